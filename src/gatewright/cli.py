@@ -1,0 +1,101 @@
+"""The ``gatewright`` command: parses options and calls the library. No logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gatewright.spec import API_IDS, SpecError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _normalize(args: argparse.Namespace) -> int:
+    from gatewright.normalize import check_canonical, normalize_all
+
+    if args.check:
+        stale = check_canonical(args.sources, args.out)
+        for name in stale:
+            print(f"stale: {name}", file=sys.stderr)
+        if stale:
+            print("canonical specs are stale: run `gatewright normalize`", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"canonical specs in {args.out} are up to date")
+        return EXIT_OK
+    results = normalize_all(args.sources, args.out)
+    for result in results:
+        print(f"{result.api_id}: {len(result.repairs)} repairs -> {result.spec_path}")
+    return EXIT_OK
+
+
+def _add_normalize(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("normalize", help="rebuild specs/canonical/ from specs/sources/")
+    parser.add_argument("--sources", type=Path, default=Path("specs/sources"), help="where the sources are")
+    parser.add_argument("--out", type=Path, default=Path("specs/canonical"), help="where to write")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the committed specs are stale")
+    parser.set_defaults(run=_normalize)
+
+
+def _mock(args: argparse.Namespace) -> int:
+    from gatewright.mock import serve
+
+    serve(apis=args.api or None, spec_path=args.spec, host=args.host, port=args.port, seed=args.seed,
+          access_log=not args.quiet)
+    return EXIT_OK
+
+
+def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("mock", help="serve the canonical specs as a stateful mock gateway")
+    parser.add_argument("--api", action="append", choices=API_IDS, help="serve this API (repeatable)")
+    parser.add_argument("--spec", type=Path, help="serve another OpenAPI 3.1 document instead")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--seed", type=int, default=None, help="make generated data and ids reproducible")
+    parser.add_argument("--quiet", action="store_true", help="no request log")
+    parser.set_defaults(run=_mock)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from gatewright.conformance import main as verify_main
+
+    return verify_main(args)
+
+
+def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("verify", help="check a live gateway against a canonical spec")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--api", choices=API_IDS)
+    target.add_argument("--spec", type=Path)
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--api-key", default=None, help="or set GATEWRIGHT_API_KEY")
+    parser.add_argument("--report-dir", type=Path, default=None)
+    parser.add_argument("--max-examples", type=int, default=25)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.set_defaults(run=_verify)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gatewright", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_normalize(sub)
+    _add_mock(sub)
+    _add_verify(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except SpecError as exc:
+        print(f"gatewright {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

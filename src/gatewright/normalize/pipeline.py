@@ -1,0 +1,124 @@
+"""Run the repair passes over each source and write the canonical specs, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gatewright.normalize.passes import PASSES
+from gatewright.normalize.passes.base import Context, Document, RepairPass
+from gatewright.normalize.repairs import Repair
+from gatewright.spec.bundled import API_IDS
+from gatewright.spec.errors import SpecError
+from gatewright.spec.loader import SourceDocument, load_source
+
+SOURCE_SUFFIXES = (".json", ".yaml", ".yml", ".md")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizeResult:
+    api_id: str
+    document: Document
+    repairs: tuple[Repair, ...]
+    spec_path: Path | None = None
+
+    def spec_bytes(self) -> bytes:
+        return dump(self.document)
+
+    def repairs_bytes(self) -> bytes:
+        log = {"api": self.api_id, "count": len(self.repairs), "repairs": [r.to_json() for r in self.repairs]}
+        return dump(log)
+
+
+def dump(value: Any) -> bytes:
+    """The canonical serialization: 2-space JSON, UTF-8, key order as built, one trailing newline."""
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def run_passes(document: Document, context: Context,
+               passes: tuple[RepairPass, ...] = PASSES) -> tuple[Document, list[Repair]]:
+    repairs: list[Repair] = []
+    for repair_pass in passes:
+        document, found = repair_pass.apply(document, context)
+        repairs.extend(found)
+    return document, repairs
+
+
+def normalize_document(source: SourceDocument, api_id: str) -> NormalizeResult:
+    """Repair one parsed source into a canonical OpenAPI 3.1 document."""
+    context = Context(api_id=api_id, prose=source.prose, source_version=str(source.document.get("openapi")))
+    document, repairs = run_passes(source.document, context)
+    return NormalizeResult(api_id, document, tuple(repairs))
+
+
+def normalize(path: Path | str, api_id: str | None = None) -> NormalizeResult:
+    """Normalize one source file; ``api_id`` defaults to the file's stem."""
+    source_path = Path(path)
+    return normalize_document(load_source(source_path), api_id or source_path.stem)
+
+
+def find_sources(sources_dir: Path) -> dict[str, Path]:
+    if not sources_dir.is_dir():
+        raise SpecError("sources directory not found", source=str(sources_dir))
+    found: dict[str, Path] = {}
+    for api_id in API_IDS:
+        candidates = [sources_dir / f"{api_id}{suffix}" for suffix in SOURCE_SUFFIXES]
+        existing = [c for c in candidates if c.is_file()]
+        if not existing:
+            raise SpecError(f"no source for API {api_id!r} (expected {api_id}.json|yaml|md)",
+                            source=str(sources_dir))
+        found[api_id] = existing[0]
+    return found
+
+
+def build_all(sources_dir: Path) -> list[NormalizeResult]:
+    return [normalize(path, api_id) for api_id, path in find_sources(sources_dir).items()]
+
+
+def output_files(result: NormalizeResult, out_dir: Path) -> dict[Path, bytes]:
+    return {
+        out_dir / f"{result.api_id}.openapi.json": result.spec_bytes(),
+        out_dir / f"{result.api_id}.repairs.json": result.repairs_bytes(),
+    }
+
+
+def normalize_all(sources_dir: Path | str = "specs/sources", out_dir: Path | str = "specs/canonical",
+                  ) -> list[NormalizeResult]:
+    """Rebuild every canonical spec. Nothing is written unless every source normalized."""
+    sources_dir, out_dir = Path(sources_dir), Path(out_dir)
+    results = build_all(sources_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for result in results:
+        files = output_files(result, out_dir)
+        for path, content in files.items():
+            _write_atomic(path, content)
+        written.append(NormalizeResult(result.api_id, result.document, result.repairs,
+                                       out_dir / f"{result.api_id}.openapi.json"))
+    return written
+
+
+def check_canonical(sources_dir: Path | str = "specs/sources", out_dir: Path | str = "specs/canonical",
+                    ) -> list[str]:
+    """The canonical files that are missing or differ from a fresh normalize."""
+    stale = []
+    for result in build_all(Path(sources_dir)):
+        for path, content in output_files(result, Path(out_dir)).items():
+            if not path.is_file() or path.read_bytes() != content:
+                stale.append(str(path))
+    return stale
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,23 @@
+"""The shared spec model: the bottom layer that normalize, mock and conformance all read."""
+
+from __future__ import annotations
+
+from gatewright.spec.bundled import API_IDS, canonical_dir, canonical_path, load_spec
+from gatewright.spec.errors import SpecError
+from gatewright.spec.loader import SourceDocument, load_source
+from gatewright.spec.model import GREEDY_EXTENSION, TASK_EXTENSION, Operation, Spec, TaskSpec
+
+__all__ = [
+    "API_IDS",
+    "GREEDY_EXTENSION",
+    "TASK_EXTENSION",
+    "Operation",
+    "SourceDocument",
+    "Spec",
+    "SpecError",
+    "TaskSpec",
+    "canonical_dir",
+    "canonical_path",
+    "load_source",
+    "load_spec",
+]

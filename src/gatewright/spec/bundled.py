@@ -1,0 +1,53 @@
+"""The canonical specs that ship with gatewright, found the same way in a checkout and a wheel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from gatewright.spec.errors import SpecError
+from gatewright.spec.model import Spec
+
+API_IDS = ("voxvey", "ipop", "beatra", "imarouter", "empiriolabs")
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def canonical_dir() -> Path:
+    """``gatewright/canonical`` in an installed wheel, else ``specs/canonical`` of the checkout."""
+    packaged = _PACKAGE_DIR / "canonical"
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE_DIR.parent.parent / "specs" / "canonical"
+
+
+def canonical_path(api_id: str) -> Path:
+    if api_id not in API_IDS:
+        raise SpecError(f"unknown API {api_id!r}; known: {', '.join(API_IDS)}")
+    return canonical_dir() / f"{api_id}.openapi.json"
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError("file not found", source=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"invalid JSON: {exc.msg}", source=str(path), line=exc.lineno) from None
+    if not isinstance(document, dict):
+        raise SpecError("not an OpenAPI document", source=str(path))
+    return document
+
+
+def load_spec(api_id: str | None = None, path: Path | str | None = None) -> Spec:
+    """A bundled canonical spec by API id, or any conforming OpenAPI 3.1 JSON/YAML file by path."""
+    if path is not None:
+        from gatewright.spec.loader import load_source
+
+        source = Path(path)
+        document = read_json(source) if source.suffix == ".json" else load_source(source).document
+        return Spec(document, name=api_id or source.stem)
+    if api_id is None:
+        raise SpecError("name an API id or a spec path")
+    return Spec(read_json(canonical_path(api_id)), name=api_id)

@@ -1,0 +1,139 @@
+"""Read OpenAPI documents as received: JSON, YAML, or YAML fenced inside a Markdown page.
+
+Parsing is strict and local: YAML goes through the safe loader (timestamps stay
+strings, mapping keys become strings, as JSON would have them) and any ``$ref``
+that leaves the document is refused, so nothing outside the file is ever read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gatewright.spec.errors import SpecError
+from gatewright.spec.pointer import walk
+
+_OPENAPI_HEADING = re.compile(r"^#{1,6}\s+openapi\.ya?ml\s*$", re.IGNORECASE | re.MULTILINE)
+_FENCE_OPEN = re.compile(r"^```\s*(ya?ml)?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    """A parsed document plus, for a Markdown page, the prose around its OpenAPI block."""
+
+    path: Path
+    format: str  # "json" | "yaml" | "markdown"
+    document: dict[str, Any]
+    prose: str = ""
+
+
+class _JsonCompatibleLoader(yaml.SafeLoader):
+    """SafeLoader that yields only what JSON could express (no dates, string keys)."""
+
+
+_JsonCompatibleLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _JsonCompatibleLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    loader.flatten_mapping(node)
+    mapping: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, bool):
+            key = "true" if key else "false"
+        mapping[str(key)] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+_JsonCompatibleLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(f"invalid JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno) from None
+
+
+def parse_yaml(text: str, source: str, line_offset: int = 0) -> Any:
+    try:
+        return yaml.load(text, Loader=_JsonCompatibleLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark is not None else None
+        raise SpecError(f"invalid YAML: {exc.problem or exc.context}", source=source, line=line) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"invalid YAML: {exc}", source=source) from None
+
+
+def extract_markdown_openapi(text: str, source: str) -> tuple[str, int, str]:
+    """The fenced YAML block under an ``openapi.yaml`` heading: (yaml, first line number - 1, prose)."""
+    heading = _OPENAPI_HEADING.search(text)
+    if heading is None:
+        raise SpecError("no '## openapi.yaml' heading with a fenced OpenAPI block", source=source)
+    lines = text.splitlines(keepends=True)
+    start_line = text.count("\n", 0, heading.end())
+    opened = None
+    for index in range(start_line, len(lines)):
+        stripped = lines[index].strip()
+        if opened is None:
+            if _FENCE_OPEN.match(stripped):
+                opened = index + 1
+            elif stripped:
+                break
+        elif stripped.startswith("```"):
+            return "".join(lines[opened:index]), opened, text[: heading.start()]
+    if opened is None:
+        raise SpecError("the openapi.yaml heading is not followed by a fenced block", source=source,
+                        line=start_line + 1)
+    return "".join(lines[opened:]), opened, text[: heading.start()]
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix in (".md", ".markdown"):
+        return "markdown"
+    raise SpecError(f"unknown document format {suffix!r} (expected .json, .yaml, .yml or .md)", source=str(path))
+
+
+def refuse_external_refs(document: Any, source: str) -> None:
+    for pointer, node in walk(document):
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#"):
+            raise SpecError(f"$ref to another file or URL is not allowed: {node['$ref']!r}",
+                            source=source, pointer=pointer)
+
+
+def load_source(path: Path) -> SourceDocument:
+    """Parse one document; every failure is a ``SpecError`` naming the file (and line)."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("file not found", source=source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read: {exc}", source=source) from None
+    kind = _format_of(path)
+    prose = ""
+    if kind == "json":
+        document = parse_json(text, source)
+    elif kind == "yaml":
+        document = parse_yaml(text, source)
+    else:
+        block, offset, prose = extract_markdown_openapi(text, source)
+        document = parse_yaml(block, source, line_offset=offset)
+    if not isinstance(document, dict) or "openapi" not in document or "paths" not in document:
+        raise SpecError("not an OpenAPI document (no 'openapi' and 'paths' at the top level)", source=source)
+    refuse_external_refs(document, source)
+    return SourceDocument(path=path, format=kind, document=document, prose=prose)
