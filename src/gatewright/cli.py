@@ -41,8 +41,14 @@ def _add_normalize(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 def _mock(args: argparse.Namespace) -> int:
     from gatewright.mock import serve
 
-    serve(apis=args.api or None, spec_path=args.spec, host=args.host, port=args.port, seed=args.seed,
-          access_log=not args.quiet)
+    serve(
+        apis=args.api or None,
+        spec_path=args.spec,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        access_log=not args.quiet,
+    )
     return EXIT_OK
 
 

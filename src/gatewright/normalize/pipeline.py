@@ -39,8 +39,9 @@ def dump(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def run_passes(document: Document, context: Context,
-               passes: tuple[RepairPass, ...] = PASSES) -> tuple[Document, list[Repair]]:
+def run_passes(
+    document: Document, context: Context, passes: tuple[RepairPass, ...] = PASSES
+) -> tuple[Document, list[Repair]]:
     repairs: list[Repair] = []
     for repair_pass in passes:
         document, found = repair_pass.apply(document, context)
@@ -69,8 +70,9 @@ def find_sources(sources_dir: Path) -> dict[str, Path]:
         candidates = [sources_dir / f"{api_id}{suffix}" for suffix in SOURCE_SUFFIXES]
         existing = [c for c in candidates if c.is_file()]
         if not existing:
-            raise SpecError(f"no source for API {api_id!r} (expected {api_id}.json|yaml|md)",
-                            source=str(sources_dir))
+            raise SpecError(
+                f"no source for API {api_id!r} (expected {api_id}.json|yaml|md)", source=str(sources_dir)
+            )
         found[api_id] = existing[0]
     return found
 
@@ -86,8 +88,10 @@ def output_files(result: NormalizeResult, out_dir: Path) -> dict[Path, bytes]:
     }
 
 
-def normalize_all(sources_dir: Path | str = "specs/sources", out_dir: Path | str = "specs/canonical",
-                  ) -> list[NormalizeResult]:
+def normalize_all(
+    sources_dir: Path | str = "specs/sources",
+    out_dir: Path | str = "specs/canonical",
+) -> list[NormalizeResult]:
     """Rebuild every canonical spec. Nothing is written unless every source normalized."""
     sources_dir, out_dir = Path(sources_dir), Path(out_dir)
     results = build_all(sources_dir)
@@ -97,13 +101,18 @@ def normalize_all(sources_dir: Path | str = "specs/sources", out_dir: Path | str
         files = output_files(result, out_dir)
         for path, content in files.items():
             _write_atomic(path, content)
-        written.append(NormalizeResult(result.api_id, result.document, result.repairs,
-                                       out_dir / f"{result.api_id}.openapi.json"))
+        written.append(
+            NormalizeResult(
+                result.api_id, result.document, result.repairs, out_dir / f"{result.api_id}.openapi.json"
+            )
+        )
     return written
 
 
-def check_canonical(sources_dir: Path | str = "specs/sources", out_dir: Path | str = "specs/canonical",
-                    ) -> list[str]:
+def check_canonical(
+    sources_dir: Path | str = "specs/sources",
+    out_dir: Path | str = "specs/canonical",
+) -> list[str]:
     """The canonical files that are missing or differ from a fresh normalize."""
     stale = []
     for result in build_all(Path(sources_dir)):

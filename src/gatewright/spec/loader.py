@@ -60,12 +60,14 @@ def parse_json(text: str, source: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SpecError(f"invalid JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno) from None
+        raise SpecError(
+            f"invalid JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno
+        ) from None
 
 
 def parse_yaml(text: str, source: str, line_offset: int = 0) -> Any:
     try:
-        return yaml.load(text, Loader=_JsonCompatibleLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_JsonCompatibleLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark is not None else None
@@ -92,8 +94,9 @@ def extract_markdown_openapi(text: str, source: str) -> tuple[str, int, str]:
         elif stripped.startswith("```"):
             return "".join(lines[opened:index]), opened, text[: heading.start()]
     if opened is None:
-        raise SpecError("the openapi.yaml heading is not followed by a fenced block", source=source,
-                        line=start_line + 1)
+        raise SpecError(
+            "the openapi.yaml heading is not followed by a fenced block", source=source, line=start_line + 1
+        )
     return "".join(lines[opened:]), opened, text[: heading.start()]
 
 
@@ -105,14 +108,19 @@ def _format_of(path: Path) -> str:
         return "yaml"
     if suffix in (".md", ".markdown"):
         return "markdown"
-    raise SpecError(f"unknown document format {suffix!r} (expected .json, .yaml, .yml or .md)", source=str(path))
+    raise SpecError(
+        f"unknown document format {suffix!r} (expected .json, .yaml, .yml or .md)", source=str(path)
+    )
 
 
 def refuse_external_refs(document: Any, source: str) -> None:
     for pointer, node in walk(document):
         if isinstance(node, dict) and isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#"):
-            raise SpecError(f"$ref to another file or URL is not allowed: {node['$ref']!r}",
-                            source=source, pointer=pointer)
+            raise SpecError(
+                f"$ref to another file or URL is not allowed: {node['$ref']!r}",
+                source=source,
+                pointer=pointer,
+            )
 
 
 def load_source(path: Path) -> SourceDocument:

@@ -94,8 +94,19 @@ def schema_nodes(node: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]
         if isinstance(children, list):
             for index, child in enumerate(children):
                 yield from schema_nodes(child, f"{pointer}/{key}/{index}")
-    for key in ("items", "additionalProperties", "not", "if", "then", "else", "contains",
-                "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema"):
+    for key in (
+        "items",
+        "additionalProperties",
+        "not",
+        "if",
+        "then",
+        "else",
+        "contains",
+        "propertyNames",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "contentSchema",
+    ):
         if isinstance(node.get(key), dict):
             yield from schema_nodes(node[key], f"{pointer}/{key}")
 

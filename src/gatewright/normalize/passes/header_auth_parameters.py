@@ -1,0 +1,80 @@
+"""``Authorization`` declared as a header parameter becomes a bearer security scheme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatewright.normalize.passes.base import Context, Document, deref, operations, repair_pass
+from gatewright.normalize.repairs import RepairLog
+from gatewright.spec.pointer import escape
+
+SCHEME = "bearerAuth"
+WHY = (
+    "credentials are modelled as security schemes; as a required parameter, tools would fuzz the "
+    "credential header and could not test that auth is enforced"
+)
+
+
+def _is_auth_header(document: Document, param: Any) -> bool:
+    target = deref(document, param)
+    return (
+        isinstance(target, dict)
+        and target.get("in") == "header"
+        and str(target.get("name", "")).lower() == "authorization"
+    )
+
+
+def _bearer_scheme(document: Document) -> str | None:
+    for name, scheme in document.get("components", {}).get("securitySchemes", {}).items():
+        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+            return str(name)
+    return None
+
+
+@repair_pass("header_auth_parameters")
+def header_auth_to_scheme(document: Document, context: Context, log: RepairLog) -> None:
+    """Replace ``Authorization`` header parameters with an http bearer scheme on those operations."""
+    affected = []
+    for _path, _method, op, pointer in operations(document):
+        params = op.get("parameters", [])
+        kept = [p for p in params if not _is_auth_header(document, p)]
+        if len(kept) != len(params):
+            op["parameters"] = kept
+            if not kept:
+                del op["parameters"]
+            affected.append((op, pointer))
+    components = document.get("components", {})
+    for name, param in list(components.get("parameters", {}).items()):
+        if _is_auth_header(document, param):
+            del components["parameters"][name]
+            log.add(
+                f"/components/parameters/{escape(name)}",
+                "removed the Authorization header parameter",
+                WHY + "; the security scheme already carries it",
+                before=param,
+            )
+    if not affected:
+        return
+    scheme = _bearer_scheme(document)
+    if scheme is None:
+        scheme = SCHEME
+        schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes[scheme] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "API key sent as a bearer token.",
+        }
+        log.add(
+            f"/components/securitySchemes/{scheme}",
+            "added an http bearer security scheme",
+            WHY,
+            after=schemes[scheme],
+        )
+    for op, pointer in affected:
+        op["security"] = [{scheme: []}]
+        log.add(
+            f"{pointer}/parameters",
+            "replaced the Authorization header parameter with security",
+            WHY,
+            after=op["security"],
+        )

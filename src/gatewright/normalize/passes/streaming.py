@@ -1,0 +1,78 @@
+"""Declare the SSE responses of streamed operations, and name each stream's event format.
+
+The canonical mark is ``x-gatewright-stream: {"format": ...}`` on a ``text/event-stream``
+media object; the mock and the runner read the event shapes from the format name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatewright.normalize.passes.base import Context, Document, deref, operations, repair_pass
+from gatewright.normalize.repairs import RepairLog
+from gatewright.spec.pointer import escape
+
+SSE = "text/event-stream"
+EXTENSION = "x-gatewright-stream"
+FORMAT_BY_SUFFIX = {
+    "/chat/completions": "openai-chat",
+    "/completions": "openai-completions",
+    "/responses": "openai-responses",
+    "/messages": "anthropic-messages",
+    "/agent-turns/{request_id}/events": "ipop-agent-events",
+    "/audio/speech:stream": "empiriolabs-speech",
+}
+
+
+def stream_format(path: str) -> str | None:
+    for suffix, name in FORMAT_BY_SUFFIX.items():
+        if path.endswith(suffix):
+            return name
+    return None
+
+
+def _has_stream_flag(document: Document, op: dict[str, Any]) -> bool:
+    schema = deref(
+        document, op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    )
+    if not isinstance(schema, dict):
+        return False
+    flag = deref(document, schema.get("properties", {}).get("stream"))
+    return isinstance(flag, dict) and "boolean" in (
+        flag.get("type") if isinstance(flag.get("type"), list) else [flag.get("type")]
+    )
+
+
+@repair_pass("streaming")
+def declare_streams(document: Document, context: Context, log: RepairLog) -> None:
+    """Add ``text/event-stream`` where a ``stream`` flag promises it, and mark every SSE body's format."""
+    for path, _method, op, pointer in operations(document):
+        name = stream_format(path)
+        if name is None:
+            continue
+        success = next((s for s in ("200", "201") if s in op.get("responses", {})), None)
+        if success is None:
+            continue
+        response = deref(document, op["responses"][success])
+        content = response.get("content", {}) if isinstance(response, dict) else {}
+        where = f"{pointer}/responses/{success}/content/{escape(SSE)}"
+        if SSE not in content:
+            if not _has_stream_flag(document, op) or "$ref" in op["responses"][success]:
+                continue
+            content[SSE] = {"schema": {"type": "string"}}
+            response["content"] = content
+            log.add(
+                where,
+                "declared the text/event-stream response",
+                "the request has a `stream` flag, which answers Server-Sent Events instead of JSON",
+                after=content[SSE],
+            )
+        if content[SSE].get(EXTENSION, {}).get("format") != name:
+            content[SSE][EXTENSION] = {"format": name}
+            log.add(
+                f"{where}/{EXTENSION}",
+                f"named the event format {name!r}",
+                "the schema of an SSE body is a plain string; the format names the event shapes a client "
+                "parses (the ones the official SDKs expect)",
+                after=content[SSE][EXTENSION],
+            )
