@@ -182,7 +182,7 @@ RESPONSE: dict[str, Any] = {
                             "properties": {
                                 "type": {"const": "output_text"},
                                 "text": {"type": "string"},
-                                "annotations": {"type": "array", "maxItems": 0},
+                                "annotations": {"type": "array", "maxItems": 0, "items": {"type": "object"}},
                             },
                         },
                     },
