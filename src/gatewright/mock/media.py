@@ -1,0 +1,284 @@
+"""Tiny but valid media files, generated in code, for the results the mock hands out.
+
+A task that "produced" a video must give the client something it can download and
+open, so each kind here is a real file of its format (checked structurally by the
+unit tests), not a placeholder string. Everything is built from bytes at import-free
+call time; there are no binary fixtures. Files are served by the mock at URLs it owns
+that look signed (``/__gatewright/files/<id>/<name>?signature=...&expires=...``).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import io
+import json
+import struct
+import wave
+import zlib
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import quote, urlencode
+
+__all__ = [
+    "FILES_PREFIX",
+    "MediaFile",
+    "MediaKind",
+    "generate",
+    "media_kind_for",
+    "sign",
+    "signed_path",
+    "verify",
+]
+
+FILES_PREFIX = "/__gatewright/files"
+
+
+class MediaKind(enum.Enum):
+    """A kind of downloadable result, with its file extension and content type."""
+
+    PNG = ("png", "image/png")
+    WAV = ("wav", "audio/wav")
+    MP3 = ("mp3", "audio/mpeg")
+    MP4 = ("mp4", "video/mp4")
+    GLB = ("glb", "model/gltf-binary")
+
+    @property
+    def extension(self) -> str:
+        return self.value[0]
+
+    @property
+    def content_type(self) -> str:
+        return self.value[1]
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    """One generated file as the mock serves it."""
+
+    kind: MediaKind
+    name: str
+    data: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.kind.content_type
+
+
+# --- picking a kind ------------------------------------------------------------------------------
+
+# Order matters: "3d video preview" is a 3D asset, "music video" a video, "audio" beats "image".
+_HINTS: tuple[tuple[MediaKind, tuple[str, ...]], ...] = (
+    (MediaKind.GLB, ("3d", "glb", "gltf", "mesh", "hyper3d", "hitem3d", "model_url")),
+    (MediaKind.MP4, ("video", "mp4", "movie", "kling", "sora", "seedance", "subtitle")),
+    (MediaKind.WAV, ("wav", "pcm")),
+    (MediaKind.MP3, ("speech", "tts", "audio", "music", "song", "sound", "podcast", "voice", "mp3")),
+    (MediaKind.PNG, ("image", "img", "png", "jpeg", "jpg", "photo", "picture", "mj", "imagine", "portrait")),
+)
+
+
+def media_kind_for(*hints: str | None, default: MediaKind | None = MediaKind.PNG) -> MediaKind | None:
+    """Pick a media kind from what the caller knows: result field name, operationId, path, model.
+
+    Hints are tried in the order given, so pass the most specific first (e.g. the
+    result pointer, then the operationId, then the path). Matching is on lower-cased
+    substrings; ``default`` is returned when nothing matches.
+    """
+    for hint in hints:
+        if not hint:
+            continue
+        lowered = hint.lower()
+        for kind, words in _HINTS:
+            if any(word in lowered for word in words):
+                return kind
+    return default
+
+
+# --- generation ----------------------------------------------------------------------------------
+
+
+def generate(kind: MediaKind) -> bytes:
+    """The bytes of a small valid file of ``kind`` (cached: they never change)."""
+    return _GENERATORS[kind]()
+
+
+@cache
+def png(width: int = 1, height: int = 1) -> bytes:
+    """An opaque grey RGBA PNG."""
+
+    def chunk(tag: bytes, payload: bytes) -> bytes:
+        crc = zlib.crc32(tag + payload) & 0xFFFFFFFF
+        return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
+    rows = b"".join(b"\x00" + b"\x80\x80\x80\xff" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@cache
+def wav(seconds: float = 0.1, sample_rate: int = 24_000) -> bytes:
+    """16-bit mono PCM silence."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(b"\x00\x00" * int(seconds * sample_rate))
+    return buffer.getvalue()
+
+
+MP3_FRAME_BYTES = 417  # MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, no padding: 144 * 128000 // 44100
+
+
+@cache
+def mp3(frames: int = 8) -> bytes:
+    """Silent MPEG-1 Layer III frames (mono, 128 kbit/s, 44.1 kHz): ~0.2 s at 8 frames.
+
+    A zeroed side-info block says "no main data, zero granule length", which decoders
+    render as silence.
+    """
+    header = bytes((0xFF, 0xFB, 0x90, 0xC0))  # sync, MPEG-1, Layer III, no CRC | 128k, 44.1k | mono
+    frame = header + b"\x00" * (MP3_FRAME_BYTES - len(header))
+    return frame * frames
+
+
+def _box(kind: bytes, *payload: bytes) -> bytes:
+    body = b"".join(payload)
+    return struct.pack(">I", 8 + len(body)) + kind + body
+
+
+def _full_box(kind: bytes, version: int, flags: int, *payload: bytes) -> bytes:
+    return _box(kind, struct.pack(">I", (version << 24) | flags), *payload)
+
+
+_MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+
+
+@cache
+def mp4(width: int = 16, height: int = 16, duration_ms: int = 1000) -> bytes:
+    """An ISO BMFF file: ftyp, moov (mvhd + one video trak with an empty sample table), mdat.
+
+    The box tree is complete and well-formed (every box size adds up, every box a
+    player expects in a track is present), so MP4 parsers open it and see a 1 s video
+    track of ``width``x``height``; it has no coded frames, because a decodable H.264
+    frame is not something to forge in a mock. Clients that only download and check
+    the container are satisfied; clients that decode get zero frames.
+    """
+    timescale = 1000
+    ftyp = _box(b"ftyp", b"isom", struct.pack(">I", 0x200), b"isom", b"iso2", b"mp41")
+    mvhd = _full_box(
+        b"mvhd",
+        0,
+        0,
+        struct.pack(">IIII", 0, 0, timescale, duration_ms),  # creation, modification, timescale, duration
+        struct.pack(">IH", 0x00010000, 0x0100),  # rate 1.0, volume 1.0
+        b"\x00" * 10,  # reserved
+        _MATRIX,
+        b"\x00" * 24,  # pre_defined
+        struct.pack(">I", 2),  # next_track_ID
+    )
+    tkhd = _full_box(
+        b"tkhd",
+        0,
+        0x3,  # enabled | in movie
+        struct.pack(">IIIII", 0, 0, 1, 0, duration_ms),  # created, modified, track_ID, -, duration
+        b"\x00" * 8,
+        struct.pack(">hhhH", 0, 0, 0, 0),  # layer, alternate_group, volume, reserved
+        _MATRIX,
+        struct.pack(">II", width << 16, height << 16),
+    )
+    mdhd = _full_box(
+        b"mdhd",
+        0,
+        0,
+        struct.pack(">IIII", 0, 0, timescale, duration_ms),
+        struct.pack(">HH", 0x55C4, 0),  # language "und", pre_defined
+    )
+    hdlr = _full_box(b"hdlr", 0, 0, struct.pack(">I", 0), b"vide", b"\x00" * 12, b"VideoHandler\x00")
+    vmhd = _full_box(b"vmhd", 0, 1, struct.pack(">HHHH", 0, 0, 0, 0))
+    dinf = _box(b"dinf", _full_box(b"dref", 0, 0, struct.pack(">I", 1), _full_box(b"url ", 0, 1)))
+    stbl = _box(
+        b"stbl",
+        _full_box(b"stsd", 0, 0, struct.pack(">I", 0)),
+        _full_box(b"stts", 0, 0, struct.pack(">I", 0)),
+        _full_box(b"stsc", 0, 0, struct.pack(">I", 0)),
+        _full_box(b"stsz", 0, 0, struct.pack(">II", 0, 0)),
+        _full_box(b"stco", 0, 0, struct.pack(">I", 0)),
+    )
+    minf = _box(b"minf", vmhd, dinf, stbl)
+    trak = _box(b"trak", tkhd, _box(b"mdia", mdhd, hdlr, minf))
+    moov = _box(b"moov", mvhd, trak)
+    return ftyp + moov + _box(b"mdat")
+
+
+@cache
+def glb() -> bytes:
+    """A glTF 2.0 binary with one triangle: JSON chunk + BIN chunk, both 4-byte aligned."""
+    positions = struct.pack("<9f", 0, 0, 0, 1, 0, 0, 0, 1, 0)
+    document = {
+        "asset": {"version": "2.0", "generator": "gatewright mock"},
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
+        "buffers": [{"byteLength": len(positions)}],
+        "bufferViews": [{"buffer": 0, "byteOffset": 0, "byteLength": len(positions)}],
+        "accessors": [
+            {
+                "bufferView": 0,
+                "componentType": 5126,
+                "count": 3,
+                "type": "VEC3",
+                "min": [0, 0, 0],
+                "max": [1, 1, 0],
+            }
+        ],
+    }
+    json_chunk = json.dumps(document, separators=(",", ":")).encode()
+    json_chunk += b" " * (-len(json_chunk) % 4)
+    bin_chunk = positions + b"\x00" * (-len(positions) % 4)
+    body = (
+        struct.pack("<I", len(json_chunk))
+        + b"JSON"
+        + json_chunk
+        + struct.pack("<I", len(bin_chunk))
+        + b"BIN\x00"
+        + bin_chunk
+    )
+    return b"glTF" + struct.pack("<II", 2, 12 + len(body)) + body
+
+
+_GENERATORS = {
+    MediaKind.PNG: png,
+    MediaKind.WAV: wav,
+    MediaKind.MP3: mp3,
+    MediaKind.MP4: mp4,
+    MediaKind.GLB: glb,
+}
+
+
+# --- signed-looking URLs -------------------------------------------------------------------------
+
+
+def sign(file_id: str, name: str, expires: int, secret: bytes) -> str:
+    """An HMAC over the file and its expiry, so the mock can refuse tampered or stale links."""
+    message = f"{file_id}/{name}:{expires}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+def signed_path(file_id: str, name: str, *, expires: int, secret: bytes) -> str:
+    """``/__gatewright/files/<id>/<name>?signature=...&expires=...`` (path only; prefix the base URL)."""
+    query = urlencode({"signature": sign(file_id, name, expires, secret), "expires": expires})
+    return f"{FILES_PREFIX}/{quote(file_id, safe='')}/{quote(name, safe='')}?{query}"
+
+
+def verify(file_id: str, name: str, *, signature: str, expires: int, secret: bytes, now: float) -> bool:
+    """True when the signature matches and the link has not expired."""
+    expected = sign(file_id, name, expires, secret)
+    return hmac.compare_digest(expected, signature) and now < expires

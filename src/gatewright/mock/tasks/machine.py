@@ -1,0 +1,104 @@
+"""The task state machine: a transition table and pure functions from (task, time) to task.
+
+Nothing here stores anything or reads a clock; the engine passes ``now`` in. That
+keeps every rule testable in isolation and the timestamps deterministic: a task that
+became due at ``created_at + duration`` records that moment as ``completed_at`` no
+matter how much later someone looks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gatewright.mock.tasks.models import Outcome, Phase, Task, TaskError
+
+__all__ = ["TRANSITIONS", "InvalidTransition", "advance", "cancel", "record_poll", "transition"]
+
+TRANSITIONS: dict[Phase, frozenset[Phase]] = {
+    Phase.INITIAL: frozenset({Phase.RUNNING, Phase.FAILED, Phase.CANCELLED}),
+    Phase.RUNNING: frozenset({Phase.SUCCEEDED, Phase.FAILED, Phase.CANCELLED}),
+    Phase.SUCCEEDED: frozenset(),
+    Phase.FAILED: frozenset(),
+    Phase.CANCELLED: frozenset(),
+}
+
+RUNNING_PROGRESS_CAP = 0.99  # only success reports 1.0
+
+FAILED_ERROR = TaskError("task_failed", "The task failed (the mock was asked to with Prefer: task=fail).")
+CANCELLED_ERROR = TaskError("task_cancelled", "The task was cancelled.")
+
+
+class InvalidTransition(ValueError):
+    """A move the transition table does not allow (e.g. out of a terminal phase)."""
+
+    def __init__(self, task: Task, to: Phase) -> None:
+        super().__init__(f"task {task.id}: {task.phase.value} -> {to.value} is not allowed")
+        self.task = task
+        self.to = to
+
+
+def transition(task: Task, to: Phase, at: float, *, error: TaskError | None = None) -> Task:
+    """Move ``task`` to ``to`` at time ``at``, keeping timestamps and progress consistent."""
+    if to not in TRANSITIONS[task.phase]:
+        raise InvalidTransition(task, to)
+    at = max(at, task.created_at if task.started_at is None else task.started_at)
+    started_at = at if to is Phase.RUNNING and task.started_at is None else task.started_at
+    if not to.terminal:
+        return replace(task, phase=to, started_at=started_at)
+    return replace(
+        task,
+        phase=to,
+        started_at=started_at,
+        completed_at=at,
+        progress=1.0 if to is Phase.SUCCEEDED else task.progress,
+        error=error,
+    )
+
+
+def record_poll(task: Task) -> Task:
+    return replace(task, polls=task.polls + 1)
+
+
+def cancel(task: Task, at: float) -> Task:
+    """Cancel a task that has not finished; raises ``InvalidTransition`` when it has."""
+    if task.terminal:
+        raise InvalidTransition(task, Phase.CANCELLED)
+    return transition(replace(task, cancel_requested=True), Phase.CANCELLED, at, error=CANCELLED_ERROR)
+
+
+def advance(task: Task, now: float) -> Task:
+    """The task as it is at ``now``: moved through every phase that has come due."""
+    if task.terminal:
+        return task
+    timing = task.timing
+    by_polls = timing.polls is not None
+    if task.phase is Phase.INITIAL:
+        queued_until = task.created_at + timing.queued
+        if now >= queued_until or (by_polls and task.polls >= 1):
+            task = transition(task, Phase.RUNNING, min(now, queued_until))
+        else:
+            return task
+    # RUNNING from here on.
+    done_at = task.created_at + timing.duration
+    due = now >= done_at or (by_polls and timing.polls is not None and task.polls >= timing.polls)
+    if task.outcome is Outcome.HANG:
+        due = False
+    if due:
+        at = min(now, done_at)
+        if task.outcome is Outcome.SUCCEED:
+            return transition(task, Phase.SUCCEEDED, at)
+        if task.outcome is Outcome.FAIL:
+            return transition(task, Phase.FAILED, at, error=FAILED_ERROR)
+        return transition(task, Phase.CANCELLED, at, error=CANCELLED_ERROR)
+    return replace(task, progress=max(task.progress, _running_progress(task, now)))
+
+
+def _running_progress(task: Task, now: float) -> float:
+    timing = task.timing
+    span = timing.duration - timing.queued
+    by_time = 0.0 if span <= 0 or span == float("inf") else (now - task.created_at - timing.queued) / span
+    by_polls = 0.0 if timing.polls is None else task.polls / timing.polls
+    fraction = max(by_time, by_polls)
+    if task.outcome is Outcome.HANG:
+        fraction = fraction / (1.0 + fraction)  # creeps towards 1 without reaching it
+    return min(max(fraction, 0.0), RUNNING_PROGRESS_CAP)

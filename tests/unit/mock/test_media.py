@@ -1,0 +1,161 @@
+"""Generated media files are structurally valid for their formats (stdlib parsers and struct checks)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import struct
+import subprocess
+import wave
+import zlib
+
+import pytest
+
+from gatewright.mock import media
+from gatewright.mock.media import MediaKind
+
+
+def test_png_chunks_and_pixels() -> None:
+    data = media.png(2, 3)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    offset, chunks = 8, {}
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        tag, payload = data[offset + 4 : offset + 8], data[offset + 8 : offset + 8 + length]
+        (crc,) = struct.unpack(">I", data[offset + 8 + length : offset + 12 + length])
+        assert crc == zlib.crc32(tag + payload) & 0xFFFFFFFF
+        chunks[tag] = payload
+        offset += 12 + length
+    assert list(chunks) == [b"IHDR", b"IDAT", b"IEND"]
+    width, height, depth, color, *_ = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
+    assert (width, height, depth, color) == (2, 3, 8, 6)
+    assert len(zlib.decompress(chunks[b"IDAT"])) == height * (1 + 4 * width)
+
+
+def test_wav_opens_with_the_wave_module() -> None:
+    with wave.open(io.BytesIO(media.wav()), "rb") as clip:
+        assert (clip.getnchannels(), clip.getsampwidth(), clip.getframerate()) == (1, 2, 24_000)
+        assert clip.getnframes() == 2400
+        assert set(clip.readframes(clip.getnframes())) == {0}
+
+
+def test_mp3_is_a_run_of_valid_mpeg1_layer3_frames() -> None:
+    data = media.mp3()
+    assert len(data) == 8 * media.MP3_FRAME_BYTES
+    bitrates = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
+    for offset in range(0, len(data), media.MP3_FRAME_BYTES):
+        (header,) = struct.unpack(">I", data[offset : offset + 4])
+        assert header >> 21 == 0x7FF  # frame sync
+        assert (header >> 19) & 0b11 == 0b11  # MPEG-1
+        assert (header >> 17) & 0b11 == 0b01  # Layer III
+        bitrate = bitrates[(header >> 12) & 0xF] * 1000
+        assert (header >> 10) & 0b11 == 0  # 44.1 kHz
+        padding = (header >> 9) & 1
+        assert 144 * bitrate // 44_100 + padding == media.MP3_FRAME_BYTES
+
+
+def _boxes(data: bytes, start: int = 0, end: int | None = None) -> list[tuple[bytes, int, int]]:
+    end = len(data) if end is None else end
+    found, offset = [], start
+    while offset < end:
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        assert size >= 8 and offset + size <= end, (kind, size)
+        found.append((kind, offset + 8, offset + size))
+        offset += size
+    assert offset == end
+    return found
+
+
+def test_mp4_box_tree_is_complete_and_sizes_add_up() -> None:
+    data = media.mp4()
+    top = _boxes(data)
+    assert [k for k, *_ in top] == [b"ftyp", b"moov", b"mdat"]
+    assert data[8:12] == b"isom"
+    _, start, end = top[1]
+    moov = {k: (s, e) for k, s, e in _boxes(data, start, end)}
+    assert list(moov) == [b"mvhd", b"trak"]
+    timescale, duration = struct.unpack(">II", data[moov[b"mvhd"][0] + 12 : moov[b"mvhd"][0] + 20])
+    assert (timescale, duration) == (1000, 1000)
+    trak = {k: (s, e) for k, s, e in _boxes(data, *moov[b"trak"])}
+    assert list(trak) == [b"tkhd", b"mdia"]
+    _tkhd_start, tkhd_end = trak[b"tkhd"]
+    width, height = struct.unpack(">II", data[tkhd_end - 8 : tkhd_end])
+    assert (width >> 16, height >> 16) == (16, 16)
+    mdia = {k: (s, e) for k, s, e in _boxes(data, *trak[b"mdia"])}
+    assert list(mdia) == [b"mdhd", b"hdlr", b"minf"]
+    assert data[mdia[b"hdlr"][0] + 8 : mdia[b"hdlr"][0] + 12] == b"vide"
+    minf = {k: (s, e) for k, s, e in _boxes(data, *mdia[b"minf"])}
+    assert list(minf) == [b"vmhd", b"dinf", b"stbl"]
+    stbl = [k for k, *_ in _boxes(data, *minf[b"stbl"])]
+    assert stbl == [b"stsd", b"stts", b"stsc", b"stsz", b"stco"]
+
+
+def test_glb_header_and_chunks() -> None:
+    data = media.glb()
+    magic, version, length = struct.unpack("<4sII", data[:12])
+    assert (magic, version, length) == (b"glTF", 2, len(data))
+    json_length, json_type = struct.unpack("<I4s", data[12:20])
+    assert json_type == b"JSON" and json_length % 4 == 0
+    document = json.loads(data[20 : 20 + json_length])
+    assert document["asset"]["version"] == "2.0"
+    bin_offset = 20 + json_length
+    bin_length, bin_type = struct.unpack("<I4s", data[bin_offset : bin_offset + 8])
+    assert bin_type == b"BIN\x00" and bin_length >= document["buffers"][0]["byteLength"]
+    assert bin_offset + 8 + bin_length == len(data)
+    assert struct.unpack("<9f", data[bin_offset + 8 : bin_offset + 44])[3] == 1.0
+
+
+@pytest.mark.skipif(shutil.which("file") is None, reason="file(1) not installed")
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (MediaKind.PNG, "PNG image"),
+        (MediaKind.WAV, "WAVE audio"),
+        (MediaKind.MP3, "MPEG ADTS, layer III"),
+        (MediaKind.MP4, "ISO Media"),
+        (MediaKind.GLB, "glTF binary"),
+    ],
+)
+def test_file_recognises_each_kind(kind: MediaKind, expected: str) -> None:
+    out = subprocess.run(["file", "-b", "-"], input=media.generate(kind), capture_output=True, check=True)
+    assert expected in out.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    ("hints", "kind"),
+    [
+        (("/video_url",), MediaKind.MP4),
+        (("createVideoGeneration",), MediaKind.MP4),
+        (("createImage",), MediaKind.PNG),
+        (("createSpeech",), MediaKind.MP3),
+        (("text-to-music",), MediaKind.MP3),
+        (("create3dGeneration",), MediaKind.GLB),
+        (("hyper3d",), MediaKind.GLB),
+        (("pcm",), MediaKind.WAV),
+        ((None, "", "imageUrl"), MediaKind.PNG),
+        (("nothing",), MediaKind.PNG),
+    ],
+)
+def test_media_kind_for(hints: tuple[str | None, ...], kind: MediaKind) -> None:
+    assert media.media_kind_for(*hints) is kind
+
+
+def test_content_types() -> None:
+    assert {k.extension: k.content_type for k in MediaKind} == {
+        "png": "image/png",
+        "wav": "audio/wav",
+        "mp3": "audio/mpeg",
+        "mp4": "video/mp4",
+        "glb": "model/gltf-binary",
+    }
+
+
+def test_signed_paths_verify_and_expire() -> None:
+    secret = b"s"
+    path = media.signed_path("f1", "out.mp4", expires=1000, secret=secret)
+    assert path.startswith("/__gatewright/files/f1/out.mp4?signature=") and path.endswith("&expires=1000")
+    signature = path.split("signature=")[1].split("&")[0]
+    assert media.verify("f1", "out.mp4", signature=signature, expires=1000, secret=secret, now=999)
+    assert not media.verify("f1", "out.mp4", signature=signature, expires=1000, secret=secret, now=1000)
+    assert not media.verify("f2", "out.mp4", signature=signature, expires=1000, secret=secret, now=0)
