@@ -1,0 +1,412 @@
+"""The one module that talks to schemathesis (4.x); everything else sees gatewright values.
+
+Public entry points only (``schemathesis.openapi.from_dict``, ``find_operation_by_id``,
+``get_strategies_from_examples``, ``as_strategy``, ``Case.call``, ``Case.validate_response``,
+``as_state_machine``); the single internal touch is the check registry, used to
+pick checks by name. Failures are collected per check (one ``validate_response``
+per check) so every finding names the check that raised it, and nothing raises
+into hypothesis, so no time is spent shrinking.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import CHECKS, load_all_checks  # the check registry: the one internal import
+
+from gatewright.conformance.models import Exchange
+from gatewright.conformance.redact import Redactor
+
+# Checks that need more than one identity or a whole run's context are left out.
+EXCLUDED_CHECKS = frozenset({"object_level_authorization"})
+# Checks that only read the response: safe to apply to a poll or any single call.
+RESPONSE_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+)
+BODY_LIMIT = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFailure:
+    check: str
+    title: str
+    message: str
+
+
+@dataclass(slots=True)
+class CaseRun:
+    """A sent case, its response (None on a transport error) and the checks that failed on it."""
+
+    case: Any
+    response: Any
+    phase: str
+    exchange: Exchange | None
+    curl: str
+    checks: tuple[str, ...] = ()
+    failures: list[CheckFailure] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def status(self) -> int | None:
+        return None if self.response is None else int(self.response.status_code)
+
+    def json(self) -> Any:
+        if self.response is None:
+            return None
+        try:
+            return self.response.json()
+        except Exception:
+            return None
+
+
+class RateLimiter:
+    """At most ``per_second`` requests per second across threads (None: unlimited)."""
+
+    def __init__(self, per_second: float | None) -> None:
+        self._interval = 1.0 / per_second if per_second else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self._interval
+        if delay > 0:
+            time.sleep(delay)
+
+
+Auth = Callable[[str], tuple[dict[str, str], dict[str, str]]]  # operationId -> (headers, query)
+
+
+def _checks_by_name() -> dict[str, Any]:
+
+    load_all_checks()
+    return dict(zip(CHECKS.get_all_names(), CHECKS.get_all(), strict=True))
+
+
+def _settings(max_examples: int, seed: int | None) -> settings:
+    return settings(
+        max_examples=max(1, max_examples),
+        database=None,
+        deadline=None,
+        derandomize=seed is not None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+        print_blob=False,
+        report_multiple_bugs=False,
+    )
+
+
+class SchemathesisAdapter:
+    """Sends schemathesis cases to one base URL with credentials, a timeout and a rate limit."""
+
+    def __init__(
+        self,
+        document: dict[str, Any],
+        *,
+        base_url: str,
+        redactor: Redactor,
+        auth: Auth,
+        timeout: float,
+        limiter: RateLimiter,
+        seed: int | None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        document = copy.deepcopy(document)
+        document["servers"] = [{"url": base_url}]  # canonical paths are full paths; never add a base path
+        self.schema = schemathesis.openapi.from_dict(document)
+        self.base_url = base_url
+        self.redactor = redactor
+        self.auth = auth
+        self.timeout = timeout
+        self.limiter = limiter
+        self.seed = seed
+        self.extra_headers = dict(extra_headers or {})
+        self.checks = {
+            name: check for name, check in _checks_by_name().items() if name not in EXCLUDED_CHECKS
+        }
+        self.version = schemathesis.__version__
+
+    # --- operations and cases -------------------------------------------------------------
+
+    def operation(self, operation_id: str) -> Any:
+        return self.schema.find_operation_by_id(operation_id)
+
+    def make_case(
+        self,
+        operation_id: str,
+        *,
+        path_parameters: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        operation = self.operation(operation_id)
+        kwargs: dict[str, Any] = {
+            "path_parameters": path_parameters or {},
+            "query": query or {},
+            "headers": headers or {},
+        }
+        if body is not None:
+            kwargs["body"] = body
+            kwargs["media_type"] = "application/json"
+        return operation.Case(**kwargs)
+
+    def valid_case(self, operation_id: str) -> Any | None:
+        """A request the spec calls valid: the first documented example, else a generated one."""
+        operation = self.operation(operation_id)
+        for strategy in operation.get_strategies_from_examples():
+            case = self._first(strategy)
+            if case is not None:
+                return case
+        return self._first(operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
+
+    def _first(self, strategy: st.SearchStrategy[Any]) -> Any | None:
+        found: list[Any] = []
+
+        @given(case=strategy)
+        @settings(
+            max_examples=1,
+            database=None,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
+        )
+        def pick(case: Any) -> None:
+            if not found:
+                found.append(case)
+
+        try:
+            pick()
+        except (hypothesis.errors.HypothesisException, schemathesis.errors.SchemathesisError):
+            return None
+        return found[0] if found else None
+
+    # --- sending and checking --------------------------------------------------------------
+
+    def headers_for(
+        self, case: Any, extra: dict[str, str] | None = None
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        operation_id = case.operation.definition.raw.get("operationId", "")
+        headers, query = self.auth(operation_id)
+        return {**self.extra_headers, **headers, **(extra or {})}, query
+
+    def send(
+        self,
+        case: Any,
+        *,
+        phase: str,
+        checks: tuple[str, ...] = RESPONSE_CHECKS,
+        extra_headers: dict[str, str] | None = None,
+    ) -> CaseRun:
+        headers, query = self.headers_for(case, extra_headers)
+        self.limiter.wait()
+        curl = self.curl(case, headers)
+        try:
+            response = case.call(
+                base_url=self.base_url, headers=headers, params=query or None, timeout=self.timeout
+            )
+        except Exception as exc:  # transport errors are findings, not crashes
+            return CaseRun(
+                case=case,
+                response=None,
+                phase=phase,
+                exchange=self._exchange_of_case(case, headers),
+                curl=curl,
+                checks=(),
+                error=self.redactor.text(f"{type(exc).__name__}: {exc}"),
+            )
+        run = CaseRun(
+            case=case,
+            response=response,
+            phase=phase,
+            exchange=self.exchange(response),
+            curl=curl,
+            checks=checks,
+        )
+        run.failures = self.validate(case, response, checks, headers, query)
+        return run
+
+    def validate(
+        self,
+        case: Any,
+        response: Any,
+        checks: tuple[str, ...],
+        headers: dict[str, str],
+        query: dict[str, str] | None = None,
+    ) -> list[CheckFailure]:
+        failures: list[CheckFailure] = []
+        transport_kwargs: dict[str, Any] = {
+            "base_url": self.base_url,
+            "headers": headers,
+            "timeout": self.timeout,
+        }
+        if query:
+            transport_kwargs["params"] = query
+        for name in checks:
+            check = self.checks.get(name)
+            if check is None:
+                continue
+            try:
+                case.validate_response(
+                    response, checks=[check], headers=headers, transport_kwargs=transport_kwargs
+                )
+            except schemathesis.errors.FailureGroup as group:
+                failures.extend(
+                    CheckFailure(name, self.redactor.text(f.title), self.redactor.text(f.message))
+                    for f in group.exceptions
+                )
+            except AssertionError as exc:
+                failures.append(CheckFailure(name, type(exc).__name__, self.redactor.text(str(exc))))
+            except Exception as exc:  # a check that cannot run on this response is not a finding
+                if isinstance(exc, schemathesis.errors.SchemathesisError):
+                    continue
+                raise
+        return failures
+
+    def run_operation(
+        self,
+        operation_id: str,
+        *,
+        max_examples: int,
+        modes: tuple[str, ...],
+        on_run: Callable[[CaseRun], None],
+    ) -> None:
+        """Examples, then positive and negative generation, each bounded by ``max_examples``."""
+        operation = self.operation(operation_id)
+        checks = tuple(self.checks)
+        strategies: list[tuple[str, st.SearchStrategy[Any]]] = []
+        if "examples" in modes:
+            strategies += [("examples", s) for s in operation.get_strategies_from_examples()]
+        if "fuzzing" in modes:
+            strategies += [
+                ("positive", operation.as_strategy(generation_mode=GenerationMode.POSITIVE)),
+                ("negative", operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)),
+            ]
+        for phase, strategy in strategies:
+            test = self._case_test(strategy, phase, 1 if phase == "examples" else max_examples, checks, on_run)
+            try:
+                test()
+            except hypothesis.errors.Unsatisfiable:
+                continue
+
+    def _case_test(self, strategy: st.SearchStrategy[Any], phase: str, limit: int, checks: tuple[str, ...],
+                   on_run: Callable[[CaseRun], None]) -> Callable[[], None]:
+        @given(case=strategy)
+        @_settings(limit, self.seed)
+        def test(case: Any) -> None:
+            on_run(self.send(case, phase=phase, checks=checks))
+
+        if self.seed is not None:
+            test = hypothesis.seed(self.seed)(test)
+        return test
+
+    def run_stateful(self, *, max_examples: int, steps: int, on_run: Callable[[CaseRun], None]) -> bool:
+        """Follow the spec's OpenAPI links (create -> read -> delete); False when there are none."""
+        try:
+            machine = self.schema.as_state_machine()
+        except schemathesis.errors.NoLinksFound:
+            return False
+        adapter = self
+        checks = tuple(self.checks)
+
+        class Machine(machine):  # type: ignore[misc, valid-type]
+            def call(self, case: Any, **kwargs: Any) -> Any:
+                adapter.limiter.wait()
+                return case.call(**kwargs)
+
+            def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+                headers, query = adapter.headers_for(case)
+                self._gw_headers = headers
+                kwargs: dict[str, Any] = {
+                    "base_url": adapter.base_url,
+                    "headers": headers,
+                    "timeout": adapter.timeout,
+                }
+                if query:
+                    kwargs["params"] = query
+                return kwargs
+
+            def validate_response(
+                self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
+            ) -> None:
+                headers = kwargs.get("headers", {})
+                run = CaseRun(
+                    case=case,
+                    response=response,
+                    phase="stateful",
+                    exchange=adapter.exchange(response),
+                    curl=adapter.curl(case, headers),
+                    checks=checks,
+                )
+                run.failures = adapter.validate(case, response, checks, headers, kwargs.get("params"))
+                on_run(run)
+
+        stateful_settings = settings(_settings(max_examples, self.seed), stateful_step_count=max(1, steps))
+        try:
+            Machine.run(settings=stateful_settings)
+        except schemathesis.errors.SchemathesisError:
+            return False
+        return True
+
+    def transport_kwargs(self, case: Any, headers: dict[str, str]) -> dict[str, Any]:
+        """``requests`` keyword arguments for ``case``, for callers that read the body themselves."""
+        return dict(case.as_transport_kwargs(base_url=self.base_url, headers=headers))
+
+    # --- presentation ----------------------------------------------------------------------
+
+    def curl(self, case: Any, headers: dict[str, str]) -> str:
+        try:
+            command = case.as_curl_command(headers=headers, base_url=self.base_url)
+        except Exception:
+            return ""
+        return self.redactor.text(str(command))
+
+    def exchange(self, response: Any) -> Exchange:
+        request = response.request
+        body = request.body
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace")
+        headers = {k: ", ".join(v) if isinstance(v, list) else str(v) for k, v in response.headers.items()}
+        text = response.content.decode(response.encoding or "utf-8", "replace")
+        return Exchange(
+            method=str(request.method),
+            url=self.redactor.text(str(request.url)),
+            request_headers=self.redactor.headers({k: str(v) for k, v in request.headers.items()}),
+            request_body=self.redactor.text(_truncate(body)) if body is not None else None,
+            status=int(response.status_code),
+            response_headers=self.redactor.headers(headers),
+            response_body=self.redactor.text(_truncate(text)),
+            elapsed_ms=round(response.elapsed * 1000, 1),
+        )
+
+    def _exchange_of_case(self, case: Any, headers: dict[str, str]) -> Exchange:
+        return Exchange(
+            method=str(case.method),
+            url=self.redactor.text(self.base_url + case.formatted_path),
+            request_headers=self.redactor.headers(headers),
+        )
+
+
+def _truncate(text: str) -> str:
+    return (
+        text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + f"... [{len(text) - BODY_LIMIT} more chars]"
+    )

@@ -1,0 +1,94 @@
+""" "What the spec says" for a finding: the pointer a reader opens and a short excerpt of it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gatewright.spec import Operation, Spec
+from gatewright.spec.pointer import child
+
+EXCERPT_LIMIT = 2500
+_RESPONSE_CHECKS = frozenset(
+    {
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+        "not_a_server_error",
+    }
+)
+_REQUEST_CHECKS = frozenset(
+    {"negative_data_rejection", "positive_data_acceptance", "missing_required_header"}
+)
+
+
+def explain(spec: Spec, operation: Operation, check: str, status: int | None) -> tuple[str, str]:
+    """(JSON pointer, excerpt) of the part of the spec that ``check`` judged against."""
+    definition = operation.definition
+    if check in _RESPONSE_CHECKS:
+        responses = definition.get("responses", {})
+        key = _response_key(responses, status)
+        if key is None:
+            return child(
+                operation.pointer, "responses"
+            ), f"documented statuses: {', '.join(responses) or 'none'}"
+        return child(operation.pointer, "responses", key), _excerpt(_inline(spec, responses[key]))
+    if check in _REQUEST_CHECKS:
+        parameters = [
+            {
+                "name": p.get("name"),
+                "in": p.get("in"),
+                "required": p.get("required", False),
+                "schema": p.get("schema"),
+            }
+            for p in operation.parameters
+        ]
+        body = _inline(spec, definition.get("requestBody", {}))
+        return child(operation.pointer, "requestBody"), _excerpt(
+            {"parameters": parameters, "requestBody": body}
+        )
+    if check == "ignored_auth":
+        schemes = {name: spec.security_schemes.get(name) for req in spec.security(operation) for name in req}
+        return child(operation.pointer, "security"), _excerpt(
+            {"security": spec.security(operation), "securitySchemes": schemes}
+        )
+    if check.startswith("task_"):
+        return child(operation.pointer, "x-gatewright-task"), _excerpt(definition.get("x-gatewright-task"))
+    if check.startswith("stream_"):
+        return child(operation.pointer, "responses"), _excerpt(_stream_media(definition))
+    return operation.pointer, f"{operation.label} (operationId {operation.operation_id})"
+
+
+def _response_key(responses: dict[str, Any], status: int | None) -> str | None:
+    if status is None:
+        return None
+    for key in (str(status), f"{str(status)[0]}XX", f"{str(status)[0]}xx", "default"):
+        if key in responses:
+            return key
+    return None
+
+
+def _inline(spec: Spec, node: Any, depth: int = 0) -> Any:
+    """Resolve refs a few levels deep so the excerpt reads on its own."""
+    node = spec.deref(node)
+    if depth > 6:
+        return node
+    if isinstance(node, dict):
+        return {k: _inline(spec, v, depth + 1) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline(spec, v, depth + 1) for v in node]
+    return node
+
+
+def _stream_media(definition: dict[str, Any]) -> Any:
+    for status, response in definition.get("responses", {}).items():
+        media = response.get("content", {}).get("text/event-stream") if isinstance(response, dict) else None
+        if media is not None:
+            return {status: {"text/event-stream": media}}
+    return None
+
+
+def _excerpt(value: Any) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return text if len(text) <= EXCERPT_LIMIT else text[:EXCERPT_LIMIT] + "\n..."

@@ -1,0 +1,72 @@
+"""What a conformance run is asked to do: one typed value the CLI and the pytest plugin both build."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gatewright.spec import Spec, load_spec
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PHASES = ("examples", "fuzzing", "stateful", "lifecycle", "stream")
+
+
+@dataclass(slots=True)
+class RunOptions:
+    """Options of ``run_conformance``; defaults suit a quick run against a staging gateway.
+
+    ``include``/``exclude`` match an operationId, a tag or a ``METHOD /path`` label.
+    ``api_key`` is only ever used to authenticate; every output redacts it.
+    """
+
+    base_url: str
+    api: str | None = None
+    spec_path: Path | None = None
+    api_key: str | None = None
+    report_dir: Path | None = None
+    max_examples: int = 25
+    seed: int | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    read_only: bool = False
+    rate_limit: float | None = None  # requests per second
+    request_timeout: float = 10.0
+    poll_interval: float = 0.2
+    task_timeout: float = 30.0
+    stream_timeout: float = 15.0
+    phases: tuple[str, ...] = PHASES
+    stateful_steps: int = 6
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        unknown = set(self.phases) - set(PHASES)
+        if unknown:
+            raise ValueError(f"unknown phases {sorted(unknown)}; known: {', '.join(PHASES)}")
+        if self.api is None and self.spec_path is None:
+            raise ValueError("name an API id or a spec path")
+
+    @property
+    def name(self) -> str:
+        if self.api:
+            return self.api
+        return self.spec_path.stem.split(".")[0] if self.spec_path else "api"
+
+    def load(self) -> Spec:
+        return load_spec(self.api, self.spec_path)
+
+    def default_report_dir(self) -> Path:
+        return self.report_dir if self.report_dir is not None else Path("reports") / self.name
+
+
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*([smh]))?\s*$")
+
+
+def parse_rate_limit(text: str) -> float:
+    """``10``, ``10/s``, ``100/m`` or ``1000/h`` as requests per second."""
+    match = _RATE.match(text)
+    if match is None or float(match.group(1)) <= 0:
+        raise ValueError(f"invalid rate limit {text!r}; use N, N/s, N/m or N/h")
+    per = {"s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2) or "s"]
+    return float(match.group(1)) / per

@@ -1,0 +1,186 @@
+"""The engine: turn a spec into units, run them against a live server, announce everything as events."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from gatewright import __version__
+from gatewright.conformance.adapter import RateLimiter, SchemathesisAdapter
+from gatewright.conformance.auth import credentials_for
+from gatewright.conformance.events import (
+    Emitter,
+    EventHandler,
+    FindingReported,
+    RunFinished,
+    RunStarted,
+    UnitFinished,
+    UnitStarted,
+)
+from gatewright.conformance.models import Report, UnitResult
+from gatewright.conformance.options import SAFE_METHODS, RunOptions
+from gatewright.conformance.redact import Redactor
+from gatewright.conformance.reporting import ReportWriter
+from gatewright.conformance.streaming import StreamCheck, StreamTiming, stream_format
+from gatewright.conformance.tasks import LifecycleCheck, TaskTiming
+from gatewright.conformance.units import Unit, UnitContext
+from gatewright.spec import Operation, Spec
+
+
+class Conformance:
+    """One prepared run: the units are known up front so the pytest plugin can collect them."""
+
+    def __init__(
+        self, options: RunOptions, handlers: Iterable[EventHandler] = (), spec: Spec | None = None
+    ) -> None:
+        self.options = options
+        self.spec = spec if spec is not None else options.load()
+        self.redactor = Redactor(options.api_key)
+        self.emitter = Emitter(handlers)
+        self.adapter = SchemathesisAdapter(
+            self.spec.document,
+            base_url=options.base_url,
+            redactor=self.redactor,
+            auth=self._auth,
+            timeout=options.request_timeout,
+            limiter=RateLimiter(options.rate_limit),
+            seed=options.seed,
+            extra_headers=options.extra_headers,
+        )
+        self.units = self._plan()
+
+    def _auth(self, operation_id: str) -> tuple[dict[str, str], dict[str, str]]:
+        try:
+            operation = self.spec.operation(operation_id)
+        except Exception:
+            return {}, {}
+        credentials = credentials_for(self.spec, operation, self.options.api_key)
+        return dict(credentials.headers), dict(credentials.query)
+
+    def _selected(self, operation: Operation) -> bool:
+        names = {operation.operation_id, operation.label, *operation.tags}
+        if self.options.include and not names & set(self.options.include):
+            return False
+        return not names & set(self.options.exclude)
+
+    def _plan(self) -> list[Unit]:
+        options = self.options
+        units: list[Unit] = []
+        read_only = "read-only mode skips unsafe methods"
+        selected = [op for op in self.spec.operations if self._selected(op)]
+        if {"examples", "fuzzing"} & set(options.phases):
+            for op in selected:
+                skip = read_only if options.read_only and op.method not in SAFE_METHODS else None
+                units.append(Unit(op.operation_id, "operation", op, self._fuzz(op), skip))
+        if "lifecycle" in options.phases:
+            timing = TaskTiming(options.poll_interval, options.task_timeout)
+            for op in selected:
+                task = self.spec.task(op)
+                if task is not None:
+                    units.append(
+                        Unit(
+                            f"lifecycle:{op.operation_id}",
+                            "lifecycle",
+                            op,
+                            LifecycleCheck(self.spec, self.adapter, op, task, timing),
+                            read_only if options.read_only else None,
+                        )
+                    )
+        if "stream" in options.phases:
+            stream_timing = StreamTiming(
+                min(options.request_timeout, options.stream_timeout), options.stream_timeout
+            )
+            for op in selected:
+                fmt = stream_format(self.spec, op)
+                if fmt is not None:
+                    units.append(
+                        Unit(
+                            f"stream:{op.operation_id}",
+                            "stream",
+                            op,
+                            StreamCheck(self.adapter, op, fmt, stream_timing),
+                            read_only if options.read_only else None,
+                        )
+                    )
+        if "stateful" in options.phases and not options.include and not options.exclude:
+            units.append(
+                Unit("stateful", "stateful", None, self._stateful, read_only if options.read_only else None)
+            )
+        return units
+
+    def _fuzz(self, operation: Operation) -> Callable[[UnitContext], None]:
+        def body(ctx: UnitContext) -> None:
+            self.adapter.run_operation(
+                operation.operation_id,
+                max_examples=self.options.max_examples,
+                modes=self.options.phases,
+                on_run=ctx.record,
+            )
+
+        return body
+
+    def _stateful(self, ctx: UnitContext) -> None:
+        found = self.adapter.run_stateful(
+            max_examples=self.options.max_examples,
+            steps=self.options.stateful_steps,
+            on_run=ctx.record,
+        )
+        if not found:
+            ctx.result.skipped = "the spec declares no OpenAPI links"
+
+    def run_unit(self, unit: Unit) -> UnitResult:
+        """Run one unit (emitting its events); exceptions become an ``error`` outcome, never a crash."""
+        operation = unit.operation
+        result = UnitResult(
+            unit_id=unit.unit_id,
+            kind=unit.kind,
+            operation=operation.operation_id if operation else "-",
+            label=unit.label,
+            skipped=unit.skip_reason,
+        )
+        self.emitter.emit(UnitStarted(unit.unit_id, unit.kind, unit.label))
+        started = time.monotonic()
+        if unit.skip_reason is None:
+            ctx = UnitContext(
+                self.spec,
+                operation,
+                result,
+                lambda finding: self.emitter.emit(FindingReported(unit.unit_id, finding)),
+            )
+            try:
+                unit.body(ctx)
+            except Exception as exc:
+                result.error = self.redactor.text(f"{type(exc).__name__}: {exc}")
+        result.duration = round(time.monotonic() - started, 3)
+        self.emitter.emit(UnitFinished(result))
+        return result
+
+    def new_report(self) -> Report:
+        return Report(
+            api=self.spec.name,
+            base_url=self.redactor.text(self.options.base_url),
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            seed=self.options.seed,
+            max_examples=self.options.max_examples,
+            gatewright_version=__version__,
+            schemathesis_version=self.adapter.version,
+        )
+
+    def run(self) -> Report:
+        report = self.new_report()
+        started = time.monotonic()
+        self.emitter.emit(RunStarted(report.api, report.base_url, tuple(u.unit_id for u in self.units)))
+        for unit in self.units:
+            report.units.append(self.run_unit(unit))
+        report.duration = round(time.monotonic() - started, 3)
+        self.emitter.emit(RunFinished(report))
+        return report
+
+
+def run_conformance(options: RunOptions, handlers: Iterable[EventHandler] = ()) -> Report:
+    """Check a live server against a spec; with ``options.report_dir`` set, write the three reports there."""
+    all_handlers = list(handlers)
+    if options.report_dir is not None:
+        all_handlers.append(ReportWriter(options.report_dir, Redactor(options.api_key)))
+    return Conformance(options, all_handlers).run()

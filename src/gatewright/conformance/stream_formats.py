@@ -1,0 +1,157 @@
+"""Chunk shapes of the streaming formats gateways speak, as small validators with a terminal rule."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gatewright.conformance.sse import ServerEvent
+
+
+@dataclass(slots=True)
+class StreamState:
+    """What a format validator has seen so far."""
+
+    events: int = 0
+    types: list[str] = field(default_factory=list)
+    done: bool = False
+
+
+Validator = Callable[[ServerEvent, StreamState], str | None]  # returns an error message or None
+
+
+def _json(event: ServerEvent) -> tuple[Any, str | None]:
+    try:
+        return json.loads(event.data), None
+    except json.JSONDecodeError as exc:
+        return None, f"event data is not JSON ({exc.msg}): {event.data[:200]!r}"
+
+
+def _openai_choices(kind: str, choice_key: str) -> Validator:
+    def validate(event: ServerEvent, state: StreamState) -> str | None:
+        if event.data.strip() == "[DONE]":
+            state.done = True
+            return None
+        if state.done:
+            return "data after [DONE]"
+        chunk, error = _json(event)
+        if error is not None:
+            return error
+        if not isinstance(chunk, dict):
+            return "chunk is not an object"
+        if "error" in chunk and "choices" not in chunk:
+            return None  # an in-band error event; the terminal rule still applies
+        if chunk.get("object") != kind:
+            return f"object is {chunk.get('object')!r}, expected {kind!r}"
+        if not isinstance(chunk.get("id"), str):
+            return "chunk has no string id"
+        choices = chunk.get("choices")
+        if not isinstance(choices, list):
+            return "choices is not a list"
+        for choice in choices:
+            if not isinstance(choice, dict) or not isinstance(choice.get("index"), int):
+                return "a choice has no integer index"
+            if choice_key == "delta" and not isinstance(choice.get("delta"), dict):
+                return "a choice has no delta object"
+            if choice_key == "text" and not isinstance(choice.get("text"), str):
+                return "a choice has no text"
+        return None
+
+    return validate
+
+
+_ANTHROPIC_TYPES = frozenset(
+    {
+        "message_start",
+        "content_block_start",
+        "content_block_delta",
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+        "ping",
+        "error",
+    }
+)
+
+
+def _anthropic(event: ServerEvent, state: StreamState) -> str | None:
+    if state.done:
+        return "event after message_stop"
+    payload, error = _json(event)
+    if error is not None:
+        return error
+    kind = payload.get("type") if isinstance(payload, dict) else None
+    if kind not in _ANTHROPIC_TYPES:
+        return f"unknown event type {kind!r}"
+    if event.event not in ("message", kind):
+        return f"event name {event.event!r} does not match data type {kind!r}"
+    if not state.types and kind not in ("message_start", "ping", "error"):
+        return f"first event is {kind!r}, expected message_start"
+    if kind == "message_start" and not isinstance(payload.get("message"), dict):
+        return "message_start without a message object"
+    if kind == "content_block_delta" and not isinstance(payload.get("delta"), dict):
+        return "content_block_delta without a delta object"
+    if kind in ("content_block_start", "content_block_delta", "content_block_stop") and not isinstance(
+        payload.get("index"), int
+    ):
+        return f"{kind} without an integer index"
+    state.types.append(str(kind))
+    if kind in ("message_stop", "error"):
+        state.done = True
+    return None
+
+
+_RESPONSES_TERMINAL = frozenset({"response.completed", "response.failed", "response.incomplete", "error"})
+
+
+def _openai_responses(event: ServerEvent, state: StreamState) -> str | None:
+    if event.data.strip() == "[DONE]":
+        state.done = True
+        return None
+    if state.done:
+        return "event after the terminal response event"
+    payload, error = _json(event)
+    if error is not None:
+        return error
+    kind = payload.get("type") if isinstance(payload, dict) else None
+    if not isinstance(kind, str) or not (kind.startswith("response.") or kind == "error"):
+        return f"event type {kind!r} is not a response.* event"
+    state.types.append(kind)
+    if kind in _RESPONSES_TERMINAL:
+        state.done = True
+    return None
+
+
+def _generic(event: ServerEvent, state: StreamState) -> str | None:
+    """Unknown format: data is JSON or ``[DONE]``; the stream ends by closing."""
+    if event.data.strip() == "[DONE]":
+        state.done = True
+        return None
+    _, error = _json(event)
+    return error
+
+
+FORMATS: dict[str, Validator] = {
+    "openai-chat": _openai_choices("chat.completion.chunk", "delta"),
+    "openai-completions": _openai_choices("text_completion", "text"),
+    "openai-responses": _openai_responses,
+    "anthropic-messages": _anthropic,
+    "generic": _generic,
+}
+# Formats whose streams must announce their own end; the rest end by closing the connection.
+EXPLICIT_END = frozenset({"openai-chat", "openai-completions", "openai-responses", "anthropic-messages"})
+
+
+def guess_format(path: str) -> str:
+    """For specs without ``x-gatewright-stream``: the format a path conventionally streams."""
+    if path.endswith("/chat/completions"):
+        return "openai-chat"
+    if path.endswith("/messages"):
+        return "anthropic-messages"
+    if path.endswith("/responses"):
+        return "openai-responses"
+    if path.endswith("/completions"):
+        return "openai-completions"
+    return "generic"

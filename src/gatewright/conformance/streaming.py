@@ -1,0 +1,190 @@
+"""Streamed calls: ``stream: true``, SSE read event by event, each chunk checked, the end required in time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from gatewright.conformance.adapter import SchemathesisAdapter
+from gatewright.conformance.models import Exchange
+from gatewright.conformance.sse import parse_events
+from gatewright.conformance.stream_formats import EXPLICIT_END, FORMATS, StreamState, guess_format
+from gatewright.conformance.units import UnitContext
+from gatewright.spec import Operation, Spec
+
+STREAM_EXTENSION = "x-gatewright-stream"
+PHASE = "stream"
+CHECKS = ("stream_starts", "stream_chunks", "stream_terminates")
+
+
+@dataclass(frozen=True, slots=True)
+class StreamTiming:
+    read_timeout: float
+    total_timeout: float
+
+
+def stream_format(spec: Spec, operation: Operation) -> str | None:
+    """The declared (or, failing that, conventional) stream format; None when no SSE is documented."""
+    for response in operation.definition.get("responses", {}).values():
+        media = spec.deref(response).get("content", {}).get("text/event-stream")
+        if media is None:
+            continue
+        declared = media.get(STREAM_EXTENSION)
+        if isinstance(declared, dict) and isinstance(declared.get("format"), str):
+            return str(declared["format"])
+        return guess_format(operation.path)
+    return None
+
+
+class _Expired(Exception):
+    pass
+
+
+class StreamCheck:
+    def __init__(
+        self, adapter: SchemathesisAdapter, operation: Operation, fmt: str, timing: StreamTiming
+    ) -> None:
+        self.adapter = adapter
+        self.operation = operation
+        self.format = fmt if fmt in FORMATS else "generic"
+        self.timing = timing
+
+    def __call__(self, ctx: UnitContext) -> None:
+        for check in CHECKS:
+            ctx.ran(check)
+        case = self.adapter.valid_case(self.operation.operation_id)
+        if case is None:
+            ctx.fail(
+                "stream_starts", "No valid request to stream", "no example and nothing generated", phase=PHASE
+            )
+            return
+        body = case.body if isinstance(case.body, dict) else {}
+        case = self.adapter.make_case(
+            self.operation.operation_id,
+            path_parameters=dict(case.path_parameters or {}),
+            query=dict(case.query or {}),
+            body={**body, "stream": True},
+        )
+        headers, query = self.adapter.headers_for(case, {"Accept": "text/event-stream"})
+        kwargs = self.adapter.transport_kwargs(case, headers)
+        if query:
+            kwargs["params"] = {**(kwargs.get("params") or {}), **query}
+        curl = self.adapter.curl(case, headers)
+        self.adapter.limiter.wait()
+        ctx.result.calls += 1
+        exchange = Exchange(
+            method=str(kwargs.get("method", "POST")),
+            url=self.adapter.redactor.text(str(kwargs.get("url"))),
+            request_headers=self.adapter.redactor.headers(headers),
+            request_body=self.adapter.redactor.text(str(case.body)),
+        )
+        started = time.monotonic()
+        try:
+            response = requests.request(
+                **kwargs, stream=True, timeout=(self.timing.read_timeout, self.timing.read_timeout)
+            )
+        except requests.RequestException as exc:
+            ctx.fail(
+                "stream_starts",
+                "Streamed request failed",
+                self.adapter.redactor.text(str(exc)),
+                phase=PHASE,
+                exchange=exchange,
+                curl=curl,
+            )
+            return
+        with response:
+            exchange.status = response.status_code
+            exchange.response_headers = self.adapter.redactor.headers(dict(response.headers))
+            content_type = response.headers.get("Content-Type", "")
+            if response.status_code != 200 or not content_type.startswith("text/event-stream"):
+                exchange.response_body = self.adapter.redactor.text(response.text[:2000])
+                ctx.fail(
+                    "stream_starts",
+                    "Streamed request did not answer with an event stream",
+                    f"expected 200 text/event-stream, got {response.status_code} {content_type or '(none)'}",
+                    phase=PHASE,
+                    status=response.status_code,
+                    exchange=exchange,
+                    curl=curl,
+                )
+                return
+            self._read(ctx, response, started, exchange, curl)
+
+    def _lines(self, response: Any, deadline: float, transcript: list[str]) -> Iterator[str]:
+        for raw in response.iter_lines(chunk_size=1, decode_unicode=False):
+            line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+            if len(transcript) < 200:
+                transcript.append(line)
+            yield line
+            if time.monotonic() > deadline:
+                raise _Expired
+
+    def _read(self, ctx: UnitContext, response: Any, started: float, exchange: Exchange, curl: str) -> None:
+        validate = FORMATS[self.format]
+        state = StreamState()
+        transcript: list[str] = []
+        deadline = started + self.timing.total_timeout
+        ended = "closed"
+        try:
+            for event in parse_events(self._lines(response, deadline, transcript)):
+                state.events += 1
+                error = validate(event, state)
+                if error is not None:
+                    exchange.response_body = self.adapter.redactor.text("\n".join(transcript))
+                    ctx.fail(
+                        "stream_chunks",
+                        f"Stream event does not match the {self.format} chunk shape",
+                        f"event {state.events} ({event.event}): {error}",
+                        phase=PHASE,
+                        status=200,
+                        exchange=exchange,
+                        curl=curl,
+                    )
+                    return
+        except _Expired:
+            ended = "timeout"
+        except requests.RequestException:
+            ended = "stalled"
+        exchange.response_body = self.adapter.redactor.text("\n".join(transcript))
+        if ended != "closed":
+            why = (
+                f"still sending after {self.timing.total_timeout:g}s"
+                if ended == "timeout"
+                else f"no data for {self.timing.read_timeout:g}s"
+            )
+            ctx.fail(
+                "stream_terminates",
+                "Stream never ended",
+                f"{why}; {state.events} events received, terminal event seen: {state.done}",
+                phase=PHASE,
+                status=200,
+                exchange=exchange,
+                curl=curl,
+            )
+            return
+        if state.events == 0:
+            ctx.fail(
+                "stream_chunks",
+                "Stream carried no events",
+                "the connection closed before any event",
+                phase=PHASE,
+                status=200,
+                exchange=exchange,
+                curl=curl,
+            )
+        elif self.format in EXPLICIT_END and not state.done:
+            ctx.fail(
+                "stream_terminates",
+                "Stream closed without its terminal event",
+                f"{self.format} streams end with "
+                f"{'message_stop' if self.format == 'anthropic-messages' else 'data: [DONE]'}",
+                phase=PHASE,
+                status=200,
+                exchange=exchange,
+                curl=curl,
+            )

@@ -1,0 +1,287 @@
+"""Task lifecycles (``x-gatewright-task``): create, poll until terminal, check the path it took, cancel.
+
+Status must stay within the declared values and only move forward
+(initial -> running -> terminal); success must carry a value at ``result``; a
+task that does not finish within the timeout is a failure listing what it went
+through.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from gatewright.conformance.adapter import CaseRun, SchemathesisAdapter
+from gatewright.conformance.expressions import MISSING, evaluate
+from gatewright.conformance.units import UnitContext
+from gatewright.spec import Operation, Spec, TaskSpec
+from gatewright.spec.pointer import resolve
+
+_RANK = {"initial": 0, "running": 1, "succeeded": 2, "failed": 2, "cancelled": 2}
+PHASE = "lifecycle"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskTiming:
+    poll_interval: float
+    timeout: float
+
+
+@dataclass(slots=True)
+class _Poll:
+    """What one run of polling saw."""
+
+    states: list[str]
+    final: str | None = None
+    last: CaseRun | None = None
+    gone: bool = False
+
+
+class LifecycleCheck:
+    """Drives one ``x-gatewright-task`` operation through its declared lifecycle."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        adapter: SchemathesisAdapter,
+        operation: Operation,
+        task: TaskSpec,
+        timing: TaskTiming,
+    ) -> None:
+        self.spec = spec
+        self.adapter = adapter
+        self.operation = operation
+        self.task = task
+        self.timing = timing
+        self.poll_op = spec.operation(task.poll)
+        self.cancel_op = spec.operation(task.cancel) if task.cancel else None
+
+    def __call__(self, ctx: UnitContext) -> None:
+        created = self._create(ctx)
+        if created is None:
+            return
+        poll = self._poll_until_terminal(ctx, created)
+        if poll is not None and poll.final is not None:
+            self._check_result(ctx, poll)
+        if self.cancel_op is not None and self.task.states["cancelled"]:
+            self._check_cancel(ctx)
+
+    # --- steps ----------------------------------------------------------------------------
+
+    def _create(self, ctx: UnitContext) -> CaseRun | None:
+        ctx.ran("task_created")
+        case = self.adapter.valid_case(self.operation.operation_id)
+        if case is None:
+            ctx.fail(
+                "task_created",
+                "No valid request to start a task",
+                "neither a documented example nor a generated request is available",
+                phase=PHASE,
+            )
+            return None
+        extra = {"Prefer": self.task.prefer} if self.task.prefer else None
+        run = self.adapter.send(case, phase=PHASE, extra_headers=extra)
+        ctx.record(run, operation=self.operation)
+        if run.status is None or not 200 <= run.status < 300:
+            ctx.fail(
+                "task_created",
+                "A valid request did not start a task",
+                f"expected a 2xx answer to a documented request, got {run.status or run.error}",
+                phase=PHASE,
+                status=run.status,
+                exchange=run.exchange,
+                curl=run.curl,
+            )
+            return None
+        if evaluate(self.task.id, run) is MISSING:
+            ctx.fail(
+                "task_created",
+                "The create response carries no task id",
+                f"{self.task.id} is absent from the response",
+                phase=PHASE,
+                status=run.status,
+                exchange=run.exchange,
+                curl=run.curl,
+            )
+            return None
+        return run
+
+    def _poll_case(self, operation: Operation, created: CaseRun) -> Any:
+        path: dict[str, Any] = {}
+        query: dict[str, Any] = {}
+        for name, expression in self._link_parameters(operation).items():
+            value = evaluate(expression, created)
+            if value is MISSING:
+                continue
+            location, _, bare = name.rpartition(".")
+            (query if location == "query" else path)[bare] = value
+        if not path:
+            task_id = evaluate(self.task.id, created)
+            names = [p["name"] for p in operation.parameters if p.get("in") == "path"]
+            path = {names[-1]: task_id} if names else {}
+        return self.adapter.make_case(operation.operation_id, path_parameters=path, query=query)
+
+    def _link_parameters(self, target: Operation) -> dict[str, Any]:
+        """The create operation's OpenAPI link to ``target``: how its parameters come from the response."""
+        for response in self.operation.definition.get("responses", {}).values():
+            for raw in self.spec.deref(response).get("links", {}).values():
+                link = self.spec.deref(raw)
+                if link.get("operationId") == target.operation_id:
+                    return dict(link.get("parameters", {}))
+        return {}
+
+    def _poll_until_terminal(
+        self, ctx: UnitContext, created: CaseRun, *, after_cancel: bool = False
+    ) -> _Poll | None:
+        for check in ("task_status_declared", "task_status_forward", "task_terminates"):
+            ctx.ran(check)
+        seen = _Poll(states=[])
+        deadline = time.monotonic() + self.timing.timeout
+        best = -1
+        case = self._poll_case(self.poll_op, created)
+        while True:
+            run = self.adapter.send(case, phase=PHASE)
+            ctx.record(run, operation=self.poll_op)
+            seen.last = run
+            if after_cancel and run.status in (404, 410):
+                seen.gone = True
+                return seen
+            if run.status is None or not 200 <= run.status < 300:
+                ctx.fail(
+                    "task_terminates",
+                    "Polling the task failed",
+                    f"poll answered {run.status or run.error}; states so far: {_states(seen.states)}",
+                    phase=PHASE,
+                    operation=self.poll_op,
+                    status=run.status,
+                    exchange=run.exchange,
+                    curl=run.curl,
+                )
+                return None
+            status = _at(run.json(), self.task.status)
+            if status is MISSING:
+                ctx.fail(
+                    "task_status_declared",
+                    "Poll response has no status",
+                    f"nothing at {self.task.status} in the poll response",
+                    phase=PHASE,
+                    operation=self.poll_op,
+                    status=run.status,
+                    exchange=run.exchange,
+                    curl=run.curl,
+                )
+                return None
+            shown = str(status)
+            if not seen.states or seen.states[-1] != shown:
+                seen.states.append(shown)
+            kind = self.task.kind_of(status)
+            if kind is None:
+                declared = sorted({s for values in self.task.states.values() for s in values})
+                ctx.fail(
+                    "task_status_declared",
+                    "Task status is not a declared value",
+                    f"status {status!r} is not one of {declared}",
+                    phase=PHASE,
+                    operation=self.poll_op,
+                    status=run.status,
+                    exchange=run.exchange,
+                    curl=run.curl,
+                )
+                return None
+            rank = _RANK[kind]
+            if rank < best or (seen.final is not None and shown != seen.final):
+                ctx.fail(
+                    "task_status_forward",
+                    "Task status went backwards",
+                    f"states seen: {_states(seen.states)}; {shown!r} ({kind}) came after a later state",
+                    phase=PHASE,
+                    operation=self.poll_op,
+                    status=run.status,
+                    exchange=run.exchange,
+                    curl=run.curl,
+                )
+                return None
+            best = max(best, rank)
+            if rank == 2:
+                seen.final = shown
+                return seen
+            if time.monotonic() >= deadline:
+                ctx.fail(
+                    "task_terminates",
+                    "Task never finished",
+                    f"no terminal state within {self.timing.timeout:g}s; states seen: {_states(seen.states)}",
+                    phase=PHASE,
+                    operation=self.poll_op,
+                    status=run.status,
+                    exchange=run.exchange,
+                    curl=run.curl,
+                )
+                return None
+            time.sleep(self.timing.poll_interval)
+
+    def _check_result(self, ctx: UnitContext, poll: _Poll) -> None:
+        if self.task.result is None or poll.final not in self.task.states["succeeded"] or poll.last is None:
+            return
+        ctx.ran("task_result")
+        value = _at(poll.last.json(), self.task.result)
+        if value is MISSING or value is None:
+            ctx.fail(
+                "task_result",
+                "Succeeded task carries no result",
+                f"status {poll.final!r} but nothing at {self.task.result}",
+                phase=PHASE,
+                operation=self.poll_op,
+                status=poll.last.status,
+                exchange=poll.last.exchange,
+                curl=poll.last.curl,
+            )
+
+    def _check_cancel(self, ctx: UnitContext) -> None:
+        assert self.cancel_op is not None
+        ctx.ran("task_cancel")
+        created = self._create(ctx)
+        if created is None:
+            return
+        cancel = self.adapter.send(self._poll_case(self.cancel_op, created), phase=PHASE)
+        ctx.record(cancel, operation=self.cancel_op)
+        if cancel.status is None or not 200 <= cancel.status < 300:
+            if cancel.status in (400, 409, 422):
+                return  # documented refusal, e.g. the task already finished
+            ctx.fail(
+                "task_cancel",
+                "Cancelling a fresh task failed",
+                f"cancel answered {cancel.status or cancel.error}",
+                phase=PHASE,
+                operation=self.cancel_op,
+                status=cancel.status,
+                exchange=cancel.exchange,
+                curl=cancel.curl,
+            )
+            return
+        poll = self._poll_until_terminal(ctx, created, after_cancel=True)
+        if poll is None or poll.gone:
+            return
+        cancelled = self.task.states["cancelled"]
+        if poll.final is not None and poll.final not in cancelled:
+            ctx.fail(
+                "task_cancel",
+                "Cancelled task did not end cancelled",
+                f"states after cancel: {_states(poll.states)}; expected one of {list(cancelled)}",
+                phase=PHASE,
+                operation=self.poll_op,
+                status=poll.last.status if poll.last else None,
+                exchange=poll.last.exchange if poll.last else None,
+                curl=poll.last.curl if poll.last else "",
+            )
+
+
+def _at(document: Any, pointer: str) -> Any:
+    try:
+        return resolve(document, pointer)
+    except (KeyError, ValueError):
+        return MISSING
+
+
+def _states(states: list[str]) -> str:
+    return " -> ".join(states) if states else "(none)"

@@ -1,0 +1,106 @@
+"""A unit is one pytest item / one report row: it runs against a context that records checks and findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gatewright.conformance.adapter import CaseRun
+from gatewright.conformance.explain import explain
+from gatewright.conformance.models import Exchange, Finding, UnitResult
+from gatewright.spec import Operation, Spec
+
+
+class UnitContext:
+    """Where a unit body reports: every check it ran and every failure, with spec location."""
+
+    __slots__ = ("_on_finding", "operation", "result", "spec")
+
+    def __init__(
+        self,
+        spec: Spec,
+        operation: Operation | None,
+        result: UnitResult,
+        on_finding: Callable[[Finding], None],
+    ) -> None:
+        self.spec = spec
+        self.operation = operation
+        self.result = result
+        self._on_finding = on_finding
+
+    def ran(self, check: str) -> None:
+        self.result.ran(check)
+
+    def fail(
+        self,
+        check: str,
+        title: str,
+        message: str,
+        *,
+        phase: str,
+        operation: Operation | None = None,
+        status: int | None = None,
+        exchange: Exchange | None = None,
+        curl: str = "",
+    ) -> None:
+        operation = operation or self.operation
+        pointer, says = explain(self.spec, operation, check, status) if operation is not None else ("", "")
+        finding = Finding(
+            operation=operation.operation_id if operation else "-",
+            label=operation.label if operation else "-",
+            check=check,
+            title=title,
+            message=message,
+            phase=phase,
+            spec_pointer=pointer,
+            spec_says=says,
+            exchange=exchange,
+            curl=curl,
+        )
+        self.result.ran(check, 0)
+        if self.result.add(finding):
+            self._on_finding(finding)
+
+    def record(self, run: CaseRun, *, operation: Operation | None = None) -> None:
+        """Fold one sent case into the unit: checks ran, failures found, transport errors."""
+        self.result.calls += 1
+        if operation is None and run.case is not None:
+            operation = self.spec.find(str(run.case.method), str(run.case.path)) or self.operation
+        for check in run.checks:
+            self.ran(check)
+        if run.error is not None:
+            self.fail(
+                "request_completes",
+                "Request did not complete",
+                run.error,
+                phase=run.phase,
+                operation=operation,
+                exchange=run.exchange,
+                curl=run.curl,
+            )
+        for failure in run.failures:
+            self.fail(
+                failure.check,
+                failure.title,
+                failure.message,
+                phase=run.phase,
+                operation=operation,
+                status=run.status,
+                exchange=run.exchange,
+                curl=run.curl,
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    unit_id: str
+    kind: str  # "operation" | "lifecycle" | "stream" | "stateful"
+    operation: Operation | None
+    body: Callable[[UnitContext], None]
+    skip_reason: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.operation is None:
+            return self.unit_id
+        return self.operation.label
