@@ -1,0 +1,31 @@
+"""The mock gateway: serves canonical specs as a stateful aiohttp server.
+
+``create_app(...)`` builds the application (library first); ``serve(...)`` runs it.
+"""
+
+from __future__ import annotations
+
+from gatewright.mock.app import create_app, load_apis
+from gatewright.mock.extensions import Extension, MockCall, OperationHook
+from gatewright.mock.keys import APIS, EXTENSIONS, STORE
+from gatewright.mock.negotiation import Decision, negotiate
+from gatewright.mock.preferences import Preferences, parse_prefer
+from gatewright.mock.server import serve
+from gatewright.mock.state import ResourceStore
+
+__all__ = [
+    "APIS",
+    "EXTENSIONS",
+    "STORE",
+    "Decision",
+    "Extension",
+    "MockCall",
+    "OperationHook",
+    "Preferences",
+    "ResourceStore",
+    "create_app",
+    "load_apis",
+    "negotiate",
+    "parse_prefer",
+    "serve",
+]

@@ -1,0 +1,64 @@
+"""The application factory: ``create_app`` builds everything once; handlers only read it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from gatewright.mock.control import setup_control
+from gatewright.mock.extensions import Extension, OperationHook
+from gatewright.mock.keys import APIS, EXTENSIONS, STORE
+from gatewright.mock.operations import MockApi, compile_api
+from gatewright.mock.pipeline import ApiHandler, PipelineSettings
+from gatewright.mock.state import ResourceStore
+from gatewright.spec import API_IDS, load_spec
+
+
+def load_apis(
+    apis: Sequence[str] | None = None, spec_path: Path | str | None = None, *, seed: int | None = None
+) -> dict[str, MockApi]:
+    """Compile the APIs to serve: one at the root, several each under ``/<api id>``."""
+    if spec_path is not None:
+        spec = load_spec(apis[0] if apis else None, path=spec_path)
+        return {spec.name: compile_api(spec, spec.name, "", seed=seed)}
+    names = list(dict.fromkeys(apis)) if apis else list(API_IDS)
+    at_root = len(names) == 1
+    return {
+        name: compile_api(load_spec(name), name, "" if at_root else f"/{name}", seed=seed) for name in names
+    }
+
+
+def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: PipelineSettings) -> None:
+    app[APIS] = apis
+    store = app[STORE]
+    for api in apis.values():
+        hooks: dict[str, list[OperationHook]] = {}
+        for operation in api.operations.values():
+            for extension in app[EXTENSIONS]:
+                hook = extension.bind(api, operation)
+                if hook is not None:
+                    hooks.setdefault(operation.operation_id, []).append(hook)
+        handler = ApiHandler(api, store, hooks, settings)
+        app.router.add_route("*", f"{api.prefix}/{{tail:.*}}", handler)
+
+
+def create_app(
+    apis: Sequence[str] | None = None,
+    spec_path: Path | str | None = None,
+    *,
+    seed: int | None = None,
+    access_log: bool = True,
+    max_body: int = 16 * 1024 * 1024,
+    extensions: Sequence[Extension] = (),
+) -> web.Application:
+    """The mock gateway as an ``aiohttp`` application (see ``serve`` to run it)."""
+    app = web.Application(client_max_size=max_body)
+    app[STORE] = ResourceStore()
+    app[EXTENSIONS] = list(extensions)
+    setup_control(app)
+    setup_apis(
+        app, load_apis(apis, spec_path, seed=seed), PipelineSettings(access_log=access_log, max_body=max_body)
+    )
+    return app

@@ -1,0 +1,200 @@
+"""Error bodies in each API's own envelope.
+
+For an operation and status the schema comes from, in order: the operation's
+documented response for that status (exact, ``4XX``, ``default``), its nearest
+documented 4xx response, the API's most common error schema, and finally the
+OpenAI envelope ``{"error": {"message", "type", "code"}}`` (Anthropic's
+``{"type": "error", "error": {...}}`` on ``/messages``). The body is generated
+from that schema and its message fields filled; it is kept only if it still
+validates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gatewright.mock.generate import Generator
+from gatewright.mock.negotiation import ResponseSpec, choose_media, find_response
+from gatewright.mock.schemas import SchemaSet
+
+_KINDS = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    409: "conflict_error",
+    413: "request_too_large",
+    415: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+    500: "api_error",
+}
+_CODE_WORDS = {
+    400: ("bad_request", "invalid_request", "invalid"),
+    401: ("unauthorized", "authentication", "invalid_api_key"),
+    403: ("forbidden", "permission"),
+    404: ("not_found",),
+    409: ("conflict",),
+    413: ("too_large", "payload"),
+    422: ("validation", "unprocessable", "bad_request", "invalid"),
+    429: ("rate_limit",),
+}
+_MESSAGE_KEYS = ("message", "detail", "msg", "error_message", "description", "error_description")
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorBody:
+    status: int
+    content_type: str
+    body: bytes
+
+
+def kind_for(status: int) -> str:
+    return _KINDS.get(status, "invalid_request_error" if status < 500 else "api_error")
+
+
+def common_error_pointer(schemas: SchemaSet, responses: Sequence[ResponseSpec]) -> str | None:
+    """The error schema the API documents most often (by its ``$ref`` target when it has one)."""
+    counts: Counter[str] = Counter()
+    for response in responses:
+        if response.key[:1] not in ("4", "5") and response.key != "default":
+            continue
+        media = choose_media(response.media, "application/json")
+        if media is not None and media.schema_pointer is not None:
+            node = schemas.resolve(media.schema_pointer)
+            target = (
+                node["$ref"][1:]
+                if isinstance(node, dict) and isinstance(node.get("$ref"), str)
+                else media.schema_pointer
+            )
+            counts[target] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+class ErrorRenderer:
+    """Builds error responses for one API."""
+
+    def __init__(self, schemas: SchemaSet, generator: Generator, common_pointer: str | None) -> None:
+        self._schemas = schemas
+        self._generator = generator
+        self._common = common_pointer
+
+    def schema_for(self, responses: Sequence[ResponseSpec], status: int) -> str | None:
+        response = find_response(responses, status)
+        if response is None:
+            family = [r for r in responses if r.key[:1] == "4" and r.key.isdigit()]
+            if status < 500 and family:
+                response = min(family, key=lambda r: abs(int(r.key) - status))
+        if response is not None:
+            media = choose_media(response.media, "application/json")
+            if media is not None and media.schema_pointer is not None and media.media_type.endswith("json"):
+                return media.schema_pointer
+            if response.key == str(status):
+                return None  # documented without a body
+        return self._common
+
+    def render(
+        self,
+        responses: Sequence[ResponseSpec],
+        status: int,
+        message: str,
+        *,
+        path: str = "",
+        param: str | None = None,
+    ) -> ErrorBody:
+        pointer = self.schema_for(responses, status)
+        kind = kind_for(status)
+        if pointer is None and find_response(responses, status) is not None:
+            return ErrorBody(status, "application/json", b"")
+        if pointer is None:
+            if path.endswith("/messages"):
+                body: Any = {"type": "error", "error": {"type": kind, "message": message}}
+            else:
+                body = {"error": {"message": message, "type": kind, "code": str(status)}}
+            return ErrorBody(status, "application/json", json.dumps(body).encode())
+        generated = self._generator.generate(pointer, salt=f"error-{status}", use_examples=False)
+        code = enum_code(self._code_options(pointer), status)
+        for keep_code in (False, True):
+            filled = _fill(generated, status, message, kind, param, code=code, keep_code=keep_code)
+            if self._schemas.is_valid(pointer, filled, formats=True):
+                generated = filled
+                break
+        return ErrorBody(status, "application/json", json.dumps(generated).encode())
+
+    def _code_options(self, pointer: str) -> list[Any]:
+        node, _ = self._schemas.deref(self._schemas.resolve(pointer), pointer)
+        for _ in range(2):
+            if not isinstance(node, dict):
+                return []
+            properties = node.get("properties") or {}
+            code, _ = self._schemas.deref(properties.get("code"), None)
+            if isinstance(code, dict) and isinstance(code.get("enum"), list):
+                return list(code["enum"])
+            node, _ = self._schemas.deref(properties.get("error"), None)
+        return []
+
+
+def _pick_code(current: Any, status: int, kind: str, code: Any) -> Any:
+    if code is not None:
+        return code
+    if isinstance(current, bool):
+        return current
+    if isinstance(current, int):
+        return status
+    if isinstance(current, str):
+        return kind if not current.isdigit() else str(status)
+    return current
+
+
+def _fill(
+    value: Any,
+    status: int,
+    message: str,
+    kind: str,
+    param: str | None,
+    *,
+    code: Any,
+    keep_code: bool,
+    depth: int = 0,
+) -> Any:
+    if not isinstance(value, dict) or depth > 2:
+        return value
+    out = dict(value)
+    for key in list(out):
+        current = out[key]
+        lowered = key.lower()
+        if (lowered in _MESSAGE_KEYS and isinstance(current, str)) or (
+            lowered == "error" and isinstance(current, str)
+        ):
+            out[key] = message
+        elif lowered in ("type", "error_type") and isinstance(current, str) and depth > 0:
+            out[key] = kind
+        elif (
+            lowered in ("status", "status_code", "statuscode", "http_status")
+            and isinstance(current, int)
+            and not isinstance(current, bool)
+        ):
+            out[key] = status
+        elif lowered == "code" and not keep_code:
+            out[key] = _pick_code(current, status, kind, code)
+        elif lowered == "param" and isinstance(current, str) and param:
+            out[key] = param
+        elif isinstance(current, dict):
+            out[key] = _fill(
+                current, status, message, kind, param, code=code, keep_code=keep_code, depth=depth + 1
+            )
+    return out
+
+
+def enum_code(options: Sequence[Any], status: int) -> Any:
+    """The enum member that best names ``status`` (first member when none does)."""
+    for word in _CODE_WORDS.get(status, ()):
+        for option in options:
+            if isinstance(option, str) and word in option.lower():
+                return option
+    return options[0] if options else None

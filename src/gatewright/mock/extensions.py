@@ -1,0 +1,52 @@
+"""The seam where task lifecycles and streaming plug into the request pipeline.
+
+An ``Extension`` is offered every operation of every served API once, at app
+creation, and returns an ``OperationHook`` for the ones it handles (e.g. the
+task engine for operations with ``x-gatewright-task``, an SSE writer for
+``text/event-stream`` responses). After routing, auth, validation and
+negotiation, the pipeline calls the operation's hooks in order; the first one
+that returns a response wins, ``None`` falls through to the default renderer.
+Extensions' state shows in the control API and is cleared by its reset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from aiohttp import web
+
+from gatewright.mock.negotiation import Decision
+from gatewright.mock.preferences import Preferences
+
+if TYPE_CHECKING:
+    from gatewright.mock.operations import MockApi, MockOperation
+    from gatewright.mock.state import ResourceStore
+
+
+@dataclass(frozen=True, slots=True)
+class MockCall:
+    """One validated request on its way to a response."""
+
+    request: web.Request
+    api: MockApi
+    operation: MockOperation
+    path_params: dict[str, str]
+    body: Any  # parsed JSON/form body, raw bytes for other media, None without a body
+    preferences: Preferences
+    decision: Decision
+    store: ResourceStore
+
+
+class OperationHook(Protocol):
+    async def __call__(self, call: MockCall) -> web.StreamResponse | None: ...
+
+
+class Extension(Protocol):
+    name: str
+
+    def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None: ...
+
+    def reset(self) -> None: ...
+
+    def snapshot(self) -> dict[str, Any]: ...

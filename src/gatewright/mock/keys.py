@@ -1,0 +1,13 @@
+"""Typed application state (``web.AppKey``s) shared by the mock's modules."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gatewright.mock.extensions import Extension
+from gatewright.mock.operations import MockApi
+from gatewright.mock.state import ResourceStore
+
+APIS = web.AppKey("gatewright_apis", dict[str, MockApi])
+STORE = web.AppKey("gatewright_store", ResourceStore)
+EXTENSIONS = web.AppKey("gatewright_extensions", list[Extension])

@@ -1,0 +1,131 @@
+"""Everything the mock precomputes per operation and per API, once, at app creation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gatewright.mock.auth import AuthPolicy, compile_policy
+from gatewright.mock.errors import ErrorRenderer, common_error_pointer
+from gatewright.mock.generate import Generator
+from gatewright.mock.negotiation import Example, MediaSpec, ResponseSpec
+from gatewright.mock.resources import ResourceRole, derive_roles
+from gatewright.mock.routing import Router, RouteSpec
+from gatewright.mock.schemas import SchemaSet
+from gatewright.mock.validation import RequestValidator
+from gatewright.spec.model import GREEDY_EXTENSION, Operation, Spec, TaskSpec
+
+
+@dataclass(slots=True)
+class MockOperation:
+    operation: Operation
+    auth: AuthPolicy
+    validator: RequestValidator
+    responses: tuple[ResponseSpec, ...]
+    invalid_status: int  # what a request that fails validation gets
+    resource: ResourceRole | None
+    task: TaskSpec | None
+    stream_media: tuple[str, ...] = ()
+    body_cache: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def operation_id(self) -> str:
+        return self.operation.operation_id
+
+    def documents(self, status: int) -> bool:
+        return any(r.key == str(status) for r in self.responses)
+
+
+@dataclass(slots=True)
+class MockApi:
+    """One served API: its spec, compiled operations, router, generator and error renderer."""
+
+    name: str
+    prefix: str  # "" at the root, else "/<name>"
+    spec: Spec
+    schemas: SchemaSet
+    generator: Generator
+    router: Router
+    operations: dict[str, MockOperation]
+    errors: ErrorRenderer
+    error_responses: tuple[ResponseSpec, ...]  # the API's most common error schema as a response list
+
+
+def _esc(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _responses(schemas: SchemaSet, op: Operation) -> tuple[ResponseSpec, ...]:
+    out: list[ResponseSpec] = []
+    for key, response in op.definition.get("responses", {}).items():
+        resolved, pointer = schemas.deref(response, f"{op.pointer}/responses/{_esc(str(key))}")
+        if not isinstance(resolved, dict) or pointer is None:
+            continue
+        media: list[MediaSpec] = []
+        for media_type, entry in (resolved.get("content") or {}).items():
+            if not isinstance(entry, dict):
+                continue
+            examples: list[Example] = []
+            for name, raw_example in (entry.get("examples") or {}).items():
+                example, _ = schemas.deref(raw_example, None)
+                if isinstance(example, dict) and "value" in example:
+                    examples.append(Example(str(name), example["value"]))
+            if "example" in entry:
+                examples.append(Example("default", entry["example"]))
+            schema_pointer = f"{pointer}/content/{_esc(media_type)}/schema" if "schema" in entry else None
+            media.append(MediaSpec(media_type, schema_pointer, tuple(examples)))
+        out.append(ResponseSpec(str(key), pointer, tuple(media)))
+    return tuple(out)
+
+
+def _invalid_status(responses: tuple[ResponseSpec, ...]) -> int:
+    keys = {r.key for r in responses}
+    for status in ("422", "400"):
+        if status in keys:
+            return int(status)
+    return 400
+
+
+def compile_api(spec: Spec, name: str, prefix: str, *, seed: int | None) -> MockApi:
+    schemas = SchemaSet(spec.document)
+    generator = Generator(schemas, seed=seed)
+    roles = derive_roles(schemas, spec.operations)
+    schemes = spec.security_schemes
+    operations: dict[str, MockOperation] = {}
+    routes: list[RouteSpec] = []
+    all_responses: list[ResponseSpec] = []
+    for op in spec.operations:
+        if op.operation_id in operations:
+            continue
+        responses = _responses(schemas, op)
+        all_responses.extend(responses)
+        stream_media = tuple(
+            m.media_type for r in responses for m in r.media if m.media_type == "text/event-stream"
+        )
+        operations[op.operation_id] = MockOperation(
+            operation=op,
+            auth=compile_policy(spec.security(op), schemes),
+            validator=RequestValidator(schemas, op.pointer, op.definition, op.parameters),
+            responses=responses,
+            invalid_status=_invalid_status(responses),
+            resource=roles.get(op.operation_id),
+            task=spec.task(op),
+            stream_media=stream_media,
+        )
+        greedy = frozenset(str(p["name"]) for p in op.parameters if p.get(GREEDY_EXTENSION))
+        routes.append(RouteSpec(op.method, op.path, op.operation_id, greedy))
+    common = common_error_pointer(schemas, all_responses)
+    error_responses = (
+        (ResponseSpec("default", "", (MediaSpec("application/json", common),)),) if common is not None else ()
+    )
+    return MockApi(
+        name=name,
+        prefix=prefix,
+        spec=spec,
+        schemas=schemas,
+        generator=generator,
+        router=Router(routes),
+        operations=operations,
+        errors=ErrorRenderer(schemas, generator, common),
+        error_responses=error_responses,
+    )

@@ -1,0 +1,138 @@
+"""The per-request pipeline for one API: route -> auth -> read -> validate -> negotiate -> respond.
+
+Each stage either passes the request on or answers with an error in the API's
+envelope. Everything it consults was built at app creation; the hot path does
+dictionary lookups, one validator call and, for cacheable bodies, no JSON work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from gatewright.mock.errors import ErrorBody
+from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.negotiation import ResponseSpec, negotiate
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.preferences import parse_prefer
+from gatewright.mock.render import Rendered, render
+from gatewright.mock.routing import RouteMiss
+from gatewright.mock.state import ResourceStore
+from gatewright.mock.stateful import handle_resource
+
+logger = logging.getLogger("gatewright.mock")
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineSettings:
+    access_log: bool = True
+    max_body: int = 16 * 1024 * 1024
+
+
+def _response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]] = ()) -> web.Response:
+    headers = dict(getattr(rendered, "headers", ()))
+    headers.update(extra)
+    if rendered.content_type is not None and rendered.body:
+        headers["Content-Type"] = rendered.content_type
+    return web.Response(status=rendered.status, body=rendered.body or None, headers=headers)
+
+
+class ApiHandler:
+    """The aiohttp handler serving one API under its prefix."""
+
+    def __init__(
+        self,
+        api: MockApi,
+        store: ResourceStore,
+        hooks: dict[str, list[OperationHook]],
+        settings: PipelineSettings,
+    ) -> None:
+        self.api = api
+        self.store = store
+        self.hooks = hooks
+        self.settings = settings
+        self._prefix_length = len(api.prefix)
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        started = time.perf_counter()
+        response = await self.dispatch(request)
+        if self.settings.access_log:
+            logger.info(
+                "%s %s %d %.1fms",
+                request.method,
+                request.path,
+                response.status,
+                (time.perf_counter() - started) * 1000,
+            )
+        return response
+
+    def _error(
+        self,
+        responses: Sequence[ResponseSpec],
+        status: int,
+        message: str,
+        path: str,
+        *,
+        param: str | None = None,
+        extra: Sequence[tuple[str, str]] = (),
+    ) -> web.Response:
+        return _response(self.api.errors.render(responses, status, message, path=path, param=param), extra)
+
+    async def dispatch(self, request: web.Request) -> web.StreamResponse:
+        api = self.api
+        path = request.raw_path.split("?", 1)[0][self._prefix_length :] or "/"
+        match = api.router.match(request.method, path)
+        if isinstance(match, RouteMiss):
+            if match.status == 405:
+                return self._error(
+                    api.error_responses,
+                    405,
+                    f"method {request.method} not allowed on {path}",
+                    path,
+                    extra=(("Allow", ", ".join(match.allowed)),),
+                )
+            return self._error(api.error_responses, 404, f"no route for {request.method} {path}", path)
+        op = api.operations[match.operation_id]
+        headers = request.headers
+        if not op.auth.allows(headers, request.query, request.cookies):
+            return self._error(op.responses, 401, "missing or invalid credentials", path)
+        try:
+            raw = await request.read() if request.body_exists else b""
+        except web.HTTPRequestEntityTooLarge:
+            return self._error(
+                op.responses, 413, f"request body exceeds {self.settings.max_body} bytes", path
+            )
+        validated = op.validator.validate(match.params, request.query, headers, request.cookies, raw)
+        if validated.issues:
+            first = validated.issues[0]
+            message = "; ".join(issue.describe() for issue in validated.issues)
+            param = first.where.lstrip("/") if first.location != "body" else (first.where.lstrip("/") or None)
+            return self._error(op.responses, op.invalid_status, message, path, param=param)
+        return await self.respond(request, op, match.params, validated.body)
+
+    async def respond(
+        self, request: web.Request, op: MockOperation, params: dict[str, str], body: object
+    ) -> web.StreamResponse:
+        preferences = parse_prefer(request.headers.get("Prefer"))
+        decision = negotiate(op.responses, preferences, request.headers.get("Accept"))
+        hooks = self.hooks.get(op.operation_id)
+        if hooks:
+            call = MockCall(request, self.api, op, params, body, preferences, decision, self.store)
+            for hook in hooks:
+                answered = await hook(call)
+                if answered is not None:
+                    return answered
+        extra: tuple[tuple[str, str], ...] = (
+            (("Preference-Applied", request.headers["Prefer"]),) if decision.preference_applied else ()
+        )
+        if op.resource is not None:
+            rendered = handle_resource(
+                self.api, op, op.resource, decision, params=params, body=body, store=self.store
+            )
+            if rendered is not None:
+                return _response(rendered, extra)
+        return _response(render(self.api, op, decision, body), extra)

@@ -1,0 +1,107 @@
+"""Which operations create, fetch, list, update and delete stored resources.
+
+Derived once from the path templates: an item path ends in a ``{param}``
+segment; its collection is the path without it. ``POST`` on the collection
+creates (when its response names the new id: via the response ``links``, the
+item parameter's name, or ``id``), ``GET`` on it lists, and ``GET``/``DELETE``/
+``PATCH``/``PUT`` on the item read, delete and update.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gatewright.mock.routing import template_path
+from gatewright.mock.schemas import SchemaSet
+from gatewright.spec.model import GREEDY_EXTENSION, Operation
+
+_ITEM = re.compile(r"^(?P<collection>.+)/\{(?P<param>[^{}/]+)\}$")
+_BODY_EXPRESSION = re.compile(r"^\$response\.body#(?P<pointer>/.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRole:
+    role: str  # "create" | "list" | "read" | "update" | "delete"
+    collection: str
+    id_param: str | None = None  # item operations: the path parameter holding the id
+    id_pointer: str | None = None  # create: where the new id is in the response body
+
+
+def _item_of(op: Operation) -> tuple[str, str] | None:
+    path = template_path(op.path)
+    match = _ITEM.match(path)
+    if match is None:
+        return None
+    param = match.group("param")
+    if any(p.get("name") == param and p.get(GREEDY_EXTENSION) for p in op.parameters):
+        return None
+    return match.group("collection"), param
+
+
+def _link_id_pointer(schemas: SchemaSet, op: Operation) -> str | None:
+    for status, response in op.definition.get("responses", {}).items():
+        if not str(status).startswith("2"):
+            continue
+        resolved, _ = schemas.deref(response, None)
+        for raw_link in (resolved.get("links") or {}).values() if isinstance(resolved, dict) else ():
+            link, _ = schemas.deref(raw_link, None)
+            for expression in (link.get("parameters") or {}).values() if isinstance(link, dict) else ():
+                match = _BODY_EXPRESSION.match(str(expression))
+                if match is not None:
+                    return match.group("pointer")
+    return None
+
+
+def _response_properties(schemas: SchemaSet, op: Operation) -> dict[str, Any]:
+    for status, response in sorted(op.definition.get("responses", {}).items()):
+        if not str(status).startswith("2"):
+            continue
+        resolved, _ = schemas.deref(response, None)
+        content = resolved.get("content", {}) if isinstance(resolved, dict) else {}
+        media = content.get("application/json") or next(iter(content.values()), None)
+        if isinstance(media, dict) and "schema" in media:
+            schema, _ = schemas.deref(media["schema"], None)
+            if isinstance(schema, dict):
+                return dict(schema.get("properties") or {})
+    return {}
+
+
+def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[str, ResourceRole]:
+    """operationId -> its role for every operation that takes part in a resource lifecycle."""
+    items: dict[str, str] = {}  # collection -> id param
+    for op in operations:
+        found = _item_of(op)
+        if found is not None:
+            items.setdefault(found[0], found[1])
+    creatable: dict[str, ResourceRole] = {}
+    for op in operations:
+        collection = template_path(op.path)
+        if op.method != "POST" or collection not in items:
+            continue
+        param = items[collection]
+        pointer = _link_id_pointer(schemas, op)
+        if pointer is None:
+            properties = _response_properties(schemas, op)
+            key = next((k for k in (param, "id") if k in properties), None)
+            pointer = f"/{key}" if key is not None else None
+        if pointer is not None:
+            creatable[collection] = ResourceRole("create", collection, None, pointer)
+            creatable.setdefault(f"{op.operation_id}", creatable[collection])
+    roles: dict[str, ResourceRole] = {}
+    for op in operations:
+        collection = template_path(op.path)
+        if op.method == "POST" and collection in creatable:
+            roles[op.operation_id] = creatable[collection]
+        elif op.method == "GET" and collection in creatable:
+            roles[op.operation_id] = ResourceRole("list", collection)
+        else:
+            found = _item_of(op)
+            if found is None or found[0] not in creatable:
+                continue
+            role = {"GET": "read", "DELETE": "delete", "PATCH": "update", "PUT": "update"}.get(op.method)
+            if role is not None:
+                roles[op.operation_id] = ResourceRole(role, found[0], found[1])
+    return roles

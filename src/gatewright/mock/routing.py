@@ -1,0 +1,160 @@
+"""Path routing from the canonical path templates.
+
+A segment trie built once per API: at each segment a literal child beats a
+templated one (``/v1/models/search`` beats ``/v1/models/{id}``), templated
+segments beat greedy parameters (``x-gatewright-greedy``), which match the rest
+of the path including ``/``. A path that matches no template is a 404; one that
+matches a template without the request's method is a 405 with ``Allow``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+_PARAM = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    """One operation to route: method (upper case), path template, operation id, greedy params."""
+
+    method: str
+    template: str
+    operation_id: str
+    greedy: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMatch:
+    operation_id: str
+    template: str
+    params: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMiss:
+    status: int  # 404 or 405
+    allowed: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Node:
+    literals: dict[str, _Node] = field(default_factory=dict)
+    patterns: list[tuple[re.Pattern[str], tuple[str, ...], _Node]] = field(default_factory=list)
+    param: tuple[str, _Node] | None = None
+    greedy: tuple[str, _Node] | None = None
+    methods: dict[str, str] = field(default_factory=dict)  # method -> operation id
+    template: str = ""
+
+
+def _segment_pattern(segment: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    names: list[str] = []
+    parts: list[str] = []
+    last = 0
+    for match in _PARAM.finditer(segment):
+        parts.append(re.escape(segment[last : match.start()]))
+        parts.append("([^/]+?)")
+        names.append(match.group(1))
+        last = match.end()
+    parts.append(re.escape(segment[last:]))
+    return re.compile("".join(parts) + r"\Z"), tuple(names)
+
+
+def template_path(template: str) -> str:
+    """The routable part of a path template (a legacy ``#variant`` suffix is dropped)."""
+    return template.split("#", 1)[0] or "/"
+
+
+class Router:
+    """Matches request paths to operations; built once, read-only afterwards."""
+
+    def __init__(self, routes: Iterable[RouteSpec]) -> None:
+        self._root = _Node()
+        self._exact: dict[str, _Node] = {}
+        for route in routes:
+            self._add(route)
+
+    def _add(self, route: RouteSpec) -> None:
+        template = template_path(route.template)
+        node = self._root
+        segments = template.strip("/").split("/") if template.strip("/") else []
+        literal = True
+        for segment in segments:
+            whole = _PARAM.fullmatch(segment)
+            if whole is not None and whole.group(1) in route.greedy:
+                literal = False
+                if node.greedy is None:
+                    node.greedy = (whole.group(1), _Node())
+                node = node.greedy[1]
+                break
+            if whole is not None:
+                literal = False
+                if node.param is None:
+                    node.param = (whole.group(1), _Node())
+                node = node.param[1]
+            elif "{" in segment:
+                literal = False
+                pattern, names = _segment_pattern(segment)
+                for existing, _, child in node.patterns:
+                    if existing.pattern == pattern.pattern:
+                        node = child
+                        break
+                else:
+                    child = _Node()
+                    node.patterns.append((pattern, names, child))
+                    node = child
+            else:
+                node = node.literals.setdefault(segment, _Node())
+        node.methods.setdefault(route.method.upper(), route.operation_id)
+        node.template = node.template or template
+        if literal:
+            self._exact["/" + "/".join(segments)] = node
+
+    def match(self, method: str, path: str) -> RouteMatch | RouteMiss:
+        normalized = "/" + path.strip("/") if path.strip("/") else "/"
+        node = self._exact.get(normalized)
+        params: dict[str, str] = {}
+        if node is None:
+            segments = normalized.strip("/").split("/") if normalized != "/" else []
+            found = self._walk(self._root, segments, 0, params)
+            if found is None:
+                return RouteMiss(404)
+            node = found
+        operation_id = node.methods.get(method.upper())
+        if operation_id is None:
+            if method.upper() == "HEAD" and "GET" in node.methods:
+                return RouteMatch(node.methods["GET"], node.template, params)
+            return RouteMiss(405, tuple(sorted(node.methods)))
+        return RouteMatch(operation_id, node.template, params)
+
+    def _walk(self, node: _Node, segments: list[str], index: int, params: dict[str, str]) -> _Node | None:
+        if index == len(segments):
+            return node if node.methods else None
+        segment = segments[index]
+        child = node.literals.get(segment)
+        if child is not None:
+            found = self._walk(child, segments, index + 1, params)
+            if found is not None:
+                return found
+        for pattern, names, child in node.patterns:
+            match = pattern.match(segment)
+            if match is not None:
+                found = self._walk(child, segments, index + 1, params)
+                if found is not None:
+                    params.update(zip(names, (unquote(g) for g in match.groups()), strict=True))
+                    return found
+        if node.param is not None and segment:
+            name, child = node.param
+            found = self._walk(child, segments, index + 1, params)
+            if found is not None:
+                params[name] = unquote(segment)
+                return found
+        if node.greedy is not None:
+            name, child = node.greedy
+            if child.methods:
+                params[name] = unquote("/".join(segments[index:]))
+                return child
+        return None

@@ -1,0 +1,32 @@
+"""Run the mock: the thin layer the CLI calls."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from gatewright.mock.app import create_app
+from gatewright.mock.keys import APIS
+
+logger = logging.getLogger("gatewright.mock")
+
+
+def serve(
+    apis: Sequence[str] | None = None,
+    spec_path: Path | str | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    seed: int | None = None,
+    access_log: bool = True,
+) -> None:
+    """Serve until interrupted; one line per request on the ``gatewright.mock`` logger unless turned off."""
+    if access_log and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+    app = create_app(apis, spec_path, seed=seed, access_log=access_log)
+    names = ", ".join(f"{name} at {api.prefix or '/'}" for name, api in app[APIS].items())
+    logger.info("gatewright mock on http://%s:%d (%s)", host, port, names)
+    web.run_app(app, host=host, port=port, access_log=None, print=None)

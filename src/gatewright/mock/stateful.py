@@ -1,0 +1,185 @@
+"""Resource lifecycles over the store: create, read, list, update, delete.
+
+Stored bodies are what the create call returned plus the scalar fields the
+client sent. A read answers with the read operation's schema, overlaid with
+the stored fields it accepts; a list puts stored items into the list schema's
+array (its pagination shape: ``data``/``items``/..., ``has_more``, ids and
+counts); anything the schema rejects falls back to the plain generated body.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from gatewright.mock.negotiation import Decision
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.render import Rendered, dumps, is_json, response_headers, value_for
+from gatewright.mock.resources import ResourceRole
+from gatewright.mock.state import ResourceStore
+from gatewright.spec.pointer import resolve
+
+_counter = itertools.count(1)
+_LIST_KEYS = ("data", "items", "results", "objects", "records", "list")
+
+
+def handle_resource(
+    api: MockApi,
+    op: MockOperation,
+    role: ResourceRole,
+    decision: Decision,
+    *,
+    params: dict[str, str],
+    body: Any,
+    store: ResourceStore,
+) -> Rendered | None:
+    """The stateful answer, or None to fall back to plain rendering."""
+    media = decision.media
+    if (
+        media is None
+        or media.schema_pointer is None
+        or not is_json(media.media_type)
+        or decision.status >= 300
+    ):
+        if role.role == "delete" and role.id_param is not None:
+            _delete(api, op, role, params, store)
+        return None
+    pointer = media.schema_pointer
+    collection = f"{api.name}:{role.collection}"
+
+    def valid(value: Any) -> bool:
+        return api.schemas.is_valid(pointer, value, formats=True)
+
+    headers = response_headers(api, op, decision.response)
+    if role.role == "create":
+        value = value_for(api, op, decision, salt=f"create-{next(_counter)}")
+        value = _echo(value, body, valid)
+        try:
+            resource_id = resolve(value, role.id_pointer or "/id")
+        except KeyError:
+            return None
+        if isinstance(resource_id, str | int) and isinstance(value, dict):
+            stored = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _scalar(v)}
+            store.put(collection, str(resource_id), {**stored, **value})
+        return Rendered(decision.status, media.media_type, dumps(value), headers)
+    if role.role == "list":
+        if not store.has_collection(collection):
+            return None
+        template = value_for(api, op, decision)
+        listed = _listed(template, store.list(collection), valid)
+        return (
+            Rendered(decision.status, media.media_type, dumps(listed), headers)
+            if listed is not None
+            else None
+        )
+    resource_id = params.get(role.id_param or "")
+    if resource_id is None:
+        return None
+    stored_body = store.get(collection, resource_id)
+    if stored_body is None:
+        if store.was_deleted(collection, resource_id) or op.documents(404):
+            return _not_found(api, op, resource_id)
+        return None
+    if role.role == "delete":
+        _delete(api, op, role, params, store)
+    elif role.role == "update" and isinstance(body, dict):
+        stored_body = (
+            store.update(collection, resource_id, {k: v for k, v in body.items() if _scalar(v)})
+            or stored_body
+        )
+    template = value_for(api, op, decision, salt=f"{role.role}-{resource_id}")
+    value = (
+        _merge(template, stored_body, valid)
+        if role.role != "delete"
+        else _with_id(template, resource_id, valid)
+    )
+    return Rendered(decision.status, media.media_type, dumps(value), headers)
+
+
+def _delete(
+    api: MockApi, op: MockOperation, role: ResourceRole, params: dict[str, str], store: ResourceStore
+) -> None:
+    resource_id = params.get(role.id_param or "")
+    if resource_id is not None:
+        store.delete(f"{api.name}:{role.collection}", resource_id)
+
+
+def _not_found(api: MockApi, op: MockOperation, resource_id: str) -> Rendered:
+    error = api.errors.render(op.responses, 404, f"no such resource: {resource_id}", path=op.operation.path)
+    return Rendered(404, error.content_type, error.body)
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) and not (isinstance(value, str) and len(value) > 512)
+
+
+def _echo(value: Any, body: Any, valid: Callable[[Any], bool]) -> Any:
+    """Copy scalar request fields into same-named response fields where the schema allows."""
+    if not isinstance(value, dict) or not isinstance(body, dict):
+        return value
+    for key, sent in body.items():
+        if key in value and key != "id" and _scalar(sent) and value[key] != sent:
+            candidate = {**value, key: sent}
+            if valid(candidate):
+                value = candidate
+    return value
+
+
+def _merge(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool]) -> Any:
+    if not isinstance(template, dict):
+        return template
+    candidate = {**template, **{k: v for k, v in stored.items() if k in template}}
+    if valid(candidate):
+        return candidate
+    value = template
+    for key, stored_value in stored.items():
+        if key in value and value[key] != stored_value:
+            trial = {**value, key: stored_value}
+            if valid(trial):
+                value = trial
+    return value
+
+
+def _with_id(template: Any, resource_id: str, valid: Callable[[Any], bool]) -> Any:
+    if isinstance(template, dict) and "id" in template:
+        candidate = {**template, "id": resource_id}
+        if valid(candidate):
+            return candidate
+    return template
+
+
+def _listed(template: Any, items: list[dict[str, Any]], valid: Callable[[Any], bool]) -> Any:
+    if isinstance(template, list):
+        shaped = [_merge(template[0], item, lambda _: True) if template else item for item in items]
+        return shaped if valid(shaped) else None
+    if not isinstance(template, dict):
+        return None
+    key = next((k for k in _LIST_KEYS if isinstance(template.get(k), list)), None)
+    if key is None:
+        key = next((k for k, v in template.items() if isinstance(v, list)), None)
+    if key is None:
+        return None
+    sample = template[key][0] if template[key] else {}
+    shaped = [
+        _merge(sample, item, lambda _: True) if isinstance(sample, dict) and sample else item
+        for item in items
+    ]
+    value = {**template, key: shaped}
+    for field, count in (
+        ("has_more", False),
+        ("total", len(items)),
+        ("count", len(items)),
+        ("total_count", len(items)),
+    ):
+        if field in value and type(value[field]) is type(count):
+            value[field] = count
+    ids = [str(item.get("id")) for item in items if isinstance(item, dict) and "id" in item]
+    if ids:
+        for field, item_id in (("first_id", ids[0]), ("last_id", ids[-1])):
+            if field in value and isinstance(value[field], str):
+                value[field] = item_id
+    if valid(value):
+        return value
+    fallback = {**template, key: [s for s in shaped if valid({**template, key: [s]})]}
+    return fallback if valid(fallback) else None

@@ -1,0 +1,349 @@
+"""Request validation against an operation: parameters, headers, content type, body.
+
+Built once per operation (schemas compiled at startup); ``validate`` is the
+per-request call. String inputs (path, query, header, form fields) are coerced
+to the parameter's schema type before checking, as OpenAPI serialisation says.
+Every problem is an ``Issue`` with where it is (``body/messages/0``,
+``query.limit``) and what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+from urllib.parse import parse_qsl
+
+from multidict import CIMultiDictProxy, MultiMapping
+
+from gatewright.mock.schemas import SchemaSet
+
+_INTEGER = re.compile(r"-?\d+\Z")
+_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_JSON = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    location: str  # "path" | "query" | "header" | "cookie" | "body" | "content-type"
+    where: str  # parameter name or JSON pointer into the body
+    message: str
+
+    def describe(self) -> str:
+        if self.location == "body":
+            return f"body{self.where or ''}: {self.message}" if self.where else f"body: {self.message}"
+        if self.location == "content-type":
+            return self.message
+        return f"{self.location} parameter '{self.where}': {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Param:
+    name: str
+    location: str
+    required: bool
+    pointer: str | None
+    kind: str | None  # schema type used for coercion
+    item_kind: str | None
+    explode: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    media_type: str
+    pointer: str | None
+    properties: dict[str, tuple[str | None, str | None]]  # form field -> (type, item type)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedRequest:
+    issues: tuple[Issue, ...]
+    body: Any = None  # parsed JSON / form value, None when no body
+
+
+def media_type_of(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _media_matches(declared: str, actual: str) -> bool:
+    if declared in ("*/*", actual):
+        return True
+    kind, _, sub = declared.partition("/")
+    return sub == "*" and actual.startswith(kind + "/")
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _coerce(raw: str, kind: str | None) -> Any:
+    if kind == "integer" and _INTEGER.match(raw):
+        return int(raw)
+    if kind == "number" and _NUMBER.match(raw):
+        return float(raw) if any(c in raw for c in ".eE") else int(raw)
+    if kind == "boolean" and raw in ("true", "false"):
+        return raw == "true"
+    if kind == "null" and raw in ("", "null"):
+        return None
+    if kind in ("object", "array") and raw[:1] in ("{", "["):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+class RequestValidator:
+    """Validates requests for one operation."""
+
+    def __init__(
+        self,
+        schemas: SchemaSet,
+        operation_pointer: str,
+        definition: Mapping[str, Any],
+        parameters: tuple[dict[str, Any], ...],
+    ) -> None:
+        self._schemas = schemas
+        self._params: list[_Param] = []
+        for param in parameters:
+            location = str(param.get("in", ""))
+            name = str(param.get("name", ""))
+            if location == "header" and name.lower() in _IGNORED_HEADERS:
+                continue
+            pointer = self._param_pointer(operation_pointer, definition, param)
+            kind, item_kind = self._kinds(param.get("schema"), pointer)
+            explode = bool(param.get("explode", param.get("style", "form") == "form"))
+            self._params.append(
+                _Param(
+                    name,
+                    location,
+                    bool(param.get("required")) or location == "path",
+                    pointer,
+                    kind,
+                    item_kind,
+                    explode,
+                )
+            )
+        body_def, body_pointer = schemas.deref(
+            definition.get("requestBody"), f"{operation_pointer}/requestBody"
+        )
+        self.body_required = bool(isinstance(body_def, dict) and body_def.get("required"))
+        self._bodies: list[_Body] = []
+        content = body_def.get("content", {}) if isinstance(body_def, dict) else {}
+        for media_type, media in content.items():
+            pointer = None
+            if isinstance(media, dict) and "schema" in media and body_pointer is not None:
+                pointer = f"{body_pointer}/content/{_esc(media_type)}/schema"
+            self._bodies.append(_Body(media_type.lower(), pointer, self._form_kinds(pointer)))
+        for check in self._params:
+            if check.pointer is not None:
+                schemas.validator(check.pointer)
+        for body in self._bodies:
+            if body.pointer is not None:
+                schemas.validator(body.pointer)
+
+    @property
+    def accepts_body(self) -> bool:
+        return bool(self._bodies)
+
+    def _param_pointer(
+        self, operation_pointer: str, definition: Mapping[str, Any], param: Mapping[str, Any]
+    ) -> str | None:
+        # Parameters may be shared by the path item or referenced from components: find the schema's home.
+        for base in (f"{operation_pointer}/parameters", operation_pointer.rsplit("/", 1)[0] + "/parameters"):
+            try:
+                listed = self._schemas.resolve(base)
+            except (KeyError, IndexError, ValueError):
+                continue
+            for index, entry in enumerate(listed):
+                resolved, resolved_pointer = self._schemas.deref(entry, f"{base}/{index}")
+                if (
+                    isinstance(resolved, dict)
+                    and resolved.get("name") == param.get("name")
+                    and resolved.get("in") == param.get("in")
+                    and "schema" in resolved
+                ):
+                    return f"{resolved_pointer}/schema" if resolved_pointer is not None else None
+        return None
+
+    def _kinds(self, schema: Any, pointer: str | None) -> tuple[str | None, str | None]:
+        resolved, _ = self._schemas.deref(schema, pointer)
+        if not isinstance(resolved, dict):
+            return None, None
+        kind = _type_of(resolved, self._schemas)
+        item_kind = None
+        if kind == "array":
+            item, _ = self._schemas.deref(resolved.get("items"), None)
+            item_kind = _type_of(item, self._schemas) if isinstance(item, dict) else None
+        return kind, item_kind
+
+    def _form_kinds(self, pointer: str | None) -> dict[str, tuple[str | None, str | None]]:
+        if pointer is None:
+            return {}
+        schema, _ = self._schemas.deref(self._schemas.resolve(pointer), pointer)
+        if not isinstance(schema, dict):
+            return {}
+        return {name: self._kinds(prop, None) for name, prop in (schema.get("properties") or {}).items()}
+
+    def validate(
+        self,
+        path_params: Mapping[str, str],
+        query: MultiMapping[str],
+        headers: CIMultiDictProxy[str],
+        cookies: Mapping[str, str],
+        body: bytes,
+    ) -> ValidatedRequest:
+        issues: list[Issue] = []
+        for param in self._params:
+            value = self._read_param(param, path_params, query, headers, cookies)
+            if value is _MISSING:
+                if param.required:
+                    issues.append(Issue(param.location, param.name, "is required"))
+                continue
+            if param.pointer is not None:
+                for error in self._schemas.errors(param.pointer, value, limit=1):
+                    issues.append(Issue(param.location, param.name, error.message))
+        parsed, body_issues = self._validate_body(headers.get("Content-Type"), body)
+        issues.extend(body_issues)
+        return ValidatedRequest(tuple(issues), parsed)
+
+    def _read_param(
+        self,
+        param: _Param,
+        path_params: Mapping[str, str],
+        query: MultiMapping[str],
+        headers: CIMultiDictProxy[str],
+        cookies: Mapping[str, str],
+    ) -> Any:
+        if param.location == "path":
+            raw = path_params.get(param.name)
+            return _MISSING if raw is None else _coerce(raw, param.kind)
+        if param.location == "query":
+            if param.kind == "array":
+                values = query.getall(param.name, [])
+                if not values:
+                    return _MISSING
+                if not param.explode or len(values) == 1:
+                    values = (
+                        [part for value in values for part in value.split(",")]
+                        if not param.explode
+                        else values
+                    )
+                return [_coerce(v, param.item_kind) for v in values]
+            raw = query.get(param.name)
+            return _MISSING if raw is None else _coerce(raw, param.kind)
+        if param.location == "header":
+            raw = headers.get(param.name)
+            if raw is None:
+                return _MISSING
+            if param.kind == "array":
+                return [_coerce(v.strip(), param.item_kind) for v in raw.split(",")]
+            return _coerce(raw, param.kind)
+        if param.location == "cookie":
+            raw = cookies.get(param.name)
+            return _MISSING if raw is None else _coerce(raw, param.kind)
+        return _MISSING
+
+    def _validate_body(self, content_type: str | None, body: bytes) -> tuple[Any, list[Issue]]:
+        if not self._bodies:
+            return None, []
+        if not body:
+            if self.body_required:
+                return None, [Issue("body", "", "a request body is required")]
+            return None, []
+        actual = media_type_of(content_type)
+        declared = next((b for b in self._bodies if _media_matches(b.media_type, actual)), None)
+        if declared is None:
+            if not actual and any(_is_json(b.media_type) for b in self._bodies):
+                declared = next(b for b in self._bodies if _is_json(b.media_type))
+            else:
+                allowed = ", ".join(b.media_type for b in self._bodies)
+                return None, [
+                    Issue(
+                        "content-type",
+                        "",
+                        f"unsupported content type {actual or '(none)'!r}; expected {allowed}",
+                    )
+                ]
+        if _is_json(declared.media_type) or (declared.media_type == "*/*" and _is_json(actual)):
+            try:
+                value = json.loads(body)
+            except (ValueError, UnicodeDecodeError) as exc:
+                return None, [Issue("body", "", f"malformed JSON: {exc}")]
+        elif declared.media_type == "multipart/form-data":
+            value = self._form(_parse_multipart(content_type or "", body), declared)
+            if value is None:
+                return None, [Issue("body", "", "malformed multipart/form-data body")]
+        elif declared.media_type == "application/x-www-form-urlencoded":
+            pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+            value = self._form(pairs, declared)
+        else:
+            return body, []
+        if declared.pointer is None:
+            return value, []
+        errors = self._schemas.errors(declared.pointer, value, limit=3)
+        return value, [Issue("body", error.path, error.message) for error in errors]
+
+    @staticmethod
+    def _form(pairs: list[tuple[str, Any]] | None, declared: _Body) -> dict[str, Any] | None:
+        if pairs is None:
+            return None
+        out: dict[str, Any] = {}
+        for name, raw in pairs:
+            kind, item_kind = declared.properties.get(name, (None, None))
+            if kind == "array":
+                out.setdefault(name, []).append(_coerce(raw, item_kind) if isinstance(raw, str) else raw)
+            else:
+                out[name] = _coerce(raw, kind) if isinstance(raw, str) else raw
+        return out
+
+
+_MISSING: Any = object()
+
+
+def _esc(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _type_of(schema: Mapping[str, Any], schemas: SchemaSet) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        return str(kinds[0]) if kinds else None
+    if isinstance(kind, str):
+        return kind
+    for key in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(key, []) or []:
+            resolved, _ = schemas.deref(branch, None)
+            if isinstance(resolved, dict):
+                found = _type_of(resolved, schemas)
+                if found and found != "null":
+                    return found
+    return None
+
+
+def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, Any]] | None:
+    if "boundary=" not in content_type:
+        return None
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+    )
+    if not message.is_multipart():
+        return None
+    pairs: list[tuple[str, Any]] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if part.get_filename() is not None:
+            pairs.append((name, data.decode("latin-1")))
+        else:
+            pairs.append((name, data.decode("utf-8", "replace")))
+    return pairs
