@@ -16,7 +16,7 @@ class DocumentValidators:
     """Validators for schemas of one document; local ``#/...`` refs resolve against the document."""
 
     def __init__(self, document: dict[str, Any]) -> None:
-        resource = Resource(contents=document, specification=DRAFT202012)
+        resource: Resource[Any] = DRAFT202012.create_resource(document)
         self._registry: Registry[Any] = Registry().with_resource(DOCUMENT_URI, resource)
 
     def validator(self, schema: Any) -> Draft202012Validator:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from gatewright.spec.errors import SpecError
+from gatewright.spec.loader import load_source
 from gatewright.spec.model import Spec
 
 API_IDS = ("voxvey", "ipop", "beatra", "imarouter", "empiriolabs")
@@ -43,8 +44,6 @@ def read_json(path: Path) -> dict[str, Any]:
 def load_spec(api_id: str | None = None, path: Path | str | None = None) -> Spec:
     """A bundled canonical spec by API id, or any conforming OpenAPI 3.1 JSON/YAML file by path."""
     if path is not None:
-        from gatewright.spec.loader import load_source
-
         source = Path(path)
         document = read_json(source) if source.suffix == ".json" else load_source(source).document
         return Spec(document, name=api_id or source.stem)

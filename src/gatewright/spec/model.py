@@ -85,8 +85,8 @@ class Spec:
         self._by_id = {op.operation_id: op for op in self.operations}
 
     def _collect(self) -> Iterator[Operation]:
-        for path, item in self.document.get("paths", {}).items():
-            item = self.deref(item)
+        for path, raw_item in self.document.get("paths", {}).items():
+            item = self.deref(raw_item)
             shared = [self.deref(p) for p in item.get("parameters", [])]
             for method in HTTP_METHODS:
                 if method not in item:

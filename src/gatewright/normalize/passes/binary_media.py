@@ -43,9 +43,10 @@ def _base64_copy(document: Document, schema: dict[str, Any]) -> dict[str, Any]:
             for name, prop in value.items():
                 target = deref(document, prop)
                 if isinstance(target, dict) and target.get("format") == "binary":
-                    prop = {k: v for k, v in target.items() if k != "format"}
-                    prop["contentEncoding"] = "base64"
-                copy[key][name] = prop
+                    copy[key][name] = {k: v for k, v in target.items() if k != "format"}
+                    copy[key][name]["contentEncoding"] = "base64"
+                else:
+                    copy[key][name] = prop
         else:
             copy[key] = value
     return copy

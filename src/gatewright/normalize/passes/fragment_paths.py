@@ -144,7 +144,6 @@ def fold_fragment_paths(document: Document, context: Context, log: RepairLog) ->
             for method in HTTP_METHODS:
                 if method not in item:
                     continue
-                pointer = f"/paths/{escape(base)}/{method}"
                 if method not in target:
                     target[method] = item[method]
                 else:

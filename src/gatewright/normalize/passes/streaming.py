@@ -38,9 +38,10 @@ def _has_stream_flag(document: Document, op: dict[str, Any]) -> bool:
     if not isinstance(schema, dict):
         return False
     flag = deref(document, schema.get("properties", {}).get("stream"))
-    return isinstance(flag, dict) and "boolean" in (
-        flag.get("type") if isinstance(flag.get("type"), list) else [flag.get("type")]
-    )
+    if not isinstance(flag, dict):
+        return False
+    kind = flag.get("type")
+    return "boolean" in (kind if isinstance(kind, list) else [kind])
 
 
 @repair_pass("streaming")

@@ -78,8 +78,9 @@ class _Resolver:
         if ref is None:
             raise LifecycleError(f"declared operation {name} is not in the document", source=self._source)
         if not isinstance(ref.definition.get("operationId"), str):
-            raise LifecycleError(f"declared operation {name} has no operationId", source=self._source,
-                                 pointer=ref.pointer)
+            raise LifecycleError(
+                f"declared operation {name} has no operationId", source=self._source, pointer=ref.pointer
+            )
         return ref
 
     def creates(self, lifecycle: Lifecycle) -> list[OperationRef]:
@@ -98,30 +99,47 @@ def _require(document: Document, requirement: Required, log: RepairLog, source: 
     after = before + [f for f in requirement.fields if f not in before]
     if after != before:
         schema["required"] = after
-        log.add(f"{where}/required", "required the fields every documented body carries", requirement.why,
-                before=before or None, after=after)
+        log.add(
+            f"{where}/required",
+            "required the fields every documented body carries",
+            requirement.why,
+            before=before or None,
+            after=after,
+        )
 
 
 def _serve(document: Document, shape: Shape, operations: list[OperationRef], log: RepairLog) -> None:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     if shape.name not in schemas:
         schemas[shape.name] = clone(shape.schema)
-        log.add(f"/components/schemas/{escape(shape.name)}", f"declared the task body {shape.name}",
-                shape.why, after=shape.schema)
+        log.add(
+            f"/components/schemas/{escape(shape.name)}",
+            f"declared the task body {shape.name}",
+            shape.why,
+            after=shape.schema,
+        )
     elif schemas[shape.name] != shape.schema:
-        raise LifecycleError(f"schema {shape.name} already exists with another shape",
-                             pointer=f"/components/schemas/{escape(shape.name)}")
+        raise LifecycleError(
+            f"schema {shape.name} already exists with another shape",
+            pointer=f"/components/schemas/{escape(shape.name)}",
+        )
     wanted = {"$ref": _SCHEMAS + shape.name}
     for operation in operations:
         for _, where, schema in success_bodies(document, operation):
             if schema == wanted:
                 continue
             if schema != {"$ref": _SCHEMAS + shape.replaces}:
-                raise LifecycleError(f"expected the opaque {shape.replaces} body, found another schema",
-                                     pointer=where)
+                raise LifecycleError(
+                    f"expected the opaque {shape.replaces} body, found another schema", pointer=where
+                )
             _set(document, where, wanted)
-            log.add(where, f"served the declared {shape.name} instead of the free-form {shape.replaces}",
-                    shape.why, before=schema, after=wanted)
+            log.add(
+                where,
+                f"served the declared {shape.name} instead of the free-form {shape.replaces}",
+                shape.why,
+                before=schema,
+                after=wanted,
+            )
 
 
 def _fork(document: Document, poll: OperationRef, lifecycle: Lifecycle, log: RepairLog) -> None:
@@ -133,13 +151,17 @@ def _fork(document: Document, poll: OperationRef, lifecycle: Lifecycle, log: Rep
             continue
         ref = schema.get("$ref", "") if isinstance(schema, dict) else ""
         if not (isinstance(ref, str) and ref.startswith(_SCHEMAS) and len(schema) == 1):
-            raise LifecycleError(f"{lifecycle.name}: cannot fork a poll body that is not a component $ref",
-                                 pointer=where)
-        shared = ref[len(_SCHEMAS):]
+            raise LifecycleError(
+                f"{lifecycle.name}: cannot fork a poll body that is not a component $ref", pointer=where
+            )
+        shared = ref[len(_SCHEMAS) :]
         if name not in schemas:
             schemas[name] = clone(schemas[shared])
-            log.add(f"/components/schemas/{escape(name)}", f"copied {shared} for {lifecycle.poll} alone",
-                    lifecycle.why)
+            log.add(
+                f"/components/schemas/{escape(name)}",
+                f"copied {shared} for {lifecycle.poll} alone",
+                lifecycle.why,
+            )
         _set(document, where, wanted)
         log.add(where, f"pointed the poll body at {name}", lifecycle.why, before=schema, after=wanted)
 
@@ -151,33 +173,46 @@ def _close_status(document: Document, poll: OperationRef, lifecycle: Lifecycle, 
         raise LifecycleError(f"{lifecycle.name}: a status value is in more than one state list")
     bodies = success_bodies(document, poll)
     if not bodies:
-        raise LifecycleError(f"{lifecycle.name}: the poll operation has no 2xx JSON body",
-                             pointer=poll.pointer)
+        raise LifecycleError(
+            f"{lifecycle.name}: the poll operation has no 2xx JSON body", pointer=poll.pointer
+        )
     _, body_where, body = bodies[0]
     found = locate(document, body, body_where, lifecycle.status)
     if found is None:
-        raise LifecycleError(f"{lifecycle.name}: status {lifecycle.status!r} is not in the poll body",
-                             pointer=body_where)
+        raise LifecycleError(
+            f"{lifecycle.name}: status {lifecycle.status!r} is not in the poll body", pointer=body_where
+        )
     where, schema = found
     enum = schema.get("enum")
     if enum is None:
         schema["enum"] = list(values)
-        log.add(f"{where}/enum", "closed the status vocabulary with the documented values",
-                lifecycle.why or "the lifecycle's states must be a closed set", after=list(values))
+        log.add(
+            f"{where}/enum",
+            "closed the status vocabulary with the documented values",
+            lifecycle.why or "the lifecycle's states must be a closed set",
+            after=list(values),
+        )
         return
     missing = [v for v in values if v not in enum]
     undeclared = [v for v in enum if v not in values]
     if undeclared or not set(missing) <= set(lifecycle.add_status_values):
-        raise LifecycleError(f"{lifecycle.name}: states {values} do not match the status enum {enum}",
-                             pointer=where)
+        raise LifecycleError(
+            f"{lifecycle.name}: states {values} do not match the status enum {enum}", pointer=where
+        )
     if missing:
         schema["enum"] = [*enum, *missing]
-        log.add(f"{where}/enum", f"added status values {missing}", lifecycle.why, before=enum,
-                after=schema["enum"])
+        log.add(
+            f"{where}/enum",
+            f"added status values {missing}",
+            lifecycle.why,
+            before=enum,
+            after=schema["enum"],
+        )
 
 
-def task_extension(lifecycle: Lifecycle, poll: OperationRef, cancel: OperationRef | None,
-                   poll_id: str) -> dict[str, Any]:
+def task_extension(
+    lifecycle: Lifecycle, poll: OperationRef, cancel: OperationRef | None, poll_id: str
+) -> dict[str, Any]:
     """The ``x-gatewright-task`` value, keys in DESIGN.md order then gatewright's optional ones."""
     task: dict[str, Any] = {"poll": poll.definition["operationId"]}
     if cancel is not None:
@@ -197,8 +232,9 @@ def task_extension(lifecycle: Lifecycle, poll: OperationRef, cancel: OperationRe
     return task
 
 
-def _link(create: OperationRef, target: OperationRef, lifecycle: Lifecycle,
-          role: str) -> tuple[dict[str, Any], str]:
+def _link(
+    create: OperationRef, target: OperationRef, lifecycle: Lifecycle, role: str
+) -> tuple[dict[str, Any], str]:
     """The OpenAPI link from the create response to ``target``, and where the task id goes."""
     own = [name for name in template_parameters(target.path) if name not in template_parameters(create.path)]
     inherited = [name for name in template_parameters(target.path) if name not in own]
@@ -216,8 +252,11 @@ def _link(create: OperationRef, target: OperationRef, lifecycle: Lifecycle,
         where = f"$request.body#{lifecycle.poll_body_id}"
     else:
         if len(own) != 1:
-            raise LifecycleError(f"{lifecycle.name}: cannot tell which path parameter of {target.path} is "
-                                 f"the task id (candidates {own})", pointer=target.pointer)
+            raise LifecycleError(
+                f"{lifecycle.name}: cannot tell which path parameter of {target.path} is "
+                f"the task id (candidates {own})",
+                pointer=target.pointer,
+            )
         link["parameters"] = {own[0]: lifecycle.id, **{n: f"$request.path.{n}" for n in inherited}}
         where = f"$request.path.{own[0]}"
     verb = "Poll" if role == "poll" else "Cancel"
@@ -225,8 +264,15 @@ def _link(create: OperationRef, target: OperationRef, lifecycle: Lifecycle,
     return link, where
 
 
-def _declare(document: Document, create: OperationRef, poll: OperationRef, *, cancel: OperationRef | None,
-             lifecycle: Lifecycle, log: RepairLog) -> None:
+def _declare(
+    document: Document,
+    create: OperationRef,
+    poll: OperationRef,
+    *,
+    cancel: OperationRef | None,
+    lifecycle: Lifecycle,
+    log: RepairLog,
+) -> None:
     poll_link, poll_id = _link(create, poll, lifecycle, "poll")
     links = {"poll": poll_link}
     if cancel is not None:
@@ -235,9 +281,13 @@ def _declare(document: Document, create: OperationRef, poll: OperationRef, *, ca
     if create.definition.get(TASK_EXTENSION) != task:
         before = create.definition.get(TASK_EXTENSION)
         create.definition[TASK_EXTENSION] = task
-        log.add(f"{create.pointer}/{TASK_EXTENSION}", f"declared the task lifecycle '{lifecycle.name}'",
-                lifecycle.why or "the source describes this create -> poll lifecycle only in prose",
-                before=before, after=task)
+        log.add(
+            f"{create.pointer}/{TASK_EXTENSION}",
+            f"declared the task lifecycle '{lifecycle.name}'",
+            lifecycle.why or "the source describes this create -> poll lifecycle only in prose",
+            before=before,
+            after=task,
+        )
     for code in _task_responses(document, create, lifecycle):
         where = f"{create.pointer}/responses/{escape(code)}"
         response = create.definition["responses"][code]
@@ -246,30 +296,40 @@ def _declare(document: Document, create: OperationRef, poll: OperationRef, *, ca
             before_ref = dict(response)
             response = clone(target)
             create.definition["responses"][code] = response
-            log.add(where, "inlined the shared response so only this operation carries task links",
-                    "links name this operation's poll and cancel", before=before_ref)
+            log.add(
+                where,
+                "inlined the shared response so only this operation carries task links",
+                "links name this operation's poll and cancel",
+                before=before_ref,
+            )
         current = response.get("links", {})
         wanted = {**current, **links}
         if current != wanted:
             response["links"] = wanted
-            log.add(f"{where}/links", "linked the create response to its poll"
-                    + (" and cancel operations" if cancel is not None else " operation"),
-                    "generic tools (schemathesis) follow OpenAPI links from create to poll/cancel",
-                    before=current or None, after=wanted)
+            log.add(
+                f"{where}/links",
+                "linked the create response to its poll"
+                + (" and cancel operations" if cancel is not None else " operation"),
+                "generic tools (schemathesis) follow OpenAPI links from create to poll/cancel",
+                before=current or None,
+                after=wanted,
+            )
 
 
 def _task_responses(document: Document, create: OperationRef, lifecycle: Lifecycle) -> list[str]:
     """The 2xx responses that carry the task: the ``prefer`` code, else every 2xx with a body."""
     if lifecycle.prefer is not None and lifecycle.prefer.startswith("code="):
-        code = lifecycle.prefer[len("code="):]
+        code = lifecycle.prefer[len("code=") :]
         if code not in create.definition.get("responses", {}):
-            raise LifecycleError(f"{lifecycle.name}: prefer {lifecycle.prefer} names no response",
-                                 pointer=create.pointer)
+            raise LifecycleError(
+                f"{lifecycle.name}: prefer {lifecycle.prefer} names no response", pointer=create.pointer
+            )
         return [code]
     codes = sorted({code for code, _, _ in success_bodies(document, create)})
     if not codes:
-        raise LifecycleError(f"{lifecycle.name}: the create operation has no 2xx JSON body",
-                             pointer=create.pointer)
+        raise LifecycleError(
+            f"{lifecycle.name}: the create operation has no 2xx JSON body", pointer=create.pointer
+        )
     return codes
 
 
