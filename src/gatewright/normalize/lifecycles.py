@@ -95,8 +95,9 @@ _ERROR = {
 }
 
 
-def _task_shape(description: str, status: list[str], result: dict[str, Any],
-                extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def _task_shape(
+    description: str, status: list[str], result: dict[str, Any], extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "id": {"type": "string", "description": "Task id; poll it on the task's status route."},
         "object": {"type": "string"},
@@ -133,57 +134,106 @@ _NATIVE_TASK = ["queued", "running", "succeeded", "failed", "cancelled"]
 
 VOXVEY = ApiLifecycles(
     shapes=(
-        Shape("VoxveyVideoJob", "ProviderResponse", _task_shape(
-            "An async video job as the gateway proxies it (OpenAI Sora `video_*` ids by default; xAI and "
-            "provider-native `cgt-*` ids route to their status endpoints, which return output URLs). "
-            "Declared by gatewright: the source types it as a free-form ProviderResponse.",
-            _OPENAI_VIDEO,
-            {"video_url": {**_URL, "description": "Output video URL once completed (OpenAI Sora "
-                                                  "content is also at /v1/videos/{video_id}/content)."}},
-        ), _VOXVEY_WHY),
-        Shape("VoxveyContentGenerationTask", "ProviderResponse", _task_shape(
-            "A provider-native content generation task (`cgt-*` id, e.g. Seedance video). Declared by "
-            "gatewright: the source types it as a free-form ProviderResponse.",
-            _NATIVE_TASK,
-            {"content": {"type": "object", "additionalProperties": True,
-                         "properties": {"video_url": {**_URL, "description": "Generated video."}}}},
-        ), _VOXVEY_WHY),
-        Shape("Voxvey3DTask", "ProviderResponse", _task_shape(
-            "A provider-native 3D generation task (Hyper3D, Hitem3D or generic 3D). Declared by gatewright: "
-            "the source types it as a free-form ProviderResponse.",
-            _NATIVE_TASK,
-            {"content": {"type": "object", "additionalProperties": True,
-                         "properties": {"file_url": {**_URL, "description": "Generated 3D model (GLB), "
-                                                                            "once succeeded."}}}},
-        ), _VOXVEY_WHY),
+        Shape(
+            "VoxveyVideoJob",
+            "ProviderResponse",
+            _task_shape(
+                "An async video job as the gateway proxies it (OpenAI Sora `video_*` ids by default; xAI and "
+                "provider-native `cgt-*` ids route to their status endpoints, which return output URLs). "
+                "Declared by gatewright: the source types it as a free-form ProviderResponse.",
+                _OPENAI_VIDEO,
+                {
+                    "video_url": {
+                        **_URL,
+                        "description": "Output video URL once completed (OpenAI Sora "
+                        "content is also at /v1/videos/{video_id}/content).",
+                    }
+                },
+            ),
+            _VOXVEY_WHY,
+        ),
+        Shape(
+            "VoxveyContentGenerationTask",
+            "ProviderResponse",
+            _task_shape(
+                "A provider-native content generation task (`cgt-*` id, e.g. Seedance video). Declared by "
+                "gatewright: the source types it as a free-form ProviderResponse.",
+                _NATIVE_TASK,
+                {
+                    "content": {
+                        "type": "object",
+                        "additionalProperties": True,
+                        "properties": {"video_url": {**_URL, "description": "Generated video."}},
+                    }
+                },
+            ),
+            _VOXVEY_WHY,
+        ),
+        Shape(
+            "Voxvey3DTask",
+            "ProviderResponse",
+            _task_shape(
+                "A provider-native 3D generation task (Hyper3D, Hitem3D or generic 3D). Declared by "
+                "gatewright: the source types it as a free-form ProviderResponse.",
+                _NATIVE_TASK,
+                {
+                    "content": {
+                        "type": "object",
+                        "additionalProperties": True,
+                        "properties": {
+                            "file_url": {**_URL, "description": "Generated 3D model (GLB), once succeeded."}
+                        },
+                    }
+                },
+            ),
+            _VOXVEY_WHY,
+        ),
     ),
     lifecycles=(
         Lifecycle(
-            "Video jobs", ("POST /v1/videos", "POST /v1/videos/generations", "POST /v1/videos/edits",
-                           "POST /v1/videos/extensions"),
-            poll="GET /v1/videos/{video_id}", cancel="DELETE /v1/videos/{video_id}",
-            id="$response.body#/id", status="/status", result="/video_url", serve="VoxveyVideoJob",
+            "Video jobs",
+            (
+                "POST /v1/videos",
+                "POST /v1/videos/generations",
+                "POST /v1/videos/edits",
+                "POST /v1/videos/extensions",
+            ),
+            poll="GET /v1/videos/{video_id}",
+            cancel="DELETE /v1/videos/{video_id}",
+            id="$response.body#/id",
+            status="/status",
+            result="/video_url",
+            serve="VoxveyVideoJob",
             states=States(("queued",), ("in_progress",), ("completed",), ("failed",), ("cancelled",)),
             why="OpenAI video vocabulary (the route's default upstream); DELETE 'deletes or cancels', so "
-                "it is the cancel and `cancelled` its state",
+            "it is the cancel and `cancelled` its state",
         ),
         Lifecycle(
             "Provider-native content generation tasks",
-            ("POST /v1/byte/contents/generations/tasks", "POST /v1/byte/content/generations/tasks",
-             "POST /v1/byte/content/generation/tasks"),
+            (
+                "POST /v1/byte/contents/generations/tasks",
+                "POST /v1/byte/content/generations/tasks",
+                "POST /v1/byte/content/generation/tasks",
+            ),
             poll="GET /v1/byte/contents/generations/tasks/{task_id}",
             cancel="DELETE /v1/byte/contents/generations/tasks/{task_id}",
-            id="$response.body#/id", status="/status", result="/content/video_url",
+            id="$response.body#/id",
+            status="/status",
+            result="/content/video_url",
             serve="VoxveyContentGenerationTask",
             states=States(("queued",), ("running",), ("succeeded",), ("failed",), ("cancelled",)),
             why="the two alias create routes have no status route of their own; they poll the canonical one",
         ),
         *(
             Lifecycle(
-                f"{label} tasks", (f"POST /v1/byte/{kind}/tasks",),
+                f"{label} tasks",
+                (f"POST /v1/byte/{kind}/tasks",),
                 poll=f"GET /v1/byte/{kind}/tasks/{{task_id}}",
                 cancel=f"DELETE /v1/byte/{kind}/tasks/{{task_id}}",
-                id="$response.body#/id", status="/status", result="/content/file_url", serve="Voxvey3DTask",
+                id="$response.body#/id",
+                status="/status",
+                result="/content/file_url",
+                serve="Voxvey3DTask",
                 states=States(("queued",), ("running",), ("succeeded",), ("failed",), ("cancelled",)),
             )
             for kind, label in (("hyper3d", "Hyper3D"), ("hitem3d", "Hitem3D"), ("3d", "Generic 3D"))
@@ -195,107 +245,161 @@ VOXVEY = ApiLifecycles(
 
 IPOP = ApiLifecycles(
     shapes=(
-        Shape("ProjectJobRun", "LabsObject", {
-            "type": "object",
-            "description": "A run of a project job. Declared by gatewright: the source types every job-run "
-                           "body as the free-form LabsObject.",
-            "required": ["id", "object", "status"],
-            "properties": {
-                "id": {"type": "string"},
-                "object": {"type": "string", "const": "project.job_run"},
-                "project_id": {"type": "string"},
-                "job_id": {"type": "string"},
-                "status": {"type": "string", "enum": ["queued", "running", "completed", "failed"]},
-                "progress": _PROGRESS,
-                "created_at": {"type": "string", "format": "date-time"},
-                "started_at": {"type": ["string", "null"], "format": "date-time"},
-                "finished_at": {"type": ["string", "null"], "format": "date-time"},
-                "result_url": {"type": ["string", "null"], "format": "uri"},
-                "error": {"type": ["string", "null"]},
+        Shape(
+            "ProjectJobRun",
+            "LabsObject",
+            {
+                "type": "object",
+                "description": "A run of a project job. Declared by gatewright: the source types every "
+                "job-run body as the free-form LabsObject.",
+                "required": ["id", "object", "status"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "object": {"type": "string", "const": "project.job_run"},
+                    "project_id": {"type": "string"},
+                    "job_id": {"type": "string"},
+                    "status": {"type": "string", "enum": ["queued", "running", "completed", "failed"]},
+                    "progress": _PROGRESS,
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "started_at": {"type": ["string", "null"], "format": "date-time"},
+                    "finished_at": {"type": ["string", "null"], "format": "date-time"},
+                    "result_url": {"type": ["string", "null"], "format": "uri"},
+                    "error": {"type": ["string", "null"]},
+                },
+                "additionalProperties": True,
             },
-            "additionalProperties": True,
-        }, "project job runs are queued and polled but every body is the free-form LabsObject; declared a "
-           "run with ipop's own batch-row vocabulary (queued/running/completed/failed, no cancel route so no "
-           "cancelled state) and date-time timestamps like its other jobs"),
+            "project job runs are queued and polled but every body is the free-form LabsObject; declared a "
+            "run with ipop's own batch-row vocabulary (queued/running/completed/failed, no cancel "
+            "route so no cancelled state) and date-time timestamps like its other jobs",
+        ),
     ),
     lifecycles=(
         Lifecycle(
-            "Video generation jobs", ("POST /v1/videos",), poll="GET /v1/videos/{job_id}",
-            id="$response.body#/id", status="/status", result="/unsigned_urls",
-            states=States(("pending",), ("in_progress",), ("completed",), ("failed", "expired"),
-                          ("cancelled",)),
+            "Video generation jobs",
+            ("POST /v1/videos",),
+            poll="GET /v1/videos/{job_id}",
+            id="$response.body#/id",
+            status="/status",
+            result="/unsigned_urls",
+            states=States(
+                ("pending",), ("in_progress",), ("completed",), ("failed", "expired"), ("cancelled",)
+            ),
             why="no cancel route although the enum has `cancelled`; `expired` counts as a failure",
         ),
         Lifecycle(
-            "Batches", ("POST /v1/batches",), poll="GET /v1/batches/{batch_id}",
+            "Batches",
+            ("POST /v1/batches",),
+            poll="GET /v1/batches/{batch_id}",
             cancel="POST /v1/batches/{batch_id}/cancel",
-            id="$response.body#/id", status="/status", result="/output_file_id",
-            states=States(("validating",), ("in_progress", "finalizing", "cancelling"), ("completed",),
-                          ("failed", "expired"), ("cancelled",)),
+            id="$response.body#/id",
+            status="/status",
+            result="/output_file_id",
+            states=States(
+                ("validating",),
+                ("in_progress", "finalizing", "cancelling"),
+                ("completed",),
+                ("failed", "expired"),
+                ("cancelled",),
+            ),
             why="`cancelling` is in motion (running), `expired` is a failure",
         ),
         Lifecycle(
-            "Fine-tuning jobs", ("POST /v1/fine_tuning/jobs",), poll="GET /v1/fine_tuning/jobs/{job_id}",
+            "Fine-tuning jobs",
+            ("POST /v1/fine_tuning/jobs",),
+            poll="GET /v1/fine_tuning/jobs/{job_id}",
             cancel="POST /v1/fine_tuning/jobs/{job_id}/cancel",
-            id="$response.body#/id", status="/status", result="/result_model_id",
-            states=States(("validating_files", "queued"), ("running",), ("succeeded",), ("failed",),
-                          ("cancelled",)),
+            id="$response.body#/id",
+            status="/status",
+            result="/result_model_id",
+            states=States(
+                ("validating_files", "queued"), ("running",), ("succeeded",), ("failed",), ("cancelled",)
+            ),
         ),
         Lifecycle(
-            "Responses (background)", ("POST /v1/responses",), poll="GET /v1/responses/{response_id}",
+            "Responses (background)",
+            ("POST /v1/responses",),
+            poll="GET /v1/responses/{response_id}",
             cancel="POST /v1/responses/{response_id}/cancel",
-            id="$response.body#/id", status="/status", result="/output_text",
-            prefer="respond-async", async_when="$request.body#/background",
-            states=States(("queued",), ("in_progress",), ("completed",), ("failed", "incomplete"),
-                          ("cancelled",)),
+            id="$response.body#/id",
+            status="/status",
+            result="/output_text",
+            prefer="respond-async",
+            async_when="$request.body#/background",
+            states=States(
+                ("queued",), ("in_progress",), ("completed",), ("failed", "incomplete"), ("cancelled",)
+            ),
             why="a response is a task only with `background: true` (async_when); `incomplete` ended early, "
-                "so it counts as a failure; both answers are 200, so `prefer` is RFC 7240 respond-async",
+            "so it counts as a failure; both answers are 200, so `prefer` is RFC 7240 respond-async",
         ),
         Lifecycle(
-            "Agent turns", ("POST /v1/agent-turns",), poll="GET /v1/agent-turns/{request_id}",
+            "Agent turns",
+            ("POST /v1/agent-turns",),
+            poll="GET /v1/agent-turns/{request_id}",
             cancel="POST /v1/agent-turns/{request_id}/cancel",
-            id="$response.body#/request_id", status="/lifecycle", result="/events_url",
-            states=States(("queued",), ("warming", "running", "streaming", "tooling", "cancel_requested"),
-                          ("completed",), ("failed",), ("canceled",)),
+            id="$response.body#/request_id",
+            status="/lifecycle",
+            result="/events_url",
+            states=States(
+                ("queued",),
+                ("warming", "running", "streaming", "tooling", "cancel_requested"),
+                ("completed",),
+                ("failed",),
+                ("canceled",),
+            ),
             why="the status field is `lifecycle`; `cancel_requested` is still in motion",
         ),
         Lifecycle(
-            "Hosted orchestrations", ("POST /v1/orchestrations",), poll="GET /v1/orchestrations/{id}",
+            "Hosted orchestrations",
+            ("POST /v1/orchestrations",),
+            poll="GET /v1/orchestrations/{id}",
             cancel="POST /v1/orchestrations/{id}/cancel",
-            id="$response.body#/id", status="/status",
+            id="$response.body#/id",
+            status="/status",
             states=States(("queued",), ("running",), ("completed",), ("failed",), ("cancelled",)),
             why="`status` is a free string and the document names no values; closed it with the vocabulary "
-                "of ipop's own batch rows (queued/running/completed/failed/cancelled) so the mock and runner "
-                "have a finite set",
+            "of ipop's own batch rows (queued/running/completed/failed/cancelled) so the mock and runner "
+            "have a finite set",
         ),
         Lifecycle(
-            "Media asset processing", ("POST /v1/media/assets",), poll="GET /v1/media/assets/{asset_id}",
+            "Media asset processing",
+            ("POST /v1/media/assets",),
+            poll="GET /v1/media/assets/{asset_id}",
             cancel="DELETE /v1/media/assets/{asset_id}",
-            id="$response.body#/asset/id", status="/status", result="/delivery",
+            id="$response.body#/asset/id",
+            status="/status",
+            result="/delivery",
             states=States(("created",), ("uploaded", "processing"), ("ready",), ("failed",), ("deleted",)),
             why="a resource lifecycle (created -> uploaded -> processing -> ready); DELETE ends it as "
-                "`deleted`",
+            "`deleted`",
         ),
         Lifecycle(
-            "Vector-store file ingestion", ("POST /v1/vector_stores/{vector_store_id}/files",),
+            "Vector-store file ingestion",
+            ("POST /v1/vector_stores/{vector_store_id}/files",),
             poll="GET /v1/vector_stores/{vector_store_id}/files/{file_id}",
             cancel="DELETE /v1/vector_stores/{vector_store_id}/files/{file_id}",
-            id="$response.body#/file_id", status="/status",
+            id="$response.body#/file_id",
+            status="/status",
             states=States(("in_progress",), (), ("completed",), ("failed",), ("cancelled",)),
             why="the attachment is addressed by the attached `file_id` (the path parameter), not the row id",
         ),
         Lifecycle(
-            "Box document indexing", ("POST /v1/projects/{project_id}/box/documents",),
+            "Box document indexing",
+            ("POST /v1/projects/{project_id}/box/documents",),
             poll="GET /v1/projects/{project_id}/box/documents/{document_id}",
             cancel="DELETE /v1/projects/{project_id}/box/documents/{document_id}",
-            id="$response.body#/document/id", status="/document/status",
+            id="$response.body#/document/id",
+            status="/document/status",
             states=States(("queued",), ("indexing",), ("indexed",), ("failed",), ("deleted",)),
             why="a resource lifecycle; DELETE removes the document from retrieval (`deleted`)",
         ),
         Lifecycle(
-            "Project job runs", ("POST /v1/projects/{project_id}/jobs/{job_id}/runs",),
+            "Project job runs",
+            ("POST /v1/projects/{project_id}/jobs/{job_id}/runs",),
             poll="GET /v1/projects/{project_id}/job-runs/{run_id}",
-            id="$response.body#/id", status="/status", result="/result_url", serve="ProjectJobRun",
+            id="$response.body#/id",
+            status="/status",
+            result="/result_url",
+            serve="ProjectJobRun",
             states=States(("queued",), ("running",), ("completed",), ("failed",), ()),
         ),
     ),
@@ -303,16 +407,25 @@ IPOP = ApiLifecycles(
 
 # --- beatra -----------------------------------------------------------------------------------------
 
-BEATRA = ApiLifecycles(lifecycles=(
-    Lifecycle(
-        "Unified task envelope",
-        ("POST /v1/images/generations", "POST /v1/images/image-to-image", "POST /v1/music/text-to-music",
-         "POST /v1/music/reference-audio-to-music"),
-        poll="GET /v1/tasks/{task_id}", cancel="POST /v1/tasks/{task_id}/cancel",
-        id="$response.body#/task_id", status="/status", result="/output",
-        states=States(("queued",), ("running",), ("succeeded",), ("failed",), ("canceled",)),
-    ),
-))
+BEATRA = ApiLifecycles(
+    lifecycles=(
+        Lifecycle(
+            "Unified task envelope",
+            (
+                "POST /v1/images/generations",
+                "POST /v1/images/image-to-image",
+                "POST /v1/music/text-to-music",
+                "POST /v1/music/reference-audio-to-music",
+            ),
+            poll="GET /v1/tasks/{task_id}",
+            cancel="POST /v1/tasks/{task_id}/cancel",
+            id="$response.body#/task_id",
+            status="/status",
+            result="/output",
+            states=States(("queued",), ("running",), ("succeeded",), ("failed",), ("canceled",)),
+        ),
+    )
+)
 
 # --- imarouter --------------------------------------------------------------------------------------
 
@@ -324,148 +437,250 @@ _SUBMITTED_WHY = (
 _VIDEO_TASK = States(("",), ("in_progress",), ("completed",), ("failed",), ())
 _EMPTY_WHY = "the enum's empty string means 'submitted' (its description), so it is the initial state"
 
-IMAROUTER = ApiLifecycles(lifecycles=(
-    Lifecycle(
-        "Music (sonic)", ("POST /v1/music/generations",), poll="GET /v1/music/generations/{task_id}",
-        id="$response.body#/id", status="/data/status", result="/data/data", states=_IMA_WRAPPED,
-        why=_SUBMITTED_WHY,
-    ),
-    Lifecycle(
-        "Seed TTS speech", ("POST /v1/audio/speech",), poll="GET /v1/audio/speech/{task_id}",
-        id="$response.body#/id", status="/data/status", result="/data/url", states=_IMA_WRAPPED,
-        why=_SUBMITTED_WHY,
-    ),
-    Lifecycle(
-        "Image tasks", ("POST /v1/images/generations",), poll="GET /v1/images/generations/{task_id}",
-        id="$response.body#/id", status="/data/status", result="/data/url", states=_IMA_WRAPPED,
-        why="`data.status` has no enum; its description and the examples name queued/processing/"
+IMAROUTER = ApiLifecycles(
+    lifecycles=(
+        Lifecycle(
+            "Music (sonic)",
+            ("POST /v1/music/generations",),
+            poll="GET /v1/music/generations/{task_id}",
+            id="$response.body#/id",
+            status="/data/status",
+            result="/data/data",
+            states=_IMA_WRAPPED,
+            why=_SUBMITTED_WHY,
+        ),
+        Lifecycle(
+            "Seed TTS speech",
+            ("POST /v1/audio/speech",),
+            poll="GET /v1/audio/speech/{task_id}",
+            id="$response.body#/id",
+            status="/data/status",
+            result="/data/url",
+            states=_IMA_WRAPPED,
+            why=_SUBMITTED_WHY,
+        ),
+        Lifecycle(
+            "Image tasks",
+            ("POST /v1/images/generations",),
+            poll="GET /v1/images/generations/{task_id}",
+            id="$response.body#/id",
+            status="/data/status",
+            result="/data/url",
+            states=_IMA_WRAPPED,
+            why="`data.status` has no enum; its description and the examples name queued/processing/"
             "succeeded/failed",
-    ),
-    Lifecycle(
-        "OpenAI-style video tasks", ("POST /v1/videos",), poll="GET /v1/videos/{task_id}",
-        id="$response.body#/id", status="/status", result="/results/0/url",
-        states=States(("queued",), ("in_progress",), ("completed",), ("failed",), ()),
-        why="`status` has no enum; its description says OpenAI style queued/in_progress/completed/failed, "
-            "which the examples confirm",
-    ),
-    Lifecycle(
-        "Doubao subtitle erase", ("POST /v1/videos/subtitle-erase",),
-        poll="GET /v1/videos/subtitle-erase/{task_id}",
-        id="$response.body#/id", status="/status", result="/results/0/url",
-        states=States(("queued",), ("in_progress",), ("completed",), ("failed",), ()),
-        why="shares the generic video query body and vocabulary (also pollable via GET /v1/videos/{task_id})",
-    ),
-    Lifecycle(
-        "Seedance contents tasks", ("POST /api/v1/contents/generations/tasks",),
-        poll="GET /api/v1/contents/generations/tasks/{task_id}",
-        id="$response.body#/id", status="/status", result="/results/0/url",
-        fork_poll_schema="SeedanceContentsTaskQueryResponse",
-        states=States(("queued",), ("running",), ("succeeded",), ("failed",), ()),
-        why="this route documents Seedance states queued/running/succeeded/failed while sharing "
+        ),
+        Lifecycle(
+            "OpenAI-style video tasks",
+            ("POST /v1/videos",),
+            poll="GET /v1/videos/{task_id}",
+            id="$response.body#/id",
+            status="/status",
+            result="/results/0/url",
+            states=States(("queued",), ("in_progress",), ("completed",), ("failed",), ()),
+            why="`status` has no enum; its description says OpenAI style "
+            "queued/in_progress/completed/failed, which the examples confirm",
+        ),
+        Lifecycle(
+            "Doubao subtitle erase",
+            ("POST /v1/videos/subtitle-erase",),
+            poll="GET /v1/videos/subtitle-erase/{task_id}",
+            id="$response.body#/id",
+            status="/status",
+            result="/results/0/url",
+            states=States(("queued",), ("in_progress",), ("completed",), ("failed",), ()),
+            why="shares the generic video query body and vocabulary "
+            "(also pollable via GET /v1/videos/{task_id})",
+        ),
+        Lifecycle(
+            "Seedance contents tasks",
+            ("POST /api/v1/contents/generations/tasks",),
+            poll="GET /api/v1/contents/generations/tasks/{task_id}",
+            id="$response.body#/id",
+            status="/status",
+            result="/results/0/url",
+            fork_poll_schema="SeedanceContentsTaskQueryResponse",
+            states=States(("queued",), ("running",), ("succeeded",), ("failed",), ()),
+            why="this route documents Seedance states queued/running/succeeded/failed while sharing "
             "ImaProQueryResponse with the OpenAI-style video routes; gave it its own copy of the schema so "
             "each route's status enum is exactly its documented vocabulary",
-    ),
-    Lifecycle(
-        "Midjourney",
-        ("POST /mj/submit/imagine", "POST /mj/submit/blend", "POST /mj/submit/change",
-         "POST /mj/submit/modal"),
-        poll="GET /mj/task/{task_id}/fetch",
-        id="$response.body#/result", status="/status", result="/imageUrl",
-        states=States(("NOT_START", "SUBMITTED"), ("MODAL", "IN_PROGRESS"), ("SUCCESS",), ("FAILURE",),
-                      ("CANCEL",)),
-        why="the task id comes back in `result`; `MODAL` waits for /mj/submit/modal, so it is in motion",
-    ),
-    Lifecycle(
-        "Kling native text-to-video", ("POST /kling/v1/videos/text2video",),
-        poll="GET /kling/v1/videos/text2video/{task_id}",
-        id="$response.body#/id", status="/status", result="/metadata/url", states=_VIDEO_TASK, why=_EMPTY_WHY,
-    ),
-    Lifecycle(
-        "Kling native image-to-video", ("POST /kling/v1/videos/image2video",),
-        poll="GET /kling/v1/videos/image2video/{task_id}",
-        id="$response.body#/id", status="/status", result="/metadata/url", states=_VIDEO_TASK, why=_EMPTY_WHY,
-    ),
-    Lifecycle(
-        "Unified video generations", ("POST /v1/video/generations",),
-        poll="GET /v1/video/generations/{task_id}",
-        id="$response.body#/id", status="/status", result="/metadata/url",
-        fork_poll_schema="VideoGenerationTaskQueryResponse", add_status_values=("succeeded",),
-        states=States(("",), ("in_progress",), ("completed", "succeeded"), ("failed",), ()),
-        why="the route's description says success is `succeeded` (with a `results` array) while its schema "
-            "enum and every example say `completed` (with metadata.url); accepted both as success in a copy "
-            "of VideoTaskResponse for this route only, the mock serves `completed`; " + _EMPTY_WHY,
-    ),
-    Lifecycle(
-        "Portrait asset review", ("POST /v1/assets/create",), poll="POST /v1/assets/get",
-        id="$response.body#/data/Id", status="/data/Status", result="/data/URL", poll_body_id="/id",
-        states=States(("Processing",), (), ("Active",), ("Failed",), ()),
-        why="`data.Status` has no enum; the asset list filter enumerates Active/Failed/Processing and the "
-            "playground treats `Active` as ready; the poll is a POST with the id in its body",
-    ),
-))
+        ),
+        Lifecycle(
+            "Midjourney",
+            (
+                "POST /mj/submit/imagine",
+                "POST /mj/submit/blend",
+                "POST /mj/submit/change",
+                "POST /mj/submit/modal",
+            ),
+            poll="GET /mj/task/{task_id}/fetch",
+            id="$response.body#/result",
+            status="/status",
+            result="/imageUrl",
+            states=States(
+                ("NOT_START", "SUBMITTED"), ("MODAL", "IN_PROGRESS"), ("SUCCESS",), ("FAILURE",), ("CANCEL",)
+            ),
+            why="the task id comes back in `result`; `MODAL` waits for /mj/submit/modal, so it is in motion",
+        ),
+        Lifecycle(
+            "Kling native text-to-video",
+            ("POST /kling/v1/videos/text2video",),
+            poll="GET /kling/v1/videos/text2video/{task_id}",
+            id="$response.body#/id",
+            status="/status",
+            result="/metadata/url",
+            states=_VIDEO_TASK,
+            why=_EMPTY_WHY,
+        ),
+        Lifecycle(
+            "Kling native image-to-video",
+            ("POST /kling/v1/videos/image2video",),
+            poll="GET /kling/v1/videos/image2video/{task_id}",
+            id="$response.body#/id",
+            status="/status",
+            result="/metadata/url",
+            states=_VIDEO_TASK,
+            why=_EMPTY_WHY,
+        ),
+        Lifecycle(
+            "Unified video generations",
+            ("POST /v1/video/generations",),
+            poll="GET /v1/video/generations/{task_id}",
+            id="$response.body#/id",
+            status="/status",
+            result="/metadata/url",
+            fork_poll_schema="VideoGenerationTaskQueryResponse",
+            add_status_values=("succeeded",),
+            states=States(("",), ("in_progress",), ("completed", "succeeded"), ("failed",), ()),
+            why="the route's description says success is `succeeded` (with a `results` array) while its "
+            "schema enum and every example say `completed` (with metadata.url); accepted both as "
+            "success in a copy of VideoTaskResponse for this route only, the mock serves `completed`; "
+            + _EMPTY_WHY,
+        ),
+        Lifecycle(
+            "Portrait asset review",
+            ("POST /v1/assets/create",),
+            poll="POST /v1/assets/get",
+            id="$response.body#/data/Id",
+            status="/data/Status",
+            result="/data/URL",
+            poll_body_id="/id",
+            states=States(("Processing",), (), ("Active",), ("Failed",), ()),
+            why="`data.Status` has no enum; the asset list filter enumerates Active/Failed/Processing and "
+            "the playground treats `Active` as ready; the poll is a POST with the id in its body",
+        ),
+    )
+)
 
 # --- empiriolabs ------------------------------------------------------------------------------------
 
 _JOB_STATES = States(("processing",), (), ("completed",), ("failed",), ("cancelled",))
-_JOB_WHY = ("DELETE /v1/jobs/{job_id} is a best-effort cancel but Job.status has no cancelled state; added "
-            "`cancelled` so a cancelled job has a status to report; job state is retained 1 hour (prose)")
+_JOB_WHY = (
+    "DELETE /v1/jobs/{job_id} is a best-effort cancel but Job.status has no cancelled state; added "
+    "`cancelled` so a cancelled job has a status to report; job state is retained 1 hour (prose)"
+)
 
 
 def _job(name: str, create: str, prefer: str | None = None, why: str = "") -> Lifecycle:
     return Lifecycle(
-        name, (create,), poll="GET /v1/jobs/{job_id}", cancel="DELETE /v1/jobs/{job_id}",
-        id="$response.body#/job_id", status="/status", result="/result", states=_JOB_STATES,
-        prefer=prefer, add_status_values=("cancelled",), retention_seconds=3600,
+        name,
+        (create,),
+        poll="GET /v1/jobs/{job_id}",
+        cancel="DELETE /v1/jobs/{job_id}",
+        id="$response.body#/job_id",
+        status="/status",
+        result="/result",
+        states=_JOB_STATES,
+        prefer=prefer,
+        add_status_values=("cancelled",),
+        retention_seconds=3600,
         why="; ".join(part for part in (why, _JOB_WHY) if part),
     )
 
 
-_INSTANCE_WHY = ("a resource lifecycle: provisioning until `running`; `stopping` is in motion, `stopped` and "
-                 "`destroyed` (DELETE) end it as cancelled")
+_INSTANCE_WHY = (
+    "a resource lifecycle: provisioning until `running`; `stopping` is in motion, `stopped` and "
+    "`destroyed` (DELETE) end it as cancelled"
+)
 
 EMPIRIOLABS = ApiLifecycles(
     required=(
-        Required("Job", ("job_id", "status", "progress", "result"),
-                 "every job body the page shows (the job state shape, the successful result, the examples) "
-                 "carries these; nothing was required, so a mock could omit the id"),
-        Required("JobAccepted", ("job_id", "status", "poll_url"),
-                 "the page's initial job response always carries the id, status and polling URL"),
+        Required(
+            "Job",
+            ("job_id", "status", "progress", "result"),
+            "every job body the page shows (the job state shape, the successful result, the examples) "
+            "carries these; nothing was required, so a mock could omit the id",
+        ),
+        Required(
+            "JobAccepted",
+            ("job_id", "status", "poll_url"),
+            "the page's initial job response always carries the id, status and polling URL",
+        ),
     ),
     lifecycles=(
         _job("Video generation jobs", "POST /v1/videos/generations"),
         _job("3D generation jobs", "POST /v1/3d/generations"),
-        _job("Audio generation", "POST /v1/audio/generations", "code=202",
-             "answers 200 with audio, or 202 with a job when it runs past 60 s"),
-        _job("Deep research", "POST /v1/research", "code=202",
-             "answers 200 with the report, or 202 with a job for long runs"),
-        _job("Transcription", "POST /v1/audio/transcriptions", "respond-async",
-             "long files answer 200 with a JobAccepted branch instead of text; both are 200, so `prefer` "
-             "is RFC 7240 respond-async"),
-        _job("Image generation", "POST /v1/images/generations", None,
-             "asynchronous by default (its description; `sync: true` holds the request open), so no "
-             "`prefer` is needed to get the job"),
+        _job(
+            "Audio generation",
+            "POST /v1/audio/generations",
+            "code=202",
+            "answers 200 with audio, or 202 with a job when it runs past 60 s",
+        ),
+        _job(
+            "Deep research",
+            "POST /v1/research",
+            "code=202",
+            "answers 200 with the report, or 202 with a job for long runs",
+        ),
+        _job(
+            "Transcription",
+            "POST /v1/audio/transcriptions",
+            "respond-async",
+            "long files answer 200 with a JobAccepted branch instead of text; both are 200, so `prefer` "
+            "is RFC 7240 respond-async",
+        ),
+        _job(
+            "Image generation",
+            "POST /v1/images/generations",
+            None,
+            "asynchronous by default (its description; `sync: true` holds the request open), so no "
+            "`prefer` is needed to get the job",
+        ),
         Lifecycle(
-            "Agent tasks", ("POST /v1/agents/run",), poll="GET /v1/agents/{task_id}",
+            "Agent tasks",
+            ("POST /v1/agents/run",),
+            poll="GET /v1/agents/{task_id}",
             cancel="POST /v1/agents/{task_id}/stop",
-            id="$response.body#/task_id", status="/status", result="/artifacts/0/url",
+            id="$response.body#/task_id",
+            status="/status",
+            result="/artifacts/0/url",
             states=States(("queued",), ("running",), ("completed",), ("failed",), ("stopped",)),
             why="agents run their own state machine, not /v1/jobs; stopping a task is its cancel",
         ),
         Lifecycle(
-            "GPU instances", ("POST /v1/gpu/instances",), poll="GET /v1/gpu/instances/{instance_id}",
+            "GPU instances",
+            ("POST /v1/gpu/instances",),
+            poll="GET /v1/gpu/instances/{instance_id}",
             cancel="DELETE /v1/gpu/instances/{instance_id}",
-            id="$response.body#/instance/id", status="/instance/status", result="/instance/connect_path",
-            states=States(("provisioning",), ("loading", "stopping"), ("running",), ("error",),
-                          ("stopped", "destroyed")),
+            id="$response.body#/instance/id",
+            status="/instance/status",
+            result="/instance/connect_path",
+            states=States(
+                ("provisioning",), ("loading", "stopping"), ("running",), ("error",), ("stopped", "destroyed")
+            ),
             why=_INSTANCE_WHY,
         ),
         Lifecycle(
-            "Hosted agent instances", ("POST /v1/hosted-agents/instances",),
+            "Hosted agent instances",
+            ("POST /v1/hosted-agents/instances",),
             poll="GET /v1/hosted-agents/instances/{instance_id}",
             cancel="DELETE /v1/hosted-agents/instances/{instance_id}",
-            id="$response.body#/instance/id", status="/instance/status", result="/instance/api_base_path",
-            states=States(("draft", "provisioning"), ("stopping",), ("running",), ("error",),
-                          ("stopped", "destroyed")),
+            id="$response.body#/instance/id",
+            status="/instance/status",
+            result="/instance/api_base_path",
+            states=States(
+                ("draft", "provisioning"), ("stopping",), ("running",), ("error",), ("stopped", "destroyed")
+            ),
             why=_INSTANCE_WHY + "; a new instance starts as `draft` or `provisioning`",
         ),
     ),

@@ -84,8 +84,9 @@ def locate(document: Document, schema: Any, where: str, pointer: str) -> tuple[s
     return _locate(document, schema, where, split(pointer), 0)
 
 
-def _locate(document: Document, node: Any, where: str, tokens: list[str],
-            depth: int) -> tuple[str, dict[str, Any]] | None:
+def _locate(
+    document: Document, node: Any, where: str, tokens: list[str], depth: int
+) -> tuple[str, dict[str, Any]] | None:
     node, where = follow(document, node, where)
     if not isinstance(node, dict) or depth > _MAX_DEPTH:
         return None
@@ -156,8 +157,9 @@ def check_task_declarations(document: Document) -> list[TaskProblem]:
     return problems
 
 
-def _check_one(document: Document, by_id: dict[str, OperationRef], create: OperationRef,
-               task: Any) -> Iterator[str]:
+def _check_one(
+    document: Document, by_id: dict[str, OperationRef], create: OperationRef, task: Any
+) -> Iterator[str]:
     if not isinstance(task, dict):
         yield "is not an object"
         return
@@ -219,8 +221,13 @@ def _check_enum(where: str, schema: dict[str, Any], states: dict[str, Any]) -> I
         yield (f"states {sorted(declared)} differ from the status enum {sorted(map(str, enum))} at {where}")
 
 
-def _check_links(document: Document, create: OperationRef, task: dict[str, Any], poll: OperationRef,
-                 cancel: OperationRef | None) -> Iterator[str]:
+def _check_links(
+    document: Document,
+    create: OperationRef,
+    task: dict[str, Any],
+    poll: OperationRef,
+    cancel: OperationRef | None,
+) -> Iterator[str]:
     linked = []
     responses = create.definition.get("responses", {})
     for code, declared in responses.items():
@@ -237,8 +244,7 @@ def _check_links(document: Document, create: OperationRef, task: dict[str, Any],
     for code, links in linked:
         yield from _check_link(document, code, links.get("poll"), poll, role="poll", task=task)
         if cancel is not None:
-            yield from _check_link(document, code, links.get("cancel"), cancel, role="cancel",
-                                   task=task)
+            yield from _check_link(document, code, links.get("cancel"), cancel, role="cancel", task=task)
     id_expression = str(task.get("id", ""))
     if not id_expression.startswith("$response.body#"):
         yield f"id {id_expression!r} is not a $response.body runtime expression"
@@ -250,8 +256,9 @@ def _check_links(document: Document, create: OperationRef, task: dict[str, Any],
         yield f"id {id_expression!r} is not declared by the create response schema"
 
 
-def _check_link(document: Document, code: str, link: Any, target: OperationRef, *, role: str,
-                task: dict[str, Any]) -> Iterator[str]:
+def _check_link(
+    document: Document, code: str, link: Any, target: OperationRef, *, role: str, task: dict[str, Any]
+) -> Iterator[str]:
     if not isinstance(link, dict):
         yield f"response {code} lacks the `{role}` link"
         return
