@@ -1,0 +1,46 @@
+"""Server-Sent Event streams in the wire formats the official SDKs parse.
+
+``get_format(name)(body, StreamContext(...))`` yields the events for a final
+response body; ``stream_events(request, events, delay=...)`` sends them one write
+each. Names match ``x-gatewright-stream.format`` in the canonical specs.
+"""
+
+from __future__ import annotations
+
+from gatewright.mock.streaming import anthropic, empiriolabs, ipop, openai
+from gatewright.mock.streaming.events import DONE, SSEEvent, json_event, split_text
+from gatewright.mock.streaming.ipop import resume_point
+from gatewright.mock.streaming.registry import (
+    FORMATS,
+    StreamContext,
+    StreamFormat,
+    UnknownStreamFormat,
+    get_format,
+    register,
+)
+from gatewright.mock.streaming.writer import SSE_HEADERS, open_stream, stream_events, write_events
+
+register("openai-chat", openai.chat_completion_events)
+register("openai-completions", openai.completion_events)
+register("openai-responses", openai.responses_events)
+register("anthropic-messages", anthropic.message_events)
+register("ipop-agent-events", ipop.agent_turn_events)
+register("empiriolabs-speech", empiriolabs.speech_events)
+
+__all__ = [
+    "DONE",
+    "FORMATS",
+    "SSE_HEADERS",
+    "SSEEvent",
+    "StreamContext",
+    "StreamFormat",
+    "UnknownStreamFormat",
+    "get_format",
+    "json_event",
+    "open_stream",
+    "register",
+    "resume_point",
+    "split_text",
+    "stream_events",
+    "write_events",
+]

@@ -1,0 +1,50 @@
+"""empiriolabs ``POST /v1/audio/speech:stream``: ``audio.chunk`` events, ``audio.done``, ``[DONE]``.
+
+Field names follow the documented example: ``{"type":"audio.chunk","seq":0,
+"audio_b64":"...","format":"pcm","sample_rate":24000,"elapsed_ms":118}`` and a final
+``{"type":"audio.done","url":...,"duration_seconds":...,"usage":{...}}``. The audio is
+the PCM payload of the mock's generated WAV, so the chunks concatenate to real samples.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gatewright.mock import media
+from gatewright.mock.streaming.events import DONE, SSEEvent, json_event
+from gatewright.mock.streaming.registry import StreamContext
+
+__all__ = ["SAMPLE_RATE", "speech_events"]
+
+SAMPLE_RATE = 24_000
+_WAV_HEADER = 44
+
+
+def speech_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
+    audio = context.audio if context.audio is not None else media.wav(0.2, SAMPLE_RATE)[_WAV_HEADER:]
+    audio_format = str(context.request.get("output_format") or "pcm")
+    size = max(2, context.chunk_bytes - context.chunk_bytes % 2)
+    for seq, offset in enumerate(range(0, len(audio), size)):
+        piece = audio[offset : offset + size]
+        yield json_event(
+            {
+                "type": "audio.chunk",
+                "seq": seq,
+                "audio_b64": base64.b64encode(piece).decode(),
+                "format": audio_format,
+                "sample_rate": SAMPLE_RATE,
+                "elapsed_ms": 100 + 40 * seq,
+            }
+        )
+    text = str(context.request.get("input") or "")
+    yield json_event(
+        {
+            "type": "audio.done",
+            "url": body.get("url") or body.get("audio_url") or "",
+            "duration_seconds": round(len(audio) / (2 * SAMPLE_RATE), 3),
+            "usage": {"processed_characters": len(text), "cost_usd": 0.0},
+        }
+    )
+    yield DONE

@@ -1,0 +1,47 @@
+"""One Server-Sent Event and how it goes on the wire; text split into stream-sized pieces."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["DONE", "SSEEvent", "json_event", "split_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class SSEEvent:
+    """``event:``/``id:``/``data:`` lines and the blank line that ends them (WHATWG SSE)."""
+
+    data: str
+    event: str | None = None
+    id: str | None = None
+    retry: int | None = None
+
+    def encode(self) -> bytes:
+        lines: list[str] = []
+        if self.event is not None:
+            lines.append(f"event: {self.event}")
+        if self.id is not None:
+            lines.append(f"id: {self.id}")
+        if self.retry is not None:
+            lines.append(f"retry: {self.retry}")
+        lines.extend(f"data: {line}" for line in self.data.split("\n"))
+        return ("\n".join(lines) + "\n\n").encode()
+
+
+DONE = SSEEvent("[DONE]")
+
+
+def json_event(payload: Any, *, event: str | None = None, id: str | None = None) -> SSEEvent:
+    """A compact-JSON ``data:`` line (compact JSON never contains a newline)."""
+    return SSEEvent(json.dumps(payload, separators=(",", ":"), ensure_ascii=False), event=event, id=id)
+
+
+_PIECES = re.compile(r"\S+\s*|\s+")
+
+
+def split_text(text: str) -> list[str]:
+    """Word-sized pieces that join back to exactly ``text`` (whitespace stays with the word before it)."""
+    return _PIECES.findall(text)

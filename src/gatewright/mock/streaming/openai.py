@@ -1,0 +1,208 @@
+"""OpenAI wire formats: chat.completion.chunk, text_completion chunks, Responses API events.
+
+Each generator takes the non-streamed response body the mock would have returned and
+replays it as the events the official ``openai`` SDK parses, so the streamed text is
+the body's text.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from gatewright.mock.streaming.events import DONE, SSEEvent, json_event, split_text
+from gatewright.mock.streaming.registry import StreamContext
+
+__all__ = ["chat_completion_events", "completion_events", "responses_events"]
+
+
+def _include_usage(context: StreamContext) -> bool:
+    options = context.request.get("stream_options")
+    return isinstance(options, Mapping) and bool(options.get("include_usage"))
+
+
+def chat_completion_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
+    """``chat.completion.chunk`` per piece: role, content deltas, finish_reason, [usage], ``[DONE]``."""
+    usage = _include_usage(context)
+    head = {
+        "id": body.get("id", "chatcmpl-mock"),
+        "object": "chat.completion.chunk",
+        "created": body.get("created", int(time.time())),
+        "model": body.get("model", context.request.get("model", "mock")),
+    }
+    if "system_fingerprint" in body:
+        head["system_fingerprint"] = body["system_fingerprint"]
+
+    def chunk(choices: list[dict[str, Any]], **extra: Any) -> SSEEvent:
+        payload = {**head, "choices": choices, **extra}
+        if usage and "usage" not in extra:
+            payload["usage"] = None
+        return json_event(payload)
+
+    choices = body.get("choices") or [{"index": 0, "message": {"role": "assistant", "content": ""}}]
+    for position, choice in enumerate(choices):
+        index = choice.get("index", position)
+        message = choice.get("message") or {}
+        start: dict[str, Any] = {"role": message.get("role", "assistant"), "content": ""}
+        if message.get("refusal") is not None:
+            start["refusal"] = None
+        yield chunk([{"index": index, "delta": start, "logprobs": None, "finish_reason": None}])
+        content = message.get("content")
+        if isinstance(content, str):
+            for piece in split_text(content):
+                yield chunk(
+                    [{"index": index, "delta": {"content": piece}, "logprobs": None, "finish_reason": None}]
+                )
+        for number, call in enumerate(message.get("tool_calls") or []):
+            function = call.get("function") or {}
+            delta = {
+                "tool_calls": [
+                    {
+                        "index": number,
+                        "id": call.get("id"),
+                        "type": call.get("type", "function"),
+                        "function": {
+                            "name": function.get("name"),
+                            "arguments": function.get("arguments", ""),
+                        },
+                    }
+                ]
+            }
+            yield chunk([{"index": index, "delta": delta, "logprobs": None, "finish_reason": None}])
+        finish = choice.get("finish_reason") or ("tool_calls" if message.get("tool_calls") else "stop")
+        yield chunk([{"index": index, "delta": {}, "logprobs": None, "finish_reason": finish}])
+    if usage:
+        yield chunk([], usage=body.get("usage"))
+    yield DONE
+
+
+def completion_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
+    """Legacy ``text_completion`` chunks: text pieces, then an empty chunk with finish_reason, then [DONE]."""
+    head = {
+        "id": body.get("id", "cmpl-mock"),
+        "object": "text_completion",
+        "created": body.get("created", int(time.time())),
+        "model": body.get("model", context.request.get("model", "mock")),
+    }
+    choices = body.get("choices") or [{"index": 0, "text": ""}]
+    for position, choice in enumerate(choices):
+        index = choice.get("index", position)
+        for piece in split_text(choice.get("text") or ""):
+            yield json_event(
+                {
+                    **head,
+                    "choices": [{"text": piece, "index": index, "logprobs": None, "finish_reason": None}],
+                }
+            )
+        finish = choice.get("finish_reason") or "stop"
+        yield json_event(
+            {**head, "choices": [{"text": "", "index": index, "logprobs": None, "finish_reason": finish}]}
+        )
+    if _include_usage(context):
+        yield json_event({**head, "choices": [], "usage": body.get("usage")})
+    yield DONE
+
+
+def responses_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
+    """Responses API: ``response.created`` … ``response.output_text.delta`` … ``response.completed``.
+
+    Each event carries ``event: <type>`` and a JSON body with ``type`` and a
+    ``sequence_number``; there is no ``[DONE]`` (the SDK stops at the end of the body).
+    """
+    sequence = 0
+
+    def emit(kind: str, **fields: Any) -> SSEEvent:
+        nonlocal sequence
+        event = json_event({"type": kind, "sequence_number": sequence, **fields}, event=kind)
+        sequence += 1
+        return event
+
+    final = copy.deepcopy(dict(body))
+    final.setdefault("id", "resp_mock")
+    final.setdefault("object", "response")
+    final.setdefault("created_at", int(time.time()))
+    final.setdefault("model", context.request.get("model", "mock"))
+    final["status"] = (
+        "completed" if final.get("status") in (None, "in_progress", "queued") else final["status"]
+    )
+    outputs = list(final.get("output") or [])
+    final["output"] = outputs
+    started = {**final, "status": "in_progress", "output": [], "usage": None}
+    started.pop("completed_at", None)
+    yield emit("response.created", response=started)
+    yield emit("response.in_progress", response=started)
+
+    for output_index, item in enumerate(outputs):
+        item_id = item.get("id", f"msg_{output_index}")
+        if item.get("type", "message") != "message":
+            yield emit(
+                "response.output_item.added",
+                output_index=output_index,
+                item={**item, "status": "in_progress"},
+            )
+            yield emit("response.output_item.done", output_index=output_index, item=item)
+            continue
+        yield emit(
+            "response.output_item.added",
+            output_index=output_index,
+            item={**item, "id": item_id, "status": "in_progress", "content": []},
+        )
+        for content_index, part in enumerate(item.get("content") or []):
+            if part.get("type") != "output_text":
+                yield emit(
+                    "response.content_part.added",
+                    item_id=item_id,
+                    output_index=output_index,
+                    content_index=content_index,
+                    part=part,
+                )
+                yield emit(
+                    "response.content_part.done",
+                    item_id=item_id,
+                    output_index=output_index,
+                    content_index=content_index,
+                    part=part,
+                )
+                continue
+            text = part.get("text", "")
+            empty = {"type": "output_text", "text": "", "annotations": []}
+            yield emit(
+                "response.content_part.added",
+                item_id=item_id,
+                output_index=output_index,
+                content_index=content_index,
+                part=empty,
+            )
+            for piece in split_text(text):
+                yield emit(
+                    "response.output_text.delta",
+                    item_id=item_id,
+                    output_index=output_index,
+                    content_index=content_index,
+                    delta=piece,
+                    logprobs=[],
+                )
+            yield emit(
+                "response.output_text.done",
+                item_id=item_id,
+                output_index=output_index,
+                content_index=content_index,
+                text=text,
+                logprobs=[],
+            )
+            yield emit(
+                "response.content_part.done",
+                item_id=item_id,
+                output_index=output_index,
+                content_index=content_index,
+                part={**empty, **part},
+            )
+        yield emit("response.output_item.done", output_index=output_index, item={**item, "id": item_id})
+    terminal = {
+        "completed": "response.completed",
+        "failed": "response.failed",
+        "incomplete": "response.incomplete",
+    }
+    yield emit(terminal.get(final["status"], "response.completed"), response=final)

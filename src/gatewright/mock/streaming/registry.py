@@ -1,0 +1,56 @@
+"""Stream formats by name: the value of ``x-gatewright-stream.format`` in the canonical specs.
+
+A format turns the final (non-streamed) response body into the events of its wire
+format. Formats are looked up, never guessed: an unknown name is an error the mock
+reports at startup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gatewright.mock.streaming.events import SSEEvent
+
+__all__ = ["FORMATS", "StreamContext", "StreamFormat", "UnknownStreamFormat", "get_format", "register"]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamContext:
+    """What a format may need besides the body.
+
+    ``request`` is the parsed request body (``stream_options``, ``model``, ``input``…);
+    ``resume_after`` the last event id the client saw (ipop resume); ``text`` the
+    text to stream where the body does not hold it; ``audio`` the raw samples for
+    speech (default: generated silence); ``chunk_bytes`` the audio chunk size.
+    """
+
+    request: Mapping[str, Any] = field(default_factory=dict)
+    resume_after: int = 0
+    text: str | None = None
+    audio: bytes | None = None
+    chunk_bytes: int = 4800
+
+
+StreamFormat = Callable[[Mapping[str, Any], StreamContext], Iterator[SSEEvent]]
+
+FORMATS: dict[str, StreamFormat] = {}
+
+
+class UnknownStreamFormat(KeyError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"unknown stream format {name!r}; known: {', '.join(sorted(FORMATS))}")
+        self.name = name
+
+
+def register(name: str, fmt: StreamFormat) -> StreamFormat:
+    FORMATS[name] = fmt
+    return fmt
+
+
+def get_format(name: str) -> StreamFormat:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise UnknownStreamFormat(name) from None
