@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["tests", "lint", "types"]
@@ -34,3 +36,41 @@ def canonical(session: nox.Session) -> None:
     """The committed canonical specs match a fresh normalize."""
     session.install("-e", ".")
     session.run("gatewright", "normalize", "--check")
+
+
+@nox.session(python=False)
+def spec_lint(session: nox.Session) -> None:
+    """Redocly (recommended rules) and Spectral (spectral:oas) over every canonical spec: 0 errors."""
+    tools = ".nox/spec_lint_node"
+    session.run(
+        "npm",
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        tools,
+        "@redocly/cli@2",
+        "@stoplight/spectral-cli@6",
+        external=True,
+    )
+    for spec in sorted(Path("specs/canonical").glob("*.openapi.json")):
+        session.run(
+            f"{tools}/node_modules/.bin/redocly",
+            "lint",
+            "--extends",
+            "recommended",
+            "--format",
+            "summary",
+            str(spec),
+            external=True,
+        )
+        session.run(
+            f"{tools}/node_modules/.bin/spectral",
+            "lint",
+            "-r",
+            ".spectral.yaml",
+            "--fail-severity",
+            "error",
+            str(spec),
+            external=True,
+        )
