@@ -402,3 +402,28 @@ async def test_callback_to_a_non_loopback_host_is_refused() -> None:
         and deliveries[0].status is None
         and "not loopback" in (deliveries[0].error or "")
     )
+
+
+@pytest.mark.asyncio
+async def test_background_loop_finishes_tasks_and_calls_back_without_polls(aiohttp_server: Any) -> None:
+    from gatewright.mock.tasks import engine_running
+
+    arrived = asyncio.Event()
+    received: list[dict[str, Any]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        arrived.set()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    server = await aiohttp_server(app, host="127.0.0.1", port=0)
+    engine, clock = make_engine()
+    task = engine.create("beatra", "createImage", VIDEO, callback_url=str(server.make_url("/hook")))
+    dispatcher = CallbackDispatcher(lambda t: {"task_id": t.id, "status": t.status})
+    async with engine_running(engine, dispatcher, interval=0.01):
+        clock.advance(2)
+        await asyncio.wait_for(arrived.wait(), timeout=5)
+    assert received == [{"task_id": task.id, "status": "completed"}]
+    assert [d.ok for d in dispatcher.deliveries] == [True]
