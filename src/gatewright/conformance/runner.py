@@ -158,7 +158,7 @@ class Conformance:
 
     def new_report(self) -> Report:
         return Report(
-            api=self.spec.name,
+            api=self.options.name,
             base_url=self.redactor.text(self.options.base_url),
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
             seed=self.options.seed,

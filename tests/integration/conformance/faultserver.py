@@ -1,10 +1,9 @@
-"""A tiny gateway with plantable faults, served on a real socket, and the OpenAPI 3.1 spec it claims to follow."""
+"""A tiny gateway with plantable faults on a real socket, and the OpenAPI 3.1 spec it claims to follow."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,13 +11,17 @@ from typing import Any
 import jsonschema
 from aiohttp import web
 
+from gatewright.testing import serve_app
+
 KEY = "sk-test-SECRET-0123456789"
 
 ITEM_IN = {
     "type": "object",
     "required": ["name"],
-    "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 20},
-                   "count": {"type": "integer", "minimum": 0, "maximum": 1000}},
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 20},
+        "count": {"type": "integer", "minimum": 0, "maximum": 1000},
+    },
     "additionalProperties": False,
 }
 ITEM = {
@@ -30,19 +33,33 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type
 JOB = {
     "type": "object",
     "required": ["id", "status"],
-    "properties": {"id": {"type": "string"}, "status": {"type": "string"},
-                   "output": {"type": ["string", "null"]}},
+    "properties": {
+        "id": {"type": "string"},
+        "status": {"type": "string"},
+        "output": {"type": ["string", "null"]},
+    },
 }
 CHAT_IN = {
     "type": "object",
     "required": ["model", "messages"],
-    "properties": {"model": {"type": "string", "enum": ["m1"]},
-                   "messages": {"type": "array", "minItems": 1, "maxItems": 2,
-                                "items": {"type": "object", "required": ["role", "content"],
-                                          "properties": {"role": {"type": "string", "enum": ["user"]},
-                                                         "content": {"type": "string", "maxLength": 10}},
-                                          "additionalProperties": False}},
-                   "stream": {"type": "boolean"}},
+    "properties": {
+        "model": {"type": "string", "enum": ["m1"]},
+        "messages": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 2,
+            "items": {
+                "type": "object",
+                "required": ["role", "content"],
+                "properties": {
+                    "role": {"type": "string", "enum": ["user"]},
+                    "content": {"type": "string", "maxLength": 10},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "stream": {"type": "boolean"},
+    },
     "additionalProperties": False,
 }
 
@@ -56,7 +73,14 @@ def _err(description: str) -> dict[str, Any]:
 
 
 def _path_id(name: str) -> list[dict[str, Any]]:
-    return [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[a-z0-9]{1,8}$"}}]
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[a-z0-9]{1,8}$"},
+        }
+    ]
 
 
 SPEC: dict[str, Any] = {
@@ -69,79 +93,211 @@ SPEC: dict[str, Any] = {
         "schemas": {"Item": ITEM, "ItemIn": ITEM_IN, "Error": ERROR, "Job": JOB, "ChatIn": CHAT_IN},
     },
     "paths": {
-        "/v1/models": {"get": {
-            "operationId": "listModels", "tags": ["models"], "security": [],
-            "responses": {"200": {"description": "models", "content": _json(
-                {"type": "object", "required": ["data"],
-                 "properties": {"data": {"type": "array", "items": {"type": "string"}}}})}},
-        }},
-        "/v1/items": {"post": {
-            "operationId": "createItem", "tags": ["items"],
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/ItemIn"}, "example": {"name": "box", "count": 1}}}},
-            "responses": {
-                "201": {"description": "created", "content": _json({"$ref": "#/components/schemas/Item"}),
-                        "links": {"GetItem": {"operationId": "getItem",
-                                              "parameters": {"path.item_id": "$response.body#/id"}},
-                                  "DeleteItem": {"operationId": "deleteItem",
-                                                 "parameters": {"path.item_id": "$response.body#/id"}}}},
-                "400": _err("invalid"), "401": _err("no key")},
-        }},
-        "/v1/items/{item_id}": {
-            "get": {"operationId": "getItem", "tags": ["items"], "parameters": _path_id("item_id"),
-                    "responses": {"200": {"description": "item",
-                                          "content": _json({"$ref": "#/components/schemas/Item"})},
-                                  "400": _err("invalid"), "401": _err("no key"), "404": _err("not found")}},
-            "delete": {"operationId": "deleteItem", "tags": ["items"], "parameters": _path_id("item_id"),
-                       "responses": {"204": {"description": "gone"}, "400": _err("invalid"),
-                                     "401": _err("no key"), "404": _err("not found")}},
+        "/v1/models": {
+            "get": {
+                "operationId": "listModels",
+                "tags": ["models"],
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "models",
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "required": ["data"],
+                                "properties": {"data": {"type": "array", "items": {"type": "string"}}},
+                            }
+                        ),
+                    }
+                },
+            }
         },
-        "/v1/jobs": {"post": {
-            "operationId": "createJob", "tags": ["jobs"],
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"type": "object", "required": ["prompt"], "additionalProperties": False,
-                           "properties": {"prompt": {"type": "string", "minLength": 1, "maxLength": 10}}},
-                "example": {"prompt": "cat"}}}},
-            "responses": {
-                "202": {"description": "queued", "content": _json({"$ref": "#/components/schemas/Job"}),
-                        "links": {"GetJob": {"operationId": "getJob",
-                                             "parameters": {"path.job_id": "$response.body#/id"}},
-                                  "CancelJob": {"operationId": "cancelJob",
-                                                "parameters": {"path.job_id": "$response.body#/id"}}}},
-                "400": _err("invalid"), "401": _err("no key")},
-            "x-gatewright-task": {
-                "poll": "getJob", "cancel": "cancelJob", "id": "$response.body#/id", "status": "/status",
-                "states": {"initial": ["queued"], "running": ["running"], "succeeded": ["done"],
-                           "failed": ["error"], "cancelled": ["cancelled"]},
-                "result": "/output"},
-        }},
-        "/v1/jobs/{job_id}": {"get": {
-            "operationId": "getJob", "tags": ["jobs"], "parameters": _path_id("job_id"),
-            "responses": {"200": {"description": "job", "content": _json({"$ref": "#/components/schemas/Job"})},
-                          "400": _err("invalid"), "401": _err("no key"), "404": _err("not found")}}},
-        "/v1/jobs/{job_id}/cancel": {"post": {
-            "operationId": "cancelJob", "tags": ["jobs"], "parameters": _path_id("job_id"),
-            "responses": {"200": {"description": "job", "content": _json({"$ref": "#/components/schemas/Job"})},
-                          "400": _err("invalid"), "401": _err("no key"), "404": _err("not found"),
-                          "409": _err("finished")}}},
-        "/v1/chat/completions": {"post": {
-            "operationId": "createChatCompletion", "tags": ["chat"],
-            "requestBody": {"required": True, "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/ChatIn"},
-                "example": {"model": "m1", "messages": [{"role": "user", "content": "hi"}]}}}},
-            "responses": {
-                "200": {"description": "completion", "content": {
-                    "application/json": {"schema": {"type": "object", "required": ["id", "object"],
-                                                    "properties": {"id": {"type": "string"},
-                                                                   "object": {"const": "chat.completion"}}}},
-                    "text/event-stream": {"x-gatewright-stream": {"format": "openai-chat"}}}},
-                "400": _err("invalid"), "401": _err("no key")},
-        }},
+        "/v1/items": {
+            "post": {
+                "operationId": "createItem",
+                "tags": ["items"],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ItemIn"},
+                            "example": {"name": "box", "count": 1},
+                        }
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "created",
+                        "content": _json({"$ref": "#/components/schemas/Item"}),
+                        "links": {
+                            "GetItem": {
+                                "operationId": "getItem",
+                                "parameters": {"path.item_id": "$response.body#/id"},
+                            },
+                            "DeleteItem": {
+                                "operationId": "deleteItem",
+                                "parameters": {"path.item_id": "$response.body#/id"},
+                            },
+                        },
+                    },
+                    "400": _err("invalid"),
+                    "401": _err("no key"),
+                },
+            }
+        },
+        "/v1/items/{item_id}": {
+            "get": {
+                "operationId": "getItem",
+                "tags": ["items"],
+                "parameters": _path_id("item_id"),
+                "responses": {
+                    "200": {"description": "item", "content": _json({"$ref": "#/components/schemas/Item"})},
+                    "400": _err("invalid"),
+                    "401": _err("no key"),
+                    "404": _err("not found"),
+                },
+            },
+            "delete": {
+                "operationId": "deleteItem",
+                "tags": ["items"],
+                "parameters": _path_id("item_id"),
+                "responses": {
+                    "204": {"description": "gone"},
+                    "400": _err("invalid"),
+                    "401": _err("no key"),
+                    "404": _err("not found"),
+                },
+            },
+        },
+        "/v1/jobs": {
+            "post": {
+                "operationId": "createJob",
+                "tags": ["jobs"],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["prompt"],
+                                "additionalProperties": False,
+                                "properties": {"prompt": {"type": "string", "minLength": 1, "maxLength": 10}},
+                            },
+                            "example": {"prompt": "cat"},
+                        }
+                    },
+                },
+                "responses": {
+                    "202": {
+                        "description": "queued",
+                        "content": _json({"$ref": "#/components/schemas/Job"}),
+                        "links": {
+                            "GetJob": {
+                                "operationId": "getJob",
+                                "parameters": {"path.job_id": "$response.body#/id"},
+                            },
+                            "CancelJob": {
+                                "operationId": "cancelJob",
+                                "parameters": {"path.job_id": "$response.body#/id"},
+                            },
+                        },
+                    },
+                    "400": _err("invalid"),
+                    "401": _err("no key"),
+                },
+                "x-gatewright-task": {
+                    "poll": "getJob",
+                    "cancel": "cancelJob",
+                    "id": "$response.body#/id",
+                    "status": "/status",
+                    "states": {
+                        "initial": ["queued"],
+                        "running": ["running"],
+                        "succeeded": ["done"],
+                        "failed": ["error"],
+                        "cancelled": ["cancelled"],
+                    },
+                    "result": "/output",
+                },
+            }
+        },
+        "/v1/jobs/{job_id}": {
+            "get": {
+                "operationId": "getJob",
+                "tags": ["jobs"],
+                "parameters": _path_id("job_id"),
+                "responses": {
+                    "200": {"description": "job", "content": _json({"$ref": "#/components/schemas/Job"})},
+                    "400": _err("invalid"),
+                    "401": _err("no key"),
+                    "404": _err("not found"),
+                },
+            }
+        },
+        "/v1/jobs/{job_id}/cancel": {
+            "post": {
+                "operationId": "cancelJob",
+                "tags": ["jobs"],
+                "parameters": _path_id("job_id"),
+                "responses": {
+                    "200": {"description": "job", "content": _json({"$ref": "#/components/schemas/Job"})},
+                    "400": _err("invalid"),
+                    "401": _err("no key"),
+                    "404": _err("not found"),
+                    "409": _err("finished"),
+                },
+            }
+        },
+        "/v1/chat/completions": {
+            "post": {
+                "operationId": "createChatCompletion",
+                "tags": ["chat"],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/ChatIn"},
+                            "example": {"model": "m1", "messages": [{"role": "user", "content": "hi"}]},
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "completion",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["id", "object"],
+                                    "properties": {
+                                        "id": {"type": "string"},
+                                        "object": {"const": "chat.completion"},
+                                    },
+                                }
+                            },
+                            "text/event-stream": {"x-gatewright-stream": {"format": "openai-chat"}},
+                        },
+                    },
+                    "400": _err("invalid"),
+                    "401": _err("no key"),
+                },
+            }
+        },
     },
 }
 
-FAULTS = ("missing_field", "wrong_type", "undocumented_status", "wrong_content_type", "server_error",
-          "accept_invalid", "ignore_auth", "task_never_finishes", "task_backwards", "stream_never_ends")
+FAULTS = (
+    "missing_field",
+    "wrong_type",
+    "undocumented_status",
+    "wrong_content_type",
+    "server_error",
+    "accept_invalid",
+    "ignore_auth",
+    "task_never_finishes",
+    "task_backwards",
+    "stream_never_ends",
+)
 
 
 class FaultyGateway:
@@ -174,7 +330,11 @@ class FaultyGateway:
     @web.middleware
     async def auth(self, request: web.Request, handler: Any) -> web.StreamResponse:
         public = request.path == "/v1/models"
-        if not public and "ignore_auth" not in self.faults and request.headers.get("Authorization") != f"Bearer {KEY}":
+        if (
+            not public
+            and "ignore_auth" not in self.faults
+            and request.headers.get("Authorization") != f"Bearer {KEY}"
+        ):
             return web.json_response({"error": "unauthorized"}, status=401)
         return await handler(request)
 
@@ -184,13 +344,17 @@ class FaultyGateway:
         try:
             body = json.loads(await request.read())
         except ValueError:
-            raise web.HTTPBadRequest(text=json.dumps({"error": "bad json"}), content_type="application/json") from None
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": "bad json"}), content_type="application/json"
+            ) from None
         if "accept_invalid" in self.faults:
             return body
         try:
             jsonschema.validate(body, schema)
         except jsonschema.ValidationError as exc:
-            raise web.HTTPBadRequest(text=json.dumps({"error": exc.message}), content_type="application/json") from None
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": exc.message}), content_type="application/json"
+            ) from None
         return body
 
     def _valid_id(self, value: str) -> None:
@@ -209,7 +373,11 @@ class FaultyGateway:
         name = body.get("name") if isinstance(body, dict) else None
         if "server_error" in self.faults and isinstance(name, str) and not name.isalnum():
             return web.Response(status=500, text="Internal Server Error")
-        item = {"id": self._id(), "name": str(name), "count": body.get("count", 0) if isinstance(body, dict) else 0}
+        item = {
+            "id": self._id(),
+            "name": str(name),
+            "count": body.get("count", 0) if isinstance(body, dict) else 0,
+        }
         self.items[item["id"]] = item
         return web.json_response(item, status=201)
 
@@ -233,8 +401,9 @@ class FaultyGateway:
         return web.Response(status=204)
 
     async def create_job(self, request: web.Request) -> web.StreamResponse:
-        await self._body(request, SPEC["paths"]["/v1/jobs"]["post"]["requestBody"]["content"]["application/json"]
-                         ["schema"])
+        await self._body(
+            request, SPEC["paths"]["/v1/jobs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        )
         job = {"id": self._id(), "status": "queued", "output": None, "polls": 0}
         self.jobs[job["id"]] = job
         return web.json_response(self._job(job), status=202)
@@ -277,7 +446,11 @@ class FaultyGateway:
             return web.json_response({"id": "c1", "object": "chat.completion"})
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
-        chunk = {"id": "c1", "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": "hi"}}]}
+        chunk = {
+            "id": "c1",
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": {"content": "hi"}}],
+        }
         count = 0
         try:
             while True:
@@ -294,35 +467,6 @@ class FaultyGateway:
 
 
 @contextmanager
-def serve(app: web.Application) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 port 0 from a background thread; yields the base URL."""
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app, access_log=None)
-    ready = threading.Event()
-    port: list[int] = []
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0, shutdown_timeout=0.1)
-        loop.run_until_complete(site.start())
-        port.append(runner.addresses[0][1])
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    ready.wait(10)
-    try:
-        yield f"http://127.0.0.1:{port[0]}"
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
-
-
-@contextmanager
 def faulty_gateway(*faults: str) -> Iterator[str]:
-    with serve(FaultyGateway(frozenset(faults)).app()) as url:
+    with serve_app(FaultyGateway(frozenset(faults)).app()) as url:
         yield url

@@ -1,0 +1,76 @@
+"""Pytest items for the conformance suite: one per unit, so ``-k`` selects and ``--junitxml`` reports them.
+
+The plugin module holds only hooks; these classes and the stash keys live here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gatewright.conformance.models import Report, UnitResult
+from gatewright.conformance.options import RunOptions
+from gatewright.conformance.runner import Conformance
+from gatewright.conformance.units import Unit
+
+OPTIONS_KEY = pytest.StashKey[RunOptions]()
+CONFORMANCE_KEY = pytest.StashKey[Conformance]()
+REPORT_KEY = pytest.StashKey[Report]()
+
+
+class ConformanceFailed(Exception):
+    """Raised by an item whose unit found failures; carries the result for ``repr_failure``."""
+
+    def __init__(self, result: UnitResult) -> None:
+        super().__init__(result.unit_id)
+        self.result = result
+
+
+class GatewrightSuite(pytest.Collector):
+    """The conformance units of one spec, collected without any test file."""
+
+    def collect(self) -> list[pytest.Item]:
+        conformance = self.config.stash[CONFORMANCE_KEY]
+        return [GatewrightItem.from_parent(self, name=unit.unit_id, unit=unit) for unit in conformance.units]
+
+
+class GatewrightItem(pytest.Item):
+    def __init__(self, *, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.unit = unit
+        self.add_marker(pytest.mark.gatewright)
+
+    def runtest(self) -> None:
+        conformance = self.config.stash[CONFORMANCE_KEY]
+        result = conformance.run_unit(self.unit)
+        report = self.config.stash.get(REPORT_KEY, None)
+        if report is not None:
+            report.units.append(result)
+        if result.skipped is not None and not result.failed:
+            pytest.skip(result.skipped)
+        if result.failed:
+            raise ConformanceFailed(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ConformanceFailed):
+            return format_result(excinfo.value.result)
+        return str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        options = self.config.stash[OPTIONS_KEY]
+        return Path(str(options.spec_path or options.name)), None, f"{self.unit.kind} {self.unit.label}"
+
+
+def format_result(result: UnitResult) -> str:
+    lines = [f"{result.unit_id} ({result.label}): {len(result.findings)} failed check(s)"]
+    if result.error:
+        lines.append(f"error: {result.error}")
+    for finding in result.findings:
+        lines += ["", f"[{finding.check}] {finding.title} ({finding.phase})", finding.message.rstrip()]
+        if finding.spec_pointer:
+            lines.append(f"spec: {finding.spec_pointer}")
+        if finding.curl:
+            lines += ["reproduce:", f"    {finding.curl}"]
+    return "\n".join(lines)
