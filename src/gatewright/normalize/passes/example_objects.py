@@ -49,7 +49,9 @@ def example_objects(document: Document, context: Context, log: RepairLog) -> Non
         if "example" in holder:
             value = holder.pop("example")
             examples = holder.setdefault("examples", {})
-            name = "default" if "default" not in examples else "example"
+            name, index = "default", 2
+            while name in examples:
+                name, index = f"default_{index}", index + 1
             examples[name] = {"value": value}
             log.add(
                 pointer + "/example",
