@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from passkit import apply, located, spec
+
+from gatewright.normalize.passes.tags import declare_tags
+
+
+def test_declares_used_tags_in_order_of_first_use() -> None:
+    document = spec(
+        tags=[{"name": "files", "description": "d"}],
+        paths={
+            "/a": {"get": {"tags": ["models", "files"], "responses": {}}},
+            "/b": {"get": {"tags": ["chat", "models"], "responses": {}}},
+        },
+    )
+    out, repairs = apply(declare_tags, document)
+    assert out["tags"] == [{"name": "files", "description": "d"}, {"name": "models"}, {"name": "chat"}]
+    assert [(r.pointer, r.after) for r in repairs] == [
+        ("/tags", {"name": "models"}),
+        ("/tags", {"name": "chat"}),
+    ]
+    assert "/paths/~1a/get" in repairs[0].why
+    located(document, repairs[0].pointer)
+
+
+def test_a_document_without_tags_gets_the_list() -> None:
+    out, _ = apply(declare_tags, spec(paths={"/a": {"get": {"tags": ["x"], "responses": {}}}}))
+    assert out["tags"] == [{"name": "x"}]
+
+
+def test_nothing_to_do_when_all_tags_are_declared() -> None:
+    document = spec(tags=[{"name": "x"}], paths={"/a": {"get": {"tags": ["x"], "responses": {}}}})
+    assert apply(declare_tags, document)[1] == []
