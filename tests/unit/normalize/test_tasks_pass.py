@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from passkit import apply, located
 
 from gatewright.normalize.lifecycles import LIFECYCLES, ApiLifecycles, Lifecycle, Required, Shape, States
 from gatewright.normalize.passes import PASSES
-from gatewright.normalize.passes.base import Context, clone
+from gatewright.normalize.passes.base import Context, RepairPass, clone
 from gatewright.normalize.passes.tasks import LifecycleError, apply_lifecycles, declare_task_lifecycles
-from gatewright.normalize.pipeline import build_all
+from gatewright.normalize.pipeline import build_all, run_passes
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import check_task_declarations
 from gatewright.spec import API_IDS
+from gatewright.spec.loader import load_source
 from gatewright.spec.model import Spec
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -267,6 +269,32 @@ def test_the_registered_pass_only_acts_on_known_apis() -> None:
     assert repairs == []
 
 
+def _as_pass(declared: ApiLifecycles) -> RepairPass:
+    return RepairPass(
+        "declare_task_lifecycles", lambda d, _c, log: apply_lifecycles(d, declared, log), "test"
+    )
+
+
+def test_the_pass_keeps_the_repair_pass_contract() -> None:
+    document = tiny_spec()
+    _, repairs = apply(_as_pass(THINGS), document)
+    for repair in repairs:
+        located(document, repair.pointer)
+
+
+def test_a_shared_poll_schema_is_copied_before_its_enum_is_closed() -> None:
+    document = tiny_spec()
+    forked = Lifecycle(**{**_fields(VIDEO), "fork_poll_schema": "VideoJob"})
+    result, repairs = apply(_as_pass(ApiLifecycles((forked,))), document)
+    poll = result["paths"]["/v1/videos/{video_id}"]["get"]["responses"]["200"]
+    assert poll["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/VideoJob"}
+    assert "enum" in result["components"]["schemas"]["VideoJob"]["properties"]["status"]
+    assert "enum" not in result["components"]["schemas"]["Job"]["properties"]["status"]
+    assert check_task_declarations(result) == []
+    for repair in repairs:
+        located(document, repair.pointer)
+
+
 def _fields(lifecycle: Lifecycle) -> dict[str, Any]:
     return {name: getattr(lifecycle, name) for name in Lifecycle.__slots__}
 
@@ -304,6 +332,21 @@ def test_real_sources_declare_consistent_lifecycles(
     for label, task in tasks.items():
         assert task is not None
         assert spec.operation(task.poll), label
+
+
+@pytest.mark.parametrize("api_id", API_IDS)
+def test_real_repairs_point_into_the_pass_input(api_id: str) -> None:
+    names = [p.name for p in PASSES]
+    if "declare_task_lifecycles" not in names:
+        pytest.skip("declare_task_lifecycles is not registered in PASSES")
+    source = next((ROOT / "specs" / "sources").glob(f"{api_id}.*"))
+    loaded = load_source(source)
+    context = Context(api_id=api_id, prose=loaded.prose, source_version=str(loaded.document["openapi"]))
+    before, _ = run_passes(loaded.document, context, PASSES[: names.index("declare_task_lifecycles")])
+    _, repairs = apply(declare_task_lifecycles, before, context)
+    assert repairs
+    for repair in repairs:
+        located(before, repair.pointer)
 
 
 @pytest.mark.parametrize("api_id", API_IDS)

@@ -26,6 +26,7 @@ from gatewright.normalize.passes.schema_types import enum_types
 from gatewright.normalize.passes.server_base_path import fold_server_base_path
 from gatewright.normalize.passes.streaming import declare_streams
 from gatewright.normalize.passes.tags import declare_tags
+from gatewright.normalize.passes.tasks import declare_task_lifecycles
 
 PASSES: tuple[RepairPass, ...] = (
     upgrade_openapi_version,
@@ -49,6 +50,7 @@ PASSES: tuple[RepairPass, ...] = (
     ambiguous_one_of,
     declare_streams,
     declare_tags,
+    declare_task_lifecycles,
     validate_examples,
     canonical_order,
 )

@@ -48,6 +48,7 @@ def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog
     for requirement in declared.required:
         _require(document, requirement, log, source)
     shapes = {shape.name: shape for shape in declared.shapes}
+    created: list[str] = []  # components this run added: later changes inside them log at the addition
     for lifecycle in declared.lifecycles:
         if lifecycle.serve is not None:
             shape = shapes.get(lifecycle.serve)
@@ -55,9 +56,9 @@ def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog
                 raise LifecycleError(f"{lifecycle.name}: unknown shape {lifecycle.serve!r}", source=source)
             _serve(document, shape, [*operations.creates(lifecycle), operations.get(lifecycle.poll)], log)
         if lifecycle.fork_poll_schema is not None:
-            _fork(document, operations.get(lifecycle.poll), lifecycle, log)
+            created.extend(_fork(document, operations.get(lifecycle.poll), lifecycle, log))
     for lifecycle in declared.lifecycles:
-        _close_status(document, operations.get(lifecycle.poll), lifecycle, log)
+        _close_status(document, operations.get(lifecycle.poll), lifecycle, log, created)
     for lifecycle in declared.lifecycles:
         poll = operations.get(lifecycle.poll)
         cancel = operations.get(lifecycle.cancel) if lifecycle.cancel else None
@@ -142,10 +143,12 @@ def _serve(document: Document, shape: Shape, operations: list[OperationRef], log
             )
 
 
-def _fork(document: Document, poll: OperationRef, lifecycle: Lifecycle, log: RepairLog) -> None:
+def _fork(document: Document, poll: OperationRef, lifecycle: Lifecycle, log: RepairLog) -> list[str]:
+    """Give the poll its own copy of a shared body schema; returns the pointer of a copy made now."""
     name = str(lifecycle.fork_poll_schema)
     wanted = {"$ref": _SCHEMAS + name}
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    made: list[str] = []
     for _, where, schema in success_bodies(document, poll):
         if schema == wanted:
             continue
@@ -157,16 +160,20 @@ def _fork(document: Document, poll: OperationRef, lifecycle: Lifecycle, log: Rep
         shared = ref[len(_SCHEMAS) :]
         if name not in schemas:
             schemas[name] = clone(schemas[shared])
+            made.append(f"/components/schemas/{escape(name)}")
             log.add(
-                f"/components/schemas/{escape(name)}",
+                made[-1],
                 f"copied {shared} for {lifecycle.poll} alone",
                 lifecycle.why,
             )
         _set(document, where, wanted)
         log.add(where, f"pointed the poll body at {name}", lifecycle.why, before=schema, after=wanted)
+    return made
 
 
-def _close_status(document: Document, poll: OperationRef, lifecycle: Lifecycle, log: RepairLog) -> None:
+def _close_status(
+    document: Document, poll: OperationRef, lifecycle: Lifecycle, log: RepairLog, created: list[str]
+) -> None:
     """Make the poll body's status enum exactly the declared states (adding it where there is none)."""
     values = lifecycle.states.values()
     if len(set(values)) != len(values):
@@ -183,11 +190,13 @@ def _close_status(document: Document, poll: OperationRef, lifecycle: Lifecycle, 
             f"{lifecycle.name}: status {lifecycle.status!r} is not in the poll body", pointer=body_where
         )
     where, schema = found
+    # A change inside a component this run created is logged at the addition (it names no input node).
+    at = next((c for c in created if where.startswith(c + "/")), where + "/enum")
     enum = schema.get("enum")
     if enum is None:
         schema["enum"] = list(values)
         log.add(
-            f"{where}/enum",
+            at,
             "closed the status vocabulary with the documented values",
             lifecycle.why or "the lifecycle's states must be a closed set",
             after=list(values),
@@ -202,7 +211,7 @@ def _close_status(document: Document, poll: OperationRef, lifecycle: Lifecycle, 
     if missing:
         schema["enum"] = [*enum, *missing]
         log.add(
-            f"{where}/enum",
+            at,
             f"added status values {missing}",
             lifecycle.why,
             before=enum,
