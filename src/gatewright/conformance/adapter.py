@@ -302,14 +302,22 @@ class SchemathesisAdapter:
                 ("negative", operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)),
             ]
         for phase, strategy in strategies:
-            test = self._case_test(strategy, phase, 1 if phase == "examples" else max_examples, checks, on_run)
+            test = self._case_test(
+                strategy, phase, 1 if phase == "examples" else max_examples, checks, on_run
+            )
             try:
                 test()
             except hypothesis.errors.Unsatisfiable:
                 continue
 
-    def _case_test(self, strategy: st.SearchStrategy[Any], phase: str, limit: int, checks: tuple[str, ...],
-                   on_run: Callable[[CaseRun], None]) -> Callable[[], None]:
+    def _case_test(
+        self,
+        strategy: st.SearchStrategy[Any],
+        phase: str,
+        limit: int,
+        checks: tuple[str, ...],
+        on_run: Callable[[CaseRun], None],
+    ) -> Callable[[], None]:
         @given(case=strategy)
         @_settings(limit, self.seed)
         def test(case: Any) -> None:

@@ -44,7 +44,8 @@ class UnitContext:
         curl: str = "",
     ) -> None:
         operation = operation or self.operation
-        pointer, says = explain(self.spec, operation, check, status) if operation is not None else ("", "")
+        judged = self.operation if check.startswith("task_") and self.operation is not None else operation
+        pointer, says = explain(self.spec, judged, check, status) if judged is not None else ("", "")
         finding = Finding(
             operation=operation.operation_id if operation else "-",
             label=operation.label if operation else "-",
