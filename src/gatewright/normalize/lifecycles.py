@@ -679,9 +679,9 @@ EMPIRIOLABS = ApiLifecycles(
             status="/instance/status",
             result="/instance/api_base_path",
             states=States(
-                ("draft", "provisioning"), ("stopping",), ("running",), ("error",), ("stopped", "destroyed")
+                ("provisioning", "draft"), ("stopping",), ("running",), ("error",), ("stopped", "destroyed")
             ),
-            why=_INSTANCE_WHY + "; a new instance starts as `draft` or `provisioning`",
+            why=_INSTANCE_WHY + "; a new instance is `provisioning` (or a `draft` not yet deployed)",
         ),
     ),
 )
