@@ -52,7 +52,6 @@ def _claims(document: Document, context: Context, op: dict[str, Any], vendor: st
 @repair_pass("compatible_shapes")
 def compatible_shapes(document: Document, context: Context, log: RepairLog) -> None:
     """Declare OpenAI/Anthropic response shapes where the document claims compatibility but leaves it open."""
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for path, method, op, pointer in operations(document):
         shape = next((v for (m, suffix), v in SHAPES.items() if m == method and path.endswith(suffix)), None)
         if shape is None:
@@ -66,7 +65,7 @@ def compatible_shapes(document: Document, context: Context, log: RepairLog) -> N
             media = response.get("content", {}).get(JSON)
             if not isinstance(media, dict) or not is_free_form(document, media.get("schema")):
                 continue
-            schemas.setdefault(name, schema)
+            document.setdefault("components", {}).setdefault("schemas", {}).setdefault(name, schema)
             media["schema"] = {"$ref": f"#/components/schemas/{name}"}
             log.add(
                 f"{pointer}/responses/{status}/content/{escape(JSON)}/schema",
@@ -79,7 +78,9 @@ def compatible_shapes(document: Document, context: Context, log: RepairLog) -> N
             op = document.get("paths", {}).get(match.group(1), {}).get("post")
             if op is None:
                 continue
-            schemas.setdefault("AnthropicError", ANTHROPIC_ERROR)
+            document.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+                "AnthropicError", ANTHROPIC_ERROR
+            )
             ref = {"$ref": "#/components/schemas/AnthropicError"}
             for status, description in (
                 ("400", "Invalid request (Anthropic error envelope)."),

@@ -109,15 +109,15 @@ def _discriminate(document: Document, op: dict[str, Any], pointer: str, log: Rep
             ):
                 target.setdefault("required", []).append(DISCRIMINATOR)
                 log.add(
-                    f"{ref.removeprefix('#') if ref else pointer}/required",
+                    ref.removeprefix("#") if ref else pointer,
                     f"added {DISCRIMINATOR!r} to required",
                     "the folded variants are told apart by `model`; without it a body matches several "
                     "branches and the `oneOf` rejects it",
                 )
         schema["discriminator"] = {"propertyName": DISCRIMINATOR, "mapping": dict(sorted(mapping.items()))}
         log.add(
-            f"{pointer}/requestBody/content/{escape(media)}/schema/discriminator",
-            "added a `model` discriminator over the folded variants",
+            pointer,
+            f"added a `model` discriminator to the folded {media} request body's oneOf",
             "the variants' `model` enums are disjoint, so `model` names the branch",
             after=schema["discriminator"],
         )
@@ -140,12 +140,14 @@ def fold_fragment_paths(document: Document, context: Context, log: RepairLog) ->
             variants.setdefault(base, []).append((fragment, item))
     for base, items in variants.items():
         target = folded[base]
+        origin = {method: f"/paths/{escape(base)}/{method}" for method in HTTP_METHODS if method in target}
         for fragment, item in items:
             for method in HTTP_METHODS:
                 if method not in item:
                     continue
                 if method not in target:
                     target[method] = item[method]
+                    origin[method] = f"/paths/{escape(base + '#' + fragment)}/{method}"
                 else:
                     _merge_operation(target[method], item[method], fragment)
                 log.add(
@@ -156,5 +158,5 @@ def fold_fragment_paths(document: Document, context: Context, log: RepairLog) ->
                 )
         for method in HTTP_METHODS:
             if method in target:
-                _discriminate(document, target[method], f"/paths/{escape(base)}/{method}", log)
+                _discriminate(document, target[method], origin[method], log)
     document["paths"] = folded

@@ -41,22 +41,35 @@ def sanitized_id(value: str) -> str:
 @repair_pass("operation_ids")
 def assign_operation_ids(document: Document, context: Context, log: RepairLog) -> None:
     """Generate missing ids from method and path, sanitize unusable ones, and make all unique."""
+    explicit: dict[str, str] = {}
+    for _path, _method, op, pointer in operations(document):
+        current = op.get("operationId")
+        if isinstance(current, str) and IDENTIFIER.match(current):
+            explicit.setdefault(current, pointer)
     seen: set[str] = set()
     for path, method, op, pointer in operations(document):
         current = op.get("operationId")
+        if isinstance(current, str) and explicit.get(current) == pointer:
+            seen.add(current)
+            continue
         if not isinstance(current, str) or not current:
             candidate, why = generated_id(method, path), "the operation has no operationId"
         elif not IDENTIFIER.match(current):
-            candidate, why = sanitized_id(current), "the operationId is not a valid identifier"
+            candidate = sanitized_id(current) or generated_id(method, path)
+            why = "the operationId is not a valid identifier"
         else:
             candidate, why = current, ""
-        if candidate in seen:
+
+        def taken(name: str) -> bool:
+            return name in seen or name in explicit
+
+        if taken(candidate):
             base = generated_id(method, path)
-            candidate = base if base not in seen else f"{candidate}_{method}"
+            candidate = base if not taken(base) else f"{candidate}_{method}"
             why = why or "the operationId is used by another operation"
         index = 2
         unique = candidate
-        while unique in seen:
+        while taken(unique):
             unique, index = f"{candidate}{index}", index + 1
         seen.add(unique)
         if unique != current:

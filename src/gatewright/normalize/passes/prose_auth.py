@@ -22,12 +22,10 @@ def prose_auth(document: Document, context: Context, log: RepairLog) -> None:
     """Add the ``x-api-key`` alternative and the ``anthropic-version`` header the prose documents."""
     if not context.prose:
         return
-    schemes = document.get("components", {}).get("securitySchemes", {})
-    if (
-        _EITHER_HEADER.search(context.prose)
-        and _X_API_KEY.search(context.prose)
-        and API_KEY_SCHEME not in schemes
-    ):
+    existing = document.get("components", {}).get("securitySchemes", {})
+    states_it = _EITHER_HEADER.search(context.prose) and _X_API_KEY.search(context.prose)
+    if states_it and API_KEY_SCHEME not in existing:
+        schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
         schemes[API_KEY_SCHEME] = {
             "type": "apiKey",
             "in": "header",
