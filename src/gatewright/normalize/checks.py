@@ -15,6 +15,7 @@ from gatewright.normalize.passes.base import all_schemas, operations
 from gatewright.normalize.passes.examples import media_examples
 from gatewright.normalize.passes.operation_ids import IDENTIFIER
 from gatewright.normalize.schema_validation import DocumentValidators, describe
+from gatewright.normalize.task_checks import check_task_declarations
 from gatewright.spec.pointer import escape, resolve, walk
 
 
@@ -91,6 +92,10 @@ def operation_problems(document: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+def task_problems(document: dict[str, Any]) -> list[Problem]:
+    return [Problem("tasks", p.pointer, p.message) for p in check_task_declarations(document)]
+
+
 def canonical_problems(document: dict[str, Any]) -> list[Problem]:
     """Every way ``document`` falls short of the canonical conventions (empty when it is canonical)."""
     return [
@@ -98,4 +103,5 @@ def canonical_problems(document: dict[str, Any]) -> list[Problem]:
         *ref_problems(document),
         *example_problems(document),
         *operation_problems(document),
+        *task_problems(document),
     ]
