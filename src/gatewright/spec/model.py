@@ -31,6 +31,9 @@ class TaskSpec:
     result: str | None = None
     cancel: str | None = None
     prefer: str | None = None
+    poll_id: str | None = None  # where the id goes in the poll request, e.g. "$request.path.video_id"
+    async_when: str | None = None  # a request expression that makes the call a task, e.g. "background"
+    retention_seconds: float | None = None  # how long a finished task stays readable
 
     @classmethod
     def from_extension(cls, value: dict[str, Any]) -> TaskSpec:
@@ -43,6 +46,9 @@ class TaskSpec:
             result=value.get("result"),
             cancel=value.get("cancel"),
             prefer=value.get("prefer"),
+            poll_id=value.get("poll_id"),
+            async_when=value.get("async_when"),
+            retention_seconds=value.get("retention_seconds"),
         )
 
     def kind_of(self, status: Any) -> str | None:
