@@ -1,0 +1,46 @@
+"""A mock gateway on a real socket (127.0.0.1, port 0) in a background thread, for sync SDK clients."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from aiohttp import web
+
+from gatewright.mock import create_app
+
+
+@contextmanager
+def running_mock(apis: Sequence[str] | None = None, *, seed: int | None = 7) -> Iterator[str]:
+    """Yield the base URL of a running mock; stop it on exit."""
+    ready = threading.Event()
+    state: dict[str, object] = {}
+
+    def run() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        runner = web.AppRunner(create_app(apis, seed=seed, access_log=False))
+        loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        server = site._server
+        assert server is not None
+        state["port"] = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        state["loop"] = loop
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(runner.cleanup())
+        loop.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(30), "mock did not start"
+    try:
+        yield f"http://127.0.0.1:{state['port']}"
+    finally:
+        loop = state["loop"]
+        assert isinstance(loop, asyncio.AbstractEventLoop)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
