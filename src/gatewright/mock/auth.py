@@ -1,12 +1,16 @@
 """Credentials as each operation's ``security`` says: any non-empty key is accepted.
 
 Requirements are compiled once into alternatives of checks; a request passes
-when every check of one alternative finds a non-empty credential. The key
-itself is never kept or logged.
+when every check of one alternative finds a non-empty credential. One
+convention lets clients exercise their 401 handling: a credential containing
+``invalid`` (any case, e.g. ``Bearer invalid-key``) is refused. The key itself
+is never kept or logged.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +43,11 @@ class AuthPolicy:
         )
 
 
+def _usable(value: str) -> bool:
+    value = value.strip()
+    return bool(value) and "invalid" not in value.lower()
+
+
 def _present(
     check: CredentialCheck,
     headers: CIMultiDictProxy[str],
@@ -47,17 +56,24 @@ def _present(
 ) -> bool:
     if check.location == "bearer":
         scheme, _, token = headers.get("Authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and bool(token.strip())
+        return scheme.lower() == "bearer" and _usable(token)
     if check.location == "basic":
         scheme, _, token = headers.get("Authorization", "").partition(" ")
-        return scheme.lower() == "basic" and bool(token.strip())
+        return scheme.lower() == "basic" and _usable(_basic_user(token))
     if check.location == "header":
-        return bool(headers.get(check.name, "").strip())
+        return _usable(headers.get(check.name, ""))
     if check.location == "query":
-        return bool(query.get(check.name, "").strip())
+        return _usable(query.get(check.name, ""))
     if check.location == "cookie":
-        return bool(cookies.get(check.name, "").strip())
+        return _usable(cookies.get(check.name, ""))
     return False
+
+
+def _basic_user(token: str) -> str:
+    try:
+        return base64.b64decode(token.strip(), validate=True).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return ""
 
 
 def _check_for(scheme: Mapping[str, Any]) -> CredentialCheck | None:

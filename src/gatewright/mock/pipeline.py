@@ -57,7 +57,7 @@ class ApiHandler:
         self.settings = settings
         self._prefix_length = len(api.prefix)
 
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
         response = await self.dispatch(request)
         if self.settings.access_log:

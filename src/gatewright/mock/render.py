@@ -136,6 +136,13 @@ def _raw_body(api: MockApi, op: MockOperation, decision: Decision) -> bytes:
         payload: Any = {}
         if media.schema_pointer is not None:
             payload = api.generator.generate(media.schema_pointer)
+        if isinstance(payload, str):
+            text = " ".join(payload.split())
+            return (
+                b"data: "
+                + (b"mock-event" if text.startswith("data:") or not text else text.encode())
+                + b"\n\n"
+            )
         return b"data: " + dumps(payload) + b"\n\n"
     for prefix, placeholder in _PLACEHOLDERS.items():
         if media.media_type.startswith(prefix):

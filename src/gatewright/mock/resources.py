@@ -28,6 +28,7 @@ class ResourceRole:
     collection: str
     id_param: str | None = None  # item operations: the path parameter holding the id
     id_pointer: str | None = None  # create: where the new id is in the response body
+    tracked: bool = True  # False: an item nobody creates through the API; only deletes are remembered
 
 
 def _item_of(op: Operation) -> tuple[str, str] | None:
@@ -99,9 +100,10 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             roles[op.operation_id] = ResourceRole("list", collection)
         else:
             found = _item_of(op)
-            if found is None or found[0] not in creatable:
+            if found is None:
                 continue
-            role = {"GET": "read", "DELETE": "delete", "PATCH": "update", "PUT": "update"}.get(op.method)
-            if role is not None:
-                roles[op.operation_id] = ResourceRole(role, found[0], found[1])
+            role = {"GET": "read", "DELETE": "delete", "PATCH": "update", "PUT": "update"}.get(
+                op.method, "other"
+            )
+            roles[op.operation_id] = ResourceRole(role, found[0], found[1], tracked=found[0] in creatable)
     return roles

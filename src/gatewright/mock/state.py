@@ -23,6 +23,13 @@ class ResourceStore:
     def get(self, collection: str, resource_id: str) -> dict[str, Any] | None:
         return self._items.get(collection, {}).get(resource_id)
 
+    def find(self, namespace: str, resource_id: str) -> tuple[str, dict[str, Any]] | None:
+        """A resource with this id in any collection of ``namespace`` (``"<api>:"``): links cross paths."""
+        for collection, items in self._items.items():
+            if collection.startswith(namespace) and resource_id in items:
+                return collection, items[resource_id]
+        return None
+
     def update(self, collection: str, resource_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
         current = self.get(collection, resource_id)
         if current is None:

@@ -35,6 +35,8 @@ def handle_resource(
     store: ResourceStore,
 ) -> Rendered | None:
     """The stateful answer, or None to fall back to plain rendering."""
+    if not role.tracked:
+        return _untracked(api, op, role, decision, params=params, store=store)
     media = decision.media
     if (
         media is None
@@ -77,9 +79,15 @@ def handle_resource(
     if resource_id is None:
         return None
     stored_body = store.get(collection, resource_id)
+    if stored_body is None and not store.was_deleted(collection, resource_id):
+        linked = store.find(f"{api.name}:", resource_id)
+        if linked is not None:
+            collection, stored_body = linked
     if stored_body is None:
         if store.was_deleted(collection, resource_id) or op.documents(404):
             return _not_found(api, op, resource_id)
+        return None
+    if role.role == "other":
         return None
     if role.role == "delete":
         _delete(api, op, role, params, store)
@@ -95,6 +103,27 @@ def handle_resource(
         else _with_id(template, resource_id, valid)
     )
     return Rendered(decision.status, media.media_type, dumps(value), headers)
+
+
+def _untracked(
+    api: MockApi,
+    op: MockOperation,
+    role: ResourceRole,
+    decision: Decision,
+    *,
+    params: dict[str, str],
+    store: ResourceStore,
+) -> Rendered | None:
+    """Items the API never creates: generated bodies, except that a deleted id stays gone."""
+    resource_id = params.get(role.id_param or "")
+    collection = f"{api.name}:{role.collection}"
+    if resource_id is None:
+        return None
+    if store.was_deleted(collection, resource_id):
+        return _not_found(api, op, resource_id)
+    if role.role == "delete" and 200 <= decision.status < 300:
+        store.delete(collection, resource_id)
+    return None
 
 
 def _delete(

@@ -142,10 +142,10 @@ class RequestValidator:
             self._bodies.append(_Body(media_type.lower(), pointer, self._form_kinds(pointer)))
         for check in self._params:
             if check.pointer is not None:
-                schemas.validator(check.pointer)
+                schemas.validator(check.pointer, formats=True)
         for body in self._bodies:
             if body.pointer is not None:
-                schemas.validator(body.pointer)
+                schemas.validator(body.pointer, formats=True)
 
     @property
     def accepts_body(self) -> bool:
@@ -206,7 +206,7 @@ class RequestValidator:
                     issues.append(Issue(param.location, param.name, "is required"))
                 continue
             if param.pointer is not None:
-                for error in self._schemas.errors(param.pointer, value, limit=1):
+                for error in self._schemas.errors(param.pointer, value, formats=True, limit=1):
                     issues.append(Issue(param.location, param.name, error.message))
         parsed, body_issues = self._validate_body(headers.get("Content-Type"), body)
         issues.extend(body_issues)
@@ -286,7 +286,15 @@ class RequestValidator:
             return body, []
         if declared.pointer is None:
             return value, []
-        errors = self._schemas.errors(declared.pointer, value, limit=3)
+        if (
+            isinstance(value, dict)
+            and not _is_json(declared.media_type)
+            and not self._schemas.is_valid(declared.pointer, value, formats=True)
+        ):
+            nulled = {k: None if v == "null" else v for k, v in value.items()}
+            if self._schemas.is_valid(declared.pointer, nulled, formats=True):
+                return nulled, []
+        errors = self._schemas.errors(declared.pointer, value, formats=True, limit=3)
         return value, [Issue("body", error.path, error.message) for error in errors]
 
     @staticmethod
@@ -297,7 +305,11 @@ class RequestValidator:
         for name, raw in pairs:
             kind, item_kind = declared.properties.get(name, (None, None))
             if kind == "array":
-                out.setdefault(name, []).append(_coerce(raw, item_kind) if isinstance(raw, str) else raw)
+                coerced = _coerce(raw, "array") if isinstance(raw, str) else raw
+                if isinstance(coerced, list):
+                    out.setdefault(name, []).extend(coerced)
+                else:
+                    out.setdefault(name, []).append(_coerce(raw, item_kind) if isinstance(raw, str) else raw)
             else:
                 out[name] = _coerce(raw, kind) if isinstance(raw, str) else raw
         return out
