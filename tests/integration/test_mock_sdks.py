@@ -9,11 +9,11 @@ from typing import Any
 import anthropic
 import openai
 import pytest
+from mock_server import running_mock
 
 from gatewright.mock.generate import Generator
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec import API_IDS, load_spec
-from mock_server import running_mock
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +170,7 @@ def test_missing_key_is_401_in_sdk(base_url: str, api: str) -> None:
     op = spec.find("POST", "/v1/chat/completions")
     if op is None or not spec.security(op):
         pytest.skip(f"{api} chat completions is public or absent")
-    headers = {name: "invalid" for name in _key_headers(api, "POST", "/v1/chat/completions")}
+    headers = dict.fromkeys(_key_headers(api, "POST", "/v1/chat/completions"), "invalid")
     client = openai.OpenAI(
         api_key="invalid", base_url=f"{base_url}/{api}/v1", max_retries=0, default_headers=headers
     )
