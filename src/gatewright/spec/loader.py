@@ -18,7 +18,7 @@ import yaml
 from gatewright.spec.errors import SpecError
 from gatewright.spec.pointer import walk
 
-_OPENAPI_HEADING = re.compile(r"^#{1,6}\s+openapi\.ya?ml\s*$", re.IGNORECASE | re.MULTILINE)
+_OPENAPI_HEADING = re.compile(r"^#{1,6}[ \t]+openapi\.ya?ml[ \t]*$", re.IGNORECASE | re.MULTILINE)
 _FENCE_OPEN = re.compile(r"^```\s*(ya?ml)?\s*$", re.IGNORECASE)
 
 
@@ -72,8 +72,8 @@ def _construct_mapping(loader: _JsonCompatibleLoader, node: yaml.MappingNode) ->
     mapping: dict[str, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, bool):
-            key = "true" if key else "false"
+        if isinstance(key, bool) or key is None:
+            key = {True: "true", False: "false", None: "null"}[key]
         mapping[str(key)] = loader.construct_object(value_node, deep=True)
     return mapping
 
@@ -115,9 +115,9 @@ def extract_markdown_openapi(text: str, source: str) -> tuple[str, int, str]:
     if heading is None:
         raise SpecError("no '## openapi.yaml' heading with a fenced OpenAPI block", source=source)
     lines = text.splitlines(keepends=True)
-    start_line = text.count("\n", 0, heading.end())
+    heading_line = text.count("\n", 0, heading.start())  # 0-based
     opened = None
-    for index in range(start_line, len(lines)):
+    for index in range(heading_line + 1, len(lines)):
         stripped = lines[index].strip()
         if opened is None:
             if _FENCE_OPEN.match(stripped):
@@ -128,7 +128,7 @@ def extract_markdown_openapi(text: str, source: str) -> tuple[str, int, str]:
             return "".join(lines[opened:index]), opened, text[: heading.start()]
     if opened is None:
         raise SpecError(
-            "the openapi.yaml heading is not followed by a fenced block", source=source, line=start_line + 1
+            "the openapi.yaml heading is not followed by a fenced block", source=source, line=heading_line + 1
         )
     return "".join(lines[opened:]), opened, text[: heading.start()]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from gatewright.normalize.passes.base import Context, Document, deref, operations, repair_pass
@@ -11,7 +10,19 @@ from gatewright.spec.pointer import escape
 
 JSON = "application/json"
 OCTET = "application/octet-stream"
-EXTRA_TYPES = {".m3u8": "application/vnd.apple.mpegurl", ".jpg": "image/jpeg"}
+# A fixed table, not `mimetypes`, whose answers depend on the machine's /etc/mime.types.
+MEDIA_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".mp4": "video/mp4",
+    ".ts": "video/mp2t",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+}
 
 
 def is_binary(document: Document, schema: Any) -> bool:
@@ -32,7 +43,7 @@ def is_binary(document: Document, schema: Any) -> bool:
 
 def media_type_for(path: str) -> str:
     suffix = "." + path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
-    return EXTRA_TYPES.get(suffix) or mimetypes.types_map.get(suffix) or OCTET
+    return MEDIA_TYPES.get(suffix, OCTET)
 
 
 def _base64_copy(document: Document, schema: dict[str, Any]) -> dict[str, Any]:
