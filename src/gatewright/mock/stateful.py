@@ -63,7 +63,13 @@ def handle_resource(
             return None
         if isinstance(resource_id, str | int) and isinstance(value, dict):
             stored = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _scalar(v)}
-            store.put(collection, str(resource_id), {**stored, **value})
+            parent = (role.id_pointer or "/id").rsplit("/", 1)[0]
+            resource = resolve(value, parent) if parent else value
+            store.put(
+                collection,
+                str(resource_id),
+                {**stored, **(resource if isinstance(resource, dict) else value)},
+            )
         return Rendered(decision.status, media.media_type, dumps(value), headers)
     if role.role == "list":
         if not store.has_collection(collection):
@@ -158,6 +164,12 @@ def _echo(value: Any, body: Any, valid: Callable[[Any], bool]) -> Any:
 def _merge(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool]) -> Any:
     if not isinstance(template, dict):
         return template
+    if "id" not in template:  # a wrapper such as {"instance": {...}}: merge into the object holding the id
+        for key, child in template.items():
+            if isinstance(child, dict) and "id" in child:
+                merged = {**template, key: _merge(child, stored, lambda _: True)}
+                if valid(merged):
+                    return merged
     candidate = {**template, **{k: v for k, v in stored.items() if k in template}}
     if valid(candidate):
         return candidate
