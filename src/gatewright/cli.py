@@ -48,6 +48,10 @@ def _mock(args: argparse.Namespace) -> int:
         port=args.port,
         seed=args.seed,
         access_log=not args.quiet,
+        task_duration=args.task_duration,
+        task_polls=args.task_polls,
+        task_retention=args.task_retention,
+        allow_callback_hosts=args.allow_callback_hosts,
     )
     return EXIT_OK
 
@@ -60,6 +64,32 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--seed", type=int, default=None, help="make generated data and ids reproducible")
     parser.add_argument("--quiet", action="store_true", help="no request log")
+    parser.add_argument(
+        "--task-duration",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="seconds from creating a task to its success state (default 1.0)",
+    )
+    parser.add_argument(
+        "--task-polls",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also finish a task at its N-th poll, whichever comes first",
+    )
+    parser.add_argument(
+        "--task-retention",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long a finished task stays readable (default 3600)",
+    )
+    parser.add_argument(
+        "--allow-callback-hosts",
+        action="store_true",
+        help="deliver task callbacks to any host, not only loopback",
+    )
     parser.set_defaults(run=_mock)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gatewright.mock.control import setup_control
+from gatewright.mock.defaults import DEFAULT_TASK_DURATION, default_extensions, setup_extensions
 from gatewright.mock.extensions import Extension, OperationHook
 from gatewright.mock.keys import APIS, EXTENSIONS, STORE
 from gatewright.mock.operations import MockApi, compile_api
@@ -51,13 +52,30 @@ def create_app(
     seed: int | None = None,
     access_log: bool = True,
     max_body: int = 16 * 1024 * 1024,
-    extensions: Sequence[Extension] = (),
+    extensions: Sequence[Extension] | None = None,
+    task_duration: float = DEFAULT_TASK_DURATION,
+    task_polls: int | None = None,
+    task_retention: float | None = None,
+    allow_callback_hosts: bool = False,
 ) -> web.Application:
-    """The mock gateway as an ``aiohttp`` application (see ``serve`` to run it)."""
+    """The mock gateway as an ``aiohttp`` application (see ``serve`` to run it).
+
+    ``extensions=None`` installs the defaults (task lifecycles and SSE streaming, timed
+    by the ``task_*`` arguments); pass ``()`` for a mock without them.
+    """
     app = web.Application(client_max_size=max_body)
     app[STORE] = ResourceStore()
+    if extensions is None:
+        extensions = default_extensions(
+            seed=seed,
+            task_duration=task_duration,
+            task_polls=task_polls,
+            task_retention=task_retention,
+            allow_callback_hosts=allow_callback_hosts,
+        )
     app[EXTENSIONS] = list(extensions)
     setup_control(app)
+    setup_extensions(app, app[EXTENSIONS])  # before the API routes: a root API's catch-all would shadow them
     setup_apis(
         app, load_apis(apis, spec_path, seed=seed), PipelineSettings(access_log=access_log, max_body=max_body)
     )

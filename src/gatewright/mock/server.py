@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gatewright.mock.app import create_app
+from gatewright.mock.defaults import DEFAULT_TASK_DURATION
 from gatewright.mock.keys import APIS
 
 logger = logging.getLogger("gatewright.mock")
@@ -22,11 +23,24 @@ def serve(
     port: int = 8080,
     seed: int | None = None,
     access_log: bool = True,
+    task_duration: float = DEFAULT_TASK_DURATION,
+    task_polls: int | None = None,
+    task_retention: float | None = None,
+    allow_callback_hosts: bool = False,
 ) -> None:
     """Serve until interrupted; one line per request on the ``gatewright.mock`` logger unless turned off."""
     if access_log and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-    app = create_app(apis, spec_path, seed=seed, access_log=access_log)
+    app = create_app(
+        apis,
+        spec_path,
+        seed=seed,
+        access_log=access_log,
+        task_duration=task_duration,
+        task_polls=task_polls,
+        task_retention=task_retention,
+        allow_callback_hosts=allow_callback_hosts,
+    )
     names = ", ".join(f"{name} at {api.prefix or '/'}" for name, api in app[APIS].items())
     logger.info("gatewright mock on http://%s:%d (%s)", host, port, names)
     web.run_app(app, host=host, port=port, access_log=None, print=None)

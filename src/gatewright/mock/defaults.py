@@ -1,0 +1,54 @@
+"""The extensions ``create_app`` installs unless told otherwise: task lifecycles and streaming.
+
+Kept apart from ``app.py`` so the core pipeline does not depend on what plugs into it;
+the CLI's ``--task-*`` flags end up here as keyword arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from gatewright.mock.extensions import Extension
+from gatewright.mock.files import FileSigner
+from gatewright.mock.streaming.extension import StreamExtension
+from gatewright.mock.tasks.callbacks import CallbackPolicy
+from gatewright.mock.tasks.extension import TaskExtension
+from gatewright.mock.tasks.models import TaskTiming
+
+__all__ = ["DEFAULT_TASK_DURATION", "default_extensions", "setup_extensions"]
+
+DEFAULT_TASK_DURATION = 1.0  # seconds from create to the success state
+DEFAULT_QUEUED = 0.1  # seconds in the initial state
+
+
+def default_extensions(
+    *,
+    seed: int | None = None,
+    task_duration: float = DEFAULT_TASK_DURATION,
+    task_polls: int | None = None,
+    task_retention: float | None = None,
+    allow_callback_hosts: bool = False,
+) -> list[Extension]:
+    """Tasks (``x-gatewright-task``) and SSE streams (``x-gatewright-stream``), sharing one file signer."""
+    files = FileSigner()
+    timing = TaskTiming(duration=task_duration, queued=min(DEFAULT_QUEUED, task_duration), polls=task_polls)
+    return [
+        TaskExtension(
+            timing=timing,
+            retention=task_retention,
+            seed=seed,
+            callbacks=CallbackPolicy(allow_any_host=allow_callback_hosts),
+            files=files,
+        ),
+        StreamExtension(files=files),
+    ]
+
+
+def setup_extensions(app: web.Application, extensions: list[Extension]) -> None:
+    """Let extensions that need routes or background work (a ``setup(app)`` method) register them."""
+    for extension in extensions:
+        setup: Any = getattr(extension, "setup", None)
+        if callable(setup):
+            setup(app)

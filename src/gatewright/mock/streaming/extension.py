@@ -1,0 +1,121 @@
+"""Streaming in the mock: answer SSE requests in the wire format ``x-gatewright-stream`` names.
+
+The events are built from the JSON body the mock would have returned for the same
+request (so streamed text equals non-streamed text) and go out one write each. A
+request streams when its body says ``stream: true``, when ``Accept`` asks for
+``text/event-stream``, or when SSE is the operation's only success media type
+(ipop agent-turn events, empiriolabs ``/v1/audio/speech:stream``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from gatewright.mock import media
+from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.files import FileSigner
+from gatewright.mock.negotiation import negotiate
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.render import is_json, render
+from gatewright.mock.streaming.ipop import resume_point
+from gatewright.mock.streaming.registry import StreamContext, StreamFormat, get_format
+from gatewright.mock.streaming.writer import stream_events
+
+__all__ = ["StreamExtension"]
+
+SSE = "text/event-stream"
+STREAM_EXTENSION = "x-gatewright-stream"
+AGENT_TEXT = "The mock agent finished this turn."
+
+
+@dataclass(frozen=True, slots=True)
+class _Streamed:
+    format: StreamFormat
+    format_name: str
+    sse_only: bool  # no JSON alternative: every successful call streams
+
+
+def _declared(api: MockApi, op: MockOperation) -> _Streamed | None:
+    for response in op.responses:
+        if not response.key.startswith("2") or not response.pointer:
+            continue
+        definition = api.schemas.resolve(response.pointer)
+        entry = (definition.get("content") or {}).get(SSE) if isinstance(definition, Mapping) else None
+        extension = entry.get(STREAM_EXTENSION) if isinstance(entry, Mapping) else None
+        name = extension.get("format") if isinstance(extension, Mapping) else None
+        if isinstance(name, str):
+            sse_only = all(m.media_type == SSE for m in response.media)
+            return _Streamed(get_format(name), name, sse_only)
+    return None
+
+
+def _wants_stream(call: MockCall, streamed: _Streamed) -> bool:
+    if streamed.sse_only:
+        return True
+    if isinstance(call.body, Mapping) and call.body.get("stream") is True:
+        return True
+    accept = call.request.headers.get("Accept", "")
+    return SSE in accept and "application/json" not in accept
+
+
+class StreamExtension:
+    """Binds every operation whose success response declares ``x-gatewright-stream``."""
+
+    name = "streams"
+
+    def __init__(self, *, delay: float = 0.0, files: FileSigner | None = None) -> None:
+        self.delay = delay
+        self.files = files
+        self.streams_started = 0
+
+    def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
+        streamed = _declared(api, operation)
+        if streamed is None:
+            return None
+
+        async def stream(call: MockCall) -> web.StreamResponse | None:
+            if call.preferences.code is not None and not 200 <= call.preferences.code < 300:
+                return None
+            if not _wants_stream(call, streamed):
+                return None
+            request_body = call.body if isinstance(call.body, Mapping) else {}
+            self.streams_started += 1
+            body = self._final_body(call)
+            if streamed.format_name == "empiriolabs-speech" and self.files is not None:
+                base = f"{call.request.scheme}://{call.request.host}"
+                body["url"] = self.files.url(base, f"speech-{self.streams_started}", media.MediaKind.WAV)
+            events = streamed.format(body, self._context(call, streamed, request_body))
+            return await stream_events(call.request, events, delay=self.delay)
+
+        return stream
+
+    def reset(self) -> None:
+        self.streams_started = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"streams_started": self.streams_started}
+
+    def _final_body(self, call: MockCall) -> dict[str, Any]:
+        """The JSON body the same request would get without streaming (empty when there is none)."""
+        decision = negotiate(call.operation.responses, call.preferences, "application/json")
+        if decision.media is None or not is_json(decision.media.media_type):
+            body: dict[str, Any] = {}
+        else:
+            rendered = render(call.api, call.operation, decision, call.body)
+            loaded = json.loads(rendered.body) if rendered.body else {}
+            body = loaded if isinstance(loaded, dict) else {}
+        for name, value in call.path_params.items():
+            body.setdefault(name, value)
+        return body
+
+    def _context(self, call: MockCall, streamed: _Streamed, request_body: Mapping[str, Any]) -> StreamContext:
+        if streamed.format_name == "ipop-agent-events":
+            headers, query = call.request.headers, call.request.query
+            seen = resume_point(headers.get("Last-Event-ID"), query.get("after_event_seq"))
+            return StreamContext(request=request_body, resume_after=seen, text=AGENT_TEXT)
+        return StreamContext(request=request_body)

@@ -1,0 +1,384 @@
+"""Task lifecycles in the mock: hooks for the create, poll and cancel operations of ``x-gatewright-task``.
+
+The hooks only read and enqueue (the engine owns every task); each answer is the
+body the mock would have sent anyway, with the task's truth written in by
+``render_task`` and kept only where the spec's schema still accepts it. The
+background loop (finishing tasks, delivering callbacks) and the file route for
+result downloads are registered by ``setup(app)``, which ``create_app`` calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from aiohttp import web
+
+from gatewright.mock import media
+from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.files import FileSigner, setup_files
+from gatewright.mock.negotiation import Decision, negotiate
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.preferences import NO_PREFERENCES
+from gatewright.mock.render import dumps, is_json, response_headers
+from gatewright.mock.tasks.callbacks import (
+    CallbackDispatcher,
+    CallbackPolicy,
+    engine_running,
+    find_callback_url,
+)
+from gatewright.mock.tasks.clock import Clock
+from gatewright.mock.tasks.engine import DEFAULT_RETENTION, TaskEngine
+from gatewright.mock.tasks.models import Outcome, Task, TaskTiming
+from gatewright.mock.tasks.render import render_task, runtime_pointer
+from gatewright.spec.model import TaskSpec
+from gatewright.spec.pointer import split
+
+__all__ = ["TaskExtension"]
+
+# Result fields that hold an identifier or a text, not a downloadable file.
+_NOT_MEDIA = ("events_url", "output_text", "connect_path", "api_base_path", "_id")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lifecycle:
+    """One create operation and its declared lifecycle."""
+
+    api: MockApi
+    create: MockOperation
+    spec: TaskSpec
+    media_result: bool
+
+    @property
+    def id_prefix(self) -> str:
+        return "task_"
+
+
+def _lookup(value: Any, pointer: str) -> Any:
+    node = value
+    for token in split(pointer):
+        if isinstance(node, Mapping) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
+
+
+def _is_media_result(spec: TaskSpec) -> bool:
+    if not spec.result:
+        return False
+    tokens = [t for t in split(spec.result) if not t.isdigit()]
+    last = tokens[-1].lower() if tokens else ""
+    return not any(last.endswith(marker) for marker in _NOT_MEDIA)
+
+
+def _last_path_param(path: str) -> str | None:
+    names = [
+        segment[1:-1] for segment in path.split("/") if segment.startswith("{") and segment.endswith("}")
+    ]
+    return names[-1].rstrip("*+") if names else None
+
+
+def _id_from(expression: str | None, call: MockCall) -> str | None:
+    """The task id a poll/cancel request names (``$request.path.x`` or ``$request.body#/x``)."""
+    if expression and expression.startswith("$request.path."):
+        return call.path_params.get(expression.removeprefix("$request.path."))
+    if expression and expression.startswith("$request.body#"):
+        found = _lookup(call.body, runtime_pointer(expression))
+        return None if found is None else str(found)
+    name = _last_path_param(call.operation.operation.path)
+    return call.path_params.get(name) if name else None
+
+
+def _wants_task(spec: TaskSpec, call: MockCall) -> bool:
+    """Whether this create request is answered as a task (see ``prefer`` and ``async_when``)."""
+    if spec.prefer is None and spec.async_when is None:
+        return True
+    if spec.async_when is not None and _lookup(call.body, runtime_pointer(spec.async_when)) is True:
+        return True
+    if spec.prefer is not None:
+        key, _, value = spec.prefer.partition("=")
+        key = key.strip().lower()
+        if key == "code":
+            return call.preferences.code is not None and str(call.preferences.code) == value.strip()
+        return key in call.preferences.extra
+    return False
+
+
+class TaskExtension:
+    """Runs every declared lifecycle on one ``TaskEngine``; see the module docstring."""
+
+    name = "tasks"
+
+    def __init__(
+        self,
+        *,
+        timing: TaskTiming | None = None,
+        retention: float | None = None,
+        clock: Clock | None = None,
+        seed: int | None = None,
+        callbacks: CallbackPolicy | None = None,
+        files: FileSigner | None = None,
+        tick_interval: float = 0.05,
+    ) -> None:
+        self.engine = TaskEngine(
+            clock=clock,
+            timing=timing,
+            retention=DEFAULT_RETENTION if retention is None else retention,
+            seed=seed,
+        )
+        self.files = files if files is not None else FileSigner()
+        self.dispatcher = CallbackDispatcher(self._callback_payload, callbacks)
+        self.tick_interval = tick_interval
+        self._lifecycles: dict[tuple[str, str], _Lifecycle] = {}  # (api, create operationId)
+        self._polls: dict[tuple[str, str], list[_Lifecycle]] = {}
+        self._cancels: dict[tuple[str, str], list[_Lifecycle]] = {}
+        self._indexed: set[str] = set()
+
+    # --- Extension protocol ----------------------------------------------------------------------
+
+    def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
+        self._index(api)
+        key = (api.name, operation.operation_id)
+        hooks: list[OperationHook] = []
+        lifecycle = self._lifecycles.get(key)
+        if lifecycle is not None:
+            hooks.append(self._create_hook(lifecycle))
+        if key in self._polls:
+            hooks.append(self._poll_hook(self._polls[key]))
+        if key in self._cancels:
+            hooks.append(self._cancel_hook(self._cancels[key]))
+        if not hooks:
+            return None
+        if len(hooks) == 1:
+            return hooks[0]
+
+        async def chained(call: MockCall) -> web.StreamResponse | None:
+            for hook in hooks:
+                answered = await hook(call)
+                if answered is not None:
+                    return answered
+            return None
+
+        return chained
+
+    def reset(self) -> None:
+        self.engine.reset()
+        self.dispatcher.deliveries.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "tasks": [task.summary() for task in self.engine.list_tasks()],
+            "callbacks": [
+                {"task_id": d.task_id, "url": d.url, "status": d.status, "error": d.error}
+                for d in self.dispatcher.deliveries
+            ],
+        }
+
+    def setup(self, app: web.Application) -> None:
+        """The file route and the engine's background loop (finishes tasks, sends callbacks)."""
+        setup_files(app, self.files)
+
+        async def background(_: web.Application) -> AsyncIterator[None]:
+            async with engine_running(self.engine, self.dispatcher, interval=self.tick_interval):
+                yield
+
+        app.cleanup_ctx.append(background)
+
+    # --- indexing --------------------------------------------------------------------------------
+
+    def _index(self, api: MockApi) -> None:
+        if api.name in self._indexed:
+            return
+        self._indexed.add(api.name)
+        for op in api.operations.values():
+            if op.task is None or op.task.poll not in api.operations:
+                continue
+            lifecycle = _Lifecycle(api, op, op.task, _is_media_result(op.task))
+            self._lifecycles[(api.name, op.operation_id)] = lifecycle
+            self._polls.setdefault((api.name, op.task.poll), []).append(lifecycle)
+            if op.task.cancel and op.task.cancel in api.operations:
+                self._cancels.setdefault((api.name, op.task.cancel), []).append(lifecycle)
+
+    # --- rendering -------------------------------------------------------------------------------
+
+    def _render(
+        self, api: MockApi, task: Task, spec: TaskSpec, decision: Decision, *, salt: str
+    ) -> Any | None:
+        """The decision's body with the task written in; the first variant the schema accepts."""
+        media_spec = decision.media
+        if media_spec is None or media_spec.schema_pointer is None or not is_json(media_spec.media_type):
+            return None
+        pointer = media_spec.schema_pointer
+        schema = api.schemas.resolve(pointer)
+        id_pointer = runtime_pointer(spec.id)
+        bases = [example.value for example in media_spec.examples if isinstance(example.value, Mapping)]
+        if decision.example is not None and isinstance(decision.example.value, Mapping):
+            bases.insert(0, decision.example.value)
+        with contextlib.suppress(Exception):
+            generated = api.generator.generate(pointer, salt=salt)
+            if isinstance(generated, Mapping):
+                bases.append(generated)
+        if not bases:
+            return None
+        bases.sort(key=lambda b: _lookup(b, id_pointer) is None)  # bodies that carry the id first
+
+        def valid(body: Any) -> bool:
+            return api.schemas.is_valid(pointer, body, formats=True)
+
+        variants = (spec, replace(spec, id=""), replace(spec, status=""), replace(spec, id="", status=""))
+        first: dict[str, Any] | None = None
+        for base in bases[:2]:
+            for variant in variants:
+                body = render_task(
+                    task, base, variant, schema=schema, document=api.spec.document, validate=valid
+                )
+                if valid(body):
+                    return body
+                first = first if first is not None else body
+        return first
+
+    def _response(self, api: MockApi, op: MockOperation, decision: Decision, body: Any) -> web.Response:
+        headers = dict(response_headers(api, op, decision.response))
+        assert decision.media is not None
+        headers["Content-Type"] = decision.media.media_type
+        return web.Response(status=decision.status, body=dumps(body), headers=headers)
+
+    def _error(self, api: MockApi, op: MockOperation, status: int, message: str) -> web.Response:
+        error = api.errors.render(op.responses, status, message, path=op.operation.path)
+        headers = {"Content-Type": error.content_type} if error.content_type else {}
+        return web.Response(status=error.status, body=error.body or None, headers=headers)
+
+    def _results(self, lifecycle: _Lifecycle, call: MockCall) -> tuple[str, ...]:
+        spec = lifecycle.spec
+        file_id = secrets.token_hex(12)
+        if not spec.result:
+            return ()
+        if not lifecycle.media_result:
+            return (f"result_{file_id}",)
+        model = call.body.get("model") if isinstance(call.body, Mapping) else None
+        kind = media.media_kind_for(
+            spec.result,
+            lifecycle.create.operation_id,
+            lifecycle.create.operation.path,
+            model if isinstance(model, str) else None,
+        )
+        assert kind is not None
+        base = f"{call.request.scheme}://{call.request.host}"
+        return (self.files.url(base, file_id, kind),)
+
+    def _callback_payload(self, task: Task) -> Mapping[str, Any]:
+        lifecycle = self._lifecycles.get((task.api, task.operation_id))
+        if lifecycle is None:
+            return task.summary()
+        poll = lifecycle.api.operations[lifecycle.spec.poll]
+        decision = negotiate(poll.responses, NO_PREFERENCES, "application/json")
+        body = self._render(lifecycle.api, task, lifecycle.spec, decision, salt=f"poll-{task.id}")
+        return body if isinstance(body, Mapping) else task.summary()
+
+    # --- hooks -----------------------------------------------------------------------------------
+
+    def _create_hook(self, lifecycle: _Lifecycle) -> OperationHook:
+        engine = self.engine
+
+        async def create(call: MockCall) -> web.StreamResponse | None:
+            decision = call.decision
+            if decision.status >= 300 or not _wants_task(lifecycle.spec, call):
+                return None
+            api = call.api
+            outcome = Outcome.from_prefer(call.preferences.extra.get("task"))
+            task = engine.create(
+                api.name,
+                call.operation.operation_id,
+                lifecycle.spec,
+                id_prefix=lifecycle.id_prefix,
+                outcome=outcome,
+                results=self._results(lifecycle, call),
+                callback_url=find_callback_url(call.body),
+                context={"model": call.body.get("model") if isinstance(call.body, Mapping) else None},
+            )
+            body = self._render(api, task, lifecycle.spec, decision, salt=f"create-{task.id}")
+            if body is None:
+                engine.delete(api.name, task.id)
+                return None
+            return self._response(api, call.operation, decision, body)
+
+        return create
+
+    def _find(
+        self, lifecycles: list[_Lifecycle], call: MockCall, expression: str | None
+    ) -> Task | str | None:
+        """The task a poll/cancel names; its id when unknown; None when the request names none."""
+        task_id = _id_from(expression, call)
+        if task_id is None:
+            return None
+        task = self.engine.get(call.api.name, task_id)
+        if task is None or not any(lc.create.operation_id == task.operation_id for lc in lifecycles):
+            return task_id
+        return task
+
+    def _poll_hook(self, lifecycles: list[_Lifecycle]) -> OperationHook:
+        engine = self.engine
+
+        async def poll(call: MockCall) -> web.StreamResponse | None:
+            if call.decision.status >= 300:
+                return None
+            found = self._find(lifecycles, call, lifecycles[0].spec.poll_id)
+            if found is None:
+                return None
+            api, op = call.api, call.operation
+            if isinstance(found, str):
+                if call.store.find(f"{api.name}:", found) is not None:
+                    return None  # a resource made without a task (e.g. a synchronous response)
+                return self._error(api, op, 404, f"no such task: {found}")
+            task = engine.poll(api.name, found.id)
+            if task is None:
+                return self._error(api, op, 404, f"no such task: {found.id} (expired)")
+            lifecycle = self._lifecycles[(api.name, task.operation_id)]
+            body = self._render(api, task, lifecycle.spec, call.decision, salt=f"poll-{task.id}")
+            if body is None:
+                return None
+            return self._response(api, op, call.decision, body)
+
+        return poll
+
+    def _cancel_hook(self, lifecycles: list[_Lifecycle]) -> OperationHook:
+        engine = self.engine
+
+        async def cancel(call: MockCall) -> web.StreamResponse | None:
+            if call.decision.status >= 300:
+                return None
+            found = self._find(lifecycles, call, None)
+            if found is None:
+                return None
+            api, op = call.api, call.operation
+            if isinstance(found, str):
+                if call.store.find(f"{api.name}:", found) is not None:
+                    return None
+                return self._error(api, op, 404, f"no such task: {found}")
+            result = engine.cancel(api.name, found.id)
+            if result is None:
+                return self._error(api, op, 404, f"no such task: {found.id} (expired)")
+            lifecycle = self._lifecycles[(api.name, result.task.operation_id)]
+            if result.already_finished:
+                if op.operation.method == "DELETE":
+                    engine.delete(api.name, found.id)  # deleting a finished job removes it
+                elif op.documents(409):
+                    return self._error(
+                        api, op, 409, f"task {found.id} already finished: {result.task.status}"
+                    )
+                elif op.documents(400):
+                    return self._error(
+                        api, op, 400, f"task {found.id} already finished: {result.task.status}"
+                    )
+            body = self._render(api, result.task, lifecycle.spec, call.decision, salt=f"cancel-{found.id}")
+            if body is None or _lookup(body, lifecycle.spec.status) != result.task.status:
+                return None
+            return self._response(api, op, call.decision, body)
+
+        return cancel
