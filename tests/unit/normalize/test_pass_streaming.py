@@ -4,7 +4,7 @@ from typing import Any
 
 from passkit import apply, located, spec
 
-from gatewright.normalize.passes.streaming import EXTENSION, declare_streams
+from gatewright.normalize.passes.streaming import EVENT_SCHEMA, EXTENSION, declare_streams
 
 STREAM_BODY = {"type": "object", "properties": {"stream": {"type": "boolean"}}}
 SSE = "/paths/~1v1~1chat~1completions/post/responses/200/content/text~1event-stream"
@@ -23,10 +23,7 @@ def test_a_stream_flag_adds_a_named_event_stream() -> None:
     document = chat(STREAM_BODY, {"application/json": {"schema": {"type": "object"}}})
     out, repairs = apply(declare_streams, document)
     content = out["paths"]["/v1/chat/completions"]["post"]["responses"]["200"]["content"]
-    assert content["text/event-stream"] == {
-        "schema": {"type": "string"},
-        EXTENSION: {"format": "openai-chat"},
-    }
+    assert content["text/event-stream"] == {"schema": EVENT_SCHEMA, EXTENSION: {"format": "openai-chat"}}
     assert content["application/json"] == {"schema": {"type": "object"}}
     assert [r.pointer for r in repairs] == [SSE, f"{SSE}/{EXTENSION}"]
     located(document, repairs[0].pointer)
@@ -37,8 +34,11 @@ def test_an_existing_event_stream_gets_its_format() -> None:
     out, repairs = apply(declare_streams, document)
     content = out["paths"]["/v1/messages"]["post"]["responses"]["200"]["content"]
     assert content["text/event-stream"][EXTENSION] == {"format": "anthropic-messages"}
-    [repair] = repairs
-    assert located(document, repair.pointer.rsplit("/", 1)[0]) == {"schema": {"type": "string"}}
+    assert content["text/event-stream"]["schema"]["properties"]["data"] == {"type": "string"}
+    described, named = repairs
+    assert described.before == {"type": "string"}
+    assert located(document, described.pointer) == {"type": "string"}
+    assert located(document, named.pointer.rsplit("/", 1)[0]) == {"schema": {"type": "string"}}
 
 
 def test_no_stream_flag_no_event_stream() -> None:

@@ -24,6 +24,19 @@ FORMAT_BY_SUFFIX = {
 }
 
 
+EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "One Server-Sent Event; `data` carries the JSON chunk (or the literal [DONE]).",
+    "required": ["data"],
+    "properties": {
+        "event": {"type": "string"},
+        "data": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
+
+
 def stream_format(path: str) -> str | None:
     for suffix, name in FORMAT_BY_SUFFIX.items():
         if path.endswith(suffix):
@@ -60,13 +73,28 @@ def declare_streams(document: Document, context: Context, log: RepairLog) -> Non
         if SSE not in content:
             if not _has_stream_flag(document, op) or "$ref" in op["responses"][success]:
                 continue
-            content[SSE] = {"schema": {"type": "string"}}
+            content[SSE] = {"schema": dict(EVENT_SCHEMA)}
             response["content"] = content
             log.add(
                 where,
                 "declared the text/event-stream response",
                 "the request has a `stream` flag, which answers Server-Sent Events instead of JSON",
                 after=content[SSE],
+            )
+        schema = content[SSE].get("schema")
+        if isinstance(schema, dict) and schema.get("type") == "string":
+            described = {
+                **EVENT_SCHEMA,
+                "description": schema.get("description", EVENT_SCHEMA["description"]),
+            }
+            content[SSE]["schema"] = described
+            log.add(
+                f"{where}/schema",
+                "described each Server-Sent Event (data, event, id, retry)",
+                "in OpenAPI 3.1 the schema of a text/event-stream body describes each event, which tools "
+                "parse into {data, event, id, retry}; a plain string schema rejects every event",
+                before=schema,
+                after=described,
             )
         if content[SSE].get(EXTENSION, {}).get("format") != name:
             content[SSE][EXTENSION] = {"format": name}
