@@ -110,16 +110,21 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     parser.add_argument("--max-examples", type=int, default=25)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--rate-limit", default=None, help="at most this many requests: N, N/s, N/m or N/h")
-    parser.add_argument("--include", action="append", metavar="OP_OR_TAG",
-                        help="only these operationIds, tags or 'METHOD /path' labels (repeatable)")
+    parser.add_argument(
+        "--include",
+        action="append",
+        metavar="OP_OR_TAG",
+        help="only these operationIds, tags or 'METHOD /path' labels (repeatable)",
+    )
     parser.add_argument("--exclude", action="append", metavar="OP_OR_TAG", help="skip these (repeatable)")
     parser.add_argument("--read-only", action="store_true", help="skip unsafe methods (staging-friendly)")
     parser.add_argument("--request-timeout", type=float, default=10.0, help="seconds per request")
     parser.add_argument("--poll-interval", type=float, default=0.2, help="seconds between task polls")
     parser.add_argument("--task-timeout", type=float, default=30.0, help="seconds a task may take to finish")
     parser.add_argument("--stream-timeout", type=float, default=15.0, help="seconds a stream may take to end")
-    parser.add_argument("--phases", default=None,
-                        help="comma-separated subset of examples,fuzzing,stateful,lifecycle,stream")
+    parser.add_argument(
+        "--phases", default=None, help="comma-separated subset of examples,fuzzing,stateful,lifecycle,stream"
+    )
     parser.set_defaults(run=_verify)
 
 
