@@ -29,6 +29,14 @@ class AuthPolicy:
     alternatives: tuple[tuple[CredentialCheck, ...], ...]
 
     @property
+    def needs_query(self) -> bool:
+        return any(check.location == "query" for alternative in self.alternatives for check in alternative)
+
+    @property
+    def needs_cookies(self) -> bool:
+        return any(check.location == "cookie" for alternative in self.alternatives for check in alternative)
+
+    @property
     def public(self) -> bool:
         return not self.alternatives or any(not alternative for alternative in self.alternatives)
 

@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from aiohttp import web
+from multidict import MultiDict, MultiDictProxy, MultiMapping
 
 from gatewright.mock.errors import ErrorBody
 from gatewright.mock.extensions import MockCall, OperationHook
-from gatewright.mock.negotiation import ResponseSpec, negotiate
+from gatewright.mock.negotiation import Decision, ResponseSpec, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.preferences import parse_prefer
+from gatewright.mock.preferences import Preferences, parse_prefer
 from gatewright.mock.render import Rendered, render
 from gatewright.mock.routing import RouteMiss
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.stateful import handle_resource
 
 logger = logging.getLogger("gatewright.mock")
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+_NO_QUERY: MultiMapping[str] = MultiDictProxy(MultiDict())
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,7 @@ class ApiHandler:
         self.hooks = hooks
         self.settings = settings
         self._prefix_length = len(api.prefix)
+        self._decisions: dict[tuple[str, str | None, str | None], tuple[Preferences, Decision]] = {}
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
@@ -98,7 +103,12 @@ class ApiHandler:
             return self._error(api.error_responses, 404, f"no route for {request.method} {path}", path)
         op = api.operations[match.operation_id]
         headers = request.headers
-        if not op.auth.allows(headers, request.query, request.cookies):
+        auth = op.auth
+        if not auth.public and not auth.allows(
+            headers,
+            request.query if auth.needs_query else _EMPTY,
+            request.cookies if auth.needs_cookies else _EMPTY,
+        ):
             return self._error(op.responses, 401, "missing or invalid credentials", path)
         try:
             raw = await request.read() if request.body_exists else b""
@@ -106,7 +116,14 @@ class ApiHandler:
             return self._error(
                 op.responses, 413, f"request body exceeds {self.settings.max_body} bytes", path
             )
-        validated = op.validator.validate(match.params, request.query, headers, request.cookies, raw)
+        validator = op.validator
+        validated = validator.validate(
+            match.params,
+            request.query if validator.reads_query else _NO_QUERY,
+            headers,
+            request.cookies if validator.reads_cookies else _EMPTY,
+            raw,
+        )
         if validated.issues:
             first = validated.issues[0]
             message = "; ".join(issue.describe() for issue in validated.issues)
@@ -114,11 +131,25 @@ class ApiHandler:
             return self._error(op.responses, op.invalid_status, message, path, param=param)
         return await self.respond(request, op, match.params, validated.body)
 
+    def _negotiate(
+        self, op: MockOperation, prefer: str | None, accept: str | None
+    ) -> tuple[Preferences, Decision]:
+        """Negotiation is pure, so its answer per (operation, Prefer, Accept) is computed once."""
+        key = (op.operation_id, prefer, accept)
+        cached = self._decisions.get(key)
+        if cached is None:
+            preferences = parse_prefer(prefer)
+            cached = (preferences, negotiate(op.responses, preferences, accept))
+            if len(self._decisions) < 4096:
+                self._decisions[key] = cached
+        return cached
+
     async def respond(
         self, request: web.Request, op: MockOperation, params: dict[str, str], body: object
     ) -> web.StreamResponse:
-        preferences = parse_prefer(request.headers.get("Prefer"))
-        decision = negotiate(op.responses, preferences, request.headers.get("Accept"))
+        preferences, decision = self._negotiate(
+            op, request.headers.get("Prefer"), request.headers.get("Accept")
+        )
         hooks = self.hooks.get(op.operation_id)
         if hooks:
             call = MockCall(request, self.api, op, params, body, preferences, decision, self.store)

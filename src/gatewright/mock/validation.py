@@ -151,6 +151,19 @@ class RequestValidator:
     def accepts_body(self) -> bool:
         return bool(self._bodies)
 
+    @property
+    def reads_query(self) -> bool:
+        return any(param.location == "query" for param in self._params)
+
+    @property
+    def reads_cookies(self) -> bool:
+        return any(param.location == "cookie" for param in self._params)
+
+    @property
+    def trivial(self) -> bool:
+        """Nothing to check: no parameters and no body."""
+        return not self._params and not self._bodies
+
     def _param_pointer(
         self, operation_pointer: str, definition: Mapping[str, Any], param: Mapping[str, Any]
     ) -> str | None:
@@ -198,6 +211,8 @@ class RequestValidator:
         cookies: Mapping[str, str],
         body: bytes,
     ) -> ValidatedRequest:
+        if not self._params and not self._bodies:
+            return _NOTHING
         issues: list[Issue] = []
         for param in self._params:
             value = self._read_param(param, path_params, query, headers, cookies)
@@ -316,6 +331,7 @@ class RequestValidator:
 
 
 _MISSING: Any = object()
+_NOTHING = ValidatedRequest(())
 
 
 def _esc(token: str) -> str:

@@ -1,0 +1,174 @@
+"""Requests per second of the mock against a bare aiohttp app on the same routes, in one run.
+
+Both servers run as subprocesses on 127.0.0.1 and are loaded by ``wrk`` (Debian package) with
+the same settings: ``GET /v1/models`` and ``POST /v1/chat/completions`` with a JSON body. The
+mock serves all five APIs (each under ``/<api>``) with request validation on; the figures are
+for the ``empiriolabs`` routes. Prints requests/s, p99 latency, the mock/bare ratios and the
+mock's RSS.
+
+    python benchmarks/bench_mock.py [--duration 10] [--connections 32] [--api empiriolabs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HOST = "127.0.0.1"
+CHAT_BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}
+FIXED_MODELS = json.dumps(
+    {"object": "list", "data": [{"id": "m", "object": "model", "created": 0, "owned_by": "x"}]}
+).encode()
+FIXED_CHAT = json.dumps(
+    {
+        "id": "c",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "m",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+    }
+).encode()
+
+
+def serve_bare(port: int, prefix: str) -> None:
+    from aiohttp import web
+
+    async def models(request: web.Request) -> web.Response:
+        return web.Response(body=FIXED_MODELS, content_type="application/json")
+
+    async def chat(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(body=FIXED_CHAT, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get(f"{prefix}/v1/models", models)
+    app.router.add_post(f"{prefix}/v1/chat/completions", chat)
+    web.run_app(app, host=HOST, port=port, access_log=None, print=None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, timeout: float = 30.0) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run_wrk(url: str, duration: int, connections: int, script: str | None) -> tuple[float, float]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if script is not None:
+        command += ["-s", script]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    assert p99 is not None, output
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    return rps, float(p99.group(1)) * scale
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--api", default="empiriolabs")
+    parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    prefix = f"/{args.api}"
+    if args.serve_bare:
+        serve_bare(args.serve_bare, prefix)
+        return 0
+    if shutil.which("wrk") is None:
+        print("wrk not found: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    mock_port, bare_port = free_port(), free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    mock = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gatewright",
+            "mock",
+            "--host",
+            HOST,
+            "--port",
+            str(mock_port),
+            "--seed",
+            "1",
+            "--quiet",
+        ],
+        env=env,
+    )
+    bare = subprocess.Popen(
+        [sys.executable, __file__, "--serve-bare", str(bare_port), "--api", args.api], env=env
+    )
+    try:
+        startup = wait_ready(f"http://{HOST}:{mock_port}/__gatewright/health")
+        wait_ready(f"http://{HOST}:{bare_port}{prefix}/v1/models")
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+            lua.write(
+                'wrk.method = "POST"\n'
+                f"wrk.body = {json.dumps(json.dumps(CHAT_BODY))}\n"
+                'wrk.headers["Content-Type"] = "application/json"\n'
+                'wrk.headers["Authorization"] = "Bearer sk-bench"\n'
+            )
+        get_script = lua.name.replace(".lua", "-get.lua")
+        Path(get_script).write_text('wrk.headers["Authorization"] = "Bearer sk-bench"\n')
+        results: dict[tuple[str, str], tuple[float, float]] = {}
+        for name, port in (("bare", bare_port), ("mock", mock_port)):
+            base = f"http://{HOST}:{port}{prefix}"
+            results[(name, "GET")] = run_wrk(f"{base}/v1/models", args.duration, args.connections, get_script)
+            results[(name, "POST")] = run_wrk(
+                f"{base}/v1/chat/completions", args.duration, args.connections, lua.name
+            )
+        memory = rss_mb(mock.pid)
+    finally:
+        for process in (mock, bare):
+            process.terminate()
+            process.wait(10)
+    print(
+        f"wrk -t2 -c{args.connections} -d{args.duration}s on {HOST}, API {args.api} (mock serves all five APIs)"
+    )
+    print(f"{'route':<28}{'bare req/s':>12}{'mock req/s':>12}{'ratio':>8}{'bare p99':>11}{'mock p99':>11}")
+    targets = {"GET": 0.6, "POST": 0.5}
+    for method, route in (("GET", "/v1/models"), ("POST", "/v1/chat/completions")):
+        bare_rps, bare_p99 = results[("bare", method)]
+        mock_rps, mock_p99 = results[("mock", method)]
+        ratio = mock_rps / bare_rps
+        print(
+            f"{method + ' ' + route:<28}{bare_rps:>12.0f}{mock_rps:>12.0f}{ratio:>7.2f}x"
+            f"{bare_p99:>9.2f}ms{mock_p99:>9.2f}ms   target >= {targets[method]}x, p99 < 20ms"
+        )
+    print(f"mock startup {startup:.2f}s (all five APIs), RSS {memory:.0f} MB (target < 200 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
