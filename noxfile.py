@@ -101,3 +101,54 @@ def verify_mock(session: nox.Session) -> None:
             failed.append(api)
     if failed:
         session.error(f"verify against the mock failed for: {', '.join(failed)}")
+
+
+@nox.session
+def mock_judge(session: nox.Session) -> None:
+    """Plain schemathesis (``st run --checks all``) as an independent judge of the mock, one API at a time.
+
+    Each API is served alone at the root on a free loopback port; credentials for every declared
+    scheme are sent. Pass API ids as posargs to judge only those.
+    """
+    import socket  # noqa: PLC0415 - this file is append-only
+    import subprocess  # noqa: PLC0415 - this file is append-only
+    import sys  # noqa: PLC0415 - this file is append-only
+    import time  # noqa: PLC0415 - this file is append-only
+    import urllib.request  # noqa: PLC0415 - this file is append-only
+
+    session.install("-e", ".")
+    apis = session.posargs or ["voxvey", "ipop", "beatra", "imarouter", "empiriolabs"]
+    failed = []
+    for api in apis:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        command = ["-m", "gatewright", "mock", "--api", api, "--port", str(port), "--seed", "1", "--quiet"]
+        server = subprocess.Popen([sys.executable, *command])
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/__gatewright/health", timeout=1).read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        session.error(f"mock for {api} did not start")
+                    time.sleep(0.1)
+            try:
+                session.run(
+                    "st", "run", f"specs/canonical/{api}.openapi.json",
+                    "--url", f"http://127.0.0.1:{port}",
+                    "--checks", "all", "--max-examples", "5", "--seed", "1",
+                    "-H", "Authorization: Bearer sk-gatewright-judge",
+                    "-H", "x-api-key: sk-gatewright-judge",
+                    "-H", "x-admin-token: sk-gatewright-judge",
+                    external=True,
+                )  # fmt: skip
+            except nox.command.CommandFailed:
+                failed.append(api)
+        finally:
+            server.terminate()
+            server.wait(10)
+    if failed:
+        session.error(f"schemathesis found problems in the mock for: {', '.join(failed)}")

@@ -154,7 +154,8 @@ def main() -> int:
             process.terminate()
             process.wait(10)
     print(
-        f"wrk -t2 -c{args.connections} -d{args.duration}s on {HOST}, API {args.api} (mock serves all five APIs)"
+        f"wrk -t2 -c{args.connections} -d{args.duration}s on {HOST}, API {args.api}"
+        " (the mock serves all five APIs)"
     )
     print(f"{'route':<28}{'bare req/s':>12}{'mock req/s':>12}{'ratio':>8}{'bare p99':>11}{'mock p99':>11}")
     targets = {"GET": 0.6, "POST": 0.5}

@@ -42,7 +42,9 @@ def _item_of(op: Operation) -> tuple[str, str] | None:
     return match.group("collection"), param
 
 
-def _link_id_pointer(schemas: SchemaSet, op: Operation) -> str | None:
+def _links(schemas: SchemaSet, op: Operation) -> list[tuple[str | None, str]]:
+    """(target operationId, id pointer in the response body) for each link of a success response."""
+    found: list[tuple[str | None, str]] = []
     for status, response in op.definition.get("responses", {}).items():
         if not str(status).startswith("2"):
             continue
@@ -52,8 +54,14 @@ def _link_id_pointer(schemas: SchemaSet, op: Operation) -> str | None:
             for expression in (link.get("parameters") or {}).values() if isinstance(link, dict) else ():
                 match = _BODY_EXPRESSION.match(str(expression))
                 if match is not None:
-                    return match.group("pointer")
-    return None
+                    target = link.get("operationId")
+                    found.append((str(target) if target else None, match.group("pointer")))
+    return found
+
+
+def _link_id_pointer(schemas: SchemaSet, op: Operation) -> str | None:
+    links = _links(schemas, op)
+    return links[0][1] if links else None
 
 
 def _response_properties(schemas: SchemaSet, op: Operation) -> dict[str, Any]:
@@ -78,6 +86,18 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
         if found is not None:
             items.setdefault(found[0], found[1])
     creatable: dict[str, ResourceRole] = {}
+    by_id = {op.operation_id: op for op in operations}
+    linked_creates: dict[str, ResourceRole] = {}
+    for op in operations:
+        if op.method != "POST" or template_path(op.path) in items:
+            continue
+        for target_id, id_pointer in _links(schemas, op):
+            target = by_id.get(target_id or "")
+            found = _item_of(target) if target is not None else None
+            if found is not None:
+                linked_creates[op.operation_id] = ResourceRole("create", found[0], None, id_pointer)
+                creatable.setdefault(found[0], linked_creates[op.operation_id])
+                break
     for op in operations:
         collection = template_path(op.path)
         if op.method != "POST" or collection not in items:
@@ -90,11 +110,12 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             pointer = f"/{key}" if key is not None else None
         if pointer is not None:
             creatable[collection] = ResourceRole("create", collection, None, pointer)
-            creatable.setdefault(f"{op.operation_id}", creatable[collection])
     roles: dict[str, ResourceRole] = {}
     for op in operations:
         collection = template_path(op.path)
-        if op.method == "POST" and collection in creatable:
+        if op.operation_id in linked_creates:
+            roles[op.operation_id] = linked_creates[op.operation_id]
+        elif op.method == "POST" and collection in creatable:
             roles[op.operation_id] = creatable[collection]
         elif op.method == "GET" and collection in creatable:
             roles[op.operation_id] = ResourceRole("list", collection)
