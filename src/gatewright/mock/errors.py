@@ -172,7 +172,7 @@ def _fill(
             lowered == "error" and isinstance(current, str)
         ):
             out[key] = message
-        elif lowered in ("type", "error_type") and isinstance(current, str) and depth > 0:
+        elif (lowered == "error_type" or (lowered == "type" and depth > 0)) and isinstance(current, str):
             out[key] = kind
         elif (
             lowered in ("status", "status_code", "statuscode", "http_status")

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 from multidict import CIMultiDictProxy, MultiMapping
 
-from gatewright.mock.schemas import SchemaSet
+from gatewright.mock.schemas import SchemaError, SchemaSet
 
 _INTEGER = re.compile(r"-?\d+\Z")
 _NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
@@ -222,7 +222,8 @@ class RequestValidator:
                 continue
             if param.pointer is not None:
                 for error in self._schemas.errors(param.pointer, value, formats=True, limit=1):
-                    issues.append(Issue(param.location, param.name, error.message))
+                    if not _empty_format(error):
+                        issues.append(Issue(param.location, param.name, error.message))
         parsed, body_issues = self._validate_body(headers.get("Content-Type"), body)
         issues.extend(body_issues)
         return ValidatedRequest(tuple(issues), parsed)
@@ -267,11 +268,17 @@ class RequestValidator:
     def _validate_body(self, content_type: str | None, body: bytes) -> tuple[Any, list[Issue]]:
         if not self._bodies:
             return None, []
+        actual = media_type_of(content_type)
         if not body:
-            if self.body_required:
+            declared_binary = actual and any(
+                _media_matches(b.media_type, actual)
+                and not _is_json(b.media_type)
+                and "form" not in b.media_type
+                for b in self._bodies
+            )
+            if self.body_required and not declared_binary:  # zero bytes are a valid binary payload
                 return None, [Issue("body", "", "a request body is required")]
             return None, []
-        actual = media_type_of(content_type)
         declared = next((b for b in self._bodies if _media_matches(b.media_type, actual)), None)
         if declared is None:
             if not actual and any(_is_json(b.media_type) for b in self._bodies):
@@ -310,7 +317,9 @@ class RequestValidator:
             if self._schemas.is_valid(declared.pointer, nulled, formats=True):
                 return nulled, []
         errors = self._schemas.errors(declared.pointer, value, formats=True, limit=3)
-        return value, [Issue("body", error.path, error.message) for error in errors]
+        return value, [
+            Issue("body", error.path, error.message) for error in errors if not _empty_format(error)
+        ]
 
     @staticmethod
     def _form(pairs: list[tuple[str, Any]] | None, declared: _Body) -> dict[str, Any] | None:
@@ -328,6 +337,11 @@ class RequestValidator:
             else:
                 out[name] = _coerce(raw, kind) if isinstance(raw, str) else raw
         return out
+
+
+def _empty_format(error: SchemaError) -> bool:
+    """An empty string failing only a ``format``: clients send it for "unset", generators count it valid."""
+    return error.message.startswith('"" is not a "')
 
 
 _MISSING: Any = object()
@@ -370,6 +384,12 @@ def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, Any]] | 
             continue
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
+        if part.get_content_type() == "application/json" and part.get_filename() is None:
+            try:
+                pairs.append((name, json.loads(data)))  # a typed value, not text to coerce
+                continue
+            except ValueError:
+                return None
         if part.get_filename() is not None:
             pairs.append((name, data.decode("latin-1")))
         else:
