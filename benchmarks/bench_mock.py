@@ -73,6 +73,14 @@ def wait_ready(url: str, timeout: float = 30.0) -> float:
     raise RuntimeError(f"server at {url} did not start")
 
 
+def check(url: str, body: bytes | None) -> None:
+    headers = {"Authorization": "Bearer sk-bench", "Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body else "GET")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -132,6 +140,9 @@ def main() -> int:
     try:
         startup = wait_ready(f"http://{HOST}:{mock_port}/__gatewright/health")
         wait_ready(f"http://{HOST}:{bare_port}{prefix}/v1/models")
+        for port in (mock_port, bare_port):  # both must answer 200, or the figures compare errors
+            check(f"http://{HOST}:{port}{prefix}/v1/models", None)
+            check(f"http://{HOST}:{port}{prefix}/v1/chat/completions", json.dumps(CHAT_BODY).encode())
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(
                 'wrk.method = "POST"\n'
