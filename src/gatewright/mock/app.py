@@ -42,7 +42,7 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
                 if hook is not None:
                     hooks.setdefault(operation.operation_id, []).append(hook)
         handler = ApiHandler(api, store, hooks, settings)
-        app.router.add_route("*", f"{api.prefix}/{{tail:.*}}", handler.handle)
+        app.router.add_route("*", f"{api.prefix}/{{tail:[\\s\\S]*}}", handler.handle)  # any byte, even %0A
 
 
 def create_app(

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 from multidict import CIMultiDictProxy, MultiMapping
 
-from gatewright.mock.schemas import SchemaError, SchemaSet
+from gatewright.mock.schemas import SchemaSet
 
 _INTEGER = re.compile(r"-?\d+\Z")
 _NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
@@ -222,8 +222,7 @@ class RequestValidator:
                 continue
             if param.pointer is not None:
                 for error in self._schemas.errors(param.pointer, value, formats=True, limit=1):
-                    if not _empty_format(error):
-                        issues.append(Issue(param.location, param.name, error.message))
+                    issues.append(Issue(param.location, param.name, error.message))
         parsed, body_issues = self._validate_body(headers.get("Content-Type"), body)
         issues.extend(body_issues)
         return ValidatedRequest(tuple(issues), parsed)
@@ -317,9 +316,7 @@ class RequestValidator:
             if self._schemas.is_valid(declared.pointer, nulled, formats=True):
                 return nulled, []
         errors = self._schemas.errors(declared.pointer, value, formats=True, limit=3)
-        return value, [
-            Issue("body", error.path, error.message) for error in errors if not _empty_format(error)
-        ]
+        return value, [Issue("body", error.path, error.message) for error in errors]
 
     @staticmethod
     def _form(pairs: list[tuple[str, Any]] | None, declared: _Body) -> dict[str, Any] | None:
@@ -337,11 +334,6 @@ class RequestValidator:
             else:
                 out[name] = _coerce(raw, kind) if isinstance(raw, str) else raw
         return out
-
-
-def _empty_format(error: SchemaError) -> bool:
-    """An empty string failing only a ``format``: clients send it for "unset", generators count it valid."""
-    return error.message.startswith('"" is not a "')
 
 
 _MISSING: Any = object()
