@@ -325,12 +325,14 @@ class RequestValidator:
         out: dict[str, Any] = {}
         for name, raw in pairs:
             kind, item_kind = declared.properties.get(name, (None, None))
-            if kind == "array":
+            if kind == "array" and not isinstance(raw, str) and not isinstance(raw, list):
+                out[name] = raw  # a typed (JSON) part is the whole value, not one item of it
+            elif kind == "array":
                 coerced = _coerce(raw, "array") if isinstance(raw, str) else raw
                 if isinstance(coerced, list):
                     out.setdefault(name, []).extend(coerced)
                 else:
-                    out.setdefault(name, []).append(_coerce(raw, item_kind) if isinstance(raw, str) else raw)
+                    out.setdefault(name, []).append(_coerce(raw, item_kind))
             else:
                 out[name] = _coerce(raw, kind) if isinstance(raw, str) else raw
         return out
