@@ -14,6 +14,7 @@ from gatewright.normalize.passes.example_objects import example_objects
 from gatewright.normalize.passes.examples import validate_examples
 from gatewright.normalize.passes.fragment_paths import fold_fragment_paths
 from gatewright.normalize.passes.header_auth_parameters import header_auth_to_scheme
+from gatewright.normalize.passes.implied_errors import implied_error_responses
 from gatewright.normalize.passes.nullable import rewrite_nullable
 from gatewright.normalize.passes.openapi_version import upgrade_openapi_version
 from gatewright.normalize.passes.operation_ids import assign_operation_ids
@@ -45,6 +46,7 @@ PASSES: tuple[RepairPass, ...] = (
     impossible_responses,
     binary_media,
     error_bodies,
+    implied_error_responses,
     compatible_shapes,
     enum_types,
     ambiguous_one_of,
