@@ -63,7 +63,7 @@ def implied_error_responses(document: Document, context: Context, log: RepairLog
     """Add 401 to secured operations, 400 to those that take input, 404 to item operations."""
     common = _common_error_schema(document)
     named = document.get("components", {}).get("responses", {})
-    for path, _method, op, pointer in operations(document):
+    for path, method, op, pointer in operations(document):
         responses = op.get("responses")
         if not isinstance(responses, dict):
             continue
@@ -77,8 +77,10 @@ def implied_error_responses(document: Document, context: Context, log: RepairLog
         own = _own_error_schema(document, op)
         for status, why in wanted:
             component = next((n for n in COMPONENT_NAMES[status] if n in named), None)
-            if own is None and component is not None:
-                response: dict[str, Any] = {"$ref": f"#/components/responses/{component}"}
+            if method == "head":  # HEAD responses carry no body
+                response: dict[str, Any] = {"description": DESCRIPTIONS[status]}
+            elif own is None and component is not None:
+                response = {"$ref": f"#/components/responses/{component}"}
             elif (own or common) is not None:
                 response = {"description": DESCRIPTIONS[status], "content": {JSON: {"schema": own or common}}}
             else:
