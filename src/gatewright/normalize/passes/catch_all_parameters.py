@@ -38,18 +38,25 @@ def mark_catch_all_parameters(document: Document, context: Context, log: RepairL
         if not (last.startswith("{") and last.endswith("}")):
             continue
         name = last[1:-1]
-        for index, param in enumerate(op.get("parameters", [])):
-            target = deref(document, param)
-            if target.get("in") != "path" or target.get("name") != name or target.get(GREEDY_EXTENSION):
-                continue
-            reason = _evidence(target, op)
-            if reason is None:
-                continue
-            target[GREEDY_EXTENSION] = True
-            log.add(
-                f"{pointer}/parameters/{index}/{escape(GREEDY_EXTENSION)}",
-                "marked as a catch-all parameter",
-                f"{reason}, so values contain '/'; OpenAPI templates cannot match '/', the mock routes it "
-                "greedily",
-                after=True,
-            )
+        holders = [
+            (f"/paths/{escape(path)}/parameters", document["paths"][path].get("parameters", [])),
+            (f"{pointer}/parameters", op.get("parameters", [])),
+        ]
+        for base, params in holders:
+            for index, param in enumerate(params):
+                target = deref(document, param)
+                if target.get("in") != "path" or target.get("name") != name or target.get(GREEDY_EXTENSION):
+                    continue
+                reason = _evidence(target, op)
+                if reason is None:
+                    continue
+                target[GREEDY_EXTENSION] = True
+                ref = param.get("$ref") if isinstance(param, dict) else None
+                log.add(
+                    (ref.removeprefix("#") if isinstance(ref, str) else f"{base}/{index}")
+                    + f"/{escape(GREEDY_EXTENSION)}",
+                    "marked as a catch-all parameter",
+                    f"{reason}, so values contain '/'; OpenAPI templates cannot match '/', "
+                    "the mock routes it greedily",
+                    after=True,
+                )

@@ -35,14 +35,28 @@ def _bearer_scheme(document: Document) -> str | None:
 def header_auth_to_scheme(document: Document, context: Context, log: RepairLog) -> None:
     """Replace ``Authorization`` header parameters with an http bearer scheme on those operations."""
     affected = []
-    for _path, _method, op, pointer in operations(document):
+    shared: set[str] = set()
+    for path, _method, op, pointer in operations(document):
+        item = document["paths"][path]
+        on_item = any(_is_auth_header(document, p) for p in item.get("parameters", []))
         params = op.get("parameters", [])
         kept = [p for p in params if not _is_auth_header(document, p)]
-        if len(kept) != len(params):
-            op["parameters"] = kept
-            if not kept:
-                del op["parameters"]
+        if len(kept) != len(params) or on_item:
+            if len(kept) != len(params):
+                op["parameters"] = kept
+                if not kept:
+                    del op["parameters"]
             affected.append((op, pointer))
+        if on_item:
+            shared.add(path)
+    for path in shared:
+        item = document["paths"][path]
+        item["parameters"] = [p for p in item["parameters"] if not _is_auth_header(document, p)]
+        if not item["parameters"]:
+            del item["parameters"]
+        log.add(
+            f"/paths/{escape(path)}/parameters", "removed the path-level Authorization header parameter", WHY
+        )
     components = document.get("components", {})
     for name, param in list(components.get("parameters", {}).items()):
         if _is_auth_header(document, param):
@@ -71,6 +85,13 @@ def header_auth_to_scheme(document: Document, context: Context, log: RepairLog) 
             after=schemes[scheme],
         )
     for op, pointer in affected:
+        if op.get("security"):
+            log.add(
+                f"{pointer}/parameters",
+                "removed the Authorization header parameter",
+                WHY + "; the operation's own security already requires credentials",
+            )
+            continue
         op["security"] = [{scheme: []}]
         log.add(
             f"{pointer}/parameters",

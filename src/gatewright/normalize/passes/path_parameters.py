@@ -7,6 +7,7 @@ from typing import Any
 
 from gatewright.normalize.passes.base import Context, Document, deref, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
+from gatewright.spec.pointer import escape
 
 TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
@@ -21,11 +22,24 @@ def declare_path_parameters(document: Document, context: Context, log: RepairLog
             target = deref(document, param)
             if isinstance(target, dict) and target.get("in") == "path":
                 declared[target.get("name", "")] = target
-        for index, param in enumerate(op.get("parameters", [])):
-            if isinstance(param, dict) and param.get("in") == "path" and param.get("required") is not True:
-                param["required"] = True
+        holders = [
+            (f"/paths/{escape(path)}/parameters", item.get("parameters", [])),
+            (f"{pointer}/parameters", op.get("parameters", [])),
+        ]
+        for base, params in holders:
+            for index, param in enumerate(params):
+                target = deref(document, param)
+                if (
+                    not isinstance(target, dict)
+                    or target.get("in") != "path"
+                    or target.get("required") is True
+                ):
+                    continue
+                target["required"] = True
+                ref = param.get("$ref") if isinstance(param, dict) else None
+                where = ref.removeprefix("#") if isinstance(ref, str) else f"{base}/{index}"
                 log.add(
-                    f"{pointer}/parameters/{index}/required",
+                    where + "/required",
                     "set required: true",
                     "path parameters are always required in OpenAPI",
                     after=True,
