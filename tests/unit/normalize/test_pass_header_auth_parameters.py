@@ -50,3 +50,25 @@ def test_removes_a_referenced_component_parameter() -> None:
 
 def test_nothing_to_do_without_an_authorization_parameter() -> None:
     assert apply(header_auth_to_scheme, chat(QUERY))[1] == []
+
+
+def test_a_path_level_authorization_parameter_is_removed_too() -> None:
+    auth = {"name": "Authorization", "in": "header", "required": True, "schema": {"type": "string"}}
+    document = spec(
+        paths={"/x": {"parameters": [auth], "get": {"responses": {"200": {"description": "ok"}}}}}
+    )
+    out, repairs = apply(header_auth_to_scheme, document)
+    assert "parameters" not in out["paths"]["/x"]
+    assert out["paths"]["/x"]["get"]["security"] == [{"bearerAuth": []}]
+    assert repairs
+
+
+def test_an_operations_own_security_is_kept() -> None:
+    auth = {"name": "authorization", "in": "header", "schema": {"type": "string"}}
+    document = spec(
+        paths={"/x": {"get": {"parameters": [auth], "security": [{"key": []}], "responses": {}}}},
+        components={"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "k"}}},
+    )
+    out, _ = apply(header_auth_to_scheme, document)
+    assert out["paths"]["/x"]["get"]["security"] == [{"key": []}]
+    assert "parameters" not in out["paths"]["/x"]["get"]
