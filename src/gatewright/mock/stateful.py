@@ -111,6 +111,36 @@ def handle_resource(
     return Rendered(decision.status, media.media_type, dumps(value), headers)
 
 
+def render_list(
+    api: MockApi,
+    op: MockOperation,
+    decision: Decision,
+    items: list[dict[str, Any]],
+    *,
+    has_more: bool = False,
+) -> Rendered | None:
+    """``items`` in the list operation's shape, for extensions that keep items outside the store (tasks)."""
+    media = decision.media
+    if (
+        media is None
+        or media.schema_pointer is None
+        or not is_json(media.media_type)
+        or decision.status >= 300
+    ):
+        return None
+    pointer = media.schema_pointer
+
+    def valid(value: Any) -> bool:
+        return api.schemas.is_valid(pointer, value, formats=True)
+
+    listed = _listed(value_for(api, op, decision), items, valid, has_more=has_more)
+    if listed is None:
+        return None
+    return Rendered(
+        decision.status, media.media_type, dumps(listed), response_headers(api, op, decision.response)
+    )
+
+
 def _untracked(
     api: MockApi,
     op: MockOperation,
@@ -190,7 +220,9 @@ def _with_id(template: Any, resource_id: str, valid: Callable[[Any], bool]) -> A
     return template
 
 
-def _listed(template: Any, items: list[dict[str, Any]], valid: Callable[[Any], bool]) -> Any:
+def _listed(
+    template: Any, items: list[dict[str, Any]], valid: Callable[[Any], bool], *, has_more: bool = False
+) -> Any:
     if isinstance(template, list):
         shaped = [_merge(template[0], item, lambda _: True) if template else item for item in items]
         return shaped if valid(shaped) else None
@@ -208,7 +240,7 @@ def _listed(template: Any, items: list[dict[str, Any]], valid: Callable[[Any], b
     ]
     value = {**template, key: shaped}
     for field, count in (
-        ("has_more", False),
+        ("has_more", has_more),
         ("total", len(items)),
         ("count", len(items)),
         ("total_count", len(items)),
