@@ -1,8 +1,8 @@
 """gatewright: normalize AI gateway OpenAPI documents, mock them, and verify live gateways against them.
 
 The three stages are importable calls (``gatewright.normalize.normalize`` for one document,
-``normalize_all``, ``create_app``/``serve``, ``run_conformance``); each is loaded on first use, so ``import gatewright``
-stays cheap and does not pull in aiohttp or schemathesis for a caller that only normalizes.
+``normalize_all``, ``create_app``/``serve``, ``run_conformance``); each is loaded on first use,
+so ``import gatewright`` stays cheap: a caller that only normalizes never loads aiohttp or schemathesis.
 """
 
 from __future__ import annotations
