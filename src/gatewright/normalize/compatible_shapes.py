@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-_USAGE = {
-    "type": "object",
-    "properties": {
-        "prompt_tokens": {"type": "integer", "minimum": 0},
-        "completion_tokens": {"type": "integer", "minimum": 0},
-        "total_tokens": {"type": "integer", "minimum": 0},
-    },
-    "required": ["prompt_tokens", "completion_tokens", "total_tokens"],
-}
+
+def _counts(*names: str) -> dict[str, Any]:
+    """A usage object: each named token count is a required non-negative integer."""
+    return {
+        "type": "object",
+        "required": list(names),
+        "properties": {name: {"type": "integer", "minimum": 0} for name in names},
+    }
+
+
+_USAGE = _counts("prompt_tokens", "completion_tokens", "total_tokens")
 
 CHAT_COMPLETION: dict[str, Any] = {
     "type": "object",
@@ -100,14 +102,7 @@ EMBEDDINGS: dict[str, Any] = {
             },
         },
         "model": {"type": "string"},
-        "usage": {
-            "type": "object",
-            "required": ["prompt_tokens", "total_tokens"],
-            "properties": {
-                "prompt_tokens": {"type": "integer", "minimum": 0},
-                "total_tokens": {"type": "integer", "minimum": 0},
-            },
-        },
+        "usage": _counts("prompt_tokens", "total_tokens"),
     },
 }
 
@@ -189,15 +184,7 @@ RESPONSE: dict[str, Any] = {
                 },
             },
         },
-        "usage": {
-            "type": "object",
-            "required": ["input_tokens", "output_tokens", "total_tokens"],
-            "properties": {
-                "input_tokens": {"type": "integer", "minimum": 0},
-                "output_tokens": {"type": "integer", "minimum": 0},
-                "total_tokens": {"type": "integer", "minimum": 0},
-            },
-        },
+        "usage": _counts("input_tokens", "output_tokens", "total_tokens"),
     },
 }
 
@@ -221,14 +208,7 @@ ANTHROPIC_MESSAGE: dict[str, Any] = {
         "model": {"type": "string"},
         "stop_reason": {"enum": ["end_turn", "max_tokens", "stop_sequence", "tool_use", None]},
         "stop_sequence": {"type": ["string", "null"]},
-        "usage": {
-            "type": "object",
-            "required": ["input_tokens", "output_tokens"],
-            "properties": {
-                "input_tokens": {"type": "integer", "minimum": 0},
-                "output_tokens": {"type": "integer", "minimum": 0},
-            },
-        },
+        "usage": _counts("input_tokens", "output_tokens"),
     },
 }
 
