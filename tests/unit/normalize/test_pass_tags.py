@@ -31,3 +31,14 @@ def test_a_document_without_tags_gets_the_list() -> None:
 def test_nothing_to_do_when_all_tags_are_declared() -> None:
     document = spec(tags=[{"name": "x"}], paths={"/a": {"get": {"tags": ["x"], "responses": {}}}})
     assert apply(declare_tags, document)[1] == []
+
+
+def test_untagged_operations_are_tagged_by_their_resource_group() -> None:
+    document = spec(
+        paths={"/v1/batches/{id}": {"get": {"responses": {}}}, "/v1/{x}": {"get": {"responses": {}}}}
+    )
+    out, repairs = apply(declare_tags, document)
+    assert out["paths"]["/v1/batches/{id}"]["get"]["tags"] == ["batches"]
+    assert "tags" not in out["paths"]["/v1/{x}"]["get"]
+    assert out["tags"] == [{"name": "batches"}]
+    assert [r.change for r in repairs] == ["tagged the operation 'batches'", "declared tag 'batches'"]
