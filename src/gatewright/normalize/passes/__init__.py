@@ -15,6 +15,7 @@ from gatewright.normalize.passes.examples import validate_examples
 from gatewright.normalize.passes.fragment_paths import fold_fragment_paths
 from gatewright.normalize.passes.header_auth_parameters import header_auth_to_scheme
 from gatewright.normalize.passes.implied_errors import implied_error_responses
+from gatewright.normalize.passes.lookup_not_found import lookup_not_found
 from gatewright.normalize.passes.nullable import rewrite_nullable
 from gatewright.normalize.passes.openapi_version import upgrade_openapi_version
 from gatewright.normalize.passes.operation_ids import assign_operation_ids
@@ -53,6 +54,7 @@ PASSES: tuple[RepairPass, ...] = (
     declare_streams,
     declare_tags,
     declare_task_lifecycles,
+    lookup_not_found,
     validate_examples,
     canonical_order,
 )

@@ -30,7 +30,8 @@ def _error_schema(response: Any) -> Any:
     return media.get("schema") if isinstance(media, dict) else None
 
 
-def _common_error_schema(document: Document) -> Any:
+def common_error_schema(document: Document) -> Any:
+    """The 4xx body schema the document's operations reference most."""
     counts: Counter[str] = Counter()
     schemas: dict[str, Any] = {}
     for _path, _method, op, _pointer in operations(document):
@@ -42,7 +43,8 @@ def _common_error_schema(document: Document) -> Any:
     return schemas[counts.most_common(1)[0][0]] if counts else None
 
 
-def _own_error_schema(document: Document, op: dict[str, Any]) -> Any:
+def own_error_schema(document: Document, op: dict[str, Any]) -> Any:
+    """The first 4xx body schema the operation itself declares."""
     for status, response in op.get("responses", {}).items():
         schema = _error_schema(deref(document, response))
         if status.startswith("4") and schema is not None:
@@ -61,8 +63,7 @@ def _takes_input(document: Document, op: dict[str, Any], path_item: dict[str, An
 @repair_pass("implied_errors")
 def implied_error_responses(document: Document, context: Context, log: RepairLog) -> None:
     """Add 401 to secured operations, 400 to those that take input, 404 to item operations."""
-    common = _common_error_schema(document)
-    named = document.get("components", {}).get("responses", {})
+    common = common_error_schema(document)
     for path, method, op, pointer in operations(document):
         responses = op.get("responses")
         if not isinstance(responses, dict):
@@ -74,16 +75,26 @@ def implied_error_responses(document: Document, context: Context, log: RepairLog
             wanted.append(("400", "the operation takes parameters or a body, so invalid input is rejected"))
         if "{" in path.rsplit("/", 1)[-1] and "404" not in responses:
             wanted.append(("404", "the operation addresses one item by id, which may not exist"))
-        own = _own_error_schema(document, op)
+        own = own_error_schema(document, op)
         for status, why in wanted:
-            component = next((n for n in COMPONENT_NAMES[status] if n in named), None)
-            if method == "head":  # HEAD responses carry no body
-                response: dict[str, Any] = {"description": DESCRIPTIONS[status]}
-            elif own is None and component is not None:
-                response = {"$ref": f"#/components/responses/{component}"}
-            elif (own or common) is not None:
-                response = {"description": DESCRIPTIONS[status], "content": {JSON: {"schema": own or common}}}
-            else:
+            response = error_response(document, method, status, own, common)
+            if response is None:
                 continue
             responses[status] = response
             log.add(f"{pointer}/responses", f"declared the {status} response", why, after=response)
+
+
+def error_response(
+    document: Document, method: str, status: str, own: Any, common: Any
+) -> dict[str, Any] | None:
+    """The error response to declare: the operation's own error schema, else the document's named
+    response, else the common error schema (None: the document has no error shape at all)."""
+    named = document.get("components", {}).get("responses", {})
+    component = next((n for n in COMPONENT_NAMES[status] if n in named), None)
+    if method == "head":  # HEAD responses carry no body
+        return {"description": DESCRIPTIONS[status]}
+    if own is None and component is not None:
+        return {"$ref": f"#/components/responses/{component}"}
+    if (own or common) is not None:
+        return {"description": DESCRIPTIONS[status], "content": {JSON: {"schema": own or common}}}
+    return None
