@@ -31,19 +31,20 @@ def default_extensions(
     task_retention: float | None = None,
     allow_callback_hosts: bool = False,
 ) -> list[Extension]:
-    """Tasks (``x-gatewright-task``) and SSE streams (``x-gatewright-stream``), sharing one file signer."""
+    """Tasks (``x-gatewright-task``) and SSE streams (``x-gatewright-stream``).
+
+    They share one file signer, and streams see the task engine (agent-turn events follow their turn).
+    """
     files = FileSigner()
     timing = TaskTiming(duration=task_duration, queued=min(DEFAULT_QUEUED, task_duration), polls=task_polls)
-    return [
-        TaskExtension(
-            timing=timing,
-            retention=task_retention,
-            seed=seed,
-            callbacks=CallbackPolicy(allow_any_host=allow_callback_hosts),
-            files=files,
-        ),
-        StreamExtension(files=files),
-    ]
+    tasks = TaskExtension(
+        timing=timing,
+        retention=task_retention,
+        seed=seed,
+        callbacks=CallbackPolicy(allow_any_host=allow_callback_hosts),
+        files=files,
+    )
+    return [tasks, StreamExtension(files=files, tasks=tasks.engine)]
 
 
 def setup_extensions(app: web.Application, extensions: list[Extension]) -> None:

@@ -5,13 +5,19 @@ request (so streamed text equals non-streamed text) and go out one write each. A
 request streams when its body says ``stream: true``, when ``Accept`` asks for
 ``text/event-stream``, or when SSE is the operation's only success media type
 (ipop agent-turn events, empiriolabs ``/v1/audio/speech:stream``).
+
+ipop agent-turn events follow the turn in the task engine when there is one: the
+stream sends the lifecycle values the turn has been through, then keeps the
+connection open and sends each new one (each check counts as a poll) until the
+turn ends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
@@ -24,7 +30,9 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.render import is_json, render
 from gatewright.mock.streaming.ipop import resume_point
 from gatewright.mock.streaming.registry import StreamContext, StreamFormat, get_format
-from gatewright.mock.streaming.writer import stream_events
+from gatewright.mock.streaming.writer import open_stream, stream_events, write_events
+from gatewright.mock.tasks.engine import TaskEngine
+from gatewright.mock.tasks.models import Phase, Task
 
 __all__ = ["StreamExtension"]
 
@@ -68,9 +76,18 @@ class StreamExtension:
 
     name = "streams"
 
-    def __init__(self, *, delay: float = 0.0, files: FileSigner | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        delay: float = 0.0,
+        files: FileSigner | None = None,
+        tasks: TaskEngine | None = None,
+        follow_interval: float = 0.05,
+    ) -> None:
         self.delay = delay
         self.files = files
+        self.tasks = tasks
+        self.follow_interval = follow_interval
         self.streams_started = 0
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
@@ -89,7 +106,11 @@ class StreamExtension:
             if streamed.format_name == "empiriolabs-speech" and self.files is not None:
                 base = f"{call.request.scheme}://{call.request.host}"
                 body["url"] = self.files.url(base, f"speech-{self.streams_started}", media.MediaKind.WAV)
-            events = streamed.format(body, self._context(call, streamed, request_body))
+            context = self._context(call, streamed, request_body)
+            task = self._turn(call, streamed)
+            if task is not None:
+                return await self._follow(call, streamed, body, context, task)
+            events = streamed.format(body, context)
             return await stream_events(call.request, events, delay=self.delay)
 
         return stream
@@ -113,9 +134,56 @@ class StreamExtension:
             body.setdefault(name, value)
         return body
 
+    def _turn(self, call: MockCall, streamed: _Streamed) -> Task | None:
+        """The engine's task behind an agent-turn stream (its ``request_id``), if there is one."""
+        if self.tasks is None or streamed.format_name != "ipop-agent-events":
+            return None
+        task_id = call.path_params.get("request_id")
+        return None if task_id is None else self.tasks.get(call.api.name, task_id)
+
+    async def _follow(
+        self,
+        call: MockCall,
+        streamed: _Streamed,
+        body: dict[str, Any],
+        context: StreamContext,
+        task: Task | None,
+    ) -> web.StreamResponse:
+        """Send the turn's events as it moves on, until it ends (or vanishes, or the client leaves)."""
+        assert self.tasks is not None
+        response = await open_stream(call.request)
+        sent = context.resume_after
+        while task is not None:
+            current = replace(context, resume_after=sent, lifecycle=_lifecycle(task), outcome=_outcome(task))
+            events = list(streamed.format(body, current))
+            if not await write_events(response, events, delay=self.delay, eof=False):
+                return response
+            if events and events[-1].id is not None:
+                sent = max(sent, int(events[-1].id))
+            if task.terminal:
+                break
+            await asyncio.sleep(self.follow_interval)
+            task = self.tasks.poll(call.api.name, task.id)
+        await write_events(response, (), delay=self.delay)
+        return response
+
     def _context(self, call: MockCall, streamed: _Streamed, request_body: Mapping[str, Any]) -> StreamContext:
         if streamed.format_name == "ipop-agent-events":
             headers, query = call.request.headers, call.request.query
             seen = resume_point(headers.get("Last-Event-ID"), query.get("after_event_seq"))
             return StreamContext(request=request_body, resume_after=seen, text=AGENT_TEXT)
         return StreamContext(request=request_body)
+
+
+def _lifecycle(task: Task) -> tuple[str, ...]:
+    """The status words ``task`` has shown so far, in order."""
+    words = [task.states.status_for(Phase.INITIAL)]
+    if task.started_at is not None:
+        words.append(task.states.status_for(Phase.RUNNING))
+    if task.terminal:
+        words.append(task.status)
+    return tuple(words)
+
+
+def _outcome(task: Task) -> str | None:
+    return task.phase.value if task.terminal else None

@@ -3,8 +3,14 @@
 The spec documents only the transport: ``text/event-stream``, resume with the
 ``Last-Event-ID`` header or ``after_event_seq`` query. Every event therefore carries
 ``id: <event_seq>`` (so a standard SSE client resumes by itself) and a JSON body with
-``event_seq``, the turn's ``lifecycle`` and, for output, a text ``delta``. The stream
-replays the turn: queued → running → streaming deltas → the body's final lifecycle.
+``event_seq``, the turn's ``lifecycle`` and, for output, a text ``delta``.
+
+For a turn the task engine knows, the events are the lifecycle values it has been
+through (``StreamContext.lifecycle``), then, once it succeeded, its text as deltas,
+then its final lifecycle. The plan only ever grows at its end as the turn moves on,
+so an ``event_seq`` means the same event on every connection and resuming works
+mid-turn. A turn the engine does not know replays queued → running → deltas → the
+body's final lifecycle.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from gatewright.mock.streaming.events import SSEEvent, json_event, split_text
 from gatewright.mock.streaming.registry import StreamContext
 
 __all__ = ["agent_turn_events", "resume_point"]
+
+_FINAL = ("completed", "failed", "canceled")
 
 
 def resume_point(last_event_id: str | None, after_event_seq: int | str | None) -> int:
@@ -29,21 +37,33 @@ def resume_point(last_event_id: str | None, after_event_seq: int | str | None) -
     return seen
 
 
+def _plan(body: Mapping[str, Any], context: StreamContext) -> list[dict[str, Any]]:
+    text = context.text if context.text is not None else str(body.get("output_text") or "")
+    if context.lifecycle:
+        done = context.outcome is not None
+        passed = context.lifecycle[:-1] if done else context.lifecycle
+        final = context.lifecycle[-1] if done else None
+        succeeded = context.outcome == "succeeded"
+    else:  # a turn nobody created here: replay a whole successful (or the body's) turn
+        passed = ("queued", "running")
+        final = str(body.get("lifecycle") or "completed")
+        final = final if final in _FINAL else "completed"
+        succeeded = final == "completed"
+    plan: list[dict[str, Any]] = [{"type": "lifecycle", "lifecycle": word} for word in passed]
+    if final is not None:
+        if succeeded:
+            working = passed[-1] if passed else final
+            plan += [
+                {"type": "output_text.delta", "lifecycle": working, "delta": piece}
+                for piece in split_text(text)
+            ]
+        plan.append({"type": "lifecycle", "lifecycle": final, "final": True})
+    return plan
+
+
 def agent_turn_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
     request_id = str(body.get("request_id", "turn_mock"))
-    final = str(body.get("lifecycle") or "completed")
-    if final not in ("completed", "failed", "canceled"):
-        final = "completed"
-    text = context.text if context.text is not None else str(body.get("output_text") or "")
-    plan: list[dict[str, Any]] = [
-        {"type": "lifecycle", "lifecycle": "queued"},
-        {"type": "lifecycle", "lifecycle": "running"},
-    ]
-    plan += [
-        {"type": "output_text.delta", "lifecycle": "streaming", "delta": piece} for piece in split_text(text)
-    ]
-    plan.append({"type": "lifecycle", "lifecycle": final, "final": True})
-    for seq, fields in enumerate(plan, start=1):
+    for seq, fields in enumerate(_plan(body, context), start=1):
         if seq <= context.resume_after:
             continue
         payload = {"object": "agent_turn.event", "request_id": request_id, "event_seq": seq, **fields}

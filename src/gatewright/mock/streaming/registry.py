@@ -24,6 +24,9 @@ class StreamContext:
     ``resume_after`` the last event id the client saw (ipop resume); ``text`` the
     text to stream where the body does not hold it; ``audio`` the raw samples for
     speech (default: generated silence); ``chunk_bytes`` the audio chunk size.
+    ``lifecycle`` is the status words a task-backed stream (an ipop agent turn) has
+    been through so far, ``outcome`` its terminal phase (``succeeded``, ``failed``,
+    ``cancelled``) or None while it runs; both empty: the format replays a whole turn.
     """
 
     request: Mapping[str, Any] = field(default_factory=dict)
@@ -31,6 +34,8 @@ class StreamContext:
     text: str | None = None
     audio: bytes | None = None
     chunk_bytes: int = 4800
+    lifecycle: tuple[str, ...] = ()
+    outcome: str | None = None
 
 
 StreamFormat = Callable[[Mapping[str, Any], StreamContext], Iterator[SSEEvent]]

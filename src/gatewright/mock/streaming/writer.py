@@ -37,9 +37,11 @@ async def open_stream(
 
 
 async def write_events(
-    response: web.StreamResponse, events: Iterable[SSEEvent], *, delay: float = 0.0
+    response: web.StreamResponse, events: Iterable[SSEEvent], *, delay: float = 0.0, eof: bool = True
 ) -> bool:
     """Write each event separately; True when all were sent, False when the client went away.
+
+    ``eof=False`` leaves the stream open for more (a stream that follows a running task).
 
     ``asyncio.CancelledError`` (aiohttp cancelling the handler of a closed connection)
     is re-raised after logging, as asyncio requires; aiohttp does not treat it as a 500.
@@ -51,7 +53,8 @@ async def write_events(
                 await asyncio.sleep(delay)
             else:
                 await asyncio.sleep(0)  # let other requests run between events
-        await response.write_eof()
+        if eof:
+            await response.write_eof()
     except (ConnectionResetError, ConnectionAbortedError, BrokenPipeError) as exc:
         log.debug("stream client disconnected: %s", exc)
         return False

@@ -68,12 +68,14 @@ class TaskEngine:
         callback_url: str | None = None,
         context: Mapping[str, Any] | None = None,
         timing: TaskTiming | None = None,
+        retention: float | None = None,
     ) -> Task:
         """Start a task in its initial phase and return it (render it as the create response).
 
         ``results`` are the URLs the task will show once it succeeds (the mock owns
         them, see ``gatewright.mock.media``); ``context`` is anything the handler wants
-        back when rendering (e.g. the request's ``model``).
+        back when rendering (e.g. the request's ``model``); ``retention`` overrides the
+        engine's for this task (a lifecycle's declared ``retention_seconds``).
         """
         if isinstance(states, TaskSpec):
             states = TaskStates.from_spec(states)
@@ -96,6 +98,7 @@ class TaskEngine:
                 outcome=outcome,
                 results=tuple(results),
                 callback_url=callback_url,
+                retention=retention,
                 context=dict(context or {}),
             )
             self._tasks[key] = task
@@ -202,7 +205,18 @@ class TaskEngine:
             self._outbox.append(task)
 
     def _expired(self, task: Task, now: float) -> bool:
-        return task.completed_at is not None and now >= task.completed_at + self.retention
+        retention = self.retention if task.retention is None else task.retention
+        return task.completed_at is not None and now >= task.completed_at + retention
+
+    def with_results(self, api: str, task_id: str, results: Iterable[str]) -> Task | None:
+        """Set what a task will show once it succeeds (results that name the task itself)."""
+        with self._lock:
+            task = self._tasks.get((api, task_id))
+            if task is None:
+                return None
+            task = replace(task, results=tuple(results))
+            self._tasks[(api, task_id)] = task
+            return task
 
     def with_context(self, api: str, task_id: str, **context: Any) -> Task | None:
         """Attach more handler context to a task (e.g. a follow-up message); returns the new value."""

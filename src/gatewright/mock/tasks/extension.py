@@ -24,6 +24,8 @@ from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import dumps, is_json, response_headers
+from gatewright.mock.state import ResourceStore
+from gatewright.mock.stateful import render_list
 from gatewright.mock.tasks.callbacks import (
     CallbackDispatcher,
     CallbackPolicy,
@@ -32,15 +34,14 @@ from gatewright.mock.tasks.callbacks import (
 )
 from gatewright.mock.tasks.clock import Clock
 from gatewright.mock.tasks.engine import DEFAULT_RETENTION, TaskEngine
-from gatewright.mock.tasks.models import Outcome, Task, TaskTiming
-from gatewright.mock.tasks.render import render_task, runtime_pointer
+from gatewright.mock.tasks.listing import ListQuery, list_operations
+from gatewright.mock.tasks.models import Outcome, Phase, Task, TaskTiming
+from gatewright.mock.tasks.render import relocate, render_task, runtime_pointer
+from gatewright.mock.tasks.results import ResultKind, ResultPlan, plan_result
 from gatewright.spec.model import TaskSpec
 from gatewright.spec.pointer import split
 
 __all__ = ["TaskExtension"]
-
-# Result fields that hold an identifier or a text, not a downloadable file.
-_NOT_MEDIA = ("events_url", "output_text", "connect_path", "api_base_path", "_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,8 @@ class _Lifecycle:
     api: MockApi
     create: MockOperation
     spec: TaskSpec
-    media_result: bool
+    result: ResultPlan | None
+    retention: float | None  # None: the engine's default
 
     @property
     def id_prefix(self) -> str:
@@ -67,14 +69,6 @@ def _lookup(value: Any, pointer: str) -> Any:
         else:
             return None
     return node
-
-
-def _is_media_result(spec: TaskSpec) -> bool:
-    if not spec.result:
-        return False
-    tokens = [t for t in split(spec.result) if not t.isdigit()]
-    last = tokens[-1].lower() if tokens else ""
-    return not any(last.endswith(marker) for marker in _NOT_MEDIA)
 
 
 def _last_path_param(path: str) -> str | None:
@@ -132,12 +126,15 @@ class TaskExtension:
             retention=DEFAULT_RETENTION if retention is None else retention,
             seed=seed,
         )
+        self._retention_override = retention  # set (--task-retention): wins over every declaration
         self.files = files if files is not None else FileSigner()
         self.dispatcher = CallbackDispatcher(self._callback_payload, callbacks)
         self.tick_interval = tick_interval
         self._lifecycles: dict[tuple[str, str], _Lifecycle] = {}  # (api, create operationId)
         self._polls: dict[tuple[str, str], list[_Lifecycle]] = {}
         self._cancels: dict[tuple[str, str], list[_Lifecycle]] = {}
+        self._lists: dict[tuple[str, str], tuple[str, ...]] = {}  # (api, list op) -> create ops
+        self._started: set[tuple[str, str]] = set()  # (api, create op) that made a task since reset
         self._indexed: set[str] = set()
 
     # --- Extension protocol ----------------------------------------------------------------------
@@ -153,6 +150,8 @@ class TaskExtension:
             hooks.append(self._poll_hook(self._polls[key]))
         if key in self._cancels:
             hooks.append(self._cancel_hook(self._cancels[key]))
+        if key in self._lists:
+            hooks.append(self._list_hook(self._lists[key]))
         if not hooks:
             return None
         if len(hooks) == 1:
@@ -169,6 +168,7 @@ class TaskExtension:
 
     def reset(self) -> None:
         self.engine.reset()
+        self._started.clear()
         self.dispatcher.deliveries.clear()
 
     def snapshot(self) -> dict[str, Any]:
@@ -199,11 +199,15 @@ class TaskExtension:
         for op in api.operations.values():
             if op.task is None or op.task.poll not in api.operations:
                 continue
-            lifecycle = _Lifecycle(api, op, op.task, _is_media_result(op.task))
+            retention = op.task.retention_seconds if self._retention_override is None else None
+            lifecycle = _Lifecycle(api, op, op.task, plan_result(api, op.task), retention)
             self._lifecycles[(api.name, op.operation_id)] = lifecycle
             self._polls.setdefault((api.name, op.task.poll), []).append(lifecycle)
             if op.task.cancel and op.task.cancel in api.operations:
                 self._cancels.setdefault((api.name, op.task.cancel), []).append(lifecycle)
+        creates = [create for (name, create) in self._lifecycles if name == api.name]
+        for list_id, shown in list_operations(api, creates).items():
+            self._lists[(api.name, list_id)] = shown
 
     # --- rendering -------------------------------------------------------------------------------
 
@@ -216,6 +220,7 @@ class TaskExtension:
             return None
         pointer = media_spec.schema_pointer
         schema = api.schemas.resolve(pointer)
+        spec = self._fitted(api, decision, spec)
         id_pointer = runtime_pointer(spec.id)
         bases = [example.value for example in media_spec.examples if isinstance(example.value, Mapping)]
         if decision.example is not None and isinstance(decision.example.value, Mapping):
@@ -231,17 +236,34 @@ class TaskExtension:
         def valid(body: Any) -> bool:
             return api.schemas.is_valid(pointer, body, formats=True)
 
+        lifecycle = self._lifecycles.get((task.api, task.operation_id))
+        plan = lifecycle.result if lifecycle is not None else None
+        early = plan is not None and plan.kind is ResultKind.ROUTE  # a link to follow the task by
         variants = (spec, replace(spec, id=""), replace(spec, status=""), replace(spec, id="", status=""))
         first: dict[str, Any] | None = None
         for base in bases[:2]:
             for variant in variants:
                 body = render_task(
-                    task, base, variant, schema=schema, document=api.spec.document, validate=valid
+                    task,
+                    base,
+                    variant,
+                    schema=schema,
+                    document=api.spec.document,
+                    validate=valid,
+                    result_early=early,
                 )
                 if valid(body):
                     return body
                 first = first if first is not None else body
         return first
+
+    def _fitted(self, api: MockApi, decision: Decision, spec: TaskSpec) -> TaskSpec:
+        """``spec``'s pointers as they apply to this answer's schema (see ``relocate``)."""
+        media_spec = decision.media
+        if media_spec is None or media_spec.schema_pointer is None:
+            return spec
+        schema = api.schemas.deref(api.schemas.resolve(media_spec.schema_pointer), None)[0]
+        return relocate(spec, schema if isinstance(schema, Mapping) else None, api.spec.document)
 
     def _response(self, api: MockApi, op: MockOperation, decision: Decision, body: Any) -> web.Response:
         headers = dict(response_headers(api, op, decision.response))
@@ -254,32 +276,57 @@ class TaskExtension:
         headers = {"Content-Type": error.content_type} if error.content_type else {}
         return web.Response(status=error.status, body=error.body or None, headers=headers)
 
-    def _results(self, lifecycle: _Lifecycle, call: MockCall) -> tuple[str, ...]:
-        spec = lifecycle.spec
-        file_id = secrets.token_hex(12)
-        if not spec.result:
+    def _results(self, lifecycle: _Lifecycle, call: MockCall, task_id: str) -> tuple[str, ...]:
+        """What the task will show at ``result`` once it succeeds (see ``tasks.results``)."""
+        plan = lifecycle.result
+        if plan is None:
             return ()
-        if not lifecycle.media_result:
-            return (f"result_{file_id}",)
+        host = f"{call.request.scheme}://{call.request.host}"
+        if plan.kind is not ResultKind.MEDIA:
+            return (plan.value(task_id, call.path_params, base=f"{host}{call.api.prefix}"),)
         model = call.body.get("model") if isinstance(call.body, Mapping) else None
+        assert lifecycle.spec.result is not None
         kind = media.media_kind_for(
-            spec.result,
+            lifecycle.spec.result,
             lifecycle.create.operation_id,
             lifecycle.create.operation.path,
             model if isinstance(model, str) else None,
         )
         assert kind is not None
-        base = f"{call.request.scheme}://{call.request.host}"
-        return (self.files.url(base, file_id, kind),)
+        return (self.files.url(host, secrets.token_hex(12), kind),)
 
-    def _callback_payload(self, task: Task) -> Mapping[str, Any]:
+    def _publish(self, task: Task, store: ResourceStore) -> None:
+        """Make a succeeded task's result id servable (``GET /v1/files/{file_id}`` then answers)."""
+        lifecycle = self._lifecycles.get((task.api, task.operation_id))
+        plan = lifecycle.result if lifecycle is not None else None
+        if plan is None or plan.kind is not ResultKind.RESOURCE or plan.collection is None:
+            return
+        if task.phase is not Phase.SUCCEEDED or not task.results:
+            return
+        collection, resource_id = f"{task.api}:{plan.collection}", task.results[0]
+        if store.get(collection, resource_id) is None and not store.was_deleted(collection, resource_id):
+            store.put(collection, resource_id, {"id": resource_id})
+
+    def _poll_body(self, task: Task) -> Any | None:
+        """The task as its poll operation shows it (callbacks, list items)."""
         lifecycle = self._lifecycles.get((task.api, task.operation_id))
         if lifecycle is None:
-            return task.summary()
+            return None
         poll = lifecycle.api.operations[lifecycle.spec.poll]
         decision = negotiate(poll.responses, NO_PREFERENCES, "application/json")
-        body = self._render(lifecycle.api, task, lifecycle.spec, decision, salt=f"poll-{task.id}")
+        return self._render(lifecycle.api, task, lifecycle.spec, decision, salt=f"poll-{task.id}")
+
+    def _callback_payload(self, task: Task) -> Mapping[str, Any]:
+        body = self._poll_body(task)
         return body if isinstance(body, Mapping) else task.summary()
+
+    def _list_item(self, task: Task) -> dict[str, Any] | None:
+        """The object a list holds for a task: the poll body, or the object in it that has the status."""
+        body = self._poll_body(task)
+        lifecycle = self._lifecycles[(task.api, task.operation_id)]
+        container = _lookup(body, "".join(f"/{t}" for t in split(lifecycle.spec.status)[:-1]) or "")
+        item = container if isinstance(container, Mapping) else body
+        return dict(item) if isinstance(item, Mapping) else None
 
     # --- hooks -----------------------------------------------------------------------------------
 
@@ -292,20 +339,23 @@ class TaskExtension:
                 return None
             api = call.api
             outcome = Outcome.from_prefer(call.preferences.extra.get("task"))
+            model = call.body.get("model") if isinstance(call.body, Mapping) else None
             task = engine.create(
                 api.name,
                 call.operation.operation_id,
                 lifecycle.spec,
                 id_prefix=lifecycle.id_prefix,
                 outcome=outcome,
-                results=self._results(lifecycle, call),
                 callback_url=find_callback_url(call.body),
-                context={"model": call.body.get("model") if isinstance(call.body, Mapping) else None},
+                context={"model": model, "path_params": dict(call.path_params)},
+                retention=lifecycle.retention,
             )
+            task = engine.with_results(api.name, task.id, self._results(lifecycle, call, task.id)) or task
             body = self._render(api, task, lifecycle.spec, decision, salt=f"create-{task.id}")
             if body is None:
                 engine.delete(api.name, task.id)
                 return None
+            self._started.add((api.name, lifecycle.create.operation_id))
             return self._response(api, call.operation, decision, body)
 
         return create
@@ -339,6 +389,7 @@ class TaskExtension:
             task = engine.poll(api.name, found.id)
             if task is None:
                 return self._error(api, op, 404, f"no such task: {found.id} (expired)")
+            self._publish(task, call.store)
             lifecycle = self._lifecycles[(api.name, task.operation_id)]
             body = self._render(api, task, lifecycle.spec, call.decision, salt=f"poll-{task.id}")
             if body is None:
@@ -377,8 +428,48 @@ class TaskExtension:
                         api, op, 400, f"task {found.id} already finished: {result.task.status}"
                     )
             body = self._render(api, result.task, lifecycle.spec, call.decision, salt=f"cancel-{found.id}")
-            if body is None or _lookup(body, lifecycle.spec.status) != result.task.status:
+            status = self._fitted(api, call.decision, lifecycle.spec).status
+            if body is None or _lookup(body, status) != result.task.status:
                 return None
             return self._response(api, op, call.decision, body)
 
         return cancel
+
+    def _list_hook(self, creates: tuple[str, ...]) -> OperationHook:
+        engine = self.engine
+
+        async def list_tasks(call: MockCall) -> web.StreamResponse | None:
+            api, op = call.api, call.operation
+            if call.decision.status >= 300 or not any((api.name, c) in self._started for c in creates):
+                return None  # nothing created since reset: the documented examples
+            spec = self._lifecycles[(api.name, creates[0])].spec
+            declared = [str(p.get("name")) for p in op.operation.parameters if p.get("in") == "query"]
+            query = ListQuery.parse(call.path_params, call.request.query, declared, spec.status)
+            tasks, has_more = query.select(engine.list_tasks(api.name, creates))
+            items = [item for task in tasks if (item := self._list_item(task)) is not None]
+            for task in tasks:
+                self._publish(task, call.store)
+            rendered = render_list(api, op, call.decision, items, has_more=has_more)
+            if rendered is not None:
+                return web.Response(
+                    status=rendered.status,
+                    body=rendered.body,
+                    headers={**dict(rendered.headers), "Content-Type": rendered.content_type or ""},
+                )
+            return self._free_form_list(api, op, call.decision, items, has_more)
+
+        return list_tasks
+
+    def _free_form_list(
+        self, api: MockApi, op: MockOperation, decision: Decision, items: list[dict[str, Any]], has_more: bool
+    ) -> web.StreamResponse | None:
+        """A list whose schema gives no shape (a proxied ``object``): the OpenAI list envelope."""
+        media_spec = decision.media
+        if media_spec is None or media_spec.schema_pointer is None or not is_json(media_spec.media_type):
+            return None
+        body: dict[str, Any] = {"object": "list", "data": items, "has_more": has_more}
+        if items and "id" in items[0] and "id" in items[-1]:
+            body.update(first_id=items[0]["id"], last_id=items[-1]["id"])
+        if not api.schemas.is_valid(media_spec.schema_pointer, body, formats=True):
+            return None
+        return self._response(api, op, decision, body)

@@ -182,6 +182,7 @@ class Task:
     callback_url: str | None = None
     error: TaskError | None = None
     cancel_requested: bool = False
+    retention: float | None = None  # seconds readable after finishing; None: the engine's default
     context: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property

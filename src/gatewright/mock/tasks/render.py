@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from gatewright.mock.tasks.models import Phase, Task
 from gatewright.spec.model import TaskSpec
-from gatewright.spec.pointer import split
+from gatewright.spec.pointer import join, split
 
-__all__ = ["Validate", "render_task", "runtime_pointer"]
+__all__ = ["Validate", "relocate", "render_task", "runtime_pointer"]
 
 Validate = Callable[[Any], bool]
 Schema = Mapping[str, Any]
@@ -92,6 +93,34 @@ def runtime_pointer(expression: str) -> str:
     return pointer
 
 
+def relocate(spec: TaskSpec, schema: Schema | None, document: Schema) -> TaskSpec:
+    """``spec`` with its pointers moved to where ``schema`` has them.
+
+    A cancel or list answer may carry the bare object that the poll answer wraps
+    (ipop's ``DELETE`` of a Box document returns the ``BoxDocument`` that ``GET``
+    wraps in ``document``): a pointer whose path the schema lacks drops leading
+    tokens until it fits; one that fits nowhere stays as it is.
+    """
+    if schema is None:
+        return spec
+    writer = _Writer({}, schema, document, None)
+
+    def fit(pointer: str) -> str:
+        tokens = split(pointer)
+        for start in range(len(tokens)):
+            if writer.schema_at(tokens[start:]) is not None:
+                return join(*tokens[start:])
+        return pointer
+
+    prefix, hash_, id_pointer = spec.id.partition("#")
+    return replace(
+        spec,
+        status=fit(spec.status) if spec.status else spec.status,
+        id=f"{prefix}{hash_}{fit(id_pointer)}" if id_pointer else spec.id,
+        result=fit(spec.result) if spec.result else spec.result,
+    )
+
+
 def render_task(
     task: Task,
     base: Mapping[str, Any],
@@ -100,6 +129,7 @@ def render_task(
     schema: Schema | None = None,
     document: Schema | None = None,
     validate: Validate | None = None,
+    result_early: bool = False,
 ) -> dict[str, Any]:
     """A copy of ``base`` that tells the truth about ``task`` (see the module docstring).
 
@@ -107,6 +137,8 @@ def render_task(
     ``validate`` returns True when a body is valid for it (e.g.
     ``lambda body: schemas.is_valid(pointer, body)`` with the mock's ``SchemaSet``).
     Without a schema, fields are written only where ``base`` already has them.
+    ``result_early`` shows the result in every phase (a link to follow the task by,
+    such as an events URL), not only once it succeeded.
     """
     body: dict[str, Any] = copy.deepcopy(dict(base))
     writer = _Writer(body, schema, document or {}, validate)
@@ -126,7 +158,7 @@ def render_task(
         _write_timestamps(writer, container, task)
         _write_error(writer, container, task)
     if spec.result:
-        _write_result(writer, split(spec.result), task)
+        _write_result(writer, split(spec.result), task, early=result_early)
     return body
 
 
@@ -237,8 +269,8 @@ def _write_error(writer: _Writer, container: list[str], task: Task) -> None:
             writer.try_set(tokens, task.error.message)
 
 
-def _write_result(writer: _Writer, tokens: list[str], task: Task) -> None:
-    if task.phase is not Phase.SUCCEEDED or not task.results:
+def _write_result(writer: _Writer, tokens: list[str], task: Task, *, early: bool = False) -> None:
+    if (task.phase is not Phase.SUCCEEDED and not early) or not task.results:
         if writer.has(tokens):
             writer.clear(tokens)
         return

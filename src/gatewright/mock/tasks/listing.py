@@ -1,0 +1,96 @@
+"""Which list operations show which tasks, and which tasks one list request asks for.
+
+A lifecycle's list is found from the spec, not from a table: ``GET`` on its poll
+route's collection (``/v1/jobs`` for ``GET /v1/jobs/{job_id}``) or on its create
+path (``/v1/videos``). Lifecycles that share a poll operation are one kind of
+task (beatra's four creates all poll ``/v1/tasks/{task_id}``), so each of their
+lists shows all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from gatewright.mock.operations import MockApi
+from gatewright.mock.routing import template_path
+from gatewright.mock.tasks.models import Task
+from gatewright.spec.pointer import split
+
+__all__ = ["ListQuery", "list_operations"]
+
+_ITEM = re.compile(r"^(?P<collection>.+)/\{[^{}/]+\}$")
+
+
+def list_operations(api: MockApi, creates: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """list operationId -> the create operationIds whose tasks it shows."""
+    families: dict[str, set[str]] = {}  # poll operationId -> create operationIds
+    paths: dict[str, set[str]] = {}  # candidate list path -> poll operationIds
+    for create_id in creates:
+        create = api.operations[create_id]
+        spec = create.task
+        if spec is None or spec.poll not in api.operations:
+            continue
+        families.setdefault(spec.poll, set()).add(create_id)
+        poll_path = template_path(api.operations[spec.poll].operation.path)
+        match = _ITEM.match(poll_path)
+        candidates = {template_path(create.operation.path)}
+        if match is not None:
+            candidates.add(match.group("collection"))
+        for path in candidates:
+            paths.setdefault(path, set()).add(spec.poll)
+    found: dict[str, tuple[str, ...]] = {}
+    for op in api.operations.values():
+        polls = paths.get(template_path(op.operation.path))
+        if op.operation.method != "GET" or polls is None or op.task is not None:
+            continue
+        if op.operation_id in families:  # a poll route is never a list
+            continue
+        found[op.operation_id] = tuple(sorted(c for poll in polls for c in families[poll]))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """One list request: its path parameters, a status filter and a page size, where the op declares them."""
+
+    path_params: Mapping[str, str]
+    status: str | None = None
+    limit: int | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        path_params: Mapping[str, str],
+        query: Mapping[str, str],
+        declared: Sequence[str],
+        status_pointer: str,
+    ) -> ListQuery:
+        tokens = split(status_pointer)
+        status_name = tokens[-1] if tokens else "status"
+        status = query.get(status_name) if status_name in declared else None
+        limit: int | None = None
+        if "limit" in declared:
+            try:
+                limit = max(int(query.get("limit", "")), 0)
+            except ValueError:
+                limit = None
+        return cls(path_params, status or None, limit)
+
+    def select(self, tasks: Iterable[Task]) -> tuple[list[Task], bool]:
+        """The tasks in scope (same parent resource, matching status), one page, and whether more remain."""
+        chosen = [
+            task
+            for task in tasks
+            if self._in_scope(task) and (self.status is None or task.status == self.status)
+        ]
+        if self.limit is not None and len(chosen) > self.limit:
+            return chosen[: self.limit], True
+        return chosen, False
+
+    def _in_scope(self, task: Task) -> bool:
+        created_under = task.context.get("path_params")
+        if not isinstance(created_under, Mapping):
+            return True
+        return all(created_under.get(name, value) == value for name, value in self.path_params.items())

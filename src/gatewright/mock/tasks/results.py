@@ -1,0 +1,128 @@
+"""What a task's ``result`` field holds once it succeeds, decided once per lifecycle from the spec.
+
+Not every result is a file: ipop's ``events_url`` is a route of the API itself,
+``output_file_id`` names a file that ``GET /v1/files/{file_id}`` must then serve,
+``connect_path`` is a path and ``output_text`` is text. The kind follows from the
+field's name and the spec's own routes (no per-API table), so a client that follows
+a result gets something the mock answers.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gatewright.mock.operations import MockApi
+from gatewright.mock.routing import template_path
+from gatewright.spec.model import TaskSpec
+from gatewright.spec.pointer import split
+
+__all__ = ["ResultKind", "ResultPlan", "fill_template", "plan_result"]
+
+RESULT_TEXT = "This is the mock's output for this request."
+_PARAM = re.compile(r"\{([^{}/]+)\}")
+_PLACEHOLDER = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\{[^{}/]+\}"
+)
+
+
+class ResultKind(enum.Enum):
+    MEDIA = "media"  # a signed URL of the mock's file route (PNG, WAV, MP4, GLB, ...)
+    ROUTE = "route"  # a URL of one of the API's own GET routes (e.g. a turn's events)
+    RESOURCE = "resource"  # the id of a resource the API serves (e.g. a file, a model)
+    PATH = "path"  # a path, shaped like the schema's example
+    TEXT = "text"  # plain text
+
+
+@dataclass(frozen=True, slots=True)
+class ResultPlan:
+    kind: ResultKind
+    route: str | None = None  # ROUTE: the GET route's path template
+    collection: str | None = None  # RESOURCE: the item collection that serves the id
+    word: str = "result"  # RESOURCE: the noun the id is made from ("file", "model")
+    example: str | None = None  # PATH: the schema's example value
+
+    def value(self, task_id: str, params: Mapping[str, str], *, base: str) -> str:
+        """The result for one task; ``base`` is ``scheme://host`` plus the API's prefix."""
+        if self.kind is ResultKind.ROUTE and self.route is not None:
+            return f"{base}{fill_template(self.route, task_id, params)}"
+        if self.kind is ResultKind.RESOURCE:
+            return f"{self.word}_{secrets.token_hex(12)}"
+        if self.kind is ResultKind.PATH:
+            if self.example and self.example.startswith("/"):
+                return _PLACEHOLDER.sub(_uuid_like(task_id), self.example)
+            return f"/{task_id}"
+        return RESULT_TEXT
+
+
+def _uuid_like(task_id: str) -> str:
+    """The task id where a UUID sits in the example (kept as is when it is one already)."""
+    try:
+        return str(uuid.UUID(task_id))
+    except ValueError:
+        return task_id
+
+
+def fill_template(template: str, task_id: str, params: Mapping[str, str]) -> str:
+    """A path template with known parameters filled in; the others (the task's own) get its id."""
+    return _PARAM.sub(lambda m: params.get(m.group(1).rstrip("*+"), task_id), template_path(template))
+
+
+def _get_paths(api: MockApi) -> dict[str, str]:
+    return {
+        template_path(op.operation.path): op.operation_id
+        for op in api.operations.values()
+        if op.operation.method == "GET"
+    }
+
+
+def _collection_for(api: MockApi, word: str) -> str | None:
+    """The shortest unnested collection ``/.../<word>s`` with an item route ``/{param}``."""
+    pattern = re.compile(rf"^(?P<collection>[^{{}}]*/{re.escape(word)}s)/\{{[^{{}}/]+\}}$")
+    found = [m.group("collection") for path in _get_paths(api) if (m := pattern.match(path)) is not None]
+    return min(found, key=len) if found else None
+
+
+def _example_at(api: MockApi, spec: TaskSpec) -> str | None:
+    poll = api.operations.get(spec.poll)
+    if poll is None or not spec.result:
+        return None
+    for response in poll.responses:
+        for media_spec in response.media:
+            if media_spec.schema_pointer is None:
+                continue
+            node: Any = api.schemas.deref(api.schemas.resolve(media_spec.schema_pointer), None)[0]
+            for token in split(spec.result):
+                props = node.get("properties") if isinstance(node, Mapping) else None
+                node = api.schemas.deref(props.get(token), None)[0] if isinstance(props, Mapping) else None
+            if isinstance(node, Mapping):
+                examples = node.get("examples") or ([node["example"]] if "example" in node else [])
+                if examples and isinstance(examples[0], str):
+                    return examples[0]
+    return None
+
+
+def plan_result(api: MockApi, spec: TaskSpec) -> ResultPlan | None:
+    """The kind of value ``spec.result`` holds; None where the lifecycle declares no result."""
+    if not spec.result:
+        return None
+    tokens = [t for t in split(spec.result) if not t.isdigit()]
+    name = tokens[-1].lower() if tokens else ""
+    poll = api.operations.get(spec.poll)
+    if name.endswith("_url") and poll is not None:
+        route = f"{template_path(poll.operation.path)}/{name.removesuffix('_url')}"
+        if route in _get_paths(api):
+            return ResultPlan(ResultKind.ROUTE, route=route)
+    if name.endswith("_id"):
+        word = name.removesuffix("_id").rsplit("_", 1)[-1] or "result"
+        return ResultPlan(ResultKind.RESOURCE, collection=_collection_for(api, word), word=word)
+    if name.endswith("_path"):
+        return ResultPlan(ResultKind.PATH, example=_example_at(api, spec))
+    if name.endswith("text"):
+        return ResultPlan(ResultKind.TEXT)
+    return ResultPlan(ResultKind.MEDIA)
