@@ -138,7 +138,8 @@ class StreamExtension:
         """The engine's task behind an agent-turn stream (its ``request_id``), if there is one."""
         if self.tasks is None or streamed.format_name != "ipop-agent-events":
             return None
-        task_id = call.path_params.get("request_id")
+        names = [s[1:-1] for s in call.operation.operation.path.split("/") if s.startswith("{")]
+        task_id = call.path_params.get(names[-1]) if names else None  # the turn's id: the last parameter
         return None if task_id is None else self.tasks.get(call.api.name, task_id)
 
     async def _follow(
