@@ -20,6 +20,7 @@ from aiohttp.test_utils import TestClient
 
 from gatewright.mock import create_app
 from gatewright.mock.operations import MockApi, MockOperation, compile_api
+from gatewright.mock.tasks.listing import list_operations
 from gatewright.mock.tasks.render import runtime_pointer
 from gatewright.spec import API_IDS, load_spec
 from gatewright.spec.model import TaskSpec
@@ -436,3 +437,29 @@ async def test_a_thousand_concurrent_tasks_across_apis_all_finish(aiohttp_client
         assert not id_seen - {None} or task_id in id_seen or driver.lifecycle.spec.id.endswith("/id")
     tasks = await _state(client)
     assert len(tasks) == 1000 and all(t["phase"] == "succeeded" for t in tasks)
+
+
+def _list_cases() -> list[tuple[str, str, tuple[str, ...]]]:
+    cases = []
+    for name in API_IDS:
+        api = _api(name)
+        creates = [op.operation_id for op in api.operations.values() if op.task is not None]
+        cases += [(name, list_id, shown) for list_id, shown in list_operations(api, creates).items()]
+    return cases
+
+
+@pytest.mark.parametrize(("api_name", "list_id", "creates"), _list_cases(), ids=lambda v: str(v)[:40])
+async def test_list_operations_show_the_tasks_created(
+    client: Client, api_name: str, list_id: str, creates: tuple[str, ...]
+) -> None:
+    by_create = {lc.create: lc for lc in LIFECYCLES if lc.api == api_name}
+    ids = [await Driver(client, by_create[create]).create() for create in creates]
+    api = _api(api_name)
+    op = api.operations[list_id]
+    path = _path(op, {"project_id": "proj_1", "vector_store_id": "vs_1", "job_id": "job_1"})
+    response = await client.get(f"/{api_name}{path}", headers=_headers(op))
+    assert response.status == 200
+    body = await response.json()
+    _assert_valid(api, op, 200, body)
+    listed = json.dumps(body)
+    assert all(f'"{task_id}"' in listed for task_id in ids), (list_id, ids, body)
