@@ -8,6 +8,7 @@ through.
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from gatewright.conformance.adapter import CaseRun, SchemathesisAdapter
 from gatewright.conformance.expressions import MISSING, evaluate
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec, TaskSpec
-from gatewright.spec.pointer import resolve
+from gatewright.spec.pointer import resolve, split
 
 _RANK = {"initial": 0, "running": 1, "succeeded": 2, "failed": 2, "cancelled": 2}
 PHASE = "lifecycle"
@@ -81,6 +82,10 @@ class LifecycleCheck:
             )
             return None
         extra = {"Prefer": self.task.prefer} if self.task.prefer else None
+        when = self.task.async_when
+        if when and when.startswith("$request.body#") and isinstance(case.body, dict):
+            # the API's own switch for the task form (e.g. ``background: true``)
+            case.body = _with_value(case.body, when.removeprefix("$request.body#"), True, replace=True)
         run = self.adapter.send(case, phase=PHASE, extra_headers=extra)
         ctx.record(run, operation=self.operation)
         if run.status is None or not 200 <= run.status < 300:
@@ -108,27 +113,43 @@ class LifecycleCheck:
         return run
 
     def _poll_case(self, operation: Operation, created: CaseRun) -> Any:
+        """The request that reads (or cancels) the task ``created`` started.
+
+        Its parameters and body come from the create operation's OpenAPI link to ``operation``; for
+        the poll, ``poll_id`` (``$request.path.<name>``, ``$request.query.<name>`` or
+        ``$request.body#/<pointer>``) says where the task id goes; else it is the last path parameter.
+        """
         path: dict[str, Any] = {}
         query: dict[str, Any] = {}
-        for name, expression in self._link_parameters(operation).items():
+        link = self._link(operation)
+        for name, expression in dict(link.get("parameters", {})).items():
             value = evaluate(expression, created)
             if value is MISSING:
                 continue
             location, _, bare = name.rpartition(".")
             (query if location == "query" else path)[bare] = value
+        body = _evaluated(link["requestBody"], created) if "requestBody" in link else None
+        task_id = evaluate(self.task.id, created)
+        target = self.task.poll_id if operation.operation_id == self.task.poll else None
+        if target and task_id is not MISSING:
+            if target.startswith("$request.path."):
+                path.setdefault(target.removeprefix("$request.path."), task_id)
+            elif target.startswith("$request.query."):
+                query.setdefault(target.removeprefix("$request.query."), task_id)
+            elif target.startswith("$request.body#"):
+                body = _with_value(body, target.removeprefix("$request.body#"), task_id)
         if not path:
-            task_id = evaluate(self.task.id, created)
             names = [p["name"] for p in operation.parameters if p.get("in") == "path"]
-            path = {names[-1]: task_id} if names else {}
-        return self.adapter.make_case(operation.operation_id, path_parameters=path, query=query)
+            path = {names[-1]: task_id} if names and task_id is not MISSING else {}
+        return self.adapter.make_case(operation.operation_id, path_parameters=path, query=query, body=body)
 
-    def _link_parameters(self, target: Operation) -> dict[str, Any]:
-        """The create operation's OpenAPI link to ``target``: how its parameters come from the response."""
+    def _link(self, target: Operation) -> dict[str, Any]:
+        """The create operation's OpenAPI link to ``target`` (how its request comes from the response)."""
         for response in self.operation.definition.get("responses", {}).values():
             for raw in self.spec.deref(response).get("links", {}).values():
                 link = self.spec.deref(raw)
                 if link.get("operationId") == target.operation_id:
-                    return dict(link.get("parameters", {}))
+                    return dict(link)
         return {}
 
     def _poll_until_terminal(
@@ -281,6 +302,36 @@ def _at(document: Any, pointer: str) -> Any:
         return resolve(document, pointer)
     except (KeyError, ValueError):
         return MISSING
+
+
+def _evaluated(template: Any, run: CaseRun) -> Any:
+    """A link's ``requestBody`` with every runtime expression in it replaced by its value."""
+    if isinstance(template, dict):
+        found = {key: _evaluated(value, run) for key, value in template.items()}
+        return {key: value for key, value in found.items() if value is not MISSING}
+    if isinstance(template, list):
+        return [item for item in (_evaluated(value, run) for value in template) if item is not MISSING]
+    return evaluate(template, run)
+
+
+def _with_value(body: Any, pointer: str, value: Any, *, replace: bool = False) -> Any:
+    """``body`` (a JSON object, created when absent) with ``value`` at ``pointer`` (kept when there
+    is one already, unless ``replace``)."""
+    tokens = split(pointer)
+    if not tokens:
+        return body if body is not None else value
+    root = copy.deepcopy(body) if isinstance(body, dict) else {}
+    node = root
+    for token in tokens[:-1]:
+        child = node.get(token)
+        if not isinstance(child, dict):
+            child = node[token] = {}
+        node = child
+    if replace:
+        node[tokens[-1]] = value
+    else:
+        node.setdefault(tokens[-1], value)
+    return root
 
 
 def _states(states: list[str]) -> str:
