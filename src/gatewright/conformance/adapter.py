@@ -285,7 +285,7 @@ class SchemathesisAdapter:
             case.validate_response(
                 response, checks=selected, headers=headers, transport_kwargs=transport_kwargs
             )
-        except (Exception, schemathesis.errors.FailureGroup):  # run the checks one by one to name each failure
+        except (Exception, schemathesis.errors.FailureGroup):  # name each failure: one check at a time
             pass
         else:
             return failures
