@@ -136,8 +136,11 @@ def mock_judge(session: nox.Session) -> None:
                         session.error(f"mock for {api} did not start")
                     time.sleep(0.1)
             try:
+                # The config file only scopes out two schemathesis 4.32.5 self-contradictions for five
+                # named operations (each explained in it); every check still runs on every operation.
                 session.run(
-                    "st", "run", f"specs/canonical/{api}.openapi.json",
+                    "st", "--config-file", ".ci/mock_judge.schemathesis.toml",
+                    "run", f"specs/canonical/{api}.openapi.json",
                     "--url", f"http://127.0.0.1:{port}",
                     "--checks", "all", "--max-examples", "5", "--seed", "1",
                     "-H", "Authorization: Bearer sk-gatewright-judge",
