@@ -119,8 +119,12 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     parser.add_argument("--exclude", action="append", metavar="OP_OR_TAG", help="skip these (repeatable)")
     parser.add_argument("--read-only", action="store_true", help="skip unsafe methods (staging-friendly)")
     parser.add_argument("--request-timeout", type=float, default=10.0, help="seconds per request")
-    parser.add_argument("--poll-interval", type=float, default=0.2, help="seconds between task polls")
-    parser.add_argument("--task-timeout", type=float, default=30.0, help="seconds a task may take to finish")
+    parser.add_argument(
+        "--poll-interval", type=float, default=None, help="seconds between task polls (default 0.5)"
+    )
+    parser.add_argument(
+        "--task-timeout", type=float, default=None, help="seconds a task may take to finish (default 60)"
+    )
     parser.add_argument("--stream-timeout", type=float, default=15.0, help="seconds a stream may take to end")
     parser.add_argument(
         "--phases", default=None, help="comma-separated subset of examples,fuzzing,stateful,lifecycle,stream"

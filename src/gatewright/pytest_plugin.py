@@ -15,7 +15,7 @@ import pytest
 
 from gatewright.conformance.cli import API_KEY_ENV
 from gatewright.conformance.events import RunFinished
-from gatewright.conformance.options import PHASES, RunOptions
+from gatewright.conformance.options import DEFAULT_TASK_TIMEOUT, PHASES, RunOptions
 from gatewright.conformance.pytest_items import CONFORMANCE_KEY, OPTIONS_KEY, REPORT_KEY, GatewrightSuite
 from gatewright.conformance.redact import Redactor
 from gatewright.conformance.reporting import ReportWriter
@@ -36,7 +36,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gatewright-seed", type=int, default=None)
     group.addoption("--gatewright-phases", default=None, help="comma-separated subset of the phases")
     group.addoption("--gatewright-read-only", action="store_true", help="skip unsafe methods")
-    group.addoption("--gatewright-task-timeout", type=float, default=30.0)
+    group.addoption("--gatewright-task-timeout", type=float, default=DEFAULT_TASK_TIMEOUT)
     group.addoption("--gatewright-stream-timeout", type=float, default=15.0)
     group.addoption(
         "--gatewright-report-dir", default=None, help="also write report.json/junit.xml/report.html"

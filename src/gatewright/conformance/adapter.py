@@ -131,10 +131,15 @@ class SchemathesisAdapter:
         limiter: RateLimiter,
         seed: int | None,
         extra_headers: dict[str, str] | None = None,
+        generate_credentials: bool = False,
     ) -> None:
         document = copy.deepcopy(document)
         document["servers"] = [{"url": base_url}]  # canonical paths are full paths; never add a base path
         self.schema = schemathesis.openapi.from_dict(document)
+        if not generate_credentials:
+            # Credentials are ours to send (``auth``), never made up: a random token a server accepts
+            # says nothing about its auth, and without a key requests go out without credentials.
+            self.schema.config.generation.update(with_security_parameters=False)
         self.document = document
         self.base_url = base_url
         self.redactor = redactor

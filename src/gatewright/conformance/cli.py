@@ -7,7 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-from gatewright.conformance.options import PHASES, RunOptions, parse_rate_limit
+from gatewright.conformance.options import (
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_TASK_TIMEOUT,
+    PHASES,
+    RunOptions,
+    parse_rate_limit,
+)
 from gatewright.conformance.reporting import TerminalReporter
 from gatewright.conformance.runner import run_conformance
 
@@ -34,8 +40,8 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         read_only=bool(getattr(args, "read_only", False)),
         rate_limit=parse_rate_limit(rate) if rate else None,
         request_timeout=getattr(args, "request_timeout", None) or 10.0,
-        poll_interval=getattr(args, "poll_interval", None) or 0.2,
-        task_timeout=getattr(args, "task_timeout", None) or 30.0,
+        poll_interval=getattr(args, "poll_interval", None) or DEFAULT_POLL_INTERVAL,
+        task_timeout=getattr(args, "task_timeout", None) or DEFAULT_TASK_TIMEOUT,
         stream_timeout=getattr(args, "stream_timeout", None) or 15.0,
         phases=tuple(phases.split(",")) if phases else PHASES,
     )

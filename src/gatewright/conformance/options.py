@@ -10,6 +10,10 @@ from gatewright.spec import Spec, load_spec
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PHASES = ("examples", "fuzzing", "stateful", "lifecycle", "stream")
+# Polling: quick enough that a task finishing in about a second (the mock's default) costs little
+# more than that; gentle enough for a staging gateway. Real generation jobs: raise --task-timeout.
+DEFAULT_POLL_INTERVAL = 0.5
+DEFAULT_TASK_TIMEOUT = 60.0
 
 
 @dataclass(slots=True)
@@ -32,8 +36,8 @@ class RunOptions:
     read_only: bool = False
     rate_limit: float | None = None  # requests per second
     request_timeout: float = 10.0
-    poll_interval: float = 0.2
-    task_timeout: float = 30.0
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    task_timeout: float = DEFAULT_TASK_TIMEOUT
     stream_timeout: float = 15.0
     phases: tuple[str, ...] = PHASES
     stateful_steps: int = 6

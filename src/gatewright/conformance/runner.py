@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from gatewright import __version__
 from gatewright.conformance.adapter import RateLimiter, SchemathesisAdapter
-from gatewright.conformance.auth import credentials_for
+from gatewright.conformance.auth import credentials_for, is_public
 from gatewright.conformance.events import (
     Emitter,
     EventHandler,
@@ -64,6 +64,12 @@ class Conformance:
             return False
         return not names & set(self.options.exclude)
 
+    def _needs_key(self, operation: Operation) -> str | None:
+        """Why a unit that must succeed cannot run: a secured operation and no key to present."""
+        if self.options.api_key or is_public(self.spec, operation):
+            return None
+        return "the operation is secured and no API key was given (--api-key or GATEWRIGHT_API_KEY)"
+
     def _plan(self) -> list[Unit]:
         options = self.options
         units: list[Unit] = []
@@ -84,7 +90,7 @@ class Conformance:
                             "lifecycle",
                             op,
                             LifecycleCheck(self.spec, self.adapter, op, task, timing),
-                            read_only if options.read_only else None,
+                            read_only if options.read_only else self._needs_key(op),
                         )
                     )
         if "stream" in options.phases:
@@ -100,7 +106,7 @@ class Conformance:
                             "stream",
                             op,
                             StreamCheck(self.adapter, op, fmt, stream_timing),
-                            read_only if options.read_only else None,
+                            read_only if options.read_only else self._needs_key(op),
                         )
                     )
         if "stateful" in options.phases and not options.include and not options.exclude:

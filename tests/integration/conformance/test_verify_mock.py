@@ -1,0 +1,48 @@
+"""``gatewright verify`` against the project's own mock: no false positives, three reports, key nowhere."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gatewright.cli import main
+from gatewright.testing import running_mock
+
+KEY = "sk-gatewright-verify-mock-0123456789"
+REPORTS = ("report.json", "junit.xml", "report.html")
+
+
+@pytest.mark.parametrize("api", ["beatra"])
+def test_verify_passes_against_the_mock(api: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report_dir = tmp_path / api
+    with running_mock([api], seed=1) as url:
+        code = main(
+            [
+                "verify",
+                "--api",
+                api,
+                "--base-url",
+                url,
+                "--api-key",
+                KEY,
+                "--max-examples",
+                "3",
+                "--seed",
+                "1",
+                "--report-dir",
+                str(report_dir),
+            ]
+        )
+    out = capsys.readouterr().out
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    findings = [
+        f"{u['unit_id']}: {f['check']}: {f['message']}" for u in report["units"] for f in u["findings"]
+    ]
+    assert code == 0, "\n".join(findings) or out
+    assert {u["kind"] for u in report["units"]} == {"operation", "lifecycle", "stream", "stateful"}
+    assert all(u["outcome"] == "passed" for u in report["units"])
+    for name in REPORTS:
+        assert KEY not in (report_dir / name).read_text(encoding="utf-8"), name
+    assert KEY not in out
