@@ -6,7 +6,7 @@ import asyncio
 import base64
 import json
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anthropic
@@ -14,17 +14,18 @@ import openai
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from gatewright.mock import create_app
 from gatewright.mock.generate import Generator
 from gatewright.mock.schemas import SchemaSet
+from gatewright.mock.streaming.extension import StreamExtension
+from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.spec import API_IDS, load_spec
 
-pytestmark = pytest.mark.asyncio
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 Client = TestClient[web.Request, web.Application]
-MakeClient = Callable[[web.Application], Awaitable[Client]]
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test"}
 
 
@@ -45,9 +46,18 @@ CHAT = _streams("/v1/chat/completions", "openai-chat")
 MESSAGES = _streams("/v1/messages", "anthropic-messages")
 
 
-@pytest_asyncio.fixture
-async def client(aiohttp_client: MakeClient) -> Client:
-    return await aiohttp_client(create_app(seed=2, access_log=False))
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def served() -> AsyncIterator[Client]:
+    """One mock for the module (building all five APIs is the slow part); each test starts from a reset."""
+    async with TestClient(TestServer(create_app(seed=2, access_log=False))) as client:
+        yield client
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def client(served: Client) -> Client:
+    response = await served.post("/__gatewright/reset")
+    assert response.status == 200
+    return served
 
 
 def _valid_body(api: str, path: str) -> dict[str, Any]:
@@ -172,12 +182,13 @@ async def test_empiriolabs_speech_stream_chunks_concatenate_to_audio(client: Cli
     assert download.status == 200 and (await download.read())[:4] == b"RIFF"
 
 
-async def test_client_disconnecting_mid_stream_leaves_the_server_healthy(aiohttp_client: MakeClient) -> None:
-    from gatewright.mock.streaming.extension import StreamExtension
-    from gatewright.mock.tasks.extension import TaskExtension
-
+async def test_client_disconnecting_mid_stream_leaves_the_server_healthy() -> None:
     slow = create_app(["voxvey"], access_log=False, extensions=[TaskExtension(), StreamExtension(delay=0.05)])
-    client = await aiohttp_client(slow)
+    async with TestClient(TestServer(slow)) as client:
+        await _disconnect_three_times_then_serve(client)
+
+
+async def _disconnect_three_times_then_serve(client: Client) -> None:
     body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "stream": True}
     for _ in range(3):
         response = await client.post("/v1/chat/completions", json=body, headers=AUTH)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from gatewright.mock import create_app
 from gatewright.mock.operations import MockApi, MockOperation, compile_api
@@ -26,10 +26,9 @@ from gatewright.spec import API_IDS, load_spec
 from gatewright.spec.model import TaskSpec
 from gatewright.spec.pointer import split
 
-pytestmark = pytest.mark.asyncio
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 Client = TestClient[web.Request, web.Application]
-MakeClient = Callable[[web.Application], Awaitable[Client]]
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test"}
 ORDER = ("initial", "running", "succeeded", "failed", "cancelled")
 MAGIC: dict[str, Callable[[bytes], bool]] = {
@@ -226,9 +225,19 @@ def _urls(value: Any) -> list[str]:
     return []
 
 
-@pytest_asyncio.fixture
-async def client(aiohttp_client: MakeClient) -> Client:
-    return await aiohttp_client(create_app(seed=5, access_log=False, task_duration=3600.0, task_polls=2))
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def served() -> AsyncIterator[Client]:
+    """One mock for the module (building all five APIs is the slow part); each test starts from a reset."""
+    app = create_app(seed=5, access_log=False, task_duration=3600.0, task_polls=2)
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def client(served: Client) -> Client:
+    response = await served.post("/__gatewright/reset")
+    assert response.status == 200
+    return served
 
 
 @pytest.mark.parametrize("lifecycle", LIFECYCLES, ids=str)
@@ -396,9 +405,7 @@ def _callback_spec() -> dict[str, Any]:
     }
 
 
-async def test_callback_is_delivered_to_loopback(
-    aiohttp_client: MakeClient, aiohttp_server: Any, tmp_path: Any
-) -> None:
+async def test_callback_is_delivered_to_loopback(tmp_path: Any) -> None:
     received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
     async def hook(request: web.Request) -> web.Response:
@@ -407,23 +414,27 @@ async def test_callback_is_delivered_to_loopback(
 
     receiver = web.Application()
     receiver.router.add_post("/hook", hook)
-    server = await aiohttp_server(receiver)
     spec_path = tmp_path / "hooks.openapi.json"
     spec_path.write_text(json.dumps(_callback_spec()))
-    client = await aiohttp_client(create_app(spec_path=spec_path, access_log=False, task_duration=0.2))
-    body = {"callback_url": f"http://127.0.0.1:{server.port}/hook"}
-    response = await client.post("/v1/jobs", json=body)
-    assert response.status == 202, await response.text()
-    task_id = (await response.json())["id"]
-    payload = await asyncio.wait_for(received.get(), 5)
-    assert payload["id"] == task_id and payload["status"] == "done"
-    assert "/__gatewright/files/" in payload["url"]
-    state = await (await client.get("/__gatewright/state")).json()
-    assert state["tasks"]["callbacks"][0]["status"] == 204
+    app = create_app(spec_path=spec_path, access_log=False, task_duration=0.2)
+    async with TestServer(receiver) as server, TestClient(TestServer(app)) as client:
+        body = {"callback_url": f"http://127.0.0.1:{server.port}/hook"}
+        response = await client.post("/v1/jobs", json=body)
+        assert response.status == 202, await response.text()
+        task_id = (await response.json())["id"]
+        payload = await asyncio.wait_for(received.get(), 5)
+        assert payload["id"] == task_id and payload["status"] == "done"
+        assert "/__gatewright/files/" in payload["url"]
+        state = await (await client.get("/__gatewright/state")).json()
+        assert state["tasks"]["callbacks"][0]["status"] == 204
 
 
-async def test_a_thousand_concurrent_tasks_across_apis_all_finish(aiohttp_client: MakeClient) -> None:
-    client = await aiohttp_client(create_app(seed=9, access_log=False, task_duration=0.3))
+async def test_a_thousand_concurrent_tasks_across_apis_all_finish() -> None:
+    async with TestClient(TestServer(create_app(seed=9, access_log=False, task_duration=0.3))) as client:
+        await _thousand_tasks(client)
+
+
+async def _thousand_tasks(client: Client) -> None:
     plain = [lc for lc in LIFECYCLES if lc.spec.prefer is None and lc.spec.async_when is None]
     drivers = [Driver(client, plain[i % len(plain)]) for i in range(1000)]
     ids = await asyncio.gather(*(d.create() for d in drivers))
