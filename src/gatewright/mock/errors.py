@@ -119,8 +119,12 @@ class ErrorRenderer:
             return ErrorBody(status, "application/json", json.dumps(body).encode())
         generated = self._generator.generate(pointer, salt=f"error-{status}", use_examples=False)
         code = enum_code(self._code_options(pointer), status)
-        for keep_code in (False, True):
-            filled = _fill(generated, status, message, kind, param, code=code, keep_code=keep_code)
+        # Prefer filling every field; fall back to the generated code, then to a generated `param`
+        # where the schema requires one but the request named none.
+        for keep_code, drop_param in ((False, True), (True, True), (False, False), (True, False)):
+            filled = _fill(
+                generated, status, message, kind, param, code=code, keep_code=keep_code, drop_param=drop_param
+            )
             if self._schemas.is_valid(pointer, filled, formats=True):
                 generated = filled
                 break
@@ -160,6 +164,7 @@ def _fill(
     *,
     code: Any,
     keep_code: bool,
+    drop_param: bool = True,
     depth: int = 0,
 ) -> Any:
     if not isinstance(value, dict) or depth > 2:
@@ -184,9 +189,19 @@ def _fill(
             out[key] = _pick_code(current, status, kind, code)
         elif lowered == "param" and isinstance(current, str) and param:
             out[key] = param
+        elif lowered == "param" and drop_param and not param:
+            del out[key]  # no parameter is at fault: say nothing rather than name a made-up one
         elif isinstance(current, dict):
             out[key] = _fill(
-                current, status, message, kind, param, code=code, keep_code=keep_code, depth=depth + 1
+                current,
+                status,
+                message,
+                kind,
+                param,
+                code=code,
+                keep_code=keep_code,
+                drop_param=drop_param,
+                depth=depth + 1,
             )
     return out
 
