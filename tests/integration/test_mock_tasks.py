@@ -24,7 +24,7 @@ from gatewright.mock.tasks.listing import list_operations
 from gatewright.mock.tasks.render import runtime_pointer
 from gatewright.spec import API_IDS, load_spec
 from gatewright.spec.model import TaskSpec
-from gatewright.spec.pointer import split
+from gatewright.spec.pointer import lookup, split
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -65,18 +65,6 @@ def _lifecycles() -> list[Lifecycle]:
 
 
 LIFECYCLES = _lifecycles()
-
-
-def _lookup(value: Any, pointer: str) -> Any:
-    node = value
-    for token in split(pointer):
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
 
 
 def _path(op: MockOperation, params: dict[str, str]) -> str:
@@ -158,7 +146,7 @@ class Driver:
         assert response.status < 300, (str(self.lifecycle), response.status, text)
         created = json.loads(text)
         _assert_valid(self.api, self.create_op, response.status, created)
-        task_id = _lookup(created, runtime_pointer(spec.id))
+        task_id = lookup(created, runtime_pointer(spec.id))
         assert isinstance(task_id, str) and task_id, (str(self.lifecycle), created)
         return task_id
 
@@ -197,7 +185,7 @@ class Driver:
         for _ in range(limit):
             status, body = await self.poll(task_id)
             assert status == 200, (str(self.lifecycle), status, body)
-            word = _lookup(body, self.lifecycle.spec.status)
+            word = lookup(body, self.lifecycle.spec.status)
             statuses.append(word)
             if word in self.lifecycle.spec.terminal:
                 return statuses
@@ -250,9 +238,9 @@ async def test_lifecycle_runs_to_success_with_downloadable_result(
     _assert_forward(lifecycle.spec, statuses)
     assert statuses[-1] in lifecycle.spec.states["succeeded"], statuses
     _, body = await driver.poll(task_id)
-    assert _lookup(body, lifecycle.spec.status) == statuses[-1]  # finished stays finished
+    assert lookup(body, lifecycle.spec.status) == statuses[-1]  # finished stays finished
     if lifecycle.spec.result:
-        result = _lookup(body, lifecycle.spec.result)
+        result = lookup(body, lifecycle.spec.result)
         assert result not in (None, "", [], {}), (lifecycle.spec.result, body)
         for url in _urls(result):
             if "/__gatewright/files/" not in url:
@@ -285,7 +273,7 @@ async def test_cancel_moves_a_running_task_to_the_cancelled_state(
     assert 200 <= status < 300, (status, body)
     polled, after = await driver.poll(task_id)
     assert polled == 200, (polled, after)
-    word = _lookup(after, lifecycle.spec.status)
+    word = lookup(after, lifecycle.spec.status)
     expected = lifecycle.spec.states["cancelled"] or lifecycle.spec.states["failed"]
     assert word in expected, (word, lifecycle.spec.states)
 
@@ -300,7 +288,7 @@ async def test_cancel_after_finish_answers_as_documented(client: Client, lifecyc
     assert status < 500 and cancel_op.documents(status), (status, body)
     if status < 300 and cancel_op.operation.method != "DELETE":
         _, after = await driver.poll(task_id)
-        assert _lookup(after, lifecycle.spec.status) in lifecycle.spec.states["succeeded"]
+        assert lookup(after, lifecycle.spec.status) in lifecycle.spec.states["succeeded"]
 
 
 async def test_unknown_task_is_404_in_the_api_envelope(client: Client) -> None:
@@ -443,7 +431,7 @@ async def _thousand_tasks(client: Client) -> None:
     results = await asyncio.gather(*(d.poll(task_id) for d, task_id in zip(drivers, ids, strict=True)))
     for driver, task_id, (status, body) in zip(drivers, ids, results, strict=True):
         assert status == 200
-        assert _lookup(body, driver.lifecycle.spec.status) in driver.lifecycle.spec.states["succeeded"]
+        assert lookup(body, driver.lifecycle.spec.status) in driver.lifecycle.spec.states["succeeded"]
         id_seen = {body.get(k) for k in ("id", "task_id", "job_id", "request_id") if isinstance(body, dict)}
         assert not id_seen - {None} or task_id in id_seen or driver.lifecycle.spec.id.endswith("/id")
     tasks = await _state(client)

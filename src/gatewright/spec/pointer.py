@@ -48,6 +48,14 @@ def resolve(document: Any, pointer: str) -> Any:
     return node
 
 
+def lookup(document: Any, pointer: str, default: Any = None) -> Any:
+    """The value at ``pointer``, or ``default`` when there is none (for reading optional fields)."""
+    try:
+        return resolve(document, pointer)
+    except (KeyError, ValueError):
+        return default
+
+
 def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
     """Every (pointer, value) below and including ``node``, depth first, in document order."""
     yield pointer, node

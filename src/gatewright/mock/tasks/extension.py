@@ -39,7 +39,7 @@ from gatewright.mock.tasks.models import Outcome, Phase, Task, TaskTiming
 from gatewright.mock.tasks.render import relocate, render_task, runtime_pointer
 from gatewright.mock.tasks.results import ResultKind, ResultPlan, plan_result
 from gatewright.spec.model import TaskSpec
-from gatewright.spec.pointer import split
+from gatewright.spec.pointer import lookup, split
 
 __all__ = ["TaskExtension"]
 
@@ -59,18 +59,6 @@ class _Lifecycle:
         return "task_"
 
 
-def _lookup(value: Any, pointer: str) -> Any:
-    node = value
-    for token in split(pointer):
-        if isinstance(node, Mapping) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
-
-
 def _last_path_param(path: str) -> str | None:
     names = [
         segment[1:-1] for segment in path.split("/") if segment.startswith("{") and segment.endswith("}")
@@ -83,7 +71,7 @@ def _id_from(expression: str | None, call: MockCall) -> str | None:
     if expression and expression.startswith("$request.path."):
         return call.path_params.get(expression.removeprefix("$request.path."))
     if expression and expression.startswith("$request.body#"):
-        found = _lookup(call.body, runtime_pointer(expression))
+        found = lookup(call.body, runtime_pointer(expression))
         return None if found is None else str(found)
     name = _last_path_param(call.operation.operation.path)
     return call.path_params.get(name) if name else None
@@ -93,7 +81,7 @@ def _wants_task(spec: TaskSpec, call: MockCall) -> bool:
     """Whether this create request is answered as a task (see ``prefer`` and ``async_when``)."""
     if spec.prefer is None and spec.async_when is None:
         return True
-    if spec.async_when is not None and _lookup(call.body, runtime_pointer(spec.async_when)) is True:
+    if spec.async_when is not None and lookup(call.body, runtime_pointer(spec.async_when)) is True:
         return True
     if spec.prefer is not None:
         key, _, value = spec.prefer.partition("=")
@@ -231,7 +219,7 @@ class TaskExtension:
                 bases.append(generated)
         if not bases:
             return None
-        bases.sort(key=lambda b: _lookup(b, id_pointer) is None)  # bodies that carry the id first
+        bases.sort(key=lambda b: lookup(b, id_pointer) is None)  # bodies that carry the id first
 
         def valid(body: Any) -> bool:
             return api.schemas.is_valid(pointer, body, formats=True)
@@ -324,7 +312,7 @@ class TaskExtension:
         """The object a list holds for a task: the poll body, or the object in it that has the status."""
         body = self._poll_body(task)
         lifecycle = self._lifecycles[(task.api, task.operation_id)]
-        container = _lookup(body, "".join(f"/{t}" for t in split(lifecycle.spec.status)[:-1]) or "")
+        container = lookup(body, "".join(f"/{t}" for t in split(lifecycle.spec.status)[:-1]) or "")
         item = container if isinstance(container, Mapping) else body
         return dict(item) if isinstance(item, Mapping) else None
 
@@ -429,7 +417,7 @@ class TaskExtension:
                     )
             body = self._render(api, result.task, lifecycle.spec, call.decision, salt=f"cancel-{found.id}")
             status = self._fitted(api, call.decision, lifecycle.spec).status
-            if body is None or _lookup(body, status) != result.task.status:
+            if body is None or lookup(body, status) != result.task.status:
                 return None
             return self._response(api, op, call.decision, body)
 
