@@ -10,6 +10,7 @@ from aiohttp import web
 from gatewright.mock.control import setup_control
 from gatewright.mock.defaults import DEFAULT_TASK_DURATION, default_extensions, setup_extensions
 from gatewright.mock.extensions import Extension, OperationHook
+from gatewright.mock.fixtures import setup_fixtures
 from gatewright.mock.keys import APIS, EXTENSIONS, STORE
 from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.pipeline import ApiHandler, PipelineSettings
@@ -35,6 +36,7 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
     app[APIS] = apis
     store = app[STORE]
     for api in apis.values():
+        setup_fixtures(api, store)
         hooks: dict[str, list[OperationHook]] = {}
         for operation in api.operations.values():
             for extension in app[EXTENSIONS]:

@@ -3,9 +3,9 @@
 Generation walks the schema with the JSON pointer of each node so ``oneOf``
 branches can be checked with the compiled validators. Property names steer
 realistic values (``id``, ``*_id``, ``created``/``*_at``, ``*url``, ``model``
-echoed from the request). Every value is checked against its schema; if a
-schema-level example or an optional property spoils it, generation retries
-without them, then with required properties only.
+echoed from the request, else one of the API's declared model ids). Every value
+is checked against its schema; if a schema-level example or an optional property
+spoils it, generation retries without them, then with required properties only.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import base64
 import random
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -66,10 +66,16 @@ class Generator:
     """Builds values for schema pointers of one document."""
 
     def __init__(
-        self, schemas: SchemaSet, *, seed: int | None = None, clock: Callable[[], float] | None = None
+        self,
+        schemas: SchemaSet,
+        *,
+        seed: int | None = None,
+        clock: Callable[[], float] | None = None,
+        model_ids: Sequence[str] = (),
     ) -> None:
         self.schemas = schemas
         self.seed = seed
+        self.model_ids = tuple(model_ids)  # the API's own model ids, preferred over a made-up one
         self._clock = clock
         self._entropy = random.Random(seed).getrandbits(64) if seed is not None else random.getrandbits(64)
 
@@ -301,7 +307,7 @@ class Generator:
         elif lname in _TEXT_NAMES:
             value = "This is a mock response from gatewright."
         elif lname == "model":
-            value = "mock-model"
+            value = next((m for m in self.model_ids if _fits(m, node)), "mock-model")
         else:
             value = f"mock-{lname}" if lname else "mock"
             if variant:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatewright.mock.auth import AuthPolicy, compile_policy
+from gatewright.mock.catalog import model_ids
 from gatewright.mock.errors import ErrorRenderer, common_error_pointer
 from gatewright.mock.generate import Generator
 from gatewright.mock.negotiation import Example, MediaSpec, ResponseSpec
@@ -88,7 +89,7 @@ def _invalid_status(responses: tuple[ResponseSpec, ...]) -> int:
 
 def compile_api(spec: Spec, name: str, prefix: str, *, seed: int | None) -> MockApi:
     schemas = SchemaSet(spec.document)
-    generator = Generator(schemas, seed=seed)
+    generator = Generator(schemas, seed=seed, model_ids=model_ids(schemas, spec.operations))
     roles = derive_roles(schemas, spec.operations)
     schemes = spec.security_schemes
     operations: dict[str, MockOperation] = {}

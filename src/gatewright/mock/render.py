@@ -53,7 +53,13 @@ def value_for(api: MockApi, op: MockOperation, decision: Decision, *, salt: str 
     if not salt and key in op.body_cache:
         return op.body_cache[key]
     value = api.generator.generate(pointer, salt=salt)
-    value = fill_shape(value, op.operation.path, lambda v: api.schemas.is_valid(pointer, v, formats=True))
+    models = api.generator.model_ids
+    value = fill_shape(
+        value,
+        op.operation.path,
+        lambda v: api.schemas.is_valid(pointer, v, formats=True),
+        model=models[0] if models else None,
+    )
     if not salt:
         op.body_cache[key] = value
     return value

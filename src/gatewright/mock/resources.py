@@ -4,14 +4,17 @@ Derived once from the path templates: an item path ends in a ``{param}``
 segment; its collection is the path without it. ``POST`` on the collection
 creates (when its response names the new id: via the response ``links``, the
 item parameter's name, or ``id``), ``GET`` on it lists, and ``GET``/``DELETE``/
-``PATCH``/``PUT`` on the item read, delete and update.
+``PATCH``/``PUT`` on the item read, delete and update. A ``GET`` on a collection
+that nobody creates into but that has an item route lists too (untracked): its
+items are fixtures (see ``fixtures``). Every role knows its collection's list and
+item read, so a list and a read can agree on which ids exist.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gatewright.mock.routing import template_path
@@ -29,6 +32,8 @@ class ResourceRole:
     id_param: str | None = None  # item operations: the path parameter holding the id
     id_pointer: str | None = None  # create: where the new id is in the response body
     tracked: bool = True  # False: an item nobody creates through the API; only deletes are remembered
+    list_op: str | None = None  # the collection's GET (list), when it has one
+    item_op: str | None = None  # the collection's item GET (read), when it has one
 
 
 def _item_of(op: Operation) -> tuple[str, str] | None:
@@ -110,21 +115,30 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             pointer = f"/{key}" if key is not None else None
         if pointer is not None:
             creatable[collection] = ResourceRole("create", collection, None, pointer)
+    reads = {found[0]: op.operation_id for op in operations if op.method == "GET" and (found := _item_of(op))}
+    lists = {
+        template_path(op.path): op.operation_id
+        for op in operations
+        if op.method == "GET" and template_path(op.path) in creatable.keys() | reads.keys()
+    }
     roles: dict[str, ResourceRole] = {}
     for op in operations:
         collection = template_path(op.path)
         if op.operation_id in linked_creates:
-            roles[op.operation_id] = linked_creates[op.operation_id]
+            role = linked_creates[op.operation_id]
         elif op.method == "POST" and collection in creatable:
-            roles[op.operation_id] = creatable[collection]
-        elif op.method == "GET" and collection in creatable:
-            roles[op.operation_id] = ResourceRole("list", collection)
+            role = creatable[collection]
+        elif op.method == "GET" and collection in lists:
+            role = ResourceRole("list", collection, tracked=collection in creatable)
         else:
             found = _item_of(op)
             if found is None:
                 continue
-            role = {"GET": "read", "DELETE": "delete", "PATCH": "update", "PUT": "update"}.get(
+            kind = {"GET": "read", "DELETE": "delete", "PATCH": "update", "PUT": "update"}.get(
                 op.method, "other"
             )
-            roles[op.operation_id] = ResourceRole(role, found[0], found[1], tracked=found[0] in creatable)
+            role = ResourceRole(kind, found[0], found[1], tracked=found[0] in creatable)
+        roles[op.operation_id] = replace(
+            role, list_op=lists.get(role.collection), item_op=reads.get(role.collection)
+        )
     return roles

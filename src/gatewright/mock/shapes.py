@@ -14,6 +14,7 @@ from typing import Any
 
 _USAGE = {"prompt_tokens": 8, "completion_tokens": 8, "total_tokens": 16}
 _TEXT = "This is a mock response from gatewright."
+_MODEL = "mock-model"  # stands for the API's own model id where the spec declares one
 
 SHAPES: dict[str, dict[str, Any]] = {
     "/chat/completions": {
@@ -40,7 +41,7 @@ SHAPES: dict[str, dict[str, Any]] = {
     },
     "/models": {
         "object": "list",
-        "data": [{"id": "mock-model", "object": "model", "created": 1735689600, "owned_by": "gatewright"}],
+        "data": [{"id": _MODEL, "object": "model", "created": 1735689600, "owned_by": "gatewright"}],
     },
     "/images/generations": {"data": [{"url": "https://mock.gatewright.dev/files/image.png"}]},
     "/messages": {
@@ -90,11 +91,25 @@ def _overlay(value: Any, shape: Any) -> Any:
     return value
 
 
-def fill_shape(value: Any, path: str, is_valid: Callable[[Any], bool]) -> Any:
-    """``value`` with the SDK shape for ``path`` added where the schema allows it."""
+def _with_model(part: Any, model: str) -> Any:
+    if isinstance(part, dict):
+        return {key: _with_model(item, model) for key, item in part.items()}
+    if isinstance(part, list):
+        return [_with_model(item, model) for item in part]
+    return model if part == _MODEL else part
+
+
+def fill_shape(value: Any, path: str, is_valid: Callable[[Any], bool], *, model: str | None = None) -> Any:
+    """``value`` with the SDK shape for ``path`` added where the schema allows it.
+
+    ``model`` (one of the API's declared model ids) replaces the shape's made-up one, so a
+    listed model is one the API knows.
+    """
     shape = shape_for(path)
     if shape is None or not isinstance(value, dict):
         return value
+    if model is not None:
+        shape = _with_model(shape, model)
     for key, part in shape.items():
         candidate = dict(value)
         candidate[key] = _overlay(value[key], part) if key in value else copy.deepcopy(part)

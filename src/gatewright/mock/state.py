@@ -3,11 +3,17 @@
 Resources live in collections named by their path template (``/v1/files``)
 and keep insertion order so lists come back in creation order. Deleted ids
 are remembered so a fetch after delete is a 404, never a freshly generated
-body. ``reset()`` forgets everything.
+body. ``reset()`` forgets everything clients did.
+
+Fixtures are the items a fresh mock already holds (what a list shows before
+anyone creates anything, see ``fixtures``): they read, list, update and delete
+like created items, and ``reset()`` brings them back. The snapshot shows only
+what clients created or changed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -15,18 +21,33 @@ class ResourceStore:
     def __init__(self) -> None:
         self._items: dict[str, dict[str, dict[str, Any]]] = {}
         self._deleted: dict[str, set[str]] = {}
+        self._fixtures: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def add_fixtures(self, collection: str, items: Mapping[str, dict[str, Any]]) -> None:
+        """Items the collection holds from the start (kept by ``reset``)."""
+        self._fixtures.setdefault(collection, {}).update(items)
 
     def put(self, collection: str, resource_id: str, body: dict[str, Any]) -> None:
         self._items.setdefault(collection, {})[resource_id] = body
         self._deleted.get(collection, set()).discard(resource_id)
 
     def get(self, collection: str, resource_id: str) -> dict[str, Any] | None:
-        return self._items.get(collection, {}).get(resource_id)
+        found = self._items.get(collection, {}).get(resource_id)
+        if found is None and not self.was_deleted(collection, resource_id):
+            found = self._fixtures.get(collection, {}).get(resource_id)
+        return found
 
     def find(self, namespace: str, resource_id: str) -> tuple[str, dict[str, Any]] | None:
         """A resource with this id in any collection of ``namespace`` (``"<api>:"``): links cross paths."""
         for collection, items in self._items.items():
             if collection.startswith(namespace) and resource_id in items:
+                return collection, items[resource_id]
+        for collection, items in self._fixtures.items():
+            if (
+                collection.startswith(namespace)
+                and resource_id in items
+                and not self.was_deleted(collection, resource_id)
+            ):
                 return collection, items[resource_id]
         return None
 
@@ -34,22 +55,41 @@ class ResourceStore:
         current = self.get(collection, resource_id)
         if current is None:
             return None
+        items = self._items.setdefault(collection, {})
+        if resource_id not in items:  # a fixture: the change is the client's, the fixture stays as it was
+            current = items[resource_id] = dict(current)
         current.update(changes)
         return current
 
     def delete(self, collection: str, resource_id: str) -> bool:
-        removed = self._items.get(collection, {}).pop(resource_id, None)
+        existed = self.get(collection, resource_id) is not None
+        self._items.get(collection, {}).pop(resource_id, None)
         self._deleted.setdefault(collection, set()).add(resource_id)
-        return removed is not None
+        return existed
 
     def was_deleted(self, collection: str, resource_id: str) -> bool:
         return resource_id in self._deleted.get(collection, set())
 
     def list(self, collection: str) -> list[dict[str, Any]]:
-        return list(self._items.get(collection, {}).values())
+        """Fixtures (as changed, unless deleted), then what clients created, in creation order."""
+        items = self._items.get(collection, {})
+        deleted = self._deleted.get(collection, set())
+        fixtures = self._fixtures.get(collection, {})
+        kept = [items.get(key, body) for key, body in fixtures.items() if key not in deleted]
+        return kept + [body for key, body in items.items() if key not in fixtures]
 
     def has_collection(self, collection: str) -> bool:
-        return bool(self._items.get(collection))
+        return bool(self.list(collection))
+
+    def known(self, collection: str) -> bool:
+        """The collection has fixtures or has been written to: its list answers from the store."""
+        return bool(
+            self._fixtures.get(collection) or self._items.get(collection) or self._deleted.get(collection)
+        )
+
+    def pristine(self, collection: str) -> bool:
+        """Nothing created, changed or deleted since reset: its list answer can be cached."""
+        return not self._items.get(collection) and not self._deleted.get(collection)
 
     def reset(self) -> None:
         self._items.clear()

@@ -147,6 +147,10 @@ class RequestValidator:
             if body.pointer is not None:
                 schemas.validator(body.pointer, formats=True)
 
+    def param_pointer(self, name: str, location: str = "path") -> str | None:
+        """Where a parameter's schema is (for checking a value it would accept)."""
+        return next((p.pointer for p in self._params if p.name == name and p.location == location), None)
+
     @property
     def accepts_body(self) -> bool:
         return bool(self._bodies)
