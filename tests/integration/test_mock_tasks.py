@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +21,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from gatewright.mock import create_app
 from gatewright.mock.operations import MockApi, MockOperation, compile_api
+from gatewright.mock.routing import template_path
+from gatewright.mock.tasks.links import LinkPlan, plan_links
 from gatewright.mock.tasks.listing import list_operations
 from gatewright.mock.tasks.render import runtime_pointer
 from gatewright.spec import API_IDS, load_spec
@@ -128,6 +131,7 @@ class Driver:
         self.create_op = self.api.operations[lifecycle.create]
         self.poll_op = self.api.operations[lifecycle.spec.poll]
         self.params = {"project_id": "proj_1", "vector_store_id": "vs_1", "job_id": "job_1"}
+        self.created: Any = None  # the last create answer
 
     def url(self, path: str) -> str:
         return f"/{self.lifecycle.api}{path}"
@@ -146,6 +150,7 @@ class Driver:
         assert response.status < 300, (str(self.lifecycle), response.status, text)
         created = json.loads(text)
         _assert_valid(self.api, self.create_op, response.status, created)
+        self.created = created
         task_id = lookup(created, runtime_pointer(spec.id))
         assert isinstance(task_id, str) and task_id, (str(self.lifecycle), created)
         return task_id
@@ -462,3 +467,48 @@ async def test_list_operations_show_the_tasks_created(
     _assert_valid(api, op, 200, body)
     listed = json.dumps(body)
     assert all(f'"{task_id}"' in listed for task_id in ids), (list_id, ids, body)
+
+
+def _link_plans(lifecycle: Lifecycle) -> tuple[LinkPlan, ...]:
+    api = _api(lifecycle.api)
+    create = api.operations[lifecycle.create]
+    spec = lifecycle.spec
+    params = [s[1:-1] for s in create.operation.path.split("/") if s.startswith("{")]
+    return plan_links(api, spec, (lifecycle.create, spec.poll, spec.cancel or ""), params)
+
+
+LINKED = [lc for lc in LIFECYCLES if _link_plans(lc)]
+
+
+async def test_task_bodies_have_link_fields_to_fill() -> None:
+    """The specs have self-references (empiriolabs ``poll_url``, ipop ``cancel_url``/``replay_url``, ...)."""
+    names = {plan.tokens[-1] for lc in LINKED for plan in _link_plans(lc)}
+    assert {"poll_url", "cancel_url", "detail_url", "replay_url", "polling_url"} <= names
+
+
+@pytest.mark.parametrize("lifecycle", LINKED, ids=str)
+async def test_task_self_references_name_the_task_and_its_real_routes(
+    client: Client, lifecycle: Lifecycle
+) -> None:
+    driver = Driver(client, lifecycle)
+    task_id = await driver.create()
+    _, polled = await driver.poll(task_id)
+    plans = _link_plans(lifecycle)
+    written = 0
+    for plan, body in ((p, b) for p in plans for b in (driver.created, polled)):
+        value = lookup(body, "".join(f"/{t}" for t in plan.tokens))
+        if value is None:
+            continue
+        written += 1
+        assert isinstance(value, str) and task_id in value, (plan, value)
+        path = value.split("://", 1)[1].split("/", 1)[1].join(["/", ""]) if "://" in value else value
+        assert path.startswith(f"/{lifecycle.api}/"), (plan, value)
+        template = "/".join("[^/]+" if p.startswith("{") else re.escape(p) for p in plan.route.split("/"))
+        assert re.fullmatch(template, path.removeprefix(f"/{lifecycle.api}")), (plan.route, value)
+        if (
+            plan.route == template_path(driver.poll_op.operation.path)
+            and driver.poll_op.operation.method == "GET"
+        ):
+            followed = await client.get(path, headers=_headers(driver.poll_op))
+            assert followed.status == 200, (value, await followed.text())
+    assert written, (str(lifecycle), polled)

@@ -10,8 +10,9 @@ result downloads are registered by ``setup(app)``, which ``create_app`` calls.
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,6 +35,7 @@ from gatewright.mock.tasks.callbacks import (
 )
 from gatewright.mock.tasks.clock import Clock
 from gatewright.mock.tasks.engine import DEFAULT_RETENTION, TaskEngine
+from gatewright.mock.tasks.links import LinkPlan, plan_links, write_links
 from gatewright.mock.tasks.listing import ListQuery, list_operations
 from gatewright.mock.tasks.models import Outcome, Phase, Task, TaskTiming
 from gatewright.mock.tasks.render import relocate, render_task, runtime_pointer
@@ -42,6 +44,8 @@ from gatewright.spec.model import TaskSpec
 from gatewright.spec.pointer import lookup, split
 
 __all__ = ["TaskExtension"]
+
+_PATH_PARAM = re.compile(r"\{([^{}/*+]+)[*+]?\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class _Lifecycle:
     spec: TaskSpec
     result: ResultPlan | None
     retention: float | None  # None: the engine's default
+    links: tuple[LinkPlan, ...] = ()  # fields that point at the task's own routes (poll_url, ...)
 
     @property
     def id_prefix(self) -> str:
@@ -188,7 +193,13 @@ class TaskExtension:
             if op.task is None or op.task.poll not in api.operations:
                 continue
             retention = op.task.retention_seconds if self._retention_override is None else None
-            lifecycle = _Lifecycle(api, op, op.task, plan_result(api, op.task), retention)
+            links = plan_links(
+                api,
+                op.task,
+                (op.operation_id, op.task.poll, op.task.cancel or ""),
+                _PATH_PARAM.findall(op.operation.path),
+            )
+            lifecycle = _Lifecycle(api, op, op.task, plan_result(api, op.task), retention, links)
             self._lifecycles[(api.name, op.operation_id)] = lifecycle
             self._polls.setdefault((api.name, op.task.poll), []).append(lifecycle)
             if op.task.cancel and op.task.cancel in api.operations:
@@ -240,10 +251,36 @@ class TaskExtension:
                     validate=valid,
                     result_early=early,
                 )
+                if lifecycle is not None and lifecycle.links:
+                    self._write_links(lifecycle, task, body, pointer, valid)
                 if valid(body):
                     return body
                 first = first if first is not None else body
         return first
+
+    def _write_links(
+        self,
+        lifecycle: _Lifecycle,
+        task: Task,
+        body: dict[str, Any],
+        pointer: str,
+        valid: Callable[[Any], bool],
+    ) -> None:
+        """Self-references (``poll_url``, ``cancel_url``, ...) name this task's real routes."""
+        host = task.context.get("host")
+        params = task.context.get("path_params")
+        if not isinstance(host, str):
+            return
+        write_links(
+            body,
+            lifecycle.links,
+            task.id,
+            params if isinstance(params, Mapping) else {},
+            host=host,
+            prefix=lifecycle.api.prefix,
+            pointer=pointer,
+            valid=valid,
+        )
 
     def _fitted(self, api: MockApi, decision: Decision, spec: TaskSpec) -> TaskSpec:
         """``spec``'s pointers as they apply to this answer's schema (see ``relocate``)."""
@@ -335,7 +372,11 @@ class TaskExtension:
                 id_prefix=lifecycle.id_prefix,
                 outcome=outcome,
                 callback_url=find_callback_url(call.body),
-                context={"model": model, "path_params": dict(call.path_params)},
+                context={
+                    "model": model,
+                    "path_params": dict(call.path_params),
+                    "host": f"{call.request.scheme}://{call.request.host}",
+                },
                 retention=lifecycle.retention,
             )
             task = engine.with_results(api.name, task.id, self._results(lifecycle, call, task.id)) or task

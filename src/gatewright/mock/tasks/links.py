@@ -1,0 +1,233 @@
+"""Fields of a task body that point back at the API: ``poll_url``, ``cancel_url``, ``replay_url``, ...
+
+A create or poll answer tells the client where to go next; a generated string or the
+example's job id there sends it nowhere. Each such field (``*_url``/``*_path``) is
+resolved once per lifecycle to a route of the same API, without a per-API table:
+
+1. its schema's example (or a path in its description) matches a route template;
+2. its name's stem names the poll or cancel operation (``poll``, ``status``, ``detail``,
+   ``self`` → poll; ``cancel``, ``abort`` → cancel);
+3. its stem's words are literal segments of a route (``replay_url`` →
+   ``/v1/request-history/{request_id}/replay``), the shortest such route winning.
+
+Only routes the task can fill qualify: the create call's path parameters plus one for
+the task's own id. The value is a path where the example is one (or the name ends in
+``_path``), else a URL of the mock itself. Writes are kept only if the body stays valid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urlparse
+
+from gatewright.mock.operations import MockApi
+from gatewright.mock.routing import template_path
+from gatewright.mock.tasks.results import fill_template
+from gatewright.spec.model import TaskSpec
+from gatewright.spec.pointer import split
+
+__all__ = ["LinkPlan", "plan_links", "write_links"]
+
+_FIELD = re.compile(r"^(?P<stem>.*?)_?(?P<kind>url|uri|path|href)$", re.IGNORECASE)
+_PARAM = re.compile(r"\{([^{}/]+)\}")
+_PATH_IN_TEXT = re.compile(r"(?:https?://[^\s/]+)?(/[A-Za-z0-9_\-./{}:]+)")
+_POLL_STEMS = frozenset(
+    {"poll", "polling", "status", "detail", "details", "self", "retrieve", "get", "task", "job"}
+)
+_CANCEL_STEMS = frozenset({"cancel", "cancellation", "abort", "stop"})
+
+
+@dataclass(frozen=True, slots=True)
+class LinkPlan:
+    tokens: tuple[str, ...]  # where the field is in the body
+    route: str  # the route's path template
+    as_path: bool  # a path (with the mock's prefix) rather than an absolute URL
+    declared_in: frozenset[str] = frozenset()  # response schema pointers that declare the field
+
+    def value(self, task_id: str, params: Mapping[str, str], *, host: str, prefix: str) -> str:
+        path = f"{prefix}{fill_template(self.route, task_id, params)}"
+        return path if self.as_path else f"{host}{path}"
+
+
+def plan_links(
+    api: MockApi, spec: TaskSpec, operation_ids: Iterable[str], create_params: Iterable[str]
+) -> tuple[LinkPlan, ...]:
+    """The link fields of the answers of ``operation_ids`` (create, poll, cancel) and the routes they name."""
+    known = frozenset(create_params)
+    routes = list(dict.fromkeys(template_path(op.operation.path) for op in api.operations.values()))
+    fillable = [route for route in routes if _fillable(route, known)]
+    poll = api.operations.get(spec.poll)
+    cancel = api.operations.get(spec.cancel or "")
+    named = {
+        "poll": template_path(poll.operation.path) if poll is not None else None,
+        "cancel": template_path(cancel.operation.path) if cancel is not None else None,
+    }
+    result = tuple(split(spec.result)) if spec.result else ()
+    plans: dict[tuple[str, ...], LinkPlan] = {}
+    for operation_id in operation_ids:
+        op = api.operations.get(operation_id)
+        if op is None:
+            continue
+        for tokens, schema, pointer in _link_fields(api, op.responses, spec):
+            if tokens == result:
+                continue
+            plan = plans.get(tokens) or _plan(tokens, schema, fillable, named)
+            if plan is not None:
+                plans[tokens] = replace(plan, declared_in=plan.declared_in | {pointer})
+    return tuple(plans.values())
+
+
+def write_links(
+    body: Any,
+    links: Iterable[LinkPlan],
+    task_id: str,
+    params: Mapping[str, str],
+    *,
+    host: str,
+    prefix: str,
+    pointer: str,
+    valid: Callable[[Any], bool],
+) -> None:
+    """Point ``body``'s link fields at the task's real routes, keeping it valid.
+
+    A field is written where the body has it, or added where ``pointer`` (the body's
+    schema) declares it.
+    """
+    missing = object()
+    for link in links:
+        parent: Any = body
+        for token in link.tokens[:-1]:
+            parent = parent.get(token) if isinstance(parent, dict) else None
+        name = link.tokens[-1]
+        if not isinstance(parent, dict) or (name not in parent and pointer not in link.declared_in):
+            continue
+        old = parent.get(name, missing)
+        if not isinstance(old, str | None) and old is not missing:
+            continue
+        parent[name] = link.value(task_id, params, host=host, prefix=prefix)
+        if not valid(body):
+            if old is missing:
+                del parent[name]
+            else:
+                parent[name] = old
+
+
+def _fillable(route: str, known: frozenset[str]) -> bool:
+    """A route naming exactly one parameter beyond the create call's: the task's id."""
+    names = [name.rstrip("*+") for name in _PARAM.findall(route)]
+    return len([name for name in names if name not in known]) == 1
+
+
+def _link_fields(
+    api: MockApi, responses: Iterable[Any], spec: TaskSpec
+) -> Iterable[tuple[tuple[str, ...], Any, str]]:
+    """(tokens, schema, schema pointer) of each ``*_url``/``*_path`` string at the top or status level."""
+    containers: list[tuple[str, ...]] = [()]
+    status = tuple(split(spec.status))
+    if len(status) > 1:
+        containers.append(status[:-1])
+    for response in responses:
+        if not response.key.startswith("2"):
+            continue
+        for media in response.media:
+            if media.schema_pointer is None:
+                continue
+            root = api.schemas.resolve(media.schema_pointer)
+            for container in containers:
+                node = _at(api, root, container)
+                for name, schema in _properties(api, node).items():
+                    if _FIELD.match(name) and "string" in _types(api, schema):
+                        yield (*container, name), schema, media.schema_pointer
+
+
+def _plan(
+    tokens: tuple[str, ...], schema: Any, routes: list[str], named: Mapping[str, str | None]
+) -> LinkPlan | None:
+    name = tokens[-1]
+    match = _FIELD.match(name)
+    if match is None:
+        return None
+    stem, kind = match.group("stem"), match.group("kind").lower()
+    resolved = schema if isinstance(schema, Mapping) else {}
+    for text in _texts(resolved):
+        path = urlparse(text).path if text.startswith(("http://", "https://")) else text
+        found = next((route for route in routes if _template_matches(route, path)), None)
+        if found is not None:
+            return LinkPlan(tokens, found, as_path=kind == "path" or text.startswith("/"))
+    as_path = kind == "path"
+    words = [w for w in re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", stem.lower()) if w]
+    role = "poll" if set(words) & _POLL_STEMS and len(words) == 1 else None
+    role = "cancel" if set(words) & _CANCEL_STEMS and len(words) == 1 else role
+    if role is not None and named.get(role) in routes:
+        route = named[role]
+        assert route is not None
+        return LinkPlan(tokens, route, as_path)
+    if not words:
+        return None
+    candidates = [route for route in routes if set(words) <= _segment_words(route)]
+    if not candidates:
+        return None
+    return LinkPlan(tokens, min(candidates, key=lambda r: (r.count("/"), len(r))), as_path)
+
+
+def _texts(schema: Mapping[str, Any]) -> list[str]:
+    texts = [v for v in schema.get("examples") or () if isinstance(v, str)]
+    if isinstance(schema.get("example"), str):
+        texts.append(schema["example"])
+    description = schema.get("description")
+    if isinstance(description, str):
+        texts.extend(m.group(1) for m in _PATH_IN_TEXT.finditer(description))
+    return texts
+
+
+def _template_matches(route: str, path: str) -> bool:
+    pattern = (
+        "^"
+        + "/".join("[^/]+" if _PARAM.fullmatch(part) else re.escape(part) for part in route.split("/"))
+        + "/?$"
+    )
+    return re.match(pattern, path) is not None
+
+
+def _segment_words(route: str) -> set[str]:
+    words: set[str] = set()
+    for segment in route.split("/"):
+        if segment and not segment.startswith("{"):
+            words.update(w for w in re.split(r"[_\-.:]", segment.lower()) if w)
+    return words
+
+
+def _at(api: MockApi, node: Any, tokens: Iterable[str]) -> Any:
+    for token in tokens:
+        node = _properties(api, node).get(token)
+    return node
+
+
+def _properties(api: MockApi, node: Any) -> dict[str, Any]:
+    """Properties of a schema and its allOf/anyOf/oneOf branches, resolved."""
+    node, _ = api.schemas.deref(node, None)
+    if not isinstance(node, Mapping):
+        return {}
+    found: dict[str, Any] = {}
+    for name, schema in (node.get("properties") or {}).items():
+        found.setdefault(name, api.schemas.deref(schema, None)[0])
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for branch in node.get(keyword) or ():
+            for name, schema in _properties(api, branch).items():
+                found.setdefault(name, schema)
+    return found
+
+
+def _types(api: MockApi, schema: Any) -> set[str]:
+    schema, _ = api.schemas.deref(schema, None)
+    if not isinstance(schema, Mapping):
+        return set()
+    kind = schema.get("type")
+    kinds = {kind} if isinstance(kind, str) else {k for k in kind or () if isinstance(k, str)}
+    for keyword in ("anyOf", "oneOf"):
+        for branch in schema.get(keyword) or ():
+            kinds |= _types(api, branch)
+    return kinds
