@@ -30,6 +30,7 @@ from gatewright.conformance.models import Exchange
 from gatewright.conformance.redact import Redactor
 from gatewright.conformance.wire import BodyMutation, form_mutations_lost, multipart_fields, values_valid
 from gatewright.spec.pointer import resolve
+from gatewright.spec.validation import DocumentValidators
 
 # Checks that need more than one identity or a whole run's context are left out.
 EXCLUDED_CHECKS = frozenset({"object_level_authorization"})
@@ -142,6 +143,7 @@ class SchemathesisAdapter:
             # says nothing about its auth, and without a key requests go out without credentials.
             self.schema.config.generation.update(with_security_parameters=False)
         self.document = document
+        self._validators = DocumentValidators(document)
         self.base_url = base_url
         self.redactor = redactor
         self.auth = auth
@@ -361,16 +363,26 @@ class SchemathesisAdapter:
                 for name in names
             )
         media_type = str(case.media_type or "")
-        if located != {"body"} or not media_type.startswith("multipart/form-data"):
+        if located != {"body"}:
             return False
-        content_type = request.headers.get("Content-Type", "")
-        fields = multipart_fields(request.body, content_type) if isinstance(request.body, bytes) else None
         raw_body = case.operation.definition.raw.get("requestBody")
         try:
             request_body = resolve(self.document, raw_body["$ref"]) if "$ref" in raw_body else raw_body
             body_schema = request_body["content"][media_type]["schema"]
         except (KeyError, TypeError, ValueError):
             return False
+        if "json" in media_type:
+            # A mutation inside one branch of a oneOf/allOf can still leave the whole body valid
+            # (e.g. a `model` enum narrowed by an if/then): judge what was sent, against the whole schema.
+            try:
+                sent_body = json.loads(request.body) if isinstance(request.body, bytes) else None
+            except ValueError:
+                return False
+            return sent_body is not None and self._validators.is_valid(body_schema, sent_body)
+        if not media_type.startswith("multipart/form-data"):
+            return False
+        content_type = request.headers.get("Content-Type", "")
+        fields = multipart_fields(request.body, content_type) if isinstance(request.body, bytes) else None
         changes = [BodyMutation(str(m.schema_pointer), tuple(m.keywords)) for m in mutations]
         return fields is not None and form_mutations_lost(self.document, body_schema, changes, fields)
 

@@ -14,9 +14,9 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from gatewright.normalize.passes.base import all_schemas, operations
 from gatewright.normalize.passes.examples import media_examples
 from gatewright.normalize.passes.operation_ids import IDENTIFIER
-from gatewright.normalize.schema_validation import DocumentValidators, describe
 from gatewright.normalize.task_checks import check_task_declarations
 from gatewright.spec.pointer import escape, resolve, walk
+from gatewright.spec.validation import DocumentValidators, describe
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from gatewright.normalize.passes.base import Context, Document, all_schemas, deref, repair_pass
 from gatewright.normalize.repairs import RepairLog
-from gatewright.normalize.schema_validation import DocumentValidators
+from gatewright.spec.validation import DocumentValidators
 
 PROBES: tuple[Any, ...] = ({}, "", "https://example.com/x.png", 0, 1.5, True, [], None)
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from gatewright.normalize.passes.base import Context, Document, all_schemas, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
-from gatewright.normalize.schema_validation import DocumentValidators, describe
 from gatewright.spec.pointer import escape
+from gatewright.spec.validation import DocumentValidators, describe
 
 
 def media_examples(document: Document) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:

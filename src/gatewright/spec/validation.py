@@ -1,4 +1,4 @@
-"""JSON Schema 2020-12 validation of values against schemas that live inside an OpenAPI document."""
+"""JSON Schema 2020-12 validation of values against schemas inside an OpenAPI document (all stages)."""
 
 from __future__ import annotations
 
