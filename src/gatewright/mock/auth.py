@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from multidict import CIMultiDictProxy
@@ -27,28 +27,28 @@ class CredentialCheck:
 @dataclass(frozen=True, slots=True)
 class AuthPolicy:
     alternatives: tuple[tuple[CredentialCheck, ...], ...]
+    # Derived once: these are read on every request.
+    needs_query: bool = field(init=False)
+    needs_cookies: bool = field(init=False)
+    public: bool = field(init=False)
 
-    @property
-    def needs_query(self) -> bool:
-        return any(check.location == "query" for alternative in self.alternatives for check in alternative)
-
-    @property
-    def needs_cookies(self) -> bool:
-        return any(check.location == "cookie" for alternative in self.alternatives for check in alternative)
-
-    @property
-    def public(self) -> bool:
-        return not self.alternatives or any(not alternative for alternative in self.alternatives)
+    def __post_init__(self) -> None:
+        locations = {check.location for alternative in self.alternatives for check in alternative}
+        object.__setattr__(self, "needs_query", "query" in locations)
+        object.__setattr__(self, "needs_cookies", "cookie" in locations)
+        object.__setattr__(
+            self, "public", not self.alternatives or any(not alternative for alternative in self.alternatives)
+        )
 
     def allows(
         self, headers: CIMultiDictProxy[str], query: Mapping[str, str], cookies: Mapping[str, str]
     ) -> bool:
         if self.public:
             return True
-        return any(
-            all(_present(check, headers, query, cookies) for check in alternative)
-            for alternative in self.alternatives
-        )
+        for alternative in self.alternatives:
+            if all(_present(check, headers, query, cookies) for check in alternative):
+                return True
+        return False
 
 
 def _usable(value: str) -> bool:
