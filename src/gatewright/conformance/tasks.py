@@ -70,6 +70,28 @@ class LifecycleCheck:
 
     # --- steps ----------------------------------------------------------------------------
 
+    @staticmethod
+    def _fail(
+        ctx: UnitContext,
+        run: CaseRun,
+        check: str,
+        title: str,
+        message: str,
+        *,
+        operation: Operation | None = None,
+    ) -> None:
+        """A lifecycle finding about one exchange: what was sent and what came back go with it."""
+        ctx.fail(
+            check,
+            title,
+            message,
+            phase=PHASE,
+            operation=operation,
+            status=run.status,
+            exchange=run.exchange,
+            curl=run.curl,
+        )
+
     def _create(self, ctx: UnitContext) -> CaseRun | None:
         ctx.ran("task_created")
         case = self.adapter.valid_case(self.operation.operation_id)
@@ -89,25 +111,21 @@ class LifecycleCheck:
         run = self.adapter.send(case, phase=PHASE, extra_headers=extra)
         ctx.record(run, operation=self.operation)
         if run.status is None or not 200 <= run.status < 300:
-            ctx.fail(
+            self._fail(
+                ctx,
+                run,
                 "task_created",
                 "A valid request did not start a task",
                 f"expected a 2xx answer to a documented request, got {run.status or run.error}",
-                phase=PHASE,
-                status=run.status,
-                exchange=run.exchange,
-                curl=run.curl,
             )
             return None
         if evaluate(self.task.id, run) is MISSING:
-            ctx.fail(
+            self._fail(
+                ctx,
+                run,
                 "task_created",
                 "The create response carries no task id",
                 f"{self.task.id} is absent from the response",
-                phase=PHASE,
-                status=run.status,
-                exchange=run.exchange,
-                curl=run.curl,
             )
             return None
         return run
@@ -169,28 +187,24 @@ class LifecycleCheck:
                 seen.gone = True
                 return seen
             if run.status is None or not 200 <= run.status < 300:
-                ctx.fail(
+                self._fail(
+                    ctx,
+                    run,
                     "task_terminates",
                     "Polling the task failed",
                     f"poll answered {run.status or run.error}; states so far: {_states(seen.states)}",
-                    phase=PHASE,
                     operation=self.poll_op,
-                    status=run.status,
-                    exchange=run.exchange,
-                    curl=run.curl,
                 )
                 return None
             status = _at(run.json(), self.task.status)
             if status is MISSING:
-                ctx.fail(
+                self._fail(
+                    ctx,
+                    run,
                     "task_status_declared",
                     "Poll response has no status",
                     f"nothing at {self.task.status} in the poll response",
-                    phase=PHASE,
                     operation=self.poll_op,
-                    status=run.status,
-                    exchange=run.exchange,
-                    curl=run.curl,
                 )
                 return None
             shown = str(status)
@@ -199,28 +213,24 @@ class LifecycleCheck:
             kind = self.task.kind_of(status)
             if kind is None:
                 declared = sorted({s for values in self.task.states.values() for s in values})
-                ctx.fail(
+                self._fail(
+                    ctx,
+                    run,
                     "task_status_declared",
                     "Task status is not a declared value",
                     f"status {status!r} is not one of {declared}",
-                    phase=PHASE,
                     operation=self.poll_op,
-                    status=run.status,
-                    exchange=run.exchange,
-                    curl=run.curl,
                 )
                 return None
             rank = _RANK[kind]
             if rank < best or (seen.final is not None and shown != seen.final):
-                ctx.fail(
+                self._fail(
+                    ctx,
+                    run,
                     "task_status_forward",
                     "Task status went backwards",
                     f"states seen: {_states(seen.states)}; {shown!r} ({kind}) came after a later state",
-                    phase=PHASE,
                     operation=self.poll_op,
-                    status=run.status,
-                    exchange=run.exchange,
-                    curl=run.curl,
                 )
                 return None
             best = max(best, rank)
@@ -228,15 +238,13 @@ class LifecycleCheck:
                 seen.final = shown
                 return seen
             if time.monotonic() >= deadline:
-                ctx.fail(
+                self._fail(
+                    ctx,
+                    run,
                     "task_terminates",
                     "Task never finished",
                     f"no terminal state within {self.timing.timeout:g}s; states seen: {_states(seen.states)}",
-                    phase=PHASE,
                     operation=self.poll_op,
-                    status=run.status,
-                    exchange=run.exchange,
-                    curl=run.curl,
                 )
                 return None
             time.sleep(self.timing.poll_interval)
