@@ -1,4 +1,8 @@
-"""The pytest plugin: conformance units as pytest items, ``-k`` selection, junitxml, a failing case."""
+"""The pytest plugin: conformance units as pytest items, ``-k`` selection, junitxml, a failing case.
+
+Each inner pytest run is a subprocess: the plugin's mock fixture serves from a thread, and an
+in-process run left that state in this interpreter (a clean-clone CI run once segfaulted right after).
+"""
 
 from __future__ import annotations
 
@@ -47,7 +51,7 @@ def args(spec: Path, url: str, *extra: str) -> list[str]:
 
 def test_units_become_items_and_pass_on_a_clean_server(pytester: pytest.Pytester, spec_file: Path) -> None:
     with faulty_gateway() as url:
-        result = pytester.runpytest_inprocess(*args(spec_file, url, "-k", "Item or lifecycle", "-v"))
+        result = pytester.runpytest_subprocess(*args(spec_file, url, "-k", "Item or lifecycle", "-v"))
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["*gatewright*createItem*PASSED*", "*lifecycle:createJob*PASSED*"])
 
@@ -55,7 +59,7 @@ def test_units_become_items_and_pass_on_a_clean_server(pytester: pytest.Pytester
 def test_failing_unit_fails_with_findings_and_junit(pytester: pytest.Pytester, spec_file: Path) -> None:
     junit = pytester.path / "out.xml"
     with faulty_gateway("task_backwards", "missing_field") as url:
-        result = pytester.runpytest_inprocess(
+        result = pytester.runpytest_subprocess(
             *args(
                 spec_file,
                 url,
@@ -77,7 +81,7 @@ def test_failing_unit_fails_with_findings_and_junit(pytester: pytest.Pytester, s
 
 def test_without_base_url_the_plugin_adds_nothing(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_ok():\n    assert True\n")
-    pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
 @pytest.mark.slow
@@ -94,6 +98,6 @@ def test_mock_fixture_serves_and_resets(pytester: pytest.Pytester) -> None:
             assert gatewright_mock("voxvey").startswith("http://127.0.0.1:")
         """
     )
-    pytester.runpytest_inprocess("-p", "no:cacheprovider", "--gatewright-mock-api", "voxvey").assert_outcomes(
-        passed=2
-    )
+    pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--gatewright-mock-api", "voxvey"
+    ).assert_outcomes(passed=2)
