@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gatewright.conformance.adapter import CaseRun
-from gatewright.spec.pointer import resolve
+from gatewright.spec.pointer import lookup
 
 MISSING = object()
 
@@ -48,7 +48,4 @@ def _pointer(document: Any, fragment: str) -> Any:
     fragment = fragment.removeprefix("#")
     if document is None:
         return MISSING
-    try:
-        return resolve(document, fragment)
-    except (KeyError, ValueError):
-        return MISSING
+    return lookup(document, fragment, MISSING)

@@ -17,7 +17,7 @@ from gatewright.conformance.adapter import CaseRun, SchemathesisAdapter
 from gatewright.conformance.expressions import MISSING, evaluate
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec, TaskSpec
-from gatewright.spec.pointer import resolve, split
+from gatewright.spec.pointer import lookup, split
 
 _RANK = {"initial": 0, "running": 1, "succeeded": 2, "failed": 2, "cancelled": 2}
 PHASE = "lifecycle"
@@ -196,7 +196,7 @@ class LifecycleCheck:
                     operation=self.poll_op,
                 )
                 return None
-            status = _at(run.json(), self.task.status)
+            status = lookup(run.json(), self.task.status, MISSING)
             if status is MISSING:
                 self._fail(
                     ctx,
@@ -253,7 +253,7 @@ class LifecycleCheck:
         if self.task.result is None or poll.final not in self.task.states["succeeded"] or poll.last is None:
             return
         ctx.ran("task_result")
-        value = _at(poll.last.json(), self.task.result)
+        value = lookup(poll.last.json(), self.task.result, MISSING)
         if value is MISSING or value is None:
             ctx.fail(
                 "task_result",
@@ -303,13 +303,6 @@ class LifecycleCheck:
                 exchange=poll.last.exchange if poll.last else None,
                 curl=poll.last.curl if poll.last else "",
             )
-
-
-def _at(document: Any, pointer: str) -> Any:
-    try:
-        return resolve(document, pointer)
-    except (KeyError, ValueError):
-        return MISSING
 
 
 def _evaluated(template: Any, run: CaseRun) -> Any:

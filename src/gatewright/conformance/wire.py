@@ -18,7 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from gatewright.spec.pointer import resolve, split
+from gatewright.spec.pointer import deref, split
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def form_mutations_lost(
     property, read as a form field, is valid for it (a required one still being present)."""
     if not mutations:
         return False
-    schema = _deref(document, body_schema)
+    schema = deref(document, body_schema)
     if not isinstance(schema, dict):
         return False
     properties = schema.get("properties", {})
@@ -79,7 +79,7 @@ def form_mutations_lost(
 def values_valid(document: dict[str, Any], schema: Any, sent: Sequence[str]) -> bool:
     """Whether text values sent for one parameter or form field are valid under ``schema`` as a server
     reads them: as the text itself, as JSON, or (for an array) as the list of repeated values."""
-    prop = _deref(document, schema)
+    prop = deref(document, schema)
     if not isinstance(prop, dict) or "$ref" in str(prop):
         return False
     if not sent:
@@ -97,14 +97,3 @@ def _json(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
-
-def _deref(document: dict[str, Any], node: Any) -> Any:
-    for _ in range(32):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            return node
-        try:
-            node = resolve(document, node["$ref"])
-        except (KeyError, ValueError):
-            return None
-    return None

@@ -56,6 +56,18 @@ def lookup(document: Any, pointer: str, default: Any = None) -> Any:
         return default
 
 
+def deref(document: Any, node: Any) -> Any:
+    """Follow local ``$ref``s to the node they name; a dangling ref or a cycle stops at the ref itself."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+        seen.add(node["$ref"])
+        try:
+            node = resolve(document, node["$ref"])
+        except (KeyError, ValueError):
+            return node
+    return node
+
+
 def walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
     """Every (pointer, value) below and including ``node``, depth first, in document order."""
     yield pointer, node

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatewright.normalize.passes.base import Context, Document, all_schemas, deref, repair_pass
+from gatewright.normalize.passes.base import Context, Document, all_schemas, repair_pass
 from gatewright.normalize.repairs import RepairLog
+from gatewright.spec.pointer import deref
 from gatewright.spec.validation import DocumentValidators
 
 PROBES: tuple[Any, ...] = ({}, "", "https://example.com/x.png", 0, 1.5, True, [], None)

@@ -9,7 +9,7 @@ from typing import Any
 
 from gatewright.normalize.repairs import Repair, RepairLog
 from gatewright.spec.model import HTTP_METHODS
-from gatewright.spec.pointer import escape, resolve
+from gatewright.spec.pointer import escape
 
 Document = dict[str, Any]
 
@@ -65,18 +65,6 @@ def operations(document: Document) -> Iterator[tuple[str, str, dict[str, Any], s
         for method in HTTP_METHODS:
             if isinstance(item.get(method), dict):
                 yield path, method, item[method], f"/paths/{escape(path)}/{method}"
-
-
-def deref(document: Document, node: Any) -> Any:
-    """Follow local ``$ref``s (the pass sees the target; cycles stop at the first repeat)."""
-    seen: set[str] = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
-        seen.add(node["$ref"])
-        try:
-            node = resolve(document, node["$ref"])
-        except KeyError:
-            return node
-    return node
 
 
 def schema_nodes(node: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatewright.normalize.passes.base import Context, Document, deref, operations, repair_pass
+from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
-from gatewright.spec.pointer import escape
+from gatewright.spec.pointer import deref, escape
 
 JSON = "application/json"
 OCTET = "application/octet-stream"

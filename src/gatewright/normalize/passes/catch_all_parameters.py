@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from gatewright.normalize.passes.base import Context, Document, deref, operations, repair_pass
+from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.model import GREEDY_EXTENSION
-from gatewright.spec.pointer import escape
+from gatewright.spec.pointer import deref, escape
 
 EVIDENCE = re.compile(
     r"nested path|forwarded path|path and query string after|path-style|"

@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from gatewright.normalize.compatible_shapes import ANTHROPIC_ERROR, SHAPES
-from gatewright.normalize.passes.base import Context, Document, deref, operations, repair_pass
+from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
-from gatewright.spec.pointer import escape
+from gatewright.spec.pointer import deref, escape
 
 JSON = "application/json"
 _ANTHROPIC_ENVELOPE = re.compile(r"Anthropic envelope on `(/v1/messages)`", re.IGNORECASE)

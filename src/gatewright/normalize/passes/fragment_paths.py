@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatewright.normalize.passes.base import Context, Document, deref, repair_pass
+from gatewright.normalize.passes.base import Context, Document, repair_pass
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.model import HTTP_METHODS
-from gatewright.spec.pointer import escape
+from gatewright.spec.pointer import deref, escape
 
 DISCRIMINATOR = "model"
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from gatewright.normalize.passes.base import Context, Document, deref, operations, repair_pass
+from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
+from gatewright.spec.pointer import deref
 
 JSON = "application/json"
 COMPONENT_NAMES = {"401": ("Unauthorized",), "400": ("BadRequest", "ValidationError"), "404": ("NotFound",)}
