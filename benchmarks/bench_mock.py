@@ -4,7 +4,8 @@ Both servers run as subprocesses on 127.0.0.1 and are loaded by ``wrk`` (Debian 
 the same settings: ``GET /v1/models`` and ``POST /v1/chat/completions`` with a JSON body. The
 mock serves all five APIs (each under ``/<api>``) with request validation on; the figures are
 for the ``empiriolabs`` routes. Prints requests/s, p99 latency, the mock/bare ratios and the
-mock's RSS.
+mock's RSS. Two mocks run: one with the default request log (to a file) and one with
+``--quiet``, so the log's cost is a ratio measured in the same run.
 
     python benchmarks/bench_mock.py [--duration 5] [--rounds 3] [--connections 32] [--api empiriolabs]
 """
@@ -118,31 +119,38 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk not found: apt-get install -y wrk", file=sys.stderr)
         return 2
-    mock_port, bare_port = free_port(), free_port()
+    ports = {"mock": free_port(), "mock --quiet": free_port()}
+    bare_port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    mock = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gatewright",
-            "mock",
-            "--host",
-            HOST,
-            "--port",
-            str(mock_port),
-            "--seed",
-            "1",
-            "--quiet",
-        ],
-        env=env,
-    )
+    log_file = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)  # noqa: SIM115
+    mocks = {
+        name: subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gatewright",
+                "mock",
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+                "--seed",
+                "1",
+                *(["--quiet"] if name.endswith("--quiet") else []),
+            ],
+            env=env,
+            stdout=log_file,
+            stderr=log_file,
+        )
+        for name, port in ports.items()
+    }
     bare = subprocess.Popen(
         [sys.executable, __file__, "--serve-bare", str(bare_port), "--api", args.api], env=env
     )
     try:
-        startup = wait_ready(f"http://{HOST}:{mock_port}/__gatewright/health")
+        startup = max(wait_ready(f"http://{HOST}:{port}/__gatewright/health") for port in ports.values())
         wait_ready(f"http://{HOST}:{bare_port}{prefix}/v1/models")
-        for port in (mock_port, bare_port):  # both must answer 200, or the figures compare errors
+        for port in (*ports.values(), bare_port):  # both must answer 200, or the figures compare errors
             check(f"http://{HOST}:{port}{prefix}/v1/models", None)
             check(f"http://{HOST}:{port}{prefix}/v1/chat/completions", json.dumps(CHAT_BODY).encode())
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
@@ -163,32 +171,35 @@ def main() -> int:
                 ("GET", "/v1/models", get_script),
                 ("POST", "/v1/chat/completions", lua.name),
             ):
-                for name, port in (("bare", bare_port), ("mock", mock_port)):
+                for name, port in (("bare", bare_port), *ports.items()):
                     url = f"http://{HOST}:{port}{prefix}{route}"
                     measured[(name, method)] = run_wrk(url, args.duration, args.connections, script)
             rounds.append(measured)
-        memory = rss_mb(mock.pid)
+        memory = rss_mb(mocks["mock --quiet"].pid)
     finally:
-        for process in (mock, bare):
+        for process in (*mocks.values(), bare):
             process.terminate()
             process.wait(10)
     print(
         f"wrk -t2 -c{args.connections} -d{args.duration}s x {args.rounds} rounds on {HOST}, API {args.api}"
         " (the mock serves all five APIs)"
     )
-    print(f"{'route':<28}{'bare req/s':>12}{'mock req/s':>12}{'ratio':>8}{'bare p99':>11}{'mock p99':>11}")
+    print(f"{'route':<44}{'bare req/s':>12}{'mock req/s':>12}{'ratio':>8}{'bare p99':>11}{'mock p99':>11}")
     targets = {"GET": 0.6, "POST": 0.5}
     for method, route in (("GET", "/v1/models"), ("POST", "/v1/chat/completions")):
         bare_rps, bare_p99 = (statistics.median(r[("bare", method)][i] for r in rounds) for i in (0, 1))
-        mock_rps, mock_p99 = (statistics.median(r[("mock", method)][i] for r in rounds) for i in (0, 1))
-        ratios = [r[("mock", method)][0] / r[("bare", method)][0] for r in rounds]
-        ratio = statistics.median(ratios)
-        print(
-            f"{method + ' ' + route:<28}{bare_rps:>12.0f}{mock_rps:>12.0f}{ratio:>7.2f}x"
-            f"{bare_p99:>9.2f}ms{mock_p99:>9.2f}ms   target >= {targets[method]}x, p99 < 20ms"
-            f"   (ratio per round: {', '.join(f'{x:.2f}' for x in ratios)})"
-        )
+        for name in ports:
+            mock_rps, mock_p99 = (statistics.median(r[(name, method)][i] for r in rounds) for i in (0, 1))
+            ratios = [r[(name, method)][0] / r[("bare", method)][0] for r in rounds]
+            ratio = statistics.median(ratios)
+            print(
+                f"{method + ' ' + route + ' (' + name + ')':<44}{bare_rps:>12.0f}{mock_rps:>12.0f}"
+                f"{ratio:>7.2f}x{bare_p99:>9.2f}ms{mock_p99:>9.2f}ms   target >= {targets[method]}x"
+                f"   (per round: {', '.join(f'{x:.2f}' for x in ratios)})"
+            )
     print(f"mock startup {startup:.2f}s (all five APIs), RSS {memory:.0f} MB (target < 200 MB)")
+    log_file.close()
+    print(f"request log of the logging mock: {Path(log_file.name).stat().st_size // 1024} KiB")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -211,3 +212,15 @@ async def test_one_log_line_per_request_without_the_key(
     with caplog.at_level(logging.INFO, logger="gatewright.mock"):
         await quiet.get("/v1/models")
     assert not [r for r in caplog.records if r.name == "gatewright.mock"]
+
+
+async def test_log_lines_cannot_be_forged_through_the_path(
+    aiohttp_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await aiohttp_client(create_app(["empiriolabs"], seed=1, access_log=True))
+    with caplog.at_level(logging.INFO, logger="gatewright.mock"):
+        await client.get("/v1/models/a%0D%0AInjected-Header:%20yes%00", headers=AUTH)
+        await asyncio.sleep(0)  # the log is written once per loop iteration
+    lines = [r.getMessage() for r in caplog.records if r.name == "gatewright.mock"]
+    assert len(lines) == 1 and "\n" not in lines[0] and "\r" not in lines[0] and "\x00" not in lines[0]
+    assert "a\\r\\nInjected-Header: yes\\x00" in lines[0]

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gatewright.mock.answers.extension import AnswerExtension
 from gatewright.mock.extensions import Extension
 from gatewright.mock.files import FileSigner
 from gatewright.mock.streaming.extension import StreamExtension
@@ -31,9 +32,11 @@ def default_extensions(
     task_retention: float | None = None,
     allow_callback_hosts: bool = False,
 ) -> list[Extension]:
-    """Tasks (``x-gatewright-task``) and SSE streams (``x-gatewright-stream``).
+    """Tasks (``x-gatewright-task``), SSE streams (``x-gatewright-stream``) and LLM answers
+    (``x-gatewright-compatible``), in that order.
 
-    They share one file signer, and streams see the task engine (agent-turn events follow their turn).
+    They share one file signer; streams see the task engine (agent-turn events follow their turn)
+    and replay the LLM answer a compatible request gets.
     """
     files = FileSigner()
     timing = TaskTiming(duration=task_duration, queued=min(DEFAULT_QUEUED, task_duration), polls=task_polls)
@@ -44,7 +47,8 @@ def default_extensions(
         callbacks=CallbackPolicy(allow_any_host=allow_callback_hosts),
         files=files,
     )
-    return [tasks, StreamExtension(files=files, tasks=tasks.engine)]
+    answers = AnswerExtension(seed=seed)
+    return [tasks, StreamExtension(files=files, tasks=tasks.engine, answers=answers), answers]
 
 
 def setup_extensions(app: web.Application, extensions: list[Extension]) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from aiohttp import web
 
 from gatewright.mock.negotiation import Decision
+from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.preferences import Preferences
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class MockCall:
 
 
 class OperationHook(Protocol):
-    async def __call__(self, call: MockCall) -> web.StreamResponse | None: ...
+    async def __call__(self, call: MockCall) -> web.StreamResponse | JsonOutcome | None: ...
 
 
 class Extension(Protocol):

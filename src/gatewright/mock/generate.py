@@ -11,11 +11,12 @@ spoils it, generation retries without them, then with required properties only.
 from __future__ import annotations
 
 import base64
+import math
 import random
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,43 @@ _MAX_DEPTH = 8
 _OPTIONAL_DEPTH = 3
 _TEXT_NAMES = frozenset({"content", "text", "message", "output_text", "answer", "response", "result"})
 _TRUE_NAMES = frozenset({"deleted", "success", "ok", "healthy", "active", "available"})
+# Property names that say what a string is: a realistic value reads better than "mock-city"
+# in a tool call's arguments or a structured answer.
+_WORDS = {
+    "city": "Paris",
+    "town": "Paris",
+    "country": "France",
+    "country_code": "FR",
+    "location": "Paris, France",
+    "address": "1 Rue de Rivoli, 75001 Paris",
+    "street": "Rue de Rivoli",
+    "region": "Ile-de-France",
+    "state": "Ile-de-France",
+    "postal_code": "75001",
+    "zip": "75001",
+    "zip_code": "75001",
+    "timezone": "Europe/Paris",
+    "name": "Ada Lovelace",
+    "full_name": "Ada Lovelace",
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "username": "ada",
+    "company": "Example Corp",
+    "phone": "+33 1 23 45 67 89",
+    "language": "en",
+    "lang": "en",
+    "locale": "en-US",
+    "currency": "EUR",
+    "color": "blue",
+    "query": "weather in Paris",
+    "question": "What is the weather in Paris?",
+    "topic": "weather",
+    "keyword": "weather",
+    "title": "A short title",
+    "summary": "A one-line summary.",
+    "description": "A short description.",
+    "reason": "It matches the request.",
+}
 _TIME_NAMES = ("created", "created_at", "updated_at", "timestamp", "completed_at", "started_at", "expires_at")
 
 
@@ -93,11 +131,17 @@ class Generator:
         salt: str = "",
         request: Mapping[str, Any] | None = None,
         use_examples: bool = True,
+        minimal: bool = False,
     ) -> Any:
-        """A value for the schema at ``pointer`` (valid whenever the schema is satisfiable)."""
+        """A value for the schema at ``pointer`` (valid whenever the schema is satisfiable).
+
+        ``minimal`` tries required properties only first: a base that a richer body is laid over.
+        """
         node = self.schemas.resolve(pointer)
         value: Any = None
-        attempts = ((use_examples, True), (False, True), (False, False))
+        attempts: tuple[tuple[bool, bool], ...] = ((use_examples, True), (False, True), (False, False))
+        if minimal:
+            attempts = ((False, False), *attempts)
         for examples, full in attempts:
             context = _Context(
                 rng=random.Random(f"{self._entropy}|{pointer}|{salt}"),
@@ -130,8 +174,8 @@ class Generator:
                 return node["example"]
         enum = node.get("enum")
         if isinstance(enum, list) and enum:
-            choices = [v for v in enum if v is not None] or enum
-            return choices[variant % len(choices)]
+            ordered = [v for v in enum if v is not None] + [v for v in enum if v is None]  # null last
+            return ordered[variant % len(ordered)]
         if "allOf" in node:
             return self._value(self._merge_all_of(node, pointer), None, ctx, depth, name, variant)
         for key in ("oneOf", "anyOf"):
@@ -141,17 +185,17 @@ class Generator:
             return self._shallow(node)
         kind = _schema_type(node)
         if kind == "object":
-            return self._object(node, pointer, ctx, depth)
+            return self._object(node, pointer, ctx, depth, variant)
         if kind == "array":
             return self._array(node, pointer, ctx, depth, name)
         if kind == "string":
             return self._string(node, ctx, name, variant)
         if kind == "integer":
-            return int(self._number(node, ctx, name, integer=True))
+            return int(self._number(node, ctx, name, variant, integer=True))
         if kind == "number":
-            return self._number(node, ctx, name, integer=False)
+            return self._number(node, ctx, name, variant, integer=False)
         if kind == "boolean":
-            return name in _TRUE_NAMES
+            return (name in _TRUE_NAMES) != bool(variant % 2)  # items of a uniqueItems array differ
         if kind == "null":
             return None
         return "mock"
@@ -227,7 +271,7 @@ class Generator:
 
     # -- objects and arrays ----------------------------------------------------------------------
     def _object(
-        self, node: Mapping[str, Any], pointer: str | None, ctx: _Context, depth: int
+        self, node: Mapping[str, Any], pointer: str | None, ctx: _Context, depth: int, variant: int = 0
     ) -> dict[str, Any]:
         properties: Mapping[str, Any] = node.get("properties") or {}
         required = [r for r in node.get("required", []) if isinstance(r, str)]
@@ -243,7 +287,7 @@ class Generator:
             ):
                 continue
             child = f"{pointer}/properties/{_esc(prop)}" if pointer is not None else None
-            out[prop] = self._value(schema, child, ctx, depth + 1, prop, 0)
+            out[prop] = self._value(schema, child, ctx, depth + 1, prop, 0 if out else variant)
         extra = node.get("additionalProperties")
         for prop in required:
             if prop not in out:
@@ -292,7 +336,8 @@ class Generator:
         fmt = node.get("format")
         value: str
         if isinstance(fmt, str) and fmt in _FORMATS:
-            value = _FORMATS[fmt](ctx)
+            shifted = replace(ctx, now=ctx.now - 86_400 * variant) if variant else ctx  # distinct dates
+            value = _FORMATS[fmt](shifted)
         elif isinstance(node.get("pattern"), str):
             value = self._pattern(node, ctx)
         elif lname == "id" or lname.endswith("_id") or (lname.endswith("id") and lname[:-2].endswith("_")):
@@ -304,6 +349,8 @@ class Generator:
             value = f"https://mock.gatewright.dev/files/{ctx.rng.getrandbits(48):012x}"
         elif lname == "email":
             value = "user@example.com"
+        elif lname in _WORDS and _fits(_WORDS[lname], node):
+            value = _WORDS[lname]
         elif lname in _TEXT_NAMES:
             value = "This is a mock response from gatewright."
         elif lname == "model":
@@ -312,7 +359,10 @@ class Generator:
             value = f"mock-{lname}" if lname else "mock"
             if variant:
                 value = f"{value}-{variant}"
-        return _fit_length(value, node)
+        fitted = _fit_length(value, node)
+        if variant and fitted != value:  # truncation dropped the variant: keep items distinct
+            fitted = _fit_length(f"{variant}{value}", node)
+        return fitted
 
     def _pattern(self, node: Mapping[str, Any], ctx: _Context) -> str:
         pattern = str(node["pattern"])
@@ -326,53 +376,96 @@ class Generator:
                 return candidate
         return candidate
 
-    def _number(self, node: Mapping[str, Any], ctx: _Context, name: str, *, integer: bool) -> float:
+    def _number(
+        self, node: Mapping[str, Any], ctx: _Context, name: str, variant: int = 0, *, integer: bool
+    ) -> float:
+        """A number inside the schema's bounds, near a value the property name suggests."""
         lname = name.lower()
-        low = node.get("minimum")
-        high = node.get("maximum")
-        xlow = node.get("exclusiveMinimum")
-        xhigh = node.get("exclusiveMaximum")
-        step = 1.0 if integer else 0.5
-        if isinstance(xlow, bool):  # OpenAPI 3.0 style
-            xlow = low if xlow else None
-        if isinstance(xhigh, bool):
-            xhigh = high if xhigh else None
         if lname in _TIME_NAMES or lname.endswith("_at"):
-            value = float(int(ctx.now))
+            preferred = float(int(ctx.now))
         elif "token" in lname or "count" in lname or lname in ("n", "index"):
-            value = 0.0 if lname == "index" else 8.0
+            preferred = 0.0 if lname == "index" else 8.0
         else:
-            value = 1.0 if integer else 0.5
-        if isinstance(low, int | float) and value < low:
-            value = float(low)
-        if isinstance(xlow, int | float) and value <= xlow:
-            value = float(xlow) + (1 if integer else min(step, _gap(xlow, high, xhigh)))
-        if isinstance(high, int | float) and value > high:
-            value = float(high)
-        if isinstance(xhigh, int | float) and value >= xhigh:
-            value = float(xhigh) - (
-                1 if integer else min(step, _gap(low if low is not None else xlow, None, xhigh))
-            )
-        multiple = node.get("multipleOf")
-        if isinstance(multiple, int | float) and multiple > 0:
-            value = (value // multiple) * multiple
-            lower = low if low is not None else xlow
-            if (isinstance(lower, int | float) and value < lower) or value == xlow:
-                value += multiple
+            preferred = 1.0 if integer else 0.5
+        preferred += variant * (1.0 if integer else 0.5)
+        bounds = _Bounds.of(node)
+        multiple = _numeric(node.get("multipleOf"))
+        step = multiple if multiple is not None and multiple > 0 else (1.0 if integer else None)
+        if step is None:
+            value = bounds.pick(preferred)
+        else:
+            found = _multiple_within(bounds, step, preferred)
+            value = bounds.pick(preferred) if found is None else found
         if integer:
             value = float(round(value))
-            if isinstance(low, int | float) and value < low:
-                value += 1
         return (
             int(value) if integer or (value.is_integer() and not isinstance(node.get("type"), str)) else value
         )
 
 
-def _gap(low: Any, high: Any, xhigh: Any) -> float:
-    top = high if isinstance(high, int | float) else xhigh
-    if isinstance(low, int | float) and isinstance(top, int | float):
-        return max((top - low) / 2, 1e-9)
-    return 0.5
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _numeric(value: Any) -> float | None:
+    return float(value) if _is_number(value) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Bounds:
+    """A schema's numeric range: the tighter of ``minimum``/``exclusiveMinimum`` (and of the maxima)."""
+
+    low: float | None
+    low_open: bool
+    high: float | None
+    high_open: bool
+
+    @classmethod
+    def of(cls, node: Mapping[str, Any]) -> _Bounds:
+        low, high = _numeric(node.get("minimum")), _numeric(node.get("maximum"))
+        xlow, xhigh = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
+        if isinstance(xlow, bool):  # OpenAPI 3.0 style
+            xlow = low if xlow else None
+        if isinstance(xhigh, bool):
+            xhigh = high if xhigh else None
+        xlow, xhigh = _numeric(xlow), _numeric(xhigh)
+        lo, lo_open = low, False
+        if xlow is not None and (lo is None or xlow >= lo):
+            lo, lo_open = xlow, True
+        hi, hi_open = high, False
+        if xhigh is not None and (hi is None or xhigh <= hi):
+            hi, hi_open = xhigh, True
+        return cls(lo, lo_open, hi, hi_open)
+
+    def holds(self, value: float) -> bool:
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return not (self.high is not None and (value >= self.high if self.high_open else value > self.high))
+
+    def pick(self, preferred: float) -> float:
+        if self.holds(preferred):
+            return preferred
+        if self.low is not None and self.high is not None:
+            return self.low if self.low == self.high else (self.low + self.high) / 2
+        if self.low is not None:
+            return self.low + 1 if self.low_open else self.low
+        assert self.high is not None
+        return self.high - 1 if self.high_open else self.high
+
+
+def _multiple_within(bounds: _Bounds, step: float, preferred: float) -> float | None:
+    """A multiple of ``step`` inside ``bounds``, the one nearest ``preferred`` first."""
+    start = round(bounds.pick(preferred) / step)
+    for offset in (0, 1, -1, 2, -2, 3, -3):
+        value = (start + offset) * step
+        if bounds.holds(value) and (value / step).is_integer():
+            return value
+    if bounds.low is not None:
+        first = math.floor(bounds.low / step)
+        for k in range(first, first + 4):
+            if bounds.holds(k * step):
+                return k * step
+    return None
 
 
 def _esc(token: str) -> str:

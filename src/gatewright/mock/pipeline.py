@@ -3,6 +3,8 @@
 Each stage either passes the request on or answers with an error in the API's
 envelope. Everything it consults was built at app creation; the hot path does
 dictionary lookups, one validator call and, for cacheable bodies, no JSON work.
+Hooks answer with values (``JsonOutcome``); ``send`` is the one final stage that
+serializes them and checks each body against its schema.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from types import MappingProxyType
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy, MultiMapping
 
+from gatewright.mock.access_log import AccessLog
 from gatewright.mock.errors import ErrorBody
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.negotiation import Decision, ResponseSpec, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.preferences import Preferences, parse_prefer
-from gatewright.mock.render import Rendered, render
+from gatewright.mock.render import Rendered, dumps, render
 from gatewright.mock.routing import RouteMiss
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.stateful import handle_resource
@@ -45,6 +49,24 @@ def _response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]] =
     return web.Response(status=rendered.status, body=rendered.body or None, headers=headers)
 
 
+def send(api: MockApi, outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = ()) -> web.Response:
+    """Serialize a hook's JSON answer; a body its schema rejects is logged (a mock bug, never hidden)."""
+    if not outcome.checked and outcome.schema_pointer is not None:
+        errors = api.schemas.errors(outcome.schema_pointer, outcome.value, formats=True, limit=3)
+        if errors:
+            logger.warning(
+                "%s: the mock's %d body fails %s: %s",
+                api.name,
+                outcome.status,
+                outcome.schema_pointer,
+                "; ".join(f"{e.path or '/'}: {e.message}" for e in errors),
+            )
+    headers = dict(outcome.headers)
+    headers.update(extra)
+    headers["Content-Type"] = outcome.media_type
+    return web.Response(status=outcome.status, body=dumps(outcome.value), headers=headers)
+
+
 class ApiHandler:
     """The aiohttp handler serving one API under its prefix."""
 
@@ -60,18 +82,15 @@ class ApiHandler:
         self.hooks = hooks
         self.settings = settings
         self._prefix_length = len(api.prefix)
+        self._access_log = AccessLog() if settings.access_log else None
         self._decisions: dict[tuple[str, str | None, str | None], tuple[Preferences, Decision]] = {}
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
         response = await self.dispatch(request)
-        if self.settings.access_log:
-            logger.info(
-                "%s %s %d %.1fms",
-                request.method,
-                request.path,
-                response.status,
-                (time.perf_counter() - started) * 1000,
+        if self._access_log is not None:
+            self._access_log.record(
+                request.method, request.path, response.status, (time.perf_counter() - started) * 1000
             )
         return response
 
@@ -150,16 +169,18 @@ class ApiHandler:
         preferences, decision = self._negotiate(
             op, request.headers.get("Prefer"), request.headers.get("Accept")
         )
+        extra: tuple[tuple[str, str], ...] = (
+            (("Preference-Applied", request.headers["Prefer"]),) if decision.preference_applied else ()
+        )
         hooks = self.hooks.get(op.operation_id)
         if hooks:
             call = MockCall(request, self.api, op, params, body, preferences, decision, self.store)
             for hook in hooks:
                 answered = await hook(call)
+                if isinstance(answered, JsonOutcome):
+                    return send(self.api, answered, extra)
                 if answered is not None:
                     return answered
-        extra: tuple[tuple[str, str], ...] = (
-            (("Preference-Applied", request.headers["Prefer"]),) if decision.preference_applied else ()
-        )
         if op.resource is not None:
             rendered = handle_resource(
                 self.api, op, op.resource, decision, params=params, body=body, store=self.store

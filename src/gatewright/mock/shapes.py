@@ -1,9 +1,10 @@
 """Well-known response shapes the official SDKs parse, used to fill open schemas.
 
-Some specs document ``/v1/chat/completions`` as ``{"type": "object"}``; a
-client SDK still needs ``choices[0].message``. When a generated body lacks
-these fields, ``fill_shape`` adds them key by key, keeping only additions the
-schema accepts, so the body stays valid against the spec.
+Some specs document ``/v1/models`` as ``{"type": "object"}``; a client SDK still
+needs ``data[].id``. When a generated body lacks these fields, ``fill_shape`` adds
+them key by key, keeping only additions the schema accepts, so the body stays valid
+against the spec. (LLM answers -- chat, messages, responses, completions,
+embeddings -- are built from the request instead: ``mock.answers``.)
 """
 
 from __future__ import annotations
@@ -12,59 +13,16 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-_USAGE = {"prompt_tokens": 8, "completion_tokens": 8, "total_tokens": 16}
-_TEXT = "This is a mock response from gatewright."
+from gatewright.mock.fit import fit
+
 _MODEL = "mock-model"  # stands for the API's own model id where the spec declares one
 
 SHAPES: dict[str, dict[str, Any]] = {
-    "/chat/completions": {
-        "object": "chat.completion",
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "logprobs": None,
-                "message": {"role": "assistant", "content": _TEXT},
-            }
-        ],
-        "usage": _USAGE,
-    },
-    "/completions": {
-        "object": "text_completion",
-        "choices": [{"index": 0, "text": _TEXT, "finish_reason": "stop", "logprobs": None}],
-        "usage": _USAGE,
-    },
-    "/embeddings": {
-        "object": "list",
-        "data": [{"object": "embedding", "index": 0, "embedding": [0.1, 0.2, 0.3]}],
-        "usage": {"prompt_tokens": 8, "total_tokens": 8},
-    },
     "/models": {
         "object": "list",
         "data": [{"id": _MODEL, "object": "model", "created": 1735689600, "owned_by": "gatewright"}],
     },
     "/images/generations": {"data": [{"url": "https://mock.gatewright.dev/files/image.png"}]},
-    "/messages": {
-        "type": "message",
-        "role": "assistant",
-        "content": [{"type": "text", "text": _TEXT}],
-        "stop_reason": "end_turn",
-        "stop_sequence": None,
-        "usage": {"input_tokens": 8, "output_tokens": 8},
-    },
-    "/responses": {
-        "object": "response",
-        "status": "completed",
-        "output": [
-            {
-                "type": "message",
-                "id": "msg_mock",
-                "status": "completed",
-                "role": "assistant",
-                "content": [{"type": "output_text", "text": _TEXT, "annotations": []}],
-            }
-        ],
-    },
 }
 _PER_REQUEST = ("id", "created", "model")
 
@@ -74,21 +32,6 @@ def shape_for(path: str) -> dict[str, Any] | None:
         if path.endswith(suffix):
             return shape
     return None
-
-
-def _overlay(value: Any, shape: Any) -> Any:
-    if isinstance(value, dict) and isinstance(shape, dict):
-        merged = dict(value)
-        for key, part in shape.items():
-            merged[key] = _overlay(merged[key], part) if key in merged else copy.deepcopy(part)
-        return merged
-    if isinstance(value, list) and isinstance(shape, list) and shape:
-        if not value:
-            return copy.deepcopy(shape)
-        return [_overlay(item, shape[0]) for item in value]
-    if isinstance(value, str) and value.startswith("mock") and isinstance(shape, str | int | float):
-        return shape
-    return value
 
 
 def _with_model(part: Any, model: str) -> Any:
@@ -110,11 +53,23 @@ def fill_shape(value: Any, path: str, is_valid: Callable[[Any], bool], *, model:
         return value
     if model is not None:
         shape = _with_model(shape, model)
-    for key, part in shape.items():
-        candidate = dict(value)
-        candidate[key] = _overlay(value[key], part) if key in value else copy.deepcopy(part)
-        if candidate != value and is_valid(candidate):
-            value = candidate
+    filled, _ = fit(value, shape, is_valid, merge=_keep_generated)
+    return filled
+
+
+def _keep_generated(value: Any, shape: Any) -> Any:
+    """Like ``fit.overlay`` but the generated body wins, except its ``mock…`` placeholder strings."""
+    if isinstance(value, dict) and isinstance(shape, dict):
+        merged = dict(value)
+        for key, part in shape.items():
+            merged[key] = _keep_generated(merged[key], part) if key in merged else copy.deepcopy(part)
+        return merged
+    if isinstance(value, list) and isinstance(shape, list) and shape:
+        if not value:
+            return copy.deepcopy(shape)
+        return [_keep_generated(item, shape[0]) for item in value]
+    if isinstance(value, str) and value.startswith("mock") and isinstance(shape, str | int | float):
+        return shape
     return value
 
 

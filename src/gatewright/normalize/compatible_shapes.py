@@ -21,6 +21,21 @@ def _counts(*names: str) -> dict[str, Any]:
 
 _USAGE = _counts("prompt_tokens", "completion_tokens", "total_tokens")
 
+TOOL_CALL: dict[str, Any] = {
+    "type": "object",
+    "description": "A function call the model asks for.",
+    "required": ["id", "type", "function"],
+    "properties": {
+        "id": {"type": "string", "examples": ["call_123"]},
+        "type": {"const": "function"},
+        "function": {
+            "type": "object",
+            "required": ["name", "arguments"],
+            "properties": {"name": {"type": "string"}, "arguments": {"type": "string"}},
+        },
+    },
+}
+
 CHAT_COMPLETION: dict[str, Any] = {
     "type": "object",
     "description": "An OpenAI chat completion.",
@@ -44,6 +59,7 @@ CHAT_COMPLETION: dict[str, Any] = {
                         "properties": {
                             "role": {"const": "assistant"},
                             "content": {"type": ["string", "null"]},
+                            "tool_calls": {"type": "array", "items": TOOL_CALL},
                         },
                     },
                     "finish_reason": {
@@ -97,7 +113,16 @@ EMBEDDINGS: dict[str, Any] = {
                 "properties": {
                     "object": {"const": "embedding"},
                     "index": {"type": "integer", "minimum": 0},
-                    "embedding": {"type": "array", "minItems": 1, "items": {"type": "number"}},
+                    "embedding": {
+                        "anyOf": [
+                            {"type": "array", "minItems": 1, "items": {"type": "number"}},
+                            {
+                                "type": "string",
+                                "contentEncoding": "base64",
+                                "description": "The float32 vector, base64-encoded (encoding_format base64).",
+                            },
+                        ]
+                    },
                 },
             },
         },
@@ -162,26 +187,46 @@ RESPONSE: dict[str, Any] = {
         "output": {
             "type": "array",
             "items": {
-                "type": "object",
-                "required": ["type", "id", "role", "status", "content"],
-                "properties": {
-                    "type": {"const": "message"},
-                    "id": {"type": "string"},
-                    "role": {"const": "assistant"},
-                    "status": {"enum": ["completed", "in_progress", "incomplete"]},
-                    "content": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["type", "text", "annotations"],
-                            "properties": {
-                                "type": {"const": "output_text"},
-                                "text": {"type": "string"},
-                                "annotations": {"type": "array", "maxItems": 0, "items": {"type": "object"}},
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "required": ["type", "id", "role", "status", "content"],
+                        "properties": {
+                            "type": {"const": "message"},
+                            "id": {"type": "string"},
+                            "role": {"const": "assistant"},
+                            "status": {"enum": ["completed", "in_progress", "incomplete"]},
+                            "content": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["type", "text", "annotations"],
+                                    "properties": {
+                                        "type": {"const": "output_text"},
+                                        "text": {"type": "string"},
+                                        "annotations": {
+                                            "type": "array",
+                                            "maxItems": 0,
+                                            "items": {"type": "object"},
+                                        },
+                                    },
+                                },
                             },
                         },
                     },
-                },
+                    {
+                        "type": "object",
+                        "required": ["type", "call_id", "name", "arguments"],
+                        "properties": {
+                            "type": {"const": "function_call"},
+                            "id": {"type": "string", "examples": ["fc_123"]},
+                            "call_id": {"type": "string", "examples": ["call_123"]},
+                            "name": {"type": "string"},
+                            "arguments": {"type": "string"},
+                            "status": {"enum": ["completed", "in_progress", "incomplete"]},
+                        },
+                    },
+                ]
             },
         },
         "usage": _counts("input_tokens", "output_tokens", "total_tokens"),
@@ -200,9 +245,37 @@ ANTHROPIC_MESSAGE: dict[str, Any] = {
             "type": "array",
             "minItems": 1,
             "items": {
-                "type": "object",
-                "required": ["type", "text"],
-                "properties": {"type": {"const": "text"}, "text": {"type": "string"}},
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "required": ["type", "text"],
+                        "properties": {"type": {"const": "text"}, "text": {"type": "string"}},
+                    },
+                    {
+                        "type": "object",
+                        "required": ["type", "id", "name", "input"],
+                        "properties": {
+                            "type": {"const": "tool_use"},
+                            "id": {"type": "string", "examples": ["toolu_123"]},
+                            "name": {"type": "string"},
+                            "input": {"type": "object"},
+                        },
+                    },
+                    {
+                        "type": "object",
+                        "required": ["type", "thinking", "signature"],
+                        "properties": {
+                            "type": {"const": "thinking"},
+                            "thinking": {"type": "string"},
+                            "signature": {"type": "string"},
+                        },
+                    },
+                    {
+                        "type": "object",
+                        "required": ["type", "data"],
+                        "properties": {"type": {"const": "redacted_thinking"}, "data": {"type": "string"}},
+                    },
+                ]
             },
         },
         "model": {"type": "string"},

@@ -17,6 +17,15 @@ from gatewright.spec.pointer import join, resolve
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 TASK_EXTENSION = "x-gatewright-task"
 GREEDY_EXTENSION = "x-gatewright-greedy"
+COMPATIBLE_EXTENSION = "x-gatewright-compatible"
+# The wire families an operation can be marked compatible with (``x-gatewright-compatible.wire``).
+COMPATIBLE_WIRES = (
+    "openai-chat",
+    "openai-completions",
+    "openai-responses",
+    "openai-embeddings",
+    "anthropic-messages",
+)
 STATE_KINDS = ("initial", "running", "succeeded", "failed", "cancelled")
 
 
@@ -79,6 +88,13 @@ class Operation:
     @property
     def tags(self) -> tuple[str, ...]:
         return tuple(self.definition.get("tags", ()))
+
+    @property
+    def compatible_wire(self) -> str | None:
+        """The OpenAI/Anthropic wire family the operation is marked compatible with, if any."""
+        mark = self.definition.get(COMPATIBLE_EXTENSION)
+        wire = mark.get("wire") if isinstance(mark, dict) else None
+        return wire if wire in COMPATIBLE_WIRES else None
 
 
 class Spec:

@@ -49,3 +49,25 @@ def test_no_stream_flag_no_event_stream() -> None:
 def test_other_routes_are_not_streams() -> None:
     document = chat(STREAM_BODY, {"application/json": {}}, path="/v1/files")
     assert apply(declare_streams, document)[1] == []
+
+
+def test_a_compatibility_claim_adds_an_event_stream_without_a_stream_flag() -> None:
+    document = chat(
+        {"type": "object"}, {"application/json": {"schema": {"type": "object"}}}, path="/v1/messages"
+    )
+    document["paths"]["/v1/messages"]["post"]["summary"] = "Anthropic-compatible messages"
+    out, repairs = apply(declare_streams, document)
+    content = out["paths"]["/v1/messages"]["post"]["responses"]["200"]["content"]
+    assert content["text/event-stream"] == {
+        "schema": EVENT_SCHEMA,
+        EXTENSION: {"format": "anthropic-messages"},
+    }
+    assert "Anthropic-compatible" in repairs[0].why
+
+
+def test_a_claim_for_a_route_without_streams_adds_none() -> None:
+    document = chat(
+        {"type": "object"}, {"application/json": {"schema": {"type": "object"}}}, path="/v1/embeddings"
+    )
+    document["paths"]["/v1/embeddings"]["post"]["summary"] = "OpenAI-compatible embeddings"
+    assert apply(declare_streams, document)[1] == []

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gatewright.mock.streaming.events import SSEEvent, json_event, split_text
+from gatewright.mock.streaming.events import SSEEvent, json_event, split_json, split_text
 from gatewright.mock.streaming.registry import StreamContext
 
 __all__ = ["message_events"]
@@ -48,12 +48,13 @@ def message_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[
                 yield emit("content_block_delta", index=index, delta={"type": "text_delta", "text": piece})
         elif kind == "tool_use":
             yield emit("content_block_start", index=index, content_block={**block, "input": {}})
-            arguments = json.dumps(block.get("input") or {}, separators=(",", ":"))
-            yield emit(
-                "content_block_delta",
-                index=index,
-                delta={"type": "input_json_delta", "partial_json": arguments},
-            )
+            arguments = json.dumps(block.get("input") or {}, separators=(",", ":"), ensure_ascii=False)
+            for piece in split_json(arguments):
+                yield emit(
+                    "content_block_delta",
+                    index=index,
+                    delta={"type": "input_json_delta", "partial_json": piece},
+                )
         elif kind == "thinking":
             yield emit(
                 "content_block_start",

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DONE", "SSEEvent", "json_event", "split_text"]
+__all__ = ["DONE", "SSEEvent", "json_event", "split_json", "split_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +45,8 @@ _PIECES = re.compile(r"\S+\s*|\s+")
 def split_text(text: str) -> list[str]:
     """Word-sized pieces that join back to exactly ``text`` (whitespace stays with the word before it)."""
     return _PIECES.findall(text)
+
+
+def split_json(text: str, size: int = 8) -> list[str]:
+    """Fragments of serialized JSON (tool-call arguments) as a model streams them: they join to ``text``."""
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]

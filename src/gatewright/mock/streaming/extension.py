@@ -1,7 +1,8 @@
 """Streaming in the mock: answer SSE requests in the wire format ``x-gatewright-stream`` names.
 
 The events are built from the JSON body the mock would have returned for the same
-request (so streamed text equals non-streamed text) and go out one write each. A
+request (an LLM answer from ``mock.answers`` where the operation is compatible), so
+streamed text equals non-streamed text, and go out one write each. A
 request streams when its body says ``stream: true``, when ``Accept`` asks for
 ``text/event-stream``, or when SSE is the operation's only success media type
 (ipop agent-turn events, empiriolabs ``/v1/audio/speech:stream``).
@@ -23,6 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from gatewright.mock import media
+from gatewright.mock.answers.extension import AnswerExtension
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.negotiation import negotiate
@@ -82,11 +84,13 @@ class StreamExtension:
         delay: float = 0.0,
         files: FileSigner | None = None,
         tasks: TaskEngine | None = None,
+        answers: AnswerExtension | None = None,
         follow_interval: float = 0.05,
     ) -> None:
         self.delay = delay
         self.files = files
         self.tasks = tasks
+        self.answers = answers
         self.follow_interval = follow_interval
         self.streams_started = 0
 
@@ -123,6 +127,9 @@ class StreamExtension:
 
     def _final_body(self, call: MockCall) -> dict[str, Any]:
         """The JSON body the same request would get without streaming (empty when there is none)."""
+        answered = self.answers.body_for(call) if self.answers is not None else None
+        if answered is not None:
+            return answered
         decision = negotiate(call.operation.responses, call.preferences, "application/json")
         if decision.media is None or not is_json(decision.media.media_type):
             body: dict[str, Any] = {}

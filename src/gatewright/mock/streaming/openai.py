@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gatewright.mock.streaming.events import DONE, SSEEvent, json_event, split_text
+from gatewright.mock.streaming.events import DONE, SSEEvent, json_event, split_json, split_text
 from gatewright.mock.streaming.registry import StreamContext
 
 __all__ = ["chat_completion_events", "completion_events", "responses_events"]
@@ -45,37 +45,52 @@ def chat_completion_events(body: Mapping[str, Any], context: StreamContext) -> I
     for position, choice in enumerate(choices):
         index = choice.get("index", position)
         message = choice.get("message") or {}
-        start: dict[str, Any] = {"role": message.get("role", "assistant"), "content": ""}
+        content = message.get("content")
+        start: dict[str, Any] = {
+            "role": message.get("role", "assistant"),
+            "content": "" if isinstance(content, str) else None,
+        }
         if message.get("refusal") is not None:
             start["refusal"] = None
         yield chunk([{"index": index, "delta": start, "logprobs": None, "finish_reason": None}])
-        content = message.get("content")
         if isinstance(content, str):
             for piece in split_text(content):
                 yield chunk(
                     [{"index": index, "delta": {"content": piece}, "logprobs": None, "finish_reason": None}]
                 )
         for number, call in enumerate(message.get("tool_calls") or []):
-            function = call.get("function") or {}
-            delta = {
-                "tool_calls": [
-                    {
-                        "index": number,
-                        "id": call.get("id"),
-                        "type": call.get("type", "function"),
-                        "function": {
-                            "name": function.get("name"),
-                            "arguments": function.get("arguments", ""),
-                        },
-                    }
-                ]
-            }
-            yield chunk([{"index": index, "delta": delta, "logprobs": None, "finish_reason": None}])
+            yield from (
+                chunk(
+                    [
+                        {
+                            "index": index,
+                            "delta": {"tool_calls": [delta]},
+                            "logprobs": None,
+                            "finish_reason": None,
+                        }
+                    ]
+                )
+                for delta in _tool_call_deltas(number, call)
+            )
         finish = choice.get("finish_reason") or ("tool_calls" if message.get("tool_calls") else "stop")
         yield chunk([{"index": index, "delta": {}, "logprobs": None, "finish_reason": finish}])
     if usage:
         yield chunk([], usage=body.get("usage"))
     yield DONE
+
+
+def _tool_call_deltas(number: int, call: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The first delta names the call (index, id, type, name); the arguments follow in fragments."""
+    function = call.get("function") or {}
+    yield {
+        "index": number,
+        "id": call.get("id"),
+        "type": call.get("type", "function"),
+        "function": {"name": function.get("name"), "arguments": ""},
+    }
+    for piece in split_json(str(function.get("arguments") or "")):
+        if piece:
+            yield {"index": number, "function": {"arguments": piece}}
 
 
 def completion_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
@@ -136,6 +151,30 @@ def responses_events(body: Mapping[str, Any], context: StreamContext) -> Iterato
 
     for output_index, item in enumerate(outputs):
         item_id = item.get("id", f"msg_{output_index}")
+        if item.get("type") == "function_call":
+            arguments = str(item.get("arguments") or "")
+            yield emit(
+                "response.output_item.added",
+                output_index=output_index,
+                item={**item, "arguments": "", "status": "in_progress"},
+            )
+            for piece in split_json(arguments):
+                if piece:
+                    yield emit(
+                        "response.function_call_arguments.delta",
+                        item_id=item_id,
+                        output_index=output_index,
+                        delta=piece,
+                    )
+            yield emit(
+                "response.function_call_arguments.done",
+                item_id=item_id,
+                output_index=output_index,
+                name=item.get("name"),
+                arguments=arguments,
+            )
+            yield emit("response.output_item.done", output_index=output_index, item=item)
+            continue
         if item.get("type", "message") != "message":
             yield emit(
                 "response.output_item.added",

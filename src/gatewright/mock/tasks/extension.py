@@ -23,8 +23,9 @@ from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner, setup_files
 from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.preferences import NO_PREFERENCES
-from gatewright.mock.render import dumps, is_json, response_headers
+from gatewright.mock.render import is_json, response_headers
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.stateful import render_list
 from gatewright.mock.tasks.callbacks import (
@@ -150,7 +151,7 @@ class TaskExtension:
         if len(hooks) == 1:
             return hooks[0]
 
-        async def chained(call: MockCall) -> web.StreamResponse | None:
+        async def chained(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
             for hook in hooks:
                 answered = await hook(call)
                 if answered is not None:
@@ -290,11 +291,15 @@ class TaskExtension:
         schema = api.schemas.deref(api.schemas.resolve(media_spec.schema_pointer), None)[0]
         return relocate(spec, schema if isinstance(schema, Mapping) else None, api.spec.document)
 
-    def _response(self, api: MockApi, op: MockOperation, decision: Decision, body: Any) -> web.Response:
-        headers = dict(response_headers(api, op, decision.response))
+    def _response(self, api: MockApi, op: MockOperation, decision: Decision, body: Any) -> JsonOutcome:
         assert decision.media is not None
-        headers["Content-Type"] = decision.media.media_type
-        return web.Response(status=decision.status, body=dumps(body), headers=headers)
+        return JsonOutcome(
+            decision.status,
+            body,
+            decision.media.media_type,
+            response_headers(api, op, decision.response),
+            decision.media.schema_pointer,
+        )
 
     def _error(self, api: MockApi, op: MockOperation, status: int, message: str) -> web.Response:
         error = api.errors.render(op.responses, status, message, path=op.operation.path)
@@ -358,7 +363,7 @@ class TaskExtension:
     def _create_hook(self, lifecycle: _Lifecycle) -> OperationHook:
         engine = self.engine
 
-        async def create(call: MockCall) -> web.StreamResponse | None:
+        async def create(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
             decision = call.decision
             if decision.status >= 300 or not _wants_task(lifecycle.spec, call):
                 return None
@@ -404,7 +409,7 @@ class TaskExtension:
     def _poll_hook(self, lifecycles: list[_Lifecycle]) -> OperationHook:
         engine = self.engine
 
-        async def poll(call: MockCall) -> web.StreamResponse | None:
+        async def poll(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
             if call.decision.status >= 300:
                 return None
             found = self._find(lifecycles, call, lifecycles[0].spec.poll_id)
@@ -430,7 +435,7 @@ class TaskExtension:
     def _cancel_hook(self, lifecycles: list[_Lifecycle]) -> OperationHook:
         engine = self.engine
 
-        async def cancel(call: MockCall) -> web.StreamResponse | None:
+        async def cancel(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
             if call.decision.status >= 300:
                 return None
             found = self._find(lifecycles, call, None)
@@ -445,16 +450,12 @@ class TaskExtension:
             if result is None:
                 return self._error(api, op, 404, f"no such task: {found.id} (expired)")
             lifecycle = self._lifecycles[(api.name, result.task.operation_id)]
-            if result.already_finished:
+            if result.already_finished:  # a no-op showing the final state, unless a 409 is documented
                 if op.operation.method == "DELETE":
                     engine.delete(api.name, found.id)  # deleting a finished job removes it
                 elif op.documents(409):
                     return self._error(
                         api, op, 409, f"task {found.id} already finished: {result.task.status}"
-                    )
-                elif op.documents(400):
-                    return self._error(
-                        api, op, 400, f"task {found.id} already finished: {result.task.status}"
                     )
             body = self._render(api, result.task, lifecycle.spec, call.decision, salt=f"cancel-{found.id}")
             status = self._fitted(api, call.decision, lifecycle.spec).status
@@ -467,7 +468,7 @@ class TaskExtension:
     def _list_hook(self, creates: tuple[str, ...]) -> OperationHook:
         engine = self.engine
 
-        async def list_tasks(call: MockCall) -> web.StreamResponse | None:
+        async def list_tasks(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
             api, op = call.api, call.operation
             if call.decision.status >= 300 or not any((api.name, c) in self._started for c in creates):
                 return None  # nothing created since reset: the documented examples
@@ -491,7 +492,7 @@ class TaskExtension:
 
     def _free_form_list(
         self, api: MockApi, op: MockOperation, decision: Decision, items: list[dict[str, Any]], has_more: bool
-    ) -> web.StreamResponse | None:
+    ) -> web.StreamResponse | JsonOutcome | None:
         """A list whose schema gives no shape (a proxied ``object``): the OpenAI list envelope."""
         media_spec = decision.media
         if media_spec is None or media_spec.schema_pointer is None or not is_json(media_spec.media_type):

@@ -7,6 +7,7 @@ from gatewright.normalize.passes.base import RepairPass
 from gatewright.normalize.passes.binary_media import binary_media
 from gatewright.normalize.passes.canonical_order import canonical_order
 from gatewright.normalize.passes.catch_all_parameters import mark_catch_all_parameters
+from gatewright.normalize.passes.compatibility import compatibility
 from gatewright.normalize.passes.compatible_shapes import compatible_shapes
 from gatewright.normalize.passes.dangling_refs import repair_dangling_refs
 from gatewright.normalize.passes.error_bodies import error_bodies
@@ -52,6 +53,7 @@ PASSES: tuple[RepairPass, ...] = (
     enum_types,
     ambiguous_one_of,
     declare_streams,
+    compatibility,
     declare_tags,
     declare_task_lifecycles,
     lookup_not_found,

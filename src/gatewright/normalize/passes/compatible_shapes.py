@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from gatewright.normalize.compatible_shapes import ANTHROPIC_ERROR, SHAPES
+from gatewright.normalize.compatible_wires import claims, compatible_routes
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.pointer import deref, escape
@@ -36,28 +37,16 @@ def is_free_form(document: Document, schema: Any) -> bool:
     )
 
 
-def _claims(document: Document, context: Context, op: dict[str, Any], vendor: str) -> bool:
-    texts = [
-        op.get("summary"),
-        op.get("description"),
-        document.get("info", {}).get("description"),
-        context.prose,
-    ]
-    return any(
-        (isinstance(t, str) and f"{vendor}-compatible" in t) or (isinstance(t, str) and f"{vendor} SDK" in t)
-        for t in texts
-    ) or any(isinstance(t, str) and f"{vendor}" in t and "compatible" in t for t in texts)
-
-
 @repair_pass("compatible_shapes")
 def compatible_shapes(document: Document, context: Context, log: RepairLog) -> None:
     """Declare OpenAI/Anthropic response shapes where the document claims compatibility but leaves it open."""
+    wires = compatible_routes(document, context.prose)
     for path, method, op, pointer in operations(document):
         shape = next((v for (m, suffix), v in SHAPES.items() if m == method and path.endswith(suffix)), None)
         if shape is None:
             continue
         name, schema, vendor = shape
-        if not _claims(document, context, op, vendor):
+        if pointer not in wires and not claims(document, op, vendor, context.prose):
             continue
         for status, response in op.get("responses", {}).items():
             if not status.startswith("2") or "$ref" in response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gatewright.normalize.compatible_wires import STREAMED, compatible_routes
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.pointer import deref, escape
@@ -57,9 +58,22 @@ def _has_stream_flag(document: Document, op: dict[str, Any]) -> bool:
     return "boolean" in (kind if isinstance(kind, list) else [kind])
 
 
+def _promise(document: Document, op: dict[str, Any], compatible: tuple[str, str] | None) -> str | None:
+    """Why the operation answers with Server-Sent Events, if it does."""
+    if _has_stream_flag(document, op):
+        return "the request has a `stream` flag, which answers Server-Sent Events instead of JSON"
+    if compatible is not None and compatible[0] in STREAMED:
+        return (
+            f"the document says the route is {compatible[1]}-compatible, and the official API answers "
+            '`"stream": true` with Server-Sent Events (the request schema just does not declare the flag)'
+        )
+    return None
+
+
 @repair_pass("streaming")
 def declare_streams(document: Document, context: Context, log: RepairLog) -> None:
-    """Add ``text/event-stream`` where a ``stream`` flag promises it, and mark every SSE body's format."""
+    """Add ``text/event-stream`` where a stream flag or a compatibility claim promises it; name formats."""
+    compatible = compatible_routes(document, context.prose)
     for path, _method, op, pointer in operations(document):
         name = stream_format(path)
         if name is None:
@@ -71,16 +85,16 @@ def declare_streams(document: Document, context: Context, log: RepairLog) -> Non
         content = response.get("content", {}) if isinstance(response, dict) else {}
         where = f"{pointer}/responses/{success}/content/{escape(SSE)}"
         if SSE not in content:
-            if not _has_stream_flag(document, op) or "$ref" in op["responses"][success]:
+            why = (
+                None
+                if "$ref" in op["responses"][success]
+                else _promise(document, op, compatible.get(pointer))
+            )
+            if why is None:
                 continue
             content[SSE] = {"schema": dict(EVENT_SCHEMA)}
             response["content"] = content
-            log.add(
-                where,
-                "declared the text/event-stream response",
-                "the request has a `stream` flag, which answers Server-Sent Events instead of JSON",
-                after=content[SSE],
-            )
+            log.add(where, "declared the text/event-stream response", why, after=content[SSE])
         schema = content[SSE].get("schema")
         if isinstance(schema, dict) and schema.get("type") == "string":
             described = {

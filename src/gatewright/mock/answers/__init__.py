@@ -1,0 +1,28 @@
+"""LLM answers: what a chat, messages, responses, completions or embeddings request asks for, answered.
+
+``prompt`` reads a request into a ``Prompt``; ``compose`` decides the ``Answer``; ``wire``
+renders it in each family's shape; ``extension`` serves it (and hands streams the same body).
+"""
+
+from __future__ import annotations
+
+from gatewright.mock.answers.compose import Composer, IdSource
+from gatewright.mock.answers.extension import AnswerExtension
+from gatewright.mock.answers.models import Answer, Choice, Finish, OutputFormat, Prompt, Tool, ToolCall
+from gatewright.mock.answers.prompt import read_prompt
+from gatewright.mock.answers.wire import RENDERERS
+
+__all__ = [
+    "RENDERERS",
+    "Answer",
+    "AnswerExtension",
+    "Choice",
+    "Composer",
+    "Finish",
+    "IdSource",
+    "OutputFormat",
+    "Prompt",
+    "Tool",
+    "ToolCall",
+    "read_prompt",
+]

@@ -1,0 +1,158 @@
+"""LLM answers for operations marked ``x-gatewright-compatible``: read the request, answer it.
+
+For each such operation the hook reads a ``Prompt`` from the request, composes an
+``Answer`` (``compose.py``), renders it in the operation's wire family (``wire.py``)
+and lays it over a minimal spec-generated body, so the API's own required fields stay
+and the result is checked against the spec before it leaves. Streams use the same
+body: the stream extension asks ``body_for`` and replays it as events.
+
+The hook steps aside (``None``) where the client steers the mock elsewhere: a
+``Prefer`` for a named example or a non-2xx status, or a documented answer that is
+not JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from gatewright.mock.answers.compose import Composer, IdSource
+from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
+from gatewright.mock.answers.prompt import read_prompt
+from gatewright.mock.answers.text import count_tokens
+from gatewright.mock.answers.wire import RENDERERS, embeddings_body
+from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.fit import fit
+from gatewright.mock.negotiation import negotiate
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome
+from gatewright.mock.render import is_json, response_headers
+
+__all__ = ["AnswerExtension"]
+
+log = logging.getLogger("gatewright.mock.answers")
+
+
+class AnswerExtension:
+    """Binds every operation with an ``x-gatewright-compatible`` wire family."""
+
+    name = "answers"
+
+    def __init__(self, *, seed: int | None = None, clock: Callable[[], float] | None = None) -> None:
+        self.seed = seed
+        self.ids = IdSource(seed)
+        self.composer = Composer(seed=seed, clock=clock, ids=self.ids)
+        self.answered = 0
+        self._warned: set[tuple[str, str]] = set()
+
+    def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
+        if operation.operation.compatible_wire is None:
+            return None
+
+        async def answer(call: MockCall) -> JsonOutcome | None:
+            return self.outcome(call)
+
+        return answer
+
+    def reset(self) -> None:
+        self.ids.reset()
+        self.answered = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"answered": self.answered}
+
+    def outcome(self, call: MockCall) -> JsonOutcome | None:
+        found = self._answer(call)
+        if found is None:
+            return None
+        body, pointer, decision = found
+        assert decision.media is not None
+        return JsonOutcome(
+            decision.status,
+            body,
+            decision.media.media_type,
+            response_headers(call.api, call.operation, decision.response),
+            pointer,
+            checked=True,
+        )
+
+    def body_for(self, call: MockCall) -> dict[str, Any] | None:
+        """The JSON answer this request gets (what a stream replays), or None where the hook steps aside."""
+        found = self._answer(call)
+        return None if found is None else found[0]
+
+    def _answer(self, call: MockCall) -> tuple[dict[str, Any], str, Any] | None:
+        op = call.operation
+        wire = op.operation.compatible_wire
+        preferences = call.preferences
+        if wire is None or preferences.example is not None:
+            return None
+        if preferences.code is not None and not 200 <= preferences.code < 300:
+            return None
+        decision = call.decision
+        if decision.media is None or not is_json(decision.media.media_type):
+            decision = negotiate(op.responses, preferences, "application/json")
+        media = decision.media
+        if not 200 <= decision.status < 300 or media is None or media.schema_pointer is None:
+            return None
+        if not is_json(media.media_type):
+            return None
+        request = call.body if isinstance(call.body, Mapping) else {}
+        top = self._wire_body(call.api, wire, request)
+        pointer = media.schema_pointer
+        body, complete = fit(
+            self._base(call.api, op, pointer),
+            top,
+            lambda v: call.api.schemas.is_valid(pointer, v, formats=True),
+        )
+        if not complete:
+            self._warn(call.api, op, pointer, top)
+        self.answered += 1
+        return (body if isinstance(body, dict) else top), pointer, decision
+
+    def _wire_body(self, api: MockApi, wire: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        default_model = api.generator.model_ids[0] if api.generator.model_ids else "mock-model"
+        if wire == "openai-embeddings":
+            return self._embeddings(request, default_model)
+        prompt = read_prompt(wire, request)
+        answer = self.composer.answer(prompt, wire=wire, default_model=default_model)
+        return RENDERERS[wire](answer, request)
+
+    def _embeddings(self, request: Mapping[str, Any], default_model: str) -> dict[str, Any]:
+        model = request.get("model") if isinstance(request.get("model"), str) else default_model
+        assert isinstance(model, str)
+        texts = inputs_of(request)
+        requested = request.get("dimensions")
+        dimensions = (
+            requested
+            if isinstance(requested, int) and not isinstance(requested, bool) and 0 < requested <= 16384
+            else default_dimensions(model)
+        )
+        encoding = request.get("encoding_format")
+        vectors = [encode(embed(text, model, dimensions, self.seed), str(encoding)) for text in texts]
+        tokens = max(1, sum(count_tokens(text) for text in texts))
+        return embeddings_body(vectors, model, tokens)
+
+    def _base(self, api: MockApi, op: MockOperation, pointer: str) -> Any:
+        """What the spec itself requires of the body (required fields only), generated once."""
+        key = ("answer-base", pointer)
+        base = op.body_cache.get(key)
+        if base is None:
+            base = api.generator.generate(pointer, minimal=True)
+            op.body_cache[key] = base
+        return base
+
+    def _warn(self, api: MockApi, op: MockOperation, pointer: str, top: dict[str, Any]) -> None:
+        """The spec forbids part of the compatible answer: say so once per operation."""
+        if (api.name, op.operation_id) in self._warned:
+            return
+        self._warned.add((api.name, op.operation_id))
+        errors = api.schemas.errors(pointer, top, formats=True, limit=3)
+        log.warning(
+            "%s %s: the spec forbids part of the %s answer, sent without it: %s",
+            api.name,
+            op.operation_id,
+            op.operation.compatible_wire,
+            "; ".join(f"{e.path or '/'}: {e.message}" for e in errors),
+        )

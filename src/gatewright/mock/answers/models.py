@@ -1,0 +1,132 @@
+"""One model of an LLM answer, independent of any wire shape.
+
+A ``Prompt`` is what a chat, messages, responses or completions request asks for,
+read once from its wire shape; an ``Answer`` is what the mock decides to say. The
+wire renderers (``wire.py``) turn one ``Answer`` into each API family's body, and the
+stream formats turn that body into events, so streamed and non-streamed answers,
+and the mock and the conformance runner, share one idea of "a compatible answer".
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Answer",
+    "Choice",
+    "Finish",
+    "OutputFormat",
+    "Prompt",
+    "Tool",
+    "ToolCall",
+    "ToolChoice",
+    "ToolMode",
+]
+
+
+class ToolMode(enum.Enum):
+    AUTO = "auto"  # call a tool while the latest message is the user's, else answer in text
+    NONE = "none"  # never call a tool
+    REQUIRED = "required"  # always call one (OpenAI "required", Anthropic "any")
+    NAMED = "named"  # always call the named one
+
+
+class Finish(enum.Enum):
+    """Why a choice ended; each wire spells it its own way (see ``wire.py``)."""
+
+    STOP = "stop"
+    LENGTH = "length"
+    TOOL_CALLS = "tool_calls"
+    STOP_SEQUENCE = "stop_sequence"
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    name: str
+    parameters: Any  # a JSON Schema (dict or bool); None when the tool declares none
+
+
+@dataclass(frozen=True, slots=True)
+class ToolChoice:
+    mode: ToolMode = ToolMode.AUTO
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFormat:
+    """``text``, ``json_object`` (any JSON object) or ``json_schema`` (valid against ``schema``)."""
+
+    kind: str = "text"
+    schema: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """What one request asks for, whatever its wire shape."""
+
+    model: str
+    text: str  # every message's text, for token counts and seeding
+    latest_user_text: str
+    after_tool_result: bool  # the latest message is a tool result
+    tools: tuple[Tool, ...] = ()
+    tool_choice: ToolChoice = ToolChoice()
+    output: OutputFormat = OutputFormat()
+    n: int = 1
+    max_tokens: int | None = None
+    stop: tuple[str, ...] = ()
+    messages: int = 1
+
+    @property
+    def wants_tool(self) -> bool:
+        if not self.tools:
+            return False
+        mode = self.tool_choice.mode
+        if mode is ToolMode.NONE:
+            return False
+        if mode is ToolMode.AUTO:
+            return not self.after_tool_result
+        return True
+
+    def tool(self) -> Tool:
+        """The tool to call: the named one, else the first declared."""
+        if self.tool_choice.name is not None:
+            for tool in self.tools:
+                if tool.name == self.tool_choice.name:
+                    return tool
+        return self.tools[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: Any  # the decoded arguments; wires serialize them as they need
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    text: str | None
+    tool_calls: tuple[ToolCall, ...] = ()
+    finish: Finish = Finish.STOP
+    stop_sequence: str | None = None  # the one that ended the text (Finish.STOP_SEQUENCE)
+    tokens: int = 0  # completion tokens this choice used
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    id: str
+    created: int
+    model: str
+    choices: tuple[Choice, ...]
+    prompt_tokens: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def completion_tokens(self) -> int:
+        return sum(choice.tokens for choice in self.choices)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens

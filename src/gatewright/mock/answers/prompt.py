@@ -1,0 +1,231 @@
+"""Read what a request asks for from its wire shape into a ``Prompt``.
+
+One reader per family: OpenAI chat completions, legacy completions, the Responses
+API and Anthropic Messages. Readers are tolerant: the request was already validated
+against the API's own schema, which may be looser or stricter than the official
+one, so anything unexpected falls back to the default (no tools, text, one choice).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from gatewright.mock.answers.models import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
+
+__all__ = ["READERS", "read_prompt"]
+
+
+def _text_of(content: Any) -> str:
+    """The text in a message's content: a string, or the text parts of a content list."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts: list[str] = []
+        for part in content:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, Mapping):
+                for key in ("text", "content", "output", "input_text"):
+                    value = part.get(key)
+                    if isinstance(value, str):
+                        parts.append(value)
+                        break
+                    if key == "content" and isinstance(value, list):
+                        parts.append(_text_of(value))
+                        break
+        return " ".join(p for p in parts if p)
+    if content is None:
+        return ""
+    return json.dumps(content, ensure_ascii=False) if isinstance(content, Mapping | list) else str(content)
+
+
+def _positive(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _stops(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) and value:
+        return (value,)
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str) and v)
+    return ()
+
+
+def _model(body: Mapping[str, Any]) -> str:
+    model = body.get("model")
+    return model if isinstance(model, str) else ""
+
+
+def _schema_format(kind: Any, schema: Any) -> OutputFormat:
+    if kind == "json_schema":
+        return OutputFormat("json_schema", schema if isinstance(schema, Mapping | bool) else {})
+    if kind == "json_object":
+        return OutputFormat("json_object")
+    return OutputFormat()
+
+
+def _openai_choice(value: Any, *, flat: bool) -> ToolChoice:
+    """``"auto"|"none"|"required"`` or a named function (chat: under ``function``; responses: flat)."""
+    if value == "none":
+        return ToolChoice(ToolMode.NONE)
+    if value == "required":
+        return ToolChoice(ToolMode.REQUIRED)
+    if isinstance(value, Mapping) and value.get("type") == "function":
+        holder = value if flat else value.get("function")
+        name = holder.get("name") if isinstance(holder, Mapping) else None
+        if not isinstance(name, str):
+            name = value.get("name") if isinstance(value.get("name"), str) else None
+        if isinstance(name, str):
+            return ToolChoice(ToolMode.NAMED, name)
+    return ToolChoice()
+
+
+def read_chat(body: Mapping[str, Any]) -> Prompt:
+    messages = [m for m in body.get("messages") or [] if isinstance(m, Mapping)]
+    latest = messages[-1] if messages else {}
+    users = [m for m in messages if m.get("role") == "user"]
+    tools: list[Tool] = []
+    for tool in body.get("tools") or []:
+        function = tool.get("function") if isinstance(tool, Mapping) else None
+        if isinstance(function, Mapping) and isinstance(function.get("name"), str):
+            tools.append(Tool(function["name"], function.get("parameters")))
+    response_format = body.get("response_format")
+    output = OutputFormat()
+    if isinstance(response_format, Mapping):
+        inner = response_format.get("json_schema")
+        schema = inner.get("schema") if isinstance(inner, Mapping) else None
+        output = _schema_format(response_format.get("type"), schema)
+    return Prompt(
+        model=_model(body),
+        text="\n".join(_text_of(m.get("content")) for m in messages),
+        latest_user_text=_text_of(users[-1].get("content")) if users else "",
+        after_tool_result=latest.get("role") in ("tool", "function"),
+        tools=tuple(tools),
+        tool_choice=_openai_choice(body.get("tool_choice"), flat=False),
+        output=output,
+        n=_positive(body.get("n")) or 1,
+        max_tokens=_positive(body.get("max_completion_tokens")) or _positive(body.get("max_tokens")),
+        stop=_stops(body.get("stop")),
+        messages=len(messages),
+    )
+
+
+def read_completion(body: Mapping[str, Any]) -> Prompt:
+    prompt = body.get("prompt")
+    text = prompt if isinstance(prompt, str) else _text_of(prompt)
+    return Prompt(
+        model=_model(body),
+        text=text,
+        latest_user_text=text,
+        after_tool_result=False,
+        n=_positive(body.get("n")) or 1,
+        max_tokens=_positive(body.get("max_tokens")),
+        stop=_stops(body.get("stop")),
+    )
+
+
+def read_responses(body: Mapping[str, Any]) -> Prompt:
+    raw = body.get("input")
+    items: list[Any] = [{"role": "user", "content": raw}] if isinstance(raw, str) else list(raw or [])
+    items = [i for i in items if isinstance(i, Mapping)]
+    latest = items[-1] if items else {}
+    users = [i for i in items if i.get("role") == "user"]
+    tools = tuple(
+        Tool(t["name"], t.get("parameters"))
+        for t in body.get("tools") or []
+        if isinstance(t, Mapping) and t.get("type") == "function" and isinstance(t.get("name"), str)
+    )
+    text_config = body.get("text")
+    fmt = text_config.get("format") if isinstance(text_config, Mapping) else None
+    output = (
+        _schema_format(fmt.get("type"), fmt.get("schema")) if isinstance(fmt, Mapping) else OutputFormat()
+    )
+    instructions = body.get("instructions")
+    texts = [instructions] if isinstance(instructions, str) else []
+    texts += [_text_of(i.get("content", i.get("output", i.get("arguments")))) for i in items]
+    return Prompt(
+        model=_model(body),
+        text="\n".join(texts),
+        latest_user_text=_text_of(users[-1].get("content")) if users else "",
+        after_tool_result=latest.get("type") == "function_call_output",
+        tools=tools,
+        tool_choice=_openai_choice(body.get("tool_choice"), flat=True),
+        output=output,
+        max_tokens=_positive(body.get("max_output_tokens")),
+        messages=len(items),
+    )
+
+
+def _anthropic_choice(value: Any) -> ToolChoice:
+    kind = value.get("type") if isinstance(value, Mapping) else None
+    if kind == "none":
+        return ToolChoice(ToolMode.NONE)
+    if kind == "any":
+        return ToolChoice(ToolMode.REQUIRED)
+    if kind == "tool" and isinstance(value, Mapping) and isinstance(value.get("name"), str):
+        return ToolChoice(ToolMode.NAMED, value["name"])
+    return ToolChoice()
+
+
+def read_messages(body: Mapping[str, Any]) -> Prompt:
+    messages = [m for m in body.get("messages") or [] if isinstance(m, Mapping)]
+    latest = messages[-1] if messages else {}
+    content = latest.get("content")
+    after_tool = (
+        latest.get("role") == "user"
+        and isinstance(content, list)
+        and any(isinstance(b, Mapping) and b.get("type") == "tool_result" for b in content)
+    )
+    users = [
+        m
+        for m in messages
+        if m.get("role") == "user"
+        and not (
+            isinstance(m.get("content"), list)
+            and all(isinstance(b, Mapping) and b.get("type") == "tool_result" for b in m["content"])
+        )
+    ]
+    tools = tuple(
+        Tool(t["name"], t.get("input_schema"))
+        for t in body.get("tools") or []
+        if isinstance(t, Mapping) and isinstance(t.get("name"), str) and "input_schema" in t
+    )
+    output = OutputFormat()
+    for holder in (body.get("output_config"), body):  # structured outputs: output_config.format
+        fmt = (
+            holder.get("format" if holder is not body else "output_format")
+            if isinstance(holder, Mapping)
+            else None
+        )
+        if isinstance(fmt, Mapping):
+            output = _schema_format(fmt.get("type"), fmt.get("schema"))
+            break
+    system = body.get("system")
+    texts = [_text_of(system)] if system else []
+    texts += [_text_of(m.get("content")) for m in messages]
+    return Prompt(
+        model=_model(body),
+        text="\n".join(texts),
+        latest_user_text=_text_of(users[-1].get("content")) if users else "",
+        after_tool_result=after_tool,
+        tools=tools,
+        tool_choice=_anthropic_choice(body.get("tool_choice")),
+        output=output,
+        max_tokens=_positive(body.get("max_tokens")),
+        stop=_stops(body.get("stop_sequences")),
+        messages=len(messages),
+    )
+
+
+READERS: dict[str, Callable[[Mapping[str, Any]], Prompt]] = {
+    "openai-chat": read_chat,
+    "openai-completions": read_completion,
+    "openai-responses": read_responses,
+    "anthropic-messages": read_messages,
+}
+
+
+def read_prompt(wire: str, body: Any) -> Prompt:
+    return READERS[wire](body if isinstance(body, Mapping) else {})

@@ -1,0 +1,54 @@
+"""Deterministic answer text, token counts, and the two ways text ends early (limits, stops).
+
+A "token" here is a word-sized piece (``split_text``): the same unit the stream formats
+send, so a stream has one content delta per counted token and ``usage`` adds up.
+"""
+
+from __future__ import annotations
+
+import random
+
+from gatewright.mock.streaming.events import split_text
+
+__all__ = ["count_tokens", "cut_at_stop", "sentences", "truncate_tokens"]
+
+_SENTENCES = (
+    "Here is a short answer from the gatewright mock gateway.",
+    "The request was read, and this reply follows what it asked for.",
+    "Mock answers are deterministic, so the same request gets the same text.",
+    "Nothing here comes from a real model; it is shaped like one.",
+    "Your client parsed this message the way it parses a real gateway's.",
+    "Tool calls, structured output and streaming all follow the request.",
+    "Token counts are words, and usage adds up across the answer.",
+    "Set a rule to script an exact reply for your test.",
+)
+
+
+def sentences(rng: random.Random, count: int | None = None) -> str:
+    """Two to four sentences chosen by ``rng``."""
+    picked = rng.sample(_SENTENCES, count or rng.randint(2, 4))
+    return " ".join(picked)
+
+
+def count_tokens(text: str) -> int:
+    return len(split_text(text))
+
+
+def truncate_tokens(text: str, limit: int) -> tuple[str, bool]:
+    """``text`` cut to ``limit`` tokens, and whether it was cut."""
+    pieces = split_text(text)
+    if len(pieces) <= limit:
+        return text, False
+    return "".join(pieces[:limit]).rstrip(), True
+
+
+def cut_at_stop(text: str, stops: tuple[str, ...]) -> tuple[str, str | None]:
+    """``text`` up to the earliest stop sequence in it (excluded), and that sequence."""
+    best: tuple[int, str] | None = None
+    for stop in stops:
+        at = text.find(stop)
+        if at >= 0 and (best is None or at < best[0]):
+            best = (at, stop)
+    if best is None:
+        return text, None
+    return text[: best[0]], best[1]

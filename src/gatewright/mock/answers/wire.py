@@ -1,0 +1,169 @@
+"""One ``Answer`` in each family's wire shape (the bodies the official SDKs parse).
+
+Only what the SDKs read is written; the API's own required extras come from the
+spec-generated base the extension overlays these bodies on. Ids carry each family's
+prefix (``chatcmpl-``, ``cmpl-``, ``resp_``, ``msg_``, ``call_``, ``fc_``, ``toolu_``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from gatewright.mock.answers.models import Answer, Choice, Finish
+
+__all__ = ["RENDERERS", "embeddings_body"]
+
+_OPENAI_FINISH = {
+    Finish.STOP: "stop",
+    Finish.STOP_SEQUENCE: "stop",
+    Finish.LENGTH: "length",
+    Finish.TOOL_CALLS: "tool_calls",
+}
+_ANTHROPIC_STOP = {
+    Finish.STOP: "end_turn",
+    Finish.STOP_SEQUENCE: "stop_sequence",
+    Finish.LENGTH: "max_tokens",
+    Finish.TOOL_CALLS: "tool_use",
+}
+
+
+def _arguments(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
+    def message(choice: Choice) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": "assistant", "content": choice.text}
+        if choice.tool_calls:
+            out["tool_calls"] = [
+                {
+                    "id": f"call_{call.id}",
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": _arguments(call.arguments)},
+                }
+                for call in choice.tool_calls
+            ]
+        return out
+
+    return {
+        "id": f"chatcmpl-{answer.id}",
+        "object": "chat.completion",
+        "created": answer.created,
+        "model": answer.model,
+        "choices": [
+            {"index": index, "message": message(choice), "finish_reason": _OPENAI_FINISH[choice.finish]}
+            for index, choice in enumerate(answer.choices)
+        ],
+        "usage": {
+            "prompt_tokens": answer.prompt_tokens,
+            "completion_tokens": answer.completion_tokens,
+            "total_tokens": answer.total_tokens,
+        },
+    }
+
+
+def completion_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f"cmpl-{answer.id}",
+        "object": "text_completion",
+        "created": answer.created,
+        "model": answer.model,
+        "choices": [
+            {"index": index, "text": choice.text or "", "finish_reason": _OPENAI_FINISH[choice.finish]}
+            for index, choice in enumerate(answer.choices)
+        ],
+        "usage": {
+            "prompt_tokens": answer.prompt_tokens,
+            "completion_tokens": answer.completion_tokens,
+            "total_tokens": answer.total_tokens,
+        },
+    }
+
+
+def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
+    choice = answer.choices[0]
+    output: list[dict[str, Any]] = [
+        {
+            "type": "function_call",
+            "id": f"fc_{call.id}",
+            "call_id": f"call_{call.id}",
+            "name": call.name,
+            "arguments": _arguments(call.arguments),
+            "status": "completed",
+        }
+        for call in choice.tool_calls
+    ]
+    if choice.text is not None:
+        output.append(
+            {
+                "type": "message",
+                "id": f"msg_{answer.id}",
+                "status": "completed",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": choice.text, "annotations": []}],
+            }
+        )
+    incomplete = choice.finish is Finish.LENGTH
+    tools = request.get("tools")
+    return {
+        "id": f"resp_{answer.id}",
+        "object": "response",
+        "created_at": answer.created,
+        "model": answer.model,
+        "status": "incomplete" if incomplete else "completed",
+        "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
+        "error": None,
+        "output": output,
+        "parallel_tool_calls": request.get("parallel_tool_calls", True) is not False,
+        "tool_choice": request.get("tool_choice", "auto"),
+        "tools": tools if isinstance(tools, list) else [],
+        "usage": {
+            "input_tokens": answer.prompt_tokens,
+            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+            "output_tokens": answer.completion_tokens,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": answer.total_tokens,
+        },
+    }
+
+
+def messages_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
+    choice = answer.choices[0]
+    content: list[dict[str, Any]] = [
+        {"type": "tool_use", "id": f"toolu_{call.id}", "name": call.name, "input": call.arguments}
+        for call in choice.tool_calls
+    ]
+    if choice.text is not None:
+        content.insert(0, {"type": "text", "text": choice.text})
+    return {
+        "id": f"msg_{answer.id}",
+        "type": "message",
+        "role": "assistant",
+        "model": answer.model,
+        "content": content,
+        "stop_reason": _ANTHROPIC_STOP[choice.finish],
+        "stop_sequence": choice.stop_sequence if choice.finish is Finish.STOP_SEQUENCE else None,
+        "usage": {"input_tokens": answer.prompt_tokens, "output_tokens": answer.completion_tokens},
+    }
+
+
+def embeddings_body(vectors: list[list[float] | str], model: str, prompt_tokens: int) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": [
+            {"object": "embedding", "index": index, "embedding": vector}
+            for index, vector in enumerate(vectors)
+        ],
+        "model": model,
+        "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
+    }
+
+
+RENDERERS: dict[str, Callable[[Answer, Mapping[str, Any]], dict[str, Any]]] = {
+    "openai-chat": chat_body,
+    "openai-completions": completion_body,
+    "openai-responses": responses_body,
+    "anthropic-messages": messages_body,
+}
