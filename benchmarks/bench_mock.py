@@ -4,8 +4,10 @@ Both servers run as subprocesses on 127.0.0.1 and are loaded by ``wrk`` (Debian 
 the same settings: ``GET /v1/models`` and ``POST /v1/chat/completions`` with a JSON body. The
 mock serves all five APIs (each under ``/<api>``) with request validation on; the figures are
 for the ``empiriolabs`` routes. Prints requests/s, p99 latency, the mock/bare ratios and the
-mock's RSS. Two mocks run: one with the default request log (to a file) and one with
-``--quiet``, so the log's cost is a ratio measured in the same run.
+mock's RSS. Three mocks run: one with the default request log (to a file), one with
+``--quiet``, and one with ``--quiet`` and 100 rules that never match the benchmark's
+requests (scoped by an ``x-test-id`` header), so the costs of the log and of rules are
+ratios measured in the same run.
 
     python benchmarks/bench_mock.py [--duration 5] [--rounds 3] [--connections 32] [--api empiriolabs]
 """
@@ -119,7 +121,21 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk not found: apt-get install -y wrk", file=sys.stderr)
         return 2
-    ports = {"mock": free_port(), "mock --quiet": free_port()}
+    ports = {"mock": free_port(), "mock --quiet": free_port(), "mock --quiet, 100 rules": free_port()}
+    rules_file = Path(tempfile.mkdtemp()) / "rules.json"
+    rules_file.write_text(
+        json.dumps(
+            {
+                "rules": [
+                    {
+                        "when": {"api": args.api, "headers": {"x-test-id": f"t-{n}"}, "contains": "weather"},
+                        "then": {"status": 429, "headers": {"Retry-After": "1"}},
+                    }
+                    for n in range(100)
+                ]
+            }
+        )
+    )
     bare_port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     log_file = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)  # noqa: SIM115
@@ -136,7 +152,8 @@ def main() -> int:
                 str(port),
                 "--seed",
                 "1",
-                *(["--quiet"] if name.endswith("--quiet") else []),
+                *(["--quiet"] if "--quiet" in name else []),
+                *(["--rules", str(rules_file)] if "rules" in name else []),
             ],
             env=env,
             stdout=log_file,
@@ -184,7 +201,7 @@ def main() -> int:
         f"wrk -t2 -c{args.connections} -d{args.duration}s x {args.rounds} rounds on {HOST}, API {args.api}"
         " (the mock serves all five APIs)"
     )
-    print(f"{'route':<44}{'bare req/s':>12}{'mock req/s':>12}{'ratio':>8}{'bare p99':>11}{'mock p99':>11}")
+    print(f"{'route':<56}{'bare req/s':>12}{'mock req/s':>12}{'ratio':>8}{'bare p99':>11}{'mock p99':>11}")
     targets = {"GET": 0.6, "POST": 0.5}
     for method, route in (("GET", "/v1/models"), ("POST", "/v1/chat/completions")):
         bare_rps, bare_p99 = (statistics.median(r[("bare", method)][i] for r in rounds) for i in (0, 1))
@@ -193,7 +210,7 @@ def main() -> int:
             ratios = [r[(name, method)][0] / r[("bare", method)][0] for r in rounds]
             ratio = statistics.median(ratios)
             print(
-                f"{method + ' ' + route + ' (' + name + ')':<44}{bare_rps:>12.0f}{mock_rps:>12.0f}"
+                f"{method + ' ' + route + ' (' + name + ')':<56}{bare_rps:>12.0f}{mock_rps:>12.0f}"
                 f"{ratio:>7.2f}x{bare_p99:>9.2f}ms{mock_p99:>9.2f}ms   target >= {targets[method]}x"
                 f"   (per round: {', '.join(f'{x:.2f}' for x in ratios)})"
             )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from gatewright.spec import API_IDS, SpecError
 
@@ -40,20 +41,47 @@ def _add_normalize(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def _mock(args: argparse.Namespace) -> int:
     from gatewright.mock import serve
+    from gatewright.mock.rules import FaultSettings, RuleError
 
-    serve(
-        apis=args.api or None,
-        spec_path=args.spec,
-        host=args.host,
-        port=args.port,
-        seed=args.seed,
-        access_log=not args.quiet,
-        task_duration=args.task_duration,
-        task_polls=args.task_polls,
-        task_retention=args.task_retention,
-        allow_callback_hosts=args.allow_callback_hosts,
-    )
+    try:
+        serve(
+            apis=args.api or None,
+            spec_path=args.spec,
+            host=args.host,
+            port=args.port,
+            seed=args.seed,
+            access_log=not args.quiet,
+            task_duration=args.task_duration,
+            task_polls=args.task_polls,
+            task_retention=args.task_retention,
+            allow_callback_hosts=args.allow_callback_hosts,
+            rules=args.rules or (),
+            faults=FaultSettings(latency_ms=args.latency, error_rate=args.error_rate, rpm=args.rpm),
+        )
+    except RuleError as exc:
+        print(f"gatewright mock: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
+
+
+def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], what: str) -> Callable[[str], Any]:
+    """An argparse type: ``convert`` the text, and say what was expected when ``ok`` refuses it."""
+
+    def parse(value: str) -> Any:
+        try:
+            number = convert(value)
+        except ValueError:
+            number = None
+        if number is None or not ok(number):
+            raise argparse.ArgumentTypeError(f"{value!r} is not {what}")
+        return number
+
+    return parse
+
+
+_non_negative = _checked(float, lambda n: n >= 0, "a non-negative number")
+_probability = _checked(float, lambda n: 0 <= n <= 1, "a probability between 0 and 1")
+_positive_int = _checked(int, lambda n: n >= 1, "a positive integer")
 
 
 def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -89,6 +117,26 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--allow-callback-hosts",
         action="store_true",
         help="deliver task callbacks to any host, not only loopback",
+    )
+    parser.add_argument(
+        "--rules", action="append", type=Path, metavar="FILE", help="a rules file, YAML or JSON (repeatable)"
+    )
+    parser.add_argument(
+        "--latency", type=_non_negative, default=0.0, metavar="MS", help="added to every API request"
+    )
+    parser.add_argument(
+        "--error-rate",
+        type=_probability,
+        default=0.0,
+        metavar="P",
+        help="this share of API requests fail with a 500 in the API's envelope",
+    )
+    parser.add_argument(
+        "--rpm",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="requests per minute per API; beyond it 429 with Retry-After and x-ratelimit-* headers",
     )
     parser.set_defaults(run=_mock)
 

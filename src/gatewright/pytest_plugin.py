@@ -1,15 +1,17 @@
 """The gatewright pytest plugin: hooks and fixtures only; state lives in ``StashKey``s.
 
 ``pytest --gatewright-api ID --gatewright-base-url URL`` adds one test item per
-conformance unit. The ``gatewright_mock`` fixtures serve the mock in process.
+conformance unit. The ``gatewright_mock`` fixtures serve the mock in process; the
+objects behind them (``MockServers``, ``GatewrightMock``) live in ``gatewright.testing``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,10 +22,9 @@ from gatewright.conformance.pytest_items import CONFORMANCE_KEY, OPTIONS_KEY, RE
 from gatewright.conformance.redact import Redactor
 from gatewright.conformance.reporting import ReportWriter
 from gatewright.conformance.runner import Conformance
-from gatewright.testing import reset_mock, running_mock
+from gatewright.testing import GatewrightMock, MockServers
 
-_MOCK_SERVERS = pytest.StashKey[dict[str, str]]()
-_MOCK_STACK = pytest.StashKey[ExitStack]()
+_MOCK_SERVERS = pytest.StashKey[MockServers]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -89,28 +90,21 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         options = config.stash[OPTIONS_KEY]
         writer = ReportWriter(Path(config.getoption("--gatewright-report-dir")), Redactor(options.api_key))
         writer.handle(RunFinished(config.stash[REPORT_KEY]))
-    if _MOCK_STACK in config.stash:
-        config.stash[_MOCK_STACK].close()
+    if _MOCK_SERVERS in config.stash:
+        config.stash[_MOCK_SERVERS].close()
 
 
 @pytest.fixture
-def gatewright_mock(request: pytest.FixtureRequest) -> Callable[..., str]:
-    """``gatewright_mock("voxvey") -> base URL``: the mock in process, started once, reset for this test."""
+def gatewright_mock(request: pytest.FixtureRequest) -> Iterator[GatewrightMock]:
+    """``gatewright_mock("voxvey") -> base URL``: the mock in process, started once, reset for this test.
 
-    config = request.config
-    servers = config.stash.setdefault(_MOCK_SERVERS, {})
-    stack = config.stash.setdefault(_MOCK_STACK, ExitStack())
-    reset_here: set[str] = set()
-
-    def start(api: str) -> str:
-        if api not in servers:
-            servers[api] = stack.enter_context(running_mock([api], seed=0))
-        if api not in reset_here:
-            reset_mock(servers[api])
-            reset_here.add(api)
-        return servers[api]
-
-    return start
+    ``gatewright_mock.rules(api, document)`` adds rules for this test only (removed when it
+    ends, pass or fail); ``gatewright_mock.requests(api, header=None)`` is the journal since
+    it started.
+    """
+    mock = GatewrightMock(request.config.stash.setdefault(_MOCK_SERVERS, MockServers(seed=0)))
+    yield mock
+    mock.close()
 
 
 @pytest.fixture
@@ -123,6 +117,14 @@ def gatewright_mock_api(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def gatewright_mock_url(gatewright_mock: Callable[..., str], gatewright_mock_api: str) -> Iterator[str]:
+def gatewright_mock_url(gatewright_mock: GatewrightMock, gatewright_mock_api: str) -> Iterator[str]:
     """Base URL of the in-process mock for ``gatewright_mock_api``, with its state reset before the test."""
     yield gatewright_mock(gatewright_mock_api)
+
+
+@pytest.fixture
+def gatewright_rules(
+    gatewright_mock: GatewrightMock, gatewright_mock_api: str
+) -> Callable[[str | Mapping[str, Any]], list[str]]:
+    """``gatewright_rules(document) -> ids``: rules for ``gatewright_mock_api``'s mock, for this test only."""
+    return partial(gatewright_mock.rules, gatewright_mock_api)

@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from aiohttp import web
 
@@ -13,15 +14,17 @@ from gatewright.mock import create_app
 
 
 @contextmanager
-def running_mock(apis: Sequence[str] | None = None, *, seed: int | None = 7) -> Iterator[str]:
-    """Yield the base URL of a running mock; stop it on exit."""
+def running_mock(
+    apis: Sequence[str] | None = None, *, seed: int | None = 7, **app_options: Any
+) -> Iterator[str]:
+    """Yield the base URL of a running mock; stop it on exit (``app_options`` go to ``create_app``)."""
     ready = threading.Event()
     state: dict[str, object] = {}
 
     def run() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        runner = web.AppRunner(create_app(apis, seed=seed, access_log=False))
+        runner = web.AppRunner(create_app(apis, seed=seed, access_log=False, **app_options))
         loop.run_until_complete(runner.setup())
         site = web.TCPSite(runner, "127.0.0.1", 0)
         loop.run_until_complete(site.start())

@@ -11,10 +11,11 @@ from gatewright.mock.control import setup_control
 from gatewright.mock.defaults import DEFAULT_TASK_DURATION, default_extensions, setup_extensions
 from gatewright.mock.extensions import Extension, OperationHook
 from gatewright.mock.fixtures import setup_fixtures
-from gatewright.mock.keys import APIS, EXTENSIONS, STORE
+from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, RULES, STORE
 from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.pipeline import ApiHandler, PipelineSettings
-from gatewright.mock.state import ResourceStore
+from gatewright.mock.rules import FaultSettings, RuleBook, load_rules
+from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.spec import API_IDS, load_spec
 
 
@@ -35,6 +36,7 @@ def load_apis(
 def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: PipelineSettings) -> None:
     app[APIS] = apis
     store = app[STORE]
+    rules, control = app[RULES], app[CONTROL]
     for api in apis.values():
         setup_fixtures(api, store)
         hooks: dict[str, list[OperationHook]] = {}
@@ -43,7 +45,7 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
                 hook = extension.bind(api, operation)
                 if hook is not None:
                     hooks.setdefault(operation.operation_id, []).append(hook)
-        handler = ApiHandler(api, store, hooks, settings)
+        handler = ApiHandler(api, store, hooks, settings, rules=rules, control=control)
         app.router.add_route("*", f"{api.prefix}/{{tail:[\\s\\S]*}}", handler.handle)  # any byte, even %0A
 
 
@@ -59,14 +61,20 @@ def create_app(
     task_polls: int | None = None,
     task_retention: float | None = None,
     allow_callback_hosts: bool = False,
+    rules: Sequence[Path | str] = (),
+    faults: FaultSettings | None = None,
 ) -> web.Application:
     """The mock gateway as an ``aiohttp`` application (see ``serve`` to run it).
 
-    ``extensions=None`` installs the defaults (task lifecycles and SSE streaming, timed
-    by the ``task_*`` arguments); pass ``()`` for a mock without them.
+    ``extensions=None`` installs the defaults (task lifecycles, SSE streaming and LLM answers,
+    timed by the ``task_*`` arguments); pass ``()`` for a mock without them. ``rules`` are
+    rules files (YAML or JSON) checked against the served APIs (``RuleError`` on the first
+    problem, before anything is served); ``faults`` are the run-wide ones (latency, error
+    rate, requests per minute).
     """
     app = web.Application(client_max_size=max_body)
     app[STORE] = ResourceStore()
+    app[CONTROL] = ControlStore()
     if extensions is None:
         extensions = default_extensions(
             seed=seed,
@@ -76,9 +84,12 @@ def create_app(
             allow_callback_hosts=allow_callback_hosts,
         )
     app[EXTENSIONS] = list(extensions)
+    served = load_apis(apis, spec_path, seed=seed)
+    file_rules = [rule for path in rules for rule in load_rules(path, served)]
+    app[RULES] = RuleBook(
+        served, app[CONTROL], file_rules=file_rules, faults=faults or FaultSettings(), seed=seed
+    )
     setup_control(app)
     setup_extensions(app, app[EXTENSIONS])  # before the API routes: a root API's catch-all would shadow them
-    setup_apis(
-        app, load_apis(apis, spec_path, seed=seed), PipelineSettings(access_log=access_log, max_body=max_body)
-    )
+    setup_apis(app, served, PipelineSettings(access_log=access_log, max_body=max_body))
     return app

@@ -1,12 +1,24 @@
-"""The mock's own API under ``/__gatewright/``: health, reset, a read-only view of state."""
+"""The mock's own API under ``/__gatewright/``: health, reset, state, rules and the request journal.
+
+| route | |
+|---|---|
+| ``GET /__gatewright/health`` | liveness and the served APIs |
+| ``POST /__gatewright/reset`` | forget resources, tasks, runtime rules, counters, quotas, the journal |
+| ``GET /__gatewright/state`` | stored resources and each extension's state |
+| ``GET/POST/DELETE /__gatewright/rules``, ``DELETE /__gatewright/rules/{id}`` | rules (DESIGN.md) |
+| ``GET /__gatewright/requests[?header=NAME:VALUE]`` | the journal, credentials redacted |
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aiohttp import web
 
-from gatewright.mock.keys import APIS, EXTENSIONS, STORE
+from gatewright.mock.journal import journal_view
+from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, RULES, STORE
+from gatewright.mock.rules import RuleError
 
 PREFIX = "/__gatewright"
 
@@ -20,6 +32,7 @@ async def health(request: web.Request) -> web.Response:
 
 async def reset(request: web.Request) -> web.Response:
     request.app[STORE].reset()
+    request.app[CONTROL].reset()
     for extension in request.app[EXTENSIONS]:
         extension.reset()
     return web.json_response({"status": "reset"})
@@ -34,8 +47,56 @@ async def state(request: web.Request) -> web.Response:
     return web.json_response({"resources": request.app[STORE].snapshot(), **extensions})
 
 
+async def add_rules(request: web.Request) -> web.Response:
+    raw = await request.read()
+    try:
+        ids = request.app[RULES].add(raw.decode("utf-8", errors="replace"))
+    except RuleError as exc:
+        return web.json_response({"error": {"message": str(exc), "type": "invalid_rules"}}, status=400)
+    return web.json_response({"ids": ids}, status=201)
+
+
+async def list_rules(request: web.Request) -> web.Response:
+    return web.json_response({"rules": request.app[RULES].describe()})
+
+
+async def clear_rules(request: web.Request) -> web.Response:
+    request.app[RULES].clear()
+    return web.json_response({"status": "cleared"})
+
+
+async def remove_rule(request: web.Request) -> web.Response:
+    rule_id = request.match_info["rule_id"]
+    if not request.app[RULES].remove(rule_id):
+        message = f"no runtime rule {rule_id!r} (rules from files stay until the mock stops)"
+        return web.json_response({"error": {"message": message, "type": "not_found"}}, status=404)
+    return web.json_response({"id": rule_id, "deleted": True})
+
+
+async def requests(request: web.Request) -> web.Response:
+    wanted = request.query.get("header")
+    header: tuple[str, str] | None = None
+    if wanted is not None:
+        name, sep, value = wanted.partition(":")
+        if not sep or not name.strip():
+            message = "header filter is NAME:VALUE, e.g. ?header=x-test-id:t-42"
+            return web.json_response({"error": {"message": message, "type": "invalid_request"}}, status=400)
+        header = (name.strip(), value.strip())
+    entries = journal_view(request.app[CONTROL].journal(), header)
+    return web.json_response({"requests": entries}, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=str)  # a journaled form body may hold non-JSON values
+
+
 def setup_control(app: web.Application) -> None:
     app.router.add_get(f"{PREFIX}/health", health)
     app.router.add_post(f"{PREFIX}/reset", reset)
     app.router.add_get(f"{PREFIX}/resources", resources)
     app.router.add_get(f"{PREFIX}/state", state)
+    app.router.add_get(f"{PREFIX}/rules", list_rules)
+    app.router.add_post(f"{PREFIX}/rules", add_rules)
+    app.router.add_delete(f"{PREFIX}/rules", clear_rules)
+    app.router.add_delete(f"{PREFIX}/rules/{{rule_id}}", remove_rule)
+    app.router.add_get(f"{PREFIX}/requests", requests)

@@ -31,8 +31,11 @@ _KINDS = {
     413: "request_too_large",
     415: "invalid_request_error",
     422: "invalid_request_error",
+    408: "timeout_error",
     429: "rate_limit_error",
     500: "api_error",
+    504: "timeout_error",
+    529: "overloaded_error",
 }
 _CODE_WORDS = {
     400: ("bad_request", "invalid_request", "invalid"),
@@ -88,7 +91,7 @@ class ErrorRenderer:
         response = find_response(responses, status)
         if response is None:
             family = [r for r in responses if r.key[:1] == "4" and r.key.isdigit()]
-            if status < 500 and family:
+            if family:  # the operation's own error envelope (Anthropic's on /v1/messages), even for a 5xx
                 response = min(family, key=lambda r: abs(int(r.key) - status))
         if response is not None:
             media = choose_media(response.media, "application/json")

@@ -22,6 +22,7 @@ from gatewright.mock.preferences import Preferences
 
 if TYPE_CHECKING:
     from gatewright.mock.operations import MockApi, MockOperation
+    from gatewright.mock.rules.models import Reply
     from gatewright.mock.state import ResourceStore
 
 
@@ -37,6 +38,8 @@ class MockCall:
     preferences: Preferences
     decision: Decision
     store: ResourceStore
+    reply: Reply | None = None  # a rule's reply for the extensions to render (scripted answer, faults)
+    headers: tuple[tuple[str, str], ...] = ()  # added to the answer (a rule's headers, rate limits)
 
 
 class OperationHook(Protocol):

@@ -9,7 +9,6 @@ mock's shape filling and LLM answers share.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -17,14 +16,18 @@ __all__ = ["fit", "overlay"]
 
 
 def overlay(base: Any, top: Any) -> Any:
+    """``top`` merged over ``base``; neither is changed, and parts of ``top`` are taken as they are
+    (pass a ``top`` built for this call: the result shares its nodes)."""
     if isinstance(base, dict) and isinstance(top, dict):
+        if not base:
+            return top
         merged = dict(base)
         for key, part in top.items():
-            merged[key] = overlay(merged[key], part) if key in merged else copy.deepcopy(part)
+            merged[key] = overlay(merged[key], part) if key in merged else part
         return merged
     if isinstance(base, list) and isinstance(top, list) and base and isinstance(base[0], dict):
         return [overlay(base[0], item) for item in top]
-    return copy.deepcopy(top)
+    return top
 
 
 def fit(
@@ -41,7 +44,7 @@ def fit(
     value = dict(base) if isinstance(base, dict) else {}
     for key, part in top.items():
         candidate = dict(value)
-        candidate[key] = merge(value[key], part) if key in value else copy.deepcopy(part)
+        candidate[key] = merge(value[key], part) if key in value else part
         if candidate != value and is_valid(candidate):
             value = candidate
     return value, False

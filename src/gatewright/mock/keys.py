@@ -6,8 +6,11 @@ from aiohttp import web
 
 from gatewright.mock.extensions import Extension
 from gatewright.mock.operations import MockApi
-from gatewright.mock.state import ResourceStore
+from gatewright.mock.rules.book import RuleBook
+from gatewright.mock.state import ControlStore, ResourceStore
 
 APIS = web.AppKey("gatewright_apis", dict[str, MockApi])
 STORE = web.AppKey("gatewright_store", ResourceStore)
 EXTENSIONS = web.AppKey("gatewright_extensions", list[Extension])
+CONTROL = web.AppKey("gatewright_control", ControlStore)
+RULES = web.AppKey("gatewright_rules", RuleBook)

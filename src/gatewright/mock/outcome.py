@@ -1,17 +1,30 @@
-"""Values a pipeline stage answers with, serialized by one final stage (``pipeline.send``).
+"""Values a pipeline stage answers with, and the one final stage that turns them into responses.
 
 A stage that decides a JSON body returns it as a ``JsonOutcome`` instead of building an
-aiohttp response: the final stage adds headers, serializes, and checks the body against
-the spec's schema (unless the stage already did), so no stage can send an invalid body
-unnoticed.
+aiohttp response: ``send`` adds headers, serializes, and checks the body against the
+spec's schema (unless the stage already did), so no stage can send an invalid body
+unnoticed. ``web_response`` does the same for bodies rendered as bytes (examples,
+generated bodies, error envelopes).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["JsonOutcome"]
+from aiohttp import web
+
+from gatewright.mock.errors import ErrorBody
+from gatewright.mock.render import Rendered, dumps
+
+if TYPE_CHECKING:
+    from gatewright.mock.operations import MockApi
+
+__all__ = ["JsonOutcome", "send", "web_response"]
+
+logger = logging.getLogger("gatewright.mock")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,5 +33,31 @@ class JsonOutcome:
     value: Any
     media_type: str = "application/json"
     headers: tuple[tuple[str, str], ...] = ()
-    schema_pointer: str | None = None  # the response schema the value must satisfy
+    schema_pointer: str | None = None  # the response schema the value must satisfy (None: unchecked)
     checked: bool = False  # already validated against ``schema_pointer``
+
+
+def web_response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]] = ()) -> web.Response:
+    headers = dict(getattr(rendered, "headers", ()))
+    headers.update(extra)
+    if rendered.content_type is not None and rendered.body:
+        headers["Content-Type"] = rendered.content_type
+    return web.Response(status=rendered.status, body=rendered.body or None, headers=headers)
+
+
+def send(api: MockApi, outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = ()) -> web.Response:
+    """Serialize a JSON answer; a body its schema rejects is logged (a mock bug, never hidden)."""
+    if not outcome.checked and outcome.schema_pointer is not None:
+        errors = api.schemas.errors(outcome.schema_pointer, outcome.value, formats=True, limit=3)
+        if errors:
+            logger.warning(
+                "%s: the mock's %d body fails %s: %s",
+                api.name,
+                outcome.status,
+                outcome.schema_pointer,
+                "; ".join(f"{e.path or '/'}: {e.message}" for e in errors),
+            )
+    headers = dict(outcome.headers)
+    headers.update(extra)
+    headers["Content-Type"] = outcome.media_type
+    return web.Response(status=outcome.status, body=dumps(outcome.value), headers=headers)

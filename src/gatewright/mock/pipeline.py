@@ -14,20 +14,22 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy, MultiMapping
 
 from gatewright.mock.access_log import AccessLog
-from gatewright.mock.errors import ErrorBody
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.negotiation import Decision, ResponseSpec, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome
+from gatewright.mock.outcome import JsonOutcome, send, web_response
 from gatewright.mock.preferences import Preferences, parse_prefer
-from gatewright.mock.render import Rendered, dumps, render
+from gatewright.mock.render import render
 from gatewright.mock.routing import RouteMiss
-from gatewright.mock.state import ResourceStore
+from gatewright.mock.rules.apply import NOTHING, program
+from gatewright.mock.rules.book import RuleBook
+from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.mock.stateful import handle_resource
 
 logger = logging.getLogger("gatewright.mock")
@@ -35,36 +37,23 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 _NO_QUERY: MultiMapping[str] = MultiDictProxy(MultiDict())
 
 
+@dataclass(slots=True)
+class Exchange:
+    """What the journal says of a request, filled in as the pipeline learns it."""
+
+    operation: str | None = None
+    body: Any = None
+    rule: str | None = None
+    fault: str | None = None
+
+
+EXCHANGE = web.RequestKey("gatewright_exchange", Exchange)
+
+
 @dataclass(frozen=True, slots=True)
 class PipelineSettings:
     access_log: bool = True
     max_body: int = 16 * 1024 * 1024
-
-
-def _response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]] = ()) -> web.Response:
-    headers = dict(getattr(rendered, "headers", ()))
-    headers.update(extra)
-    if rendered.content_type is not None and rendered.body:
-        headers["Content-Type"] = rendered.content_type
-    return web.Response(status=rendered.status, body=rendered.body or None, headers=headers)
-
-
-def send(api: MockApi, outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = ()) -> web.Response:
-    """Serialize a hook's JSON answer; a body its schema rejects is logged (a mock bug, never hidden)."""
-    if not outcome.checked and outcome.schema_pointer is not None:
-        errors = api.schemas.errors(outcome.schema_pointer, outcome.value, formats=True, limit=3)
-        if errors:
-            logger.warning(
-                "%s: the mock's %d body fails %s: %s",
-                api.name,
-                outcome.status,
-                outcome.schema_pointer,
-                "; ".join(f"{e.path or '/'}: {e.message}" for e in errors),
-            )
-    headers = dict(outcome.headers)
-    headers.update(extra)
-    headers["Content-Type"] = outcome.media_type
-    return web.Response(status=outcome.status, body=dumps(outcome.value), headers=headers)
 
 
 class ApiHandler:
@@ -76,21 +65,43 @@ class ApiHandler:
         store: ResourceStore,
         hooks: dict[str, list[OperationHook]],
         settings: PipelineSettings,
+        *,
+        rules: RuleBook | None = None,
+        control: ControlStore | None = None,
     ) -> None:
         self.api = api
         self.store = store
         self.hooks = hooks
         self.settings = settings
+        self.rules = rules
+        self.control = control
         self._prefix_length = len(api.prefix)
         self._access_log = AccessLog() if settings.access_log else None
         self._decisions: dict[tuple[str, str | None, str | None], tuple[Preferences, Decision]] = {}
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
+        exchange = Exchange()
+        request[EXCHANGE] = exchange
         response = await self.dispatch(request)
+        elapsed = (time.perf_counter() - started) * 1000
         if self._access_log is not None:
-            self._access_log.record(
-                request.method, request.path, response.status, (time.perf_counter() - started) * 1000
+            self._access_log.record(request.method, request.path, response.status, elapsed)
+        if self.control is not None:
+            self.control.record(
+                {
+                    "time": time.time(),
+                    "api": self.api.name,
+                    "method": request.method,
+                    "path": request.path,
+                    "operation": exchange.operation,
+                    "status": response.status,
+                    "duration_ms": round(elapsed, 3),
+                    "rule": exchange.rule,
+                    "fault": exchange.fault,
+                    "body": exchange.body,
+                    "headers": request.headers,
+                }
             )
         return response
 
@@ -104,7 +115,7 @@ class ApiHandler:
         param: str | None = None,
         extra: Sequence[tuple[str, str]] = (),
     ) -> web.Response:
-        return _response(self.api.errors.render(responses, status, message, path=path, param=param), extra)
+        return web_response(self.api.errors.render(responses, status, message, path=path, param=param), extra)
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         api = self.api
@@ -121,6 +132,8 @@ class ApiHandler:
                 )
             return self._error(api.error_responses, 404, f"no route for {request.method} {path}", path)
         op = api.operations[match.operation_id]
+        exchange: Exchange = request[EXCHANGE]
+        exchange.operation = op.operation_id
         headers = request.headers
         auth = op.auth
         if not auth.public and not auth.allows(
@@ -148,6 +161,7 @@ class ApiHandler:
             message = "; ".join(issue.describe() for issue in validated.issues)
             param = first.where.lstrip("/") if first.location != "body" else (first.where.lstrip("/") or None)
             return self._error(op.responses, op.invalid_status, message, path, param=param)
+        exchange.body = validated.body
         return await self.respond(request, op, match.params, validated.body)
 
     def _negotiate(
@@ -172,9 +186,30 @@ class ApiHandler:
         extra: tuple[tuple[str, str], ...] = (
             (("Preference-Applied", request.headers["Prefer"]),) if decision.preference_applied else ()
         )
+        programmed = NOTHING
+        if self.rules is not None and self.rules.active:
+            programmed = await program(self.rules, self.api, op, request, body, decision)
+            exchange: Exchange = request[EXCHANGE]
+            exchange.rule, exchange.fault = programmed.rule, programmed.fault
+            if isinstance(programmed.answer, JsonOutcome):
+                return send(self.api, programmed.answer, extra)
+            if programmed.answer is not None:
+                return programmed.answer
+            extra = (*extra, *programmed.headers)
         hooks = self.hooks.get(op.operation_id)
         if hooks:
-            call = MockCall(request, self.api, op, params, body, preferences, decision, self.store)
+            call = MockCall(
+                request,
+                self.api,
+                op,
+                params,
+                body,
+                preferences,
+                decision,
+                self.store,
+                programmed.reply,
+                programmed.headers,
+            )
             for hook in hooks:
                 answered = await hook(call)
                 if isinstance(answered, JsonOutcome):
@@ -186,5 +221,5 @@ class ApiHandler:
                 self.api, op, op.resource, decision, params=params, body=body, store=self.store
             )
             if rendered is not None:
-                return _response(rendered, extra)
-        return _response(render(self.api, op, decision, body), extra)
+                return web_response(rendered, extra)
+        return web_response(render(self.api, op, decision, body), extra)

@@ -11,6 +11,7 @@ from aiohttp import web
 from gatewright.mock.app import create_app
 from gatewright.mock.defaults import DEFAULT_TASK_DURATION
 from gatewright.mock.keys import APIS
+from gatewright.mock.rules import FaultSettings
 
 logger = logging.getLogger("gatewright.mock")
 
@@ -27,6 +28,8 @@ def serve(
     task_polls: int | None = None,
     task_retention: float | None = None,
     allow_callback_hosts: bool = False,
+    rules: Sequence[Path | str] = (),
+    faults: FaultSettings | None = None,
 ) -> None:
     """Serve until interrupted; one line per request on the ``gatewright.mock`` logger unless turned off."""
     if access_log and not logging.getLogger().handlers:
@@ -40,6 +43,8 @@ def serve(
         task_polls=task_polls,
         task_retention=task_retention,
         allow_callback_hosts=allow_callback_hosts,
+        rules=rules,
+        faults=faults,
     )
     names = ", ".join(f"{name} at {api.prefix or '/'}" for name, api in app[APIS].items())
     logger.info("gatewright mock on http://%s:%d (%s)", host, port, names)

@@ -53,7 +53,7 @@ def fill_shape(value: Any, path: str, is_valid: Callable[[Any], bool], *, model:
         return value
     if model is not None:
         shape = _with_model(shape, model)
-    filled, _ = fit(value, shape, is_valid, merge=_keep_generated)
+    filled, _ = fit(value, copy.deepcopy(shape), is_valid, merge=_keep_generated)  # the body owns its parts
     return filled
 
 

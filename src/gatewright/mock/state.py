@@ -13,6 +13,7 @@ what clients created or changed.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -97,3 +98,71 @@ class ResourceStore:
 
     def snapshot(self) -> dict[str, Any]:
         return {collection: list(items.values()) for collection, items in self._items.items() if items}
+
+
+class ControlStore:
+    """What programs the mock at runtime: rules added through the control API, how often each rule
+    matched, rate-limit windows and the request journal.
+
+    Kept apart from the rules' logic (``mock.rules``) like ``ResourceStore`` is from the resources'
+    logic, so one store can later back several mock processes. ``reset()`` forgets all of it.
+    """
+
+    def __init__(self, journal_size: int = 10_000) -> None:
+        self._rules: list[Any] = []  # mock.rules.Rule, runtime-added, in order
+        self._matched: dict[str, int] = {}
+        self._windows: dict[str, deque[float]] = {}
+        self._journal: deque[dict[str, Any]] = deque(maxlen=journal_size)
+
+    # rules added at runtime
+    def rules(self) -> list[Any]:
+        return list(self._rules)
+
+    def add_rules(self, rules: list[Any]) -> None:
+        self._rules.extend(rules)
+
+    def remove_rule(self, rule_id: str) -> bool:
+        kept = [rule for rule in self._rules if rule.id != rule_id]
+        removed = len(kept) != len(self._rules)
+        self._rules = kept
+        self._matched.pop(rule_id, None)
+        return removed
+
+    def clear_rules(self) -> None:
+        for rule in self._rules:
+            self._matched.pop(rule.id, None)
+        self._rules.clear()
+
+    # match counters
+    def matched(self, rule_id: str) -> int:
+        return self._matched.get(rule_id, 0)
+
+    def count_match(self, rule_id: str) -> int:
+        """One more match of the rule; returns how many there have been (1 for the first)."""
+        count = self._matched.get(rule_id, 0) + 1
+        self._matched[rule_id] = count
+        return count
+
+    # rate limits
+    def take(self, key: str, limit: int, window: float, now: float) -> tuple[bool, int, float]:
+        """Spend one request of ``limit`` per ``window`` seconds: (allowed, remaining, seconds to reset)."""
+        times = self._windows.setdefault(key, deque())
+        while times and times[0] <= now - window:
+            times.popleft()
+        if len(times) >= limit:
+            return False, 0, max(0.0, times[0] + window - now)
+        times.append(now)
+        return True, limit - len(times), max(0.0, times[0] + window - now)
+
+    # journal
+    def record(self, entry: dict[str, Any]) -> None:
+        self._journal.append(entry)
+
+    def journal(self) -> list[dict[str, Any]]:
+        return list(self._journal)
+
+    def reset(self) -> None:
+        self._rules.clear()
+        self._matched.clear()
+        self._windows.clear()
+        self._journal.clear()

@@ -395,6 +395,15 @@ REQUEST_SAMPLES: dict[str, tuple[Sample, ...]] = {
     "openai-chat": (
         Sample("a user message", _chat()),
         Sample(
+            "a developer message and a user message of content parts",
+            _chat(
+                messages=[
+                    {"role": "developer", "content": "Be brief."},
+                    {"role": "user", "content": [{"type": "text", "text": "hi"}]},
+                ]
+            ),
+        ),
+        Sample(
             "a tool round trip (an assistant message with tool_calls and content null, then a tool message)",
             _chat(
                 messages=[
@@ -520,7 +529,7 @@ REQUEST_SAMPLES: dict[str, tuple[Sample, ...]] = {
             {
                 "max_tokens": 256,
                 "model": "model",
-                "system": "Be brief.",
+                "system": [{"type": "text", "text": "Be brief."}],
                 "stop_sequences": ["END"],
                 "stream": True,
                 "messages": [

@@ -18,6 +18,8 @@ import openai.types
 import openai.types.chat
 import openai.types.responses
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from gatewright.mock.answers import (
@@ -32,6 +34,7 @@ from gatewright.mock.answers import (
 )
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
 from gatewright.mock.answers.models import ToolChoice, ToolMode
+from gatewright.mock.answers.prompt import READERS
 from gatewright.mock.answers.text import count_tokens
 
 WEATHER = {
@@ -755,3 +758,43 @@ def test_base64_encoding_round_trips_as_little_endian_float32() -> None:
 )
 def test_inputs_of(raw: Any, expected: list[str]) -> None:
     assert inputs_of({"input": raw}) == expected
+
+
+# -- totality: whatever a request holds, reading and answering it never raises ----------------------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+_FIELDS = (
+    "messages",
+    "input",
+    "prompt",
+    "tools",
+    "tool_choice",
+    "response_format",
+    "text",
+    "output_config",
+    "n",
+    "max_tokens",
+    "max_output_tokens",
+    "max_completion_tokens",
+    "stop",
+    "stop_sequences",
+    "system",
+    "instructions",
+    "model",
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    wire=st.sampled_from(sorted(READERS)),
+    body=st.dictionaries(st.sampled_from(_FIELDS), _JSON, max_size=6) | _JSON,
+)
+def test_any_request_is_read_and_answered_without_error(wire: str, body: Any) -> None:
+    prompt = read_prompt(wire, body)
+    answer = Composer(seed=1).answer(prompt, wire=wire, default_model="m")
+    rendered = RENDERERS[wire](answer, body if isinstance(body, dict) else {})
+    assert isinstance(rendered, dict)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import json
 import random
-import string
 import time
 from collections.abc import Callable
+from typing import Any
 
 from gatewright.mock.answers.arguments import SchemaValues
 from gatewright.mock.answers.models import Answer, Choice, Finish, Prompt, ToolCall
@@ -25,7 +25,7 @@ from gatewright.mock.answers.text import count_tokens, cut_at_stop, sentences, t
 
 __all__ = ["Composer", "IdSource"]
 
-_ALPHABET = string.ascii_letters + string.digits
+_TEXT_CACHE = 1024  # text choices kept (oldest dropped first)
 
 
 class IdSource:
@@ -36,13 +36,8 @@ class IdSource:
         self._rng = random.Random(seed) if seed is not None else random.SystemRandom()
 
     def next(self) -> str:
-        """24 base-62 characters (OpenAI-style opaque ids)."""
-        number = self._rng.getrandbits(143)
-        out: list[str] = []
-        for _ in range(24):
-            number, digit = divmod(number, 62)
-            out.append(_ALPHABET[digit])
-        return "".join(out)
+        """24 hex digits: opaque, unique, cheap."""
+        return f"{self._rng.getrandbits(96):024x}"
 
     def reset(self) -> None:
         if self.seed is not None:
@@ -62,6 +57,7 @@ class Composer:
         self.clock = clock or time.time
         self.ids = ids or IdSource(seed)
         self.values = values or SchemaValues(seed=seed, clock=clock)
+        self._texts: dict[tuple[str, tuple[str, ...], int | None], Choice] = {}
 
     def prompt_tokens(self, prompt: Prompt) -> int:
         return max(1, count_tokens(prompt.text) + 3 * prompt.messages)
@@ -77,6 +73,32 @@ class Composer:
             prompt_tokens=self.prompt_tokens(prompt),
         )
 
+    def scripted(
+        self,
+        prompt: Prompt,
+        *,
+        text: str | None,
+        calls: tuple[tuple[str, Any], ...] = (),
+        default_model: str = "",
+    ) -> Answer:
+        """The answer a rule scripts: this text and/or these tool calls (name, arguments), ``n`` times."""
+
+        def choice() -> Choice:
+            tool_calls = tuple(ToolCall(self.ids.next(), name, arguments) for name, arguments in calls)
+            tokens = count_tokens(text or "") + sum(
+                count_tokens(json.dumps(call.arguments, separators=(", ", ": "))) for call in tool_calls
+            )
+            finish = Finish.TOOL_CALLS if tool_calls else Finish.STOP
+            return Choice(text if text is not None or tool_calls else "", tool_calls, finish, tokens=tokens)
+
+        return Answer(
+            id=self.ids.next(),
+            created=int(self.clock()),
+            model=prompt.model or default_model,
+            choices=tuple(choice() for _ in range(prompt.n)),
+            prompt_tokens=self.prompt_tokens(prompt),
+        )
+
     def _choice(self, prompt: Prompt, key: str) -> Choice:
         if prompt.wants_tool:
             tool = prompt.tool()
@@ -84,6 +106,18 @@ class Composer:
             call = ToolCall(self.ids.next(), tool.name, arguments)
             tokens = count_tokens(json.dumps(arguments, separators=(", ", ": ")))
             return Choice(None, (call,), Finish.TOOL_CALLS, tokens=max(1, tokens))
+        if prompt.output.kind == "text":  # the common case, and a pure function of the request: cached
+            cache_key = (key, prompt.stop, prompt.max_tokens)
+            cached = self._texts.get(cache_key)
+            if cached is None:
+                cached = self._text_choice(prompt, key)
+                if len(self._texts) >= _TEXT_CACHE:
+                    self._texts.pop(next(iter(self._texts)))
+                self._texts[cache_key] = cached
+            return cached
+        return self._text_choice(prompt, key)
+
+    def _text_choice(self, prompt: Prompt, key: str) -> Choice:
         rng = random.Random(key)
         if prompt.output.kind == "json_schema":
             text = json.dumps(self.values.value(prompt.output.schema, salt=key), ensure_ascii=False)

@@ -13,9 +13,10 @@ not JSON.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
@@ -28,6 +29,9 @@ from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import is_json, response_headers
+
+if TYPE_CHECKING:
+    from gatewright.mock.rules.models import Reply
 
 __all__ = ["AnswerExtension"]
 
@@ -99,7 +103,7 @@ class AnswerExtension:
         if not is_json(media.media_type):
             return None
         request = call.body if isinstance(call.body, Mapping) else {}
-        top = self._wire_body(call.api, wire, request)
+        top = self._wire_body(call.api, wire, request, call.reply)
         pointer = media.schema_pointer
         body, complete = fit(
             self._base(call.api, op, pointer),
@@ -111,12 +115,19 @@ class AnswerExtension:
         self.answered += 1
         return (body if isinstance(body, dict) else top), pointer, decision
 
-    def _wire_body(self, api: MockApi, wire: str, request: Mapping[str, Any]) -> dict[str, Any]:
+    def _wire_body(
+        self, api: MockApi, wire: str, request: Mapping[str, Any], reply: Reply | None
+    ) -> dict[str, Any]:
         default_model = api.generator.model_ids[0] if api.generator.model_ids else "mock-model"
         if wire == "openai-embeddings":
             return self._embeddings(request, default_model)
         prompt = read_prompt(wire, request)
-        answer = self.composer.answer(prompt, wire=wire, default_model=default_model)
+        if reply is not None and reply.scripts_answer:
+            text = json.dumps(reply.json, ensure_ascii=False) if reply.has_json else reply.text
+            calls = tuple((call.name, call.arguments) for call in reply.tool_calls)
+            answer = self.composer.scripted(prompt, text=text, calls=calls, default_model=default_model)
+        else:
+            answer = self.composer.answer(prompt, wire=wire, default_model=default_model)
         return RENDERERS[wire](answer, request)
 
     def _embeddings(self, request: Mapping[str, Any], default_model: str) -> dict[str, Any]:

@@ -17,6 +17,11 @@ from gatewright.mock.answers.models import OutputFormat, Prompt, Tool, ToolChoic
 __all__ = ["READERS", "read_prompt"]
 
 
+def _list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else empty: a request field of the wrong type is no input."""
+    return value if isinstance(value, list) else []
+
+
 def _text_of(content: Any) -> str:
     """The text in a message's content: a string, or the text parts of a content list."""
     if isinstance(content, str):
@@ -83,11 +88,11 @@ def _openai_choice(value: Any, *, flat: bool) -> ToolChoice:
 
 
 def read_chat(body: Mapping[str, Any]) -> Prompt:
-    messages = [m for m in body.get("messages") or [] if isinstance(m, Mapping)]
+    messages = [m for m in _list(body.get("messages")) if isinstance(m, Mapping)]
     latest = messages[-1] if messages else {}
     users = [m for m in messages if m.get("role") == "user"]
     tools: list[Tool] = []
-    for tool in body.get("tools") or []:
+    for tool in _list(body.get("tools")):
         function = tool.get("function") if isinstance(tool, Mapping) else None
         if isinstance(function, Mapping) and isinstance(function.get("name"), str):
             tools.append(Tool(function["name"], function.get("parameters")))
@@ -128,13 +133,13 @@ def read_completion(body: Mapping[str, Any]) -> Prompt:
 
 def read_responses(body: Mapping[str, Any]) -> Prompt:
     raw = body.get("input")
-    items: list[Any] = [{"role": "user", "content": raw}] if isinstance(raw, str) else list(raw or [])
+    items: list[Any] = [{"role": "user", "content": raw}] if isinstance(raw, str) else _list(raw)
     items = [i for i in items if isinstance(i, Mapping)]
     latest = items[-1] if items else {}
     users = [i for i in items if i.get("role") == "user"]
     tools = tuple(
         Tool(t["name"], t.get("parameters"))
-        for t in body.get("tools") or []
+        for t in _list(body.get("tools"))
         if isinstance(t, Mapping) and t.get("type") == "function" and isinstance(t.get("name"), str)
     )
     text_config = body.get("text")
@@ -170,7 +175,7 @@ def _anthropic_choice(value: Any) -> ToolChoice:
 
 
 def read_messages(body: Mapping[str, Any]) -> Prompt:
-    messages = [m for m in body.get("messages") or [] if isinstance(m, Mapping)]
+    messages = [m for m in _list(body.get("messages")) if isinstance(m, Mapping)]
     latest = messages[-1] if messages else {}
     content = latest.get("content")
     after_tool = (
@@ -189,7 +194,7 @@ def read_messages(body: Mapping[str, Any]) -> Prompt:
     ]
     tools = tuple(
         Tool(t["name"], t.get("input_schema"))
-        for t in body.get("tools") or []
+        for t in _list(body.get("tools"))
         if isinstance(t, Mapping) and isinstance(t.get("name"), str) and "input_schema" in t
     )
     output = OutputFormat()

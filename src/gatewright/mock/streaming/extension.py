@@ -115,7 +115,10 @@ class StreamExtension:
             if task is not None:
                 return await self._follow(call, streamed, body, context, task)
             events = streamed.format(body, context)
-            return await stream_events(call.request, events, delay=self.delay)
+            faults = call.reply.stream if call.reply is not None and call.reply.stream.any else None
+            return await stream_events(
+                call.request, events, delay=self.delay, headers=dict(call.headers), faults=faults
+            )
 
         return stream
 

@@ -3,6 +3,10 @@
 Each event is its own ``write`` (then an optional pause), so clients see tokens
 arrive instead of one buffered body. A client that disconnects mid-stream is not a
 server error: the writer stops, logs at debug level, and the handler returns normally.
+
+``StreamFaults`` (from a rule) make a stream misbehave as real ones do: a slow first
+token, a slow pace, a dropped connection, a clean end without the terminal event, a
+malformed event, or a stall that holds the connection open until the client gives up.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from aiohttp import web
 
 from gatewright.mock.streaming.events import SSEEvent
+from gatewright.mock.streaming.faults import StreamFaults
 
 __all__ = ["SSE_HEADERS", "open_stream", "stream_events", "write_events"]
 
@@ -36,18 +41,32 @@ async def open_stream(
     return response
 
 
+MALFORMED = b'event: malformed\ndata: {"malformed": \n\n'  # named: clients skip unnamed events (Anthropic's)
+
+
 async def write_events(
-    response: web.StreamResponse, events: Iterable[SSEEvent], *, delay: float = 0.0, eof: bool = True
+    response: web.StreamResponse,
+    events: Iterable[SSEEvent],
+    *,
+    delay: float = 0.0,
+    eof: bool = True,
+    faults: StreamFaults | None = None,
+    transport: asyncio.Transport | None = None,
 ) -> bool:
     """Write each event separately; True when all were sent, False when the client went away.
 
     ``eof=False`` leaves the stream open for more (a stream that follows a running task).
+    ``faults`` (with the connection's ``transport``, to drop it or watch it) misbehave on purpose.
 
     ``asyncio.CancelledError`` (aiohttp cancelling the handler of a closed connection)
     is re-raised after logging, as asyncio requires; aiohttp does not treat it as a 500.
     """
     try:
-        for event in events:
+        for sent, event in enumerate(events):
+            if faults is not None:
+                go_on = await _fault(response, faults, sent, transport)
+                if go_on is not True:
+                    return go_on is None
             await response.write(event.encode())
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -64,6 +83,32 @@ async def write_events(
     return True
 
 
+async def _fault(
+    response: web.StreamResponse, faults: StreamFaults, sent: int, transport: asyncio.Transport | None
+) -> bool | None:
+    """Before event number ``sent``: True to send it, None to end cleanly here, False when cut."""
+    if sent == 0 and faults.ttft_ms:
+        await asyncio.sleep(faults.ttft_ms / 1000)
+    elif sent and faults.tokens_per_second:
+        await asyncio.sleep(1 / faults.tokens_per_second)
+    if faults.cut_after is not None and sent >= faults.cut_after:
+        if transport is not None:
+            transport.abort()  # no terminating chunk: the client sees the connection drop
+        return False
+    if faults.truncate_after is not None and sent >= faults.truncate_after:
+        await response.write_eof()
+        return None
+    if faults.malformed_after is not None and sent >= faults.malformed_after:
+        await response.write(MALFORMED)
+        await response.write_eof()
+        return None
+    if faults.stall_after is not None and sent >= faults.stall_after:
+        while transport is not None and not transport.is_closing():
+            await asyncio.sleep(0.1)  # hold the connection until the client gives up
+        return False
+    return True
+
+
 async def stream_events(
     request: web.Request,
     events: Iterable[SSEEvent],
@@ -71,8 +116,9 @@ async def stream_events(
     delay: float = 0.0,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
+    faults: StreamFaults | None = None,
 ) -> web.StreamResponse:
     """The whole SSE answer for a handler: ``return await stream_events(request, events)``."""
     response = await open_stream(request, status=status, headers=headers)
-    await write_events(response, events, delay=delay)
+    await write_events(response, events, delay=delay, faults=faults, transport=request.transport)
     return response

@@ -1,0 +1,26 @@
+"""Rules that program the mock: scripted answers, sequences, faults (DESIGN.md, "Programmable mock").
+
+``loader`` reads and checks a rules document, ``matcher`` decides whether a rule applies,
+``book`` holds the rules in force and the global faults, ``apply`` turns a reply into the
+mock's answer.
+"""
+
+from __future__ import annotations
+
+from gatewright.mock.rules.book import FaultSettings, Picked, RuleBook
+from gatewright.mock.rules.loader import RuleError, load_rules, parse_rules
+from gatewright.mock.rules.models import FAULT_STATUSES, Reply, Rule, ToolCallScript, When
+
+__all__ = [
+    "FAULT_STATUSES",
+    "FaultSettings",
+    "Picked",
+    "Reply",
+    "Rule",
+    "RuleBook",
+    "RuleError",
+    "ToolCallScript",
+    "When",
+    "load_rules",
+    "parse_rules",
+]

@@ -1,0 +1,135 @@
+"""Turn the rules and global faults into what the pipeline does with one request.
+
+``program`` runs after routing, auth and validation (an invalid request still gets its
+400): global latency, the ``--rpm`` quota, the ``--error-rate`` roll, then the first
+matching rule. It either answers here (an error status, a named example, a whole
+body) or hands the reply on: LLM answers (text, tool calls, JSON) and stream faults
+are rendered by the answer and stream extensions, in the API's own wire shape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from gatewright.mock.negotiation import Decision, negotiate
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.preferences import Preferences
+from gatewright.mock.render import is_json, render
+from gatewright.mock.rules.book import RuleBook
+from gatewright.mock.rules.models import Reply
+
+__all__ = ["Programmed", "program"]
+
+_REASONS = {
+    408: "request timeout",
+    429: "rate limit exceeded",
+    500: "internal server error",
+    502: "bad gateway",
+    503: "service unavailable",
+    504: "gateway timeout",
+    529: "overloaded",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Programmed:
+    answer: web.StreamResponse | JsonOutcome | None = None  # answered here
+    reply: Reply | None = None  # else: the reply the extensions render
+    rule: str | None = None
+    fault: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # added to whatever answers
+
+
+NOTHING = Programmed()
+
+
+def _error(
+    api: MockApi, op: MockOperation, status: int, message: str | None, headers: tuple[tuple[str, str], ...]
+) -> web.Response:
+    text = message or f"gatewright mock: {_REASONS.get(status, 'scripted error')}"
+    return web_response(api.errors.render(op.responses, status, text, path=op.operation.path), headers)
+
+
+def _rate_headers(limit: int, remaining: int, reset: float) -> tuple[tuple[str, str], ...]:
+    """OpenAI's and Anthropic's rate-limit headers; ``Retry-After`` only when it is spent."""
+    seconds = f"{max(reset, 0.0):.3f}s"
+    return (
+        ("x-ratelimit-limit-requests", str(limit)),
+        ("x-ratelimit-remaining-requests", str(remaining)),
+        ("x-ratelimit-reset-requests", seconds),
+        ("anthropic-ratelimit-requests-limit", str(limit)),
+        ("anthropic-ratelimit-requests-remaining", str(remaining)),
+    )
+
+
+async def program(  # noqa: PLR0917 - the pipeline's one call, all of it request context
+    book: RuleBook, api: MockApi, op: MockOperation, request: web.Request, body: Any, decision: Decision
+) -> Programmed:
+    faults = book.faults
+    if faults.latency_ms:
+        await asyncio.sleep(faults.latency_ms / 1000)
+    quota: tuple[tuple[str, str], ...] = ()
+    if faults.rpm is not None:
+        allowed, remaining, reset = book.take_quota(api.name)
+        quota = _rate_headers(faults.rpm, remaining, reset)
+        if not allowed:
+            wait = max(1, math.ceil(reset))
+            headers = (*quota, ("Retry-After", str(wait)), ("retry-after-ms", str(int(reset * 1000))))
+            return Programmed(_error(api, op, 429, None, headers), fault="rpm")
+    if book.error_roll():
+        return Programmed(_error(api, op, 500, None, quota), fault="error-rate", headers=quota)
+    picked = book.pick(api, op, body, request.headers)
+    if picked is None:
+        return Programmed(headers=quota) if quota else NOTHING
+    reply, label = picked.reply, picked.rule.label
+    headers = (*quota, *reply.headers)
+    if reply.delay_ms:
+        await asyncio.sleep(reply.delay_ms / 1000)
+    answer = _answer_here(api, op, reply, headers, body, decision)
+    return Programmed(answer, None if answer is not None else reply, label, reply.fault, headers)
+
+
+def _answer_here(  # noqa: PLR0917 - one private step of program()
+    api: MockApi,
+    op: MockOperation,
+    reply: Reply,
+    headers: tuple[tuple[str, str], ...],
+    body: Any,
+    decision: Decision,
+) -> web.StreamResponse | JsonOutcome | None:
+    """The answers a rule gives without the extensions: errors, named examples, whole bodies."""
+    if reply.example is not None:
+        chosen = negotiate(
+            op.responses, Preferences(code=reply.status, example=reply.example), "application/json"
+        )
+        return web_response(render(api, op, chosen, body), headers)
+    if reply.has_body:
+        chosen = negotiate(
+            op.responses, Preferences(code=reply.status), "application/json", default_status=reply.status
+        )
+        media = chosen.media
+        pointer = media.schema_pointer if media is not None and is_json(media.media_type) else None
+        return JsonOutcome(
+            reply.status or chosen.status,
+            reply.body,
+            media.media_type if media is not None and is_json(media.media_type) else "application/json",
+            headers,
+            pointer if reply.conformant else None,
+        )
+    if reply.status is not None and not reply.scripts_answer:
+        if reply.status >= 400:
+            return _error(api, op, reply.status, reply.message, headers)
+        chosen = negotiate(op.responses, Preferences(code=reply.status), decision_accept(decision))
+        return web_response(render(api, op, chosen, body), headers)
+    return None
+
+
+def decision_accept(decision: Decision) -> str:
+    media = decision.media
+    return media.media_type if media is not None else "application/json"

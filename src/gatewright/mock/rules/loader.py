@@ -1,0 +1,353 @@
+"""Read a rules document (YAML or JSON) into checked ``Rule``s, or fail saying where and why.
+
+Every rule is checked against the APIs being served before any is used: the operation
+(or method and path) exists, a scripted answer is one the spec allows (a documented
+status or a fault status, a named example that exists, a body valid against the
+success schema, text/tool calls/JSON only where the operation answers like an LLM),
+unless the rule says ``conformant: false``. One bad rule rejects the whole document:
+nothing is half-loaded.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gatewright.mock.negotiation import negotiate
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.preferences import NO_PREFERENCES
+from gatewright.mock.render import is_json
+from gatewright.mock.rules.models import FAULT_STATUSES, Reply, Rule, StreamFaults, ToolCallScript, When
+
+__all__ = ["RuleError", "load_rules", "parse_rules"]
+
+_WHEN_KEYS = frozenset(
+    {
+        "api",
+        "operation",
+        "method",
+        "path",
+        "model",
+        "contains",
+        "regex",
+        "tools",
+        "after_tool_result",
+        "body",
+        "headers",
+    }
+)
+_ANSWER_KEYS = ("text", "tool_calls", "json", "body", "example", "status")
+_REPLY_KEYS = frozenset(
+    {
+        *_ANSWER_KEYS,
+        "message",
+        "headers",
+        "delay_ms",
+        "ttft_ms",
+        "tokens_per_second",
+        "cut_after",
+        "truncate_after",
+        "malformed_after",
+        "stall_after",
+        "conformant",
+    }
+)
+_RULE_KEYS = frozenset({"name", "when", "then", "times"})
+_ids = itertools.count(1)
+
+
+class RuleError(ValueError):
+    """A rules document that cannot be used, with where: the source, the rule, the field."""
+
+    def __init__(self, source: str, message: str, rule: str | None = None) -> None:
+        where = f"{source}: rule {rule}: " if rule is not None else f"{source}: "
+        super().__init__(where + message)
+        self.source = source
+        self.rule = rule
+
+
+def load_rules(path: Path | str, apis: Mapping[str, MockApi]) -> list[Rule]:
+    """The rules in a file (YAML or JSON)."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RuleError(source, f"cannot read the file ({exc.strerror or exc})") from None
+    return parse_rules(text, apis, source=source)
+
+
+def parse_rules(
+    document: str | bytes | Mapping[str, Any], apis: Mapping[str, MockApi], *, source: str = "runtime"
+) -> list[Rule]:
+    """Rules from a document (text or already parsed); ``RuleError`` on the first problem."""
+    if isinstance(document, str | bytes):
+        try:
+            document = yaml.safe_load(document)  # JSON is YAML 1.2
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f" at line {mark.line + 1}" if mark is not None else ""
+            raise RuleError(source, f"not valid YAML or JSON{line}") from None
+    if not isinstance(document, Mapping) or not isinstance(document.get("rules"), list):
+        raise RuleError(source, 'expected a document {"rules": [RULE, ...]}')
+    rules: list[Rule] = []
+    for index, raw in enumerate(document["rules"], start=1):
+        label = f"#{index}" + (f" ({raw['name']!r})" if isinstance(raw, Mapping) and raw.get("name") else "")
+        try:
+            rules.append(_rule(raw, apis, source))
+        except _Invalid as exc:
+            raise RuleError(source, str(exc), label) from None
+    return rules
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _rule(raw: Any, apis: Mapping[str, MockApi], source: str) -> Rule:
+    if not isinstance(raw, Mapping):
+        raise _Invalid("a rule is a mapping with `when` and `then`")
+    _known(raw, _RULE_KEYS, "rule")
+    when = _when(raw.get("when") or {}, apis)
+    then = raw.get("then")
+    if not isinstance(then, Mapping):
+        raise _Invalid("`then` is required: an answer, or {sequence: [answer, ...]}")
+    if "sequence" in then:
+        if set(then) != {"sequence"} or not isinstance(then["sequence"], list) or not then["sequence"]:
+            raise _Invalid("`then.sequence` is a non-empty list of answers and stands alone")
+        replies = tuple(_reply(item, f"then.sequence[{i}]") for i, item in enumerate(then["sequence"]))
+    else:
+        replies = (_reply(then, "then"),)
+    times = raw.get("times")
+    if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
+        raise _Invalid("`times` is a positive integer")
+    name = raw.get("name")
+    if name is not None and not isinstance(name, str):
+        raise _Invalid("`name` is a string")
+    only = _allowed(when, replies, apis)
+    return Rule(
+        id=f"rule-{next(_ids)}",
+        when=when,
+        replies=replies,
+        name=name,
+        times=times,
+        source=source,
+        only=only,
+        document=json.loads(json.dumps(dict(raw), default=str)),
+    )
+
+
+def _allowed(
+    when: When, replies: tuple[Reply, ...], apis: Mapping[str, MockApi]
+) -> frozenset[tuple[str, str]] | None:
+    """Where the rule may answer: None for everywhere it matches, else a set of (api, operationId).
+
+    A rule that names its operation (``operation``, ``method``, ``path``) is refused when the spec
+    forbids a reply there. One that does not (``headers`` only, say) applies where every reply is
+    allowed, and is refused only when that is nowhere.
+    """
+    named = when.operation is not None or when.method is not None or when.path is not None
+    allowed: set[tuple[str, str]] = set()
+    first: str | None = None
+    everywhere = True
+    for api, op in _targets(when, apis):
+        for index, reply in enumerate(replies):
+            problem = _forbidden(reply, api, op)
+            if problem is not None:
+                where = "then" if len(replies) == 1 else f"then.sequence[{index}]"
+                first = first or (
+                    f"{where}: {problem} ({api.name} {op.operation_id}); "
+                    "add `conformant: false` to send it anyway"
+                )
+                everywhere = False
+                break
+        else:
+            allowed.add((api.name, op.operation_id))
+    if first is not None and (named or not allowed):
+        raise _Invalid(first)
+    return None if everywhere else frozenset(allowed)
+
+
+def _known(raw: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
+    unknown = sorted(str(k) for k in raw if k not in allowed)
+    if unknown:
+        raise _Invalid(f"unknown {what} field(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
+
+
+def _when(raw: Any, apis: Mapping[str, MockApi]) -> When:
+    if not isinstance(raw, Mapping):
+        raise _Invalid("`when` is a mapping of conditions")
+    _known(raw, _WHEN_KEYS, "when")
+    strings = {k: raw.get(k) for k in ("api", "operation", "method", "path", "model", "contains", "regex")}
+    for key, value in strings.items():
+        if value is not None and not isinstance(value, str):
+            raise _Invalid(f"`when.{key}` is a string")
+    for key in ("tools", "after_tool_result"):
+        if raw.get(key) is not None and not isinstance(raw.get(key), bool):
+            raise _Invalid(f"`when.{key}` is true or false")
+    regex = None
+    if strings["regex"] is not None:
+        try:
+            regex = re.compile(strings["regex"])
+        except re.error as exc:
+            raise _Invalid(f"`when.regex` does not compile: {exc}") from None
+    body = raw.get("body") or {}
+    headers = raw.get("headers") or {}
+    if not isinstance(body, Mapping) or not all(
+        isinstance(k, str) and (k == "" or k.startswith("/")) for k in body
+    ):
+        raise _Invalid('`when.body` maps JSON pointers ("/stream") to values')
+    if not isinstance(headers, Mapping):
+        raise _Invalid("`when.headers` maps header names to values")
+    when = When(
+        api=strings["api"],
+        operation=strings["operation"],
+        method=strings["method"].upper() if strings["method"] else None,
+        path=strings["path"],
+        model=strings["model"],
+        contains=strings["contains"],
+        regex=regex,
+        tools=raw.get("tools"),
+        after_tool_result=raw.get("after_tool_result"),
+        body=tuple((k, v) for k, v in body.items()),
+        headers=tuple((str(k).lower(), str(v)) for k, v in headers.items()),
+    )
+    if when.api is not None and when.api not in apis:
+        raise _Invalid(f"unknown api {when.api!r}; served: {', '.join(sorted(apis))}")
+    if (when.operation or when.method or when.path) and not list(_targets(when, apis)):
+        wanted = when.operation or f"{when.method or '*'} {when.path or '*'}"
+        raise _Invalid(f"no served operation matches {wanted}")
+    return when
+
+
+def _targets(when: When, apis: Mapping[str, MockApi]) -> Iterator[tuple[MockApi, MockOperation]]:
+    """The served operations a rule can apply to (all of them when it names none)."""
+    for name, api in apis.items():
+        if when.api is not None and name != when.api:
+            continue
+        for op in api.operations.values():
+            if when.operation is not None and op.operation_id != when.operation:
+                continue
+            if when.method is not None and op.operation.method != when.method:
+                continue
+            if when.path is not None and not fnmatch.fnmatchcase(op.operation.path, when.path):
+                continue
+            yield api, op
+
+
+def _number(raw: Mapping[str, Any], key: str, where: str, *, integer: bool = False) -> Any:
+    value = raw.get(key)
+    if value is None:
+        return None
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or value < 0:
+        raise _Invalid(f"`{where}.{key}` is a non-negative {'integer' if integer else 'number'}")
+    return value
+
+
+def _reply(raw: Any, where: str) -> Reply:
+    if not isinstance(raw, Mapping):
+        raise _Invalid(f"`{where}` is a mapping")
+    _known(raw, _REPLY_KEYS, where)
+    given = [k for k in _ANSWER_KEYS if k in raw]
+    if len(given) > 1 and set(given) != {"text", "tool_calls"}:
+        raise _Invalid(
+            f"`{where}` gives {' and '.join(given)}: an answer is one of {', '.join(_ANSWER_KEYS)}"
+        )
+    text = raw.get("text")
+    if text is not None and not isinstance(text, str):
+        raise _Invalid(f"`{where}.text` is a string")
+    calls: list[ToolCallScript] = []
+    for index, call in enumerate(raw.get("tool_calls") or []):
+        if not isinstance(call, Mapping) or not isinstance(call.get("name"), str):
+            raise _Invalid(f"`{where}.tool_calls[{index}]` is {{name: ..., arguments: {{...}}}}")
+        arguments = call.get("arguments", {})
+        if not isinstance(arguments, Mapping):
+            raise _Invalid(f"`{where}.tool_calls[{index}].arguments` is a mapping")
+        calls.append(ToolCallScript(call["name"], dict(arguments)))
+    status = raw.get("status")
+    if status is not None and (
+        not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599
+    ):
+        raise _Invalid(f"`{where}.status` is an HTTP status code")
+    headers = raw.get("headers") or {}
+    if not isinstance(headers, Mapping):
+        raise _Invalid(f"`{where}.headers` maps header names to values")
+    example = raw.get("example")
+    if example is not None and not isinstance(example, str):
+        raise _Invalid(f"`{where}.example` is the name of a documented example")
+    message = raw.get("message")
+    if message is not None and not isinstance(message, str):
+        raise _Invalid(f"`{where}.message` is a string")
+    conformant = raw.get("conformant", True)
+    if not isinstance(conformant, bool):
+        raise _Invalid(f"`{where}.conformant` is true or false")
+    tps = _number(raw, "tokens_per_second", where)
+    if tps == 0:
+        raise _Invalid(f"`{where}.tokens_per_second` is positive")
+    return Reply(
+        text=text,
+        tool_calls=tuple(calls),
+        json=raw.get("json"),
+        has_json="json" in raw,
+        body=raw.get("body"),
+        has_body="body" in raw,
+        example=example,
+        status=status,
+        message=message,
+        headers=tuple((str(k), str(v)) for k, v in headers.items()),
+        delay_ms=_number(raw, "delay_ms", where) or 0.0,
+        stream=StreamFaults(
+            ttft_ms=_number(raw, "ttft_ms", where) or 0.0,
+            tokens_per_second=tps,
+            cut_after=_number(raw, "cut_after", where, integer=True),
+            truncate_after=_number(raw, "truncate_after", where, integer=True),
+            malformed_after=_number(raw, "malformed_after", where, integer=True),
+            stall_after=_number(raw, "stall_after", where, integer=True),
+        ),
+        conformant=conformant,
+    )
+
+
+def _forbidden(reply: Reply, api: MockApi, op: MockOperation) -> str | None:
+    """Why the spec forbids this answer on this operation (None when it allows it)."""
+    if not reply.conformant:
+        return None
+    if reply.status is not None and reply.status not in FAULT_STATUSES and not _documents(op, reply.status):
+        documented = ", ".join(r.key for r in op.responses)
+        faults = ", ".join(map(str, sorted(FAULT_STATUSES)))
+        return (
+            f"status {reply.status} is not documented (documented: {documented}; "
+            f"faults allowed anywhere: {faults})"
+        )
+    if reply.scripts_answer and op.operation.compatible_wire is None:
+        return "text, tool_calls and json answer only on LLM operations (x-gatewright-compatible)"
+    if reply.scripts_answer and op.operation.compatible_wire == "openai-embeddings":
+        return "text, tool_calls and json do not apply to embeddings; give a `body`"
+    if reply.example is not None:
+        names = {e.name for r in op.responses for m in r.media for e in m.examples}
+        if reply.example not in names:
+            return f"no example named {reply.example!r} (documented: {', '.join(sorted(names)) or 'none'})"
+    if reply.has_body:
+        status = reply.status if reply.status is not None else None
+        decision = negotiate(op.responses, NO_PREFERENCES, "application/json", default_status=status)
+        media = decision.media
+        if media is None or media.schema_pointer is None or not is_json(media.media_type):
+            return "the documented answer has no JSON body to replace"
+        errors = api.schemas.errors(media.schema_pointer, reply.body, formats=True, limit=3)
+        if errors:
+            return "the body fails the response schema: " + "; ".join(
+                f"{e.path or '/'}: {e.message}" for e in errors
+            )
+    return None
+
+
+def _documents(op: MockOperation, status: int) -> bool:
+    family = f"{str(status)[0]}XX"
+    return any(r.key in (str(status), family) or r.key.upper() == family for r in op.responses)
