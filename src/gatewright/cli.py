@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,18 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _normalize(args: argparse.Namespace) -> int:
+    try:
+        return _run_normalize(args)
+    except OSError as exc:  # an --out that is a file, a read-only directory, a full disk, ...
+        reason = exc.strerror or type(exc).__name__
+        if exc.filename is not None and str(exc.filename) != str(args.out):
+            reason += f" ({exc.filename})"
+        verb = "read" if args.check else "write to"
+        print(f"gatewright normalize: error: cannot {verb} {args.out}: {reason}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _run_normalize(args: argparse.Namespace) -> int:
     from gatewright.normalize import check_canonical, normalize_all
 
     if args.check:
@@ -57,9 +71,14 @@ def _mock(args: argparse.Namespace) -> int:
             allow_callback_hosts=args.allow_callback_hosts,
             rules=args.rules or (),
             faults=FaultSettings(latency_ms=args.latency, error_rate=args.error_rate, rpm=args.rpm),
+            read_timeout=args.read_timeout or None,
         )
     except RuleError as exc:
         print(f"gatewright mock: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # cannot listen: the port is in use, the host is not this machine's, ...
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        print(f"gatewright mock: error: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
 
@@ -82,6 +101,22 @@ def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], what: str
 _non_negative = _checked(float, lambda n: n >= 0, "a non-negative number")
 _probability = _checked(float, lambda n: 0 <= n <= 1, "a probability between 0 and 1")
 _positive_int = _checked(int, lambda n: n >= 1, "a positive integer")
+_positive = _checked(float, lambda n: n > 0 and n != float("inf"), "a positive number")
+
+
+def _http_url(value: str) -> str:
+    """An argparse type: an ``http(s)://host[:port][/path]`` URL, as ``verify`` sends requests to it."""
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number or out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http:// or https:// URL with a host")
+    return value
+
+
+_port = _checked(int, lambda n: 0 <= n <= 65535, "a port number (0-65535)")
 
 
 def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -89,26 +124,26 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--api", action="append", choices=API_IDS, help="serve this API (repeatable)")
     parser.add_argument("--spec", type=Path, help="serve another OpenAPI 3.1 document instead")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=_port, default=8080)
     parser.add_argument("--seed", type=int, default=None, help="make generated data and ids reproducible")
     parser.add_argument("--quiet", action="store_true", help="no request log")
     parser.add_argument(
         "--task-duration",
-        type=float,
+        type=_non_negative,
         default=1.0,
         metavar="SECONDS",
         help="seconds from creating a task to its success state (default 1.0)",
     )
     parser.add_argument(
         "--task-polls",
-        type=int,
+        type=_positive_int,
         default=None,
         metavar="N",
         help="also finish a task at its N-th poll, whichever comes first",
     )
     parser.add_argument(
         "--task-retention",
-        type=float,
+        type=_non_negative,
         default=None,
         metavar="SECONDS",
         help="how long a finished task stays readable (default 3600)",
@@ -138,6 +173,14 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="N",
         help="requests per minute per API; beyond it 429 with Retry-After and x-ratelimit-* headers",
     )
+    parser.add_argument(
+        "--read-timeout",
+        type=_non_negative,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds a client may take to send a request's headers, and its body (default 30; "
+        "0: aiohttp's defaults, 75 s for headers and none for the body)",
+    )
     parser.set_defaults(run=_mock)
 
 
@@ -152,10 +195,10 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--api", choices=API_IDS)
     target.add_argument("--spec", type=Path)
-    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--base-url", type=_http_url, required=True)
     parser.add_argument("--api-key", default=None, help="or set GATEWRIGHT_API_KEY")
     parser.add_argument("--report-dir", type=Path, default=None)
-    parser.add_argument("--max-examples", type=int, default=25)
+    parser.add_argument("--max-examples", type=_positive_int, default=25)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--rate-limit", default=None, help="at most this many requests: N, N/s, N/m or N/h")
     parser.add_argument(
@@ -166,16 +209,33 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     parser.add_argument("--exclude", action="append", metavar="OP_OR_TAG", help="skip these (repeatable)")
     parser.add_argument("--read-only", action="store_true", help="skip unsafe methods (staging-friendly)")
-    parser.add_argument("--request-timeout", type=float, default=10.0, help="seconds per request")
+    parser.add_argument("--request-timeout", type=_positive, default=10.0, help="seconds per request")
     parser.add_argument(
-        "--poll-interval", type=float, default=None, help="seconds between task polls (default 0.5)"
+        "--poll-interval", type=_positive, default=None, help="seconds between task polls (default 0.5)"
     )
     parser.add_argument(
-        "--task-timeout", type=float, default=None, help="seconds a task may take to finish (default 60)"
+        "--task-timeout", type=_positive, default=None, help="seconds a task may take to finish (default 60)"
     )
-    parser.add_argument("--stream-timeout", type=float, default=15.0, help="seconds a stream may take to end")
     parser.add_argument(
-        "--phases", default=None, help="comma-separated subset of examples,fuzzing,stateful,lifecycle,stream"
+        "--stream-timeout", type=_positive, default=15.0, help="seconds a stream may take to end"
+    )
+    parser.add_argument(
+        "--phases",
+        default=None,
+        help="comma-separated subset of examples,fuzzing,stateful,lifecycle,stream,compatibility",
+    )
+    parser.add_argument(
+        "--budget",
+        type=_positive_int,
+        default=None,
+        metavar="REQUESTS",
+        help="send at most this many requests (paid gateways); units left are reported as skipped",
+    )
+    parser.add_argument(
+        "--diff",
+        type=Path,
+        metavar="OLD_REPORT_JSON",
+        help="compare with an earlier report.json; exit 1 only on new findings (regressions)",
     )
     parser.set_defaults(run=_verify)
 

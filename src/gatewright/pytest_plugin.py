@@ -18,10 +18,19 @@ import pytest
 from gatewright.conformance.cli import API_KEY_ENV
 from gatewright.conformance.events import RunFinished
 from gatewright.conformance.options import DEFAULT_TASK_TIMEOUT, PHASES, RunOptions
-from gatewright.conformance.pytest_items import CONFORMANCE_KEY, OPTIONS_KEY, REPORT_KEY, GatewrightSuite
-from gatewright.conformance.redact import Redactor
+from gatewright.conformance.preflight import PreflightError, check_report_dir
+from gatewright.conformance.pytest_items import (
+    CONFORMANCE_KEY,
+    OPTIONS_KEY,
+    REPORT_KEY,
+    SPEC_FILE_KEY,
+    GatewrightItem,
+    GatewrightSuite,
+)
 from gatewright.conformance.reporting import ReportWriter
 from gatewright.conformance.runner import Conformance
+from gatewright.spec import SpecError
+from gatewright.spec.bundled import canonical_path
 from gatewright.testing import GatewrightMock, MockServers
 
 _MOCK_SERVERS = pytest.StashKey[MockServers]()
@@ -51,44 +60,78 @@ def pytest_configure(config: pytest.Config) -> None:
     if not base_url:
         return
 
+    api = config.getoption("--gatewright-api")
     spec = config.getoption("--gatewright-spec")
+    if bool(api) == bool(spec):
+        raise pytest.UsageError(
+            "--gatewright-base-url needs exactly one of --gatewright-api ID or --gatewright-spec PATH"
+        )
     phases = config.getoption("--gatewright-phases")
     report_dir = config.getoption("--gatewright-report-dir")
-    options = RunOptions(
-        base_url=base_url,
-        api=config.getoption("--gatewright-api"),
-        spec_path=Path(spec) if spec else None,
-        api_key=config.getoption("--gatewright-api-key") or os.environ.get(API_KEY_ENV) or None,
-        max_examples=config.getoption("--gatewright-max-examples"),
-        seed=config.getoption("--gatewright-seed"),
-        read_only=config.getoption("--gatewright-read-only"),
-        task_timeout=config.getoption("--gatewright-task-timeout"),
-        stream_timeout=config.getoption("--gatewright-stream-timeout"),
-        phases=tuple(phases.split(",")) if phases else PHASES,
-    )
+    try:
+        spec_file = Path(spec) if spec else canonical_path(api)
+        options = RunOptions(
+            base_url=base_url,
+            api=api,
+            spec_path=Path(spec) if spec else None,
+            api_key=config.getoption("--gatewright-api-key") or os.environ.get(API_KEY_ENV) or None,
+            max_examples=config.getoption("--gatewright-max-examples"),
+            seed=config.getoption("--gatewright-seed"),
+            read_only=config.getoption("--gatewright-read-only"),
+            task_timeout=config.getoption("--gatewright-task-timeout"),
+            stream_timeout=config.getoption("--gatewright-stream-timeout"),
+            phases=tuple(phases.split(",")) if phases else PHASES,
+        )
+        conformance = Conformance(options)
+        if report_dir:
+            check_report_dir(Path(report_dir))  # fail now, not after the whole run
+    except (ValueError, SpecError, PreflightError) as exc:
+        raise pytest.UsageError(f"gatewright: {exc}") from None
     config.stash[OPTIONS_KEY] = options
-    config.stash[CONFORMANCE_KEY] = conformance = Conformance(options)
+    config.stash[CONFORMANCE_KEY] = conformance
+    config.stash[SPEC_FILE_KEY] = spec_file.resolve()
     if report_dir:
         config.stash[REPORT_KEY] = conformance.new_report()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """The spec file collects as the conformance suite (``pytest 'spec.json::unit'`` selects a unit)."""
+    config = parent.config
+    if SPEC_FILE_KEY not in config.stash or file_path.resolve() != config.stash[SPEC_FILE_KEY]:
+        return None
+    return GatewrightSuite.from_parent(parent, path=file_path)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
+    """The suite, when no collection argument led to the spec file (a bundled spec, a spec elsewhere).
 
-    if CONFORMANCE_KEY not in config.stash:
+    Collected like any file (its collect report counted, so ``collected N items`` and ``--co`` agree),
+    before ``-k`` and ``-m`` deselect, with a node id that is the spec's path from the rootdir.
+    """
+    if CONFORMANCE_KEY not in config.stash or any(isinstance(item, GatewrightItem) for item in items):
         return
-    suite = GatewrightSuite.from_parent(session, name=f"gatewright[{config.stash[OPTIONS_KEY].name}]")
-    items.extend(suite.collect())
+    spec_file = config.stash[SPEC_FILE_KEY]
+    suite = GatewrightSuite.from_parent(session, path=spec_file, nodeid=_path_id(config, spec_file))
+    report = suite.ihook.pytest_make_collect_report(collector=suite)
+    session.ihook.pytest_collectreport(report=report)
+    items.extend(node for node in report.result if isinstance(node, pytest.Item))
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def _path_id(config: pytest.Config, path: Path) -> str:
+    """``path`` as pytest would write it in a node id: from the rootdir, with ``/``."""
+    return os.path.relpath(path, config.rootpath).replace(os.sep, "/")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     config = session.config
     if REPORT_KEY in config.stash:
-        options = config.stash[OPTIONS_KEY]
-        writer = ReportWriter(Path(config.getoption("--gatewright-report-dir")), Redactor(options.api_key))
+        config.stash[REPORT_KEY].interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        redactor = config.stash[CONFORMANCE_KEY].redactor
+        writer = ReportWriter(Path(config.getoption("--gatewright-report-dir")), redactor)
         writer.handle(RunFinished(config.stash[REPORT_KEY]))
     if _MOCK_SERVERS in config.stash:
         config.stash[_MOCK_SERVERS].close()

@@ -15,20 +15,24 @@ import json
 import threading
 import time
 import urllib.parse
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import hypothesis
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
+from requests.structures import CaseInsensitiveDict
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks  # the check registry: the one internal import
 
+from gatewright.conformance.bodies import binary_curl, describe_body
 from gatewright.conformance.models import Exchange
-from gatewright.conformance.redact import Redactor
+from gatewright.conformance.redact import REDACTED, Redactor
 from gatewright.conformance.wire import BodyMutation, form_mutations_lost, multipart_fields, values_valid
+from gatewright.spec.errors import SpecError
 from gatewright.spec.pointer import resolve
 from gatewright.spec.validation import DocumentValidators
 
@@ -78,15 +82,30 @@ class CaseRun:
             return None
 
 
-class RateLimiter:
-    """At most ``per_second`` requests per second across threads (None: unlimited)."""
+class BudgetSpent(Exception):
+    """``--budget`` requests have been sent: nothing more goes out."""
 
-    def __init__(self, per_second: float | None) -> None:
+
+class RateLimiter:
+    """The gate every request passes: at most ``per_second`` requests per second across threads
+    (None: unlimited) and at most ``budget`` requests in all (None: no budget; ``BudgetSpent``)."""
+
+    def __init__(self, per_second: float | None, budget: int | None = None) -> None:
         self._interval = 1.0 / per_second if per_second else 0.0
         self._next = 0.0
         self._lock = threading.Lock()
+        self.budget = budget
+        self.sent = 0
+
+    @property
+    def spent(self) -> bool:
+        return self.budget is not None and self.sent >= self.budget
 
     def wait(self) -> None:
+        with self._lock:
+            if self.spent:
+                raise BudgetSpent(f"the budget of {self.budget} requests is spent")
+            self.sent += 1
         if not self._interval:
             return
         with self._lock:
@@ -116,6 +135,9 @@ def _settings(max_examples: int, seed: int | None) -> settings:
         phases=[Phase.explicit, Phase.generate],
         print_blob=False,
         report_multiple_bugs=False,
+        # Nothing raises into hypothesis but a give-up (Unsatisfiable, a spent budget, Ctrl-C), which
+        # it would announce as a failure with an @seed line; the run reports its own outcome.
+        verbosity=Verbosity.quiet,
     )
 
 
@@ -137,7 +159,14 @@ class SchemathesisAdapter:
     ) -> None:
         document = copy.deepcopy(document)
         document["servers"] = [{"url": base_url}]  # canonical paths are full paths; never add a base path
-        self.schema = schemathesis.openapi.from_dict(document)
+        try:
+            self.schema = schemathesis.openapi.from_dict(document)
+        except schemathesis.errors.LoaderError as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SpecError(f"schemathesis cannot load the spec: {reason}") from None
+        # Reproductions send the data the run sent: schemathesis would mask every field whose name
+        # looks sensitive (``max_tokens`` included); the credentials are masked here, by ``curl``.
+        self.schema.config.output.sanitization.update(enabled=False)
         if not generate_credentials:
             # Credentials are ours to send (``auth``), never made up: a random token a server accepts
             # says nothing about its auth, and without a key requests go out without credentials.
@@ -151,10 +180,12 @@ class SchemathesisAdapter:
         self.limiter = limiter
         self.seed = seed
         self.extra_headers = dict(extra_headers or {})
-        self.checks = {
-            name: check for name, check in _checks_by_name().items() if name not in EXCLUDED_CHECKS
-        }
+        # ``ignored_auth`` sends requests of its own (without and with made-up credentials) that no
+        # gate sees: under a request budget (a paid gateway) it is left out, and the run says so.
+        excluded = EXCLUDED_CHECKS | ({"ignored_auth"} if limiter.budget is not None else set())
+        self.checks = {name: check for name, check in _checks_by_name().items() if name not in excluded}
         self.version = schemathesis.__version__
+        self.statuses: dict[str, Counter[int]] = defaultdict(Counter)  # operationId -> status -> times
 
     # --- operations and cases -------------------------------------------------------------
 
@@ -202,6 +233,7 @@ class SchemathesisAdapter:
             derandomize=True,
             suppress_health_check=list(HealthCheck),
             phases=[Phase.explicit, Phase.generate],
+            verbosity=Verbosity.quiet,
         )
         def pick(case: Any) -> None:
             if not found:
@@ -246,7 +278,7 @@ class SchemathesisAdapter:
     ) -> CaseRun:
         headers, query = self.headers_for(case, extra_headers)
         self.limiter.wait()
-        curl = self.curl(case, headers)
+        curl = self.curl(case, headers, query)
         try:
             response = case.call(
                 base_url=self.base_url, headers=headers, params=query or None, timeout=self.timeout
@@ -261,6 +293,7 @@ class SchemathesisAdapter:
                 checks=(),
                 error=self.redactor.text(f"{type(exc).__name__}: {exc}"),
             )
+        self.count(case, response)
         run = CaseRun(
             case=case,
             response=response,
@@ -271,6 +304,11 @@ class SchemathesisAdapter:
         )
         run.failures = self.validate(case, response, checks, headers, query)
         return run
+
+    def count(self, case: Any, response: Any) -> None:
+        """Tally the status an operation answered (``verify`` warns when nearly all are 404)."""
+        operation_id = str(case.operation.definition.raw.get("operationId", case.path))
+        self.statuses[operation_id][int(response.status_code)] += 1
 
     def validate(
         self,
@@ -414,6 +452,10 @@ class SchemathesisAdapter:
                 test()
             except hypothesis.errors.Unsatisfiable:
                 continue
+            except BaseException as exc:  # the budget ran out inside hypothesis: stop, do not shrink
+                if self.limiter.spent:
+                    raise BudgetSpent(str(exc)) from None
+                raise
 
     def _case_test(
         self,
@@ -462,12 +504,13 @@ class SchemathesisAdapter:
                 self, response: Any, case: Any, additional_checks: Any = None, **kwargs: Any
             ) -> None:
                 headers = kwargs.get("headers", {})
+                adapter.count(case, response)
                 run = CaseRun(
                     case=case,
                     response=response,
                     phase="stateful",
                     exchange=adapter.exchange(response),
-                    curl=adapter.curl(case, headers),
+                    curl=adapter.curl(case, headers, kwargs.get("params")),
                     checks=checks,
                 )
                 run.failures = adapter.validate(case, response, checks, headers, kwargs.get("params"))
@@ -486,35 +529,57 @@ class SchemathesisAdapter:
 
     # --- presentation ----------------------------------------------------------------------
 
-    def curl(self, case: Any, headers: dict[str, str]) -> str:
+    def curl(self, case: Any, headers: dict[str, str], query: dict[str, str] | None = None) -> str:
+        """A command that sends what ``case`` sent, its credentials masked (and nothing else)."""
+        redactor = self.redactor
+        masked_query = {
+            name: REDACTED if name in redactor.query_names or name in (query or {}) else value
+            for name, value in {**dict(case.query or {}), **(query or {})}.items()
+        }
         try:
-            command = case.as_curl_command(headers=headers, base_url=self.base_url)
+            masked = schemathesis.Case(
+                case.operation,
+                case.method,
+                case.path,
+                id=case.id,
+                path_parameters=case.path_parameters,
+                headers=CaseInsensitiveDict(redactor.headers(dict(case.headers or {}))),
+                cookies=case.cookies,
+                query=masked_query,
+                body=case.body,
+                media_type=case.media_type,
+                multipart_content_types=case.multipart_content_types,
+            )
+            masked_headers = redactor.headers(headers)
+            command = binary_curl(
+                masked.as_transport_kwargs(base_url=self.base_url, headers=masked_headers)
+            ) or masked.as_curl_command(headers=masked_headers, base_url=self.base_url)
         except Exception:
             return ""
-        return self.redactor.text(str(command))
+        return redactor.text(str(command))
 
     def exchange(self, response: Any) -> Exchange:
         request = response.request
-        body = request.body
-        if isinstance(body, bytes):
-            body = body.decode("utf-8", "replace")
+        # Binary content (a PNG in a multipart upload, audio) as type + size + hex preview, never raw bytes.
+        body = describe_body(request.body, str(request.headers.get("Content-Type", "")))
         headers = {k: ", ".join(v) if isinstance(v, list) else str(v) for k, v in response.headers.items()}
-        text = response.content.decode(response.encoding or "utf-8", "replace")
+        response_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        text = describe_body(response.content, response_type, response.encoding) or ""
         return Exchange(
             method=str(request.method),
-            url=self.redactor.text(str(request.url)),
+            url=self.redactor.url(str(request.url)),
             request_headers=self.redactor.headers({k: str(v) for k, v in request.headers.items()}),
-            request_body=self.redactor.text(_truncate(body)) if body is not None else None,
+            request_body=_truncate(self.redactor.body(body)) if body is not None else None,
             status=int(response.status_code),
             response_headers=self.redactor.headers(headers),
-            response_body=self.redactor.text(_truncate(text)),
+            response_body=_truncate(self.redactor.body(text)),
             elapsed_ms=round(response.elapsed * 1000, 1),
         )
 
     def _exchange_of_case(self, case: Any, headers: dict[str, str]) -> Exchange:
         return Exchange(
             method=str(case.method),
-            url=self.redactor.text(self.base_url + case.formatted_path),
+            url=self.redactor.url(self.base_url + case.formatted_path),
             request_headers=self.redactor.headers(headers),
         )
 

@@ -45,3 +45,18 @@ def credentials_for(spec: Spec, operation: Operation, key: str | None) -> Creden
 def is_public(spec: Spec, operation: Operation) -> bool:
     requirements = spec.security(operation)
     return not requirements or any(not requirement for requirement in requirements)
+
+
+def credential_names(spec: Spec) -> tuple[frozenset[str], frozenset[str]]:
+    """The header names (lower case) and query parameter names the spec's API-key schemes use."""
+    headers: set[str] = set()
+    query: set[str] = set()
+    for raw in spec.security_schemes.values():
+        scheme = spec.deref(raw)
+        if not isinstance(scheme, dict) or scheme.get("type") != "apiKey" or "name" not in scheme:
+            continue
+        if scheme.get("in") == "header":
+            headers.add(str(scheme["name"]).lower())
+        elif scheme.get("in") == "query":
+            query.add(str(scheme["name"]))
+    return frozenset(headers), frozenset(query)

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from gatewright.conformance.diff import diff_reports, load_findings
+from gatewright.conformance.events import EventHandler
 from gatewright.conformance.options import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TASK_TIMEOUT,
@@ -14,11 +16,20 @@ from gatewright.conformance.options import (
     RunOptions,
     parse_rate_limit,
 )
-from gatewright.conformance.reporting import TerminalReporter
-from gatewright.conformance.runner import run_conformance
+from gatewright.conformance.preflight import (
+    PreflightError,
+    check_reachable,
+    check_report_dir,
+    check_selection,
+    not_found_warning,
+)
+from gatewright.conformance.reporting import ReportWriter, TerminalReporter
+from gatewright.conformance.runner import Conformance
+from gatewright.spec import SpecError
 
 API_KEY_ENV = "GATEWRIGHT_API_KEY"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 
 def options_from_args(args: argparse.Namespace) -> RunOptions:
@@ -44,7 +55,24 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         task_timeout=getattr(args, "task_timeout", None) or DEFAULT_TASK_TIMEOUT,
         stream_timeout=getattr(args, "stream_timeout", None) or 15.0,
         phases=tuple(phases.split(",")) if phases else PHASES,
+        budget=getattr(args, "budget", None),
     )
+
+
+def _prepared(options: RunOptions, handlers: list[EventHandler]) -> Conformance:
+    """A run that can be useful: units selected, reports writable, the server there (else one line)."""
+    assert options.report_dir is not None
+    try:
+        conformance = Conformance(options, handlers)
+    except SpecError as exc:  # name the file when the error could not (schemathesis refusing it)
+        if exc.source or options.spec_path is None:
+            raise
+        raise SpecError(exc.message, source=str(options.spec_path), pointer=exc.pointer) from None
+    check_selection(conformance.units, options.include, options.exclude, options.name)
+    check_report_dir(options.report_dir)
+    check_reachable(options.base_url, conformance.redactor.url(options.base_url), options.request_timeout)
+    conformance.emitter.add(ReportWriter(options.report_dir, conformance.redactor))
+    return conformance
 
 
 def main(args: argparse.Namespace) -> int:
@@ -54,7 +82,30 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         sys.stderr.write(f"gatewright verify: error: {exc}\n")
         return EXIT_USAGE
-    report = run_conformance(options, [TerminalReporter(sys.stdout)])
+    baseline = getattr(args, "diff", None)
+    try:
+        earlier = load_findings(Path(baseline)) if baseline else None
+    except ValueError as exc:
+        sys.stderr.write(f"gatewright verify: error: --diff: {exc}\n")
+        return EXIT_USAGE
+    try:
+        conformance = _prepared(options, [TerminalReporter(sys.stdout)])
+    except PreflightError as exc:
+        sys.stderr.write(f"gatewright verify: error: {exc}\n")
+        return EXIT_USAGE
+    report = conformance.run()
     assert options.report_dir is not None
+    if report.interrupted:
+        sys.stderr.write(
+            f"gatewright verify: interrupted; partial reports written to {options.report_dir}/\n"
+        )
+        return EXIT_INTERRUPTED
     sys.stdout.write(f"reports written to {options.report_dir}/ (report.json, junit.xml, report.html)\n")
+    warning = not_found_warning(conformance.adapter.statuses, report.base_url, options.name)
+    if warning:
+        sys.stderr.write(f"gatewright verify: warning: {warning}\n")
+    if earlier is not None:
+        changes = diff_reports(earlier, report)
+        sys.stdout.write("\n".join(changes.lines()) + "\n")
+        return EXIT_FAILED if changes.new or any(u.error for u in report.units) else EXIT_OK
     return EXIT_FAILED if report.failed else EXIT_OK

@@ -54,6 +54,9 @@ class Emitter:
     def __init__(self, handlers: Iterable[EventHandler] = ()) -> None:
         self._handlers = list(handlers)
 
+    def add(self, handler: EventHandler) -> None:
+        self._handlers.append(handler)
+
     def emit(self, event: Event) -> None:
         for handler in self._handlers:
             handler.handle(event)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from gatewright.spec import Operation, Spec
+from gatewright.spec.model import COMPATIBLE_EXTENSION
 from gatewright.spec.pointer import child
 
 EXCERPT_LIMIT = 2500
@@ -55,6 +56,8 @@ def explain(spec: Spec, operation: Operation, check: str, status: int | None) ->
         )
     if check.startswith("task_"):
         return child(operation.pointer, "x-gatewright-task"), _excerpt(definition.get("x-gatewright-task"))
+    if check.startswith("compat_"):
+        return child(operation.pointer, COMPATIBLE_EXTENSION), _excerpt(definition.get(COMPATIBLE_EXTENSION))
     if check.startswith("stream_"):
         return child(operation.pointer, "responses"), _excerpt(_stream_media(definition))
     return operation.pointer, f"{operation.label} (operationId {operation.operation_id})"

@@ -46,7 +46,7 @@ class UnitResult:
     """One testable unit: an operation's fuzzing, a task lifecycle, a stream, or the stateful phase."""
 
     unit_id: str
-    kind: str  # "operation" | "lifecycle" | "stream" | "stateful"
+    kind: str  # "operation" | "lifecycle" | "stream" | "compatibility" | "stateful"
     operation: str
     label: str
     checks: dict[str, int] = field(default_factory=dict)  # check name -> times it ran
@@ -55,6 +55,7 @@ class UnitResult:
     duration: float = 0.0
     skipped: str | None = None
     error: str | None = None
+    notes: list[str] = field(default_factory=list)  # what was not checked and why (e.g. not supported)
 
     @property
     def failed(self) -> bool:
@@ -94,6 +95,7 @@ class Report:
     duration: float = 0.0
     gatewright_version: str = ""
     schemathesis_version: str = ""
+    interrupted: bool = False  # stopped early (Ctrl-C): the units are those that ran
 
     @property
     def failed(self) -> bool:

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gatewright.spec import Spec, load_spec
+from gatewright.spec import Spec, load_source, load_spec
+from gatewright.spec.loader import require_openapi
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-PHASES = ("examples", "fuzzing", "stateful", "lifecycle", "stream")
+PHASES = ("examples", "fuzzing", "stateful", "lifecycle", "stream", "compatibility")
 # Polling: quick enough that a task finishing in about a second (the mock's default) costs little
 # more than that; gentle enough for a staging gateway. Real generation jobs: raise --task-timeout.
 DEFAULT_POLL_INTERVAL = 0.5
@@ -41,6 +42,7 @@ class RunOptions:
     stream_timeout: float = 15.0
     phases: tuple[str, ...] = PHASES
     stateful_steps: int = 6
+    budget: int | None = None  # at most this many requests in the whole run (paid gateways)
     extra_headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -58,7 +60,12 @@ class RunOptions:
         return self.spec_path.stem.split(".")[0] if self.spec_path else "api"
 
     def load(self) -> Spec:
-        return load_spec(self.api, self.spec_path)
+        """The bundled spec, or the file at ``spec_path`` once it reads as an OpenAPI 3.x document."""
+        if self.spec_path is None:
+            return load_spec(self.api, None)
+        source = load_source(self.spec_path)
+        require_openapi(source.document, str(self.spec_path))
+        return Spec(source.document, name=self.api or self.spec_path.stem)
 
     def default_report_dir(self) -> Path:
         return self.report_dir if self.report_dir is not None else Path("reports") / self.name

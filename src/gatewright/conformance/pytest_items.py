@@ -28,8 +28,15 @@ class ConformanceFailed(Exception):
         self.result = result
 
 
-class GatewrightSuite(pytest.Collector):
-    """The conformance units of one spec, collected without any test file."""
+SPEC_FILE_KEY = pytest.StashKey[Path]()
+
+
+class GatewrightSuite(pytest.File):
+    """The conformance units of one spec, collected from the spec file itself.
+
+    Node ids are ``<spec path>::<unit id>`` (``faulty.openapi.json::lifecycle:createJob``), so
+    ``pytest 'faulty.openapi.json::createItem'`` runs one unit and JUnit names are the unit ids.
+    """
 
     def collect(self) -> list[pytest.Item]:
         conformance = self.config.stash[CONFORMANCE_KEY]
@@ -44,10 +51,8 @@ class GatewrightItem(pytest.Item):
 
     def runtest(self) -> None:
         conformance = self.config.stash[CONFORMANCE_KEY]
-        result = conformance.run_unit(self.unit)
         report = self.config.stash.get(REPORT_KEY, None)
-        if report is not None:
-            report.units.append(result)
+        result = conformance.run_unit(self.unit, into=report.units if report is not None else None)
         if result.skipped is not None and not result.failed:
             pytest.skip(result.skipped)
         if result.failed:
@@ -59,8 +64,7 @@ class GatewrightItem(pytest.Item):
         return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        options = self.config.stash[OPTIONS_KEY]
-        return Path(str(options.spec_path or options.name)), None, f"{self.unit.kind} {self.unit.label}"
+        return self.path, None, f"{self.unit.kind} {self.unit.label}"
 
 
 def format_result(result: UnitResult) -> str:

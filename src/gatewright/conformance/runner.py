@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from gatewright import __version__
-from gatewright.conformance.adapter import RateLimiter, SchemathesisAdapter
-from gatewright.conformance.auth import credentials_for, is_public
+from gatewright.conformance.adapter import BudgetSpent, RateLimiter, SchemathesisAdapter
+from gatewright.conformance.auth import credential_names, credentials_for, is_public
+from gatewright.conformance.compat import CompatibilityCheck, CompatTiming, checks_of
 from gatewright.conformance.events import (
     Emitter,
     EventHandler,
@@ -28,6 +29,14 @@ from gatewright.conformance.units import Unit, UnitContext
 from gatewright.spec import Operation, Spec
 
 
+class UnitInterrupted(KeyboardInterrupt):
+    """Ctrl-C while a unit ran; carries what that unit found so far."""
+
+    def __init__(self, result: UnitResult) -> None:
+        super().__init__(result.unit_id)
+        self.result = result
+
+
 class Conformance:
     """One prepared run: the units are known up front so the pytest plugin can collect them."""
 
@@ -36,7 +45,7 @@ class Conformance:
     ) -> None:
         self.options = options
         self.spec = spec if spec is not None else options.load()
-        self.redactor = Redactor(options.api_key)
+        self.redactor = Redactor(options.api_key, *credential_names(self.spec))
         self.emitter = Emitter(handlers)
         self.adapter = SchemathesisAdapter(
             self.spec.document,
@@ -44,7 +53,7 @@ class Conformance:
             redactor=self.redactor,
             auth=self._auth,
             timeout=options.request_timeout,
-            limiter=RateLimiter(options.rate_limit),
+            limiter=RateLimiter(options.rate_limit, options.budget),
             seed=options.seed,
             extra_headers=options.extra_headers,
         )
@@ -109,6 +118,25 @@ class Conformance:
                             read_only if options.read_only else self._needs_key(op),
                         )
                     )
+        if "compatibility" in options.phases:
+            compat_timing = CompatTiming(options.request_timeout, options.stream_timeout)
+            bases: dict[str, object] = {}
+            for op in selected:
+                wire = op.compatible_wire
+                if wire is None:
+                    continue
+                for check in checks_of(wire):
+                    units.append(
+                        Unit(
+                            f"compat:{op.operation_id}:{check.removeprefix('compat_')}",
+                            "compatibility",
+                            op,
+                            CompatibilityCheck(
+                                self.spec, self.adapter, op, wire, check, compat_timing, bases
+                            ),
+                            read_only if options.read_only else self._needs_key(op),
+                        )
+                    )
         if "stateful" in options.phases and not options.include and not options.exclude:
             units.append(
                 Unit("stateful", "stateful", None, self._stateful, read_only if options.read_only else None)
@@ -135,8 +163,12 @@ class Conformance:
         if not found:
             ctx.result.skipped = "the spec declares no OpenAPI links"
 
-    def run_unit(self, unit: Unit) -> UnitResult:
-        """Run one unit (emitting its events); exceptions become an ``error`` outcome, never a crash."""
+    def run_unit(self, unit: Unit, into: list[UnitResult] | None = None) -> UnitResult:
+        """Run one unit (emitting its events); exceptions become an ``error`` outcome, never a crash.
+
+        The result joins ``into`` before ``UnitFinished`` is announced: a unit reported done is in
+        the report, even when Ctrl-C comes right after (``UnitInterrupted`` when it comes during).
+        """
         operation = unit.operation
         result = UnitResult(
             unit_id=unit.unit_id,
@@ -147,7 +179,9 @@ class Conformance:
         )
         self.emitter.emit(UnitStarted(unit.unit_id, unit.kind, unit.label))
         started = time.monotonic()
-        if unit.skip_reason is None:
+        if unit.skip_reason is None and self.adapter.limiter.spent:
+            result.skipped = f"--budget of {self.options.budget} requests spent before this unit"
+        elif unit.skip_reason is None:
             ctx = UnitContext(
                 self.spec,
                 operation,
@@ -156,16 +190,28 @@ class Conformance:
             )
             try:
                 unit.body(ctx)
+            except BudgetSpent:
+                result.notes.append(f"--budget of {self.options.budget} requests spent during this unit")
             except Exception as exc:
                 result.error = self.redactor.text(f"{type(exc).__name__}: {exc}")
+            except KeyboardInterrupt:
+                if not result.failed:
+                    result.skipped = "interrupted (Ctrl-C) while it ran"
+                result.duration = round(time.monotonic() - started, 3)
+                if into is not None:
+                    into.append(result)
+                self.emitter.emit(UnitFinished(result))
+                raise UnitInterrupted(result) from None
         result.duration = round(time.monotonic() - started, 3)
+        if into is not None:
+            into.append(result)
         self.emitter.emit(UnitFinished(result))
         return result
 
     def new_report(self) -> Report:
         return Report(
             api=self.options.name,
-            base_url=self.redactor.text(self.options.base_url),
+            base_url=self.redactor.url(self.options.base_url),
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
             seed=self.options.seed,
             max_examples=self.options.max_examples,
@@ -177,8 +223,11 @@ class Conformance:
         report = self.new_report()
         started = time.monotonic()
         self.emitter.emit(RunStarted(report.api, report.base_url, tuple(u.unit_id for u in self.units)))
-        for unit in self.units:
-            report.units.append(self.run_unit(unit))
+        try:
+            for unit in self.units:
+                self.run_unit(unit, into=report.units)
+        except KeyboardInterrupt:  # Ctrl-C: report what was found so far, marked interrupted
+            report.interrupted = True
         report.duration = round(time.monotonic() - started, 3)
         self.emitter.emit(RunFinished(report))
         return report
@@ -186,7 +235,7 @@ class Conformance:
 
 def run_conformance(options: RunOptions, handlers: Iterable[EventHandler] = ()) -> Report:
     """Check a live server against a spec; with ``options.report_dir`` set, write the three reports there."""
-    all_handlers = list(handlers)
+    conformance = Conformance(options, handlers)
     if options.report_dir is not None:
-        all_handlers.append(ReportWriter(options.report_dir, Redactor(options.api_key)))
-    return Conformance(options, all_handlers).run()
+        conformance.emitter.add(ReportWriter(options.report_dir, conformance.redactor))
+    return conformance.run()

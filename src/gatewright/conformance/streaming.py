@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,19 +69,20 @@ class StreamCheck:
             path_parameters=dict(case.path_parameters or {}),
             query=dict(case.query or {}),
             body={**body, "stream": True},
+            headers={k: str(v) for k, v in (case.headers or {}).items()},  # e.g. anthropic-version
         )
         headers, query = self.adapter.headers_for(case, {"Accept": "text/event-stream"})
         kwargs = self.adapter.transport_kwargs(case, headers)
         if query:
             kwargs["params"] = {**(kwargs.get("params") or {}), **query}
-        curl = self.adapter.curl(case, headers)
+        curl = self.adapter.curl(case, headers, query)
         self.adapter.limiter.wait()
         ctx.result.calls += 1
         exchange = Exchange(
             method=str(kwargs.get("method", "POST")),
-            url=self.adapter.redactor.text(str(kwargs.get("url"))),
+            url=self.adapter.redactor.url(str(kwargs.get("url"))),
             request_headers=self.adapter.redactor.headers(headers),
-            request_body=self.adapter.redactor.text(str(case.body)),
+            request_body=self.adapter.redactor.body(json.dumps(case.body)),
         )
         started = time.monotonic()
         try:

@@ -63,6 +63,8 @@ class LifecycleCheck:
         if created is None:
             return
         poll = self._poll_until_terminal(ctx, created)
+        if poll is not None:
+            ctx.result.notes.append(f"task states: {_states(poll.states)}")  # what the report shows
         if poll is not None and poll.final is not None:
             self._check_result(ctx, poll)
         if self.cancel_op is not None and self.task.states["cancelled"]:

@@ -4,6 +4,10 @@ A ``logging`` record per request costs about a third of the mock's throughput. H
 request only appends a tuple; once per event-loop iteration the lines gathered so far go
 out as one record on the ``gatewright.mock`` logger. Paths are escaped, so a client
 cannot forge log lines with encoded CR/LF or NUL bytes.
+
+``quiet_client_errors`` keeps clients' mistakes out of the error log: aiohttp logs a
+traceback when a client resets its connection or sends a request its parser refuses
+(e.g. a ``Content-Encoding`` it cannot decode); those become one escaped line instead.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-__all__ = ["AccessLog", "printable"]
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
+
+__all__ = ["AccessLog", "ClientErrorFilter", "printable", "quiet_client_errors"]
 
 logger = logging.getLogger("gatewright.mock")
 
@@ -19,6 +26,41 @@ logger = logging.getLogger("gatewright.mock")
 def printable(text: str) -> str:
     """``text`` with control characters escaped (``\\r``, ``\\n``, ``\\x00`` …)."""
     return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
+class ClientErrorFilter(logging.Filter):
+    """Turns aiohttp's tracebacks for a client's fault into one line on ``gatewright.mock``.
+
+    A reset connection, or the unreadable rest of a body the mock already answered 400,
+    becomes a debug line; a request the HTTP parser refused (aiohttp has answered it 400
+    in plain text) an info line naming why. Anything else passes unchanged.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, ConnectionError):
+            logger.debug("client went away: %s", printable(str(exc) or type(exc).__name__))
+            return False
+        if isinstance(exc, RequestPayloadError):  # the rest of a body already answered 400
+            logger.debug("unreadable request body: %s", printable(" ".join(str(exc).split())))
+            return False
+        if isinstance(exc, HttpProcessingError):
+            # The first line only: aiohttp follows it with an excerpt of the raw request,
+            # which may hold a header with a credential.
+            reason = next((line.strip() for line in str(exc.message or exc).splitlines() if line.strip()), "")
+            logger.info("refused a malformed request (%s): %s", exc.code, printable(reason))
+            return False
+        return True
+
+
+_CLIENT_ERRORS = ClientErrorFilter()
+
+
+def quiet_client_errors() -> None:
+    """Install ``ClientErrorFilter`` on aiohttp's server logger (once per process)."""
+    server_logger = logging.getLogger("aiohttp.server")
+    if _CLIENT_ERRORS not in server_logger.filters:
+        server_logger.addFilter(_CLIENT_ERRORS)
 
 
 class AccessLog:

@@ -7,8 +7,14 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gatewright.mock.access_log import quiet_client_errors
 from gatewright.mock.control import setup_control
-from gatewright.mock.defaults import DEFAULT_TASK_DURATION, default_extensions, setup_extensions
+from gatewright.mock.defaults import (
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_TASK_DURATION,
+    default_extensions,
+    setup_extensions,
+)
 from gatewright.mock.extensions import Extension, OperationHook
 from gatewright.mock.fixtures import setup_fixtures
 from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, RULES, STORE
@@ -16,15 +22,23 @@ from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.pipeline import ApiHandler, PipelineSettings
 from gatewright.mock.rules import FaultSettings, RuleBook, load_rules
 from gatewright.mock.state import ControlStore, ResourceStore
-from gatewright.spec import API_IDS, load_spec
+from gatewright.spec import API_IDS, SpecError, load_spec
 
 
 def load_apis(
     apis: Sequence[str] | None = None, spec_path: Path | str | None = None, *, seed: int | None = None
 ) -> dict[str, MockApi]:
-    """Compile the APIs to serve: one at the root, several each under ``/<api id>``."""
+    """Compile the APIs to serve: one at the root, several each under ``/<api id>``.
+
+    A ``spec_path`` that is not an OpenAPI document (no ``openapi`` and ``paths`` at the
+    top level) is a ``SpecError``, as ``gatewright normalize`` says of it, not an empty API.
+    """
     if spec_path is not None:
         spec = load_spec(apis[0] if apis else None, path=spec_path)
+        if "openapi" not in spec.document or not isinstance(spec.document.get("paths"), dict):
+            raise SpecError(
+                "not an OpenAPI document (no 'openapi' and 'paths' at the top level)", source=str(spec_path)
+            )
         return {spec.name: compile_api(spec, spec.name, "", seed=seed)}
     names = list(dict.fromkeys(apis)) if apis else list(API_IDS)
     at_root = len(names) == 1
@@ -56,6 +70,7 @@ def create_app(
     seed: int | None = None,
     access_log: bool = True,
     max_body: int = 16 * 1024 * 1024,
+    read_timeout: float | None = DEFAULT_READ_TIMEOUT,
     extensions: Sequence[Extension] | None = None,
     task_duration: float = DEFAULT_TASK_DURATION,
     task_polls: int | None = None,
@@ -71,8 +86,16 @@ def create_app(
     rules files (YAML or JSON) checked against the served APIs (``RuleError`` on the first
     problem, before anything is served); ``faults`` are the run-wide ones (latency, error
     rate, requests per minute).
+
+    ``read_timeout`` (seconds, None for none) bounds how long a client may take to send
+    a request: its headers (aiohttp's keep-alive timer, which also closes connections
+    idle for that long) and, separately, its body (408, then the connection is closed).
     """
-    app = web.Application(client_max_size=max_body)
+    if read_timeout is not None and not read_timeout > 0:
+        raise ValueError("read_timeout must be positive (or None)")
+    quiet_client_errors()
+    handler_args = {"keepalive_timeout": read_timeout} if read_timeout is not None else None
+    app = web.Application(client_max_size=max_body, handler_args=handler_args)
     app[STORE] = ResourceStore()
     app[CONTROL] = ControlStore()
     if extensions is None:
@@ -91,5 +114,9 @@ def create_app(
     )
     setup_control(app)
     setup_extensions(app, app[EXTENSIONS])  # before the API routes: a root API's catch-all would shadow them
-    setup_apis(app, served, PipelineSettings(access_log=access_log, max_body=max_body))
+    setup_apis(
+        app,
+        served,
+        PipelineSettings(access_log=access_log, max_body=max_body, read_timeout=read_timeout),
+    )
     return app

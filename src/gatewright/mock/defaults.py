@@ -18,8 +18,9 @@ from gatewright.mock.tasks.callbacks import CallbackPolicy
 from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.mock.tasks.models import TaskTiming
 
-__all__ = ["DEFAULT_TASK_DURATION", "default_extensions", "setup_extensions"]
+__all__ = ["DEFAULT_READ_TIMEOUT", "DEFAULT_TASK_DURATION", "default_extensions", "setup_extensions"]
 
+DEFAULT_READ_TIMEOUT = 30.0  # seconds a client may take to send a request's headers, and its body
 DEFAULT_TASK_DURATION = 1.0  # seconds from create to the success state
 DEFAULT_QUEUED = 0.1  # seconds in the initial state
 

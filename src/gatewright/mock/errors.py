@@ -53,7 +53,7 @@ _MESSAGE_KEYS = ("message", "detail", "msg", "error_message", "description", "er
 @dataclass(frozen=True, slots=True)
 class ErrorBody:
     status: int
-    content_type: str
+    content_type: str | None  # None with an empty body: a response documented without content
     body: bytes
 
 
@@ -113,7 +113,7 @@ class ErrorRenderer:
         pointer = self.schema_for(responses, status)
         kind = kind_for(status)
         if pointer is None and find_response(responses, status) is not None:
-            return ErrorBody(status, "application/json", b"")
+            return ErrorBody(status, None, b"")
         if pointer is None:
             if path.endswith("/messages"):
                 body: Any = {"type": "error", "error": {"type": kind, "message": message}}

@@ -15,6 +15,7 @@ from typing import Any
 __all__ = ["REDACTED", "journal_view", "redact_body", "redact_headers"]
 
 REDACTED = "[redacted]"
+_MAX_DEPTH = 256  # request bodies nest at most ``validation.MAX_JSON_DEPTH`` (128) levels
 _SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "x-admin-token"}
 )
@@ -46,8 +47,8 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def redact_body(value: Any, depth: int = 0) -> Any:
-    if depth > 64:
-        return value
+    if depth > _MAX_DEPTH:  # deeper than any body the mock parses: shown as nothing rather than unchecked
+        return REDACTED
     if isinstance(value, Mapping):
         return {
             key: REDACTED

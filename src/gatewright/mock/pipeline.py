@@ -5,10 +5,17 @@ envelope. Everything it consults was built at app creation; the hot path does
 dictionary lookups, one validator call and, for cacheable bodies, no JSON work.
 Hooks answer with values (``JsonOutcome``); ``send`` is the one final stage that
 serializes them and checks each body against its schema.
+
+Hostile input ends in a 4xx in the API's envelope, never a 500: a body too large (413),
+one that cannot be decoded (a ``Content-Encoding`` it does not match: 400), one that
+arrives slower than ``read_timeout`` (408, then the connection is closed), malformed
+or too deeply nested JSON (the operation's validation status). A client that goes away
+mid-request or mid-stream is logged at debug level and recorded as 499.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -50,10 +57,14 @@ class Exchange:
 EXCHANGE = web.RequestKey("gatewright_exchange", Exchange)
 
 
+CLIENT_CLOSED = 499  # recorded (log, journal) for a request whose client went away; never sent
+
+
 @dataclass(frozen=True, slots=True)
 class PipelineSettings:
     access_log: bool = True
     max_body: int = 16 * 1024 * 1024
+    read_timeout: float | None = 30.0  # seconds for the whole body to arrive (None: no limit)
 
 
 class ApiHandler:
@@ -83,7 +94,11 @@ class ApiHandler:
         started = time.perf_counter()
         exchange = Exchange()
         request[EXCHANGE] = exchange
-        response = await self.dispatch(request)
+        try:
+            response = await self.dispatch(request)
+        except ConnectionError as exc:  # the client left mid-request or mid-stream: not a server error
+            logger.debug("client went away during %s %s: %r", request.method, request.path, exc)
+            response = web.Response(status=CLIENT_CLOSED)
         elapsed = (time.perf_counter() - started) * 1000
         if self._access_log is not None:
             self._access_log.record(request.method, request.path, response.status, elapsed)
@@ -143,19 +158,33 @@ class ApiHandler:
         ):
             return self._error(op.responses, 401, "missing or invalid credentials", path)
         try:
-            raw = await request.read() if request.body_exists else b""
+            raw = await self._read(request) if request.body_exists else b""
         except web.HTTPRequestEntityTooLarge:
             return self._error(
                 op.responses, 413, f"request body exceeds {self.settings.max_body} bytes", path
             )
+        except web.RequestPayloadError as exc:  # e.g. Content-Encoding: gzip on a body that is not gzip
+            return self._error(op.responses, 400, f"request body cannot be read: {_reason(exc)}", path)
+        except TimeoutError:
+            response = self._error(
+                op.responses, 408, f"request body not received within {self.settings.read_timeout:g}s", path
+            )
+            response.force_close()
+            await response.prepare(request)
+            await response.write_eof()
+            request.protocol.force_close()  # do not wait (aiohttp lingers up to 10 s) for the rest of it
+            return response
         validator = op.validator
-        validated = validator.validate(
-            match.params,
-            request.query if validator.reads_query else _NO_QUERY,
-            headers,
-            request.cookies if validator.reads_cookies else _EMPTY,
-            raw,
-        )
+        try:
+            validated = validator.validate(
+                match.params,
+                request.query if validator.reads_query else _NO_QUERY,
+                headers,
+                request.cookies if validator.reads_cookies else _EMPTY,
+                raw,
+            )
+        except RecursionError:  # a structure the depth bound in ``validation.loads`` did not see
+            return self._error(op.responses, op.invalid_status, "request nested too deeply", path)
         if validated.issues:
             first = validated.issues[0]
             message = "; ".join(issue.describe() for issue in validated.issues)
@@ -163,6 +192,14 @@ class ApiHandler:
             return self._error(op.responses, op.invalid_status, message, path, param=param)
         exchange.body = validated.body
         return await self.respond(request, op, match.params, validated.body)
+
+    async def _read(self, request: web.Request) -> bytes:
+        """The whole body; ``TimeoutError`` when it takes longer than ``read_timeout`` to arrive."""
+        timeout = self.settings.read_timeout
+        if timeout is None or request.content.is_eof():  # already here (most bodies): no timer
+            return await request.read()
+        async with asyncio.timeout(timeout):
+            return await request.read()
 
     def _negotiate(
         self, op: MockOperation, prefer: str | None, accept: str | None
@@ -223,3 +260,10 @@ class ApiHandler:
             if rendered is not None:
                 return web_response(rendered, extra)
         return web_response(render(self.api, op, decision, body), extra)
+
+
+def _reason(exc: BaseException) -> str:
+    """aiohttp's ``"400, message: ..."`` text down to its message, on one line."""
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    text = getattr(cause, "message", None) or str(cause) or type(cause).__name__
+    return " ".join(str(text).split())

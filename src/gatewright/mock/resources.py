@@ -34,6 +34,9 @@ class ResourceRole:
     tracked: bool = True  # False: an item nobody creates through the API; only deletes are remembered
     list_op: str | None = None  # the collection's GET (list), when it has one
     item_op: str | None = None  # the collection's item GET (read), when it has one
+    # Untracked collections: some operation writes into it in a way the mock does not store (a PUT on
+    # the collection, an upsert by id), so an id the mock does not know may still exist.
+    unmodelled_writes: bool = False
 
 
 def _item_of(op: Operation) -> tuple[str, str] | None:
@@ -121,6 +124,16 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
         for op in operations
         if op.method == "GET" and template_path(op.path) in creatable.keys() | reads.keys()
     }
+    written: set[str] = set()  # untracked collections that something writes into
+    for op in operations:
+        if op.method not in ("POST", "PUT", "PATCH"):
+            continue
+        path = template_path(op.path)
+        if path in items and path not in creatable:
+            written.add(path)
+        found = _item_of(op)
+        if found is not None and op.method in ("PUT", "PATCH") and found[0] not in creatable:
+            written.add(found[0])
     roles: dict[str, ResourceRole] = {}
     for op in operations:
         collection = template_path(op.path)
@@ -139,6 +152,9 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             )
             role = ResourceRole(kind, found[0], found[1], tracked=found[0] in creatable)
         roles[op.operation_id] = replace(
-            role, list_op=lists.get(role.collection), item_op=reads.get(role.collection)
+            role,
+            list_op=lists.get(role.collection),
+            item_op=reads.get(role.collection),
+            unmodelled_writes=role.collection in written,
         )
     return roles

@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gatewright.mock.app import create_app
-from gatewright.mock.defaults import DEFAULT_TASK_DURATION
+from gatewright.mock.defaults import DEFAULT_READ_TIMEOUT, DEFAULT_TASK_DURATION
 from gatewright.mock.keys import APIS
 from gatewright.mock.rules import FaultSettings
 
@@ -30,8 +30,12 @@ def serve(
     allow_callback_hosts: bool = False,
     rules: Sequence[Path | str] = (),
     faults: FaultSettings | None = None,
+    read_timeout: float | None = DEFAULT_READ_TIMEOUT,
 ) -> None:
-    """Serve until interrupted; one line per request on the ``gatewright.mock`` logger unless turned off."""
+    """Serve until interrupted; one line per request on the ``gatewright.mock`` logger unless turned off.
+
+    Raises ``OSError`` when it cannot listen on ``host:port`` (e.g. the port is in use).
+    """
     if access_log and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
     app = create_app(
@@ -45,7 +49,11 @@ def serve(
         allow_callback_hosts=allow_callback_hosts,
         rules=rules,
         faults=faults,
+        read_timeout=read_timeout,
     )
     names = ", ".join(f"{name} at {api.prefix or '/'}" for name, api in app[APIS].items())
-    logger.info("gatewright mock on http://%s:%d (%s)", host, port, names)
-    web.run_app(app, host=host, port=port, access_log=None, print=None)
+
+    def listening(_: object) -> None:  # run_app calls it once the socket is bound
+        logger.info("gatewright mock on http://%s:%d (%s)", host, port, names)
+
+    web.run_app(app, host=host, port=port, access_log=None, print=listening)

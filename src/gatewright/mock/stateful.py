@@ -164,12 +164,30 @@ def _untracked(
     params: dict[str, str],
     store: ResourceStore,
 ) -> Rendered | None:
-    """Items the API never creates: generated bodies, except that a deleted id stays gone."""
+    """Items the API never creates: generated bodies, except that a deleted id stays gone.
+
+    Where the collection's items are known (its list's fixtures, and nothing writes into it
+    that the mock does not store), an id that is none of them, nor anything created, is a
+    404 when the operation documents one: reading or deleting ``/v1/models/nonexistent``
+    exercises the client's not-found path. A ``Prefer`` the mock applied (``code=200``,
+    ``example=...``) still answers with a generated item.
+    """
     resource_id = params.get(role.id_param or "")
     collection = f"{api.name}:{role.collection}"
     if resource_id is None:
         return None
     if store.was_deleted(collection, resource_id):
+        return _not_found(api, op, resource_id)
+    if (
+        role.role in ("read", "delete")
+        and 200 <= decision.status < 300
+        and not decision.preference_applied
+        and op.documents(404)
+        and not role.unmodelled_writes
+        and store.known(collection)
+        and store.get(collection, resource_id) is None
+        and store.find(f"{api.name}:", resource_id) is None
+    ):
         return _not_found(api, op, resource_id)
     if role.role == "delete" and 200 <= decision.status < 300:
         store.delete(collection, resource_id)

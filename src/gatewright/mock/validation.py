@@ -5,6 +5,11 @@ per-request call. String inputs (path, query, header, form fields) are coerced
 to the parameter's schema type before checking, as OpenAPI serialisation says.
 Every problem is an ``Issue`` with where it is (``body/messages/0``,
 ``query.limit``) and what is wrong.
+
+JSON is parsed by ``loads``, which refuses nesting deeper than ``MAX_JSON_DEPTH``
+(a ``ValueError``, so a malformed-body 4xx): Python's parser raises ``RecursionError``
+near 1,000 levels and the schema validator gives up reporting on instances deeper
+than 255, so a deeper body would otherwise end in a 500.
 """
 
 from __future__ import annotations
@@ -26,6 +31,51 @@ _INTEGER = re.compile(r"-?\d+\Z")
 _NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _JSON = object()
+MAX_JSON_DEPTH = 128  # arrays and objects inside each other (jsonschema-rs cannot report past 255)
+
+
+class JsonTooDeep(ValueError):
+    """A JSON text nested deeper than ``MAX_JSON_DEPTH``."""
+
+    def __init__(self) -> None:
+        super().__init__(f"nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def loads(text: bytes | str) -> Any:
+    """``json.loads`` that refuses nesting deeper than ``MAX_JSON_DEPTH`` (``JsonTooDeep``).
+
+    The parser's own ``RecursionError`` (near 1,000 levels) is caught; below that the depth
+    is measured only when the text holds more than ``MAX_JSON_DEPTH`` opening brackets (two
+    ``count`` calls in C decide), so an ordinary body pays about a microsecond for it.
+    """
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise JsonTooDeep() from None
+    if isinstance(text, bytes):
+        brackets = text.count(b"[") + text.count(b"{")
+    else:
+        brackets = text.count("[") + text.count("{")
+    if brackets > MAX_JSON_DEPTH and _deeper_than(value, MAX_JSON_DEPTH):
+        raise JsonTooDeep()
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays/objects nest more than ``limit`` levels in ``value`` (level by level, no recursion)."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 1
+    while level:
+        deeper: list[Any] = []
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                if type(child) is dict or type(child) is list:
+                    deeper.append(child)
+        if deeper and depth >= limit:
+            return True
+        level = deeper
+        depth += 1
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +142,7 @@ def _coerce(raw: str, kind: str | None) -> Any:
         return None
     if kind in ("object", "array") and raw[:1] in ("{", "["):
         try:
-            return json.loads(raw)
+            return loads(raw)
         except ValueError:
             return raw
     return raw
@@ -297,7 +347,7 @@ class RequestValidator:
                 ]
         if _is_json(declared.media_type) or (declared.media_type == "*/*" and _is_json(actual)):
             try:
-                value = json.loads(body)
+                value = loads(body)
             except (ValueError, UnicodeDecodeError) as exc:
                 return None, [Issue("body", "", f"malformed JSON: {exc}")]
         elif declared.media_type == "multipart/form-data":
@@ -384,7 +434,7 @@ def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, Any]] | 
         data = payload if isinstance(payload, bytes) else b""
         if part.get_content_type() == "application/json" and part.get_filename() is None:
             try:
-                pairs.append((name, json.loads(data)))  # a typed value, not text to coerce
+                pairs.append((name, loads(data)))  # a typed value, not text to coerce
                 continue
             except ValueError:
                 return None

@@ -123,11 +123,21 @@ def check_canonical(
 
 
 def _write_atomic(path: Path, content: bytes) -> None:
+    """Write through a temporary file and a rename; the file gets the mode the user's umask gives
+    a new file (``mkstemp`` would leave it 0600)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process umask (reading it means setting it: set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

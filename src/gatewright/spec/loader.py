@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from gatewright.spec.errors import SpecError
-from gatewright.spec.pointer import walk
+from gatewright.spec.pointer import escape, walk
 
 _OPENAPI_HEADING = re.compile(r"^#{1,6}[ \t]+openapi\.ya?ml[ \t]*$", re.IGNORECASE | re.MULTILINE)
 _FENCE_OPEN = re.compile(r"^```\s*(ya?ml)?\s*$", re.IGNORECASE)
@@ -89,24 +89,101 @@ _JsonCompatibleLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING
 _JsonCompatibleLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
+# Hostile input: aliases may repeat a node (a shared schema, a merge key) but not expand a small
+# file into a huge document (an "alias bomb"); nesting stays far below what the recursive passes
+# and Python's recursion limit can walk (real OpenAPI documents nest less than 30 levels).
+ALIAS_EXPANSION_LIMIT = 200_000  # nodes, once every alias is expanded ...
+ALIAS_EXPANSION_FACTOR = 20  # ... unless the document itself has nearly that many distinct nodes
+MAX_DEPTH = 256
+
+
 def parse_json(text: str, source: str) -> Any:
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SpecError(
             f"invalid JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno
         ) from None
+    except RecursionError:
+        raise SpecError(f"nested too deep (more than {MAX_DEPTH} levels)", source=source) from None
+    check_depth(document, source)
+    return document
+
+
+def check_depth(document: Any, source: str) -> None:
+    """Refuse a document nested deeper than ``MAX_DEPTH`` (walked without recursion; a node shared by
+    YAML aliases is walked once per use, which the alias budget keeps small)."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            raise SpecError(f"nested too deep (more than {MAX_DEPTH} levels)", source=source)
+        stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    return []
+
+
+def _check_aliases(root: yaml.Node, source: str, line_offset: int) -> None:
+    """Count the nodes the document would have with every alias expanded (memoized, no recursion)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # the ancestors of the node being expanded: meeting one is a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            open_nodes.discard(key)
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_nodes:
+                line = child.start_mark.line + 1 + line_offset if child.start_mark else None
+                raise SpecError(
+                    "invalid YAML: a recursive alias (a node that contains itself)", source=source, line=line
+                )
+            if id(child) not in sizes:
+                stack.append((child, False))
+    expanded, distinct = sizes[id(root)], len(sizes)
+    if expanded > max(ALIAS_EXPANSION_LIMIT, ALIAS_EXPANSION_FACTOR * distinct):
+        raise SpecError(
+            f"YAML aliases expand {distinct:,} nodes into {expanded:,} (an alias bomb?); refused",
+            source=source,
+        )
 
 
 def parse_yaml(text: str, source: str, line_offset: int = 0) -> Any:
+    """Safe YAML, with alias expansion and nesting bounded before anything is built."""
+    loader = _JsonCompatibleLoader(text)
     try:
-        return yaml.load(text, Loader=_JsonCompatibleLoader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_aliases(node, source, line_offset)
+        document = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark is not None else None
         raise SpecError(f"invalid YAML: {exc.problem or exc.context}", source=source, line=line) from None
     except yaml.YAMLError as exc:
         raise SpecError(f"invalid YAML: {exc}", source=source) from None
+    except RecursionError:
+        raise SpecError(f"nested too deep (more than {MAX_DEPTH} levels)", source=source) from None
+    finally:
+        loader.dispose()
+    check_depth(document, source)
+    return document
 
 
 def extract_markdown_openapi(text: str, source: str) -> tuple[str, int, str]:
@@ -154,6 +231,47 @@ def refuse_external_refs(document: Any, source: str) -> None:
                 source=source,
                 pointer=pointer,
             )
+
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def require_openapi(document: Any, source: str) -> None:
+    """Refuse a document that is not an OpenAPI 3.x description a runner can walk, in one ``SpecError``.
+
+    Checks the skeleton every reader relies on: the version, ``paths`` of path items of operations, and
+    ``responses`` of response objects (or references), and ``components`` of objects.
+    """
+    if not isinstance(document, dict) or "openapi" not in document or "paths" not in document:
+        raise SpecError("not an OpenAPI document (no 'openapi' and 'paths' at the top level)", source=source)
+    version = document["openapi"]
+    if not isinstance(version, str) or not version.startswith("3."):
+        raise SpecError(
+            f"unsupported OpenAPI version {version!r} (expected 3.x)", source=source, pointer="/openapi"
+        )
+
+    def need_object(value: Any, pointer: str, what: str) -> None:
+        if not isinstance(value, dict):
+            raise SpecError(f"{what} is not an object", source=source, pointer=pointer)
+
+    need_object(document["paths"], "/paths", "'paths'")
+    for path, item in document["paths"].items():
+        item_pointer = "/paths/" + escape(str(path))
+        need_object(item, item_pointer, f"path item {path!r}")
+        for method in _METHODS:
+            if method not in item:
+                continue
+            operation = item[method]
+            need_object(operation, f"{item_pointer}/{method}", f"operation {method.upper()} {path}")
+            responses = operation.get("responses", {})
+            need_object(responses, f"{item_pointer}/{method}/responses", "'responses'")
+            for status, response in responses.items():
+                pointer = f"{item_pointer}/{method}/responses/{escape(str(status))}"
+                need_object(response, pointer, f"response {status!r} of {method.upper()} {path}")
+    components = document.get("components", {})
+    need_object(components, "/components", "'components'")
+    for section, entries in components.items():
+        need_object(entries, f"/components/{escape(str(section))}", f"components section {section!r}")
 
 
 def load_source(path: Path) -> SourceDocument:

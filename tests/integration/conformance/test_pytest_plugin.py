@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from faultserver import KEY, SPEC, faulty_gateway
@@ -53,7 +54,9 @@ def test_units_become_items_and_pass_on_a_clean_server(pytester: pytest.Pytester
     with faulty_gateway() as url:
         result = pytester.runpytest_subprocess(*args(spec_file, url, "-k", "Item or lifecycle", "-v"))
     result.assert_outcomes(passed=4)
-    result.stdout.fnmatch_lines(["*gatewright*createItem*PASSED*", "*lifecycle:createJob*PASSED*"])
+    result.stdout.fnmatch_lines(
+        ["*faulty.openapi.json::createItem PASSED*", "*faulty.openapi.json::lifecycle:createJob PASSED*"]
+    )
 
 
 def test_failing_unit_fails_with_findings_and_junit(pytester: pytest.Pytester, spec_file: Path) -> None:
@@ -77,6 +80,92 @@ def test_failing_unit_fails_with_findings_and_junit(pytester: pytest.Pytester, s
     assert KEY not in result.stdout.str()
     text = junit.read_text()
     assert "lifecycle:createJob" in text and KEY not in text
+
+
+UNITS = [
+    "listModels",
+    "createItem",
+    "getItem",
+    "deleteItem",
+    "createJob",
+    "getJob",
+    "cancelJob",
+    "createChatCompletion",
+    "lifecycle:createJob",
+    "stream:createChatCompletion",
+    "stateful",
+]
+UNREACHABLE = "http://127.0.0.1:9"  # collection alone sends nothing
+
+
+def listed(result: pytest.RunResult) -> list[str]:
+    return [line for line in result.stdout.lines if "::" in line and not line.startswith(("=", "_"))]
+
+
+def test_collect_only_counts_what_it_lists(pytester: pytest.Pytester, spec_file: Path) -> None:
+    pytester.makepyfile(test_own="def test_own():\n    assert True\n")
+    everything = pytester.runpytest_subprocess(*args(spec_file, UNREACHABLE, "--co", "-q"))
+    assert listed(everything) == [f"faulty.openapi.json::{unit}" for unit in UNITS] + [
+        "test_own.py::test_own"
+    ]
+    everything.stdout.fnmatch_lines([f"{len(UNITS) + 1} tests collected*"])
+    some = pytester.runpytest_subprocess(*args(spec_file, UNREACHABLE, "--co", "-q", "-k", "Item or own"))
+    assert len(listed(some)) == 4
+    some.stdout.fnmatch_lines([f"4/{len(UNITS) + 1} tests collected ({len(UNITS) - 3} deselected)*"])
+
+
+def test_run_counts_are_never_negative(pytester: pytest.Pytester, spec_file: Path) -> None:
+    with faulty_gateway() as url:
+        result = pytester.runpytest_subprocess(*args(spec_file, url, "-k", "Item"))
+    result.stdout.fnmatch_lines([f"collected {len(UNITS)} items / {len(UNITS) - 3} deselected / 3 selected"])
+    result.assert_outcomes(passed=3, deselected=len(UNITS) - 3)
+
+
+def test_a_unit_is_selected_by_its_node_id(pytester: pytest.Pytester, spec_file: Path) -> None:
+    with faulty_gateway() as url:
+        result = pytester.runpytest_subprocess(
+            *args(spec_file, url, "-v", "faulty.openapi.json::lifecycle:createJob")
+        )
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*collected 1 item", "faulty.openapi.json::lifecycle:createJob PASSED*"])
+
+
+def test_junit_names_and_classnames_are_the_spec_and_the_unit(
+    pytester: pytest.Pytester, spec_file: Path
+) -> None:
+    junit = pytester.path / "out.xml"
+    with faulty_gateway() as url:
+        pytester.runpytest_subprocess(*args(spec_file, url, "-k", "Item or lifecycle", f"--junitxml={junit}"))
+    cases = [(case.get("classname"), case.get("name")) for case in ET.parse(junit).getroot().iter("testcase")]
+    assert cases == [
+        ("faulty.openapi.json", "createItem"),
+        ("faulty.openapi.json", "getItem"),
+        ("faulty.openapi.json", "deleteItem"),
+        ("faulty.openapi.json", "lifecycle:createJob"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ((), "*--gatewright-base-url needs exactly one of --gatewright-api ID or --gatewright-spec PATH*"),
+        (("--gatewright-spec", "missing.json"), "*gatewright: missing.json: file not found*"),
+        (("--gatewright-api", "voxvey", "--gatewright-phases", "nope"), "*unknown phases*"),
+        (
+            ("--gatewright-api", "voxvey", "--gatewright-report-dir", "tox.ini/r"),
+            "*cannot write reports to tox.ini/r*",
+        ),
+    ],
+)
+def test_incomplete_options_are_a_usage_error(
+    pytester: pytest.Pytester, extra: tuple[str, ...], message: str
+) -> None:
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--gatewright-base-url", UNREACHABLE, *extra
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
 
 
 def test_without_base_url_the_plugin_adds_nothing(pytester: pytest.Pytester) -> None:

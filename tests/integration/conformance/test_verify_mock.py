@@ -41,7 +41,8 @@ def test_verify_passes_against_the_mock(api: str, tmp_path: Path, capsys: pytest
         f"{u['unit_id']}: {f['check']}: {f['message']}" for u in report["units"] for f in u["findings"]
     ]
     assert code == 0, "\n".join(findings) or out
-    assert {u["kind"] for u in report["units"]} == {"operation", "lifecycle", "stream", "stateful"}
+    kinds = {"operation", "lifecycle", "stream", "compatibility", "stateful"}
+    assert {u["kind"] for u in report["units"]} == kinds
     assert all(u["outcome"] == "passed" for u in report["units"])
     for name in REPORTS:
         assert KEY not in (report_dir / name).read_text(encoding="utf-8"), name

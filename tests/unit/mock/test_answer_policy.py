@@ -33,9 +33,9 @@ from gatewright.mock.answers import (
     read_prompt,
 )
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
-from gatewright.mock.answers.models import ToolChoice, ToolMode
 from gatewright.mock.answers.prompt import READERS
 from gatewright.mock.answers.text import count_tokens
+from gatewright.spec.answers import ToolChoice, ToolMode
 
 WEATHER = {
     "type": "object",

@@ -19,8 +19,8 @@ REPORT_FILES = ("report.json", "junit.xml", "report.html")
 class ReportWriter:
     """Writes ``report.json``, ``junit.xml`` and ``report.html`` when the run finishes.
 
-    Every file passes through the redactor once more before it touches disk, so
-    the key cannot leak even through a message a server echoed back.
+    The report's values pass through the redactor once more before they are rendered, so the key
+    cannot leak even through a message a server echoed back, and no key can break the files' syntax.
     """
 
     def __init__(self, directory: Path, redactor: Redactor) -> None:
@@ -32,11 +32,12 @@ class ReportWriter:
         if not isinstance(event, RunFinished):
             return
         self.directory.mkdir(parents=True, exist_ok=True)
+        report = self.redactor.model(event.report)  # values redacted, then rendered: never the text
         for name, render in (
             ("report.json", render_json),
             ("junit.xml", render_junit),
             ("report.html", render_html),
         ):
             path = self.directory / name
-            path.write_text(self.redactor.text(render(event.report)), encoding="utf-8")
+            path.write_text(render(report), encoding="utf-8")
             self.written.append(path)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from gatewright.conformance.bodies import visible
 from gatewright.conformance.models import Report
 
 
 def render_junit(report: Report) -> str:
     suites = ET.Element("testsuites", name=f"gatewright {report.api}")
     suite = ET.SubElement(suites, "testsuite", name=f"gatewright.{report.api}", time=f"{report.duration:.3f}")
+    if report.interrupted:  # stopped by Ctrl-C: the cases are the units that ran
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="interrupted", value="true")
     tests = failures = errors = skipped = 0
     for unit in report.units:
         classname = f"gatewright.{report.api}.{unit.unit_id}"
@@ -39,5 +43,9 @@ def render_junit(report: Report) -> str:
         for kv in (("tests", tests), ("failures", failures), ("errors", errors), ("skipped", skipped))
     ):
         element.set(key, str(value))
+    for node in suites.iter():  # XML 1.0 cannot hold control characters, not even escaped
+        node.text = visible(node.text) if node.text else node.text
+        for name, text in node.attrib.items():
+            node.set(name, visible(text))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

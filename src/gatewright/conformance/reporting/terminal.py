@@ -46,7 +46,7 @@ class TerminalReporter:
             summary = ", ".join(
                 f"{counts[k]} {k}" for k in ("passed", "failed", "error", "skipped") if counts.get(k)
             )
-            verdict = "FAILED" if report.failed else "PASSED"
+            verdict = "INTERRUPTED" if report.interrupted else "FAILED" if report.failed else "PASSED"
             self._write(
                 f"{verdict}: {summary or 'nothing ran'}; {len(report.findings)} findings "
                 f"in {report.duration:.1f}s"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.extension import AnswerExtension
-from gatewright.mock.answers.models import Answer, Choice, Finish, OutputFormat, Prompt, Tool, ToolCall
 from gatewright.mock.answers.prompt import read_prompt
 from gatewright.mock.answers.wire import RENDERERS
+from gatewright.spec.answers import Answer, Choice, Finish, OutputFormat, Prompt, Tool, ToolCall
 
 __all__ = [
     "RENDERERS",

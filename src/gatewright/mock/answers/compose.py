@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from gatewright.mock.answers.arguments import SchemaValues
-from gatewright.mock.answers.models import Answer, Choice, Finish, Prompt, ToolCall
 from gatewright.mock.answers.text import count_tokens, cut_at_stop, sentences, truncate_tokens
+from gatewright.spec.answers import Answer, Choice, Finish, Prompt, ToolCall
 
 __all__ = ["Composer", "IdSource"]
 

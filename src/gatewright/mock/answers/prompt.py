@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from gatewright.mock.answers.models import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
+from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
 
 __all__ = ["READERS", "read_prompt"]
 

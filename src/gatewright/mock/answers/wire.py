@@ -11,22 +11,9 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from gatewright.mock.answers.models import Answer, Choice, Finish
+from gatewright.spec.answers import ANTHROPIC_STOP, OPENAI_FINISH, Answer, Choice, Finish
 
 __all__ = ["RENDERERS", "embeddings_body"]
-
-_OPENAI_FINISH = {
-    Finish.STOP: "stop",
-    Finish.STOP_SEQUENCE: "stop",
-    Finish.LENGTH: "length",
-    Finish.TOOL_CALLS: "tool_calls",
-}
-_ANTHROPIC_STOP = {
-    Finish.STOP: "end_turn",
-    Finish.STOP_SEQUENCE: "stop_sequence",
-    Finish.LENGTH: "max_tokens",
-    Finish.TOOL_CALLS: "tool_use",
-}
 
 
 def _arguments(value: Any) -> str:
@@ -53,7 +40,7 @@ def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
         "created": answer.created,
         "model": answer.model,
         "choices": [
-            {"index": index, "message": message(choice), "finish_reason": _OPENAI_FINISH[choice.finish]}
+            {"index": index, "message": message(choice), "finish_reason": OPENAI_FINISH[choice.finish]}
             for index, choice in enumerate(answer.choices)
         ],
         "usage": {
@@ -71,7 +58,7 @@ def completion_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any
         "created": answer.created,
         "model": answer.model,
         "choices": [
-            {"index": index, "text": choice.text or "", "finish_reason": _OPENAI_FINISH[choice.finish]}
+            {"index": index, "text": choice.text or "", "finish_reason": OPENAI_FINISH[choice.finish]}
             for index, choice in enumerate(answer.choices)
         ],
         "usage": {
@@ -113,8 +100,7 @@ def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]
         "created_at": answer.created,
         "model": answer.model,
         "status": "incomplete" if incomplete else "completed",
-        "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
-        "error": None,
+        **({"incomplete_details": {"reason": "max_output_tokens"}} if incomplete else {}),
         "output": output,
         "parallel_tool_calls": request.get("parallel_tool_calls", True) is not False,
         "tool_choice": request.get("tool_choice", "auto"),
@@ -143,7 +129,7 @@ def messages_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
         "role": "assistant",
         "model": answer.model,
         "content": content,
-        "stop_reason": _ANTHROPIC_STOP[choice.finish],
+        "stop_reason": ANTHROPIC_STOP[choice.finish],
         "stop_sequence": choice.stop_sequence if choice.finish is Finish.STOP_SEQUENCE else None,
         "usage": {"input_tokens": answer.prompt_tokens, "output_tokens": answer.completion_tokens},
     }

@@ -14,13 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gatewright.mock.answers.models import Prompt
 from gatewright.mock.answers.prompt import read_prompt
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.rules.loader import parse_rules
 from gatewright.mock.rules.matcher import RequestFacts, matches
 from gatewright.mock.rules.models import Reply, Rule
 from gatewright.mock.state import ControlStore
+from gatewright.spec.answers import Prompt
 
 __all__ = ["FaultSettings", "Picked", "RuleBook"]
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatewright.mock.answers.models import Prompt
 from gatewright.mock.rules.models import When
+from gatewright.spec.answers import Prompt
 from gatewright.spec.pointer import lookup
 
 __all__ = ["RequestFacts", "matches"]

@@ -2,6 +2,8 @@
 
 A mock that POSTs wherever a request says would be an SSRF tool, so the default
 ``CallbackPolicy`` allows loopback hosts only; ``allow_any_host`` is the explicit opt-in.
+Redirects are never followed (a loopback receiver answering 307 to another host would
+otherwise carry the POST past the policy): a 3xx is recorded as the delivery's status.
 The payload is the caller's business (usually the rendered poll body, which is what
 e.g. beatra documents as "the body of customer callback POSTs").
 """
@@ -125,8 +127,17 @@ class CallbackDispatcher:
                 session = self._session
                 if session is None:
                     session = await stack.enter_async_context(aiohttp.ClientSession())
-                async with session.post(url, json=dict(self.payload(task)), timeout=timeout) as response:
+                async with session.post(
+                    url, json=dict(self.payload(task)), timeout=timeout, allow_redirects=False
+                ) as response:
                     await response.read()
+                    if 300 <= response.status < 400:
+                        log.warning(
+                            "callback for task %s to %s answered %d: redirects are not followed",
+                            task.id,
+                            url,
+                            response.status,
+                        )
                     return self._record(Delivery(task.id, url, response.status))
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("callback for task %s to %s failed: %s", task.id, url, exc)

@@ -4,13 +4,20 @@ Handlers call ``create``/``poll``/``get``/``cancel``/``list`` and render what th
 back; they never change a task themselves. Every method is synchronous and holds a
 lock only for dictionary work, so on one asyncio loop calls are atomic with respect to
 each other (no ``await`` inside), and calls from other threads are safe too.
+
+Nothing here costs O(all tasks) per call: tasks are indexed per (API, operation) in
+creation order, so a list page visits only the tasks it shows (and the expired ones
+it drops on the way); ``tick`` visits only the tasks whose next move (a phase change
+by time, or expiry) has come due, kept in a heap of wake-up times.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 import random
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -49,6 +56,9 @@ class TaskEngine:
         self._seed = seed
         self._random = random.Random(seed)
         self._tasks: dict[_Key, Task] = {}
+        self._by_operation: dict[_Key, dict[_Key, None]] = {}  # (api, operationId) -> task keys, in order
+        self._wake: dict[_Key, float] = {}  # task key -> when ``tick`` must next look at it
+        self._wakeups: list[tuple[float, _Key]] = []  # a heap of (time, key); entries not in _wake are stale
         self._outbox: list[Task] = []
         self._seq = 0
         self._lock = threading.Lock()
@@ -102,6 +112,8 @@ class TaskEngine:
                 context=dict(context or {}),
             )
             self._tasks[key] = task
+            self._by_operation.setdefault((api, operation_id), {})[key] = None
+            self._schedule_locked(task)
             return task
 
     def poll(self, api: str, task_id: str) -> Task | None:
@@ -128,38 +140,71 @@ class TaskEngine:
     def delete(self, api: str, task_id: str) -> Task | None:
         """Forget a task (a DELETE that removes the job); returns it as it last was."""
         with self._lock:
-            return self._tasks.pop((api, task_id), None)
+            return self._drop_locked((api, task_id))
 
     def reset(self) -> None:
         """Forget every task and pending callback; ids restart from the seed."""
         with self._lock:
             self._tasks.clear()
+            self._by_operation.clear()
+            self._wake.clear()
+            self._wakeups.clear()
             self._outbox.clear()
             self._seq = 0
             self._random = random.Random(self._seed)
 
     # --- reads --------------------------------------------------------------------------------
 
-    def list_tasks(self, api: str | None = None, operation_ids: Iterable[str] | None = None) -> list[Task]:
-        """Live tasks in creation order (oldest first), optionally for one API / some operations."""
-        wanted = None if operation_ids is None else set(operation_ids)
-        self.tick()
+    def list_tasks(
+        self,
+        api: str | None = None,
+        operation_ids: Iterable[str] | None = None,
+        *,
+        where: Callable[[Task], bool] | None = None,
+        limit: int | None = None,
+    ) -> list[Task]:
+        """Live tasks in creation order (oldest first), optionally for one API / some operations.
+
+        ``where`` keeps only the tasks it accepts (it sees each task as it is now) and
+        ``limit`` stops after that many: with both an API and operations given, a call
+        visits the tasks it returns and the ones ``where`` turned down before them, not
+        every task the engine holds.
+        """
+        now = self.clock.now()
+        found: list[Task] = []
+        gone: list[_Key] = []
         with self._lock:
-            tasks = list(self._tasks.values())
-        return [
-            t for t in tasks if (api is None or t.api == api) and (wanted is None or t.operation_id in wanted)
-        ]
+            for key in self._keys_locked(api, operation_ids):
+                if limit is not None and len(found) >= limit:
+                    break
+                task = self._current_locked(key, now)
+                if task is None:
+                    gone.append(key)
+                elif where is None or where(task):
+                    found.append(task)
+            for key in gone:
+                self._drop_locked(key)
+        return found
 
     def tick(self) -> list[Task]:
-        """Advance every task to now and drop expired ones; returns the tasks that just finished."""
+        """Advance the tasks due to move on, drop expired ones; returns the tasks that just finished."""
         now = self.clock.now()
         finished: list[Task] = []
         with self._lock:
-            for key in list(self._tasks):
-                before = self._tasks[key]
+            wakeups = self._wakeups
+            while wakeups and wakeups[0][0] <= now:
+                at, key = heapq.heappop(wakeups)
+                if self._wake.get(key) != at:
+                    continue  # superseded by a later schedule, or the task is gone
+                del self._wake[key]
+                before = self._tasks.get(key)
                 after = self._advance_locked(key, now)
-                if after is not None and after.terminal and not before.terminal:
+                if before is None or after is None:
+                    continue
+                if after.terminal and not before.terminal:
                     finished.append(after)
+                if key not in self._wake:
+                    self._schedule_locked(after)
         return finished
 
     def take_callbacks(self) -> list[Task]:
@@ -180,7 +225,7 @@ class TaskEngine:
         with self._lock:
             task = self._tasks.get(key)
             if task is None or self._expired(task, now):
-                self._tasks.pop(key, None)
+                self._drop_locked(key)
                 return None
             if count_poll and not task.terminal:
                 task = machine.record_poll(task)
@@ -188,21 +233,68 @@ class TaskEngine:
             return self._advance_locked(key, now)
 
     def _advance_locked(self, key: _Key, now: float) -> Task | None:
-        task = self._tasks.get(key)
+        task = self._current_locked(key, now)
         if task is None:
-            return None
-        if self._expired(task, now):
-            del self._tasks[key]
+            self._drop_locked(key)
+        return task
+
+    def _current_locked(self, key: _Key, now: float) -> Task | None:
+        """The task as it is at ``now`` (stored so), or None when it is gone or expired (not dropped)."""
+        task = self._tasks.get(key)
+        if task is None or self._expired(task, now):
             return None
         advanced = machine.advance(task, now)
         if advanced is not task:
             self._store_locked(advanced, finished=advanced.terminal and not task.terminal)
+            if self._expired(advanced, now):  # finished, unseen, longer ago than its retention
+                return None
         return advanced
 
     def _store_locked(self, task: Task, *, finished: bool) -> None:
         self._tasks[(task.api, task.id)] = task
+        self._schedule_locked(task)
         if finished and task.callback_url:
             self._outbox.append(task)
+
+    def _drop_locked(self, key: _Key) -> Task | None:
+        task = self._tasks.pop(key, None)
+        if task is not None:
+            siblings = self._by_operation.get((task.api, task.operation_id))
+            if siblings is not None:
+                siblings.pop(key, None)
+                if not siblings:
+                    del self._by_operation[(task.api, task.operation_id)]
+        self._wake.pop(key, None)
+        return task
+
+    def _schedule_locked(self, task: Task) -> None:
+        """Remember when ``tick`` must next look at ``task``: its next phase change, or its expiry."""
+        key = (task.api, task.id)
+        if task.terminal:
+            assert task.completed_at is not None
+            at: float | None = task.completed_at + (
+                self.retention if task.retention is None else task.retention
+            )
+        else:
+            at = machine.next_change(task)
+        if at is None or not math.isfinite(at):
+            self._wake.pop(key, None)
+        elif self._wake.get(key) != at:
+            self._wake[key] = at
+            heapq.heappush(self._wakeups, (at, key))
+
+    def _keys_locked(self, api: str | None, operation_ids: Iterable[str] | None) -> Iterator[_Key]:
+        """Task keys in creation order, lazily (nothing may add or drop a task while they are read)."""
+        if operation_ids is None:
+            return (key for key in self._tasks if api is None or key[0] == api)
+        wanted = set(operation_ids)
+        if api is None:
+            return (key for key, task in self._tasks.items() if task.operation_id in wanted)
+        indexes = [self._by_operation[(api, op)] for op in sorted(wanted) if (api, op) in self._by_operation]
+        if len(indexes) == 1:
+            return iter(indexes[0])
+        tasks = self._tasks
+        return heapq.merge(*indexes, key=lambda key: tasks[key].seq)
 
     def _expired(self, task: Task, now: float) -> bool:
         retention = self.retention if task.retention is None else task.retention

@@ -10,6 +10,7 @@ result downloads are registered by ``setup(app)``, which ``create_app`` calls.
 from __future__ import annotations
 
 import contextlib
+import copy
 import re
 import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -23,7 +24,7 @@ from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner, setup_files
 from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome
+from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import is_json, response_headers
 from gatewright.mock.state import ResourceStore
@@ -47,6 +48,7 @@ from gatewright.spec.pointer import lookup, split
 __all__ = ["TaskExtension"]
 
 _PATH_PARAM = re.compile(r"\{([^{}/*+]+)[*+]?\}")
+_POLL_BODY_CACHE = 4096  # rendered poll bodies kept (see ``TaskExtension._poll_body``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,16 @@ def _wants_task(spec: TaskSpec, call: MockCall) -> bool:
     return False
 
 
+def _default_limit(api: MockApi, op: MockOperation) -> int | None:
+    """The page size a list documents as its ``limit`` parameter's default, if any."""
+    pointer = op.validator.param_pointer("limit", "query")
+    if pointer is None:
+        return None
+    schema, _ = api.schemas.deref(api.schemas.resolve(pointer), pointer)
+    default = schema.get("default") if isinstance(schema, Mapping) else None
+    return default if isinstance(default, int) and not isinstance(default, bool) and default >= 0 else None
+
+
 class TaskExtension:
     """Runs every declared lifecycle on one ``TaskEngine``; see the module docstring."""
 
@@ -130,6 +142,7 @@ class TaskExtension:
         self._lists: dict[tuple[str, str], tuple[str, ...]] = {}  # (api, list op) -> create ops
         self._started: set[tuple[str, str]] = set()  # (api, create op) that made a task since reset
         self._indexed: set[str] = set()
+        self._poll_bodies: dict[tuple[str, str], tuple[Task, Any]] = {}  # (api, task id) -> (task, body)
 
     # --- Extension protocol ----------------------------------------------------------------------
 
@@ -162,6 +175,7 @@ class TaskExtension:
 
     def reset(self) -> None:
         self.engine.reset()
+        self._poll_bodies.clear()
         self._started.clear()
         self.dispatcher.deliveries.clear()
 
@@ -302,9 +316,7 @@ class TaskExtension:
         )
 
     def _error(self, api: MockApi, op: MockOperation, status: int, message: str) -> web.Response:
-        error = api.errors.render(op.responses, status, message, path=op.operation.path)
-        headers = {"Content-Type": error.content_type} if error.content_type else {}
-        return web.Response(status=error.status, body=error.body or None, headers=headers)
+        return web_response(api.errors.render(op.responses, status, message, path=op.operation.path))
 
     def _results(self, lifecycle: _Lifecycle, call: MockCall, task_id: str) -> tuple[str, ...]:
         """What the task will show at ``result`` once it succeeds (see ``tasks.results``)."""
@@ -338,13 +350,26 @@ class TaskExtension:
             store.put(collection, resource_id, {"id": resource_id})
 
     def _poll_body(self, task: Task) -> Any | None:
-        """The task as its poll operation shows it (callbacks, list items)."""
+        """The task as its poll operation shows it (callbacks, list items).
+
+        Rendering costs about a millisecond, so the last body per task is kept while the
+        task is unchanged (the engine replaces a task value whenever it changes): a page of
+        finished tasks costs dictionary lookups, not renders.
+        """
+        key = (task.api, task.id)
+        cached = self._poll_bodies.get(key)
+        if cached is not None and cached[0] is task:
+            return copy.deepcopy(cached[1])
         lifecycle = self._lifecycles.get((task.api, task.operation_id))
         if lifecycle is None:
             return None
         poll = lifecycle.api.operations[lifecycle.spec.poll]
         decision = negotiate(poll.responses, NO_PREFERENCES, "application/json")
-        return self._render(lifecycle.api, task, lifecycle.spec, decision, salt=f"poll-{task.id}")
+        body = self._render(lifecycle.api, task, lifecycle.spec, decision, salt=f"poll-{task.id}")
+        if len(self._poll_bodies) >= _POLL_BODY_CACHE:
+            del self._poll_bodies[next(iter(self._poll_bodies))]
+        self._poll_bodies[key] = (task, copy.deepcopy(body))
+        return body
 
     def _callback_payload(self, task: Task) -> Mapping[str, Any]:
         body = self._poll_body(task)
@@ -468,24 +493,28 @@ class TaskExtension:
     def _list_hook(self, creates: tuple[str, ...]) -> OperationHook:
         engine = self.engine
 
+        declared: list[str] | None = None
+        default_limit: int | None = None
+
         async def list_tasks(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
+            nonlocal declared, default_limit
             api, op = call.api, call.operation
             if call.decision.status >= 300 or not any((api.name, c) in self._started for c in creates):
                 return None  # nothing created since reset: the documented examples
             spec = self._lifecycles[(api.name, creates[0])].spec
-            declared = [str(p.get("name")) for p in op.operation.parameters if p.get("in") == "query"]
-            query = ListQuery.parse(call.path_params, call.request.query, declared, spec.status)
-            tasks, has_more = query.select(engine.list_tasks(api.name, creates))
+            if declared is None:
+                declared = [str(p.get("name")) for p in op.operation.parameters if p.get("in") == "query"]
+                default_limit = _default_limit(api, op)
+            query = ListQuery.parse(
+                call.path_params, call.request.query, declared, spec.status, default_limit
+            )
+            tasks, has_more = query.page(engine, api.name, creates)
             items = [item for task in tasks if (item := self._list_item(task)) is not None]
             for task in tasks:
                 self._publish(task, call.store)
             rendered = render_list(api, op, call.decision, items, has_more=has_more)
             if rendered is not None:
-                return web.Response(
-                    status=rendered.status,
-                    body=rendered.body,
-                    headers={**dict(rendered.headers), "Content-Type": rendered.content_type or ""},
-                )
+                return web_response(rendered)
             return self._free_form_list(api, op, call.decision, items, has_more)
 
         return list_tasks

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from gatewright.mock.operations import MockApi
 from gatewright.mock.routing import template_path
+from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.models import Task
 from gatewright.spec.pointer import split
 
@@ -53,7 +54,11 @@ def list_operations(api: MockApi, creates: Iterable[str]) -> dict[str, tuple[str
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    """One list request: its path parameters, a status filter and a page size, where the op declares them."""
+    """One list request: its path parameters, a status filter and a page size, where the op declares them.
+
+    Without a ``limit`` in the request the page size is the one the spec documents as the
+    parameter's default (``default_limit``); a list is never all tasks unless neither says.
+    """
 
     path_params: Mapping[str, str]
     status: str | None = None
@@ -66,6 +71,7 @@ class ListQuery:
         query: Mapping[str, str],
         declared: Sequence[str],
         status_pointer: str,
+        default_limit: int | None = None,
     ) -> ListQuery:
         tokens = split(status_pointer)
         status_name = tokens[-1] if tokens else "status"
@@ -75,16 +81,24 @@ class ListQuery:
             try:
                 limit = max(int(query.get("limit", "")), 0)
             except ValueError:
-                limit = None
+                limit = default_limit
         return cls(path_params, status or None, limit)
+
+    def matches(self, task: Task) -> bool:
+        """Whether ``task`` belongs in this list (same parent resource, matching status)."""
+        return self._in_scope(task) and (self.status is None or task.status == self.status)
+
+    def page(self, engine: TaskEngine, api: str, operation_ids: Sequence[str]) -> tuple[list[Task], bool]:
+        """One page from ``engine`` and whether more remain; visits about ``limit`` tasks, not all."""
+        fetch = None if self.limit is None else self.limit + 1
+        chosen = engine.list_tasks(api, operation_ids, where=self.matches, limit=fetch)
+        if self.limit is not None and len(chosen) > self.limit:
+            return chosen[: self.limit], True
+        return chosen, False
 
     def select(self, tasks: Iterable[Task]) -> tuple[list[Task], bool]:
         """The tasks in scope (same parent resource, matching status), one page, and whether more remain."""
-        chosen = [
-            task
-            for task in tasks
-            if self._in_scope(task) and (self.status is None or task.status == self.status)
-        ]
+        chosen = [task for task in tasks if self.matches(task)]
         if self.limit is not None and len(chosen) > self.limit:
             return chosen[: self.limit], True
         return chosen, False

@@ -8,11 +8,20 @@ matter how much later someone looks.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from gatewright.mock.tasks.models import Outcome, Phase, Task, TaskError
 
-__all__ = ["TRANSITIONS", "InvalidTransition", "advance", "cancel", "record_poll", "transition"]
+__all__ = [
+    "TRANSITIONS",
+    "InvalidTransition",
+    "advance",
+    "cancel",
+    "next_change",
+    "record_poll",
+    "transition",
+]
 
 TRANSITIONS: dict[Phase, frozenset[Phase]] = {
     Phase.INITIAL: frozenset({Phase.RUNNING, Phase.FAILED, Phase.CANCELLED}),
@@ -91,6 +100,19 @@ def advance(task: Task, now: float) -> Task:
             return transition(task, Phase.FAILED, at, error=FAILED_ERROR)
         return transition(task, Phase.CANCELLED, at, error=CANCELLED_ERROR)
     return replace(task, progress=max(task.progress, _running_progress(task, now)))
+
+
+def next_change(task: Task) -> float | None:
+    """When ``advance`` next moves ``task`` to another phase by time alone (None: never, or only by polls)."""
+    if task.terminal:
+        return None
+    if task.phase is Phase.INITIAL:
+        at = task.created_at + task.timing.queued
+    elif task.outcome is Outcome.HANG:
+        return None
+    else:
+        at = task.created_at + task.timing.duration
+    return at if math.isfinite(at) else None
 
 
 def _running_progress(task: Task, now: float) -> float:

@@ -1,10 +1,10 @@
-"""One model of an LLM answer, independent of any wire shape.
+"""One model of an LLM answer, independent of any wire shape, shared by the mock and the runner.
 
-A ``Prompt`` is what a chat, messages, responses or completions request asks for,
-read once from its wire shape; an ``Answer`` is what the mock decides to say. The
-wire renderers (``wire.py``) turn one ``Answer`` into each API family's body, and the
-stream formats turn that body into events, so streamed and non-streamed answers,
-and the mock and the conformance runner, share one idea of "a compatible answer".
+A ``Prompt`` is what a chat, messages, responses or completions request asks for; an
+``Answer`` is what comes back. The mock composes answers and renders them per wire
+(``mock.answers``); the conformance runner judges a gateway's answers against the same
+vocabulary (``conformance.compat``): how each wire spells a finish reason, which event
+ends its stream. So the two can never disagree about what "compatible" means.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "ANTHROPIC_STOP",
+    "OPENAI_FINISH",
+    "STREAM_END",
     "Answer",
     "Choice",
     "Finish",
@@ -40,6 +43,28 @@ class Finish(enum.Enum):
     LENGTH = "length"
     TOOL_CALLS = "tool_calls"
     STOP_SEQUENCE = "stop_sequence"
+
+
+# How each wire spells why a choice ended.
+OPENAI_FINISH = {
+    Finish.STOP: "stop",
+    Finish.STOP_SEQUENCE: "stop",
+    Finish.LENGTH: "length",
+    Finish.TOOL_CALLS: "tool_calls",
+}
+ANTHROPIC_STOP = {
+    Finish.STOP: "end_turn",
+    Finish.STOP_SEQUENCE: "stop_sequence",
+    Finish.LENGTH: "max_tokens",
+    Finish.TOOL_CALLS: "tool_use",
+}
+# The events that end a well-formed stream of each wire (``[DONE]`` is the data of the last event).
+STREAM_END: dict[str, tuple[str, ...]] = {
+    "openai-chat": ("[DONE]",),
+    "openai-completions": ("[DONE]",),
+    "openai-responses": ("response.completed", "response.incomplete", "response.failed"),
+    "anthropic-messages": ("message_stop",),
+}
 
 
 @dataclass(frozen=True, slots=True)

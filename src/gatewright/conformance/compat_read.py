@@ -1,0 +1,225 @@
+"""Read a gateway's answer, in any compatible wire shape, into the shared ``Answer`` vocabulary.
+
+Non-streamed bodies and streams (events reassembled the way the official SDKs do:
+content deltas joined, tool-call arguments concatenated by index, Anthropic
+``input_json_delta`` fragments joined) become one ``Observed``: choices with text,
+tool calls (arguments as the raw JSON text the SDK would parse) and a finish; the usage
+figures as sent; the ids seen. A shape the SDK could not read raises ``Unreadable``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from gatewright.conformance.sse import ServerEvent
+from gatewright.spec.answers import ANTHROPIC_STOP, OPENAI_FINISH, STREAM_END, Finish
+
+__all__ = ["Observed", "ObservedCall", "ObservedChoice", "Unreadable", "read_body", "read_stream"]
+
+_FROM_OPENAI = {value: key for key, value in OPENAI_FINISH.items() if key is not Finish.STOP_SEQUENCE}
+_FROM_ANTHROPIC = {value: key for key, value in ANTHROPIC_STOP.items()}
+
+
+class Unreadable(ValueError):
+    """The answer is not in the shape the wire's SDK parses."""
+
+
+@dataclass(slots=True)
+class ObservedCall:
+    name: str
+    arguments: str  # JSON text, as the SDK receives it (Anthropic's input re-serialized)
+    id: str = ""
+
+
+@dataclass(slots=True)
+class ObservedChoice:
+    index: int
+    text: str | None = None
+    calls: list[ObservedCall] = field(default_factory=list)
+    finish: Finish | None = None
+    finish_raw: Any = None
+
+
+@dataclass(slots=True)
+class Observed:
+    choices: list[ObservedChoice] = field(default_factory=list)
+    usage: dict[str, Any] | None = None
+    ids: set[str] = field(default_factory=set)
+    ended: bool = True  # a stream's terminal event arrived
+    events: int = 0
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise Unreadable(f"{what} is not an object")
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise Unreadable(f"{what} is not a list")
+    return value
+
+
+def read_body(wire: str, body: Any) -> Observed:
+    body = _mapping(body, "the body")
+    observed = Observed(usage=body.get("usage") if isinstance(body.get("usage"), Mapping) else None)
+    if isinstance(body.get("id"), str):
+        observed.ids.add(body["id"])
+    if wire in ("openai-chat", "openai-completions"):
+        for position, raw in enumerate(_list(body.get("choices"), "choices")):
+            choice = _mapping(raw, f"choices[{position}]")
+            index = choice.get("index", position)
+            finish = choice.get("finish_reason")
+            seen = ObservedChoice(index, finish=_FROM_OPENAI.get(str(finish)), finish_raw=finish)
+            if wire == "openai-completions":
+                seen.text = choice.get("text")
+            else:
+                message = _mapping(choice.get("message"), f"choices[{position}].message")
+                seen.text = message.get("content")
+                for call in message.get("tool_calls") or []:
+                    function = _mapping(
+                        _mapping(call, "a tool call").get("function"), "a tool call's function"
+                    )
+                    seen.calls.append(
+                        ObservedCall(
+                            str(function.get("name")), str(function.get("arguments")), str(call.get("id"))
+                        )
+                    )
+            observed.choices.append(seen)
+    elif wire == "openai-responses":
+        seen = ObservedChoice(0)
+        texts: list[str] = []
+        for raw_item in _list(body.get("output"), "output"):
+            item = _mapping(raw_item, "an output item")
+            if item.get("type") == "function_call":
+                seen.calls.append(
+                    ObservedCall(str(item.get("name")), str(item.get("arguments")), str(item.get("call_id")))
+                )
+            elif item.get("type") == "message":
+                texts.extend(
+                    str(part.get("text", ""))
+                    for part in item.get("content") or []
+                    if isinstance(part, Mapping) and part.get("type") == "output_text"
+                )
+        seen.text = "".join(texts) if texts else None
+        status = body.get("status")
+        seen.finish_raw = status
+        if status == "incomplete":
+            seen.finish = Finish.LENGTH
+        elif status == "completed":
+            seen.finish = Finish.TOOL_CALLS if seen.calls else Finish.STOP
+        observed.choices.append(seen)
+    elif wire == "anthropic-messages":
+        seen = ObservedChoice(
+            0, finish=_FROM_ANTHROPIC.get(body.get("stop_reason")), finish_raw=body.get("stop_reason")
+        )
+        texts = []
+        for raw_block in _list(body.get("content"), "content"):
+            block = _mapping(raw_block, "a content block")
+            if block.get("type") == "text":
+                texts.append(str(block.get("text", "")))
+            elif block.get("type") == "tool_use":
+                seen.calls.append(
+                    ObservedCall(str(block.get("name")), json.dumps(block.get("input")), str(block.get("id")))
+                )
+        seen.text = "".join(texts) if texts else None
+        observed.choices.append(seen)
+    else:
+        raise Unreadable(f"no reader for wire {wire!r}")
+    return observed
+
+
+def read_stream(wire: str, events: Iterable[ServerEvent]) -> Observed:
+    """Reassemble a stream as the SDK would; ``ended`` says whether its terminal event came."""
+    observed = Observed(ended=False)
+    choices: dict[int, ObservedChoice] = {}
+    calls: dict[tuple[int, int], ObservedCall] = {}
+    final: Any = None
+    for event in events:
+        observed.events += 1
+        ends = STREAM_END.get(wire, ())
+        if event.data in ends or event.event in ends:
+            observed.ended = True
+            if event.data == "[DONE]":
+                continue
+        try:
+            payload = json.loads(event.data)
+        except ValueError:
+            raise Unreadable(f"event {observed.events} is not JSON: {event.data[:80]!r}") from None
+        if not isinstance(payload, Mapping):
+            raise Unreadable(f"event {observed.events} is not a JSON object")
+        if payload.get("type") in ends:  # a data-only stream names its events in the payload
+            observed.ended = True
+        if isinstance(payload.get("id"), str) and wire in ("openai-chat", "openai-completions"):
+            observed.ids.add(payload["id"])
+        if isinstance(payload.get("usage"), Mapping) and wire != "anthropic-messages":
+            observed.usage = payload["usage"]
+        if wire in ("openai-chat", "openai-completions"):
+            for raw in payload.get("choices") or []:
+                index = raw.get("index", 0) if isinstance(raw, Mapping) else 0
+                seen = choices.setdefault(index, ObservedChoice(index))
+                delta = raw.get("delta") or {} if wire == "openai-chat" else raw
+                piece = delta.get("content") if wire == "openai-chat" else delta.get("text")
+                if isinstance(piece, str):
+                    seen.text = (seen.text or "") + piece
+                for fragment in delta.get("tool_calls") or [] if wire == "openai-chat" else []:
+                    key = (index, int(fragment.get("index", 0)))
+                    function = fragment.get("function") or {}
+                    call = calls.get(key)
+                    if call is None:
+                        call = calls[key] = ObservedCall("", "", "")
+                        seen.calls.append(call)
+                    call.id = fragment.get("id") or call.id
+                    call.name = function.get("name") or call.name
+                    call.arguments += function.get("arguments") or ""
+                if raw.get("finish_reason") is not None:
+                    seen.finish_raw = raw["finish_reason"]
+                    seen.finish = _FROM_OPENAI.get(raw["finish_reason"])
+        elif wire == "anthropic-messages":
+            seen = choices.setdefault(0, ObservedChoice(0))
+            kind = payload.get("type")
+            if kind == "message_start":
+                message = payload.get("message") or {}
+                if isinstance(message.get("id"), str):
+                    observed.ids.add(message["id"])
+                observed.usage = dict(message.get("usage") or {})
+            elif kind == "content_block_start":
+                block = payload.get("content_block") or {}
+                if block.get("type") == "tool_use":
+                    call = ObservedCall(str(block.get("name")), "", str(block.get("id")))
+                    calls[(0, int(payload.get("index", 0)))] = call
+                    seen.calls.append(call)
+            elif kind == "content_block_delta":
+                delta = payload.get("delta") or {}
+                if delta.get("type") == "text_delta":
+                    seen.text = (seen.text or "") + str(delta.get("text", ""))
+                elif delta.get("type") == "input_json_delta":
+                    call = calls.get((0, int(payload.get("index", 0))))
+                    if call is not None:
+                        call.arguments += str(delta.get("partial_json", ""))
+            elif kind == "message_delta":
+                reason = (payload.get("delta") or {}).get("stop_reason")
+                seen.finish_raw, seen.finish = reason, _FROM_ANTHROPIC.get(str(reason))
+                if observed.usage is not None and isinstance(payload.get("usage"), Mapping):
+                    observed.usage.update(payload["usage"])
+        elif wire == "openai-responses" and payload.get("type") in (
+            "response.completed",
+            "response.incomplete",
+        ):
+            final = payload.get("response")
+    if wire == "openai-responses":
+        if final is None:
+            return observed
+        done = read_body(wire, final)
+        done.ended, done.events = observed.ended, observed.events
+        return done
+    for seen in choices.values():
+        for call in seen.calls:
+            if not call.arguments and wire == "anthropic-messages":
+                call.arguments = "{}"
+    observed.choices = [choices[i] for i in sorted(choices)]
+    return observed

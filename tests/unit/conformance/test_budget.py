@@ -1,0 +1,24 @@
+"""``--budget``: the run sends at most that many requests, and says what it skipped."""
+
+from __future__ import annotations
+
+from gatewright.conformance import RunOptions, run_conformance
+from gatewright.mock import create_app
+from gatewright.mock.keys import CONTROL
+from gatewright.testing import serve_app
+
+
+def test_the_run_stops_sending_when_the_budget_is_spent() -> None:
+    app = create_app(["empiriolabs"], seed=1, access_log=False)
+    with serve_app(app) as url:
+        options = RunOptions(
+            base_url=url, api="empiriolabs", api_key="sk-budget-test", max_examples=3, seed=1, budget=12
+        )
+        report = run_conformance(options)
+    sent = len(app[CONTROL].journal())  # every request the mock served
+    assert 0 < sent <= 12
+    skipped = [u for u in report.units if u.skipped is not None and "budget" in u.skipped]
+    assert len(skipped) >= len(report.units) - 12  # everything after the budget ran out says so
+    cut = [u for u in report.units if any("budget" in note for note in u.notes)]
+    assert len(cut) <= 1  # the one unit that was running when it ran out
+    assert not [u for u in report.units if u.error is not None]
