@@ -115,6 +115,10 @@ class ControlStore:
         self._journal: deque[dict[str, Any]] = deque(maxlen=journal_size)
 
     # rules added at runtime
+    @property
+    def has_rules(self) -> bool:
+        return bool(self._rules)
+
     def rules(self) -> list[Any]:
         return list(self._rules)
 

@@ -62,10 +62,12 @@ class RuleBook:
         self.faults = faults
         self.clock = clock
         self._random = random.Random(seed)
+        self._static = bool(self.file_rules) or faults.any  # what never changes while serving
 
     @property
     def active(self) -> bool:
-        return bool(self.file_rules) or self.faults.any or bool(self.store.rules())
+        """Whether the pipeline must consult the book at all (checked on every request: cheap)."""
+        return self._static or self.store.has_rules
 
     def rules(self) -> list[Rule]:
         return [*self.store.rules(), *self.file_rules]
