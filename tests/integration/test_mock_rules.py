@@ -820,3 +820,14 @@ def test_a_whole_body_is_served_as_given(mock: Control, oai: openai.OpenAI) -> N
     parsed = raw.parse()
     assert parsed.id == "chatcmpl-fixed-1"
     assert parsed.choices[0].message.content == "Served exactly as written."
+
+
+def test_a_yaml_alias_bomb_posted_as_rules_is_refused_quickly(mock: Control) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
+    )
+    started = time.monotonic()
+    response = mock.http.post("/__gatewright/rules", content=bomb)
+    assert response.status_code == 400
+    assert "alias" in response.json()["error"]["message"]
+    assert time.monotonic() - started < 10

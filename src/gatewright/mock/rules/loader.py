@@ -18,13 +18,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import is_json
 from gatewright.mock.rules.models import FAULT_STATUSES, Reply, Rule, StreamFaults, ToolCallScript, When
+from gatewright.spec.errors import SpecError
+from gatewright.spec.loader import parse_yaml
 
 __all__ = ["RuleError", "load_rules", "parse_rules"]
 
@@ -88,12 +88,12 @@ def parse_rules(
 ) -> list[Rule]:
     """Rules from a document (text or already parsed); ``RuleError`` on the first problem."""
     if isinstance(document, str | bytes):
-        try:
-            document = yaml.safe_load(document)  # JSON is YAML 1.2
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f" at line {mark.line + 1}" if mark is not None else ""
-            raise RuleError(source, f"not valid YAML or JSON{line}") from None
+        text = document.decode("utf-8", errors="replace") if isinstance(document, bytes) else document
+        try:  # the spec loader's safe YAML (JSON is YAML 1.2): aliases and nesting bounded
+            document = parse_yaml(text, source)
+        except SpecError as exc:
+            line = f" at line {exc.line}" if exc.line else ""
+            raise RuleError(source, f"not valid YAML or JSON{line}: {exc.message}") from None
     if not isinstance(document, Mapping) or not isinstance(document.get("rules"), list):
         raise RuleError(source, 'expected a document {"rules": [RULE, ...]}')
     rules: list[Rule] = []
