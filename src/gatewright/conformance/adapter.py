@@ -172,7 +172,7 @@ class SchemathesisAdapter:
             # says nothing about its auth, and without a key requests go out without credentials.
             self.schema.config.generation.update(with_security_parameters=False)
         self.document = document
-        self._validators = DocumentValidators(document)
+        self.validators = DocumentValidators(document)  # request-body checks share its compiled cache
         self.base_url = base_url
         self.redactor = redactor
         self.auth = auth
@@ -416,7 +416,7 @@ class SchemathesisAdapter:
                 sent_body = json.loads(request.body) if isinstance(request.body, bytes) else None
             except ValueError:
                 return False
-            return sent_body is not None and self._validators.is_valid(body_schema, sent_body)
+            return sent_body is not None and self.validators.is_valid(body_schema, sent_body)
         if not media_type.startswith("multipart/form-data"):
             return False
         content_type = request.headers.get("Content-Type", "")

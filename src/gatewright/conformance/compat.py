@@ -31,7 +31,7 @@ from gatewright.conformance.models import Exchange
 from gatewright.conformance.sse import parse_events
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec
-from gatewright.spec.validation import DocumentValidators, describe
+from gatewright.spec.validation import describe
 
 __all__ = ["CompatTiming", "CompatibilityCheck", "checks_of"]
 
@@ -62,7 +62,6 @@ class CompatibilityCheck:
         self.check = check
         self.timing = timing
         self._bases = bases  # valid cases per operation, shared by its units
-        self._validators = DocumentValidators(spec.document)
         self._last: tuple[Exchange | None, str] = (None, "")  # the latest request, for findings
 
     def __call__(self, ctx: UnitContext) -> None:
@@ -118,7 +117,7 @@ class CompatibilityCheck:
         schema = self._request_schema()
         if schema is None:
             return True
-        errors = self._validators.errors(schema, body)
+        errors = self.adapter.validators.errors(schema, body)  # one compiled cache per run
         if errors:
             ctx.result.notes.append(
                 f"not sent: {says} (the API's request schema refuses it: {describe(errors[0])})"
