@@ -1,0 +1,321 @@
+"""Recorded exchanges: the fixture format ``gatewright proxy --record`` writes and
+``gatewright mock --replay`` reads.
+
+It lives in the spec layer because it is a contract between two stages that never import
+each other (the proxy judges with the conformance checks, the replay answers inside the
+mock). One JSON file per exchange, readable and diffable::
+
+    DIR/<test id>/<seq>-<operationId>.json      (DIR/_/… when the client sent no x-test-id)
+
+    {"format": "gatewright-recording/1", "api": "voxvey", "operation": "createChatCompletion",
+     "test_id": "t-42", "recorded_at": "2026-11-30T12:00:00.000+00:00",
+     "request":  {"method": "POST", "path": "/v1/chat/completions", "query": "",
+                  "headers": {...}, "body": {"json": {...}}},
+     "response": {"status": 200, "headers": {...}, "body": {"json": {...}},
+                  "events": null, "complete": true},
+     "violations": []}
+
+A body is ``{"json": value}``, ``{"text": str}``, ``{"base64": str}`` or ``null`` (empty).
+A ``text/event-stream`` answer keeps its events, each the raw text of one SSE event block
+(without the blank line that ends it), so replay sends them as they came; ``complete`` is
+false when the upstream closed the stream early. Credentials are redacted before anything
+is written (``gatewright.spec.secrets``). ``violations`` lists what the answer broke of the
+contract; such a recording is not replayed unless asked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gatewright.spec.errors import SpecError
+from gatewright.spec.secrets import redact_body, redact_headers
+
+__all__ = [
+    "FORMAT",
+    "NO_TEST_ID",
+    "TEST_ID_HEADER",
+    "Payload",
+    "RecordedRequest",
+    "RecordedResponse",
+    "Recording",
+    "RecordingError",
+    "load_recordings",
+    "write_recording",
+]
+
+FORMAT = "gatewright-recording/1"
+TEST_ID_HEADER = "x-test-id"
+NO_TEST_ID = "_"
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_SEQUENCE = re.compile(r"^(\d+)-")
+
+
+class RecordingError(SpecError):
+    """A fixture file that is not a recording this version reads; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A body as written: parsed JSON where it is JSON, else text, else base64 bytes."""
+
+    kind: str  # "json" | "text" | "base64"
+    value: Any
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, content_type: str | None) -> Payload | None:
+        if not raw:
+            return None
+        media = (content_type or "").split(";", 1)[0].strip().lower()
+        if media == "application/json" or media.endswith("+json"):
+            try:
+                return cls("json", json.loads(raw))
+            except ValueError:
+                pass  # a body that claims JSON but is not: kept as it came
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return cls("base64", base64.b64encode(raw).decode("ascii"))
+        if media.startswith("text/") or media in {"application/x-www-form-urlencoded", "application/xml", ""}:
+            return cls("text", text)
+        return cls("base64", base64.b64encode(raw).decode("ascii"))
+
+    def to_bytes(self) -> bytes:
+        if self.kind == "json":
+            return json.dumps(self.value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if self.kind == "text":
+            return str(self.value).encode("utf-8")
+        return base64.b64decode(self.value)
+
+    def redacted(self) -> Payload:
+        return Payload("json", redact_body(self.value)) if self.kind == "json" else self
+
+    def to_document(self) -> dict[str, Any]:
+        return {self.kind: self.value}
+
+    @classmethod
+    def from_document(cls, document: Any, where: str) -> Payload | None:
+        if document is None:
+            return None
+        if not isinstance(document, Mapping) or len(document) != 1:
+            raise RecordingError(f"{where}: a body is null or one of {{json|text|base64: ...}}")
+        ((kind, value),) = document.items()
+        if kind not in {"json", "text", "base64"}:
+            raise RecordingError(f"{where}: unknown body kind {kind!r} (json, text or base64)")
+        if kind == "text" and not isinstance(value, str):
+            raise RecordingError(f"{where}: a text body is a string")
+        if kind == "base64":
+            try:
+                base64.b64decode(value, validate=True)
+            except (binascii.Error, TypeError, ValueError):
+                raise RecordingError(f"{where}: the base64 body does not decode") from None
+        return cls(kind, value)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str  # the URL path as the client sent it
+    query: str = ""  # the raw query string
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Payload | None = None
+
+
+@dataclass(frozen=True)
+class RecordedResponse:
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Payload | None = None
+    events: tuple[str, ...] | None = None  # one raw SSE event block each, for text/event-stream
+    complete: bool = True  # False when the stream ended before its end (cut, reset, timeout)
+
+
+@dataclass(frozen=True)
+class Recording:
+    api: str
+    operation: str | None  # None: the request matched no operation of the spec
+    request: RecordedRequest
+    response: RecordedResponse
+    test_id: str | None = None
+    violations: tuple[str, ...] = ()
+    recorded_at: str = ""
+
+    @property
+    def conformant(self) -> bool:
+        return not self.violations
+
+    def redacted(self, secret_headers: frozenset[str] = frozenset()) -> Recording:
+        """The recording as it may be written: credentials in headers and bodies hidden."""
+        request = RecordedRequest(
+            self.request.method,
+            self.request.path,
+            self.request.query,
+            redact_headers(self.request.headers, secret_headers),
+            self.request.body.redacted() if self.request.body else None,
+        )
+        response = RecordedResponse(
+            self.response.status,
+            redact_headers(self.response.headers, secret_headers),
+            self.response.body.redacted() if self.response.body else None,
+            self.response.events,
+            self.response.complete,
+        )
+        return Recording(
+            self.api, self.operation, request, response, self.test_id, self.violations, self.recorded_at
+        )
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "api": self.api,
+            "operation": self.operation,
+            "test_id": self.test_id,
+            "recorded_at": self.recorded_at,
+            "request": {
+                "method": self.request.method,
+                "path": self.request.path,
+                "query": self.request.query,
+                "headers": dict(self.request.headers),
+                "body": self.request.body.to_document() if self.request.body else None,
+            },
+            "response": {
+                "status": self.response.status,
+                "headers": dict(self.response.headers),
+                "body": self.response.body.to_document() if self.response.body else None,
+                "events": list(self.response.events) if self.response.events is not None else None,
+                "complete": self.response.complete,
+            },
+            "violations": list(self.violations),
+        }
+
+    @classmethod
+    def from_document(cls, document: Any, where: str) -> Recording:
+        if not isinstance(document, Mapping) or document.get("format") != FORMAT:
+            raise RecordingError(f'{where}: not a recording (expected "format": {FORMAT!r})')
+        request, response = document.get("request"), document.get("response")
+        if not isinstance(request, Mapping) or not isinstance(response, Mapping):
+            raise RecordingError(f"{where}: a recording has a request and a response object")
+        method, path, status = request.get("method"), request.get("path"), response.get("status")
+        if not isinstance(method, str) or not isinstance(path, str) or not path.startswith("/"):
+            raise RecordingError(f"{where}: request.method and request.path (starting with /) are required")
+        if not isinstance(status, int) or not 100 <= status <= 599:
+            raise RecordingError(f"{where}: response.status is an HTTP status code")
+        events = response.get("events")
+        if events is not None and (
+            not isinstance(events, list) or not all(isinstance(e, str) for e in events)
+        ):
+            raise RecordingError(f"{where}: response.events is null or a list of SSE event blocks (strings)")
+        violations = document.get("violations") or []
+        if not isinstance(violations, list) or not all(isinstance(v, str) for v in violations):
+            raise RecordingError(f"{where}: violations is a list of strings")
+        api, operation, test_id = document.get("api"), document.get("operation"), document.get("test_id")
+        if not isinstance(api, str) or not (operation is None or isinstance(operation, str)):
+            raise RecordingError(f"{where}: api is a string and operation a string or null")
+        return cls(
+            api=api,
+            operation=operation,
+            request=RecordedRequest(
+                method.upper(),
+                path,
+                str(request.get("query") or ""),
+                _headers(request.get("headers"), f"{where}: request.headers"),
+                Payload.from_document(request.get("body"), f"{where}: request.body"),
+            ),
+            response=RecordedResponse(
+                status,
+                _headers(response.get("headers"), f"{where}: response.headers"),
+                Payload.from_document(response.get("body"), f"{where}: response.body"),
+                tuple(events) if events is not None else None,
+                bool(response.get("complete", True)),
+            ),
+            test_id=test_id if isinstance(test_id, str) else None,
+            violations=tuple(violations),
+            recorded_at=str(document.get("recorded_at") or ""),
+        )
+
+
+def _headers(value: Any, where: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise RecordingError(f"{where} is an object of strings")
+    return {k.lower(): v for k, v in value.items()}
+
+
+def _group_dir(root: Path, test_id: str | None) -> Path:
+    name = _SAFE_NAME.sub("_", test_id).strip("._") if test_id else ""
+    return root / (name[:120] or NO_TEST_ID)
+
+
+def write_recording(
+    root: Path | str, recording: Recording, secret_headers: frozenset[str] = frozenset()
+) -> Path:
+    """Write one exchange (redacted) as the next fixture of its test id's group; returns its path.
+
+    Files are numbered per group so a replay reads them in the order they happened; the
+    write goes through a temporary file so a reader never sees half a fixture.
+    """
+    group = _group_dir(Path(root), recording.test_id)
+    group.mkdir(parents=True, exist_ok=True)
+    stamped = recording.recorded_at or dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    document = (
+        Recording(
+            recording.api,
+            recording.operation,
+            recording.request,
+            recording.response,
+            recording.test_id,
+            recording.violations,
+            stamped,
+        )
+        .redacted(secret_headers)
+        .to_document()
+    )
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    label = _SAFE_NAME.sub("_", recording.operation or "unmatched")[:80]
+    while True:
+        sequence = 1 + max((_sequence(p) for p in group.glob("*.json")), default=0)
+        target = group / f"{sequence:05d}-{label}.json"
+        temporary = group / f".{target.name}.{os.getpid()}.tmp"
+        temporary.write_text(text, encoding="utf-8")
+        try:
+            os.link(temporary, target)  # fails if another writer took this number first
+        except FileExistsError:
+            continue
+        finally:
+            temporary.unlink(missing_ok=True)
+        return target
+
+
+def _sequence(path: Path) -> int:
+    match = _SEQUENCE.match(path.name)
+    return int(match.group(1)) if match else 0
+
+
+def load_recordings(root: Path | str) -> list[Recording]:
+    """Every fixture under ``root``, group by group, in recorded order.
+
+    Raises ``RecordingError`` naming the file for a fixture that does not parse or does
+    not have the recording's shape, and for a directory that does not exist.
+    """
+    base = Path(root)
+    if not base.is_dir():
+        raise RecordingError(f"{base}: no such directory of recordings")
+    recordings: list[Recording] = []
+    for path in sorted(base.rglob("*.json"), key=lambda p: (p.parent.as_posix(), _sequence(p), p.name)):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise RecordingError(f"{path}: not a readable JSON fixture ({exc})") from None
+        recordings.append(Recording.from_document(document, str(path)))
+    return recordings
