@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
 from gatewright.mock import create_app
+from gatewright.mock.access_log import FLUSH_SECONDS
 from gatewright.mock.generate import Generator
 from gatewright.mock.operations import compile_api
 from gatewright.mock.schemas import SchemaSet
@@ -203,6 +204,7 @@ async def test_one_log_line_per_request_without_the_key(
     client = await aiohttp_client(create_app(["empiriolabs"], seed=1, access_log=True))
     with caplog.at_level(logging.INFO, logger="gatewright.mock"):
         await client.get("/v1/models", headers={"Authorization": "Bearer sk-secret-123"})
+        await asyncio.sleep(FLUSH_SECONDS * 3)  # lines go out in batches
     lines = [r.getMessage() for r in caplog.records if r.name == "gatewright.mock"]
     assert len(lines) == 1
     assert lines[0].startswith("GET /v1/models 200 ") and lines[0].endswith("ms")
@@ -211,7 +213,19 @@ async def test_one_log_line_per_request_without_the_key(
     quiet = await aiohttp_client(create_app(["empiriolabs"], seed=1, access_log=False))
     with caplog.at_level(logging.INFO, logger="gatewright.mock"):
         await quiet.get("/v1/models")
+        await asyncio.sleep(FLUSH_SECONDS * 3)
     assert not [r for r in caplog.records if r.name == "gatewright.mock"]
+
+
+async def test_waiting_log_lines_are_written_at_shutdown(caplog: pytest.LogCaptureFixture) -> None:
+    client = TestClient(TestServer(create_app(["empiriolabs"], seed=1, access_log=True)))
+    await client.start_server()
+    with caplog.at_level(logging.INFO, logger="gatewright.mock"):
+        await client.get("/v1/models", headers=AUTH)
+        assert not [r for r in caplog.records if r.name == "gatewright.mock"]  # still batched
+        await client.close()
+    lines = [r.getMessage() for r in caplog.records if r.name == "gatewright.mock"]
+    assert len(lines) == 1 and lines[0].startswith("GET /v1/models 200 ")
 
 
 async def test_log_lines_cannot_be_forged_through_the_path(
@@ -220,7 +234,7 @@ async def test_log_lines_cannot_be_forged_through_the_path(
     client = await aiohttp_client(create_app(["empiriolabs"], seed=1, access_log=True))
     with caplog.at_level(logging.INFO, logger="gatewright.mock"):
         await client.get("/v1/models/a%0D%0AInjected-Header:%20yes%00", headers=AUTH)
-        await asyncio.sleep(0)  # the log is written once per loop iteration
+        await asyncio.sleep(FLUSH_SECONDS * 3)  # lines go out in batches
     lines = [r.getMessage() for r in caplog.records if r.name == "gatewright.mock"]
     assert len(lines) == 1 and "\n" not in lines[0] and "\r" not in lines[0] and "\x00" not in lines[0]
     assert "a\\r\\nInjected-Header: yes\\x00" in lines[0]

@@ -35,6 +35,7 @@ class JsonOutcome:
     headers: tuple[tuple[str, str], ...] = ()
     schema_pointer: str | None = None  # the response schema the value must satisfy (None: unchecked)
     checked: bool = False  # already validated against ``schema_pointer``
+    raw: bytes | None = None  # the body already serialized (then ``value`` may be None): sent as it is
 
 
 def web_response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]] = ()) -> web.Response:
@@ -60,4 +61,5 @@ def send(api: MockApi, outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = 
     headers = dict(outcome.headers)
     headers.update(extra)
     headers["Content-Type"] = outcome.media_type
-    return web.Response(status=outcome.status, body=dumps(outcome.value), headers=headers)
+    body = outcome.raw if outcome.raw is not None else dumps(outcome.value)
+    return web.Response(status=outcome.status, body=body, headers=headers)

@@ -120,6 +120,11 @@ class ApiHandler:
             )
         return response
 
+    async def flush_log(self, _app: web.Application) -> None:
+        """On shutdown: the request lines still waiting for their batch go out."""
+        if self._access_log is not None:
+            self._access_log.flush()
+
     def _error(
         self,
         responses: Sequence[ResponseSpec],

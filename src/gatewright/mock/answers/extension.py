@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
 from gatewright.mock.answers.prompt import read_prompt
+from gatewright.mock.answers.reuse import AnswerCache, Reused
 from gatewright.mock.answers.text import count_tokens
 from gatewright.mock.answers.wire import RENDERERS, embeddings_body
 from gatewright.mock.extensions import MockCall, OperationHook
@@ -29,6 +30,7 @@ from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import is_json, response_headers
+from gatewright.spec.answers import Answer
 
 if TYPE_CHECKING:
     from gatewright.mock.rules.models import Reply
@@ -47,6 +49,7 @@ class AnswerExtension:
         self.seed = seed
         self.ids = IdSource(seed)
         self.composer = Composer(seed=seed, clock=clock, ids=self.ids)
+        self.reused = AnswerCache()
         self.answered = 0
         self._warned: set[tuple[str, str]] = set()
 
@@ -61,6 +64,7 @@ class AnswerExtension:
 
     def reset(self) -> None:
         self.ids.reset()
+        self.reused.clear()
         self.answered = 0
 
     def snapshot(self) -> dict[str, Any]:
@@ -72,21 +76,26 @@ class AnswerExtension:
             return None
         body, pointer, decision = found
         assert decision.media is not None
+        reused = isinstance(body, Reused)
         return JsonOutcome(
             decision.status,
-            body,
+            None if reused else body,
             decision.media.media_type,
             response_headers(call.api, call.operation, decision.response),
             pointer,
             checked=True,
+            raw=body.raw() if isinstance(body, Reused) else None,
         )
 
     def body_for(self, call: MockCall) -> dict[str, Any] | None:
         """The JSON answer this request gets (what a stream replays), or None where the hook steps aside."""
         found = self._answer(call)
-        return None if found is None else found[0]
+        if found is None:
+            return None
+        body = found[0]
+        return body.body() if isinstance(body, Reused) else body
 
-    def _answer(self, call: MockCall) -> tuple[dict[str, Any], str, Any] | None:
+    def _answer(self, call: MockCall) -> tuple[dict[str, Any] | Reused, str, Any] | None:
         op = call.operation
         wire = op.operation.compatible_wire
         preferences = call.preferences
@@ -103,24 +112,35 @@ class AnswerExtension:
         if not is_json(media.media_type):
             return None
         request = call.body if isinstance(call.body, Mapping) else {}
-        top = self._wire_body(call.api, wire, request, call.reply)
         pointer = media.schema_pointer
-        body, complete = fit(
+        scripted = call.reply is not None and call.reply.scripts_answer
+        key = None if scripted else self.reused.key(op.operation_id, pointer, wire, request)
+        if key is not None:
+            reused = self.reused.get(key, self.ids.next, int(self.composer.clock()))
+            if reused is not None:
+                self.answered += 1
+                return reused, pointer, decision
+        top, answer = self._wire_body(call.api, wire, request, call.reply)
+        fitted, complete = fit(
             self._base(call.api, op, pointer),
             top,
             lambda v: call.api.schemas.is_valid(pointer, v, formats=True),
         )
         if not complete:
             self._warn(call.api, op, pointer, top)
+        body = fitted if isinstance(fitted, dict) else top
+        if key is not None:
+            self.reused.put(key, body, answer)
         self.answered += 1
-        return (body if isinstance(body, dict) else top), pointer, decision
+        return body, pointer, decision
 
     def _wire_body(
         self, api: MockApi, wire: str, request: Mapping[str, Any], reply: Reply | None
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], Answer | None]:
+        """The wire body, and the answer it renders (None for embeddings, which have no ids)."""
         default_model = api.generator.model_ids[0] if api.generator.model_ids else "mock-model"
         if wire == "openai-embeddings":
-            return self._embeddings(request, default_model)
+            return self._embeddings(request, default_model), None
         prompt = read_prompt(wire, request)
         if reply is not None and reply.scripts_answer:
             text = json.dumps(reply.json, ensure_ascii=False) if reply.has_json else reply.text
@@ -128,7 +148,7 @@ class AnswerExtension:
             answer = self.composer.scripted(prompt, text=text, calls=calls, default_model=default_model)
         else:
             answer = self.composer.answer(prompt, wire=wire, default_model=default_model)
-        return RENDERERS[wire](answer, request)
+        return RENDERERS[wire](answer, request), answer
 
     def _embeddings(self, request: Mapping[str, Any], default_model: str) -> dict[str, Any]:
         model = request.get("model") if isinstance(request.get("model"), str) else default_model

@@ -1,0 +1,62 @@
+"""AnswerCache: a kept body comes back with new ids and time, as bytes and as a value, and stays intact."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from gatewright.mock.answers.reuse import AnswerCache
+from gatewright.spec.answers import Answer, Choice, Finish, ToolCall
+
+OLD_ID, OLD_CALL = "a" * 24, "b" * 24
+
+
+def _kept() -> tuple[AnswerCache, dict[str, object]]:
+    answer = Answer(
+        OLD_ID,
+        100,
+        "m",
+        (Choice(None, (ToolCall(OLD_CALL, "f", {"x": 1}),), Finish.TOOL_CALLS, tokens=3),),
+        5,
+    )
+    body = {
+        "id": f"resp_{OLD_ID}",
+        "created_at": 100,
+        "output": [{"id": f"fc_{OLD_CALL}", "call_id": f"call_{OLD_CALL}", "arguments": '{"x": 1}'}],
+        "usage": {"input_tokens": 100},  # a number equal to the time, under another name: not a time
+    }
+    cache = AnswerCache()
+    cache.put("k", body, answer)
+    return cache, body
+
+
+def test_a_hit_renames_ids_in_draw_order_and_restamps_time() -> None:
+    cache, body = _kept()
+    fresh = (f"{n:024x}" for n in itertools.count(1))
+    reused = cache.get("k", lambda: next(fresh), now=200)
+    assert reused is not None
+    expected = {
+        "id": f"resp_{2:024x}",  # the answer's id is drawn after its tool calls', as composing does
+        "created_at": 200,
+        "output": [{"id": f"fc_{1:024x}", "call_id": f"call_{1:024x}", "arguments": '{"x": 1}'}],
+        "usage": {"input_tokens": 100},
+    }
+    assert reused.body() == expected
+    assert json.loads(reused.raw()) == expected
+    assert body["id"] == f"resp_{OLD_ID}" and body["created_at"] == 100  # the kept body is not changed
+    assert cache.get("other", lambda: "x", now=0) is None
+
+
+def test_reset_and_size_bound() -> None:
+    cache, _ = _kept()
+    cache.clear()
+    assert cache.get("k", lambda: "x", now=0) is None
+    small = AnswerCache(entries=2)
+    for key in "abc":
+        small.put(key, {"v": key}, None)
+    assert small.get("a", lambda: "x", now=0) is None
+    reused = small.get("c", lambda: "x", now=0)
+    assert reused is not None and reused.body() == {"v": "c"}
+    off = AnswerCache(entries=0)
+    off.put("a", {"v": 1}, None)
+    assert off.get("a", lambda: "x", now=0) is None
