@@ -11,6 +11,7 @@ import statistics
 import time
 from pathlib import Path
 
+from gatewright.normalize.lifecycles import lifecycles_beside, load_lifecycles
 from gatewright.normalize.passes import PASSES
 from gatewright.normalize.passes.base import Context
 from gatewright.normalize.pipeline import find_sources
@@ -24,9 +25,10 @@ def one_run() -> dict[str, float]:
     for api_id, path in find_sources(SOURCES).items():
         started = time.perf_counter()
         source = load_source(path)
+        lifecycles = load_lifecycles(lifecycles_beside(path))
         timings["load"] += time.perf_counter() - started
         document = source.document
-        context = Context(api_id=api_id, prose=source.prose)
+        context = Context(api_id=api_id, prose=source.prose, lifecycles=lifecycles)
         repairs = []
         for repair_pass in PASSES:
             started = time.perf_counter()

@@ -41,6 +41,8 @@ def _run_normalize(args: argparse.Namespace) -> int:
         return EXIT_OK
     results = normalize_all(args.sources, args.out)
     for result in results:
+        for note in result.notes:
+            print(f"{result.api_id}: {note}")
         print(f"{result.api_id}: {len(result.repairs)} repairs -> {result.spec_path}")
     return EXIT_OK
 
@@ -55,8 +57,18 @@ def _add_normalize(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def _mock(args: argparse.Namespace) -> int:
     from gatewright.mock import serve
+    from gatewright.mock.replay import ReplaySettings
     from gatewright.mock.rules import FaultSettings, RuleError
 
+    if args.replay is None and (args.replay_strict or args.replay_nonconformant):
+        flag = "--replay-strict" if args.replay_strict else "--replay-nonconformant"
+        print(f"gatewright mock: error: {flag} needs --replay DIR", file=sys.stderr)
+        return EXIT_USAGE
+    replay = (
+        ReplaySettings(args.replay, strict=args.replay_strict, nonconformant=args.replay_nonconformant)
+        if args.replay is not None
+        else None
+    )
     try:
         serve(
             apis=args.api or None,
@@ -72,6 +84,7 @@ def _mock(args: argparse.Namespace) -> int:
             rules=args.rules or (),
             faults=FaultSettings(latency_ms=args.latency, error_rate=args.error_rate, rpm=args.rpm),
             read_timeout=args.read_timeout or None,
+            replay=replay,
         )
     except RuleError as exc:
         print(f"gatewright mock: error: {exc}", file=sys.stderr)
@@ -180,6 +193,22 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="SECONDS",
         help="seconds a client may take to send a request's headers, and its body (default 30; "
         "0: aiohttp's defaults, 75 s for headers and none for the body)",
+    )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="DIR",
+        help="answer recorded requests with their recorded answers first (`gatewright proxy --record DIR`)",
+    )
+    parser.add_argument(
+        "--replay-strict",
+        action="store_true",
+        help="with --replay: a request nothing recorded gets 404 in the API's error envelope",
+    )
+    parser.add_argument(
+        "--replay-nonconformant",
+        action="store_true",
+        help="with --replay: also replay recorded answers that break the spec",
     )
     parser.set_defaults(run=_mock)
 

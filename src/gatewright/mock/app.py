@@ -20,6 +20,7 @@ from gatewright.mock.fixtures import setup_fixtures
 from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, RULES, STORE
 from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.pipeline import ApiHandler, PipelineSettings
+from gatewright.mock.replay import ReplayExtension, ReplaySettings, load_replay
 from gatewright.mock.rules import FaultSettings, RuleBook, load_rules
 from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.spec import API_IDS, SpecError, load_spec
@@ -61,6 +62,7 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
                     hooks.setdefault(operation.operation_id, []).append(hook)
         handler = ApiHandler(api, store, hooks, settings, rules=rules, control=control)
         app.router.add_route("*", f"{api.prefix}/{{tail:[\\s\\S]*}}", handler.handle)  # any byte, even %0A
+        app.on_shutdown.append(handler.flush_log)
 
 
 def create_app(
@@ -78,6 +80,7 @@ def create_app(
     allow_callback_hosts: bool = False,
     rules: Sequence[Path | str] = (),
     faults: FaultSettings | None = None,
+    replay: ReplaySettings | None = None,
 ) -> web.Application:
     """The mock gateway as an ``aiohttp`` application (see ``serve`` to run it).
 
@@ -85,7 +88,8 @@ def create_app(
     timed by the ``task_*`` arguments); pass ``()`` for a mock without them. ``rules`` are
     rules files (YAML or JSON) checked against the served APIs (``RuleError`` on the first
     problem, before anything is served); ``faults`` are the run-wide ones (latency, error
-    rate, requests per minute).
+    rate, requests per minute). ``replay`` answers recorded requests with their recorded answers
+    first (``RecordingError`` naming the file for a fixture it cannot read).
 
     ``read_timeout`` (seconds, None for none) bounds how long a client may take to send
     a request: its headers (aiohttp's keep-alive timer, which also closes connections
@@ -108,6 +112,8 @@ def create_app(
         )
     app[EXTENSIONS] = list(extensions)
     served = load_apis(apis, spec_path, seed=seed)
+    if replay is not None:  # recorded answers first: its hook runs before every other extension's
+        app[EXTENSIONS].insert(0, ReplayExtension(load_replay(replay, served, app[CONTROL])))
     file_rules = [rule for path in rules for rule in load_rules(path, served)]
     app[RULES] = RuleBook(
         served, app[CONTROL], file_rules=file_rules, faults=faults or FaultSettings(), seed=seed

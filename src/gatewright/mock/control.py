@@ -1,11 +1,13 @@
 """The mock's own API under ``/__gatewright/``: health, reset, state, rules and the request journal.
 
+Routes and answer shapes are documented in docs/control-api.md.
+
 | route | |
 |---|---|
 | ``GET /__gatewright/health`` | liveness and the served APIs |
 | ``POST /__gatewright/reset`` | forget resources, tasks, runtime rules, counters, quotas, the journal |
 | ``GET /__gatewright/state`` | stored resources and each extension's state |
-| ``GET/POST/DELETE /__gatewright/rules``, ``DELETE /__gatewright/rules/{id}`` | rules (DESIGN.md) |
+| ``GET/POST/DELETE /__gatewright/rules``, ``DELETE /__gatewright/rules/{id}`` | rules |
 | ``GET /__gatewright/requests[?header=NAME:VALUE]`` | the journal, credentials redacted |
 """
 

@@ -11,6 +11,7 @@ from aiohttp import web
 from gatewright.mock.app import create_app
 from gatewright.mock.defaults import DEFAULT_READ_TIMEOUT, DEFAULT_TASK_DURATION
 from gatewright.mock.keys import APIS
+from gatewright.mock.replay import ReplaySettings
 from gatewright.mock.rules import FaultSettings
 
 logger = logging.getLogger("gatewright.mock")
@@ -31,6 +32,7 @@ def serve(
     rules: Sequence[Path | str] = (),
     faults: FaultSettings | None = None,
     read_timeout: float | None = DEFAULT_READ_TIMEOUT,
+    replay: ReplaySettings | None = None,
 ) -> None:
     """Serve until interrupted; one line per request on the ``gatewright.mock`` logger unless turned off.
 
@@ -50,6 +52,7 @@ def serve(
         rules=rules,
         faults=faults,
         read_timeout=read_timeout,
+        replay=replay,
     )
     names = ", ".join(f"{name} at {api.prefix or '/'}" for name, api in app[APIS].items())
 

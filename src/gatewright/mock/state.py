@@ -9,6 +9,11 @@ Fixtures are the items a fresh mock already holds (what a list shows before
 anyone creates anything, see ``fixtures``): they read, list, update and delete
 like created items, and ``reset()`` brings them back. The snapshot shows only
 what clients created or changed.
+
+The store also numbers creates (``create_number``): generated bodies are salted
+with that number so each create gets fresh ids, and ``reset()`` restarts it, so
+a mock started with ``--seed`` answers the same requests with the same bodies
+after a reset as it did when it started.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ class ResourceStore:
         self._items: dict[str, dict[str, dict[str, Any]]] = {}
         self._deleted: dict[str, set[str]] = {}
         self._fixtures: dict[str, dict[str, dict[str, Any]]] = {}
+        self._creates = 0
 
     def add_fixtures(self, collection: str, items: Mapping[str, dict[str, Any]]) -> None:
         """Items the collection holds from the start (kept by ``reset``)."""
@@ -92,9 +98,15 @@ class ResourceStore:
         """Nothing created, changed or deleted since reset: its list answer can be cached."""
         return not self._items.get(collection) and not self._deleted.get(collection)
 
+    def create_number(self) -> int:
+        """1 for the first create since the store was made or reset, then 2, 3, ..."""
+        self._creates += 1
+        return self._creates
+
     def reset(self) -> None:
         self._items.clear()
         self._deleted.clear()
+        self._creates = 0
 
     def snapshot(self) -> dict[str, Any]:
         return {collection: list(items.values()) for collection, items in self._items.items() if items}

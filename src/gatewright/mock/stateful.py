@@ -9,7 +9,6 @@ counts); anything the schema rejects falls back to the plain generated body.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +19,6 @@ from gatewright.mock.resources import ResourceRole
 from gatewright.mock.state import ResourceStore
 from gatewright.spec.pointer import resolve
 
-_counter = itertools.count(1)
 _LIST_KEYS = ("data", "items", "results", "objects", "records", "list")
 
 
@@ -64,7 +62,7 @@ def handle_resource(
 
     headers = response_headers(api, op, decision.response)
     if role.role == "create":
-        value = value_for(api, op, decision, salt=f"create-{next(_counter)}")
+        value = value_for(api, op, decision, salt=f"create-{store.create_number()}")
         value = _echo(value, body, valid)
         try:
             resource_id = resolve(value, role.id_pointer or "/id")

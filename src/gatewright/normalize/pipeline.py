@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from gatewright.normalize.lifecycles import ApiLifecycles, lifecycles_beside, load_lifecycles
 from gatewright.normalize.passes import PASSES
 from gatewright.normalize.passes.base import Context, Document, RepairPass
 from gatewright.normalize.repairs import Repair
@@ -21,10 +22,14 @@ SOURCE_SUFFIXES = (".json", ".yaml", ".yml", ".md")
 
 @dataclass(frozen=True, slots=True)
 class NormalizeResult:
+    """One normalized document, its repairs, and ``notes`` about the run that are not repairs (such as
+    "no lifecycle file beside ...: no tasks declared") for the caller to show."""
+
     api_id: str
     document: Document
     repairs: tuple[Repair, ...]
     spec_path: Path | None = None
+    notes: tuple[str, ...] = ()
 
     def spec_bytes(self) -> bytes:
         return dump(self.document)
@@ -49,17 +54,37 @@ def run_passes(
     return document, repairs
 
 
-def normalize_document(source: SourceDocument, api_id: str) -> NormalizeResult:
-    """Repair one parsed source into a canonical OpenAPI 3.1 document."""
-    context = Context(api_id=api_id, prose=source.prose, source_version=str(source.document.get("openapi")))
+def normalize_document(
+    source: SourceDocument, api_id: str, lifecycles: ApiLifecycles | None = None
+) -> NormalizeResult:
+    """Repair one parsed source into a canonical OpenAPI 3.1 document; tasks come only from ``lifecycles``."""
+    context = Context(
+        api_id=api_id,
+        prose=source.prose,
+        source_version=str(source.document.get("openapi")),
+        lifecycles=lifecycles,
+    )
     document, repairs = run_passes(source.document, context)
     return NormalizeResult(api_id, document, tuple(repairs))
 
 
-def normalize(path: Path | str, api_id: str | None = None) -> NormalizeResult:
-    """Normalize one source file; ``api_id`` defaults to the file's stem."""
+def normalize(
+    path: Path | str, api_id: str | None = None, lifecycles: Path | str | None = None
+) -> NormalizeResult:
+    """Normalize one source file; ``api_id`` defaults to the file's stem.
+
+    Task lifecycles come from ``lifecycles`` when given (it must exist), else from the file beside the
+    source with the same stem (``foo.yaml`` -> ``foo.lifecycles.yaml``); without one no tasks are
+    declared, and the result's notes say so.
+    """
     source_path = Path(path)
-    return normalize_document(load_source(source_path), api_id or source_path.stem)
+    source = load_source(source_path)
+    api_id = api_id or source_path.stem
+    declared_path = Path(lifecycles) if lifecycles is not None else lifecycles_beside(source_path)
+    if lifecycles is None and not declared_path.is_file():
+        note = f"no lifecycle file beside {source_path.name} ({declared_path.name}): no tasks declared"
+        return replace(normalize_document(source, api_id), notes=(note,))
+    return normalize_document(source, api_id, load_lifecycles(declared_path))
 
 
 def find_sources(sources_dir: Path) -> dict[str, Path]:
@@ -101,11 +126,7 @@ def normalize_all(
         files = output_files(result, out_dir)
         for path, content in files.items():
             _write_atomic(path, content)
-        written.append(
-            NormalizeResult(
-                result.api_id, result.document, result.repairs, out_dir / f"{result.api_id}.openapi.json"
-            )
-        )
+        written.append(replace(result, spec_path=out_dir / f"{result.api_id}.openapi.json"))
     return written
 
 

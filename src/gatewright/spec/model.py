@@ -31,7 +31,7 @@ STATE_KINDS = ("initial", "running", "succeeded", "failed", "cancelled")
 
 @dataclass(frozen=True, slots=True)
 class TaskSpec:
-    """The declared lifecycle of an operation that starts asynchronous work (see DESIGN.md)."""
+    """The declared lifecycle of an operation that starts asynchronous work (docs/extensions.md)."""
 
     poll: str
     id: str

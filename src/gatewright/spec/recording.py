@@ -31,7 +31,7 @@ import datetime as dt
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ __all__ = [
     "RecordedResponse",
     "Recording",
     "RecordingError",
+    "iter_recordings",
     "load_recordings",
     "write_recording",
 ]
@@ -302,8 +303,8 @@ def _sequence(path: Path) -> int:
     return int(match.group(1)) if match else 0
 
 
-def load_recordings(root: Path | str) -> list[Recording]:
-    """Every fixture under ``root``, group by group, in recorded order.
+def iter_recordings(root: Path | str) -> Iterator[tuple[str, Recording]]:
+    """Every fixture under ``root`` with its path relative to it, group by group, in recorded order.
 
     Raises ``RecordingError`` naming the file for a fixture that does not parse or does
     not have the recording's shape, and for a directory that does not exist.
@@ -311,11 +312,14 @@ def load_recordings(root: Path | str) -> list[Recording]:
     base = Path(root)
     if not base.is_dir():
         raise RecordingError(f"{base}: no such directory of recordings")
-    recordings: list[Recording] = []
     for path in sorted(base.rglob("*.json"), key=lambda p: (p.parent.as_posix(), _sequence(p), p.name)):
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise RecordingError(f"{path}: not a readable JSON fixture ({exc})") from None
-        recordings.append(Recording.from_document(document, str(path)))
-    return recordings
+        yield path.relative_to(base).as_posix(), Recording.from_document(document, str(path))
+
+
+def load_recordings(root: Path | str) -> list[Recording]:
+    """Every fixture under ``root`` in recorded order (see ``iter_recordings``)."""
+    return [recording for _, recording in iter_recordings(root)]

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from gatewright.normalize.checks import canonical_problems
+from gatewright.normalize.lifecycles import lifecycles_beside, load_lifecycles
 from gatewright.normalize.passes.base import Context
-from gatewright.normalize.pipeline import build_all, output_files, run_passes
+from gatewright.normalize.pipeline import build_all, find_sources, output_files, run_passes
 from gatewright.spec import API_IDS
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,7 +38,8 @@ def test_canonical_spec_meets_every_convention(results, api_id: str) -> None:
 @pytest.mark.parametrize("api_id", API_IDS)
 def test_normalizing_the_canonical_spec_changes_nothing(results, api_id: str) -> None:
     document = results[api_id].document
-    again, repairs = run_passes(document, Context(api_id))
+    lifecycles = load_lifecycles(lifecycles_beside(find_sources(SOURCES)[api_id]))
+    again, repairs = run_passes(document, Context(api_id, lifecycles=lifecycles))
     assert repairs == []
     assert again == document
 

@@ -10,11 +10,19 @@ from typing import Any
 import pytest
 from passkit import apply, located
 
-from gatewright.normalize.lifecycles import LIFECYCLES, ApiLifecycles, Lifecycle, Required, Shape, States
+from gatewright.normalize.lifecycles import (
+    ApiLifecycles,
+    Lifecycle,
+    Required,
+    Shape,
+    States,
+    lifecycles_beside,
+    load_lifecycles,
+)
 from gatewright.normalize.passes import PASSES
 from gatewright.normalize.passes.base import Context, RepairPass, clone
 from gatewright.normalize.passes.tasks import LifecycleError, apply_lifecycles, declare_task_lifecycles
-from gatewright.normalize.pipeline import build_all, run_passes
+from gatewright.normalize.pipeline import build_all, find_sources, run_passes
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import check_task_declarations
 from gatewright.spec import API_IDS
@@ -126,7 +134,7 @@ THINGS = ApiLifecycles(
 def run(document: dict[str, Any], declared: ApiLifecycles = THINGS) -> tuple[dict[str, Any], RepairLog]:
     copy = clone(document)
     log = RepairLog("declare_task_lifecycles")
-    apply_lifecycles(copy, declared, log, source="tiny")
+    apply_lifecycles(copy, declared, log)
     return copy, log
 
 
@@ -262,11 +270,13 @@ def test_the_checker_reports_broken_declarations() -> None:
     assert any("does not declare its path parameter `video_id`" in m for m in messages)
 
 
-def test_the_registered_pass_only_acts_on_known_apis() -> None:
+def test_the_registered_pass_declares_what_its_context_carries_and_nothing_without() -> None:
     document = tiny_spec()
-    result, repairs = declare_task_lifecycles.apply(document, Context(api_id="someone-elses-gateway"))
+    result, repairs = declare_task_lifecycles.apply(document, Context(api_id="voxvey"))
     assert result == document
     assert repairs == []
+    declared, _ = declare_task_lifecycles.apply(document, Context(api_id="tiny", lifecycles=THINGS))
+    assert declared == run(document)[0]
 
 
 def _as_pass(declared: ApiLifecycles) -> RepairPass:
@@ -304,13 +314,17 @@ def _fields(lifecycle: Lifecycle) -> dict[str, Any]:
 EXPECTED_CREATES = {"voxvey": 10, "ipop": 10, "beatra": 4, "imarouter": 14, "empiriolabs": 9}
 
 
+SOURCES = find_sources(ROOT / "specs" / "sources")
+DECLARED = {api_id: load_lifecycles(lifecycles_beside(path)) for api_id, path in SOURCES.items()}
+
+
 def test_every_declared_state_list_is_well_formed() -> None:
-    for api_id, declared in LIFECYCLES.items():
+    for api_id, declared in DECLARED.items():
         for lifecycle in declared.lifecycles:
             values = lifecycle.states.values()
             assert len(values) == len(set(values)), (api_id, lifecycle.name)
             assert lifecycle.states.succeeded, (api_id, lifecycle.name)
-    assert sum(len(d.lifecycles) for d in LIFECYCLES.values()) == 36  # SOURCES.md's 35, Kling split in two
+    assert sum(len(d.lifecycles) for d in DECLARED.values()) == 36  # 35 documented, Kling split in two
 
 
 @pytest.fixture(scope="module")
@@ -336,9 +350,13 @@ def test_real_sources_declare_consistent_lifecycles(
 @pytest.mark.parametrize("api_id", API_IDS)
 def test_real_repairs_point_into_the_pass_input(api_id: str) -> None:
     names = [p.name for p in PASSES]
-    source = next((ROOT / "specs" / "sources").glob(f"{api_id}.*"))
-    loaded = load_source(source)
-    context = Context(api_id=api_id, prose=loaded.prose, source_version=str(loaded.document["openapi"]))
+    loaded = load_source(SOURCES[api_id])
+    context = Context(
+        api_id=api_id,
+        prose=loaded.prose,
+        source_version=str(loaded.document["openapi"]),
+        lifecycles=DECLARED[api_id],
+    )
     before, _ = run_passes(loaded.document, context, PASSES[: names.index("declare_task_lifecycles")])
     _, repairs = apply(declare_task_lifecycles, before, context)
     assert repairs

@@ -1,4 +1,4 @@
-"""Rules that program the mock: scripted answers, sequences, faults (DESIGN.md, "Programmable mock").
+"""Rules that program the mock: scripted answers, sequences, faults (README, "Programming the mock").
 
 ``loader`` reads and checks a rules document, ``matcher`` decides whether a rule applies,
 ``book`` holds the rules in force and the global faults, ``apply`` turns a reply into the

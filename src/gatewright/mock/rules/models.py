@@ -1,4 +1,4 @@
-"""Rules: when a request looks like this, answer like that (DESIGN.md, "Programmable mock").
+"""Rules: when a request looks like this, answer like that (README, "Programming the mock").
 
 A ``Rule`` has a ``When`` (every condition given must hold) and one ``Reply`` or a
 sequence of them (one per match, the last repeating). A ``Reply`` is what to answer

@@ -14,13 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 from aiohttp import web
 
 from gatewright.mock.streaming.events import SSEEvent
 from gatewright.mock.streaming.faults import StreamFaults
 
-__all__ = ["SSE_HEADERS", "open_stream", "stream_events", "write_events"]
+__all__ = ["SSE_HEADERS", "WireEvent", "open_stream", "stream_events", "write_events"]
 
 log = logging.getLogger("gatewright.mock.streaming")
 
@@ -41,12 +42,18 @@ async def open_stream(
     return response
 
 
+class WireEvent(Protocol):
+    """What the writer sends: an ``SSEEvent``, or an event block replayed as it was recorded."""
+
+    def encode(self) -> bytes: ...
+
+
 MALFORMED = b'event: malformed\ndata: {"malformed": \n\n'  # named: clients skip unnamed events (Anthropic's)
 
 
 async def write_events(
     response: web.StreamResponse,
-    events: Iterable[SSEEvent],
+    events: Iterable[WireEvent],
     *,
     delay: float = 0.0,
     eof: bool = True,

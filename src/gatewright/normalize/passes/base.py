@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from gatewright.normalize.lifecycles import ApiLifecycles
 from gatewright.normalize.repairs import Repair, RepairLog
 from gatewright.spec.model import HTTP_METHODS
 from gatewright.spec.pointer import escape
@@ -16,11 +17,13 @@ Document = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a pass may know besides the document: which API, and the prose of a Markdown source."""
+    """What a pass may know besides the document: which API, the prose of a Markdown source, and the
+    task lifecycles declared beside the source (None: no lifecycle file, so no tasks)."""
 
     api_id: str
     prose: str = ""
     source_version: str = "3.1.0"
+    lifecycles: ApiLifecycles | None = None
 
 
 PassFunction = Callable[[Document, Context, RepairLog], None]

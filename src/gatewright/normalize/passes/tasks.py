@@ -1,17 +1,18 @@
 """Declare every async task lifecycle: ``x-gatewright-task`` on each create plus ``links`` to poll and cancel.
 
-The lifecycles are data (``normalize/lifecycles.py``), named by ``METHOD /path``;
-this pass resolves them to the operationIds an earlier pass generated and raises
-when a declared operation is missing, so a renamed route can never drop a
-lifecycle silently. Where a source leaves a status open (no enum) or a body
-opaque, the pass closes it as the declaration says and logs each change.
+The lifecycles are data read from the lifecycle file beside the source (``normalize/lifecycles.py``,
+docs/lifecycles.md) and handed to the pass in its context; without one the pass declares nothing.
+Operations are named by ``METHOD /path``: this pass resolves them to the operationIds an earlier pass
+generated and raises when a declared operation is missing, so a renamed route can never drop a
+lifecycle silently. Where a source leaves a status open (no enum) or a body opaque, the pass closes it
+as the declaration says and logs each change.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from gatewright.normalize.lifecycles import LIFECYCLES, ApiLifecycles, Lifecycle, Required, Shape
+from gatewright.normalize.lifecycles import ApiLifecycles, Lifecycle, Required, Shape
 from gatewright.normalize.passes.base import Context, Document, clone, repair_pass
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import (
@@ -30,30 +31,31 @@ _SCHEMAS = "#/components/schemas/"
 
 
 class LifecycleError(SpecError):
-    """A lifecycle declaration that does not fit the document (a missing route, an unknown status)."""
+    """A lifecycle declaration that does not fit the document (a missing route, an unknown status).
+
+    Its ``source`` is the lifecycle file; its ``pointer``, when given, points into the document.
+    """
 
 
 @repair_pass("declare_task_lifecycles")
 def declare_task_lifecycles(document: Document, context: Context, log: RepairLog) -> None:
-    """Add x-gatewright-task and poll/cancel links to every create operation the API's lifecycles name."""
-    declared = LIFECYCLES.get(context.api_id)
-    if declared is not None:
-        apply_lifecycles(document, declared, log, source=context.api_id)
+    """Add x-gatewright-task and poll/cancel links to every create operation the lifecycle file names."""
+    if context.lifecycles is not None:
+        apply_lifecycles(document, context.lifecycles, log)
 
 
-def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog, source: str = "") -> None:
-    """Apply one API's declarations in a fixed order: bodies and schemas first, then extensions and links."""
+def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog) -> None:
+    """Apply one file's declarations in a fixed order: bodies and schemas first, then extensions and links."""
+    source = declared.source
     index = {(ref.method.upper(), ref.path): ref for ref in iter_operations(document)}
     operations = _Resolver(index, source)
     for requirement in declared.required:
         _require(document, requirement, log, source)
-    shapes = {shape.name: shape for shape in declared.shapes}
+    shapes = {shape.name: shape for shape in declared.shapes}  # every `serve` names one (loader-checked)
     created: list[str] = []  # components this run added: later changes inside them log at the addition
     for lifecycle in declared.lifecycles:
         if lifecycle.serve is not None:
-            shape = shapes.get(lifecycle.serve)
-            if shape is None:
-                raise LifecycleError(f"{lifecycle.name}: unknown shape {lifecycle.serve!r}", source=source)
+            shape = shapes[lifecycle.serve]
             _serve(document, shape, [*operations.creates(lifecycle), operations.get(lifecycle.poll)], log)
         if lifecycle.fork_poll_schema is not None:
             created.extend(_fork(document, operations.get(lifecycle.poll), lifecycle, log))
@@ -176,8 +178,6 @@ def _close_status(
 ) -> None:
     """Make the poll body's status enum exactly the declared states (adding it where there is none)."""
     values = lifecycle.states.values()
-    if len(set(values)) != len(values):
-        raise LifecycleError(f"{lifecycle.name}: a status value is in more than one state list")
     bodies = success_bodies(document, poll)
     if not bodies:
         raise LifecycleError(
@@ -222,7 +222,7 @@ def _close_status(
 def task_extension(
     lifecycle: Lifecycle, poll: OperationRef, cancel: OperationRef | None, poll_id: str
 ) -> dict[str, Any]:
-    """The ``x-gatewright-task`` value, keys in DESIGN.md order then gatewright's optional ones."""
+    """The ``x-gatewright-task`` value, keys in a fixed order (documented in docs/extensions.md)."""
     task: dict[str, Any] = {"poll": poll.definition["operationId"]}
     if cancel is not None:
         task["cancel"] = cancel.definition["operationId"]

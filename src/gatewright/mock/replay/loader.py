@@ -1,0 +1,106 @@
+"""Read a directory of recordings into a ``ReplayBook``: what can be replayed, and why the rest cannot.
+
+Fixtures are read in the order ``gatewright.spec.recording`` writes them (group by
+group, by sequence number). A fixture that is not a recording (bad JSON, wrong shape)
+or a directory that does not exist is a ``RecordingError`` naming the file: the mock
+does not start on half its recordings. A readable fixture is skipped, with a reason,
+when the mock cannot answer with it: a nonconformant answer (``violations``) unless
+asked for, an API that is not served, a request that matched no operation (or one the
+spec does not have), a path that does not route to its operation.
+
+Each kept recording's request is reduced to a ``RequestKey`` with the same router and
+request validator the mock runs on live requests, so both sides parse bodies the same
+way (JSON, form fields, multipart whatever its boundary).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.replay.book import Fixture, ReplayBook, ReplaySettings, Skipped
+from gatewright.mock.replay.matcher import RequestKey, query_credentials, request_key
+from gatewright.mock.routing import RouteMatch
+from gatewright.mock.state import ControlStore
+from gatewright.spec.recording import Recording, iter_recordings
+
+__all__ = ["load_replay"]
+
+logger = logging.getLogger("gatewright.mock")
+
+
+def load_replay(settings: ReplaySettings, apis: Mapping[str, MockApi], store: ControlStore) -> ReplayBook:
+    """The replay book for ``settings.directory`` against the served ``apis``; logs what it loaded."""
+    root = Path(settings.directory)
+    keyed: list[tuple[RequestKey, Fixture]] = []
+    skipped: list[Skipped] = []
+    for name, recording in iter_recordings(root):
+        key = _key(name, recording, apis, settings.nonconformant)
+        if isinstance(key, Skipped):
+            skipped.append(key)
+        else:
+            keyed.append((key, Fixture(name, recording)))
+    book = ReplayBook(keyed, store, strict=settings.strict, directory=str(root), skipped=skipped)
+    logger.info("%s", book.summary())
+    for skip in skipped:
+        logger.debug("replay: skipped %s: %s", skip.name, skip.detail)
+    return book
+
+
+def _key(
+    name: str, recording: Recording, apis: Mapping[str, MockApi], nonconformant: bool
+) -> RequestKey | Skipped:
+    if recording.violations and not nonconformant:
+        return Skipped(name, "nonconformant", "; ".join(recording.violations))
+    api = apis.get(recording.api)
+    if api is None:
+        return Skipped(name, "not served", f"API {recording.api!r} is not served")
+    if recording.operation is None:
+        request = recording.request
+        return Skipped(name, "unmatched", f"{request.method} {request.path} matched no operation")
+    op = api.operations.get(recording.operation)
+    if op is None:
+        return Skipped(name, "unknown operation", f"{api.name} has no operation {recording.operation!r}")
+    params = _route(api, op, recording)
+    if params is None:
+        request = recording.request
+        return Skipped(
+            name, "unrouted", f"{request.method} {request.path} does not route to {recording.operation}"
+        )
+    credentials = query_credentials(api.spec.security_schemes)
+    body = _parsed_body(op, params, recording)
+    return request_key(api.name, op.operation_id, params, recording.request.query, body, credentials)
+
+
+def _route(api: MockApi, op: MockOperation, recording: Recording) -> dict[str, str] | None:
+    """The recorded path's parameters, read by the API's router.
+
+    The path is as the client sent it, possibly under a prefix the mock does not have
+    (``/<api id>`` of a mock serving several APIs, a proxy's base path): leading segments
+    are dropped until the rest routes to the recording's operation.
+    """
+    method = recording.request.method
+    path = recording.request.path
+    while True:
+        match = api.router.match(method, path)
+        if isinstance(match, RouteMatch) and match.operation_id == op.operation_id:
+            return match.params
+        cut = path.find("/", 1)
+        if cut < 0:
+            return None
+        path = path[cut:]
+
+
+def _parsed_body(op: MockOperation, params: dict[str, str], recording: Recording) -> Any:
+    """The recorded body parsed by the operation's request validator, as a live request's is."""
+    request = recording.request
+    raw = request.body.to_bytes() if request.body is not None else b""
+    query = MultiDictProxy(MultiDict(parse_qsl(request.query, keep_blank_values=True)))
+    headers = CIMultiDictProxy(CIMultiDict(request.headers))
+    return op.validator.validate(params, query, headers, {}, raw).body
