@@ -269,12 +269,48 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     parser.set_defaults(run=_verify)
 
 
+def _proxy(args: argparse.Namespace) -> int:
+    from gatewright.proxy.cli import main as proxy_main
+
+    return proxy_main(args)
+
+
+def _add_proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("proxy", help="forward to a live gateway and judge every exchange")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--api", choices=API_IDS)
+    target.add_argument("--spec", type=Path)
+    parser.add_argument("--upstream", type=_http_url, required=True, help="the gateway to forward to")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=_port, default=8081)
+    parser.add_argument("--record", type=Path, metavar="DIR", help="write each exchange as a fixture")
+    parser.add_argument("--report-dir", type=Path, default=None, help="default reports/proxy-<api>/")
+    parser.add_argument(
+        "--fail-on-violation", action="store_true", help="exit 1 on exit if any violation was found"
+    )
+    parser.add_argument(
+        "--secret-header",
+        action="append",
+        metavar="NAME",
+        help="also redact this header in recordings and reports (repeatable)",
+    )
+    parser.add_argument(
+        "--upstream-timeout",
+        type=_positive,
+        default=300.0,
+        metavar="SECONDS",
+        help="seconds of upstream silence before an exchange fails with a 502 (default 300)",
+    )
+    parser.set_defaults(run=_proxy)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gatewright", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_normalize(sub)
     _add_mock(sub)
     _add_verify(sub)
+    _add_proxy(sub)
     return parser
 
 

@@ -1,0 +1,119 @@
+"""What the spec forbids of a request: the client's problems, judged apart from the gateway's.
+
+A request to a path or method the spec does not document, a required parameter left out or a
+value its schema refuses, a body that is missing, sent as an undocumented media type, or (for
+JSON) invalid against the request body schema. Parameter values are read the way ``verify``
+reads what reached a server (``conformance.wire.values_valid``); schemas behind a ``$ref`` that
+it cannot follow are not judged rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from typing import Any
+
+from gatewright.conformance.adapter import CheckFailure
+from gatewright.conformance.wire import values_valid
+from gatewright.proxy.models import Observed
+from gatewright.proxy.routing import Route
+from gatewright.spec import Spec
+from gatewright.spec.validation import DocumentValidators, describe
+
+DOCUMENTED = "request_documented"
+PARAMETERS = "request_parameters_conformance"
+BODY = "request_body_conformance"
+CHECKS = (PARAMETERS, BODY)
+
+
+def undocumented(exchange: Observed, path_known: bool) -> CheckFailure:
+    if path_known:
+        return CheckFailure(
+            DOCUMENTED, "Method not documented", f"the spec documents no {exchange.method} on this path"
+        )
+    return CheckFailure(DOCUMENTED, "Path not documented", "no operation of the spec matches this path")
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _documented_media(media: str, documented: list[str]) -> bool:
+    for declared in documented:
+        option = declared.lower()
+        if option in (media, "*/*") or (option.endswith("/*") and media.startswith(option[:-1])):
+            return True
+    return False
+
+
+class RequestJudge:
+    def __init__(self, spec: Spec, validators: DocumentValidators) -> None:
+        self.spec = spec
+        self.validators = validators
+
+    def judge(self, route: Route, exchange: Observed) -> list[CheckFailure]:
+        return self._parameters(route, exchange) + self._body(route, exchange)
+
+    def _parameters(self, route: Route, exchange: Observed) -> list[CheckFailure]:
+        query = urllib.parse.parse_qs(exchange.query, keep_blank_values=True)
+        failures: list[CheckFailure] = []
+        for parameter in route.operation.parameters:
+            name, where = str(parameter.get("name")), parameter.get("in")
+            if where == "path":
+                values = [route.params[name]] if name in route.params else []
+            elif where == "query":
+                values = query.get(name, [])
+            elif where == "header":
+                values = [v for k, v in exchange.request_headers if k.lower() == name.lower()]
+            else:
+                continue
+            if not values:
+                if parameter.get("required"):
+                    failures.append(
+                        CheckFailure(PARAMETERS, "Required parameter missing", f"{where} parameter {name!r}")
+                    )
+                continue
+            schema = self.spec.deref(parameter.get("schema"))
+            if schema is None or "$ref" in json.dumps(schema):
+                continue
+            if not values_valid(self.spec.document, schema, values):
+                shown = ", ".join(repr(v[:80]) for v in values[:3])
+                failures.append(
+                    CheckFailure(
+                        PARAMETERS, "Parameter value not allowed", f"{where} parameter {name!r}: {shown}"
+                    )
+                )
+        return failures
+
+    def _body(self, route: Route, exchange: Observed) -> list[CheckFailure]:
+        raw = route.operation.definition.get("requestBody")
+        body = exchange.request_body
+        if raw is None:
+            return []
+        request_body = self.spec.deref(raw)
+        content: dict[str, Any] = request_body.get("content", {})
+        if body.size == 0:
+            if request_body.get("required"):
+                return [CheckFailure(BODY, "Required body missing", "the request has no body")]
+            return []
+        media = media_type(exchange.request_header("content-type"))
+        if content and not _documented_media(media, list(content)):
+            return [
+                CheckFailure(
+                    BODY,
+                    "Undocumented request Content-Type",
+                    f"sent {media or '(none)'}; documented: {', '.join(content)}",
+                )
+            ]
+        schema = (content.get(media) or {}).get("schema")
+        if schema is None or not (media == "application/json" or media.endswith("+json")) or body.truncated:
+            return []
+        try:
+            value = json.loads(bytes(body.data))
+        except ValueError as exc:
+            return [CheckFailure(BODY, "Request body is not JSON", f"declared {media}: {exc}")]
+        errors = self.validators.errors(schema, value)
+        if not errors:
+            return []
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return [CheckFailure(BODY, "Request body violates schema", describe(errors[0]) + more)]

@@ -1,0 +1,177 @@
+"""The proxy's work after an exchange has passed: judge it, say what it broke, record it.
+
+Nothing here touches a socket. The server hands each finished exchange to ``submit``; one
+worker thread judges them in the order they finished (so a task's polls are judged in the
+order the client saw them), off the event loop, so judging never delays a byte to a client.
+``settle`` waits for everything handed over so far: ``/__gatewright/violations`` and the
+reports on exit reflect every exchange that ended before they were asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import sys
+import threading
+from pathlib import Path
+from typing import TextIO
+
+from gatewright.conformance.bodies import describe_body
+from gatewright.conformance.models import Exchange
+from gatewright.proxy.judge import ExchangeJudge, Found, Judgement
+from gatewright.proxy.models import Observed, Violation
+from gatewright.proxy.options import ProxyOptions
+from gatewright.proxy.record import record, recording_of
+from gatewright.proxy.redaction import CredentialRules, scrub
+from gatewright.proxy.report import ViolationLog
+from gatewright.spec import Spec
+
+BODY_LIMIT = 4000  # characters of a body a report shows (as verify's reports)
+
+
+class Proxy:
+    """One proxy run over one spec: the judge, what it found, and where it writes."""
+
+    def __init__(self, options: ProxyOptions, spec: Spec | None = None, out: TextIO | None = None) -> None:
+        self.options = options
+        self.spec = spec if spec is not None else options.load()
+        self.judge = ExchangeJudge(self.spec, options.upstream)
+        self.rules = CredentialRules.of(self.spec, options.secret_headers)
+        self.log = ViolationLog(self.spec, options.name, options.upstream, self.judge.adapter.version)
+        self.out = out if out is not None else sys.stderr
+        self.recorded: list[Path] = []
+        self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="gatewright-judge")
+        self._pending: set[concurrent.futures.Future[None]] = set()
+        self._lock = threading.Lock()
+
+    # --- handing over and waiting --------------------------------------------------------
+
+    def submit(self, exchange: Observed) -> None:
+        future = self._worker.submit(self._process, exchange)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: concurrent.futures.Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    async def settle(self) -> None:
+        """Until every exchange handed over so far is judged (and recorded)."""
+        with self._lock:
+            pending = list(self._pending)
+        if pending:
+            await asyncio.gather(*(asyncio.wrap_future(f) for f in pending), return_exceptions=True)
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True)
+
+    # --- the work ------------------------------------------------------------------------
+
+    def _process(self, exchange: Observed) -> None:
+        try:
+            judgement = self.judge.judge(exchange)
+        except Exception as exc:  # a check that breaks on an odd answer must not stop the proxy
+            self._say(f"gatewright proxy: could not judge {exchange.method} {exchange.path}: {exc!r}")
+            return
+        secrets = self.rules.secrets(exchange.request_headers, exchange.query)
+        violations = [self._violation(exchange, judgement, found) for found in judgement.found]
+        violations = scrub(violations, secrets)
+        for violation in violations:
+            self._say(f"gatewright proxy: {violation.line()}")
+        self.log.add(judgement.operation, judgement.ran, violations, self._exchange(exchange, secrets))
+        if self.options.record_dir is not None:
+            self._record(exchange, judgement, violations, secrets)
+
+    @staticmethod
+    def _violation(exchange: Observed, judgement: Judgement, found: Found) -> Violation:
+        failure = found.failure
+        first = failure.message.strip().splitlines()[0] if failure.message.strip() else ""
+        message = f"{failure.title}: {first}" if first else failure.title
+        operation = judgement.operation
+        return Violation(
+            operation=operation.operation_id if operation is not None else "-",
+            check=failure.check,
+            message=message[:300],
+            method=exchange.method,
+            path=exchange.path,
+            status=exchange.status,
+            time=exchange.time,
+            side=found.side,
+            title=failure.title,
+            detail=failure.message,
+        )
+
+    def _exchange(self, exchange: Observed, secrets: tuple[str, ...]) -> Exchange:
+        """The exchange as a report shows it: credential headers hidden, bodies described and cut."""
+        query = self.rules.query_redacted(exchange.query)
+        request_body = describe_body(
+            bytes(exchange.request_body.data), exchange.request_header("content-type") or ""
+        )
+        response_body = None
+        if exchange.response_body is not None:
+            response_body = describe_body(
+                bytes(exchange.response_body.data), exchange.response_header("content-type") or ""
+            )
+        shown = Exchange(
+            method=exchange.method,
+            url=self.options.upstream + exchange.path + (f"?{query}" if query else ""),
+            request_headers=self.rules.headers_redacted(exchange.request_headers),
+            request_body=_cut(request_body) if exchange.request_body.size else None,
+            status=exchange.status,
+            response_headers=self.rules.headers_redacted(exchange.response_headers),
+            response_body=_cut(response_body),
+            elapsed_ms=exchange.elapsed_ms,
+        )
+        return scrub(shown, secrets)
+
+    def _record(
+        self, exchange: Observed, judgement: Judgement, violations: list[Violation], secrets: tuple[str, ...]
+    ) -> None:
+        assert self.options.record_dir is not None
+        captured = exchange.response_body
+        whole = captured is not None and not captured.truncated
+        operation = judgement.operation
+        recording = recording_of(
+            self.options.name,
+            exchange,
+            operation.operation_id if operation is not None else None,
+            violations,
+            self.rules,
+            body=judgement.body,
+            events=judgement.events if whole else None,
+        )
+        if recording is None:
+            if exchange.status is not None:
+                self._say(
+                    f"gatewright proxy: not recorded: {exchange.method} {exchange.path} "
+                    f"(a body beyond the {self.options.capture_limit:,}-byte capture limit)"
+                )
+            return
+        # The format hides credential headers and fields; a key echoed anywhere else goes too.
+        recording = scrub(recording, secrets)
+        try:
+            self.recorded.append(record(self.options.record_dir, recording, self.rules))
+        except OSError as exc:
+            self._say(f"gatewright proxy: cannot record to {self.options.record_dir}: {exc.strerror or exc}")
+
+    def _say(self, line: str) -> None:
+        try:
+            self.out.write(line + "\n")
+            self.out.flush()
+        except (OSError, ValueError):  # a closed terminal must not stop judging
+            pass
+
+    # --- results -------------------------------------------------------------------------
+
+    def violations(self) -> list[Violation]:
+        return self.log.violations()
+
+    def write_reports(self, directory: Path | None = None) -> list[Path]:
+        return self.log.write(directory or self.options.default_report_dir())
+
+
+def _cut(text: str | None) -> str | None:
+    if text is None or len(text) <= BODY_LIMIT:
+        return text
+    return text[:BODY_LIMIT] + f"... [{len(text) - BODY_LIMIT} more chars]"

@@ -1,0 +1,102 @@
+"""An exchange as the proxy saw it, and a violation found in one: plain values, no aiohttp."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Side = Literal["gateway", "client"]
+
+
+@dataclass(slots=True)
+class Captured:
+    """A body as far as the proxy kept it: the first ``limit`` bytes and how much really went by."""
+
+    limit: int
+    data: bytearray = field(default_factory=bytearray)
+    size: int = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        room = self.limit - len(self.data)
+        if room > 0:
+            self.data += chunk[:room]
+
+    @property
+    def truncated(self) -> bool:
+        return self.size > len(self.data)
+
+
+@dataclass(slots=True)
+class Observed:
+    """One forwarded exchange: what the client sent and what the upstream answered.
+
+    ``status`` is None when the upstream never answered (``error`` says why); ``complete`` is
+    False when its body ended early (a reset, a timeout mid-stream).
+    """
+
+    method: str
+    path: str
+    query: str
+    request_headers: list[tuple[str, str]]
+    request_body: Captured
+    time: str
+    elapsed_ms: float = 0.0
+    status: int | None = None
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_body: Captured | None = None
+    complete: bool = True
+    error: str | None = None
+
+    def request_header(self, name: str) -> str | None:
+        return _first(self.request_headers, name)
+
+    def response_header(self, name: str) -> str | None:
+        return _first(self.response_headers, name)
+
+
+def _first(headers: list[tuple[str, str]], name: str) -> str | None:
+    lowered = name.lower()
+    return next((value for key, value in headers if key.lower() == lowered), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule of the contract in one exchange, credentials already hidden.
+
+    ``side`` says whose problem it is: the gateway's answer, or the client's request.
+    ``message`` is one line; ``detail`` is the whole explanation a check gave.
+    """
+
+    operation: str  # operationId, or "-" when the request matched no operation
+    check: str
+    message: str
+    method: str
+    path: str
+    status: int | None
+    time: str
+    side: Side
+    title: str = ""
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "check": self.check,
+            "message": self.message,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "time": self.time,
+            "side": self.side,
+            "title": self.title,
+            "detail": self.detail,
+        }
+
+    def line(self) -> str:
+        """The one line printed while the proxy runs."""
+        status = self.status if self.status is not None else "no answer"
+        return (
+            f"[{self.side}] {self.operation} {self.check}: {self.message} "
+            f"({self.method} {self.path} -> {status})"
+        )

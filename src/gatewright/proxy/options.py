@@ -1,0 +1,55 @@
+"""What a proxy run is asked to do: one typed value the CLI (and tests) build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gatewright.spec import Spec, load_source, load_spec
+from gatewright.spec.loader import require_openapi
+
+DEFAULT_PORT = 8081
+# Judging and recording read at most this much of each body; the rest still passes through to
+# the client unchanged, so a 2 GB download costs the proxy this much memory, not 2 GB twice.
+CAPTURE_LIMIT = 8 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class ProxyOptions:
+    """Options of a proxy run; ``upstream`` is the gateway every request is forwarded to."""
+
+    upstream: str
+    api: str | None = None
+    spec_path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    record_dir: Path | None = None
+    report_dir: Path | None = None
+    fail_on_violation: bool = False
+    secret_headers: frozenset[str] = field(default_factory=frozenset)  # lower case
+    connect_timeout: float = 10.0
+    read_timeout: float = 300.0  # seconds of silence from the upstream before the exchange fails
+    capture_limit: int = CAPTURE_LIMIT
+
+    def __post_init__(self) -> None:
+        self.upstream = self.upstream.rstrip("/")
+        self.secret_headers = frozenset(name.lower() for name in self.secret_headers)
+        if self.api is None and self.spec_path is None:
+            raise ValueError("name an API id or a spec path")
+
+    @property
+    def name(self) -> str:
+        if self.api:
+            return self.api
+        return self.spec_path.stem.split(".")[0] if self.spec_path else "api"
+
+    def default_report_dir(self) -> Path:
+        return self.report_dir if self.report_dir is not None else Path("reports") / f"proxy-{self.name}"
+
+    def load(self) -> Spec:
+        """The bundled spec, or the file at ``spec_path`` once it reads as an OpenAPI 3.x document."""
+        if self.spec_path is None:
+            return load_spec(self.api, None)
+        source = load_source(self.spec_path)
+        require_openapi(source.document, str(self.spec_path))
+        return Spec(source.document, name=self.api or self.spec_path.stem)

@@ -1,0 +1,77 @@
+"""The credentials one exchange carried, and every written value scrubbed of them.
+
+Which headers are credentials is ``gatewright.spec.secrets``' rule (plus ``--secret-header``
+names and the spec's API-key header names); how a value is hidden inside free text (a
+message quoting the key, an echoed body) is the conformance ``Redactor``'s, applied once per
+credential. The credentials themselves are kept only in memory, for one exchange.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from gatewright.conformance.auth import credential_names
+from gatewright.conformance.redact import Redactor
+from gatewright.spec import Spec
+from gatewright.spec.secrets import REDACTED, is_secret_header, redact_headers
+
+T = TypeVar("T")
+_SCHEMES = ("bearer ", "basic ", "token ", "key ")
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRules:
+    """Where a spec (and the user) put credentials: header names and query parameter names."""
+
+    headers: frozenset[str]
+    query: frozenset[str]
+
+    @classmethod
+    def of(cls, spec: Spec, extra_headers: frozenset[str] = frozenset()) -> CredentialRules:
+        headers, query = credential_names(spec)
+        return cls(headers | extra_headers, query)
+
+    def secrets(self, headers: Iterable[tuple[str, str]], query: str) -> tuple[str, ...]:
+        """The credential values in a request: secret header values (without ``Bearer``), key parameters."""
+        found: list[str] = []
+        for name, value in headers:
+            if not is_secret_header(name, self.headers):
+                continue
+            found.append(value)
+            lowered = value.lower()
+            scheme = next((s for s in _SCHEMES if lowered.startswith(s)), None)
+            if scheme is not None:
+                found.append(value[len(scheme) :].strip())
+        for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+            if name in self.query or is_secret_header(name):
+                found.append(value)
+        return tuple(dict.fromkeys(s for s in found if s.strip()))
+
+    def headers_redacted(self, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+        """Lower-cased headers (repeats joined), every credential header's value hidden."""
+        joined: dict[str, str] = {}
+        for name, value in headers:
+            key = name.lower()
+            joined[key] = f"{joined[key]}, {value}" if key in joined else value
+        return redact_headers(joined, self.headers)
+
+    def query_redacted(self, query: str) -> str:
+        """The raw query string with the spec's key parameters' values hidden."""
+        if not query:
+            return query
+        pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+        if not any(name in self.query or is_secret_header(name) for name, _ in pairs):
+            return query
+        return urllib.parse.urlencode(
+            [(n, REDACTED if n in self.query or is_secret_header(n) else v) for n, v in pairs], safe="[]"
+        )
+
+
+def scrub(value: T, secrets: Iterable[str]) -> T:
+    """A copy of ``value`` (strings, dataclasses, dicts, lists) with every credential hidden."""
+    for secret in secrets:
+        value = Redactor(secret).model(value)
+    return value

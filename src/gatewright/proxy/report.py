@@ -1,0 +1,122 @@
+"""Everything the proxy found, kept as it runs and rendered on exit by ``verify``'s renderers.
+
+Each judged exchange folds into a ``UnitResult`` per (side, operation): gateway problems under
+the operationId (``kind`` "operation"), the client's under ``client:<operationId>`` (``kind``
+"client"), so a report reads like ``verify``'s and client mistakes never count against the
+gateway. ``report.json``, ``junit.xml`` and ``report.html`` are written by the conformance
+``ReportWriter``, the one renderer of all three.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gatewright import __version__
+from gatewright.conformance.events import Emitter, RunFinished
+from gatewright.conformance.explain import explain
+from gatewright.conformance.models import Exchange, Finding, Report, UnitResult
+from gatewright.conformance.redact import Redactor
+from gatewright.conformance.reporting import ReportWriter
+from gatewright.proxy.models import Side, Violation
+from gatewright.spec import Operation, Spec
+
+UNDOCUMENTED = "undocumented"
+
+
+def _unit_id(side: Side, operation: Operation | None) -> str:
+    name = operation.operation_id if operation is not None else UNDOCUMENTED
+    return f"client:{name}" if side == "client" else name
+
+
+class ViolationLog:
+    """Thread-safe: the judge thread adds, the server reads ``/__gatewright/violations``."""
+
+    def __init__(self, spec: Spec, api: str, upstream: str, schemathesis_version: str) -> None:
+        self.spec = spec
+        self.api = api
+        self.upstream = upstream
+        self.schemathesis_version = schemathesis_version
+        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self._started = time.monotonic()
+        self._violations: list[Violation] = []
+        self._units: dict[str, UnitResult] = {}
+        self._lock = threading.Lock()
+
+    def _unit(self, side: Side, operation: Operation | None) -> UnitResult:
+        unit_id = _unit_id(side, operation)
+        unit = self._units.get(unit_id)
+        if unit is None:
+            label = operation.label if operation is not None else "requests that match no operation"
+            unit = self._units[unit_id] = UnitResult(
+                unit_id=unit_id,
+                kind="client" if side == "client" else "operation",
+                operation=operation.operation_id if operation is not None else "-",
+                label=label,
+            )
+        return unit
+
+    def add(
+        self,
+        operation: Operation | None,
+        ran: dict[Side, list[str]],
+        violations: list[Violation],
+        exchange: Exchange,
+    ) -> None:
+        """Fold one judged exchange in: the checks it ran and what it broke."""
+        with self._lock:
+            for side, checks in ran.items():
+                if not checks and not any(v.side == side for v in violations):
+                    continue
+                unit = self._unit(side, operation)
+                unit.calls += 1
+                for check in checks:
+                    unit.ran(check)
+            for violation in violations:
+                self._violations.append(violation)
+                unit = self._unit(violation.side, operation)
+                pointer, says = (
+                    explain(self.spec, operation, violation.check, violation.status)
+                    if operation is not None
+                    else ("", "")
+                )
+                unit.add(
+                    Finding(
+                        operation=unit.operation,
+                        label=unit.label,
+                        check=violation.check,
+                        title=violation.title,
+                        message=violation.detail or violation.message,
+                        phase=violation.side,
+                        spec_pointer=pointer,
+                        spec_says=says,
+                        exchange=exchange,
+                    )
+                )
+
+    def violations(self) -> list[Violation]:
+        with self._lock:
+            return list(self._violations)
+
+    def report(self) -> Report:
+        with self._lock:
+            units = sorted(self._units.values(), key=lambda u: (u.kind != "operation", u.unit_id))
+            return Report(
+                api=self.api,
+                base_url=self.upstream,
+                started_at=self.started_at,
+                seed=None,
+                max_examples=0,
+                units=units,
+                duration=round(time.monotonic() - self._started, 3),
+                gatewright_version=__version__,
+                schemathesis_version=self.schemathesis_version,
+            )
+
+    def write(self, directory: Path) -> list[Path]:
+        """``report.json``, ``junit.xml`` and ``report.html`` in ``directory``; their paths."""
+        writer = ReportWriter(directory, Redactor())  # findings were scrubbed as they came
+        Emitter([writer]).emit(RunFinished(self.report()))
+        return writer.written

@@ -1,0 +1,249 @@
+"""The proxy's HTTP side: forward each request unchanged, stream the answer back as it comes.
+
+Headers pass through except the hop-by-hop ones (RFC 9110 7.6.1, plus any a ``Connection``
+header names) and ``Host``; bodies pass through in both directions chunk by chunk, each
+chunk written to the other side as it arrives, with a copy of the first
+``capture_limit`` bytes kept for judging (``engine.Proxy``). The upstream's bytes are not
+decoded on the way (``auto_decompress=False``), no cookie jar or redirect is followed, and
+nothing of the client's is added. ``/__gatewright/`` is the proxy's own and never forwarded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+
+import aiohttp
+from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from gatewright.proxy.engine import Proxy
+from gatewright.proxy.errors import STATUS, ErrorEnvelopes
+from gatewright.proxy.models import Captured, Observed
+
+CONTROL_PREFIX = "/__gatewright"
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+_CHUNK = 64 * 1024
+
+PROXY_KEY = web.AppKey("gatewright_proxy", Proxy)
+SESSION_KEY = web.AppKey("gatewright_upstream", aiohttp.ClientSession)
+ENVELOPES_KEY = web.AppKey("gatewright_envelopes", ErrorEnvelopes)
+
+
+def end_to_end(headers: CIMultiDictProxy[str], *drop: str) -> CIMultiDict[str]:
+    """``headers`` without the hop-by-hop ones, those ``Connection`` names, and ``drop``."""
+    named = {
+        token.strip().lower() for value in headers.getall("connection", []) for token in value.split(",")
+    }
+    skip = HOP_BY_HOP | named | {name.lower() for name in drop}
+    return CIMultiDict((name, value) for name, value in headers.items() if name.lower() not in skip)
+
+
+async def _tee(content: aiohttp.StreamReader, captured: Captured) -> AsyncIterator[bytes]:
+    """The request body as it arrives, a copy of its head kept."""
+    async for chunk in content.iter_chunked(_CHUNK):
+        captured.add(chunk)
+        yield chunk
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, asyncio.TimeoutError):
+        return "the upstream did not answer in time"
+    return f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+
+
+async def _forward(request: web.Request) -> web.StreamResponse:
+    proxy = request.app[PROXY_KEY]
+    session = request.app[SESSION_KEY]
+    raw_path = request.raw_path
+    _, _, query = raw_path.partition("?")
+    headers = end_to_end(request.headers, "host")
+    observed = Observed(
+        method=request.method,
+        path=request.path,
+        query=query,
+        request_headers=list(headers.items()),
+        request_body=Captured(proxy.options.capture_limit),
+        time=_now(),
+    )
+    data = _tee(request.content, observed.request_body) if request.body_exists else None
+    started = time.monotonic()
+    try:
+        upstream = await session.request(
+            request.method,
+            URL(proxy.options.upstream + raw_path, encoded=True),
+            headers=headers,
+            data=data,
+            allow_redirects=False,
+        )
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        observed.error = _why(exc)
+        observed.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+        proxy.submit(observed)
+        return _bad_gateway(request, observed.error)
+    try:
+        return await _relay(request, upstream, observed, proxy, started)
+    finally:
+        upstream.release()
+
+
+async def _relay(
+    request: web.Request, upstream: aiohttp.ClientResponse, observed: Observed, proxy: Proxy, started: float
+) -> web.StreamResponse:
+    """Stream the upstream's answer to the client; hand the exchange to the judge once it ended."""
+
+    def finished() -> None:
+        observed.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+        proxy.submit(observed)
+
+    observed.status = upstream.status
+    observed.response_headers = list(upstream.headers.items())
+    captured = observed.response_body = Captured(proxy.options.capture_limit)
+    response = web.StreamResponse(status=upstream.status, reason=upstream.reason)
+    response.headers.extend(end_to_end(upstream.headers))
+    try:
+        await response.prepare(request)
+        try:
+            async for chunk in upstream.content.iter_any():
+                captured.add(chunk)
+                await response.write(chunk)
+        except (TimeoutError, aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
+            # The upstream cut its answer: the client's connection ends the same way, unfinished.
+            observed.complete = False
+            observed.error = _why(exc)
+            finished()
+            if request.transport is not None:
+                request.transport.close()
+            return response
+        await response.write_eof()
+    except (ConnectionResetError, aiohttp.ClientConnectionResetError):
+        return response  # the client left: what it did not read is nobody's violation
+    finished()
+    return response
+
+
+def _bad_gateway(request: web.Request, why: str) -> web.Response:
+    proxy = request.app[PROXY_KEY]
+    route = proxy.judge.route(request.method, request.path)
+    message = f"gatewright proxy: the upstream gateway failed ({why})"
+    body = request.app[ENVELOPES_KEY].body(route.operation if route else None, request.path, message)
+    return web.Response(status=STATUS, body=body, content_type="application/json")
+
+
+async def _violations(request: web.Request) -> web.Response:
+    proxy = request.app[PROXY_KEY]
+    await proxy.settle()
+    return web.json_response({"violations": [v.to_dict() for v in proxy.violations()]})
+
+
+async def _health(request: web.Request) -> web.Response:
+    proxy = request.app[PROXY_KEY]
+    return web.json_response({"status": "ok", "api": proxy.options.name, "upstream": proxy.options.upstream})
+
+
+async def _control_unknown(request: web.Request) -> web.Response:
+    return web.json_response(
+        {
+            "error": {
+                "message": f"no proxy control route {request.method} {request.path}",
+                "type": "not_found",
+            }
+        },
+        status=404,
+    )
+
+
+def create_app(proxy: Proxy) -> web.Application:
+    """The proxy as an aiohttp app; the upstream session lives as long as the app."""
+    app = web.Application()
+    app[PROXY_KEY] = proxy
+    app[ENVELOPES_KEY] = ErrorEnvelopes(proxy.spec)
+
+    async def upstream_session(app: web.Application) -> AsyncIterator[None]:
+        options = proxy.options
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=options.connect_timeout, sock_read=options.read_timeout
+        )
+        async with aiohttp.ClientSession(
+            timeout=timeout,
+            auto_decompress=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+            trust_env=False,
+            connector=aiohttp.TCPConnector(limit=0),
+        ) as session:
+            app[SESSION_KEY] = session
+            yield
+
+    app.cleanup_ctx.append(upstream_session)
+    app.router.add_get(f"{CONTROL_PREFIX}/violations", _violations)
+    app.router.add_get(f"{CONTROL_PREFIX}/health", _health)
+    app.router.add_route("*", CONTROL_PREFIX + "{tail:(/.*)?}", _control_unknown)
+    app.router.add_route("*", "/{tail:.*}", _forward)
+    return app
+
+
+async def run(
+    proxy: Proxy, *, stop_signals: Iterable[signal.Signals] = (signal.SIGINT, signal.SIGTERM)
+) -> None:
+    """Serve until one of ``stop_signals``; then finish judging and write the reports."""
+    options = proxy.options
+    runner = web.AppRunner(create_app(proxy), access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in stop_signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await web.TCPSite(runner, options.host, options.port).start()
+        address = runner.addresses[0] if runner.addresses else (options.host, options.port)
+        proxy.out.write(
+            f"gatewright proxy: {options.name} on http://{address[0]}:{address[1]} -> {options.upstream}\n"
+        )
+        proxy.out.flush()
+        await stop.wait()
+    finally:
+        for sig in stop_signals:
+            with contextlib.suppress(ValueError, RuntimeError):
+                loop.remove_signal_handler(sig)
+        await runner.cleanup()
+        await proxy.settle()
+
+
+def serve(proxy: Proxy) -> int:
+    """Run the proxy until SIGINT or SIGTERM, write the reports; 1 when ``fail_on_violation`` and
+    anything was found, else 0. Raises ``OSError`` when it cannot listen."""
+    try:
+        asyncio.run(run(proxy))
+    finally:
+        proxy.close()
+    written = proxy.write_reports()
+    found = proxy.violations()
+    proxy.out.write(
+        f"gatewright proxy: {len(found)} violation(s); reports written to "
+        f"{written[0].parent if written else proxy.options.default_report_dir()}/ "
+        "(report.json, junit.xml, report.html)\n"
+    )
+    proxy.out.flush()
+    return 1 if proxy.options.fail_on_violation and found else 0

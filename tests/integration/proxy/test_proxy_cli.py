@@ -1,0 +1,120 @@
+"""``gatewright proxy`` as a user runs it: a process that serves until SIGTERM, then writes the
+three reports; ``--fail-on-violation`` sets the exit status; bad arguments are one error line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from gatewright.cli import main
+from gatewright.testing import running_mock
+
+KEY = "sk-cli-SECRET-0123456789abcdef"
+REPORTS = ("report.json", "junit.xml", "report.html")
+
+
+@pytest.fixture(scope="module")
+def mock_url() -> Iterator[str]:
+    with running_mock(["voxvey"]) as url:
+        yield url
+
+
+class ProxyProcess:
+    def __init__(self, *args: str) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        command = [sys.executable, "-m", "gatewright", "proxy", "--port", "0", *args]
+        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+        assert self.process.stderr is not None
+        first = self.process.stderr.readline()  # "gatewright proxy: voxvey on http://127.0.0.1:N -> ..."
+        assert " on http://" in first, first
+        self.url = first.split(" on ", 1)[1].split(" ->", 1)[0]
+
+    def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGTERM)
+        _, err = self.process.communicate(timeout=30)
+        return self.process.returncode, err
+
+
+def test_sigterm_writes_the_three_reports_and_a_clean_run_exits_zero(mock_url: str, tmp_path: Path) -> None:
+    proxy = ProxyProcess(
+        "--api", "voxvey", "--upstream", mock_url, "--report-dir", str(tmp_path), "--fail-on-violation"
+    )
+    models = requests.get(f"{proxy.url}/v1/models", headers={"Authorization": f"Bearer {KEY}"}, timeout=10)
+    assert models.status_code == 200 and models.json()["data"]
+    code, err = proxy.stop()
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(REPORTS)
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["failed"] is False and report["api"] == "voxvey"
+    assert any(u["unit_id"] == "listModels" and u["calls"] == 1 for u in report["units"]), report["units"]
+    assert "Traceback" not in err
+    for name in REPORTS:
+        assert KEY not in (tmp_path / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("flag", "expected"), [(("--fail-on-violation",), 1), ((), 0)])
+def test_fail_on_violation_sets_the_exit_status(
+    mock_url: str, tmp_path: Path, flag: tuple[str, ...], expected: int
+) -> None:
+    proxy = ProxyProcess("--api", "voxvey", "--upstream", mock_url, "--report-dir", str(tmp_path), *flag)
+    answer = requests.get(
+        f"{proxy.url}/v1/no-such-thing", headers={"Authorization": f"Bearer {KEY}"}, timeout=10
+    )
+    assert answer.status_code == 404  # the mock's answer, forwarded
+    code, err = proxy.stop()
+    assert code == expected, err
+    assert "[client] - request_documented" in err  # the live line
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["failed"] is True
+    assert KEY not in err
+
+
+def error_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.strip() and not line.startswith(("usage:", " "))]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--api", "voxvey"], "--upstream"),
+        (["--upstream", "http://127.0.0.1:9"], "--api"),
+        (["--api", "voxvey", "--upstream", "ftp://example"], "http:// or https://"),
+        (["--api", "nope", "--upstream", "http://127.0.0.1:9"], "invalid choice"),
+        (["--api", "voxvey", "--upstream", "http://127.0.0.1:9", "--port", "70000"], "port number"),
+        (["--spec", "no/such/spec.json", "--upstream", "http://127.0.0.1:9"], "file not found"),
+    ],
+)
+def test_bad_arguments_are_one_error_line(
+    args: list[str], words: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = main(["proxy", "--report-dir", str(tmp_path), *args])
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2
+    lines = error_lines(err)
+    assert len(lines) == 1 and lines[0].startswith("gatewright proxy: error:") and words in lines[0], err
+    assert "Traceback" not in err
+
+
+def test_a_port_in_use_is_one_error_line(
+    mock_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = mock_url.rsplit(":", 1)[1]
+    code = main(
+        ["proxy", "--api", "voxvey", "--upstream", mock_url, "--port", port, "--report-dir", str(tmp_path)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert error_lines(err) == [
+        f"gatewright proxy: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
