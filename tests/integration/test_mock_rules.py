@@ -831,3 +831,102 @@ def test_a_yaml_alias_bomb_posted_as_rules_is_refused_quickly(mock: Control) -> 
     assert response.status_code == 400
     assert "alias" in response.json()["error"]["message"]
     assert time.monotonic() - started < 10
+
+
+# -- 13. ids per mock, and the order of rules with or without an operation ---------------------------------
+
+TWO_FILE_RULES = """\
+rules:
+  - when: {operation: listModels, headers: {x-test-id: by-id}}
+    then: {status: 503}
+  - name: named
+    when: {headers: {x-test-id: by-name}}
+    then: {status: 500}
+"""
+
+
+def test_rule_ids_are_the_mocks_own_and_a_reset_numbers_runtime_rules_again(tmp_path: Path) -> None:
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(TWO_FILE_RULES, encoding="utf-8")
+    runtime = {
+        "rules": [
+            {"when": {"operation": "listModels", "headers": {"x-test-id": "rt"}}, "then": {"status": 502}}
+        ]
+    }
+    for _mock in range(2):  # two mocks in one process, the same file: the same ids
+        with running_mock([API], seed=1, rules=[rules_file]) as url:
+            control = Control(url)
+            assert [(r["id"], r["name"]) for r in control.rules(source=None)] == [
+                ("rule-1", None),
+                ("rule-2", "named"),
+            ]
+            assert control.add(*runtime["rules"]) == ["rule-3"]  # runtime rules follow those from files
+            assert (
+                control.post_rules(
+                    {"rules": [{"when": {"operation": "nope"}, "then": {"status": 500}}]}
+                ).status_code
+                == 400
+            )
+            assert control.http.delete("/__gatewright/rules/rule-3").status_code == 200
+            assert control.add(*runtime["rules"]) == ["rule-4"]  # not the id a removed rule had
+            for test_id in ("by-id", "rt"):
+                assert control.http.get("/v1/models", headers={"x-test-id": test_id}).status_code in (
+                    502,
+                    503,
+                )
+            assert [e["rule"] for e in control.journal()] == ["rule-1", "rule-4"]  # unnamed: its id
+            refused = control.http.delete("/__gatewright/rules/rule-1")  # a file rule's id: no runtime rule
+            assert refused.status_code == 404
+            assert control.rules(source=None)[-2]["matched"] == 1  # and its counter is untouched
+            control.reset()
+            assert control.add(*runtime["rules"]) == ["rule-3"]
+            assert [r["id"] for r in control.rules(source=None)] == ["rule-3", "rule-1", "rule-2"]
+            control.close()
+
+
+def test_a_rule_naming_no_operation_keeps_its_place_before_an_operation_rule(
+    mock: Control, oai: openai.OpenAI
+) -> None:
+    mock.add(
+        {"name": "any-op", "when": {"headers": {"x-test-id": "p"}}, "times": 1, "then": {"status": 503}},
+        {"name": "chat", "when": {"operation": CHAT_OP}, "then": {"text": "From the chat rule."}},
+        {"name": "later-any-op", "when": {"contains": "late"}, "then": {"text": "Never."}},
+    )
+    with _openai(mock.url, default_headers={"x-test-id": "p"}) as client:
+        with pytest.raises(openai.InternalServerError):
+            _chat_text(client)
+        assert _chat_text(client) == "From the chat rule."  # any-op is spent: the next rule in order
+        assert _chat_text(client, "a late question") == "From the chat rule."  # first in order wins
+    assert mock.http.get("/v1/models", headers={"x-test-id": "p"}).status_code == 200  # spent everywhere
+    assert [e["rule"] for e in mock.journal()] == ["any-op", "chat", "chat", None]
+
+
+def test_an_operation_rule_keeps_its_place_before_a_rule_naming_no_operation(
+    mock: Control, oai: openai.OpenAI
+) -> None:
+    mock.add(
+        {
+            "name": "chat",
+            "when": {"operation": CHAT_OP, "contains": "chat"},
+            "then": {"text": "From the chat rule."},
+        },
+        {"name": "any-op", "when": {"headers": {"x-test-id": "q"}}, "then": {"status": 503}},
+    )
+    with _openai(mock.url, default_headers={"x-test-id": "q"}) as client:
+        assert _chat_text(client, "chat with me") == "From the chat rule."
+        with pytest.raises(openai.InternalServerError):
+            _chat_text(client, "something else")
+    assert mock.http.get("/v1/models", headers={"x-test-id": "q"}).status_code == 503
+    assert [e["rule"] for e in mock.journal()] == ["chat", "any-op", "any-op"]
+
+
+def test_a_runtime_rule_naming_no_operation_comes_before_a_file_rule(mock: Control) -> None:
+    (rule_id,) = mock.add(
+        {"when": {"headers": {"x-test-id": "file-rule"}}, "times": 1, "then": {"status": 503}}
+    )
+    assert rule_id == "rule-2"  # the module's mock has one rule from a file: rule-1
+    with _openai(mock.url, default_headers={"x-test-id": "file-rule"}) as client:
+        with pytest.raises(openai.InternalServerError):
+            _chat_text(client)
+        assert _chat_text(client) == "Answered by the file rule."
+    assert [e["rule"] for e in mock.journal()] == ["rule-2", "from-file"]

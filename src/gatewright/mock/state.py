@@ -122,6 +122,8 @@ class ControlStore:
 
     def __init__(self, journal_size: int = 10_000) -> None:
         self._rules: list[Any] = []  # mock.rules.Rule, runtime-added, in order
+        self._added = 0  # runtime rules added since the store was made or reset (their numbering)
+        self._version = 0  # changes whenever the runtime rules do; never goes back
         self._matched: dict[str, int] = {}
         self._windows: dict[str, deque[float]] = {}
         self._journal: deque[dict[str, Any]] = deque(maxlen=journal_size)
@@ -134,20 +136,35 @@ class ControlStore:
     def rules(self) -> list[Any]:
         return list(self._rules)
 
+    @property
+    def rules_added(self) -> int:
+        """How many runtime rules were added since the store was made or reset (removed ones count)."""
+        return self._added
+
+    @property
+    def rules_version(self) -> int:
+        """A number that changes whenever the runtime rules do (for whoever indexes them)."""
+        return self._version
+
     def add_rules(self, rules: list[Any]) -> None:
         self._rules.extend(rules)
+        self._added += len(rules)
+        self._version += 1
 
     def remove_rule(self, rule_id: str) -> bool:
         kept = [rule for rule in self._rules if rule.id != rule_id]
-        removed = len(kept) != len(self._rules)
+        if len(kept) == len(self._rules):
+            return False  # no runtime rule: a file rule's counter (same id space) stays
         self._rules = kept
         self._matched.pop(rule_id, None)
-        return removed
+        self._version += 1
+        return True
 
     def clear_rules(self) -> None:
         for rule in self._rules:
             self._matched.pop(rule.id, None)
         self._rules.clear()
+        self._version += 1
 
     # match counters
     def matched(self, rule_id: str) -> int:
@@ -179,6 +196,8 @@ class ControlStore:
 
     def reset(self) -> None:
         self._rules.clear()
+        self._added = 0
+        self._version += 1
         self._matched.clear()
         self._windows.clear()
         self._journal.clear()

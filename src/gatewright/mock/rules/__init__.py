@@ -1,8 +1,8 @@
 """Rules that program the mock: scripted answers, sequences, faults (README, "Programming the mock").
 
 ``loader`` reads and checks a rules document, ``matcher`` decides whether a rule applies,
-``book`` holds the rules in force and the global faults, ``apply`` turns a reply into the
-mock's answer.
+``book`` holds the rules in force (numbered, indexed by operation) and the global faults,
+``apply`` turns a reply into the mock's answer.
 """
 
 from __future__ import annotations

@@ -4,6 +4,14 @@ Rules added at runtime (control API, Python, the pytest fixture) are consulted b
 the rules loaded from files, each in the order given; the first whose ``When`` holds
 and whose ``times`` is not spent wins. Counters live in the ``ControlStore``. With no
 rules and no global faults the pipeline never calls in here (``active`` is False).
+
+The book numbers its rules, so ids belong to the app: the rules from files are ``rule-1``
+to ``rule-N`` in the order loaded, runtime rules follow, and a reset numbers them from
+``rule-N+1`` again. A request tries only the rules that can match its operation: for
+each (api, operationId) the book keeps, in the order above, the rules whose conditions
+on the operation alone hold there (``matcher.can_match``) and whose replies are allowed
+there; rules naming no operation are in every list. The lists are made on an
+operation's first request and dropped when the runtime rules change.
 """
 
 from __future__ import annotations
@@ -11,16 +19,14 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from gatewright.mock.answers.prompt import read_prompt
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.rules.loader import parse_rules
-from gatewright.mock.rules.matcher import RequestFacts, matches
+from gatewright.mock.rules.matcher import can_match, holds, request_facts
 from gatewright.mock.rules.models import Reply, Rule
 from gatewright.mock.state import ControlStore
-from gatewright.spec.answers import Prompt
 
 __all__ = ["FaultSettings", "Picked", "RuleBook"]
 
@@ -58,11 +64,13 @@ class RuleBook:
     ) -> None:
         self.apis = apis
         self.store = store
-        self.file_rules = tuple(file_rules)
+        self.file_rules = tuple(_numbered(file_rules, 1))
         self.faults = faults
         self.clock = clock
         self._random = random.Random(seed)
         self._static = bool(self.file_rules) or faults.any  # what never changes while serving
+        self._tried: dict[tuple[str, str], tuple[Rule, ...]] = {}  # (api, operationId) -> its rules
+        self._tried_version = store.rules_version
 
     @property
     def active(self) -> bool:
@@ -74,7 +82,7 @@ class RuleBook:
 
     def add(self, document: Any) -> list[str]:
         """Add a rules document at runtime (all of it, or nothing: ``RuleError``); returns the new ids."""
-        rules = parse_rules(document, self.apis)
+        rules = _numbered(parse_rules(document, self.apis), len(self.file_rules) + self.store.rules_added + 1)
         self.store.add_rules(rules)
         return [rule.id for rule in rules]
 
@@ -97,29 +105,32 @@ class RuleBook:
         ]
 
     def pick(self, api: MockApi, op: MockOperation, body: Any, headers: Mapping[str, str]) -> Picked | None:
-        wire = op.operation.compatible_wire
-
-        def prompt() -> Prompt | None:
-            return read_prompt(wire, body) if wire is not None and wire != "openai-embeddings" else None
-
-        facts = RequestFacts(
-            api=api.name,
-            operation=op.operation_id,
-            method=op.operation.method,
-            path=op.operation.path,
-            body=body,
-            headers=_lower(headers),
-            read_prompt=prompt,
-        )
-        for rule in self.rules():
+        rules = self._rules_for(api.name, op)
+        if not rules:
+            return None
+        facts = request_facts(api, op, body, headers)
+        for rule in rules:
             if rule.times is not None and self.store.matched(rule.id) >= rule.times:
                 continue
-            if rule.only is not None and (api.name, op.operation_id) not in rule.only:
-                continue
-            if matches(rule.when, facts):
+            if holds(rule.when, facts):
                 count = self.store.count_match(rule.id)
                 return Picked(rule, rule.reply(count), count)
         return None
+
+    def _rules_for(self, api: str, op: MockOperation) -> tuple[Rule, ...]:
+        """The rules that can answer a request to ``op``, in the order they are tried."""
+        if self._tried_version != self.store.rules_version:
+            self._tried.clear()
+            self._tried_version = self.store.rules_version
+        key = (api, op.operation_id)
+        rules = self._tried.get(key)
+        if rules is None:
+            rules = self._tried[key] = tuple(
+                rule
+                for rule in self.rules()
+                if (rule.only is None or key in rule.only) and can_match(rule.when, api, op)
+            )
+        return rules
 
     def error_roll(self) -> bool:
         """Whether this request fails under ``--error-rate``."""
@@ -131,6 +142,5 @@ class RuleBook:
         return self.store.take(f"rpm:{api}", self.faults.rpm, 60.0, self.clock())
 
 
-def _lower(headers: Mapping[str, str]) -> Mapping[str, str]:
-    """Header lookups by lower-case name (aiohttp's headers are case-insensitive already)."""
-    return headers if hasattr(headers, "getall") else {k.lower(): v for k, v in headers.items()}
+def _numbered(rules: Sequence[Rule], first: int) -> list[Rule]:
+    return [replace(rule, id=f"rule-{number}") for number, rule in enumerate(rules, start=first)]

@@ -10,11 +10,9 @@ nothing is half-loaded.
 
 from __future__ import annotations
 
-import fnmatch
-import itertools
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import is_json
+from gatewright.mock.rules.matcher import targets
 from gatewright.mock.rules.models import FAULT_STATUSES, Reply, Rule, StreamFaults, ToolCallScript, When
 from gatewright.spec.errors import SpecError
 from gatewright.spec.loader import parse_yaml
@@ -60,7 +59,6 @@ _REPLY_KEYS = frozenset(
     }
 )
 _RULE_KEYS = frozenset({"name", "when", "then", "times"})
-_ids = itertools.count(1)
 
 
 class RuleError(ValueError):
@@ -86,7 +84,10 @@ def load_rules(path: Path | str, apis: Mapping[str, MockApi]) -> list[Rule]:
 def parse_rules(
     document: str | bytes | Mapping[str, Any], apis: Mapping[str, MockApi], *, source: str = "runtime"
 ) -> list[Rule]:
-    """Rules from a document (text or already parsed); ``RuleError`` on the first problem."""
+    """Rules from a document (text or already parsed); ``RuleError`` on the first problem.
+
+    They have no ids yet: the ``RuleBook`` that takes them numbers them (per app).
+    """
     if isinstance(document, str | bytes):
         text = document.decode("utf-8", errors="replace") if isinstance(document, bytes) else document
         try:  # the spec loader's safe YAML (JSON is YAML 1.2): aliases and nesting bounded
@@ -132,7 +133,6 @@ def _rule(raw: Any, apis: Mapping[str, MockApi], source: str) -> Rule:
         raise _Invalid("`name` is a string")
     only = _allowed(when, replies, apis)
     return Rule(
-        id=f"rule-{next(_ids)}",
         when=when,
         replies=replies,
         name=name,
@@ -152,11 +152,10 @@ def _allowed(
     forbids a reply there. One that does not (``headers`` only, say) applies where every reply is
     allowed, and is refused only when that is nowhere.
     """
-    named = when.operation is not None or when.method is not None or when.path is not None
     allowed: set[tuple[str, str]] = set()
     first: str | None = None
     everywhere = True
-    for api, op in _targets(when, apis):
+    for api, op in targets(when, apis):
         for index, reply in enumerate(replies):
             problem = _forbidden(reply, api, op)
             if problem is not None:
@@ -169,7 +168,7 @@ def _allowed(
                 break
         else:
             allowed.add((api.name, op.operation_id))
-    if first is not None and (named or not allowed):
+    if first is not None and (when.names_operation or not allowed):
         raise _Invalid(first)
     return None if everywhere else frozenset(allowed)
 
@@ -220,25 +219,10 @@ def _when(raw: Any, apis: Mapping[str, MockApi]) -> When:
     )
     if when.api is not None and when.api not in apis:
         raise _Invalid(f"unknown api {when.api!r}; served: {', '.join(sorted(apis))}")
-    if (when.operation or when.method or when.path) and not list(_targets(when, apis)):
+    if when.names_operation and next(targets(when, apis), None) is None:
         wanted = when.operation or f"{when.method or '*'} {when.path or '*'}"
         raise _Invalid(f"no served operation matches {wanted}")
     return when
-
-
-def _targets(when: When, apis: Mapping[str, MockApi]) -> Iterator[tuple[MockApi, MockOperation]]:
-    """The served operations a rule can apply to (all of them when it names none)."""
-    for name, api in apis.items():
-        if when.api is not None and name != when.api:
-            continue
-        for op in api.operations.values():
-            if when.operation is not None and op.operation_id != when.operation:
-                continue
-            if when.method is not None and op.operation.method != when.method:
-                continue
-            if when.path is not None and not fnmatch.fnmatchcase(op.operation.path, when.path):
-                continue
-            yield api, op
 
 
 def _number(raw: Mapping[str, Any], key: str, where: str, *, integer: bool = False) -> Any:

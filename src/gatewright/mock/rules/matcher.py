@@ -1,5 +1,11 @@
 """Does a rule's ``When`` hold for a request? Pure: the facts in, a yes or no out.
 
+The conditions split in two. Those on the operation alone (``api``, ``operation``,
+``method``, ``path``, and whether the operation has a prompt to read at all) are
+``on_operation``/``can_match``: the loader asks ``targets`` which operations a rule names,
+and the book indexes rules by operation with ``can_match``. Those on the request
+(headers, body, model, prompt) are ``holds``. ``matches`` is both.
+
 The prompt (latest user message, tools, tool result) is read only for rules that ask
 about it, with the same reader the LLM answers use.
 """
@@ -7,15 +13,18 @@ about it, with the same reader the LLM answers use.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from gatewright.mock.answers.prompt import READERS, read_prompt
+from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.rules.models import When
 from gatewright.spec.answers import Prompt
 from gatewright.spec.pointer import lookup
 
-__all__ = ["RequestFacts", "matches"]
+__all__ = ["RequestFacts", "can_match", "holds", "matches", "on_operation", "request_facts", "targets"]
 
 _MISSING = object()
 
@@ -38,15 +47,51 @@ class RequestFacts:
         return self._prompt  # type: ignore[no-any-return]
 
 
+def request_facts(api: MockApi, op: MockOperation, body: Any, headers: Mapping[str, str]) -> RequestFacts:
+    """What the conditions read of a request to ``op``; the prompt only if the operation has one."""
+    wire = op.operation.compatible_wire
+    return RequestFacts(
+        api=api.name,
+        operation=op.operation_id,
+        method=op.operation.method,
+        path=op.operation.path,
+        body=body,
+        headers=_lower(headers),
+        read_prompt=partial(read_prompt, wire, body) if wire in READERS else _no_prompt,
+    )
+
+
+def on_operation(when: When, api: str, operation: str, method: str, path: str) -> bool:
+    """The conditions that name an operation: ``api``, ``operation``, ``method``, ``path`` (a glob)."""
+    return (
+        (when.api is None or when.api == api)
+        and (when.operation is None or when.operation == operation)
+        and (when.method is None or when.method == method)
+        and (when.path is None or fnmatch.fnmatchcase(path, when.path))
+    )
+
+
+def targets(when: When, apis: Mapping[str, MockApi]) -> Iterator[tuple[MockApi, MockOperation]]:
+    """The served operations the rule names (all of them when it names none)."""
+    for api in apis.values():
+        for op in api.operations.values():
+            if on_operation(when, api.name, op.operation_id, op.operation.method, op.operation.path):
+                yield api, op
+
+
+def can_match(when: When, api: str, op: MockOperation) -> bool:
+    """Whether some request to ``op`` can match: every condition that depends on the operation alone."""
+    return on_operation(when, api, op.operation_id, op.operation.method, op.operation.path) and (
+        not when.reads_prompt or op.operation.compatible_wire in READERS
+    )
+
+
 def matches(when: When, facts: RequestFacts) -> bool:
-    if when.api is not None and when.api != facts.api:
-        return False
-    if when.operation is not None and when.operation != facts.operation:
-        return False
-    if when.method is not None and when.method != facts.method:
-        return False
-    if when.path is not None and not fnmatch.fnmatchcase(facts.path, when.path):
-        return False
+    return on_operation(when, facts.api, facts.operation, facts.method, facts.path) and holds(when, facts)
+
+
+def holds(when: When, facts: RequestFacts) -> bool:
+    """The conditions on the request itself (headers, body, model, prompt)."""
     for name, value in when.headers:
         if facts.headers.get(name) != value:
             return False
@@ -71,3 +116,12 @@ def matches(when: When, facts: RequestFacts) -> bool:
         if when.after_tool_result is not None and prompt.after_tool_result != when.after_tool_result:
             return False
     return True
+
+
+def _no_prompt() -> None:
+    return None
+
+
+def _lower(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """Header lookups by lower-case name (aiohttp's headers are case-insensitive already)."""
+    return headers if hasattr(headers, "getall") else {k.lower(): v for k, v in headers.items()}

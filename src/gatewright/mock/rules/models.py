@@ -4,7 +4,7 @@ A ``Rule`` has a ``When`` (every condition given must hold) and one ``Reply`` or
 sequence of them (one per match, the last repeating). A ``Reply`` is what to answer
 (``text``, ``tool_calls``, ``json``, ``body``, ``example`` or an error ``status``) and
 how (``headers``, latency, stream faults). Values only: loading and checking them is
-``loader.py``, matching is ``matcher.py``, counting and storing is ``book.py``.
+``loader.py``, matching is ``matcher.py``, numbering, counting and storing is ``book.py``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ class When:
     after_tool_result: bool | None = None
     body: tuple[tuple[str, Any], ...] = ()  # JSON pointer -> value
     headers: tuple[tuple[str, str], ...] = ()  # lower-case name -> value
+
+    @property
+    def names_operation(self) -> bool:
+        return self.operation is not None or self.method is not None or self.path is not None
 
     @property
     def reads_prompt(self) -> bool:
@@ -96,9 +100,9 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    id: str
     when: When
     replies: tuple[Reply, ...]  # one, or a sequence (the last repeats)
+    id: str = ""  # given by the RuleBook that holds it: rule-1, rule-2, ... per app
     name: str | None = None
     times: int | None = None
     source: str = "runtime"  # a file path, or "runtime" for the control API and Python
