@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -14,14 +13,11 @@ import pytest
 from mock_server import running_mock
 
 from gatewright.mock.generate import Generator
-from gatewright.mock.routing import template_path
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec import API_IDS, load_spec
 from gatewright.spec.model import Operation, Spec
 
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test"}
-_ITEM = re.compile(r"^(?P<collection>.+)/\{(?P<param>[^{}/]+)\}$")
-_PARAM = re.compile(r"\{([^{}/]+)\}")
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +31,11 @@ def _pairs() -> list[tuple[str, str, str]]:
     found = []
     for api in API_IDS:
         spec = load_spec(api)
-        lists = {template_path(op.path): op for op in spec.operations if op.method == "GET"}
+        lists = {op.template.path: op for op in spec.operations if op.method == "GET"}
         for op in spec.operations:
-            match = _ITEM.match(template_path(op.path))
-            if op.method == "GET" and match is not None and match.group("collection") in lists:
-                found.append((api, lists[match.group("collection")].operation_id, op.operation_id))
+            item = op.template.item
+            if op.method == "GET" and item is not None and item[0] in lists:
+                found.append((api, lists[item[0]].operation_id, op.operation_id))
     return found
 
 
@@ -63,7 +59,7 @@ def _request(
             query[name] = _value(spec, param.get("schema", {}))
         elif param.get("required") and where == "header":
             headers[name] = _value(spec, param.get("schema", {}))
-    path = _PARAM.sub(lambda m: quote(values[m.group(1).rstrip("*+")], safe=""), template_path(op.path))
+    path = op.template.expand({name: quote(value, safe="") for name, value in values.items()})
     return path, query, headers, values
 
 
@@ -89,9 +85,9 @@ def _items(body: Any) -> list[dict[str, Any]]:
 def test_every_listed_id_is_fetchable(base_url: str, api: str, list_id: str, item_id: str) -> None:
     spec = load_spec(api)
     listing, item = spec.operation(list_id), spec.operation(item_id)
-    param = _ITEM.match(template_path(item.path))
-    assert param is not None
-    name = param.group("param")
+    found = item.template.item
+    assert found is not None
+    name = found[1]
     root = f"{base_url}/{api}"
     path, query, headers, parents = _request(spec, listing, {})
     status, content_type, text = _get(root + path, query, headers)

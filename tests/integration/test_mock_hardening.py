@@ -25,7 +25,7 @@ from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.tasks import CallbackDispatcher, ManualClock, TaskEngine
 from gatewright.mock.validation import MAX_JSON_DEPTH
 from gatewright.spec import load_spec
-from gatewright.spec.model import TaskSpec
+from gatewright.spec.tasks import TaskSpec
 
 Client = TestClient[web.Request, web.Application]
 MakeClient = Callable[[web.Application], Awaitable[Client]]

@@ -1,14 +1,13 @@
 """Every declared task lifecycle of the five APIs, driven over a real socket.
 
-Tasks finish at their second poll (``task_polls=2`` with a long duration), so the
-lifecycle tests are deterministic and never sleep; the concurrency test uses time.
+Tasks finish at their second poll (``task_polls=2`` with a long duration), or when a
+``ManualClock`` is moved on, so no test waits for a task to finish.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import cache
@@ -20,14 +19,16 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from gatewright.mock import create_app
+from gatewright.mock.defaults import DEFAULT_TASK_DURATION, default_extensions
 from gatewright.mock.operations import MockApi, MockOperation, compile_api
-from gatewright.mock.routing import template_path
+from gatewright.mock.tasks.clock import ManualClock
 from gatewright.mock.tasks.links import LinkPlan, plan_links
 from gatewright.mock.tasks.listing import list_operations
-from gatewright.mock.tasks.render import runtime_pointer
 from gatewright.spec import API_IDS, load_spec
-from gatewright.spec.model import TaskSpec
+from gatewright.spec.expressions import RuntimeExpression
+from gatewright.spec.paths import PathTemplate
 from gatewright.spec.pointer import lookup, split
+from gatewright.spec.tasks import TaskSpec
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -71,11 +72,7 @@ LIFECYCLES = _lifecycles()
 
 
 def _path(op: MockOperation, params: dict[str, str]) -> str:
-    path = op.operation.path
-    for segment in path.split("/"):
-        if segment.startswith("{") and segment.endswith("}"):
-            path = path.replace(segment, params.get(segment[1:-1], "p1"))
-    return path
+    return op.operation.template.expand(params, default="p1")
 
 
 def _body(api: MockApi, op: MockOperation) -> Any:
@@ -140,7 +137,7 @@ class Driver:
         spec = self.lifecycle.spec
         body = _body(self.api, self.create_op)
         if spec.async_when is not None and isinstance(body, dict):
-            body = {**body, split(runtime_pointer(spec.async_when))[0]: True}
+            body = {**body, split(RuntimeExpression.parse(spec.async_when).pointer)[0]: True}
         response = await self.client.post(
             self.url(_path(self.create_op, self.params)),
             json=body,
@@ -151,15 +148,15 @@ class Driver:
         created = json.loads(text)
         _assert_valid(self.api, self.create_op, response.status, created)
         self.created = created
-        task_id = lookup(created, runtime_pointer(spec.id))
+        task_id = lookup(created, spec.id_pointer)
         assert isinstance(task_id, str) and task_id, (str(self.lifecycle), created)
         return task_id
 
     async def poll(self, task_id: str) -> tuple[int, Any]:
-        expression = self.lifecycle.spec.poll_id or ""
+        expression = RuntimeExpression.parse(self.lifecycle.spec.poll_id or "$request.path.")
         op = self.poll_op
-        if expression.startswith("$request.body#"):
-            name = split(runtime_pointer(expression))[0]
+        if expression.is_("request", "body"):
+            name = split(expression.pointer)[0]
             response = await self.client.request(
                 op.operation.method,
                 self.url(_path(op, self.params)),
@@ -167,7 +164,7 @@ class Driver:
                 headers=_headers(op),
             )
         else:
-            name = expression.removeprefix("$request.path.")
+            name = expression.name
             path = _path(op, {**self.params, name: task_id})
             response = await self.client.request(op.operation.method, self.url(path), headers=_headers(op))
         text = await response.text()
@@ -179,7 +176,7 @@ class Driver:
     async def cancel(self, task_id: str) -> tuple[int, Any]:
         assert self.lifecycle.spec.cancel is not None
         op = self.api.operations[self.lifecycle.spec.cancel]
-        name = [s for s in op.operation.path.split("/") if s.startswith("{")][-1][1:-1]
+        name = op.operation.template.names[-1]
         path = _path(op, {**self.params, name: task_id})
         response = await self.client.request(op.operation.method, self.url(path), headers=_headers(op))
         text = await response.text()
@@ -409,12 +406,15 @@ async def test_callback_is_delivered_to_loopback(tmp_path: Any) -> None:
     receiver.router.add_post("/hook", hook)
     spec_path = tmp_path / "hooks.openapi.json"
     spec_path.write_text(json.dumps(_callback_spec()))
-    app = create_app(spec_path=spec_path, access_log=False, task_duration=0.2)
+    clock = ManualClock()
+    app = create_app(spec_path=spec_path, access_log=False, extensions=default_extensions(task_clock=clock))
     async with TestServer(receiver) as server, TestClient(TestServer(app)) as client:
         body = {"callback_url": f"http://127.0.0.1:{server.port}/hook"}
         response = await client.post("/v1/jobs", json=body)
         assert response.status == 202, await response.text()
         task_id = (await response.json())["id"]
+        assert received.empty()
+        clock.advance(DEFAULT_TASK_DURATION)  # the engine's loop finishes the task and calls back
         payload = await asyncio.wait_for(received.get(), 5)
         assert payload["id"] == task_id and payload["status"] == "done"
         assert "/__gatewright/files/" in payload["url"]
@@ -423,16 +423,18 @@ async def test_callback_is_delivered_to_loopback(tmp_path: Any) -> None:
 
 
 async def test_a_thousand_concurrent_tasks_across_apis_all_finish() -> None:
-    async with TestClient(TestServer(create_app(seed=9, access_log=False, task_duration=0.3))) as client:
-        await _thousand_tasks(client)
+    clock = ManualClock()
+    app = create_app(seed=9, access_log=False, extensions=default_extensions(seed=9, task_clock=clock))
+    async with TestClient(TestServer(app)) as client:
+        await _thousand_tasks(client, clock)
 
 
-async def _thousand_tasks(client: Client) -> None:
+async def _thousand_tasks(client: Client, clock: ManualClock) -> None:
     plain = [lc for lc in LIFECYCLES if lc.spec.prefer is None and lc.spec.async_when is None]
     drivers = [Driver(client, plain[i % len(plain)]) for i in range(1000)]
     ids = await asyncio.gather(*(d.create() for d in drivers))
     assert len(set(zip((d.lifecycle.api for d in drivers), ids, strict=True))) == 1000
-    await asyncio.sleep(0.5)
+    clock.advance(DEFAULT_TASK_DURATION)
     results = await asyncio.gather(*(d.poll(task_id) for d, task_id in zip(drivers, ids, strict=True)))
     for driver, task_id, (status, body) in zip(drivers, ids, results, strict=True):
         assert status == 200
@@ -473,7 +475,7 @@ def _link_plans(lifecycle: Lifecycle) -> tuple[LinkPlan, ...]:
     api = _api(lifecycle.api)
     create = api.operations[lifecycle.create]
     spec = lifecycle.spec
-    params = [s[1:-1] for s in create.operation.path.split("/") if s.startswith("{")]
+    params = list(create.operation.template.names)
     return plan_links(api, spec, (lifecycle.create, spec.poll, spec.cancel or ""), params)
 
 
@@ -503,12 +505,11 @@ async def test_task_self_references_name_the_task_and_its_real_routes(
         assert isinstance(value, str) and task_id in value, (plan, value)
         path = value.split("://", 1)[1].split("/", 1)[1].join(["/", ""]) if "://" in value else value
         assert path.startswith(f"/{lifecycle.api}/"), (plan, value)
-        template = "/".join("[^/]+" if p.startswith("{") else re.escape(p) for p in plan.route.split("/"))
-        assert re.fullmatch(template, path.removeprefix(f"/{lifecycle.api}")), (plan.route, value)
-        if (
-            plan.route == template_path(driver.poll_op.operation.path)
-            and driver.poll_op.operation.method == "GET"
-        ):
+        assert PathTemplate.parse(plan.route).match(path.removeprefix(f"/{lifecycle.api}")), (
+            plan.route,
+            value,
+        )
+        if plan.route == driver.poll_op.operation.template.path and driver.poll_op.operation.method == "GET":
             followed = await client.get(path, headers=_headers(driver.poll_op))
             assert followed.status == 200, (value, await followed.text())
     assert written, (str(lifecycle), polled)

@@ -15,6 +15,7 @@ from gatewright.mock.extensions import Extension
 from gatewright.mock.files import FileSigner
 from gatewright.mock.streaming.extension import StreamExtension
 from gatewright.mock.tasks.callbacks import CallbackPolicy
+from gatewright.mock.tasks.clock import Clock
 from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.mock.tasks.models import TaskTiming
 
@@ -32,12 +33,14 @@ def default_extensions(
     task_polls: int | None = None,
     task_retention: float | None = None,
     allow_callback_hosts: bool = False,
+    task_clock: Clock | None = None,
 ) -> list[Extension]:
     """Tasks (``x-gatewright-task``), SSE streams (``x-gatewright-stream``) and LLM answers
     (``x-gatewright-compatible``), in that order.
 
     They share one file signer; streams see the task engine (agent-turn events follow their turn)
-    and replay the LLM answer a compatible request gets.
+    and replay the LLM answer a compatible request gets. ``task_clock`` drives the task engine
+    (a ``ManualClock`` moves tasks on without waiting).
     """
     files = FileSigner()
     timing = TaskTiming(duration=task_duration, queued=min(DEFAULT_QUEUED, task_duration), polls=task_polls)
@@ -47,6 +50,7 @@ def default_extensions(
         seed=seed,
         callbacks=CallbackPolicy(allow_any_host=allow_callback_hosts),
         files=files,
+        clock=task_clock,
     )
     answers = AnswerExtension(seed=seed)
     return [tasks, StreamExtension(files=files, tasks=tasks.engine, answers=answers), answers]

@@ -1,18 +1,25 @@
 """Lay a body the mock wants to send over one the spec allows, keeping only what stays valid.
 
-``overlay`` merges deeply (dicts key by key, each list item over the base's first
-item), so an API's own required extras survive under an SDK shape. ``fit`` returns the
-merged body when the schema accepts it, else adds the wanted top-level keys one at a
-time, keeping each only if the body stays valid: the one keep-if-valid writer the
-mock's shape filling and LLM answers share.
+The one keep-if-valid writer of the mock: LLM answers, SDK shape filling, stateful
+resources and task bodies all write through it.
+
+``fit`` merges a dict of wanted top-level parts over a base: the whole merge when the
+schema accepts it, else the parts one at a time, each kept only if the body stays valid.
+``merge`` says how a part meets the base's value: ``overlay`` (deeply: dicts key by key,
+each list item over the base's first item, so an API's own required extras survive under
+an SDK shape) or ``replace``. ``Edits`` makes pointer-addressed edits (token lists) on one
+body in place, each kept only if the body stays valid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["fit", "overlay"]
+__all__ = ["Edits", "fit", "overlay", "replace"]
+
+Valid = Callable[[Any], bool]
+_MISSING: Any = object()
 
 
 def overlay(base: Any, top: Any) -> Any:
@@ -30,21 +37,112 @@ def overlay(base: Any, top: Any) -> Any:
     return top
 
 
+def replace(_base: Any, top: Any) -> Any:
+    """A part that takes the place of the base's value."""
+    return top
+
+
 def fit(
-    base: Any,
-    top: dict[str, Any],
-    is_valid: Callable[[Any], bool],
-    *,
-    merge: Callable[[Any, Any], Any] = overlay,
+    base: Any, top: dict[str, Any], is_valid: Valid, *, merge: Callable[[Any, Any], Any] = overlay
 ) -> tuple[Any, bool]:
-    """``top`` merged over ``base`` if valid (True), else the valid part of it (False)."""
-    merged = merge(base, top)
+    """``top`` merged over ``base`` if valid (True), else the valid part of it (False).
+
+    Neither argument is changed; the result is a new top-level dict.
+    """
+    start = dict(base) if isinstance(base, dict) else {}
+    merged = dict(start)
+    for key, part in top.items():
+        merged[key] = merge(merged[key], part) if key in merged else part
     if is_valid(merged):
         return merged, True
-    value = dict(base) if isinstance(base, dict) else {}
+    edits = Edits(start, is_valid)
     for key, part in top.items():
-        candidate = dict(value)
-        candidate[key] = merge(value[key], part) if key in value else part
-        if candidate != value and is_valid(candidate):
-            value = candidate
-    return value, False
+        current = start.get(key, _MISSING)
+        value = part if current is _MISSING else merge(current, part)
+        if value != current:
+            edits.set((key,), value)
+    return edits.body, False
+
+
+class Edits:
+    """Pointer-addressed edits on ``body``, in place, each kept only if the body stays valid.
+
+    Without ``is_valid`` every edit is kept. ``lenient`` guards only a body that was valid
+    to begin with: edits to a body the schema already rejects are all kept.
+    """
+
+    __slots__ = ("_guard", "body", "is_valid")
+
+    def __init__(self, body: Any, is_valid: Valid | None = None, *, lenient: bool = False) -> None:
+        self.body = body
+        self.is_valid = is_valid
+        self._guard = is_valid is not None and (not lenient or is_valid(body))
+
+    def get(self, tokens: Sequence[str], default: Any = None) -> Any:
+        node: Any = self.body
+        for token in tokens:
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                return default
+        return node
+
+    def has(self, tokens: Sequence[str]) -> bool:
+        return self.get(tokens, _MISSING) is not _MISSING
+
+    def force(self, tokens: Sequence[str], value: Any) -> None:
+        """Write whether or not the body stays valid (creating the containers on the way)."""
+        _write(self.body, tokens, value)
+
+    def set(self, tokens: Sequence[str], value: Any) -> bool:
+        """Write ``value`` at ``tokens``; undone (False) when it makes the body invalid."""
+        old = self.get(tokens, _MISSING)
+        _write(self.body, tokens, value)
+        return self._keep(tokens, old)
+
+    def remove(self, tokens: Sequence[str]) -> bool:
+        """Drop the field at ``tokens``; put back (False) when the body needs it."""
+        old = self.get(tokens, _MISSING)
+        if old is _MISSING:
+            return True
+        self._restore(tokens, _MISSING)
+        return self._keep(tokens, old)
+
+    def _keep(self, tokens: Sequence[str], old: Any) -> bool:
+        if not self._guard or self.is_valid is None or self.is_valid(self.body):
+            return True
+        self._restore(tokens, old)
+        return False
+
+    def _restore(self, tokens: Sequence[str], old: Any) -> None:
+        if old is not _MISSING:
+            _write(self.body, tokens, old)
+            return
+        parent = self.get(tokens[:-1])
+        if isinstance(parent, dict):
+            parent.pop(tokens[-1], None)
+
+
+def _write(body: Any, tokens: Sequence[str], value: Any) -> None:
+    node = body
+    for index, token in enumerate(tokens):
+        last = index == len(tokens) - 1
+        nxt: Any = value if last else ([] if tokens[index + 1].isdigit() else {})
+        if isinstance(node, list):
+            position = int(token)
+            while len(node) <= position:
+                node.append({} if not last else None)
+            if last:
+                node[position] = value
+            elif not isinstance(node[position], dict | list):
+                node[position] = nxt
+            node = node[position]
+        else:
+            if last:
+                node[token] = value
+            elif not isinstance(node.get(token), dict | list):
+                node[token] = nxt
+            if not last:
+                node = node[token]

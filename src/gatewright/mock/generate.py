@@ -22,6 +22,7 @@ from typing import Any
 
 from gatewright.mock.regex import sample_regex
 from gatewright.mock.schemas import SchemaSet
+from gatewright.spec.pointer import escape
 
 _MAX_DEPTH = 8
 _OPTIONAL_DEPTH = 3
@@ -213,7 +214,7 @@ class Generator:
         required: list[str] = list(merged.get("required", []))
         if pointer is not None:
             properties.update(
-                {k: {"$ref": f"#{pointer}/properties/{_esc(k)}"} for k in merged.get("properties", {})}
+                {k: {"$ref": f"#{pointer}/properties/{escape(k)}"} for k in merged.get("properties", {})}
             )
         else:
             properties.update(merged.get("properties", {}))
@@ -230,7 +231,7 @@ class Generator:
                     for prop, schema in value.items():
                         properties.setdefault(
                             prop,
-                            {"$ref": f"#{resolved_pointer}/properties/{_esc(prop)}"}
+                            {"$ref": f"#{resolved_pointer}/properties/{escape(prop)}"}
                             if resolved_pointer is not None
                             else schema,
                         )
@@ -286,7 +287,7 @@ class Generator:
                 and prop not in required
             ):
                 continue
-            child = f"{pointer}/properties/{_esc(prop)}" if pointer is not None else None
+            child = f"{pointer}/properties/{escape(prop)}" if pointer is not None else None
             out[prop] = self._value(schema, child, ctx, depth + 1, prop, 0 if out else variant)
         extra = node.get("additionalProperties")
         for prop in required:
@@ -466,10 +467,6 @@ def _multiple_within(bounds: _Bounds, step: float, preferred: float) -> float | 
             if bounds.holds(k * step):
                 return k * step
     return None
-
-
-def _esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _iso(timestamp: float) -> str:

@@ -14,7 +14,9 @@ from gatewright.mock.resources import ResourceRole, derive_roles
 from gatewright.mock.routing import Router, RouteSpec
 from gatewright.mock.schemas import SchemaSet
 from gatewright.mock.validation import RequestValidator
-from gatewright.spec.model import GREEDY_EXTENSION, Operation, Spec, TaskSpec
+from gatewright.spec.model import GREEDY_EXTENSION, Operation, Spec
+from gatewright.spec.pointer import escape
+from gatewright.spec.tasks import TaskSpec
 
 
 @dataclass(slots=True)
@@ -52,14 +54,10 @@ class MockApi:
     error_responses: tuple[ResponseSpec, ...]  # the API's most common error schema as a response list
 
 
-def _esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _responses(schemas: SchemaSet, op: Operation) -> tuple[ResponseSpec, ...]:
     out: list[ResponseSpec] = []
     for key, response in op.definition.get("responses", {}).items():
-        resolved, pointer = schemas.deref(response, f"{op.pointer}/responses/{_esc(str(key))}")
+        resolved, pointer = schemas.deref(response, f"{op.pointer}/responses/{escape(str(key))}")
         if not isinstance(resolved, dict) or pointer is None:
             continue
         media: list[MediaSpec] = []
@@ -73,7 +71,7 @@ def _responses(schemas: SchemaSet, op: Operation) -> tuple[ResponseSpec, ...]:
                     examples.append(Example(str(name), example["value"]))
             if "example" in entry:
                 examples.append(Example("default", entry["example"]))
-            schema_pointer = f"{pointer}/content/{_esc(media_type)}/schema" if "schema" in entry else None
+            schema_pointer = f"{pointer}/content/{escape(media_type)}/schema" if "schema" in entry else None
             media.append(MediaSpec(media_type, schema_pointer, tuple(examples)))
         out.append(ResponseSpec(str(key), pointer, tuple(media)))
     return tuple(out)

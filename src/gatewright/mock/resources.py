@@ -12,17 +12,13 @@ item read, so a list and a read can agree on which ids exist.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from gatewright.mock.routing import template_path
 from gatewright.mock.schemas import SchemaSet
-from gatewright.spec.model import GREEDY_EXTENSION, Operation
-
-_ITEM = re.compile(r"^(?P<collection>.+)/\{(?P<param>[^{}/]+)\}$")
-_BODY_EXPRESSION = re.compile(r"^\$response\.body#(?P<pointer>/.*)$")
+from gatewright.spec.expressions import RuntimeExpression
+from gatewright.spec.model import Operation
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,17 +35,6 @@ class ResourceRole:
     unmodelled_writes: bool = False
 
 
-def _item_of(op: Operation) -> tuple[str, str] | None:
-    path = template_path(op.path)
-    match = _ITEM.match(path)
-    if match is None:
-        return None
-    param = match.group("param")
-    if any(p.get("name") == param and p.get(GREEDY_EXTENSION) for p in op.parameters):
-        return None
-    return match.group("collection"), param
-
-
 def _links(schemas: SchemaSet, op: Operation) -> list[tuple[str | None, str]]:
     """(target operationId, id pointer in the response body) for each link of a success response."""
     found: list[tuple[str | None, str]] = []
@@ -60,10 +45,13 @@ def _links(schemas: SchemaSet, op: Operation) -> list[tuple[str | None, str]]:
         for raw_link in (resolved.get("links") or {}).values() if isinstance(resolved, dict) else ():
             link, _ = schemas.deref(raw_link, None)
             for expression in (link.get("parameters") or {}).values() if isinstance(link, dict) else ():
-                match = _BODY_EXPRESSION.match(str(expression))
-                if match is not None:
+                try:
+                    parsed = RuntimeExpression.parse(str(expression))
+                except ValueError:
+                    continue
+                if parsed.is_("response", "body") and parsed.pointer:
                     target = link.get("operationId")
-                    found.append((str(target) if target else None, match.group("pointer")))
+                    found.append((str(target) if target else None, parsed.pointer))
     return found
 
 
@@ -90,24 +78,24 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
     """operationId -> its role for every operation that takes part in a resource lifecycle."""
     items: dict[str, str] = {}  # collection -> id param
     for op in operations:
-        found = _item_of(op)
+        found = op.template.item
         if found is not None:
             items.setdefault(found[0], found[1])
     creatable: dict[str, ResourceRole] = {}
     by_id = {op.operation_id: op for op in operations}
     linked_creates: dict[str, ResourceRole] = {}
     for op in operations:
-        if op.method != "POST" or template_path(op.path) in items:
+        if op.method != "POST" or op.template.path in items:
             continue
         for target_id, id_pointer in _links(schemas, op):
             target = by_id.get(target_id or "")
-            found = _item_of(target) if target is not None else None
+            found = target.template.item if target is not None else None
             if found is not None:
                 linked_creates[op.operation_id] = ResourceRole("create", found[0], None, id_pointer)
                 creatable.setdefault(found[0], linked_creates[op.operation_id])
                 break
     for op in operations:
-        collection = template_path(op.path)
+        collection = op.template.path
         if op.method != "POST" or collection not in items:
             continue
         param = items[collection]
@@ -118,25 +106,27 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             pointer = f"/{key}" if key is not None else None
         if pointer is not None:
             creatable[collection] = ResourceRole("create", collection, None, pointer)
-    reads = {found[0]: op.operation_id for op in operations if op.method == "GET" and (found := _item_of(op))}
+    reads = {
+        found[0]: op.operation_id for op in operations if op.method == "GET" and (found := op.template.item)
+    }
     lists = {
-        template_path(op.path): op.operation_id
+        op.template.path: op.operation_id
         for op in operations
-        if op.method == "GET" and template_path(op.path) in creatable.keys() | reads.keys()
+        if op.method == "GET" and op.template.path in creatable.keys() | reads.keys()
     }
     written: set[str] = set()  # untracked collections that something writes into
     for op in operations:
         if op.method not in ("POST", "PUT", "PATCH"):
             continue
-        path = template_path(op.path)
+        path = op.template.path
         if path in items and path not in creatable:
             written.add(path)
-        found = _item_of(op)
+        found = op.template.item
         if found is not None and op.method in ("PUT", "PATCH") and found[0] not in creatable:
             written.add(found[0])
     roles: dict[str, ResourceRole] = {}
     for op in operations:
-        collection = template_path(op.path)
+        collection = op.template.path
         if op.operation_id in linked_creates:
             role = linked_creates[op.operation_id]
         elif op.method == "POST" and collection in creatable:
@@ -144,7 +134,7 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
         elif op.method == "GET" and collection in lists:
             role = ResourceRole("list", collection, tracked=collection in creatable)
         else:
-            found = _item_of(op)
+            found = op.template.item
             if found is None:
                 continue
             kind = {"GET": "read", "DELETE": "delete", "PATCH": "update", "PUT": "update"}.get(

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-_PARAM = re.compile(r"\{([^{}]+)\}")
+from gatewright.spec.paths import PathTemplate
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,24 +50,6 @@ class _Node:
     template: str = ""
 
 
-def _segment_pattern(segment: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
-    names: list[str] = []
-    parts: list[str] = []
-    last = 0
-    for match in _PARAM.finditer(segment):
-        parts.append(re.escape(segment[last : match.start()]))
-        parts.append("([^/]+?)")
-        names.append(match.group(1))
-        last = match.end()
-    parts.append(re.escape(segment[last:]))
-    return re.compile("".join(parts) + r"\Z"), tuple(names)
-
-
-def template_path(template: str) -> str:
-    """The routable part of a path template (a legacy ``#variant`` suffix is dropped)."""
-    return template.split("#", 1)[0] or "/"
-
-
 class Router:
     """Matches request paths to operations; built once, read-only afterwards."""
 
@@ -78,40 +60,34 @@ class Router:
             self._add(route)
 
     def _add(self, route: RouteSpec) -> None:
-        template = template_path(route.template)
+        template = PathTemplate.parse(route.template, route.greedy)
         node = self._root
-        segments = template.strip("/").split("/") if template.strip("/") else []
-        literal = True
-        for segment in segments:
-            whole = _PARAM.fullmatch(segment)
-            if whole is not None and whole.group(1) in route.greedy:
-                literal = False
+        for segment in template.segments:
+            name = segment.names[0] if segment.names else ""
+            if segment.greedy:
                 if node.greedy is None:
-                    node.greedy = (whole.group(1), _Node())
+                    node.greedy = (name, _Node())
                 node = node.greedy[1]
                 break
-            if whole is not None:
-                literal = False
+            if segment.whole:
                 if node.param is None:
-                    node.param = (whole.group(1), _Node())
+                    node.param = (name, _Node())
                 node = node.param[1]
-            elif "{" in segment:
-                literal = False
-                pattern, names = _segment_pattern(segment)
+            elif segment.pattern is not None:
                 for existing, _, child in node.patterns:
-                    if existing.pattern == pattern.pattern:
+                    if existing.pattern == segment.pattern.pattern:
                         node = child
                         break
                 else:
                     child = _Node()
-                    node.patterns.append((pattern, names, child))
+                    node.patterns.append((segment.pattern, segment.names, child))
                     node = child
             else:
-                node = node.literals.setdefault(segment, _Node())
+                node = node.literals.setdefault(segment.text, _Node())
         node.methods.setdefault(route.method.upper(), route.operation_id)
-        node.template = node.template or template
-        if literal:
-            self._exact["/" + "/".join(segments)] = node
+        node.template = node.template or template.path
+        if not template.names:
+            self._exact["/" + "/".join(s.text for s in template.segments)] = node
 
     def match(self, method: str, path: str) -> RouteMatch | RouteMiss:
         normalized = "/" + path.strip("/") if path.strip("/") else "/"

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import jsonschema_rs
 
-from gatewright.spec.pointer import split
+from gatewright.spec.pointer import follow, join, resolve
 
 _BASE = "urn:gatewright:spec"
 _SAFE = "/~-._!$&'()*+,;=:@"
@@ -30,10 +30,6 @@ class SchemaError:
     message: str
 
 
-def _instance_pointer(path: Any) -> str:
-    return "".join("/" + str(token).replace("~", "~0").replace("/", "~1") for token in path)
-
-
 class SchemaSet:
     """Validators and ``$ref`` resolution for schemas inside one document."""
 
@@ -43,25 +39,13 @@ class SchemaSet:
         self._cache: dict[tuple[str, bool], Any] = {}
 
     def resolve(self, pointer: str) -> Any:
-        node: Any = self.document
-        for token in split(pointer):
-            node = node[int(token)] if isinstance(node, list) else node[token]
-        return node
+        """The node at ``pointer`` (``KeyError`` when there is none)."""
+        return resolve(self.document, pointer)
 
     def deref(self, node: Any, pointer: str | None) -> tuple[Any, str | None]:
-        """Follow ``$ref`` chains; the pointer is where the returned node's children live (None if merged)."""
-        hops = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#"):
-            hops += 1
-            if hops > 32:
-                break
-            target_pointer = node["$ref"][1:]
-            target = self.resolve(target_pointer)
-            if len(node) > 1 and isinstance(target, dict):
-                siblings = {k: v for k, v in node.items() if k != "$ref"}
-                return {**target, **siblings}, None
-            node, pointer = target, target_pointer
-        return node, pointer
+        """``pointer.follow`` in this document, siblings merged: the node and where its children
+        live (None once merged); ``pointer.RefError`` (a ``KeyError``) on a dangling ref or a cycle."""
+        return follow(self.document, node, pointer, merge=True)
 
     def validator(self, pointer: str, *, formats: bool = False) -> Any:
         key = (pointer, formats)
@@ -83,7 +67,7 @@ class SchemaSet:
     ) -> list[SchemaError]:
         found: list[SchemaError] = []
         for error in self._iter(pointer, instance, formats):
-            found.append(SchemaError(_instance_pointer(error.instance_path), str(error.message)))
+            found.append(SchemaError(join(*error.instance_path), str(error.message)))
             if len(found) >= limit:
                 break
         return found

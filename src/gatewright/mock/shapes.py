@@ -13,7 +13,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from gatewright.mock.fit import fit
+from gatewright.mock.fit import fit, replace
 
 _MODEL = "mock-model"  # stands for the API's own model id where the spec declares one
 
@@ -82,5 +82,4 @@ def apply_request_echo(value: Any, request: Any, is_valid: Callable[[Any], bool]
         return value
     if "model" not in value and not any(k in value for k in _PER_REQUEST):
         return value
-    candidate = {**value, "model": model}
-    return candidate if is_valid(candidate) else value
+    return fit(value, {"model": model}, is_valid, merge=replace)[0]

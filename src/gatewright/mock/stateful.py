@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gatewright.mock.fit import fit, replace
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.render import Rendered, dumps, is_json, response_headers, value_for
@@ -213,12 +214,8 @@ def _echo(value: Any, body: Any, valid: Callable[[Any], bool]) -> Any:
     """Copy scalar request fields into same-named response fields where the schema allows."""
     if not isinstance(value, dict) or not isinstance(body, dict):
         return value
-    for key, sent in body.items():
-        if key in value and key != "id" and _scalar(sent) and value[key] != sent:
-            candidate = {**value, key: sent}
-            if valid(candidate):
-                value = candidate
-    return value
+    sent = {key: part for key, part in body.items() if key in value and key != "id" and _scalar(part)}
+    return fit(value, sent, valid, merge=replace)[0] if sent else value
 
 
 def _merge(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool]) -> Any:
@@ -230,23 +227,12 @@ def _merge(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool]) 
                 merged = {**template, key: _merge(child, stored, lambda _: True)}
                 if valid(merged):
                     return merged
-    candidate = {**template, **{k: v for k, v in stored.items() if k in template}}
-    if valid(candidate):
-        return candidate
-    value = template
-    for key, stored_value in stored.items():
-        if key in value and value[key] != stored_value:
-            trial = {**value, key: stored_value}
-            if valid(trial):
-                value = trial
-    return value
+    return fit(template, {k: v for k, v in stored.items() if k in template}, valid, merge=replace)[0]
 
 
 def _with_id(template: Any, resource_id: str, valid: Callable[[Any], bool]) -> Any:
     if isinstance(template, dict) and "id" in template:
-        candidate = {**template, "id": resource_id}
-        if valid(candidate):
-            return candidate
+        return fit(template, {"id": resource_id}, valid, merge=replace)[0]
     return template
 
 

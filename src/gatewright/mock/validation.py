@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl
 from multidict import CIMultiDictProxy, MultiMapping
 
 from gatewright.mock.schemas import SchemaSet
+from gatewright.spec.pointer import escape
 
 _INTEGER = re.compile(r"-?\d+\Z")
 _NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
@@ -188,7 +189,7 @@ class RequestValidator:
         for media_type, media in content.items():
             pointer = None
             if isinstance(media, dict) and "schema" in media and body_pointer is not None:
-                pointer = f"{body_pointer}/content/{_esc(media_type)}/schema"
+                pointer = f"{body_pointer}/content/{escape(media_type)}/schema"
             self._bodies.append(_Body(media_type.lower(), pointer, self._form_kinds(pointer)))
         for check in self._params:
             if check.pointer is not None:
@@ -394,10 +395,6 @@ class RequestValidator:
 
 _MISSING: Any = object()
 _NOTHING = ValidatedRequest(())
-
-
-def _esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _type_of(schema: Mapping[str, Any], schemas: SchemaSet) -> str | None:

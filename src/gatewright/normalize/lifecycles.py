@@ -21,29 +21,12 @@ from typing import Any, NoReturn
 
 from gatewright.spec.errors import SpecError
 from gatewright.spec.loader import parse_yaml
-from gatewright.spec.model import STATE_KINDS
 from gatewright.spec.pointer import escape
+from gatewright.spec.tasks import STATE_KINDS, States
 
 LIFECYCLES_SUFFIX = ".lifecycles.yaml"
 
 _OPERATION = re.compile(r"^(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) (/\S*)$")
-
-
-@dataclass(frozen=True, slots=True)
-class States:
-    """Every documented status value, sorted into the five kinds the mock and runner understand."""
-
-    initial: tuple[str, ...] = ()
-    running: tuple[str, ...] = ()
-    succeeded: tuple[str, ...] = ()
-    failed: tuple[str, ...] = ()
-    cancelled: tuple[str, ...] = ()
-
-    def as_json(self) -> dict[str, list[str]]:
-        return {kind: list(getattr(self, kind)) for kind in STATE_KINDS}
-
-    def values(self) -> list[str]:
-        return [value for kind in STATE_KINDS for value in getattr(self, kind)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +263,7 @@ def _lifecycle(fields: _Fields) -> Lifecycle:
         value = getattr(lifecycle, key)
         if value is not None and not value.startswith(prefix):
             fields.fail(fields.at(key), f"{key!r} must be {what} starting with {prefix!r}, not {value!r}")
-    unknown = [value for value in lifecycle.add_status_values if value not in lifecycle.states.values()]
+    unknown = [value for value in lifecycle.add_status_values if value not in lifecycle.states.statuses()]
     if unknown:
         fields.fail(fields.at("add_status_values"), f"{unknown} are in no state list of lifecycle {name!r}")
     return lifecycle

@@ -7,17 +7,18 @@ runtime failure, so the normalizer's tests run this over every canonical spec.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gatewright.spec.model import HTTP_METHODS, STATE_KINDS, TASK_EXTENSION
-from gatewright.spec.pointer import escape, resolve, split
+from gatewright.spec.expressions import RuntimeExpression
+from gatewright.spec.model import HTTP_METHODS, TASK_EXTENSION
+from gatewright.spec.paths import PathTemplate
+from gatewright.spec.pointer import RefError, deref, escape, follow
+from gatewright.spec.schemas import locate
+from gatewright.spec.tasks import STATE_KINDS
 
 Document = dict[str, Any]
-_TEMPLATE = re.compile(r"{([^}]+)}")
-_MAX_DEPTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +40,6 @@ class OperationRef:
     definition: dict[str, Any]
 
 
-def template_parameters(path: str) -> list[str]:
-    return _TEMPLATE.findall(path)
-
-
 def iter_operations(document: Document) -> Iterator[OperationRef]:
     for path, item in document.get("paths", {}).items():
         if not isinstance(item, dict):
@@ -61,56 +58,6 @@ def operations_by_id(document: Document) -> dict[str, OperationRef]:
     return found
 
 
-def follow(document: Document, node: Any, where: str) -> tuple[Any, str]:
-    """Follow local ``$ref``s; returns the target and its pointer (unchanged when there is no ref)."""
-    for _ in range(_MAX_DEPTH):
-        ref = node.get("$ref") if isinstance(node, dict) else None
-        if not (isinstance(ref, str) and ref.startswith("#")):
-            return node, where
-        where = ref[1:]
-        try:
-            node = resolve(document, where)
-        except KeyError:
-            return None, where
-    return None, where
-
-
-def locate(document: Document, schema: Any, where: str, pointer: str) -> tuple[str, dict[str, Any]] | None:
-    """The schema that declares the value at ``pointer`` in bodies valid against ``schema``.
-
-    Follows ``$ref``, looks into every ``allOf``/``anyOf``/``oneOf`` branch and reads a
-    numeric token as "an item of this array". Returns (its JSON pointer, the schema) or None.
-    """
-    return _locate(document, schema, where, split(pointer), 0)
-
-
-def _locate(
-    document: Document, node: Any, where: str, tokens: list[str], depth: int
-) -> tuple[str, dict[str, Any]] | None:
-    node, where = follow(document, node, where)
-    if not isinstance(node, dict) or depth > _MAX_DEPTH:
-        return None
-    if not tokens:
-        return where, node
-    head, rest = tokens[0], tokens[1:]
-    properties = node.get("properties")
-    if isinstance(properties, dict) and head in properties:
-        found = _locate(document, properties[head], f"{where}/properties/{escape(head)}", rest, depth + 1)
-        if found is not None:
-            return found
-    if head.isdigit() and isinstance(node.get("items"), dict):
-        found = _locate(document, node["items"], f"{where}/items", rest, depth + 1)
-        if found is not None:
-            return found
-    for key in ("allOf", "anyOf", "oneOf"):
-        branches = node.get(key)
-        for index, branch in enumerate(branches if isinstance(branches, list) else []):
-            found = _locate(document, branch, f"{where}/{key}/{index}", tokens, depth + 1)
-            if found is not None:
-                return found
-    return None
-
-
 def success_bodies(document: Document, operation: OperationRef) -> list[tuple[str, str, Any]]:
     """(status code, pointer to the schema, schema) for each 2xx JSON body, in code order."""
     bodies = []
@@ -119,7 +66,11 @@ def success_bodies(document: Document, operation: OperationRef) -> list[tuple[st
         if not str(code).startswith("2"):
             continue
         where = f"{operation.pointer}/responses/{escape(str(code))}"
-        response, where = follow(document, responses[code], where)
+        try:
+            response, found_at = follow(document, responses[code], where)
+        except RefError:
+            continue
+        where = found_at or where
         if not isinstance(response, dict):
             continue
         for media, media_object in response.get("content", {}).items():
@@ -138,7 +89,7 @@ def path_parameters(document: Document, operation: OperationRef) -> set[str]:
     item = document["paths"][operation.path]
     names = set()
     for declared in [*item.get("parameters", []), *operation.definition.get("parameters", [])]:
-        param, _ = follow(document, declared, "")
+        param = deref(document, declared)
         if isinstance(param, dict) and param.get("in") == "path" and isinstance(param.get("name"), str):
             names.add(param["name"])
     return names
@@ -231,7 +182,7 @@ def _check_links(
     linked = []
     responses = create.definition.get("responses", {})
     for code, declared in responses.items():
-        response, _ = follow(document, declared, "")
+        response = deref(document, declared)
         links = response.get("links") if isinstance(response, dict) else None
         if str(code).startswith("2") and isinstance(links, dict):
             linked.append((str(code), links))
@@ -246,11 +197,15 @@ def _check_links(
         if cancel is not None:
             yield from _check_link(document, code, links.get("cancel"), cancel, role="cancel", task=task)
     id_expression = str(task.get("id", ""))
-    if not id_expression.startswith("$response.body#"):
+    try:
+        parsed = RuntimeExpression.parse(id_expression)
+    except ValueError:
+        parsed = None
+    if parsed is None or not parsed.is_("response", "body"):
         yield f"id {id_expression!r} is not a $response.body runtime expression"
         return
     codes = {c for c, _ in linked}
-    pointer = id_expression.split("#", 1)[1]
+    pointer = parsed.pointer
     bodies = [body for body in success_bodies(document, create) if body[0] in codes]
     if not any(locate(document, schema, where, pointer) for _, where, schema in bodies):
         yield f"id {id_expression!r} is not declared by the create response schema"
@@ -266,7 +221,8 @@ def _check_link(
         yield f"response {code} `{role}` link targets {link.get('operationId')!r}"
     mapped = link.get("parameters", {})
     declared = path_parameters(document, target)
-    for name in template_parameters(target.path):
+    names = PathTemplate.parse(target.path).names
+    for name in names:
         if name not in declared:
             yield f"{role} operation {target.pointer} does not declare its path parameter `{name}`"
         if name not in mapped:
@@ -276,7 +232,7 @@ def _check_link(
             yield f"response {code} `{role}` link maps `{name}`, which {target.pointer} does not declare"
         if not (isinstance(expression, str) and expression.startswith("$")):
             yield f"response {code} `{role}` link maps `{name}` to a literal, not a runtime expression"
-    if not template_parameters(target.path) and "requestBody" not in link:
+    if not names and "requestBody" not in link:
         yield f"response {code} `{role}` link passes no id (no path parameter, no requestBody)"
     if role == "poll" and task.get("id") not in _expressions(link):
         yield f"response {code} `poll` link does not pass the task id {task.get('id')!r}"

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatewright.spec.errors import SpecError
-from gatewright.spec.pointer import join, resolve
+from gatewright.spec.paths import PathTemplate
+from gatewright.spec.pointer import RefError, follow, join
+from gatewright.spec.tasks import TaskSpec
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 TASK_EXTENSION = "x-gatewright-task"
@@ -26,50 +28,6 @@ COMPATIBLE_WIRES = (
     "openai-embeddings",
     "anthropic-messages",
 )
-STATE_KINDS = ("initial", "running", "succeeded", "failed", "cancelled")
-
-
-@dataclass(frozen=True, slots=True)
-class TaskSpec:
-    """The declared lifecycle of an operation that starts asynchronous work (docs/extensions.md)."""
-
-    poll: str
-    id: str
-    status: str
-    states: dict[str, tuple[str, ...]]
-    result: str | None = None
-    cancel: str | None = None
-    prefer: str | None = None
-    poll_id: str | None = None  # where the id goes in the poll request, e.g. "$request.path.video_id"
-    async_when: str | None = None  # a request expression that makes the call a task, e.g. "background"
-    retention_seconds: float | None = None  # how long a finished task stays readable
-
-    @classmethod
-    def from_extension(cls, value: dict[str, Any]) -> TaskSpec:
-        states = {kind: tuple(value.get("states", {}).get(kind, ())) for kind in STATE_KINDS}
-        return cls(
-            poll=value["poll"],
-            id=value["id"],
-            status=value["status"],
-            states=states,
-            result=value.get("result"),
-            cancel=value.get("cancel"),
-            prefer=value.get("prefer"),
-            poll_id=value.get("poll_id"),
-            async_when=value.get("async_when"),
-            retention_seconds=value.get("retention_seconds"),
-        )
-
-    def kind_of(self, status: Any) -> str | None:
-        """Which state list ``status`` belongs to, or None when it is undeclared."""
-        for kind, values in self.states.items():
-            if status in values:
-                return kind
-        return None
-
-    @property
-    def terminal(self) -> tuple[str, ...]:
-        return self.states["succeeded"] + self.states["failed"] + self.states["cancelled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +42,12 @@ class Operation:
     @property
     def label(self) -> str:
         return f"{self.method} {self.path}"
+
+    @property
+    def template(self) -> PathTemplate:
+        """The path template, its greedy parameters (``x-gatewright-greedy``) known."""
+        greedy = (str(p["name"]) for p in self.parameters if p.get(GREEDY_EXTENSION))
+        return PathTemplate.parse(self.path, greedy)
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -140,19 +104,10 @@ class Spec:
 
     def deref(self, node: Any) -> Any:
         """Follow local ``$ref``s until a node without one (sibling keys of a ref are kept on top)."""
-        seen: set[str] = set()
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            if ref in seen:
-                raise SpecError(f"$ref cycle at {ref}", source=self.name)
-            seen.add(ref)
-            try:
-                target = resolve(self.document, ref)
-            except KeyError:
-                raise SpecError(f"$ref does not resolve: {ref}", source=self.name) from None
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            node = {**target, **siblings} if siblings and isinstance(target, dict) else target
-        return node
+        try:
+            return follow(self.document, node, merge=True)[0]
+        except RefError as error:
+            raise SpecError(str(error), source=self.name) from None
 
     def task(self, operation: Operation) -> TaskSpec | None:
         extension = operation.definition.get(TASK_EXTENSION)

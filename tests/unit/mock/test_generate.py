@@ -11,6 +11,7 @@ from gatewright.mock.generate import Generator
 from gatewright.mock.regex import sample_regex
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec import API_IDS, load_spec
+from gatewright.spec.pointer import child
 
 
 def _generator(schema: dict[str, Any], seed: int = 1) -> tuple[Generator, SchemaSet]:
@@ -137,7 +138,7 @@ def test_every_documented_success_body_generates_valid(api: str) -> None:
             resolved, base = schemas.deref(response, f"{op.pointer}/responses/{status}")
             for media, entry in (resolved.get("content") or {}).items():
                 if "schema" in entry and media.endswith("json") and base is not None:
-                    pointer = f"{base}/content/{media.replace('/', '~1')}/schema"
+                    pointer = child(base, "content", media, "schema")
                     if not schemas.is_valid(pointer, generator.generate(pointer), formats=True):
                         invalid.append(f"{op.label} {status}")
     # A handful of spec schemas are unsatisfiable as written (overlapping oneOf); see the mock's notes.

@@ -19,13 +19,12 @@ from gatewright.mock.tasks import (
     Outcome,
     Phase,
     TaskEngine,
-    TaskStates,
     TaskTiming,
     find_callback_url,
     render_task,
 )
 from gatewright.mock.tasks.machine import transition
-from gatewright.spec.model import TaskSpec
+from gatewright.spec.tasks import TaskSpec
 
 VIDEO = TaskSpec.from_extension(
     {
@@ -92,7 +91,7 @@ def test_poll_driven_timing() -> None:
 
 
 def test_status_words_borrow_when_a_phase_has_none() -> None:
-    states = TaskStates.from_spec(JOBS)
+    states = JOBS.states
     assert states.status_for(Phase.INITIAL) == "processing"
     assert states.status_for(Phase.CANCELLED) == "failed"
     assert not states.can_cancel

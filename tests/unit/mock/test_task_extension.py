@@ -21,7 +21,7 @@ from gatewright.mock.tasks.listing import list_operations
 from gatewright.mock.tasks.render import relocate
 from gatewright.mock.tasks.results import RESULT_TEXT
 from gatewright.spec import load_spec
-from gatewright.spec.model import TaskSpec
+from gatewright.spec.tasks import TaskSpec
 
 Client = TestClient[web.Request, web.Application]
 MakeClient = Callable[[web.Application], Awaitable[Client]]

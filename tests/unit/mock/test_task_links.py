@@ -6,7 +6,8 @@ from typing import Any
 
 from gatewright.mock.operations import compile_api
 from gatewright.mock.tasks.links import plan_links, write_links
-from gatewright.spec.model import Spec, TaskSpec
+from gatewright.spec.model import Spec
+from gatewright.spec.tasks import States, TaskSpec
 
 _JOB = {
     "type": "object",
@@ -47,13 +48,7 @@ SPEC = TaskSpec(
     cancel="cancelJob",
     id="$response.body#/job_id",
     status="/status",
-    states={
-        "initial": ["queued"],
-        "running": [],
-        "succeeded": ["done"],
-        "failed": ["failed"],
-        "cancelled": [],
-    },
+    states=States(initial=("queued",), succeeded=("done",), failed=("failed",)),
 )
 
 

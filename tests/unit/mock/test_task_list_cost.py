@@ -15,7 +15,8 @@ from gatewright.mock.keys import EXTENSIONS
 from gatewright.mock.tasks import ManualClock, Outcome, Task, TaskEngine, TaskTiming, machine
 from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.mock.tasks.listing import ListQuery
-from gatewright.spec.model import TaskSpec
+from gatewright.mock.tasks.responses import TaskBodies
+from gatewright.spec.tasks import TaskSpec
 
 JOB = TaskSpec.from_extension(
     {
@@ -146,13 +147,13 @@ async def test_the_list_route_renders_only_its_page(
     app = create_app(["empiriolabs"], seed=1, access_log=False)
     tasks = next(e for e in app[EXTENSIONS] if isinstance(e, TaskExtension))
     renders = Counter()
-    real_render = TaskExtension._render
+    real_render = TaskBodies.render
 
-    def counting(self: TaskExtension, *args: Any, **kwargs: Any) -> Any:
+    def counting(self: TaskBodies, *args: Any, **kwargs: Any) -> Any:
         renders.calls += 1
         return real_render(self, *args, **kwargs)
 
-    monkeypatch.setattr(TaskExtension, "_render", counting)
+    monkeypatch.setattr(TaskBodies, "render", counting)
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         created = await client.post(
             "/v1/videos/generations", json={"model": "m", "prompt": "x"}, headers=AUTH

@@ -14,13 +14,13 @@ from gatewright.normalize.lifecycles import (
     ApiLifecycles,
     Lifecycle,
     Shape,
-    States,
     lifecycles_beside,
     load_lifecycles,
 )
 from gatewright.normalize.passes.tasks import LifecycleError
 from gatewright.spec.errors import SpecError
 from gatewright.spec.model import HTTP_METHODS, TASK_EXTENSION
+from gatewright.spec.tasks import States
 
 ROOT = Path(__file__).resolve().parents[3]
 SOURCES = ROOT / "specs" / "sources"

@@ -15,7 +15,6 @@ from gatewright.normalize.lifecycles import (
     Lifecycle,
     Required,
     Shape,
-    States,
     lifecycles_beside,
     load_lifecycles,
 )
@@ -28,6 +27,7 @@ from gatewright.normalize.task_checks import check_task_declarations
 from gatewright.spec import API_IDS
 from gatewright.spec.loader import load_source
 from gatewright.spec.model import Spec
+from gatewright.spec.tasks import States
 
 ROOT = Path(__file__).resolve().parents[3]
 TASK = "x-gatewright-task"
@@ -321,7 +321,7 @@ DECLARED = {api_id: load_lifecycles(lifecycles_beside(path)) for api_id, path in
 def test_every_declared_state_list_is_well_formed() -> None:
     for api_id, declared in DECLARED.items():
         for lifecycle in declared.lifecycles:
-            values = lifecycle.states.values()
+            values = lifecycle.states.statuses()
             assert len(values) == len(set(values)), (api_id, lifecycle.name)
             assert lifecycle.states.succeeded, (api_id, lifecycle.name)
     assert sum(len(d.lifecycles) for d in DECLARED.values()) == 36  # 35 documented, Kling split in two

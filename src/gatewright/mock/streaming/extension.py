@@ -34,7 +34,8 @@ from gatewright.mock.streaming.ipop import resume_point
 from gatewright.mock.streaming.registry import StreamContext, StreamFormat, get_format
 from gatewright.mock.streaming.writer import open_stream, stream_events, write_events
 from gatewright.mock.tasks.engine import TaskEngine
-from gatewright.mock.tasks.models import Phase, Task
+from gatewright.mock.tasks.models import Task
+from gatewright.spec.tasks import Phase
 
 __all__ = ["StreamExtension"]
 
@@ -148,7 +149,7 @@ class StreamExtension:
         """The engine's task behind an agent-turn stream (its ``request_id``), if there is one."""
         if self.tasks is None or streamed.format_name != "ipop-agent-events":
             return None
-        names = [s[1:-1] for s in call.operation.operation.path.split("/") if s.startswith("{")]
+        names = call.operation.operation.template.names
         task_id = call.path_params.get(names[-1]) if names else None  # the turn's id: the last parameter
         return None if task_id is None else self.tasks.get(call.api.name, task_id)
 

@@ -18,9 +18,10 @@ from gatewright.mock.tasks.callbacks import (
 )
 from gatewright.mock.tasks.clock import Clock, ManualClock, SystemClock
 from gatewright.mock.tasks.engine import DEFAULT_RETENTION, TaskEngine
-from gatewright.mock.tasks.machine import TRANSITIONS, InvalidTransition
-from gatewright.mock.tasks.models import CancelResult, Outcome, Phase, Task, TaskError, TaskStates, TaskTiming
-from gatewright.mock.tasks.render import Validate, render_task, runtime_pointer
+from gatewright.mock.tasks.machine import InvalidTransition
+from gatewright.mock.tasks.models import CancelResult, Outcome, Task, TaskError, TaskTiming
+from gatewright.mock.tasks.render import Validate, render_task
+from gatewright.spec.tasks import TRANSITIONS, Phase
 
 __all__ = [
     "DEFAULT_RETENTION",
@@ -38,12 +39,10 @@ __all__ = [
     "Task",
     "TaskEngine",
     "TaskError",
-    "TaskStates",
     "TaskTiming",
     "Validate",
     "engine_running",
     "find_callback_url",
     "render_task",
     "run_engine",
-    "runtime_pointer",
 ]

@@ -23,8 +23,8 @@ from typing import Any
 
 from gatewright.mock.tasks import machine
 from gatewright.mock.tasks.clock import Clock, SystemClock
-from gatewright.mock.tasks.models import CancelResult, Outcome, Task, TaskStates, TaskTiming
-from gatewright.spec.model import TaskSpec
+from gatewright.mock.tasks.models import CancelResult, Outcome, Task, TaskTiming
+from gatewright.spec.tasks import States, TaskSpec
 
 __all__ = ["DEFAULT_RETENTION", "TaskEngine"]
 
@@ -69,7 +69,7 @@ class TaskEngine:
         self,
         api: str,
         operation_id: str,
-        states: TaskStates | TaskSpec,
+        states: States | TaskSpec,
         *,
         task_id: str | None = None,
         id_prefix: str = "task_",
@@ -88,7 +88,7 @@ class TaskEngine:
         engine's for this task (a lifecycle's declared ``retention_seconds``).
         """
         if isinstance(states, TaskSpec):
-            states = TaskStates.from_spec(states)
+            states = states.states
         now = self.clock.now()
         with self._lock:
             self._seq += 1

@@ -23,16 +23,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlparse
 
+from gatewright.mock.fit import Edits
 from gatewright.mock.operations import MockApi
-from gatewright.mock.routing import template_path
-from gatewright.mock.tasks.results import fill_template
-from gatewright.spec.model import TaskSpec
+from gatewright.spec.paths import PathTemplate
 from gatewright.spec.pointer import split
+from gatewright.spec.schemas import properties, resolved, schema_at, types
+from gatewright.spec.tasks import TaskSpec
 
 __all__ = ["LinkPlan", "plan_links", "write_links"]
 
 _FIELD = re.compile(r"^(?P<stem>.*?)_?(?P<kind>url|uri|path|href)$", re.IGNORECASE)
-_PARAM = re.compile(r"\{([^{}/]+)\}")
 _PATH_IN_TEXT = re.compile(r"(?:https?://[^\s/]+)?(/[A-Za-z0-9_\-./{}:]+)")
 _POLL_STEMS = frozenset(
     {"poll", "polling", "status", "detail", "details", "self", "retrieve", "get", "task", "job"}
@@ -48,7 +48,7 @@ class LinkPlan:
     declared_in: frozenset[str] = frozenset()  # response schema pointers that declare the field
 
     def value(self, task_id: str, params: Mapping[str, str], *, host: str, prefix: str) -> str:
-        path = f"{prefix}{fill_template(self.route, task_id, params)}"
+        path = f"{prefix}{PathTemplate.parse(self.route).expand(params, default=task_id)}"
         return path if self.as_path else f"{host}{path}"
 
 
@@ -57,13 +57,13 @@ def plan_links(
 ) -> tuple[LinkPlan, ...]:
     """The link fields of the answers of ``operation_ids`` (create, poll, cancel) and the routes they name."""
     known = frozenset(create_params)
-    routes = list(dict.fromkeys(template_path(op.operation.path) for op in api.operations.values()))
-    fillable = [route for route in routes if _fillable(route, known)]
+    templates = {op.operation.template.path: op.operation.template for op in api.operations.values()}
+    fillable = [template for template in templates.values() if _fillable(template, known)]
     poll = api.operations.get(spec.poll)
     cancel = api.operations.get(spec.cancel or "")
     named = {
-        "poll": template_path(poll.operation.path) if poll is not None else None,
-        "cancel": template_path(cancel.operation.path) if cancel is not None else None,
+        "poll": poll.operation.template.path if poll is not None else None,
+        "cancel": cancel.operation.template.path if cancel is not None else None,
     }
     result = tuple(split(spec.result)) if spec.result else ()
     plans: dict[tuple[str, ...], LinkPlan] = {}
@@ -96,29 +96,20 @@ def write_links(
     A field is written where the body has it, or added where ``pointer`` (the body's
     schema) declares it.
     """
-    missing = object()
+    edits = Edits(body, valid)
     for link in links:
-        parent: Any = body
-        for token in link.tokens[:-1]:
-            parent = parent.get(token) if isinstance(parent, dict) else None
+        parent = edits.get(link.tokens[:-1])
         name = link.tokens[-1]
         if not isinstance(parent, dict) or (name not in parent and pointer not in link.declared_in):
             continue
-        old = parent.get(name, missing)
-        if not isinstance(old, str | None) and old is not missing:
+        if not isinstance(parent.get(name), str | None):
             continue
-        parent[name] = link.value(task_id, params, host=host, prefix=prefix)
-        if not valid(body):
-            if old is missing:
-                del parent[name]
-            else:
-                parent[name] = old
+        edits.set(link.tokens, link.value(task_id, params, host=host, prefix=prefix))
 
 
-def _fillable(route: str, known: frozenset[str]) -> bool:
+def _fillable(template: PathTemplate, known: frozenset[str]) -> bool:
     """A route naming exactly one parameter beyond the create call's: the task's id."""
-    names = [name.rstrip("*+") for name in _PARAM.findall(route)]
-    return len([name for name in names if name not in known]) == 1
+    return len([name for name in template.names if name not in known]) == 1
 
 
 def _link_fields(
@@ -135,39 +126,39 @@ def _link_fields(
         for media in response.media:
             if media.schema_pointer is None:
                 continue
+            document = api.spec.document
             root = api.schemas.resolve(media.schema_pointer)
             for container in containers:
-                node = _at(api, root, container)
-                for name, schema in _properties(api, node).items():
-                    if _FIELD.match(name) and "string" in _types(api, schema):
-                        yield (*container, name), schema, media.schema_pointer
+                for name, schema in properties(document, schema_at(document, root, container)).items():
+                    if _FIELD.match(name) and "string" in types(document, schema):
+                        yield (*container, name), resolved(document, schema), media.schema_pointer
 
 
 def _plan(
-    tokens: tuple[str, ...], schema: Any, routes: list[str], named: Mapping[str, str | None]
+    tokens: tuple[str, ...], schema: Any, routes: list[PathTemplate], named: Mapping[str, str | None]
 ) -> LinkPlan | None:
     name = tokens[-1]
     match = _FIELD.match(name)
     if match is None:
         return None
     stem, kind = match.group("stem"), match.group("kind").lower()
-    resolved = schema if isinstance(schema, Mapping) else {}
-    for text in _texts(resolved):
+    for text in _texts(schema if isinstance(schema, Mapping) else {}):
         path = urlparse(text).path if text.startswith(("http://", "https://")) else text
-        found = next((route for route in routes if _template_matches(route, path)), None)
+        found = next((route for route in routes if route.match(path) is not None), None)
         if found is not None:
-            return LinkPlan(tokens, found, as_path=kind == "path" or text.startswith("/"))
+            return LinkPlan(tokens, found.path, as_path=kind == "path" or text.startswith("/"))
     as_path = kind == "path"
     words = [w for w in re.split(r"[_\-]|(?<=[a-z])(?=[A-Z])", stem.lower()) if w]
     role = "poll" if set(words) & _POLL_STEMS and len(words) == 1 else None
     role = "cancel" if set(words) & _CANCEL_STEMS and len(words) == 1 else role
-    if role is not None and named.get(role) in routes:
+    paths = [route.path for route in routes]
+    if role is not None and named.get(role) in paths:
         route = named[role]
         assert route is not None
         return LinkPlan(tokens, route, as_path)
     if not words:
         return None
-    candidates = [route for route in routes if set(words) <= _segment_words(route)]
+    candidates = [route.path for route in routes if set(words) <= _segment_words(route)]
     if not candidates:
         return None
     return LinkPlan(tokens, min(candidates, key=lambda r: (r.count("/"), len(r))), as_path)
@@ -183,51 +174,9 @@ def _texts(schema: Mapping[str, Any]) -> list[str]:
     return texts
 
 
-def _template_matches(route: str, path: str) -> bool:
-    pattern = (
-        "^"
-        + "/".join("[^/]+" if _PARAM.fullmatch(part) else re.escape(part) for part in route.split("/"))
-        + "/?$"
-    )
-    return re.match(pattern, path) is not None
-
-
-def _segment_words(route: str) -> set[str]:
+def _segment_words(route: PathTemplate) -> set[str]:
     words: set[str] = set()
-    for segment in route.split("/"):
-        if segment and not segment.startswith("{"):
-            words.update(w for w in re.split(r"[_\-.:]", segment.lower()) if w)
+    for segment in route.segments:
+        if segment.literal:
+            words.update(w for w in re.split(r"[_\-.:]", segment.text.lower()) if w)
     return words
-
-
-def _at(api: MockApi, node: Any, tokens: Iterable[str]) -> Any:
-    for token in tokens:
-        node = _properties(api, node).get(token)
-    return node
-
-
-def _properties(api: MockApi, node: Any) -> dict[str, Any]:
-    """Properties of a schema and its allOf/anyOf/oneOf branches, resolved."""
-    node, _ = api.schemas.deref(node, None)
-    if not isinstance(node, Mapping):
-        return {}
-    found: dict[str, Any] = {}
-    for name, schema in (node.get("properties") or {}).items():
-        found.setdefault(name, api.schemas.deref(schema, None)[0])
-    for keyword in ("allOf", "anyOf", "oneOf"):
-        for branch in node.get(keyword) or ():
-            for name, schema in _properties(api, branch).items():
-                found.setdefault(name, schema)
-    return found
-
-
-def _types(api: MockApi, schema: Any) -> set[str]:
-    schema, _ = api.schemas.deref(schema, None)
-    if not isinstance(schema, Mapping):
-        return set()
-    kind = schema.get("type")
-    kinds = {kind} if isinstance(kind, str) else {k for k in kind or () if isinstance(k, str)}
-    for keyword in ("anyOf", "oneOf"):
-        for branch in schema.get(keyword) or ():
-            kinds |= _types(api, branch)
-    return kinds

@@ -9,19 +9,15 @@ lists shows all of them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from gatewright.mock.operations import MockApi
-from gatewright.mock.routing import template_path
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.models import Task
 from gatewright.spec.pointer import split
 
 __all__ = ["ListQuery", "list_operations"]
-
-_ITEM = re.compile(r"^(?P<collection>.+)/\{[^{}/]+\}$")
 
 
 def list_operations(api: MockApi, creates: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -34,16 +30,15 @@ def list_operations(api: MockApi, creates: Iterable[str]) -> dict[str, tuple[str
         if spec is None or spec.poll not in api.operations:
             continue
         families.setdefault(spec.poll, set()).add(create_id)
-        poll_path = template_path(api.operations[spec.poll].operation.path)
-        match = _ITEM.match(poll_path)
-        candidates = {template_path(create.operation.path)}
-        if match is not None:
-            candidates.add(match.group("collection"))
+        item = api.operations[spec.poll].operation.template.item
+        candidates = {create.operation.template.path}
+        if item is not None:
+            candidates.add(item[0])
         for path in candidates:
             paths.setdefault(path, set()).add(spec.poll)
     found: dict[str, tuple[str, ...]] = {}
     for op in api.operations.values():
-        polls = paths.get(template_path(op.operation.path))
+        polls = paths.get(op.operation.template.path)
         if op.operation.method != "GET" or polls is None or op.task is not None:
             continue
         if op.operation_id in families:  # a poll route is never a list

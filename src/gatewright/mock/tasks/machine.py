@@ -1,4 +1,5 @@
-"""The task state machine: a transition table and pure functions from (task, time) to task.
+"""The task state machine: pure functions from (task, time) to task over the contract's
+transition table (``gatewright.spec.tasks.TRANSITIONS``).
 
 Nothing here stores anything or reads a clock; the engine passes ``now`` in. That
 keeps every rule testable in isolation and the timestamps deterministic: a task that
@@ -11,10 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from gatewright.mock.tasks.models import Outcome, Phase, Task, TaskError
+from gatewright.mock.tasks.models import Outcome, Task, TaskError
+from gatewright.spec.tasks import TRANSITIONS, Phase
 
 __all__ = [
-    "TRANSITIONS",
     "InvalidTransition",
     "advance",
     "cancel",
@@ -22,14 +23,6 @@ __all__ = [
     "record_poll",
     "transition",
 ]
-
-TRANSITIONS: dict[Phase, frozenset[Phase]] = {
-    Phase.INITIAL: frozenset({Phase.RUNNING, Phase.FAILED, Phase.CANCELLED}),
-    Phase.RUNNING: frozenset({Phase.SUCCEEDED, Phase.FAILED, Phase.CANCELLED}),
-    Phase.SUCCEEDED: frozenset(),
-    Phase.FAILED: frozenset(),
-    Phase.CANCELLED: frozenset(),
-}
 
 RUNNING_PROGRESS_CAP = 0.99  # only success reports 1.0
 

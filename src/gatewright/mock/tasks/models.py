@@ -1,4 +1,6 @@
-"""The values a task is made of: phases, outcomes, timing, the API's status words, the task itself.
+"""The values a task is made of: outcomes, timing, errors, the task itself.
+
+Phases and the API's status words are the contract's (``gatewright.spec.tasks``).
 
 A ``Task`` is immutable; every change (a poll, a transition) produces a new value,
 so a handler holding one can never see it change under it.
@@ -11,31 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatewright.spec.model import TaskSpec
+from gatewright.spec.tasks import Phase, States
 
 __all__ = [
     "CancelResult",
     "Outcome",
-    "Phase",
     "Task",
     "TaskError",
-    "TaskStates",
     "TaskTiming",
 ]
-
-
-class Phase(enum.Enum):
-    """Where a task is in its life, independent of the words an API uses for it."""
-
-    INITIAL = "initial"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-    @property
-    def terminal(self) -> bool:
-        return self in (Phase.SUCCEEDED, Phase.FAILED, Phase.CANCELLED)
 
 
 class Outcome(enum.Enum):
@@ -93,66 +79,6 @@ class TaskTiming:
             raise ValueError("polls must be at least 1")
 
 
-_FALLBACK = {
-    "initial": "queued",
-    "running": "running",
-    "succeeded": "succeeded",
-    "failed": "failed",
-    "cancelled": "cancelled",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class TaskStates:
-    """The API's own status words for each phase (``x-gatewright-task.states``)."""
-
-    initial: tuple[str, ...] = ()
-    running: tuple[str, ...] = ()
-    succeeded: tuple[str, ...] = ()
-    failed: tuple[str, ...] = ()
-    cancelled: tuple[str, ...] = ()
-
-    @classmethod
-    def from_spec(cls, spec: TaskSpec) -> TaskStates:
-        return cls(**{kind: tuple(spec.states.get(kind, ())) for kind in _FALLBACK})
-
-    def words(self, phase: Phase) -> tuple[str, ...]:
-        values: tuple[str, ...] = getattr(self, phase.value)
-        return values
-
-    def status_for(self, phase: Phase) -> str:
-        """The word shown for ``phase``: the first of its list.
-
-        An empty list borrows from the nearest phase: no initial word shows the running
-        one (and vice versa); no cancelled word shows the failed one (the task is still
-        CANCELLED inside the engine). Only a spec with no words at all falls back to
-        generic ones.
-        """
-        borrow = {
-            Phase.INITIAL: (Phase.INITIAL, Phase.RUNNING),
-            Phase.RUNNING: (Phase.RUNNING, Phase.INITIAL),
-            Phase.SUCCEEDED: (Phase.SUCCEEDED,),
-            Phase.FAILED: (Phase.FAILED,),
-            Phase.CANCELLED: (Phase.CANCELLED, Phase.FAILED),
-        }
-        for candidate in borrow[phase]:
-            words = self.words(candidate)
-            if words:
-                return words[0]
-        return _FALLBACK[phase.value]
-
-    def phase_of(self, status: str) -> Phase | None:
-        for phase in Phase:
-            if status in self.words(phase):
-                return phase
-        return None
-
-    @property
-    def can_cancel(self) -> bool:
-        """Whether the API has its own word for a cancelled task."""
-        return bool(self.cancelled)
-
-
 @dataclass(frozen=True, slots=True)
 class TaskError:
     """Why a task failed, in words the renderer fits into the API's error shape."""
@@ -168,7 +94,7 @@ class Task:
     id: str
     api: str
     operation_id: str
-    states: TaskStates
+    states: States  # the API's status words (``TaskSpec.states``)
     timing: TaskTiming
     created_at: float
     seq: int

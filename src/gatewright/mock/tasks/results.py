@@ -15,17 +15,16 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from gatewright.mock.operations import MockApi
-from gatewright.mock.routing import template_path
-from gatewright.spec.model import TaskSpec
+from gatewright.spec.paths import PathTemplate
 from gatewright.spec.pointer import split
+from gatewright.spec.schemas import schema_at
+from gatewright.spec.tasks import TaskSpec
 
-__all__ = ["ResultKind", "ResultPlan", "fill_template", "plan_result"]
+__all__ = ["ResultKind", "ResultPlan", "plan_result"]
 
 RESULT_TEXT = "This is the mock's output for this request."
-_PARAM = re.compile(r"\{([^{}/]+)\}")
 _PLACEHOLDER = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\{[^{}/]+\}"
 )
@@ -50,7 +49,7 @@ class ResultPlan:
     def value(self, task_id: str, params: Mapping[str, str], *, base: str) -> str:
         """The result for one task; ``base`` is ``scheme://host`` plus the API's prefix."""
         if self.kind is ResultKind.ROUTE and self.route is not None:
-            return f"{base}{fill_template(self.route, task_id, params)}"
+            return f"{base}{PathTemplate.parse(self.route).expand(params, default=task_id)}"
         if self.kind is ResultKind.RESOURCE:
             return f"{self.word}_{secrets.token_hex(12)}"
         if self.kind is ResultKind.PATH:
@@ -68,14 +67,9 @@ def _uuid_like(task_id: str) -> str:
         return task_id
 
 
-def fill_template(template: str, task_id: str, params: Mapping[str, str]) -> str:
-    """A path template with known parameters filled in; the others (the task's own) get its id."""
-    return _PARAM.sub(lambda m: params.get(m.group(1).rstrip("*+"), task_id), template_path(template))
-
-
 def _get_paths(api: MockApi) -> dict[str, str]:
     return {
-        template_path(op.operation.path): op.operation_id
+        op.operation.template.path: op.operation_id
         for op in api.operations.values()
         if op.operation.method == "GET"
     }
@@ -83,8 +77,14 @@ def _get_paths(api: MockApi) -> dict[str, str]:
 
 def _collection_for(api: MockApi, word: str) -> str | None:
     """The shortest unnested collection ``/.../<word>s`` with an item route ``/{param}``."""
-    pattern = re.compile(rf"^(?P<collection>[^{{}}]*/{re.escape(word)}s)/\{{[^{{}}/]+\}}$")
-    found = [m.group("collection") for path in _get_paths(api) if (m := pattern.match(path)) is not None]
+    found = [
+        item[0]
+        for op in api.operations.values()
+        if op.operation.method == "GET"
+        and (item := op.operation.template.item) is not None
+        and "{" not in item[0]
+        and item[0].endswith(f"/{word}s")
+    ]
     return min(found, key=len) if found else None
 
 
@@ -92,15 +92,14 @@ def _example_at(api: MockApi, spec: TaskSpec) -> str | None:
     poll = api.operations.get(spec.poll)
     if poll is None or not spec.result:
         return None
+    document = api.spec.document
     for response in poll.responses:
         for media_spec in response.media:
             if media_spec.schema_pointer is None:
                 continue
-            node: Any = api.schemas.deref(api.schemas.resolve(media_spec.schema_pointer), None)[0]
-            for token in split(spec.result):
-                props = node.get("properties") if isinstance(node, Mapping) else None
-                node = api.schemas.deref(props.get(token), None)[0] if isinstance(props, Mapping) else None
-            if isinstance(node, Mapping):
+            root = api.schemas.resolve(media_spec.schema_pointer)
+            node = schema_at(document, root, split(spec.result))
+            if node is not None:
                 examples = node.get("examples") or ([node["example"]] if "example" in node else [])
                 if examples and isinstance(examples[0], str):
                     return examples[0]
@@ -115,7 +114,7 @@ def plan_result(api: MockApi, spec: TaskSpec) -> ResultPlan | None:
     name = tokens[-1].lower() if tokens else ""
     poll = api.operations.get(spec.poll)
     if name.endswith("_url") and poll is not None:
-        route = f"{template_path(poll.operation.path)}/{name.removesuffix('_url')}"
+        route = f"{poll.operation.template.path}/{name.removesuffix('_url')}"
         if route in _get_paths(api):
             return ResultPlan(ResultKind.ROUTE, route=route)
     if name.endswith("_id"):

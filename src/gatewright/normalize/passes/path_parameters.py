@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
+from gatewright.spec.paths import PathTemplate
 from gatewright.spec.pointer import deref, escape
-
-TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 
 @repair_pass("path_parameters")
@@ -44,7 +42,7 @@ def declare_path_parameters(document: Document, context: Context, log: RepairLog
                     "path parameters are always required in OpenAPI",
                     after=True,
                 )
-        for name in TEMPLATE.findall(path):
+        for name in PathTemplate.parse(path).names:
             if name in declared:
                 continue
             param = {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}

@@ -10,6 +10,7 @@ import re
 
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
+from gatewright.spec.pointer import join
 
 API_KEY_SCHEME = "apiKeyHeader"
 _EITHER_HEADER = re.compile(r"either header is accepted on every endpoint", re.IGNORECASE)
@@ -73,7 +74,7 @@ def prose_auth(document: Document, context: Context, log: RepairLog) -> None:
         }
         op.setdefault("parameters", []).append(param)
         log.add(
-            f"/paths/{path.replace('/', '~1')}/post/parameters",
+            join("paths", path, "post", "parameters"),
             "declared the anthropic-version header",
             "the page's Headers reference requires it when calling " + path,
             after=param,

@@ -15,17 +15,13 @@ from typing import Any
 from gatewright.normalize.lifecycles import ApiLifecycles, Lifecycle, Required, Shape
 from gatewright.normalize.passes.base import Context, Document, clone, repair_pass
 from gatewright.normalize.repairs import RepairLog
-from gatewright.normalize.task_checks import (
-    OperationRef,
-    follow,
-    iter_operations,
-    locate,
-    success_bodies,
-    template_parameters,
-)
+from gatewright.normalize.task_checks import OperationRef, iter_operations, success_bodies
 from gatewright.spec.errors import SpecError
+from gatewright.spec.expressions import RuntimeExpression
 from gatewright.spec.model import TASK_EXTENSION
-from gatewright.spec.pointer import escape, split
+from gatewright.spec.paths import PathTemplate
+from gatewright.spec.pointer import escape, follow, split
+from gatewright.spec.schemas import locate
 
 _SCHEMAS = "#/components/schemas/"
 
@@ -177,7 +173,7 @@ def _close_status(
     document: Document, poll: OperationRef, lifecycle: Lifecycle, log: RepairLog, created: list[str]
 ) -> None:
     """Make the poll body's status enum exactly the declared states (adding it where there is none)."""
-    values = lifecycle.states.values()
+    values = lifecycle.states.statuses()
     bodies = success_bodies(document, poll)
     if not bodies:
         raise LifecycleError(
@@ -245,8 +241,9 @@ def _link(
     create: OperationRef, target: OperationRef, lifecycle: Lifecycle, role: str
 ) -> tuple[dict[str, Any], str]:
     """The OpenAPI link from the create response to ``target``, and where the task id goes."""
-    own = [name for name in template_parameters(target.path) if name not in template_parameters(create.path)]
-    inherited = [name for name in template_parameters(target.path) if name not in own]
+    names, create_names = PathTemplate.parse(target.path).names, PathTemplate.parse(create.path).names
+    own = [name for name in names if name not in create_names]
+    inherited = [name for name in names if name not in own]
     link: dict[str, Any] = {"operationId": target.definition["operationId"]}
     if lifecycle.poll_body_id is not None and role == "poll":
         if own:
@@ -258,7 +255,7 @@ def _link(
             node = node.setdefault(token, {})
         node[tokens[-1]] = lifecycle.id
         link["requestBody"] = body
-        where = f"$request.body#{lifecycle.poll_body_id}"
+        where = str(RuntimeExpression.request_body(lifecycle.poll_body_id))
     else:
         if len(own) != 1:
             raise LifecycleError(
@@ -266,8 +263,11 @@ def _link(
                 f"the task id (candidates {own})",
                 pointer=target.pointer,
             )
-        link["parameters"] = {own[0]: lifecycle.id, **{n: f"$request.path.{n}" for n in inherited}}
-        where = f"$request.path.{own[0]}"
+        link["parameters"] = {
+            own[0]: lifecycle.id,
+            **{n: str(RuntimeExpression.request_path(n)) for n in inherited},
+        }
+        where = str(RuntimeExpression.request_path(own[0]))
     verb = "Poll" if role == "poll" else "Cancel"
     link["description"] = f"{verb} the task this response started ({lifecycle.name})."
     return link, where

@@ -1,0 +1,219 @@
+"""The operation hooks of task lifecycles: create, poll, cancel and list.
+
+Each hook only reads the request and calls the engine (which owns every task); what it
+answers is a ``TaskBodies`` rendering. A hook returns None to let the pipeline render
+as it would without tasks (an error status was negotiated, the request is not a task,
+the body cannot carry the task).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.files import FileSigner
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.stateful import render_list
+from gatewright.mock.tasks.callbacks import find_callback_url
+from gatewright.mock.tasks.engine import TaskEngine
+from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
+from gatewright.mock.tasks.listing import ListQuery
+from gatewright.mock.tasks.models import Outcome, Task
+from gatewright.mock.tasks.publish import publish, results_for
+from gatewright.mock.tasks.responses import TaskBodies, error_response, free_form_list, json_response
+from gatewright.spec.expressions import MISSING, Exchange, RuntimeExpression, evaluate
+from gatewright.spec.pointer import lookup
+from gatewright.spec.tasks import TaskSpec
+
+__all__ = ["TaskHooks"]
+
+Answer = web.StreamResponse | JsonOutcome | None
+
+
+@dataclass(slots=True)
+class TaskHooks:
+    """Makes the hooks of one ``TaskExtension``; ``started`` is what made a task since reset."""
+
+    engine: TaskEngine
+    index: LifecycleIndex
+    bodies: TaskBodies
+    files: FileSigner
+    started: set[tuple[str, str]] = field(default_factory=set)  # (api, create operationId)
+
+    def create_hook(self, lifecycle: Lifecycle) -> OperationHook:
+        engine = self.engine
+
+        async def create(call: MockCall) -> Answer:
+            decision = call.decision
+            if decision.status >= 300 or not _wants_task(lifecycle.spec, call):
+                return None
+            api = call.api
+            outcome = Outcome.from_prefer(call.preferences.extra.get("task"))
+            model = call.body.get("model") if isinstance(call.body, Mapping) else None
+            task = engine.create(
+                api.name,
+                call.operation.operation_id,
+                lifecycle.spec,
+                id_prefix=lifecycle.id_prefix,
+                outcome=outcome,
+                callback_url=find_callback_url(call.body),
+                context={
+                    "model": model,
+                    "path_params": dict(call.path_params),
+                    "host": f"{call.request.scheme}://{call.request.host}",
+                },
+                retention=lifecycle.retention,
+            )
+            results = results_for(lifecycle, call, task.id, self.files)
+            task = engine.with_results(api.name, task.id, results) or task
+            body = self.bodies.render(api, task, lifecycle.spec, decision, salt=f"create-{task.id}")
+            if body is None:
+                engine.delete(api.name, task.id)
+                return None
+            self.started.add((api.name, lifecycle.create.operation_id))
+            return json_response(api, call.operation, decision, body)
+
+        return create
+
+    def poll_hook(self, lifecycles: list[Lifecycle]) -> OperationHook:
+        engine = self.engine
+
+        async def poll(call: MockCall) -> Answer:
+            found = self._named(lifecycles, call, lifecycles[0].spec.poll_id)
+            if not isinstance(found, Task):
+                return found
+            api, op = call.api, call.operation
+            task = engine.poll(api.name, found.id)
+            if task is None:
+                return error_response(api, op, 404, f"no such task: {found.id} (expired)")
+            lifecycle = self.index.of(task)
+            assert lifecycle is not None
+            publish(task, lifecycle, call.store)
+            body = self.bodies.render(api, task, lifecycle.spec, call.decision, salt=f"poll-{task.id}")
+            if body is None:
+                return None
+            return json_response(api, op, call.decision, body)
+
+        return poll
+
+    def cancel_hook(self, lifecycles: list[Lifecycle]) -> OperationHook:
+        engine = self.engine
+
+        async def cancel(call: MockCall) -> Answer:
+            found = self._named(lifecycles, call, None)
+            if not isinstance(found, Task):
+                return found
+            api, op = call.api, call.operation
+            result = engine.cancel(api.name, found.id)
+            if result is None:
+                return error_response(api, op, 404, f"no such task: {found.id} (expired)")
+            lifecycle = self.index.of(result.task)
+            assert lifecycle is not None
+            if result.already_finished:  # a no-op showing the final state, unless a 409 is documented
+                if op.operation.method == "DELETE":
+                    engine.delete(api.name, found.id)  # deleting a finished job removes it
+                elif op.documents(409):
+                    return error_response(
+                        api, op, 409, f"task {found.id} already finished: {result.task.status}"
+                    )
+            body = self.bodies.render(
+                api, result.task, lifecycle.spec, call.decision, salt=f"cancel-{found.id}"
+            )
+            status = self.bodies.fitted(api, call.decision, lifecycle.spec).status
+            if body is None or lookup(body, status) != result.task.status:
+                return None
+            return json_response(api, op, call.decision, body)
+
+        return cancel
+
+    def list_hook(self, creates: tuple[str, ...]) -> OperationHook:
+        engine = self.engine
+        declared: list[str] | None = None
+        default_limit: int | None = None
+
+        async def list_tasks(call: MockCall) -> Answer:
+            nonlocal declared, default_limit
+            api, op = call.api, call.operation
+            if call.decision.status >= 300 or not any((api.name, c) in self.started for c in creates):
+                return None  # nothing created since reset: the documented examples
+            spec = self.index.creates[(api.name, creates[0])].spec
+            if declared is None:
+                declared = [str(p.get("name")) for p in op.operation.parameters if p.get("in") == "query"]
+                default_limit = _default_limit(api, op)
+            query = ListQuery.parse(
+                call.path_params, call.request.query, declared, spec.status, default_limit
+            )
+            tasks, has_more = query.page(engine, api.name, creates)
+            items = [item for task in tasks if (item := self.bodies.list_item(task)) is not None]
+            for task in tasks:
+                publish(task, self.index.of(task), call.store)
+            rendered = render_list(api, op, call.decision, items, has_more=has_more)
+            if rendered is not None:
+                return web_response(rendered)
+            return free_form_list(api, op, call.decision, items, has_more)
+
+        return list_tasks
+
+    def _named(self, lifecycles: list[Lifecycle], call: MockCall, expression: str | None) -> Task | Answer:
+        """The task a poll or cancel names (``expression``: where its id is), or the answer instead:
+        a 404 for an id no task of these lifecycles has, None to fall through (an error status was
+        negotiated, the request names no id, or the id is a resource made without a task)."""
+        task_id = _id_from(expression, call) if call.decision.status < 300 else None
+        if task_id is None:
+            return None
+        task = self.engine.get(call.api.name, task_id)
+        if task is not None and any(lc.create.operation_id == task.operation_id for lc in lifecycles):
+            return task
+        if call.store.find(f"{call.api.name}:", task_id) is not None:
+            return None  # e.g. made by a synchronous response
+        return error_response(call.api, call.operation, 404, f"no such task: {task_id}")
+
+
+def _exchange(call: MockCall) -> Exchange:
+    return Exchange(
+        request_body=call.body, path=call.path_params, query=call.request.query, headers=call.request.headers
+    )
+
+
+def _id_from(expression: str | None, call: MockCall) -> str | None:
+    """The task id a poll/cancel request names (``poll_id``, e.g. ``$request.path.x`` or
+    ``$request.body#/x``); without one, the operation's last path parameter."""
+    if expression:
+        try:
+            parsed = RuntimeExpression.parse(expression)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.source == "request":
+            found = parsed.evaluate(_exchange(call))
+            return None if found is MISSING or found is None else str(found)
+    names = call.operation.operation.template.names
+    return call.path_params.get(names[-1]) if names else None
+
+
+def _wants_task(spec: TaskSpec, call: MockCall) -> bool:
+    """Whether this create request is answered as a task (see ``prefer`` and ``async_when``)."""
+    if spec.prefer is None and spec.async_when is None:
+        return True
+    if spec.async_when is not None and evaluate(spec.async_when, _exchange(call)) is True:
+        return True
+    if spec.prefer is not None:
+        key, _, value = spec.prefer.partition("=")
+        key = key.strip().lower()
+        if key == "code":
+            return call.preferences.code is not None and str(call.preferences.code) == value.strip()
+        return key in call.preferences.extra
+    return False
+
+
+def _default_limit(api: MockApi, op: MockOperation) -> int | None:
+    """The page size a list documents as its ``limit`` parameter's default, if any."""
+    pointer = op.validator.param_pointer("limit", "query")
+    if pointer is None:
+        return None
+    schema, _ = api.schemas.deref(api.schemas.resolve(pointer), pointer)
+    default = schema.get("default") if isinstance(schema, Mapping) else None
+    return default if isinstance(default, int) and not isinstance(default, bool) and default >= 0 else None

@@ -1,0 +1,78 @@
+"""Which operations of an API take part in which task lifecycle, found once per API from the spec.
+
+Each create operation with an ``x-gatewright-task`` whose poll exists is one ``Lifecycle``;
+the index also knows, per operation, the lifecycles it polls and cancels and the creates
+whose tasks a list operation shows (``listing.list_operations``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.tasks.links import LinkPlan, plan_links
+from gatewright.mock.tasks.listing import list_operations
+from gatewright.mock.tasks.models import Task
+from gatewright.mock.tasks.results import ResultPlan, plan_result
+from gatewright.spec.tasks import TaskSpec
+
+__all__ = ["Lifecycle", "LifecycleIndex"]
+
+_Key = tuple[str, str]  # (api, operationId)
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """One create operation and its declared lifecycle."""
+
+    api: MockApi
+    create: MockOperation
+    spec: TaskSpec
+    result: ResultPlan | None
+    retention: float | None  # None: the engine's default
+    links: tuple[LinkPlan, ...] = ()  # fields that point at the task's own routes (poll_url, ...)
+
+    @property
+    def id_prefix(self) -> str:
+        return "task_"
+
+
+@dataclass(slots=True)
+class LifecycleIndex:
+    """The lifecycles of every API indexed so far. ``retention_override`` (``--task-retention``)
+    wins over every declared ``retention_seconds``."""
+
+    retention_override: float | None = None
+    creates: dict[_Key, Lifecycle] = field(default_factory=dict)
+    polls: dict[_Key, list[Lifecycle]] = field(default_factory=dict)
+    cancels: dict[_Key, list[Lifecycle]] = field(default_factory=dict)
+    lists: dict[_Key, tuple[str, ...]] = field(default_factory=dict)  # list op -> create ops
+    _indexed: set[str] = field(default_factory=set)
+
+    def add(self, api: MockApi) -> None:
+        """Index ``api`` (once; later calls for it do nothing)."""
+        if api.name in self._indexed:
+            return
+        self._indexed.add(api.name)
+        for op in api.operations.values():
+            if op.task is None or op.task.poll not in api.operations:
+                continue
+            retention = op.task.retention_seconds if self.retention_override is None else None
+            links = plan_links(
+                api,
+                op.task,
+                (op.operation_id, op.task.poll, op.task.cancel or ""),
+                op.operation.template.names,
+            )
+            lifecycle = Lifecycle(api, op, op.task, plan_result(api, op.task), retention, links)
+            self.creates[(api.name, op.operation_id)] = lifecycle
+            self.polls.setdefault((api.name, op.task.poll), []).append(lifecycle)
+            if op.task.cancel and op.task.cancel in api.operations:
+                self.cancels.setdefault((api.name, op.task.cancel), []).append(lifecycle)
+        creates = [create for (name, create) in self.creates if name == api.name]
+        for list_id, shown in list_operations(api, creates).items():
+            self.lists[(api.name, list_id)] = shown
+
+    def of(self, task: Task) -> Lifecycle | None:
+        """The lifecycle ``task`` was created under."""
+        return self.creates.get((task.api, task.operation_id))

@@ -1,0 +1,55 @@
+"""A task's results: chosen when it is created, made servable once it succeeded.
+
+What a lifecycle's ``result`` field holds is planned once per lifecycle
+(``results.plan_result``); here each task gets its own value (a signed file URL, a
+route of the API, a resource id, a path or text), and a succeeded task's resource id is
+put into the store so the route that serves such ids answers for it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from gatewright.mock import media
+from gatewright.mock.extensions import MockCall
+from gatewright.mock.files import FileSigner
+from gatewright.mock.state import ResourceStore
+from gatewright.mock.tasks.index import Lifecycle
+from gatewright.mock.tasks.models import Task
+from gatewright.mock.tasks.results import ResultKind
+from gatewright.spec.tasks import Phase
+
+__all__ = ["publish", "results_for"]
+
+
+def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileSigner) -> tuple[str, ...]:
+    """What the task will show at ``result`` once it succeeds (see ``tasks.results``)."""
+    plan = lifecycle.result
+    if plan is None:
+        return ()
+    host = f"{call.request.scheme}://{call.request.host}"
+    if plan.kind is not ResultKind.MEDIA:
+        return (plan.value(task_id, call.path_params, base=f"{host}{call.api.prefix}"),)
+    model = call.body.get("model") if isinstance(call.body, Mapping) else None
+    assert lifecycle.spec.result is not None
+    kind = media.media_kind_for(
+        lifecycle.spec.result,
+        lifecycle.create.operation_id,
+        lifecycle.create.operation.path,
+        model if isinstance(model, str) else None,
+    )
+    assert kind is not None
+    return (files.url(host, secrets.token_hex(12), kind),)
+
+
+def publish(task: Task, lifecycle: Lifecycle | None, store: ResourceStore) -> None:
+    """Make a succeeded task's result id servable (``GET /v1/files/{file_id}`` then answers)."""
+    plan = lifecycle.result if lifecycle is not None else None
+    if plan is None or plan.kind is not ResultKind.RESOURCE or plan.collection is None:
+        return
+    if task.phase is not Phase.SUCCEEDED or not task.results:
+        return
+    collection, resource_id = f"{task.api}:{plan.collection}", task.results[0]
+    if store.get(collection, resource_id) is None and not store.was_deleted(collection, resource_id):
+        store.put(collection, resource_id, {"id": resource_id})

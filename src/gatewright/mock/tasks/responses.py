@@ -1,0 +1,184 @@
+"""Task answers: the body the mock would have sent anyway, with the task's truth written in.
+
+``TaskBodies.render`` picks a base (the negotiated example, the documented ones, a
+generated body; those carrying the id first), writes the task into it
+(``render.render_task``) and the links to its own routes (``links.write_links``), and
+returns the first variant the schema accepts. The poll body of a task is also what a
+callback delivers and what a list shows, so the last one per task is kept while the task
+is unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from aiohttp import web
+
+from gatewright.mock.negotiation import Decision, negotiate
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.preferences import NO_PREFERENCES
+from gatewright.mock.render import is_json, response_headers
+from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
+from gatewright.mock.tasks.links import write_links
+from gatewright.mock.tasks.models import Task
+from gatewright.mock.tasks.render import relocate, render_task
+from gatewright.mock.tasks.results import ResultKind
+from gatewright.spec.pointer import join, lookup, split
+from gatewright.spec.tasks import TaskSpec
+
+__all__ = ["TaskBodies", "error_response", "free_form_list", "json_response"]
+
+_POLL_BODY_CACHE = 4096  # rendered poll bodies kept (see ``TaskBodies.poll_body``)
+
+
+class TaskBodies:
+    """Renders task bodies for the lifecycles in ``index``; see the module docstring."""
+
+    def __init__(self, index: LifecycleIndex) -> None:
+        self.index = index
+        self._poll_bodies: dict[tuple[str, str], tuple[Task, Any]] = {}  # (api, task id) -> (task, body)
+
+    def clear(self) -> None:
+        self._poll_bodies.clear()
+
+    def render(
+        self, api: MockApi, task: Task, spec: TaskSpec, decision: Decision, *, salt: str
+    ) -> Any | None:
+        """The decision's body with the task written in; the first variant the schema accepts."""
+        media_spec = decision.media
+        if media_spec is None or media_spec.schema_pointer is None or not is_json(media_spec.media_type):
+            return None
+        pointer = media_spec.schema_pointer
+        schema = api.schemas.resolve(pointer)
+        spec = self.fitted(api, decision, spec)
+        id_pointer = spec.id_pointer
+        bases = [example.value for example in media_spec.examples if isinstance(example.value, Mapping)]
+        if decision.example is not None and isinstance(decision.example.value, Mapping):
+            bases.insert(0, decision.example.value)
+        with contextlib.suppress(Exception):
+            generated = api.generator.generate(pointer, salt=salt)
+            if isinstance(generated, Mapping):
+                bases.append(generated)
+        if not bases:
+            return None
+        bases.sort(key=lambda b: lookup(b, id_pointer) is None)  # bodies that carry the id first
+
+        def valid(body: Any) -> bool:
+            return api.schemas.is_valid(pointer, body, formats=True)
+
+        lifecycle = self.index.of(task)
+        plan = lifecycle.result if lifecycle is not None else None
+        early = plan is not None and plan.kind is ResultKind.ROUTE  # a link to follow the task by
+        variants = (spec, replace(spec, id=""), replace(spec, status=""), replace(spec, id="", status=""))
+        first: dict[str, Any] | None = None
+        for base in bases[:2]:
+            for variant in variants:
+                body = render_task(
+                    task,
+                    base,
+                    variant,
+                    schema=schema,
+                    document=api.spec.document,
+                    validate=valid,
+                    result_early=early,
+                )
+                if lifecycle is not None and lifecycle.links:
+                    _write_links(lifecycle, task, body, pointer, valid)
+                if valid(body):
+                    return body
+                first = first if first is not None else body
+        return first
+
+    def fitted(self, api: MockApi, decision: Decision, spec: TaskSpec) -> TaskSpec:
+        """``spec``'s pointers as they apply to this answer's schema (see ``relocate``)."""
+        media_spec = decision.media
+        if media_spec is None or media_spec.schema_pointer is None:
+            return spec
+        schema = api.schemas.deref(api.schemas.resolve(media_spec.schema_pointer), None)[0]
+        return relocate(spec, schema if isinstance(schema, Mapping) else None, api.spec.document)
+
+    def poll_body(self, task: Task) -> Any | None:
+        """The task as its poll operation shows it (callbacks, list items).
+
+        Rendering costs about a millisecond, so the last body per task is kept while the
+        task is unchanged (the engine replaces a task value whenever it changes): a page of
+        finished tasks costs dictionary lookups, not renders.
+        """
+        key = (task.api, task.id)
+        cached = self._poll_bodies.get(key)
+        if cached is not None and cached[0] is task:
+            return copy.deepcopy(cached[1])
+        lifecycle = self.index.of(task)
+        if lifecycle is None:
+            return None
+        poll = lifecycle.api.operations[lifecycle.spec.poll]
+        decision = negotiate(poll.responses, NO_PREFERENCES, "application/json")
+        body = self.render(lifecycle.api, task, lifecycle.spec, decision, salt=f"poll-{task.id}")
+        if len(self._poll_bodies) >= _POLL_BODY_CACHE:
+            del self._poll_bodies[next(iter(self._poll_bodies))]
+        self._poll_bodies[key] = (task, copy.deepcopy(body))
+        return body
+
+    def list_item(self, task: Task) -> dict[str, Any] | None:
+        """The object a list holds for a task: the poll body, or the object in it that has the status."""
+        body = self.poll_body(task)
+        lifecycle = self.index.of(task)
+        assert lifecycle is not None
+        container = lookup(body, join(*split(lifecycle.spec.status)[:-1]))
+        item = container if isinstance(container, Mapping) else body
+        return dict(item) if isinstance(item, Mapping) else None
+
+
+def _write_links(
+    lifecycle: Lifecycle, task: Task, body: dict[str, Any], pointer: str, valid: Callable[[Any], bool]
+) -> None:
+    """Self-references (``poll_url``, ``cancel_url``, ...) name this task's real routes."""
+    host = task.context.get("host")
+    params = task.context.get("path_params")
+    if not isinstance(host, str):
+        return
+    write_links(
+        body,
+        lifecycle.links,
+        task.id,
+        params if isinstance(params, Mapping) else {},
+        host=host,
+        prefix=lifecycle.api.prefix,
+        pointer=pointer,
+        valid=valid,
+    )
+
+
+def json_response(api: MockApi, op: MockOperation, decision: Decision, body: Any) -> JsonOutcome:
+    assert decision.media is not None
+    return JsonOutcome(
+        decision.status,
+        body,
+        decision.media.media_type,
+        response_headers(api, op, decision.response),
+        decision.media.schema_pointer,
+    )
+
+
+def error_response(api: MockApi, op: MockOperation, status: int, message: str) -> web.Response:
+    return web_response(api.errors.render(op.responses, status, message, path=op.operation.path))
+
+
+def free_form_list(
+    api: MockApi, op: MockOperation, decision: Decision, items: list[dict[str, Any]], has_more: bool
+) -> JsonOutcome | None:
+    """A list whose schema gives no shape (a proxied ``object``): the OpenAI list envelope."""
+    media_spec = decision.media
+    if media_spec is None or media_spec.schema_pointer is None or not is_json(media_spec.media_type):
+        return None
+    body: dict[str, Any] = {"object": "list", "data": items, "has_more": has_more}
+    if items and "id" in items[0] and "id" in items[-1]:
+        body.update(first_id=items[0]["id"], last_id=items[-1]["id"])
+    if not api.schemas.is_valid(media_spec.schema_pointer, body, formats=True):
+        return None
+    return json_response(api, op, decision, body)

@@ -1,0 +1,171 @@
+"""Task lifecycles as the contract declares them (``x-gatewright-task``, docs/extensions.md).
+
+The one vocabulary of tasks: the five ``Phase``s in their transition order
+(``TRANSITIONS``: initial → running → one terminal phase, never out of a terminal one),
+the API's own status words for each (``States``; the lifecycle files, the canonical
+extension, the mock's tasks and the conformance checks all read this type) and the
+declaration itself (``TaskSpec``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gatewright.spec.expressions import RuntimeExpression
+
+__all__ = ["STATE_KINDS", "TRANSITIONS", "Phase", "States", "TaskSpec"]
+
+
+class Phase(enum.Enum):
+    """Where a task is in its life, independent of the words an API uses for it."""
+
+    INITIAL = "initial"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (Phase.SUCCEEDED, Phase.FAILED, Phase.CANCELLED)
+
+    @property
+    def rank(self) -> int:
+        """The transition order: 0 initial, 1 running, 2 terminal; a task's rank never goes down."""
+        return 2 if self.terminal else (0 if self is Phase.INITIAL else 1)
+
+
+STATE_KINDS: tuple[str, ...] = tuple(phase.value for phase in Phase)
+
+TRANSITIONS: dict[Phase, frozenset[Phase]] = {
+    Phase.INITIAL: frozenset({Phase.RUNNING, Phase.FAILED, Phase.CANCELLED}),
+    Phase.RUNNING: frozenset({Phase.SUCCEEDED, Phase.FAILED, Phase.CANCELLED}),
+    Phase.SUCCEEDED: frozenset(),
+    Phase.FAILED: frozenset(),
+    Phase.CANCELLED: frozenset(),
+}
+
+# A state with no word of its own shows the nearest phase's word.
+_BORROW: dict[Phase, tuple[Phase, ...]] = {
+    Phase.INITIAL: (Phase.INITIAL, Phase.RUNNING),
+    Phase.RUNNING: (Phase.RUNNING, Phase.INITIAL),
+    Phase.SUCCEEDED: (Phase.SUCCEEDED,),
+    Phase.FAILED: (Phase.FAILED,),
+    Phase.CANCELLED: (Phase.CANCELLED, Phase.FAILED),
+}
+_GENERIC = {Phase.INITIAL: "queued"}  # only for a declaration with no words at all
+
+
+@dataclass(frozen=True, slots=True)
+class States(Mapping[str, tuple[str, ...]]):
+    """The API's status words per phase: a mapping from the five kinds to their lists."""
+
+    initial: tuple[str, ...] = ()
+    running: tuple[str, ...] = ()
+    succeeded: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    cancelled: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> States:
+        return cls(**{kind: tuple(value.get(kind, ())) for kind in STATE_KINDS})
+
+    def __getitem__(self, kind: str) -> tuple[str, ...]:
+        if kind not in STATE_KINDS:
+            raise KeyError(kind)
+        words: tuple[str, ...] = getattr(self, kind)
+        return words
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(STATE_KINDS)
+
+    def __len__(self) -> int:
+        return len(STATE_KINDS)
+
+    def as_json(self) -> dict[str, list[str]]:
+        return {kind: list(self[kind]) for kind in STATE_KINDS}
+
+    def statuses(self) -> list[str]:
+        """Every status word, in phase order."""
+        return [word for kind in STATE_KINDS for word in self[kind]]
+
+    def words(self, phase: Phase) -> tuple[str, ...]:
+        return self[phase.value]
+
+    def phase_of(self, status: Any) -> Phase | None:
+        """The phase ``status`` belongs to, or None when it is undeclared."""
+        return next((phase for phase in Phase if status in self[phase.value]), None)
+
+    def status_for(self, phase: Phase) -> str:
+        """The word shown for ``phase``: the first of its list (docs/extensions.md).
+
+        An empty list borrows from the nearest phase: no initial word shows the running
+        one (and vice versa); no cancelled word shows the failed one (the task is still
+        CANCELLED inside the mock). Only a declaration with no words at all falls back to
+        generic ones.
+        """
+        for candidate in _BORROW[phase]:
+            words = self.words(candidate)
+            if words:
+                return words[0]
+        return _GENERIC.get(phase, phase.value)
+
+    @property
+    def terminal(self) -> tuple[str, ...]:
+        return self.succeeded + self.failed + self.cancelled
+
+    @property
+    def can_cancel(self) -> bool:
+        """Whether the API has its own word for a cancelled task."""
+        return bool(self.cancelled)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """The declared lifecycle of an operation that starts asynchronous work (docs/extensions.md)."""
+
+    poll: str
+    id: str
+    status: str
+    states: States
+    result: str | None = None
+    cancel: str | None = None
+    prefer: str | None = None
+    poll_id: str | None = None  # where the id goes in the poll request, e.g. "$request.path.video_id"
+    async_when: str | None = None  # a request expression that makes the call a task
+    retention_seconds: float | None = None  # how long a finished task stays readable
+
+    @classmethod
+    def from_extension(cls, value: Mapping[str, Any]) -> TaskSpec:
+        return cls(
+            poll=value["poll"],
+            id=value["id"],
+            status=value["status"],
+            states=States.from_json(value.get("states", {})),
+            result=value.get("result"),
+            cancel=value.get("cancel"),
+            prefer=value.get("prefer"),
+            poll_id=value.get("poll_id"),
+            async_when=value.get("async_when"),
+            retention_seconds=value.get("retention_seconds"),
+        )
+
+    @property
+    def id_pointer(self) -> str:
+        """Where the id is in the create response body (``$response.body#/job_id`` → ``/job_id``)."""
+        try:
+            return RuntimeExpression.parse(self.id).pointer
+        except ValueError:
+            return ""
+
+    def kind_of(self, status: Any) -> str | None:
+        """Which state list ``status`` belongs to, or None when it is undeclared."""
+        phase = self.states.phase_of(status)
+        return None if phase is None else phase.value
+
+    @property
+    def terminal(self) -> tuple[str, ...]:
+        return self.states.terminal
