@@ -11,11 +11,11 @@ from gatewright.mock.errors import ErrorRenderer, common_error_pointer
 from gatewright.mock.generate import Generator
 from gatewright.mock.negotiation import Example, MediaSpec, ResponseSpec
 from gatewright.mock.resources import ResourceRole, derive_roles
-from gatewright.mock.routing import Router, RouteSpec
 from gatewright.mock.schemas import SchemaSet
 from gatewright.mock.validation import RequestValidator
-from gatewright.spec.model import GREEDY_EXTENSION, Operation, Spec
+from gatewright.spec.model import Operation, Spec
 from gatewright.spec.pointer import escape
+from gatewright.spec.routing import Router, RouteSpec
 from gatewright.spec.tasks import TaskSpec
 
 
@@ -111,8 +111,7 @@ def compile_api(spec: Spec, name: str, prefix: str, *, seed: int | None) -> Mock
             task=spec.task(op),
             stream_media=stream_media,
         )
-        greedy = frozenset(str(p["name"]) for p in op.parameters if p.get(GREEDY_EXTENSION))
-        routes.append(RouteSpec(op.method, op.path, op.operation_id, greedy))
+        routes.append(RouteSpec.of(op))
     common = common_error_pointer(schemas, all_responses)
     error_responses = (
         (ResponseSpec("default", "", (MediaSpec("application/json", common),)),) if common is not None else ()

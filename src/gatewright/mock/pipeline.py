@@ -33,11 +33,11 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, send, web_response
 from gatewright.mock.preferences import Preferences, parse_prefer
 from gatewright.mock.render import render
-from gatewright.mock.routing import RouteMiss
 from gatewright.mock.rules.apply import NOTHING, program
 from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.mock.stateful import handle_resource
+from gatewright.spec.routing import RouteMiss
 
 logger = logging.getLogger("gatewright.mock")
 _EMPTY: Mapping[str, str] = MappingProxyType({})

@@ -18,7 +18,6 @@ from gatewright.spec import Operation, Spec, TaskSpec
 from gatewright.spec.pointer import lookup
 
 # The same order as the conformance lifecycle check (``conformance/tasks.py``).
-_RANK = {"initial": 0, "running": 1, "succeeded": 2, "failed": 2, "cancelled": 2}
 _MAX_TASKS = 10_000  # followed at once; the oldest are forgotten first
 
 
@@ -104,9 +103,9 @@ class TaskTracker:
         previous = " -> ".join(track.states) or "(none)"
         if not track.states or track.states[-1] != shown:
             track.states.append(shown)
-        kind = task.kind_of(status)
-        if kind is None:
-            declared = sorted({s for values in task.states.values() for s in values})
+        phase = task.states.phase_of(status)
+        if phase is None:
+            declared = sorted(task.states.statuses())
             return [
                 CheckFailure(
                     "task_status_declared",
@@ -114,16 +113,16 @@ class TaskTracker:
                     f"status {status!r} is not one of {declared}",
                 )
             ]
-        rank = _RANK[kind]
+        rank = phase.rank
         if rank < track.best or (track.final is not None and shown != track.final):
             return [
                 CheckFailure(
                     "task_status_forward",
                     "Task status went backwards",
-                    f"{shown!r} ({kind}) came after {previous}",
+                    f"{shown!r} ({phase.value}) came after {previous}",
                 )
             ]
         track.best = max(track.best, rank)
-        if rank == 2:
+        if phase.terminal:
             track.final = shown
         return []

@@ -70,6 +70,11 @@ class PathTemplate:
         return _PARAM.sub(value, self.path)
 
     @property
+    def greedy(self) -> frozenset[str]:
+        """The parameters that take the rest of the path."""
+        return frozenset(name for segment in self.segments if segment.greedy for name in segment.names)
+
+    @property
     def item(self) -> tuple[str, str] | None:
         """(collection path, parameter) of an item route ``<collection>/{param}``; None otherwise
         (a greedy last parameter names no item)."""

@@ -26,9 +26,9 @@ from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.replay.book import Fixture, ReplayBook, ReplaySettings, Skipped
 from gatewright.mock.replay.matcher import RequestKey, query_credentials, request_key
-from gatewright.mock.routing import RouteMatch
 from gatewright.mock.state import ControlStore
 from gatewright.spec.recording import Recording, iter_recordings
+from gatewright.spec.routing import RouteMatch
 
 __all__ = ["load_replay"]
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from gatewright.mock.routing import RouteMatch, RouteMiss, Router, RouteSpec
+from gatewright.spec.routing import RouteMatch, RouteMiss, Router, RouteSpec
 
 
 def _router() -> Router:

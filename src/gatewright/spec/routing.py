@@ -1,5 +1,6 @@
-"""Path routing from the canonical path templates.
+"""Path routing from the canonical path templates: which operation a concrete request is.
 
+The mock answers with it and the proxy judges with it, so both read a path the same way.
 A segment trie built once per API: at each segment a literal child beats a
 templated one (``/v1/models/search`` beats ``/v1/models/{id}``), templated
 segments beat greedy parameters (``x-gatewright-greedy``), which match the rest
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from gatewright.spec.model import Operation
 from gatewright.spec.paths import PathTemplate
 
 
@@ -25,6 +27,10 @@ class RouteSpec:
     template: str
     operation_id: str
     greedy: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, operation: Operation) -> RouteSpec:
+        return cls(operation.method, operation.path, operation.operation_id, operation.template.greedy)
 
 
 @dataclass(frozen=True, slots=True)
