@@ -9,7 +9,15 @@ mock's RSS. Three mocks run: one with the default request log (to a file), one w
 requests (scoped by an ``x-test-id`` header), so the costs of the log and of rules are
 ratios measured in the same run.
 
+Besides requests per second it reports each server's CPU time per request (user + system,
+from ``/proc``): on a shared, noisy machine throughput swings with whatever else runs, while
+the CPU a server spends on one request is its own cost, so ``cpu ratio`` (bare/mock) is
+the steadier figure.
+
     python benchmarks/bench_mock.py [--duration 5] [--rounds 3] [--connections 32] [--api empiriolabs]
+
+To compare with another checkout in the same conditions, run this script twice, once with
+``PYTHONPATH=<that checkout>/src`` (and ``--without-rules`` if it predates rules).
 """
 
 from __future__ import annotations
@@ -92,16 +100,28 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def run_wrk(url: str, duration: int, connections: int, script: str | None) -> tuple[float, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(
+    url: str, duration: int, connections: int, script: str | None, pid: int
+) -> tuple[float, float, float]:
+    """Requests/s, p99 latency (ms), and the server's CPU microseconds per request."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
     if script is not None:
         command += ["-s", script]
+    before = cpu_seconds(pid)
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    spent = cpu_seconds(pid) - before
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
     assert p99 is not None, output
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    return rps, float(p99.group(1)) * scale
+    return rps, float(p99.group(1)) * scale, spent / max(requests, 1) * 1e6
 
 
 def main() -> int:
@@ -112,6 +132,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="bare and mock take turns this many times")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--api", default="empiriolabs")
+    parser.add_argument(
+        "--without-rules",
+        action="store_true",
+        help="skip the 100-rules mock (to compare with a gatewright that has no rules, via PYTHONPATH)",
+    )
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     prefix = f"/{args.api}"
@@ -122,6 +147,8 @@ def main() -> int:
         print("wrk not found: apt-get install -y wrk", file=sys.stderr)
         return 2
     ports = {"mock": free_port(), "mock --quiet": free_port(), "mock --quiet, 100 rules": free_port()}
+    if args.without_rules:
+        del ports["mock --quiet, 100 rules"]
     rules_file = Path(tempfile.mkdtemp()) / "rules.json"
     rules_file.write_text(
         json.dumps(
@@ -181,16 +208,19 @@ def main() -> int:
         Path(get_script).write_text('wrk.headers["Authorization"] = "Bearer sk-bench"\n')
         # The machine is shared and noisy: bare and mock take turns, round after round, and each
         # figure is the median over the rounds (ratios are per round, so both sides saw the same noise).
-        rounds: list[dict[tuple[str, str], tuple[float, float]]] = []
+        pids = {"bare": bare.pid, **{name: process.pid for name, process in mocks.items()}}
+        rounds: list[dict[tuple[str, str], tuple[float, float, float]]] = []
         for _ in range(args.rounds):
-            measured: dict[tuple[str, str], tuple[float, float]] = {}
+            measured: dict[tuple[str, str], tuple[float, float, float]] = {}
             for method, route, script in (
                 ("GET", "/v1/models", get_script),
                 ("POST", "/v1/chat/completions", lua.name),
             ):
                 for name, port in (("bare", bare_port), *ports.items()):
                     url = f"http://{HOST}:{port}{prefix}{route}"
-                    measured[(name, method)] = run_wrk(url, args.duration, args.connections, script)
+                    measured[(name, method)] = run_wrk(
+                        url, args.duration, args.connections, script, pids[name]
+                    )
             rounds.append(measured)
         memory = rss_mb(mocks["mock --quiet"].pid)
     finally:
@@ -213,6 +243,18 @@ def main() -> int:
                 f"{method + ' ' + route + ' (' + name + ')':<56}{bare_rps:>12.0f}{mock_rps:>12.0f}"
                 f"{ratio:>7.2f}x{bare_p99:>9.2f}ms{mock_p99:>9.2f}ms   target >= {targets[method]}x"
                 f"   (per round: {', '.join(f'{x:.2f}' for x in ratios)})"
+            )
+    print()
+    print(f"{'server CPU per request (median of rounds)':<56}{'bare us':>12}{'mock us':>12}{'cpu ratio':>11}")
+    for method, route in (("GET", "/v1/models"), ("POST", "/v1/chat/completions")):
+        bare_cpu = statistics.median(r[("bare", method)][2] for r in rounds)
+        for name in ports:
+            mock_cpu = statistics.median(r[(name, method)][2] for r in rounds)
+            cpu_ratios = [r[("bare", method)][2] / r[(name, method)][2] for r in rounds]
+            print(
+                f"{method + ' ' + route + ' (' + name + ')':<56}{bare_cpu:>12.0f}{mock_cpu:>12.0f}"
+                f"{statistics.median(cpu_ratios):>10.2f}x"
+                f"   (per round: {', '.join(f'{x:.2f}' for x in cpu_ratios)})"
             )
     print(f"mock startup {startup:.2f}s (all five APIs), RSS {memory:.0f} MB (target < 200 MB)")
     log_file.close()

@@ -40,6 +40,7 @@ class MockCall:
     store: ResourceStore
     reply: Reply | None = None  # a rule's reply for the extensions to render (scripted answer, faults)
     headers: tuple[tuple[str, str], ...] = ()  # added to the answer (a rule's headers, rate limits)
+    raw: bytes = b""  # the body as received (what ``body`` was parsed from)
 
 
 class OperationHook(Protocol):

@@ -1,7 +1,8 @@
-"""The request journal as clients read it: filtered by a header, credentials redacted.
+"""The request journal: one entry per request, and the view clients read (filtered, redacted).
 
-Entries are recorded raw on the request path (a dict append); redaction happens here,
-when someone reads them, so serving stays cheap (what counts as a credential:
+An entry is filled in as the pipeline learns about its request and appended as it is
+(no copy, no formatting); times are formatted and credentials redacted here, when someone
+reads the journal, so serving stays cheap (what counts as a credential:
 ``gatewright.spec.secrets``).
 """
 
@@ -9,25 +10,51 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from gatewright.spec.secrets import redact_body, redact_headers
 
-__all__ = ["journal_view"]
+__all__ = ["JournalEntry", "journal_view"]
 
 
-def journal_view(
-    entries: list[dict[str, Any]], header: tuple[str, str] | None = None
-) -> list[dict[str, Any]]:
+@dataclass(slots=True)
+class JournalEntry:
+    """What the journal says of one request."""
+
+    time: float  # epoch seconds
+    api: str
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    operation: str | None = None
+    body: Any = None
+    rule: str | None = None
+    fault: str | None = None
+    status: int = 0
+    duration_ms: float = 0.0
+
+
+def journal_view(entries: list[JournalEntry], header: tuple[str, str] | None = None) -> list[dict[str, Any]]:
     name, wanted = (header[0].lower(), header[1]) if header is not None else ("", "")
     out: list[dict[str, Any]] = []
     for entry in entries:
-        headers: Mapping[str, str] = entry.get("headers") or {}
+        headers = entry.headers
         if header is not None and headers.get(name) != wanted:
             continue
-        view = dict(entry)
-        view["time"] = dt.datetime.fromtimestamp(entry["time"], dt.UTC).isoformat(timespec="milliseconds")
-        view["headers"] = redact_headers(headers)
-        view["body"] = redact_body(entry.get("body"))
-        out.append(view)
+        out.append(
+            {
+                "time": dt.datetime.fromtimestamp(entry.time, dt.UTC).isoformat(timespec="milliseconds"),
+                "api": entry.api,
+                "method": entry.method,
+                "path": entry.path,
+                "operation": entry.operation,
+                "status": entry.status,
+                "duration_ms": round(entry.duration_ms, 3),
+                "rule": entry.rule,
+                "fault": entry.fault,
+                "body": redact_body(entry.body),
+                "headers": redact_headers(headers),
+            }
+        )
     return out

@@ -21,13 +21,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
 
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy, MultiMapping
 
 from gatewright.mock.access_log import AccessLog
 from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.journal import JournalEntry
 from gatewright.mock.negotiation import Decision, ResponseSpec, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, send, web_response
@@ -44,17 +44,7 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 _NO_QUERY: MultiMapping[str] = MultiDictProxy(MultiDict())
 
 
-@dataclass(slots=True)
-class Exchange:
-    """What the journal says of a request, filled in as the pipeline learns it."""
-
-    operation: str | None = None
-    body: Any = None
-    rule: str | None = None
-    fault: str | None = None
-
-
-EXCHANGE = web.RequestKey("gatewright_exchange", Exchange)
+EXCHANGE = web.RequestKey("gatewright_exchange", JournalEntry)  # the request's entry, filled in on the way
 
 
 CLIENT_CLOSED = 499  # recorded (log, journal) for a request whose client went away; never sent
@@ -92,7 +82,7 @@ class ApiHandler:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
-        exchange = Exchange()
+        exchange = JournalEntry(time.time(), self.api.name, request.method, request.path, request.headers)
         request[EXCHANGE] = exchange
         try:
             response = await self.dispatch(request)
@@ -103,21 +93,8 @@ class ApiHandler:
         if self._access_log is not None:
             self._access_log.record(request.method, request.path, response.status, elapsed)
         if self.control is not None:
-            self.control.record(
-                {
-                    "time": time.time(),
-                    "api": self.api.name,
-                    "method": request.method,
-                    "path": request.path,
-                    "operation": exchange.operation,
-                    "status": response.status,
-                    "duration_ms": round(elapsed, 3),
-                    "rule": exchange.rule,
-                    "fault": exchange.fault,
-                    "body": exchange.body,
-                    "headers": request.headers,
-                }
-            )
+            exchange.status, exchange.duration_ms = response.status, elapsed
+            self.control.record(exchange)
         return response
 
     async def flush_log(self, _app: web.Application) -> None:
@@ -152,7 +129,7 @@ class ApiHandler:
                 )
             return self._error(api.error_responses, 404, f"no route for {request.method} {path}", path)
         op = api.operations[match.operation_id]
-        exchange: Exchange = request[EXCHANGE]
+        exchange = request[EXCHANGE]
         exchange.operation = op.operation_id
         headers = request.headers
         auth = op.auth
@@ -196,7 +173,7 @@ class ApiHandler:
             param = first.where.lstrip("/") if first.location != "body" else (first.where.lstrip("/") or None)
             return self._error(op.responses, op.invalid_status, message, path, param=param)
         exchange.body = validated.body
-        return await self.respond(request, op, match.params, validated.body)
+        return await self.respond(request, op, match.params, validated.body, raw)
 
     async def _read(self, request: web.Request) -> bytes:
         """The whole body; ``TimeoutError`` when it takes longer than ``read_timeout`` to arrive."""
@@ -220,7 +197,7 @@ class ApiHandler:
         return cached
 
     async def respond(
-        self, request: web.Request, op: MockOperation, params: dict[str, str], body: object
+        self, request: web.Request, op: MockOperation, params: dict[str, str], body: object, raw: bytes
     ) -> web.StreamResponse:
         preferences, decision = self._negotiate(
             op, request.headers.get("Prefer"), request.headers.get("Accept")
@@ -231,7 +208,7 @@ class ApiHandler:
         programmed = NOTHING
         if self.rules is not None and self.rules.active:
             programmed = await program(self.rules, self.api, op, request, body, decision)
-            exchange: Exchange = request[EXCHANGE]
+            exchange = request[EXCHANGE]
             exchange.rule, exchange.fault = programmed.rule, programmed.fault
             if isinstance(programmed.answer, JsonOutcome):
                 return send(self.api, programmed.answer, extra)
@@ -251,6 +228,7 @@ class ApiHandler:
                 self.store,
                 programmed.reply,
                 programmed.headers,
+                raw,
             )
             for hook in hooks:
                 answered = await hook(call)

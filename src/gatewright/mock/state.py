@@ -22,6 +22,8 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
+from gatewright.mock.journal import JournalEntry
+
 
 class ResourceStore:
     def __init__(self) -> None:
@@ -126,7 +128,7 @@ class ControlStore:
         self._version = 0  # changes whenever the runtime rules do; never goes back
         self._matched: dict[str, int] = {}
         self._windows: dict[str, deque[float]] = {}
-        self._journal: deque[dict[str, Any]] = deque(maxlen=journal_size)
+        self._journal: deque[JournalEntry] = deque(maxlen=journal_size)
 
     # rules added at runtime
     @property
@@ -188,10 +190,10 @@ class ControlStore:
         return True, limit - len(times), max(0.0, times[0] + window - now)
 
     # journal
-    def record(self, entry: dict[str, Any]) -> None:
+    def record(self, entry: JournalEntry) -> None:
         self._journal.append(entry)
 
-    def journal(self) -> list[dict[str, Any]]:
+    def journal(self) -> list[JournalEntry]:
         return list(self._journal)
 
     def reset(self) -> None:

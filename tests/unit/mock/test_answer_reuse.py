@@ -26,14 +26,14 @@ def _kept() -> tuple[AnswerCache, dict[str, object]]:
         "usage": {"input_tokens": 100},  # a number equal to the time, under another name: not a time
     }
     cache = AnswerCache()
-    cache.put("k", body, answer)
+    cache.put(b"k", body, answer)
     return cache, body
 
 
 def test_a_hit_renames_ids_in_draw_order_and_restamps_time() -> None:
     cache, body = _kept()
     fresh = (f"{n:024x}" for n in itertools.count(1))
-    reused = cache.get("k", lambda: next(fresh), now=200)
+    reused = cache.get(b"k", lambda: next(fresh), now=200)
     assert reused is not None
     expected = {
         "id": f"resp_{2:024x}",  # the answer's id is drawn after its tool calls', as composing does
@@ -44,19 +44,19 @@ def test_a_hit_renames_ids_in_draw_order_and_restamps_time() -> None:
     assert reused.body() == expected
     assert json.loads(reused.raw()) == expected
     assert body["id"] == f"resp_{OLD_ID}" and body["created_at"] == 100  # the kept body is not changed
-    assert cache.get("other", lambda: "x", now=0) is None
+    assert cache.get(b"other", lambda: "x", now=0) is None
 
 
 def test_reset_and_size_bound() -> None:
     cache, _ = _kept()
     cache.clear()
-    assert cache.get("k", lambda: "x", now=0) is None
+    assert cache.get(b"k", lambda: "x", now=0) is None
     small = AnswerCache(entries=2)
     for key in "abc":
-        small.put(key, {"v": key}, None)
-    assert small.get("a", lambda: "x", now=0) is None
-    reused = small.get("c", lambda: "x", now=0)
+        small.put(key.encode(), {"v": key}, None)
+    assert small.get(b"a", lambda: "x", now=0) is None
+    reused = small.get(b"c", lambda: "x", now=0)
     assert reused is not None and reused.body() == {"v": "c"}
     off = AnswerCache(entries=0)
-    off.put("a", {"v": 1}, None)
-    assert off.get("a", lambda: "x", now=0) is None
+    off.put(b"a", {"v": 1}, None)
+    assert off.get(b"a", lambda: "x", now=0) is None

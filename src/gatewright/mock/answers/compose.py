@@ -33,7 +33,8 @@ class IdSource:
 
     def __init__(self, seed: int | None = None) -> None:
         self.seed = seed
-        self._rng = random.Random(seed) if seed is not None else random.SystemRandom()
+        # Unseeded: a generator seeded once from the OS (not a system call per id).
+        self._rng = random.Random(seed)
 
     def next(self) -> str:
         """24 hex digits: opaque, unique, cheap."""

@@ -114,7 +114,7 @@ class AnswerExtension:
         request = call.body if isinstance(call.body, Mapping) else {}
         pointer = media.schema_pointer
         scripted = call.reply is not None and call.reply.scripts_answer
-        key = None if scripted else self.reused.key(op.operation_id, pointer, wire, request)
+        key = None if scripted else self.reused.key(op.operation_id, pointer, wire, call.raw)
         if key is not None:
             reused = self.reused.get(key, self.ids.next, int(self.composer.clock()))
             if reused is not None:

@@ -7,16 +7,16 @@ the same ``IdSource`` in the order composing would have taken them (tool calls, 
 answer), so a seeded run gives the same bodies with or without the cache.
 
 The key is everything that shapes the body: the operation, the negotiated schema, the
-wire family and the request body's JSON text. A hit gives the serialized body with the
-new ids written into the bytes (what a plain JSON answer sends), or the body as a value
-(what a stream replays), copied only along the paths of the fields that change: the rest
-is shared between answers, so nothing downstream may mutate an answer body.
+wire family and the request body's bytes (the parsed body is a function of them). A hit
+gives the serialized body with the new ids written into the bytes (what a plain JSON
+answer sends), or the body as a value (what a stream replays), copied only along the
+paths of the fields that change: the rest is shared between answers, so nothing
+downstream may mutate an answer body.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,10 +36,11 @@ Path = tuple[str | int, ...]
 class _Entry:
     body: dict[str, Any]
     raw: bytes  # ``body`` serialized as ``outcome.send`` would
-    created: int | None
+    created: int
     ids: tuple[str, ...]  # in the order composing takes them from the IdSource
     fresh: tuple[tuple[Path, str], ...]  # string fields holding an id, with their text
     times: tuple[Path, ...]  # integer fields holding the answer's creation time
+    time_names: tuple[bytes, ...]  # their names, as written in ``raw``
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +52,12 @@ class Reused:
     now: int
 
     def raw(self) -> bytes:
-        raw = self.entry.raw
+        entry = self.entry
+        raw = entry.raw
         for old, new in self.renamed.items():
             raw = raw.replace(old.encode(), new.encode())
-        created = self.entry.created
-        if (
-            self.entry.times and created is not None
-        ):  # the same fields ``times`` holds, as ``dumps`` writes them
-            for name in _TIME_KEYS:
-                raw = raw.replace(
-                    b'"%s":%d' % (name.encode(), created), b'"%s":%d' % (name.encode(), self.now)
-                )
+        for name in entry.time_names:  # the fields ``times`` holds, as ``dumps`` writes them
+            raw = raw.replace(b'"%s":%d' % (name, entry.created), b'"%s":%d' % (name, self.now))
         return raw
 
     def body(self) -> dict[str, Any]:
@@ -78,28 +74,24 @@ class Reused:
 
 class AnswerCache:
     def __init__(self, entries: int = _ENTRIES) -> None:
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[bytes, _Entry] = {}
         self._size = entries
 
     @staticmethod
-    def key(operation: str, pointer: str, wire: str, request: Mapping[str, Any]) -> str | None:
-        """The cache key of this request, or None where it is too large to keep."""
-        try:
-            text = json.dumps(request, ensure_ascii=False, separators=(",", ":"))
-        except (TypeError, ValueError):  # not plain JSON (cannot happen for a parsed body): never reused
+    def key(operation: str, pointer: str, wire: str, raw: bytes) -> bytes | None:
+        """The cache key of a request with this body, or None where the body is too large to keep."""
+        if not raw or len(raw) > _MAX_KEY:
             return None
-        if len(text) > _MAX_KEY:
-            return None
-        return f"{operation}\x00{pointer}\x00{wire}\x00{text}"
+        return b"\x00".join((operation.encode(), pointer.encode(), wire.encode(), raw))
 
-    def get(self, key: str, next_id: Callable[[], str], now: int) -> Reused | None:
+    def get(self, key: bytes, next_id: Callable[[], str], now: int) -> Reused | None:
         """The answer kept for ``key``, with new ids (drawn from ``next_id``) and ``now``; or None."""
         entry = self._entries.get(key)
         if entry is None:
             return None
         return Reused(entry, {old: next_id() for old in entry.ids}, now)
 
-    def put(self, key: str, body: dict[str, Any], answer: Answer | None) -> None:
+    def put(self, key: bytes, body: dict[str, Any], answer: Answer | None) -> None:
         """Keep ``body``, composed for ``answer`` (None: a body without ids or time, e.g. embeddings)."""
         ids: tuple[str, ...] = ()
         fresh: list[tuple[Path, str]] = []
@@ -126,8 +118,9 @@ class AnswerCache:
             return
         if len(self._entries) >= self._size:
             self._entries.pop(next(iter(self._entries)))
+        names = tuple(sorted({str(path[-1]).encode() for path in times}))
         self._entries[key] = _Entry(
-            body, dumps(body), answer.created if answer else None, ids, tuple(fresh), tuple(times)
+            body, dumps(body), answer.created if answer else 0, ids, tuple(fresh), tuple(times), names
         )
 
     def clear(self) -> None:
