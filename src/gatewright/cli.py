@@ -251,7 +251,7 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     parser.add_argument(
         "--phases",
         default=None,
-        help="comma-separated subset of examples,fuzzing,stateful,lifecycle,stream,compatibility",
+        help="comma-separated subset of examples,coverage,fuzzing,stateful,lifecycle,stream,compatibility",
     )
     parser.add_argument(
         "--budget",

@@ -1,11 +1,17 @@
 """The one module that talks to schemathesis (4.x); everything else sees gatewright values.
 
 Public entry points only (``schemathesis.openapi.from_dict``, ``find_operation_by_id``,
-``get_strategies_from_examples``, ``as_strategy``, ``Case.call``, ``Case.validate_response``,
+``get_strategies_from_examples``, ``as_strategy``, the schema's ``iter_coverage_cases`` (the
+generator behind ``st run``'s coverage phase), ``Case.call``, ``Case.validate_response``,
 ``as_state_machine``); the single internal touch is the check registry, used to
 pick checks by name. Failures are collected per check (one ``validate_response``
 per check) so every finding names the check that raised it, and nothing raises
 into hypothesis, so no time is spent shrinking.
+
+Per case, only what every case needs is done: a run's exchange and ``curl`` command are built
+when a finding asks for them, and ``ignored_auth`` probes an operation until it has once seen
+the operation refuse a request without credentials (enforcement is a property of the operation,
+as schemathesis's own run treats it).
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ import threading
 import time
 import urllib.parse
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import hypothesis
@@ -31,6 +37,7 @@ from schemathesis.checks import CHECKS, load_all_checks  # the check registry: t
 from gatewright.conformance.bodies import binary_curl, describe_body
 from gatewright.conformance.models import Exchange
 from gatewright.conformance.redact import REDACTED, Redactor
+from gatewright.conformance.sessions import Sessions
 from gatewright.conformance.wire import BodyMutation, form_mutations_lost, multipart_fields, values_valid
 from gatewright.spec.errors import SpecError
 from gatewright.spec.pointer import resolve
@@ -56,18 +63,62 @@ class CheckFailure:
     message: str
 
 
-@dataclass(slots=True)
 class CaseRun:
-    """A sent case, its response (None on a transport error) and the checks that failed on it."""
+    """A sent case, its response (None on a transport error) and the checks that failed on it.
 
-    case: Any
-    response: Any
-    phase: str
-    exchange: Exchange | None
-    curl: str
-    checks: tuple[str, ...] = ()
-    failures: list[CheckFailure] = field(default_factory=list)
-    error: str | None = None
+    ``exchange`` and ``curl`` are what a finding shows; most runs find nothing, so the adapter hands
+    in ``describe`` and they are built on first use (given directly, they are used as they are).
+    """
+
+    __slots__ = (
+        "_curl",
+        "_describe",
+        "_exchange",
+        "case",
+        "checks",
+        "error",
+        "failures",
+        "phase",
+        "response",
+    )
+
+    def __init__(
+        self,
+        case: Any,
+        response: Any,
+        phase: str,
+        *,
+        exchange: Exchange | None = None,
+        curl: str = "",
+        checks: tuple[str, ...] = (),
+        failures: list[CheckFailure] | None = None,
+        error: str | None = None,
+        describe: Callable[[], tuple[Exchange | None, str]] | None = None,
+    ) -> None:
+        self.case = case
+        self.response = response
+        self.phase = phase
+        self.checks = checks
+        self.failures: list[CheckFailure] = failures if failures is not None else []
+        self.error = error
+        self._exchange = exchange
+        self._curl = curl
+        self._describe = describe
+
+    def _described(self) -> None:
+        if self._describe is not None:
+            describe, self._describe = self._describe, None
+            self._exchange, self._curl = describe()
+
+    @property
+    def exchange(self) -> Exchange | None:
+        self._described()
+        return self._exchange
+
+    @property
+    def curl(self) -> str:
+        self._described()
+        return self._curl
 
     @property
     def status(self) -> int | None:
@@ -86,14 +137,23 @@ class BudgetSpent(Exception):
     """``--budget`` requests have been sent: nothing more goes out."""
 
 
+class RunStopped(Exception):
+    """The run is stopping (Ctrl-C): units still working in the background send nothing more."""
+
+
 class RateLimiter:
     """The gate every request passes: at most ``per_second`` requests per second across threads
-    (None: unlimited) and at most ``budget`` requests in all (None: no budget; ``BudgetSpent``)."""
+    (None: unlimited) and at most ``budget`` requests in all (None: no budget; ``BudgetSpent``).
+
+    ``close`` shuts the gate for good (``RunStopped``), and ``pause`` is how a waiting unit sleeps,
+    so a unit polling in the background stops as soon as the run does.
+    """
 
     def __init__(self, per_second: float | None, budget: int | None = None) -> None:
         self._interval = 1.0 / per_second if per_second else 0.0
         self._next = 0.0
         self._lock = threading.Lock()
+        self._closed = threading.Event()
         self.budget = budget
         self.sent = 0
 
@@ -101,7 +161,16 @@ class RateLimiter:
     def spent(self) -> bool:
         return self.budget is not None and self.sent >= self.budget
 
+    def close(self) -> None:
+        self._closed.set()
+
+    def pause(self, seconds: float) -> None:
+        if self._closed.wait(seconds):
+            raise RunStopped("the run is stopping")
+
     def wait(self) -> None:
+        if self._closed.is_set():
+            raise RunStopped("the run is stopping")
         with self._lock:
             if self.spent:
                 raise BudgetSpent(f"the budget of {self.budget} requests is spent")
@@ -113,7 +182,7 @@ class RateLimiter:
             delay = self._next - now
             self._next = max(now, self._next) + self._interval
         if delay > 0:
-            time.sleep(delay)
+            self.pause(delay)
 
 
 Auth = Callable[[str], tuple[dict[str, str], dict[str, str]]]  # operationId -> (headers, query)
@@ -186,6 +255,14 @@ class SchemathesisAdapter:
         self.checks = {name: check for name, check in _checks_by_name().items() if name not in excluded}
         self.version = schemathesis.__version__
         self.statuses: dict[str, Counter[int]] = defaultdict(Counter)  # operationId -> status -> times
+        self._count_lock = threading.Lock()
+        self.sessions = Sessions()  # keep-alive connections, one per thread
+        self._auth_enforced: set[str] = set()  # operationIds whose auth ``ignored_auth`` has confirmed
+        self._serializable: dict[str, bool] = {}  # request media type -> schemathesis can send it
+
+    def close(self) -> None:
+        """Close the run's HTTP connections (the adapter stays usable: they reopen on demand)."""
+        self.sessions.close()
 
     # --- operations and cases -------------------------------------------------------------
 
@@ -278,29 +355,25 @@ class SchemathesisAdapter:
     ) -> CaseRun:
         headers, query = self.headers_for(case, extra_headers)
         self.limiter.wait()
-        curl = self.curl(case, headers, query)
         try:
-            response = case.call(
-                base_url=self.base_url, headers=headers, params=query or None, timeout=self.timeout
+            response = self.sessions.call(
+                case, base_url=self.base_url, headers=headers, params=query or None, timeout=self.timeout
             )
         except Exception as exc:  # transport errors are findings, not crashes
             return CaseRun(
-                case=case,
-                response=None,
-                phase=phase,
-                exchange=self._exchange_of_case(case, headers),
-                curl=curl,
-                checks=(),
+                case,
+                None,
+                phase,
                 error=self.redactor.text(f"{type(exc).__name__}: {exc}"),
+                describe=lambda: (self._exchange_of_case(case, headers), self.curl(case, headers, query)),
             )
         self.count(case, response)
         run = CaseRun(
-            case=case,
-            response=response,
-            phase=phase,
-            exchange=self.exchange(response),
-            curl=curl,
+            case,
+            response,
+            phase,
             checks=checks,
+            describe=lambda: (self.exchange(response), self.curl(case, headers, query)),
         )
         run.failures = self.validate(case, response, checks, headers, query)
         return run
@@ -308,7 +381,8 @@ class SchemathesisAdapter:
     def count(self, case: Any, response: Any) -> None:
         """Tally the status an operation answered (``verify`` warns when nearly all are 404)."""
         operation_id = str(case.operation.definition.raw.get("operationId", case.path))
-        self.statuses[operation_id][int(response.status_code)] += 1
+        with self._count_lock:  # lifecycle units count from their own threads
+            self.statuses[operation_id][int(response.status_code)] += 1
 
     def validate(
         self,
@@ -326,19 +400,26 @@ class SchemathesisAdapter:
         }
         if query:
             transport_kwargs["params"] = query
-        selected = [self.checks[name] for name in checks if name in self.checks]
+        operation_id = str(case.operation.definition.raw.get("operationId", case.path))
+        confirmed = operation_id in self._auth_enforced
+        names = [
+            name for name in checks if name in self.checks and not (confirmed and name == "ignored_auth")
+        ]
         try:  # the common case, nothing fails: one pass over all checks
             case.validate_response(
-                response, checks=selected, headers=headers, transport_kwargs=transport_kwargs
+                response,
+                checks=[self.checks[name] for name in names],
+                headers=headers,
+                transport_kwargs=transport_kwargs,
             )
         except (Exception, schemathesis.errors.FailureGroup):  # name each failure: one check at a time
             pass
         else:
+            if "ignored_auth" in names:
+                self._auth_checked(operation_id, case, response)
             return failures
-        for name in checks:
-            check = self.checks.get(name)
-            if check is None:
-                continue
+        for name in names:
+            check = self.checks[name]
             try:
                 case.validate_response(
                     response, checks=[check], headers=headers, transport_kwargs=transport_kwargs
@@ -346,7 +427,9 @@ class SchemathesisAdapter:
             except schemathesis.errors.FailureGroup as group:
                 if name == "negative_data_rejection" and self._negation_lost_on_wire(case, response):
                     continue
-                if name == "positive_data_acceptance" and not self._parameters_valid(case):
+                if name == "positive_data_acceptance" and not (
+                    self._parameters_valid(case) and self._json_body_valid(case, response)
+                ):
                     continue
                 failures.extend(
                     CheckFailure(name, self.redactor.text(f.title), self.redactor.text(f.message))
@@ -358,7 +441,18 @@ class SchemathesisAdapter:
                 if isinstance(exc, schemathesis.errors.SchemathesisError):
                     continue
                 raise
+        if "ignored_auth" in names and not any(f.check == "ignored_auth" for f in failures):
+            self._auth_checked(operation_id, case, response)
         return failures
+
+    def _auth_checked(self, operation_id: str, case: Any, response: Any) -> None:
+        """``ignored_auth`` passed on a valid request that succeeded: it sent its probes (without and
+        with made-up credentials) and the operation refused them. One confirmation per operation is
+        enough; later cases skip the two extra requests each would cost."""
+        meta = case.meta
+        negative = meta is not None and meta.generation.mode.is_negative
+        if 200 <= int(response.status_code) < 300 and not negative:
+            self._auth_enforced.add(operation_id)
 
     def _parameters_valid(self, case: Any) -> bool:
         """Whether the path and query values sent are valid: a stateful step can carry a value from an
@@ -374,6 +468,25 @@ class SchemathesisAdapter:
                     if not values_valid(self.document, parameter.definition.get("schema"), sent):
                         return False
         return True
+
+    def _json_body_valid(self, case: Any, response: Any) -> bool:
+        """Whether a JSON body sent as valid is valid, formats included: schemathesis 4.32.5's coverage
+        phase drops ``format`` from a ``["string", "null"]`` type list and sends ``""`` as a valid
+        ``date-time``/``uuid``, which a server rightly refuses. Not JSON, or no schema: True."""
+        body_schema = self._body_schema(case) if "json" in str(case.media_type or "") else None
+        if body_schema is None:
+            return True
+        sent_body = _sent_json(response.request)
+        return sent_body is None or self.validators.is_valid(body_schema, sent_body)
+
+    def _body_schema(self, case: Any) -> Any:
+        """The request body schema ``case`` was generated from (its media type's), or None."""
+        raw_body = case.operation.definition.raw.get("requestBody")
+        try:
+            request_body = resolve(self.document, raw_body["$ref"]) if "$ref" in raw_body else raw_body
+            return request_body["content"][str(case.media_type or "")]["schema"]
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def _negation_lost_on_wire(self, case: Any, response: Any) -> bool:
         """A negative case whose every mutation became valid data once encoded (see ``wire.py``):
@@ -403,19 +516,13 @@ class SchemathesisAdapter:
         media_type = str(case.media_type or "")
         if located != {"body"}:
             return False
-        raw_body = case.operation.definition.raw.get("requestBody")
-        try:
-            request_body = resolve(self.document, raw_body["$ref"]) if "$ref" in raw_body else raw_body
-            body_schema = request_body["content"][media_type]["schema"]
-        except (KeyError, TypeError, ValueError):
+        body_schema = self._body_schema(case)
+        if body_schema is None:
             return False
         if "json" in media_type:
             # A mutation inside one branch of a oneOf/allOf can still leave the whole body valid
             # (e.g. a `model` enum narrowed by an if/then): judge what was sent, against the whole schema.
-            try:
-                sent_body = json.loads(request.body) if isinstance(request.body, bytes) else None
-            except ValueError:
-                return False
+            sent_body = _sent_json(request)
             return sent_body is not None and self.validators.is_valid(body_schema, sent_body)
         if not media_type.startswith("multipart/form-data"):
             return False
@@ -432,43 +539,82 @@ class SchemathesisAdapter:
         modes: tuple[str, ...],
         on_run: Callable[[CaseRun], None],
     ) -> None:
-        """Examples, then positive and negative generation, each bounded by ``max_examples``."""
+        """The phases of one operation, in ``st run``'s order: its documented examples, the coverage
+        cases, then fuzzing: ``2 * max_examples`` cases drawn from both modes together (as many as
+        separate positive and negative tests of ``max_examples`` each would send)."""
         operation = self.operation(operation_id)
         checks = tuple(self.checks)
         fixed = self.fixed_credentials(operation_id)
-        strategies: list[tuple[str, st.SearchStrategy[Any]]] = []
         if "examples" in modes:
-            strategies += [("examples", s) for s in operation.get_strategies_from_examples(**fixed)]
+            for strategy in operation.get_strategies_from_examples(**fixed):
+                self._run_hypothesis(self._case_test(strategy, "examples", 1, checks, on_run))
+        if "coverage" in modes:
+            for case in self.coverage_cases(operation):
+                on_run(self.send(case, phase="coverage", checks=checks))
         if "fuzzing" in modes:
-            strategies += [
-                ("positive", operation.as_strategy(generation_mode=GenerationMode.POSITIVE, **fixed)),
-                ("negative", operation.as_strategy(generation_mode=GenerationMode.NEGATIVE, **fixed)),
-            ]
-        for phase, strategy in strategies:
-            test = self._case_test(
-                strategy, phase, 1 if phase == "examples" else max_examples, checks, on_run
+            # One test drawing from both modes, as ``st run`` fuzzes: a draw the negative strategy
+            # rejects (nothing in the request can be made invalid, e.g. a lone free-form path
+            # parameter) costs one more draw, where a negative-only test would spend ~1000 draws
+            # before hypothesis gave up on it.
+            fuzz = st.one_of(
+                operation.as_strategy(generation_mode=GenerationMode.POSITIVE, **fixed),
+                operation.as_strategy(generation_mode=GenerationMode.NEGATIVE, **fixed),
             )
-            try:
-                test()
-            except hypothesis.errors.Unsatisfiable:
+            self._run_hypothesis(self._case_test(fuzz, None, 2 * max_examples, checks, on_run))
+
+    def _run_hypothesis(self, test: Callable[[], None]) -> None:
+        try:
+            test()
+        except hypothesis.errors.Unsatisfiable:
+            return
+        except BaseException as exc:  # the budget ran out inside hypothesis: stop, do not shrink
+            if self.limiter.spent:
+                raise BudgetSpent(str(exc)) from None
+            raise
+
+    def coverage_cases(self, operation: Any) -> Iterator[Any]:
+        """Schemathesis's deterministic boundary and negation cases for ``operation``: missing required
+        fields, values just past ``minimum``/``maxLength``/an enum, wrong types per location, methods the
+        path does not declare. Cases whose body no serializer can send are left out, as ``st run`` does."""
+        schema = self.schema
+        cases = schema.iter_coverage_cases(
+            operation,
+            generation_modes=list(GenerationMode),
+            generation_config=schema.config.generation_for(operation=operation, phase="coverage"),
+        )
+        for case in cases:
+            if case.media_type and not self._can_send(case):
                 continue
-            except BaseException as exc:  # the budget ran out inside hypothesis: stop, do not shrink
-                if self.limiter.spent:
-                    raise BudgetSpent(str(exc)) from None
-                raise
+            yield case
+
+    def _can_send(self, case: Any) -> bool:
+        media_type = str(case.media_type)
+        known = self._serializable.get(media_type)
+        if known is None:
+            try:
+                case.as_transport_kwargs(base_url=self.base_url)
+                known = True
+            except schemathesis.errors.SerializationNotPossible:
+                known = False
+            except Exception:  # any other trouble is the send's to report
+                known = True
+            self._serializable[media_type] = known
+        return known
 
     def _case_test(
         self,
         strategy: st.SearchStrategy[Any],
-        phase: str,
+        phase: str | None,
         limit: int,
         checks: tuple[str, ...],
         on_run: Callable[[CaseRun], None],
     ) -> Callable[[], None]:
+        """A hypothesis test sending each case; ``phase`` None names each by its generation mode."""
+
         @given(case=strategy)
         @_settings(limit, self.seed)
         def test(case: Any) -> None:
-            on_run(self.send(case, phase=phase, checks=checks))
+            on_run(self.send(case, phase=phase or _mode_of(case), checks=checks))
 
         if self.seed is not None:
             test = hypothesis.seed(self.seed)(test)
@@ -486,7 +632,7 @@ class SchemathesisAdapter:
         class Machine(machine):  # type: ignore[misc, valid-type]
             def call(self, case: Any, **kwargs: Any) -> Any:
                 adapter.limiter.wait()
-                return case.call(**kwargs)
+                return adapter.sessions.call(case, **kwargs)
 
             def get_call_kwargs(self, case: Any) -> dict[str, Any]:
                 headers, query = adapter.headers_for(case)
@@ -506,12 +652,14 @@ class SchemathesisAdapter:
                 headers = kwargs.get("headers", {})
                 adapter.count(case, response)
                 run = CaseRun(
-                    case=case,
-                    response=response,
-                    phase="stateful",
-                    exchange=adapter.exchange(response),
-                    curl=adapter.curl(case, headers, kwargs.get("params")),
+                    case,
+                    response,
+                    "stateful",
                     checks=checks,
+                    describe=lambda: (
+                        adapter.exchange(response),
+                        adapter.curl(case, headers, kwargs.get("params")),
+                    ),
                 )
                 run.failures = adapter.validate(case, response, checks, headers, kwargs.get("params"))
                 on_run(run)
@@ -582,6 +730,20 @@ class SchemathesisAdapter:
             url=self.redactor.url(self.base_url + case.formatted_path),
             request_headers=self.redactor.headers(headers),
         )
+
+
+def _sent_json(request: Any) -> Any:
+    """The JSON body a request sent, or None (none, or not JSON)."""
+    try:
+        return json.loads(request.body) if isinstance(request.body, bytes) else None
+    except ValueError:
+        return None
+
+
+def _mode_of(case: Any) -> str:
+    """``positive`` or ``negative``: how a fuzzed case was generated (what its findings are filed under)."""
+    meta = case.meta
+    return "negative" if meta is not None and meta.generation.mode.is_negative else "positive"
 
 
 def _as_list(value: Any) -> list[Any]:

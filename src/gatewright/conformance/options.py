@@ -10,11 +10,14 @@ from gatewright.spec import Spec, load_source, load_spec
 from gatewright.spec.loader import require_openapi
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-PHASES = ("examples", "fuzzing", "stateful", "lifecycle", "stream", "compatibility")
+PHASES = ("examples", "coverage", "fuzzing", "stateful", "lifecycle", "stream", "compatibility")
 # Polling: quick enough that a task finishing in about a second (the mock's default) costs little
 # more than that; gentle enough for a staging gateway. Real generation jobs: raise --task-timeout.
 DEFAULT_POLL_INTERVAL = 0.5
 DEFAULT_TASK_TIMEOUT = 60.0
+# Lifecycle units polling at once, beside the other units: a stuck task costs one --task-timeout,
+# not one per lifecycle, and --rate-limit still bounds what they send together.
+DEFAULT_LIFECYCLE_WORKERS = 8
 
 
 @dataclass(slots=True)
@@ -44,12 +47,15 @@ class RunOptions:
     stateful_steps: int = 6
     budget: int | None = None  # at most this many requests in the whole run (paid gateways)
     extra_headers: dict[str, str] = field(default_factory=dict)
+    lifecycle_workers: int = DEFAULT_LIFECYCLE_WORKERS  # lifecycle units running at once
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         unknown = set(self.phases) - set(PHASES)
         if unknown:
             raise ValueError(f"unknown phases {sorted(unknown)}; known: {', '.join(PHASES)}")
+        if self.lifecycle_workers < 1:
+            raise ValueError("lifecycle_workers must be at least 1")
         if self.api is None and self.spec_path is None:
             raise ValueError("name an API id or a spec path")
 

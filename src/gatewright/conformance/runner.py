@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from gatewright import __version__
-from gatewright.conformance.adapter import BudgetSpent, RateLimiter, SchemathesisAdapter
+from gatewright.conformance.adapter import BudgetSpent, RateLimiter, RunStopped, SchemathesisAdapter
 from gatewright.conformance.auth import credential_names, credentials_for, is_public
+from gatewright.conformance.background import BackgroundUnits
 from gatewright.conformance.compat import CompatibilityCheck, CompatTiming, checks_of
 from gatewright.conformance.events import (
     Emitter,
+    Event,
     EventHandler,
     FindingReported,
     RunFinished,
@@ -84,7 +86,7 @@ class Conformance:
         units: list[Unit] = []
         read_only = "read-only mode skips unsafe methods"
         selected = [op for op in self.spec.operations if self._selected(op)]
-        if {"examples", "fuzzing"} & set(options.phases):
+        if {"examples", "coverage", "fuzzing"} & set(options.phases):
             for op in selected:
                 skip = read_only if options.read_only and op.method not in SAFE_METHODS else None
                 units.append(Unit(op.operation_id, "operation", op, self._fuzz(op), skip))
@@ -93,13 +95,16 @@ class Conformance:
             for op in selected:
                 task = self.spec.task(op)
                 if task is not None:
+                    lifecycle = LifecycleCheck(self.spec, self.adapter, op, task, timing)
                     units.append(
                         Unit(
                             f"lifecycle:{op.operation_id}",
                             "lifecycle",
                             op,
-                            LifecycleCheck(self.spec, self.adapter, op, task, timing),
+                            lifecycle,
                             read_only if options.read_only else self._needs_key(op),
+                            background=True,
+                            prepare=lifecycle.prepare,
                         )
                     )
         if "stream" in options.phases:
@@ -169,6 +174,24 @@ class Conformance:
         The result joins ``into`` before ``UnitFinished`` is announced: a unit reported done is in
         the report, even when Ctrl-C comes right after (``UnitInterrupted`` when it comes during).
         """
+        result, ctx = self.begin_unit(unit, self.emitter.emit)
+        started = time.monotonic()
+        if ctx is not None:
+            try:
+                self.execute_unit(unit, ctx)
+            except KeyboardInterrupt:
+                if not result.failed:
+                    result.skipped = "interrupted (Ctrl-C) while it ran"
+                result.duration = round(time.monotonic() - started, 3)
+                self.finish_unit(result, into)
+                raise UnitInterrupted(result) from None
+        result.duration = round(time.monotonic() - started, 3)
+        self.finish_unit(result, into)
+        return result
+
+    def begin_unit(self, unit: Unit, emit: Callable[[Event], None]) -> tuple[UnitResult, UnitContext | None]:
+        """Announce ``unit`` and open its report row; a context when it is to run (``emit`` is where
+        its findings go: straight out, or held until a background unit is collected)."""
         operation = unit.operation
         result = UnitResult(
             unit_id=unit.unit_id,
@@ -178,35 +201,35 @@ class Conformance:
             skipped=unit.skip_reason,
         )
         self.emitter.emit(UnitStarted(unit.unit_id, unit.kind, unit.label))
-        started = time.monotonic()
-        if unit.skip_reason is None and self.adapter.limiter.spent:
+        if unit.skip_reason is not None:
+            return result, None
+        if self.adapter.limiter.spent:
             result.skipped = f"--budget of {self.options.budget} requests spent before this unit"
-        elif unit.skip_reason is None:
-            ctx = UnitContext(
-                self.spec,
-                operation,
-                result,
-                lambda finding: self.emitter.emit(FindingReported(unit.unit_id, finding)),
-            )
-            try:
+            return result, None
+        return result, UnitContext(
+            self.spec, operation, result, lambda finding: emit(FindingReported(unit.unit_id, finding))
+        )
+
+    def execute_unit(self, unit: Unit, ctx: UnitContext, step: Callable[[], None] | None = None) -> None:
+        """Run the unit's body (or ``step`` of it); what it raises becomes part of its result."""
+        result = ctx.result
+        try:
+            if step is not None:
+                step()
+            else:
                 unit.body(ctx)
-            except BudgetSpent:
-                result.notes.append(f"--budget of {self.options.budget} requests spent during this unit")
-            except Exception as exc:
-                result.error = self.redactor.text(f"{type(exc).__name__}: {exc}")
-            except KeyboardInterrupt:
-                if not result.failed:
-                    result.skipped = "interrupted (Ctrl-C) while it ran"
-                result.duration = round(time.monotonic() - started, 3)
-                if into is not None:
-                    into.append(result)
-                self.emitter.emit(UnitFinished(result))
-                raise UnitInterrupted(result) from None
-        result.duration = round(time.monotonic() - started, 3)
+        except BudgetSpent:
+            result.notes.append(f"--budget of {self.options.budget} requests spent during this unit")
+        except RunStopped:
+            if not result.failed:
+                result.skipped = "interrupted (Ctrl-C) while it ran"
+        except Exception as exc:
+            result.error = self.redactor.text(f"{type(exc).__name__}: {exc}")
+
+    def finish_unit(self, result: UnitResult, into: list[UnitResult] | None) -> None:
         if into is not None:
             into.append(result)
         self.emitter.emit(UnitFinished(result))
-        return result
 
     def new_report(self) -> Report:
         return Report(
@@ -220,14 +243,29 @@ class Conformance:
         )
 
     def run(self) -> Report:
+        """Every unit once: background units (task lifecycles, mostly waiting) on a bounded pool of
+        threads from the start, the others one after another meanwhile; the report lists them in
+        plan order."""
         report = self.new_report()
         started = time.monotonic()
         self.emitter.emit(RunStarted(report.api, report.base_url, tuple(u.unit_id for u in self.units)))
+        background = BackgroundUnits(self, self.options.lifecycle_workers, self.adapter.limiter)
         try:
             for unit in self.units:
-                self.run_unit(unit, into=report.units)
+                if unit.background:
+                    background.start(unit, into=report.units)
+            for unit in self.units:
+                if not unit.background:
+                    self.run_unit(unit, into=report.units)
+                    background.collect(report.units)
+            background.collect(report.units, wait=True)
         except KeyboardInterrupt:  # Ctrl-C: report what was found so far, marked interrupted
             report.interrupted = True
+        finally:
+            background.stop(report.units)
+            self.adapter.close()
+        order = {unit.unit_id: index for index, unit in enumerate(self.units)}
+        report.units.sort(key=lambda result: order.get(result.unit_id, len(order)))
         report.duration = round(time.monotonic() - started, 3)
         self.emitter.emit(RunFinished(report))
         return report

@@ -57,17 +57,26 @@ class LifecycleCheck:
         self.timing = timing
         self.poll_op = spec.operation(task.poll)
         self.cancel_op = spec.operation(task.cancel) if task.cancel else None
+        self._requests: list[Any] = []  # create requests drawn ahead by ``prepare``
+
+    @property
+    def _cancels(self) -> bool:
+        return self.cancel_op is not None and bool(self.task.states["cancelled"])
+
+    def prepare(self) -> None:
+        """Draw the create requests (one per task the unit starts) now, on the calling thread: the
+        runner then polls on a worker thread, and hypothesis is never driven from two threads."""
+        count = 2 if self._cancels else 1
+        self._requests = [self.adapter.valid_case(self.operation.operation_id) for _ in range(count)]
 
     def __call__(self, ctx: UnitContext) -> None:
         created = self._create(ctx)
         if created is None:
             return
         poll = self._poll_until_terminal(ctx, created)
-        if poll is not None:
-            ctx.result.notes.append(f"task states: {_states(poll.states)}")  # what the report shows
         if poll is not None and poll.final is not None:
             self._check_result(ctx, poll)
-        if self.cancel_op is not None and self.task.states["cancelled"]:
+        if self._cancels:
             self._check_cancel(ctx)
 
     # --- steps ----------------------------------------------------------------------------
@@ -96,7 +105,10 @@ class LifecycleCheck:
 
     def _create(self, ctx: UnitContext) -> CaseRun | None:
         ctx.ran("task_created")
-        case = self.adapter.valid_case(self.operation.operation_id)
+        if self._requests:
+            case = self._requests.pop(0)
+        else:
+            case = self.adapter.valid_case(self.operation.operation_id)
         if case is None:
             ctx.fail(
                 "task_created",
@@ -175,9 +187,18 @@ class LifecycleCheck:
     def _poll_until_terminal(
         self, ctx: UnitContext, created: CaseRun, *, after_cancel: bool = False
     ) -> _Poll | None:
+        """Poll the task ``created`` started; the report notes the states it went through, whatever
+        the outcome (a finding, a timeout, the end of the run)."""
         for check in ("task_status_declared", "task_status_forward", "task_terminates"):
             ctx.ran(check)
         seen = _Poll(states=[])
+        try:
+            return self._poll(ctx, created, seen, after_cancel=after_cancel)
+        finally:
+            which = "cancelled task states" if after_cancel else "task states"
+            ctx.result.notes.append(f"{which}: {_states(seen.states)}")
+
+    def _poll(self, ctx: UnitContext, created: CaseRun, seen: _Poll, *, after_cancel: bool) -> _Poll | None:
         deadline = time.monotonic() + self.timing.timeout
         best = -1
         case = self._poll_case(self.poll_op, created)
@@ -249,7 +270,7 @@ class LifecycleCheck:
                     operation=self.poll_op,
                 )
                 return None
-            time.sleep(self.timing.poll_interval)
+            self.adapter.limiter.pause(self.timing.poll_interval)
 
     def _check_result(self, ctx: UnitContext, poll: _Poll) -> None:
         if self.task.result is None or poll.final not in self.task.states["succeeded"] or poll.last is None:

@@ -94,11 +94,17 @@ class UnitContext:
 
 @dataclass(frozen=True, slots=True)
 class Unit:
+    """One report row. A ``background`` unit mostly waits (a task lifecycle polling): ``run`` starts it
+    beside the others; ``prepare``, when given, is the part that must run first on the main thread
+    (hypothesis draws its requests; hypothesis is only ever driven from one thread)."""
+
     unit_id: str
-    kind: str  # "operation" | "lifecycle" | "stream" | "stateful"
+    kind: str  # "operation" | "lifecycle" | "stream" | "compatibility" | "stateful"
     operation: Operation | None
     body: Callable[[UnitContext], None]
     skip_reason: str | None = None
+    background: bool = False
+    prepare: Callable[[], None] | None = None
 
     @property
     def label(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,11 +16,12 @@ from gatewright.testing import serve_app
 
 KEY = "sk-test-SECRET-0123456789"
 
+NAME_MAX = 20  # an item name's maxLength
 ITEM_IN = {
     "type": "object",
     "required": ["name"],
     "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": 20},
+        "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX},
         "count": {"type": "integer", "minimum": 0, "maximum": 1000},
     },
     "additionalProperties": False,
@@ -297,7 +299,10 @@ FAULTS = (
     "task_never_finishes",
     "task_backwards",
     "stream_never_ends",
+    "boundary_crash",
 )
+# More create operations of the same task (POST /v1/<kind>-jobs), for ``spec_with_lifecycles``.
+JOB_KINDS = ("video", "audio", "image")
 
 
 class FaultyGateway:
@@ -321,6 +326,8 @@ class FaultyGateway:
         app.router.add_get("/v1/jobs/{job_id}", self.get_job)
         app.router.add_post("/v1/jobs/{job_id}/cancel", self.cancel_job)
         app.router.add_post("/v1/chat/completions", self.chat)
+        for kind in JOB_KINDS:
+            app.router.add_post(f"/v1/{kind}-jobs", self.create_job)
         return app
 
     def _id(self) -> str:
@@ -372,6 +379,9 @@ class FaultyGateway:
         body = await self._body(request, ITEM_IN)
         name = body.get("name") if isinstance(body, dict) else None
         if "server_error" in self.faults and isinstance(name, str) and not name.isalnum():
+            return web.Response(status=500, text="Internal Server Error")
+        if "boundary_crash" in self.faults and isinstance(name, str) and len(name) == NAME_MAX:
+            # an off-by-one buffer: the longest name the spec allows is one too many
             return web.Response(status=500, text="Internal Server Error")
         item = {
             "id": self._id(),
@@ -464,6 +474,17 @@ class FaultyGateway:
         except ConnectionError:
             pass  # the client gave up on a stream that never ends
         return response
+
+
+def spec_with_lifecycles() -> dict[str, Any]:
+    """SPEC plus one more task operation per ``JOB_KINDS`` (``createVideoJob``...), polled and
+    cancelled like ``createJob``: an API with several lifecycles."""
+    spec = copy.deepcopy(SPEC)
+    for kind in JOB_KINDS:
+        operation = copy.deepcopy(SPEC["paths"]["/v1/jobs"]["post"])
+        operation["operationId"] = f"create{kind.title()}Job"
+        spec["paths"][f"/v1/{kind}-jobs"] = {"post": operation}
+    return spec
 
 
 @contextmanager

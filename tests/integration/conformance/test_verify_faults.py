@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
-from faultserver import KEY, SPEC, faulty_gateway
+from faultserver import JOB_KINDS, KEY, NAME_MAX, SPEC, faulty_gateway, spec_with_lifecycles
 
-from gatewright.conformance import Report, RunOptions, run_conformance
+from gatewright.conformance import PHASES, Conformance, Report, RunOptions, run_conformance
 
 FAST = {
     "max_examples": 8,
@@ -79,6 +80,7 @@ FAULTS = [
         ("stream",),
         ("stream:createChatCompletion", "createChatCompletion", "stream_terminates"),
     ),
+    ("boundary_crash", ("createItem",), ("coverage",), ("createItem", "createItem", "not_a_server_error")),
 ]
 
 
@@ -136,3 +138,53 @@ def test_exclude_by_tag(spec_path: Path) -> None:
     with faulty_gateway() as url:
         report = run(spec_path, url, exclude=("items", "jobs", "chat"), phases=("fuzzing",))
     assert [u.unit_id for u in report.units] == ["listModels"]
+
+
+def test_a_boundary_fault_only_the_coverage_phase_reaches(spec_path: Path) -> None:
+    """A name of exactly maxLength crashes the server: random fuzzing does not send one, the
+    coverage phase (on by default) sends the boundary itself and files the finding under it."""
+    assert "coverage" in PHASES
+    with faulty_gateway("boundary_crash") as url:
+        fuzzed = run(spec_path, url, include=("createItem",), phases=("examples", "fuzzing"))
+        default = run(spec_path, url, include=("createItem",))
+    assert not fuzzed.failed, [(f.check, f.message[:200]) for f in fuzzed.findings]
+    (finding,) = [f for f in default.findings if f.check == "not_a_server_error"]
+    assert finding.phase == "coverage"
+    assert finding.operation == "createItem"
+    assert finding.exchange is not None and finding.exchange.status == 500
+    sent = json.loads(finding.exchange.request_body or "{}")
+    assert len(sent["name"]) == NAME_MAX
+
+
+def test_stuck_tasks_of_several_lifecycles_cost_about_one_task_timeout(tmp_path: Path) -> None:
+    """Lifecycle units poll at once: four stuck tasks are reported in about one --task-timeout.
+
+    One after another they would take at least four timeouts (8 s); the bound leaves room for the
+    cancel check each unit runs after its timeout and for a slow machine, not for a second round.
+    """
+    path = tmp_path / "lifecycles.openapi.json"
+    path.write_text(json.dumps(spec_with_lifecycles()), encoding="utf-8")
+    creates = ("createJob", *(f"create{kind.title()}Job" for kind in JOB_KINDS))
+    timeout = 2.0
+    with faulty_gateway("task_never_finishes") as url:
+        options = RunOptions(
+            base_url=url,
+            spec_path=path,
+            api_key=KEY,
+            include=creates,
+            phases=("lifecycle",),
+            poll_interval=0.05,
+            task_timeout=timeout,
+            request_timeout=5.0,
+            seed=7,
+        )
+        conformance = Conformance(options)
+        started = time.monotonic()
+        report = conformance.run()
+        elapsed = time.monotonic() - started
+    assert [u.unit_id for u in report.units] == [f"lifecycle:{op}" for op in creates]  # plan order
+    for unit in report.units:
+        assert [f.check for f in unit.findings] == ["task_terminates"], unit
+        assert "task states: running" in unit.notes
+        assert "cancelled task states: cancelled" in unit.notes
+    assert elapsed < 2 * timeout + 2.0, elapsed

@@ -62,7 +62,9 @@ RUN_WITH_CTRL_C = (
 )
 
 
-def test_ctrl_c_writes_partial_reports_marked_interrupted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("phases", ["examples,fuzzing", "examples,fuzzing,lifecycle"])
+def test_ctrl_c_writes_partial_reports_marked_interrupted(tmp_path: Path, phases: str) -> None:
+    """With lifecycles, Ctrl-C also comes while they poll on their threads: those stop too."""
     report_dir = tmp_path / "reports"
     with (
         running_mock(["voxvey"], seed=1) as url,
@@ -81,7 +83,7 @@ def test_ctrl_c_writes_partial_reports_marked_interrupted(tmp_path: Path) -> Non
                 "--max-examples",
                 "50",
                 "--phases",
-                "examples,fuzzing",
+                phases,
                 "--report-dir",
                 str(report_dir),
             ],
