@@ -32,11 +32,12 @@ from gatewright.mock.negotiation import Decision, ResponseSpec, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, send, web_response
 from gatewright.mock.preferences import Preferences, parse_prefer
-from gatewright.mock.render import render
+from gatewright.mock.render import is_json, render
 from gatewright.mock.rules.apply import NOTHING, program
 from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.mock.stateful import handle_resource
+from gatewright.mock.validation import media_type_of
 from gatewright.spec.routing import RouteMiss
 
 logger = logging.getLogger("gatewright.mock")
@@ -82,7 +83,7 @@ class ApiHandler:
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
-        exchange = JournalEntry(time.time(), self.api.name, request.method, request.path, request.headers)
+        exchange = JournalEntry(time.time(), self.api.name, request.method, request.path, request.raw_headers)
         request[EXCHANGE] = exchange
         try:
             response = await self.dispatch(request)
@@ -172,7 +173,10 @@ class ApiHandler:
             message = "; ".join(issue.describe() for issue in validated.issues)
             param = first.where.lstrip("/") if first.location != "body" else (first.where.lstrip("/") or None)
             return self._error(op.responses, op.invalid_status, message, path, param=param)
-        exchange.body = validated.body
+        if isinstance(validated.body, dict | list) and is_json(media_type_of(headers.get("Content-Type"))):
+            exchange.json_body = raw
+        else:
+            exchange.body = validated.body
         return await self.respond(request, op, match.params, validated.body, raw)
 
     async def _read(self, request: web.Request) -> bytes:
