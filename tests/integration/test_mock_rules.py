@@ -599,9 +599,9 @@ def test_journal_records_exchanges_with_credentials_redacted(mock: Control) -> N
     assert chat["max_tokens"] == 7 and chat["messages"] == _user()  # not a credential: kept
     assert message["max_tokens"] == 9
     assert embedding["input"] == "hello"
-    assert entries[0]["headers"]["authorization"] == "[redacted]"
-    assert entries[1]["headers"]["authorization"] == "[redacted]"
-    assert entries[1]["headers"]["x-api-key"] == "[redacted]"
+    assert entries[0]["headers"]["authorization"] == "[REDACTED]"
+    assert entries[1]["headers"]["authorization"] == "[REDACTED]"
+    assert entries[1]["headers"]["x-api-key"] == "[REDACTED]"
     assert entries[1]["headers"]["anthropic-version"]  # other headers are kept
 
 

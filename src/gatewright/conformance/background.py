@@ -76,6 +76,9 @@ class BackgroundUnits:
         self._running.append(_Running(result, future, held))
 
     def _work(self, unit: Unit, ctx: UnitContext) -> None:
+        if self._limiter.spent:  # it waited for a worker until the budget ran out: it never started
+            ctx.result.skipped = f"--budget of {self._limiter.budget} requests spent before this unit"
+            return
         started = time.monotonic()
         try:
             self._runner.execute_unit(unit, ctx)

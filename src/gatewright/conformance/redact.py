@@ -18,11 +18,11 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-REDACTED = "[REDACTED]"
+from gatewright.spec.secrets import REDACTED, is_secret_header
+
+__all__ = ["REDACTED", "SUBSTRING_MIN", "Redactor"]
+
 SUBSTRING_MIN = 8
-_SENSITIVE_HEADERS = frozenset(
-    {"authorization", "x-api-key", "api-key", "proxy-authorization", "cookie", "set-cookie", "x-goog-api-key"}
-)
 _SCHEME_WORDS = r"(?:Bearer|Basic|Token|Key)"
 
 T = TypeVar("T")
@@ -91,9 +91,8 @@ class Redactor:
 
     def headers(self, headers: dict[str, str]) -> dict[str, str]:
         """Credential headers masked whatever they hold; any other header only where it carries the key."""
-        sensitive = _SENSITIVE_HEADERS | self.header_names
         return {
-            name: (_mask(value) if name.lower() in sensitive else self.text(value))
+            name: (_mask(value) if is_secret_header(name, self.header_names) else self.text(value))
             for name, value in headers.items()
         }
 

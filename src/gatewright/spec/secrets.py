@@ -13,7 +13,7 @@ from typing import Any
 
 __all__ = ["REDACTED", "is_secret_header", "redact_body", "redact_headers"]
 
-REDACTED = "[redacted]"
+REDACTED = "[REDACTED]"
 _MAX_DEPTH = 256  # bodies nest at most a few hundred levels before any parser here refuses them
 _SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "x-admin-token"}

@@ -232,7 +232,7 @@ def test_framing_cookies_and_redacted_values_are_not_replayed() -> None:
             "set-cookie": "session=abc",
             "x-request-id": "req_123",
             "openai-processing-ms": "42",
-            "x-upstream-token": "[redacted]",
+            "x-upstream-token": "[REDACTED]",
         },
         Payload("json", {}),
     )

@@ -53,7 +53,7 @@ def test_ignored_fields_are_ignored_only_at_the_top_level() -> None:
 
 def test_credentials_compare_as_the_recording_wrote_them() -> None:
     # a recording's body is redacted: a live request with the real secret still matches it
-    recorded = {"input": "x", "api_key": "[redacted]"}
+    recorded = {"input": "x", "api_key": "[REDACTED]"}
     assert body_key({"input": "x", "api_key": "sk-live-123"}) == body_key(recorded)
 
 
@@ -70,7 +70,7 @@ def test_query_parameters_match_in_any_order_with_credentials_hidden() -> None:
     assert query_key("a=1&b=2") == query_key("b=2&a=1")
     # as the recording hid them: the API's key parameters, and names like a credential's
     assert query_key("a=1&k=live", frozenset({"k"})) == query_key("a=1&k=%5Bredacted%5D", frozenset({"k"}))
-    assert query_key("api_key=live") == query_key("api_key=[redacted]") == (("api_key", "[redacted]"),)
+    assert query_key("api_key=live") == query_key("api_key=[REDACTED]") == (("api_key", "[REDACTED]"),)
     assert query_key("a=1") != query_key("a=2")
     assert query_key("q=a%26b") == (("q", "a&b"),)  # decoded after splitting: an encoded & stays a value
 
