@@ -96,6 +96,7 @@ class Report:
     gatewright_version: str = ""
     schemathesis_version: str = ""
     interrupted: bool = False  # stopped early (Ctrl-C): the units are those that ran
+    tool: str = "verify"  # what judged: "verify" (generated traffic) or "proxy" (the team's own)
 
     @property
     def failed(self) -> bool:

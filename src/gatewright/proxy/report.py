@@ -113,6 +113,7 @@ class ViolationLog:
                 duration=round(time.monotonic() - self._started, 3),
                 gatewright_version=__version__,
                 schemathesis_version=self.schemathesis_version,
+                tool="proxy",
             )
 
     def write(self, directory: Path) -> list[Path]:

@@ -53,8 +53,9 @@ def test_sigterm_writes_the_three_reports_and_a_clean_run_exits_zero(mock_url: s
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(REPORTS)
     report = json.loads((tmp_path / "report.json").read_text())
-    assert report["failed"] is False and report["api"] == "voxvey"
+    assert report["failed"] is False and report["api"] == "voxvey" and report["tool"] == "proxy"
     assert any(u["unit_id"] == "listModels" and u["calls"] == 1 for u in report["units"]), report["units"]
+    assert "<h1>gatewright proxy — voxvey</h1>" in (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Traceback" not in err
     for name in REPORTS:
         assert KEY not in (tmp_path / name).read_text(encoding="utf-8")

@@ -177,9 +177,9 @@ def render_html(report: Report) -> str:
         else ""
     )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>gatewright verify: {_e(report.api)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>gatewright {_e(report.tool)}: {_e(report.api)}</title>
 <style>{_STYLE}</style></head><body>
-<h1>gatewright verify — {_e(report.api)}</h1>
+<h1>gatewright {_e(report.tool)} — {_e(report.api)}</h1>
 <p class="verdict {verdict}">{verdict.upper()}: {_e(summary)}; {len(report.findings)} findings</p>
 {interrupted}<table class="meta">{meta_rows}</table>
 <nav><a href="#failures">Failures ({failed_units} units)</a><a href="#units">Units ({len(report.units)})</a>
