@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from gatewright.spec.errors import SpecError
-from gatewright.spec.loader import parse_yaml
+from gatewright.spec.loader import parse_yaml, read_text
 from gatewright.spec.pointer import escape
 from gatewright.spec.tasks import STATE_KINDS, States
 
@@ -88,13 +88,7 @@ def lifecycles_beside(source: Path) -> Path:
 def load_lifecycles(path: Path) -> ApiLifecycles:
     """Read and validate one lifecycle file through the spec loader's safe YAML (alias and depth limits)."""
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("lifecycle file not found", source=source) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read the lifecycle file: {exc}", source=source) from None
-    return parse_lifecycles(parse_yaml(text, source), source)
+    return parse_lifecycles(parse_yaml(read_text(path, "lifecycle file"), source), source)
 
 
 def parse_lifecycles(data: Any, source: str) -> ApiLifecycles:

@@ -274,15 +274,20 @@ def require_openapi(document: Any, source: str) -> None:
         need_object(entries, f"/components/{escape(str(section))}", f"components section {section!r}")
 
 
+def read_text(path: Path, what: str = "file") -> str:
+    """A UTF-8 file's text; a missing or unreadable one is a ``SpecError`` naming it (``what`` it is)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"{what} not found", source=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read the {what}: {exc}", source=str(path)) from None
+
+
 def load_source(path: Path) -> SourceDocument:
     """Parse one document; every failure is a ``SpecError`` naming the file (and line)."""
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("file not found", source=source) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read: {exc}", source=source) from None
+    text = read_text(path)
     kind = _format_of(path)
     prose = ""
     if kind == "json":
