@@ -25,6 +25,7 @@ from typing import Any
 import requests
 
 from gatewright.conformance.adapter import SchemathesisAdapter
+from gatewright.conformance.checks import COMPAT_EMBEDDINGS
 from gatewright.conformance.compat_claims import CLAIMED, CLAIMS, EMBEDDING_INPUTS, PHASE, Claim, checks_of
 from gatewright.conformance.compat_read import Observed, Unreadable, read_body, read_stream
 from gatewright.conformance.models import Exchange
@@ -233,13 +234,13 @@ class CompatibilityCheck:
 
     def _embeddings(self, ctx: UnitContext, base: dict[str, Any]) -> None:
         claims = (
-            Claim("compat_embeddings", "one embedding per input, in order", dict, lambda o, r: None),
-            Claim("compat_embeddings", "dimensions are honoured", dict, lambda o, r: None),
+            Claim(COMPAT_EMBEDDINGS.id, "one embedding per input, in order", dict, lambda o, r: None),
+            Claim(COMPAT_EMBEDDINGS.id, "dimensions are honoured", dict, lambda o, r: None),
         )
         batch = {**base, "input": EMBEDDING_INPUTS, "encoding_format": "float"}
         batch.pop("dimensions", None)
         if self._accepted(ctx, claims[0].says, batch):
-            ctx.ran("compat_embeddings")
+            ctx.ran(COMPAT_EMBEDDINGS.id)
             data = self._embed(ctx, claims[0], batch)
             if data is not None:
                 indexes = [item.get("index") for item in data]
@@ -253,7 +254,7 @@ class CompatibilityCheck:
                     self._fail(ctx, claims[0], "the same text (inputs 0 and 3) got different vectors")
         sized = {**base, "input": ["alpha", "beta"], "dimensions": 8, "encoding_format": "base64"}
         if self._accepted(ctx, claims[1].says, sized):
-            ctx.ran("compat_embeddings")
+            ctx.ran(COMPAT_EMBEDDINGS.id)
             data = self._embed(ctx, claims[1], sized)
             if data is not None:
                 sizes = [_size(item.get("embedding")) for item in data]

@@ -15,6 +15,17 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from gatewright.conformance.checks import (
+    COMPAT_EMBEDDINGS,
+    COMPAT_FRESH_IDS,
+    COMPAT_N,
+    COMPAT_STREAM,
+    COMPAT_STREAM_TOOL_CALL,
+    COMPAT_STRUCTURED_OUTPUT,
+    COMPAT_TOKEN_LIMIT,
+    COMPAT_TOOL_CALL,
+    COMPAT_USAGE,
+)
 from gatewright.conformance.compat_read import Observed
 from gatewright.spec.answers import Finish
 from gatewright.spec.validation import describe
@@ -71,7 +82,7 @@ CLAIMED = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    check: str  # the check id findings carry (``compat_*``)
+    check: str  # the id findings carry, of a compatibility check registered in ``checks.py``
     says: str  # the claim, as a finding's title states it
     fields: Callable[[], dict[str, Any]]  # what the request adds to a valid body
     judge: Callable[[Observed, dict[str, Any]], str | None]  # what is wrong, or None
@@ -193,13 +204,13 @@ ANTHROPIC_USAGE = ("input_tokens", "output_tokens", "")
 CLAIMS: dict[str, tuple[Claim, ...]] = {
     "openai-chat": (
         Claim(
-            "compat_tool_call",
+            COMPAT_TOOL_CALL.id,
             "tool_choice required answers with a valid tool call",
             lambda: {"messages": _user(), "tools": _chat_tools(), "tool_choice": "required"},
             _tool_call("get_weather", allow_any=True),
         ),
         Claim(
-            "compat_tool_call",
+            COMPAT_TOOL_CALL.id,
             "a named tool_choice calls that tool",
             lambda: {
                 "messages": _user(),
@@ -209,7 +220,7 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
             _tool_call("get_time"),
         ),
         Claim(
-            "compat_structured_output",
+            COMPAT_STRUCTURED_OUTPUT.id,
             "a json_schema response_format answers JSON valid against it",
             lambda: {
                 "messages": _user(),
@@ -220,16 +231,16 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
             },
             _structured,
         ),
-        Claim("compat_n", "n=2 answers two choices", lambda: {"messages": _user(), "n": 2}, _n_choices),
+        Claim(COMPAT_N.id, "n=2 answers two choices", lambda: {"messages": _user(), "n": 2}, _n_choices),
         Claim(
-            "compat_token_limit",
+            COMPAT_TOKEN_LIMIT.id,
             "max_tokens=1 finishes with length",
             lambda: {"messages": _user(), "max_tokens": 1},
             _length("length"),
         ),
-        Claim("compat_usage", "usage adds up", lambda: {"messages": _user()}, _usage(CHAT_USAGE)),
+        Claim(COMPAT_USAGE.id, "usage adds up", lambda: {"messages": _user()}, _usage(CHAT_USAGE)),
         Claim(
-            "compat_fresh_ids",
+            COMPAT_FRESH_IDS.id,
             "each answer has a fresh id",
             lambda: {"messages": _user()},
             lambda o, r: None,
@@ -237,14 +248,14 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
             plain=True,
         ),
         Claim(
-            "compat_stream",
+            COMPAT_STREAM.id,
             "a stream with include_usage ends with [DONE] after a usage chunk",
             lambda: {"messages": _user(), "stream": True, "stream_options": {"include_usage": True}},
             _stream(CHAT_USAGE),
             stream=True,
         ),
         Claim(
-            "compat_stream_tool_call",
+            COMPAT_STREAM_TOOL_CALL.id,
             "a streamed tool call reassembles into valid arguments",
             lambda: {"messages": _user(), "tools": _chat_tools(), "tool_choice": "required", "stream": True},
             _stream_tool,
@@ -252,16 +263,16 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
         ),
     ),
     "openai-completions": (
-        Claim("compat_n", "n=2 answers two choices", lambda: {"prompt": "Say hi", "n": 2}, _n_choices),
+        Claim(COMPAT_N.id, "n=2 answers two choices", lambda: {"prompt": "Say hi", "n": 2}, _n_choices),
         Claim(
-            "compat_token_limit",
+            COMPAT_TOKEN_LIMIT.id,
             "max_tokens=1 finishes with length",
             lambda: {"prompt": "Say hi", "max_tokens": 1},
             _length("length"),
         ),
-        Claim("compat_usage", "usage adds up", lambda: {"prompt": "Say hi"}, _usage(CHAT_USAGE), plain=True),
+        Claim(COMPAT_USAGE.id, "usage adds up", lambda: {"prompt": "Say hi"}, _usage(CHAT_USAGE), plain=True),
         Claim(
-            "compat_stream",
+            COMPAT_STREAM.id,
             "a stream ends with [DONE]",
             lambda: {"prompt": "Say hi", "stream": True},
             _stream(None),
@@ -270,7 +281,7 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
     ),
     "openai-responses": (
         Claim(
-            "compat_tool_call",
+            COMPAT_TOOL_CALL.id,
             "tool_choice required answers with a valid function_call",
             lambda: {
                 "input": _PROMPT,
@@ -280,7 +291,7 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
             _tool_call("get_weather", allow_any=True),
         ),
         Claim(
-            "compat_structured_output",
+            COMPAT_STRUCTURED_OUTPUT.id,
             "text.format json_schema answers JSON valid against it",
             lambda: {
                 "input": _PROMPT,
@@ -289,10 +300,10 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
             _structured,
         ),
         Claim(
-            "compat_usage", "usage adds up", lambda: {"input": _PROMPT}, _usage(RESPONSES_USAGE), plain=True
+            COMPAT_USAGE.id, "usage adds up", lambda: {"input": _PROMPT}, _usage(RESPONSES_USAGE), plain=True
         ),
         Claim(
-            "compat_fresh_ids",
+            COMPAT_FRESH_IDS.id,
             "each answer has a fresh id",
             lambda: {"input": _PROMPT},
             lambda o, r: None,
@@ -300,7 +311,7 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
             plain=True,
         ),
         Claim(
-            "compat_stream",
+            COMPAT_STREAM.id,
             "a stream ends with response.completed",
             lambda: {"input": _PROMPT, "stream": True},
             _stream(RESPONSES_USAGE),
@@ -309,7 +320,7 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
     ),
     "anthropic-messages": (
         Claim(
-            "compat_tool_call",
+            COMPAT_TOOL_CALL.id,
             'tool_choice {"type": "any"} answers with a valid tool_use block',
             lambda: {
                 "messages": _user(),
@@ -320,7 +331,7 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
             _tool_call("get_weather", allow_any=True),
         ),
         Claim(
-            "compat_tool_call",
+            COMPAT_TOOL_CALL.id,
             'a named tool_choice {"type": "tool"} calls that tool',
             lambda: {
                 "messages": _user(),
@@ -331,19 +342,19 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
             _tool_call("get_time"),
         ),
         Claim(
-            "compat_token_limit",
+            COMPAT_TOKEN_LIMIT.id,
             "max_tokens=1 stops with max_tokens",
             lambda: {"messages": _user(), "max_tokens": 1},
             _length("max_tokens"),
         ),
         Claim(
-            "compat_usage",
+            COMPAT_USAGE.id,
             "usage is reported",
             lambda: {"messages": _user(), "max_tokens": 64},
             _usage(ANTHROPIC_USAGE),
         ),
         Claim(
-            "compat_fresh_ids",
+            COMPAT_FRESH_IDS.id,
             "each answer has a fresh id",
             lambda: {"messages": _user(), "max_tokens": 64},
             lambda o, r: None,
@@ -351,14 +362,14 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
             plain=True,
         ),
         Claim(
-            "compat_stream",
+            COMPAT_STREAM.id,
             "a stream ends with message_stop",
             lambda: {"messages": _user(), "max_tokens": 64, "stream": True},
             _stream(ANTHROPIC_USAGE),
             stream=True,
         ),
         Claim(
-            "compat_stream_tool_call",
+            COMPAT_STREAM_TOOL_CALL.id,
             "a streamed tool_use reassembles into valid input",
             lambda: {
                 "messages": _user(),
@@ -378,5 +389,5 @@ EMBEDDING_INPUTS = ["alpha", "beta", "gamma", "alpha"]
 def checks_of(wire: str) -> tuple[str, ...]:
     """The check ids a wire's claims carry, in order: one unit (one pytest item) each."""
     if wire == "openai-embeddings":
-        return ("compat_embeddings",)
+        return (COMPAT_EMBEDDINGS.id,)
     return tuple(dict.fromkeys(claim.check for claim in CLAIMS.get(wire, ())))

@@ -5,29 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from gatewright.conformance.checks import judges
 from gatewright.spec import Operation, Spec
 from gatewright.spec.model import COMPATIBLE_EXTENSION
 from gatewright.spec.pointer import child
 
 EXCERPT_LIMIT = 2500
-_RESPONSE_CHECKS = frozenset(
-    {
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_headers_conformance",
-        "response_schema_conformance",
-        "not_a_server_error",
-    }
-)
-_REQUEST_CHECKS = frozenset(
-    {"negative_data_rejection", "positive_data_acceptance", "missing_required_header"}
-)
 
 
 def explain(spec: Spec, operation: Operation, check: str, status: int | None) -> tuple[str, str]:
     """(JSON pointer, excerpt) of the part of the spec that ``check`` judged against."""
     definition = operation.definition
-    if check in _RESPONSE_CHECKS:
+    section = judges(check)
+    if section == "responses":
         responses = definition.get("responses", {})
         key = _response_key(responses, status)
         if key is None:
@@ -35,7 +25,7 @@ def explain(spec: Spec, operation: Operation, check: str, status: int | None) ->
                 operation.pointer, "responses"
             ), f"documented statuses: {', '.join(responses) or 'none'}"
         return child(operation.pointer, "responses", key), _excerpt(_inline(spec, responses[key]))
-    if check in _REQUEST_CHECKS:
+    if section == "request":
         parameters = [
             {
                 "name": p.get("name"),
@@ -49,16 +39,16 @@ def explain(spec: Spec, operation: Operation, check: str, status: int | None) ->
         return child(operation.pointer, "requestBody"), _excerpt(
             {"parameters": parameters, "requestBody": body}
         )
-    if check == "ignored_auth":
+    if section == "security":
         schemes = {name: spec.security_schemes.get(name) for req in spec.security(operation) for name in req}
         return child(operation.pointer, "security"), _excerpt(
             {"security": spec.security(operation), "securitySchemes": schemes}
         )
-    if check.startswith("task_"):
+    if section == "task":
         return child(operation.pointer, "x-gatewright-task"), _excerpt(definition.get("x-gatewright-task"))
-    if check.startswith("compat_"):
+    if section == "compatibility":
         return child(operation.pointer, COMPATIBLE_EXTENSION), _excerpt(definition.get(COMPATIBLE_EXTENSION))
-    if check.startswith("stream_"):
+    if section == "stream":
         return child(operation.pointer, "responses"), _excerpt(_stream_media(definition))
     return operation.pointer, f"{operation.label} (operationId {operation.operation_id})"
 

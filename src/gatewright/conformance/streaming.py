@@ -11,6 +11,8 @@ from typing import Any
 import requests
 
 from gatewright.conformance.adapter import SchemathesisAdapter
+from gatewright.conformance.checks import CHECKS as REGISTRY
+from gatewright.conformance.checks import STREAM_CHUNKS, STREAM_STARTS, STREAM_TERMINATES
 from gatewright.conformance.models import Exchange
 from gatewright.conformance.sse import parse_events
 from gatewright.conformance.stream_formats import EXPLICIT_END, FORMATS, StreamState, guess_format
@@ -19,7 +21,7 @@ from gatewright.spec import Operation, Spec
 
 STREAM_EXTENSION = "x-gatewright-stream"
 PHASE = "stream"
-CHECKS = ("stream_starts", "stream_chunks", "stream_terminates")
+CHECKS = tuple(check.id for check in REGISTRY.in_phase("stream"))  # a stream unit runs them all
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,10 @@ class StreamCheck:
         case = self.adapter.valid_case(self.operation.operation_id)
         if case is None:
             ctx.fail(
-                "stream_starts", "No valid request to stream", "no example and nothing generated", phase=PHASE
+                STREAM_STARTS.id,
+                "No valid request to stream",
+                "no example and nothing generated",
+                phase=PHASE,
             )
             return
         body = case.body if isinstance(case.body, dict) else {}
@@ -91,7 +96,7 @@ class StreamCheck:
             )
         except requests.RequestException as exc:
             ctx.fail(
-                "stream_starts",
+                STREAM_STARTS.id,
                 "Streamed request failed",
                 self.adapter.redactor.text(str(exc)),
                 phase=PHASE,
@@ -106,7 +111,7 @@ class StreamCheck:
             if response.status_code != 200 or not content_type.startswith("text/event-stream"):
                 exchange.response_body = self.adapter.redactor.text(response.text[:2000])
                 ctx.fail(
-                    "stream_starts",
+                    STREAM_STARTS.id,
                     "Streamed request did not answer with an event stream",
                     f"expected 200 text/event-stream, got {response.status_code} {content_type or '(none)'}",
                     phase=PHASE,
@@ -139,7 +144,7 @@ class StreamCheck:
                 if error is not None:
                     exchange.response_body = self.adapter.redactor.text("\n".join(transcript))
                     ctx.fail(
-                        "stream_chunks",
+                        STREAM_CHUNKS.id,
                         f"Stream event does not match the {self.format} chunk shape",
                         f"event {state.events} ({event.event}): {error}",
                         phase=PHASE,
@@ -160,7 +165,7 @@ class StreamCheck:
                 else f"no data for {self.timing.read_timeout:g}s"
             )
             ctx.fail(
-                "stream_terminates",
+                STREAM_TERMINATES.id,
                 "Stream never ended",
                 f"{why}; {state.events} events received, terminal event seen: {state.done}",
                 phase=PHASE,
@@ -171,7 +176,7 @@ class StreamCheck:
             return
         if state.events == 0:
             ctx.fail(
-                "stream_chunks",
+                STREAM_CHUNKS.id,
                 "Stream carried no events",
                 "the connection closed before any event",
                 phase=PHASE,
@@ -181,7 +186,7 @@ class StreamCheck:
             )
         elif self.format in EXPLICIT_END and not state.done:
             ctx.fail(
-                "stream_terminates",
+                STREAM_TERMINATES.id,
                 "Stream closed without its terminal event",
                 f"{self.format} streams end with "
                 f"{'message_stop' if self.format == 'anthropic-messages' else 'data: [DONE]'}",

@@ -14,6 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatewright.conformance.adapter import CaseRun, SchemathesisAdapter
+from gatewright.conformance.checks import (
+    TASK_CANCEL,
+    TASK_CREATED,
+    TASK_RESULT,
+    TASK_STATUS_DECLARED,
+    TASK_STATUS_FORWARD,
+    TASK_TERMINATES,
+)
 from gatewright.conformance.expressions import MISSING, evaluate
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec, TaskSpec
@@ -104,14 +112,14 @@ class LifecycleCheck:
         )
 
     def _create(self, ctx: UnitContext) -> CaseRun | None:
-        ctx.ran("task_created")
+        ctx.ran(TASK_CREATED.id)
         if self._requests:
             case = self._requests.pop(0)
         else:
             case = self.adapter.valid_case(self.operation.operation_id)
         if case is None:
             ctx.fail(
-                "task_created",
+                TASK_CREATED.id,
                 "No valid request to start a task",
                 "neither a documented example nor a generated request is available",
                 phase=PHASE,
@@ -128,7 +136,7 @@ class LifecycleCheck:
             self._fail(
                 ctx,
                 run,
-                "task_created",
+                TASK_CREATED.id,
                 "A valid request did not start a task",
                 f"expected a 2xx answer to a documented request, got {run.status or run.error}",
             )
@@ -137,7 +145,7 @@ class LifecycleCheck:
             self._fail(
                 ctx,
                 run,
-                "task_created",
+                TASK_CREATED.id,
                 "The create response carries no task id",
                 f"{self.task.id} is absent from the response",
             )
@@ -189,8 +197,8 @@ class LifecycleCheck:
     ) -> _Poll | None:
         """Poll the task ``created`` started; the report notes the states it went through, whatever
         the outcome (a finding, a timeout, the end of the run)."""
-        for check in ("task_status_declared", "task_status_forward", "task_terminates"):
-            ctx.ran(check)
+        for check in (TASK_STATUS_DECLARED, TASK_STATUS_FORWARD, TASK_TERMINATES):
+            ctx.ran(check.id)
         seen = _Poll(states=[])
         try:
             return self._poll(ctx, created, seen, after_cancel=after_cancel)
@@ -213,7 +221,7 @@ class LifecycleCheck:
                 self._fail(
                     ctx,
                     run,
-                    "task_terminates",
+                    TASK_TERMINATES.id,
                     "Polling the task failed",
                     f"poll answered {run.status or run.error}; states so far: {_states(seen.states)}",
                     operation=self.poll_op,
@@ -224,7 +232,7 @@ class LifecycleCheck:
                 self._fail(
                     ctx,
                     run,
-                    "task_status_declared",
+                    TASK_STATUS_DECLARED.id,
                     "Poll response has no status",
                     f"nothing at {self.task.status} in the poll response",
                     operation=self.poll_op,
@@ -239,7 +247,7 @@ class LifecycleCheck:
                 self._fail(
                     ctx,
                     run,
-                    "task_status_declared",
+                    TASK_STATUS_DECLARED.id,
                     "Task status is not a declared value",
                     f"status {status!r} is not one of {declared}",
                     operation=self.poll_op,
@@ -250,7 +258,7 @@ class LifecycleCheck:
                 self._fail(
                     ctx,
                     run,
-                    "task_status_forward",
+                    TASK_STATUS_FORWARD.id,
                     "Task status went backwards",
                     f"states seen: {_states(seen.states)}; {shown!r} ({kind}) came after a later state",
                     operation=self.poll_op,
@@ -264,7 +272,7 @@ class LifecycleCheck:
                 self._fail(
                     ctx,
                     run,
-                    "task_terminates",
+                    TASK_TERMINATES.id,
                     "Task never finished",
                     f"no terminal state within {self.timing.timeout:g}s; states seen: {_states(seen.states)}",
                     operation=self.poll_op,
@@ -275,11 +283,11 @@ class LifecycleCheck:
     def _check_result(self, ctx: UnitContext, poll: _Poll) -> None:
         if self.task.result is None or poll.final not in self.task.states["succeeded"] or poll.last is None:
             return
-        ctx.ran("task_result")
+        ctx.ran(TASK_RESULT.id)
         value = lookup(poll.last.json(), self.task.result, MISSING)
         if value is MISSING or value is None:
             ctx.fail(
-                "task_result",
+                TASK_RESULT.id,
                 "Succeeded task carries no result",
                 f"status {poll.final!r} but nothing at {self.task.result}",
                 phase=PHASE,
@@ -291,7 +299,7 @@ class LifecycleCheck:
 
     def _check_cancel(self, ctx: UnitContext) -> None:
         assert self.cancel_op is not None
-        ctx.ran("task_cancel")
+        ctx.ran(TASK_CANCEL.id)
         created = self._create(ctx)
         if created is None:
             return
@@ -301,7 +309,7 @@ class LifecycleCheck:
             if cancel.status in (400, 409, 422):
                 return  # documented refusal, e.g. the task already finished
             ctx.fail(
-                "task_cancel",
+                TASK_CANCEL.id,
                 "Cancelling a fresh task failed",
                 f"cancel answered {cancel.status or cancel.error}",
                 phase=PHASE,
@@ -317,7 +325,7 @@ class LifecycleCheck:
         cancelled = self.task.states["cancelled"]
         if poll.final is not None and poll.final not in cancelled:
             ctx.fail(
-                "task_cancel",
+                TASK_CANCEL.id,
                 "Cancelled task did not end cancelled",
                 f"states after cancel: {_states(poll.states)}; expected one of {list(cancelled)}",
                 phase=PHASE,

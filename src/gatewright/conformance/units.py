@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gatewright.conformance.adapter import CaseRun
+from gatewright.conformance.checks import REQUEST_COMPLETES, judges
 from gatewright.conformance.explain import explain
 from gatewright.conformance.models import Exchange, Finding, UnitResult
 from gatewright.spec import Operation, Spec
@@ -44,7 +45,8 @@ class UnitContext:
         curl: str = "",
     ) -> None:
         operation = operation or self.operation
-        judged = self.operation if check.startswith("task_") and self.operation is not None else operation
+        # a lifecycle finding about a poll or a cancel points at the task declared on the create operation
+        judged = self.operation if judges(check) == "task" and self.operation is not None else operation
         pointer, says = explain(self.spec, judged, check, status) if judged is not None else ("", "")
         finding = Finding(
             operation=operation.operation_id if operation else "-",
@@ -71,7 +73,7 @@ class UnitContext:
             self.ran(check)
         if run.error is not None:
             self.fail(
-                "request_completes",
+                REQUEST_COMPLETES.id,
                 "Request did not complete",
                 run.error,
                 phase=run.phase,

@@ -14,16 +14,21 @@ import urllib.parse
 from typing import Any
 
 from gatewright.conformance.adapter import CheckFailure
+from gatewright.conformance.checks import (
+    REQUEST_BODY_CONFORMANCE,
+    REQUEST_DOCUMENTED,
+    REQUEST_PARAMETERS_CONFORMANCE,
+)
 from gatewright.conformance.wire import values_valid
 from gatewright.proxy.models import Observed
 from gatewright.proxy.routing import Route
 from gatewright.spec import Spec
 from gatewright.spec.validation import DocumentValidators, describe
 
-DOCUMENTED = "request_documented"
-PARAMETERS = "request_parameters_conformance"
-BODY = "request_body_conformance"
-CHECKS = (PARAMETERS, BODY)
+DOCUMENTED = REQUEST_DOCUMENTED.id
+PARAMETERS = REQUEST_PARAMETERS_CONFORMANCE.id
+BODY = REQUEST_BODY_CONFORMANCE.id
+CHECKS = (PARAMETERS, BODY)  # what a request to a documented operation is judged for
 
 
 def undocumented(exchange: Observed, path_known: bool) -> CheckFailure:

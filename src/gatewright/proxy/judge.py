@@ -25,6 +25,13 @@ from gatewright.conformance.adapter import (
     RateLimiter,
     SchemathesisAdapter,
 )
+from gatewright.conformance.checks import (
+    REQUEST_COMPLETES,
+    STREAM_CHUNKS,
+    STREAM_TERMINATES,
+    TASK_STATUS_DECLARED,
+    TASK_STATUS_FORWARD,
+)
 from gatewright.conformance.redact import Redactor
 from gatewright.conformance.stream_formats import guess_format
 from gatewright.conformance.streaming import stream_format
@@ -36,9 +43,9 @@ from gatewright.proxy.streams import event_blocks, judge_stream
 from gatewright.proxy.tasks import TaskTracker
 from gatewright.spec import Operation, Spec
 
-STREAM_CHECKS = ("stream_chunks", "stream_terminates")
-TASK_CHECKS = ("task_status_declared", "task_status_forward")
-TRANSPORT_CHECK = "request_completes"  # verify's name for a request that got no answer
+STREAM_CHECKS = (STREAM_CHUNKS.id, STREAM_TERMINATES.id)  # what the raw SSE blocks can show
+TASK_CHECKS = (TASK_STATUS_DECLARED.id, TASK_STATUS_FORWARD.id)  # what one poll can show
+TRANSPORT_CHECK = REQUEST_COMPLETES.id  # verify's name for a request that got no answer
 
 
 @dataclass(frozen=True, slots=True)

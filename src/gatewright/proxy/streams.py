@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from gatewright.conformance.adapter import CheckFailure
+from gatewright.conformance.checks import STREAM_CHUNKS, STREAM_TERMINATES
 from gatewright.conformance.sse import ServerEvent, parse_events
 from gatewright.conformance.stream_formats import EXPLICIT_END, FORMATS, StreamState
 
@@ -53,7 +54,7 @@ def judge_stream(fmt: str, blocks: list[str], complete: bool, judged_all: bool =
         if error is not None:
             return [
                 CheckFailure(
-                    "stream_chunks",
+                    STREAM_CHUNKS.id,
                     f"Stream event does not match the {fmt} chunk shape",
                     f"event {state.events} ({event.event}): {error}",
                 )
@@ -63,7 +64,7 @@ def judge_stream(fmt: str, blocks: list[str], complete: bool, judged_all: bool =
     if not complete:
         return [
             CheckFailure(
-                "stream_terminates",
+                STREAM_TERMINATES.id,
                 "Stream cut short",
                 f"the upstream's connection ended mid-stream after {state.events} events; "
                 f"terminal event seen: {state.done}",
@@ -71,13 +72,13 @@ def judge_stream(fmt: str, blocks: list[str], complete: bool, judged_all: bool =
         ]
     if state.events == 0:
         return [
-            CheckFailure("stream_chunks", "Stream carried no events", "the stream closed before any event")
+            CheckFailure(STREAM_CHUNKS.id, "Stream carried no events", "the stream closed before any event")
         ]
     if fmt in EXPLICIT_END and not state.done:
         end = "message_stop" if fmt == "anthropic-messages" else "data: [DONE]"
         return [
             CheckFailure(
-                "stream_terminates",
+                STREAM_TERMINATES.id,
                 "Stream closed without its terminal event",
                 f"{fmt} streams end with {end}; {state.events} events came",
             )

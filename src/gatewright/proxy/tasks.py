@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 from gatewright.conformance.adapter import CaseRun, CheckFailure
+from gatewright.conformance.checks import TASK_STATUS_DECLARED, TASK_STATUS_FORWARD
 from gatewright.conformance.expressions import MISSING, evaluate
 from gatewright.spec import Operation, Spec, TaskSpec
 from gatewright.spec.pointer import lookup
@@ -96,7 +97,7 @@ class TaskTracker:
         if status is MISSING:
             return [
                 CheckFailure(
-                    "task_status_declared", "Poll response has no status", f"nothing at {task.status}"
+                    TASK_STATUS_DECLARED.id, "Poll response has no status", f"nothing at {task.status}"
                 )
             ]
         shown = str(status)
@@ -108,7 +109,7 @@ class TaskTracker:
             declared = sorted(task.states.statuses())
             return [
                 CheckFailure(
-                    "task_status_declared",
+                    TASK_STATUS_DECLARED.id,
                     "Task status is not a declared value",
                     f"status {status!r} is not one of {declared}",
                 )
@@ -117,7 +118,7 @@ class TaskTracker:
         if rank < track.best or (track.final is not None and shown != track.final):
             return [
                 CheckFailure(
-                    "task_status_forward",
+                    TASK_STATUS_FORWARD.id,
                     "Task status went backwards",
                     f"{shown!r} ({phase.value}) came after {previous}",
                 )
