@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from gatewright._version import __version__ as __version__
 from gatewright.spec import API_IDS, Spec, SpecError, TaskSpec, load_spec
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ __all__ = [
     "run_conformance",
     "serve",
 ]
-__version__ = "0.1.0"
 
 _LAZY = {
     "normalize_all": "gatewright.normalize",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from gatewright.argtypes import http_url, non_negative, port, positive, positive_int, probability
 from gatewright.spec import API_IDS, SpecError
+from gatewright.verify_options import add_arguments as add_verify_arguments
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -96,67 +96,31 @@ def _mock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], what: str) -> Callable[[str], Any]:
-    """An argparse type: ``convert`` the text, and say what was expected when ``ok`` refuses it."""
-
-    def parse(value: str) -> Any:
-        try:
-            number = convert(value)
-        except ValueError:
-            number = None
-        if number is None or not ok(number):
-            raise argparse.ArgumentTypeError(f"{value!r} is not {what}")
-        return number
-
-    return parse
-
-
-_non_negative = _checked(float, lambda n: n >= 0, "a non-negative number")
-_probability = _checked(float, lambda n: 0 <= n <= 1, "a probability between 0 and 1")
-_positive_int = _checked(int, lambda n: n >= 1, "a positive integer")
-_positive = _checked(float, lambda n: n > 0 and n != float("inf"), "a positive number")
-
-
-def _http_url(value: str) -> str:
-    """An argparse type: an ``http(s)://host[:port][/path]`` URL, as ``verify`` sends requests to it."""
-    try:
-        parts = urllib.parse.urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number or out of range
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an http:// or https:// URL with a host")
-    return value
-
-
-_port = _checked(int, lambda n: 0 <= n <= 65535, "a port number (0-65535)")
-
-
 def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("mock", help="serve the canonical specs as a stateful mock gateway")
     parser.add_argument("--api", action="append", choices=API_IDS, help="serve this API (repeatable)")
     parser.add_argument("--spec", type=Path, help="serve another OpenAPI 3.1 document instead")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=_port, default=8080)
+    parser.add_argument("--port", type=port, default=8080)
     parser.add_argument("--seed", type=int, default=None, help="make generated data and ids reproducible")
     parser.add_argument("--quiet", action="store_true", help="no request log")
     parser.add_argument(
         "--task-duration",
-        type=_non_negative,
+        type=non_negative,
         default=1.0,
         metavar="SECONDS",
         help="seconds from creating a task to its success state (default 1.0)",
     )
     parser.add_argument(
         "--task-polls",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="also finish a task at its N-th poll, whichever comes first",
     )
     parser.add_argument(
         "--task-retention",
-        type=_non_negative,
+        type=non_negative,
         default=None,
         metavar="SECONDS",
         help="how long a finished task stays readable (default 3600)",
@@ -170,25 +134,25 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--rules", action="append", type=Path, metavar="FILE", help="a rules file, YAML or JSON (repeatable)"
     )
     parser.add_argument(
-        "--latency", type=_non_negative, default=0.0, metavar="MS", help="added to every API request"
+        "--latency", type=non_negative, default=0.0, metavar="MS", help="added to every API request"
     )
     parser.add_argument(
         "--error-rate",
-        type=_probability,
+        type=probability,
         default=0.0,
         metavar="P",
         help="this share of API requests fail with a 500 in the API's envelope",
     )
     parser.add_argument(
         "--rpm",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="requests per minute per API; beyond it 429 with Retry-After and x-ratelimit-* headers",
     )
     parser.add_argument(
         "--read-timeout",
-        type=_non_negative,
+        type=non_negative,
         default=30.0,
         metavar="SECONDS",
         help="seconds a client may take to send a request's headers, and its body (default 30; "
@@ -214,52 +178,14 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from gatewright.conformance import main as verify_main
+    from gatewright.verify import main as verify_main
 
     return verify_main(args)
 
 
 def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("verify", help="check a live gateway against a canonical spec")
-    target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--api", choices=API_IDS)
-    target.add_argument("--spec", type=Path)
-    parser.add_argument("--base-url", type=_http_url, required=True)
-    parser.add_argument("--api-key", default=None, help="or set GATEWRIGHT_API_KEY")
-    parser.add_argument("--report-dir", type=Path, default=None)
-    parser.add_argument("--max-examples", type=_positive_int, default=25)
-    parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--rate-limit", default=None, help="at most this many requests: N, N/s, N/m or N/h")
-    parser.add_argument(
-        "--include",
-        action="append",
-        metavar="OP_OR_TAG",
-        help="only these operationIds, tags or 'METHOD /path' labels (repeatable)",
-    )
-    parser.add_argument("--exclude", action="append", metavar="OP_OR_TAG", help="skip these (repeatable)")
-    parser.add_argument("--read-only", action="store_true", help="skip unsafe methods (staging-friendly)")
-    parser.add_argument("--request-timeout", type=_positive, default=10.0, help="seconds per request")
-    parser.add_argument(
-        "--poll-interval", type=_positive, default=None, help="seconds between task polls (default 0.5)"
-    )
-    parser.add_argument(
-        "--task-timeout", type=_positive, default=None, help="seconds a task may take to finish (default 60)"
-    )
-    parser.add_argument(
-        "--stream-timeout", type=_positive, default=15.0, help="seconds a stream may take to end"
-    )
-    parser.add_argument(
-        "--phases",
-        default=None,
-        help="comma-separated subset of examples,coverage,fuzzing,stateful,lifecycle,stream,compatibility",
-    )
-    parser.add_argument(
-        "--budget",
-        type=_positive_int,
-        default=None,
-        metavar="REQUESTS",
-        help="send at most this many requests (paid gateways); units left are reported as skipped",
-    )
+    add_verify_arguments(parser)  # shared with the pytest plugin (gatewright.verify_options)
     parser.add_argument(
         "--diff",
         type=Path,
@@ -280,9 +206,9 @@ def _add_proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--api", choices=API_IDS)
     target.add_argument("--spec", type=Path)
-    parser.add_argument("--upstream", type=_http_url, required=True, help="the gateway to forward to")
+    parser.add_argument("--upstream", type=http_url, required=True, help="the gateway to forward to")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=_port, default=8081)
+    parser.add_argument("--port", type=port, default=8081)
     parser.add_argument("--record", type=Path, metavar="DIR", help="write each exchange as a fixture")
     parser.add_argument("--report-dir", type=Path, default=None, help="default reports/proxy-<api>/")
     parser.add_argument(
@@ -296,7 +222,7 @@ def _add_proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument(
         "--upstream-timeout",
-        type=_positive,
+        type=positive,
         default=300.0,
         metavar="SECONDS",
         help="seconds of upstream silence before an exchange fails with a 502 (default 300)",

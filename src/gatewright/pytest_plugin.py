@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from gatewright.conformance.cli import API_KEY_ENV
 from gatewright.conformance.events import RunFinished
-from gatewright.conformance.options import DEFAULT_TASK_TIMEOUT, PHASES, RunOptions
-from gatewright.conformance.preflight import PreflightError, check_report_dir
-from gatewright.conformance.pytest_items import (
+from gatewright.conformance.preflight import PreflightError, check_report_dir, check_selection
+from gatewright.conformance.reporting import ReportWriter
+from gatewright.conformance.runner import Conformance
+from gatewright.pytest_items import (
     CONFORMANCE_KEY,
     OPTIONS_KEY,
     REPORT_KEY,
@@ -27,30 +27,18 @@ from gatewright.conformance.pytest_items import (
     GatewrightItem,
     GatewrightSuite,
 )
-from gatewright.conformance.reporting import ReportWriter
-from gatewright.conformance.runner import Conformance
 from gatewright.spec import SpecError
 from gatewright.spec.bundled import canonical_path
 from gatewright.testing import GatewrightMock, MockServers
+from gatewright.verify_options import add_pytest_options, plugin_values, run_options
 
 _MOCK_SERVERS = pytest.StashKey[MockServers]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Every ``gatewright verify`` option as ``--gatewright-<name>`` (``gatewright.verify_options``)."""
     group = parser.getgroup("gatewright", "gatewright conformance")
-    group.addoption("--gatewright-api", help="bundled API id whose canonical spec to verify")
-    group.addoption("--gatewright-spec", help="any conforming OpenAPI 3.1 document to verify instead")
-    group.addoption("--gatewright-base-url", help="the live server to verify; enables the conformance items")
-    group.addoption("--gatewright-api-key", help=f"API key (or set {API_KEY_ENV}); never printed")
-    group.addoption("--gatewright-max-examples", type=int, default=10)
-    group.addoption("--gatewright-seed", type=int, default=None)
-    group.addoption("--gatewright-phases", default=None, help="comma-separated subset of the phases")
-    group.addoption("--gatewright-read-only", action="store_true", help="skip unsafe methods")
-    group.addoption("--gatewright-task-timeout", type=float, default=DEFAULT_TASK_TIMEOUT)
-    group.addoption("--gatewright-stream-timeout", type=float, default=15.0)
-    group.addoption(
-        "--gatewright-report-dir", default=None, help="also write report.json/junit.xml/report.html"
-    )
+    add_pytest_options(group)
     group.addoption("--gatewright-mock-api", default=None, help="API the gatewright_mock_url fixture serves")
 
 
@@ -60,37 +48,24 @@ def pytest_configure(config: pytest.Config) -> None:
     if not base_url:
         return
 
-    api = config.getoption("--gatewright-api")
-    spec = config.getoption("--gatewright-spec")
-    if bool(api) == bool(spec):
+    values = plugin_values(config)
+    if bool(values["api"]) == bool(values["spec_path"]):
         raise pytest.UsageError(
             "--gatewright-base-url needs exactly one of --gatewright-api ID or --gatewright-spec PATH"
         )
-    phases = config.getoption("--gatewright-phases")
-    report_dir = config.getoption("--gatewright-report-dir")
     try:
-        spec_file = Path(spec) if spec else canonical_path(api)
-        options = RunOptions(
-            base_url=base_url,
-            api=api,
-            spec_path=Path(spec) if spec else None,
-            api_key=config.getoption("--gatewright-api-key") or os.environ.get(API_KEY_ENV) or None,
-            max_examples=config.getoption("--gatewright-max-examples"),
-            seed=config.getoption("--gatewright-seed"),
-            read_only=config.getoption("--gatewright-read-only"),
-            task_timeout=config.getoption("--gatewright-task-timeout"),
-            stream_timeout=config.getoption("--gatewright-stream-timeout"),
-            phases=tuple(phases.split(",")) if phases else PHASES,
-        )
+        options = run_options(values)
+        spec_file = options.spec_path or canonical_path(options.name)
         conformance = Conformance(options)
-        if report_dir:
-            check_report_dir(Path(report_dir))  # fail now, not after the whole run
+        check_selection(conformance.units, options.include, options.exclude, options.name)
+        if options.report_dir is not None:
+            check_report_dir(options.report_dir)  # fail now, not after the whole run
     except (ValueError, SpecError, PreflightError) as exc:
         raise pytest.UsageError(f"gatewright: {exc}") from None
     config.stash[OPTIONS_KEY] = options
     config.stash[CONFORMANCE_KEY] = conformance
     config.stash[SPEC_FILE_KEY] = spec_file.resolve()
-    if report_dir:
+    if options.report_dir is not None:
         config.stash[REPORT_KEY] = conformance.new_report()
 
 
@@ -130,8 +105,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if REPORT_KEY in config.stash:
         config.stash[REPORT_KEY].interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-        redactor = config.stash[CONFORMANCE_KEY].redactor
-        writer = ReportWriter(Path(config.getoption("--gatewright-report-dir")), redactor)
+        report_dir = config.stash[OPTIONS_KEY].report_dir
+        assert report_dir is not None
+        writer = ReportWriter(report_dir, config.stash[CONFORMANCE_KEY].redactor)
         writer.handle(RunFinished(config.stash[REPORT_KEY]))
     if _MOCK_SERVERS in config.stash:
         config.stash[_MOCK_SERVERS].close()

@@ -1,12 +1,14 @@
 """Conformance: check a live gateway against a canonical spec (schemathesis plus task and stream checks).
 
-``run_conformance(RunOptions(...))`` is the library call; ``gatewright verify`` and
-the pytest plugin are thin shells over ``Conformance``, whose units they run.
+``run_conformance(RunOptions(...))`` is the library call; ``gatewright verify`` (``gatewright.verify``)
+and the pytest plugin are thin shells over ``Conformance``, whose units they run. ``main`` is
+``gatewright.verify.main``, kept here for callers that imported it from this package.
 """
 
 from __future__ import annotations
 
-from gatewright.conformance.cli import main
+from typing import Any
+
 from gatewright.conformance.events import (
     Event,
     EventHandler,
@@ -47,3 +49,11 @@ __all__ = [
     "parse_rate_limit",
     "run_conformance",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "main":  # the shell sits above this layer: loaded only when asked for
+        from gatewright.verify import main  # noqa: PLC0415 - the shell imports this layer
+
+        return main
+    raise AttributeError(f"module 'gatewright.conformance' has no attribute {name!r}")

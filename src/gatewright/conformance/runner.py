@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from gatewright import __version__
+from gatewright._version import __version__
 from gatewright.conformance.adapter import BudgetSpent, RateLimiter, RunStopped, SchemathesisAdapter
 from gatewright.conformance.auth import credential_names, credentials_for, is_public
 from gatewright.conformance.background import BackgroundUnits

@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gatewright import __version__
+from gatewright._version import __version__
 from gatewright.conformance.events import Emitter, RunFinished
 from gatewright.conformance.explain import explain
 from gatewright.conformance.models import Exchange, Finding, Report, UnitResult

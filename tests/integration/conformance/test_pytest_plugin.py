@@ -190,3 +190,71 @@ def test_mock_fixture_serves_and_resets(pytester: pytest.Pytester) -> None:
     pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "--gatewright-mock-api", "voxvey"
     ).assert_outcomes(passed=2)
+
+
+def test_include_and_exclude_choose_the_units(pytester: pytest.Pytester, spec_file: Path) -> None:
+    include = ("--gatewright-include", "createItem", "--gatewright-include", "getJob")
+    chosen = pytester.runpytest_subprocess(*args(spec_file, UNREACHABLE, "--co", "-q", *include))
+    assert listed(chosen) == ["faulty.openapi.json::createItem", "faulty.openapi.json::getJob"]
+    rest = pytester.runpytest_subprocess(
+        *args(spec_file, UNREACHABLE, "--co", "-q", "--gatewright-exclude", "createItem")
+    )
+    assert "faulty.openapi.json::createItem" not in listed(rest)
+    assert "faulty.openapi.json::getItem" in listed(rest)
+
+
+SHOW_OPTIONS = """
+from gatewright.pytest_items import OPTIONS_KEY
+
+def pytest_collection_finish(session):
+    options = session.config.stash[OPTIONS_KEY]
+    print("options:", options.rate_limit, options.request_timeout, options.poll_interval, options.budget)
+"""
+
+
+def test_the_verify_options_reach_the_run(pytester: pytest.Pytester, spec_file: Path) -> None:
+    pytester.makeconftest(SHOW_OPTIONS)
+    timing = ("--gatewright-request-timeout", "2.5", "--gatewright-poll-interval", "0.05")
+    result = pytester.runpytest_subprocess(
+        *args(spec_file, UNREACHABLE, "--co", "-s", "--gatewright-rate-limit", "120/m", *timing)
+    )
+    result.stdout.fnmatch_lines(["options: 2.0 2.5 0.05 None"])
+
+
+def test_budget_skips_the_units_it_cannot_pay_for(pytester: pytest.Pytester, spec_file: Path) -> None:
+    with faulty_gateway() as url:
+        result = pytester.runpytest_subprocess(
+            *args(
+                spec_file,
+                url,
+                "-k",
+                "Item",
+                "-rs",
+                "--gatewright-budget",
+                "1",
+                "--gatewright-rate-limit",
+                "50",
+            )
+        )
+    result.assert_outcomes(passed=1, skipped=2, deselected=len(UNITS) - 3)
+    result.stdout.fnmatch_lines(["SKIPPED*--budget of 1 requests spent before this unit*"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--gatewright-include", "noSuchOperation"), "*gatewright: *noSuchOperation*"),
+        (("--gatewright-rate-limit", "fast"), "*--gatewright-rate-limit*invalid rate limit 'fast'*"),
+        (
+            ("--gatewright-request-timeout", "0"),
+            "*--gatewright-request-timeout*'0' is not a positive number*",
+        ),
+    ],
+)
+def test_a_verify_option_the_plugin_refuses_is_a_usage_error(
+    pytester: pytest.Pytester, spec_file: Path, extra: tuple[str, ...], message: str
+) -> None:
+    result = pytester.runpytest_subprocess(*args(spec_file, UNREACHABLE, *extra))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()

@@ -85,8 +85,13 @@ def test_faulty_server_exits_one_and_never_leaks_the_key(
     assert "<link" not in html and "src=" not in html  # self-contained
 
 
-def test_bad_rate_limit_is_a_usage_error(spec_path: Path, tmp_path: Path) -> None:
-    assert verify(spec_path, "http://127.0.0.1:9", tmp_path, "--rate-limit", "fast") == 2
+def test_bad_rate_limit_is_a_usage_error(
+    spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:  # refused while parsing, like any other bad value
+        verify(spec_path, "http://127.0.0.1:9", tmp_path, "--rate-limit", "fast")
+    assert exited.value.code == 2
+    assert "argument --rate-limit: invalid rate limit 'fast'" in capsys.readouterr().err
 
 
 def test_default_report_dir_is_reports_api(

@@ -1,21 +1,14 @@
-"""``gatewright verify``: argparse Namespace in, RunOptions out, exit code back. No logic lives here."""
+"""``gatewright verify``: parsed arguments in, ``RunOptions`` out, exit code back. No logic lives here."""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from gatewright.conformance.diff import diff_reports, load_findings
 from gatewright.conformance.events import EventHandler
-from gatewright.conformance.options import (
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_TASK_TIMEOUT,
-    PHASES,
-    RunOptions,
-    parse_rate_limit,
-)
+from gatewright.conformance.options import RunOptions
 from gatewright.conformance.preflight import (
     PreflightError,
     check_reachable,
@@ -26,37 +19,17 @@ from gatewright.conformance.preflight import (
 from gatewright.conformance.reporting import ReportWriter, TerminalReporter
 from gatewright.conformance.runner import Conformance
 from gatewright.spec import SpecError
+from gatewright.verify_options import run_options
 
-API_KEY_ENV = "GATEWRIGHT_API_KEY"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
 
 
 def options_from_args(args: argparse.Namespace) -> RunOptions:
-    api = getattr(args, "api", None)
-    spec = getattr(args, "spec", None)
-    name = api or (Path(spec).stem.split(".")[0] if spec else "api")
-    rate = getattr(args, "rate_limit", None)
-    phases = getattr(args, "phases", None)
-    return RunOptions(
-        base_url=args.base_url,
-        api=api,
-        spec_path=Path(spec) if spec else None,
-        api_key=getattr(args, "api_key", None) or os.environ.get(API_KEY_ENV) or None,
-        report_dir=getattr(args, "report_dir", None) or Path("reports") / name,
-        max_examples=getattr(args, "max_examples", 25),
-        seed=getattr(args, "seed", None),
-        include=tuple(getattr(args, "include", None) or ()),
-        exclude=tuple(getattr(args, "exclude", None) or ()),
-        read_only=bool(getattr(args, "read_only", False)),
-        rate_limit=parse_rate_limit(rate) if rate else None,
-        request_timeout=getattr(args, "request_timeout", None) or 10.0,
-        poll_interval=getattr(args, "poll_interval", None) or DEFAULT_POLL_INTERVAL,
-        task_timeout=getattr(args, "task_timeout", None) or DEFAULT_TASK_TIMEOUT,
-        stream_timeout=getattr(args, "stream_timeout", None) or 15.0,
-        phases=tuple(phases.split(",")) if phases else PHASES,
-        budget=getattr(args, "budget", None),
-    )
+    """The run ``gatewright verify`` asks for; reports go to ``reports/<api>/`` unless told otherwise."""
+    options = run_options(vars(args))
+    options.report_dir = options.default_report_dir()
+    return options
 
 
 def _prepared(options: RunOptions, handlers: list[EventHandler]) -> Conformance:

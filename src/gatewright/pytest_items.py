@@ -1,6 +1,7 @@
 """Pytest items for the conformance suite: one per unit, so ``-k`` selects and ``--junitxml`` reports them.
 
-The plugin module holds only hooks; these classes and the stash keys live here.
+The plugin module (``gatewright.pytest_plugin``) holds only hooks; these classes and the stash keys
+live here, beside it in the shell layer.
 """
 
 from __future__ import annotations

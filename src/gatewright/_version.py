@@ -1,0 +1,3 @@
+"""gatewright's version, in a module of its own: any layer names it without the package root."""
+
+__version__ = "0.1.0"
