@@ -1,10 +1,16 @@
-"""Credentials per operation, from the spec's security schemes (never from an Authorization parameter)."""
+"""Credentials per operation, from the spec's security schemes (never from an Authorization parameter).
+
+Which schemes an operation needs is ``gatewright.spec.security``'s reading; this module only
+decides how one key fills them: a bearer token, or an API key in a header or the query.
+Basic, other ``http`` schemes, cookies and unknown schemes cannot be filled from one key.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from gatewright.spec import Operation, Spec
+from gatewright.spec.security import requirements
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,46 +23,24 @@ def credentials_for(spec: Spec, operation: Operation, key: str | None) -> Creden
     """How to present ``key`` to ``operation``: the first requirement whose schemes we can satisfy."""
     if not key:
         return Credentials()
-    schemes = spec.security_schemes
-    for requirement in spec.security(operation):
+    for alternative in requirements(spec, operation):
         headers: dict[str, str] = {}
         query: dict[str, str] = {}
-        usable = True
-        for name in requirement:
-            scheme = spec.deref(schemes.get(name, {}))
-            kind = scheme.get("type")
-            if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+        for slot in alternative:
+            if slot.location == "bearer":
                 headers["Authorization"] = f"Bearer {key}"
-            elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
-                usable = False
-            elif kind == "apiKey" and scheme.get("in") == "header":
-                headers[str(scheme["name"])] = key
-            elif kind == "apiKey" and scheme.get("in") == "query":
-                query[str(scheme["name"])] = key
-            elif kind in ("oauth2", "openIdConnect"):
-                headers["Authorization"] = f"Bearer {key}"
+            elif slot.location == "header":
+                headers[slot.name] = key
+            elif slot.location == "query":
+                query[slot.name] = key
             else:
-                usable = False
-        if usable and (headers or query):
-            return Credentials(headers=headers, query=query)
+                break
+        else:
+            if headers or query:
+                return Credentials(headers=headers, query=query)
     return Credentials()
 
 
 def is_public(spec: Spec, operation: Operation) -> bool:
-    requirements = spec.security(operation)
-    return not requirements or any(not requirement for requirement in requirements)
-
-
-def credential_names(spec: Spec) -> tuple[frozenset[str], frozenset[str]]:
-    """The header names (lower case) and query parameter names the spec's API-key schemes use."""
-    headers: set[str] = set()
-    query: set[str] = set()
-    for raw in spec.security_schemes.values():
-        scheme = spec.deref(raw)
-        if not isinstance(scheme, dict) or scheme.get("type") != "apiKey" or "name" not in scheme:
-            continue
-        if scheme.get("in") == "header":
-            headers.add(str(scheme["name"]).lower())
-        elif scheme.get("in") == "query":
-            query.add(str(scheme["name"]))
-    return frozenset(headers), frozenset(query)
+    alternatives = spec.security(operation)
+    return not alternatives or any(not alternative for alternative in alternatives)

@@ -1,13 +1,33 @@
-"""OpenAPI runtime expressions (``$response.body#/id``, ``$response.header.Location``) over a sent case."""
+"""Runtime expressions over a sent case: ``gatewright.spec.expressions`` read against a ``CaseRun``.
+
+The expressions themselves (parsing, evaluation, ``MISSING``) are the spec layer's; this module
+only fills its ``Exchange`` from a schemathesis case and response.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from gatewright.conformance.adapter import CaseRun
-from gatewright.spec.pointer import lookup
+from gatewright.spec import expressions
+from gatewright.spec.expressions import MISSING, Exchange
 
-MISSING = object()
+__all__ = ["MISSING", "evaluate", "exchange_of"]
+
+
+def exchange_of(run: CaseRun) -> Exchange:
+    """What an expression can read of ``run``: its case's request and, if one came, its response."""
+    case, response = run.case, run.response
+    headers = {} if response is None else dict(response.headers.items())
+    return Exchange(
+        request_body=getattr(case, "body", None),
+        path=getattr(case, "path_parameters", None) or {},
+        query=getattr(case, "query", None) or {},
+        headers=getattr(case, "headers", None) or {},
+        response_body=run.json(),
+        response_headers={k: v[0] if isinstance(v, list) and v else v for k, v in headers.items()},
+        status=run.status,
+    )
 
 
 def evaluate(expression: Any, run: CaseRun) -> Any:
@@ -15,37 +35,6 @@ def evaluate(expression: Any, run: CaseRun) -> Any:
 
     A value that is not an expression (a literal in a link's ``parameters``) is returned as is.
     """
-    if not isinstance(expression, str) or not expression.startswith("$"):
+    if not isinstance(expression, str) or not expression.startswith(("$", "{$")):
         return expression
-    if expression.startswith("{") and expression.endswith("}"):
-        expression = expression[1:-1]
-    if expression == "$statusCode":
-        return run.status if run.status is not None else MISSING
-    if expression.startswith("$response.body"):
-        return _pointer(run.json(), expression.removeprefix("$response.body"))
-    if expression.startswith("$response.header."):
-        if run.response is None:
-            return MISSING
-        name = expression.removeprefix("$response.header.").lower()
-        for key, value in run.response.headers.items():
-            if key.lower() == name:
-                return value[0] if isinstance(value, list) else value
-        return MISSING
-    if expression.startswith("$request.body"):
-        return _pointer(getattr(run.case, "body", None), expression.removeprefix("$request.body"))
-    for prefix, attribute in (
-        ("$request.path.", "path_parameters"),
-        ("$request.query.", "query"),
-        ("$request.header.", "headers"),
-    ):
-        if expression.startswith(prefix):
-            container = getattr(run.case, attribute, None) or {}
-            return container.get(expression.removeprefix(prefix), MISSING)
-    return MISSING
-
-
-def _pointer(document: Any, fragment: str) -> Any:
-    fragment = fragment.removeprefix("#")
-    if document is None:
-        return MISSING
-    return lookup(document, fragment, MISSING)
+    return expressions.evaluate(expression, exchange_of(run))

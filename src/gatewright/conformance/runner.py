@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from gatewright._version import __version__
 from gatewright.conformance.adapter import BudgetSpent, RateLimiter, RunStopped, SchemathesisAdapter
-from gatewright.conformance.auth import credential_names, credentials_for, is_public
+from gatewright.conformance.auth import credentials_for, is_public
 from gatewright.conformance.background import BackgroundUnits
 from gatewright.conformance.compat import CompatibilityCheck, CompatTiming, checks_of
 from gatewright.conformance.events import (
@@ -29,6 +29,7 @@ from gatewright.conformance.streaming import StreamCheck, StreamTiming, stream_f
 from gatewright.conformance.tasks import LifecycleCheck, TaskTiming
 from gatewright.conformance.units import Unit, UnitContext
 from gatewright.spec import Operation, Spec
+from gatewright.spec.security import credential_names
 
 
 class UnitInterrupted(KeyboardInterrupt):

@@ -1,6 +1,7 @@
 """Credentials as each operation's ``security`` says: any non-empty key is accepted.
 
-Requirements are compiled once into alternatives of checks; a request passes
+The operation's requirements, as ``gatewright.spec.security`` reads them, are compiled
+once into alternatives of checks; a request passes
 when every check of one alternative finds a non-empty credential. One
 convention lets clients exercise their 401 handling: a credential containing
 ``invalid`` (any case, e.g. ``Bearer invalid-key``) is refused. The key itself
@@ -11,22 +12,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from multidict import CIMultiDictProxy
 
+from gatewright.spec.security import CredentialSlot
 
-@dataclass(frozen=True, slots=True)
-class CredentialCheck:
-    location: str  # "bearer" | "basic" | "header" | "query" | "cookie"
-    name: str = "Authorization"
+_BEARER = CredentialSlot("bearer")
 
 
 @dataclass(frozen=True, slots=True)
 class AuthPolicy:
-    alternatives: tuple[tuple[CredentialCheck, ...], ...]
+    alternatives: tuple[tuple[CredentialSlot, ...], ...]
     # Derived once: these are read on every request.
     needs_query: bool = field(init=False)
     needs_cookies: bool = field(init=False)
@@ -57,7 +55,7 @@ def _usable(value: str) -> bool:
 
 
 def _present(
-    check: CredentialCheck,
+    check: CredentialSlot,
     headers: CIMultiDictProxy[str],
     query: Mapping[str, str],
     cookies: Mapping[str, str],
@@ -84,30 +82,12 @@ def _basic_user(token: str) -> str:
         return ""
 
 
-def _check_for(scheme: Mapping[str, Any]) -> CredentialCheck | None:
-    kind = scheme.get("type")
-    if kind == "http":
-        http = str(scheme.get("scheme", "bearer")).lower()
-        return CredentialCheck("basic" if http == "basic" else "bearer")
-    if kind == "apiKey":
-        where = str(scheme.get("in", "header"))
-        return CredentialCheck(
-            where if where in ("header", "query", "cookie") else "header",
-            str(scheme.get("name", "Authorization")),
+def compile_policy(requirements: tuple[tuple[CredentialSlot, ...], ...]) -> AuthPolicy:
+    """The checks of ``gatewright.spec.security.requirements``: any ``http`` scheme is checked as
+    bearer, and a scheme the mock cannot check (``unknown``) is not checked."""
+    return AuthPolicy(
+        tuple(
+            tuple(_BEARER if s.location == "http" else s for s in slots if s.location != "unknown")
+            for slots in requirements
         )
-    if kind in ("oauth2", "openIdConnect"):
-        return CredentialCheck("bearer")
-    return None
-
-
-def compile_policy(requirements: Sequence[Mapping[str, Any]], schemes: Mapping[str, Any]) -> AuthPolicy:
-    alternatives: list[tuple[CredentialCheck, ...]] = []
-    for requirement in requirements:
-        checks: list[CredentialCheck] = []
-        for name in requirement:
-            scheme = schemes.get(name)
-            check = _check_for(scheme) if isinstance(scheme, Mapping) else None
-            if check is not None:
-                checks.append(check)
-        alternatives.append(tuple(checks))
-    return AuthPolicy(tuple(alternatives))
+    )

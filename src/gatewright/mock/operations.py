@@ -16,6 +16,7 @@ from gatewright.mock.validation import RequestValidator
 from gatewright.spec.model import Operation, Spec
 from gatewright.spec.pointer import escape
 from gatewright.spec.routing import Router, RouteSpec
+from gatewright.spec.security import requirements
 from gatewright.spec.tasks import TaskSpec
 
 
@@ -89,7 +90,6 @@ def compile_api(spec: Spec, name: str, prefix: str, *, seed: int | None) -> Mock
     schemas = SchemaSet(spec.document)
     generator = Generator(schemas, seed=seed, model_ids=model_ids(schemas, spec.operations))
     roles = derive_roles(schemas, spec.operations)
-    schemes = spec.security_schemes
     operations: dict[str, MockOperation] = {}
     routes: list[RouteSpec] = []
     all_responses: list[ResponseSpec] = []
@@ -103,7 +103,7 @@ def compile_api(spec: Spec, name: str, prefix: str, *, seed: int | None) -> Mock
         )
         operations[op.operation_id] = MockOperation(
             operation=op,
-            auth=compile_policy(spec.security(op), schemes),
+            auth=compile_policy(requirements(spec, op)),
             validator=RequestValidator(schemas, op.pointer, op.definition, op.parameters),
             responses=responses,
             invalid_status=_invalid_status(responses),

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from gatewright.conformance.auth import credential_names
 from gatewright.conformance.redact import Redactor
 from gatewright.spec import Spec
 from gatewright.spec.secrets import REDACTED, is_secret_header, redact_headers
+from gatewright.spec.security import credential_names
 
 T = TypeVar("T")
 _SCHEMES = ("bearer ", "basic ", "token ", "key ")

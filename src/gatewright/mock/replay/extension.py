@@ -25,9 +25,10 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import web_response
 from gatewright.mock.pipeline import EXCHANGE
 from gatewright.mock.replay.book import ReplayBook
-from gatewright.mock.replay.matcher import describe_request, query_credentials, request_key
+from gatewright.mock.replay.matcher import describe_request, request_key
 from gatewright.mock.replay.playback import play
 from gatewright.spec.recording import TEST_ID_HEADER
+from gatewright.spec.security import credential_names
 
 __all__ = ["MISS", "ReplayExtension"]
 
@@ -45,7 +46,7 @@ class ReplayExtension:
         op_id = operation.operation_id
         if not book.strict and not book.recorded(api.name, op_id):
             return None
-        credentials = query_credentials(api.spec.security_schemes)
+        credentials = credential_names(api.spec).query
         wire = operation.operation.compatible_wire
 
         async def replay(call: MockCall) -> web.StreamResponse | None:

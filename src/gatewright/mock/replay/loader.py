@@ -25,10 +25,11 @@ from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.replay.book import Fixture, ReplayBook, ReplaySettings, Skipped
-from gatewright.mock.replay.matcher import RequestKey, query_credentials, request_key
+from gatewright.mock.replay.matcher import RequestKey, request_key
 from gatewright.mock.state import ControlStore
 from gatewright.spec.recording import Recording, iter_recordings
 from gatewright.spec.routing import RouteMatch
+from gatewright.spec.security import credential_names
 
 __all__ = ["load_replay"]
 
@@ -73,7 +74,7 @@ def _key(
         return Skipped(
             name, "unrouted", f"{request.method} {request.path} does not route to {recording.operation}"
         )
-    credentials = query_credentials(api.spec.security_schemes)
+    credentials = credential_names(api.spec).query
     body = _parsed_body(op, params, recording)
     return request_key(api.name, op.operation_id, params, recording.request.query, body, credentials)
 

@@ -11,8 +11,9 @@ recording was (``gatewright.spec.secrets``) and without the fields that vary per
     cache hints. The same app run twice sends different values; the answer does not
     depend on them.
 credentials in the query string
-    The values of the API's ``apiKey`` parameters in the query, and of parameters named like
-    a credential (``is_secret_header``): the recording hid them, so both sides compare hidden.
+    The values of the API's ``apiKey`` parameters in the query (``spec.security.credential_names``),
+    and of parameters named like a credential (``is_secret_header``): the recording hid them, so
+    both sides compare hidden.
 every header
     Credentials, ``idempotency-key``, ``x-stainless-*`` (SDK version, retry count,
     timeout) differ per run. ``x-test-id`` does not decide *whether* a request matches,
@@ -43,7 +44,6 @@ __all__ = [
     "RequestKey",
     "body_key",
     "describe_request",
-    "query_credentials",
     "query_key",
     "request_key",
 ]
@@ -75,15 +75,6 @@ def request_key(  # noqa: PLR0917 - the parts of one request, named as they are
     """A request (live, or as recorded) as it is matched: ``body`` parsed as the mock parses it."""
     return RequestKey(
         api, operation, tuple(sorted(params.items())), query_key(raw_query, credentials), body_key(body)
-    )
-
-
-def query_credentials(security_schemes: Mapping[str, Any]) -> frozenset[str]:
-    """Query parameters that carry credentials (``apiKey`` schemes ``in: query``): never matched."""
-    return frozenset(
-        str(scheme["name"])
-        for scheme in security_schemes.values()
-        if isinstance(scheme, Mapping) and scheme.get("type") == "apiKey" and scheme.get("in") == "query"
     )
 
 
