@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatewright.conformance.sse import ServerEvent
+from gatewright.spec.wires import STREAM_END, STREAMED, stream_format_of_path
 
 
 @dataclass(slots=True)
@@ -103,7 +104,7 @@ def _anthropic(event: ServerEvent, state: StreamState) -> str | None:
     return None
 
 
-_RESPONSES_TERMINAL = frozenset({"response.completed", "response.failed", "response.incomplete", "error"})
+_RESPONSES_TERMINAL = frozenset({*STREAM_END["openai-responses"], "error"})
 
 
 def _openai_responses(event: ServerEvent, state: StreamState) -> str | None:
@@ -141,17 +142,9 @@ FORMATS: dict[str, Validator] = {
     "generic": _generic,
 }
 # Formats whose streams must announce their own end; the rest end by closing the connection.
-EXPLICIT_END = frozenset({"openai-chat", "openai-completions", "openai-responses", "anthropic-messages"})
+EXPLICIT_END = STREAMED
 
 
 def guess_format(path: str) -> str:
     """For specs without ``x-gatewright-stream``: the format a path conventionally streams."""
-    if path.endswith("/chat/completions"):
-        return "openai-chat"
-    if path.endswith("/messages"):
-        return "anthropic-messages"
-    if path.endswith("/responses"):
-        return "openai-responses"
-    if path.endswith("/completions"):
-        return "openai-completions"
-    return "generic"
+    return stream_format_of_path(path) or "generic"

@@ -33,8 +33,6 @@ WIRES: dict[tuple[str, str], tuple[str, str]] = {
     ("post", "/v1/messages"): ("anthropic-messages", "Anthropic"),
 }
 
-# Wires whose official API answers ``"stream": true`` with Server-Sent Events.
-STREAMED = frozenset({"openai-chat", "openai-completions", "openai-responses", "anthropic-messages"})
 
 # Request and response fields whose value is the gateway's own choice (its model catalogue):
 # samples take a value the document accepts, and the field is never widened.

@@ -13,6 +13,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from gatewright.spec.wires import STREAM_END
+
 __all__ = [
     "ANTHROPIC_STOP",
     "OPENAI_FINISH",
@@ -57,13 +59,6 @@ ANTHROPIC_STOP = {
     Finish.STOP_SEQUENCE: "stop_sequence",
     Finish.LENGTH: "max_tokens",
     Finish.TOOL_CALLS: "tool_use",
-}
-# The events that end a well-formed stream of each wire (``[DONE]`` is the data of the last event).
-STREAM_END: dict[str, tuple[str, ...]] = {
-    "openai-chat": ("[DONE]",),
-    "openai-completions": ("[DONE]",),
-    "openai-responses": ("response.completed", "response.incomplete", "response.failed"),
-    "anthropic-messages": ("message_stop",),
 }
 
 

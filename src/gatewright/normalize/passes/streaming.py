@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatewright.normalize.compatible_wires import STREAMED, compatible_routes
+from gatewright.normalize.compatible_wires import compatible_routes
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.pointer import deref, escape
+from gatewright.spec.wires import STANDARD_STREAM_PATHS, STREAMED, stream_format_of_path
 
 SSE = "text/event-stream"
 EXTENSION = "x-gatewright-stream"
 FORMAT_BY_SUFFIX = {
-    "/chat/completions": "openai-chat",
-    "/completions": "openai-completions",
-    "/responses": "openai-responses",
-    "/messages": "anthropic-messages",
+    **STANDARD_STREAM_PATHS,
     "/agent-turns/{request_id}/events": "ipop-agent-events",
     "/audio/speech:stream": "empiriolabs-speech",
 }
@@ -39,10 +37,7 @@ EVENT_SCHEMA: dict[str, Any] = {
 
 
 def stream_format(path: str) -> str | None:
-    for suffix, name in FORMAT_BY_SUFFIX.items():
-        if path.endswith(suffix):
-            return name
-    return None
+    return stream_format_of_path(path, FORMAT_BY_SUFFIX)
 
 
 def _has_stream_flag(document: Document, op: dict[str, Any]) -> bool:
