@@ -156,6 +156,13 @@ VERIFY_OPTIONS: tuple[VerifyOption, ...] = (
         parse=argtypes.positive_int,
         metavar="REQUESTS",
     ),
+    VerifyOption(
+        "budget-tokens",
+        "stop after about this many tokens in and out (estimated: 4 bytes a token, request bodies and"
+        " declared answer lengths); units left are reported as skipped",
+        parse=argtypes.positive_int,
+        metavar="TOKENS",
+    ),
 )
 
 

@@ -134,7 +134,10 @@ class CaseRun:
 
 
 class BudgetSpent(Exception):
-    """``--budget`` requests have been sent: nothing more goes out."""
+    """``--budget`` requests (or ``--budget-tokens`` estimated tokens) are spent: nothing more goes out."""
+
+
+CHARS_PER_TOKEN = 4  # the usual rule of thumb for English text and JSON; an estimate, said as such
 
 
 class RunStopped(Exception):
@@ -143,23 +146,47 @@ class RunStopped(Exception):
 
 class RateLimiter:
     """The gate every request passes: at most ``per_second`` requests per second across threads
-    (None: unlimited) and at most ``budget`` requests in all (None: no budget; ``BudgetSpent``).
+    (None: unlimited), at most ``budget`` requests in all and at most ``budget_tokens`` estimated
+    tokens in and out (None: no budget; ``BudgetSpent``). Tokens are estimated from the bytes
+    sent and the answer's declared length (``CHARS_PER_TOKEN``), charged after each answer.
 
     ``close`` shuts the gate for good (``RunStopped``), and ``pause`` is how a waiting unit sleeps,
     so a unit polling in the background stops as soon as the run does.
     """
 
-    def __init__(self, per_second: float | None, budget: int | None = None) -> None:
+    def __init__(
+        self, per_second: float | None, budget: int | None = None, budget_tokens: int | None = None
+    ) -> None:
         self._interval = 1.0 / per_second if per_second else 0.0
         self._next = 0.0
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self.budget = budget
+        self.budget_tokens = budget_tokens
         self.sent = 0
+        self.tokens = 0
+
+    @property
+    def budgeted(self) -> bool:
+        return self.budget is not None or self.budget_tokens is not None
 
     @property
     def spent(self) -> bool:
-        return self.budget is not None and self.sent >= self.budget
+        return (self.budget is not None and self.sent >= self.budget) or (
+            self.budget_tokens is not None and self.tokens >= self.budget_tokens
+        )
+
+    def describe(self) -> str:
+        """The budget as the report names it (``--budget of 12 requests``)."""
+        parts = [f"--budget of {self.budget} requests"] if self.budget is not None else []
+        if self.budget_tokens is not None:
+            parts.append(f"--budget-tokens of {self.budget_tokens} estimated tokens")
+        return " / ".join(parts)
+
+    def charge(self, sent: int, received: int) -> None:
+        """Count the estimated tokens of one exchange (``sent`` and ``received`` are byte counts)."""
+        with self._lock:
+            self.tokens += (sent + received + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
 
     def close(self) -> None:
         self._closed.set()
@@ -173,7 +200,7 @@ class RateLimiter:
             raise RunStopped("the run is stopping")
         with self._lock:
             if self.spent:
-                raise BudgetSpent(f"the budget of {self.budget} requests is spent")
+                raise BudgetSpent(f"the {self.describe()} is spent")
             self.sent += 1
         if not self._interval:
             return
@@ -251,7 +278,7 @@ class SchemathesisAdapter:
         self.extra_headers = dict(extra_headers or {})
         # ``ignored_auth`` sends requests of its own (without and with made-up credentials) that no
         # gate sees: under a request budget (a paid gateway) it is left out, and the run says so.
-        excluded = EXCLUDED_CHECKS | ({"ignored_auth"} if limiter.budget is not None else set())
+        excluded = EXCLUDED_CHECKS | ({"ignored_auth"} if limiter.budgeted else set())
         self.checks = {name: check for name, check in _checks_by_name().items() if name not in excluded}
         self.version = schemathesis.__version__
         self.statuses: dict[str, Counter[int]] = defaultdict(Counter)  # operationId -> status -> times
@@ -368,6 +395,7 @@ class SchemathesisAdapter:
                 describe=lambda: (self._exchange_of_case(case, headers), self.curl(case, headers, query)),
             )
         self.count(case, response)
+        self.charge(response)
         run = CaseRun(
             case,
             response,
@@ -377,6 +405,11 @@ class SchemathesisAdapter:
         )
         run.failures = self.validate(case, response, checks, headers, query)
         return run
+
+    def charge(self, response: Any) -> None:
+        """Spend the exchange's estimated tokens from ``--budget-tokens`` (when there is one)."""
+        if self.limiter.budget_tokens is not None:
+            self.limiter.charge(_sent_bytes(response), _declared_length(response))
 
     def count(self, case: Any, response: Any) -> None:
         """Tally the status an operation answered (``verify`` warns when nearly all are 404)."""
@@ -632,7 +665,9 @@ class SchemathesisAdapter:
         class Machine(machine):  # type: ignore[misc, valid-type]
             def call(self, case: Any, **kwargs: Any) -> Any:
                 adapter.limiter.wait()
-                return adapter.sessions.call(case, **kwargs)
+                response = adapter.sessions.call(case, **kwargs)
+                adapter.charge(response)
+                return response
 
             def get_call_kwargs(self, case: Any) -> dict[str, Any]:
                 headers, query = adapter.headers_for(case)
@@ -754,3 +789,19 @@ def _truncate(text: str) -> str:
     return (
         text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + f"... [{len(text) - BODY_LIMIT} more chars]"
     )
+
+
+def _sent_bytes(response: Any) -> int:
+    """The size of the request body that went out (0 when there was none)."""
+    body = getattr(getattr(response, "request", None), "body", None)
+    if isinstance(body, str):
+        return len(body.encode("utf-8", "replace"))
+    return len(body) if isinstance(body, bytes | bytearray) else 0
+
+
+def _declared_length(response: Any) -> int:
+    """The answer's size as its ``Content-Length`` declares it (0 for a stream that does not say)."""
+    try:
+        return max(0, int(response.headers.get("Content-Length", 0)))
+    except (TypeError, ValueError):
+        return 0

@@ -77,7 +77,7 @@ class BackgroundUnits:
 
     def _work(self, unit: Unit, ctx: UnitContext) -> None:
         if self._limiter.spent:  # it waited for a worker until the budget ran out: it never started
-            ctx.result.skipped = f"--budget of {self._limiter.budget} requests spent before this unit"
+            ctx.result.skipped = f"{self._limiter.describe()} spent before this unit"
             return
         started = time.monotonic()
         try:

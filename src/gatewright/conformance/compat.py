@@ -165,6 +165,7 @@ class CompatibilityCheck:
         timeout = self.timing.stream_timeout if claim.stream else self.timing.request_timeout
         try:
             response = requests.request(**kwargs, stream=claim.stream, timeout=timeout)
+            self.adapter.charge(response)
         except requests.RequestException as exc:
             self._fail(ctx, claim, f"the request failed: {self.adapter.redactor.text(str(exc))}")
             return None

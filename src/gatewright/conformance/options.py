@@ -46,6 +46,7 @@ class RunOptions:
     phases: tuple[str, ...] = PHASES
     stateful_steps: int = 6
     budget: int | None = None  # at most this many requests in the whole run (paid gateways)
+    budget_tokens: int | None = None  # at most about this many tokens in and out (estimated from bytes)
     extra_headers: dict[str, str] = field(default_factory=dict)
     lifecycle_workers: int = DEFAULT_LIFECYCLE_WORKERS  # lifecycle units running at once
 

@@ -56,7 +56,7 @@ class Conformance:
             redactor=self.redactor,
             auth=self._auth,
             timeout=options.request_timeout,
-            limiter=RateLimiter(options.rate_limit, options.budget),
+            limiter=RateLimiter(options.rate_limit, options.budget, options.budget_tokens),
             seed=options.seed,
             extra_headers=options.extra_headers,
         )
@@ -205,7 +205,7 @@ class Conformance:
         if unit.skip_reason is not None:
             return result, None
         if self.adapter.limiter.spent:
-            result.skipped = f"--budget of {self.options.budget} requests spent before this unit"
+            result.skipped = f"{self.adapter.limiter.describe()} spent before this unit"
             return result, None
         return result, UnitContext(
             self.spec, operation, result, lambda finding: emit(FindingReported(unit.unit_id, finding))
@@ -220,7 +220,7 @@ class Conformance:
             else:
                 unit.body(ctx)
         except BudgetSpent:
-            result.notes.append(f"--budget of {self.options.budget} requests spent during this unit")
+            result.notes.append(f"{self.adapter.limiter.describe()} spent during this unit")
         except RunStopped:
             if not result.failed:
                 result.skipped = "interrupted (Ctrl-C) while it ran"

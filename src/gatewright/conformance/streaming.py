@@ -94,6 +94,7 @@ class StreamCheck:
             response = requests.request(
                 **kwargs, stream=True, timeout=(self.timing.read_timeout, self.timing.read_timeout)
             )
+            self.adapter.charge(response)
         except requests.RequestException as exc:
             ctx.fail(
                 STREAM_STARTS.id,

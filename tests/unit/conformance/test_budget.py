@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gatewright.conformance import RunOptions, run_conformance
+from gatewright.conformance.adapter import BudgetSpent, RateLimiter
 from gatewright.mock import create_app
 from gatewright.mock.keys import CONTROL
 from gatewright.testing import serve_app
@@ -24,3 +27,32 @@ def test_the_run_stops_sending_when_the_budget_is_spent() -> None:
     assert len([u for u in cut if u.kind != "lifecycle"]) <= 1
     assert len(cut) <= 1 + options.lifecycle_workers
     assert not [u for u in report.units if u.error is not None]
+
+
+def test_a_token_budget_stops_the_run_after_about_that_many_tokens() -> None:
+    app = create_app(["empiriolabs"], seed=1, access_log=False)
+    with serve_app(app) as url:
+        options = RunOptions(
+            base_url=url,
+            api="empiriolabs",
+            api_key="sk-budget-test",
+            max_examples=3,
+            seed=1,
+            budget_tokens=2000,
+        )
+        report = run_conformance(options)
+    sent = len(app[CONTROL].journal())
+    assert sent > 0
+    skipped = [u for u in report.units if u.skipped is not None and "--budget-tokens of 2000" in u.skipped]
+    assert skipped, [u.skipped for u in report.units]
+    assert not [u for u in report.units if u.error is not None]
+
+
+def test_the_limiter_estimates_tokens_from_bytes_and_says_what_ran_out() -> None:
+    limiter = RateLimiter(None, budget_tokens=10)
+    limiter.wait()
+    limiter.charge(sent=20, received=21)  # 41 bytes: 11 tokens at 4 bytes a token, rounded up
+    assert limiter.tokens == 11 and limiter.spent and limiter.budgeted
+    with pytest.raises(BudgetSpent, match="--budget-tokens of 10 estimated tokens"):
+        limiter.wait()
+    assert not RateLimiter(None).budgeted
