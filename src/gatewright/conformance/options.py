@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gatewright.spec import Spec, load_source, load_spec
-from gatewright.spec.loader import require_openapi
+from gatewright.spec import Spec
+from gatewright.spec.bundled import load_target, target_name
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PHASES = ("examples", "coverage", "fuzzing", "stateful", "lifecycle", "stream", "compatibility")
@@ -62,17 +62,11 @@ class RunOptions:
 
     @property
     def name(self) -> str:
-        if self.api:
-            return self.api
-        return self.spec_path.stem.split(".")[0] if self.spec_path else "api"
+        return target_name(self.api, self.spec_path)
 
     def load(self) -> Spec:
         """The bundled spec, or the file at ``spec_path`` once it reads as an OpenAPI 3.x document."""
-        if self.spec_path is None:
-            return load_spec(self.api, None)
-        source = load_source(self.spec_path)
-        require_openapi(source.document, str(self.spec_path))
-        return Spec(source.document, name=self.api or self.spec_path.stem)
+        return load_target(self.api, self.spec_path)
 
     def default_report_dir(self) -> Path:
         return self.report_dir if self.report_dir is not None else Path("reports") / self.name

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from gatewright.spec.errors import SpecError
-from gatewright.spec.loader import load_source
+from gatewright.spec.loader import load_source, require_openapi
 from gatewright.spec.model import Spec
 
 API_IDS = ("voxvey", "ipop", "beatra", "imarouter", "empiriolabs")
@@ -50,3 +50,20 @@ def load_spec(api_id: str | None = None, path: Path | str | None = None) -> Spec
     if api_id is None:
         raise SpecError("name an API id or a spec path")
     return Spec(read_json(canonical_path(api_id)), name=api_id)
+
+
+def target_name(api_id: str | None, path: Path | None) -> str:
+    """The short name a run against an API id or a spec file goes by (reports, report dirs)."""
+    if api_id:
+        return api_id
+    return path.stem.split(".")[0] if path else "api"
+
+
+def load_target(api_id: str | None, path: Path | None) -> Spec:
+    """The bundled spec by id, or the file at ``path`` once it reads as an OpenAPI 3.x document
+    (what ``verify --spec`` and ``proxy --spec`` accept)."""
+    if path is None:
+        return load_spec(api_id, None)
+    source = load_source(path)
+    require_openapi(source.document, str(path))
+    return Spec(source.document, name=api_id or path.stem)
