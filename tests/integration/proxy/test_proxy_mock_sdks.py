@@ -30,8 +30,15 @@ _VOLATILE = frozenset({"created", "created_at", "completed_at", "expires_at", "p
 class Pair:
     """A direct base URL and a proxied one, to mocks in the same state."""
 
-    def __init__(self, direct: str, proxied: str, proxy: Proxy, out: io.StringIO) -> None:
+    def __init__(self, direct: str, proxied: str, proxy: Proxy, out: io.StringIO, stack: ExitStack) -> None:
         self.direct, self.proxied, self.proxy, self.out = direct, proxied, proxy, out
+        self._stack = stack  # SDK clients close with the pair: no pooled socket outlives the test
+
+    def openai(self, url: str) -> openai.OpenAI:
+        return self._stack.enter_context(openai.OpenAI(api_key=KEY, base_url=f"{url}/v1", max_retries=0))
+
+    def anthropic(self, url: str) -> anthropic.Anthropic:
+        return self._stack.enter_context(anthropic.Anthropic(api_key=KEY, base_url=url, max_retries=0))
 
     def both(self, call: Callable[[str], Any]) -> tuple[Any, Any]:
         return _stable(call(self.direct)), _stable(call(self.proxied))
@@ -60,45 +67,39 @@ def pair() -> Iterator[Pair]:
         proxy = Proxy(ProxyOptions(upstream=upstream, api=API), out=out)
         stack.callback(proxy.close)
         proxied = stack.enter_context(serve_app(create_app(proxy)))
-        yield Pair(direct, proxied, proxy, out)
-
-
-def _openai(url: str) -> openai.OpenAI:
-    return openai.OpenAI(api_key=KEY, base_url=f"{url}/v1", max_retries=0)
-
-
-def _anthropic(url: str) -> anthropic.Anthropic:
-    return anthropic.Anthropic(api_key=KEY, base_url=url, max_retries=0)
+        yield Pair(direct, proxied, proxy, out, stack)
 
 
 MESSAGES: Any = [{"role": "user", "content": "What is the weather in Paris?"}]
 
 
 def test_sdk_calls_answer_as_directly_and_nothing_is_found(pair: Pair) -> None:
-    chat = pair.both(lambda url: _openai(url).chat.completions.create(model="gpt-4o", messages=MESSAGES))
+    chat = pair.both(lambda url: pair.openai(url).chat.completions.create(model="gpt-4o", messages=MESSAGES))
     assert chat[0] == chat[1] and chat[1]["choices"][0]["message"]["content"]
 
     def stream(url: str) -> list[Any]:
-        chunks = _openai(url).chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True)
+        chunks = pair.openai(url).chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True)
         return [chunk.model_dump() for chunk in chunks]
 
     streamed = pair.both(stream)
     assert streamed[0] == streamed[1] and len(streamed[1]) > 2
 
     embedded = pair.both(
-        lambda url: _openai(url).embeddings.create(model="text-embedding-3-small", input=["a", "b"])
+        lambda url: pair.openai(url).embeddings.create(model="text-embedding-3-small", input=["a", "b"])
     )
     assert embedded[0] == embedded[1] and len(embedded[1]["data"]) == 2
 
     message = pair.both(
-        lambda url: _anthropic(url).messages.create(
+        lambda url: pair.anthropic(url).messages.create(
             model="claude-haiku-4-5", max_tokens=64, messages=MESSAGES
         )
     )
     assert message[0] == message[1] and message[1]["content"][0]["type"] == "text"
 
     def anthropic_stream(url: str) -> str:
-        with _anthropic(url).messages.stream(model="claude-haiku-4-5", max_tokens=64, messages=MESSAGES) as s:
+        with pair.anthropic(url).messages.stream(
+            model="claude-haiku-4-5", max_tokens=64, messages=MESSAGES
+        ) as s:
             return s.get_final_text()
 
     texts = pair.both(anthropic_stream)
@@ -110,11 +111,11 @@ def test_sdk_calls_answer_as_directly_and_nothing_is_found(pair: Pair) -> None:
 
 def test_a_task_lifecycle_through_the_proxy_is_followed_and_clean(pair: Pair) -> None:
     def lifecycle(url: str) -> list[str]:
-        client = _openai(url)
+        client = pair.openai(url)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # the SDK's note on the Sora API
             video = client.videos.create(model="sora-2", prompt="a lighthouse")
-            states = [video.status]
+            states: list[str] = [video.status]
             deadline = time.monotonic() + 15
             while video.status not in ("completed", "failed") and time.monotonic() < deadline:
                 time.sleep(0.2)
