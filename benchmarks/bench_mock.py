@@ -1,13 +1,15 @@
 """Requests per second of the mock against a bare aiohttp app on the same routes, in one run.
 
 Both servers run as subprocesses on 127.0.0.1 and are loaded by ``wrk`` (Debian package) with
-the same settings: ``GET /v1/models`` and ``POST /v1/chat/completions`` with a JSON body. The
-mock serves all five APIs (each under ``/<api>``) with request validation on; the figures are
-for the ``empiriolabs`` routes. Prints requests/s, p99 latency, the mock/bare ratios and the
-mock's RSS. Three mocks run: one with the default request log (to a file), one with
-``--quiet``, and one with ``--quiet`` and 100 rules that never match the benchmark's
-requests (scoped by an ``x-test-id`` header), so the costs of the log and of rules are
-ratios measured in the same run.
+the same settings: ``GET /v1/models``, ``POST /v1/chat/completions`` with one JSON body again
+and again, and ``POST*``: the same route with a new prompt on every request (what an agent
+loop sends; the mock composes each answer, where a repeated request is answered again from
+``mock.repeats``). The mock serves all five APIs (each under ``/<api>``) with request
+validation on; the figures are for the ``empiriolabs`` routes. Prints requests/s, p99 latency,
+the mock/bare ratios and the mock's RSS. Three mocks run: one with the default request log (to
+a file), one with ``--quiet``, and one with ``--quiet`` and 100 rules that never match the
+benchmark's requests (scoped by an ``x-test-id`` header), so the costs of the log and of rules
+are ratios measured in the same run.
 
 Besides requests per second it reports each server's CPU time per request (user + system,
 from ``/proc``): on a shared, noisy machine throughput swings with whatever else runs, while
@@ -50,6 +52,25 @@ FIXED_CHAT = json.dumps(
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
     }
 ).encode()
+
+
+# Every request a prompt the mock has not seen (each wrk thread its own prefix): the answer is
+# composed, fitted and validated each time, where the plain POST route is the same request
+# again and again (answered from ``mock.repeats`` after the first).
+FRESH = "POST*"
+FRESH_PROMPTS = """\
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer sk-bench"
+local prefix, n = "", 0
+function init(args) prefix = tostring({}):gsub("table: ", "") end
+function request()
+  n = n + 1
+  local prompt = "Hello " .. prefix .. " " .. n
+  return wrk.format(nil, nil, nil,
+    '{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "' .. prompt .. '"}]}')
+end
+"""
 
 
 def serve_bare(port: int, prefix: str) -> None:
@@ -206,16 +227,20 @@ def main() -> int:
             )
         get_script = lua.name.replace(".lua", "-get.lua")
         Path(get_script).write_text('wrk.headers["Authorization"] = "Bearer sk-bench"\n')
+        fresh_script = lua.name.replace(".lua", "-fresh.lua")
+        Path(fresh_script).write_text(FRESH_PROMPTS)
+        routes = (
+            ("GET", "/v1/models", get_script),
+            ("POST", "/v1/chat/completions", lua.name),
+            (FRESH, "/v1/chat/completions", fresh_script),
+        )
         # The machine is shared and noisy: bare and mock take turns, round after round, and each
         # figure is the median over the rounds (ratios are per round, so both sides saw the same noise).
         pids = {"bare": bare.pid, **{name: process.pid for name, process in mocks.items()}}
         rounds: list[dict[tuple[str, str], tuple[float, float, float]]] = []
         for _ in range(args.rounds):
             measured: dict[tuple[str, str], tuple[float, float, float]] = {}
-            for method, route, script in (
-                ("GET", "/v1/models", get_script),
-                ("POST", "/v1/chat/completions", lua.name),
-            ):
+            for method, route, script in routes:
                 for name, port in (("bare", bare_port), *ports.items()):
                     url = f"http://{HOST}:{port}{prefix}{route}"
                     measured[(name, method)] = run_wrk(
@@ -232,8 +257,8 @@ def main() -> int:
         " (the mock serves all five APIs)"
     )
     print(f"{'route':<56}{'bare req/s':>12}{'mock req/s':>12}{'ratio':>8}{'bare p99':>11}{'mock p99':>11}")
-    targets = {"GET": 0.6, "POST": 0.5}
-    for method, route in (("GET", "/v1/models"), ("POST", "/v1/chat/completions")):
+    targets = {"GET": 0.6, "POST": 0.5, FRESH: 0.5}
+    for method, route, _script in routes:
         bare_rps, bare_p99 = (statistics.median(r[("bare", method)][i] for r in rounds) for i in (0, 1))
         for name in ports:
             mock_rps, mock_p99 = (statistics.median(r[(name, method)][i] for r in rounds) for i in (0, 1))
@@ -246,7 +271,7 @@ def main() -> int:
             )
     print()
     print(f"{'server CPU per request (median of rounds)':<56}{'bare us':>12}{'mock us':>12}{'cpu ratio':>11}")
-    for method, route in (("GET", "/v1/models"), ("POST", "/v1/chat/completions")):
+    for method, route, _script in routes:
         bare_cpu = statistics.median(r[("bare", method)][2] for r in rounds)
         for name in ports:
             mock_cpu = statistics.median(r[(name, method)][2] for r in rounds)
@@ -256,6 +281,7 @@ def main() -> int:
                 f"{statistics.median(cpu_ratios):>10.2f}x"
                 f"   (per round: {', '.join(f'{x:.2f}' for x in cpu_ratios)})"
             )
+    print(f"{FRESH}: a new prompt on every request (the mock composes every answer)")
     print(f"mock startup {startup:.2f}s (all five APIs), RSS {memory:.0f} MB (target < 200 MB)")
     log_file.close()
     print(f"request log of the logging mock: {Path(log_file.name).stat().st_size // 1024} KiB")

@@ -55,12 +55,20 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
     for api in apis.values():
         setup_fixtures(api, store)
         hooks: dict[str, list[OperationHook]] = {}
+        repeatable: set[str] = set()
         for operation in api.operations.values():
-            for extension in app[EXTENSIONS]:
-                hook = extension.bind(api, operation)
-                if hook is not None:
-                    hooks.setdefault(operation.operation_id, []).append(hook)
-        handler = ApiHandler(api, store, hooks, settings, rules=rules, control=control)
+            bound = [
+                (extension, hook)
+                for extension in app[EXTENSIONS]
+                if (hook := extension.bind(api, operation)) is not None
+            ]
+            if bound:
+                hooks[operation.operation_id] = [hook for _, hook in bound]
+            if bound and all(getattr(extension, "repeatable", False) for extension, _ in bound):
+                repeatable.add(operation.operation_id)
+        handler = ApiHandler(
+            api, store, hooks, settings, rules=rules, control=control, repeatable=frozenset(repeatable)
+        )
         app.router.add_route("*", f"{api.prefix}/{{tail:[\\s\\S]*}}", handler.handle)  # any byte, even %0A
         app.on_shutdown.append(handler.flush_log)
 

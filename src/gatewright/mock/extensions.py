@@ -49,6 +49,9 @@ class OperationHook(Protocol):
 
 class Extension(Protocol):
     name: str
+    # Its hooks answer or step aside by the request alone (no task state, no sequence), so a
+    # byte-identical request meets the same decision and may be answered again (``mock.repeats``).
+    repeatable: bool
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None: ...
 

@@ -10,8 +10,8 @@ generated bodies, error envelopes).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -36,6 +36,8 @@ class JsonOutcome:
     schema_pointer: str | None = None  # the response schema the value must satisfy (None: unchecked)
     checked: bool = False  # already validated against ``schema_pointer``
     raw: bytes | None = None  # the body already serialized (then ``value`` may be None): sent as it is
+    # How to give this answer again to a byte-identical request (``mock.repeats``); None: compose anew.
+    again: Callable[[], JsonOutcome | None] | None = field(default=None, compare=False)
 
 
 def web_response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]] = ()) -> web.Response:

@@ -33,6 +33,7 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, send, web_response
 from gatewright.mock.preferences import Preferences, parse_prefer
 from gatewright.mock.render import is_json, render
+from gatewright.mock.repeats import Key, Repeats
 from gatewright.mock.rules.apply import NOTHING, program
 from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.state import ControlStore, ResourceStore
@@ -70,6 +71,7 @@ class ApiHandler:
         *,
         rules: RuleBook | None = None,
         control: ControlStore | None = None,
+        repeatable: frozenset[str] = frozenset(),
     ) -> None:
         self.api = api
         self.store = store
@@ -80,6 +82,8 @@ class ApiHandler:
         self._prefix_length = len(api.prefix)
         self._access_log = AccessLog() if settings.access_log else None
         self._decisions: dict[tuple[str, str | None, str | None], tuple[Preferences, Decision]] = {}
+        self._repeatable = repeatable  # operations whose hooks all decide by the request alone
+        self._repeats = Repeats()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
@@ -157,6 +161,13 @@ class ApiHandler:
             await response.write_eof()
             request.protocol.force_close()  # do not wait (aiohttp lingers up to 10 s) for the rest of it
             return response
+        repeat: Key | None = None
+        if op.operation_id in self._repeatable and (self.rules is None or not self.rules.active):
+            repeat = Repeats.key(op, request, raw)
+            known = self._repeats.answer(repeat)
+            if known is not None:  # answered before: validation and every stage would decide the same
+                exchange.json_body = raw
+                return send(api, *known)
         validator = op.validator
         try:
             validated = validator.validate(
@@ -177,7 +188,9 @@ class ApiHandler:
             exchange.json_body = raw
         else:
             exchange.body = validated.body
-        return await self.respond(request, op, match.params, validated.body, raw)
+        if exchange.json_body is not raw:  # only JSON bodies are answered again (the journal keeps them)
+            repeat = None
+        return await self.respond(request, op, match.params, validated.body, raw, repeat=repeat)
 
     async def _read(self, request: web.Request) -> bytes:
         """The whole body; ``TimeoutError`` when it takes longer than ``read_timeout`` to arrive."""
@@ -201,7 +214,14 @@ class ApiHandler:
         return cached
 
     async def respond(
-        self, request: web.Request, op: MockOperation, params: dict[str, str], body: object, raw: bytes
+        self,
+        request: web.Request,
+        op: MockOperation,
+        params: dict[str, str],
+        body: object,
+        raw: bytes,
+        *,
+        repeat: Key | None = None,
     ) -> web.StreamResponse:
         preferences, decision = self._negotiate(
             op, request.headers.get("Prefer"), request.headers.get("Accept")
@@ -237,6 +257,8 @@ class ApiHandler:
             for hook in hooks:
                 answered = await hook(call)
                 if isinstance(answered, JsonOutcome):
+                    if repeat is not None and answered.again is not None and programmed is NOTHING:
+                        self._repeats.keep(repeat, answered.again, extra)
                     return send(self.api, answered, extra)
                 if answered is not None:
                     return answered

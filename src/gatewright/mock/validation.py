@@ -191,6 +191,10 @@ class RequestValidator:
             if isinstance(media, dict) and "schema" in media and body_pointer is not None:
                 pointer = f"{body_pointer}/content/{escape(media_type)}/schema"
             self._bodies.append(_Body(media_type.lower(), pointer, self._form_kinds(pointer)))
+        # What of a request it reads, known once (the pipeline asks on every request).
+        self.reads_query = any(param.location == "query" for param in self._params)
+        self.reads_cookies = any(param.location == "cookie" for param in self._params)
+        self.header_names = tuple(param.name for param in self._params if param.location == "header")
         for check in self._params:
             if check.pointer is not None:
                 schemas.validator(check.pointer, formats=True)
@@ -205,14 +209,6 @@ class RequestValidator:
     @property
     def accepts_body(self) -> bool:
         return bool(self._bodies)
-
-    @property
-    def reads_query(self) -> bool:
-        return any(param.location == "query" for param in self._params)
-
-    @property
-    def reads_cookies(self) -> bool:
-        return any(param.location == "cookie" for param in self._params)
 
     @property
     def trivial(self) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.answers.compose import Composer, IdSource
@@ -26,7 +27,7 @@ from gatewright.mock.answers.text import count_tokens
 from gatewright.mock.answers.wire import RENDERERS, embeddings_body
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.fit import fit
-from gatewright.mock.negotiation import negotiate
+from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import is_json, response_headers
@@ -44,6 +45,7 @@ class AnswerExtension:
     """Binds every operation with an ``x-gatewright-compatible`` wire family."""
 
     name = "answers"
+    repeatable = True
 
     def __init__(self, *, seed: int | None = None, clock: Callable[[], float] | None = None) -> None:
         self.seed = seed
@@ -74,17 +76,33 @@ class AnswerExtension:
         found = self._answer(call)
         if found is None:
             return None
-        body, pointer, decision = found
+        body, pointer, decision, key = found
         assert decision.media is not None
+        headers = response_headers(call.api, call.operation, decision.response)
+        again = None if key is None else partial(self._again, key, decision, headers, pointer)
         reused = isinstance(body, Reused)
         return JsonOutcome(
             decision.status,
             None if reused else body,
             decision.media.media_type,
-            response_headers(call.api, call.operation, decision.response),
+            headers,
             pointer,
             checked=True,
             raw=body.raw() if isinstance(body, Reused) else None,
+            again=again,
+        )
+
+    def _again(
+        self, key: bytes, decision: Decision, headers: tuple[tuple[str, str], ...], pointer: str
+    ) -> JsonOutcome | None:
+        """The kept answer for ``key`` once more, with fresh ids and time (None once it is dropped)."""
+        reused = self.reused.get(key, self.ids.next, int(self.composer.clock()))
+        if reused is None:
+            return None
+        assert decision.media is not None
+        self.answered += 1
+        return JsonOutcome(
+            decision.status, None, decision.media.media_type, headers, pointer, checked=True, raw=reused.raw()
         )
 
     def body_for(self, call: MockCall) -> dict[str, Any] | None:
@@ -95,7 +113,8 @@ class AnswerExtension:
         body = found[0]
         return body.body() if isinstance(body, Reused) else body
 
-    def _answer(self, call: MockCall) -> tuple[dict[str, Any] | Reused, str, Any] | None:
+    def _answer(self, call: MockCall) -> tuple[dict[str, Any] | Reused, str, Decision, bytes | None] | None:
+        """The body (or its reuse), its schema, the negotiated answer and the cache key (None: not kept)."""
         op = call.operation
         wire = op.operation.compatible_wire
         preferences = call.preferences
@@ -119,7 +138,7 @@ class AnswerExtension:
             reused = self.reused.get(key, self.ids.next, int(self.composer.clock()))
             if reused is not None:
                 self.answered += 1
-                return reused, pointer, decision
+                return reused, pointer, decision, key
         top, answer = self._wire_body(call.api, wire, request, call.reply)
         fitted, complete = fit(
             self._base(call.api, op, pointer),
@@ -132,7 +151,7 @@ class AnswerExtension:
         if key is not None:
             self.reused.put(key, body, answer)
         self.answered += 1
-        return body, pointer, decision
+        return body, pointer, decision, key
 
     def _wire_body(
         self, api: MockApi, wire: str, request: Mapping[str, Any], reply: Reply | None

@@ -37,6 +37,7 @@ MISS = "replay:miss"
 
 class ReplayExtension:
     name = "replay"
+    repeatable = False
 
     def __init__(self, book: ReplayBook) -> None:
         self.book = book

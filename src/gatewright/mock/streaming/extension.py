@@ -78,6 +78,7 @@ class StreamExtension:
     """Binds every operation whose success response declares ``x-gatewright-stream``."""
 
     name = "streams"
+    repeatable = True
 
     def __init__(
         self,

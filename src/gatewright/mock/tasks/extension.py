@@ -35,6 +35,7 @@ class TaskExtension:
     """Runs every declared lifecycle on one ``TaskEngine``; see the module docstring."""
 
     name = "tasks"
+    repeatable = False
 
     def __init__(
         self,

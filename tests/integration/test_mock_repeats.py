@@ -1,0 +1,117 @@
+"""Byte-identical requests answered again without the pipeline (``gatewright.mock.repeats``).
+
+A repeat must be indistinguishable from the request taking the whole pipeline: fresh ids,
+the same content, a journal entry, authentication checked; and nothing may be repeated
+past a rule installed later, a different ``Accept``, a reset, or an operation whose hooks
+keep state. Real sockets (aiohttp's test server on 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from gatewright.mock import create_app
+from gatewright.mock.keys import APIS
+
+pytestmark = pytest.mark.asyncio
+
+MakeClient = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
+AUTH = {"Authorization": "Bearer sk-test"}
+CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Weather in Paris?"}]}
+
+
+def _counting_validations(app: web.Application, api: str, operation: str) -> list[int]:
+    """Count calls of one operation's request validator (what a repeat skips)."""
+    validator = app[APIS][api].operations[operation].validator
+    calls = [0]
+    validate = validator.validate
+
+    def counted(*args: Any) -> Any:
+        calls[0] += 1
+        return validate(*args)
+
+    validator.validate = counted  # type: ignore[method-assign]
+    return calls
+
+
+async def _chat(client: TestClient[Any, Any], **headers: str) -> tuple[int, dict[str, Any]]:
+    response = await client.post("/v1/chat/completions", json=CHAT, headers={**AUTH, **headers})
+    return response.status, await response.json()
+
+
+async def test_a_repeat_skips_validation_and_gets_fresh_ids_and_the_same_answer(
+    aiohttp_client: MakeClient,
+) -> None:
+    app = create_app(["empiriolabs"], seed=3, access_log=False)
+    validations = _counting_validations(app, "empiriolabs", "createChatCompletion")
+    client = await aiohttp_client(app)
+    answers = [await _chat(client) for _ in range(3)]
+    assert [status for status, _ in answers] == [200, 200, 200]
+    assert validations[0] == 1  # the second and third requests were known
+    assert len({body["id"] for _, body in answers}) == 3
+    assert len({body["choices"][0]["message"]["content"] for _, body in answers}) == 1
+    journal = await (await client.get("/__gatewright/requests")).json()
+    entries = [entry for entry in journal["requests"] if entry["operation"] == "createChatCompletion"]
+    assert [entry["status"] for entry in entries] == [200, 200, 200]
+    assert all(entry["body"] == CHAT for entry in entries)
+    state = await (await client.get("/__gatewright/state")).json()
+    assert state["answers"]["answered"] == 3
+
+
+async def test_a_repeat_still_checks_credentials(aiohttp_client: MakeClient) -> None:
+    client = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
+    assert (await _chat(client))[0] == 200
+    response = await client.post("/v1/chat/completions", json=CHAT)
+    assert response.status == 401
+    assert "error" in await response.json()
+
+
+async def test_a_rule_added_later_wins_over_a_kept_answer(aiohttp_client: MakeClient) -> None:
+    client = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
+    _, first = await _chat(client)
+    rule = {"when": {"operation": "createChatCompletion"}, "then": {"text": "Scripted by a rule."}}
+    assert (await client.post("/__gatewright/rules", json={"rules": [rule]})).status == 201
+    _, ruled = await _chat(client)
+    assert ruled["choices"][0]["message"]["content"] == "Scripted by a rule."
+    assert (await client.delete("/__gatewright/rules")).status in {200, 204}
+    _, after = await _chat(client)
+    assert after["choices"][0]["message"]["content"] == first["choices"][0]["message"]["content"]
+    assert after["id"] != first["id"]
+
+
+async def test_a_different_accept_is_not_a_repeat(aiohttp_client: MakeClient) -> None:
+    client = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
+    assert (await _chat(client))[0] == 200
+    response = await client.post(
+        "/v1/chat/completions", json=CHAT, headers={**AUTH, "Accept": "text/event-stream"}
+    )
+    assert response.status == 200
+    assert response.content_type == "text/event-stream"
+    assert (await response.text()).rstrip().endswith("data: [DONE]")
+
+
+async def test_after_a_reset_repeats_answer_as_a_fresh_mock_does(aiohttp_client: MakeClient) -> None:
+    used = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
+    fresh = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
+    for _ in range(3):
+        await _chat(used)
+    assert (await used.post("/__gatewright/reset")).status == 200
+    assert [await _chat(used) for _ in range(2)] == [await _chat(fresh) for _ in range(2)]
+
+
+async def test_an_operation_with_a_stateful_hook_is_never_repeated(aiohttp_client: MakeClient) -> None:
+    """ipop's Responses also starts tasks (``background``): every request takes the whole pipeline."""
+    app = create_app(["ipop"], seed=3, access_log=False)
+    validations = _counting_validations(app, "ipop", "postResponses")
+    client = await aiohttp_client(app)
+    for _ in range(3):
+        response = await client.post(
+            "/v1/responses", json={"model": "claude-sonnet-4.6", "input": "Hello"}, headers={**AUTH, "x-api-key": "sk-test"}
+        )
+        assert response.status == 200, await response.text()
+    assert validations[0] == 3
