@@ -35,7 +35,7 @@ def _counting_validations(app: web.Application, api: str, operation: str) -> lis
         calls[0] += 1
         return validate(*args)
 
-    validator.validate = counted  # type: ignore[method-assign]
+    validator.validate = counted  # type: ignore[method-assign,assignment]
     return calls
 
 
