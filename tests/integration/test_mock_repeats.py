@@ -111,7 +111,9 @@ async def test_an_operation_with_a_stateful_hook_is_never_repeated(aiohttp_clien
     client = await aiohttp_client(app)
     for _ in range(3):
         response = await client.post(
-            "/v1/responses", json={"model": "claude-sonnet-4.6", "input": "Hello"}, headers={**AUTH, "x-api-key": "sk-test"}
+            "/v1/responses",
+            json={"model": "claude-sonnet-4.6", "input": "Hello"},
+            headers={**AUTH, "x-api-key": "sk-test"},
         )
         assert response.status == 200, await response.text()
     assert validations[0] == 3

@@ -14,8 +14,11 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 from anthropic import AsyncAnthropic
+from hypothesis import given
+from hypothesis import strategies as st
 from openai import AsyncOpenAI
 
+from gatewright.mock.answers.text import count_tokens
 from gatewright.mock.streaming import (
     FORMATS,
     SSEEvent,
@@ -97,6 +100,12 @@ def parse_sse(raw: bytes) -> list[dict[str, str]]:
 @pytest.mark.parametrize("text", [TEXT, "", " lead", "trail ", "one", "\n\n", "a  b\t\tc"])
 def test_split_text_round_trips(text: str) -> None:
     assert "".join(split_text(text)) == text
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "é", " ", "\t", "\n", "\u00a0", "\u2003", "\x1c", "\u200b"])))
+def test_counted_tokens_are_the_pieces_a_stream_sends(text: str) -> None:
+    """``count_tokens`` (usage) and ``split_text`` (stream deltas) agree on every text."""
+    assert count_tokens(text) == len(split_text(text))
 
 
 def test_event_encoding() -> None:

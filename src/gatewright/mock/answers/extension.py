@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
 from gatewright.mock.answers.prompt import read_prompt
-from gatewright.mock.answers.reuse import AnswerCache, Reused
+from gatewright.mock.answers.reuse import AnswerCache
 from gatewright.mock.answers.text import count_tokens
 from gatewright.mock.answers.wire import RENDERERS, embeddings_body
 from gatewright.mock.extensions import MockCall, OperationHook
@@ -39,6 +40,18 @@ if TYPE_CHECKING:
 __all__ = ["AnswerExtension"]
 
 log = logging.getLogger("gatewright.mock.answers")
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What a request gets: the negotiated answer, its schema, the cache key (None: not kept) and
+    the body, composed this time (``body``), serialized (``raw``: a reuse, or a body now kept), or both."""
+
+    decision: Decision
+    pointer: str
+    key: bytes | None
+    body: dict[str, Any] | None = None
+    raw: bytes | None = None
 
 
 class AnswerExtension:
@@ -76,20 +89,18 @@ class AnswerExtension:
         found = self._answer(call)
         if found is None:
             return None
-        body, pointer, decision, key = found
+        decision, pointer, key = found.decision, found.pointer, found.key
         assert decision.media is not None
         headers = response_headers(call.api, call.operation, decision.response)
-        again = None if key is None else partial(self._again, key, decision, headers, pointer)
-        reused = isinstance(body, Reused)
         return JsonOutcome(
             decision.status,
-            None if reused else body,
+            found.body,
             decision.media.media_type,
             headers,
             pointer,
             checked=True,
-            raw=body.raw() if isinstance(body, Reused) else None,
-            again=again,
+            raw=found.raw,
+            again=None if key is None else partial(self._again, key, decision, headers, pointer),
         )
 
     def _again(
@@ -110,11 +121,13 @@ class AnswerExtension:
         found = self._answer(call)
         if found is None:
             return None
-        body = found[0]
-        return body.body() if isinstance(body, Reused) else body
+        if found.body is not None:
+            return found.body
+        assert found.raw is not None
+        body: dict[str, Any] = json.loads(found.raw)
+        return body
 
-    def _answer(self, call: MockCall) -> tuple[dict[str, Any] | Reused, str, Decision, bytes | None] | None:
-        """The body (or its reuse), its schema, the negotiated answer and the cache key (None: not kept)."""
+    def _answer(self, call: MockCall) -> _Found | None:
         op = call.operation
         wire = op.operation.compatible_wire
         preferences = call.preferences
@@ -138,7 +151,7 @@ class AnswerExtension:
             reused = self.reused.get(key, self.ids.next, int(self.composer.clock()))
             if reused is not None:
                 self.answered += 1
-                return reused, pointer, decision, key
+                return _Found(decision, pointer, key, raw=reused.raw())
         top, answer = self._wire_body(call.api, wire, request, call.reply)
         fitted, complete = fit(
             self._base(call.api, op, pointer),
@@ -148,10 +161,9 @@ class AnswerExtension:
         if not complete:
             self._warn(call.api, op, pointer, top)
         body = fitted if isinstance(fitted, dict) else top
-        if key is not None:
-            self.reused.put(key, body, answer)
         self.answered += 1
-        return body, pointer, decision, key
+        raw = self.reused.put(key, body, answer) if key is not None else None
+        return _Found(decision, pointer, key, body, raw)
 
     def _wire_body(
         self, api: MockApi, wire: str, request: Mapping[str, Any], reply: Reply | None

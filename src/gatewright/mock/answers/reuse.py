@@ -7,15 +7,17 @@ the same ``IdSource`` in the order composing would have taken them (tool calls, 
 answer), so a seeded run gives the same bodies with or without the cache.
 
 The key is everything that shapes the body: the operation, the negotiated schema, the
-wire family and the request body's bytes (the parsed body is a function of them). A hit
-gives the serialized body with the new ids written into the bytes (what a plain JSON
-answer sends), or the body as a value (what a stream replays), copied only along the
-paths of the fields that change: the rest is shared between answers, so nothing
-downstream may mutate an answer body.
+wire family and the request body's bytes (the parsed body is a function of them). What is
+kept is the body serialized (as ``outcome.send`` writes it): a hit writes the new ids and
+time into those bytes, and a stream, which needs the body as a value, parses them. Ids are
+unique random strings, so replacing them in the text touches nothing else; the time is
+replaced only as the value of a ``created``/``created_at`` member (an escaped quote inside
+a string cannot look like a member name).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,20 +29,14 @@ __all__ = ["AnswerCache", "Reused"]
 
 _ENTRIES = 512  # distinct requests kept (oldest dropped first)
 _MAX_KEY = 16 * 1024  # larger requests are composed every time rather than held as keys
-_TIME_KEYS = frozenset({"created", "created_at"})
-
-Path = tuple[str | int, ...]
+_TIME_NAMES = (b"created", b"created_at")  # the members that hold the answer's creation time
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    body: dict[str, Any]
-    raw: bytes  # ``body`` serialized as ``outcome.send`` would
+    raw: bytes  # the body serialized as ``outcome.send`` would
     created: int
-    ids: tuple[str, ...]  # in the order composing takes them from the IdSource
-    fresh: tuple[tuple[Path, str], ...]  # string fields holding an id, with their text
-    times: tuple[Path, ...]  # integer fields holding the answer's creation time
-    time_names: tuple[bytes, ...]  # their names, as written in ``raw``
+    ids: tuple[bytes, ...]  # in the order composing takes them from the IdSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,27 +44,21 @@ class Reused:
     """One reuse of a kept answer: its new ids and time, as bytes or as a value."""
 
     entry: _Entry
-    renamed: dict[str, str]
+    ids: tuple[bytes, ...]  # the new ids, one for each of ``entry.ids``
     now: int
 
     def raw(self) -> bytes:
         entry = self.entry
         raw = entry.raw
-        for old, new in self.renamed.items():
-            raw = raw.replace(old.encode(), new.encode())
-        for name in entry.time_names:  # the fields ``times`` holds, as ``dumps`` writes them
-            raw = raw.replace(b'"%s":%d' % (name, entry.created), b'"%s":%d' % (name, self.now))
+        for old, new in zip(entry.ids, self.ids, strict=True):
+            raw = raw.replace(old, new)
+        if self.now != entry.created:
+            for name in _TIME_NAMES:
+                raw = raw.replace(b'"%s":%d' % (name, entry.created), b'"%s":%d' % (name, self.now))
         return raw
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = self.entry.body
-        for path, text in self.entry.fresh:
-            renewed = text
-            for old, new in self.renamed.items():
-                renewed = renewed.replace(old, new)
-            body = _replaced(body, path, renewed)
-        for path in self.entry.times:
-            body = _replaced(body, path, self.now)
+        body: dict[str, Any] = json.loads(self.raw())
         return body
 
 
@@ -89,49 +79,24 @@ class AnswerCache:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        return Reused(entry, {old: next_id() for old in entry.ids}, now)
+        return Reused(entry, tuple(next_id().encode() for _ in entry.ids), now)
 
-    def put(self, key: bytes, body: dict[str, Any], answer: Answer | None) -> None:
-        """Keep ``body``, composed for ``answer`` (None: a body without ids or time, e.g. embeddings)."""
-        ids: tuple[str, ...] = ()
-        fresh: list[tuple[Path, str]] = []
-        times: list[Path] = []
-        if answer is not None:
-            ids = (*(call.id for choice in answer.choices for call in choice.tool_calls), answer.id)
-            created = answer.created
-
-            def find(value: Any, path: Path) -> None:
-                if isinstance(value, dict):
-                    for name, item in value.items():
-                        if name in _TIME_KEYS and item == created and type(item) is int:
-                            times.append((*path, name))
-                        else:
-                            find(item, (*path, name))
-                elif isinstance(value, list):
-                    for index, item in enumerate(value):
-                        find(item, (*path, index))
-                elif isinstance(value, str) and any(old in value for old in ids):
-                    fresh.append((path, value))
-
-            find(body, ())
+    def put(self, key: bytes, body: dict[str, Any], answer: Answer | None) -> bytes:
+        """Keep ``body``, composed for ``answer`` (None: a body without ids or time, e.g. embeddings);
+        returns it serialized (what to send this time)."""
+        raw = dumps(body)
         if self._size <= 0:
-            return
+            return raw
+        ids: tuple[bytes, ...] = ()
+        if answer is not None:
+            ids = (
+                *(call.id.encode() for choice in answer.choices for call in choice.tool_calls),
+                answer.id.encode(),
+            )
         if len(self._entries) >= self._size:
             self._entries.pop(next(iter(self._entries)))
-        names = tuple(sorted({str(path[-1]).encode() for path in times}))
-        self._entries[key] = _Entry(
-            body, dumps(body), answer.created if answer else 0, ids, tuple(fresh), tuple(times), names
-        )
+        self._entries[key] = _Entry(raw, answer.created if answer is not None else 0, ids)
+        return raw
 
     def clear(self) -> None:
         self._entries.clear()
-
-
-def _replaced(node: Any, path: Path, value: Any) -> Any:
-    """``node`` with ``value`` at ``path``: containers on the path copied, the rest shared."""
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    copy = list(node) if isinstance(node, list) else dict(node)
-    copy[head] = _replaced(node[head], rest, value)  # type: ignore[index]
-    return copy
