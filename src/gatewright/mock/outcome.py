@@ -22,7 +22,7 @@ from gatewright.mock.render import Rendered, dumps
 if TYPE_CHECKING:
     from gatewright.mock.operations import MockApi
 
-__all__ = ["JsonOutcome", "send", "web_response"]
+__all__ = ["JsonOutcome", "headers_of", "send", "web_response"]
 
 logger = logging.getLogger("gatewright.mock")
 
@@ -36,8 +36,9 @@ class JsonOutcome:
     schema_pointer: str | None = None  # the response schema the value must satisfy (None: unchecked)
     checked: bool = False  # already validated against ``schema_pointer``
     raw: bytes | None = None  # the body already serialized (then ``value`` may be None): sent as it is
-    # How to give this answer again to a byte-identical request (``mock.repeats``); None: compose anew.
-    again: Callable[[], JsonOutcome | None] | None = field(default=None, compare=False)
+    # This answer's body again, for a byte-identical request (``mock.repeats``): the same status and
+    # headers, new bytes (fresh ids and time), or None once it is no longer kept.
+    again: Callable[[], bytes | None] | None = field(default=None, compare=False)
 
 
 def web_response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]] = ()) -> web.Response:
@@ -60,8 +61,13 @@ def send(api: MockApi, outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = 
                 outcome.schema_pointer,
                 "; ".join(f"{e.path or '/'}: {e.message}" for e in errors),
             )
+    body = outcome.raw if outcome.raw is not None else dumps(outcome.value)
+    return web.Response(status=outcome.status, body=body, headers=headers_of(outcome, extra))
+
+
+def headers_of(outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+    """The headers ``send`` gives a JSON answer: its own, the pipeline's, its media type."""
     headers = dict(outcome.headers)
     headers.update(extra)
     headers["Content-Type"] = outcome.media_type
-    body = outcome.raw if outcome.raw is not None else dumps(outcome.value)
-    return web.Response(status=outcome.status, body=body, headers=headers)
+    return headers

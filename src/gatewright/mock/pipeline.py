@@ -167,7 +167,7 @@ class ApiHandler:
             known = self._repeats.answer(repeat)
             if known is not None:  # answered before: validation and every stage would decide the same
                 exchange.json_body = raw
-                return send(api, *known)
+                return known
         validator = op.validator
         try:
             validated = validator.validate(
@@ -257,8 +257,8 @@ class ApiHandler:
             for hook in hooks:
                 answered = await hook(call)
                 if isinstance(answered, JsonOutcome):
-                    if repeat is not None and answered.again is not None and programmed is NOTHING:
-                        self._repeats.keep(repeat, answered.again, extra)
+                    if repeat is not None and programmed is NOTHING:
+                        self._repeats.keep(repeat, answered, extra)
                     return send(self.api, answered, extra)
                 if answered is not None:
                     return answered

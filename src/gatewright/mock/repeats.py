@@ -22,26 +22,35 @@ a repeat like any other request. ``again`` returns None once its answer is no lo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from gatewright.mock.outcome import JsonOutcome, headers_of
+
 if TYPE_CHECKING:
     from gatewright.mock.operations import MockOperation
-    from gatewright.mock.outcome import JsonOutcome
 
-__all__ = ["Again", "Repeats"]
+__all__ = ["Again", "Key", "Repeats"]
 
-Again = Callable[[], "JsonOutcome | None"]
+Again = Callable[[], bytes | None]
 Key = tuple[object, ...]
 _ENTRIES = 512
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    again: Again  # the body's bytes once more (None: no longer kept)
+    status: int
+    headers: dict[str, str]  # everything the first answer was sent with
 
 
 class Repeats:
     """Answers kept per request key for one API (oldest dropped first)."""
 
     def __init__(self, entries: int = _ENTRIES) -> None:
-        self._known: dict[Key, tuple[Again, tuple[tuple[str, str], ...]]] = {}
+        self._known: dict[Key, _Known] = {}
         self._size = entries
 
     @staticmethod
@@ -59,20 +68,21 @@ class Repeats:
             raw,
         )
 
-    def answer(self, key: Key) -> tuple[JsonOutcome, tuple[tuple[str, str], ...]] | None:
-        """The kept answer given again, with the headers the pipeline added to it; or None."""
+    def answer(self, key: Key) -> web.Response | None:
+        """The kept answer given again (same status and headers, new body); or None."""
         known = self._known.get(key)
         if known is None:
             return None
-        outcome = known[0]()
-        if outcome is None:
+        body = known.again()
+        if body is None:
             del self._known[key]
             return None
-        return outcome, known[1]
+        return web.Response(status=known.status, body=body, headers=known.headers)
 
-    def keep(self, key: Key, again: Again, extra: tuple[tuple[str, str], ...]) -> None:
-        if self._size <= 0:
+    def keep(self, key: Key, outcome: JsonOutcome, extra: tuple[tuple[str, str], ...]) -> None:
+        """Keep ``outcome`` (sent with ``extra``) for ``key`` if it says how to give it again."""
+        if outcome.again is None or self._size <= 0:
             return
         if key not in self._known and len(self._known) >= self._size:
             self._known.pop(next(iter(self._known)))
-        self._known[key] = (again, extra)
+        self._known[key] = _Known(outcome.again, outcome.status, headers_of(outcome, extra))

@@ -100,21 +100,16 @@ class AnswerExtension:
             pointer,
             checked=True,
             raw=found.raw,
-            again=None if key is None else partial(self._again, key, decision, headers, pointer),
+            again=None if key is None else partial(self._again, key),
         )
 
-    def _again(
-        self, key: bytes, decision: Decision, headers: tuple[tuple[str, str], ...], pointer: str
-    ) -> JsonOutcome | None:
+    def _again(self, key: bytes) -> bytes | None:
         """The kept answer for ``key`` once more, with fresh ids and time (None once it is dropped)."""
         reused = self.reused.get(key, self.ids.next, int(self.composer.clock()))
         if reused is None:
             return None
-        assert decision.media is not None
         self.answered += 1
-        return JsonOutcome(
-            decision.status, None, decision.media.media_type, headers, pointer, checked=True, raw=reused.raw()
-        )
+        return reused.raw()
 
     def body_for(self, call: MockCall) -> dict[str, Any] | None:
         """The JSON answer this request gets (what a stream replays), or None where the hook steps aside."""
