@@ -43,8 +43,11 @@ class AuthPolicy:
     ) -> bool:
         if self.public:
             return True
-        for alternative in self.alternatives:
-            if all(_present(check, headers, query, cookies) for check in alternative):
+        for alternative in self.alternatives:  # loops, not all(<generator>): this runs on every request
+            for check in alternative:
+                if not _present(check, headers, query, cookies):
+                    break
+            else:
                 return True
         return False
 

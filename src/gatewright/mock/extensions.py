@@ -11,6 +11,7 @@ Extensions' state shows in the control API and is cleared by its reset.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,7 +34,7 @@ class MockCall:
     request: web.Request
     api: MockApi
     operation: MockOperation
-    path_params: dict[str, str]
+    path_params: Mapping[str, str]
     body: Any  # parsed JSON/form body, raw bytes for other media, None without a body
     preferences: Preferences
     decision: Decision

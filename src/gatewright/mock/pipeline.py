@@ -217,7 +217,7 @@ class ApiHandler:
         self,
         request: web.Request,
         op: MockOperation,
-        params: dict[str, str],
+        params: Mapping[str, str],
         body: object,
         raw: bytes,
         *,

@@ -9,7 +9,7 @@ counts); anything the schema rejects falls back to the plain generated body.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from gatewright.mock.fit import fit, replace
@@ -29,7 +29,7 @@ def handle_resource(
     role: ResourceRole,
     decision: Decision,
     *,
-    params: dict[str, str],
+    params: Mapping[str, str],
     body: Any,
     store: ResourceStore,
 ) -> Rendered | None:
@@ -160,7 +160,7 @@ def _untracked(
     role: ResourceRole,
     decision: Decision,
     *,
-    params: dict[str, str],
+    params: Mapping[str, str],
     store: ResourceStore,
 ) -> Rendered | None:
     """Items the API never creates: generated bodies, except that a deleted id stays gone.
@@ -194,7 +194,7 @@ def _untracked(
 
 
 def _delete(
-    api: MockApi, op: MockOperation, role: ResourceRole, params: dict[str, str], store: ResourceStore
+    api: MockApi, op: MockOperation, role: ResourceRole, params: Mapping[str, str], store: ResourceStore
 ) -> None:
     resource_id = params.get(role.id_param or "")
     if resource_id is not None:

@@ -7,6 +7,7 @@ beat greedy (``x-gatewright-greedy``), ``HEAD`` falls back to ``GET``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gatewright.spec import Operation, Spec
@@ -16,7 +17,7 @@ from gatewright.spec.routing import RouteMatch, Router, RouteSpec
 @dataclass(frozen=True, slots=True)
 class Route:
     operation: Operation
-    params: dict[str, str]
+    params: Mapping[str, str]
 
 
 class OperationRouter:

@@ -11,8 +11,9 @@ matches a template without the request's method is a 405 with ``Allow``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from urllib.parse import unquote
 
 from gatewright.spec.model import Operation
@@ -37,13 +38,16 @@ class RouteSpec:
 class RouteMatch:
     operation_id: str
     template: str
-    params: dict[str, str]
+    params: Mapping[str, str]  # read-only: a match of a path without parameters is shared
 
 
 @dataclass(frozen=True, slots=True)
 class RouteMiss:
     status: int  # 404 or 405
     allowed: tuple[str, ...] = ()
+
+
+_NO_PARAMS: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(slots=True)
@@ -64,6 +68,14 @@ class Router:
         self._exact: dict[str, _Node] = {}
         for route in routes:
             self._add(route)
+        # The answer for (method, path) of every path without parameters, as requests spell it
+        # most often (upper-case method, no trailing slash): one lookup on the request path.
+        self._matches: dict[tuple[str, str], RouteMatch] = {}
+        for path, node in self._exact.items():
+            for method in (*node.methods, "HEAD"):
+                found = self._match_node(node, method, _NO_PARAMS)
+                if isinstance(found, RouteMatch):
+                    self._matches[(method, path)] = found
 
     def _add(self, route: RouteSpec) -> None:
         template = PathTemplate.parse(route.template, route.greedy)
@@ -96,6 +108,9 @@ class Router:
             self._exact["/" + "/".join(s.text for s in template.segments)] = node
 
     def match(self, method: str, path: str) -> RouteMatch | RouteMiss:
+        known = self._matches.get((method, path))
+        if known is not None:
+            return known
         normalized = "/" + path.strip("/") if path.strip("/") else "/"
         node = self._exact.get(normalized)
         params: dict[str, str] = {}
@@ -105,6 +120,10 @@ class Router:
             if found is None:
                 return RouteMiss(404)
             node = found
+        return self._match_node(node, method, params)
+
+    @staticmethod
+    def _match_node(node: _Node, method: str, params: Mapping[str, str]) -> RouteMatch | RouteMiss:
         operation_id = node.methods.get(method.upper())
         if operation_id is None:
             if method.upper() == "HEAD" and "GET" in node.methods:

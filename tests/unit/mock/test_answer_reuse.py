@@ -1,4 +1,4 @@
-"""AnswerCache: a kept body comes back with new ids and time, as bytes and as a value, and stays intact."""
+"""AnswerCache: a kept body comes back serialized with new ids and time, and the kept body stays intact."""
 
 from __future__ import annotations
 
@@ -35,14 +35,21 @@ def test_a_hit_renames_ids_in_draw_order_and_restamps_time() -> None:
     fresh = (f"{n:024x}" for n in itertools.count(1))
     reused = cache.get(b"k", lambda: next(fresh), now=200)
     assert reused is not None
+    again = cache.get(b"k", lambda: next(fresh), now=300)
+    assert again is not None
     expected = {
         "id": f"resp_{2:024x}",  # the answer's id is drawn after its tool calls', as composing does
         "created_at": 200,
         "output": [{"id": f"fc_{1:024x}", "call_id": f"call_{1:024x}", "arguments": '{"x": 1}'}],
         "usage": {"input_tokens": 100},
     }
-    assert reused.body() == expected
-    assert json.loads(reused.raw()) == expected
+    assert json.loads(reused) == expected
+    assert json.loads(again) == {  # each hit its own ids and time
+        **expected,
+        "id": f"resp_{4:024x}",
+        "created_at": 300,
+        "output": [{"id": f"fc_{3:024x}", "call_id": f"call_{3:024x}", "arguments": '{"x": 1}'}],
+    }
     assert body["id"] == f"resp_{OLD_ID}" and body["created_at"] == 100  # the kept body is not changed
     assert cache.get(b"other", lambda: "x", now=0) is None
 
@@ -56,7 +63,7 @@ def test_reset_and_size_bound() -> None:
         small.put(key.encode(), {"v": key}, None)
     assert small.get(b"a", lambda: "x", now=0) is None
     reused = small.get(b"c", lambda: "x", now=0)
-    assert reused is not None and reused.body() == {"v": "c"}
+    assert reused is not None and json.loads(reused) == {"v": "c"}
     off = AnswerCache(entries=0)
     off.put(b"a", {"v": 1}, None)
     assert off.get(b"a", lambda: "x", now=0) is None

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+
+from gatewright.spec import API_IDS, load_spec
 from gatewright.spec.routing import RouteMatch, RouteMiss, Router, RouteSpec
 
 
@@ -55,3 +58,25 @@ def test_trailing_slash_and_head() -> None:
     match = router.match("HEAD", "/v1/models/")
     assert isinstance(match, RouteMatch)
     assert match.operation_id == "listModels"
+
+
+@pytest.mark.parametrize("api", API_IDS)
+def test_the_lookup_of_paths_without_parameters_answers_as_the_trie(api: str) -> None:
+    """``match`` answers paths without parameters from one precomputed lookup: the same answers."""
+    spec = load_spec(api)
+    router = Router(RouteSpec.of(op) for op in spec.operations)
+    trie_only = Router(RouteSpec.of(op) for op in spec.operations)
+    trie_only._matches.clear()
+    paths = {op.path for op in spec.operations if "{" not in op.path}
+    assert paths
+    for path in paths:
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "get", "OPTIONS"):
+            assert router.match(method, path) == trie_only.match(method, path), (method, path)
+            assert router.match(method, path + "/") == trie_only.match(method, path + "/"), (method, path)
+
+
+def test_a_shared_match_cannot_be_changed() -> None:
+    match = _router().match("GET", "/v1/models")
+    assert isinstance(match, RouteMatch)
+    with pytest.raises(TypeError):
+        match.params["x"] = "y"  # type: ignore[index]

@@ -105,11 +105,10 @@ class AnswerExtension:
 
     def _again(self, key: bytes) -> bytes | None:
         """The kept answer for ``key`` once more, with fresh ids and time (None once it is dropped)."""
-        reused = self.reused.get(key, self.ids.next, int(self.composer.clock()))
-        if reused is None:
-            return None
-        self.answered += 1
-        return reused.raw()
+        raw = self.reused.get(key, self.ids.next, int(self.composer.clock()))
+        if raw is not None:
+            self.answered += 1
+        return raw
 
     def body_for(self, call: MockCall) -> dict[str, Any] | None:
         """The JSON answer this request gets (what a stream replays), or None where the hook steps aside."""
@@ -143,10 +142,9 @@ class AnswerExtension:
         scripted = call.reply is not None and call.reply.scripts_answer
         key = None if scripted else self.reused.key(op.operation_id, pointer, wire, call.raw)
         if key is not None:
-            reused = self.reused.get(key, self.ids.next, int(self.composer.clock()))
-            if reused is not None:
-                self.answered += 1
-                return _Found(decision, pointer, key, raw=reused.raw())
+            raw = self._again(key)
+            if raw is not None:
+                return _Found(decision, pointer, key, raw=raw)
         top, answer = self._wire_body(call.api, wire, request, call.reply)
         fitted, complete = fit(
             self._base(call.api, op, pointer),

@@ -17,7 +17,6 @@ a string cannot look like a member name).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 from gatewright.mock.render import dumps
 from gatewright.spec.answers import Answer
 
-__all__ = ["AnswerCache", "Reused"]
+__all__ = ["AnswerCache"]
 
 _ENTRIES = 512  # distinct requests kept (oldest dropped first)
 _MAX_KEY = 16 * 1024  # larger requests are composed every time rather than held as keys
@@ -35,31 +34,8 @@ _TIME_NAMES = (b"created", b"created_at")  # the members that hold the answer's 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     raw: bytes  # the body serialized as ``outcome.send`` would
-    created: int
     ids: tuple[bytes, ...]  # in the order composing takes them from the IdSource
-
-
-@dataclass(frozen=True, slots=True)
-class Reused:
-    """One reuse of a kept answer: its new ids and time, as bytes or as a value."""
-
-    entry: _Entry
-    ids: tuple[bytes, ...]  # the new ids, one for each of ``entry.ids``
-    now: int
-
-    def raw(self) -> bytes:
-        entry = self.entry
-        raw = entry.raw
-        for old, new in zip(entry.ids, self.ids, strict=True):
-            raw = raw.replace(old, new)
-        if self.now != entry.created:
-            for name in _TIME_NAMES:
-                raw = raw.replace(b'"%s":%d' % (name, entry.created), b'"%s":%d' % (name, self.now))
-        return raw
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = json.loads(self.raw())
-        return body
+    times: tuple[tuple[bytes, bytes], ...]  # each time member as written in ``raw``, and its name part
 
 
 class AnswerCache:
@@ -74,12 +50,17 @@ class AnswerCache:
             return None
         return b"\x00".join((operation.encode(), pointer.encode(), wire.encode(), raw))
 
-    def get(self, key: bytes, next_id: Callable[[], str], now: int) -> Reused | None:
-        """The answer kept for ``key``, with new ids (drawn from ``next_id``) and ``now``; or None."""
+    def get(self, key: bytes, next_id: Callable[[], str], now: int) -> bytes | None:
+        """The answer kept for ``key``, serialized, with new ids (drawn from ``next_id``) and ``now``."""
         entry = self._entries.get(key)
         if entry is None:
             return None
-        return Reused(entry, tuple(next_id().encode() for _ in entry.ids), now)
+        raw = entry.raw
+        for old in entry.ids:
+            raw = raw.replace(old, next_id().encode())
+        for written, name in entry.times:
+            raw = raw.replace(written, b"%s%d" % (name, now))
+        return raw
 
     def put(self, key: bytes, body: dict[str, Any], answer: Answer | None) -> bytes:
         """Keep ``body``, composed for ``answer`` (None: a body without ids or time, e.g. embeddings);
@@ -88,14 +69,19 @@ class AnswerCache:
         if self._size <= 0:
             return raw
         ids: tuple[bytes, ...] = ()
+        times: tuple[tuple[bytes, bytes], ...] = ()
         if answer is not None:
-            ids = (
-                *(call.id.encode() for choice in answer.choices for call in choice.tool_calls),
-                answer.id.encode(),
+            calls = (call.id for choice in answer.choices for call in choice.tool_calls)
+            ids = (*(call.encode() for call in calls), answer.id.encode())
+            members = (b'"%s":' % name for name in _TIME_NAMES)
+            times = tuple(
+                (written, member)
+                for member in members
+                if (written := b"%s%d" % (member, answer.created)) in raw
             )
         if len(self._entries) >= self._size:
             self._entries.pop(next(iter(self._entries)))
-        self._entries[key] = _Entry(raw, answer.created if answer is not None else 0, ids)
+        self._entries[key] = _Entry(raw, ids, times)
         return raw
 
     def clear(self) -> None:

@@ -79,7 +79,7 @@ def _key(
     return request_key(api.name, op.operation_id, params, recording.request.query, body, credentials)
 
 
-def _route(api: MockApi, op: MockOperation, recording: Recording) -> dict[str, str] | None:
+def _route(api: MockApi, op: MockOperation, recording: Recording) -> Mapping[str, str] | None:
     """The recorded path's parameters, read by the API's router.
 
     The path is as the client sent it, possibly under a prefix the mock does not have
@@ -98,7 +98,7 @@ def _route(api: MockApi, op: MockOperation, recording: Recording) -> dict[str, s
         path = path[cut:]
 
 
-def _parsed_body(op: MockOperation, params: dict[str, str], recording: Recording) -> Any:
+def _parsed_body(op: MockOperation, params: Mapping[str, str], recording: Recording) -> Any:
     """The recorded body parsed by the operation's request validator, as a live request's is."""
     request = recording.request
     raw = request.body.to_bytes() if request.body is not None else b""
