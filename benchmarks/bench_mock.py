@@ -18,8 +18,9 @@ the steadier figure.
 
     python benchmarks/bench_mock.py [--duration 5] [--rounds 3] [--connections 32] [--api empiriolabs]
 
-To compare with another checkout in the same conditions, run this script twice, once with
-``PYTHONPATH=<that checkout>/src`` (and ``--without-rules`` if it predates rules).
+To compare with another checkout, run it beside this one: ``--baseline <that checkout>/src``
+adds a ``baseline --quiet`` mock to every round, so before and after are ratios of the same
+run (``git worktree add /tmp/before <commit>`` gives the checkout).
 """
 
 from __future__ import annotations
@@ -158,6 +159,13 @@ def main() -> int:
         action="store_true",
         help="skip the 100-rules mock (to compare with a gatewright that has no rules, via PYTHONPATH)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="SRC",
+        help="also run another gatewright (its src directory, e.g. of a `git worktree` at an older"
+        " commit) as 'baseline --quiet', so before and after are ratios of the same run",
+    )
     parser.add_argument("--serve-bare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     prefix = f"/{args.api}"
@@ -170,6 +178,8 @@ def main() -> int:
     ports = {"mock": free_port(), "mock --quiet": free_port(), "mock --quiet, 100 rules": free_port()}
     if args.without_rules:
         del ports["mock --quiet, 100 rules"]
+    if args.baseline is not None:
+        ports["baseline --quiet"] = free_port()
     rules_file = Path(tempfile.mkdtemp()) / "rules.json"
     rules_file.write_text(
         json.dumps(
@@ -203,7 +213,7 @@ def main() -> int:
                 *(["--quiet"] if "--quiet" in name else []),
                 *(["--rules", str(rules_file)] if "rules" in name else []),
             ],
-            env=env,
+            env={**env, "PYTHONPATH": str(args.baseline)} if name.startswith("baseline") else env,
             stdout=log_file,
             stderr=log_file,
         )

@@ -117,3 +117,15 @@ async def test_an_operation_with_a_stateful_hook_is_never_repeated(aiohttp_clien
         )
         assert response.status == 200, await response.text()
     assert validations[0] == 3
+
+
+async def test_a_declared_header_parameter_is_part_of_the_request(aiohttp_client: MakeClient) -> None:
+    """empiriolabs' Messages requires ``anthropic-version``: the same body without it is refused."""
+    client = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
+    body = {"model": "claude-sonnet-4-5", "max_tokens": 32, "messages": [{"role": "user", "content": "Hi"}]}
+    versioned = {"x-api-key": "sk-test", "anthropic-version": "2023-06-01"}
+    for _ in range(2):
+        assert (await client.post("/v1/messages", json=body, headers=versioned)).status == 200
+    response = await client.post("/v1/messages", json=body, headers={"x-api-key": "sk-test"})
+    assert response.status in {400, 422}
+    assert "anthropic-version" in await response.text()
