@@ -119,13 +119,12 @@ class Composer:
         return self._text_choice(prompt, key)
 
     def _text_choice(self, prompt: Prompt, key: str) -> Choice:
-        rng = random.Random(key)
         if prompt.output.kind == "json_schema":
             text = json.dumps(self.values.value(prompt.output.schema, salt=key), ensure_ascii=False)
         elif prompt.output.kind == "json_object":
-            text = json.dumps({"answer": sentences(rng, 1)})
+            text = json.dumps({"answer": sentences(key, 1)})
         else:
-            text = sentences(rng)
+            text = sentences(key)
         finish = Finish.STOP
         text, stop = cut_at_stop(text, prompt.stop)
         if stop is not None:

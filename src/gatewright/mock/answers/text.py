@@ -6,7 +6,7 @@ send, so a stream has one content delta per counted token and ``usage`` adds up.
 
 from __future__ import annotations
 
-import random
+import hashlib
 
 from gatewright.mock.streaming.events import split_text
 
@@ -24,10 +24,15 @@ _SENTENCES = (
 )
 
 
-def sentences(rng: random.Random, count: int | None = None) -> str:
-    """Two to four sentences chosen by ``rng``."""
-    picked = rng.sample(_SENTENCES, count or rng.randint(2, 4))
-    return " ".join(picked)
+def sentences(seed: str, count: int | None = None) -> str:
+    """Two to four sentences picked by ``seed``: the same seed, the same text.
+
+    The choice reads the bytes of a hash of the seed (a Mersenne Twister seeded per answer
+    cost more than the rest of a plain answer's text).
+    """
+    digest = hashlib.blake2b(seed.encode(), digest_size=16).digest()
+    order = sorted(range(len(_SENTENCES)), key=digest[1:].__getitem__)
+    return " ".join(_SENTENCES[index] for index in order[: count or 2 + digest[0] % 3])
 
 
 def count_tokens(text: str) -> int:
