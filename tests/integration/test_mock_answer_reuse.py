@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from mock_server import without_time
 
 from gatewright.mock import create_app
 from gatewright.mock.answers import AnswerExtension
@@ -81,29 +82,13 @@ async def _bodies(client: TestClient[Any, Any]) -> list[str]:
     return out
 
 
-def _without_time(text: str) -> str:
-    if not text.startswith("{"):  # a stream: compare its events with the time fields blanked
-        return "\n".join(
-            _without_time(line[6:]) if line.startswith("data: {") else line for line in text.splitlines()
-        )
-
-    def blank(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: 0 if k in {"created", "created_at"} else blank(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [blank(v) for v in value]
-        return value
-
-    return json.dumps(blank(json.loads(text)))
-
-
 async def test_reused_answers_equal_composed_ones_ids_included(aiohttp_client: MakeClient) -> None:
     cached, composed = await aiohttp_client(_app(cache=True)), await aiohttp_client(_app(cache=False))
     with_cache, without = await _bodies(cached), await _bodies(composed)
-    assert [_without_time(b) for b in with_cache] == [_without_time(b) for b in without]
+    assert [without_time(b) for b in with_cache] == [without_time(b) for b in without]
     assert (await cached.post("/__gatewright/reset")).status == 200
     assert (await composed.post("/__gatewright/reset")).status == 200
-    assert [_without_time(b) for b in await _bodies(cached)] == [_without_time(b) for b in with_cache]
+    assert [without_time(b) for b in await _bodies(cached)] == [without_time(b) for b in with_cache]
 
 
 async def test_repeated_tool_calls_get_fresh_ids_that_stay_paired(aiohttp_client: MakeClient) -> None:

@@ -8,17 +8,19 @@ keep state. Real sockets (aiohttp's test server on 127.0.0.1).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mock_server import without_time
 
 from gatewright.mock import create_app
 from gatewright.mock.keys import APIS
-
-pytestmark = pytest.mark.asyncio
 
 MakeClient = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 AUTH = {"Authorization": "Bearer sk-test"}
@@ -44,6 +46,7 @@ async def _chat(client: TestClient[Any, Any], **headers: str) -> tuple[int, dict
     return response.status, await response.json()
 
 
+@pytest.mark.asyncio
 async def test_a_repeat_skips_validation_and_gets_fresh_ids_and_the_same_answer(
     aiohttp_client: MakeClient,
 ) -> None:
@@ -63,6 +66,7 @@ async def test_a_repeat_skips_validation_and_gets_fresh_ids_and_the_same_answer(
     assert state["answers"]["answered"] == 3
 
 
+@pytest.mark.asyncio
 async def test_a_repeat_still_checks_credentials(aiohttp_client: MakeClient) -> None:
     client = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
     assert (await _chat(client))[0] == 200
@@ -71,6 +75,7 @@ async def test_a_repeat_still_checks_credentials(aiohttp_client: MakeClient) -> 
     assert "error" in await response.json()
 
 
+@pytest.mark.asyncio
 async def test_a_rule_added_later_wins_over_a_kept_answer(aiohttp_client: MakeClient) -> None:
     client = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
     _, first = await _chat(client)
@@ -84,6 +89,7 @@ async def test_a_rule_added_later_wins_over_a_kept_answer(aiohttp_client: MakeCl
     assert after["id"] != first["id"]
 
 
+@pytest.mark.asyncio
 async def test_a_different_accept_is_not_a_repeat(aiohttp_client: MakeClient) -> None:
     client = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
     assert (await _chat(client))[0] == 200
@@ -95,6 +101,7 @@ async def test_a_different_accept_is_not_a_repeat(aiohttp_client: MakeClient) ->
     assert (await response.text()).rstrip().endswith("data: [DONE]")
 
 
+@pytest.mark.asyncio
 async def test_after_a_reset_repeats_answer_as_a_fresh_mock_does(aiohttp_client: MakeClient) -> None:
     used = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
     fresh = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
@@ -104,6 +111,7 @@ async def test_after_a_reset_repeats_answer_as_a_fresh_mock_does(aiohttp_client:
     assert [await _chat(used) for _ in range(2)] == [await _chat(fresh) for _ in range(2)]
 
 
+@pytest.mark.asyncio
 async def test_an_operation_with_a_stateful_hook_is_never_repeated(aiohttp_client: MakeClient) -> None:
     """ipop's Responses also starts tasks (``background``): every request takes the whole pipeline."""
     app = create_app(["ipop"], seed=3, access_log=False)
@@ -119,6 +127,7 @@ async def test_an_operation_with_a_stateful_hook_is_never_repeated(aiohttp_clien
     assert validations[0] == 3
 
 
+@pytest.mark.asyncio
 async def test_a_declared_header_parameter_is_part_of_the_request(aiohttp_client: MakeClient) -> None:
     """empiriolabs' Messages requires ``anthropic-version``: the same body without it is refused."""
     client = await aiohttp_client(create_app(["empiriolabs"], seed=3, access_log=False))
@@ -129,3 +138,50 @@ async def test_a_declared_header_parameter_is_part_of_the_request(aiohttp_client
     response = await client.post("/v1/messages", json=body, headers={"x-api-key": "sk-test"})
     assert response.status in {400, 422}
     assert "anthropic-version" in await response.text()
+
+
+# Requests a test suite sends, some of them twice in a row: answered, streamed, refused.
+TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}
+POOL: list[tuple[str, dict[str, str], Any]] = [
+    ("/v1/chat/completions", AUTH, CHAT),
+    ("/v1/chat/completions", AUTH, {**CHAT, "tools": [TOOL], "tool_choice": "required", "n": 2}),
+    ("/v1/chat/completions", {**AUTH, "Accept": "text/event-stream"}, CHAT),
+    ("/v1/chat/completions", AUTH, {**CHAT, "stream": True}),
+    ("/v1/chat/completions", {}, CHAT),
+    ("/v1/chat/completions", AUTH, {"model": "gpt-4o-mini"}),
+    ("/v1/embeddings", AUTH, {"model": "text-embedding-3-small", "input": ["a", "b"], "dimensions": 4}),
+    ("/v1/responses", AUTH, {"model": "gpt-4o-mini", "input": "Hello"}),
+    (
+        "/v1/messages",
+        {"x-api-key": "k", "anthropic-version": "2023-06-01"},
+        {"model": "claude-sonnet-4-5", "max_tokens": 16, "messages": [{"role": "user", "content": "Hi"}]},
+    ),
+    (
+        "/v1/messages",
+        {"x-api-key": "k"},
+        {"model": "claude-sonnet-4-5", "max_tokens": 16, "messages": [{"role": "user", "content": "Hi"}]},
+    ),
+]
+NEVER = {"rules": [{"when": {"headers": {"x-test-id": "never-sent"}}, "then": {"text": "never"}}]}
+
+
+async def _replies(sequence: list[int], *, repeats: bool) -> list[tuple[int, str]]:
+    async with TestClient(TestServer(create_app(["empiriolabs"], seed=5, access_log=False))) as client:
+        if not repeats:  # any installed rule turns repeats off; this one matches nothing
+            assert (await client.post("/__gatewright/rules", json=NEVER)).status == 201
+        replies = []
+        for index in sequence:
+            path, headers, body = POOL[index]
+            response = await client.post(path, json=body, headers=headers)
+            replies.append((response.status, without_time(await response.text())))
+        return replies
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, len(POOL) - 1), min_size=2, max_size=10).map(lambda s: [*s, *s]))
+def test_repeats_change_nothing_a_client_sees(sequence: list[int]) -> None:
+    """Any sequence (each sent twice over) gets the same statuses and bytes, ids included, with or
+    without repeats: a seeded twin with a rule installed takes the whole pipeline every time."""
+    with_repeats = asyncio.run(_replies(sequence, repeats=True))
+    without = asyncio.run(_replies(sequence, repeats=False))
+    assert with_repeats == without
