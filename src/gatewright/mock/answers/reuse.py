@@ -28,7 +28,7 @@ __all__ = ["AnswerCache"]
 
 _ENTRIES = 512  # distinct requests kept (oldest dropped first)
 _MAX_KEY = 16 * 1024  # larger requests are composed every time rather than held as keys
-_TIME_NAMES = (b"created", b"created_at")  # the members that hold the answer's creation time
+_TIME_MEMBERS = (b'"created":', b'"created_at":')  # the members holding the answer's creation time
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +73,8 @@ class AnswerCache:
         if answer is not None:
             calls = (call.id for choice in answer.choices for call in choice.tool_calls)
             ids = (*(call.encode() for call in calls), answer.id.encode())
-            members = (b'"%s":' % name for name in _TIME_NAMES)
-            times = tuple(
-                (written, member)
-                for member in members
-                if (written := b"%s%d" % (member, answer.created)) in raw
-            )
+            created = b"%d" % answer.created
+            times = tuple((member + created, member) for member in _TIME_MEMBERS if member + created in raw)
         if len(self._entries) >= self._size:
             self._entries.pop(next(iter(self._entries)))
         self._entries[key] = _Entry(raw, ids, times)
