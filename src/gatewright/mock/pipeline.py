@@ -188,8 +188,7 @@ class ApiHandler:
             exchange.json_body = raw
         else:
             exchange.body = validated.body
-        if exchange.json_body is not raw:  # only JSON bodies are answered again (the journal keeps them)
-            repeat = None
+            repeat = None  # only JSON bodies are answered again (the journal keeps them as bytes)
         return await self.respond(request, op, match.params, validated.body, raw, repeat=repeat)
 
     async def _read(self, request: web.Request) -> bytes:

@@ -35,7 +35,7 @@ _TIME_MEMBERS = (b'"created":', b'"created_at":')  # the members holding the ans
 class _Entry:
     raw: bytes  # the body serialized as ``outcome.send`` would
     ids: tuple[bytes, ...]  # in the order composing takes them from the IdSource
-    times: tuple[tuple[bytes, bytes], ...]  # each time member as written in ``raw``, and its name part
+    times: tuple[tuple[bytes, bytes], ...]  # each time member as written in ``raw``, and its ``"name":``
 
 
 class AnswerCache:
@@ -58,8 +58,8 @@ class AnswerCache:
         raw = entry.raw
         for old in entry.ids:
             raw = raw.replace(old, next_id().encode())
-        for written, name in entry.times:
-            raw = raw.replace(written, b"%s%d" % (name, now))
+        for written, member in entry.times:
+            raw = raw.replace(written, b"%s%d" % (member, now))
         return raw
 
     def put(self, key: bytes, body: dict[str, Any], answer: Answer | None) -> bytes:
