@@ -47,6 +47,16 @@ def _run_normalize(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_allow_host(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="NAME",
+        help="also answer requests whose Host is NAME, e.g. a DNS name the server is shared under "
+        "(repeatable; loopback names and --host always are)",
+    )
+
+
 def _add_normalize(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("normalize", help="rebuild specs/canonical/ from specs/sources/")
     parser.add_argument("--sources", type=Path, default=Path("specs/sources"), help="where the sources are")
@@ -85,6 +95,7 @@ def _mock(args: argparse.Namespace) -> int:
             faults=FaultSettings(latency_ms=args.latency, error_rate=args.error_rate, rpm=args.rpm),
             read_timeout=args.read_timeout or None,
             replay=replay,
+            allow_hosts=args.allow_host or (),
         )
     except RuleError as exc:
         print(f"gatewright mock: error: {exc}", file=sys.stderr)
@@ -102,6 +113,7 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--spec", type=Path, help="serve another OpenAPI 3.1 document instead")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8080)
+    _add_allow_host(parser)
     parser.add_argument("--seed", type=int, default=None, help="make generated data and ids reproducible")
     parser.add_argument("--quiet", action="store_true", help="no request log")
     parser.add_argument(
@@ -209,6 +221,7 @@ def _add_proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--upstream", type=http_url, required=True, help="the gateway to forward to")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8081)
+    _add_allow_host(parser)
     parser.add_argument("--record", type=Path, metavar="DIR", help="write each exchange as a fixture")
     parser.add_argument("--report-dir", type=Path, default=None, help="default reports/proxy-<api>/")
     parser.add_argument(

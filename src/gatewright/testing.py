@@ -22,7 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
-CONTROL_PREFIX = "/__gatewright"
+from gatewright.loopback import CONTROL_PREFIX
 
 
 class MockControlError(RuntimeError):

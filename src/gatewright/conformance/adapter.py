@@ -17,6 +17,7 @@ as schemathesis's own run treats it).
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import threading
 import time
@@ -42,6 +43,13 @@ from gatewright.conformance.wire import BodyMutation, form_mutations_lost, multi
 from gatewright.spec.errors import SpecError
 from gatewright.spec.pointer import resolve
 from gatewright.spec.validation import DocumentValidators
+
+# schemathesis imports its coverage module lazily, on the first coverage case. Units run on worker
+# threads, and under pytest (where schemathesis is a plugin whose modules pytest rewrites with
+# ast.parse) a first import there races another thread's compile on CPython 3.11's shared AST
+# state: "SystemError: AST constructor recursion depth mismatch". Importing it here, once, on the
+# importing thread, takes the race away.
+importlib.import_module("schemathesis.specs.openapi.coverage._operation")
 
 # Checks that need more than one identity or a whole run's context are left out.
 EXCLUDED_CHECKS = frozenset({"object_level_authorization"})

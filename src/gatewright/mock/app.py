@@ -7,6 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from gatewright.loopback import HostGuard, json_refusal
 from gatewright.mock.access_log import quiet_client_errors
 from gatewright.mock.control import setup_control
 from gatewright.mock.defaults import (
@@ -89,6 +90,8 @@ def create_app(
     rules: Sequence[Path | str] = (),
     faults: FaultSettings | None = None,
     replay: ReplaySettings | None = None,
+    host: str = "127.0.0.1",
+    allow_hosts: Sequence[str] = (),
 ) -> web.Application:
     """The mock gateway as an ``aiohttp`` application (see ``serve`` to run it).
 
@@ -102,12 +105,18 @@ def create_app(
     ``read_timeout`` (seconds, None for none) bounds how long a client may take to send
     a request: its headers (aiohttp's keep-alive timer, which also closes connections
     idle for that long) and, separately, its body (408, then the connection is closed).
+
+    ``host`` (the address served) and ``allow_hosts`` are the ``Host`` names answered besides
+    loopback ones; the control routes also refuse a foreign ``Origin`` (``gatewright.loopback``).
     """
     if read_timeout is not None and not read_timeout > 0:
         raise ValueError("read_timeout must be positive (or None)")
     quiet_client_errors()
     handler_args = {"keepalive_timeout": read_timeout} if read_timeout is not None else None
-    app = web.Application(client_max_size=max_body, handler_args=handler_args)
+    guard = HostGuard.of(host, allow_hosts)
+    app = web.Application(
+        client_max_size=max_body, handler_args=handler_args, middlewares=[guard.middleware(json_refusal)]
+    )
     app[STORE] = ResourceStore()
     app[CONTROL] = ControlStore()
     if extensions is None:

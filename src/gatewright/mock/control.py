@@ -18,11 +18,10 @@ from typing import Any
 
 from aiohttp import web
 
+from gatewright.loopback import CONTROL_PREFIX as PREFIX
 from gatewright.mock.journal import journal_view
 from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, RULES, STORE
 from gatewright.mock.rules import RuleError
-
-PREFIX = "/__gatewright"
 
 
 async def health(request: web.Request) -> web.Response:

@@ -33,6 +33,7 @@ def serve(
     faults: FaultSettings | None = None,
     read_timeout: float | None = DEFAULT_READ_TIMEOUT,
     replay: ReplaySettings | None = None,
+    allow_hosts: Sequence[str] = (),
 ) -> None:
     """Serve until interrupted; one line per request on the ``gatewright.mock`` logger unless turned off.
 
@@ -53,6 +54,8 @@ def serve(
         faults=faults,
         read_timeout=read_timeout,
         replay=replay,
+        host=host,
+        allow_hosts=allow_hosts,
     )
     names = ", ".join(f"{name} at {api.prefix or '/'}" for name, api in app[APIS].items())
 

@@ -9,10 +9,11 @@ never imports the mock.
 
 from __future__ import annotations
 
+from gatewright.loopback import CONTROL_PREFIX
 from gatewright.proxy.engine import Proxy
 from gatewright.proxy.models import Violation
 from gatewright.proxy.options import CAPTURE_LIMIT, DEFAULT_PORT, ProxyOptions
-from gatewright.proxy.server import CONTROL_PREFIX, create_app, run, serve
+from gatewright.proxy.server import create_app, run, serve
 
 __all__ = [
     "CAPTURE_LIMIT",

@@ -22,6 +22,7 @@ def options_from_args(args: argparse.Namespace) -> ProxyOptions:
         spec_path=Path(args.spec) if args.spec else None,
         host=args.host,
         port=args.port,
+        allow_hosts=tuple(args.allow_host or ()),
         record_dir=args.record,
         report_dir=args.report_dir,
         fail_on_violation=args.fail_on_violation,

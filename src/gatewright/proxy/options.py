@@ -23,6 +23,7 @@ class ProxyOptions:
     spec_path: Path | None = None
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
+    allow_hosts: tuple[str, ...] = ()  # Host names served besides loopback and ``host`` (gatewright.loopback)
     record_dir: Path | None = None
     report_dir: Path | None = None
     fail_on_violation: bool = False

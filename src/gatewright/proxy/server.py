@@ -22,11 +22,11 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from gatewright.loopback import CONTROL_PREFIX, HostGuard, json_refusal
 from gatewright.proxy.engine import Proxy
 from gatewright.proxy.errors import STATUS, ErrorEnvelopes
 from gatewright.proxy.models import Captured, Observed
 
-CONTROL_PREFIX = "/__gatewright"
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -176,7 +176,8 @@ async def _control_unknown(request: web.Request) -> web.Response:
 
 def create_app(proxy: Proxy) -> web.Application:
     """The proxy as an aiohttp app; the upstream session lives as long as the app."""
-    app = web.Application()
+    guard = HostGuard.of(proxy.options.host, proxy.options.allow_hosts)
+    app = web.Application(middlewares=[guard.middleware(json_refusal)])
     app[PROXY_KEY] = proxy
     app[ENVELOPES_KEY] = ErrorEnvelopes(proxy.spec)
 
