@@ -96,6 +96,7 @@ def _mock(args: argparse.Namespace) -> int:
             read_timeout=args.read_timeout or None,
             replay=replay,
             allow_hosts=args.allow_host or (),
+            upload_budget=args.max_upload_bytes,
         )
     except RuleError as exc:
         print(f"gatewright mock: error: {exc}", file=sys.stderr)
@@ -114,6 +115,13 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8080)
     _add_allow_host(parser)
+    parser.add_argument(
+        "--max-upload-bytes",
+        type=positive_int,
+        default=256 * 1024 * 1024,
+        metavar="N",
+        help="bytes of uploads kept at once; an upload past it is a 413 (default 268435456: 256 MiB)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="make generated data and ids reproducible")
     parser.add_argument("--quiet", action="store_true", help="no request log")
     parser.add_argument(

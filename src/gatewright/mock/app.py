@@ -9,6 +9,7 @@ from aiohttp import web
 
 from gatewright.loopback import HostGuard, json_refusal
 from gatewright.mock.access_log import quiet_client_errors
+from gatewright.mock.blobs import DEFAULT_BUDGET as DEFAULT_UPLOAD_BUDGET
 from gatewright.mock.control import setup_control
 from gatewright.mock.defaults import (
     DEFAULT_READ_TIMEOUT,
@@ -92,6 +93,7 @@ def create_app(
     replay: ReplaySettings | None = None,
     host: str = "127.0.0.1",
     allow_hosts: Sequence[str] = (),
+    upload_budget: int = DEFAULT_UPLOAD_BUDGET,
 ) -> web.Application:
     """The mock gateway as an ``aiohttp`` application (see ``serve`` to run it).
 
@@ -117,7 +119,7 @@ def create_app(
     app = web.Application(
         client_max_size=max_body, handler_args=handler_args, middlewares=[guard.middleware(json_refusal)]
     )
-    app[STORE] = ResourceStore()
+    app[STORE] = ResourceStore(upload_budget)
     app[CONTROL] = ControlStore()
     if extensions is None:
         extensions = default_extensions(

@@ -11,13 +11,16 @@ from typing import Any
 from aiohttp import web
 
 from gatewright.mock.answers.extension import AnswerExtension
+from gatewright.mock.answers.stored import StoredResponses
 from gatewright.mock.extensions import Extension
 from gatewright.mock.files import FileSigner
+from gatewright.mock.media_answers import MediaExtension
 from gatewright.mock.streaming.extension import StreamExtension
 from gatewright.mock.tasks.callbacks import CallbackPolicy
 from gatewright.mock.tasks.clock import Clock
 from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.mock.tasks.models import TaskTiming
+from gatewright.mock.uploads import UploadExtension
 
 __all__ = ["DEFAULT_READ_TIMEOUT", "DEFAULT_TASK_DURATION", "default_extensions", "setup_extensions"]
 
@@ -35,11 +38,13 @@ def default_extensions(
     allow_callback_hosts: bool = False,
     task_clock: Clock | None = None,
 ) -> list[Extension]:
-    """Tasks (``x-gatewright-task``), SSE streams (``x-gatewright-stream``) and LLM answers
-    (``x-gatewright-compatible``), in that order.
+    """Stored responses (the Responses API's retrieve, delete, cancel, input items and background
+    creates), tasks (``x-gatewright-task``), SSE streams (``x-gatewright-stream``), LLM answers
+    (``x-gatewright-compatible``) and media answers (files, and bodies that link to them), in that order.
 
     They share one file signer; streams see the task engine (agent-turn events follow their turn)
-    and replay the LLM answer a compatible request gets. ``task_clock`` drives the task engine
+    and replay the LLM answer a compatible request gets; stored responses keep those answers and run
+    background ones on the task engine, ahead of its generic hooks. ``task_clock`` drives the task engine
     (a ``ManualClock`` moves tasks on without waiting).
     """
     files = FileSigner()
@@ -53,7 +58,9 @@ def default_extensions(
         clock=task_clock,
     )
     answers = AnswerExtension(seed=seed)
-    return [tasks, StreamExtension(files=files, tasks=tasks.engine, answers=answers), answers]
+    streams = StreamExtension(files=files, tasks=tasks.engine, answers=answers)
+    stored = StoredResponses(answers, tasks=tasks.engine)
+    return [stored, tasks, streams, answers, UploadExtension(files), MediaExtension(files)]
 
 
 def setup_extensions(app: web.Application, extensions: list[Extension]) -> None:

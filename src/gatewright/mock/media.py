@@ -17,6 +17,7 @@ import json
 import struct
 import wave
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import quote, urlencode
@@ -26,6 +27,8 @@ __all__ = [
     "MediaFile",
     "MediaKind",
     "generate",
+    "kind_for_format",
+    "kind_for_media_type",
     "media_kind_for",
     "sign",
     "signed_path",
@@ -39,8 +42,11 @@ class MediaKind(enum.Enum):
     """A kind of downloadable result, with its file extension and content type."""
 
     PNG = ("png", "image/png")
+    JPEG = ("jpg", "image/jpeg")
+    WEBP = ("webp", "image/webp")
     WAV = ("wav", "audio/wav")
     MP3 = ("mp3", "audio/mpeg")
+    OGG = ("ogg", "audio/ogg")  # Ogg Opus, what "opus" asks for
     MP4 = ("mp4", "video/mp4")
     GLB = ("glb", "model/gltf-binary")
 
@@ -93,6 +99,36 @@ def media_kind_for(*hints: str | None, default: MediaKind | None = MediaKind.PNG
             if any(word in lowered for word in words):
                 return kind
     return default
+
+
+# The other names media types go by, and the words a request's ``response_format`` /
+# ``output_format`` / ``format`` uses for them (OpenAI's speech and image formats among them).
+_MEDIA_TYPES = {
+    **{kind.content_type: kind for kind in MediaKind},
+    "image/jpg": MediaKind.JPEG,
+    "audio/x-wav": MediaKind.WAV,
+    "audio/wave": MediaKind.WAV,
+    "audio/mp3": MediaKind.MP3,
+    "audio/opus": MediaKind.OGG,
+    "model/gltf+binary": MediaKind.GLB,
+}
+_FORMATS = {
+    **{kind.extension: kind for kind in MediaKind},
+    "jpeg": MediaKind.JPEG,
+    "opus": MediaKind.OGG,
+    "mpeg": MediaKind.MP3,
+    "gltf": MediaKind.GLB,
+}
+
+
+def kind_for_media_type(media_type: str) -> MediaKind | None:
+    """The kind a declared media type names (``image/jpeg`` -> JPEG), or None (``octet-stream``)."""
+    return _MEDIA_TYPES.get(media_type.partition(";")[0].strip().lower())
+
+
+def kind_for_format(word: object) -> MediaKind | None:
+    """The kind a request's format word asks for (``wav``, ``jpeg``, ``opus``, ...), or None."""
+    return _FORMATS.get(word.strip().lower()) if isinstance(word, str) else None
 
 
 # --- generation ----------------------------------------------------------------------------------
@@ -254,10 +290,79 @@ def glb() -> bytes:
     return b"glTF" + struct.pack("<II", 2, 12 + len(body)) + body
 
 
-_GENERATORS = {
+# A 1x1 grey baseline JPEG and a 1x1 lossless WebP, as Pillow writes them: their entropy
+# coding is not worth re-implementing here, and both are small enough to read as constants.
+_JPEG = bytes.fromhex(
+    "ffd8ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a18161618"
+    "3123251d283a333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffdb00"
+    "43011112121815182f1a1a2f63423842636363636363636363636363636363636363636363636363636363636363"
+    "6363636363636363636363636363636363636363ffc00011080001000103012200021101031101ffc4001f000001"
+    "0501010101010100000000000000000102030405060708090a0bffc400b510000201030302040305050404000001"
+    "7d01020300041105122131410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a25"
+    "262728292a3435363738393a434445464748494a535455565758595a636465666768696a737475767778797a8384"
+    "85868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5"
+    "d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffc4001f0100030101010101010101010000000000"
+    "000102030405060708090a0bffc400b5110002010204040304070504040001027700010203110405213106124151"
+    "0761711322328108144291a1b1c109233352f0156272d10a162434e125f11718191a262728292a35363738393a43"
+    "4445464748494a535455565758595a636465666768696a737475767778797a82838485868788898a929394959697"
+    "98999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6e7e8"
+    "e9eaf2f3f4f5f6f7f8f9faffda000c03010002110311003f0028a28a00ffd9"
+)
+_WEBP = bytes.fromhex("524946461e000000574542505650384c110000002f000000000750c00216b0ff8188e87f0000")
+
+
+def jpeg() -> bytes:
+    return _JPEG
+
+
+def webp() -> bytes:
+    return _WEBP
+
+
+def _ogg_crc(data: bytes) -> int:
+    """The Ogg page checksum: CRC-32, polynomial 0x04C11DB7, not reflected, no final xor."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else crc << 1
+            crc &= 0xFFFFFFFF
+    return crc
+
+
+def _ogg_page(packet: bytes, *, sequence: int, header_type: int, granule: int = 0) -> bytes:
+    lacing = bytes([255] * (len(packet) // 255) + [len(packet) % 255])
+    head = (
+        b"OggS"
+        + struct.pack("<BBqIII", 0, header_type, granule, 0x67777269, sequence, 0)  # serial "gwri"
+        + bytes([len(lacing)])
+        + lacing
+    )
+    page = head + packet
+    return page[:22] + struct.pack("<I", _ogg_crc(page)) + page[26:]
+
+
+@cache
+def ogg_opus() -> bytes:
+    """An Ogg Opus stream (RFC 7845): its ID and comment headers and one silent 20 ms packet."""
+    opus_head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, 312, 48_000, 0, 0)
+    vendor = b"gatewright"
+    opus_tags = b"OpusTags" + struct.pack("<I", len(vendor)) + vendor + struct.pack("<I", 0)
+    silence = bytes((0xF8, 0xFF, 0xFE))  # TOC: CELT fullband 20 ms, one frame; then a silent frame
+    return (
+        _ogg_page(opus_head, sequence=0, header_type=0x02)
+        + _ogg_page(opus_tags, sequence=1, header_type=0x00)
+        + _ogg_page(silence, sequence=2, header_type=0x04, granule=312 + 960)
+    )
+
+
+_GENERATORS: dict[MediaKind, Callable[[], bytes]] = {
     MediaKind.PNG: png,
+    MediaKind.JPEG: jpeg,
+    MediaKind.WEBP: webp,
     MediaKind.WAV: wav,
     MediaKind.MP3: mp3,
+    MediaKind.OGG: ogg_opus,
     MediaKind.MP4: mp4,
     MediaKind.GLB: glb,
 }

@@ -54,6 +54,14 @@ class MockApi:
     errors: ErrorRenderer
     error_responses: tuple[ResponseSpec, ...]  # the API's most common error schema as a response list
 
+    def query_default(self, op: MockOperation, name: str) -> Any:
+        """The default the spec declares for ``op``'s query parameter ``name`` (None: none declared)."""
+        pointer = op.validator.param_pointer(name, "query")
+        if pointer is None:
+            return None
+        schema, _ = self.schemas.deref(self.schemas.resolve(pointer), pointer)
+        return schema.get("default") if isinstance(schema, dict) else None
+
 
 def _responses(schemas: SchemaSet, op: Operation) -> tuple[ResponseSpec, ...]:
     out: list[ResponseSpec] = []

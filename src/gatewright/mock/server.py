@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from gatewright.mock.app import create_app
+from gatewright.mock.blobs import DEFAULT_BUDGET as DEFAULT_UPLOAD_BUDGET
 from gatewright.mock.defaults import DEFAULT_READ_TIMEOUT, DEFAULT_TASK_DURATION
 from gatewright.mock.keys import APIS
 from gatewright.mock.replay import ReplaySettings
@@ -34,6 +35,7 @@ def serve(
     read_timeout: float | None = DEFAULT_READ_TIMEOUT,
     replay: ReplaySettings | None = None,
     allow_hosts: Sequence[str] = (),
+    upload_budget: int = DEFAULT_UPLOAD_BUDGET,
 ) -> None:
     """Serve until interrupted; one line per request on the ``gatewright.mock`` logger unless turned off.
 
@@ -56,6 +58,7 @@ def serve(
         replay=replay,
         host=host,
         allow_hosts=allow_hosts,
+        upload_budget=upload_budget,
     )
     names = ", ".join(f"{name} at {api.prefix or '/'}" for name, api in app[APIS].items())
 

@@ -22,7 +22,12 @@ SHAPES: dict[str, dict[str, Any]] = {
         "object": "list",
         "data": [{"id": _MODEL, "object": "model", "created": 1735689600, "owned_by": "gatewright"}],
     },
-    "/images/generations": {"data": [{"url": "https://mock.gatewright.dev/files/image.png"}]},
+    # Media links and transcripts are filled per request by ``mock.media_answers``.
+    "/images/generations": {"data": [{"url": "mock-url"}]},
+    "/images/edits": {"data": [{"url": "mock-url"}]},
+    "/images/variations": {"data": [{"url": "mock-url"}]},
+    "/audio/transcriptions": {"text": "mock-text"},
+    "/audio/translations": {"text": "mock-text"},
 }
 _PER_REQUEST = ("id", "created", "model")
 

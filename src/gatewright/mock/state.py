@@ -22,11 +22,13 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
+from gatewright.mock.blobs import DEFAULT_BUDGET, BlobStore
 from gatewright.mock.journal import JournalEntry
 
 
 class ResourceStore:
-    def __init__(self) -> None:
+    def __init__(self, upload_budget: int = DEFAULT_BUDGET) -> None:
+        self.blobs = BlobStore(upload_budget)  # uploaded bytes, by the id of the resource they belong to
         self._items: dict[str, dict[str, dict[str, Any]]] = {}
         self._deleted: dict[str, set[str]] = {}
         self._fixtures: dict[str, dict[str, dict[str, Any]]] = {}
@@ -109,6 +111,7 @@ class ResourceStore:
         self._items.clear()
         self._deleted.clear()
         self._creates = 0
+        self.blobs.reset()
 
     def snapshot(self) -> dict[str, Any]:
         return {collection: list(items.values()) for collection, items in self._items.items() if items}

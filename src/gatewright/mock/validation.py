@@ -412,13 +412,42 @@ def _type_of(schema: Mapping[str, Any], schemas: SchemaSet) -> str | None:
     return None
 
 
-def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, Any]] | None:
+def _multipart(content_type: str, body: bytes) -> Any:
+    """The parsed multipart message, or None when the body is not one."""
     if "boundary=" not in content_type:
         return None
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
     )
-    if not message.is_multipart():
+    return message if message.is_multipart() else None
+
+
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """A file sent in a multipart body, as the client sent it."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def multipart_files(content_type: str, body: bytes) -> list[FilePart]:
+    """The parts of a multipart body that carry a file name (uploads), in order."""
+    message = _multipart(content_type, body)
+    files: list[FilePart] = []
+    for part in message.iter_parts() if message is not None else ():
+        name, filename = part.get_param("name", header="content-disposition"), part.get_filename()
+        if isinstance(name, str) and filename is not None:
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            files.append(FilePart(name, filename, part.get_content_type(), data))
+    return files
+
+
+def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, Any]] | None:
+    message = _multipart(content_type, body)
+    if message is None:
         return None
     pairs: list[tuple[str, Any]] = []
     for part in message.iter_parts():

@@ -24,6 +24,7 @@ __all__ = [
     "Finish",
     "OutputFormat",
     "Prompt",
+    "TokenLogprob",
     "Tool",
     "ToolCall",
     "ToolChoice",
@@ -97,6 +98,13 @@ class Prompt:
     max_tokens: int | None = None
     stop: tuple[str, ...] = ()
     messages: int = 1
+    prompts: tuple[str, ...] = ()  # a legacy completion's batch, each answered ``n`` times (empty: ``text``)
+    logprobs: int | None = None  # the likeliest tokens to list per answer token (None: no logprobs asked)
+
+    @property
+    def batch(self) -> tuple[str, ...]:
+        """The prompts answered ``n`` times each, in order (so ``N * n`` choices): a batch's, or ``text``."""
+        return self.prompts or (self.text,)
 
     @property
     def wants_tool(self) -> bool:
@@ -126,12 +134,22 @@ class ToolCall:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenLogprob:
+    """One answer token's log probability, and the likeliest tokens at its place (best first: itself)."""
+
+    token: str
+    logprob: float
+    top: tuple[tuple[str, float], ...] = ()  # (token, logprob) pairs, as many as the request asked
+
+
+@dataclass(frozen=True, slots=True)
 class Choice:
     text: str | None
     tool_calls: tuple[ToolCall, ...] = ()
     finish: Finish = Finish.STOP
     stop_sequence: str | None = None  # the one that ended the text (Finish.STOP_SEQUENCE)
     tokens: int = 0  # completion tokens this choice used
+    logprobs: tuple[TokenLogprob, ...] | None = None  # one per token of ``text`` (None: not asked for)
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,8 +111,11 @@ def test_glb_header_and_chunks() -> None:
     ("kind", "expected"),
     [
         (MediaKind.PNG, "PNG image"),
+        (MediaKind.JPEG, "JPEG image"),
+        (MediaKind.WEBP, "Web/P image"),
         (MediaKind.WAV, "WAVE audio"),
         (MediaKind.MP3, "MPEG ADTS, layer III"),
+        (MediaKind.OGG, "Ogg data, Opus audio"),
         (MediaKind.MP4, "ISO Media"),
         (MediaKind.GLB, "glTF binary"),
     ],
@@ -144,11 +147,56 @@ def test_media_kind_for(hints: tuple[str | None, ...], kind: MediaKind) -> None:
 def test_content_types() -> None:
     assert {k.extension: k.content_type for k in MediaKind} == {
         "png": "image/png",
+        "jpg": "image/jpeg",
+        "webp": "image/webp",
         "wav": "audio/wav",
         "mp3": "audio/mpeg",
+        "ogg": "audio/ogg",
         "mp4": "video/mp4",
         "glb": "model/gltf-binary",
     }
+
+
+@pytest.mark.parametrize("kind", [MediaKind.PNG, MediaKind.JPEG, MediaKind.WEBP])
+def test_images_decode_with_pillow(kind: MediaKind) -> None:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(media.generate(kind)))
+    image.load()
+    assert image.size == (1, 1) and image.get_format_mimetype() == kind.content_type
+
+
+def test_ogg_pages_carry_valid_checksums_and_the_opus_headers() -> None:
+    data, offset, packets = media.ogg_opus(), 0, []
+    while offset < len(data):
+        assert data[offset : offset + 4] == b"OggS"
+        segments = data[offset + 26]
+        lacing = data[offset + 27 : offset + 27 + segments]
+        header_end = offset + 27 + segments
+        page = data[offset : header_end + sum(lacing)]
+        (crc,) = struct.unpack("<I", page[22:26])
+        assert crc == media._ogg_crc(page[:22] + b"\0\0\0\0" + page[26:])
+        packets.append(page[header_end - offset :])
+        offset += len(page)
+    assert packets[0].startswith(b"OpusHead") and packets[1].startswith(b"OpusTags") and len(packets) == 3
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("wav", MediaKind.WAV),
+        ("opus", MediaKind.OGG),
+        ("jpeg", MediaKind.JPEG),
+        ("JPG", MediaKind.JPEG),
+        ("mp3", MediaKind.MP3),
+        ("srt", None),
+        (7, None),
+    ],
+)
+def test_format_words_name_kinds(word: object, kind: MediaKind | None) -> None:
+    assert media.kind_for_format(word) is kind
+    if kind is not None:
+        assert media.kind_for_media_type(kind.content_type + "; charset=binary") is kind
 
 
 def test_signed_paths_verify_and_expire() -> None:

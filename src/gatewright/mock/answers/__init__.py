@@ -1,7 +1,8 @@
 """LLM answers: what a chat, messages, responses, completions or embeddings request asks for, answered.
 
 ``prompt`` reads a request into a ``Prompt``; ``compose`` decides the ``Answer``; ``wire``
-renders it in each family's shape; ``extension`` serves it (and hands streams the same body).
+renders it in each family's shape; ``extension`` serves it (and hands streams the same body);
+``stored`` keeps Responses answers for their retrieve, delete, cancel and input-items routes.
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@
   result or with ``none``, so agent loops end. Arguments are valid against the tool's
   schema.
 - Structured output: JSON valid against the requested schema (``json_object``: an object).
-- ``n`` choices; ``max_tokens`` cuts text and finishes with ``length``; a stop sequence
-  ends the text before it.
+- ``n`` choices per prompt (a legacy completion's batch: ``N * n``, each prompt's text its
+  own); ``max_tokens`` cuts text and finishes with ``length``; a stop sequence ends the
+  text before it.
+- Logprobs, where asked for, score the tokens of each choice's text (``token_logprobs``).
 - Ids are fresh per answer (reproducible under a seed); text and arguments depend only on
   the request, so the same request gets the same answer.
 """
@@ -17,10 +19,17 @@ import json
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from gatewright.mock.answers.arguments import SchemaValues
-from gatewright.mock.answers.text import count_tokens, cut_at_stop, sentences, truncate_tokens
+from gatewright.mock.answers.text import (
+    count_tokens,
+    cut_at_stop,
+    sentences,
+    token_logprobs,
+    truncate_tokens,
+)
 from gatewright.spec.answers import Answer, Choice, Finish, Prompt, ToolCall
 
 __all__ = ["Composer", "IdSource"]
@@ -61,11 +70,15 @@ class Composer:
         self._texts: dict[tuple[str, tuple[str, ...], int | None], Choice] = {}
 
     def prompt_tokens(self, prompt: Prompt) -> int:
-        return max(1, count_tokens(prompt.text) + 3 * prompt.messages)
+        return max(1, sum(count_tokens(text) for text in prompt.batch) + 3 * prompt.messages)
 
     def answer(self, prompt: Prompt, *, wire: str = "", default_model: str = "") -> Answer:
-        key = f"{self.seed}|{wire}|{prompt.model}|{prompt.text}"
-        choices = tuple(self._choice(prompt, f"{key}|{index}") for index in range(prompt.n))
+        key = f"{self.seed}|{wire}|{prompt.model}"
+        choices = tuple(
+            self._scored(prompt, self._choice(prompt, f"{key}|{text}|{index}"))
+            for text in prompt.batch
+            for index in range(prompt.n)
+        )
         return Answer(
             id=self.ids.next(),
             created=int(self.clock()),
@@ -82,7 +95,8 @@ class Composer:
         calls: tuple[tuple[str, Any], ...] = (),
         default_model: str = "",
     ) -> Answer:
-        """The answer a rule scripts: this text and/or these tool calls (name, arguments), ``n`` times."""
+        """The answer a rule scripts: this text and/or these tool calls (name, arguments), ``n`` times
+        for each prompt."""
 
         def choice() -> Choice:
             tool_calls = tuple(ToolCall(self.ids.next(), name, arguments) for name, arguments in calls)
@@ -96,9 +110,16 @@ class Composer:
             id=self.ids.next(),
             created=int(self.clock()),
             model=prompt.model or default_model,
-            choices=tuple(choice() for _ in range(prompt.n)),
+            choices=tuple(self._scored(prompt, choice()) for _ in range(len(prompt.batch) * prompt.n)),
             prompt_tokens=self.prompt_tokens(prompt),
         )
+
+    def _scored(self, prompt: Prompt, choice: Choice) -> Choice:
+        """``choice`` with its text's logprobs where the request asks for them (scored apart from the
+        text cache: whether and how many to list is no part of the text)."""
+        if prompt.logprobs is None:
+            return choice
+        return replace(choice, logprobs=token_logprobs(choice.text or "", prompt.logprobs, str(self.seed)))
 
     def _choice(self, prompt: Prompt, key: str) -> Choice:
         if prompt.wants_tool:

@@ -15,6 +15,8 @@ import struct
 from collections.abc import Mapping
 from typing import Any
 
+from gatewright.mock.answers.prompt import texts_of
+
 __all__ = ["default_dimensions", "embed", "encode", "inputs_of"]
 
 _DEFAULT = 1536
@@ -27,18 +29,8 @@ def default_dimensions(model: str) -> int:
 
 
 def inputs_of(body: Mapping[str, Any]) -> list[str]:
-    """The texts to embed, in order: a string, a list of strings, a token array, or token arrays."""
-    raw = body.get("input")
-    if isinstance(raw, str):
-        return [raw]
-    if not isinstance(raw, list) or not raw:
-        return [""] if raw is None else [str(raw)]
-    if all(isinstance(item, int) and not isinstance(item, bool) for item in raw):
-        return [" ".join(map(str, raw))]  # one token array is one input
-    return [
-        item if isinstance(item, str) else " ".join(map(str, item)) if isinstance(item, list) else str(item)
-        for item in raw
-    ]
+    """The texts to embed, in order, read as a legacy completion's prompts are."""
+    return texts_of(body.get("input"))
 
 
 def embed(text: str, model: str, dimensions: int, seed: int | None = None) -> list[float]:

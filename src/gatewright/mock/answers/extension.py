@@ -4,11 +4,14 @@ For each such operation the hook reads a ``Prompt`` from the request, composes a
 ``Answer`` (``compose.py``), renders it in the operation's wire family (``wire.py``)
 and lays it over a minimal spec-generated body, so the API's own required fields stay
 and the result is checked against the spec before it leaves. Streams use the same
-body: the stream extension asks ``body_for`` and replays it as events.
+body: the stream extension asks ``body_for`` and replays it as events. A watcher
+(``watch``) is told every answer one operation gives, JSON or streamed (stored
+responses keep them).
 
 The hook steps aside (``None``) where the client steers the mock elsewhere: a
 ``Prefer`` for a named example or a non-2xx status, or a documented answer that is
-not JSON.
+not JSON. Logprobs are answered only where the operation's request schema declares
+``logprobs``: an API that does not would ignore the field.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -33,13 +36,34 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import is_json, response_headers
 from gatewright.spec.answers import Answer
+from gatewright.spec.schemas import properties
 
 if TYPE_CHECKING:
     from gatewright.mock.rules.models import Reply
 
-__all__ = ["AnswerExtension"]
+__all__ = ["AnswerExtension", "Watcher", "json_decision"]
 
 log = logging.getLogger("gatewright.mock.answers")
+
+# Told each answer one operation gives, as sent (a JSON body, or the body a stream replays).
+Watcher = Callable[[MockCall, dict[str, Any]], None]
+
+
+def json_decision(call: MockCall) -> Decision | None:
+    """The 2xx JSON answer ``call`` gets; None where the client steers the mock elsewhere (a
+    ``Prefer`` for a named example or a non-2xx status) or the operation documents no such answer."""
+    preferences = call.preferences
+    if preferences.example is not None:
+        return None
+    if preferences.code is not None and not 200 <= preferences.code < 300:
+        return None
+    decision = call.decision
+    if decision.media is None or not is_json(decision.media.media_type):
+        decision = negotiate(call.operation.responses, preferences, "application/json")
+    media = decision.media
+    if not 200 <= decision.status < 300 or media is None or media.schema_pointer is None:
+        return None
+    return decision if is_json(media.media_type) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +76,14 @@ class _Found:
     key: bytes | None
     body: dict[str, Any] | None = None
     raw: bytes | None = None
+
+    def value(self) -> dict[str, Any]:
+        """The body as a value (a reuse is parsed from its bytes)."""
+        if self.body is not None:
+            return self.body
+        assert self.raw is not None
+        body: dict[str, Any] = json.loads(self.raw)
+        return body
 
 
 class AnswerExtension:
@@ -67,6 +99,7 @@ class AnswerExtension:
         self.reused = AnswerCache()
         self.answered = 0
         self._warned: set[tuple[str, str]] = set()
+        self._watchers: dict[tuple[str, str], Watcher] = {}  # (api, operationId) -> who is told
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
         if operation.operation.compatible_wire is None:
@@ -76,6 +109,10 @@ class AnswerExtension:
             return self.outcome(call)
 
         return answer
+
+    def watch(self, api: str, operation_id: str, watcher: Watcher) -> None:
+        """Tell ``watcher`` every answer the operation gives (stored responses keep them)."""
+        self._watchers[(api, operation_id)] = watcher
 
     def reset(self) -> None:
         self.ids.reset()
@@ -89,6 +126,8 @@ class AnswerExtension:
         found = self._answer(call)
         if found is None:
             return None
+        if (watcher := self._watcher(call)) is not None:
+            watcher(call, found.value())
         decision, pointer, key = found.decision, found.pointer, found.key
         assert decision.media is not None
         headers = response_headers(call.api, call.operation, decision.response)
@@ -115,28 +154,22 @@ class AnswerExtension:
         found = self._answer(call)
         if found is None:
             return None
-        if found.body is not None:
-            return found.body
-        assert found.raw is not None
-        body: dict[str, Any] = json.loads(found.raw)
+        body = found.value()
+        if (watcher := self._watcher(call)) is not None:
+            watcher(call, body)
         return body
+
+    def _watcher(self, call: MockCall) -> Watcher | None:
+        return self._watchers.get((call.api.name, call.operation.operation_id))
 
     def _answer(self, call: MockCall) -> _Found | None:
         op = call.operation
         wire = op.operation.compatible_wire
-        preferences = call.preferences
-        if wire is None or preferences.example is not None:
+        decision = json_decision(call) if wire is not None else None
+        if wire is None or decision is None:
             return None
-        if preferences.code is not None and not 200 <= preferences.code < 300:
-            return None
-        decision = call.decision
-        if decision.media is None or not is_json(decision.media.media_type):
-            decision = negotiate(op.responses, preferences, "application/json")
         media = decision.media
-        if not 200 <= decision.status < 300 or media is None or media.schema_pointer is None:
-            return None
-        if not is_json(media.media_type):
-            return None
+        assert media is not None and media.schema_pointer is not None
         request = call.body if isinstance(call.body, Mapping) else {}
         pointer = media.schema_pointer
         scripted = call.reply is not None and call.reply.scripts_answer
@@ -145,7 +178,7 @@ class AnswerExtension:
             raw = self._again(key)
             if raw is not None:
                 return _Found(decision, pointer, key, raw=raw)
-        top, answer = self._wire_body(call.api, wire, request, call.reply)
+        top, answer = self._wire_body(call.api, op, wire, request, call.reply)
         fitted, complete = fit(
             self._base(call.api, op, pointer),
             top,
@@ -159,13 +192,15 @@ class AnswerExtension:
         return _Found(decision, pointer, key, body, raw)
 
     def _wire_body(
-        self, api: MockApi, wire: str, request: Mapping[str, Any], reply: Reply | None
+        self, api: MockApi, op: MockOperation, wire: str, request: Mapping[str, Any], reply: Reply | None
     ) -> tuple[dict[str, Any], Answer | None]:
         """The wire body, and the answer it renders (None for embeddings, which have no ids)."""
         default_model = api.generator.model_ids[0] if api.generator.model_ids else "mock-model"
         if wire == "openai-embeddings":
             return self._embeddings(request, default_model), None
         prompt = read_prompt(wire, request)
+        if prompt.logprobs is not None and "logprobs" not in self._request_fields(api, op):
+            prompt = replace(prompt, logprobs=None)
         if reply is not None and reply.scripts_answer:
             text = json.dumps(reply.json, ensure_ascii=False) if reply.has_json else reply.text
             calls = tuple((call.name, call.arguments) for call in reply.tool_calls)
@@ -188,6 +223,19 @@ class AnswerExtension:
         vectors = [encode(embed(text, model, dimensions, self.seed), str(encoding)) for text in texts]
         tokens = max(1, sum(count_tokens(text) for text in texts))
         return embeddings_body(vectors, model, tokens)
+
+    def _request_fields(self, api: MockApi, op: MockOperation) -> frozenset[str]:
+        """The fields the operation's JSON request schema declares, found once."""
+        key = "answer-request-fields"
+        fields = op.body_cache.get(key)
+        if fields is None:
+            body, _ = api.schemas.deref(op.operation.definition.get("requestBody"), None)
+            content = body.get("content") if isinstance(body, Mapping) else None
+            media = content.get("application/json") if isinstance(content, Mapping) else None
+            schema = media.get("schema") if isinstance(media, Mapping) else None
+            fields = frozenset(properties(api.spec.document, schema))
+            op.body_cache[key] = fields
+        return fields
 
     def _base(self, api: MockApi, op: MockOperation, pointer: str) -> Any:
         """What the spec itself requires of the body (required fields only), generated once."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
 
-__all__ = ["READERS", "read_prompt"]
+__all__ = ["READERS", "read_prompt", "texts_of"]
 
 
 def _list(value: Any) -> list[Any]:
@@ -46,8 +46,28 @@ def _text_of(content: Any) -> str:
     return json.dumps(content, ensure_ascii=False) if isinstance(content, Mapping | list) else str(content)
 
 
+def texts_of(value: Any) -> list[str]:
+    """The texts of a prompt or an embeddings input, in order: a string, strings, a token array
+    (one text), or token arrays; a token array reads as its token ids, one word each."""
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not value:
+        return [""] if value is None else [str(value)]
+    if all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+        return [" ".join(map(str, value))]
+    return [
+        item if isinstance(item, str) else " ".join(map(str, item)) if isinstance(item, list) else str(item)
+        for item in value
+    ]
+
+
 def _positive(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _count(value: Any) -> int | None:
+    """A count the request gives (zero included), or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _stops(value: Any) -> tuple[str, ...]:
@@ -114,12 +134,13 @@ def read_chat(body: Mapping[str, Any]) -> Prompt:
         max_tokens=_positive(body.get("max_completion_tokens")) or _positive(body.get("max_tokens")),
         stop=_stops(body.get("stop")),
         messages=len(messages),
+        logprobs=(_count(body.get("top_logprobs")) or 0) if body.get("logprobs") is True else None,
     )
 
 
 def read_completion(body: Mapping[str, Any]) -> Prompt:
-    prompt = body.get("prompt")
-    text = prompt if isinstance(prompt, str) else _text_of(prompt)
+    prompts = tuple(texts_of(body.get("prompt")))
+    text = " ".join(prompts)
     return Prompt(
         model=_model(body),
         text=text,
@@ -128,6 +149,9 @@ def read_completion(body: Mapping[str, Any]) -> Prompt:
         n=_positive(body.get("n")) or 1,
         max_tokens=_positive(body.get("max_tokens")),
         stop=_stops(body.get("stop")),
+        messages=len(prompts),  # each prompt counts as a message does, so a batch's usage adds up
+        prompts=prompts,
+        logprobs=_count(body.get("logprobs")),  # legacy: an integer, the likeliest tokens to list
     )
 
 

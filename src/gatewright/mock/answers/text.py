@@ -1,16 +1,19 @@
-"""Deterministic answer text, token counts, and the two ways text ends early (limits, stops).
+"""Deterministic answer text, token counts and logprobs, and the two ways text ends early (limits, stops).
 
 A "token" here is a word-sized piece (``split_text``): the same unit the stream formats
-send, so a stream has one content delta per counted token and ``usage`` adds up.
+send, so a stream has one content delta per counted token, ``usage`` adds up, and each
+delta can carry its token's logprobs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 
 from gatewright.mock.streaming.events import split_text
+from gatewright.spec.answers import TokenLogprob
 
-__all__ = ["count_tokens", "cut_at_stop", "sentences", "truncate_tokens"]
+__all__ = ["count_tokens", "cut_at_stop", "sentences", "token_logprobs", "truncate_tokens"]
 
 _SENTENCES = (
     "Here is a short answer from the gatewright mock gateway.",
@@ -33,6 +36,33 @@ def sentences(seed: str, count: int | None = None) -> str:
     digest = hashlib.blake2b(seed.encode(), digest_size=16).digest()
     order = sorted(range(len(_SENTENCES)), key=digest[1:].__getitem__)
     return " ".join(_SENTENCES[index] for index in order[: count or 2 + digest[0] % 3])
+
+
+# The tokens that stand in for the other likely ones at a place.
+_VOCABULARY = tuple(sorted({piece for line in _SENTENCES for piece in split_text(line + " ")}))
+
+
+def token_logprobs(text: str, top: int, seed: str) -> tuple[TokenLogprob, ...]:
+    """Each token of ``text`` with a log probability, and the ``top`` likeliest tokens at its place.
+
+    Shaped like a model's: the chosen token is the likeliest (probability 1/2 to 1, so it
+    leads its ``top``), the others share what is left, each half the one before, so every
+    place's probabilities sum to at most 1. A hash of the seed, the place and the token picks
+    the numbers and the alternatives: the same text gets the same logprobs.
+    """
+    scored: list[TokenLogprob] = []
+    for place, token in enumerate(split_text(text)):
+        digest = hashlib.blake2b(f"{seed}|{place}|{token}".encode(), digest_size=8).digest()
+        chosen = 0.5 + digest[0] / 512
+        start = int.from_bytes(digest[1:3], "big") % len(_VOCABULARY)
+        others = [other for other in _VOCABULARY[start:] + _VOCABULARY[:start] if other != token]
+        others = others[: max(0, top - 1)]
+        probabilities = [(token, chosen)] + [
+            (other, (1 - chosen) / 2 ** (rank + 1)) for rank, other in enumerate(others)
+        ]
+        alternatives = tuple((name, round(math.log(p), 6)) for name, p in probabilities[:top])
+        scored.append(TokenLogprob(token, round(math.log(chosen), 6), alternatives))
+    return tuple(scored)
 
 
 def count_tokens(text: str) -> int:

@@ -3,21 +3,48 @@
 Only what the SDKs read is written; the API's own required extras come from the
 spec-generated base the extension overlays these bodies on. Ids carry each family's
 prefix (``chatcmpl-``, ``cmpl-``, ``resp_``, ``msg_``, ``call_``, ``fc_``, ``toolu_``).
+A choice's ``logprobs`` is written only when the answer scored its tokens, so a request
+that did not ask gets the body it always got.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from itertools import accumulate
 from typing import Any
 
-from gatewright.spec.answers import ANTHROPIC_STOP, OPENAI_FINISH, Answer, Choice, Finish
+from gatewright.spec.answers import ANTHROPIC_STOP, OPENAI_FINISH, Answer, Choice, Finish, TokenLogprob
 
 __all__ = ["RENDERERS", "embeddings_body"]
 
 
 def _arguments(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _chat_logprobs(tokens: tuple[TokenLogprob, ...]) -> dict[str, Any]:
+    """Chat's ``choices[i].logprobs``: each token with its bytes and its ``top_logprobs``."""
+
+    def entry(token: str, logprob: float) -> dict[str, Any]:
+        return {"token": token, "logprob": logprob, "bytes": list(token.encode())}
+
+    return {
+        "content": [
+            {**entry(t.token, t.logprob), "top_logprobs": [entry(*top) for top in t.top]} for t in tokens
+        ],
+        "refusal": None,
+    }
+
+
+def _completion_logprobs(tokens: tuple[TokenLogprob, ...]) -> dict[str, Any]:
+    """Legacy ``choices[i].logprobs``: parallel lists, ``text_offset`` where each token starts in the text."""
+    return {
+        "tokens": [t.token for t in tokens],
+        "token_logprobs": [t.logprob for t in tokens],
+        "top_logprobs": [dict(t.top) for t in tokens],
+        "text_offset": list(accumulate((len(t.token) for t in tokens), initial=0))[:-1],
+    }
 
 
 def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
@@ -40,7 +67,12 @@ def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
         "created": answer.created,
         "model": answer.model,
         "choices": [
-            {"index": index, "message": message(choice), "finish_reason": OPENAI_FINISH[choice.finish]}
+            {
+                "index": index,
+                "message": message(choice),
+                "finish_reason": OPENAI_FINISH[choice.finish],
+                **({} if choice.logprobs is None else {"logprobs": _chat_logprobs(choice.logprobs)}),
+            }
             for index, choice in enumerate(answer.choices)
         ],
         "usage": {
@@ -58,7 +90,12 @@ def completion_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any
         "created": answer.created,
         "model": answer.model,
         "choices": [
-            {"index": index, "text": choice.text or "", "finish_reason": OPENAI_FINISH[choice.finish]}
+            {
+                "index": index,
+                "text": choice.text or "",
+                "finish_reason": OPENAI_FINISH[choice.finish],
+                **({} if choice.logprobs is None else {"logprobs": _completion_logprobs(choice.logprobs)}),
+            }
             for index, choice in enumerate(answer.choices)
         ],
         "usage": {
@@ -94,6 +131,7 @@ def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]
         )
     incomplete = choice.finish is Finish.LENGTH
     tools = request.get("tools")
+    previous = request.get("previous_response_id")
     return {
         "id": f"resp_{answer.id}",
         "object": "response",
@@ -105,6 +143,9 @@ def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]
         "parallel_tool_calls": request.get("parallel_tool_calls", True) is not False,
         "tool_choice": request.get("tool_choice", "auto"),
         "tools": tools if isinstance(tools, list) else [],
+        "background": request.get("background") is True,
+        "store": request.get("store") is not False,
+        **({"previous_response_id": previous} if isinstance(previous, str) else {}),
         "usage": {
             "input_tokens": answer.prompt_tokens,
             "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},

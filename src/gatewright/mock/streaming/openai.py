@@ -2,7 +2,8 @@
 
 Each generator takes the non-streamed response body the mock would have returned and
 replays it as the events the official ``openai`` SDK parses, so the streamed text is
-the body's text.
+the body's text. A choice with logprobs streams one token per chunk, each carrying its
+own logprobs, as OpenAI's do.
 """
 
 from __future__ import annotations
@@ -21,6 +22,19 @@ __all__ = ["chat_completion_events", "completion_events", "responses_events"]
 def _include_usage(context: StreamContext) -> bool:
     options = context.request.get("stream_options")
     return isinstance(options, Mapping) and bool(options.get("include_usage"))
+
+
+def _member(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, Mapping) else None
+
+
+def _pieces(text: str, scored: list[tuple[Any, Any]]) -> list[tuple[str, Any]]:
+    """``text`` in stream-sized pieces, each with its chunk's ``logprobs``: the body's scored
+    tokens (token, its chunk's logprobs) where they spell the text, else words with none."""
+    tokens = [token for token, _ in scored]
+    if tokens and all(isinstance(t, str) for t in tokens) and "".join(tokens) == text:
+        return scored
+    return [(piece, None) for piece in split_text(text)]
 
 
 def chat_completion_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
@@ -54,10 +68,14 @@ def chat_completion_events(body: Mapping[str, Any], context: StreamContext) -> I
             start["refusal"] = None
         yield chunk([{"index": index, "delta": start, "logprobs": None, "finish_reason": None}])
         if isinstance(content, str):
-            for piece in split_text(content):
-                yield chunk(
-                    [{"index": index, "delta": {"content": piece}, "logprobs": None, "finish_reason": None}]
-                )
+            entries = _member(choice.get("logprobs"), "content")
+            scored = [
+                (_member(entry, "token"), {"content": [entry], "refusal": None})
+                for entry in (entries if isinstance(entries, list) else [])
+            ]
+            for piece, logprobs in _pieces(content, scored):
+                delta = {"content": piece}
+                yield chunk([{"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": None}])
         for number, call in enumerate(message.get("tool_calls") or []):
             yield from (
                 chunk(
@@ -104,11 +122,17 @@ def completion_events(body: Mapping[str, Any], context: StreamContext) -> Iterat
     choices = body.get("choices") or [{"index": 0, "text": ""}]
     for position, choice in enumerate(choices):
         index = choice.get("index", position)
-        for piece in split_text(choice.get("text") or ""):
+        lists = choice.get("logprobs")  # parallel lists, one item per token
+        tokens = _member(lists, "tokens")
+        scored = [
+            (token, {name: values[place : place + 1] for name, values in lists.items()})
+            for place, token in enumerate(tokens if isinstance(tokens, list) else [])
+        ]
+        for piece, logprobs in _pieces(choice.get("text") or "", scored):
             yield json_event(
                 {
                     **head,
-                    "choices": [{"text": piece, "index": index, "logprobs": None, "finish_reason": None}],
+                    "choices": [{"text": piece, "index": index, "logprobs": logprobs, "finish_reason": None}],
                 }
             )
         finish = choice.get("finish_reason") or "stop"

@@ -29,7 +29,7 @@ from gatewright.spec.expressions import MISSING, Exchange, RuntimeExpression, ev
 from gatewright.spec.pointer import lookup
 from gatewright.spec.tasks import TaskSpec
 
-__all__ = ["TaskHooks"]
+__all__ = ["TaskHooks", "wants_task"]
 
 Answer = web.StreamResponse | JsonOutcome | None
 
@@ -49,7 +49,7 @@ class TaskHooks:
 
         async def create(call: MockCall) -> Answer:
             decision = call.decision
-            if decision.status >= 300 or not _wants_task(lifecycle.spec, call):
+            if decision.status >= 300 or not wants_task(lifecycle.spec, call):
                 return None
             api = call.api
             outcome = Outcome.from_prefer(call.preferences.extra.get("task"))
@@ -194,7 +194,7 @@ def _id_from(expression: str | None, call: MockCall) -> str | None:
     return call.path_params.get(names[-1]) if names else None
 
 
-def _wants_task(spec: TaskSpec, call: MockCall) -> bool:
+def wants_task(spec: TaskSpec, call: MockCall) -> bool:
     """Whether this create request is answered as a task (see ``prefer`` and ``async_when``)."""
     if spec.prefer is None and spec.async_when is None:
         return True
@@ -211,9 +211,5 @@ def _wants_task(spec: TaskSpec, call: MockCall) -> bool:
 
 def _default_limit(api: MockApi, op: MockOperation) -> int | None:
     """The page size a list documents as its ``limit`` parameter's default, if any."""
-    pointer = op.validator.param_pointer("limit", "query")
-    if pointer is None:
-        return None
-    schema, _ = api.schemas.deref(api.schemas.resolve(pointer), pointer)
-    default = schema.get("default") if isinstance(schema, Mapping) else None
+    default = api.query_default(op, "limit")
     return default if isinstance(default, int) and not isinstance(default, bool) and default >= 0 else None

@@ -1,0 +1,296 @@
+"""Answers that hand out media: real files in the format asked for, and links the mock serves.
+
+A media app downloads what it is given and opens it, so an operation whose success answer is
+a file, or a JSON body that points at one, is answered here rather than from the schema alone:
+
+- **The format the request asks for.** ``response_format`` / ``output_format`` / ``format``
+  (``wav``, ``opus``, ``jpeg``, ``srt``, ``text``, ...) chooses among the media types the
+  response declares; a word the response does not declare leaves the negotiated one.
+- **Binary answers** are small valid files of that type (``mock.media``); transcripts are
+  text, SRT or WebVTT with non-empty text; a playlist is an HLS playlist.
+- **JSON answers** get real media where they point at it: ``b64_json`` is a real image's
+  base64 (``output_format`` honoured), ``url`` and ``*_url`` fields that name media are signed
+  links to the mock's own file route on the host the request came to (``mock.files``), ``n``
+  gives n items, and a transcript's ``text`` is text. Each edit is kept only if the body stays
+  valid against the spec (``mock.fit``).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import secrets
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from aiohttp import web
+
+from gatewright.mock import media
+from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.files import FileSigner
+from gatewright.mock.fit import Edits
+from gatewright.mock.negotiation import Decision, MediaSpec
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome
+from gatewright.mock.render import is_json, response_headers, value_for
+from gatewright.mock.shapes import apply_request_echo, shape_for
+from gatewright.spec import schemas
+
+__all__ = ["TRANSCRIPT", "MediaExtension"]
+
+FORMAT_FIELDS = ("response_format", "output_format", "format")
+TRANSCRIPT = "This is the mock's transcript of the audio you sent."
+MAX_ITEMS = 10  # ``n`` beyond this still gets this many (OpenAI's own limit for images)
+
+# Format words that name text media rather than a file kind.
+_TEXT_FORMATS = {
+    "text": ("text/plain",),
+    "srt": ("application/x-subrip", "text/srt"),
+    "vtt": ("text/vtt",),
+    "json": ("application/json",),
+    "verbose_json": ("application/json",),
+    "diarized_json": ("application/json",),
+}
+_URL_WORDS = ("url", "uri", "href", "link")
+
+
+def _format_word(body: Any) -> str | None:
+    if not isinstance(body, Mapping):
+        return None
+    for field in FORMAT_FIELDS:
+        value = body.get(field)
+        if isinstance(value, str) and value:
+            return value.strip().lower()
+    return None
+
+
+def choose_media(decision: Decision, body: Any) -> Decision:
+    """``decision`` with the declared media type the request's format word names, if any."""
+    response = decision.response
+    word = _format_word(body)
+    if response is None or word is None or len(response.media) < 2:
+        return decision
+    kind = media.kind_for_format(word)
+    wanted = (kind.content_type,) if kind is not None else _TEXT_FORMATS.get(word, ())
+    for spec in response.media:
+        if spec.media_type in wanted or (
+            kind is not None and media.kind_for_media_type(spec.media_type) is kind
+        ):
+            return decision if spec is decision.media else replace(decision, media=spec, example=None)
+    return decision
+
+
+def transcript(media_type: str, text: str = TRANSCRIPT) -> bytes:
+    """A transcript in a text format: plain, SubRip or WebVTT (one cue over the whole clip)."""
+    if media_type in ("application/x-subrip", "text/srt"):
+        return f"1\n00:00:00,000 --> 00:00:02,000\n{text}\n".encode()
+    if media_type == "text/vtt":
+        return f"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n{text}\n".encode()
+    return text.encode()
+
+
+def hls_playlist() -> bytes:
+    return b"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nsegment0.ts\n#EXT-X-ENDLIST\n"
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What an operation's media answers need, decided once at bind."""
+
+    hints: tuple[str, ...]  # operationId and path: what a bare "url" or octet-stream holds
+    json_media: bool  # a JSON success body names media (url/b64_json fields) or a transcript
+
+    @property
+    def transcribes(self) -> bool:
+        return any(word in hint.lower() for hint in self.hints for word in ("transcri", "translat"))
+
+
+class MediaExtension:
+    """Binds operations whose success answers are files or point at files."""
+
+    name = "media"
+    repeatable = False  # every answer links to files of its own
+
+    def __init__(self, files: FileSigner) -> None:
+        self.files = files
+        self.served = 0
+
+    def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
+        if operation.operation.compatible_wire is not None or operation.task is not None:
+            return None  # LLM answers and task results have their own composers
+        successes = [r for r in operation.responses if r.key.startswith("2")]
+        binary = any(_is_file_media(spec.media_type) for r in successes for spec in r.media)
+        hints = (operation.operation_id, operation.operation.path)
+        names = (
+            {
+                name
+                for r in successes
+                for spec in r.media
+                if is_json(spec.media_type) and spec.schema_pointer is not None
+                for name in _field_names(api, spec.schema_pointer)
+            }
+            if operation.resource is None  # stored resources answer from the store
+            else set()
+        )
+        names.update(_keys(shape_for(operation.operation.path)))  # an open schema gets an SDK shape
+        plan = _Plan(hints, json_media=False)
+        json_media = (
+            "b64_json" in names
+            or ("text" in names and plan.transcribes)
+            or any(_is_url_key(name) and media.media_kind_for(name, *hints, default=None) for name in names)
+        )
+        if not binary and not json_media:
+            return None
+        plan = _Plan(hints, json_media)
+
+        async def hook(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
+            return self._answer(call, plan)
+
+        return hook
+
+    def _answer(self, call: MockCall, plan: _Plan) -> web.StreamResponse | JsonOutcome | None:
+        preferences = call.preferences
+        if preferences.example is not None or call.reply is not None:
+            return None  # a named example or a rule's answer is what was asked for
+        decision = choose_media(call.decision, call.body)
+        spec = decision.media
+        if spec is None or not 200 <= decision.status < 300:
+            return None
+        self.served += 1
+        headers = (*response_headers(call.api, call.operation, decision.response), *call.headers)
+        if _is_file_media(spec.media_type):
+            return web.Response(
+                status=decision.status,
+                body=self._file(spec, plan, call.body),
+                headers={**dict(headers), "Content-Type": spec.media_type},
+            )
+        if not is_json(spec.media_type) or spec.schema_pointer is None or not plan.json_media:
+            return None
+        return JsonOutcome(
+            decision.status,
+            self._json(call, decision, spec, plan),
+            media_type=spec.media_type,
+            headers=headers,
+            schema_pointer=spec.schema_pointer,
+        )
+
+    def _file(self, spec: MediaSpec, plan: _Plan, body: Any) -> bytes:
+        media_type = spec.media_type
+        if media_type.startswith("text/") or media_type == "application/x-subrip":
+            return transcript(media_type)
+        if "mpegurl" in media_type:
+            return hls_playlist()
+        kind = media.kind_for_media_type(media_type) or media.media_kind_for(
+            *plan.hints, _model(body), default=media.MediaKind.PNG
+        )
+        assert kind is not None
+        return media.generate(kind)
+
+    def _json(self, call: MockCall, decision: Decision, spec: MediaSpec, plan: _Plan) -> Any:
+        api, op = call.api, call.operation
+        pointer = spec.schema_pointer
+        assert pointer is not None
+
+        def valid(value: Any) -> bool:
+            return api.schemas.is_valid(pointer, value, formats=True)
+
+        value = copy.deepcopy(value_for(api, op, decision))  # cached: edited below in place
+        value = apply_request_echo(value, call.body, valid)
+        request = call.body if isinstance(call.body, Mapping) else {}
+        edits = Edits(value, valid)
+        count = _count(request.get("n"))
+        data = value.get("data") if isinstance(value, dict) else None
+        if count is not None and isinstance(data, list) and data and len(data) != count:
+            edits.set(("data",), [copy.deepcopy(data[0]) for _ in range(count)])
+        word = _format_word(request)
+        image = media.kind_for_format(request.get("output_format")) or media.MediaKind.PNG
+        base = f"{call.request.scheme}://{call.request.host}"
+        for tokens, key, current in list(_strings(edits.body)):
+            if key == "b64_json":
+                if word == "url":
+                    edits.remove(tokens)
+                else:
+                    edits.set(tokens, base64.b64encode(media.generate(image)).decode())
+            elif _is_url_key(key):
+                if word == "b64_json" and key == "url":  # OpenAI sends one of the two
+                    edits.remove(tokens)
+                    edits.set((*tokens[:-1], "b64_json"), base64.b64encode(media.generate(image)).decode())
+                    continue
+                kind = media.media_kind_for(key, *plan.hints, _model(request), default=None)
+                if kind is not None:
+                    edits.set(tokens, self.files.url(base, secrets.token_hex(12), kind))
+            elif key == "text" and plan.transcribes and (not current or current.startswith("mock")):
+                edits.set(tokens, TRANSCRIPT)
+        return edits.body
+
+    def reset(self) -> None:
+        self.served = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"served": self.served}
+
+
+def _is_file_media(media_type: str) -> bool:
+    """Media a client saves or plays: anything but JSON and event streams."""
+    return not is_json(media_type) and media_type != "text/event-stream" and "form" not in media_type
+
+
+def _is_url_key(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in _URL_WORDS or any(lowered.endswith(f"_{word}") for word in _URL_WORDS)
+
+
+def _field_names(api: MockApi, pointer: str) -> set[str]:
+    """The property names anywhere in the schema at ``pointer`` (a bounded walk)."""
+    document = api.spec.document
+    seen: set[int] = set()
+    names: set[str] = set()
+    stack = [api.schemas.resolve(pointer)]
+    while stack and len(seen) < 200:
+        node = schemas.resolved(document, stack.pop())
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for name, child in schemas.properties(document, node).items():
+            names.add(name)
+            stack.append(child)
+        stack.extend(schemas.branches(document, node))
+        items = node.get("items")
+        if isinstance(items, dict):
+            stack.append(items)
+    return names
+
+
+def _keys(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, part in value.items():
+            yield key
+            yield from _keys(part)
+    elif isinstance(value, list):
+        for part in value:
+            yield from _keys(part)
+
+
+def _strings(body: Any, tokens: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str, str]]:
+    """Every string field of ``body`` with its path and key (list items by index)."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if isinstance(value, str):
+                yield (*tokens, key), key, value
+            else:
+                yield from _strings(value, (*tokens, key))
+    elif isinstance(body, list):
+        for index, item in enumerate(body):
+            yield from _strings(item, (*tokens, str(index)))
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return min(value, MAX_ITEMS)
+    return None
+
+
+def _model(body: Any) -> str | None:
+    model = body.get("model") if isinstance(body, Mapping) else None
+    return model if isinstance(model, str) else None

@@ -1,0 +1,248 @@
+"""Uploads are kept: the bytes a client sends, the truth about them, and the route that returns them.
+
+An operation takes an upload when its request body is a file (``application/octet-stream`` or
+another non-JSON, non-form media type) or a multipart form with a file part, and it answers
+JSON. Its answer is the spec's body with what the mock knows laid over it (each edit kept only
+if the body stays valid): the byte count (``bytes``, ``size``, ...), the file name, the declared
+content type, checksums (``sha256``, ``md5``, ``checksum``) and the form's or query's other
+scalar fields (``purpose``). The bytes are kept under the new resource's id (``mock.blobs``,
+one byte budget: an upload past it is a 413 in the API's envelope) and the resource goes into
+the store, so the item route reads it back.
+
+Where the API answers a repeated upload of the same content with another documented success
+status (beatra: 201 "artifact created", 200 "content already exists"), a repeat gets that one.
+
+A ``GET .../{id}/content`` route (any GET under an uploaded item whose success answer is not
+JSON) returns exactly the bytes uploaded; deleting the item forgets them.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from gatewright.mock.blobs import Blob, BlobBudgetExceeded
+from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.files import FileSigner
+from gatewright.mock.fit import Edits
+from gatewright.mock.negotiation import Decision, ResponseSpec
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.render import is_json, response_headers, value_for
+from gatewright.mock.validation import media_type_of, multipart_files
+
+__all__ = ["UploadExtension"]
+
+_SIZE_FIELDS = ("bytes", "size", "size_bytes", "file_size", "byte_count", "content_length", "length")
+_NAME_FIELDS = ("filename", "file_name", "name", "original_filename")
+_TYPE_FIELDS = ("content_type", "mime_type", "mimetype", "media_type")
+
+
+_LINK_FIELDS = ("url", "download_url", "cdn_url", "storage_uri", "storage_url", "file_url", "uri")
+
+
+def _checksums(data: bytes) -> dict[str, str]:
+    sha256 = hashlib.sha256(data).hexdigest()
+    md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    return {
+        "sha256": sha256,
+        "checksum": sha256,
+        "checksum_sha256": sha256,
+        "content_sha256": sha256,
+        "md5": md5,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Upload:
+    data: bytes
+    filename: str | None
+    content_type: str
+    fields: dict[str, Any]  # the form's (or query's) other scalar values
+
+
+class UploadExtension:
+    """Keeps uploaded bytes and serves them back."""
+
+    name = "uploads"
+    repeatable = False  # every upload is a new resource
+
+    def __init__(self, files: FileSigner) -> None:
+        self.files = files
+        self.uploads = 0
+        self._seen: dict[tuple[str, str], str] = {}  # (api, sha256) -> the first upload's resource id
+
+    def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
+        method = operation.operation.method
+        if method in ("POST", "PUT") and _takes_file(api, operation) and _json_success(operation) is not None:
+
+            async def upload(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
+                return self._upload(call)
+
+            return upload
+        if method == "GET" and operation.operation.path.endswith("/content"):
+
+            async def content(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
+                return _content(call)
+
+            return content
+        if method == "DELETE" and operation.resource is not None:
+
+            async def forget(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
+                resource_id = (
+                    call.path_params.get(operation.resource.id_param or "") if operation.resource else None
+                )
+                if resource_id is not None and 200 <= call.decision.status < 300:
+                    call.store.blobs.delete(resource_id)
+                return None  # the stateful delete answers
+
+            return forget
+        return None
+
+    def _upload(self, call: MockCall) -> web.StreamResponse | JsonOutcome | None:
+        if call.preferences.example is not None or call.reply is not None or call.decision.status >= 300:
+            return None
+        op, api = call.operation, call.api
+        upload = _read_upload(call)
+        if upload is None:
+            return None
+        digest = hashlib.sha256(upload.data).hexdigest()
+        existing = self._seen.get((api.name, digest))
+        success = _json_success(op)
+        assert success is not None
+        repeat_status = _repeat_status(op, success) if existing is not None else None
+        if repeat_status is not None:  # the API documents it: content it already has answers differently
+            return web.Response(status=repeat_status, headers=dict(call.headers))
+        decision = Decision(int(success.key), success, success.media[0], None)
+        media = decision.media
+        assert media is not None and media.schema_pointer is not None
+        pointer = media.schema_pointer
+
+        def valid(value: Any) -> bool:
+            return api.schemas.is_valid(pointer, value, formats=True)
+
+        value = copy.deepcopy(value_for(api, op, decision, salt=f"upload-{call.store.create_number()}"))
+        edits = Edits(value, valid)
+        facts: dict[str, Any] = {
+            **{name: len(upload.data) for name in _SIZE_FIELDS},
+            **{name: upload.filename for name in _NAME_FIELDS if upload.filename},
+            **_checksums(upload.data),
+            **upload.fields,
+        }
+        resource_id = _resource_id(op, value)
+        if resource_id is None or not isinstance(value, dict):
+            return None
+        base = f"{call.request.scheme}://{call.request.host}"
+        link = self.files.upload_url(base, resource_id, upload.filename or "upload")
+        for name in value:
+            if name in facts and name != "id":
+                edits.set((name,), facts[name])
+            elif name in _TYPE_FIELDS:  # the full type, else its family where the field is an enum of those
+                _ = edits.set((name,), upload.content_type) or edits.set(
+                    (name,), upload.content_type.partition("/")[0]
+                )
+            elif name in _LINK_FIELDS:
+                edits.set((name,), link)
+        body = edits.body
+        try:
+            call.store.blobs.put(resource_id, Blob(upload.data, upload.content_type, upload.filename))
+        except BlobBudgetExceeded as exc:
+            return web_response(api.errors.render(op.responses, 413, str(exc), path=op.operation.path))
+        role = op.resource
+        if role is not None and role.role == "create" and isinstance(body, dict):
+            call.store.put(f"{api.name}:{role.collection}", resource_id, dict(body))
+        self._seen.setdefault((api.name, digest), resource_id)
+        self.uploads += 1
+        return JsonOutcome(
+            decision.status,
+            body,
+            media_type=media.media_type,
+            headers=(*response_headers(api, op, success), *call.headers),
+            schema_pointer=pointer,
+        )
+
+    def reset(self) -> None:
+        self.uploads = 0
+        self._seen.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"uploads": self.uploads}
+
+
+def _takes_file(api: MockApi, operation: MockOperation) -> bool:
+    """The request body is a file (a non-JSON, non-form media type) or a multipart form."""
+    request_body = api.spec.deref(operation.operation.definition.get("requestBody"))
+    content = request_body.get("content") if isinstance(request_body, dict) else None
+    return isinstance(content, dict) and any(
+        media_type == "multipart/form-data" or not (is_json(media_type) or "form" in media_type)
+        for media_type in content
+    )
+
+
+def _json_success(operation: MockOperation) -> ResponseSpec | None:
+    """The first 2xx response that answers JSON with a schema (201 before a bodiless 200)."""
+    for response in sorted(operation.responses, key=lambda r: r.key):
+        if response.key.startswith("2"):
+            for media in response.media:
+                if is_json(media.media_type) and media.schema_pointer is not None:
+                    return ResponseSpec(response.key, response.pointer, (media,))
+    return None
+
+
+def _repeat_status(operation: MockOperation, first: ResponseSpec) -> int | None:
+    """Another documented 2xx next to the first upload's, for content the API already has."""
+    others = [r.key for r in operation.responses if r.key.startswith("2") and r.key != first.key]
+    return int(others[0]) if len(others) == 1 and others[0].isdigit() else None
+
+
+def _read_upload(call: MockCall) -> _Upload | None:
+    content_type = call.request.headers.get("Content-Type", "")
+    media_type = media_type_of(content_type)
+    query = dict(call.request.query.items())
+    if media_type == "multipart/form-data":
+        files = multipart_files(content_type, call.raw)
+        if not files:
+            return None
+        first = files[0]
+        form = call.body if isinstance(call.body, Mapping) else {}
+        fields = {
+            k: v for k, v in form.items() if k != first.field and isinstance(v, str | int | float | bool)
+        }
+        return _Upload(first.data, first.filename, first.content_type, {**query, **fields})
+    if call.body is None or isinstance(call.body, bytes):  # the body is the file (zero bytes are one)
+        name = query.pop("filename", None) or query.pop("file_name", None)
+        return _Upload(call.raw, name, media_type or "application/octet-stream", query)
+    return None
+
+
+def _resource_id(operation: MockOperation, body: Any) -> str | None:
+    pointer = operation.resource.id_pointer if operation.resource is not None else None
+    key = (pointer or "/id").lstrip("/")
+    for candidate in (key, "id", "file_id", "upload_id", "artifact_id"):
+        value = body.get(candidate) if isinstance(body, dict) else None
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return str(value)
+    return None
+
+
+def _content(call: MockCall) -> web.StreamResponse | None:
+    """The uploaded bytes of the item this route belongs to, a 404 once it was deleted, or None."""
+    for value in call.path_params.values():
+        if call.store.blobs.was_deleted(value):
+            error = call.api.errors.render(
+                call.operation.responses, 404, f"no such file: {value}", path=call.operation.operation.path
+            )
+            return web_response(error)
+        blob = call.store.blobs.get(value)
+        if blob is not None:
+            spec = call.decision.media
+            media_type = (
+                spec.media_type if spec is not None and not is_json(spec.media_type) else blob.content_type
+            )
+            return web.Response(status=200, body=blob.data, headers={"Content-Type": media_type})
+    return None

@@ -1,0 +1,220 @@
+"""The mock keeps what it is given and hands out real media (issue 19, items 1 and 2).
+
+Clients are the official openai SDK where the route is OpenAI's, plain HTTP elsewhere; media are
+judged by Pillow, the stdlib ``wave`` module and the formats' own structure, never by our code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import struct
+import wave
+from urllib.parse import urlsplit
+
+import openai
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mock_server import running_mock
+from PIL import Image
+
+from gatewright.testing import reset_mock
+
+AUTH = {"Authorization": "Bearer sk-test"}
+VOXVEY_IMAGE_MODEL = "byte/seedream-5-0-260128"
+
+
+def _image(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()  # decodes the pixels, not only the header
+    return image
+
+
+def _top_boxes(data: bytes) -> list[bytes]:
+    boxes, offset = [], 0
+    while offset + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        assert size >= 8 and offset + size <= len(data)
+        boxes.append(kind)
+        offset += size
+    assert offset == len(data)
+    return boxes
+
+
+@pytest.fixture(scope="module")
+def mock_url() -> str:  # type: ignore[misc]
+    with running_mock(["voxvey", "ipop", "beatra"]) as url:
+        yield url
+
+
+def test_images_b64_json_gives_n_real_images(mock_url: str) -> None:
+    client = openai.OpenAI(base_url=f"{mock_url}/voxvey/v1", api_key="sk-test")
+    answer = client.images.generate(model=VOXVEY_IMAGE_MODEL, prompt="a mug", n=3, response_format="b64_json")
+    assert len(answer.data) == 3
+    for item in answer.data:
+        assert item.url is None and item.b64_json
+        assert _image(base64.b64decode(item.b64_json)).format == "PNG"
+
+
+def test_image_urls_are_the_mocks_own_and_download_real_images(mock_url: str) -> None:
+    client = openai.OpenAI(base_url=f"{mock_url}/voxvey/v1", api_key="sk-test")
+    answer = client.images.generate(model=VOXVEY_IMAGE_MODEL, prompt="a mug", n=2, response_format="url")
+    urls = [item.url for item in answer.data]
+    assert len(set(urls)) == 2
+    for url in urls:
+        assert url is not None
+        assert urlsplit(url).netloc == urlsplit(mock_url).netloc  # the host and port the request came to
+        download = requests.get(url, timeout=10)
+        assert download.status_code == 200 and download.headers["Content-Type"] == "image/png"
+        assert _image(download.content).size == (1, 1)
+        tampered = requests.get(url.replace("signature=", "signature=0"), timeout=10)
+        assert tampered.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("response_format", "content_type"),
+    [("mp3", "audio/mpeg"), ("wav", "audio/wav"), ("opus", "audio/ogg")],
+)
+def test_speech_honours_the_requested_format(mock_url: str, response_format: str, content_type: str) -> None:
+    client = openai.OpenAI(base_url=f"{mock_url}/ipop/v1", api_key="sk-test")
+    speech = client.audio.speech.create(
+        model="tts-1",
+        voice="alloy",
+        input="Hello there",
+        response_format=response_format,  # type: ignore[arg-type]
+    )
+    assert speech.response.headers["Content-Type"] == content_type
+    audio = speech.content
+    if response_format == "wav":
+        with wave.open(io.BytesIO(audio)) as clip:
+            assert clip.getnframes() > 0
+    elif response_format == "mp3":
+        (header,) = struct.unpack(">I", audio[:4])
+        assert header >> 21 == 0x7FF and len(audio) > 400  # MPEG frame sync, more than one frame
+    else:
+        assert audio[:4] == b"OggS" and audio[28:36] == b"OpusHead"
+
+
+@pytest.mark.parametrize(
+    ("response_format", "starts"),
+    [("text", "This is"), ("srt", "1\n00:00:00,000 --> "), ("vtt", "WEBVTT\n\n00:00:00.000 --> ")],
+)
+def test_transcriptions_honour_text_formats(mock_url: str, response_format: str, starts: str) -> None:
+    client = openai.OpenAI(base_url=f"{mock_url}/ipop/v1", api_key="sk-test")
+    text = client.audio.transcriptions.create(
+        model="terminaili/whisper",
+        file=("clip.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav"),
+        response_format=response_format,  # type: ignore[arg-type]
+    )
+    assert isinstance(text, str) and text.startswith(starts) and len(text.strip()) > len(starts)
+
+
+def test_transcription_json_has_text_on_a_spec_that_leaves_it_free_form(mock_url: str) -> None:
+    client = openai.OpenAI(base_url=f"{mock_url}/voxvey/v1", api_key="sk-test")
+    transcript = client.audio.transcriptions.create(
+        model="whisper-1", file=("clip.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav")
+    )
+    assert transcript.text and not transcript.text.startswith("mock")
+
+
+def test_binary_answers_are_files_of_their_declared_type(mock_url: str) -> None:
+    video = requests.get(f"{mock_url}/voxvey/v1/videos/video_1/content", headers=AUTH, timeout=10)
+    assert video.status_code == 200 and video.headers["Content-Type"] == "video/mp4"
+    assert _top_boxes(video.content)[:2] == [b"ftyp", b"moov"]
+    poster = requests.get(f"{mock_url}/ipop/v1/media/videos/asset_1/poster.jpg", headers=AUTH, timeout=10)
+    assert poster.status_code == 200 and _image(poster.content).format == "JPEG"
+
+
+JSONL = b"".join(
+    b'{"custom_id":"r%d","method":"POST","url":"/v1/chat/completions","body":{}}\n' % i for i in range(3)
+)
+
+
+def _upload(mock_url: str, data: bytes, name: str = "in.jsonl") -> requests.Response:
+    return requests.post(
+        f"{mock_url}/ipop/v1/files",
+        params={"purpose": "batch", "filename": name},
+        data=data,
+        headers={**AUTH, "Content-Type": "application/octet-stream"},
+        timeout=10,
+    )
+
+
+def test_an_upload_is_kept_described_truly_and_served_back(mock_url: str) -> None:
+    created = _upload(mock_url, JSONL)
+    assert created.status_code == 200
+    meta = created.json()
+    assert meta["bytes"] == len(JSONL) and meta["filename"] == "in.jsonl" and meta["purpose"] == "batch"
+    assert meta["sha256"] == hashlib.sha256(JSONL).hexdigest()
+    fetched = requests.get(f"{mock_url}/ipop/v1/files/{meta['id']}", headers=AUTH, timeout=10).json()
+    assert (fetched["id"], fetched["bytes"], fetched["filename"]) == (meta["id"], len(JSONL), "in.jsonl")
+    content = requests.get(f"{mock_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
+    assert content.status_code == 200 and content.content == JSONL
+    stored_link = requests.get(meta["storage_uri"], timeout=10)  # a link on the mock's own file route
+    assert stored_link.content == JSONL
+    assert requests.delete(f"{mock_url}/ipop/v1/files/{meta['id']}", headers=AUTH, timeout=10).ok
+    gone = requests.get(f"{mock_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
+    assert gone.status_code == 404 and "error" in gone.json()
+
+
+def test_reset_forgets_uploads(mock_url: str) -> None:
+    meta = _upload(mock_url, b"keep me").json()
+    reset_mock(mock_url)
+    after = requests.get(f"{mock_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
+    assert after.content != b"keep me"
+
+
+def test_an_upload_past_the_budget_is_413_in_the_envelope_and_nothing_is_lost() -> None:
+    with running_mock(["ipop"], upload_budget=1000) as url:
+
+        def upload(data: bytes) -> requests.Response:
+            return requests.post(
+                f"{url}/v1/files",
+                data=data,
+                headers={**AUTH, "Content-Type": "application/octet-stream"},
+                timeout=10,
+            )
+
+        first = upload(b"a" * 600)
+        refused = upload(b"b" * 600)
+        assert first.status_code == 200 and refused.status_code == 413
+        assert "1000 bytes" in refused.json()["message"]
+        kept = requests.get(f"{url}/v1/files/{first.json()['id']}/content", headers=AUTH, timeout=10)
+        assert kept.content == b"a" * 600
+
+
+def test_beatra_upload_is_201_then_200_for_content_it_already_has(mock_url: str) -> None:
+    song = b"ID3" + bytes(range(256)) * 4
+
+    def upload() -> requests.Response:
+        return requests.post(
+            f"{mock_url}/beatra/v1/uploads",
+            files={"file": ("song.mp3", song, "audio/mpeg")},
+            headers=AUTH,
+            timeout=10,
+        )
+
+    first = upload()
+    assert first.status_code == 201
+    artifact = first.json()
+    assert artifact["size_bytes"] == len(song) and artifact["mime_type"] == "audio/mpeg"
+    assert artifact["checksum_sha256"] == hashlib.sha256(song).hexdigest()
+    assert requests.get(artifact["cdn_url"], timeout=10).content == song
+    assert upload().status_code == 200  # "Content already exists; returns existing artifact"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.binary(min_size=0, max_size=4096),
+    name=st.from_regex(r"[a-z]{1,12}\.(bin|jsonl|txt)", fullmatch=True),
+)
+def test_any_bytes_come_back_exactly(mock_url: str, data: bytes, name: str) -> None:
+    created = _upload(mock_url, data, name)
+    assert created.status_code == 200, created.text
+    meta = created.json()
+    assert meta["bytes"] == len(data) and meta["filename"] == name
+    content = requests.get(f"{mock_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
+    assert content.content == data
