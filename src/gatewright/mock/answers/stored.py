@@ -2,7 +2,8 @@
 
 OpenAI keeps every response it gives (unless the request says ``store: false``): ``GET
 {create}/{id}`` returns it, ``DELETE`` forgets it, ``{id}/input_items`` lists what was sent,
-a ``previous_response_id`` must name a kept one (400 otherwise), and ``background: true``
+a ``previous_response_id`` that names a response it gave and no longer keeps (deleted, or
+``store: false``) is refused with a 400, and ``background: true``
 answers at once (``queued``) and finishes later, cancellable meanwhile. This extension
 serves those routes on every API whose spec has an ``openai-responses`` create with a
 retrieve route under its path.
@@ -133,6 +134,9 @@ class StoredResponses:
         self.answers = answers
         self.tasks = tasks  # None: a background create is answered in the foreground
         self.kept = store if store is not None else ResponseStore()
+        # Ids this mock gave out: one of them no longer kept is a 400 as OpenAI's; an id it never
+        # gave (verify's and schemathesis's generated requests carry such ids) is echoed instead.
+        self.issued: set[Key] = set()
         self._roles: dict[str, dict[str, str]] = {}  # api -> operationId -> its part
 
     # --- Extension protocol ----------------------------------------------------------------------
@@ -162,6 +166,7 @@ class StoredResponses:
 
     def reset(self) -> None:
         self.kept.clear()
+        self.issued.clear()
 
     def snapshot(self) -> dict[str, Any]:
         return {"responses": len(self.kept), "bytes": self.kept.used}
@@ -171,7 +176,8 @@ class StoredResponses:
     def _create(self, call: MockCall, decision: Decision) -> Answered:
         request = _request(call)
         previous = request.get("previous_response_id")
-        if isinstance(previous, str) and self.kept.get((call.api.name, previous)) is None:
+        key = (call.api.name, previous) if isinstance(previous, str) else None
+        if key is not None and key in self.issued and self.kept.get(key) is None:
             message = f"Previous response with id '{previous}' not found."
             return _error(call, 400, message, param="previous_response_id")
         if not self._in_background(call):
@@ -253,6 +259,8 @@ class StoredResponses:
 
     def _remember(self, call: MockCall, body: dict[str, Any]) -> None:
         """Told each answer the create gives (JSON or streamed): keep it unless the request said not to."""
+        if isinstance(body.get("id"), str) and len(self.issued) < 1_000_000:
+            self.issued.add((call.api.name, body["id"]))
         if _request(call).get("store") is not False and not self._in_background(call):
             self._keep(call, body, background=False)
 
