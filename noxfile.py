@@ -77,6 +77,18 @@ def spec_lint(session: nox.Session) -> None:
 
 
 @nox.session
+def differential(session: nox.Session) -> None:
+    """The mock's request validation against openapi-core, 50 random requests per operation (CI: 2)."""
+    session.install("-e", ".[test]")
+    session.run(
+        "pytest",
+        "tests/integration/test_validation_differential.py",
+        *session.posargs,
+        env={"GATEWRIGHT_DIFFERENTIAL_EXAMPLES": "50"},
+    )
+
+
+@nox.session
 def verify_mock(session: nox.Session) -> None:
     """``gatewright verify`` against the project's own mock, all five APIs (posargs: API ids)."""
     session.install("-e", ".")

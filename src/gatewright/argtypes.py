@@ -7,6 +7,7 @@ them, so a value one refuses the other refuses with the same words.
 from __future__ import annotations
 
 import argparse
+import math
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -27,10 +28,11 @@ def checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], what: str)
     return parse
 
 
-non_negative = checked(float, lambda n: n >= 0, "a non-negative number")
+# Durations and rates are finite: float() also reads "inf" and "nan"; a latency of inf never ends.
+non_negative = checked(float, lambda n: math.isfinite(n) and n >= 0, "a non-negative number")
 probability = checked(float, lambda n: 0 <= n <= 1, "a probability between 0 and 1")
 positive_int = checked(int, lambda n: n >= 1, "a positive integer")
-positive = checked(float, lambda n: n > 0 and n != float("inf"), "a positive number")
+positive = checked(float, lambda n: math.isfinite(n) and n > 0, "a positive number")
 port = checked(int, lambda n: 0 <= n <= 65535, "a port number (0-65535)")
 
 

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from gatewright._version import __version__
 from gatewright.argtypes import http_url, non_negative, port, positive, positive_int, probability
 from gatewright.spec import API_IDS, SpecError
 from gatewright.verify_options import add_arguments as add_verify_arguments
@@ -75,7 +76,12 @@ def _mock(args: argparse.Namespace) -> int:
         print(f"gatewright mock: error: {flag} needs --replay DIR", file=sys.stderr)
         return EXIT_USAGE
     replay = (
-        ReplaySettings(args.replay, strict=args.replay_strict, nonconformant=args.replay_nonconformant)
+        ReplaySettings(
+            args.replay,
+            strict=args.replay_strict,
+            nonconformant=args.replay_nonconformant,
+            budget=args.replay_bytes,
+        )
         if args.replay is not None
         else None
     )
@@ -97,6 +103,8 @@ def _mock(args: argparse.Namespace) -> int:
             replay=replay,
             allow_hosts=args.allow_host or (),
             upload_budget=args.max_upload_bytes,
+            journal_bytes=args.journal_bytes,
+            journal_entry_bytes=args.journal_entry_bytes,
         )
     except RuleError as exc:
         print(f"gatewright mock: error: {exc}", file=sys.stderr)
@@ -121,6 +129,21 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=256 * 1024 * 1024,
         metavar="N",
         help="bytes of uploads kept at once; an upload past it is a 413 (default 268435456: 256 MiB)",
+    )
+    parser.add_argument(
+        "--journal-bytes",
+        type=positive_int,
+        default=64 * 1024 * 1024,
+        metavar="N",
+        help="bytes the request journal keeps; the oldest requests go first (default 67108864: 64 MiB)",
+    )
+    parser.add_argument(
+        "--journal-entry-bytes",
+        type=positive_int,
+        default=1024 * 1024,
+        metavar="N",
+        help="bytes of one request's body the journal keeps; a longer one is kept as its beginning, "
+        "marked truncated (default 1048576: 1 MiB)",
     )
     parser.add_argument("--seed", type=int, default=None, help="make generated data and ids reproducible")
     parser.add_argument("--quiet", action="store_true", help="no request log")
@@ -194,6 +217,14 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="with --replay: also replay recorded answers that break the spec",
     )
+    parser.add_argument(
+        "--replay-bytes",
+        type=positive_int,
+        default=256 * 1024 * 1024,
+        metavar="N",
+        help="with --replay: bytes of fixture files read at most; past it the mock does not start "
+        "(default 268435456: 256 MiB)",
+    )
     parser.set_defaults(run=_mock)
 
 
@@ -248,12 +279,59 @@ def _add_proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="SECONDS",
         help="seconds of upstream silence before an exchange fails with a 502 (default 300)",
     )
+    parser.add_argument(
+        "--read-timeout",
+        type=non_negative,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds a client may take to send a request's headers (also how long an idle connection "
+        "stays open), and its body (default 30; 0: aiohttp's defaults)",
+    )
+    parser.add_argument(
+        "--capture-bytes",
+        type=positive_int,
+        default=8 * 1024 * 1024,
+        metavar="N",
+        help="bytes of each body (decoded) kept for judging and recording; a longer one passes whole, "
+        "judged as cut (default 8388608: 8 MiB)",
+    )
+    parser.add_argument(
+        "--judge-queue-bytes",
+        type=positive_int,
+        default=64 * 1024 * 1024,
+        metavar="N",
+        help="bytes of exchanges waiting to be judged; past it exchanges pass unjudged and the "
+        "reports count them (default 67108864: 64 MiB)",
+    )
     parser.set_defaults(run=_proxy)
 
 
+# What ``gatewright --help`` says: what the tool is for, then one example per command.
+DESCRIPTION = """\
+Contract testing and a stateful mock for AI gateway APIs, driven by their OpenAPI documents:
+serve an API as a mock, check a live gateway against its spec, or sit between a client and a
+gateway and judge every exchange."""
+EXAMPLES = """examples:
+  gatewright normalize --check
+      exit 1 when specs/canonical/ is stale against specs/sources/
+  gatewright mock --api empiriolabs --port 8080 --seed 1
+      serve one API's spec at http://127.0.0.1:8080/v1/... with reproducible answers
+  gatewright verify --api empiriolabs --base-url https://gateway.example --model gpt-4o-mini
+      check a live gateway (key in GATEWRIGHT_API_KEY); reports in reports/empiriolabs/
+  gatewright proxy --api empiriolabs --upstream https://gateway.example --record fixtures/
+      forward 127.0.0.1:8081 to the gateway, judge each exchange, record fixtures for mock --replay
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gatewright", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="gatewright",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"gatewright {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_normalize(sub)
     _add_mock(sub)
     _add_verify(sub)

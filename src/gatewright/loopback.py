@@ -73,8 +73,9 @@ class HostGuard:
         return self.bind in WILDCARD_BINDS and _address(name) is not None
 
     def host_refusal(self, request: web.Request) -> str | None:
-        """Why this request's ``Host`` is refused, or None. No ``Host`` (HTTP/1.0) is accepted."""
-        raw = request.headers.get("Host")
+        """Why this request's ``Host`` is refused, or None. No ``Host`` (HTTP/1.0) is accepted. An
+        absolute-form target (``GET http://name/path``) names the host instead (RFC 9112 3.2.2)."""
+        raw = request.headers.get("Host") if request.raw_path.startswith("/") else request.url.host or ""
         if raw is None or self.accepts(host_name(raw)):
             return None
         return (

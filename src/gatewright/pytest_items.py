@@ -73,7 +73,13 @@ def format_result(result: UnitResult) -> str:
     if result.error:
         lines.append(f"error: {result.error}")
     for finding in result.findings:
-        lines += ["", f"[{finding.check}] {finding.title} ({finding.phase})", finding.message.rstrip()]
+        status = finding.status if finding.status is not None else "no answer"
+        seen = f", seen {finding.count} times" if finding.count > 1 else ""
+        lines += [
+            "",
+            f"[{finding.check}] {finding.title} ({finding.phase}, {status}{seen})",
+            finding.message.rstrip(),
+        ]
         if finding.spec_pointer:
             lines.append(f"spec: {finding.spec_pointer}")
         if finding.curl:

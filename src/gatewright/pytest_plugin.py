@@ -105,6 +105,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if REPORT_KEY in config.stash:
         config.stash[REPORT_KEY].interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        config.stash[REPORT_KEY].settings = config.stash[CONFORMANCE_KEY].settings()
         report_dir = config.stash[OPTIONS_KEY].report_dir
         assert report_dir is not None
         writer = ReportWriter(report_dir, config.stash[CONFORMANCE_KEY].redactor)

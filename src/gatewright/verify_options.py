@@ -130,6 +130,14 @@ VERIFY_OPTIONS: tuple[VerifyOption, ...] = (
         metavar="OP_OR_TAG",
     ),
     VerifyOption("exclude", "skip these (repeatable)", kind="repeat", metavar="OP_OR_TAG"),
+    VerifyOption(
+        "model",
+        "a model the gateway serves (repeatable, e.g. a chat and an embedding model); positive requests"
+        " name the ones each operation can use (default: the API's own models list, where the spec has one)",
+        kind="repeat",
+        field="models",
+        metavar="ID",
+    ),
     VerifyOption("read-only", "skip unsafe methods (staging-friendly)", kind="flag"),
     VerifyOption("request-timeout", "seconds per request (default {default})", 10.0, parse=argtypes.positive),
     VerifyOption(

@@ -50,28 +50,35 @@ def mock_url() -> str:  # type: ignore[misc]
         yield url
 
 
+def _client(mock_url: str, api: str) -> openai.OpenAI:
+    """An SDK client for one API; close it (``with``): a pooled socket left open is a ResourceWarning."""
+    return openai.OpenAI(base_url=f"{mock_url}/{api}/v1", api_key="sk-test", max_retries=0)
+
+
 def test_images_b64_json_gives_n_real_images(mock_url: str) -> None:
-    client = openai.OpenAI(base_url=f"{mock_url}/voxvey/v1", api_key="sk-test")
-    answer = client.images.generate(model=VOXVEY_IMAGE_MODEL, prompt="a mug", n=3, response_format="b64_json")
-    assert len(answer.data) == 3
-    for item in answer.data:
-        assert item.url is None and item.b64_json
-        assert _image(base64.b64decode(item.b64_json)).format == "PNG"
+    with _client(mock_url, "voxvey") as client:
+        answer = client.images.generate(
+            model=VOXVEY_IMAGE_MODEL, prompt="a mug", n=3, response_format="b64_json"
+        )
+        assert len(answer.data) == 3
+        for item in answer.data:
+            assert item.url is None and item.b64_json
+            assert _image(base64.b64decode(item.b64_json)).format == "PNG"
 
 
 def test_image_urls_are_the_mocks_own_and_download_real_images(mock_url: str) -> None:
-    client = openai.OpenAI(base_url=f"{mock_url}/voxvey/v1", api_key="sk-test")
-    answer = client.images.generate(model=VOXVEY_IMAGE_MODEL, prompt="a mug", n=2, response_format="url")
-    urls = [item.url for item in answer.data]
-    assert len(set(urls)) == 2
-    for url in urls:
-        assert url is not None
-        assert urlsplit(url).netloc == urlsplit(mock_url).netloc  # the host and port the request came to
-        download = requests.get(url, timeout=10)
-        assert download.status_code == 200 and download.headers["Content-Type"] == "image/png"
-        assert _image(download.content).size == (1, 1)
-        tampered = requests.get(url.replace("signature=", "signature=0"), timeout=10)
-        assert tampered.status_code == 403
+    with _client(mock_url, "voxvey") as client:
+        answer = client.images.generate(model=VOXVEY_IMAGE_MODEL, prompt="a mug", n=2, response_format="url")
+        urls = [item.url for item in answer.data]
+        assert len(set(urls)) == 2
+        for url in urls:
+            assert url is not None
+            assert urlsplit(url).netloc == urlsplit(mock_url).netloc  # the host and port the request came to
+            download = requests.get(url, timeout=10)
+            assert download.status_code == 200 and download.headers["Content-Type"] == "image/png"
+            assert _image(download.content).size == (1, 1)
+            tampered = requests.get(url.replace("signature=", "signature=0"), timeout=10)
+            assert tampered.status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -79,23 +86,23 @@ def test_image_urls_are_the_mocks_own_and_download_real_images(mock_url: str) ->
     [("mp3", "audio/mpeg"), ("wav", "audio/wav"), ("opus", "audio/ogg")],
 )
 def test_speech_honours_the_requested_format(mock_url: str, response_format: str, content_type: str) -> None:
-    client = openai.OpenAI(base_url=f"{mock_url}/ipop/v1", api_key="sk-test")
-    speech = client.audio.speech.create(
-        model="tts-1",
-        voice="alloy",
-        input="Hello there",
-        response_format=response_format,  # type: ignore[arg-type]
-    )
-    assert speech.response.headers["Content-Type"] == content_type
-    audio = speech.content
-    if response_format == "wav":
-        with wave.open(io.BytesIO(audio)) as clip:
-            assert clip.getnframes() > 0
-    elif response_format == "mp3":
-        (header,) = struct.unpack(">I", audio[:4])
-        assert header >> 21 == 0x7FF and len(audio) > 400  # MPEG frame sync, more than one frame
-    else:
-        assert audio[:4] == b"OggS" and audio[28:36] == b"OpusHead"
+    with _client(mock_url, "ipop") as client:
+        speech = client.audio.speech.create(
+            model="tts-1",
+            voice="alloy",
+            input="Hello there",
+            response_format=response_format,  # type: ignore[arg-type]
+        )
+        assert speech.response.headers["Content-Type"] == content_type
+        audio = speech.content
+        if response_format == "wav":
+            with wave.open(io.BytesIO(audio)) as clip:
+                assert clip.getnframes() > 0
+        elif response_format == "mp3":
+            (header,) = struct.unpack(">I", audio[:4])
+            assert header >> 21 == 0x7FF and len(audio) > 400  # MPEG frame sync, more than one frame
+        else:
+            assert audio[:4] == b"OggS" and audio[28:36] == b"OpusHead"
 
 
 @pytest.mark.parametrize(
@@ -103,21 +110,21 @@ def test_speech_honours_the_requested_format(mock_url: str, response_format: str
     [("text", "This is"), ("srt", "1\n00:00:00,000 --> "), ("vtt", "WEBVTT\n\n00:00:00.000 --> ")],
 )
 def test_transcriptions_honour_text_formats(mock_url: str, response_format: str, starts: str) -> None:
-    client = openai.OpenAI(base_url=f"{mock_url}/ipop/v1", api_key="sk-test")
-    text = client.audio.transcriptions.create(
-        model="terminaili/whisper",
-        file=("clip.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav"),
-        response_format=response_format,  # type: ignore[arg-type]
-    )
-    assert isinstance(text, str) and text.startswith(starts) and len(text.strip()) > len(starts)
+    with _client(mock_url, "ipop") as client:
+        text = client.audio.transcriptions.create(
+            model="terminaili/whisper",
+            file=("clip.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav"),
+            response_format=response_format,  # type: ignore[arg-type]
+        )
+        assert isinstance(text, str) and text.startswith(starts) and len(text.strip()) > len(starts)
 
 
 def test_transcription_json_has_text_on_a_spec_that_leaves_it_free_form(mock_url: str) -> None:
-    client = openai.OpenAI(base_url=f"{mock_url}/voxvey/v1", api_key="sk-test")
-    transcript = client.audio.transcriptions.create(
-        model="whisper-1", file=("clip.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav")
-    )
-    assert transcript.text and not transcript.text.startswith("mock")
+    with _client(mock_url, "voxvey") as client:
+        transcript = client.audio.transcriptions.create(
+            model="whisper-1", file=("clip.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav")
+        )
+        assert transcript.text and not transcript.text.startswith("mock")
 
 
 def test_binary_answers_are_files_of_their_declared_type(mock_url: str) -> None:

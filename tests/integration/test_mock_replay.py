@@ -46,7 +46,8 @@ WEATHER = {
 CHAT_TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": WEATHER}}]
 CLAUDE_TOOLS = [{"name": "get_weather", "description": "Weather", "input_schema": WEATHER}]
 AGENT = "weather-agent"  # the x-test-id the agent loop is recorded under
-SLOW_DOWN = {"message": "Recorded: slow down", "type": "rate_limit_error", "code": None}
+# The error as empiriolabs documents it (``code`` a string): a recording that breaks the spec is not replayed.
+SLOW_DOWN = {"message": "Recorded: slow down", "type": "rate_limit_error", "code": "rate_limit_exceeded"}
 
 
 def _user(text: str) -> list[dict[str, Any]]:

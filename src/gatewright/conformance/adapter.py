@@ -3,10 +3,10 @@
 Public entry points only (``schemathesis.openapi.from_dict``, ``find_operation_by_id``,
 ``get_strategies_from_examples``, ``as_strategy``, the schema's ``iter_coverage_cases`` (the
 generator behind ``st run``'s coverage phase), ``Case.call``, ``Case.validate_response``,
-``as_state_machine``); the single internal touch is the check registry, used to
-pick checks by name. Failures are collected per check (one ``validate_response``
-per check) so every finding names the check that raised it, and nothing raises
-into hypothesis, so no time is spent shrinking.
+``as_state_machine``); the internal touches are the check registry, used to pick checks by name,
+and ``make_positive`` writing a case's body past the case's edit tracking. Failures are collected
+per check (one ``validate_response`` per check) so every finding names the check that raised it,
+and nothing raises into hypothesis, so no time is spent shrinking.
 
 Per case, only what every case needs is done: a run's exchange and ``curl`` command are built
 when a finding asks for them, and ``ignored_auth`` probes an operation until it has once seen
@@ -34,10 +34,13 @@ from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks  # the check registry: the one internal import
+from schemathesis.engine.recorder import ScenarioRecorder  # what Case.validate_response(recorder=) takes
 
 from gatewright.conformance.bodies import binary_curl, describe_body
 from gatewright.conformance.models import Exchange
+from gatewright.conformance.positive import PositiveBodies
 from gatewright.conformance.redact import REDACTED, Redactor
+from gatewright.conformance.served import ServedModels, refused_model
 from gatewright.conformance.sessions import Sessions
 from gatewright.conformance.wire import BodyMutation, form_mutations_lost, multipart_fields, values_valid
 from gatewright.spec.errors import SpecError
@@ -66,9 +69,15 @@ BODY_LIMIT = 4000
 
 @dataclass(frozen=True, slots=True)
 class CheckFailure:
+    """A check that failed; ``exchange``/``curl``/``status`` are given when the exchange that failed is
+    not the case's own (``ignored_auth``: its probe without, or with an invalid, credential)."""
+
     check: str
     title: str
     message: str
+    exchange: Exchange | None = None
+    curl: str = ""
+    status: int | None = None
 
 
 class CaseRun:
@@ -260,6 +269,7 @@ class SchemathesisAdapter:
         seed: int | None,
         extra_headers: dict[str, str] | None = None,
         generate_credentials: bool = False,
+        served: ServedModels | None = None,
     ) -> None:
         document = copy.deepcopy(document)
         document["servers"] = [{"url": base_url}]  # canonical paths are full paths; never add a base path
@@ -277,6 +287,8 @@ class SchemathesisAdapter:
             self.schema.config.generation.update(with_security_parameters=False)
         self.document = document
         self.validators = DocumentValidators(document)  # request-body checks share its compiled cache
+        # positive requests name served models and no empty required strings (None: sent as generated)
+        self.positive = PositiveBodies(document, self.validators, served) if served is not None else None
         self.base_url = base_url
         self.redactor = redactor
         self.auth = auth
@@ -331,8 +343,12 @@ class SchemathesisAdapter:
         for strategy in operation.get_strategies_from_examples(**fixed):
             case = self._first(strategy)
             if case is not None:
+                self.make_positive(case)
                 return case
-        return self._first(operation.as_strategy(generation_mode=GenerationMode.POSITIVE, **fixed))
+        case = self._first(operation.as_strategy(generation_mode=GenerationMode.POSITIVE, **fixed))
+        if case is not None:
+            self.make_positive(case)
+        return case
 
     def _first(self, strategy: st.SearchStrategy[Any]) -> Any | None:
         found: list[Any] = []
@@ -373,6 +389,21 @@ class SchemathesisAdapter:
             fixed["query"] = query
         return fixed
 
+    def make_positive(self, case: Any) -> None:
+        """A positive case's body as a real gateway can accept it (``positive.py``): a served model,
+        no empty required string. Negative cases stay as generated."""
+        if self.positive is None or _mode_of(case) == "negative" or not isinstance(case.body, dict):
+            return
+        schema = self._body_schema(case)
+        if schema is None:
+            return
+        words = f"{case.operation.path} {case.operation.definition.raw.get('operationId', '')}"
+        fixed = self.positive.fix(words, schema, case.body, whole="json" in str(case.media_type or ""))
+        if fixed is not case.body:
+            # Written past schemathesis's edit tracking: the fix keeps the case as valid as generated,
+            # and the tracking would relabel it on send, any body with a file part as negative.
+            object.__setattr__(case, "body", fixed)
+
     def headers_for(
         self, case: Any, extra: dict[str, str] | None = None
     ) -> tuple[dict[str, str], dict[str, str]]:
@@ -388,6 +419,7 @@ class SchemathesisAdapter:
         checks: tuple[str, ...] = RESPONSE_CHECKS,
         extra_headers: dict[str, str] | None = None,
     ) -> CaseRun:
+        self.make_positive(case)
         headers, query = self.headers_for(case, extra_headers)
         self.limiter.wait()
         try:
@@ -461,19 +493,25 @@ class SchemathesisAdapter:
             return failures
         for name in names:
             check = self.checks[name]
+            # ``ignored_auth`` sends probes of its own: recorded, so a finding shows the probe that failed
+            recorder = ScenarioRecorder(label=operation_id) if name == "ignored_auth" else None
             try:
                 case.validate_response(
-                    response, checks=[check], headers=headers, transport_kwargs=transport_kwargs
+                    response,
+                    checks=[check],
+                    headers=headers,
+                    transport_kwargs=transport_kwargs,
+                    recorder=recorder,
                 )
             except schemathesis.errors.FailureGroup as group:
                 if name == "negative_data_rejection" and self._negation_lost_on_wire(case, response):
                     continue
-                if name == "positive_data_acceptance" and not (
-                    self._parameters_valid(case) and self._json_body_valid(case, response)
-                ):
+                if name == "positive_data_acceptance" and not self._fair_positive(case, response):
                     continue
                 failures.extend(
-                    CheckFailure(name, self.redactor.text(f.title), self.redactor.text(f.message))
+                    self._probe_failure(name, f, recorder, case, headers)
+                    if recorder is not None
+                    else CheckFailure(name, self.redactor.text(f.title), self.redactor.text(f.message))
                     for f in group.exceptions
                 )
             except AssertionError as exc:
@@ -485,6 +523,36 @@ class SchemathesisAdapter:
         if "ignored_auth" in names and not any(f.check == "ignored_auth" for f in failures):
             self._auth_checked(operation_id, case, response)
         return failures
+
+    def _fair_positive(self, case: Any, response: Any) -> bool:
+        """Whether refusing ``case`` breaks the contract: what was sent is valid (see the two checks
+        below), and the refusal is not the gateway saying it does not serve the model named."""
+        if not (self._parameters_valid(case) and self._json_body_valid(case, response)):
+            return False
+        text = response.content.decode("utf-8", "replace") if response.content else ""
+        return refused_model(int(response.status_code), text) is None
+
+    def _probe_failure(
+        self, name: str, failure: Any, recorder: ScenarioRecorder, case: Any, headers: dict[str, str]
+    ) -> CheckFailure:
+        """A failure of a check that sent its own probe: the probe's exchange and curl when it was
+        recorded (its credential, removed or the made-up one, masked like any credential)."""
+        title, message = self.redactor.text(failure.title), self.redactor.text(failure.message)
+        interaction = recorder.interactions.get(str(failure.case_id))
+        node = recorder.cases.get(str(failure.case_id))
+        if interaction is None or interaction.response is None or node is None:
+            return CheckFailure(name, title, message)
+        credentials, _ = self.auth(str(case.operation.definition.raw.get("operationId", "")))
+        plain = {key: value for key, value in headers.items() if key not in credentials}
+        probe = interaction.response
+        return CheckFailure(
+            name,
+            title,
+            message,
+            exchange=self.exchange(probe),
+            curl=self.curl(node.value, plain),
+            status=int(probe.status_code),
+        )
 
     def _auth_checked(self, operation_id: str, case: Any, response: Any) -> None:
         """``ignored_auth`` passed on a valid request that succeeded: it sent its probes (without and
@@ -672,6 +740,7 @@ class SchemathesisAdapter:
 
         class Machine(machine):  # type: ignore[misc, valid-type]
             def call(self, case: Any, **kwargs: Any) -> Any:
+                adapter.make_positive(case)
                 adapter.limiter.wait()
                 response = adapter.sessions.call(case, **kwargs)
                 adapter.charge(response)

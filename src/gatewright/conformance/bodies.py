@@ -6,6 +6,7 @@ WAV) become ``[binary image/png, 68 bytes: 89 50 4e 47 …]``. No raw NUL or con
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from typing import Any
@@ -161,3 +162,27 @@ def _printf_escaped(data: bytes) -> str:
         else:
             out.append(f"\\0{byte:03o}")
     return "'" + "".join(out) + "'"
+
+
+def error_message(body: str, limit: int = 200) -> str:
+    """The message an error body carries, on one line: an envelope's ``error.message`` (or ``error``,
+    ``message``, ``detail`` when a string), else the body's first line; what tells one 500 from another."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = None
+    if isinstance(payload, dict):
+        error = payload.get("error")
+        for value in (
+            error.get("message") if isinstance(error, dict) else error,
+            payload.get("message"),
+            payload.get("detail"),
+        ):
+            if isinstance(value, str) and value.strip():
+                return _one_line(value, limit)
+    return _one_line(body, limit)
+
+
+def _one_line(text: str, limit: int) -> str:
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -29,6 +29,7 @@ from gatewright.conformance.checks import COMPAT_EMBEDDINGS
 from gatewright.conformance.compat_claims import CLAIMED, CLAIMS, EMBEDDING_INPUTS, PHASE, Claim, checks_of
 from gatewright.conformance.compat_read import Observed, Unreadable, read_body, read_stream
 from gatewright.conformance.models import Exchange
+from gatewright.conformance.served import refused_model, unserved
 from gatewright.conformance.sse import parse_events
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec
@@ -174,6 +175,10 @@ class CompatibilityCheck:
             exchange.response_headers = self.adapter.redactor.headers(dict(response.headers))
             if 400 <= response.status_code < 500:
                 exchange.response_body = self.adapter.redactor.text(response.text[:2000])
+                said = refused_model(response.status_code, response.text)
+                if said is not None:  # the model, not the claim: nothing was judged
+                    ctx.result.notes.append(f"not judged: {claim.says} ({unserved(said)})")
+                    return None
                 refused = response.status_code in (401, 403, 429) or claim.plain
                 if refused:  # credentials, rate limits, or a plain request: not a missing feature
                     self._fail(ctx, claim, f"the gateway answered {response.status_code} to a valid request")
@@ -270,9 +275,10 @@ class CompatibilityCheck:
         if run.response is None:
             return None
         if 400 <= run.response.status_code < 500:
-            ctx.result.notes.append(
-                f"not supported: {claim.says} (the gateway answered {run.response.status_code})"
-            )
+            said = refused_model(run.response.status_code, run.response.content.decode("utf-8", "replace"))
+            why = unserved(said) if said is not None else f"the gateway answered {run.response.status_code}"
+            verdict = "not judged" if said is not None else "not supported"
+            ctx.result.notes.append(f"{verdict}: {claim.says} ({why})")
             return None
         payload = run.json()
         data = payload.get("data") if isinstance(payload, dict) else None

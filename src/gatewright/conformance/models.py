@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from gatewright.conformance.bodies import error_message
+
+# Parts of a message that change from one occurrence of the same failure to the next: numbers,
+# ids (hex runs, uuids), so a signature names the failure and not the request that showed it.
+_VARYING = re.compile(r"\b[0-9a-f]*\d[0-9a-f]*(?:-[0-9a-f]+)*\b|\d+", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -23,7 +30,11 @@ class Exchange:
 
 @dataclass(slots=True)
 class Finding:
-    """A failed check, with where (operation, JSON pointer into the spec) and why."""
+    """A failed check, with where (operation, JSON pointer into the spec) and why.
+
+    One finding stands for every occurrence of the same failure in its unit (``key``): the first
+    one's exchange is its example, ``count`` says how often it was seen.
+    """
 
     operation: str
     label: str
@@ -35,10 +46,33 @@ class Finding:
     spec_says: str = ""
     exchange: Exchange | None = None
     curl: str = ""
+    status: int | None = None  # the failing exchange's status (None: no answer); its exchange's if not given
+    count: int = 1
+    summary: str = ""  # one line: the check's message, else the error the gateway answered with
+    signature: str = ""  # the summary without its varying parts: what tells two failures apart
+
+    def __post_init__(self) -> None:
+        if self.status is None and self.exchange is not None:
+            self.status = self.exchange.status
+        if not self.summary:
+            self.summary = self._summary()
+        if not self.signature:
+            self.signature = _VARYING.sub("#", self.summary)
+
+    def _summary(self) -> str:
+        """The check's own first line (with the gateway's error message after it when it answered an
+        error): a 500 says which 500, a schema violation which property."""
+        line = next((text.strip() for text in self.message.splitlines() if text.strip()), "")
+        body = self.exchange.response_body if self.exchange is not None else None
+        if body and self.status is not None and self.status >= 400:
+            said = error_message(body)
+            line = f"{line}: {said}" if line and said else line or said
+        return line or self.title
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.operation, self.check, self.title)
+    def key(self) -> tuple[str, str, int | None, str]:
+        """The same failure: operation, check, status and message signature."""
+        return (self.operation, self.check, self.status, self.signature)
 
 
 @dataclass(slots=True)
@@ -73,9 +107,12 @@ class UnitResult:
         self.checks[check] = self.checks.get(check, 0) + times
 
     def add(self, finding: Finding) -> bool:
-        """Record a finding unless the same (check, title) is already there; True when new."""
-        if any(existing.key == finding.key for existing in self.findings):
-            return False
+        """Record a finding, or count it on the one kept for the same failure (``Finding.key``);
+        True when new."""
+        for existing in self.findings:
+            if existing.key == finding.key:
+                existing.count += finding.count
+                return False
         self.findings.append(finding)
         self.ran(finding.check, 0)
         return True
@@ -89,8 +126,9 @@ class Report:
     api: str
     base_url: str
     started_at: str
-    seed: int | None
-    max_examples: int
+    # What shaped this run, as the report's header shows it: verify's seed, examples and served
+    # models; the proxy's own (what it judged).
+    settings: dict[str, Any] = field(default_factory=dict)
     units: list[UnitResult] = field(default_factory=list)
     duration: float = 0.0
     gatewright_version: str = ""
@@ -127,6 +165,7 @@ class Report:
             "units": len(self.units),
             "outcomes": self.outcome_counts(),
             "findings": len(self.findings),
+            "occurrences": sum(finding.count for finding in self.findings),
             "checks": self.check_counts(),
         }
         for unit, raw in zip(self.units, data["units"], strict=True):

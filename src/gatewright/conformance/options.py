@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ class RunOptions:
     seed: int | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()  # the models the gateway serves; empty: read from the API's models list
     read_only: bool = False
     rate_limit: float | None = None  # requests per second
     request_timeout: float = 10.0
@@ -78,7 +80,7 @@ _RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*([smh]))?\s*$")
 def parse_rate_limit(text: str) -> float:
     """``10``, ``10/s``, ``100/m`` or ``1000/h`` as requests per second."""
     match = _RATE.match(text)
-    if match is None or float(match.group(1)) <= 0:
+    if match is None or not 0 < float(match.group(1)) < math.inf:  # 400 digits read as inf
         raise ValueError(f"invalid rate limit {text!r}; use N, N/s, N/m or N/h")
     per = {"s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2) or "s"]
     return float(match.group(1)) / per

@@ -25,6 +25,7 @@ from gatewright.conformance.models import Report, UnitResult
 from gatewright.conformance.options import SAFE_METHODS, RunOptions
 from gatewright.conformance.redact import Redactor
 from gatewright.conformance.reporting import ReportWriter
+from gatewright.conformance.served import ServedModels, model_ids, models_list_operation
 from gatewright.conformance.streaming import StreamCheck, StreamTiming, stream_format
 from gatewright.conformance.tasks import LifecycleCheck, TaskTiming
 from gatewright.conformance.units import Unit, UnitContext
@@ -50,6 +51,11 @@ class Conformance:
         self.spec = spec if spec is not None else options.load()
         self.redactor = Redactor(options.api_key, *credential_names(self.spec))
         self.emitter = Emitter(handlers)
+        self.served = (
+            ServedModels(options.models, "--model")
+            if options.models
+            else ServedModels(learn=self._learn_models)
+        )
         self.adapter = SchemathesisAdapter(
             self.spec.document,
             base_url=options.base_url,
@@ -59,8 +65,25 @@ class Conformance:
             limiter=RateLimiter(options.rate_limit, options.budget, options.budget_tokens),
             seed=options.seed,
             extra_headers=options.extra_headers,
+            served=self.served,
         )
         self.units = self._plan()
+
+    def _learn_models(self) -> tuple[tuple[str, ...], str]:
+        """The served models, from the API's own models list (asked once, when a request first names
+        a model); none, and why, when the spec declares no list or the gateway does not answer it."""
+        operation = models_list_operation(self.spec)
+        if operation is None:
+            return (), "none known: the spec declares no models list; name them with --model"
+        try:
+            run = self.adapter.send(self.adapter.make_case(operation.operation_id), phase="models", checks=())
+        except (BudgetSpent, RunStopped):
+            return (), f"none known: {operation.label} was not asked (the run stopped)"
+        ids = model_ids(run.json()) if run.status is not None and 200 <= run.status < 300 else ()
+        if not ids:
+            answer = run.status if run.status is not None else run.error
+            return (), f"none known: {operation.label} answered {answer}; name them with --model"
+        return ids, operation.label
 
     def _auth(self, operation_id: str) -> tuple[dict[str, str], dict[str, str]]:
         try:
@@ -237,11 +260,18 @@ class Conformance:
             api=self.options.name,
             base_url=self.redactor.url(self.options.base_url),
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            seed=self.options.seed,
-            max_examples=self.options.max_examples,
+            settings=self.settings(),
             gatewright_version=__version__,
             schemathesis_version=self.adapter.version,
         )
+
+    def settings(self) -> dict[str, object]:
+        """What shaped the run, for the report's header; the served models once they are known."""
+        return {
+            "seed": self.options.seed,
+            "max_examples": self.options.max_examples,
+            "models": self.served.describe(),
+        }
 
     def run(self) -> Report:
         """Every unit once: background units (task lifecycles, mostly waiting) on a bounded pool of
@@ -268,6 +298,7 @@ class Conformance:
         order = {unit.unit_id: index for index, unit in enumerate(self.units)}
         report.units.sort(key=lambda result: order.get(result.unit_id, len(order)))
         report.duration = round(time.monotonic() - started, 3)
+        report.settings = self.settings()
         self.emitter.emit(RunFinished(report))
         return report
 

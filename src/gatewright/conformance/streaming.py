@@ -14,6 +14,7 @@ from gatewright.conformance.adapter import SchemathesisAdapter
 from gatewright.conformance.checks import CHECKS as REGISTRY
 from gatewright.conformance.checks import STREAM_CHUNKS, STREAM_STARTS, STREAM_TERMINATES
 from gatewright.conformance.models import Exchange
+from gatewright.conformance.served import refused_model, unserved
 from gatewright.conformance.sse import parse_events
 from gatewright.conformance.stream_formats import EXPLICIT_END, FORMATS, StreamState, guess_format
 from gatewright.conformance.units import UnitContext
@@ -111,6 +112,10 @@ class StreamCheck:
             content_type = response.headers.get("Content-Type", "")
             if response.status_code != 200 or not content_type.startswith("text/event-stream"):
                 exchange.response_body = self.adapter.redactor.text(response.text[:2000])
+                said = refused_model(response.status_code, response.text)
+                if said is not None:
+                    ctx.result.skipped = unserved(said)
+                    return
                 ctx.fail(
                     STREAM_STARTS.id,
                     "Streamed request did not answer with an event stream",

@@ -23,6 +23,7 @@ from gatewright.conformance.checks import (
     TASK_TERMINATES,
 )
 from gatewright.conformance.expressions import MISSING, evaluate
+from gatewright.conformance.served import refused_model, unserved
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec, TaskSpec
 from gatewright.spec.pointer import lookup, split
@@ -130,8 +131,17 @@ class LifecycleCheck:
         if when and when.startswith("$request.body#") and isinstance(case.body, dict):
             # the API's own switch for the task form (e.g. ``background: true``)
             case.body = _with_value(case.body, when.removeprefix("$request.body#"), True, replace=True)
+        hold = self.task.sync_when
+        if hold and hold.startswith("$request.body#") and isinstance(case.body, dict):
+            # not the switch that holds the request for the finished result instead (``sync: true``)
+            case.body = _with_value(case.body, hold.removeprefix("$request.body#"), False, replace=True)
         run = self.adapter.send(case, phase=PHASE, extra_headers=extra)
         ctx.record(run, operation=self.operation)
+        answer = run.response.content.decode("utf-8", "replace") if run.response is not None else ""
+        said = refused_model(run.status, answer)
+        if said is not None:
+            ctx.result.skipped = unserved(said)
+            return None
         if run.status is None or not 200 <= run.status < 300:
             self._fail(
                 ctx,

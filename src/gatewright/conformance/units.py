@@ -59,6 +59,7 @@ class UnitContext:
             spec_says=says,
             exchange=exchange,
             curl=curl,
+            status=status,
         )
         self.result.ran(check, 0)
         if self.result.add(finding):
@@ -81,16 +82,16 @@ class UnitContext:
                 exchange=run.exchange,
                 curl=run.curl,
             )
-        for failure in run.failures:
+        for failure in run.failures:  # the exchange that failed: the run's own, or a probe it sent
             self.fail(
                 failure.check,
                 failure.title,
                 failure.message,
                 phase=run.phase,
                 operation=operation,
-                status=run.status,
-                exchange=run.exchange,
-                curl=run.curl,
+                status=failure.status if failure.exchange is not None else run.status,
+                exchange=failure.exchange or run.exchange,
+                curl=failure.curl if failure.exchange is not None else run.curl,
             )
 
 

@@ -19,6 +19,7 @@ from gatewright.mock.defaults import (
 )
 from gatewright.mock.extensions import Extension, OperationHook
 from gatewright.mock.fixtures import setup_fixtures
+from gatewright.mock.journal import DEFAULT_ENTRY_BYTES, DEFAULT_JOURNAL_BYTES
 from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, RULES, STORE
 from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.pipeline import ApiHandler, PipelineSettings
@@ -94,6 +95,8 @@ def create_app(
     host: str = "127.0.0.1",
     allow_hosts: Sequence[str] = (),
     upload_budget: int = DEFAULT_UPLOAD_BUDGET,
+    journal_bytes: int = DEFAULT_JOURNAL_BYTES,
+    journal_entry_bytes: int = DEFAULT_ENTRY_BYTES,
 ) -> web.Application:
     """The mock gateway as an ``aiohttp`` application (see ``serve`` to run it).
 
@@ -110,6 +113,9 @@ def create_app(
 
     ``host`` (the address served) and ``allow_hosts`` are the ``Host`` names answered besides
     loopback ones; the control routes also refuse a foreign ``Origin`` (``gatewright.loopback``).
+
+    ``journal_bytes`` bounds the request journal as a whole and ``journal_entry_bytes`` each body
+    in it (a longer one is kept as its beginning, marked ``truncated``; ``ControlStore``).
     """
     if read_timeout is not None and not read_timeout > 0:
         raise ValueError("read_timeout must be positive (or None)")
@@ -120,7 +126,7 @@ def create_app(
         client_max_size=max_body, handler_args=handler_args, middlewares=[guard.middleware(json_refusal)]
     )
     app[STORE] = ResourceStore(upload_budget)
-    app[CONTROL] = ControlStore()
+    app[CONTROL] = ControlStore(journal_bytes=journal_bytes, entry_bytes=journal_entry_bytes)
     if extensions is None:
         extensions = default_extensions(
             seed=seed,

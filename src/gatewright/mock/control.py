@@ -9,17 +9,21 @@ Routes and answer shapes are documented in docs/control-api.md.
 | ``GET /__gatewright/state`` | stored resources and each extension's state |
 | ``GET/POST/DELETE /__gatewright/rules``, ``DELETE /__gatewright/rules/{id}`` | rules |
 | ``GET /__gatewright/requests[?header=NAME:VALUE]`` | the journal, credentials redacted |
+
+The journal is streamed: its entries are rendered a few at a time on a worker thread and written
+as they are, so reading tens of megabytes of it neither builds the answer in one piece nor holds
+the event loop (a health check meanwhile answers at once).
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 from typing import Any
 
 from aiohttp import web
 
 from gatewright.loopback import CONTROL_PREFIX as PREFIX
-from gatewright.mock.journal import journal_view
+from gatewright.mock.journal import journal_chunks
 from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, RULES, STORE
 from gatewright.mock.rules import RuleError
 
@@ -49,12 +53,15 @@ async def state(request: web.Request) -> web.Response:
 
 
 async def add_rules(request: web.Request) -> web.Response:
+    """Checked on a worker thread: ten thousand rules take a second or so to read and check against
+    the spec, while the loop keeps answering; they are put in force on the loop, all or none."""
     raw = await request.read()
+    book = request.app[RULES]
     try:
-        ids = request.app[RULES].add(raw.decode("utf-8", errors="replace"))
+        rules = await asyncio.to_thread(book.parse, raw.decode("utf-8", errors="replace"))
     except RuleError as exc:
         return web.json_response({"error": {"message": str(exc), "type": "invalid_rules"}}, status=400)
-    return web.json_response({"ids": ids}, status=201)
+    return web.json_response({"ids": book.install(rules)}, status=201)
 
 
 async def list_rules(request: web.Request) -> web.Response:
@@ -74,7 +81,7 @@ async def remove_rule(request: web.Request) -> web.Response:
     return web.json_response({"id": rule_id, "deleted": True})
 
 
-async def requests(request: web.Request) -> web.Response:
+async def requests(request: web.Request) -> web.StreamResponse:
     wanted = request.query.get("header")
     header: tuple[str, str] | None = None
     if wanted is not None:
@@ -83,12 +90,13 @@ async def requests(request: web.Request) -> web.Response:
             message = "header filter is NAME:VALUE, e.g. ?header=x-test-id:t-42"
             return web.json_response({"error": {"message": message, "type": "invalid_request"}}, status=400)
         header = (name.strip(), value.strip())
-    entries = journal_view(request.app[CONTROL].journal(), header)
-    return web.json_response({"requests": entries}, dumps=_dumps)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, default=str)  # a journaled form body may hold non-JSON values
+    chunks = journal_chunks(request.app[CONTROL].journal(), header)
+    response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
+    await response.prepare(request)
+    while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+        await response.write(chunk)
+    await response.write_eof()
+    return response
 
 
 def setup_control(app: web.Application) -> None:

@@ -12,15 +12,17 @@ from aiohttp import web
 
 from gatewright.mock.answers.extension import AnswerExtension
 from gatewright.mock.answers.stored import StoredResponses
+from gatewright.mock.batches import BatchExtension
 from gatewright.mock.extensions import Extension
 from gatewright.mock.files import FileSigner
 from gatewright.mock.media_answers import MediaExtension
-from gatewright.mock.streaming.extension import StreamExtension
+from gatewright.mock.streaming.extension import StreamExtension, count_events
 from gatewright.mock.tasks.callbacks import CallbackPolicy
 from gatewright.mock.tasks.clock import Clock
 from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.mock.tasks.models import TaskTiming
 from gatewright.mock.uploads import UploadExtension
+from gatewright.mock.vector_stores import VectorStoreExtension
 
 __all__ = ["DEFAULT_READ_TIMEOUT", "DEFAULT_TASK_DURATION", "default_extensions", "setup_extensions"]
 
@@ -40,11 +42,14 @@ def default_extensions(
 ) -> list[Extension]:
     """Stored responses (the Responses API's retrieve, delete, cancel, input items and background
     creates), tasks (``x-gatewright-task``), SSE streams (``x-gatewright-stream``), LLM answers
-    (``x-gatewright-compatible``) and media answers (files, and bodies that link to them), in that order.
+    (``x-gatewright-compatible``) and media answers (files, and bodies that link to them), in that order;
+    batches (which read their input file) and vector-store attachments and search go just before tasks,
+    whose lifecycles they start with what they read.
 
-    They share one file signer; streams see the task engine (agent-turn events follow their turn)
-    and replay the LLM answer a compatible request gets; stored responses keep those answers and run
-    background ones on the task engine, ahead of its generic hooks. ``task_clock`` drives the task engine
+    They share one file signer; streams see the task engine (agent-turn events follow their turn,
+    and a task's declared ``counters`` count its stream's events) and replay the LLM answer a
+    compatible request gets; stored responses keep those answers and run background ones on the task
+    engine, ahead of its generic hooks. ``task_clock`` drives the task engine
     (a ``ManualClock`` moves tasks on without waiting).
     """
     files = FileSigner()
@@ -56,11 +61,15 @@ def default_extensions(
         callbacks=CallbackPolicy(allow_any_host=allow_callback_hosts),
         files=files,
         clock=task_clock,
+        count_events=count_events,
     )
     answers = AnswerExtension(seed=seed)
     streams = StreamExtension(files=files, tasks=tasks.engine, answers=answers)
     stored = StoredResponses(answers, tasks=tasks.engine)
-    return [stored, tasks, streams, answers, UploadExtension(files), MediaExtension(files)]
+    uploads = UploadExtension(files)
+    batches = BatchExtension(tasks, answers, uploads)
+    stores = VectorStoreExtension(tasks)
+    return [stored, batches, stores, tasks, streams, answers, uploads, MediaExtension(files)]
 
 
 def setup_extensions(app: web.Application, extensions: list[Extension]) -> None:

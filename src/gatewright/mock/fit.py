@@ -7,8 +7,9 @@ resources and task bodies all write through it.
 schema accepts it, else the parts one at a time, each kept only if the body stays valid.
 ``merge`` says how a part meets the base's value: ``overlay`` (deeply: dicts key by key,
 each list item over the base's first item, so an API's own required extras survive under
-an SDK shape) or ``replace``. ``Edits`` makes pointer-addressed edits (token lists) on one
-body in place, each kept only if the body stays valid.
+an SDK shape; an item of another ``type`` is taken whole) or ``replace``. ``Edits`` makes
+pointer-addressed edits (token lists) on one body in place, each kept only if the body
+stays valid.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def overlay(base: Any, top: Any) -> Any:
     """``top`` merged over ``base``; neither is changed, and parts of ``top`` are taken as they are
     (pass a ``top`` built for this call: the result shares its nodes)."""
     if isinstance(base, dict) and isinstance(top, dict):
-        if not base:
+        if not base or _other_kind(base, top):
             return top
         merged = dict(base)
         for key, part in top.items():
@@ -35,6 +36,13 @@ def overlay(base: Any, top: Any) -> Any:
     if isinstance(base, list) and isinstance(top, list) and base and isinstance(base[0], dict):
         return [overlay(base[0], item) for item in top]
     return top
+
+
+def _other_kind(base: dict[str, Any], top: dict[str, Any]) -> bool:
+    """Two members of a tagged union (``type: message`` under ``type: function_call``): the top one
+    keeps exactly its own fields, as the wire defines that kind (no ``role``/``content`` on a call)."""
+    kind = top.get("type")
+    return isinstance(kind, str) and isinstance(base.get("type"), str) and base["type"] != kind
 
 
 def replace(_base: Any, top: Any) -> Any:

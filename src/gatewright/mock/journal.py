@@ -1,23 +1,39 @@
 """The request journal: one entry per request, and the view clients read (filtered, redacted).
 
-An entry is filled in as the pipeline learns about its request and appended as it is
-(no copy, no formatting); times are formatted, bodies parsed and credentials redacted
-here, when someone reads the journal, so serving stays cheap (what counts as a
-credential: ``gatewright.spec.secrets``). Entries keep headers and JSON bodies as the
-bytes that came in: ten thousand retained dicts would be traversed by every full
-garbage collection, a cost the mock's throughput showed.
+An entry is filled in as the pipeline learns about its request and appended as it is (no
+parsing, no formatting); times are formatted, bodies parsed and credentials redacted here,
+when someone reads the journal, so serving stays cheap (what counts as a credential:
+``gatewright.spec.secrets``). Entries keep headers and bodies as bytes: ten thousand retained
+dicts would be traversed by every full garbage collection, a cost the mock's throughput showed.
+
+The journal is bounded in bytes as well as in entries (``ControlStore``): ``fit`` keeps at most
+``entry_bytes`` of a body, a longer one as its first bytes marked as cut, and says what the entry
+holds, so the store can drop the oldest entries once the total is over its budget. Reading it
+(``journal_chunks``) renders the answer a few entries at a time, so a large journal is streamed,
+never built in one piece.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gatewright.spec.secrets import redact_body, redact_headers
+from gatewright.spec.secrets import redact_body, redact_headers, redact_json_text, redact_text_body
 
-__all__ = ["JournalEntry", "journal_view"]
+__all__ = [
+    "DEFAULT_ENTRY_BYTES",
+    "DEFAULT_JOURNAL_BYTES",
+    "JournalEntry",
+    "journal_chunks",
+]
+
+DEFAULT_ENTRY_BYTES = 1024 * 1024  # of one request's body; a longer one is kept as a cut prefix
+DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024  # of all entries together; the oldest go first
+_ENTRY_OVERHEAD = 256  # bytes an entry costs besides its body and headers (the object, its fields)
+_CHUNK = 64 * 1024  # bytes of the rendered answer handed out at a time
 
 
 @dataclass(slots=True)
@@ -30,39 +46,84 @@ class JournalEntry:
     path: str
     raw_headers: tuple[tuple[bytes, bytes], ...]
     operation: str | None = None
-    body: Any = None  # the parsed body, for bodies other than JSON
-    json_body: bytes | None = None  # a JSON body as received (parsed when read)
+    body: Any = None  # the parsed body, for bodies other than JSON (serialized by ``fit``)
+    json_body: bytes | None = None  # the body as JSON, as received (parsed when read)
     rule: str | None = None
     fault: str | None = None
     status: int = 0
     duration_ms: float = 0.0
+    received: int | None = None  # bytes of the JSON body when ``json_body`` is only its beginning
+    refused: bool = False  # ``json_body`` holds a refused request's bytes as they came (maybe not JSON)
+    size: int = 0  # bytes the entry holds, once ``fit``
 
+    def fit(self, entry_bytes: int) -> int:
+        """Keep at most ``entry_bytes`` of the body (as JSON); the bytes the entry now holds."""
+        if self.body is not None:  # a form or a binary body: its JSON view, uploads as their size
+            self.json_body = json.dumps(self.body, default=_shown, ensure_ascii=False).encode()
+            self.body = None
+        if self.json_body is not None and len(self.json_body) > entry_bytes:
+            self.received = len(self.json_body)
+            self.json_body = self.json_body[:entry_bytes]
+        headers = sum(len(name) + len(value) for name, value in self.raw_headers)
+        self.size = _ENTRY_OVERHEAD + len(self.path) + headers + len(self.json_body or b"")
+        return self.size
 
-def journal_view(entries: list[JournalEntry], header: tuple[str, str] | None = None) -> list[dict[str, Any]]:
-    name, wanted = (header[0].lower(), header[1]) if header is not None else ("", "")
-    out: list[dict[str, Any]] = []
-    for entry in entries:
+    def view(self) -> dict[str, Any]:
+        """The entry as ``GET /__gatewright/requests`` shows it, credentials redacted."""
         headers = {
-            key.decode("latin-1").lower(): value.decode("utf-8", "replace")
-            for key, value in entry.raw_headers
+            key.decode("latin-1").lower(): value.decode("utf-8", "replace") for key, value in self.raw_headers
         }
-        if header is not None and headers.get(name) != wanted:
-            continue
-        out.append(
-            {
-                "time": dt.datetime.fromtimestamp(entry.time, dt.UTC).isoformat(timespec="milliseconds"),
-                "api": entry.api,
-                "method": entry.method,
-                "path": entry.path,
-                "operation": entry.operation,
-                "status": entry.status,
-                "duration_ms": round(entry.duration_ms, 3),
-                "rule": entry.rule,
-                "fault": entry.fault,
-                "body": redact_body(
-                    json.loads(entry.json_body) if entry.json_body is not None else entry.body
-                ),
-                "headers": redact_headers(headers),
-            }
+        body: Any = None
+        if self.refused and self.json_body is not None:  # what the client sent, whatever it was
+            body = redact_text_body(self.json_body.decode("utf-8", "replace"), headers.get("content-type"))
+        elif self.received is not None and self.json_body is not None:  # cut: shown as the text it was
+            body = redact_json_text(self.json_body.decode("utf-8", "ignore"))
+        elif self.json_body is not None:
+            body = redact_body(json.loads(self.json_body))
+        return {
+            "time": dt.datetime.fromtimestamp(self.time, dt.UTC).isoformat(timespec="milliseconds"),
+            "api": self.api,
+            "method": self.method,
+            "path": self.path,
+            "operation": self.operation,
+            "status": self.status,
+            "duration_ms": round(self.duration_ms, 3),
+            "rule": self.rule,
+            "fault": self.fault,
+            "body": body,
+            "truncated": None
+            if self.received is None
+            else {"bytes": self.received, "kept": len(self.json_body or b"")},
+            "headers": redact_headers(headers),
+        }
+
+    def sent(self, name: str, value: str) -> bool:
+        """Whether the request carried header ``name`` (lower case) with ``value``."""
+        return any(
+            key.decode("latin-1").lower() == name and raw.decode("utf-8", "replace") == value
+            for key, raw in self.raw_headers
         )
-    return out
+
+
+def journal_chunks(entries: Sequence[JournalEntry], header: tuple[str, str] | None = None) -> Iterator[bytes]:
+    """``{"requests": [...]}`` for ``entries`` (those that sent ``header``, when given), in pieces of
+    about 64 KiB: each is rendered only when asked for."""
+    name, wanted = (header[0].lower(), header[1]) if header is not None else ("", "")
+    pending = [b'{"requests": [']
+    size, first = 0, True
+    for entry in entries:
+        if header is not None and not entry.sent(name, wanted):
+            continue
+        piece = json.dumps(entry.view(), ensure_ascii=False).encode()
+        pending.append(piece if first else b", " + piece)
+        size, first = size + len(piece), False
+        if size >= _CHUNK:
+            yield b"".join(pending)
+            pending, size = [], 0
+    pending.append(b"]}")
+    yield b"".join(pending)
+
+
+def _shown(value: object) -> str:
+    """A value JSON has no form for, as the journal shows it (an upload: its size only)."""
+    return f"<{len(value)} bytes>" if isinstance(value, bytes | bytearray) else str(value)

@@ -27,6 +27,7 @@ from typing import Any
 from aiohttp import web
 
 from gatewright.mock import media
+from gatewright.mock.echo import echo
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits
@@ -34,7 +35,7 @@ from gatewright.mock.negotiation import Decision, MediaSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import is_json, response_headers, value_for
-from gatewright.mock.shapes import apply_request_echo, shape_for
+from gatewright.mock.shapes import shape_for
 from gatewright.spec import schemas
 
 __all__ = ["TRANSCRIPT", "MediaExtension"]
@@ -196,7 +197,7 @@ class MediaExtension:
             return api.schemas.is_valid(pointer, value, formats=True)
 
         value = copy.deepcopy(value_for(api, op, decision))  # cached: edited below in place
-        value = apply_request_echo(value, call.body, valid)
+        value = echo(value, call.body, valid)
         request = call.body if isinstance(call.body, Mapping) else {}
         edits = Edits(value, valid)
         count = _count(request.get("n"))

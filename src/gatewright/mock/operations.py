@@ -13,9 +13,10 @@ from gatewright.mock.negotiation import Example, MediaSpec, ResponseSpec
 from gatewright.mock.resources import ResourceRole, derive_roles
 from gatewright.mock.schemas import SchemaSet
 from gatewright.mock.validation import RequestValidator
-from gatewright.spec.model import Operation, Spec
+from gatewright.spec.model import IDEMPOTENCY_EXTENSION, Operation, Spec
 from gatewright.spec.pointer import escape
 from gatewright.spec.routing import Router, RouteSpec
+from gatewright.spec.schemas import properties
 from gatewright.spec.security import requirements
 from gatewright.spec.tasks import TaskSpec
 
@@ -30,6 +31,7 @@ class MockOperation:
     resource: ResourceRole | None
     task: TaskSpec | None
     stream_media: tuple[str, ...] = ()
+    idempotency: str | None = None  # the header of ``x-gatewright-idempotency``: one answer per key
     body_cache: dict[Any, Any] = field(default_factory=dict)
 
     @property
@@ -61,6 +63,19 @@ class MockApi:
             return None
         schema, _ = self.schemas.deref(self.schemas.resolve(pointer), pointer)
         return schema.get("default") if isinstance(schema, dict) else None
+
+    def request_fields(self, op: MockOperation) -> frozenset[str]:
+        """The top-level fields ``op``'s JSON request body declares, found once."""
+        key = "request-fields"
+        fields = op.body_cache.get(key)
+        if fields is None:
+            body, _ = self.schemas.deref(op.operation.definition.get("requestBody"), None)
+            content = body.get("content") if isinstance(body, dict) else None
+            media = content.get("application/json") if isinstance(content, dict) else None
+            schema = media.get("schema") if isinstance(media, dict) else None
+            fields = frozenset(properties(self.spec.document, schema))
+            op.body_cache[key] = fields
+        return fields
 
 
 def _responses(schemas: SchemaSet, op: Operation) -> tuple[ResponseSpec, ...]:
@@ -94,6 +109,12 @@ def _invalid_status(responses: tuple[ResponseSpec, ...]) -> int:
     return 400
 
 
+def _idempotency_header(op: Operation) -> str | None:
+    declared = op.definition.get(IDEMPOTENCY_EXTENSION)
+    header = declared.get("header") if isinstance(declared, dict) else None
+    return header if isinstance(header, str) and header else None
+
+
 def compile_api(spec: Spec, name: str, prefix: str, *, seed: int | None) -> MockApi:
     schemas = SchemaSet(spec.document)
     generator = Generator(schemas, seed=seed, model_ids=model_ids(schemas, spec.operations))
@@ -118,6 +139,7 @@ def compile_api(spec: Spec, name: str, prefix: str, *, seed: int | None) -> Mock
             resource=roles.get(op.operation_id),
             task=spec.task(op),
             stream_media=stream_media,
+            idempotency=_idempotency_header(op),
         )
         routes.append(RouteSpec.of(op))
     common = common_error_pointer(schemas, all_responses)

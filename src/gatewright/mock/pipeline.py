@@ -121,7 +121,7 @@ class ApiHandler:
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         api = self.api
-        path = request.raw_path.split("?", 1)[0][self._prefix_length :] or "/"
+        path = request.rel_url.raw_path[self._prefix_length :] or "/"  # an absolute-form target's too
         match = api.router.match(request.method, path)
         if isinstance(match, RouteMiss):
             if match.status == 405:
@@ -179,7 +179,8 @@ class ApiHandler:
             )
         except RecursionError:  # a structure the depth bound in ``validation.loads`` did not see
             return self._error(op.responses, op.invalid_status, "request nested too deeply", path)
-        if validated.issues:
+        if validated.issues:  # the journal keeps what was refused: the request a user wants to inspect
+            exchange.json_body, exchange.refused = raw, True
             first = validated.issues[0]
             message = "; ".join(issue.describe() for issue in validated.issues)
             param = first.where.lstrip("/") if first.location != "body" else (first.where.lstrip("/") or None)
@@ -189,6 +190,14 @@ class ApiHandler:
         else:
             exchange.body = validated.body
             repeat = None  # only JSON bodies are answered again (the journal keeps them as bytes)
+        if op.idempotency is not None:  # a retried key gets its first answer (``mock.idempotency``)
+            return await self.store.idempotent.answer(
+                api,
+                op,
+                request,
+                validated.body,
+                lambda: self.respond(request, op, match.params, validated.body, raw, repeat=repeat),
+            )
         return await self.respond(request, op, match.params, validated.body, raw, repeat=repeat)
 
     async def _read(self, request: web.Request) -> bytes:

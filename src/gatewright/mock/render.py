@@ -11,9 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from gatewright.mock.echo import echo
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.shapes import apply_request_echo, fill_shape
+from gatewright.mock.shapes import fill_shape
 
 _PLACEHOLDERS = {
     "audio/": b"ID3\x03\x00\x00\x00\x00\x00\x00",
@@ -115,20 +116,20 @@ def render(api: MockApi, op: MockOperation, decision: Decision, request_body: An
 
 
 def _json_body(api: MockApi, op: MockOperation, decision: Decision, request_body: Any) -> bytes:
+    """The decision's body, serialized once; a request whose fields it restates gets them echoed."""
     media = decision.media
     assert media is not None
-    model = request_body.get("model") if isinstance(request_body, dict) else None
     example = decision.example.name if decision.example is not None else None
-    key = ("bytes", media.schema_pointer, example, decision.status, model if isinstance(model, str) else None)
+    key = ("bytes", media.schema_pointer, example, decision.status)
     cached = op.body_cache.get(key)
-    if cached is not None:
-        return bytes(cached)
     value = value_for(api, op, decision)
     pointer = media.schema_pointer
-    if pointer is not None and isinstance(model, str):
-        value = apply_request_echo(
-            value, request_body, lambda v: api.schemas.is_valid(pointer, v, formats=True)
-        )
+    if pointer is not None and isinstance(request_body, dict) and decision.example is None:
+        echoed = echo(value, request_body, lambda v: api.schemas.is_valid(pointer, v, formats=True))
+        if echoed is not value:
+            return dumps(echoed)
+    if cached is not None:
+        return bytes(cached)
     body = dumps(value)
     if len(op.body_cache) < 256:
         op.body_cache[key] = body

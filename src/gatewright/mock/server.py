@@ -11,6 +11,7 @@ from aiohttp import web
 from gatewright.mock.app import create_app
 from gatewright.mock.blobs import DEFAULT_BUDGET as DEFAULT_UPLOAD_BUDGET
 from gatewright.mock.defaults import DEFAULT_READ_TIMEOUT, DEFAULT_TASK_DURATION
+from gatewright.mock.journal import DEFAULT_ENTRY_BYTES, DEFAULT_JOURNAL_BYTES
 from gatewright.mock.keys import APIS
 from gatewright.mock.replay import ReplaySettings
 from gatewright.mock.rules import FaultSettings
@@ -36,6 +37,8 @@ def serve(
     replay: ReplaySettings | None = None,
     allow_hosts: Sequence[str] = (),
     upload_budget: int = DEFAULT_UPLOAD_BUDGET,
+    journal_bytes: int = DEFAULT_JOURNAL_BYTES,
+    journal_entry_bytes: int = DEFAULT_ENTRY_BYTES,
 ) -> None:
     """Serve until interrupted; one line per request on the ``gatewright.mock`` logger unless turned off.
 
@@ -59,6 +62,8 @@ def serve(
         host=host,
         allow_hosts=allow_hosts,
         upload_budget=upload_budget,
+        journal_bytes=journal_bytes,
+        journal_entry_bytes=journal_entry_bytes,
     )
     names = ", ".join(f"{name} at {api.prefix or '/'}" for name, api in app[APIS].items())
 

@@ -13,7 +13,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from gatewright.mock.fit import fit, replace
+from gatewright.mock.fit import fit
 
 _MODEL = "mock-model"  # stands for the API's own model id where the spec declares one
 
@@ -29,7 +29,6 @@ SHAPES: dict[str, dict[str, Any]] = {
     "/audio/transcriptions": {"text": "mock-text"},
     "/audio/translations": {"text": "mock-text"},
 }
-_PER_REQUEST = ("id", "created", "model")
 
 
 def shape_for(path: str) -> dict[str, Any] | None:
@@ -76,15 +75,3 @@ def _keep_generated(value: Any, shape: Any) -> Any:
     if isinstance(value, str) and value.startswith("mock") and isinstance(shape, str | int | float):
         return shape
     return value
-
-
-def apply_request_echo(value: Any, request: Any, is_valid: Callable[[Any], bool]) -> Any:
-    """Echo ``model`` from the request into a top-level ``model`` field when the schema allows it."""
-    if not isinstance(value, dict) or not isinstance(request, dict):
-        return value
-    model = request.get("model")
-    if not isinstance(model, str) or value.get("model") == model:
-        return value
-    if "model" not in value and not any(k in value for k in _PER_REQUEST):
-        return value
-    return fit(value, {"model": model}, is_valid, merge=replace)[0]

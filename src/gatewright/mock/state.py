@@ -23,12 +23,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from gatewright.mock.blobs import DEFAULT_BUDGET, BlobStore
-from gatewright.mock.journal import JournalEntry
+from gatewright.mock.idempotency import IdempotentAnswers
+from gatewright.mock.journal import DEFAULT_ENTRY_BYTES, DEFAULT_JOURNAL_BYTES, JournalEntry
 
 
 class ResourceStore:
     def __init__(self, upload_budget: int = DEFAULT_BUDGET) -> None:
         self.blobs = BlobStore(upload_budget)  # uploaded bytes, by the id of the resource they belong to
+        self.idempotent = IdempotentAnswers()  # answers kept per idempotency key
         self._items: dict[str, dict[str, dict[str, Any]]] = {}
         self._deleted: dict[str, set[str]] = {}
         self._fixtures: dict[str, dict[str, dict[str, Any]]] = {}
@@ -112,6 +114,7 @@ class ResourceStore:
         self._deleted.clear()
         self._creates = 0
         self.blobs.reset()
+        self.idempotent.reset()
 
     def snapshot(self) -> dict[str, Any]:
         return {collection: list(items.values()) for collection, items in self._items.items() if items}
@@ -123,15 +126,28 @@ class ControlStore:
 
     Kept apart from the rules' logic (``mock.rules``) like ``ResourceStore`` is from the resources'
     logic, so one store can later back several mock processes. ``reset()`` forgets all of it.
+
+    The journal keeps the latest ``journal_size`` requests within ``journal_bytes`` (the oldest go
+    first), each body cut to ``entry_bytes`` (``JournalEntry.fit``): a client sending large bodies
+    costs the mock a bounded amount of memory, not one copy of every body.
     """
 
-    def __init__(self, journal_size: int = 10_000) -> None:
+    def __init__(
+        self,
+        journal_size: int = 10_000,
+        journal_bytes: int = DEFAULT_JOURNAL_BYTES,
+        entry_bytes: int = DEFAULT_ENTRY_BYTES,
+    ) -> None:
         self._rules: list[Any] = []  # mock.rules.Rule, runtime-added, in order
         self._added = 0  # runtime rules added since the store was made or reset (their numbering)
         self._version = 0  # changes whenever the runtime rules do; never goes back
         self._matched: dict[str, int] = {}
         self._windows: dict[str, deque[float]] = {}
-        self._journal: deque[JournalEntry] = deque(maxlen=journal_size)
+        self._journal: deque[JournalEntry] = deque()
+        self._journal_size = journal_size
+        self._journal_budget = journal_bytes
+        self._entry_bytes = min(entry_bytes, journal_bytes)  # one entry alone always fits
+        self._journal_used = 0
 
     # rules added at runtime
     @property
@@ -194,7 +210,12 @@ class ControlStore:
 
     # journal
     def record(self, entry: JournalEntry) -> None:
+        self._journal_used += entry.fit(self._entry_bytes)
         self._journal.append(entry)
+        while len(self._journal) > self._journal_size or (
+            self._journal_used > self._journal_budget and len(self._journal) > 1  # the newest stays
+        ):
+            self._journal_used -= self._journal.popleft().size
 
     def journal(self) -> list[JournalEntry]:
         return list(self._journal)
@@ -206,3 +227,4 @@ class ControlStore:
         self._matched.clear()
         self._windows.clear()
         self._journal.clear()
+        self._journal_used = 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from gatewright.mock.echo import echo
 from gatewright.mock.fit import fit, replace
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
@@ -64,7 +65,7 @@ def handle_resource(
     headers = response_headers(api, op, decision.response)
     if role.role == "create":
         value = value_for(api, op, decision, salt=f"create-{store.create_number()}")
-        value = _echo(value, body, valid)
+        value = echo(value, body, valid)
         try:
             resource_id = resolve(value, role.id_pointer or "/id")
         except KeyError:
@@ -208,14 +209,6 @@ def _not_found(api: MockApi, op: MockOperation, resource_id: str) -> Rendered:
 
 def _scalar(value: Any) -> bool:
     return isinstance(value, str | int | float | bool) and not (isinstance(value, str) and len(value) > 512)
-
-
-def _echo(value: Any, body: Any, valid: Callable[[Any], bool]) -> Any:
-    """Copy scalar request fields into same-named response fields where the schema allows."""
-    if not isinstance(value, dict) or not isinstance(body, dict):
-        return value
-    sent = {key: part for key, part in body.items() if key in value and key != "id" and _scalar(part)}
-    return fit(value, sent, valid, merge=replace)[0] if sent else value
 
 
 def _merge(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool]) -> Any:

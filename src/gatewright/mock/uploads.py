@@ -34,9 +34,10 @@ from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import is_json, response_headers, value_for
+from gatewright.mock.state import ResourceStore
 from gatewright.mock.validation import media_type_of, multipart_files
 
-__all__ = ["UploadExtension"]
+__all__ = ["Kept", "Upload", "UploadExtension", "named_upload", "upload_operation"]
 
 _SIZE_FIELDS = ("bytes", "size", "size_bytes", "file_size", "byte_count", "content_length", "length")
 _NAME_FIELDS = ("filename", "file_name", "name", "original_filename")
@@ -59,11 +60,20 @@ def _checksums(data: bytes) -> dict[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Upload:
+class Upload:
     data: bytes
     filename: str | None
     content_type: str
     fields: dict[str, Any]  # the form's (or query's) other scalar values
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A kept file: its resource id, the body that states it and the answer it was written for."""
+
+    id: str
+    body: Any
+    decision: Decision
 
 
 class UploadExtension:
@@ -118,6 +128,35 @@ class UploadExtension:
         repeat_status = _repeat_status(op, success) if existing is not None else None
         if repeat_status is not None:  # the API documents it: content it already has answers differently
             return web.Response(status=repeat_status, headers=dict(call.headers))
+        try:
+            kept = self.keep(api, op, call.store, upload, base=f"{call.request.scheme}://{call.request.host}")
+        except BlobBudgetExceeded as exc:
+            return web_response(api.errors.render(op.responses, 413, str(exc), path=op.operation.path))
+        if kept is None:
+            return None
+        self._seen.setdefault((api.name, digest), kept.id)
+        self.uploads += 1
+        media = kept.decision.media
+        assert media is not None
+        return JsonOutcome(
+            kept.decision.status,
+            kept.body,
+            media_type=media.media_type,
+            headers=(*response_headers(api, op, success), *call.headers),
+            schema_pointer=media.schema_pointer,
+        )
+
+    def keep(
+        self, api: MockApi, op: MockOperation, store: ResourceStore, upload: Upload, *, base: str
+    ) -> Kept | None:
+        """Keep ``upload`` as ``op`` (an upload operation) would: its bytes in the blob store, the
+        body that states them in the resource store; None where ``op`` answers no id.
+
+        Files the mock makes itself (a batch's output) are kept the same way, so the API's file
+        routes tell the same truth about them. ``BlobBudgetExceeded`` when the bytes do not fit.
+        """
+        success = _json_success(op)
+        assert success is not None
         decision = Decision(int(success.key), success, success.media[0], None)
         media = decision.media
         assert media is not None and media.schema_pointer is not None
@@ -126,7 +165,7 @@ class UploadExtension:
         def valid(value: Any) -> bool:
             return api.schemas.is_valid(pointer, value, formats=True)
 
-        value = copy.deepcopy(value_for(api, op, decision, salt=f"upload-{call.store.create_number()}"))
+        value = copy.deepcopy(value_for(api, op, decision, salt=f"upload-{store.create_number()}"))
         edits = Edits(value, valid)
         facts: dict[str, Any] = {
             **{name: len(upload.data) for name in _SIZE_FIELDS},
@@ -137,7 +176,6 @@ class UploadExtension:
         resource_id = _resource_id(op, value)
         if resource_id is None or not isinstance(value, dict):
             return None
-        base = f"{call.request.scheme}://{call.request.host}"
         link = self.files.upload_url(base, resource_id, upload.filename or "upload")
         for name in value:
             if name in facts and name != "id":
@@ -149,22 +187,11 @@ class UploadExtension:
             elif name in _LINK_FIELDS:
                 edits.set((name,), link)
         body = edits.body
-        try:
-            call.store.blobs.put(resource_id, Blob(upload.data, upload.content_type, upload.filename))
-        except BlobBudgetExceeded as exc:
-            return web_response(api.errors.render(op.responses, 413, str(exc), path=op.operation.path))
+        store.blobs.put(resource_id, Blob(upload.data, upload.content_type, upload.filename))
         role = op.resource
         if role is not None and role.role == "create" and isinstance(body, dict):
-            call.store.put(f"{api.name}:{role.collection}", resource_id, dict(body))
-        self._seen.setdefault((api.name, digest), resource_id)
-        self.uploads += 1
-        return JsonOutcome(
-            decision.status,
-            body,
-            media_type=media.media_type,
-            headers=(*response_headers(api, op, success), *call.headers),
-            schema_pointer=pointer,
-        )
+            store.put(f"{api.name}:{role.collection}", resource_id, dict(body))
+        return Kept(resource_id, body, decision)
 
     def reset(self) -> None:
         self.uploads = 0
@@ -172,6 +199,43 @@ class UploadExtension:
 
     def snapshot(self) -> dict[str, Any]:
         return {"uploads": self.uploads}
+
+
+def named_upload(call: MockCall, field: str) -> Blob | web.Response:
+    """The uploaded file a request names in ``field`` (a batch's ``input_file_id``, an attachment's
+    ``file_id``), or the refusal in the API's envelope (404 where documented, else 400) of an id the
+    mock gave and has since deleted.
+
+    An id it never gave reads as an empty file: verify's and schemathesis's generated requests name
+    such ids (as stored Responses echo a ``previous_response_id`` they never gave).
+    """
+    file_id = call.body.get(field) if isinstance(call.body, Mapping) else None
+    blob = call.store.blobs.get(file_id) if isinstance(file_id, str) else None
+    if blob is not None:
+        return blob
+    if isinstance(file_id, str) and call.store.blobs.was_deleted(file_id):
+        op = call.operation
+        status = 404 if op.documents(404) else 400
+        message = f"The file '{file_id}' was deleted."
+        error = call.api.errors.render(op.responses, status, message, path=op.operation.path, param=field)
+        return web_response(error)
+    return Blob(b"", "application/octet-stream", None)
+
+
+def upload_operation(api: MockApi, collection: str) -> MockOperation | None:
+    """The operation that uploads files into ``collection`` (``POST /v1/files``), if the API has one."""
+    for op in api.operations.values():
+        role = op.resource
+        if (
+            role is not None
+            and role.role == "create"
+            and role.collection == collection
+            and op.operation.method in ("POST", "PUT")
+            and _takes_file(api, op)
+            and _json_success(op) is not None
+        ):
+            return op
+    return None
 
 
 def _takes_file(api: MockApi, operation: MockOperation) -> bool:
@@ -200,7 +264,7 @@ def _repeat_status(operation: MockOperation, first: ResponseSpec) -> int | None:
     return int(others[0]) if len(others) == 1 and others[0].isdigit() else None
 
 
-def _read_upload(call: MockCall) -> _Upload | None:
+def _read_upload(call: MockCall) -> Upload | None:
     content_type = call.request.headers.get("Content-Type", "")
     media_type = media_type_of(content_type)
     query = dict(call.request.query.items())
@@ -213,10 +277,10 @@ def _read_upload(call: MockCall) -> _Upload | None:
         fields = {
             k: v for k, v in form.items() if k != first.field and isinstance(v, str | int | float | bool)
         }
-        return _Upload(first.data, first.filename, first.content_type, {**query, **fields})
+        return Upload(first.data, first.filename, first.content_type, {**query, **fields})
     if call.body is None or isinstance(call.body, bytes):  # the body is the file (zero bytes are one)
         name = query.pop("filename", None) or query.pop("file_name", None)
-        return _Upload(call.raw, name, media_type or "application/octet-stream", query)
+        return Upload(call.raw, name, media_type or "application/octet-stream", query)
     return None
 
 

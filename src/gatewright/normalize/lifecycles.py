@@ -9,18 +9,24 @@ refuses, in one ``SpecError`` naming the file and a JSON pointer into it, anythi
 (``passes/tasks.py``) could not apply whatever the document: an unknown key, a status value in two
 state lists, a ``serve`` naming no shape, an operation declared twice. What depends on the document
 (does ``GET /v1/jobs/{id}`` exist, does the status enum agree) the pass checks when it applies them.
+
+The same file holds the ``behaviours`` a spec states only in prose (an idempotency header, a ``sync``
+flag, a cancel that is a no-op once a job finished, task ids also served on generic routes, a counter
+that follows an event stream): each statement names its operations and quotes the spec's words in
+``why``, so the mock acts on data, never on code keyed by an API's name. Errors name the file, the
+line and a JSON pointer into it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
 from gatewright.spec.errors import SpecError
-from gatewright.spec.loader import parse_yaml, read_text
+from gatewright.spec.loader import parse_yaml, read_text, yaml_line
 from gatewright.spec.pointer import escape
 from gatewright.spec.tasks import STATE_KINDS, States
 
@@ -70,6 +76,32 @@ class Lifecycle:
     why: str = ""  # the decisions taken for this lifecycle, copied into the repair log
 
 
+# What a behaviour statement may say, and which role its operations play (None: any operation).
+BEHAVIOURS: dict[str, str | None] = {
+    "idempotency": None,  # {header: NAME}: a repeated key answers the first answer again
+    "sync_when": "create",  # $request.body#/<pointer>: true there answers the finished result, not a task
+    "finished_cancel": "cancel",  # noop: cancelling a finished task changes nothing (it stays readable)
+    "also_served_by": "poll",  # [METHOD /path]: other polls that serve these tasks too, in their own words
+    "id_prefix": "create",  # the prefix the API's task ids carry
+    "counter": "poll",  # {field: /pointer, follows: METHOD /path}: the last event number of that stream
+}
+FINISHED_CANCEL = ("noop",)
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """One statement a spec makes in prose, as data: ``kind`` (a ``BEHAVIOURS`` key) with its ``value``
+    for ``operations`` (``METHOD /path``); ``why`` is the spec's words, quoted verbatim (the pass
+    finds them in the document), ``note`` any reading of them. ``line`` is where it is in the file."""
+
+    kind: str
+    operations: tuple[str, ...]
+    value: Any  # idempotency: the header; counter: (field, follows); also_served_by: operations
+    why: str
+    note: str = ""
+    line: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class ApiLifecycles:
     """Everything one lifecycle file declares; ``source`` names the file in the pass's errors."""
@@ -78,6 +110,11 @@ class ApiLifecycles:
     shapes: tuple[Shape, ...] = ()
     required: tuple[Required, ...] = ()
     source: str = ""
+    behaviours: tuple[Behaviour, ...] = ()
+
+    def stated(self, kind: str, operation: str) -> Behaviour | None:
+        """The statement of ``kind`` about ``operation`` (``METHOD /path``), if the file makes one."""
+        return next((b for b in self.behaviours if b.kind == kind and operation in b.operations), None)
 
 
 def lifecycles_beside(source: Path) -> Path:
@@ -88,13 +125,30 @@ def lifecycles_beside(source: Path) -> Path:
 def load_lifecycles(path: Path) -> ApiLifecycles:
     """Read and validate one lifecycle file through the spec loader's safe YAML (alias and depth limits)."""
     source = str(path)
-    return parse_lifecycles(parse_yaml(read_text(path, "lifecycle file"), source), source)
+    text = read_text(path, "lifecycle file")
+    return parse_lifecycles(parse_yaml(text, source), source, text)
 
 
-def parse_lifecycles(data: Any, source: str) -> ApiLifecycles:
-    """The validated model of a parsed lifecycle document (``source`` names it in errors)."""
+def parse_lifecycles(data: Any, source: str, text: str = "") -> ApiLifecycles:
+    """The validated model of a parsed lifecycle document (``source`` names it in errors, ``text``, the
+    YAML it was parsed from, gives them their line)."""
+    try:
+        return _parse(data, source, text)
+    except SpecError as error:
+        if error.line is not None or not text:
+            raise
+        line = yaml_line(text, error.pointer)
+        raise SpecError(error.message, source=source, line=line, pointer=error.pointer) from None
+
+
+def _parse(data: Any, source: str, text: str) -> ApiLifecycles:
     top = _Fields(
-        data, "", source, "a lifecycle file", required=("lifecycles",), optional=("shapes", "required")
+        data,
+        "",
+        source,
+        "a lifecycle file",
+        required=("lifecycles",),
+        optional=("shapes", "required", "behaviours"),
     )
     required = tuple(_required(fields) for fields in top.entries("required", "a required-fields entry"))
     shapes = tuple(_shape(fields) for fields in top.entries("shapes", "a shape"))
@@ -117,7 +171,12 @@ def parse_lifecycles(data: Any, source: str) -> ApiLifecycles:
                     f"{create} creates tasks of both {creates[create]!r} and {lifecycle.name!r}",
                 )
             creates[create] = lifecycle.name
-    return ApiLifecycles(lifecycles, shapes, required, source)
+    behaviours = tuple(
+        _behaviour(fields, yaml_line(text, fields.pointer) if text else None)
+        for fields in top.entries("behaviours", "a behaviour")
+    )
+    _check_roles(top, behaviours, lifecycles)
+    return ApiLifecycles(lifecycles, shapes, required, source, behaviours)
 
 
 class _Fields:
@@ -202,6 +261,7 @@ _KEYS: dict[str, dict[str, tuple[str, ...]]] = {
             "why",
         ),
     },
+    "behaviours": {"required": ("operations", "why"), "optional": (*BEHAVIOURS, "note")},
 }
 
 # What the strings the pass reads as expressions or pointers must start with.
@@ -248,11 +308,8 @@ def _lifecycle(fields: _Fields) -> Lifecycle:
     named = [(f"{fields.at('creates')}/{i}", create) for i, create in enumerate(lifecycle.creates)]
     named += [(fields.at(key), getattr(lifecycle, key)) for key in ("poll", "cancel")]
     for pointer, operation in named:
-        if operation is not None and not _OPERATION.match(operation):
-            fields.fail(
-                pointer,
-                f"{operation!r} is not an operation: write 'METHOD /path', e.g. 'GET /v1/jobs/{{id}}'",
-            )
+        if operation is not None:
+            _operation(fields, pointer, operation)
     for key, prefix, what in _PREFIXES:
         value = getattr(lifecycle, key)
         if value is not None and not value.startswith(prefix):
@@ -261,6 +318,119 @@ def _lifecycle(fields: _Fields) -> Lifecycle:
     if unknown:
         fields.fail(fields.at("add_status_values"), f"{unknown} are in no state list of lifecycle {name!r}")
     return lifecycle
+
+
+def _behaviour(fields: _Fields, line: int | None) -> Behaviour:
+    """One statement: exactly one ``BEHAVIOURS`` key, the operations it is about, the quoted words."""
+    kinds = [key for key in BEHAVIOURS if key in fields.data]
+    if len(kinds) != 1:
+        fields.fail(
+            fields.pointer,
+            f"a behaviour states exactly one of {', '.join(BEHAVIOURS)} (found {', '.join(kinds) or 'none'})",
+        )
+    kind = kinds[0]
+    operations = fields.texts("operations", non_empty=True)
+    for index, operation in enumerate(operations):
+        _operation(fields, f"{fields.at('operations')}/{index}", operation)
+    if len(set(operations)) != len(operations):
+        fields.fail(fields.at("operations"), "an operation is named twice")
+    value = _BEHAVIOUR_VALUES[kind](fields, kind)
+    return Behaviour(kind, operations, value, fields.must("why"), fields.text("note") or "", line)
+
+
+def _header(fields: _Fields, kind: str) -> str:
+    setting = _Fields(fields.data[kind], fields.at(kind), fields.source, f"{kind!r}", required=("header",))
+    header = setting.must("header")
+    if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", header):
+        setting.fail(setting.at("header"), f"{header!r} is not an HTTP header name")
+    return header
+
+
+def _body_expression(fields: _Fields, kind: str) -> str:
+    value = fields.must(kind)
+    if not value.startswith("$request.body#/"):
+        fields.fail(fields.at(kind), f"{kind!r} must be a runtime expression starting with '$request.body#/'")
+    return value
+
+
+def _finished_cancel(fields: _Fields, kind: str) -> str:
+    value = fields.must(kind)
+    if value not in FINISHED_CANCEL:
+        fields.fail(fields.at(kind), f"{kind!r} must be one of {', '.join(FINISHED_CANCEL)}, not {value!r}")
+    return value
+
+
+def _served_by(fields: _Fields, kind: str) -> tuple[str, ...]:
+    operations = fields.texts(kind, non_empty=True)
+    for index, operation in enumerate(operations):
+        _operation(fields, f"{fields.at(kind)}/{index}", operation)
+    overlap = sorted(set(operations) & set(fields.data["operations"]))
+    if overlap:
+        fields.fail(fields.at(kind), f"{overlap[0]} cannot serve its own tasks as another route")
+    return operations
+
+
+def _id_prefix(fields: _Fields, kind: str) -> str:
+    value = fields.must(kind)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
+        fields.fail(fields.at(kind), f"{kind!r} must be letters, digits, '_', '.' or '-', not {value!r}")
+    return value
+
+
+def _counter(fields: _Fields, kind: str) -> tuple[str, str]:
+    setting = _Fields(
+        fields.data[kind], fields.at(kind), fields.source, f"{kind!r}", required=("field", "follows")
+    )
+    field, follows = setting.must("field"), setting.must("follows")
+    if not field.startswith("/"):
+        setting.fail(setting.at("field"), f"'field' must be a JSON pointer into the poll body, not {field!r}")
+    _operation(setting, setting.at("follows"), follows)
+    return field, follows
+
+
+_BEHAVIOUR_VALUES: dict[str, Callable[[_Fields, str], Any]] = {
+    "idempotency": _header,
+    "sync_when": _body_expression,
+    "finished_cancel": _finished_cancel,
+    "also_served_by": _served_by,
+    "id_prefix": _id_prefix,
+    "counter": _counter,
+}
+
+
+def _check_roles(top: _Fields, behaviours: tuple[Behaviour, ...], lifecycles: tuple[Lifecycle, ...]) -> None:
+    """Each operation plays the role its statement needs in a declared lifecycle, once per kind."""
+    roles = {
+        "create": {create for lifecycle in lifecycles for create in lifecycle.creates},
+        "cancel": {lifecycle.cancel for lifecycle in lifecycles if lifecycle.cancel},
+        "poll": {lifecycle.poll for lifecycle in lifecycles},
+    }
+    stated: dict[tuple[str, str], int] = {}
+    for index, behaviour in enumerate(behaviours):
+        role = BEHAVIOURS[behaviour.kind]
+        for position, operation in enumerate(behaviour.operations):
+            where = f"/behaviours/{index}/operations/{position}"
+            if role is not None and operation not in roles[role]:
+                top.fail(where, f"{behaviour.kind} names {operation}, which is the {role} of no lifecycle")
+            earlier = stated.setdefault((behaviour.kind, operation), index)
+            if earlier != index:
+                top.fail(
+                    where, f"{behaviour.kind} of {operation} is stated twice (also /behaviours/{earlier})"
+                )
+        if behaviour.kind == "also_served_by":
+            for position, operation in enumerate(behaviour.value):
+                if operation not in roles["poll"]:
+                    top.fail(
+                        f"/behaviours/{index}/also_served_by/{position}",
+                        f"{operation} polls no lifecycle, so its words for a task are unknown",
+                    )
+
+
+def _operation(fields: _Fields, pointer: str, operation: str) -> None:
+    if not _OPERATION.match(operation):
+        fields.fail(
+            pointer, f"{operation!r} is not an operation: write 'METHOD /path', e.g. 'GET /v1/jobs/{{id}}'"
+        )
 
 
 def _states(fields: _Fields, name: str) -> States:

@@ -140,6 +140,23 @@ def _check_one(
     if task.get("result") is not None and locate(document, body, body_where, str(task["result"])) is None:
         yield f"result pointer {task['result']!r} is not declared by the poll response schema"
     yield from _check_links(document, create, task, poll, cancel)
+    yield from _check_stated(by_id, task)
+
+
+def _check_stated(by_id: dict[str, OperationRef], task: dict[str, Any]) -> Iterator[str]:
+    """The keys behaviour statements add (docs/extensions.md): operations that exist, known values."""
+    sync_when = task.get("sync_when")
+    if sync_when is not None and not str(sync_when).startswith("$request.body#/"):
+        yield f"sync_when {sync_when!r} is not a $request.body runtime expression"
+    if task.get("finished_cancel", "noop") != "noop":
+        yield f"finished_cancel {task['finished_cancel']!r} is not 'noop'"
+    for served_by in task.get("also_served_by", []):
+        if served_by not in by_id:
+            yield f"also_served_by operation {served_by!r} does not exist"
+    for counter in task.get("counters", []):
+        follows = counter.get("follows") if isinstance(counter, dict) else None
+        if follows not in by_id:
+            yield f"counter {counter!r} follows no operation of the document"
 
 
 def _check_states(states: dict[str, Any]) -> Iterator[str]:

@@ -28,6 +28,9 @@ def options_from_args(args: argparse.Namespace) -> ProxyOptions:
         fail_on_violation=args.fail_on_violation,
         secret_headers=frozenset(args.secret_header or ()),
         read_timeout=args.upstream_timeout,
+        client_timeout=args.read_timeout or None,
+        capture_limit=args.capture_bytes,
+        queue_bytes=args.judge_queue_bytes,
     )
 
 

@@ -5,6 +5,11 @@ worker thread judges them in the order they finished (so a task's polls are judg
 order the client saw them), off the event loop, so judging never delays a byte to a client.
 ``settle`` waits for everything handed over so far: ``/__gatewright/violations`` and the
 reports on exit reflect every exchange that ended before they were asked for.
+
+The exchanges waiting for the judge hold at most ``queue_bytes``: when clients send faster
+than the judge reads, an exchange that does not fit passes unjudged, and is counted as such
+under its operation in the reports, in ``/__gatewright/violations`` and on exit, never dropped
+silently.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from gatewright.proxy.record import record, recording_of
 from gatewright.proxy.redaction import CredentialRules, scrub
 from gatewright.proxy.report import ViolationLog
 from gatewright.spec import Spec
+from gatewright.spec.secrets import redact_text_body
 
 BODY_LIMIT = 4000  # characters of a body a report shows (as verify's reports)
 
@@ -35,26 +41,45 @@ class Proxy:
     def __init__(self, options: ProxyOptions, spec: Spec | None = None, out: TextIO | None = None) -> None:
         self.options = options
         self.spec = spec if spec is not None else options.load()
-        self.judge = ExchangeJudge(self.spec, options.upstream)
+        self.judge = ExchangeJudge(self.spec, options.upstream, options.capture_limit)
         self.rules = CredentialRules.of(self.spec, options.secret_headers)
         self.log = ViolationLog(self.spec, options.name, options.upstream, self.judge.adapter.version)
         self.out = out if out is not None else sys.stderr
         self.recorded: list[Path] = []
         self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="gatewright-judge")
-        self._pending: set[concurrent.futures.Future[None]] = set()
+        self._pending: dict[concurrent.futures.Future[None], int] = {}  # each with the bytes it holds
+        self._queued = 0  # bytes of the exchanges waiting for the judge (or being judged)
         self._lock = threading.Lock()
 
     # --- handing over and waiting --------------------------------------------------------
 
     def submit(self, exchange: Observed) -> None:
+        """Queue ``exchange`` for the judge; when the queue is full, count it as not judged."""
+        size = exchange.size()
+        with self._lock:
+            full = bool(self._pending) and self._queued + size > self.options.queue_bytes
+            if not full:
+                self._queued += size
+        if full:
+            self._unjudged(exchange)
+            return
         future = self._worker.submit(self._process, exchange)
         with self._lock:
-            self._pending.add(future)
+            self._pending[future] = size
         future.add_done_callback(self._done)
 
     def _done(self, future: concurrent.futures.Future[None]) -> None:
         with self._lock:
-            self._pending.discard(future)
+            self._queued -= self._pending.pop(future, 0)
+
+    def _unjudged(self, exchange: Observed) -> None:
+        route = self.judge.route(exchange.method, exchange.path)
+        count = self.log.not_judged(route.operation if route is not None else None)
+        if count == 1 or count % 100 == 0:  # said, without a line per exchange in a flood
+            self._say(
+                f"gatewright proxy: {count} exchange(s) not judged so far (the judging queue of "
+                f"{self.options.queue_bytes:,} bytes was full): the latest {exchange.method} {exchange.path}"
+            )
 
     async def settle(self) -> None:
         """Until every exchange handed over so far is judged (and recorded)."""
@@ -74,7 +99,14 @@ class Proxy:
         except Exception as exc:  # a check that breaks on an odd answer must not stop the proxy
             self._say(f"gatewright proxy: could not judge {exchange.method} {exchange.path}: {exc!r}")
             return
-        secrets = self.rules.secrets(exchange.request_headers, exchange.query)
+        secrets = self.rules.secrets(
+            exchange.request_headers,
+            exchange.query,
+            [
+                (exchange.request_body.data, exchange.request_header("content-type")),
+                (judgement.body or b"", exchange.response_header("content-type")),
+            ],
+        )
         violations = [self._violation(exchange, judgement, found) for found in judgement.found]
         violations = scrub(violations, secrets)
         for violation in violations:
@@ -103,24 +135,24 @@ class Proxy:
         )
 
     def _exchange(self, exchange: Observed, secrets: tuple[str, ...]) -> Exchange:
-        """The exchange as a report shows it: credential headers hidden, bodies described and cut."""
+        """The exchange as a report shows it: credentials hidden, bodies described and cut."""
         query = self.rules.query_redacted(exchange.query)
-        request_body = describe_body(
-            bytes(exchange.request_body.data), exchange.request_header("content-type") or ""
-        )
+        request_type = exchange.request_header("content-type")
+        request_body = describe_body(bytes(exchange.request_body.data), request_type or "")
         response_body = None
         if exchange.response_body is not None:
-            response_body = describe_body(
-                bytes(exchange.response_body.data), exchange.response_header("content-type") or ""
+            response_type = exchange.response_header("content-type")
+            response_body = _cut(
+                describe_body(bytes(exchange.response_body.data), response_type or ""), response_type
             )
         shown = Exchange(
             method=exchange.method,
             url=self.options.upstream + exchange.path + (f"?{query}" if query else ""),
             request_headers=self.rules.headers_redacted(exchange.request_headers),
-            request_body=_cut(request_body) if exchange.request_body.size else None,
+            request_body=_cut(request_body, request_type) if exchange.request_body.size else None,
             status=exchange.status,
             response_headers=self.rules.headers_redacted(exchange.response_headers),
-            response_body=_cut(response_body),
+            response_body=response_body,
             elapsed_ms=exchange.elapsed_ms,
         )
         return scrub(shown, secrets)
@@ -171,7 +203,9 @@ class Proxy:
         return self.log.write(directory or self.options.default_report_dir())
 
 
-def _cut(text: str | None) -> str | None:
-    if text is None or len(text) <= BODY_LIMIT:
-        return text
-    return text[:BODY_LIMIT] + f"... [{len(text) - BODY_LIMIT} more chars]"
+def _cut(text: str | None, content_type: str | None) -> str | None:
+    """A body as a report shows it: its first ``BODY_LIMIT`` characters, credential fields hidden."""
+    if text is None:
+        return None
+    shown = redact_text_body(text[:BODY_LIMIT], content_type)
+    return shown if len(text) <= BODY_LIMIT else shown + f"... [{len(text) - BODY_LIMIT} more chars]"

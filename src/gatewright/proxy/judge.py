@@ -38,6 +38,7 @@ from gatewright.conformance.streaming import stream_format
 from gatewright.proxy import client_checks
 from gatewright.proxy.client_checks import RequestJudge, media_type
 from gatewright.proxy.models import Observed, Side
+from gatewright.proxy.options import CAPTURE_LIMIT
 from gatewright.proxy.routing import OperationRouter, Route
 from gatewright.proxy.streams import event_blocks, judge_stream
 from gatewright.proxy.tasks import TaskTracker
@@ -72,28 +73,35 @@ class Judgement:
         self.found.extend(Found(side, f) for f in failures)
 
 
-def decoded(data: bytes, encoding: str | None) -> bytes | None:
-    """A body with its ``Content-Encoding`` undone (gzip, deflate); None when it cannot be read."""
+def decoded(data: bytes, encoding: str | None, limit: int) -> tuple[bytes | None, bool]:
+    """A body with its ``Content-Encoding`` undone (gzip, deflate), at most ``limit`` bytes of it, and
+    whether there was more; None when it cannot be read.
+
+    A few kilobytes of gzip can stand for gigabytes: decoding stops at ``limit`` (the capture
+    limit), and the body is judged as one cut there.
+    """
     coding = (encoding or "identity").strip().lower()
     if coding in ("", "identity"):
-        return data
+        return data, False
     if coding not in ("gzip", "x-gzip", "deflate"):
-        return None
-    try:  # a capture cut at the limit decodes as far as it goes
-        return zlib.decompressobj(wbits=47 if coding != "deflate" else 15).decompress(data)
-    except zlib.error:
-        try:
-            return zlib.decompressobj(wbits=-15).decompress(data)
+        return None, False
+    for wbits in (47 if coding != "deflate" else 15, -15):  # deflate is sent raw as often as wrapped
+        inflater = zlib.decompressobj(wbits=wbits)
+        try:  # a capture cut at the limit decodes as far as it goes
+            body = inflater.decompress(data, limit)
         except zlib.error:
-            return None
+            continue
+        return body, bool(inflater.unconsumed_tail) or (len(body) >= limit and not inflater.eof)
+    return None, False
 
 
 class ExchangeJudge:
     """Built once per spec; ``judge`` runs on one worker thread, one exchange at a time, in order."""
 
-    def __init__(self, spec: Spec, upstream: str) -> None:
+    def __init__(self, spec: Spec, upstream: str, decode_limit: int = CAPTURE_LIMIT) -> None:
         self.spec = spec
         self.upstream = upstream
+        self.decode_limit = decode_limit  # bytes of a compressed answer decoded at most
         self.router = OperationRouter(spec)
         self.adapter = SchemathesisAdapter(
             spec.document,
@@ -134,8 +142,11 @@ class ExchangeJudge:
     def _answer(self, route: Route, exchange: Observed, judgement: Judgement) -> None:
         assert exchange.status is not None and exchange.response_body is not None
         captured = exchange.response_body
-        body = decoded(bytes(captured.data), exchange.response_header("content-encoding"))
-        whole = body is not None and not captured.truncated
+        body, cut = decoded(
+            bytes(captured.data), exchange.response_header("content-encoding"), self.decode_limit
+        )
+        seen_all = not captured.truncated and not cut
+        whole = body is not None and seen_all
         checks = [c for c in RESPONSE_CHECKS if whole or c != "response_schema_conformance"]
         case = self._case(route, exchange)
         response = self._response(exchange, body if body is not None else b"")
@@ -149,7 +160,7 @@ class ExchangeJudge:
                 operation = route.operation
                 fmt = self.formats.get(operation.operation_id) or guess_format(operation.path)
                 judgement.ran["gateway"].extend(STREAM_CHECKS)
-                judgement.add("gateway", judge_stream(fmt, blocks, exchange.complete, not captured.truncated))
+                judgement.add("gateway", judge_stream(fmt, blocks, exchange.complete, seen_all))
         elif whole:
             judgement.body = body
         if whole and self.tasks.follows(route.operation):

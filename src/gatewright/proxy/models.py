@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Side = Literal["gateway", "client"]
+_OVERHEAD = 1024  # bytes an exchange costs besides its bodies and headers (objects, the time, ...)
 
 
 @dataclass(slots=True)
@@ -50,6 +51,12 @@ class Observed:
 
     def request_header(self, name: str) -> str | None:
         return _first(self.request_headers, name)
+
+    def size(self) -> int:
+        """About the bytes this exchange holds in memory: its captured bodies and its headers."""
+        headers = sum(len(n) + len(v) for n, v in (*self.request_headers, *self.response_headers))
+        answer = len(self.response_body.data) if self.response_body is not None else 0
+        return _OVERHEAD + len(self.path) + len(self.query) + headers + len(self.request_body.data) + answer
 
     def response_header(self, name: str) -> str | None:
         return _first(self.response_headers, name)

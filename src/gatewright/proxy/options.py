@@ -9,9 +9,14 @@ from gatewright.spec import Spec
 from gatewright.spec.bundled import load_target, target_name
 
 DEFAULT_PORT = 8081
-# Judging and recording read at most this much of each body; the rest still passes through to
-# the client unchanged, so a 2 GB download costs the proxy this much memory, not 2 GB twice.
+# Judging and recording read at most this much of each body, and decode at most this much of a
+# compressed one; the rest still passes through to the client unchanged, so a 2 GB download (or a
+# 200 KiB gzip of 2 GB) costs the proxy this much memory, not 2 GB twice.
 CAPTURE_LIMIT = 8 * 1024 * 1024
+# Exchanges waiting for the judge hold at most this many bytes (bodies and headers); past it an
+# exchange passes unjudged and the reports say how many did, so a burst cannot grow the proxy.
+QUEUE_BYTES = 64 * 1024 * 1024
+CLIENT_TIMEOUT = 30.0  # seconds a client may take to send a request (as the mock's --read-timeout)
 
 
 @dataclass(slots=True)
@@ -30,7 +35,11 @@ class ProxyOptions:
     secret_headers: frozenset[str] = field(default_factory=frozenset)  # lower case
     connect_timeout: float = 10.0
     read_timeout: float = 300.0  # seconds of silence from the upstream before the exchange fails
+    # Seconds a client may take to send a request's headers (also how long an idle keep-alive
+    # connection stays open) and, waiting on the client only, its body; None: aiohttp's defaults.
+    client_timeout: float | None = CLIENT_TIMEOUT
     capture_limit: int = CAPTURE_LIMIT
+    queue_bytes: int = QUEUE_BYTES
 
     def __post_init__(self) -> None:
         self.upstream = self.upstream.rstrip("/")

@@ -4,11 +4,13 @@ Each judged exchange folds into a ``UnitResult`` per (side, operation): gateway 
 the operationId (``kind`` "operation"), the client's under ``client:<operationId>`` (``kind``
 "client"), so a report reads like ``verify``'s and client mistakes never count against the
 gateway. ``report.json``, ``junit.xml`` and ``report.html`` are written by the conformance
-``ReportWriter``, the one renderer of all three.
+``ReportWriter``, the one renderer of all three. Exchanges that passed without being judged (the
+judging queue was full) are a note on their operation's unit, with how many.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import UTC, datetime
@@ -43,6 +45,8 @@ class ViolationLog:
         self._started = time.monotonic()
         self._violations: list[Violation] = []
         self._units: dict[str, UnitResult] = {}
+        self._judged = 0  # exchanges judged, for the report's header
+        self._unjudged: dict[str, int] = {}  # unit id -> exchanges that passed without being judged
         self._lock = threading.Lock()
 
     def _unit(self, side: Side, operation: Operation | None) -> UnitResult:
@@ -67,6 +71,7 @@ class ViolationLog:
     ) -> None:
         """Fold one judged exchange in: the checks it ran and what it broke."""
         with self._lock:
+            self._judged += 1
             for side, checks in ran.items():
                 if not checks and not any(v.side == side for v in violations):
                     continue
@@ -96,19 +101,44 @@ class ViolationLog:
                     )
                 )
 
+    def not_judged(self, operation: Operation | None) -> int:
+        """One more exchange of ``operation`` passed without being judged; how many have in all."""
+        with self._lock:
+            unit_id = self._unit("gateway", operation).unit_id
+            self._unjudged[unit_id] = self._unjudged.get(unit_id, 0) + 1
+            return sum(self._unjudged.values())
+
+    @property
+    def unjudged(self) -> int:
+        """How many exchanges passed without being judged."""
+        with self._lock:
+            return sum(self._unjudged.values())
+
     def violations(self) -> list[Violation]:
         with self._lock:
             return list(self._violations)
 
+    def _noted(self, unit: UnitResult) -> UnitResult:
+        count = self._unjudged.get(unit.unit_id)
+        if not count:
+            return unit
+        note = f"{count} exchange(s) not judged: the judging queue was full (see --judge-queue-bytes)"
+        return dataclasses.replace(unit, notes=[*unit.notes, note])
+
     def report(self) -> Report:
         with self._lock:
-            units = sorted(self._units.values(), key=lambda u: (u.kind != "operation", u.unit_id))
+            units = sorted(
+                (self._noted(unit) for unit in self._units.values()),
+                key=lambda u: (u.kind != "operation", u.unit_id),
+            )
             return Report(
                 api=self.api,
                 base_url=self.upstream,
                 started_at=self.started_at,
-                seed=None,
-                max_examples=0,
+                settings={
+                    "exchanges judged": self._judged,
+                    "exchanges not judged": sum(self._unjudged.values()),
+                },
                 units=units,
                 duration=round(time.monotonic() - self._started, 3),
                 gatewright_version=__version__,

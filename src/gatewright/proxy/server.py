@@ -6,6 +6,10 @@ chunk written to the other side as it arrives, with a copy of the first
 ``capture_limit`` bytes kept for judging (``engine.Proxy``). The upstream's bytes are not
 decoded on the way (``auto_decompress=False``), no cookie jar or redirect is followed, and
 nothing of the client's is added. ``/__gatewright/`` is the proxy's own and never forwarded.
+A client gets ``client_timeout`` seconds to send a request's headers (aiohttp's keep-alive
+timer, which also closes a connection idle that long) and, separately, its body (408, closed).
+An absolute-form target (``GET http://127.0.0.1:8081/v1/models``, RFC 9112 3.2.2) is
+forwarded as its path and query, like the origin form; its host is checked like a ``Host``.
 """
 
 from __future__ import annotations
@@ -56,11 +60,36 @@ def end_to_end(headers: CIMultiDictProxy[str], *drop: str) -> CIMultiDict[str]:
     return CIMultiDict((name, value) for name, value in headers.items() if name.lower() not in skip)
 
 
-async def _tee(content: aiohttp.StreamReader, captured: Captured) -> AsyncIterator[bytes]:
-    """The request body as it arrives, a copy of its head kept."""
-    async for chunk in content.iter_chunked(_CHUNK):
-        captured.add(chunk)
-        yield chunk
+class _ClientBody:
+    """The request body as it arrives, a copy of its head kept in ``captured``.
+
+    The client has ``timeout`` seconds in all to send it, counting only the time the proxy waits
+    on the client (not the time a slow upstream keeps it from reading): past that, ``late`` is
+    set and reading fails, as the mock's ``--read-timeout`` does for a body.
+    """
+
+    def __init__(self, content: aiohttp.StreamReader, captured: Captured, timeout: float | None) -> None:
+        self.content = content
+        self.captured = captured
+        self.left = timeout
+        self.late = False
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        while True:
+            waited = loop.time()
+            try:
+                async with asyncio.timeout(self.left):
+                    chunk = await self.content.read(_CHUNK)
+            except TimeoutError:
+                self.late = True
+                raise
+            if self.left is not None:
+                self.left -= loop.time() - waited
+            if not chunk:
+                return
+            self.captured.add(chunk)
+            yield chunk
 
 
 def _now() -> str:
@@ -76,28 +105,29 @@ def _why(exc: BaseException) -> str:
 async def _forward(request: web.Request) -> web.StreamResponse:
     proxy = request.app[PROXY_KEY]
     session = request.app[SESSION_KEY]
-    raw_path = request.raw_path
-    _, _, query = raw_path.partition("?")
+    target = request.rel_url  # path and query as sent, of either request-target form
     headers = end_to_end(request.headers, "host")
     observed = Observed(
         method=request.method,
         path=request.path,
-        query=query,
+        query=target.raw_query_string,
         request_headers=list(headers.items()),
         request_body=Captured(proxy.options.capture_limit),
         time=_now(),
     )
-    data = _tee(request.content, observed.request_body) if request.body_exists else None
+    body = _ClientBody(request.content, observed.request_body, proxy.options.client_timeout)
     started = time.monotonic()
     try:
         upstream = await session.request(
             request.method,
-            URL(proxy.options.upstream + raw_path, encoded=True),
+            URL(proxy.options.upstream + target.raw_path_qs, encoded=True),
             headers=headers,
-            data=data,
+            data=body.chunks() if request.body_exists else None,
             allow_redirects=False,
         )
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        if body.late:  # the client's fault, not the upstream's: nothing to judge
+            return await _too_slow(request, proxy.options.client_timeout)
         observed.error = _why(exc)
         observed.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
         proxy.submit(observed)
@@ -143,6 +173,19 @@ async def _relay(
     return response
 
 
+async def _too_slow(request: web.Request, timeout: float | None) -> web.StreamResponse:
+    """408 to a client that took too long to send its body, and its connection closed."""
+    message = f"gatewright proxy: the request body was not received within {timeout:g}s"
+    response = web.json_response(
+        {"error": {"message": message, "type": "request_timeout", "code": "request_timeout"}}, status=408
+    )
+    response.force_close()
+    await response.prepare(request)
+    await response.write_eof()
+    request.protocol.force_close()  # do not wait (aiohttp lingers up to 10 s) for the rest of it
+    return response
+
+
 def _bad_gateway(request: web.Request, why: str) -> web.Response:
     proxy = request.app[PROXY_KEY]
     route = proxy.judge.route(request.method, request.path)
@@ -154,7 +197,8 @@ def _bad_gateway(request: web.Request, why: str) -> web.Response:
 async def _violations(request: web.Request) -> web.Response:
     proxy = request.app[PROXY_KEY]
     await proxy.settle()
-    return web.json_response({"violations": [v.to_dict() for v in proxy.violations()]})
+    found = [v.to_dict() for v in proxy.violations()]
+    return web.json_response({"violations": found, "not_judged": proxy.log.unjudged})
 
 
 async def _health(request: web.Request) -> web.Response:
@@ -177,7 +221,11 @@ async def _control_unknown(request: web.Request) -> web.Response:
 def create_app(proxy: Proxy) -> web.Application:
     """The proxy as an aiohttp app; the upstream session lives as long as the app."""
     guard = HostGuard.of(proxy.options.host, proxy.options.allow_hosts)
-    app = web.Application(middlewares=[guard.middleware(json_refusal)])
+    timeout = proxy.options.client_timeout  # headers, idle keep-alive (aiohttp's keep-alive timer)
+    app = web.Application(
+        middlewares=[guard.middleware(json_refusal)],
+        handler_args={"keepalive_timeout": timeout} if timeout is not None else None,
+    )
     app[PROXY_KEY] = proxy
     app[ENVELOPES_KEY] = ErrorEnvelopes(proxy.spec)
 
@@ -241,8 +289,11 @@ def serve(proxy: Proxy) -> int:
         proxy.close()
     written = proxy.write_reports()
     found = proxy.violations()
+    unjudged = proxy.log.unjudged
     proxy.out.write(
-        f"gatewright proxy: {len(found)} violation(s); reports written to "
+        f"gatewright proxy: {len(found)} violation(s)"
+        + (f", {unjudged} exchange(s) not judged (the judging queue was full)" if unjudged else "")
+        + "; reports written to "
         f"{written[0].parent if written else proxy.options.default_report_dir()}/ "
         "(report.json, junit.xml, report.html)\n"
     )

@@ -42,11 +42,11 @@ def read_json(path: Path) -> dict[str, Any]:
 
 
 def load_spec(api_id: str | None = None, path: Path | str | None = None) -> Spec:
-    """A bundled canonical spec by API id, or any conforming OpenAPI 3.1 JSON/YAML file by path."""
+    """A bundled canonical spec by API id, or any conforming OpenAPI 3.1 JSON/YAML file by path (one
+    whose ``$ref``s name files beside it is bundled by ``load_source``)."""
     if path is not None:
         source = Path(path)
-        document = read_json(source) if source.suffix == ".json" else load_source(source).document
-        return Spec(document, name=api_id or source.stem)
+        return Spec(load_source(source).document, name=api_id or source.stem)
     if api_id is None:
         raise SpecError("name an API id or a spec path")
     return Spec(read_json(canonical_path(api_id)), name=api_id)

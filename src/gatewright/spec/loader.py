@@ -1,8 +1,9 @@
 """Read OpenAPI documents as received: JSON, YAML, or YAML fenced inside a Markdown page.
 
 Parsing is strict and local: YAML goes through the safe loader (timestamps stay
-strings, mapping keys become strings, as JSON would have them) and any ``$ref``
-that leaves the document is refused, so nothing outside the file is ever read.
+strings, mapping keys become strings, as JSON would have them). A document whose
+``$ref``s name other files in its own folder is bundled into one (``multifile.py``);
+a ``$ref`` to a URL or out of that folder is refused, so nothing else is ever read.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 
 from gatewright.spec.errors import SpecError
-from gatewright.spec.pointer import escape, walk
+from gatewright.spec.pointer import escape, split, walk
 
 _OPENAPI_HEADING = re.compile(r"^#{1,6}[ \t]+openapi\.ya?ml[ \t]*$", re.IGNORECASE | re.MULTILINE)
 _FENCE_OPEN = re.compile(r"^```\s*(ya?ml)?\s*$", re.IGNORECASE)
@@ -170,7 +171,8 @@ def parse_yaml(text: str, source: str, line_offset: int = 0) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_aliases(node, source, line_offset)
+        if "&" in text:  # no anchor, no alias: nothing to expand (and a large document skips the walk)
+            _check_aliases(node, source, line_offset)
         document = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -184,6 +186,37 @@ def parse_yaml(text: str, source: str, line_offset: int = 0) -> Any:
         loader.dispose()
     check_depth(document, source)
     return document
+
+
+def yaml_line(text: str, pointer: str) -> int | None:
+    """The 1-based line of the node at ``pointer`` in YAML ``text`` that ``parse_yaml`` accepted (a mapping
+    entry's key line), or of its nearest ancestor there; None when the text does not compose.
+
+    A data file's errors name a JSON pointer; the line tells a reader where to look. Composing builds
+    nodes only (aliases are shared, never expanded), so it is as safe as the parse that came first.
+    """
+    loader = _JsonCompatibleLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    if node is None:
+        return None
+    line: int = node.start_mark.line
+    for token in split(pointer):
+        if isinstance(node, yaml.MappingNode):
+            entry = next(((k, v) for k, v in node.value if k.value == token), None)
+            if entry is None:
+                break
+            line, node = entry[0].start_mark.line, entry[1]
+        elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+            node = node.value[int(token)]
+            line = node.start_mark.line
+        else:
+            break
+    return line + 1
 
 
 def extract_markdown_openapi(text: str, source: str) -> tuple[str, int, str]:
@@ -223,14 +256,12 @@ def _format_of(path: Path) -> str:
     )
 
 
-def refuse_external_refs(document: Any, source: str) -> None:
-    for pointer, node in walk(document):
-        if isinstance(node, dict) and isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#"):
-            raise SpecError(
-                f"$ref to another file or URL is not allowed: {node['$ref']!r}",
-                source=source,
-                pointer=pointer,
-            )
+def names_other_files(document: Any) -> bool:
+    """Whether any ``$ref`` of the document points outside it (another file, or a URL)."""
+    return any(
+        isinstance(node, dict) and isinstance(node.get("$ref"), str) and not node["$ref"].startswith("#")
+        for _, node in walk(document)
+    )
 
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -299,5 +330,9 @@ def load_source(path: Path) -> SourceDocument:
         document = parse_yaml(block, source, line_offset=offset)
     if not isinstance(document, dict) or "openapi" not in document or "paths" not in document:
         raise SpecError("not an OpenAPI document (no 'openapi' and 'paths' at the top level)", source=source)
-    refuse_external_refs(document, source)
+    if names_other_files(document):
+        # Imported here: prance loads only for a multi-file document, and multifile parses with this module.
+        from gatewright.spec.multifile import bundle  # noqa: PLC0415
+
+        document = bundle(path, document)
     return SourceDocument(path=path, format=kind, document=document, prose=prose)

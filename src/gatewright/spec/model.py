@@ -20,6 +20,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 TASK_EXTENSION = "x-gatewright-task"
 GREEDY_EXTENSION = "x-gatewright-greedy"
 COMPATIBLE_EXTENSION = "x-gatewright-compatible"
+IDEMPOTENCY_EXTENSION = "x-gatewright-idempotency"
 # The wire families an operation can be marked compatible with (``x-gatewright-compatible.wire``).
 COMPATIBLE_WIRES = (
     "openai-chat",

@@ -19,8 +19,12 @@ A body is ``{"json": value}``, ``{"text": str}``, ``{"base64": str}`` or ``null`
 A ``text/event-stream`` answer keeps its events, each the raw text of one SSE event block
 (without the blank line that ends it), so replay sends them as they came; ``complete`` is
 false when the upstream closed the stream early. Credentials are redacted before anything
-is written (``gatewright.spec.secrets``). ``violations`` lists what the answer broke of the
-contract; such a recording is not replayed unless asked for.
+is written (``gatewright.spec.secrets``: headers, query, JSON and form bodies). ``violations``
+lists what the answer broke of the contract; such a recording is not replayed unless asked for.
+
+Reading a directory trusts nothing of it: fixtures are read only from regular files inside it
+(a link is followed only where it stays inside; a FIFO or a device is refused without being
+waited on) and up to a byte budget, so a hostile folder can neither hang nor exhaust the reader.
 """
 
 from __future__ import annotations
@@ -31,15 +35,17 @@ import datetime as dt
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gatewright.spec.errors import SpecError
-from gatewright.spec.secrets import redact_body, redact_headers
+from gatewright.spec.secrets import redact_body, redact_headers, redact_query, redact_text_body
 
 __all__ = [
+    "DEFAULT_READ_BUDGET",
     "FORMAT",
     "NO_TEST_ID",
     "TEST_ID_HEADER",
@@ -58,6 +64,7 @@ TEST_ID_HEADER = "x-test-id"
 NO_TEST_ID = "_"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _SEQUENCE = re.compile(r"^(\d+)-")
+DEFAULT_READ_BUDGET = 256 * 1024 * 1024  # bytes of fixture files one directory may hold
 
 
 class RecordingError(SpecError):
@@ -96,8 +103,13 @@ class Payload:
             return str(self.value).encode("utf-8")
         return base64.b64decode(self.value)
 
-    def redacted(self) -> Payload:
-        return Payload("json", redact_body(self.value)) if self.kind == "json" else self
+    def redacted(self, content_type: str | None) -> Payload:
+        """The body as it may be written: credential fields hidden in JSON and form bodies."""
+        if self.kind == "json":
+            return Payload("json", redact_body(self.value))
+        if self.kind == "text":
+            return Payload("text", redact_text_body(str(self.value), content_type))
+        return self
 
     def to_document(self) -> dict[str, Any]:
         return {self.kind: self.value}
@@ -154,20 +166,21 @@ class Recording:
         return not self.violations
 
     def redacted(self, secret_headers: frozenset[str] = frozenset()) -> Recording:
-        """The recording as it may be written: credentials in headers and bodies hidden."""
+        """The recording as it may be written: credentials in headers, query and bodies hidden."""
+        sent, answered = self.request, self.response
         request = RecordedRequest(
-            self.request.method,
-            self.request.path,
-            self.request.query,
-            redact_headers(self.request.headers, secret_headers),
-            self.request.body.redacted() if self.request.body else None,
+            sent.method,
+            sent.path,
+            redact_query(sent.query),
+            redact_headers(sent.headers, secret_headers),
+            sent.body.redacted(_content_type(sent.headers)) if sent.body else None,
         )
         response = RecordedResponse(
-            self.response.status,
-            redact_headers(self.response.headers, secret_headers),
-            self.response.body.redacted() if self.response.body else None,
-            self.response.events,
-            self.response.complete,
+            answered.status,
+            redact_headers(answered.headers, secret_headers),
+            answered.body.redacted(_content_type(answered.headers)) if answered.body else None,
+            answered.events,
+            answered.complete,
         )
         return Recording(
             self.api, self.operation, request, response, self.test_id, self.violations, self.recorded_at
@@ -207,8 +220,8 @@ class Recording:
         method, path, status = request.get("method"), request.get("path"), response.get("status")
         if not isinstance(method, str) or not isinstance(path, str) or not path.startswith("/"):
             raise RecordingError(f"{where}: request.method and request.path (starting with /) are required")
-        if not isinstance(status, int) or not 100 <= status <= 599:
-            raise RecordingError(f"{where}: response.status is an HTTP status code")
+        if not isinstance(status, int) or isinstance(status, bool) or not 200 <= status <= 599:
+            raise RecordingError(f"{where}: response.status is a final HTTP status (200-599)")
         events = response.get("events")
         if events is not None and (
             not isinstance(events, list) or not all(isinstance(e, str) for e in events)
@@ -251,6 +264,10 @@ def _headers(value: Any, where: str) -> dict[str, str]:
     ):
         raise RecordingError(f"{where} is an object of strings")
     return {k.lower(): v for k, v in value.items()}
+
+
+def _content_type(headers: Mapping[str, str]) -> str | None:
+    return next((value for name, value in headers.items() if name.lower() == "content-type"), None)
 
 
 def _group_dir(root: Path, test_id: str | None) -> Path:
@@ -303,23 +320,74 @@ def _sequence(path: Path) -> int:
     return int(match.group(1)) if match else 0
 
 
-def iter_recordings(root: Path | str) -> Iterator[tuple[str, Recording]]:
+def iter_recordings(root: Path | str, budget: int = DEFAULT_READ_BUDGET) -> Iterator[tuple[str, Recording]]:
     """Every fixture under ``root`` with its path relative to it, group by group, in recorded order.
 
-    Raises ``RecordingError`` naming the file for a fixture that does not parse or does
-    not have the recording's shape, and for a directory that does not exist.
+    Raises ``RecordingError`` naming the file for a fixture that does not parse or does not have
+    the recording's shape, that is not a regular file inside ``root`` (a link out of it, a FIFO, a
+    device), or that would take the files read past ``budget`` bytes; and for a directory that
+    does not exist.
     """
     base = Path(root)
     if not base.is_dir():
         raise RecordingError(f"{base}: no such directory of recordings")
-    for path in sorted(base.rglob("*.json"), key=lambda p: (p.parent.as_posix(), _sequence(p), p.name)):
+    inside = base.resolve()
+    paths = sorted(_fixture_paths(base, inside), key=lambda p: (p.parent.as_posix(), _sequence(p), p.name))
+    left = budget
+    for path in paths:
+        raw = _read_fixture(path, inside, left, budget)
+        left -= len(raw)
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            document = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
             raise RecordingError(f"{path}: not a readable JSON fixture ({exc})") from None
         yield path.relative_to(base).as_posix(), Recording.from_document(document, str(path))
 
 
-def load_recordings(root: Path | str) -> list[Recording]:
+def _fixture_paths(base: Path, inside: Path) -> Iterator[Path]:
+    """The ``*.json`` names under ``base``; a linked folder is not entered (one that stays inside
+    is walked anyway), one that leads out of ``base`` is refused."""
+    for folder, folders, files in os.walk(base):
+        for name in folders:
+            linked = Path(folder) / name
+            if linked.is_symlink() and not linked.resolve().is_relative_to(inside):
+                raise RecordingError(f"{linked}: a link out of {base}; fixtures are read from inside it only")
+        yield from (Path(folder) / name for name in files if name.endswith(".json"))
+
+
+def _read_fixture(path: Path, inside: Path, left: int, budget: int) -> bytes:
+    """The bytes of one fixture: a regular file inside the directory, within what is ``left`` of the budget.
+
+    Opened without blocking (a FIFO would wait for a writer forever) and without following a
+    further link, then checked for what it is before a byte is read.
+    """
+    real = path.resolve()
+    if not real.is_relative_to(inside):
+        raise RecordingError(f"{path}: a link to {real}, out of the fixture directory; not read")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(real, flags)
+    except OSError as exc:
+        raise RecordingError(f"{path}: not a readable JSON fixture ({exc.strerror or exc})") from None
+    with open(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RecordingError(f"{path}: not a regular file; not read")
+        if info.st_size > left:
+            raise _over_budget(path, budget)
+        raw = file.read(left + 1)
+    if len(raw) > left:  # it grew while it was read
+        raise _over_budget(path, budget)
+    return raw
+
+
+def _over_budget(path: Path, budget: int) -> RecordingError:
+    return RecordingError(
+        f"{path}: the fixtures read reach the {budget}-byte budget here "
+        "(gatewright mock --replay-bytes N raises it)"
+    )
+
+
+def load_recordings(root: Path | str, budget: int = DEFAULT_READ_BUDGET) -> list[Recording]:
     """Every fixture under ``root`` in recorded order (see ``iter_recordings``)."""
-    return [recording for _, recording in iter_recordings(root)]
+    return [recording for _, recording in iter_recordings(root, budget)]

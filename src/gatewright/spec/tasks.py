@@ -16,7 +16,7 @@ from typing import Any
 
 from gatewright.spec.expressions import RuntimeExpression
 
-__all__ = ["STATE_KINDS", "TRANSITIONS", "Phase", "States", "TaskSpec"]
+__all__ = ["STATE_KINDS", "TRANSITIONS", "Counter", "Phase", "States", "TaskSpec"]
 
 
 class Phase(enum.Enum):
@@ -124,8 +124,19 @@ class States(Mapping[str, tuple[str, ...]]):
 
 
 @dataclass(frozen=True, slots=True)
+class Counter:
+    """A poll body field that counts the events a stream operation has sent for the task so far."""
+
+    field: str  # JSON pointer into the poll body
+    follows: str  # operationId of the event stream
+
+
+@dataclass(frozen=True, slots=True)
 class TaskSpec:
-    """The declared lifecycle of an operation that starts asynchronous work (docs/extensions.md)."""
+    """The declared lifecycle of an operation that starts asynchronous work (docs/extensions.md).
+
+    The last five keys are what the spec states in prose (the lifecycle file's ``behaviours``).
+    """
 
     poll: str
     id: str
@@ -137,6 +148,11 @@ class TaskSpec:
     poll_id: str | None = None  # where the id goes in the poll request, e.g. "$request.path.video_id"
     async_when: str | None = None  # a request expression that makes the call a task
     retention_seconds: float | None = None  # how long a finished task stays readable
+    sync_when: str | None = None  # a request expression that makes the call answer the result, not a task
+    id_prefix: str | None = None  # what the API's task ids start with
+    finished_cancel: str | None = None  # "noop": cancelling a finished task changes nothing
+    also_served_by: tuple[str, ...] = ()  # other poll operations that serve these tasks too
+    counters: tuple[Counter, ...] = ()
 
     @classmethod
     def from_extension(cls, value: Mapping[str, Any]) -> TaskSpec:
@@ -151,6 +167,11 @@ class TaskSpec:
             poll_id=value.get("poll_id"),
             async_when=value.get("async_when"),
             retention_seconds=value.get("retention_seconds"),
+            sync_when=value.get("sync_when"),
+            id_prefix=value.get("id_prefix"),
+            finished_cancel=value.get("finished_cancel"),
+            also_served_by=tuple(value.get("also_served_by", ())),
+            counters=tuple(Counter(c["field"], c["follows"]) for c in value.get("counters", ())),
         )
 
     @property

@@ -77,7 +77,7 @@ def test_reports_stay_valid_and_credentials_are_redacted_whatever_the_key(
     assert html.startswith("<!DOCTYPE html>") and "gatewright verify" in html
     # Words and values that merely contain the key are untouched.
     assert data["units"][0]["operation"] == "createChatCompletion"
-    assert data["seed"] == 1 and data["max_examples"] == 2
+    assert data["settings"]["seed"] == 1 and data["settings"]["max_examples"] == 2
     # The credential itself is redacted where it was sent: headers and the curl command.
     found = findings(tmp_path)
     assert found

@@ -129,8 +129,7 @@ def report_with_failure() -> Report:
         api="demo",
         base_url="http://127.0.0.1",
         started_at="now",
-        seed=1,
-        max_examples=5,
+        settings={"seed": 1, "max_examples": 5},
         units=[failed, passed],
     )
 

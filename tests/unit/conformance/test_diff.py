@@ -25,7 +25,7 @@ def _finding(operation: str, check: str, title: str, message: str = "m") -> Find
 
 
 def _report(*findings: Finding) -> Report:
-    report = Report(api="x", base_url="http://127.0.0.1", started_at="now", seed=1, max_examples=1)
+    report = Report(api="x", base_url="http://127.0.0.1", started_at="now")
     unit = UnitResult(unit_id="u", kind="operation", operation="op", label="op")
     unit.findings.extend(findings)
     report.units.append(unit)

@@ -67,9 +67,7 @@ def report_with(key: str) -> Report:
     unit = UnitResult(
         "op", "operation", "op", "POST /v1/x", checks={"not_a_server_error": 1}, findings=[finding]
     )
-    return Report(
-        api="demo", base_url="http://127.0.0.1", started_at="now", seed=None, max_examples=1, units=[unit]
-    )
+    return Report(api="demo", base_url="http://127.0.0.1", started_at="now", units=[unit])
 
 
 @pytest.mark.parametrize("key", ["test", "null", "e", "<&\"'>", "]]>"])

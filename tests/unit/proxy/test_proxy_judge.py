@@ -131,8 +131,16 @@ def test_decoded_undoes_gzip_and_deflate_even_when_cut() -> None:
     import zlib
 
     data = json.dumps({"a": "b" * 1000}).encode()
-    assert decoded(gzip.compress(data), "gzip") == data
-    assert decoded(zlib.compress(data), "deflate") == data
-    cut = decoded(gzip.compress(data)[:40], "gzip")
-    assert cut is not None and data.startswith(cut)
-    assert decoded(b"xx", "br") is None and decoded(data, None) == data
+    assert decoded(gzip.compress(data), "gzip", 1 << 20) == (data, False)
+    assert decoded(zlib.compress(data), "deflate", 1 << 20) == (data, False)
+    cut, more = decoded(gzip.compress(data)[:40], "gzip", 1 << 20)
+    assert cut is not None and data.startswith(cut) and not more  # the capture was cut, not the decoding
+    assert decoded(b"xx", "br", 1 << 20) == (None, False) and decoded(data, None, 1 << 20) == (data, False)
+
+
+def test_decoding_stops_at_the_limit_however_far_the_body_would_inflate() -> None:
+    import gzip
+
+    bomb = gzip.compress(b"\0" * (64 << 20))  # 64 MiB in about 64 KiB
+    body, more = decoded(bomb, "gzip", 1 << 20)
+    assert body == b"\0" * (1 << 20) and more

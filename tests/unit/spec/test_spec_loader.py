@@ -149,8 +149,11 @@ def test_a_document_that_is_not_openapi_is_refused(tmp_path: Path) -> None:
     assert "not an OpenAPI document" in error.message
 
 
-@pytest.mark.parametrize("ref", ["other.yaml#/components/schemas/A", "https://example.com/spec.json#/A"])
-def test_an_external_ref_is_refused(tmp_path: Path, ref: str) -> None:
+@pytest.mark.parametrize(
+    "ref", ["absent.yaml#/components/schemas/A", "../other.yaml#/A", "https://example.com/spec.json#/A"]
+)
+def test_a_ref_to_a_url_or_a_file_not_beside_it_is_refused(tmp_path: Path, ref: str) -> None:
+    """(Files beside it are bundled: ``test_multifile.py``.)"""
     document = {**MINIMAL, "components": {"schemas": {"A": {"$ref": ref}}}}
     path = write(tmp_path, "a.json", json.dumps(document))
     error = error_of(path)

@@ -1,8 +1,10 @@
 """``report.html``: one self-contained page for a person, failures first.
 
-The page leads with the verdict, then the failures grouped by check and operation (each one
-expandable: what went wrong, the exchange, what the spec says, a curl command), then the table of
-every unit, whose failed rows link to their failures, then the per-check counts.
+The page leads with the verdict, then the failures grouped by check and operation. Each one is a
+distinct failure (``Finding.key``) whose collapsed line reads on its own (status, title, a one-line
+message, how often it was seen); expanded: what went wrong, the example exchange (headers folded,
+so a gateway's two dozen of them do not bury the body), what the spec says, a curl command. Then
+the table of every unit, whose failed rows link to their failures, then the per-check counts.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-
 .verdict{font-size:1.2rem;font-weight:bold;padding:.5rem 1rem;border-radius:.3rem;display:inline-block}
 .verdict.passed{background:#e3f5e8}.verdict.failed{background:#fde7ea}.verdict.interrupted{background:#fff3d6}
 details{border:1px solid #ddd;border-radius:.3rem;margin:.4rem 0;padding:.3rem .8rem}
-summary{cursor:pointer;font-weight:600}pre{background:#f6f6f6;padding:.6rem;overflow:auto;white-space:pre-wrap;
+summary{cursor:pointer;font-weight:600}summary .said{font-weight:normal}.status{font-family:monospace}
+details.headers{border:none;margin:0;padding:0}details.headers summary{font-weight:normal;color:#555}
+pre{background:#f6f6f6;padding:.6rem;overflow:auto;white-space:pre-wrap;
 word-break:break-word;max-height:30rem}code{background:#f2f2f2;padding:0 .2rem}.k{color:#555;width:9rem}
 nav{margin:.8rem 0}nav a{margin-right:1rem}ul.failed-units li{margin:.15rem 0}
 :target{outline:2px solid #e0a800}
@@ -38,6 +42,9 @@ _OPEN_TARGET = (
 )
 
 
+HEADERS_SHOWN = 6  # more headers than this are folded under their count
+
+
 def _e(value: object) -> str:
     """Escaped for HTML, control characters (NUL, ESC) shown as ``\\xNN``: never raw in the page."""
     return escape(visible(str(value)))
@@ -47,29 +54,37 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "x"
 
 
+def _message(first_line: str, headers: dict[str, str], body: str | None) -> str:
+    """One side of an exchange: its first line, its headers (folded past ``HEADERS_SHOWN``), its body."""
+    lines = "".join(f"{k}: {v}\n" for k, v in headers.items())
+    if len(headers) > HEADERS_SHOWN:
+        folded = f"<summary>{len(headers)} headers</summary><pre>{_e(lines)}</pre>"
+        top = f"<pre>{_e(first_line)}</pre><details class='headers'>{folded}</details>"
+        return top + (f"<pre>{_e(body)}</pre>" if body else "")
+    return f"<pre>{_e(first_line + chr(10) + lines + (chr(10) + body if body else ''))}</pre>"
+
+
 def _exchange(exchange: Exchange | None) -> str:
     if exchange is None:
         return "<p>No request was recorded.</p>"
-    request = f"{exchange.method} {exchange.url}\n" + "".join(
-        f"{k}: {v}\n" for k, v in exchange.request_headers.items()
-    )
-    if exchange.request_body:
-        request += "\n" + exchange.request_body
-    response = f"HTTP {exchange.status if exchange.status is not None else '(no response)'}"
+    status = f"HTTP {exchange.status if exchange.status is not None else '(no response)'}"
     if exchange.elapsed_ms is not None:
-        response += f"  ({exchange.elapsed_ms} ms)"
-    response += "\n" + "".join(f"{k}: {v}\n" for k, v in exchange.response_headers.items())
-    if exchange.response_body:
-        response += "\n" + exchange.response_body
-    return f"<h5>Request sent</h5><pre>{_e(request)}</pre><h5>Response received</h5><pre>{_e(response)}</pre>"
+        status += f"  ({exchange.elapsed_ms} ms)"
+    request = _message(f"{exchange.method} {exchange.url}", exchange.request_headers, exchange.request_body)
+    response = _message(status, exchange.response_headers, exchange.response_body)
+    return f"<h5>Request sent</h5>{request}<h5>Response received</h5>{response}"
 
 
 def _finding(finding: Finding, anchor: str, unit: UnitResult, unit_anchor: str) -> str:
     curl = f"<h5>Reproduce</h5><pre>{_e(finding.curl)}</pre>" if finding.curl else ""
+    status = finding.status if finding.status is not None else "no answer"
+    seen = f"seen {finding.count} times, " if finding.count > 1 else ""
+    said = f" <span class='said'>— {_e(finding.summary)}</span>" if finding.summary != finding.title else ""
     return (
         f"<div class='finding' id='{anchor}'><details><summary>"
-        f"<span class='failed'>{_e(finding.title)}</span> <small>(unit "
-        f"<a href='#{unit_anchor}'>{_e(unit.unit_id)}</a>, {_e(finding.phase)})</small></summary>"
+        f"<span class='status'>{_e(status)}</span> <span class='failed'>{_e(finding.title)}</span>{said}"
+        f" <small>({seen}unit <a href='#{unit_anchor}'>{_e(unit.unit_id)}</a>, {_e(finding.phase)})</small>"
+        f"</summary>"
         f"<h5>What went wrong</h5><pre>{_e(finding.message.strip() or finding.title)}</pre>"
         f"{_exchange(finding.exchange)}"
         f"<h5>What the spec says</h5><p><code>{_e(finding.spec_pointer or '-')}</code></p>"
@@ -113,9 +128,11 @@ def _failures(report: Report, unit_anchors: dict[int, str]) -> str:
     for check in sorted(by_check):
         operations = by_check[check]
         total = sum(len(found) for found in operations.values())
+        seen = sum(finding.count for found in operations.values() for _, _, finding in found)
         parts.append(
             f"<section class='check' id='check-{_slug(check)}'><h3><code>{_e(check)}</code> "
-            f"<small>{total} finding(s) in {len(operations)} operation(s)</small></h3>"
+            f"<small>{total} distinct failure(s), seen {seen} time(s), in {len(operations)} operation(s)"
+            f"</small></h3>"
         )
         for operation in sorted(operations):
             parts.append(f"<h4>{_e(operation)}</h4>")
@@ -161,11 +178,10 @@ def render_html(report: Report) -> str:
         for name, c in report.check_counts().items()
     )
     meta = {
-        "base URL": report.base_url,
+        "upstream" if report.tool == "proxy" else "base URL": report.base_url,
         "started": report.started_at,
         "duration": f"{report.duration:.1f}s",
-        "seed": report.seed,
-        "max examples": report.max_examples,
+        **{name.replace("_", " "): value for name, value in report.settings.items()},
         "versions": f"gatewright {report.gatewright_version}, schemathesis {report.schemathesis_version}",
     }
     meta_rows = "".join(f"<tr><td class='k'>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in meta.items())

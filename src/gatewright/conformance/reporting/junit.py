@@ -5,7 +5,7 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from gatewright.conformance.bodies import visible
-from gatewright.conformance.models import Report
+from gatewright.conformance.models import Finding, Report
 
 
 def render_junit(report: Report) -> str:
@@ -36,7 +36,7 @@ def render_junit(report: Report) -> str:
             found = [f for f in unit.findings if f.check == check]
             if found:
                 failures += 1
-                text = "\n\n".join(f"[{f.phase}] {f.title}\n{f.message}\n\n{f.curl}".rstrip() for f in found)
+                text = "\n\n".join(_failure(f) for f in found)
                 ET.SubElement(case, "failure", message=found[0].title, type=check).text = text
     for element, (key, value) in (
         (suite, kv)
@@ -49,3 +49,10 @@ def render_junit(report: Report) -> str:
             node.set(name, visible(text))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _failure(finding: Finding) -> str:
+    status = finding.status if finding.status is not None else "no answer"
+    seen = f", seen {finding.count} times" if finding.count > 1 else ""
+    head = f"[{finding.phase}] {status} {finding.title}{seen}"
+    return f"{head}\n{finding.message}\n\n{finding.curl}".rstrip()

@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from gatewright.conformance.events import Event, RunFinished, RunStarted, UnitFinished
+from gatewright.conformance.models import Finding
 
 _MARK = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "error": "ERR "}
 
@@ -37,7 +38,7 @@ class TerminalReporter:
                 line += f"  {unit.skipped}"
             self._write(line)
             for finding in unit.findings:
-                self._write(f"        {finding.check}: {finding.title}")
+                self._write(f"        {finding.check}: {_line(finding)}")
             if unit.error:
                 self._write(f"        error: {unit.error}")
         elif isinstance(event, RunFinished):
@@ -51,3 +52,12 @@ class TerminalReporter:
                 f"{verdict}: {summary or 'nothing ran'}; {len(report.findings)} findings "
                 f"in {report.duration:.1f}s"
             )
+
+
+def _line(finding: Finding) -> str:
+    """``500 Server error: list index out of range (seen 3 times)``: status, title, what was said,
+    how often."""
+    status = f"{finding.status} " if finding.status is not None else ""
+    said = f": {finding.summary}" if finding.summary != finding.title else ""
+    seen = f" (seen {finding.count} times)" if finding.count > 1 else ""
+    return f"{status}{finding.title}{said}{seen}"

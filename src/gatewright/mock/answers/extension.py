@@ -36,7 +36,6 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import is_json, response_headers
 from gatewright.spec.answers import Answer
-from gatewright.spec.schemas import properties
 
 if TYPE_CHECKING:
     from gatewright.mock.rules.models import Reply
@@ -199,7 +198,7 @@ class AnswerExtension:
         if wire == "openai-embeddings":
             return self._embeddings(request, default_model), None
         prompt = read_prompt(wire, request)
-        if prompt.logprobs is not None and "logprobs" not in self._request_fields(api, op):
+        if prompt.logprobs is not None and "logprobs" not in api.request_fields(op):
             prompt = replace(prompt, logprobs=None)
         if reply is not None and reply.scripts_answer:
             text = json.dumps(reply.json, ensure_ascii=False) if reply.has_json else reply.text
@@ -223,19 +222,6 @@ class AnswerExtension:
         vectors = [encode(embed(text, model, dimensions, self.seed), str(encoding)) for text in texts]
         tokens = max(1, sum(count_tokens(text) for text in texts))
         return embeddings_body(vectors, model, tokens)
-
-    def _request_fields(self, api: MockApi, op: MockOperation) -> frozenset[str]:
-        """The fields the operation's JSON request schema declares, found once."""
-        key = "answer-request-fields"
-        fields = op.body_cache.get(key)
-        if fields is None:
-            body, _ = api.schemas.deref(op.operation.definition.get("requestBody"), None)
-            content = body.get("content") if isinstance(body, Mapping) else None
-            media = content.get("application/json") if isinstance(content, Mapping) else None
-            schema = media.get("schema") if isinstance(media, Mapping) else None
-            fields = frozenset(properties(api.spec.document, schema))
-            op.body_cache[key] = fields
-        return fields
 
     def _base(self, api: MockApi, op: MockOperation, pointer: str) -> Any:
         """What the spec itself requires of the body (required fields only), generated once."""

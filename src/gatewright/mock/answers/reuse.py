@@ -7,7 +7,9 @@ the same ``IdSource`` in the order composing would have taken them (tool calls, 
 answer), so a seeded run gives the same bodies with or without the cache.
 
 The key is everything that shapes the body: the operation, the negotiated schema, the
-wire family and the request body's bytes (the parsed body is a function of them). What is
+wire family and the request body's bytes (the parsed body is a function of them). Keys and
+answers together stay within a byte budget (the oldest go first; an answer larger than a
+quarter of it is composed every time), so large answers cannot grow the mock. What is
 kept is the body serialized (as ``outcome.send`` writes it): a hit writes the new ids and
 time into those bytes, and a stream, which needs the body as a value, parses them. Ids are
 unique random strings, so replacing them in the text touches nothing else; the time is
@@ -27,6 +29,7 @@ from gatewright.spec.answers import Answer
 __all__ = ["AnswerCache"]
 
 _ENTRIES = 512  # distinct requests kept (oldest dropped first)
+_BUDGET = 32 * 1024 * 1024  # bytes of keys and answers kept (oldest dropped first)
 _MAX_KEY = 16 * 1024  # larger requests are composed every time rather than held as keys
 _TIME_MEMBERS = (b'"created":', b'"created_at":')  # the members holding the answer's creation time
 
@@ -36,12 +39,15 @@ class _Entry:
     raw: bytes  # the body serialized as ``outcome.send`` would
     ids: tuple[bytes, ...]  # in the order composing takes them from the IdSource
     times: tuple[tuple[bytes, bytes], ...]  # each time member as written in ``raw``, and its ``"name":``
+    size: int  # bytes it holds, with its key
 
 
 class AnswerCache:
-    def __init__(self, entries: int = _ENTRIES) -> None:
+    def __init__(self, entries: int = _ENTRIES, budget: int = _BUDGET) -> None:
         self._entries: dict[bytes, _Entry] = {}
         self._size = entries
+        self._budget = budget
+        self._used = 0
 
     @staticmethod
     def key(operation: str, pointer: str, wire: str, raw: bytes) -> bytes | None:
@@ -66,7 +72,8 @@ class AnswerCache:
         """Keep ``body``, composed for ``answer`` (None: a body without ids or time, e.g. embeddings);
         returns it serialized (what to send this time)."""
         raw = dumps(body)
-        if self._size <= 0:
+        size = len(key) + len(raw)
+        if self._size <= 0 or size > self._budget // 4:
             return raw
         ids: tuple[bytes, ...] = ()
         times: tuple[tuple[bytes, bytes], ...] = ()
@@ -75,10 +82,14 @@ class AnswerCache:
             ids = (*(call.encode() for call in calls), answer.id.encode())
             created = b"%d" % answer.created
             times = tuple((member + created, member) for member in _TIME_MEMBERS if member + created in raw)
-        if len(self._entries) >= self._size:
-            self._entries.pop(next(iter(self._entries)))
-        self._entries[key] = _Entry(raw, ids, times)
+        replaced = self._entries.pop(key, None)
+        self._used -= replaced.size if replaced is not None else 0
+        while self._entries and (len(self._entries) >= self._size or self._used + size > self._budget):
+            self._used -= self._entries.pop(next(iter(self._entries))).size
+        self._entries[key] = _Entry(raw, ids, times, size)
+        self._used += size
         return raw
 
     def clear(self) -> None:
         self._entries.clear()
+        self._used = 0

@@ -20,18 +20,19 @@ from typing import Any
 
 from gatewright.mock.replay.matcher import RequestKey
 from gatewright.mock.state import ControlStore
-from gatewright.spec.recording import Recording
+from gatewright.spec.recording import DEFAULT_READ_BUDGET, Recording
 
 __all__ = ["Fixture", "ReplayBook", "ReplaySettings", "Skipped"]
 
 
 @dataclass(frozen=True, slots=True)
 class ReplaySettings:
-    """``gatewright mock --replay DIR [--replay-strict] [--replay-nonconformant]``."""
+    """``gatewright mock --replay DIR [--replay-strict] [--replay-nonconformant] [--replay-bytes N]``."""
 
     directory: Path | str
     strict: bool = False  # a request nothing recorded gets 404 in the API's envelope, not a spec answer
     nonconformant: bool = False  # also replay recorded answers that break the spec
+    budget: int = DEFAULT_READ_BUDGET  # bytes of fixture files read at most
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,16 @@
 """Read a directory of recordings into a ``ReplayBook``: what can be replayed, and why the rest cannot.
 
 Fixtures are read in the order ``gatewright.spec.recording`` writes them (group by
-group, by sequence number). A fixture that is not a recording (bad JSON, wrong shape)
-or a directory that does not exist is a ``RecordingError`` naming the file: the mock
-does not start on half its recordings. A readable fixture is skipped, with a reason,
-when the mock cannot answer with it: a nonconformant answer (``violations``) unless
-asked for, an API that is not served, a request that matched no operation (or one the
-spec does not have), a path that does not route to its operation.
+group, by sequence number), from regular files inside the directory only and within
+``ReplaySettings.budget`` bytes. A fixture that is not a recording (bad JSON, wrong shape,
+a final status outside 200-599), one whose headers cannot be sent (``answer_headers``), a
+file that is not a fixture file (a link out, a FIFO, over the budget) or a directory that
+does not exist is a ``RecordingError`` naming the file: the mock does not start on half its
+recordings. A readable fixture is skipped, with a reason, when the mock cannot answer with
+it: a nonconformant answer unless asked for (one the proxy listed ``violations`` for, or
+one that breaks the spec however it is labelled: an undocumented status, a JSON body its
+schema refuses), an API that is not served, a request that matched no operation (or one
+the spec does not have), a path that does not route to its operation.
 
 Each kept recording's request is reduced to a ``RequestKey`` with the same router and
 request validator the mock runs on live requests, so both sides parse bodies the same
@@ -23,11 +27,14 @@ from urllib.parse import parse_qsl
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
+from gatewright.mock.answer_headers import header_problem
+from gatewright.mock.negotiation import choose_media, find_response
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.replay.book import Fixture, ReplayBook, ReplaySettings, Skipped
 from gatewright.mock.replay.matcher import RequestKey, request_key
+from gatewright.mock.replay.playback import NOT_REPLAYED
 from gatewright.mock.state import ControlStore
-from gatewright.spec.recording import Recording, iter_recordings
+from gatewright.spec.recording import Recording, RecordingError, iter_recordings
 from gatewright.spec.routing import RouteMatch
 from gatewright.spec.security import credential_names
 
@@ -41,7 +48,8 @@ def load_replay(settings: ReplaySettings, apis: Mapping[str, MockApi], store: Co
     root = Path(settings.directory)
     keyed: list[tuple[RequestKey, Fixture]] = []
     skipped: list[Skipped] = []
-    for name, recording in iter_recordings(root):
+    for name, recording in iter_recordings(root, settings.budget):
+        _check_headers(root / name, recording)
         key = _key(name, recording, apis, settings.nonconformant)
         if isinstance(key, Skipped):
             skipped.append(key)
@@ -68,6 +76,9 @@ def _key(
     op = api.operations.get(recording.operation)
     if op is None:
         return Skipped(name, "unknown operation", f"{api.name} has no operation {recording.operation!r}")
+    broken = None if nonconformant else _breaks_spec(api, op, recording)
+    if broken is not None:
+        return Skipped(name, "nonconformant", broken)
     params = _route(api, op, recording)
     if params is None:
         request = recording.request
@@ -77,6 +88,32 @@ def _key(
     credentials = credential_names(api.spec).query
     body = _parsed_body(op, params, recording)
     return request_key(api.name, op.operation_id, params, recording.request.query, body, credentials)
+
+
+def _check_headers(path: Path, recording: Recording) -> None:
+    """A recorded header the mock would send must be sendable (those it drops are not looked at)."""
+    for name, value in recording.response.headers.items():
+        problem = None if name.lower() in NOT_REPLAYED else header_problem(name, value)
+        if problem is not None:
+            raise RecordingError(f"{path}: response.headers: {problem}")
+
+
+def _breaks_spec(api: MockApi, op: MockOperation, recording: Recording) -> str | None:
+    """What the recorded answer breaks of the operation's contract (a status it does not document,
+    a JSON body its schema refuses), whatever ``violations`` says; None when nothing."""
+    response = recording.response
+    documented = find_response(op.responses, response.status)
+    if documented is None:
+        return f"status {response.status} is not documented for {op.operation_id}"
+    if response.body is None or response.body.kind != "json":
+        return None
+    media = choose_media(documented.media, response.headers.get("content-type"))
+    if media is None or media.schema_pointer is None:
+        return None
+    errors = api.schemas.errors(media.schema_pointer, response.body.value, limit=1)
+    if not errors:
+        return None
+    return f"the recorded body breaks its schema at {errors[0].path or '/'}: {errors[0].message}"
 
 
 def _route(api: MockApi, op: MockOperation, recording: Recording) -> Mapping[str, str] | None:

@@ -2,7 +2,8 @@
 
 ``loader`` reads and checks a rules document, ``matcher`` decides whether a rule applies,
 ``book`` holds the rules in force (numbered, indexed by operation) and the global faults,
-``apply`` turns a reply into the mock's answer.
+``index`` finds the few rules of an operation a request may match, ``apply`` turns a reply
+into the mock's answer.
 """
 
 from __future__ import annotations

@@ -10,8 +10,14 @@ to ``rule-N`` in the order loaded, runtime rules follow, and a reset numbers the
 ``rule-N+1`` again. A request tries only the rules that can match its operation: for
 each (api, operationId) the book keeps, in the order above, the rules whose conditions
 on the operation alone hold there (``matcher.can_match``) and whose replies are allowed
-there; rules naming no operation are in every list. The lists are made on an
-operation's first request and dropped when the runtime rules change.
+there; rules naming no operation are in every list. Each list is a ``RuleIndex``, which
+finds the few rules a request may match without trying the others. The lists are made
+on an operation's first request: the runtime rules' list again when they change, the
+file rules' list once.
+
+Adding rules is two steps so that a large document does not hold the event loop:
+``parse`` checks it (pure; the control API runs it on a worker thread), ``install``
+numbers and stores the rules (on the loop).
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 from typing import Any
 
 from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.rules.index import RuleIndex
 from gatewright.mock.rules.loader import parse_rules
 from gatewright.mock.rules.matcher import can_match, holds, request_facts
 from gatewright.mock.rules.models import Reply, Rule
@@ -69,8 +77,9 @@ class RuleBook:
         self.clock = clock
         self._random = random.Random(seed)
         self._static = bool(self.file_rules) or faults.any  # what never changes while serving
-        self._tried: dict[tuple[str, str], tuple[Rule, ...]] = {}  # (api, operationId) -> its rules
-        self._tried_version = store.rules_version
+        self._runtime: dict[tuple[str, str], RuleIndex] = {}  # (api, operationId) -> its runtime rules
+        self._runtime_version = store.rules_version
+        self._files: dict[tuple[str, str], RuleIndex] = {}  # (api, operationId) -> its file rules
 
     @property
     def active(self) -> bool:
@@ -82,9 +91,17 @@ class RuleBook:
 
     def add(self, document: Any) -> list[str]:
         """Add a rules document at runtime (all of it, or nothing: ``RuleError``); returns the new ids."""
-        rules = _numbered(parse_rules(document, self.apis), len(self.file_rules) + self.store.rules_added + 1)
-        self.store.add_rules(rules)
-        return [rule.id for rule in rules]
+        return self.install(self.parse(document))
+
+    def parse(self, document: Any) -> list[Rule]:
+        """The rules of a document, checked against the served APIs (``RuleError``); touches no state."""
+        return parse_rules(document, self.apis)
+
+    def install(self, rules: Sequence[Rule]) -> list[str]:
+        """Put ``parse``d rules in force, after the runtime rules already there; returns their ids."""
+        numbered = _numbered(rules, len(self.file_rules) + self.store.rules_added + 1)
+        self.store.add_rules(numbered)
+        return [rule.id for rule in numbered]
 
     def remove(self, rule_id: str) -> bool:
         return self.store.remove_rule(rule_id)
@@ -105,32 +122,21 @@ class RuleBook:
         ]
 
     def pick(self, api: MockApi, op: MockOperation, body: Any, headers: Mapping[str, str]) -> Picked | None:
-        rules = self._rules_for(api.name, op)
-        if not rules:
+        if self._runtime_version != self.store.rules_version:
+            self._runtime.clear()
+            self._runtime_version = self.store.rules_version
+        runtime = _index(self._runtime, self.store.rules, api.name, op)
+        files = _index(self._files, lambda: self.file_rules, api.name, op)
+        if not runtime and not files:
             return None
         facts = request_facts(api, op, body, headers)
-        for rule in rules:
+        for rule in chain(runtime.candidates(facts), files.candidates(facts)):
             if rule.times is not None and self.store.matched(rule.id) >= rule.times:
                 continue
             if holds(rule.when, facts):
                 count = self.store.count_match(rule.id)
                 return Picked(rule, rule.reply(count), count)
         return None
-
-    def _rules_for(self, api: str, op: MockOperation) -> tuple[Rule, ...]:
-        """The rules that can answer a request to ``op``, in the order they are tried."""
-        if self._tried_version != self.store.rules_version:
-            self._tried.clear()
-            self._tried_version = self.store.rules_version
-        key = (api, op.operation_id)
-        rules = self._tried.get(key)
-        if rules is None:
-            rules = self._tried[key] = tuple(
-                rule
-                for rule in self.rules()
-                if (rule.only is None or key in rule.only) and can_match(rule.when, api, op)
-            )
-        return rules
 
     def error_roll(self) -> bool:
         """Whether this request fails under ``--error-rate``."""
@@ -140,6 +146,24 @@ class RuleBook:
         """Spend one request of ``--rpm``: (allowed, remaining, seconds until a slot frees)."""
         assert self.faults.rpm is not None
         return self.store.take(f"rpm:{api}", self.faults.rpm, 60.0, self.clock())
+
+
+def _index(
+    indexes: dict[tuple[str, str], RuleIndex],
+    rules: Callable[[], Sequence[Rule]],
+    api: str,
+    op: MockOperation,
+) -> RuleIndex:
+    """The index of those of ``rules()`` that can answer a request to ``op``, made on first use."""
+    key = (api, op.operation_id)
+    index = indexes.get(key)
+    if index is None:
+        index = indexes[key] = RuleIndex(
+            rule
+            for rule in rules()
+            if (rule.only is None or key in rule.only) and can_match(rule.when, api, op)
+        )
+    return index
 
 
 def _numbered(rules: Sequence[Rule], first: int) -> list[Rule]:

@@ -6,24 +6,42 @@ status or a fault status, a named example that exists, a body valid against the
 success schema, text/tool calls/JSON only where the operation answers like an LLM),
 unless the rule says ``conformant: false``. One bad rule rejects the whole document:
 nothing is half-loaded.
+
+Nothing a rule says can stall the server or break an answer: ``regex`` is compiled with RE2,
+whose searches take time linear in the text (a pattern RE2 cannot run, with backreferences or
+lookaround, is refused); answer ``headers`` are checked by ``answer_headers``; a ``status`` is a
+final one (200-599); every number is finite. A large document stays cheap: JSON text is read
+with ``json`` (YAML only when it is not JSON), and the spec check of ``_allowed`` runs once per
+kind of rule (``_Allowed``), not once per rule.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import re2
+
+from gatewright.mock.answer_headers import header_problem
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import is_json
 from gatewright.mock.rules.matcher import targets
-from gatewright.mock.rules.models import FAULT_STATUSES, Reply, Rule, StreamFaults, ToolCallScript, When
+from gatewright.mock.rules.models import (
+    FAULT_STATUSES,
+    Pattern,
+    Reply,
+    Rule,
+    StreamFaults,
+    ToolCallScript,
+    When,
+)
 from gatewright.spec.errors import SpecError
-from gatewright.spec.loader import parse_yaml
+from gatewright.spec.loader import parse_json, parse_yaml
 
 __all__ = ["RuleError", "load_rules", "parse_rules"]
 
@@ -59,6 +77,8 @@ _REPLY_KEYS = frozenset(
     }
 )
 _RULE_KEYS = frozenset({"name", "when", "then", "times"})
+_RE2 = re2.Options()
+_RE2.log_errors = False  # a refused pattern is the rule's error, not a line on the server's stderr
 
 
 class RuleError(ValueError):
@@ -90,28 +110,59 @@ def parse_rules(
     """
     if isinstance(document, str | bytes):
         text = document.decode("utf-8", errors="replace") if isinstance(document, bytes) else document
-        try:  # the spec loader's safe YAML (JSON is YAML 1.2): aliases and nesting bounded
-            document = parse_yaml(text, source)
-        except SpecError as exc:
-            line = f" at line {exc.line}" if exc.line else ""
-            raise RuleError(source, f"not valid YAML or JSON{line}: {exc.message}") from None
+        document = _parse(text, source)
     if not isinstance(document, Mapping) or not isinstance(document.get("rules"), list):
         raise RuleError(source, 'expected a document {"rules": [RULE, ...]}')
     rules: list[Rule] = []
-    for index, raw in enumerate(document["rules"], start=1):
-        label = f"#{index}" + (f" ({raw['name']!r})" if isinstance(raw, Mapping) and raw.get("name") else "")
+    allowed = _Allowed(apis)
+    for index, raw in enumerate(_as_json(document["rules"], source), start=1):
         try:
-            rules.append(_rule(raw, apis, source))
+            rules.append(_rule(raw, apis, source, allowed))
         except _Invalid as exc:
-            raise RuleError(source, str(exc), label) from None
+            raise RuleError(source, str(exc), _label(index, raw)) from None
     return rules
+
+
+def _label(index: int, raw: Any) -> str:
+    return f"#{index}" + (f" ({raw['name']!r})" if isinstance(raw, Mapping) and raw.get("name") else "")
+
+
+def _as_json(rules: list[Any], source: str) -> list[Any]:
+    """The rules as JSON data, in one round trip through ``json`` for the whole list: what is checked,
+    kept and shown by ``GET /__gatewright/rules``. A number that is not finite (YAML ``.nan``/``.inf``,
+    JSON ``NaN``: a delay or a rate of NaN, a body no JSON can carry) is refused, naming the field."""
+    try:
+        copied: list[Any] = json.loads(json.dumps(rules, default=str, allow_nan=False))
+    except ValueError:  # a number that is not finite, or (given from Python) a value inside itself
+        for index, raw in enumerate(rules, start=1):
+            where = _non_finite(raw)
+            if where is not None:
+                raise RuleError(source, f"`{where}` is not a finite number", _label(index, raw)) from None
+        raise RuleError(source, "the rules are not JSON data") from None
+    return copied
+
+
+def _parse(text: str, source: str) -> Any:
+    """The document in ``text``: JSON through ``json`` (a hundred times faster than YAML on a large
+    document), anything else through the spec loader's safe YAML (JSON is YAML 1.2 too, so flow
+    YAML such as ``{rules: [...]}`` that is not JSON still reads); aliases and nesting bounded."""
+    try:
+        if text.lstrip().startswith("{"):
+            try:
+                return parse_json(text, source)
+            except SpecError:
+                pass
+        return parse_yaml(text, source)
+    except SpecError as exc:
+        line = f" at line {exc.line}" if exc.line else ""
+        raise RuleError(source, f"not valid YAML or JSON{line}: {exc.message}") from None
 
 
 class _Invalid(ValueError):
     pass
 
 
-def _rule(raw: Any, apis: Mapping[str, MockApi], source: str) -> Rule:
+def _rule(raw: Any, apis: Mapping[str, MockApi], source: str, allowed: _Allowed) -> Rule:
     if not isinstance(raw, Mapping):
         raise _Invalid("a rule is a mapping with `when` and `then`")
     _known(raw, _RULE_KEYS, "rule")
@@ -131,16 +182,58 @@ def _rule(raw: Any, apis: Mapping[str, MockApi], source: str) -> Rule:
     name = raw.get("name")
     if name is not None and not isinstance(name, str):
         raise _Invalid("`name` is a string")
-    only = _allowed(when, replies, apis)
     return Rule(
         when=when,
         replies=replies,
         name=name,
         times=times,
         source=source,
-        only=only,
-        document=json.loads(json.dumps(dict(raw), default=str)),
+        only=allowed(when, replies),
+        document=dict(raw),
     )
+
+
+def _non_finite(raw: Any) -> str | None:
+    """Where in ``raw`` a number that is not finite is, as ``then.delay_ms`` or ``then.json.a[0]``."""
+    stack: list[tuple[Any, str]] = [(raw, "")]
+    seen: set[int] = set()
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return where
+        if isinstance(node, Mapping | list) and id(node) not in seen:
+            seen.add(id(node))
+            if isinstance(node, list):
+                stack.extend((value, f"{where}[{index}]") for index, value in enumerate(node))
+            else:
+                stack.extend((value, f"{where}.{key}" if where else str(key)) for key, value in node.items())
+    return None
+
+
+class _Allowed:
+    """``_allowed`` remembered within one document. It reads only what the rule names as its operation
+    and what kind of replies it gives (status, example, scripted or not, conformant), so ten thousand
+    rules of a few kinds cost a few checks against the spec. A reply with a conformant ``body`` is
+    validated against the schema for every rule that has one."""
+
+    def __init__(self, apis: Mapping[str, MockApi]) -> None:
+        self.apis = apis
+        self._seen: dict[tuple[Any, ...], frozenset[tuple[str, str]] | str | None] = {}
+
+    def __call__(self, when: When, replies: tuple[Reply, ...]) -> frozenset[tuple[str, str]] | None:
+        if any(reply.has_body and reply.conformant for reply in replies):
+            return _allowed(when, replies, self.apis)
+        kinds = tuple((r.conformant, r.status, r.scripts_answer, r.example) for r in replies)
+        key = (when.api, when.operation, when.method, when.path, kinds)
+        if key not in self._seen:
+            try:
+                self._seen[key] = _allowed(when, replies, self.apis)
+            except _Invalid as exc:
+                self._seen[key] = str(exc)
+        verdict = self._seen[key]
+        if isinstance(verdict, str):
+            raise _Invalid(verdict)
+        return verdict
 
 
 def _allowed(
@@ -174,9 +267,10 @@ def _allowed(
 
 
 def _known(raw: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
+    if raw.keys() <= allowed:  # the usual case, in one set operation
+        return
     unknown = sorted(str(k) for k in raw if k not in allowed)
-    if unknown:
-        raise _Invalid(f"unknown {what} field(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
+    raise _Invalid(f"unknown {what} field(s) {', '.join(unknown)}; known: {', '.join(sorted(allowed))}")
 
 
 def _when(raw: Any, apis: Mapping[str, MockApi]) -> When:
@@ -190,12 +284,7 @@ def _when(raw: Any, apis: Mapping[str, MockApi]) -> When:
     for key in ("tools", "after_tool_result"):
         if raw.get(key) is not None and not isinstance(raw.get(key), bool):
             raise _Invalid(f"`when.{key}` is true or false")
-    regex = None
-    if strings["regex"] is not None:
-        try:
-            regex = re.compile(strings["regex"])
-        except re.error as exc:
-            raise _Invalid(f"`when.regex` does not compile: {exc}") from None
+    regex = _regex(strings["regex"]) if strings["regex"] is not None else None
     body = raw.get("body") or {}
     headers = raw.get("headers") or {}
     if not isinstance(body, Mapping) or not all(
@@ -223,6 +312,22 @@ def _when(raw: Any, apis: Mapping[str, MockApi]) -> When:
         wanted = when.operation or f"{when.method or '*'} {when.path or '*'}"
         raise _Invalid(f"no served operation matches {wanted}")
     return when
+
+
+def _regex(pattern: str) -> Pattern:
+    """``pattern`` as RE2 runs it. Python's ``re`` backtracks: ``^(a+)+$`` on 27 characters held the
+    server for seconds, and it has no time limit. RE2 has no backtracking; what it cannot run
+    (backreferences, lookaround) or holds too large a program is refused here, saying so."""
+    try:
+        compiled: Pattern = re2.compile(pattern, _RE2)
+    except re2.error as exc:  # its message is bytes: b"invalid perl operator: (?="
+        why = exc.args[0] if exc.args else b"refused"
+        reason = why.decode("utf-8", "replace") if isinstance(why, bytes) else str(why)
+        raise _Invalid(
+            f"`when.regex` cannot be used: {reason}. Rules run patterns with RE2, in time linear in the "
+            "text (no backreferences or lookaround; see https://github.com/google/re2/wiki/Syntax)"
+        ) from None
+    return compiled
 
 
 def _number(raw: Mapping[str, Any], key: str, where: str, *, integer: bool = False) -> Any:
@@ -257,12 +362,10 @@ def _reply(raw: Any, where: str) -> Reply:
         calls.append(ToolCallScript(call["name"], dict(arguments)))
     status = raw.get("status")
     if status is not None and (
-        not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599
+        not isinstance(status, int) or isinstance(status, bool) or not 200 <= status <= 599
     ):
-        raise _Invalid(f"`{where}.status` is an HTTP status code")
-    headers = raw.get("headers") or {}
-    if not isinstance(headers, Mapping):
-        raise _Invalid(f"`{where}.headers` maps header names to values")
+        raise _Invalid(f"`{where}.status` is a final HTTP status code (200-599)")
+    headers = _headers(raw.get("headers") or {}, where)
     example = raw.get("example")
     if example is not None and not isinstance(example, str):
         raise _Invalid(f"`{where}.example` is the name of a documented example")
@@ -285,7 +388,7 @@ def _reply(raw: Any, where: str) -> Reply:
         example=example,
         status=status,
         message=message,
-        headers=tuple((str(k), str(v)) for k, v in headers.items()),
+        headers=headers,
         delay_ms=_number(raw, "delay_ms", where) or 0.0,
         stream=StreamFaults(
             ttft_ms=_number(raw, "ttft_ms", where) or 0.0,
@@ -297,6 +400,17 @@ def _reply(raw: Any, where: str) -> Reply:
         ),
         conformant=conformant,
     )
+
+
+def _headers(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, Mapping):
+        raise _Invalid(f"`{where}.headers` maps header names to values")
+    headers = tuple((str(k), str(v)) for k, v in raw.items())
+    for name, value in headers:
+        problem = header_problem(name, value)
+        if problem is not None:
+            raise _Invalid(f"`{where}.headers`: {problem}")
+    return headers
 
 
 def _forbidden(reply: Reply, api: MockApi, op: MockOperation) -> str | None:

@@ -9,18 +9,24 @@ how (``headers``, latency, stream faults). Values only: loading and checking the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from gatewright.mock.streaming.faults import StreamFaults
 
 NO_STREAM_FAULTS = StreamFaults()
 
-__all__ = ["FAULT_STATUSES", "Reply", "Rule", "StreamFaults", "ToolCallScript", "When"]
+__all__ = ["FAULT_STATUSES", "Pattern", "Reply", "Rule", "StreamFaults", "ToolCallScript", "When"]
 
 # Statuses a rule may answer on any operation, documented or not: what gateways do under load.
 FAULT_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 529})
+
+
+class Pattern(Protocol):
+    """A compiled ``when.regex``: an RE2 program (``loader``), so a search takes time linear in the
+    text, whatever the pattern says."""
+
+    def search(self, text: str) -> object | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +37,7 @@ class When:
     path: str | None = None  # a canonical path template, e.g. /v1/jobs/{job_id}
     model: str | None = None  # a glob
     contains: str | None = None  # substring of the latest user message
-    regex: re.Pattern[str] | None = None  # searched in the latest user message
+    regex: Pattern | None = None  # searched in the latest user message
     tools: bool | None = None
     after_tool_result: bool | None = None
     body: tuple[tuple[str, Any], ...] = ()  # JSON pointer -> value

@@ -37,7 +37,7 @@ from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.models import Task
 from gatewright.spec.tasks import Phase
 
-__all__ = ["StreamExtension"]
+__all__ = ["StreamExtension", "count_events"]
 
 SSE = "text/event-stream"
 STREAM_EXTENSION = "x-gatewright-stream"
@@ -186,6 +186,18 @@ class StreamExtension:
             seen = resume_point(headers.get("Last-Event-ID"), query.get("after_event_seq"))
             return StreamContext(request=request_body, resume_after=seen, text=AGENT_TEXT)
         return StreamContext(request=request_body)
+
+
+def count_events(api: MockApi, operation_id: str, task: Task) -> int | None:
+    """How many events the stream ``operation_id`` holds for ``task`` now (a connection opened now
+    sends them, numbered from 1): the value of a poll body's counter that follows it; None when the
+    operation does not stream."""
+    operation = api.operations.get(operation_id)
+    streamed = _declared(api, operation) if operation is not None else None
+    if streamed is None:
+        return None
+    context = StreamContext(text=AGENT_TEXT, lifecycle=_lifecycle(task), outcome=_outcome(task))
+    return sum(1 for _ in streamed.format({}, context))
 
 
 def _lifecycle(task: Task) -> tuple[str, ...]:

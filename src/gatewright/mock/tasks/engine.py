@@ -93,7 +93,7 @@ class TaskEngine:
         with self._lock:
             self._seq += 1
             if task_id is None:
-                task_id = f"{id_prefix}{self._random.getrandbits(96):024x}"
+                task_id = self._new_id_locked(id_prefix)
             key = (api, task_id)
             if key in self._tasks:
                 raise ValueError(f"task {task_id!r} already exists in {api!r}")
@@ -115,6 +115,12 @@ class TaskEngine:
             self._by_operation.setdefault((api, operation_id), {})[key] = None
             self._schedule_locked(task)
             return task
+
+    def new_id(self, id_prefix: str = "task_") -> str:
+        """A task id from the engine's own sequence, for a caller that must name what the task makes
+        (a batch's files) before it creates the task."""
+        with self._lock:
+            return self._new_id_locked(id_prefix)
 
     def poll(self, api: str, task_id: str) -> Task | None:
         """Read a task as its poll operation does: counts as a poll, then advances it."""
@@ -218,6 +224,9 @@ class TaskEngine:
             return len(self._tasks)
 
     # --- internals ----------------------------------------------------------------------------
+
+    def _new_id_locked(self, id_prefix: str) -> str:
+        return f"{id_prefix}{self._random.getrandbits(96):024x}"
 
     def _update(self, api: str, task_id: str, *, count_poll: bool) -> Task | None:
         now = self.clock.now()

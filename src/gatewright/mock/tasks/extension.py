@@ -26,7 +26,7 @@ from gatewright.mock.tasks.engine import DEFAULT_RETENTION, TaskEngine
 from gatewright.mock.tasks.hooks import TaskHooks
 from gatewright.mock.tasks.index import LifecycleIndex
 from gatewright.mock.tasks.models import Task, TaskTiming
-from gatewright.mock.tasks.responses import TaskBodies
+from gatewright.mock.tasks.responses import CountEvents, TaskBodies
 
 __all__ = ["TaskExtension"]
 
@@ -47,6 +47,7 @@ class TaskExtension:
         callbacks: CallbackPolicy | None = None,
         files: FileSigner | None = None,
         tick_interval: float = 0.05,
+        count_events: CountEvents | None = None,
     ) -> None:
         self.engine = TaskEngine(
             clock=clock,
@@ -56,7 +57,7 @@ class TaskExtension:
         )
         self.files = files if files is not None else FileSigner()
         self.index = LifecycleIndex(retention_override=retention)  # --task-retention wins over declarations
-        self.bodies = TaskBodies(self.index)
+        self.bodies = TaskBodies(self.index, count_events)  # counters follow their streams
         self.hooks = TaskHooks(self.engine, self.index, self.bodies, self.files)
         self.dispatcher = CallbackDispatcher(self._callback_payload, callbacks)
         self.tick_interval = tick_interval

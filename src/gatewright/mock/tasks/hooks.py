@@ -8,11 +8,13 @@ the body cannot carry the task).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from aiohttp import web
 
+from gatewright.mock.echo import echoable
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.operations import MockApi, MockOperation
@@ -25,6 +27,7 @@ from gatewright.mock.tasks.listing import ListQuery
 from gatewright.mock.tasks.models import Outcome, Task
 from gatewright.mock.tasks.publish import publish, results_for
 from gatewright.mock.tasks.responses import TaskBodies, error_response, free_form_list, json_response
+from gatewright.mock.tasks.sync import finished_result
 from gatewright.spec.expressions import MISSING, Exchange, RuntimeExpression, evaluate
 from gatewright.spec.pointer import lookup
 from gatewright.spec.tasks import TaskSpec
@@ -45,45 +48,76 @@ class TaskHooks:
     started: set[tuple[str, str]] = field(default_factory=set)  # (api, create operationId)
 
     def create_hook(self, lifecycle: Lifecycle) -> OperationHook:
-        engine = self.engine
-
         async def create(call: MockCall) -> Answer:
-            decision = call.decision
-            if decision.status >= 300 or not wants_task(lifecycle.spec, call):
+            if call.decision.status >= 300:
                 return None
-            api = call.api
-            outcome = Outcome.from_prefer(call.preferences.extra.get("task"))
-            model = call.body.get("model") if isinstance(call.body, Mapping) else None
-            task = engine.create(
-                api.name,
-                call.operation.operation_id,
-                lifecycle.spec,
-                id_prefix=lifecycle.id_prefix,
-                outcome=outcome,
-                callback_url=find_callback_url(call.body),
-                context={
-                    "model": model,
-                    "path_params": dict(call.path_params),
-                    "host": f"{call.request.scheme}://{call.request.host}",
-                },
-                retention=lifecycle.retention,
-            )
-            results = results_for(lifecycle, call, task.id, self.files)
-            task = engine.with_results(api.name, task.id, results) or task
-            body = self.bodies.render(api, task, lifecycle.spec, decision, salt=f"create-{task.id}")
-            if body is None:
-                engine.delete(api.name, task.id)
+            if holds_on(lifecycle.spec, call):
+                return self.finished(lifecycle, call)
+            if not wants_task(lifecycle.spec, call):
                 return None
-            self.started.add((api.name, lifecycle.create.operation_id))
-            return json_response(api, call.operation, decision, body)
+            return self.start(lifecycle, call)
 
         return create
+
+    def start(
+        self,
+        lifecycle: Lifecycle,
+        call: MockCall,
+        *,
+        task_id: str | None = None,
+        outcome: Outcome | None = None,
+        results: tuple[str, ...] | None = None,
+        facts: Callable[[Task], Mapping[str, Any]] | None = None,
+    ) -> Answer:
+        """Start ``lifecycle``'s task for ``call`` and answer with its body (None: the body cannot carry it).
+
+        Extensions that read more of a create request than its lifecycle declares (a batch reads its
+        input file, a vector store the file it attaches) choose the task's id, outcome (else the
+        ``Prefer: task=`` one) and results, and the ``facts`` its bodies state (``render.render_task``).
+        """
+        engine, api, decision = self.engine, call.api, call.decision
+        model = call.body.get("model") if isinstance(call.body, Mapping) else None
+        task = engine.create(
+            api.name,
+            call.operation.operation_id,
+            lifecycle.spec,
+            task_id=task_id,
+            id_prefix=lifecycle.id_prefix,
+            outcome=Outcome.from_prefer(call.preferences.extra.get("task")) if outcome is None else outcome,
+            callback_url=find_callback_url(call.body),
+            context={
+                "model": model,
+                "request": echoable(call.body),  # what its polls, lists and results restate
+                "path_params": dict(call.path_params),
+                "host": f"{call.request.scheme}://{call.request.host}",
+                **({"facts": facts} if facts is not None else {}),
+            },
+            retention=lifecycle.retention,
+        )
+        if results is None:
+            results = results_for(lifecycle, call, task.id, self.files)
+        task = engine.with_results(api.name, task.id, results) or task
+        body = self.bodies.render(api, task, lifecycle.spec, decision, salt=f"create-{task.id}")
+        if body is None:
+            engine.delete(api.name, task.id)
+            return None
+        self.started.add((api.name, lifecycle.create.operation_id))
+        return json_response(api, call.operation, decision, body)
+
+    def finished(self, lifecycle: Lifecycle, call: MockCall) -> Answer:
+        """The finished result a create asked to hold on for (``sync_when``); None: its schema has none."""
+        results = results_for(lifecycle, call, "sync", self.files)
+        salt = f"sync-{call.store.create_number()}"
+        body = finished_result(call.api, call.decision, lifecycle.spec.id_pointer, results, salt=salt)
+        return None if body is None else json_response(call.api, call.operation, call.decision, body)
 
     def poll_hook(self, lifecycles: list[Lifecycle]) -> OperationHook:
         engine = self.engine
 
         async def poll(call: MockCall) -> Answer:
-            found = self._named(lifecycles, call, lifecycles[0].spec.poll_id)
+            # the route's own lifecycle, if any: tasks it also serves (``also_served_by``) show in its words
+            route = next((lc.spec for lc in lifecycles if lc.spec.poll == call.operation.operation_id), None)
+            found = self._named(lifecycles, call, route.poll_id if route is not None else None)
             if not isinstance(found, Task):
                 return found
             api, op = call.api, call.operation
@@ -93,7 +127,10 @@ class TaskHooks:
             lifecycle = self.index.of(task)
             assert lifecycle is not None
             publish(task, lifecycle, call.store)
-            body = self.bodies.render(api, task, lifecycle.spec, call.decision, salt=f"poll-{task.id}")
+            spec, shown = lifecycle.spec, task
+            if route is not None and spec.poll != op.operation_id:
+                spec, shown = route, replace(task, states=route.states)
+            body = self.bodies.render(api, shown, spec, call.decision, salt=f"poll-{task.id}")
             if body is None:
                 return None
             return json_response(api, op, call.decision, body)
@@ -113,7 +150,9 @@ class TaskHooks:
                 return error_response(api, op, 404, f"no such task: {found.id} (expired)")
             lifecycle = self.index.of(result.task)
             assert lifecycle is not None
-            if result.already_finished:  # a no-op showing the final state, unless a 409 is documented
+            if result.already_finished and lifecycle.spec.finished_cancel != "noop":
+                # the final state, unless a DELETE removes the job or a 409 is documented ("noop": the
+                # spec says cancelling a finished task changes nothing, so it stays readable)
                 if op.operation.method == "DELETE":
                     engine.delete(api.name, found.id)  # deleting a finished job removes it
                 elif op.documents(409):
@@ -192,6 +231,11 @@ def _id_from(expression: str | None, call: MockCall) -> str | None:
             return None if found is MISSING or found is None else str(found)
     names = call.operation.operation.template.names
     return call.path_params.get(names[-1]) if names else None
+
+
+def holds_on(spec: TaskSpec, call: MockCall) -> bool:
+    """Whether this create asks for the finished result instead of a task (``sync_when``)."""
+    return spec.sync_when is not None and evaluate(spec.sync_when, _exchange(call)) is True
 
 
 def wants_task(spec: TaskSpec, call: MockCall) -> bool:

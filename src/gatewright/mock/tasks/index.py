@@ -1,8 +1,9 @@
 """Which operations of an API take part in which task lifecycle, found once per API from the spec.
 
 Each create operation with an ``x-gatewright-task`` whose poll exists is one ``Lifecycle``;
-the index also knows, per operation, the lifecycles it polls and cancels and the creates
-whose tasks a list operation shows (``listing.list_operations``).
+the index also knows, per operation, the lifecycles it polls (its own first, then those whose
+tasks it also serves, ``also_served_by``) and cancels, and the creates whose tasks a list
+operation shows (``listing.list_operations``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class Lifecycle:
 
     @property
     def id_prefix(self) -> str:
-        return "task_"
+        """What new task ids start with: the API's own prefix where the spec states one."""
+        return self.spec.id_prefix or "task_"
 
 
 @dataclass(slots=True)
@@ -69,6 +71,12 @@ class LifecycleIndex:
             self.polls.setdefault((api.name, op.task.poll), []).append(lifecycle)
             if op.task.cancel and op.task.cancel in api.operations:
                 self.cancels.setdefault((api.name, op.task.cancel), []).append(lifecycle)
+        for (name, _), lifecycle in list(self.creates.items()):
+            if name != api.name:
+                continue
+            for served_by in lifecycle.spec.also_served_by:
+                if served_by in api.operations:
+                    self.polls.setdefault((api.name, served_by), []).append(lifecycle)
         creates = [create for (name, create) in self.creates if name == api.name]
         for list_id, shown in list_operations(api, creates).items():
             self.lists[(api.name, list_id)] = shown

@@ -29,6 +29,8 @@ def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileS
     if plan is None:
         return ()
     host = f"{call.request.scheme}://{call.request.host}"
+    if plan.kind is ResultKind.RESOURCE and plan.word == "model" and _fine_tunes(lifecycle):
+        return (_fine_tuned_model(call.body, task_id),)
     if plan.kind is not ResultKind.MEDIA:
         return (plan.value(task_id, call.path_params, base=f"{host}{call.api.prefix}"),)
     model = call.body.get("model") if isinstance(call.body, Mapping) else None
@@ -41,6 +43,23 @@ def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileS
     )
     assert kind is not None
     return (files.url(host, secrets.token_hex(12), kind),)
+
+
+def _fine_tunes(lifecycle: Lifecycle) -> bool:
+    path = lifecycle.create.operation.path.lower()
+    return "fine_tun" in path or "fine-tun" in path or "finetun" in path
+
+
+def _fine_tuned_model(body: object, task_id: str) -> str:
+    """OpenAI's name for a fine-tuned model, ``ft:<base>:<suffix>:<job>``, from what the job was given."""
+    request = body if isinstance(body, Mapping) else {}
+    base = request.get("model") if isinstance(request.get("model"), str) else "model"
+    suffix = (
+        request.get("suffix")
+        if isinstance(request.get("suffix"), str) and request.get("suffix")
+        else "gatewright"
+    )
+    return f"ft:{base}:{suffix}:{task_id.rsplit('_', 1)[-1][:8]}"
 
 
 def publish(task: Task, lifecycle: Lifecycle | None, store: ResourceStore) -> None:

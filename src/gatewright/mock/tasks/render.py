@@ -103,6 +103,7 @@ def render_task(
         _write_error(writer, container, task)
     if spec.result:
         _write_result(writer, split(spec.result), task, early=result_early)
+    _write_facts(writer, status_tokens[:-1], task)
     return body
 
 
@@ -211,6 +212,23 @@ def _write_error(writer: _Body, container: list[str], task: Task) -> None:
             writer.set(tokens, value)
         else:
             writer.set(tokens, task.error.message)
+
+
+def _write_facts(writer: _Body, container: list[str], task: Task) -> None:
+    """What the extension that started the task knows of it (``context["facts"]``: a callable of the
+    task as it stands, giving fields beside its status; None clears one): a batch's request counts
+    and files, the file and store a vector-store attachment names. Written last: they are the truth."""
+    facts = task.context.get("facts")
+    if not callable(facts):
+        return
+    for name, value in facts(task).items():
+        tokens = [*container, name]
+        if not writer.has(tokens):  # a field this API's body does not have
+            continue
+        if value is None:
+            writer.clear(tokens)
+        else:
+            writer.set(tokens, value)
 
 
 def _write_result(writer: _Body, tokens: list[str], task: Task, *, early: bool = False) -> None:

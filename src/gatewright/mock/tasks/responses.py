@@ -18,6 +18,8 @@ from typing import Any
 
 from aiohttp import web
 
+from gatewright.mock.echo import echo
+from gatewright.mock.fit import Edits
 from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
@@ -31,7 +33,10 @@ from gatewright.mock.tasks.results import ResultKind
 from gatewright.spec.pointer import join, lookup, split
 from gatewright.spec.tasks import TaskSpec
 
-__all__ = ["TaskBodies", "error_response", "free_form_list", "json_response"]
+__all__ = ["CountEvents", "TaskBodies", "error_response", "free_form_list", "json_response"]
+
+# The events a stream operation (by operationId) holds for a task now; None where it does not stream.
+CountEvents = Callable[[MockApi, str, Task], int | None]
 
 _POLL_BODY_CACHE = 4096  # rendered poll bodies kept (see ``TaskBodies.poll_body``)
 
@@ -39,14 +44,32 @@ _POLL_BODY_CACHE = 4096  # rendered poll bodies kept (see ``TaskBodies.poll_body
 class TaskBodies:
     """Renders task bodies for the lifecycles in ``index``; see the module docstring."""
 
-    def __init__(self, index: LifecycleIndex) -> None:
+    def __init__(self, index: LifecycleIndex, count_events: CountEvents | None = None) -> None:
         self.index = index
+        self.count_events = count_events  # how many events a stream holds for a task (``counters``)
         self._poll_bodies: dict[tuple[str, str], tuple[Task, Any]] = {}  # (api, task id) -> (task, body)
 
     def clear(self) -> None:
         self._poll_bodies.clear()
 
     def render(
+        self, api: MockApi, task: Task, spec: TaskSpec, decision: Decision, *, salt: str
+    ) -> Any | None:
+        """The decision's body with the task written in, its ``counters`` following their streams."""
+        body = self._compose(api, task, spec, decision, salt=salt)
+        media = decision.media
+        if body is None or not spec.counters or self.count_events is None or media is None:
+            return body
+        pointer = media.schema_pointer
+        assert pointer is not None  # ``_compose`` renders only a JSON body with a schema
+        edits = Edits(body, lambda value: api.schemas.is_valid(pointer, value, formats=True))
+        for counter in spec.counters:
+            count = self.count_events(api, counter.follows, task)
+            if count is not None:
+                edits.set(split(counter.field), count)
+        return edits.body
+
+    def _compose(
         self, api: MockApi, task: Task, spec: TaskSpec, decision: Decision, *, salt: str
     ) -> Any | None:
         """The decision's body with the task written in; the first variant the schema accepts."""
@@ -90,7 +113,13 @@ class TaskBodies:
                 if lifecycle is not None and lifecycle.links:
                     _write_links(lifecycle, task, body, pointer, valid)
                 if valid(body):
-                    return body
+                    return echo(
+                        body,
+                        task.context.get("request"),
+                        valid,
+                        minted=frozenset({task.id}),
+                        owned=[split(p) for p in (variant.status, variant.result, id_pointer) if p],
+                    )
                 first = first if first is not None else body
         return first
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatewright.normalize.lifecycles import ApiLifecycles, Lifecycle, Required, Shape
+from gatewright.normalize.lifecycles import ApiLifecycles, Behaviour, Lifecycle, Required, Shape
 from gatewright.normalize.passes.base import Context, Document, clone, repair_pass
+from gatewright.normalize.passes.behaviours import check_quotes, declare_idempotency, quoted, task_keys
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, iter_operations, success_bodies
 from gatewright.spec.errors import SpecError
@@ -37,14 +38,18 @@ class LifecycleError(SpecError):
 def declare_task_lifecycles(document: Document, context: Context, log: RepairLog) -> None:
     """Add x-gatewright-task and poll/cancel links to every create operation the lifecycle file names."""
     if context.lifecycles is not None:
-        apply_lifecycles(document, context.lifecycles, log)
+        apply_lifecycles(document, context.lifecycles, log, prose=context.prose)
 
 
-def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog) -> None:
-    """Apply one file's declarations in a fixed order: bodies and schemas first, then extensions and links."""
+def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog, *, prose: str = "") -> None:
+    """Apply one file's declarations in a fixed order: bodies and schemas first, then extensions and links.
+
+    The file's behaviour statements must quote the document or ``prose`` (a Markdown source's text).
+    """
     source = declared.source
     index = {(ref.method.upper(), ref.path): ref for ref in iter_operations(document)}
     operations = _Resolver(index, source)
+    check_quotes(document, prose, declared)
     for requirement in declared.required:
         _require(document, requirement, log, source)
     shapes = {shape.name: shape for shape in declared.shapes}  # every `serve` names one (loader-checked)
@@ -60,8 +65,10 @@ def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog
     for lifecycle in declared.lifecycles:
         poll = operations.get(lifecycle.poll)
         cancel = operations.get(lifecycle.cancel) if lifecycle.cancel else None
-        for create in operations.creates(lifecycle):
-            _declare(document, create, poll, cancel=cancel, lifecycle=lifecycle, log=log)
+        for name, create in zip(lifecycle.creates, operations.creates(lifecycle), strict=True):
+            stated = task_keys(document, declared, lifecycle, name, operations.get)
+            _declare(document, create, poll, cancel=cancel, lifecycle=lifecycle, log=log, stated=stated)
+    declare_idempotency(document, declared, operations.get, log)
 
 
 class _Resolver:
@@ -216,9 +223,14 @@ def _close_status(
 
 
 def task_extension(
-    lifecycle: Lifecycle, poll: OperationRef, cancel: OperationRef | None, poll_id: str
+    lifecycle: Lifecycle,
+    poll: OperationRef,
+    cancel: OperationRef | None,
+    poll_id: str,
+    stated: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``x-gatewright-task`` value, keys in a fixed order (documented in docs/extensions.md)."""
+    """The ``x-gatewright-task`` value, keys in a fixed order (documented in docs/extensions.md);
+    ``stated`` are the keys behaviour statements add (``behaviours.task_keys``), last."""
     task: dict[str, Any] = {"poll": poll.definition["operationId"]}
     if cancel is not None:
         task["cancel"] = cancel.definition["operationId"]
@@ -234,6 +246,7 @@ def task_extension(
     task["poll_id"] = poll_id
     if lifecycle.retention_seconds is not None:
         task["retention_seconds"] = lifecycle.retention_seconds
+    task.update(stated or {})
     return task
 
 
@@ -281,19 +294,22 @@ def _declare(
     cancel: OperationRef | None,
     lifecycle: Lifecycle,
     log: RepairLog,
+    stated: tuple[dict[str, Any], list[Behaviour]],
 ) -> None:
     poll_link, poll_id = _link(create, poll, lifecycle, "poll")
     links = {"poll": poll_link}
     if cancel is not None:
         links["cancel"] = _link(create, cancel, lifecycle, "cancel")[0]
-    task = task_extension(lifecycle, poll, cancel, poll_id)
+    keys, statements = stated
+    task = task_extension(lifecycle, poll, cancel, poll_id, keys)
     if create.definition.get(TASK_EXTENSION) != task:
         before = create.definition.get(TASK_EXTENSION)
         create.definition[TASK_EXTENSION] = task
+        why = lifecycle.why or "the source describes this create -> poll lifecycle only in prose"
         log.add(
             f"{create.pointer}/{TASK_EXTENSION}",
             f"declared the task lifecycle '{lifecycle.name}'",
-            lifecycle.why or "the source describes this create -> poll lifecycle only in prose",
+            "; ".join([why, *(f"{b.kind}: {quoted(b)}" for b in statements)]),
             before=before,
             after=task,
         )

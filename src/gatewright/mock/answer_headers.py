@@ -1,0 +1,42 @@
+"""Which headers a scripted or recorded answer may carry: checked when it is loaded, not when it is sent.
+
+A rule's ``headers`` are sent as given. A value holding CR or LF breaks the response head (aiohttp
+refuses it halfway through the answer: the client gets nothing and the log a traceback), and the
+headers that frame the message or steer the connection belong to the server: a ``Content-Length``
+of the rule's truncates the body or stalls the client, ``Transfer-Encoding: chunked`` hangs it,
+``Connection`` and its kin change what happens to the connection. Such a header is refused with
+the rule (or fixture) that carries it, saying why.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["SERVER_HEADERS", "header_problem"]
+
+# Set by the server for every answer (RFC 9112 6, RFC 9110 7.6.1): never by a rule or a fixture.
+SERVER_HEADERS = frozenset(
+    {
+        "connection",
+        "content-length",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 5.1: a field name
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # RFC 9110 5.5: only HTAB among the controls
+
+
+def header_problem(name: str, value: str) -> str | None:
+    """Why ``name: value`` may not be sent in an answer, or None when it may."""
+    if not _TOKEN.fullmatch(name):
+        return f"{name!r} is not a header name"
+    if name.lower() in SERVER_HEADERS:
+        return f"{name} frames the message or the connection; the server sets it"
+    if _CONTROL.search(value):
+        return f"the value of {name} holds a control character (CR, LF, NUL, ...)"
+    return None

@@ -1,0 +1,269 @@
+"""Batches read their input file and answer every line the way a direct call would.
+
+A batch create is a task create (``x-gatewright-task``) whose request names an uploaded file
+(``input_file_id``) and whose result is a file id the API's upload route keeps files under
+(``output_file_id`` of ``/v1/files``). Its hook reads the uploaded JSONL: each line
+``{"custom_id", "method", "url", "body"}`` is routed by the API's own router, validated by the
+operation's own validator and answered by the LLM answer pipeline (``AnswerExtension.body_for``;
+other operations by the plain renderer), so a line's body is what the same request sent directly
+gets. The answers go into an output file in OpenAI's batch output shape, one line per answered
+request, custom ids kept; lines that cannot be answered (not JSON, no ``custom_id``, a url the API
+does not route, a body its schema refuses) go into an error file. Both are kept as uploads are
+(``UploadExtension.keep``: the blob store, under its one byte budget, and the file routes), when the
+batch is created; its id names them only once it completed.
+
+The task's bodies state the truth (``facts``): the input file, request counts (the total from the
+start, completed and failed once it completed), the output and error files. Files past the byte
+budget fail the batch with that error, nothing kept. An ``input_file_id`` the mock gave and deleted
+is refused in the API's envelope; one it never gave reads as an empty file (``uploads.named_upload``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+
+from gatewright.mock.answers.extension import AnswerExtension
+from gatewright.mock.blobs import BlobBudgetExceeded
+from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.negotiation import negotiate
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome
+from gatewright.mock.preferences import NO_PREFERENCES
+from gatewright.mock.render import dumps, is_json, render
+from gatewright.mock.tasks.extension import TaskExtension
+from gatewright.mock.tasks.hooks import wants_task
+from gatewright.mock.tasks.index import Lifecycle
+from gatewright.mock.tasks.models import Outcome, Task
+from gatewright.mock.tasks.results import ResultKind
+from gatewright.mock.uploads import Upload, UploadExtension, named_upload, upload_operation
+from gatewright.spec.routing import RouteMiss
+from gatewright.spec.tasks import Phase
+
+__all__ = ["BatchExtension", "BatchRun", "run_lines"]
+
+INPUT_FIELD = "input_file_id"
+JSONL = "application/jsonl"
+
+Answered = web.StreamResponse | JsonOutcome | None
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One input line as answered: ``response`` (status, body) or ``error`` (code, message)."""
+
+    index: int  # 0-based among the non-blank lines
+    custom_id: str | None
+    response: tuple[int, Any] | None = None
+    error: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRun:
+    """A batch's lines answered, and the output and error files they make (JSONL bytes)."""
+
+    lines: tuple[Line, ...]
+    output: bytes
+    errors: bytes
+
+    @property
+    def completed(self) -> int:
+        return sum(line.response is not None for line in self.lines)
+
+    @property
+    def failed(self) -> int:
+        return sum(line.error is not None for line in self.lines)
+
+
+class BatchExtension:
+    """Binds each batch create (see the module docstring); runs before the task hooks."""
+
+    name = "batches"
+    repeatable = False  # each create is a new batch with its own files
+
+    def __init__(self, tasks: TaskExtension, answers: AnswerExtension, uploads: UploadExtension) -> None:
+        self.tasks = tasks
+        self.answers = answers
+        self.uploads = uploads
+        self.batches = 0
+
+    def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
+        self.tasks.index.add(api)
+        lifecycle = self.tasks.index.creates.get((api.name, operation.operation_id))
+        plan = lifecycle.result if lifecycle is not None else None
+        if (
+            lifecycle is None
+            or plan is None
+            or plan.kind is not ResultKind.RESOURCE
+            or plan.collection is None
+            or INPUT_FIELD not in api.request_fields(operation)
+        ):
+            return None
+        files = upload_operation(api, plan.collection)
+        if files is None:
+            return None
+
+        async def create(call: MockCall) -> Answered:
+            if call.decision.status >= 300 or not wants_task(lifecycle.spec, call):
+                return None
+            return self._create(call, lifecycle, files)
+
+        return create
+
+    def reset(self) -> None:
+        self.batches = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"batches": self.batches}
+
+    def _create(self, call: MockCall, lifecycle: Lifecycle, files: MockOperation) -> Answered:
+        api, store = call.api, call.store
+        blob = named_upload(call, INPUT_FIELD)
+        if isinstance(blob, web.Response):
+            return blob
+        input_id = call.body.get(INPUT_FIELD) if isinstance(call.body, Mapping) else None
+        batch_id = self.tasks.engine.new_id(lifecycle.id_prefix)
+        run = run_lines(blob.data, call, self.answers, salt=batch_id)
+        base = f"{call.request.scheme}://{call.request.host}"
+        collection = f"{api.name}:{files.resource.collection}" if files.resource is not None else ""
+        kept: list[str] = []
+        problem: str | None = None
+        try:
+            for suffix, data, purpose in (
+                ("output", run.output, "batch_output"),
+                ("error", run.errors, "batch_error"),
+            ):
+                if suffix == "error" and not run.failed:
+                    continue
+                upload = Upload(data, f"{batch_id}_{suffix}.jsonl", JSONL, {"purpose": purpose})
+                file = self.uploads.keep(api, files, store, upload, base=base)
+                if file is not None:
+                    kept.append(file.id)
+        except BlobBudgetExceeded as exc:
+            problem = f"The batch's output does not fit in the mock's file storage: {exc}"
+            for file_id in kept:  # nothing half-kept
+                store.blobs.delete(file_id)
+                store.delete(collection, file_id)
+            kept = []
+        output_id = kept[0] if kept else None
+        error_id = kept[1] if len(kept) > 1 else None
+        self.batches += 1
+        return self.tasks.hooks.start(
+            lifecycle,
+            call,
+            task_id=batch_id,
+            outcome=Outcome.FAIL if problem is not None else None,
+            results=(output_id,) if output_id is not None else (),
+            facts=_facts(input_id, run, error_id, problem),
+        )
+
+
+def _facts(
+    input_id: str | None, run: BatchRun, error_id: str | None, problem: str | None
+) -> Callable[[Task], Mapping[str, Any]]:
+    """The batch's truth as it stands: counts and the error file once it completed."""
+    total = len(run.lines)
+
+    def facts(task: Task) -> Mapping[str, Any]:
+        done = task.phase is Phase.SUCCEEDED
+        error = task.error.message if task.error is not None else None
+        return {
+            INPUT_FIELD: input_id,
+            "request_counts": {
+                "total": total,
+                "completed": run.completed if done else 0,
+                "failed": run.failed if done else 0,
+            },
+            "error_file_id": error_id if done else None,
+            "last_error": (problem or error) if task.phase is Phase.FAILED else None,
+        }
+
+    return facts
+
+
+def run_lines(data: bytes, call: MockCall, answers: AnswerExtension, *, salt: str) -> BatchRun:
+    """Answer each non-blank line of ``data`` as the request it describes, sent to ``call``'s API."""
+    texts = [text for text in data.decode("utf-8", errors="replace").splitlines() if text.strip()]
+    lines = tuple(_answer(index, text, call, answers) for index, text in enumerate(texts))
+    output, errors = [], []
+    for line in lines:
+        line_id = _digest(f"{salt}/{line.index}")
+        if line.response is not None:
+            status, body = line.response
+            response = {
+                "status_code": status,
+                "request_id": _digest(f"{salt}/{line.index}/request"),
+                "body": body,
+            }
+            output.append(
+                {
+                    "id": f"batch_req_{line_id}",
+                    "custom_id": line.custom_id,
+                    "response": response,
+                    "error": None,
+                }
+            )
+        elif line.error is not None:
+            code, message = line.error
+            error = {"code": code, "message": message, "line": line.index + 1}
+            errors.append(
+                {"id": f"batch_req_{line_id}", "custom_id": line.custom_id, "response": None, "error": error}
+            )
+    return BatchRun(lines, _jsonl(output), _jsonl(errors))
+
+
+def _answer(index: int, text: str, call: MockCall, answers: AnswerExtension) -> Line:
+    try:
+        request = json.loads(text)
+    except ValueError as exc:
+        return Line(index, None, error=("invalid_json", f"line {index + 1} is not JSON: {exc}"))
+    if not isinstance(request, dict):
+        return Line(index, None, error=("invalid_json", f"line {index + 1} is not a JSON object"))
+    custom_id = request.get("custom_id")
+    if not isinstance(custom_id, str) or not custom_id:
+        return Line(index, None, error=("missing_custom_id", "each request needs a non-empty custom_id"))
+    method, url = str(request.get("method") or "POST").upper(), request.get("url")
+    api = call.api
+    parts = urlsplit(url) if isinstance(url, str) else None
+    match = api.router.match(method, parts.path) if parts is not None else RouteMiss(404)
+    if isinstance(match, RouteMiss) or parts is None:
+        return Line(index, custom_id, error=("invalid_url", f"{method} {url!r} is no route of this API"))
+    op = api.operations[match.operation_id]
+    body = request.get("body")
+    raw = dumps(body) if body is not None else b""
+    headers = CIMultiDict(call.request.headers)
+    headers["Content-Type"] = "application/json"
+    validated = op.validator.validate(
+        match.params, MultiDictProxy(MultiDict(parse_qsl(parts.query))), CIMultiDictProxy(headers), {}, raw
+    )
+    if validated.issues:
+        message = "; ".join(issue.describe() for issue in validated.issues)
+        return Line(index, custom_id, error=("invalid_request", message))
+    decision = negotiate(op.responses, NO_PREFERENCES, "application/json")
+    line_call = MockCall(
+        call.request, api, op, match.params, validated.body, NO_PREFERENCES, decision, call.store, raw=raw
+    )
+    answered = answers.body_for(line_call) if op.operation.compatible_wire is not None else None
+    if answered is not None:
+        return Line(index, custom_id, response=(decision.status, answered))
+    rendered = render(api, op, decision, validated.body)
+    if rendered.content_type is None or not is_json(rendered.content_type):
+        return Line(index, custom_id, error=("unsupported", f"{method} {parts.path} does not answer JSON"))
+    return Line(index, custom_id, response=(rendered.status, json.loads(rendered.body)))
+
+
+def _digest(text: str) -> str:
+    """An id made from the batch and the line's place: unique, the same under a seed, and drawn
+    from no sequence the answers use."""
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _jsonl(items: list[dict[str, Any]]) -> bytes:
+    return b"".join(dumps(item) + b"\n" for item in items)

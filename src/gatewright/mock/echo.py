@@ -1,0 +1,121 @@
+"""The echo rule: a response field that restates a request field says what was sent.
+
+A gateway answers a video job created with ``model: openai/sora-2`` with that model, a batch
+with its ``input_file_id``, a fine-tuning job with its ``training_file`` and ``suffix``; a
+generated body would name made-up ones. The rule is general over the schemas, not a table:
+a response field takes the request's value when it has the **same name** as a top-level
+request field (or is that name with ``_id`` where the request sent an id: ``training_file`` ->
+``training_file_id``) and sits at the top of the body or in an object directly under it (the object
+a wrapper such as ``{"data": {...}}`` or ``{"task": {...}}`` holds). Each edit is kept only
+if the body stays valid against the spec (``mock.fit.Edits``), so a field whose schema says
+something else (an enum, another type) keeps its generated value.
+
+What is echoed: strings, numbers, booleans, and small objects or lists (``metadata``,
+``tags``), never fields the server owns (``id``, ``object``, ``status``, times, ``error``).
+``echoable`` keeps the part of a request worth remembering (a task echoes it in every poll).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from gatewright.mock.fit import Edits
+
+__all__ = ["echo", "echoable"]
+
+# Fields whose value is the server's to decide, whatever the request says.
+SERVER_OWNED = frozenset(
+    {
+        "id",
+        "object",
+        "status",
+        "state",
+        "created",
+        "created_at",
+        "updated_at",
+        "completed_at",
+        "expires_at",
+        "error",
+        "errors",
+        "data",
+        "type",
+        "usage",
+        "progress",
+        "result",
+        "results",
+        "output",
+    }
+)
+MAX_TEXT = 4096  # characters of a string worth echoing
+MAX_STRUCTURE = 4096  # bytes of an object or list worth echoing (as JSON)
+
+
+def echoable(request: Any) -> dict[str, Any]:
+    """The request's top-level fields the rule may echo (bounded: no uploads, no long prompts lists)."""
+    if not isinstance(request, Mapping):
+        return {}
+    kept: dict[str, Any] = {}
+    for name, value in request.items():
+        if not isinstance(name, str) or name in SERVER_OWNED or value is None:
+            continue
+        if (
+            isinstance(value, bool | int | float)
+            or (isinstance(value, str) and len(value) <= MAX_TEXT)
+            or (isinstance(value, dict | list) and _small(value))
+        ):
+            kept[name] = value
+    return kept
+
+
+def echo(
+    body: Any,
+    request: Any,
+    valid: Callable[[Any], bool],
+    *,
+    minted: frozenset[str] = frozenset(),
+    owned: Sequence[Sequence[str]] = (),
+) -> Any:
+    """``body`` with the fields that restate request fields set to what was sent (valid edits only).
+
+    A field holding one of ``minted`` (ids the server gave out, e.g. a task's id) keeps it, and so
+    does a field at or above one of the ``owned`` paths (a task's status and result live there).
+    Returns ``body`` itself when nothing changed, else an edited copy; ``body`` is never mutated.
+    """
+    sent = echoable(request)
+    if not sent or not isinstance(body, dict):
+        return body
+    places = [((), body)] + [((key,), part) for key, part in body.items() if isinstance(part, dict)]
+    wanted = [
+        ((*prefix, name), sent[restated])
+        for prefix, holder in places
+        for name in holder
+        if (restated := _restates(name, sent)) is not None
+        and holder[name] != sent[restated]
+        and not (isinstance(holder[name], str) and holder[name] in minted)
+        and not any(tuple(path[: len(prefix) + 1]) == (*prefix, name) for path in owned)
+    ]
+    if not wanted:
+        return body
+    edits = Edits(json.loads(json.dumps(body)), valid)  # a deep copy that keeps only JSON
+    for tokens, value in wanted:
+        edits.set(tokens, value)
+    return edits.body
+
+
+def _restates(name: str, sent: Mapping[str, Any]) -> str | None:
+    """The request field a response field named ``name`` restates: the same name, or ``X`` for an
+    ``X_id`` field when the request sent ``X`` as an id (``training_file`` -> ``training_file_id``)."""
+    if name in sent:
+        return name
+    if name.endswith("_id") and isinstance(sent.get(name[:-3]), str) and name not in SERVER_OWNED:
+        return name[:-3]
+    return None
+
+
+def _small(value: Any) -> bool:
+    try:
+        return len(json.dumps(value)) <= MAX_STRUCTURE
+    except (TypeError, ValueError):
+        return False

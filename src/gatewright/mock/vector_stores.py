@@ -1,0 +1,297 @@
+"""Vector stores hold the files attached to them, and their search reads those files' text.
+
+An attachment is a task create (``x-gatewright-task``) on ``POST {store}/files`` whose request
+names an uploaded file (``file_id``); its lifecycle is the file's ingestion. The hooks here run
+before the task hooks:
+
+- attach: a file the mock holds (``mock.blobs``) becomes a row of that store, a task whose bodies
+  state the file, the store (the field named like the store's path parameter), the bytes and the
+  chunk count (``facts``); attaching it again answers the same row (OpenAI and ipop: idempotent);
+  a file the mock gave and deleted is refused in the API's envelope (``uploads.named_upload``);
+- retrieve and delete name a row by store and file: the row's task answers (tasks are keyed by id
+  alone, so the route's file id is translated to the row's task id), a file not attached there is a
+  404; lists are the task lists, scoped to the store by its path parameter;
+- search (``POST {store}/search`` with a ``query``) scores the chunks (non-blank lines, at most
+  ``CHUNK_WORDS`` words each) of the store's ingested files by the share of the query's distinct
+  words they contain (0..1), best first, and answers them in the search answer's list shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from aiohttp import web
+
+from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.fit import fit
+from gatewright.mock.fit import replace as replaced
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.render import is_json, render
+from gatewright.mock.stateful import render_list
+from gatewright.mock.tasks.extension import TaskExtension
+from gatewright.mock.tasks.hooks import wants_task
+from gatewright.mock.tasks.index import Lifecycle
+from gatewright.mock.tasks.models import Task
+from gatewright.mock.tasks.responses import error_response, json_response
+from gatewright.mock.uploads import named_upload
+from gatewright.spec.tasks import Phase
+
+__all__ = ["VectorStoreExtension", "chunks", "score"]
+
+FILE_FIELD = "file_id"
+QUERY_FIELD = "query"
+LIMIT_FIELD = "max_num_results"
+DEFAULT_RESULTS = 10  # OpenAI's and ipop's default page of hits
+CHUNK_WORDS = 100  # words in a chunk at most (a longer line is several chunks)
+_WORD = re.compile(r"\w+")
+
+Answered = web.StreamResponse | JsonOutcome | None
+
+
+def chunks(text: str) -> list[str]:
+    """The searchable pieces of a file: its non-blank lines, long ones cut every ``CHUNK_WORDS`` words."""
+    found: list[str] = []
+    for line in text.splitlines():
+        words = line.split()
+        found.extend(" ".join(words[i : i + CHUNK_WORDS]) for i in range(0, len(words), CHUNK_WORDS))
+    return found
+
+
+def score(query: str, chunk: str) -> float:
+    """The share of the query's distinct words (case-insensitive) that ``chunk`` contains: 0..1."""
+    wanted = set(_WORD.findall(query.lower()))
+    if not wanted:
+        return 0.0
+    return len(wanted & set(_WORD.findall(chunk.lower()))) / len(wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class _Routes:
+    """One API's attachment lifecycle: the create, the parameter naming the store, and search."""
+
+    lifecycle: Lifecycle
+    store_param: str  # the attach path's last parameter (``vector_store_id``)
+    file_param: str  # the poll path's last parameter (``file_id``)
+
+
+@dataclass(slots=True)
+class _Rows:
+    """Attached files per (api, store id): file id -> the row's task id, in attach order."""
+
+    rows: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+
+    def of(self, api: str, store: str) -> dict[str, str]:
+        return self.rows.get((api, store), {})
+
+    def touched(self, api: str, store: str) -> bool:
+        """Anything was ever attached to the store (since reset), detached since or not."""
+        return (api, store) in self.rows
+
+
+class VectorStoreExtension:
+    """Binds attachment creates, their retrieve and delete, and search (see the module docstring)."""
+
+    name = "vector_stores"
+    repeatable = False  # answers depend on what was attached
+
+    def __init__(self, tasks: TaskExtension) -> None:
+        self.tasks = tasks
+        self.attached = _Rows()
+        self.rows_made = 0  # salts row ids: a file attached again after a cancel is a new row
+        self._routes: dict[str, list[_Routes]] = {}  # api -> its attachment lifecycles
+
+    def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
+        routes = self._routes.get(api.name)
+        if routes is None:
+            routes = self._routes[api.name] = self._find(api)
+        for found in routes:
+            lifecycle = found.lifecycle
+            spec = lifecycle.spec
+            if operation.operation_id == lifecycle.create.operation_id:
+                return self._attach_hook(found)
+            if operation.operation_id in (spec.poll, spec.cancel):
+                return self._row_hook(found, operation)
+            search = f"{lifecycle.create.operation.template.path.removesuffix('/files')}/search"
+            if (
+                operation.operation.method == "POST"
+                and operation.operation.template.path == search
+                and QUERY_FIELD in api.request_fields(operation)
+            ):
+                return self._search_hook(found)
+        return None
+
+    def reset(self) -> None:
+        self.attached.rows.clear()
+        self.rows_made = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"attached": sum(len(files) for files in self.attached.rows.values())}
+
+    def _find(self, api: MockApi) -> list[_Routes]:
+        """Task creates on ``POST .../{store}/files`` that take a ``file_id`` and poll ``.../{file}``."""
+        self.tasks.index.add(api)
+        found = []
+        for (name, _), lifecycle in self.tasks.index.creates.items():
+            create = lifecycle.create.operation
+            poll = api.operations.get(lifecycle.spec.poll)
+            if (
+                name != api.name
+                or create.method != "POST"
+                or not create.template.path.endswith("/files")
+                or not create.template.names
+                or poll is None
+                or FILE_FIELD not in api.request_fields(lifecycle.create)
+            ):
+                continue
+            poll_names = poll.operation.template.names
+            if len(poll_names) > len(create.template.names):
+                found.append(_Routes(lifecycle, create.template.names[-1], poll_names[-1]))
+        return found
+
+    # --- hooks -----------------------------------------------------------------------------------
+
+    def _attach_hook(self, routes: _Routes) -> OperationHook:
+        lifecycle = routes.lifecycle
+
+        async def attach(call: MockCall) -> Answered:
+            if call.decision.status >= 300 or not wants_task(lifecycle.spec, call):
+                return None
+            api, op = call.api, call.operation
+            store_id = call.path_params.get(routes.store_param, "")
+            blob = named_upload(call, FILE_FIELD)
+            if isinstance(blob, web.Response):
+                return blob
+            file_id = str(call.body.get(FILE_FIELD)) if isinstance(call.body, Mapping) else ""
+            rows = self.attached.rows.setdefault((api.name, store_id), {})
+            existing = self.tasks.engine.get(api.name, rows.get(file_id, ""))
+            if existing is not None and existing.phase is not Phase.CANCELLED:  # attached before: that row
+                body = self.tasks.bodies.render(
+                    api, existing, lifecycle.spec, call.decision, salt=f"create-{existing.id}"
+                )
+                return None if body is None else json_response(api, op, call.decision, body)
+            pieces = chunks(blob.data.decode("utf-8", errors="replace"))
+            facts = {
+                FILE_FIELD: file_id,
+                routes.store_param: store_id,
+                "bytes": len(blob.data),
+                "chunk_count": len(pieces),
+            }
+            self.rows_made += 1
+            row_id = f"{lifecycle.id_prefix}{_digest(f'{api.name}/{store_id}/{file_id}/{self.rows_made}')}"
+            answer = self.tasks.hooks.start(lifecycle, call, task_id=row_id, results=(), facts=_facts(facts))
+            if answer is not None:
+                rows[file_id] = row_id
+            return answer
+
+        return attach
+
+    def _row_hook(self, routes: _Routes, operation: MockOperation) -> OperationHook:
+        """Retrieve or delete the row a route names by (store, file): the row's task answers."""
+        engine, index, hooks = self.tasks.engine, self.tasks.index, self.tasks.hooks
+        key = (routes.lifecycle.api.name, operation.operation_id)
+        delegate = (
+            hooks.poll_hook(index.polls[key])
+            if operation.operation_id == routes.lifecycle.spec.poll
+            else hooks.cancel_hook(index.cancels[key])
+        )
+
+        async def row(call: MockCall) -> Answered:
+            store_id = call.path_params.get(routes.store_param, "")
+            file_id = call.path_params.get(routes.file_param, "")
+            rows = self.attached.of(call.api.name, store_id)
+            row_id = rows.get(file_id)
+            if row_id is None:  # never attached here, or detached since
+                if not rows and not self.attached.touched(call.api.name, store_id):
+                    return None  # a store nobody attached to: its fixtures answer, as its list shows them
+                if call.decision.status >= 300 or not call.operation.documents(404):
+                    return None
+                return error_response(call.api, call.operation, 404, f"No file '{file_id}' in '{store_id}'.")
+            answer = await delegate(
+                replace(call, path_params={**call.path_params, routes.file_param: row_id})
+            )
+            if engine.get(call.api.name, row_id) is None:  # deleted (or expired): detached
+                rows.pop(file_id, None)
+            if answer is None and call.decision.status < 300:  # a route without a body (DELETE: 204)
+                return web_response(render(call.api, call.operation, call.decision, call.body), call.headers)
+            return answer
+
+        return row
+
+    def _search_hook(self, routes: _Routes) -> OperationHook:
+        async def search(call: MockCall) -> Answered:
+            if call.decision.status >= 300 or call.preferences.example is not None:
+                return None
+            api = call.api
+            store_id = call.path_params.get(routes.store_param, "")
+            rows = self.attached.of(api.name, store_id)
+            if not rows and call.store.find(f"{api.name}:", store_id) is None:
+                return None  # a store the mock knows nothing of: the generated answer
+            request = call.body if isinstance(call.body, Mapping) else {}
+            query = str(request.get(QUERY_FIELD) or "")
+            limit = request.get(LIMIT_FIELD)
+            limit = (
+                limit
+                if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0
+                else DEFAULT_RESULTS
+            )
+            hits = sorted(self._hits(call, rows, query), key=lambda hit: -hit["score"])
+            rendered = render_list(
+                api, call.operation, call.decision, hits[:limit], has_more=len(hits) > limit
+            )
+            media = call.decision.media
+            if (
+                rendered is None
+                or media is None
+                or media.schema_pointer is None
+                or not is_json(media.media_type)
+            ):
+                return None
+            pointer = media.schema_pointer
+            body, _ = fit(
+                json.loads(rendered.body),
+                {"search_query": query},
+                lambda value: api.schemas.is_valid(pointer, value, formats=True),
+                merge=replaced,
+            )
+            return json_response(api, call.operation, call.decision, body)
+
+        return search
+
+    def _hits(self, call: MockCall, rows: Mapping[str, str], query: str) -> Iterator[dict[str, Any]]:
+        """Every chunk of the store's ingested files that shares a word with ``query``."""
+        for file_id, row_id in rows.items():
+            task = self.tasks.engine.get(call.api.name, row_id)
+            blob = call.store.blobs.get(file_id)
+            if task is None or task.phase is not Phase.SUCCEEDED or blob is None:
+                continue
+            for index, text in enumerate(chunks(blob.data.decode("utf-8", errors="replace"))):
+                value = score(query, text)
+                if value > 0:
+                    yield {
+                        "file_id": file_id,
+                        "filename": blob.filename,
+                        "score": round(value, 4),
+                        "content": [{"type": "text", "text": text}],
+                        "chunk_id": f"chunk_{_digest(f'{file_id}/{index}')}",
+                    }
+
+
+def _facts(facts: Mapping[str, Any]) -> Callable[[Task], Mapping[str, Any]]:
+    """A row states its file and store in every phase; its error only when ingestion failed."""
+
+    def of(task: Task) -> Mapping[str, Any]:
+        failed = task.phase is Phase.FAILED and task.error is not None
+        return {**facts, "last_error": task.error.message if failed and task.error is not None else None}
+
+    return of
+
+
+def _digest(text: str) -> str:
+    """An id made from what it names: the same under a seed, drawn from no sequence the answers use."""
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()

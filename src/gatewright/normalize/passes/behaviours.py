@@ -1,0 +1,160 @@
+"""What a spec states in prose, carried into the canonical spec as extensions the mock acts on.
+
+The statements are data in the lifecycle file (``behaviours``, read by ``normalize/lifecycles.py``);
+``declare_task_lifecycles`` applies them with the lifecycles, through this module: the keys a statement
+adds to a create's ``x-gatewright-task`` (``task_keys``) and the ``x-gatewright-idempotency`` of an
+operation (``declare_idempotency``). Each statement's ``why`` must be the spec's own words: a quote the
+document (or a Markdown source's prose) does not contain is an error naming the file and line, so a
+statement cannot drift from the text it stands for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from gatewright.normalize.lifecycles import ApiLifecycles, Behaviour, Lifecycle
+from gatewright.normalize.passes.base import Document
+from gatewright.normalize.repairs import RepairLog
+from gatewright.normalize.task_checks import OperationRef, success_bodies
+from gatewright.spec.errors import SpecError
+from gatewright.spec.model import IDEMPOTENCY_EXTENSION
+from gatewright.spec.pointer import escape, follow
+from gatewright.spec.schemas import locate
+
+__all__ = ["BehaviourError", "check_quotes", "declare_idempotency", "task_keys"]
+
+Resolve = Callable[[str], OperationRef]  # ``METHOD /path`` -> the operation (raises when missing)
+
+_SPACE = re.compile(r"\s+")
+
+
+class BehaviourError(SpecError):
+    """A behaviour statement that does not fit the document; ``source`` and ``line`` name the statement."""
+
+
+def _fail(declared: ApiLifecycles, behaviour: Behaviour, message: str) -> BehaviourError:
+    return BehaviourError(f"{behaviour.kind}: {message}", source=declared.source, line=behaviour.line)
+
+
+def check_quotes(document: Document, prose: str, declared: ApiLifecycles) -> None:
+    """Every ``why`` occurs in the document's strings or the source's prose (whitespace aside)."""
+    if not declared.behaviours:
+        return
+    text = "\n".join([_collapse(prose), *(_collapse(s) for s in _strings(document))])
+    for behaviour in declared.behaviours:
+        if _collapse(behaviour.why) not in text:
+            raise _fail(declared, behaviour, f"the spec does not say {behaviour.why!r} (quote it verbatim)")
+
+
+def task_keys(
+    document: Document, declared: ApiLifecycles, lifecycle: Lifecycle, create: str, resolve: Resolve
+) -> tuple[dict[str, Any], list[Behaviour]]:
+    """The ``x-gatewright-task`` keys the statements add for ``create`` of ``lifecycle``, in the
+    extension's order, and the statements they come from."""
+    keys: dict[str, Any] = {}
+    used: list[Behaviour] = []
+    for kind, operation in (
+        ("sync_when", create),
+        ("id_prefix", create),
+        ("finished_cancel", lifecycle.cancel),
+        ("also_served_by", lifecycle.poll),
+        ("counter", lifecycle.poll),
+    ):
+        behaviour = declared.stated(kind, operation) if operation is not None else None
+        if behaviour is None:
+            continue
+        used.append(behaviour)
+        if kind == "also_served_by":
+            keys[kind] = [resolve(name).definition["operationId"] for name in behaviour.value]
+        elif kind == "counter":
+            keys["counters"] = [_counter(document, declared, behaviour, resolve(lifecycle.poll), resolve)]
+        else:
+            keys[kind] = behaviour.value
+    return keys, used
+
+
+def _counter(
+    document: Document, declared: ApiLifecycles, behaviour: Behaviour, poll: OperationRef, resolve: Resolve
+) -> dict[str, str]:
+    field, follows = behaviour.value
+    _, body_where, body = success_bodies(document, poll)[0]  # the task pass checked there is one
+    if locate(document, body, body_where, field) is None:
+        raise _fail(declared, behaviour, f"the poll body of {poll.method.upper()} {poll.path} has no {field}")
+    stream = resolve(follows)
+    if not _streams(document, stream):
+        raise _fail(declared, behaviour, f"{follows} answers no event stream (x-gatewright-stream)")
+    return {"field": field, "follows": stream.definition["operationId"]}
+
+
+def _streams(document: Document, operation: OperationRef) -> bool:
+    for code, declared in operation.definition.get("responses", {}).items():
+        response, _ = follow(document, declared, operation.pointer)
+        content = (
+            response.get("content", {}) if str(code).startswith("2") and isinstance(response, dict) else {}
+        )
+        media = content.get("text/event-stream") if isinstance(content, dict) else None
+        if isinstance(media, dict) and "x-gatewright-stream" in media:
+            return True
+    return False
+
+
+def declare_idempotency(
+    document: Document, declared: ApiLifecycles, resolve: Resolve, log: RepairLog
+) -> None:
+    """``x-gatewright-idempotency`` on every operation an ``idempotency`` statement names."""
+    for behaviour in declared.behaviours:
+        if behaviour.kind != "idempotency":
+            continue
+        wanted = {"header": behaviour.value}
+        for name in behaviour.operations:
+            operation = resolve(name)
+            if not _declares_header(document, operation, behaviour.value):
+                raise _fail(declared, behaviour, f"{name} declares no {behaviour.value} header parameter")
+            if operation.definition.get(IDEMPOTENCY_EXTENSION) == wanted:
+                continue
+            before = operation.definition.get(IDEMPOTENCY_EXTENSION)
+            operation.definition[IDEMPOTENCY_EXTENSION] = dict(wanted)
+            log.add(
+                f"{operation.pointer}/{escape(IDEMPOTENCY_EXTENSION)}",
+                f"declared the {behaviour.value} idempotency header",
+                quoted(behaviour),
+                before=before,
+                after=wanted,
+            )
+
+
+def quoted(behaviour: Behaviour) -> str:
+    """A statement's reason for the repair log: the spec's words, then any note on them."""
+    words = f"the spec states: {behaviour.why!r}"
+    return f"{words} ({behaviour.note})" if behaviour.note else words
+
+
+def _declares_header(document: Document, operation: OperationRef, header: str) -> bool:
+    item = document["paths"][operation.path]
+    for parameter in [*item.get("parameters", []), *operation.definition.get("parameters", [])]:
+        resolved, _ = follow(document, parameter, operation.pointer)
+        if (
+            isinstance(resolved, dict)
+            and resolved.get("in") == "header"
+            and str(resolved.get("name", "")).lower() == header.lower()
+        ):
+            return True
+    return False
+
+
+def _strings(node: Any) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            yield current
+        elif isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+def _collapse(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()

@@ -1,0 +1,327 @@
+"""Batches read their input file and vector stores search what is attached to them (issue 19, item 4).
+
+A real mock on a socket; clients are the official openai SDK where ipop's spec takes what it sends
+(retrieving and cancelling batches, reading files, attaching files to and searching vector stores),
+plain HTTP elsewhere (ipop's upload is a raw octet-stream body; its batch create's ``endpoint`` is an
+enum the SDK's ``/v1/chat/completions`` is not part of).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import openai
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mock_server import running_mock
+
+AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test"}  # ipop's chat route takes x-api-key
+MODEL = "claude-sonnet-4.6"
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    with running_mock(["ipop"], task_duration=0.05) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def client(url: str) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{url}/v1", api_key="sk-test", default_headers={"x-api-key": "sk-test"})
+
+
+def _upload(url: str, data: bytes, *, purpose: str = "batch", filename: str = "input.jsonl") -> str:
+    answer = requests.post(
+        f"{url}/v1/files",
+        params={"purpose": purpose, "filename": filename},
+        data=data,
+        headers={**AUTH, "Content-Type": "application/octet-stream"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    file_id = answer.json()["id"]
+    assert isinstance(file_id, str)
+    return file_id
+
+
+def _chat(text: str) -> dict[str, Any]:
+    return {"model": MODEL, "messages": [{"role": "user", "content": text}]}
+
+
+def _line(custom_id: str | None, url: str = "/v1/chat/completions", body: Any = None) -> str:
+    request: dict[str, Any] = {"method": "POST", "url": url, "body": body or _chat(f"say {custom_id}")}
+    if custom_id is not None:
+        request["custom_id"] = custom_id
+    return json.dumps(request)
+
+
+def _create(url: str, input_file_id: str, **headers: str) -> requests.Response:
+    return requests.post(
+        f"{url}/v1/batches", json={"input_file_id": input_file_id}, headers={**AUTH, **headers}, timeout=10
+    )
+
+
+def _finished(client: openai.OpenAI, batch_id: str) -> Any:
+    deadline = time.monotonic() + 10
+    while True:
+        batch = client.batches.retrieve(batch_id)
+        if batch.status in ("completed", "failed", "cancelled", "expired"):
+            return batch
+        assert time.monotonic() < deadline, f"batch still {batch.status}"
+        time.sleep(0.02)
+
+
+def _jsonl(client: openai.OpenAI, file_id: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in client.files.content(file_id).text.splitlines()]
+
+
+def test_a_batch_answers_each_line_as_a_direct_call_would(url: str, client: openai.OpenAI) -> None:
+    embedding = {"model": MODEL, "input": "a batch of one"}
+    lines = [
+        _line("first", body=_chat("What is a mock?")),
+        "{not json",
+        _line("second", "/v1/embeddings", embedding),
+        _line("third", body=_chat("Name a colour.")),
+    ]
+    input_id = _upload(url, "\n".join(lines).encode())
+    created = _create(url, input_id)
+    assert created.status_code == 200, created.text
+    assert created.json()["input_file_id"] == input_id
+    assert created.json()["request_counts"]["total"] == 4
+    assert created.json()["output_file_id"] is None  # named once it completed
+
+    batch = _finished(client, created.json()["id"])
+    assert batch.status == "completed"
+    assert batch.input_file_id == input_id
+    assert (batch.request_counts.total, batch.request_counts.completed, batch.request_counts.failed) == (
+        4,
+        3,
+        1,
+    )
+    assert batch.output_file_id is not None and batch.error_file_id is not None
+
+    output = _jsonl(client, batch.output_file_id)
+    assert [row["custom_id"] for row in output] == ["first", "second", "third"]
+    for row, sent in zip(output, (_chat("What is a mock?"), embedding, _chat("Name a colour.")), strict=True):
+        assert row["error"] is None and row["response"]["status_code"] == 200
+        route = "/v1/chat/completions" if "messages" in sent else "/v1/embeddings"
+        direct = requests.post(f"{url}{route}", json=sent, headers=AUTH, timeout=10)
+        assert direct.status_code == 200, direct.text
+        if route == "/v1/embeddings":
+            assert row["response"]["body"]["data"] == direct.json()["data"]
+            continue
+        completion = openai.types.chat.ChatCompletion.model_validate(row["response"]["body"])
+        text = completion.choices[0].message.content
+        assert text and text == direct.json()["choices"][0]["message"]["content"]
+    assert len({row["id"] for row in output}) == 3
+
+    errors = _jsonl(client, batch.error_file_id)
+    assert len(errors) == 1 and errors[0]["custom_id"] is None and errors[0]["response"] is None
+    assert errors[0]["error"]["code"] and errors[0]["error"]["message"]
+
+    for file_id, purpose in ((batch.output_file_id, "batch_output"), (batch.error_file_id, "batch_error")):
+        meta = requests.get(f"{url}/v1/files/{file_id}", headers=AUTH, timeout=10).json()
+        content = client.files.content(file_id).content
+        assert meta["bytes"] == len(content) and meta["purpose"] == purpose
+        assert meta["filename"].endswith(".jsonl")
+
+
+def test_bad_lines_go_to_the_error_file_with_their_custom_ids(url: str, client: openai.OpenAI) -> None:
+    lines = [
+        _line("ok"),
+        _line(None),  # no custom_id
+        _line("nowhere", url="/v1/no/such/route"),
+        _line("bad-body", body={"messages": "not a list"}),
+    ]
+    batch = _finished(client, _create(url, _upload(url, "\n".join(lines).encode())).json()["id"])
+    assert (batch.request_counts.completed, batch.request_counts.failed) == (1, 3)
+    assert batch.error_file_id is not None
+    errors = _jsonl(client, batch.error_file_id)
+    assert [row["custom_id"] for row in errors] == [None, "nowhere", "bad-body"]
+    assert [row["error"]["line"] for row in errors] == [2, 3, 4]
+
+
+def test_a_batch_without_bad_lines_has_no_error_file(url: str, client: openai.OpenAI) -> None:
+    batch = _finished(client, _create(url, _upload(url, _line("only").encode())).json()["id"])
+    assert batch.status == "completed" and batch.error_file_id is None
+    assert batch.output_file_id is not None
+    assert [row["custom_id"] for row in _jsonl(client, batch.output_file_id)] == ["only"]
+
+
+def _delete_file(url: str, file_id: str) -> None:
+    assert requests.delete(f"{url}/v1/files/{file_id}", headers=AUTH, timeout=10).status_code < 300
+
+
+def test_a_deleted_input_file_is_refused_in_the_api_envelope(url: str) -> None:
+    file_id = _upload(url, _line("gone").encode())
+    _delete_file(url, file_id)
+    answer = _create(url, file_id)
+    assert answer.status_code in (400, 404)
+    body = answer.json()
+    assert body["param"] == "input_file_id" and file_id in body["message"]
+    assert {"error", "code", "request_id", "retryable"} <= body.keys()
+
+
+def test_an_input_file_the_mock_never_gave_reads_as_empty(url: str, client: openai.OpenAI) -> None:
+    """Generated requests (verify, schemathesis) name such ids: the batch runs, over nothing."""
+    batch = _finished(client, _create(url, "file-never-uploaded").json()["id"])
+    assert batch.status == "completed" and batch.input_file_id == "file-never-uploaded"
+    assert (batch.request_counts.total, batch.request_counts.completed, batch.request_counts.failed) == (
+        0,
+        0,
+        0,
+    )
+    assert batch.output_file_id is not None and _jsonl(client, batch.output_file_id) == []
+
+
+def test_cancel_still_ends_a_batch_cancelled(url: str, client: openai.OpenAI) -> None:
+    created = _create(url, _upload(url, _line("slow").encode()), Prefer="task=hang")
+    assert created.status_code == 200
+    cancelled = client.batches.cancel(created.json()["id"])
+    assert cancelled.status == "cancelled"
+    batch = client.batches.retrieve(created.json()["id"])
+    assert batch.status == "cancelled" and batch.output_file_id is None
+    assert batch.request_counts.total == 1 and batch.request_counts.completed == 0
+
+
+def test_an_output_past_the_byte_budget_fails_the_batch() -> None:
+    data = "\n".join(_line(f"line-{n}") for n in range(3)).encode()
+    with running_mock(["ipop"], task_duration=0.05, upload_budget=len(data) + 64) as base:
+        client = openai.OpenAI(base_url=f"{base}/v1", api_key="sk-test")
+        created = _create(base, _upload(base, data))
+        assert created.status_code == 200, created.text
+        batch = _finished(client, created.json()["id"])
+        assert batch.status == "failed" and batch.output_file_id is None
+        assert "does not fit" in str(batch.model_extra and batch.model_extra.get("last_error"))
+        listed = requests.get(f"{base}/v1/files", headers=AUTH, timeout=10)
+        assert listed.status_code == 200
+
+
+_BAD = st.sampled_from(["malformed", "no_custom_id", "unknown_url"])
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ids=st.lists(st.text("abcdefgh-0123", min_size=1, max_size=8), min_size=1, max_size=8, unique=True),
+    bad=st.lists(st.one_of(st.none(), _BAD), min_size=8, max_size=8),
+)
+def test_counts_and_files_partition_the_input(
+    url: str, client: openai.OpenAI, ids: list[str], bad: list[str | None]
+) -> None:
+    lines, good, failed = [], [], []
+    for custom_id, kind in zip(ids, bad, strict=False):
+        if kind is None:
+            lines.append(_line(custom_id))
+            good.append(custom_id)
+        elif kind == "malformed":
+            lines.append(_line(custom_id)[:-3])
+            failed.append(None)
+        elif kind == "no_custom_id":
+            lines.append(_line(None))
+            failed.append(None)
+        else:
+            lines.append(_line(custom_id, url="/v1/elsewhere"))
+            failed.append(custom_id)
+    batch = _finished(client, _create(url, _upload(url, "\n".join(lines).encode())).json()["id"])
+    counts = batch.request_counts
+    assert (counts.total, counts.completed, counts.failed) == (len(ids), len(good), len(failed))
+    assert batch.output_file_id is not None
+    assert [row["custom_id"] for row in _jsonl(client, batch.output_file_id)] == good
+    if failed:
+        assert batch.error_file_id is not None
+        assert [row["custom_id"] for row in _jsonl(client, batch.error_file_id)] == failed
+    else:
+        assert batch.error_file_id is None
+
+
+# --- vector stores ---------------------------------------------------------------------------------
+
+NOTES = b"""The quick brown fox jumps over the lazy dog.
+Python packaging reads pyproject files.
+
+A fox is a small omnivorous mammal.
+Batches answer requests later.
+"""
+
+
+def _store(url: str) -> str:
+    answer = requests.post(f"{url}/v1/vector_stores", json={"name": "notes"}, headers=AUTH, timeout=10)
+    assert answer.status_code == 200, answer.text
+    store_id = answer.json()["id"]
+    assert isinstance(store_id, str)
+    return store_id
+
+
+def test_an_attached_file_is_that_file_in_that_store(url: str, client: openai.OpenAI) -> None:
+    file_id = _upload(url, NOTES, filename="notes.txt")
+    first, second = _store(url), _store(url)
+    row = client.vector_stores.files.create_and_poll(
+        file_id=file_id, vector_store_id=first, poll_interval_ms=20
+    )
+    assert row.status == "completed"
+    assert row.model_extra is not None
+    assert (row.model_extra["file_id"], row.vector_store_id) == (file_id, first)
+    assert row.model_extra["bytes"] == len(NOTES)
+    again = requests.post(
+        f"{url}/v1/vector_stores/{first}/files", json={"file_id": file_id}, headers=AUTH, timeout=10
+    )
+    assert again.json()["id"] == row.id  # idempotent: the same row
+    elsewhere = requests.post(
+        f"{url}/v1/vector_stores/{second}/files", json={"file_id": file_id}, headers=AUTH, timeout=10
+    ).json()
+    assert (elsewhere["file_id"], elsewhere["vector_store_id"]) == (file_id, second)
+    assert elsewhere["id"] != row.id
+
+    got = client.vector_stores.files.retrieve(file_id, vector_store_id=first)
+    assert got.model_extra is not None
+    assert (got.model_extra["file_id"], got.vector_store_id, got.status) == (file_id, first, "completed")
+    listed = requests.get(f"{url}/v1/vector_stores/{first}/files", headers=AUTH, timeout=10).json()["data"]
+    assert [(item["file_id"], item["vector_store_id"]) for item in listed] == [(file_id, first)]
+
+
+def test_attaching_a_deleted_file_is_a_404(url: str) -> None:
+    file_id = _upload(url, NOTES, filename="notes.txt")
+    _delete_file(url, file_id)
+    answer = requests.post(
+        f"{url}/v1/vector_stores/{_store(url)}/files", json={"file_id": file_id}, headers=AUTH, timeout=10
+    )
+    assert answer.status_code == 404 and answer.json()["param"] == "file_id"
+
+
+@pytest.mark.parametrize("query", ["small fox", "pyproject packaging", "answer batches later"])
+def test_search_hits_come_from_the_attached_text(url: str, client: openai.OpenAI, query: str) -> None:
+    file_id = _upload(url, NOTES, filename="notes.txt")
+    store_id = _store(url)
+    client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
+    hits = list(client.vector_stores.search(store_id, query=query))
+    assert hits
+    lines = NOTES.decode().splitlines()
+    words = set(query.lower().split())
+    scores = [hit.score for hit in hits]
+    assert scores == sorted(scores, reverse=True) and all(0 < score <= 1 for score in scores)
+    for hit in hits:
+        assert hit.file_id == file_id and hit.filename == "notes.txt"
+        text = hit.content[0].text
+        assert text in lines and words & set(text.lower().rstrip(".").split())
+    assert (
+        requests.post(
+            f"{url}/v1/vector_stores/{store_id}/search", json={"query": "zebra"}, headers=AUTH, timeout=10
+        ).json()["data"]
+        == []
+    )
+
+
+def test_a_detached_file_is_no_longer_searched(url: str, client: openai.OpenAI) -> None:
+    file_id = _upload(url, NOTES, filename="notes.txt")
+    store_id = _store(url)
+    client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
+    assert list(client.vector_stores.search(store_id, query="fox"))
+    client.vector_stores.files.delete(file_id, vector_store_id=store_id)
+    assert list(client.vector_stores.search(store_id, query="fox")) == []
+    gone = requests.get(f"{url}/v1/vector_stores/{store_id}/files/{file_id}", headers=AUTH, timeout=10)
+    assert gone.status_code == 404

@@ -1,0 +1,30 @@
+"""The vector-store search scorer: chunks of a file's text, scored by the query words they share."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gatewright.mock.vector_stores import CHUNK_WORDS, chunks, score
+
+WORDS = st.lists(st.sampled_from(["fox", "dog", "mock", "batch", "Store", "river"]), max_size=12)
+
+
+def test_chunks_are_the_non_blank_lines_long_ones_cut() -> None:
+    long_line = " ".join(f"w{n}" for n in range(CHUNK_WORDS + 5))
+    assert chunks("one two\n\n  \nthree\n" + long_line) == [
+        "one two",
+        "three",
+        " ".join(f"w{n}" for n in range(CHUNK_WORDS)),
+        " ".join(f"w{n}" for n in range(CHUNK_WORDS, CHUNK_WORDS + 5)),
+    ]
+
+
+@given(query=WORDS, chunk=WORDS)
+def test_score_is_the_share_of_distinct_query_words_in_the_chunk(query: list[str], chunk: list[str]) -> None:
+    wanted = {word.lower() for word in query}
+    value = score(" ".join(query), " ".join(chunk))
+    assert 0.0 <= value <= 1.0
+    expected = len(wanted & {word.lower() for word in chunk}) / len(wanted) if wanted else 0.0
+    assert value == expected
+    assert score(" ".join(query), " ".join(query)) == (1.0 if wanted else 0.0)
