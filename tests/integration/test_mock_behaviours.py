@@ -111,6 +111,9 @@ def test_sync_true_answers_the_finished_result_not_the_job(url: str) -> None:
     image = result["data"][0]["url"]
     download = requests.get(image, timeout=10)
     assert download.status_code == 200 and download.content.startswith(PNG)
+    for item in result["data"]:  # where the body carries the image itself, it is a real one
+        if "b64_json" in item:
+            assert base64.b64decode(item["b64_json"]).startswith(PNG)
     assert tasks(url) == []  # nothing to poll
 
     queued = requests.post(create, json={**body, "sync": False}, headers=AUTH, timeout=10)

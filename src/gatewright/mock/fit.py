@@ -14,10 +14,10 @@ stays valid.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["Edits", "fit", "overlay", "replace"]
+__all__ = ["Edits", "fit", "overlay", "replace", "string_fields"]
 
 Valid = Callable[[Any], bool]
 _MISSING: Any = object()
@@ -154,3 +154,17 @@ def _write(body: Any, tokens: Sequence[str], value: Any) -> None:
                 node[token] = nxt
             if not last:
                 node = node[token]
+
+
+def string_fields(body: Any, tokens: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str, str]]:
+    """Every string field of ``body`` as (its token path for ``Edits``, its key, its value); list
+    items by index."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if isinstance(value, str):
+                yield (*tokens, key), key, value
+            else:
+                yield from string_fields(value, (*tokens, key))
+    elif isinstance(body, list):
+        for index, item in enumerate(body):
+            yield from string_fields(item, (*tokens, str(index)))

@@ -30,7 +30,7 @@ from gatewright.mock import media
 from gatewright.mock.echo import echo
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
-from gatewright.mock.fit import Edits
+from gatewright.mock.fit import Edits, string_fields
 from gatewright.mock.negotiation import Decision, MediaSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
@@ -207,7 +207,7 @@ class MediaExtension:
         word = _format_word(request)
         image = media.kind_for_format(request.get("output_format")) or media.MediaKind.PNG
         base = f"{call.request.scheme}://{call.request.host}"
-        for tokens, key, current in list(_strings(edits.body)):
+        for tokens, key, current in list(string_fields(edits.body)):
             if key == "b64_json":
                 if word == "url":
                     edits.remove(tokens)
@@ -271,19 +271,6 @@ def _keys(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for part in value:
             yield from _keys(part)
-
-
-def _strings(body: Any, tokens: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str, str]]:
-    """Every string field of ``body`` with its path and key (list items by index)."""
-    if isinstance(body, dict):
-        for key, value in body.items():
-            if isinstance(value, str):
-                yield (*tokens, key), key, value
-            else:
-                yield from _strings(value, (*tokens, key))
-    elif isinstance(body, list):
-        for index, item in enumerate(body):
-            yield from _strings(item, (*tokens, str(index)))
 
 
 def _count(value: Any) -> int | None:

@@ -2,17 +2,19 @@
 
 An operation that answers either a task envelope or the finished result in one body (a ``oneOf`` of
 the two) is answered here with the branch that does not carry the task id: generated from the schema,
-with the lifecycle's result (a signed file URL, ...) in each URL field it has, every write kept only if
-the body stays valid. No task is made: the client holds no id to poll.
+with the lifecycle's result (a signed file URL, ...) in each URL field it has and a real image in each
+``b64_json``, every write kept only if the body stays valid. No task is made: the client holds no id to poll.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gatewright.mock.fit import Edits
+from gatewright.mock.fit import Edits, string_fields
+from gatewright.mock.media import MediaKind, generate
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi
 from gatewright.mock.render import is_json
@@ -38,9 +40,11 @@ def finished_result(
         body = api.generator.generate(branch, salt=salt)
         if isinstance(body, Mapping) and lookup(body, id_pointer) is None and valid(body):
             edits = Edits(copy.deepcopy(dict(body)), valid)
-            if results:
-                for tokens in [tokens for tokens, key in _strings(edits.body) if key in URL_FIELDS]:
+            for tokens, key, _ in list(string_fields(edits.body)):
+                if key in URL_FIELDS and results:
                     edits.set(tokens, results[0])
+                elif key == "b64_json":  # the image itself, as OpenAI's b64_json is
+                    edits.set(tokens, base64.b64encode(generate(MediaKind.PNG)).decode())
             return edits.body
     return None
 
@@ -53,15 +57,3 @@ def _branches(api: MockApi, pointer: str) -> Iterator[str]:
     for key in ("oneOf", "anyOf"):
         for index in range(len(node.get(key) or ())):
             yield f"{at}/{key}/{index}"
-
-
-def _strings(body: Any, tokens: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
-    if isinstance(body, Mapping):
-        for key, value in body.items():
-            if isinstance(value, str):
-                yield (*tokens, key), key
-            else:
-                yield from _strings(value, (*tokens, key))
-    elif isinstance(body, list):
-        for index, item in enumerate(body):
-            yield from _strings(item, (*tokens, str(index)))
