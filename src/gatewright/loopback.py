@@ -22,12 +22,15 @@ from __future__ import annotations
 import ipaddress
 import urllib.parse
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 CONTROL_PREFIX = "/__gatewright"
+_SEEN_HOSTS = 64  # distinct accepted ``Host`` values remembered (loopback spellings are few)
+# How a refusal is answered: the request, 421 or 403, and why (None: ``json_refusal``).
+Refuse = Callable[[web.Request, int, str], web.StreamResponse] | None
 WILDCARD_BINDS = frozenset({"", "0.0.0.0", "::", "*"})
 
 
@@ -62,6 +65,8 @@ class HostGuard:
 
     bind: str = "127.0.0.1"
     allowed: frozenset[str] = frozenset()
+    # ``Host`` values already accepted, as sent: the hot path's whole check is one set lookup.
+    _seen: set[str] = field(default_factory=set, compare=False, repr=False)
 
     @classmethod
     def of(cls, bind: str, allow: Iterable[str] = ()) -> HostGuard:
@@ -75,8 +80,13 @@ class HostGuard:
     def host_refusal(self, request: web.Request) -> str | None:
         """Why this request's ``Host`` is refused, or None. No ``Host`` (HTTP/1.0) is accepted. An
         absolute-form target (``GET http://name/path``) names the host instead (RFC 9112 3.2.2)."""
-        raw = request.headers.get("Host") if request.raw_path.startswith("/") else request.url.host or ""
-        if raw is None or self.accepts(host_name(raw)):
+        origin_form = request.raw_path.startswith("/")
+        raw = request.headers.get("Host") if origin_form else request.url.host or ""
+        if raw is None or (origin_form and raw in self._seen):
+            return None
+        if self.accepts(host_name(raw)):
+            if origin_form and len(self._seen) < _SEEN_HOSTS:
+                self._seen.add(raw)
             return None
         return (
             f"Host {raw!r} is not served here: this server answers to loopback names, "
@@ -101,21 +111,49 @@ class HostGuard:
             "(curl, the SDKs and the pytest plugin send no Origin)"
         )
 
-    def middleware(self, refuse: Callable[[web.Request, int, str], web.StreamResponse]) -> Middleware:
-        """An aiohttp middleware: 421 for a foreign ``Host``, 403 for a foreign ``Origin`` on control."""
+    def refusal(self, request: web.Request) -> tuple[int, str] | None:
+        """(status, why) when this server must not answer the request: 421 for a foreign ``Host``,
+        403 for a foreign ``Origin`` on the control routes; None to answer it."""
+        why = self.host_refusal(request)
+        if why is not None:
+            return 421, why
+        if request.path.startswith(CONTROL_PREFIX):
+            why = self.origin_refusal(request)
+            if why is not None:
+                return 403, why
+        return None
+
+    def guarded(self, handler: Handler, refuse: Refuse = None) -> Handler:
+        """``handler`` behind this guard: a route that checks for itself, without a middleware layer."""
+        refuse_with = refuse or json_refusal
+
+        async def checked(request: web.Request) -> web.StreamResponse:
+            refused = self.refusal(request)
+            if refused is not None:
+                return refuse_with(request, *refused)
+            return await handler(request)
+
+        checked.guarded = True  # type: ignore[attr-defined]  # what ``is_guarded`` looks for
+        return checked
+
+    def middleware(self, refuse: Refuse = None) -> Middleware:
+        """The same checks as an aiohttp middleware, for a server whose every route needs them (the proxy)."""
+        refuse_with = refuse or json_refusal
 
         @web.middleware
         async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-            why = self.host_refusal(request)
-            if why is not None:
-                return refuse(request, 421, why)
-            if request.path.startswith(CONTROL_PREFIX):
-                why = self.origin_refusal(request)
-                if why is not None:
-                    return refuse(request, 403, why)
+            refused = self.refusal(request)
+            if refused is not None:
+                return refuse_with(request, *refused)
             return await handler(request)
 
         return guard
+
+
+def is_guarded(handler: object) -> bool:
+    """Whether a route handler checks ``Host`` and ``Origin`` itself (``HostGuard.guarded``, or a
+    handler that calls ``HostGuard.refusal`` first and says so with a ``guarded`` attribute)."""
+    return getattr(handler, "guarded", False) is True
 
 
 def _server_port(request: web.Request) -> int | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from gatewright.loopback import HostGuard, json_refusal
+from gatewright.loopback import HostGuard, is_guarded
 from gatewright.mock.access_log import quiet_client_errors
 from gatewright.mock.blobs import DEFAULT_BUDGET as DEFAULT_UPLOAD_BUDGET
 from gatewright.mock.control import setup_control
@@ -20,7 +20,7 @@ from gatewright.mock.defaults import (
 from gatewright.mock.extensions import Extension, OperationHook
 from gatewright.mock.fixtures import setup_fixtures
 from gatewright.mock.journal import DEFAULT_ENTRY_BYTES, DEFAULT_JOURNAL_BYTES
-from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, RULES, STORE
+from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, GUARD, RULES, STORE
 from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.pipeline import ApiHandler, PipelineSettings
 from gatewright.mock.replay import ReplayExtension, ReplaySettings, load_replay
@@ -70,7 +70,14 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
             if bound and all(getattr(extension, "repeatable", False) for extension, _ in bound):
                 repeatable.add(operation.operation_id)
         handler = ApiHandler(
-            api, store, hooks, settings, rules=rules, control=control, repeatable=frozenset(repeatable)
+            api,
+            store,
+            hooks,
+            settings,
+            rules=rules,
+            control=control,
+            repeatable=frozenset(repeatable),
+            guard=app[GUARD],
         )
         app.router.add_route("*", f"{api.prefix}/{{tail:[\\s\\S]*}}", handler.handle)  # any byte, even %0A
         app.on_shutdown.append(handler.flush_log)
@@ -121,10 +128,8 @@ def create_app(
         raise ValueError("read_timeout must be positive (or None)")
     quiet_client_errors()
     handler_args = {"keepalive_timeout": read_timeout} if read_timeout is not None else None
-    guard = HostGuard.of(host, allow_hosts)
-    app = web.Application(
-        client_max_size=max_body, handler_args=handler_args, middlewares=[guard.middleware(json_refusal)]
-    )
+    app = web.Application(client_max_size=max_body, handler_args=handler_args)
+    app[GUARD] = HostGuard.of(host, allow_hosts)
     app[STORE] = ResourceStore(upload_budget)
     app[CONTROL] = ControlStore(journal_bytes=journal_bytes, entry_bytes=journal_entry_bytes)
     if extensions is None:
@@ -150,4 +155,11 @@ def create_app(
         served,
         PipelineSettings(access_log=access_log, max_body=max_body, read_timeout=read_timeout),
     )
+    unguarded = [
+        route.resource.canonical if route.resource is not None else route.method
+        for route in app.router.routes()
+        if not is_guarded(route.handler)
+    ]
+    if unguarded:  # a route registered without ``app[GUARD].guarded`` would answer any web page
+        raise RuntimeError(f"mock routes without the Host/Origin guard: {sorted(set(unguarded))}")
     return app

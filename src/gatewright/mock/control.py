@@ -24,7 +24,7 @@ from aiohttp import web
 
 from gatewright.loopback import CONTROL_PREFIX as PREFIX
 from gatewright.mock.journal import journal_chunks
-from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, RULES, STORE
+from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, GUARD, RULES, STORE
 from gatewright.mock.rules import RuleError
 
 
@@ -100,12 +100,14 @@ async def requests(request: web.Request) -> web.StreamResponse:
 
 
 def setup_control(app: web.Application) -> None:
-    app.router.add_get(f"{PREFIX}/health", health)
-    app.router.add_post(f"{PREFIX}/reset", reset)
-    app.router.add_get(f"{PREFIX}/resources", resources)
-    app.router.add_get(f"{PREFIX}/state", state)
-    app.router.add_get(f"{PREFIX}/rules", list_rules)
-    app.router.add_post(f"{PREFIX}/rules", add_rules)
-    app.router.add_delete(f"{PREFIX}/rules", clear_rules)
-    app.router.add_delete(f"{PREFIX}/rules/{{rule_id}}", remove_rule)
-    app.router.add_get(f"{PREFIX}/requests", requests)
+    """The control routes, each behind the app's ``GUARD`` (only the developer drives them)."""
+    guarded = app[GUARD].guarded
+    app.router.add_get(f"{PREFIX}/health", guarded(health))
+    app.router.add_post(f"{PREFIX}/reset", guarded(reset))
+    app.router.add_get(f"{PREFIX}/resources", guarded(resources))
+    app.router.add_get(f"{PREFIX}/state", guarded(state))
+    app.router.add_get(f"{PREFIX}/rules", guarded(list_rules))
+    app.router.add_post(f"{PREFIX}/rules", guarded(add_rules))
+    app.router.add_delete(f"{PREFIX}/rules", guarded(clear_rules))
+    app.router.add_delete(f"{PREFIX}/rules/{{rule_id}}", guarded(remove_rule))
+    app.router.add_get(f"{PREFIX}/requests", guarded(requests))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from gatewright.mock import media
-from gatewright.mock.keys import STORE
+from gatewright.mock.keys import GUARD, STORE
 
 __all__ = ["FileSigner", "setup_files"]
 
@@ -74,4 +74,4 @@ def _handler(signer: FileSigner) -> Callable[[web.Request], Awaitable[web.Stream
 
 def setup_files(app: web.Application, signer: FileSigner) -> None:
     """Register the file route; call before the API catch-all routes so a root API cannot shadow it."""
-    app.router.add_get(f"{media.FILES_PREFIX}/{{file_id}}/{{name}}", _handler(signer))
+    app.router.add_get(f"{media.FILES_PREFIX}/{{file_id}}/{{name}}", app[GUARD].guarded(_handler(signer)))

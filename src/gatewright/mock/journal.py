@@ -19,6 +19,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from gatewright.spec.secrets import redact_body, redact_headers, redact_json_text, redact_text_body
@@ -64,7 +65,7 @@ class JournalEntry:
         if self.json_body is not None and len(self.json_body) > entry_bytes:
             self.received = len(self.json_body)
             self.json_body = self.json_body[:entry_bytes]
-        headers = sum(len(name) + len(value) for name, value in self.raw_headers)
+        headers = sum(map(len, chain.from_iterable(self.raw_headers)))  # names and values
         self.size = _ENTRY_OVERHEAD + len(self.path) + headers + len(self.json_body or b"")
         return self.size
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from gatewright.loopback import HostGuard
 from gatewright.mock.extensions import Extension
 from gatewright.mock.operations import MockApi
 from gatewright.mock.rules.book import RuleBook
@@ -14,3 +15,4 @@ STORE = web.AppKey("gatewright_store", ResourceStore)
 EXTENSIONS = web.AppKey("gatewright_extensions", list[Extension])
 CONTROL = web.AppKey("gatewright_control", ControlStore)
 RULES = web.AppKey("gatewright_rules", RuleBook)
+GUARD = web.AppKey("gatewright_guard", HostGuard)  # every route checks Host (and Origin on control) with it

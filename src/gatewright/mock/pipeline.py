@@ -25,6 +25,7 @@ from types import MappingProxyType
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy, MultiMapping
 
+from gatewright.loopback import HostGuard, json_refusal
 from gatewright.mock.access_log import AccessLog
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.journal import JournalEntry
@@ -72,6 +73,7 @@ class ApiHandler:
         rules: RuleBook | None = None,
         control: ControlStore | None = None,
         repeatable: frozenset[str] = frozenset(),
+        guard: HostGuard | None = None,
     ) -> None:
         self.api = api
         self.store = store
@@ -83,9 +85,13 @@ class ApiHandler:
         self._access_log = AccessLog() if settings.access_log else None
         self._decisions: dict[tuple[str, str | None, str | None], tuple[Preferences, Decision]] = {}
         self._repeatable = repeatable  # operations whose hooks all decide by the request alone
+        self.guard = guard if guard is not None else HostGuard()  # loopback names only
         self._repeats = Repeats()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        why = self.guard.host_refusal(request)  # inline: a middleware layer costs every request more
+        if why is not None:  # (an API route is no control route: only its Host is judged)
+            return json_refusal(request, 421, why)
         started = time.perf_counter()
         exchange = JournalEntry(time.time(), self.api.name, request.method, request.path, request.raw_headers)
         request[EXCHANGE] = exchange
@@ -101,6 +107,8 @@ class ApiHandler:
             exchange.status, exchange.duration_ms = response.status, elapsed
             self.control.record(exchange)
         return response
+
+    handle.guarded = True  # type: ignore[attr-defined]  # it checks ``Host``/``Origin`` itself (loopback.is_guarded)
 
     async def flush_log(self, _app: web.Application) -> None:
         """On shutdown: the request lines still waiting for their batch go out."""
@@ -121,7 +129,10 @@ class ApiHandler:
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         api = self.api
-        path = request.rel_url.raw_path[self._prefix_length :] or "/"  # an absolute-form target's too
+        raw_path = request.raw_path
+        if not raw_path.startswith("/"):  # an absolute-form target (``GET http://host/v1/...``)
+            raw_path = request.rel_url.raw_path
+        path = raw_path.split("?", 1)[0][self._prefix_length :] or "/"
         match = api.router.match(request.method, path)
         if isinstance(match, RouteMiss):
             if match.status == 405:
