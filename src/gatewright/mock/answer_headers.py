@@ -6,13 +6,20 @@ headers that frame the message or steer the connection belong to the server: a `
 of the rule's truncates the body or stalls the client, ``Transfer-Encoding: chunked`` hangs it,
 ``Connection`` and its kin change what happens to the connection. Such a header is refused with
 the rule (or fixture) that carries it, saying why.
+
+``Content-Type`` is the body's own: ``merged`` lays a rule's headers over the answer's
+case-insensitively and puts the answer's media type last, so no spelling of a rule header can
+make a JSON answer or an event stream HTML.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-__all__ = ["SERVER_HEADERS", "header_problem"]
+from multidict import CIMultiDict
+
+__all__ = ["SERVER_HEADERS", "header_problem", "merged"]
 
 # Set by the server for every answer (RFC 9112 6, RFC 9110 7.6.1): never by a rule or a fixture.
 SERVER_HEADERS = frozenset(
@@ -40,3 +47,15 @@ def header_problem(name: str, value: str) -> str | None:
     if _CONTROL.search(value):
         return f"the value of {name} holds a control character (CR, LF, NUL, ...)"
     return None
+
+
+def merged(*parts: Iterable[tuple[str, str]], media_type: str | None = None) -> CIMultiDict[str]:
+    """Header lists merged by name, whatever its case (a later part wins), then ``media_type`` as
+    the one ``Content-Type`` when the answer has a body."""
+    headers: CIMultiDict[str] = CIMultiDict()
+    for part in parts:
+        for name, value in part:
+            headers[name] = value  # replaces every spelling of the name
+    if media_type is not None:
+        headers["Content-Type"] = media_type
+    return headers

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
+from gatewright.mock.answer_headers import merged
 from gatewright.mock.errors import ErrorBody
 from gatewright.mock.render import Rendered, dumps
 
@@ -42,10 +44,8 @@ class JsonOutcome:
 
 
 def web_response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]] = ()) -> web.Response:
-    headers = dict(getattr(rendered, "headers", ()))
-    headers.update(extra)
-    if rendered.content_type is not None and rendered.body:
-        headers["Content-Type"] = rendered.content_type
+    media_type = rendered.content_type if rendered.content_type is not None and rendered.body else None
+    headers = merged(getattr(rendered, "headers", ()), extra, media_type=media_type)
     return web.Response(status=rendered.status, body=rendered.body or None, headers=headers)
 
 
@@ -65,9 +65,6 @@ def send(api: MockApi, outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = 
     return web.Response(status=outcome.status, body=body, headers=headers_of(outcome, extra))
 
 
-def headers_of(outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+def headers_of(outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = ()) -> CIMultiDict[str]:
     """The headers ``send`` gives a JSON answer: its own, the pipeline's, its media type."""
-    headers = dict(outcome.headers)
-    headers.update(extra)
-    headers["Content-Type"] = outcome.media_type
-    return headers
+    return merged(outcome.headers, extra, media_type=outcome.media_type)

@@ -160,7 +160,9 @@ class ExchangeJudge:
                 operation = route.operation
                 fmt = self.formats.get(operation.operation_id) or guess_format(operation.path)
                 judgement.ran["gateway"].extend(STREAM_CHECKS)
-                judgement.add("gateway", judge_stream(fmt, blocks, exchange.complete, seen_all))
+                # a stream the client closed before its end: the chunks seen are judged, not the end
+                whole_stream = seen_all and not (exchange.client_left and not exchange.complete)
+                judgement.add("gateway", judge_stream(fmt, blocks, exchange.complete, whole_stream))
         elif whole:
             judgement.body = body
         if whole and self.tasks.follows(route.operation):

@@ -33,7 +33,8 @@ class Observed:
     """One forwarded exchange: what the client sent and what the upstream answered.
 
     ``status`` is None when the upstream never answered (``error`` says why); ``complete`` is
-    False when its body ended early (a reset, a timeout mid-stream).
+    False when its body ended early (a reset, a timeout mid-stream, or a client that left before
+    the upstream finished: then ``client_left`` says whose end it was).
     """
 
     method: str
@@ -48,6 +49,7 @@ class Observed:
     response_body: Captured | None = None
     complete: bool = True
     error: str | None = None
+    client_left: bool = False  # the client closed its connection before the answer was relayed whole
 
     def request_header(self, name: str) -> str | None:
         return _first(self.request_headers, name)

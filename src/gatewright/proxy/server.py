@@ -45,10 +45,13 @@ HOP_BY_HOP = frozenset(
     }
 )
 _CHUNK = 64 * 1024
+CLIENT_LEFT_GRACE = 2.0  # seconds the upstream's end is awaited after its client left
 
 PROXY_KEY = web.AppKey("gatewright_proxy", Proxy)
 SESSION_KEY = web.AppKey("gatewright_upstream", aiohttp.ClientSession)
 ENVELOPES_KEY = web.AppKey("gatewright_envelopes", ErrorEnvelopes)
+# Answers being relayed (or drained after their client left): the violations view waits for them.
+RELAYING_KEY = web.AppKey("gatewright_relaying", set["asyncio.Future[None]"])
 
 
 def end_to_end(headers: CIMultiDictProxy[str], *drop: str) -> CIMultiDict[str]:
@@ -132,10 +135,15 @@ async def _forward(request: web.Request) -> web.StreamResponse:
         observed.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
         proxy.submit(observed)
         return _bad_gateway(request, observed.error)
+    relaying = request.app[RELAYING_KEY]
+    done = asyncio.get_running_loop().create_future()
+    relaying.add(done)
     try:
         return await _relay(request, upstream, observed, proxy, started)
     finally:
         upstream.release()
+        relaying.discard(done)
+        done.set_result(None)
 
 
 async def _relay(
@@ -154,23 +162,43 @@ async def _relay(
     response.headers.extend(end_to_end(upstream.headers))
     try:
         await response.prepare(request)
-        try:
-            async for chunk in upstream.content.iter_any():
-                captured.add(chunk)
-                await response.write(chunk)
-        except (TimeoutError, aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
-            # The upstream cut its answer: the client's connection ends the same way, unfinished.
-            observed.complete = False
-            observed.error = _why(exc)
-            finished()
-            if request.transport is not None:
-                request.transport.close()
-            return response
+        chunks = upstream.content.iter_any()
+        while True:
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                break
+            except (TimeoutError, aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
+                # The upstream cut its answer: the client's connection ends the same way, unfinished.
+                observed.complete = False
+                observed.error = _why(exc)
+                finished()
+                if request.transport is not None:
+                    request.transport.close()
+                return response
+            captured.add(chunk)
+            await response.write(chunk)  # a client that left raises here (or at the end), below
         await response.write_eof()
     except (ConnectionResetError, aiohttp.ClientConnectionResetError):
-        return response  # the client left: what it did not read is nobody's violation
+        # The client left: SDKs close a stream as soon as its terminal event arrived, often a moment
+        # before the upstream ends the body. The exchange is still judged and recorded: what the
+        # upstream sends within a short grace is read too, and an answer still running after it is
+        # kept as cut by the client (``complete: false``, never the upstream's violation).
+        observed.client_left = True
+        observed.complete = await _drain(upstream, captured, CLIENT_LEFT_GRACE)
     finished()
     return response
+
+
+async def _drain(upstream: aiohttp.ClientResponse, captured: Captured, grace: float) -> bool:
+    """Read the rest of the upstream's answer for at most ``grace`` seconds; True if it ended."""
+    try:
+        async with asyncio.timeout(grace):
+            async for chunk in upstream.content.iter_any():
+                captured.add(chunk)
+    except (TimeoutError, aiohttp.ClientPayloadError, aiohttp.ClientConnectionError):
+        return False
+    return True
 
 
 async def _too_slow(request: web.Request, timeout: float | None) -> web.StreamResponse:
@@ -195,7 +223,12 @@ def _bad_gateway(request: web.Request, why: str) -> web.Response:
 
 
 async def _violations(request: web.Request) -> web.Response:
+    """The findings so far, once the exchanges that ended (or whose client left) are judged."""
     proxy = request.app[PROXY_KEY]
+    in_flight = request.app[RELAYING_KEY]
+    relaying = set(in_flight)
+    if relaying:  # a client that left gets its exchange judged within the grace: wait that long at most
+        await asyncio.wait(relaying, timeout=CLIENT_LEFT_GRACE + 1.0)
     await proxy.settle()
     found = [v.to_dict() for v in proxy.violations()]
     return web.json_response({"violations": found, "not_judged": proxy.log.unjudged})
@@ -228,6 +261,7 @@ def create_app(proxy: Proxy) -> web.Application:
     )
     app[PROXY_KEY] = proxy
     app[ENVELOPES_KEY] = ErrorEnvelopes(proxy.spec)
+    app[RELAYING_KEY] = set()
 
     async def upstream_session(app: web.Application) -> AsyncIterator[None]:
         options = proxy.options

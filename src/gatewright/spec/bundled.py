@@ -46,14 +46,15 @@ def load_spec(api_id: str | None = None, path: Path | str | None = None) -> Spec
     whose ``$ref``s name files beside it is bundled by ``load_source``)."""
     if path is not None:
         source = Path(path)
-        return Spec(load_source(source).document, name=api_id or source.stem)
+        return Spec(load_source(source).document, name=target_name(api_id, source))
     if api_id is None:
         raise SpecError("name an API id or a spec path")
     return Spec(read_json(canonical_path(api_id)), name=api_id)
 
 
 def target_name(api_id: str | None, path: Path | None) -> str:
-    """The short name a run against an API id or a spec file goes by (reports, report dirs)."""
+    """The short name a run against an API id or a spec file goes by (reports, report dirs, the API a
+    recording names): ``gw.openapi.json`` is ``gw``, so the mock, verify and the proxy agree on it."""
     if api_id:
         return api_id
     return path.stem.split(".")[0] if path else "api"
@@ -66,4 +67,4 @@ def load_target(api_id: str | None, path: Path | None) -> Spec:
         return load_spec(api_id, None)
     source = load_source(path)
     require_openapi(source.document, str(path))
-    return Spec(source.document, name=api_id or path.stem)
+    return Spec(source.document, name=target_name(api_id, path))

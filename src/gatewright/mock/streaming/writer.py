@@ -18,6 +18,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from gatewright.mock.answer_headers import merged
 from gatewright.mock.streaming.events import SSEEvent
 from gatewright.mock.streaming.faults import StreamFaults
 
@@ -37,7 +38,10 @@ async def open_stream(
     request: web.Request, *, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> web.StreamResponse:
     """Prepare a ``text/event-stream`` response (headers sent, body to follow)."""
-    response = web.StreamResponse(status=status, headers={**SSE_HEADERS, **(headers or {})})
+    media_type = SSE_HEADERS["Content-Type"]
+    response = web.StreamResponse(
+        status=status, headers=merged(SSE_HEADERS.items(), (headers or {}).items(), media_type=media_type)
+    )
     await response.prepare(request)
     return response
 
