@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -103,6 +104,41 @@ def test_embeddings(base_url: str, api: str) -> None:
     )
     assert result.data
     assert all(isinstance(x, float) for x in result.data[0].embedding)
+
+
+def apis_wired(method: str, path: str, wire: str) -> list[str]:
+    """The APIs whose operation is marked as the given compatible wire."""
+    return [
+        api
+        for api in apis_with(method, path)
+        if (op := load_spec(api).find(method, path)) is not None and op.compatible_wire == wire
+    ]
+
+
+@pytest.mark.parametrize("api", apis_wired("POST", "/v1/embeddings", "openai-embeddings"))
+@pytest.mark.parametrize("empty", [[], ""])
+def test_embeddings_with_empty_input_are_refused_as_openai_does(
+    base_url: str, api: str, empty: list[str] | str
+) -> None:
+    body = _valid_body(api, "POST", "/v1/embeddings")
+    client = _client(base_url, api, "POST", "/v1/embeddings")
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.embeddings.create(model=body.pop("model", "text-embedding-3-small"), input=empty)
+    assert refused.value.status_code == 400
+    assert "input" in json.dumps(refused.value.body), refused.value.body
+
+
+@pytest.mark.parametrize("api", apis_wired("POST", "/v1/chat/completions", "openai-chat"))
+def test_a_chat_message_without_role_is_refused(base_url: str, api: str) -> None:
+    body = _valid_body(api, "POST", "/v1/chat/completions")
+    client = _client(base_url, api, "POST", "/v1/chat/completions")
+    with pytest.raises(openai.APIStatusError) as refused:
+        client.chat.completions.create(
+            model=body.pop("model", "gpt-4o-mini"),
+            messages=[{"content": "Hello"}],  # type: ignore[list-item]
+        )
+    assert refused.value.status_code in (400, 422)
+    assert "messages" in json.dumps(refused.value.body), refused.value.body
 
 
 @pytest.mark.parametrize("api", apis_with("POST", "/v1/images/generations"))

@@ -190,7 +190,7 @@ def _fill(
             out[key] = status
         elif lowered == "code" and not keep_code:
             out[key] = _pick_code(current, status, kind, code)
-        elif lowered == "param" and isinstance(current, str) and param:
+        elif lowered == "param" and (current is None or isinstance(current, str)) and param:
             out[key] = param
         elif lowered == "param" and drop_param and not param:
             del out[key]  # no parameter is at fault: say nothing rather than name a made-up one

@@ -41,6 +41,22 @@ class MockOperation:
     def documents(self, status: int) -> bool:
         return any(r.key == str(status) for r in self.responses)
 
+    def refusal_status(self, location: str, where: str) -> int:
+        """The status of a request refused for a value at ``where`` (a body pointer or parameter name).
+
+        ``invalid_status`` (422 where documented, else 400), except that an OpenAI-compatible embeddings
+        operation refuses a bad ``input`` (``[]``, ``""``) with OpenAI's own 400 where it documents one:
+        what OpenAI answers, and what a gateway passing the request upstream relays.
+        """
+        if (
+            location == "body"
+            and (where == "/input" or where.startswith("/input/"))
+            and self.operation.compatible_wire == "openai-embeddings"
+            and self.documents(400)
+        ):
+            return 400
+        return self.invalid_status
+
 
 @dataclass(slots=True)
 class MockApi:

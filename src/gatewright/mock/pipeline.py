@@ -195,7 +195,9 @@ class ApiHandler:
             first = validated.issues[0]
             message = "; ".join(issue.describe() for issue in validated.issues)
             param = first.where.lstrip("/") if first.location != "body" else (first.where.lstrip("/") or None)
-            return self._error(op.responses, op.invalid_status, message, path, param=param)
+            return self._error(
+                op.responses, op.refusal_status(first.location, first.where), message, path, param=param
+            )
         if isinstance(validated.body, dict | list) and is_json(media_type_of(headers.get("Content-Type"))):
             exchange.json_body = raw
         else:

@@ -30,6 +30,7 @@ from gatewright.normalize.passes.server_base_path import fold_server_base_path
 from gatewright.normalize.passes.streaming import declare_streams
 from gatewright.normalize.passes.tags import declare_tags
 from gatewright.normalize.passes.tasks import declare_task_lifecycles
+from gatewright.normalize.passes.wire_fidelity import wire_fidelity
 
 PASSES: tuple[RepairPass, ...] = (
     upgrade_openapi_version,
@@ -54,6 +55,7 @@ PASSES: tuple[RepairPass, ...] = (
     ambiguous_one_of,
     declare_streams,
     compatibility,
+    wire_fidelity,
     declare_tags,
     declare_task_lifecycles,
     lookup_not_found,

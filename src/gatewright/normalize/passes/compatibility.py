@@ -436,6 +436,22 @@ class Widener:
         )
         return target_copy
 
+    def own(self, pointer: str, why: str) -> str:
+        """The pointer of the schema to change for the one at ``pointer``: behind its local refs, and a
+        logged ``<Name>Compatible`` copy where operations that are not compatible share the target."""
+        self.why = why
+        for _ in range(_DEPTH):
+            node = lookup(self.document, pointer)
+            if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
+                break
+            if set(node) - ANNOTATIONS - {"$ref"}:
+                break  # the ref has siblings of its own: change the node itself
+            target = self._writable_target(pointer, node)
+            if target is None:
+                break
+            pointer = target
+        return pointer
+
     # -- structural questions --
 
     def _kind_accepted(self, schema: Any, disc: str, kind: Any, depth: int = 0) -> bool:

@@ -1,0 +1,213 @@
+"""Where the OpenAI wire itself differs from what compatible documents say, say what the wire does.
+
+Runs after ``compatibility``, on the operations it marked ``x-gatewright-compatible``:
+
+- error envelopes: OpenAI and the gateways that copy it send ``"param": null`` and ``"code": null``,
+  so in an OpenAI-style envelope (``{"error": {"message": ...}}``) of an ``openai-*`` operation a
+  ``param`` or ``code`` declared as a plain string also allows ``null``;
+- chat messages (``openai-chat``): every message names its ``role``; a schema whose message items
+  would accept an object without one (an open object, an ``anyOf`` branch requiring nothing) is
+  made to require it, which no official message (system, developer, user, assistant with
+  ``tool_calls`` and null content, tool) lacks;
+- embeddings input (``openai-embeddings``): OpenAI refuses an empty ``input`` with a 400, so its
+  string forms get ``minLength: 1`` and its array forms ``minItems: 1``.
+
+Shared components follow the compatibility pass's rule: a request schema also used by operations
+that are not compatible is changed in the ``<Name>Compatible`` copy, never in place. Error
+envelopes are the gateway's own, used on every route, and are widened in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
+from gatewright.normalize.passes.compatibility import EXTENSION, Widener
+from gatewright.normalize.repairs import RepairLog
+from gatewright.spec.pointer import deref, escape, lookup
+
+JSON = "application/json"
+NULLABLE_ERROR_FIELDS = ("param", "code")
+_DEPTH = 12
+
+NULL_WHY = (
+    'OpenAI and compatible gateways send `"param": null` (and `"code": null`) in their error envelopes; '
+    "the document declares the field a plain string, so every such error would be reported as a deviation"
+)
+ROLE_WHY = (
+    "every OpenAI chat message names its `role` (system, developer, user, assistant, tool) and "
+    "OpenAI-compatible gateways refuse one without it; this schema accepted a message with no `role`"
+)
+INPUT_WHY = (
+    "OpenAI refuses an embeddings request whose `input` is empty (an empty string or an empty list) "
+    "with a 400; this schema accepted it"
+)
+
+
+def _follow(document: Document, pointer: str) -> tuple[str, Any]:
+    """Follow a chain of local refs from ``pointer`` (read only): the pointer and node at its end."""
+    node = lookup(document, pointer)
+    for _ in range(_DEPTH):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            break
+        pointer, node = ref[1:], lookup(document, ref[1:])
+    return pointer, node
+
+
+def _types(node: dict[str, Any]) -> list[str] | None:
+    declared = node.get("type")
+    if isinstance(declared, str):
+        return [declared]
+    if isinstance(declared, list):
+        return [kind for kind in declared if isinstance(kind, str)]
+    return None
+
+
+def _error_envelopes(document: Document, op: dict[str, Any], pointer: str) -> Iterator[str]:
+    """Pointers to the JSON schemas of the operation's error responses (4xx, 5xx, default)."""
+    for status in op.get("responses", {}):
+        if not (status[:1] in ("4", "5") or status == "default"):
+            continue
+        where, node = _follow(document, f"{pointer}/responses/{escape(status)}")
+        media = node.get("content", {}).get(JSON) if isinstance(node, dict) else None
+        if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+            yield f"{where}/content/{escape(JSON)}/schema"
+
+
+def _nullable_error_fields(document: Document, envelope: str, log: RepairLog) -> None:
+    _, outer = _follow(document, envelope)
+    if not isinstance(outer, dict) or not isinstance(outer.get("properties"), dict):
+        return
+    if "error" not in outer["properties"]:
+        return
+    where, inner = _follow(document, f"{_follow(document, envelope)[0]}/properties/error")
+    if not isinstance(inner, dict) or not isinstance(inner.get("properties"), dict):
+        return
+    if "message" not in inner["properties"] or "object" not in (_types(inner) or ["object"]):
+        return  # not an OpenAI-style envelope
+    for name in NULLABLE_ERROR_FIELDS:
+        field = inner["properties"].get(name)
+        if not isinstance(field, dict) or field.get("type") != "string":
+            continue
+        if {"enum", "const", "$ref"} & set(field):
+            continue
+        field["type"] = ["string", "null"]
+        log.add(
+            f"{where}/properties/{escape(name)}/type",
+            f"allowed null for the error's `{name}`",
+            NULL_WHY,
+            before="string",
+            after=field["type"],
+        )
+
+
+def requires(document: Document, schema: Any, name: str, depth: int = 0) -> bool:
+    """Whether every object the schema accepts has the property ``name``."""
+    schema = deref(document, schema)
+    if not isinstance(schema, dict) or depth > _DEPTH:
+        return False
+    if name in (schema.get("required") or []):
+        return True
+    if any(requires(document, branch, name, depth + 1) for branch in schema.get("allOf") or []):
+        return True
+    for key in ("oneOf", "anyOf"):
+        branches = schema.get(key)
+        if (
+            isinstance(branches, list)
+            and branches
+            and all(requires(document, branch, name, depth + 1) for branch in branches)
+        ):
+            return True
+    return False
+
+
+def _require_role(document: Document, widener: Widener, request: str, log: RepairLog) -> None:
+    body = lookup(document, widener.own(request, ROLE_WHY))
+    if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
+        return
+    if "messages" not in body["properties"]:
+        return
+    messages_at = widener.own(f"{widener.own(request, ROLE_WHY)}/properties/messages", ROLE_WHY)
+    messages = lookup(document, messages_at)
+    if not isinstance(messages, dict) or not isinstance(messages.get("items"), dict):
+        return
+    if requires(document, messages["items"], "role"):
+        return
+    items_at = widener.own(f"{messages_at}/items", ROLE_WHY)
+    items = lookup(document, items_at)
+    if not isinstance(items, dict):
+        return
+    before = items.get("required")
+    items["required"] = [*before, "role"] if isinstance(before, list) else ["role"]
+    log.add(
+        f"{items_at}/required",
+        "requires `role` in every message",
+        ROLE_WHY,
+        before=before,
+        after=items["required"],
+    )
+
+
+def _non_empty(document: Document, widener: Widener, pointer: str, log: RepairLog, depth: int = 0) -> None:
+    pointer = widener.own(pointer, INPUT_WHY)
+    node = lookup(document, pointer)
+    if not isinstance(node, dict) or depth > _DEPTH:
+        return
+    union = False
+    for key in ("oneOf", "anyOf"):
+        branches = node.get(key)
+        if isinstance(branches, list) and branches:
+            union = True
+            for index in range(len(branches)):
+                _non_empty(document, widener, f"{pointer}/{key}/{index}", log, depth + 1)
+    if union or "const" in node or "enum" in node:
+        return
+    kinds = _types(node)
+    for kind, keyword, label in (("string", "minLength", "string"), ("array", "minItems", "list")):
+        if kinds is not None and kind not in kinds:
+            continue
+        before = node.get(keyword)
+        if isinstance(before, int) and before >= 1:
+            continue
+        node[keyword] = 1
+        log.add(
+            f"{pointer}/{keyword}",
+            f"requires a non-empty {label} (`{keyword}: 1`)",
+            INPUT_WHY,
+            before=before,
+            after=1,
+        )
+
+
+@repair_pass("wire_fidelity")
+def wire_fidelity(document: Document, context: Context, log: RepairLog) -> None:
+    """Say what the OpenAI wire does where compatible documents differ: error nulls, role, input."""
+    marked = [
+        (op, pointer, op[EXTENSION]["wire"])
+        for _, _, op, pointer in operations(document)
+        if isinstance(op.get(EXTENSION), dict) and isinstance(op[EXTENSION].get("wire"), str)
+    ]
+    if not marked:
+        return
+    widener = Widener(document, {pointer for _, pointer, _ in marked}, log)
+    for op, pointer, wire in marked:
+        if not wire.startswith("openai-"):
+            continue
+        for envelope in _error_envelopes(document, op, pointer):
+            _nullable_error_fields(document, envelope, log)
+        request = f"{pointer}/requestBody/content/{escape(JSON)}/schema"
+        if not isinstance(lookup(document, request), dict):
+            continue
+        if wire == "openai-chat":
+            _require_role(document, widener, request, log)
+        elif wire == "openai-embeddings":
+            body_at = widener.own(request, INPUT_WHY)
+            body = lookup(document, body_at)
+            if (
+                isinstance(body, dict)
+                and isinstance(body.get("properties"), dict)
+                and "input" in body["properties"]
+            ):
+                _non_empty(document, widener, f"{body_at}/properties/input", log)

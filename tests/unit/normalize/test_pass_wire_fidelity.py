@@ -1,0 +1,262 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from passkit import apply, located, pointers, spec
+
+from gatewright.normalize.compatible_wires import REQUEST_SAMPLES
+from gatewright.normalize.passes.compatibility import EXTENSION
+from gatewright.normalize.passes.wire_fidelity import wire_fidelity
+from gatewright.spec.pointer import escape, resolve
+from gatewright.spec.validation import DocumentValidators
+
+CHAT = "/v1/chat/completions"
+EMBEDDINGS = "/v1/embeddings"
+JSON = "application~1json"
+
+
+def operation(
+    wire: str | None, request: dict[str, Any], errors: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "requestBody": {"content": {"application/json": {"schema": request}}},
+        "responses": {"200": {"description": "ok"}, **(errors or {})},
+    }
+    if wire is not None:
+        op[EXTENSION] = {"wire": wire}
+    return op
+
+
+def error(ref: str = "#/components/schemas/Error") -> dict[str, Any]:
+    return {"description": "bad", "content": {"application/json": {"schema": {"$ref": ref}}}}
+
+
+def request_at(path: str) -> str:
+    return f"/paths/{escape(path)}/post/requestBody/content/{JSON}/schema"
+
+
+def valid(document: dict[str, Any], pointer: str, value: Any) -> bool:
+    return DocumentValidators(document).is_valid(resolve(document, pointer), value)
+
+
+OPENAI_ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "message": {"type": "string"},
+                "type": {"type": "string"},
+                "param": {"type": "string"},
+                "code": {"type": "string"},
+            },
+        }
+    },
+}
+
+
+# -- error envelopes --
+
+
+def test_param_and_code_of_an_openai_style_envelope_allow_null() -> None:
+    document = spec(
+        paths={CHAT: {"post": operation("openai-chat", {"type": "object"}, {"400": error()})}},
+        components={"schemas": {"Error": OPENAI_ERROR}},
+    )
+    out, repairs = apply(wire_fidelity, document)
+    field = "/components/schemas/Error/properties/error/properties"
+    assert pointers(repairs) == [f"{field}/param/type", f"{field}/code/type"]
+    assert all(r.before == "string" and r.after == ["string", "null"] for r in repairs)
+    assert all("null" in r.why for r in repairs)
+    assert located(document, repairs[0].pointer) == "string"
+    official = {"error": {"message": "bad", "type": "invalid_request_error", "param": None, "code": None}}
+    assert valid(out, "/components/schemas/Error", official)
+    assert not valid(out, "/components/schemas/Error", {"error": {"message": "m", "param": 3}})
+
+
+def test_error_envelopes_behind_component_responses_are_found() -> None:
+    document = spec(
+        paths={
+            EMBEDDINGS: {
+                "post": operation(
+                    "openai-embeddings",
+                    {"type": "object"},
+                    {"400": {"$ref": "#/components/responses/Bad"}},
+                )
+            }
+        },
+        components={"schemas": {"Error": OPENAI_ERROR}, "responses": {"Bad": error()}},
+    )
+    _, repairs = apply(wire_fidelity, document)
+    assert len(repairs) == 2
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"type": "string", "enum": ["bad_request"]},
+        {"type": ["string", "null"]},
+        {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        {"type": "integer"},
+    ],
+)
+def test_fields_that_are_not_plain_strings_are_left_alone(field: dict[str, Any]) -> None:
+    envelope = {"type": "object", "properties": {"error": {"properties": {"message": {}, "code": field}}}}
+    document = spec(
+        paths={CHAT: {"post": operation("openai-chat", {"type": "object"}, {"400": error()})}},
+        components={"schemas": {"Error": envelope}},
+    )
+    assert apply(wire_fidelity, document)[1] == []
+
+
+def test_envelopes_that_are_not_openai_style_or_not_compatible_are_left_alone() -> None:
+    flat = {"type": "object", "properties": {"error": {"type": "string"}, "param": {"type": "string"}}}
+    anthropic = {"type": "object", "properties": {"error": {"$ref": "#/components/schemas/Error"}}}
+    document = spec(
+        paths={
+            CHAT: {
+                "post": operation(
+                    "openai-chat", {"type": "object"}, {"400": error("#/components/schemas/Flat")}
+                )
+            },
+            "/v1/messages": {
+                "post": operation(
+                    "anthropic-messages", {"type": "object"}, {"400": error("#/components/schemas/A")}
+                )
+            },
+            "/v1/other": {"post": operation(None, {"type": "object"}, {"400": error()})},
+        },
+        components={"schemas": {"Error": OPENAI_ERROR, "Flat": flat, "A": anthropic}},
+    )
+    assert apply(wire_fidelity, document)[1] == []
+
+
+# -- chat messages need their role --
+
+OFFICIAL_MESSAGES = [
+    {"role": "system", "content": "s"},
+    {"role": "developer", "content": "d"},
+    {"role": "user", "content": [{"type": "text", "text": "hi"}]},
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+    },
+    {"role": "tool", "tool_call_id": "c", "content": "ok"},
+]
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        {"type": "object"},
+        {"type": "object", "additionalProperties": True},
+        {
+            "anyOf": [
+                {"type": "object", "properties": {"role": {"type": "string"}, "content": {}}},
+                {"type": "object", "required": ["role", "content"]},
+            ]
+        },
+    ],
+)
+def test_a_chat_message_must_name_its_role(items: dict[str, Any]) -> None:
+    request = {"type": "object", "properties": {"messages": {"type": "array", "items": items}}}
+    document = spec(paths={CHAT: {"post": operation("openai-chat", request)}})
+    out, repairs = apply(wire_fidelity, document)
+    items_at = f"{request_at(CHAT)}/properties/messages/items"
+    assert pointers(repairs) == [f"{items_at}/required"]
+    assert repairs[0].after == ["role"]
+    assert not valid(out, items_at, {"content": None})
+    assert all(valid(out, items_at, message) for message in OFFICIAL_MESSAGES)
+    body = request_at(CHAT)
+    assert all(valid(out, body, sample.body) for sample in REQUEST_SAMPLES["openai-chat"])
+
+
+def test_messages_whose_every_branch_requires_role_are_left_alone() -> None:
+    branch = {"type": "object", "required": ["role"], "properties": {"role": {"type": "string"}}}
+    request = {
+        "type": "object",
+        "properties": {
+            "messages": {"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/M"}, branch]}}
+        },
+    }
+    document = spec(
+        paths={CHAT: {"post": operation("openai-chat", request)}}, components={"schemas": {"M": branch}}
+    )
+    assert apply(wire_fidelity, document)[1] == []
+
+
+def test_a_message_component_shared_with_other_operations_is_tightened_in_a_copy() -> None:
+    request = {"$ref": "#/components/schemas/Chat"}
+    chat = {"type": "object", "properties": {"messages": {"type": "array", "items": {"type": "object"}}}}
+    document = spec(
+        paths={
+            CHAT: {"post": operation("openai-chat", request)},
+            "/v1/own": {"post": operation(None, {"$ref": "#/components/schemas/Chat"})},
+        },
+        components={"schemas": {"Chat": chat}},
+    )
+    out, repairs = apply(wire_fidelity, document)
+    assert out["components"]["schemas"]["Chat"] == chat
+    assert out["components"]["schemas"]["ChatCompatible"]["properties"]["messages"]["items"]["required"] == [
+        "role"
+    ]
+    assert repairs[-1].pointer == "/components/schemas/ChatCompatible/properties/messages/items/required"
+
+
+# -- embeddings input must not be empty --
+
+
+def test_embeddings_input_forms_must_not_be_empty() -> None:
+    request = {
+        "type": "object",
+        "required": ["model", "input"],
+        "properties": {
+            "model": {"type": "string"},
+            "input": {
+                "oneOf": [
+                    {"type": "string"},
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "array", "minItems": 1, "items": {"type": "integer"}},
+                    {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "array", "items": {"type": "integer"}},
+                    },
+                ]
+            },
+        },
+    }
+    document = spec(paths={EMBEDDINGS: {"post": operation("openai-embeddings", request)}})
+    out, repairs = apply(wire_fidelity, document)
+    input_at = f"{request_at(EMBEDDINGS)}/properties/input"
+    assert pointers(repairs) == [f"{input_at}/oneOf/0/minLength", f"{input_at}/oneOf/1/minItems"]
+    assert [r.after for r in repairs] == [1, 1]
+    assert not valid(out, input_at, [])
+    assert not valid(out, input_at, "")
+    assert valid(out, input_at, "hi")
+    body = request_at(EMBEDDINGS)
+    assert all(valid(out, body, sample.body) for sample in REQUEST_SAMPLES["openai-embeddings"])
+
+
+def test_an_open_embeddings_input_refuses_only_the_empty_forms() -> None:
+    request = {"type": "object", "properties": {"input": {}}}
+    document = spec(paths={EMBEDDINGS: {"post": operation("openai-embeddings", request)}})
+    out, repairs = apply(wire_fidelity, document)
+    input_at = f"{request_at(EMBEDDINGS)}/properties/input"
+    assert pointers(repairs) == [f"{input_at}/minLength", f"{input_at}/minItems"]
+    assert not valid(out, input_at, []) and not valid(out, input_at, "")
+    assert valid(out, input_at, ["a"]) and valid(out, input_at, [[1]]) and valid(out, input_at, "a")
+
+
+def test_operations_not_marked_or_of_other_wires_are_left_alone() -> None:
+    request = {"type": "object", "properties": {"input": {}, "messages": {"type": "array", "items": {}}}}
+    document = spec(
+        paths={
+            EMBEDDINGS: {"post": operation(None, request)},
+            CHAT: {"post": operation("openai-embeddings", {"type": "object", "properties": {"model": {}}})},
+            "/v1/messages": {"post": operation("anthropic-messages", request)},
+        }
+    )
+    assert apply(wire_fidelity, document)[1] == []
