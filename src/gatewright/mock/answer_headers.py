@@ -17,8 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from multidict import CIMultiDict
-
 __all__ = ["SERVER_HEADERS", "header_problem", "merged"]
 
 # Set by the server for every answer (RFC 9112 6, RFC 9110 7.6.1): never by a rule or a fixture.
@@ -49,13 +47,13 @@ def header_problem(name: str, value: str) -> str | None:
     return None
 
 
-def merged(*parts: Iterable[tuple[str, str]], media_type: str | None = None) -> CIMultiDict[str]:
-    """Header lists merged by name, whatever its case (a later part wins), then ``media_type`` as
-    the one ``Content-Type`` when the answer has a body."""
-    headers: CIMultiDict[str] = CIMultiDict()
+def merged(*parts: Iterable[tuple[str, str]], media_type: str | None = None) -> dict[str, str]:
+    """Header lists merged by name, whatever its case (a later part wins, under its own spelling),
+    then ``media_type`` as the one ``Content-Type`` when the answer has a body."""
+    by_name: dict[str, tuple[str, str]] = {}
     for part in parts:
         for name, value in part:
-            headers[name] = value  # replaces every spelling of the name
+            by_name[name.lower()] = (name, value)
     if media_type is not None:
-        headers["Content-Type"] = media_type
-    return headers
+        by_name["content-type"] = ("Content-Type", media_type)
+    return dict(by_name.values())
