@@ -67,7 +67,8 @@ def json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _types(schema: dict[str, Any]) -> list[str] | None:
+def declared_types(schema: dict[str, Any]) -> list[str] | None:
+    """The JSON types a schema node declares (``properties``/``items`` imply object/array); None: any."""
     declared = schema.get("type")
     if isinstance(declared, str):
         return [declared]
@@ -84,7 +85,7 @@ def _describe(schema: Any) -> str:
     """A short name for a schema's shape, for the repair log: ``array of integer``, ``null``."""
     if not isinstance(schema, dict):
         return "value"
-    kinds = _types(schema) or []
+    kinds = declared_types(schema) or []
     if kinds == ["array"] and isinstance(schema.get("items"), dict):
         return f"array of {_describe(schema['items'])}"
     branches = schema.get("anyOf") or schema.get("oneOf")
@@ -286,7 +287,7 @@ class Widener:
         """Widen ``type``, ``const`` and ``enum``; False when the value became a new branch instead."""
         kind = json_type(value)
         container = kind in ("object", "array")
-        kinds = _types(node) if "type" in node else None
+        kinds = declared_types(node) if "type" in node else None
         if kinds is not None and not _accepts_type(kinds, kind):
             if container:
                 branch = official if isinstance(official, dict) else {"type": kind}
@@ -353,7 +354,7 @@ class Widener:
 
     def _add_type(self, pointer: str, node: dict[str, Any], kind: str) -> None:
         before = node.get("type")
-        kinds = _types(node) or []
+        kinds = declared_types(node) or []
         node["type"] = [*kinds, kind]
         self._changed(f"{pointer}/type", f"allowed {kind}", before=before, after=node["type"])
 
@@ -479,7 +480,7 @@ class Widener:
         schema = deref(self.document, schema)
         if not isinstance(schema, dict) or depth > _DEPTH:
             return True
-        kinds = _types(schema)
+        kinds = declared_types(schema)
         if kinds is not None and not _accepts_type(kinds, json_type(value)):
             return False
         for key in ("oneOf", "anyOf"):

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
-from gatewright.normalize.passes.compatibility import EXTENSION, Widener
+from gatewright.normalize.passes.compatibility import EXTENSION, Widener, declared_types
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.pointer import deref, escape, lookup
 
@@ -56,15 +56,6 @@ def _follow(document: Document, pointer: str) -> tuple[str, Any]:
     return pointer, node
 
 
-def _types(node: dict[str, Any]) -> list[str] | None:
-    declared = node.get("type")
-    if isinstance(declared, str):
-        return [declared]
-    if isinstance(declared, list):
-        return [kind for kind in declared if isinstance(kind, str)]
-    return None
-
-
 def _error_envelopes(document: Document, op: dict[str, Any], pointer: str) -> Iterator[str]:
     """Pointers to the JSON schemas of the operation's error responses (4xx, 5xx, default)."""
     for status in op.get("responses", {}):
@@ -85,7 +76,7 @@ def _nullable_error_fields(document: Document, envelope: str, log: RepairLog) ->
     where, inner = _follow(document, f"{_follow(document, envelope)[0]}/properties/error")
     if not isinstance(inner, dict) or not isinstance(inner.get("properties"), dict):
         return
-    if "message" not in inner["properties"] or "object" not in (_types(inner) or ["object"]):
+    if "message" not in inner["properties"] or "object" not in (declared_types(inner) or ["object"]):
         return  # not an OpenAI-style envelope
     for name in NULLABLE_ERROR_FIELDS:
         field = inner["properties"].get(name)
@@ -164,7 +155,7 @@ def _non_empty(document: Document, widener: Widener, pointer: str, log: RepairLo
                 _non_empty(document, widener, f"{pointer}/{key}/{index}", log, depth + 1)
     if union or "const" in node or "enum" in node:
         return
-    kinds = _types(node)
+    kinds = declared_types(node)
     for kind, keyword, label in (("string", "minLength", "string"), ("array", "minItems", "list")):
         if kinds is not None and kind not in kinds:
             continue
