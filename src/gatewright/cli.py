@@ -58,6 +58,17 @@ def _add_allow_host(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_byte_budget(parser: argparse.ArgumentParser, flag: str, default: int, what: str) -> None:
+    """A byte budget option: a positive count, its default said in bytes and MiB."""
+    parser.add_argument(
+        flag,
+        type=positive_int,
+        default=default,
+        metavar="N",
+        help=f"{what} (default {default}: {default // (1024 * 1024)} MiB)",
+    )
+
+
 def _add_normalize(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("normalize", help="rebuild specs/canonical/ from specs/sources/")
     parser.add_argument("--sources", type=Path, default=Path("specs/sources"), help="where the sources are")
@@ -123,27 +134,24 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8080)
     _add_allow_host(parser)
-    parser.add_argument(
+    _add_byte_budget(
+        parser,
         "--max-upload-bytes",
-        type=positive_int,
-        default=256 * 1024 * 1024,
-        metavar="N",
-        help="bytes of uploads kept at once; an upload past it is a 413 (default 268435456: 256 MiB)",
+        256 * 1024 * 1024,
+        "bytes of uploads kept at once; an upload past it is a 413",
     )
-    parser.add_argument(
+    _add_byte_budget(
+        parser,
         "--journal-bytes",
-        type=positive_int,
-        default=64 * 1024 * 1024,
-        metavar="N",
-        help="bytes the request journal keeps; the oldest requests go first (default 67108864: 64 MiB)",
+        64 * 1024 * 1024,
+        "bytes the request journal keeps; the oldest requests go first",
     )
-    parser.add_argument(
+    _add_byte_budget(
+        parser,
         "--journal-entry-bytes",
-        type=positive_int,
-        default=1024 * 1024,
-        metavar="N",
-        help="bytes of one request's body the journal keeps; a longer one is kept as its beginning, "
-        "marked truncated (default 1048576: 1 MiB)",
+        1024 * 1024,
+        "bytes of one request's body the journal keeps; a longer one is kept as its beginning, "
+        "marked truncated",
     )
     parser.add_argument("--seed", type=int, default=None, help="make generated data and ids reproducible")
     parser.add_argument("--quiet", action="store_true", help="no request log")
@@ -217,13 +225,11 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="with --replay: also replay recorded answers that break the spec",
     )
-    parser.add_argument(
+    _add_byte_budget(
+        parser,
         "--replay-bytes",
-        type=positive_int,
-        default=256 * 1024 * 1024,
-        metavar="N",
-        help="with --replay: bytes of fixture files read at most; past it the mock does not start "
-        "(default 268435456: 256 MiB)",
+        256 * 1024 * 1024,
+        "with --replay: bytes of fixture files read at most; past it the mock does not start",
     )
     parser.set_defaults(run=_mock)
 
@@ -287,21 +293,18 @@ def _add_proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="seconds a client may take to send a request's headers (also how long an idle connection "
         "stays open), and its body (default 30; 0: aiohttp's defaults)",
     )
-    parser.add_argument(
+    _add_byte_budget(
+        parser,
         "--capture-bytes",
-        type=positive_int,
-        default=8 * 1024 * 1024,
-        metavar="N",
-        help="bytes of each body (decoded) kept for judging and recording; a longer one passes whole, "
-        "judged as cut (default 8388608: 8 MiB)",
+        8 * 1024 * 1024,
+        "bytes of each body (decoded) kept for judging and recording; a longer one passes whole, "
+        "judged as cut",
     )
-    parser.add_argument(
+    _add_byte_budget(
+        parser,
         "--judge-queue-bytes",
-        type=positive_int,
-        default=64 * 1024 * 1024,
-        metavar="N",
-        help="bytes of exchanges waiting to be judged; past it exchanges pass unjudged and the "
-        "reports count them (default 67108864: 64 MiB)",
+        64 * 1024 * 1024,
+        "bytes of exchanges waiting to be judged; past it exchanges pass unjudged and the reports count them",
     )
     parser.set_defaults(run=_proxy)
 
