@@ -101,10 +101,7 @@ class _Plan:
 
     hints: tuple[str, ...]  # operationId and path: what a bare "url" or octet-stream holds
     json_media: bool  # a JSON success body names media (url/b64_json fields) or a transcript
-
-    @property
-    def transcribes(self) -> bool:
-        return any(word in hint.lower() for hint in self.hints for word in ("transcri", "translat"))
+    transcribes: bool  # a transcription or translation: its ``text`` is the transcript
 
 
 class MediaExtension:
@@ -135,15 +132,15 @@ class MediaExtension:
             else set()
         )
         names.update(_keys(shape_for(operation.operation.path)))  # an open schema gets an SDK shape
-        plan = _Plan(hints, json_media=False)
+        transcribes = any(word in hint.lower() for hint in hints for word in ("transcri", "translat"))
         json_media = (
             "b64_json" in names
-            or ("text" in names and plan.transcribes)
+            or ("text" in names and transcribes)
             or any(_is_url_key(name) and media.media_kind_for(name, *hints, default=None) for name in names)
         )
         if not binary and not json_media:
             return None
-        plan = _Plan(hints, json_media)
+        plan = _Plan(hints, json_media, transcribes)
 
         async def hook(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
             return self._answer(call, plan)
