@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import urllib.parse
 from collections.abc import Callable
 from typing import Any
@@ -48,12 +49,55 @@ def http_url(value: str) -> str:
     return value
 
 
+def store_url(value: str) -> str | None:
+    """``memory`` (None: the in-process store) or ``redis://[USER:PASSWORD@]HOST[:PORT][/DB]``."""
+    if value == "memory":
+        return None
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number or out of range
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme != "redis"
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or not re.fullmatch(r"(/\d*)?", parts.path)
+    ):
+        raise argparse.ArgumentTypeError(f"{value!r} is not 'memory' or a redis://HOST:PORT/DB URL")
+    return value
+
+
+STORE_PREFIX = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def store_prefix(value: str) -> str:
+    """A key namespace in a shared store: 1-64 letters, digits and ``-_.:``."""
+    if not STORE_PREFIX.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a store prefix (1-64 letters, digits and the characters -_.:)"
+        )
+    return value
+
+
 def rate_limit(value: str) -> float:
     """``N``, ``N/s``, ``N/m`` or ``N/h`` as requests per second."""
     from gatewright.conformance.options import parse_rate_limit  # noqa: PLC0415 - keep the shells' start quick
 
     try:
         return parse_rate_limit(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def shard(value: str) -> tuple[int, int]:
+    """``K/N`` as ``(K, N)``: share K of N of a verify run's units."""
+    from gatewright.conformance.options import parse_shard  # noqa: PLC0415 - keep the shells' start quick
+
+    try:
+        return parse_shard(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -9,7 +9,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gatewright._version import __version__
-from gatewright.argtypes import http_url, non_negative, port, positive, positive_int, probability
+from gatewright.argtypes import (
+    http_url,
+    non_negative,
+    port,
+    positive,
+    positive_int,
+    probability,
+    store_prefix,
+    store_url,
+)
 from gatewright.spec import API_IDS, SpecError
 from gatewright.verify_options import add_arguments as add_verify_arguments
 
@@ -81,10 +90,15 @@ def _mock(args: argparse.Namespace) -> int:
     from gatewright.mock import serve
     from gatewright.mock.replay import ReplaySettings
     from gatewright.mock.rules import FaultSettings, RuleError
+    from gatewright.mock.shared import StoreUnavailable
+    from gatewright.mock.workers import WorkersExited
 
     if args.replay is None and (args.replay_strict or args.replay_nonconformant):
         flag = "--replay-strict" if args.replay_strict else "--replay-nonconformant"
         print(f"gatewright mock: error: {flag} needs --replay DIR", file=sys.stderr)
+        return EXIT_USAGE
+    if args.workers > 1 and args.store is None:
+        print("gatewright mock: error: --workers needs a shared store (--store redis://…)", file=sys.stderr)
         return EXIT_USAGE
     replay = (
         ReplaySettings(
@@ -116,10 +130,16 @@ def _mock(args: argparse.Namespace) -> int:
             upload_budget=args.max_upload_bytes,
             journal_bytes=args.journal_bytes,
             journal_entry_bytes=args.journal_entry_bytes,
+            store=args.store,
+            store_prefix=args.store_prefix,
+            workers=args.workers,
         )
-    except RuleError as exc:
+    except (RuleError, StoreUnavailable) as exc:  # a rules file refused; Redis does not answer at start
         print(f"gatewright mock: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except WorkersExited as exc:  # --workers N: every worker died on its own (each logged)
+        print(f"gatewright mock: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except OSError as exc:  # cannot listen: the port is in use, the host is not this machine's, ...
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         print(f"gatewright mock: error: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
@@ -231,6 +251,29 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         256 * 1024 * 1024,
         "with --replay: bytes of fixture files read at most; past it the mock does not start",
     )
+    parser.add_argument(
+        "--store",
+        type=store_url,
+        default=None,
+        metavar="URL",
+        help="where the mock keeps its state: 'memory' (the default: this process) or "
+        "redis://HOST:PORT/DB, shared by every mock pointed at it",
+    )
+    parser.add_argument(
+        "--store-prefix",
+        type=store_prefix,
+        default="gatewright",
+        metavar="NAME",
+        help="with --store redis://…: the namespace of the mock's keys, so several mocks can share one "
+        "Redis apart (letters, digits, -_.:; default gatewright)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="serve with N processes on one port (N > 1 needs --store redis://…)",
+    )
     parser.set_defaults(run=_mock)
 
 
@@ -250,6 +293,49 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="compare with an earlier report.json; exit 1 only on new findings (regressions)",
     )
     parser.set_defaults(run=_verify)
+
+
+def _report_merge(args: argparse.Namespace) -> int:
+    from gatewright.conformance.redact import Redactor
+    from gatewright.conformance.reporting import REPORT_FILES, ReportWriter
+    from gatewright.conformance.reporting.merge import MergeError, load_report, merge_shards
+
+    try:
+        reports = [load_report(path) for path in args.reports]
+        merged = merge_shards(reports, [str(path) for path in args.reports])
+    except MergeError as exc:
+        print(f"gatewright report merge: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        ReportWriter(args.out, Redactor()).write(merged)  # the shards' reports are redacted already
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        print(f"gatewright report merge: error: cannot write to {args.out}: {reason}", file=sys.stderr)
+        return EXIT_USAGE
+    counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(merged.outcome_counts().items()))
+    print(
+        f"merged {len(reports)} reports: {len(merged.units)} units ({counts or 'none'}), "
+        f"{len(merged.findings)} findings -> {args.out}/ ({', '.join(REPORT_FILES)})"
+    )
+    return EXIT_FAILED if merged.failed else EXIT_OK
+
+
+def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("report", help="work with verify's reports (merge CI shards)")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    merge = actions.add_parser(
+        "merge",
+        help="join the reports of `verify --shard K/N` runs into one",
+        description="Join shard reports (report.json) into one report.json, junit.xml and report.html "
+        "with the totals of one unsharded run. Exit 0 when nothing failed, 1 when something did, "
+        "2 when the reports cannot be merged (different specs, targets or seeds, a shard missing or "
+        "given twice, a unit in two reports).",
+    )
+    merge.add_argument(
+        "reports", nargs="+", type=Path, metavar="DIR", help="a shard's report directory (or its report.json)"
+    )
+    merge.add_argument("--out", type=Path, required=True, metavar="DIR", help="where the merged reports go")
+    merge.set_defaults(run=_report_merge)
 
 
 def _proxy(args: argparse.Namespace) -> int:
@@ -321,6 +407,8 @@ EXAMPLES = """examples:
       serve one API's spec at http://127.0.0.1:8080/v1/... with reproducible answers
   gatewright verify --api empiriolabs --base-url https://gateway.example --model gpt-4o-mini
       check a live gateway (key in GATEWRIGHT_API_KEY); reports in reports/empiriolabs/
+  gatewright report merge shard-1/ shard-2/ --out reports/empiriolabs/
+      join the reports of `verify --shard 1/2` and `--shard 2/2` into one
   gatewright proxy --api empiriolabs --upstream https://gateway.example --record fixtures/
       forward 127.0.0.1:8081 to the gateway, judge each exchange, record fixtures for mock --replay
 """
@@ -338,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_normalize(sub)
     _add_mock(sub)
     _add_verify(sub)
+    _add_report(sub)
     _add_proxy(sub)
     return parser
 

@@ -19,6 +19,10 @@ from gatewright.conformance.units import Unit
 OPTIONS_KEY = pytest.StashKey[RunOptions]()
 CONFORMANCE_KEY = pytest.StashKey[Conformance]()
 REPORT_KEY = pytest.StashKey[Report]()
+# Under pytest-xdist: each worker sends its report (``WORKER_REPORT`` in its ``workeroutput``, JSON);
+# the controller keeps them here, by worker id, and writes them joined.
+WORKER_REPORT = "gatewright_report"
+WORKER_REPORTS_KEY = pytest.StashKey[dict[str, Report]]()
 
 
 class ConformanceFailed(Exception):

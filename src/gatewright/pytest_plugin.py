@@ -1,12 +1,15 @@
 """The gatewright pytest plugin: hooks and fixtures only; state lives in ``StashKey``s.
 
 ``pytest --gatewright-api ID --gatewright-base-url URL`` adds one test item per
-conformance unit. The ``gatewright_mock`` fixtures serve the mock in process; the
-objects behind them (``MockServers``, ``GatewrightMock``) live in ``gatewright.testing``.
+conformance unit. Under pytest-xdist (``-n 4``) each worker runs its share of the items and sends its
+report to the controller, which writes them as one (``reporting.merge``). The ``gatewright_mock``
+fixtures serve the mock in process; the objects behind them (``MockServers``, ``GatewrightMock``)
+live in ``gatewright.testing``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
@@ -15,15 +18,18 @@ from typing import Any
 
 import pytest
 
-from gatewright.conformance.events import RunFinished
+from gatewright.conformance.models import Report
 from gatewright.conformance.preflight import PreflightError, check_report_dir, check_selection
 from gatewright.conformance.reporting import ReportWriter
+from gatewright.conformance.reporting.merge import join_reports
 from gatewright.conformance.runner import Conformance
 from gatewright.pytest_items import (
     CONFORMANCE_KEY,
     OPTIONS_KEY,
     REPORT_KEY,
     SPEC_FILE_KEY,
+    WORKER_REPORT,
+    WORKER_REPORTS_KEY,
     GatewrightItem,
     GatewrightSuite,
 )
@@ -57,7 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
         options = run_options(values)
         spec_file = options.spec_path or canonical_path(options.name)
         conformance = Conformance(options)
-        check_selection(conformance.units, options.include, options.exclude, options.name)
+        check_selection(conformance.planned, options.include, options.exclude, options.name)
         if options.report_dir is not None:
             check_report_dir(options.report_dir)  # fail now, not after the whole run
     except (ValueError, SpecError, PreflightError) as exc:
@@ -100,16 +106,36 @@ def _path_id(config: pytest.Config, path: Path) -> str:
     return os.path.relpath(path, config.rootpath).replace(os.sep, "/")
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: keep the report a worker sent as it finished (none if it crashed)."""
+    config: pytest.Config = node.config
+    sent = getattr(node, "workeroutput", {}).get(WORKER_REPORT)
+    if REPORT_KEY in config.stash and sent:
+        config.stash.setdefault(WORKER_REPORTS_KEY, {})[node.gateway.id] = Report.from_dict(json.loads(sent))
 
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if REPORT_KEY in config.stash:
-        config.stash[REPORT_KEY].interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
-        config.stash[REPORT_KEY].settings = config.stash[CONFORMANCE_KEY].settings()
-        report_dir = config.stash[OPTIONS_KEY].report_dir
-        assert report_dir is not None
-        writer = ReportWriter(report_dir, config.stash[CONFORMANCE_KEY].redactor)
-        writer.handle(RunFinished(config.stash[REPORT_KEY]))
+        conformance = config.stash[CONFORMANCE_KEY]
+        report = config.stash[REPORT_KEY]
+        report.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        report.settings = conformance.settings()
+        workeroutput = getattr(config, "workeroutput", None)
+        if workeroutput is not None:  # a pytest-xdist worker: the controller writes the reports
+            workeroutput[WORKER_REPORT] = json.dumps(conformance.redactor.model(report).to_dict())
+        else:
+            workers = config.stash.get(WORKER_REPORTS_KEY, {})
+            if workers:  # the controller under pytest-xdist: its workers' reports, as one
+                order = [unit.unit_id for unit in conformance.units]
+                joined = join_reports(list(workers.values()), list(workers), order)
+                joined.interrupted = joined.interrupted or report.interrupted
+                joined.shard = report.shard
+                report = joined
+            report_dir = config.stash[OPTIONS_KEY].report_dir
+            assert report_dir is not None
+            ReportWriter(report_dir, conformance.redactor).write(report)
     if _MOCK_SERVERS in config.stash:
         config.stash[_MOCK_SERVERS].close()
 

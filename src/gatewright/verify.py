@@ -41,7 +41,7 @@ def _prepared(options: RunOptions, handlers: list[EventHandler]) -> Conformance:
         if exc.source or options.spec_path is None:
             raise
         raise SpecError(exc.message, source=str(options.spec_path), pointer=exc.pointer) from None
-    check_selection(conformance.units, options.include, options.exclude, options.name)
+    check_selection(conformance.planned, options.include, options.exclude, options.name)
     check_report_dir(options.report_dir)
     check_reachable(options.base_url, conformance.redactor.url(options.base_url), options.request_timeout)
     conformance.emitter.add(ReportWriter(options.report_dir, conformance.redactor))

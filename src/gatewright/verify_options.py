@@ -171,6 +171,15 @@ VERIFY_OPTIONS: tuple[VerifyOption, ...] = (
         parse=argtypes.positive_int,
         metavar="TOKENS",
     ),
+    VerifyOption(
+        "shard",
+        "run share K of N of the units (CI shards: the same unit always lands in the same share);"
+        " join the shards' reports with `gatewright report merge`",
+        parse=argtypes.shard,
+        metavar="K/N",
+        plugin_help="collect share K of N of the units (CI shards; join their reports with"
+        " `gatewright report merge`)",
+    ),
 )
 
 

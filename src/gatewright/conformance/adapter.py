@@ -37,6 +37,7 @@ from schemathesis.checks import CHECKS, load_all_checks  # the check registry: t
 from schemathesis.engine.recorder import ScenarioRecorder  # what Case.validate_response(recorder=) takes
 
 from gatewright.conformance.bodies import binary_curl, describe_body
+from gatewright.conformance.checks import PUBLIC_ACCESS
 from gatewright.conformance.models import Exchange
 from gatewright.conformance.positive import PositiveBodies
 from gatewright.conformance.redact import REDACTED, Redactor
@@ -270,6 +271,7 @@ class SchemathesisAdapter:
         extra_headers: dict[str, str] | None = None,
         generate_credentials: bool = False,
         served: ServedModels | None = None,
+        public: frozenset[str] = frozenset(),
     ) -> None:
         document = copy.deepcopy(document)
         document["servers"] = [{"url": base_url}]  # canonical paths are full paths; never add a base path
@@ -300,6 +302,10 @@ class SchemathesisAdapter:
         # gate sees: under a request budget (a paid gateway) it is left out, and the run says so.
         excluded = EXCLUDED_CHECKS | ({"ignored_auth"} if limiter.budgeted else set())
         self.checks = {name: check for name, check in _checks_by_name().items() if name not in excluded}
+        # Operations the spec marks public whose requests carry the key anyway (``auth``): each is
+        # probed once without it (``PUBLIC_ACCESS``), a request of its own, so not under a budget either.
+        self.public = frozenset() if limiter.budgeted else public
+        self._public_probed: set[str] = set()
         self.version = schemathesis.__version__
         self.statuses: dict[str, Counter[int]] = defaultdict(Counter)  # operationId -> status -> times
         self._count_lock = threading.Lock()
@@ -490,6 +496,7 @@ class SchemathesisAdapter:
         else:
             if "ignored_auth" in names:
                 self._auth_checked(operation_id, case, response)
+            failures.extend(self._public_probe(case, response, checks=checks, headers=headers, query=query))
             return failures
         for name in names:
             check = self.checks[name]
@@ -522,7 +529,63 @@ class SchemathesisAdapter:
                 raise
         if "ignored_auth" in names and not any(f.check == "ignored_auth" for f in failures):
             self._auth_checked(operation_id, case, response)
+        failures.extend(self._public_probe(case, response, checks=checks, headers=headers, query=query))
         return failures
+
+    def _public_probe(
+        self,
+        case: Any,
+        response: Any,
+        *,
+        checks: tuple[str, ...],
+        headers: dict[str, str],
+        query: dict[str, str] | None,
+    ) -> list[CheckFailure]:
+        """``PUBLIC_ACCESS``, once per public operation: its first valid request that succeeded with the
+        key is sent again without it; a 401/403 then is the finding, shown as the probe that got it. A
+        probe that gets no answer, or any other, says nothing against the operation."""
+        operation_id = str(case.operation.definition.raw.get("operationId", case.path))
+        if PUBLIC_ACCESS.id not in checks or operation_id not in self.public:
+            return []
+        if not 200 <= int(response.status_code) < 300 or _mode_of(case) == "negative":
+            return []
+        with self._count_lock:
+            if operation_id in self._public_probed:
+                return []
+            self._public_probed.add(operation_id)
+        credentials, credential_query = self.auth(operation_id)
+        names = {name.lower() for name in credentials}
+        plain = {name: value for name, value in headers.items() if name.lower() not in names}
+        kept = {name: value for name, value in (case.headers or {}).items() if name.lower() not in names}
+        params = {name: value for name, value in (query or {}).items() if name not in credential_query}
+        probe = case.derive(
+            headers=CaseInsensitiveDict(kept),
+            query={name: value for name, value in (case.query or {}).items() if name not in credential_query},
+        )
+        self.limiter.wait()
+        try:
+            answer = self.sessions.call(
+                probe, base_url=self.base_url, headers=plain, params=params or None, timeout=self.timeout
+            )
+        except Exception:
+            return []
+        status = int(answer.status_code)
+        if status not in (401, 403):
+            return []
+        message = (
+            f"the spec asks no credentials for {case.method} {case.operation.path}, but without them it "
+            f"answered {status} (with the key: {int(response.status_code)})"
+        )
+        return [
+            CheckFailure(
+                PUBLIC_ACCESS.id,
+                "Public operation refused a request without credentials",
+                self.redactor.text(message),
+                exchange=self.exchange(answer),
+                curl=self.curl(probe, plain),
+                status=status,
+            )
+        ]
 
     def _fair_positive(self, case: Any, response: Any) -> bool:
         """Whether refusing ``case`` breaks the contract: what was sent is valid (see the two checks
@@ -652,7 +715,7 @@ class SchemathesisAdapter:
         cases, then fuzzing: ``2 * max_examples`` cases drawn from both modes together (as many as
         separate positive and negative tests of ``max_examples`` each would send)."""
         operation = self.operation(operation_id)
-        checks = tuple(self.checks)
+        checks = (*self.checks, *((PUBLIC_ACCESS.id,) if operation_id in self.public else ()))
         fixed = self.fixed_credentials(operation_id)
         if "examples" in modes:
             for strategy in operation.get_strategies_from_examples(**fixed):

@@ -7,10 +7,11 @@ Basic, other ``http`` schemes, cookies and unknown schemes cannot be filled from
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from gatewright.spec import Operation, Spec
-from gatewright.spec.security import requirements
+from gatewright.spec.security import CredentialSlot, requirements, slots
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,12 +19,40 @@ class Credentials:
     headers: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def filled(self) -> bool:
+        """Whether the key goes anywhere at all."""
+        return bool(self.headers or self.query)
+
 
 def credentials_for(spec: Spec, operation: Operation, key: str | None) -> Credentials:
     """How to present ``key`` to ``operation``: the first requirement whose schemes we can satisfy."""
     if not key:
         return Credentials()
-    for alternative in requirements(spec, operation):
+    return _fill(requirements(spec, operation), key)
+
+
+def public_credentials(spec: Spec, key: str | None) -> Credentials:
+    """How to present ``key`` to an operation the spec marks public: as the API's secured operations
+    take it (the document's ``security``, else the first declared scheme one key fills), the way
+    clients such as the openai SDK send their key on every call. A gateway that wants a key where
+    the spec says none is found by probing the operation without it (``PUBLIC_ACCESS``), not by
+    leaving every request to it without one."""
+    if not key:
+        return Credentials()
+    known = slots(spec)
+    declared = spec.document.get("security")
+    documented = tuple(
+        tuple(known.get(name, CredentialSlot("unknown")) for name in requirement)
+        for requirement in (declared if isinstance(declared, list) else ())
+        if isinstance(requirement, dict)
+    )
+    return _fill((*documented, *((slot,) for slot in known.values())), key)
+
+
+def _fill(alternatives: Iterable[tuple[CredentialSlot, ...]], key: str) -> Credentials:
+    """``key`` in the first alternative it can fill whole (an empty one fills nothing: skipped)."""
+    for alternative in alternatives:
         headers: dict[str, str] = {}
         query: dict[str, str] = {}
         for slot in alternative:
@@ -36,8 +65,9 @@ def credentials_for(spec: Spec, operation: Operation, key: str | None) -> Creden
             else:
                 break
         else:
-            if headers or query:
-                return Credentials(headers=headers, query=query)
+            found = Credentials(headers=headers, query=query)
+            if found.filled:
+                return found
     return Credentials()
 
 

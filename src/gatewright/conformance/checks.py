@@ -123,6 +123,14 @@ REQUEST_COMPLETES = check(
     title="Request completes",
     explanation="a request gets an answer: no refused or reset connection, no timeout",
 )
+PUBLIC_ACCESS = check(
+    "public_access",
+    phase="transport",
+    judges="security",
+    title="Public operation answers without credentials",
+    explanation="an operation the spec marks public (security: []) does not refuse a request without "
+    "credentials with 401/403",
+)
 
 # --- task lifecycles (x-gatewright-task) ---------------------------------------------------
 

@@ -30,12 +30,27 @@ from gatewright.conformance.compat_claims import CLAIMED, CLAIMS, EMBEDDING_INPU
 from gatewright.conformance.compat_read import Observed, Unreadable, read_body, read_stream
 from gatewright.conformance.models import Exchange
 from gatewright.conformance.served import refused_model, unserved
-from gatewright.conformance.sse import parse_events
+from gatewright.conformance.sse import ServerEvent, parse_events
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec
 from gatewright.spec.validation import describe
+from gatewright.spec.wires import is_stream_end
 
-__all__ = ["CompatTiming", "CompatibilityCheck", "checks_of"]
+__all__ = ["CompatTiming", "CompatibilityCheck", "checks_of", "sdk_events"]
+
+
+def sdk_events(wire: str, lines: Iterator[str]) -> Iterator[ServerEvent]:
+    """A stream's events as the SDK reads them: a body kept open, silent, after its terminal event
+    ends there (the SDK stops at it, and real gateways end the body a moment later); a read that
+    stalls before it fails, as it always did."""
+    ended = False
+    try:
+        for event in parse_events(lines):
+            ended = ended or is_stream_end(wire, event.data, event.event)
+            yield event
+    except requests.RequestException:
+        if not ended:
+            raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +216,8 @@ class CompatibilityCheck:
                     return None
                 if claim.stream:
                     transcript: list[str] = []
-                    observed = read_stream(
-                        self.wire, parse_events(self._lines(response, timeout, transcript))
-                    )
+                    lines = self._lines(response, timeout, transcript)
+                    observed = read_stream(self.wire, sdk_events(self.wire, lines))
                     exchange.response_body = self.adapter.redactor.text("\n".join(transcript)[:4000])
                 else:
                     exchange.response_body = self.adapter.redactor.text(response.text[:4000])

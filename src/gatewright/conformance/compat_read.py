@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatewright.conformance.sse import ServerEvent
-from gatewright.spec.answers import ANTHROPIC_STOP, OPENAI_FINISH, STREAM_END, Finish
+from gatewright.spec.answers import ANTHROPIC_STOP, OPENAI_FINISH, Finish
+from gatewright.spec.wires import DONE, is_stream_end
 
 __all__ = ["Observed", "ObservedCall", "ObservedChoice", "Unreadable", "read_body", "read_stream"]
 
@@ -141,10 +142,9 @@ def read_stream(wire: str, events: Iterable[ServerEvent]) -> Observed:
     final: Any = None
     for event in events:
         observed.events += 1
-        ends = STREAM_END.get(wire, ())
-        if event.data in ends or event.event in ends:
+        if is_stream_end(wire, event.data, event.event):
             observed.ended = True
-            if event.data == "[DONE]":
+            if event.data.strip() == DONE:
                 continue
         try:
             payload = json.loads(event.data)
@@ -152,7 +152,7 @@ def read_stream(wire: str, events: Iterable[ServerEvent]) -> Observed:
             raise Unreadable(f"event {observed.events} is not JSON: {event.data[:80]!r}") from None
         if not isinstance(payload, Mapping):
             raise Unreadable(f"event {observed.events} is not a JSON object")
-        if payload.get("type") in ends:  # a data-only stream names its events in the payload
+        if is_stream_end(wire, event.data, payload.get("type")):  # a data-only stream: named in the payload
             observed.ended = True
         if isinstance(payload.get("id"), str) and wire in ("openai-chat", "openai-completions"):
             observed.ids.add(payload["id"])

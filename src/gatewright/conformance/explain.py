@@ -7,7 +7,7 @@ from typing import Any
 
 from gatewright.conformance.checks import judges
 from gatewright.spec import Operation, Spec
-from gatewright.spec.model import COMPATIBLE_EXTENSION
+from gatewright.spec.model import COMPATIBLE_EXTENSION, TASK_EXTENSION
 from gatewright.spec.pointer import child
 
 EXCERPT_LIMIT = 2500
@@ -45,7 +45,7 @@ def explain(spec: Spec, operation: Operation, check: str, status: int | None) ->
             {"security": spec.security(operation), "securitySchemes": schemes}
         )
     if section == "task":
-        return child(operation.pointer, "x-gatewright-task"), _excerpt(definition.get("x-gatewright-task"))
+        return child(operation.pointer, TASK_EXTENSION), _excerpt(definition.get(TASK_EXTENSION))
     if section == "compatibility":
         return child(operation.pointer, COMPATIBLE_EXTENSION), _excerpt(definition.get(COMPATIBLE_EXTENSION))
     if section == "stream":

@@ -122,6 +122,20 @@ class UnitResult:
 
 
 @dataclass(slots=True)
+class Shard:
+    """The share of a run a report holds (``verify --shard K/N``): ``index`` of ``count``, and the unit
+    ids of the whole run in its order (``plan``), so shard reports can be checked and merged in order."""
+
+    index: int
+    count: int
+    plan: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(slots=True)
 class Report:
     api: str
     base_url: str
@@ -135,6 +149,8 @@ class Report:
     schemathesis_version: str = ""
     interrupted: bool = False  # stopped early (Ctrl-C): the units are those that ran
     tool: str = "verify"  # what judged: "verify" (generated traffic) or "proxy" (the team's own)
+    spec_sha256: str = ""  # the spec the units came from (its canonical JSON): shards merge only on one spec
+    shard: Shard | None = None  # the share of the run this report holds; None: all of it
 
     @property
     def failed(self) -> bool:
@@ -171,3 +187,40 @@ class Report:
         for unit, raw in zip(self.units, data["units"], strict=True):
             raw["outcome"] = unit.outcome
         return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Report:
+        """The report ``to_dict`` wrote (``report.json``); ``ValueError`` when ``data`` is not one.
+
+        What ``to_dict`` derives (``failed``, ``summary``, each unit's ``outcome``) is left out: it
+        follows from the rest again.
+        """
+        try:
+            units = [_unit_from_dict(unit) for unit in data["units"]]
+            shard = data.get("shard")
+            return cls(
+                **_given(cls, data, "units", "shard"),
+                units=units,
+                shard=Shard(**_given(Shard, shard)) if shard is not None else None,
+            )
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise ValueError(f"not a gatewright report ({type(exc).__name__}: {exc})") from None
+
+
+def _given(cls: type, data: dict[str, Any], *besides: str) -> dict[str, Any]:
+    """The keys of ``data`` that are ``cls``'s own fields, but ``besides``."""
+    names = {name for name in cls.__dataclass_fields__ if name not in besides}  # type: ignore[attr-defined]
+    return {key: value for key, value in data.items() if key in names}
+
+
+def _unit_from_dict(data: dict[str, Any]) -> UnitResult:
+    findings = []
+    for raw in data.get("findings") or []:
+        exchange = raw.get("exchange")
+        findings.append(
+            Finding(
+                **_given(Finding, raw, "exchange"),
+                exchange=Exchange(**_given(Exchange, exchange)) if exchange is not None else None,
+            )
+        )
+    return UnitResult(**_given(UnitResult, data, "findings"), findings=findings)

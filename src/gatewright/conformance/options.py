@@ -51,6 +51,7 @@ class RunOptions:
     budget_tokens: int | None = None  # at most about this many tokens in and out (estimated from bytes)
     extra_headers: dict[str, str] = field(default_factory=dict)
     lifecycle_workers: int = DEFAULT_LIFECYCLE_WORKERS  # lifecycle units running at once
+    shard: tuple[int, int] | None = None  # (K, N): run share K of N of the units (``units.shard_units``)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -61,6 +62,8 @@ class RunOptions:
             raise ValueError("lifecycle_workers must be at least 1")
         if self.api is None and self.spec_path is None:
             raise ValueError("name an API id or a spec path")
+        if self.shard is not None and not 1 <= self.shard[0] <= self.shard[1]:
+            raise ValueError(f"invalid shard {self.shard[0]}/{self.shard[1]}; use K/N with 1 <= K <= N")
 
     @property
     def name(self) -> str:
@@ -84,3 +87,14 @@ def parse_rate_limit(text: str) -> float:
         raise ValueError(f"invalid rate limit {text!r}; use N, N/s, N/m or N/h")
     per = {"s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2) or "s"]
     return float(match.group(1)) / per
+
+
+_SHARD = re.compile(r"^\s*([0-9]+)\s*/\s*([0-9]+)\s*$")
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``K/N`` (``2/4``: the second of four shares) as ``(K, N)``, with ``1 <= K <= N``."""
+    match = _SHARD.match(text)
+    if match is None or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise ValueError(f"invalid shard {text!r}; use K/N with 1 <= K <= N")
+    return int(match.group(1)), int(match.group(2))

@@ -18,12 +18,12 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from gatewright.spec.secrets import REDACTED, is_secret_header
+from gatewright.spec.secrets import AUTH_SCHEMES, REDACTED, is_secret_header
 
 __all__ = ["REDACTED", "SUBSTRING_MIN", "Redactor"]
 
 SUBSTRING_MIN = 8
-_SCHEME_WORDS = r"(?:Bearer|Basic|Token|Key)"
+_SCHEME_WORDS = f"(?:{'|'.join(AUTH_SCHEMES)})"  # case as written: ``Bearer <key>``
 
 T = TypeVar("T")
 

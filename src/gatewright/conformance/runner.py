@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from gatewright._version import __version__
 from gatewright.conformance.adapter import BudgetSpent, RateLimiter, RunStopped, SchemathesisAdapter
-from gatewright.conformance.auth import credentials_for, is_public
+from gatewright.conformance.auth import credentials_for, is_public, public_credentials
 from gatewright.conformance.background import BackgroundUnits
 from gatewright.conformance.compat import CompatibilityCheck, CompatTiming, checks_of
 from gatewright.conformance.events import (
@@ -21,14 +23,14 @@ from gatewright.conformance.events import (
     UnitFinished,
     UnitStarted,
 )
-from gatewright.conformance.models import Report, UnitResult
+from gatewright.conformance.models import Report, Shard, UnitResult
 from gatewright.conformance.options import SAFE_METHODS, RunOptions
 from gatewright.conformance.redact import Redactor
 from gatewright.conformance.reporting import ReportWriter
 from gatewright.conformance.served import ServedModels, model_ids, models_list_operation
 from gatewright.conformance.streaming import StreamCheck, StreamTiming, stream_format
 from gatewright.conformance.tasks import LifecycleCheck, TaskTiming
-from gatewright.conformance.units import Unit, UnitContext
+from gatewright.conformance.units import Unit, UnitContext, shard_units
 from gatewright.spec import Operation, Spec
 from gatewright.spec.security import credential_names
 
@@ -51,6 +53,16 @@ class Conformance:
         self.spec = spec if spec is not None else options.load()
         self.redactor = Redactor(options.api_key, *credential_names(self.spec))
         self.emitter = Emitter(handlers)
+        # The key as the operations the spec marks public get it (``public_credentials``): sent, as
+        # clients send it; the adapter probes each once without it (``PUBLIC_ACCESS``).
+        public = public_credentials(self.spec, options.api_key)
+        self._public_credentials = {
+            op.operation_id: public
+            for op in self.spec.operations
+            if public.filled
+            and is_public(self.spec, op)
+            and not credentials_for(self.spec, op, options.api_key).filled
+        }
         self.served = (
             ServedModels(options.models, "--model")
             if options.models
@@ -66,8 +78,10 @@ class Conformance:
             seed=options.seed,
             extra_headers=options.extra_headers,
             served=self.served,
+            public=frozenset(self._public_credentials),
         )
-        self.units = self._plan()
+        self.planned = self._plan()  # every unit the options select
+        self.units = shard_units(self.planned, *options.shard) if options.shard else self.planned
 
     def _learn_models(self) -> tuple[tuple[str, ...], str]:
         """The served models, from the API's own models list (asked once, when a request first names
@@ -90,7 +104,9 @@ class Conformance:
             operation = self.spec.operation(operation_id)
         except Exception:
             return {}, {}
-        credentials = credentials_for(self.spec, operation, self.options.api_key)
+        credentials = self._public_credentials.get(operation_id) or credentials_for(
+            self.spec, operation, self.options.api_key
+        )
         return dict(credentials.headers), dict(credentials.query)
 
     def _selected(self, operation: Operation) -> bool:
@@ -263,6 +279,12 @@ class Conformance:
             settings=self.settings(),
             gatewright_version=__version__,
             schemathesis_version=self.adapter.version,
+            spec_sha256=hashlib.sha256(
+                json.dumps(self.spec.document, sort_keys=True, default=str).encode()
+            ).hexdigest(),
+            shard=Shard(*self.options.shard, [unit.unit_id for unit in self.planned])
+            if self.options.shard
+            else None,
         )
 
     def settings(self) -> dict[str, object]:

@@ -20,9 +20,18 @@ from gatewright.conformance.bodies import error_message
 from gatewright.spec import Operation, Spec
 from gatewright.spec.schemas import properties, types
 
-__all__ = ["MODEL_FIELD", "ServedModels", "model_ids", "models_list_operation", "refused_model", "unserved"]
+__all__ = [
+    "MODEL_FIELD",
+    "NOT_ASKED",
+    "ServedModels",
+    "model_ids",
+    "models_list_operation",
+    "refused_model",
+    "unserved",
+]
 
 MODEL_FIELD = "model"
+NOT_ASKED = "not asked: no request named a model"  # the models a run never needed (merged reports skip it)
 # Kinds of model that are not general text models, by the words their ids carry
 # (text-embedding-3-small, whisper-1, tts-1, dall-e-3); an operation takes that kind when its path or
 # operationId carries the word.
@@ -125,7 +134,7 @@ class ServedModels:
     def describe(self) -> str:
         """The models as the report's header names them."""
         if self._learn is not None:
-            return "not asked: no request named a model"
+            return NOT_ASKED
         if not self.ids:
             return self.source or "none known: positive requests name the spec's own models"
         return f"{', '.join(self.ids)} ({self.source})"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatewright.conformance.sse import ServerEvent
-from gatewright.spec.wires import STREAM_END, STREAMED, stream_format_of_path
+from gatewright.spec.wires import DONE, is_stream_end, stream_format_of_path
 
 
 @dataclass(slots=True)
@@ -30,13 +30,13 @@ def _json(event: ServerEvent) -> tuple[Any, str | None]:
         return None, f"event data is not JSON ({exc.msg}): {event.data[:200]!r}"
 
 
-def _openai_choices(kind: str, choice_key: str) -> Validator:
+def _openai_choices(wire: str, kind: str, choice_key: str) -> Validator:
     def validate(event: ServerEvent, state: StreamState) -> str | None:
-        if event.data.strip() == "[DONE]":
+        if is_stream_end(wire, event.data):
             state.done = True
             return None
         if state.done:
-            return "data after [DONE]"
+            return f"data after {DONE}"
         chunk, error = _json(event)
         if error is not None:
             return error
@@ -99,18 +99,14 @@ def _anthropic(event: ServerEvent, state: StreamState) -> str | None:
     ):
         return f"{kind} without an integer index"
     state.types.append(str(kind))
-    if kind in ("message_stop", "error"):
+    if is_stream_end("anthropic-messages", event.data, kind) or kind == "error":  # an error ends it too
         state.done = True
     return None
 
 
-_RESPONSES_TERMINAL = frozenset({*STREAM_END["openai-responses"], "error"})
-
-
 def _openai_responses(event: ServerEvent, state: StreamState) -> str | None:
-    if event.data.strip() == "[DONE]":
-        state.done = True
-        return None
+    if event.data.strip() == DONE:
+        return None  # not the end of a Responses stream (its terminal event is); tolerated, as SDKs do
     if state.done:
         return "event after the terminal response event"
     payload, error = _json(event)
@@ -120,14 +116,14 @@ def _openai_responses(event: ServerEvent, state: StreamState) -> str | None:
     if not isinstance(kind, str) or not (kind.startswith("response.") or kind == "error"):
         return f"event type {kind!r} is not a response.* event"
     state.types.append(kind)
-    if kind in _RESPONSES_TERMINAL:
+    if is_stream_end("openai-responses", event.data, kind) or kind == "error":  # an error ends it too
         state.done = True
     return None
 
 
 def _generic(event: ServerEvent, state: StreamState) -> str | None:
     """Unknown format: data is JSON or ``[DONE]``; the stream ends by closing."""
-    if event.data.strip() == "[DONE]":
+    if event.data.strip() == DONE:
         state.done = True
         return None
     _, error = _json(event)
@@ -135,14 +131,12 @@ def _generic(event: ServerEvent, state: StreamState) -> str | None:
 
 
 FORMATS: dict[str, Validator] = {
-    "openai-chat": _openai_choices("chat.completion.chunk", "delta"),
-    "openai-completions": _openai_choices("text_completion", "text"),
+    "openai-chat": _openai_choices("openai-chat", "chat.completion.chunk", "delta"),
+    "openai-completions": _openai_choices("openai-completions", "text_completion", "text"),
     "openai-responses": _openai_responses,
     "anthropic-messages": _anthropic,
     "generic": _generic,
 }
-# Formats whose streams must announce their own end; the rest end by closing the connection.
-EXPLICIT_END = STREAMED
 
 
 def guess_format(path: str) -> str:

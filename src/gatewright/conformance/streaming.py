@@ -16,11 +16,12 @@ from gatewright.conformance.checks import STREAM_CHUNKS, STREAM_STARTS, STREAM_T
 from gatewright.conformance.models import Exchange
 from gatewright.conformance.served import refused_model, unserved
 from gatewright.conformance.sse import parse_events
-from gatewright.conformance.stream_formats import EXPLICIT_END, FORMATS, StreamState, guess_format
+from gatewright.conformance.stream_formats import FORMATS, StreamState, guess_format
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec
+from gatewright.spec.model import STREAM_EXTENSION
+from gatewright.spec.wires import missing_stream_end
 
-STREAM_EXTENSION = "x-gatewright-stream"
 PHASE = "stream"
 CHECKS = tuple(check.id for check in REGISTRY.in_phase("stream"))  # a stream unit runs them all
 
@@ -164,7 +165,9 @@ class StreamCheck:
         except requests.RequestException:
             ended = "stalled"
         exchange.response_body = self.adapter.redactor.text("\n".join(transcript))
-        if ended != "closed":
+        # A body kept open, silent, after its terminal event has ended as far as any client reads it
+        # (the SDKs stop at the terminal event): only the silence before it is a stream that never ended.
+        if ended != "closed" and not (ended == "stalled" and state.done):
             why = (
                 f"still sending after {self.timing.total_timeout:g}s"
                 if ended == "timeout"
@@ -180,6 +183,7 @@ class StreamCheck:
                 curl=curl,
             )
             return
+        unended = missing_stream_end(self.format, state.done)
         if state.events == 0:
             ctx.fail(
                 STREAM_CHUNKS.id,
@@ -190,12 +194,11 @@ class StreamCheck:
                 exchange=exchange,
                 curl=curl,
             )
-        elif self.format in EXPLICIT_END and not state.done:
+        elif unended is not None:
             ctx.fail(
                 STREAM_TERMINATES.id,
                 "Stream closed without its terminal event",
-                f"{self.format} streams end with "
-                f"{'message_stop' if self.format == 'anthropic-messages' else 'data: [DONE]'}",
+                unended,
                 phase=PHASE,
                 status=200,
                 exchange=exchange,

@@ -27,8 +27,8 @@ from gatewright.conformance.served import refused_model, unserved
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec, TaskSpec
 from gatewright.spec.pointer import lookup, split
+from gatewright.spec.tasks import moves_forward, task_id_slot
 
-_RANK = {"initial": 0, "running": 1, "succeeded": 2, "failed": 2, "cancelled": 2}
 PHASE = "lifecycle"
 
 
@@ -180,17 +180,16 @@ class LifecycleCheck:
             (query if location == "query" else path)[bare] = value
         body = _evaluated(link["requestBody"], created) if "requestBody" in link else None
         task_id = evaluate(self.task.id, created)
-        target = self.task.poll_id if operation.operation_id == self.task.poll else None
-        if target and task_id is not MISSING:
-            if target.startswith("$request.path."):
-                path.setdefault(target.removeprefix("$request.path."), task_id)
-            elif target.startswith("$request.query."):
-                query.setdefault(target.removeprefix("$request.query."), task_id)
-            elif target.startswith("$request.body#"):
-                body = _with_value(body, target.removeprefix("$request.body#"), task_id)
-        if not path:
-            names = [p["name"] for p in operation.parameters if p.get("in") == "path"]
-            path = {names[-1]: task_id} if names and task_id is not MISSING else {}
+        poll_id = self.task.poll_id if operation.operation_id == self.task.poll else None
+        names = [p["name"] for p in operation.parameters if p.get("in") == "path"]
+        slot = task_id_slot(poll_id, names)
+        if slot is not None and task_id is not MISSING:
+            if slot.is_("request", "path"):
+                path.setdefault(slot.name, task_id)
+            elif slot.is_("request", "query"):
+                query.setdefault(slot.name, task_id)
+            elif slot.is_("request", "body"):
+                body = _with_value(body, slot.pointer, task_id)
         return self.adapter.make_case(operation.operation_id, path_parameters=path, query=query, body=body)
 
     def _link(self, target: Operation) -> dict[str, Any]:
@@ -251,8 +250,8 @@ class LifecycleCheck:
             shown = str(status)
             if not seen.states or seen.states[-1] != shown:
                 seen.states.append(shown)
-            kind = self.task.kind_of(status)
-            if kind is None:
+            phase = self.task.states.phase_of(status)
+            if phase is None:
                 declared = sorted({s for values in self.task.states.values() for s in values})
                 self._fail(
                     ctx,
@@ -263,19 +262,19 @@ class LifecycleCheck:
                     operation=self.poll_op,
                 )
                 return None
-            rank = _RANK[kind]
-            if rank < best or (seen.final is not None and shown != seen.final):
+            if not moves_forward(phase, shown, best, seen.final):
                 self._fail(
                     ctx,
                     run,
                     TASK_STATUS_FORWARD.id,
                     "Task status went backwards",
-                    f"states seen: {_states(seen.states)}; {shown!r} ({kind}) came after a later state",
+                    f"states seen: {_states(seen.states)}; "
+                    f"{shown!r} ({phase.value}) came after a later state",
                     operation=self.poll_op,
                 )
                 return None
-            best = max(best, rank)
-            if rank == 2:
+            best = max(best, phase.rank)
+            if phase.terminal:
                 seen.final = shown
                 return seen
             if time.monotonic() >= deadline:

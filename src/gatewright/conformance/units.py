@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gatewright.conformance.adapter import CaseRun
@@ -114,3 +114,17 @@ class Unit:
         if self.operation is None:
             return self.unit_id
         return self.operation.label
+
+
+def shard_units(units: Sequence[Unit], index: int, count: int) -> list[Unit]:
+    """Share ``index`` of ``count`` (``--shard K/N``) of ``units``, in their order.
+
+    The units are sorted by kind and id, then dealt round-robin: which share a unit lands in depends on
+    the units planned and nothing else (not their order, the machine or the hash seed), every kind is
+    spread evenly (the slow lifecycles too), and shares differ by one unit at most.
+    """
+    if not 1 <= index <= count:
+        raise ValueError(f"shard {index}/{count}: K must be between 1 and N")
+    dealt = sorted(units, key=lambda unit: (unit.kind, unit.unit_id))[index - 1 :: count]
+    mine = {unit.unit_id for unit in dealt}
+    return [unit for unit in units if unit.unit_id in mine]

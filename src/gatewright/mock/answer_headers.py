@@ -17,21 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from gatewright.spec.headers import CONNECTION_HEADERS
+
 __all__ = ["SERVER_HEADERS", "header_problem", "merged"]
 
 # Set by the server for every answer (RFC 9112 6, RFC 9110 7.6.1): never by a rule or a fixture.
-SERVER_HEADERS = frozenset(
-    {
-        "connection",
-        "content-length",
-        "keep-alive",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-    }
-)
+SERVER_HEADERS = CONNECTION_HEADERS | {"content-length"}
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 5.1: a field name
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # RFC 9110 5.5: only HTAB among the controls
 
@@ -50,6 +41,8 @@ def header_problem(name: str, value: str) -> str | None:
 def merged(*parts: Iterable[tuple[str, str]], media_type: str | None = None) -> dict[str, str]:
     """Header lists merged by name, whatever its case (a later part wins, under its own spelling),
     then ``media_type`` as the one ``Content-Type`` when the answer has a body."""
+    if media_type is not None and not any(parts):  # most answers: their media type alone
+        return {"Content-Type": media_type}
     by_name: dict[str, tuple[str, str]] = {}
     for part in parts:
         for name, value in part:

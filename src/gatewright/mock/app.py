@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from aiohttp import web
@@ -10,7 +12,7 @@ from aiohttp import web
 from gatewright.loopback import HostGuard, is_guarded
 from gatewright.mock.access_log import quiet_client_errors
 from gatewright.mock.blobs import DEFAULT_BUDGET as DEFAULT_UPLOAD_BUDGET
-from gatewright.mock.control import setup_control
+from gatewright.mock.control import reset_state, setup_control
 from gatewright.mock.defaults import (
     DEFAULT_READ_TIMEOUT,
     DEFAULT_TASK_DURATION,
@@ -20,13 +22,18 @@ from gatewright.mock.defaults import (
 from gatewright.mock.extensions import Extension, OperationHook
 from gatewright.mock.fixtures import setup_fixtures
 from gatewright.mock.journal import DEFAULT_ENTRY_BYTES, DEFAULT_JOURNAL_BYTES
-from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, GUARD, RULES, STORE
+from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, GUARD, LEDGER, RULES, STORE
 from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.pipeline import ApiHandler, PipelineSettings
 from gatewright.mock.replay import ReplayExtension, ReplaySettings, load_replay
 from gatewright.mock.rules import FaultSettings, RuleBook, load_rules
+from gatewright.mock.shared import Ledger, Shared, StoreUnavailable, join
 from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.spec import API_IDS, SpecError, load_spec
+
+logger = logging.getLogger("gatewright.mock")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+KEEPING_UP = web.AppKey("gatewright_keeping_up", asyncio.Task[None])
 
 
 def load_apis(
@@ -104,6 +111,8 @@ def create_app(
     upload_budget: int = DEFAULT_UPLOAD_BUDGET,
     journal_bytes: int = DEFAULT_JOURNAL_BYTES,
     journal_entry_bytes: int = DEFAULT_ENTRY_BYTES,
+    store: str | None = None,
+    store_prefix: str = "gatewright",
 ) -> web.Application:
     """The mock gateway as an ``aiohttp`` application (see ``serve`` to run it).
 
@@ -123,22 +132,32 @@ def create_app(
 
     ``journal_bytes`` bounds the request journal as a whole and ``journal_entry_bytes`` each body
     in it (a longer one is kept as its beginning, marked ``truncated``; ``ControlStore``).
+
+    ``store`` (``redis://HOST:PORT/DB``; None: in memory) shares all state with the other replicas
+    using it, under ``store_prefix`` (``mock.shared``); each replica draws ids of its own (its seed
+    is ``seed`` plus its number in the namespace). ``StoreUnavailable`` when Redis does not answer.
     """
     if read_timeout is not None and not read_timeout > 0:
         raise ValueError("read_timeout must be positive (or None)")
     quiet_client_errors()
+    replica, link_secret = join(store, store_prefix) if store is not None else (0, None)
+    # Replicas of one seeded run draw different ids (replica 0: as a mock of its own); the spec's
+    # generated bodies stay the same on all (their salts name the replica where ids must differ).
+    own_seed = seed + replica if seed is not None else None
     handler_args = {"keepalive_timeout": read_timeout} if read_timeout is not None else None
     app = web.Application(client_max_size=max_body, handler_args=handler_args)
     app[GUARD] = HostGuard.of(host, allow_hosts)
-    app[STORE] = ResourceStore(upload_budget)
+    app[STORE] = ResourceStore(upload_budget, replica=replica)
     app[CONTROL] = ControlStore(journal_bytes=journal_bytes, entry_bytes=journal_entry_bytes)
     if extensions is None:
         extensions = default_extensions(
-            seed=seed,
+            seed=own_seed,
             task_duration=task_duration,
             task_polls=task_polls,
             task_retention=task_retention,
             allow_callback_hosts=allow_callback_hosts,
+            replica=str(replica),
+            link_secret=link_secret,
         )
     app[EXTENSIONS] = list(extensions)
     served = load_apis(apis, spec_path, seed=seed)
@@ -146,7 +165,7 @@ def create_app(
         app[EXTENSIONS].insert(0, ReplayExtension(load_replay(replay, served, app[CONTROL])))
     file_rules = [rule for path in rules for rule in load_rules(path, served)]
     app[RULES] = RuleBook(
-        served, app[CONTROL], file_rules=file_rules, faults=faults or FaultSettings(), seed=seed
+        served, app[CONTROL], file_rules=file_rules, faults=faults or FaultSettings(), seed=own_seed
     )
     setup_control(app)
     setup_extensions(app, app[EXTENSIONS])  # before the API routes: a root API's catch-all would shadow them
@@ -155,6 +174,8 @@ def create_app(
         served,
         PipelineSettings(access_log=access_log, max_body=max_body, read_timeout=read_timeout),
     )
+    if store is not None:
+        _share(app, store, store_prefix, replica)
     unguarded = [
         route.resource.canonical if route.resource is not None else route.method
         for route in app.router.routes()
@@ -163,3 +184,58 @@ def create_app(
     if unguarded:  # a route registered without ``app[GUARD].guarded`` would answer any web page
         raise RuntimeError(f"mock routes without the Host/Origin guard: {sorted(set(unguarded))}")
     return app
+
+
+def _share(app: web.Application, url: str, prefix: str, replica: int) -> None:
+    """Put the app's shared stores under one ``Ledger`` and every request inside its sync and flush."""
+    control = app[CONTROL]
+    ledger = Ledger(
+        url,
+        prefix,
+        replica,
+        journal_bytes=control.journal_limits[0],
+        journal_size=control.journal_limits[1],
+        on_reset=lambda: reset_state(app),
+    )
+    stores: list[Shared] = [app[STORE], app[STORE].blobs, app[STORE].idempotent, control]
+    for extension in app[EXTENSIONS]:
+        stores += getattr(extension, "shared_stores", list)()
+    for shared in stores:
+        ledger.register(shared)
+    app[LEDGER] = ledger
+    app.middlewares.append(_synced)
+
+    async def start(_: web.Application) -> None:
+        app[KEEPING_UP] = asyncio.create_task(ledger.keep_up())
+
+    async def close(_: web.Application) -> None:
+        app[KEEPING_UP].cancel()
+        await ledger.close()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(close)
+
+
+@web.middleware
+async def _synced(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Catch up with the other replicas before a request, publish its changes before its answer
+    leaves; while Redis is away, 503 (in the API's envelope on an API route)."""
+    ledger = request.app[LEDGER]
+    try:
+        await ledger.sync()
+        response = await handler(request)
+    except StoreUnavailable as exc:
+        return _unavailable(request, handler, str(exc))
+    try:
+        await ledger.flush()
+    except StoreUnavailable as exc:  # kept pending: published as soon as Redis answers again
+        logger.warning("%s", exc)
+    return response
+
+
+def _unavailable(request: web.Request, handler: Handler, message: str) -> web.Response:
+    api_handler = getattr(handler, "__self__", None)
+    if isinstance(api_handler, ApiHandler):
+        return api_handler.unavailable(request, message)
+    error = {"error": {"message": message, "type": "store_unavailable"}}
+    return web.json_response(error, status=503, headers={"Retry-After": "1"})

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -37,19 +37,22 @@ from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.preferences import NO_PREFERENCES
-from gatewright.mock.render import dumps, is_json, render
+from gatewright.mock.render import dumps, render
 from gatewright.mock.tasks.extension import TaskExtension
+from gatewright.mock.tasks.facts import FactsRef
 from gatewright.mock.tasks.hooks import wants_task
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Outcome, Task
 from gatewright.mock.tasks.results import ResultKind
 from gatewright.mock.uploads import Upload, UploadExtension, named_upload, upload_operation
+from gatewright.spec.media import is_json
 from gatewright.spec.routing import RouteMiss
 from gatewright.spec.tasks import Phase
 
 __all__ = ["BatchExtension", "BatchRun", "run_lines"]
 
 INPUT_FIELD = "input_file_id"
+FACTS = "batch"  # the name a batch's facts are registered under (``tasks.facts``)
 JSONL = "application/jsonl"
 
 Answered = web.StreamResponse | JsonOutcome | None
@@ -93,6 +96,7 @@ class BatchExtension:
         self.answers = answers
         self.uploads = uploads
         self.batches = 0
+        tasks.register_facts(FACTS, _batch_facts)
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
         self.tasks.index.add(api)
@@ -161,31 +165,35 @@ class BatchExtension:
             task_id=batch_id,
             outcome=Outcome.FAIL if problem is not None else None,
             results=(output_id,) if output_id is not None else (),
-            facts=_facts(input_id, run, error_id, problem),
+            facts=FactsRef(
+                FACTS,
+                {
+                    "input": input_id,
+                    "total": len(run.lines),
+                    "completed": run.completed,
+                    "failed": run.failed,
+                    "error_file": error_id,
+                    "problem": problem,
+                },
+            ),
         )
 
 
-def _facts(
-    input_id: str | None, run: BatchRun, error_id: str | None, problem: str | None
-) -> Callable[[Task], Mapping[str, Any]]:
-    """The batch's truth as it stands: counts and the error file once it completed."""
-    total = len(run.lines)
-
-    def facts(task: Task) -> Mapping[str, Any]:
-        done = task.phase is Phase.SUCCEEDED
-        error = task.error.message if task.error is not None else None
-        return {
-            INPUT_FIELD: input_id,
-            "request_counts": {
-                "total": total,
-                "completed": run.completed if done else 0,
-                "failed": run.failed if done else 0,
-            },
-            "error_file_id": error_id if done else None,
-            "last_error": (problem or error) if task.phase is Phase.FAILED else None,
-        }
-
-    return facts
+def _batch_facts(args: Mapping[str, Any], task: Task) -> Mapping[str, Any]:
+    """The batch's truth as it stands (``tasks.facts``; ``args`` as ``_create`` gives them): counts and
+    the error file once it completed."""
+    done = task.phase is Phase.SUCCEEDED
+    error = task.error.message if task.error is not None else None
+    return {
+        INPUT_FIELD: args.get("input"),
+        "request_counts": {
+            "total": args.get("total", 0),
+            "completed": args.get("completed", 0) if done else 0,
+            "failed": args.get("failed", 0) if done else 0,
+        },
+        "error_file_id": args.get("error_file") if done else None,
+        "last_error": (args.get("problem") or error) if task.phase is Phase.FAILED else None,
+    }
 
 
 def run_lines(data: bytes, call: MockCall, answers: AnswerExtension, *, salt: str) -> BatchRun:

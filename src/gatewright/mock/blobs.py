@@ -7,7 +7,14 @@ lost. ``reset()`` empties it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from gatewright.mock.shared import Packed
+
+if TYPE_CHECKING:
+    from gatewright.mock.shared import Ledger
 
 DEFAULT_BUDGET = 256 * 1024 * 1024  # bytes of uploads kept at once (``--max-upload-bytes``)
 
@@ -24,8 +31,15 @@ class BlobBudgetExceeded(Exception):
 
 
 class BlobStore:
+    """Also a ``mock.shared.Shared`` store: each id is one key, its value the bytes with their media
+    type and name (``Packed``), or ``{"deleted": true}``. Each replica holds every upload, so each
+    applies the budget to what it holds; one that another replica took is held whatever it costs."""
+
+    shared_name = "blobs"
+
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self.budget = budget
+        self.ledger: Ledger | None = None
         self._blobs: dict[str, Blob] = {}
         self._deleted: set[str] = set()  # ids deleted since reset: their content routes are 404s
         self._used = 0
@@ -44,9 +58,16 @@ class BlobStore:
                 f"the mock keeps at most {self.budget} bytes of uploads "
                 f"({self._used} in use); this one is {len(blob.data)} bytes"
             )
+        self._keep(blob_id, blob)
+        if self.ledger is not None:
+            meta = {"content_type": blob.content_type, "filename": blob.filename}
+            self.ledger.note(self.shared_name, blob_id, Packed(meta, blob.data))
+
+    def _keep(self, blob_id: str, blob: Blob) -> None:
+        previous = self._blobs.get(blob_id)
         self._blobs[blob_id] = blob
         self._deleted.discard(blob_id)
-        self._used += len(blob.data) - freed
+        self._used += len(blob.data) - (len(previous.data) if previous is not None else 0)
 
     def get(self, blob_id: str) -> Blob | None:
         return self._blobs.get(blob_id)
@@ -57,12 +78,35 @@ class BlobStore:
             return False
         self._deleted.add(blob_id)
         self._used -= len(blob.data)
+        if self.ledger is not None:
+            self.ledger.note(self.shared_name, blob_id, {"deleted": True})
         return True
 
     def was_deleted(self, blob_id: str) -> bool:
         return blob_id in self._deleted
 
     def reset(self) -> None:
+        self.shared_clear()
+
+    # shared with other replicas (``mock.shared``)
+    def shared_items(self) -> Iterator[tuple[str, Any]]:
+        for blob_id in self._deleted:
+            yield blob_id, {"deleted": True}
+        for blob_id, blob in self._blobs.items():
+            yield blob_id, Packed({"content_type": blob.content_type, "filename": blob.filename}, blob.data)
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        if isinstance(value, Packed):
+            self._keep(key, Blob(value.data, value.meta["content_type"], value.meta["filename"]))
+            return
+        blob = self._blobs.pop(key, None)
+        self._used -= len(blob.data) if blob is not None else 0
+        if value is not None:
+            self._deleted.add(key)
+        else:
+            self._deleted.discard(key)
+
+    def shared_clear(self) -> None:
         self._blobs.clear()
         self._deleted.clear()
         self._used = 0

@@ -24,7 +24,7 @@ from aiohttp import web
 
 from gatewright.loopback import CONTROL_PREFIX as PREFIX
 from gatewright.mock.journal import journal_chunks
-from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, GUARD, RULES, STORE
+from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, GUARD, LEDGER, RULES, STORE
 from gatewright.mock.rules import RuleError
 
 
@@ -35,11 +35,20 @@ async def health(request: web.Request) -> web.Response:
     )
 
 
-async def reset(request: web.Request) -> web.Response:
-    request.app[STORE].reset()
-    request.app[CONTROL].reset()
-    for extension in request.app[EXTENSIONS]:
+def reset_state(app: web.Application) -> None:
+    """Forget what this process holds (with replicas, the ledger empties the shared namespace, and each
+    other replica calls this when it sees that)."""
+    app[STORE].reset()
+    app[CONTROL].reset()
+    for extension in app[EXTENSIONS]:
         extension.reset()
+
+
+async def reset(request: web.Request) -> web.Response:
+    reset_state(request.app)
+    ledger = request.app.get(LEDGER)
+    if ledger is not None:
+        await ledger.reset()
     return web.json_response({"status": "reset"})
 
 
@@ -90,7 +99,7 @@ async def requests(request: web.Request) -> web.StreamResponse:
             message = "header filter is NAME:VALUE, e.g. ?header=x-test-id:t-42"
             return web.json_response({"error": {"message": message, "type": "invalid_request"}}, status=400)
         header = (name.strip(), value.strip())
-    chunks = journal_chunks(request.app[CONTROL].journal(), header)
+    chunks = journal_chunks(await request.app[CONTROL].journal(), header)
     response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
     await response.prepare(request)
     while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:

@@ -39,6 +39,8 @@ def default_extensions(
     task_retention: float | None = None,
     allow_callback_hosts: bool = False,
     task_clock: Clock | None = None,
+    replica: str = "0",
+    link_secret: bytes | None = None,
 ) -> list[Extension]:
     """Stored responses (the Responses API's retrieve, delete, cancel, input items and background
     creates), tasks (``x-gatewright-task``), SSE streams (``x-gatewright-stream``), LLM answers
@@ -50,9 +52,11 @@ def default_extensions(
     and a task's declared ``counters`` count its stream's events) and replay the LLM answer a
     compatible request gets; stored responses keep those answers and run background ones on the task
     engine, ahead of its generic hooks. ``task_clock`` drives the task engine
-    (a ``ManualClock`` moves tasks on without waiting).
+    (a ``ManualClock`` moves tasks on without waiting). ``replica`` names this process among replicas
+    that share state (``mock.shared``): only the replica that created a task delivers its callback;
+    ``link_secret`` (theirs in common) signs result links, so any of them serves a link another gave.
     """
-    files = FileSigner()
+    files = FileSigner(link_secret) if link_secret is not None else FileSigner()
     timing = TaskTiming(duration=task_duration, queued=min(DEFAULT_QUEUED, task_duration), polls=task_polls)
     tasks = TaskExtension(
         timing=timing,
@@ -62,6 +66,7 @@ def default_extensions(
         files=files,
         clock=task_clock,
         count_events=count_events,
+        replica=replica,
     )
     answers = AnswerExtension(seed=seed)
     streams = StreamExtension(files=files, tasks=tasks.engine, answers=answers)

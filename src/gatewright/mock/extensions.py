@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from gatewright.mock.state import ResourceStore
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class MockCall:
     """One validated request on its way to a response."""
 

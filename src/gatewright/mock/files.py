@@ -28,7 +28,8 @@ _BY_EXTENSION = {kind.extension: kind for kind in media.MediaKind}
 
 @dataclass(frozen=True, slots=True)
 class FileSigner:
-    """Signs result links with a per-process secret (links die with the process)."""
+    """Signs result links with a per-process secret (links die with the process; replicas sharing a
+    store share theirs, ``mock.shared.join``)."""
 
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     lifetime: int = LINK_LIFETIME

@@ -17,8 +17,9 @@ from gatewright.mock.catalog import declared_values
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.preferences import NO_PREFERENCES
-from gatewright.mock.render import is_json, value_for
+from gatewright.mock.render import value_for
 from gatewright.mock.state import ResourceStore
+from gatewright.spec.media import is_json
 
 __all__ = ["collection_fixtures", "setup_fixtures"]
 

@@ -18,16 +18,18 @@ import asyncio
 import hashlib
 import json
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from gatewright.mock.outcome import web_response
+from gatewright.mock.shared import KEY_SEP, Packed
 
 if TYPE_CHECKING:
     from gatewright.mock.operations import MockApi, MockOperation
+    from gatewright.mock.shared import Ledger
 
 __all__ = ["DEFAULT_BUDGET", "IdempotentAnswers"]
 
@@ -48,12 +50,25 @@ class _Kept:
     def response(self) -> web.Response:
         return web.Response(status=self.status, body=self.body, headers=list(self.headers))
 
+    def packed(self) -> Packed:
+        meta = {
+            "fingerprint": self.fingerprint,
+            "status": self.status,
+            "headers": [list(h) for h in self.headers],
+        }
+        return Packed(meta, self.body)
+
 
 class IdempotentAnswers:
-    """The answers kept per idempotency key; see the module docstring."""
+    """The answers kept per idempotency key; see the module docstring. Also a ``mock.shared.Shared``
+    store ("api\x1fkey" -> the answer, ``Packed``), so a retry that reaches another replica gets
+    the first answer too (a retry racing the first on another replica is not held back)."""
+
+    shared_name = "idempotency"
 
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self.budget = budget
+        self.ledger: Ledger | None = None
         self._kept: OrderedDict[_Slot, _Kept] = OrderedDict()
         self._used = 0
         self._running: dict[_Slot, asyncio.Future[None]] = {}
@@ -96,6 +111,21 @@ class IdempotentAnswers:
             done.set_result(None)
 
     def reset(self) -> None:
+        self.shared_clear()
+
+    # shared with other replicas (``mock.shared``)
+    def shared_items(self) -> Iterator[tuple[str, Any]]:
+        for (api, key), kept in self._kept.items():
+            yield f"{api}{KEY_SEP}{key}", kept.packed()
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        api, _, name = key.partition(KEY_SEP)
+        if isinstance(value, Packed):
+            meta = value.meta
+            headers = tuple((name, text) for name, text in meta["headers"])
+            self._store((api, name), _Kept(meta["fingerprint"], meta["status"], headers, value.data))
+
+    def shared_clear(self) -> None:
         self._kept.clear()
         self._used = 0
 
@@ -107,8 +137,16 @@ class IdempotentAnswers:
         if not isinstance(body, bytes) or not 200 <= response.status < 300 or len(body) > self.budget:
             return
         headers = tuple((k, v) for k, v in response.headers.items() if k.lower() not in _NOT_KEPT)
-        self._kept[slot] = _Kept(fingerprint, response.status, headers, body)
-        self._used += len(body)
+        kept = _Kept(fingerprint, response.status, headers, body)
+        self._store(slot, kept)
+        if self.ledger is not None:
+            self.ledger.note(self.shared_name, f"{slot[0]}{KEY_SEP}{slot[1]}", kept.packed())
+
+    def _store(self, slot: _Slot, kept: _Kept) -> None:
+        previous = self._kept.pop(slot, None)
+        self._used -= len(previous.body) if previous is not None else 0
+        self._kept[slot] = kept
+        self._used += len(kept.body)
         while self._used > self.budget:
             _, dropped = self._kept.popitem(last=False)
             self._used -= len(dropped.body)

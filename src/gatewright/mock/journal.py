@@ -15,6 +15,7 @@ never built in one piece.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
@@ -97,6 +98,37 @@ class JournalEntry:
             else {"bytes": self.received, "kept": len(self.json_body or b"")},
             "headers": redact_headers(headers),
         }
+
+    def to_shared(self) -> bytes:
+        """The entry, once ``fit``, as replicas share it through Redis (``mock.shared``): JSON, the
+        body base64 (a refused body may be any bytes), the size as counted here."""
+        assert self.body is None, "fit first"
+        fields = {
+            "time": self.time,
+            "api": self.api,
+            "method": self.method,
+            "path": self.path,
+            "headers": [[key.decode("latin-1"), value.decode("latin-1")] for key, value in self.raw_headers],
+            "operation": self.operation,
+            "json_body": None if self.json_body is None else base64.b64encode(self.json_body).decode(),
+            "rule": self.rule,
+            "fault": self.fault,
+            "status": self.status,
+            "duration_ms": self.duration_ms,
+            "received": self.received,
+            "refused": self.refused,
+            "size": self.size,
+        }
+        return json.dumps(fields, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_shared(cls, raw: bytes) -> JournalEntry:
+        fields = json.loads(raw)
+        body = fields.pop("json_body")
+        headers = tuple(
+            (key.encode("latin-1"), value.encode("latin-1")) for key, value in fields.pop("headers")
+        )
+        return cls(raw_headers=headers, json_body=None if body is None else base64.b64decode(body), **fields)
 
     def sent(self, name: str, value: str) -> bool:
         """Whether the request carried header ``name`` (lower case) with ``value``."""

@@ -8,6 +8,7 @@ from gatewright.loopback import HostGuard
 from gatewright.mock.extensions import Extension
 from gatewright.mock.operations import MockApi
 from gatewright.mock.rules.book import RuleBook
+from gatewright.mock.shared import Ledger
 from gatewright.mock.state import ControlStore, ResourceStore
 
 APIS = web.AppKey("gatewright_apis", dict[str, MockApi])
@@ -16,3 +17,4 @@ EXTENSIONS = web.AppKey("gatewright_extensions", list[Extension])
 CONTROL = web.AppKey("gatewright_control", ControlStore)
 RULES = web.AppKey("gatewright_rules", RuleBook)
 GUARD = web.AppKey("gatewright_guard", HostGuard)  # every route checks Host (and Origin on control) with it
+LEDGER = web.AppKey("gatewright_ledger", Ledger)  # only with a shared store (``--store redis://…``)

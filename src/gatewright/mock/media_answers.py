@@ -34,9 +34,10 @@ from gatewright.mock.fit import Edits, string_fields
 from gatewright.mock.negotiation import Decision, MediaSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
-from gatewright.mock.render import is_json, response_headers, value_for
+from gatewright.mock.render import response_headers, value_for
 from gatewright.mock.shapes import shape_for
 from gatewright.spec import schemas
+from gatewright.spec.media import is_json
 
 __all__ = ["TRANSCRIPT", "MediaExtension"]
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatewright.mock.preferences import Preferences
+from gatewright.spec.media import media_matches, media_type_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +88,10 @@ def success_status(responses: Sequence[ResponseSpec]) -> tuple[int, ResponseSpec
 
 
 def _accepts(accept: str, media_type: str) -> bool:
-    kind, _, _ = media_type.partition("/")
-    for part in accept.split(","):
-        wanted = part.split(";", 1)[0].strip().lower()
-        if wanted in ("*/*", "", media_type) or wanted == f"{kind}/*":
-            return True
-    return False
+    """Whether a media range of ``accept`` (an empty one too) covers ``media_type``."""
+    return any(
+        not (wanted := media_type_of(part)) or media_matches(wanted, media_type) for part in accept.split(",")
+    )
 
 
 def choose_media(media: Sequence[MediaSpec], accept: str | None) -> MediaSpec | None:

@@ -28,7 +28,7 @@ __all__ = ["JsonOutcome", "headers_of", "send", "web_response"]
 logger = logging.getLogger("gatewright.mock")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class JsonOutcome:
     status: int
     value: Any

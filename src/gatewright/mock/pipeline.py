@@ -33,13 +33,13 @@ from gatewright.mock.negotiation import Decision, ResponseSpec, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, send, web_response
 from gatewright.mock.preferences import Preferences, parse_prefer
-from gatewright.mock.render import is_json, render
+from gatewright.mock.render import render
 from gatewright.mock.repeats import Key, Repeats
 from gatewright.mock.rules.apply import NOTHING, program
 from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.mock.stateful import handle_resource
-from gatewright.mock.validation import media_type_of
+from gatewright.spec.media import is_json, media_type_of
 from gatewright.spec.routing import RouteMiss
 
 logger = logging.getLogger("gatewright.mock")
@@ -114,6 +114,11 @@ class ApiHandler:
         """On shutdown: the request lines still waiting for their batch go out."""
         if self._access_log is not None:
             self._access_log.flush()
+
+    def unavailable(self, request: web.Request, message: str) -> web.Response:
+        """The API's own 503, in its error envelope (the shared store does not answer)."""
+        path = request.path[self._prefix_length :] or "/"
+        return self._error(self.api.error_responses, 503, message, path, extra=(("Retry-After", "1"),))
 
     def _error(
         self,

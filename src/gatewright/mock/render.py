@@ -15,6 +15,7 @@ from gatewright.mock.echo import echo
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.shapes import fill_shape
+from gatewright.spec.media import is_json
 
 _PLACEHOLDERS = {
     "audio/": b"ID3\x03\x00\x00\x00\x00\x00\x00",
@@ -31,10 +32,6 @@ class Rendered:
     content_type: str | None
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
-
-
-def is_json(media_type: str) -> bool:
-    return media_type == "application/json" or media_type.endswith("+json")
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once: dumps runs per answer
@@ -122,9 +119,12 @@ def _json_body(api: MockApi, op: MockOperation, decision: Decision, request_body
     example = decision.example.name if decision.example is not None else None
     key = ("bytes", media.schema_pointer, example, decision.status)
     cached = op.body_cache.get(key)
-    value = value_for(api, op, decision)
     pointer = media.schema_pointer
-    if pointer is not None and isinstance(request_body, dict) and decision.example is None:
+    echoes = pointer is not None and isinstance(request_body, dict) and decision.example is None
+    if cached is not None and not echoes:
+        return bytes(cached)
+    value = value_for(api, op, decision)
+    if echoes and pointer is not None:
         echoed = echo(value, request_body, lambda v: api.schemas.is_valid(pointer, v, formats=True))
         if echoed is not value:
             return dumps(echoed)

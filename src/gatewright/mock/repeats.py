@@ -39,7 +39,7 @@ Key = tuple[object, ...]
 _ENTRIES = 512
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class _Known:
     again: Again  # the body's bytes once more (None: no longer kept)
     status: int

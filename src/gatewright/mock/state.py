@@ -10,7 +10,7 @@ anyone creates anything, see ``fixtures``): they read, list, update and delete
 like created items, and ``reset()`` brings them back. The snapshot shows only
 what clients created or changed.
 
-The store also numbers creates (``create_number``): generated bodies are salted
+The store also numbers creates (``create_salt``): generated bodies are salted
 with that number so each create gets fresh ids, and ``reset()`` restarts it, so
 a mock started with ``--seed`` answers the same requests with the same bodies
 after a reset as it did when it started.
@@ -18,22 +18,37 @@ after a reset as it did when it started.
 
 from __future__ import annotations
 
+import time
 from collections import deque
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.blobs import DEFAULT_BUDGET, BlobStore
 from gatewright.mock.idempotency import IdempotentAnswers
 from gatewright.mock.journal import DEFAULT_ENTRY_BYTES, DEFAULT_JOURNAL_BYTES, JournalEntry
+from gatewright.mock.shared import KEY_SEP
+
+if TYPE_CHECKING:
+    from gatewright.mock.shared import Ledger
 
 
 class ResourceStore:
-    def __init__(self, upload_budget: int = DEFAULT_BUDGET) -> None:
+    """Also a ``mock.shared.Shared`` store: with replicas, each (collection, id) is one shared key whose
+    value is ``{"item": body, "at": ns}`` (``at``: when it was first put, which orders a reloaded
+    list) or ``{"deleted": true}``; fixtures are every replica's own configuration, not shared."""
+
+    shared_name = "resources"
+
+    def __init__(self, upload_budget: int = DEFAULT_BUDGET, *, replica: int = 0) -> None:
+        self.replica = replica  # among replicas sharing state (``mock.shared``); 0 for a mock of its own
         self.blobs = BlobStore(upload_budget)  # uploaded bytes, by the id of the resource they belong to
         self.idempotent = IdempotentAnswers()  # answers kept per idempotency key
+        self.ledger: Ledger | None = None
         self._items: dict[str, dict[str, dict[str, Any]]] = {}
         self._deleted: dict[str, set[str]] = {}
         self._fixtures: dict[str, dict[str, dict[str, Any]]] = {}
+        self._born: dict[tuple[str, str], int] = {}  # with replicas only: when each item was first put
+        self._unordered: set[str] = set()  # collections another replica's items came into out of order
         self._creates = 0
 
     def add_fixtures(self, collection: str, items: Mapping[str, dict[str, Any]]) -> None:
@@ -43,6 +58,8 @@ class ResourceStore:
     def put(self, collection: str, resource_id: str, body: dict[str, Any]) -> None:
         self._items.setdefault(collection, {})[resource_id] = body
         self._deleted.get(collection, set()).discard(resource_id)
+        if self.ledger is not None:
+            self._note_item(collection, resource_id, body)
 
     def get(self, collection: str, resource_id: str) -> dict[str, Any] | None:
         found = self._items.get(collection, {}).get(resource_id)
@@ -72,12 +89,17 @@ class ResourceStore:
         if resource_id not in items:  # a fixture: the change is the client's, the fixture stays as it was
             current = items[resource_id] = dict(current)
         current.update(changes)
+        if self.ledger is not None:
+            self._note_item(collection, resource_id, current)
         return current
 
     def delete(self, collection: str, resource_id: str) -> bool:
         existed = self.get(collection, resource_id) is not None
         self._items.get(collection, {}).pop(resource_id, None)
         self._deleted.setdefault(collection, set()).add(resource_id)
+        if self.ledger is not None:
+            self._born.pop((collection, resource_id), None)
+            self.ledger.note(self.shared_name, f"{collection}{KEY_SEP}{resource_id}", {"deleted": True})
         return existed
 
     def was_deleted(self, collection: str, resource_id: str) -> bool:
@@ -85,6 +107,12 @@ class ResourceStore:
 
     def list(self, collection: str) -> list[dict[str, Any]]:
         """Fixtures (as changed, unless deleted), then what clients created, in creation order."""
+        if collection in self._unordered:
+            self._unordered.discard(collection)
+            held = self._items[collection]
+            ordered = sorted(held.items(), key=lambda item: self._born.get((collection, item[0]), 0))
+            held.clear()
+            held.update(ordered)
         items = self._items.get(collection, {})
         deleted = self._deleted.get(collection, set())
         fixtures = self._fixtures.get(collection, {})
@@ -104,17 +132,59 @@ class ResourceStore:
         """Nothing created, changed or deleted since reset: its list answer can be cached."""
         return not self._items.get(collection) and not self._deleted.get(collection)
 
-    def create_number(self) -> int:
-        """1 for the first create since the store was made or reset, then 2, 3, ..."""
+    def create_salt(self) -> str:
+        """ "1" for the first create since the store was made or reset, then "2", "3", ...: what salts
+        a created resource's generated body. Replicas share the spec's generator (``--seed``), so
+        theirs also name the replica ("r1.1"): two replicas' first creates get different ids."""
         self._creates += 1
-        return self._creates
+        return f"r{self.replica}.{self._creates}" if self.replica else str(self._creates)
 
     def reset(self) -> None:
-        self._items.clear()
-        self._deleted.clear()
+        self.shared_clear()
         self._creates = 0
         self.blobs.reset()
         self.idempotent.reset()
+
+    # shared with other replicas (``mock.shared``)
+    def _note_item(self, collection: str, resource_id: str, body: dict[str, Any]) -> None:
+        assert self.ledger is not None
+        born = self._born.setdefault((collection, resource_id), time.time_ns())
+        self.ledger.note(self.shared_name, f"{collection}{KEY_SEP}{resource_id}", {"item": body, "at": born})
+
+    def shared_items(self) -> Iterator[tuple[str, Any]]:
+        for collection, ids in self._deleted.items():
+            for resource_id in ids:
+                yield f"{collection}{KEY_SEP}{resource_id}", {"deleted": True}
+        for collection, items in self._items.items():
+            for resource_id, body in items.items():
+                born = self._born.get((collection, resource_id), 0)
+                yield f"{collection}{KEY_SEP}{resource_id}", {"item": body, "at": born}
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        collection, _, resource_id = key.rpartition(KEY_SEP)
+        items = self._items.setdefault(collection, {})
+        if value is None or value.get("deleted"):
+            items.pop(resource_id, None)
+            self._born.pop((collection, resource_id), None)
+            if value is not None:
+                self._deleted.setdefault(collection, set()).add(resource_id)
+            return
+        self._deleted.get(collection, set()).discard(resource_id)
+        born = int(value.get("at", 0))
+        if (
+            resource_id not in items
+            and items
+            and born < self._born.get((collection, next(reversed(items))), 0)
+        ):
+            self._unordered.add(collection)  # a reload reads keys in no order: ``list`` sorts it once
+        items[resource_id] = value["item"]
+        self._born[(collection, resource_id)] = born
+
+    def shared_clear(self) -> None:
+        self._items.clear()
+        self._deleted.clear()
+        self._born.clear()
+        self._unordered.clear()
 
     def snapshot(self) -> dict[str, Any]:
         return {collection: list(items.values()) for collection, items in self._items.items() if items}
@@ -132,12 +202,18 @@ class ControlStore:
     costs the mock a bounded amount of memory, not one copy of every body.
     """
 
+    shared_name = "control"  # ``mock.shared``: "rules", "matched\x1f<rule id>", "window\x1f<key>"
+
     def __init__(
         self,
         journal_size: int = 10_000,
         journal_bytes: int = DEFAULT_JOURNAL_BYTES,
         entry_bytes: int = DEFAULT_ENTRY_BYTES,
     ) -> None:
+        self.ledger: Ledger | None = None
+        # A runtime rule again from its id and document (set by the RuleBook, which can check one):
+        # how another replica's rules are put in force here.
+        self.revive_rule: Callable[[str, dict[str, Any]], Any] | None = None
         self._rules: list[Any] = []  # mock.rules.Rule, runtime-added, in order
         self._added = 0  # runtime rules added since the store was made or reset (their numbering)
         self._version = 0  # changes whenever the runtime rules do; never goes back
@@ -171,6 +247,12 @@ class ControlStore:
         self._rules.extend(rules)
         self._added += len(rules)
         self._version += 1
+        self._note_rules()
+
+    def _note_rules(self) -> None:
+        if self.ledger is not None:
+            rules = [{"id": rule.id, "document": rule.document} for rule in self._rules]
+            self.ledger.note(self.shared_name, "rules", {"rules": rules, "added": self._added})
 
     def remove_rule(self, rule_id: str) -> bool:
         kept = [rule for rule in self._rules if rule.id != rule_id]
@@ -179,13 +261,19 @@ class ControlStore:
         self._rules = kept
         self._matched.pop(rule_id, None)
         self._version += 1
+        self._note_rules()
+        if self.ledger is not None:
+            self.ledger.note(self.shared_name, f"matched{KEY_SEP}{rule_id}", None)
         return True
 
     def clear_rules(self) -> None:
         for rule in self._rules:
             self._matched.pop(rule.id, None)
+            if self.ledger is not None:
+                self.ledger.note(self.shared_name, f"matched{KEY_SEP}{rule.id}", None)
         self._rules.clear()
         self._version += 1
+        self._note_rules()
 
     # match counters
     def matched(self, rule_id: str) -> int:
@@ -195,6 +283,8 @@ class ControlStore:
         """One more match of the rule; returns how many there have been (1 for the first)."""
         count = self._matched.get(rule_id, 0) + 1
         self._matched[rule_id] = count
+        if self.ledger is not None:
+            self.ledger.note(self.shared_name, f"matched{KEY_SEP}{rule_id}", count)
         return count
 
     # rate limits
@@ -206,25 +296,71 @@ class ControlStore:
         if len(times) >= limit:
             return False, 0, max(0.0, times[0] + window - now)
         times.append(now)
+        if self.ledger is not None:
+            self.ledger.note(self.shared_name, f"window{KEY_SEP}{key}", list(times))
         return True, limit - len(times), max(0.0, times[0] + window - now)
 
     # journal
     def record(self, entry: JournalEntry) -> None:
-        self._journal_used += entry.fit(self._entry_bytes)
+        size = entry.fit(self._entry_bytes)
+        if self.ledger is not None:  # the journal of every replica is one list in Redis
+            self.ledger.note_journal(entry.to_shared())
+            return
+        self._journal_used += size
         self._journal.append(entry)
         while len(self._journal) > self._journal_size or (
             self._journal_used > self._journal_budget and len(self._journal) > 1  # the newest stays
         ):
             self._journal_used -= self._journal.popleft().size
 
-    def journal(self) -> list[JournalEntry]:
+    @property
+    def journal_limits(self) -> tuple[int, int]:
+        """(bytes, entries) the journal keeps."""
+        return self._journal_budget, self._journal_size
+
+    async def journal(self) -> list[JournalEntry]:
+        """The journal, oldest first: with replicas, all of theirs (``StoreUnavailable`` if Redis is away)."""
+        if self.ledger is not None:
+            return [JournalEntry.from_shared(raw) for raw in await self.ledger.journal()]
         return list(self._journal)
 
     def reset(self) -> None:
+        self.shared_clear()
+        self._journal.clear()
+        self._journal_used = 0
+
+    # shared with other replicas (``mock.shared``)
+    def shared_items(self) -> Iterator[tuple[str, Any]]:
+        if self._added:
+            rules = [{"id": rule.id, "document": rule.document} for rule in self._rules]
+            yield "rules", {"rules": rules, "added": self._added}
+        for rule_id, count in self._matched.items():
+            yield f"matched{KEY_SEP}{rule_id}", count
+        for key, times in self._windows.items():
+            yield f"window{KEY_SEP}{key}", list(times)
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        kind, _, name = key.partition(KEY_SEP)
+        if kind == "rules":
+            assert self.revive_rule is not None, "a RuleBook revives shared rules"
+            held = value or {"rules": [], "added": 0}
+            self._rules = [self.revive_rule(rule["id"], rule["document"]) for rule in held["rules"]]
+            self._added = held["added"]
+            self._version += 1
+        elif kind == "matched":
+            if value is None:
+                self._matched.pop(name, None)
+            else:
+                self._matched[name] = value
+        elif kind == "window":
+            if value is None:
+                self._windows.pop(name, None)
+            else:
+                self._windows[name] = deque(value)
+
+    def shared_clear(self) -> None:
         self._rules.clear()
         self._added = 0
         self._version += 1
         self._matched.clear()
         self._windows.clear()
-        self._journal.clear()
-        self._journal_used = 0

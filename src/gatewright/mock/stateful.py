@@ -16,9 +16,10 @@ from gatewright.mock.echo import echo
 from gatewright.mock.fit import fit, replace
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.render import Rendered, dumps, is_json, response_headers, value_for
+from gatewright.mock.render import Rendered, dumps, response_headers, value_for
 from gatewright.mock.resources import ResourceRole
 from gatewright.mock.state import ResourceStore
+from gatewright.spec.media import is_json
 from gatewright.spec.pointer import resolve
 
 _LIST_KEYS = ("data", "items", "results", "objects", "records", "list")
@@ -64,7 +65,7 @@ def handle_resource(
 
     headers = response_headers(api, op, decision.response)
     if role.role == "create":
-        value = value_for(api, op, decision, salt=f"create-{store.create_number()}")
+        value = value_for(api, op, decision, salt=f"create-{store.create_salt()}")
         value = echo(value, body, valid)
         try:
             resource_id = resolve(value, role.id_pointer or "/id")

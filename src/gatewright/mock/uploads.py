@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -33,9 +33,14 @@ from gatewright.mock.fit import Edits
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
-from gatewright.mock.render import is_json, response_headers, value_for
+from gatewright.mock.render import response_headers, value_for
+from gatewright.mock.shared import KEY_SEP
 from gatewright.mock.state import ResourceStore
-from gatewright.mock.validation import media_type_of, multipart_files
+from gatewright.mock.validation import multipart_files
+from gatewright.spec.media import is_json, media_type_of
+
+if TYPE_CHECKING:
+    from gatewright.mock.shared import Ledger, Shared
 
 __all__ = ["Kept", "Upload", "UploadExtension", "named_upload", "upload_operation"]
 
@@ -82,9 +87,12 @@ class UploadExtension:
     name = "uploads"
     repeatable = False  # every upload is a new resource
 
+    shared_name = "uploads"  # which content was seen first as what (``mock.shared``: "api\x1fsha256" -> id)
+
     def __init__(self, files: FileSigner) -> None:
         self.files = files
         self.uploads = 0
+        self.ledger: Ledger | None = None
         self._seen: dict[tuple[str, str], str] = {}  # (api, sha256) -> the first upload's resource id
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
@@ -134,7 +142,10 @@ class UploadExtension:
             return web_response(api.errors.render(op.responses, 413, str(exc), path=op.operation.path))
         if kept is None:
             return None
-        self._seen.setdefault((api.name, digest), kept.id)
+        if (api.name, digest) not in self._seen:
+            self._seen[(api.name, digest)] = kept.id
+            if self.ledger is not None:
+                self.ledger.note(self.shared_name, f"{api.name}{KEY_SEP}{digest}", kept.id)
         self.uploads += 1
         media = kept.decision.media
         assert media is not None
@@ -165,7 +176,7 @@ class UploadExtension:
         def valid(value: Any) -> bool:
             return api.schemas.is_valid(pointer, value, formats=True)
 
-        value = copy.deepcopy(value_for(api, op, decision, salt=f"upload-{store.create_number()}"))
+        value = copy.deepcopy(value_for(api, op, decision, salt=f"upload-{store.create_salt()}"))
         edits = Edits(value, valid)
         facts: dict[str, Any] = {
             **{name: len(upload.data) for name in _SIZE_FIELDS},
@@ -195,6 +206,23 @@ class UploadExtension:
 
     def reset(self) -> None:
         self.uploads = 0
+        self._seen.clear()
+
+    def shared_stores(self) -> list[Shared]:
+        return [self]
+
+    def shared_items(self) -> Iterator[tuple[str, Any]]:
+        for (api, digest), resource_id in self._seen.items():
+            yield f"{api}{KEY_SEP}{digest}", resource_id
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        api, _, digest = key.partition(KEY_SEP)
+        if value is None:
+            self._seen.pop((api, digest), None)
+        else:
+            self._seen.setdefault((api, digest), value)
+
+    def shared_clear(self) -> None:
         self._seen.clear()
 
     def snapshot(self) -> dict[str, Any]:

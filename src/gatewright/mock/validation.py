@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl
 from multidict import CIMultiDictProxy, MultiMapping
 
 from gatewright.mock.schemas import SchemaSet
+from gatewright.spec.media import is_json, media_matches, media_type_of
 from gatewright.spec.pointer import escape
 
 _INTEGER = re.compile(r"-?\d+\Z")
@@ -111,25 +112,10 @@ class _Body:
     properties: dict[str, tuple[str | None, str | None]]  # form field -> (type, item type)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class ValidatedRequest:
     issues: tuple[Issue, ...]
     body: Any = None  # parsed JSON / form value, None when no body
-
-
-def media_type_of(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-def _media_matches(declared: str, actual: str) -> bool:
-    if declared in ("*/*", actual):
-        return True
-    kind, _, sub = declared.partition("/")
-    return sub == "*" and actual.startswith(kind + "/")
-
-
-def _is_json(media_type: str) -> bool:
-    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def _coerce(raw: str, kind: str | None) -> Any:
@@ -321,18 +307,18 @@ class RequestValidator:
         actual = media_type_of(content_type)
         if not body:
             declared_binary = actual and any(
-                _media_matches(b.media_type, actual)
-                and not _is_json(b.media_type)
+                media_matches(b.media_type, actual)
+                and not is_json(b.media_type)
                 and "form" not in b.media_type
                 for b in self._bodies
             )
             if self.body_required and not declared_binary:  # zero bytes are a valid binary payload
                 return None, [Issue("body", "", "a request body is required")]
             return None, []
-        declared = next((b for b in self._bodies if _media_matches(b.media_type, actual)), None)
+        declared = next((b for b in self._bodies if media_matches(b.media_type, actual)), None)
         if declared is None:
-            if not actual and any(_is_json(b.media_type) for b in self._bodies):
-                declared = next(b for b in self._bodies if _is_json(b.media_type))
+            if not actual and any(is_json(b.media_type) for b in self._bodies):
+                declared = next(b for b in self._bodies if is_json(b.media_type))
             else:
                 allowed = ", ".join(b.media_type for b in self._bodies)
                 return None, [
@@ -342,7 +328,7 @@ class RequestValidator:
                         f"unsupported content type {actual or '(none)'!r}; expected {allowed}",
                     )
                 ]
-        if _is_json(declared.media_type) or (declared.media_type == "*/*" and _is_json(actual)):
+        if is_json(declared.media_type) or (declared.media_type == "*/*" and is_json(actual)):
             try:
                 value = loads(body)
             except (ValueError, UnicodeDecodeError) as exc:
@@ -360,7 +346,7 @@ class RequestValidator:
             return value, []
         if (
             isinstance(value, dict)
-            and not _is_json(declared.media_type)
+            and not is_json(declared.media_type)
             and not self._schemas.is_valid(declared.pointer, value, formats=True)
         ):
             nulled = {k: None if v == "null" else v for k, v in value.items()}

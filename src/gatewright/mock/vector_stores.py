@@ -21,9 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -32,21 +32,28 @@ from gatewright.mock.fit import fit
 from gatewright.mock.fit import replace as replaced
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
-from gatewright.mock.render import is_json, render
+from gatewright.mock.render import render
+from gatewright.mock.shared import KEY_SEP
 from gatewright.mock.stateful import render_list
 from gatewright.mock.tasks.extension import TaskExtension
+from gatewright.mock.tasks.facts import FactsRef
 from gatewright.mock.tasks.hooks import wants_task
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.responses import error_response, json_response
 from gatewright.mock.uploads import named_upload
+from gatewright.spec.media import is_json
 from gatewright.spec.tasks import Phase
+
+if TYPE_CHECKING:
+    from gatewright.mock.shared import Ledger, Shared
 
 __all__ = ["VectorStoreExtension", "chunks", "score"]
 
 FILE_FIELD = "file_id"
 QUERY_FIELD = "query"
 LIMIT_FIELD = "max_num_results"
+FACTS = "vector_store_file"  # the name an attachment's facts are registered under (``tasks.facts``)
 DEFAULT_RESULTS = 10  # OpenAI's and ipop's default page of hits
 CHUNK_WORDS = 100  # words in a chunk at most (a longer line is several chunks)
 _WORD = re.compile(r"\w+")
@@ -82,9 +89,15 @@ class _Routes:
 
 @dataclass(slots=True)
 class _Rows:
-    """Attached files per (api, store id): file id -> the row's task id, in attach order."""
+    """Attached files per (api, store id): file id -> the row's task id, in attach order.
+
+    Also a ``mock.shared.Shared`` store: key ``api\x1fstore\x1ffile``, value ``{"store", "file",
+    "row"}`` (``row`` None: detached)."""
+
+    shared_name = "vector_stores"  # not a field
 
     rows: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    ledger: Ledger | None = None
 
     def of(self, api: str, store: str) -> dict[str, str]:
         return self.rows.get((api, store), {})
@@ -92,6 +105,38 @@ class _Rows:
     def touched(self, api: str, store: str) -> bool:
         """Anything was ever attached to the store (since reset), detached since or not."""
         return (api, store) in self.rows
+
+    def attach(self, api: str, store: str, file_id: str, row_id: str) -> None:
+        self.rows.setdefault((api, store), {})[file_id] = row_id
+        self._note(api, store, file_id, row_id)
+
+    def detach(self, api: str, store: str, file_id: str) -> None:
+        if self.rows.get((api, store), {}).pop(file_id, None) is not None:
+            self._note(api, store, file_id, None)
+
+    def _note(self, api: str, store: str, file_id: str, row_id: str | None) -> None:
+        if self.ledger is not None:
+            value = {"store": store, "file": file_id, "row": row_id}
+            self.ledger.note(self.shared_name, f"{api}{KEY_SEP}{store}{KEY_SEP}{file_id}", value)
+
+    def shared_items(self) -> Iterator[tuple[str, Any]]:
+        for (api, store), files in list(self.rows.items()):
+            for file_id, row_id in list(files.items()):
+                value = {"store": store, "file": file_id, "row": row_id}
+                yield f"{api}{KEY_SEP}{store}{KEY_SEP}{file_id}", value
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        api = key.partition(KEY_SEP)[0]
+        if not isinstance(value, Mapping):
+            return  # rows are detached with a value, never dropped
+        files = self.rows.setdefault((api, str(value["store"])), {})
+        if value.get("row") is None:
+            files.pop(str(value["file"]), None)
+        else:
+            files[str(value["file"])] = str(value["row"])
+
+    def shared_clear(self) -> None:
+        self.rows.clear()
 
 
 class VectorStoreExtension:
@@ -104,6 +149,7 @@ class VectorStoreExtension:
         self.tasks = tasks
         self.attached = _Rows()
         self.rows_made = 0  # salts row ids: a file attached again after a cancel is a new row
+        tasks.register_facts(FACTS, _row_facts)
         self._routes: dict[str, list[_Routes]] = {}  # api -> its attachment lifecycles
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
@@ -129,6 +175,10 @@ class VectorStoreExtension:
     def reset(self) -> None:
         self.attached.rows.clear()
         self.rows_made = 0
+
+    def shared_stores(self) -> list[Shared]:
+        """What replicas share (``mock.shared``): which file each store's rows hold."""
+        return [self.attached]
 
     def snapshot(self) -> dict[str, Any]:
         return {"attached": sum(len(files) for files in self.attached.rows.values())}
@@ -168,7 +218,7 @@ class VectorStoreExtension:
             if isinstance(blob, web.Response):
                 return blob
             file_id = str(call.body.get(FILE_FIELD)) if isinstance(call.body, Mapping) else ""
-            rows = self.attached.rows.setdefault((api.name, store_id), {})
+            rows = self.attached.rows.setdefault((api.name, store_id), {})  # touched, attached or not
             existing = self.tasks.engine.get(api.name, rows.get(file_id, ""))
             if existing is not None and existing.phase is not Phase.CANCELLED:  # attached before: that row
                 body = self.tasks.bodies.render(
@@ -183,10 +233,14 @@ class VectorStoreExtension:
                 "chunk_count": len(pieces),
             }
             self.rows_made += 1
-            row_id = f"{lifecycle.id_prefix}{_digest(f'{api.name}/{store_id}/{file_id}/{self.rows_made}')}"
-            answer = self.tasks.hooks.start(lifecycle, call, task_id=row_id, results=(), facts=_facts(facts))
+            replica = self.tasks.engine.replica  # replicas number their rows apart (``mock.shared``)
+            made = self.rows_made if replica == "0" else f"{replica}.{self.rows_made}"
+            row_id = f"{lifecycle.id_prefix}{_digest(f'{api.name}/{store_id}/{file_id}/{made}')}"
+            answer = self.tasks.hooks.start(
+                lifecycle, call, task_id=row_id, results=(), facts=FactsRef(FACTS, facts)
+            )
             if answer is not None:
-                rows[file_id] = row_id
+                self.attached.attach(api.name, store_id, file_id, row_id)
             return answer
 
         return attach
@@ -216,7 +270,7 @@ class VectorStoreExtension:
                 replace(call, path_params={**call.path_params, routes.file_param: row_id})
             )
             if engine.get(call.api.name, row_id) is None:  # deleted (or expired): detached
-                rows.pop(file_id, None)
+                self.attached.detach(call.api.name, store_id, file_id)
             if answer is None and call.decision.status < 300:  # a route without a body (DELETE: 204)
                 return web_response(render(call.api, call.operation, call.decision, call.body), call.headers)
             return answer
@@ -282,14 +336,11 @@ class VectorStoreExtension:
                     }
 
 
-def _facts(facts: Mapping[str, Any]) -> Callable[[Task], Mapping[str, Any]]:
-    """A row states its file and store in every phase; its error only when ingestion failed."""
-
-    def of(task: Task) -> Mapping[str, Any]:
-        failed = task.phase is Phase.FAILED and task.error is not None
-        return {**facts, "last_error": task.error.message if failed and task.error is not None else None}
-
-    return of
+def _row_facts(facts: Mapping[str, Any], task: Task) -> Mapping[str, Any]:
+    """A row states its file and store in every phase; its error only when ingestion failed
+    (``tasks.facts``; ``facts`` as the attach hook gives them)."""
+    failed = task.phase is Phase.FAILED and task.error is not None
+    return {**facts, "last_error": task.error.message if failed and task.error is not None else None}
 
 
 def _digest(text: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatewright.spec.expressions import RuntimeExpression
+from gatewright.spec.media import is_json, media_type_of
 from gatewright.spec.model import HTTP_METHODS, TASK_EXTENSION
 from gatewright.spec.paths import PathTemplate
 from gatewright.spec.pointer import RefError, deref, escape, follow
@@ -74,14 +75,9 @@ def success_bodies(document: Document, operation: OperationRef) -> list[tuple[st
         if not isinstance(response, dict):
             continue
         for media, media_object in response.get("content", {}).items():
-            if _is_json(media) and isinstance(media_object, dict) and "schema" in media_object:
+            if is_json(media_type_of(media)) and isinstance(media_object, dict) and "schema" in media_object:
                 bodies.append((str(code), f"{where}/content/{escape(media)}/schema", media_object["schema"]))
     return bodies
-
-
-def _is_json(media: str) -> bool:
-    base = media.split(";", maxsplit=1)[0].strip().lower()
-    return base == "application/json" or base.endswith("+json")
 
 
 def path_parameters(document: Document, operation: OperationRef) -> set[str]:

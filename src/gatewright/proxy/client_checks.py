@@ -26,6 +26,7 @@ from gatewright.conformance.wire import values_valid
 from gatewright.proxy.models import Observed
 from gatewright.proxy.routing import Route
 from gatewright.spec import Spec
+from gatewright.spec.media import is_json, media_matches, media_type_of
 from gatewright.spec.reference import CannotJudge, Problem, ReferenceValidator, WireRequest
 from gatewright.spec.validation import DocumentValidators, describe
 
@@ -44,16 +45,8 @@ def undocumented(exchange: Observed, path_known: bool) -> CheckFailure:
     return CheckFailure(DOCUMENTED, "Path not documented", "no operation of the spec matches this path")
 
 
-def media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
 def _documented_media(media: str, documented: list[str]) -> bool:
-    for declared in documented:
-        option = declared.lower()
-        if option in (media, "*/*") or (option.endswith("/*") and media.startswith(option[:-1])):
-            return True
-    return False
+    return any(media_matches(declared.lower(), media) for declared in documented)
 
 
 class RequestJudge:
@@ -144,7 +137,7 @@ class RequestJudge:
             if request_body.get("required"):
                 return [CheckFailure(BODY, "Required body missing", "the request has no body")]
             return []
-        media = media_type(exchange.request_header("content-type"))
+        media = media_type_of(exchange.request_header("content-type"))
         if content and not _documented_media(media, list(content)):
             return [
                 CheckFailure(
@@ -154,7 +147,7 @@ class RequestJudge:
                 )
             ]
         schema = (content.get(media) or {}).get("schema")
-        if schema is None or not (media == "application/json" or media.endswith("+json")) or body.truncated:
+        if schema is None or not is_json(media) or body.truncated:
             return []
         try:
             value = json.loads(bytes(body.data))

@@ -9,7 +9,7 @@ reports on exit reflect every exchange that ended before they were asked for.
 The exchanges waiting for the judge hold at most ``queue_bytes``: when clients send faster
 than the judge reads, an exchange that does not fit passes unjudged, and is counted as such
 under its operation in the reports, in ``/__gatewright/violations`` and on exit, never dropped
-silently.
+silently; so is one the judge fails on, and one the proxy stopped before the upstream answered.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ from gatewright.proxy.models import Observed, Violation
 from gatewright.proxy.options import ProxyOptions
 from gatewright.proxy.record import record, recording_of
 from gatewright.proxy.redaction import CredentialRules, scrub
-from gatewright.proxy.report import ViolationLog
+from gatewright.proxy.report import QUEUE_FULL, ViolationLog
 from gatewright.spec import Spec
 from gatewright.spec.secrets import redact_text_body
 
 BODY_LIMIT = 4000  # characters of a body a report shows (as verify's reports)
+JUDGE_FAILED = "the judge failed on it, see the proxy's output"
 
 
 class Proxy:
@@ -61,7 +62,7 @@ class Proxy:
             if not full:
                 self._queued += size
         if full:
-            self._unjudged(exchange)
+            self.not_judged(exchange)
             return
         future = self._worker.submit(self._process, exchange)
         with self._lock:
@@ -72,10 +73,17 @@ class Proxy:
         with self._lock:
             self._queued -= self._pending.pop(future, 0)
 
-    def _unjudged(self, exchange: Observed) -> None:
-        route = self.judge.route(exchange.method, exchange.path)
-        count = self.log.not_judged(route.operation if route is not None else None)
-        if count == 1 or count % 100 == 0:  # said, without a line per exchange in a flood
+    def not_judged(self, exchange: Observed, why: str = QUEUE_FULL, line: str = "") -> None:
+        """Count ``exchange`` as passed without being judged, for ``why``, under its operation, and say
+        so (``line``, else a line naming it; for a full queue, the first time and every 100th)."""
+        try:
+            route = self.judge.route(exchange.method, exchange.path)
+        except Exception:  # counted all the same, under no operation
+            route = None
+        count = self.log.not_judged(route.operation if route is not None else None, why)
+        if why != QUEUE_FULL:
+            self._say(line or f"gatewright proxy: not judged: {exchange.method} {exchange.path} ({why})")
+        elif count == 1 or count % 100 == 0:  # said, without a line per exchange in a flood
             self._say(
                 f"gatewright proxy: {count} exchange(s) not judged so far (the judging queue of "
                 f"{self.options.queue_bytes:,} bytes was full): the latest {exchange.method} {exchange.path}"
@@ -97,7 +105,8 @@ class Proxy:
         try:
             judgement = self.judge.judge(exchange)
         except Exception as exc:  # a check that breaks on an odd answer must not stop the proxy
-            self._say(f"gatewright proxy: could not judge {exchange.method} {exchange.path}: {exc!r}")
+            line = f"gatewright proxy: could not judge {exchange.method} {exchange.path}: {exc!r}"
+            self.not_judged(exchange, JUDGE_FAILED, line)
             return
         secrets = self.rules.secrets(
             exchange.request_headers,
@@ -175,10 +184,12 @@ class Proxy:
         )
         if recording is None:
             if exchange.status is not None:
-                self._say(
-                    f"gatewright proxy: not recorded: {exchange.method} {exchange.path} "
-                    f"(a body beyond the {self.options.capture_limit:,}-byte capture limit)"
+                why = (
+                    "it matches no operation of the spec, so its answer was not read"
+                    if operation is None and not exchange.request_body.truncated
+                    else f"a body beyond the {self.options.capture_limit:,}-byte capture limit"
                 )
+                self._say(f"gatewright proxy: not recorded: {exchange.method} {exchange.path} ({why})")
             return
         # The format hides credential headers and fields; a key echoed anywhere else goes too.
         recording = scrub(recording, secrets)

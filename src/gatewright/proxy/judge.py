@@ -36,13 +36,14 @@ from gatewright.conformance.redact import Redactor
 from gatewright.conformance.stream_formats import guess_format
 from gatewright.conformance.streaming import stream_format
 from gatewright.proxy import client_checks
-from gatewright.proxy.client_checks import RequestJudge, media_type
+from gatewright.proxy.client_checks import RequestJudge
 from gatewright.proxy.models import Observed, Side
 from gatewright.proxy.options import CAPTURE_LIMIT
 from gatewright.proxy.routing import OperationRouter, Route
 from gatewright.proxy.streams import event_blocks, judge_stream
 from gatewright.proxy.tasks import TaskTracker
 from gatewright.spec import Operation, Spec
+from gatewright.spec.media import media_type_of
 
 STREAM_CHECKS = (STREAM_CHUNKS.id, STREAM_TERMINATES.id)  # what the raw SSE blocks can show
 TASK_CHECKS = (TASK_STATUS_DECLARED.id, TASK_STATUS_FORWARD.id)  # what one poll can show
@@ -152,7 +153,7 @@ class ExchangeJudge:
         response = self._response(exchange, body if body is not None else b"")
         judgement.ran["gateway"].extend(checks)
         judgement.add("gateway", self.adapter.validate(case, response, tuple(checks), {}))
-        content_type = media_type(exchange.response_header("content-type"))
+        content_type = media_type_of(exchange.response_header("content-type"))
         if content_type == "text/event-stream" and body is not None:
             blocks = event_blocks(body)
             judgement.events = tuple(blocks)
@@ -160,8 +161,9 @@ class ExchangeJudge:
                 operation = route.operation
                 fmt = self.formats.get(operation.operation_id) or guess_format(operation.path)
                 judgement.ran["gateway"].extend(STREAM_CHECKS)
-                # a stream the client closed before its end: the chunks seen are judged, not the end
-                whole_stream = seen_all and not (exchange.client_left and not exchange.complete)
+                # a stream ended early on this side (its client left, the proxy stopped): the chunks
+                # seen are judged, not the end
+                whole_stream = seen_all and not exchange.cut_here
                 judgement.add("gateway", judge_stream(fmt, blocks, exchange.complete, whole_stream))
         elif whole:
             judgement.body = body
@@ -177,7 +179,7 @@ class ExchangeJudge:
             for name, values in urllib.parse.parse_qs(exchange.query, keep_blank_values=True).items()
         }
         body: Any = None
-        request_type = media_type(exchange.request_header("content-type"))
+        request_type = media_type_of(exchange.request_header("content-type"))
         if (
             exchange.request_body.size
             and not exchange.request_body.truncated

@@ -33,8 +33,9 @@ class Observed:
     """One forwarded exchange: what the client sent and what the upstream answered.
 
     ``status`` is None when the upstream never answered (``error`` says why); ``complete`` is
-    False when its body ended early (a reset, a timeout mid-stream, or a client that left before
-    the upstream finished: then ``client_left`` says whose end it was).
+    False when its body ended early (a reset, a timeout mid-stream, a client that left before the
+    upstream finished, or the proxy stopping meanwhile: then ``client_left`` or ``stopped`` says
+    the end was on this side, not the upstream's).
     """
 
     method: str
@@ -50,6 +51,12 @@ class Observed:
     complete: bool = True
     error: str | None = None
     client_left: bool = False  # the client closed its connection before the answer was relayed whole
+    stopped: bool = False  # the proxy shut down before the answer was relayed whole
+
+    @property
+    def cut_here(self) -> bool:
+        """Whether the answer ended early on this side of the proxy (never the upstream's fault)."""
+        return (self.client_left or self.stopped) and not self.complete
 
     def request_header(self, name: str) -> str | None:
         return _first(self.request_headers, name)

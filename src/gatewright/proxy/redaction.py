@@ -15,11 +15,16 @@ from typing import TypeVar
 
 from gatewright.conformance.redact import Redactor
 from gatewright.spec import Spec
-from gatewright.spec.secrets import body_secrets, is_secret_header, redact_headers, redact_query
+from gatewright.spec.secrets import (
+    body_secrets,
+    is_secret_header,
+    redact_headers,
+    redact_query,
+    scheme_credential,
+)
 from gatewright.spec.security import credential_names
 
 T = TypeVar("T")
-_SCHEMES = ("bearer ", "basic ", "token ", "key ")
 _BODY_SECRETS = 32  # credential values taken from one exchange's bodies at most (each costs a pass)
 
 
@@ -48,10 +53,9 @@ class CredentialRules:
             if not is_secret_header(name, self.headers):
                 continue
             found.append(value)
-            lowered = value.lower()
-            scheme = next((s for s in _SCHEMES if lowered.startswith(s)), None)
-            if scheme is not None:
-                found.append(value[len(scheme) :].strip())
+            credential = scheme_credential(value)
+            if credential is not None:
+                found.append(credential)
         for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
             if name in self.query or is_secret_header(name):
                 found.append(value)

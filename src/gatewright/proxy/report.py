@@ -5,7 +5,8 @@ the operationId (``kind`` "operation"), the client's under ``client:<operationId
 "client"), so a report reads like ``verify``'s and client mistakes never count against the
 gateway. ``report.json``, ``junit.xml`` and ``report.html`` are written by the conformance
 ``ReportWriter``, the one renderer of all three. Exchanges that passed without being judged (the
-judging queue was full) are a note on their operation's unit, with how many.
+judging queue was full, the judge failed on them, the proxy stopped before the upstream answered)
+are a note on their operation's unit, with how many and why.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +28,8 @@ from gatewright.proxy.models import Side, Violation
 from gatewright.spec import Operation, Spec
 
 UNDOCUMENTED = "undocumented"
+# Why an exchange passed without being judged, as its unit's note and the exit line say it.
+QUEUE_FULL = "the judging queue was full, see --judge-queue-bytes"
 
 
 def _unit_id(side: Side, operation: Operation | None) -> str:
@@ -46,7 +50,7 @@ class ViolationLog:
         self._violations: list[Violation] = []
         self._units: dict[str, UnitResult] = {}
         self._judged = 0  # exchanges judged, for the report's header
-        self._unjudged: dict[str, int] = {}  # unit id -> exchanges that passed without being judged
+        self._unjudged: dict[str, Counter[str]] = {}  # unit id -> why -> exchanges passed unjudged
         self._lock = threading.Lock()
 
     def _unit(self, side: Side, operation: Operation | None) -> UnitResult:
@@ -101,29 +105,40 @@ class ViolationLog:
                     )
                 )
 
-    def not_judged(self, operation: Operation | None) -> int:
-        """One more exchange of ``operation`` passed without being judged; how many have in all."""
+    def not_judged(self, operation: Operation | None, why: str = QUEUE_FULL) -> int:
+        """One more exchange of ``operation`` passed without being judged, for ``why``; how many have
+        for that reason in all."""
         with self._lock:
             unit_id = self._unit("gateway", operation).unit_id
-            self._unjudged[unit_id] = self._unjudged.get(unit_id, 0) + 1
-            return sum(self._unjudged.values())
+            self._unjudged.setdefault(unit_id, Counter())[why] += 1
+            return sum(reasons[why] for reasons in self._unjudged.values())
 
     @property
     def unjudged(self) -> int:
         """How many exchanges passed without being judged."""
         with self._lock:
-            return sum(self._unjudged.values())
+            return sum(reasons.total() for reasons in self._unjudged.values())
+
+    def unjudged_reasons(self) -> Counter[str]:
+        """How many exchanges passed without being judged, by why."""
+        with self._lock:
+            return sum(self._unjudged.values(), Counter())
+
+    def distinct(self) -> int:
+        """How many findings the reports list: the violations, each distinct failure once."""
+        with self._lock:
+            return sum(len(unit.findings) for unit in self._units.values())
 
     def violations(self) -> list[Violation]:
         with self._lock:
             return list(self._violations)
 
     def _noted(self, unit: UnitResult) -> UnitResult:
-        count = self._unjudged.get(unit.unit_id)
-        if not count:
+        reasons = self._unjudged.get(unit.unit_id)
+        if not reasons:
             return unit
-        note = f"{count} exchange(s) not judged: the judging queue was full (see --judge-queue-bytes)"
-        return dataclasses.replace(unit, notes=[*unit.notes, note])
+        notes = [f"{count} exchange(s) not judged: {why}" for why, count in reasons.items()]
+        return dataclasses.replace(unit, notes=[*unit.notes, *notes])
 
     def report(self) -> Report:
         with self._lock:
@@ -137,7 +152,7 @@ class ViolationLog:
                 started_at=self.started_at,
                 settings={
                     "exchanges judged": self._judged,
-                    "exchanges not judged": sum(self._unjudged.values()),
+                    "exchanges not judged": sum(r.total() for r in self._unjudged.values()),
                 },
                 units=units,
                 duration=round(time.monotonic() - self._started, 3),

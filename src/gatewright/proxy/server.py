@@ -30,22 +30,11 @@ from gatewright.loopback import CONTROL_PREFIX, HostGuard, json_refusal
 from gatewright.proxy.engine import Proxy
 from gatewright.proxy.errors import STATUS, ErrorEnvelopes
 from gatewright.proxy.models import Captured, Observed
+from gatewright.spec.headers import HOP_BY_HOP
 
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-    }
-)
 _CHUNK = 64 * 1024
 CLIENT_LEFT_GRACE = 2.0  # seconds the upstream's end is awaited after its client left
+STOPPED_UNANSWERED = "the proxy stopped before the upstream answered"
 
 PROXY_KEY = web.AppKey("gatewright_proxy", Proxy)
 SESSION_KEY = web.AppKey("gatewright_upstream", aiohttp.ClientSession)
@@ -128,6 +117,9 @@ async def _forward(request: web.Request) -> web.StreamResponse:
             data=body.chunks() if request.body_exists else None,
             allow_redirects=False,
         )
+    except asyncio.CancelledError:  # the proxy is stopping: nothing to judge, but never lost silently
+        proxy.not_judged(observed, STOPPED_UNANSWERED)
+        raise
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
         if body.late:  # the client's fault, not the upstream's: nothing to judge
             return await _too_slow(request, proxy.options.client_timeout)
@@ -140,6 +132,14 @@ async def _forward(request: web.Request) -> web.StreamResponse:
     relaying.add(done)
     try:
         return await _relay(request, upstream, observed, proxy, started)
+    except asyncio.CancelledError:
+        # The proxy stopped with this answer still running (a client reading a long stream): judged and
+        # recorded as far as it went (``complete: false``), its end never held against the upstream.
+        observed.complete, observed.stopped = False, True
+        observed.error = observed.error or "the proxy stopped before the answer ended"
+        observed.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+        proxy.submit(observed)
+        raise
     finally:
         upstream.release()
         relaying.discard(done)
@@ -225,13 +225,18 @@ def _bad_gateway(request: web.Request, why: str) -> web.Response:
 async def _violations(request: web.Request) -> web.Response:
     """The findings so far, once the exchanges that ended (or whose client left) are judged."""
     proxy = request.app[PROXY_KEY]
-    in_flight = request.app[RELAYING_KEY]
-    relaying = set(in_flight)
-    if relaying:  # a client that left gets its exchange judged within the grace: wait that long at most
-        await asyncio.wait(relaying, timeout=CLIENT_LEFT_GRACE + 1.0)
+    await _relayed(request.app)
     await proxy.settle()
     found = [v.to_dict() for v in proxy.violations()]
     return web.json_response({"violations": found, "not_judged": proxy.log.unjudged})
+
+
+async def _relayed(app: web.Application) -> None:
+    """Until the answers being relayed now have ended, and so been handed to the judge: a client that
+    left gets its exchange handed over within the grace, so that long (and a second) at most."""
+    relaying = app[RELAYING_KEY].copy()
+    if relaying:
+        await asyncio.wait(relaying, timeout=CLIENT_LEFT_GRACE + 1.0)
 
 
 async def _health(request: web.Request) -> web.Response:
@@ -292,14 +297,18 @@ async def run(
 ) -> None:
     """Serve until one of ``stop_signals``; then finish judging and write the reports."""
     options = proxy.options
-    runner = web.AppRunner(create_app(proxy), access_log=None, shutdown_timeout=1.0)
+    app = create_app(proxy)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in stop_signals:
         loop.add_signal_handler(sig, stop.set)
+    site: web.TCPSite | None = None
     try:
-        await web.TCPSite(runner, options.host, options.port).start()
+        started = web.TCPSite(runner, options.host, options.port)
+        await started.start()
+        site = started
         address = runner.addresses[0] if runner.addresses else (options.host, options.port)
         proxy.out.write(
             f"gatewright proxy: {options.name} on http://{address[0]}:{address[1]} -> {options.upstream}\n"
@@ -310,6 +319,12 @@ async def run(
         for sig in stop_signals:
             with contextlib.suppress(ValueError, RuntimeError):
                 loop.remove_signal_handler(sig)
+        if site is not None:
+            # No new connections; the answers under way end first (an SDK that closed a stream after its
+            # terminal event leaves a drain of up to the grace): stopping must not lose their exchanges.
+            # One still running after that is cancelled, and handed over cut (``_forward``).
+            await site.stop()
+            await _relayed(app)
         await runner.cleanup()
         await proxy.settle()
 
@@ -323,10 +338,13 @@ def serve(proxy: Proxy) -> int:
         proxy.close()
     written = proxy.write_reports()
     found = proxy.violations()
-    unjudged = proxy.log.unjudged
+    # The reports' own numbers: every violation (report.json's "occurrences"), the distinct findings
+    # they list (its "findings", junit's failures), the exchanges not judged and why.
+    reasons = proxy.log.unjudged_reasons()
+    why = "; ".join(f"{count}: {reason}" for reason, count in reasons.items())
     proxy.out.write(
-        f"gatewright proxy: {len(found)} violation(s)"
-        + (f", {unjudged} exchange(s) not judged (the judging queue was full)" if unjudged else "")
+        f"gatewright proxy: {len(found)} violation(s), {proxy.log.distinct()} distinct finding(s)"
+        + (f", {reasons.total()} exchange(s) not judged ({why})" if reasons else "")
         + "; reports written to "
         f"{written[0].parent if written else proxy.options.default_report_dir()}/ "
         "(report.json, junit.xml, report.html)\n"

@@ -12,7 +12,8 @@ import re
 from gatewright.conformance.adapter import CheckFailure
 from gatewright.conformance.checks import STREAM_CHUNKS, STREAM_TERMINATES
 from gatewright.conformance.sse import ServerEvent, parse_events
-from gatewright.conformance.stream_formats import EXPLICIT_END, FORMATS, StreamState
+from gatewright.conformance.stream_formats import FORMATS, StreamState
+from gatewright.spec.wires import missing_stream_end
 
 _BLOCK_END = re.compile(r"\r\n\r\n|\n\n|\r\r")
 _BOM = "\ufeff"
@@ -74,13 +75,13 @@ def judge_stream(fmt: str, blocks: list[str], complete: bool, judged_all: bool =
         return [
             CheckFailure(STREAM_CHUNKS.id, "Stream carried no events", "the stream closed before any event")
         ]
-    if fmt in EXPLICIT_END and not state.done:
-        end = "message_stop" if fmt == "anthropic-messages" else "data: [DONE]"
+    unended = missing_stream_end(fmt, state.done)
+    if unended is not None:
         return [
             CheckFailure(
                 STREAM_TERMINATES.id,
                 "Stream closed without its terminal event",
-                f"{fmt} streams end with {end}; {state.events} events came",
+                f"{unended}; {state.events} events came",
             )
         ]
     return []

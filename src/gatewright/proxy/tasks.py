@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from gatewright.conformance.adapter import CaseRun, CheckFailure
 from gatewright.conformance.checks import TASK_STATUS_DECLARED, TASK_STATUS_FORWARD
-from gatewright.conformance.expressions import MISSING, evaluate
+from gatewright.conformance.expressions import MISSING, evaluate, exchange_of
 from gatewright.spec import Operation, Spec, TaskSpec
 from gatewright.spec.pointer import lookup
+from gatewright.spec.tasks import moves_forward, task_id_in
 
 # The same order as the conformance lifecycle check (``conformance/tasks.py``).
 _MAX_TASKS = 10_000  # followed at once; the oldest are forgotten first
@@ -83,12 +84,8 @@ class TaskTracker:
     @staticmethod
     def _polled_id(task: TaskSpec, operation: Operation, run: CaseRun) -> str | None:
         """The task a poll reads: where ``poll_id`` says, else the last path parameter."""
-        if task.poll_id:
-            value = evaluate(task.poll_id, run)
-        else:
-            names = [p["name"] for p in operation.parameters if p.get("in") == "path"]
-            value = (run.case.path_parameters or {}).get(names[-1], MISSING) if names else MISSING
-        return None if value is MISSING or value is None else str(value)
+        names = [p["name"] for p in operation.parameters if p.get("in") == "path"]
+        return task_id_in(task.poll_id, names, exchange_of(run))
 
     @staticmethod
     def _judge(track: _Track, run: CaseRun) -> list[CheckFailure]:
@@ -114,8 +111,7 @@ class TaskTracker:
                     f"status {status!r} is not one of {declared}",
                 )
             ]
-        rank = phase.rank
-        if rank < track.best or (track.final is not None and shown != track.final):
+        if not moves_forward(phase, shown, track.best, track.final):
             return [
                 CheckFailure(
                     TASK_STATUS_FORWARD.id,
@@ -123,7 +119,7 @@ class TaskTracker:
                     f"{shown!r} ({phase.value}) came after {previous}",
                 )
             ]
-        track.best = max(track.best, rank)
+        track.best = max(track.best, phase.rank)
         if phase.terminal:
             track.final = shown
         return []

@@ -83,7 +83,7 @@ class OutputFormat:
     schema: Any = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class Prompt:
     """What one request asks for, whatever its wire shape."""
 
@@ -142,7 +142,7 @@ class TokenLogprob:
     top: tuple[tuple[str, float], ...] = ()  # (token, logprob) pairs, as many as the request asked
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class Choice:
     text: str | None
     tool_calls: tuple[ToolCall, ...] = ()
@@ -152,7 +152,7 @@ class Choice:
     logprobs: tuple[TokenLogprob, ...] | None = None  # one per token of ``text`` (None: not asked for)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class Answer:
     id: str
     created: int

@@ -21,6 +21,7 @@ TASK_EXTENSION = "x-gatewright-task"
 GREEDY_EXTENSION = "x-gatewright-greedy"
 COMPATIBLE_EXTENSION = "x-gatewright-compatible"
 IDEMPOTENCY_EXTENSION = "x-gatewright-idempotency"
+STREAM_EXTENSION = "x-gatewright-stream"  # on a text/event-stream media object: {"format": ...}
 # The wire families an operation can be marked compatible with (``x-gatewright-compatible.wire``).
 COMPATIBLE_WIRES = (
     "openai-chat",

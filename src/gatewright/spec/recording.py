@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from gatewright.spec.errors import SpecError
+from gatewright.spec.media import is_json, media_type_of
 from gatewright.spec.secrets import redact_body, redact_headers, redact_query, redact_text_body
 
 __all__ = [
@@ -82,8 +83,8 @@ class Payload:
     def from_bytes(cls, raw: bytes, content_type: str | None) -> Payload | None:
         if not raw:
             return None
-        media = (content_type or "").split(";", 1)[0].strip().lower()
-        if media == "application/json" or media.endswith("+json"):
+        media = media_type_of(content_type)
+        if is_json(media):
             try:
                 return cls("json", json.loads(raw))
             except ValueError:

@@ -29,7 +29,10 @@ import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gatewright.spec.media import is_json, media_type_of
+
 __all__ = [
+    "AUTH_SCHEMES",
     "REDACTED",
     "body_secrets",
     "is_secret_field",
@@ -40,6 +43,7 @@ __all__ = [
     "redact_json_text",
     "redact_query",
     "redact_text_body",
+    "scheme_credential",
 ]
 
 REDACTED = "[REDACTED]"
@@ -70,6 +74,9 @@ _SECRET_WORDS = frozenset(
         "apikey",
     }
 )
+# The scheme words a header value names before its credential (``Bearer sk-…``, ``Token …``).
+AUTH_SCHEMES: tuple[str, ...] = ("Bearer", "Basic", "Token", "Key")
+_AUTH_SCHEMES = frozenset(word.lower() for word in AUTH_SCHEMES)
 _KEY_KINDS = frozenset(
     {"api", "private", "secret", "access", "client", "signing", "encryption", "master", "admin", "service"}
 )
@@ -99,6 +106,13 @@ def is_secret_field(name: str) -> bool:
     if _SECRET_WORDS.intersection(words) or words[-1] == "token":
         return True
     return words[-1] == "key" and len(words) > 1 and words[-2] in _KEY_KINDS
+
+
+def scheme_credential(value: str) -> str | None:
+    """The credential after a scheme word of ``AUTH_SCHEMES`` (``Bearer sk-1`` → ``sk-1``), any case;
+    None when ``value`` does not start with one."""
+    word, space, rest = value.partition(" ")
+    return rest.strip() if space and word.lower() in _AUTH_SCHEMES else None
 
 
 def redact_headers(headers: Mapping[str, str], extra: frozenset[str] = frozenset()) -> dict[str, str]:
@@ -187,10 +201,10 @@ def body_secrets(text: str, content_type: str | None) -> list[str]:
 
 def _kind(text: str, content_type: str | None) -> str:
     """``form``, ``json`` (declared, or undeclared and looking like it) or ``other``."""
-    media = (content_type or "").split(";", 1)[0].strip().lower()
+    media = media_type_of(content_type)
     if media == _FORM:
         return "form"
-    if media == "application/json" or media.endswith("+json"):
+    if is_json(media):
         return "json"
     return "json" if not media and text.lstrip()[:1] in ("{", "[") else "other"
 

@@ -10,13 +10,23 @@ declaration itself (``TaskSpec``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gatewright.spec.expressions import RuntimeExpression
+from gatewright.spec.expressions import MISSING, Exchange, RuntimeExpression
 
-__all__ = ["STATE_KINDS", "TRANSITIONS", "Counter", "Phase", "States", "TaskSpec"]
+__all__ = [
+    "STATE_KINDS",
+    "TRANSITIONS",
+    "Counter",
+    "Phase",
+    "States",
+    "TaskSpec",
+    "moves_forward",
+    "task_id_in",
+    "task_id_slot",
+]
 
 
 class Phase(enum.Enum):
@@ -39,6 +49,14 @@ class Phase(enum.Enum):
 
 
 STATE_KINDS: tuple[str, ...] = tuple(phase.value for phase in Phase)
+
+
+def moves_forward(phase: Phase, shown: str, best: int, final: str | None) -> bool:
+    """The status-order rule an observer of a task judges each status by: ``shown`` (in ``phase``)
+    may follow what was seen (the highest rank ``best``, -1 before any; ``final``, the terminal
+    status once one was shown) when its rank does not go down and a terminal status never changes."""
+    return phase.rank >= best and (final is None or shown == final)
+
 
 TRANSITIONS: dict[Phase, frozenset[Phase]] = {
     Phase.INITIAL: frozenset({Phase.RUNNING, Phase.FAILED, Phase.CANCELLED}),
@@ -190,3 +208,24 @@ class TaskSpec:
     @property
     def terminal(self) -> tuple[str, ...]:
         return self.states.terminal
+
+
+def task_id_slot(poll_id: str | None, path_names: Sequence[str]) -> RuntimeExpression | None:
+    """Where a poll or cancel request names its task: ``poll_id`` (a ``$request`` expression, e.g.
+    ``$request.path.video_id`` or ``$request.body#/id``), else the request's last path parameter
+    (``path_names`` in template order); None when it has neither."""
+    if poll_id:
+        try:
+            parsed = RuntimeExpression.parse(poll_id)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.source == "request":
+            return parsed
+    return RuntimeExpression.request_path(path_names[-1]) if path_names else None
+
+
+def task_id_in(poll_id: str | None, path_names: Sequence[str], request: Exchange) -> str | None:
+    """The task id a poll or cancel ``request`` names (see ``task_id_slot``), or None."""
+    slot = task_id_slot(poll_id, path_names)
+    found = MISSING if slot is None else slot.evaluate(request)
+    return None if found is MISSING or found is None else str(found)

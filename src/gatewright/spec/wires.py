@@ -8,12 +8,25 @@ also stream formats of the same name, and they announce their own end.
 
 from __future__ import annotations
 
-__all__ = ["STANDARD_STREAM_PATHS", "STREAMED", "STREAM_END", "stream_format_of_path"]
+__all__ = [
+    "DONE",
+    "STANDARD_STREAM_PATHS",
+    "STREAMED",
+    "STREAM_END",
+    "is_stream_end",
+    "missing_stream_end",
+    "stream_end_words",
+    "stream_format_of_path",
+]
 
-# The events that end a well-formed stream of each wire (``[DONE]`` is the data of the last event).
+DONE = "[DONE]"  # the data of the last event of an OpenAI chat or legacy completions stream
+
+# The events that end a well-formed stream of each wire: ``[DONE]`` is the data of the last event
+# (the chat and legacy completions wires); the others are event types (the SSE event name, or the
+# ``type`` its JSON data names). A Responses stream has no ``[DONE]``.
 STREAM_END: dict[str, tuple[str, ...]] = {
-    "openai-chat": ("[DONE]",),
-    "openai-completions": ("[DONE]",),
+    "openai-chat": (DONE,),
+    "openai-completions": (DONE,),
     "openai-responses": ("response.completed", "response.incomplete", "response.failed"),
     "anthropic-messages": ("message_stop",),
 }
@@ -30,6 +43,34 @@ STANDARD_STREAM_PATHS: dict[str, str] = {
     "/responses": "openai-responses",
     "/messages": "anthropic-messages",
 }
+
+
+def is_stream_end(wire: str, data: str, kind: object = None) -> bool:
+    """Whether an event ends a stream of ``wire``: its ``data`` is ``[DONE]`` where the wire ends so,
+    else its type ``kind`` (the SSE event name or its data's ``type``) is one of the wire's end events.
+
+    A stream format that is not in ``STREAMED`` has no end event (it ends by closing).
+    """
+    ends = STREAM_END.get(wire, ())
+    if DONE in ends:
+        return data.strip() == DONE
+    return kind in ends
+
+
+def stream_end_words(wire: str) -> str:
+    """How a stream of ``wire`` ends, in words for a finding; empty for a format that ends by closing."""
+    ends = STREAM_END.get(wire, ())
+    if DONE in ends:
+        return f"data: {DONE}"
+    return ends[0] if len(ends) == 1 else f"{', '.join(ends[:-1])} or {ends[-1]}"
+
+
+def missing_stream_end(wire: str, ended: bool) -> str | None:
+    """The stream-end rule: why a stream of ``wire`` that closed (``ended``: its end event came) is
+    not well ended, or None. Formats outside ``STREAMED`` may end by closing."""
+    if ended or wire not in STREAMED:
+        return None
+    return f"{wire} streams end with {stream_end_words(wire)}"
 
 
 def stream_format_of_path(path: str, formats: dict[str, str] = STANDARD_STREAM_PATHS) -> str | None:

@@ -3,12 +3,15 @@
 It serves two models, one chat and one embedding model, and answers 400 naming the model for any
 other (``Invalid model name passed in model=…``); its error envelopes carry ``"param": null``; it
 refuses ``input: ""`` as OpenAI does; every answer carries two dozen ``x-litellm-*`` headers, one of
-them ``x-litellm-key-spend`` (not a credential). Planted deviations: two different 500s on chat
-completions (a system message, three messages), and embeddings that take any bearer token.
+them ``x-litellm-key-spend`` (not a credential); its chat streams end the body a moment
+(``LINGER``) after ``data: [DONE]``, as real gateways do. Planted deviations: two different 500s on
+chat completions (a system message, three messages), embeddings that take any bearer token, and a
+models list the spec marks public (``security: []``) that wants the key all the same.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -26,6 +29,7 @@ from gatewright.testing import serve_app
 KEY = "sk-real-gateway-0123456789"
 CHAT_MODEL, EMBED_MODEL = "gw-chat-1", "gw-embed-1"
 SERVED = {CHAT_MODEL: "chat", EMBED_MODEL: "embedding"}
+LINGER = 0.3  # seconds a stream's body stays open after its terminal event
 SYSTEM_CRASH = "'NoneType' object has no attribute 'get'"
 THREE_CRASH = "list index out of range"
 GATEWAY_HEADERS = {
@@ -114,6 +118,7 @@ SPEC: dict[str, Any] = {
         "/v1/models": {
             "get": {
                 "operationId": "listModels",
+                "security": [],  # public, says the spec; the gateway wants the key here too (planted)
                 "responses": {
                     "200": {
                         "description": "the served models",
@@ -138,7 +143,6 @@ SPEC: dict[str, Any] = {
                             }
                         ),
                     },
-                    **_errors(401),
                 },
             }
         },
@@ -236,7 +240,11 @@ def _refused(message: str) -> web.HTTPBadRequest:
 
 
 class RealGateway:
-    """The gateway; ``app`` builds its aiohttp application."""
+    """The gateway; ``app`` builds its aiohttp application. ``linger``: how long a chat stream's body
+    stays open after ``data: [DONE]``."""
+
+    def __init__(self, linger: float = LINGER) -> None:
+        self.linger = linger
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self.headers, self.auth])
@@ -259,7 +267,7 @@ class RealGateway:
     @web.middleware
     async def auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         given = request.headers.get("Authorization", "")
-        # planted: embeddings take any bearer token at all
+        # planted: embeddings take any bearer token at all; the models list, public by the spec, wants the key
         lenient = request.path == "/v1/embeddings" and given.startswith("Bearer ") and len(given) > 7
         if given != f"Bearer {KEY}" and not lenient:
             return _error(401, "Authentication Error, No api key passed in.", "auth_error")
@@ -320,6 +328,7 @@ class RealGateway:
             }
             await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
         await response.write(b"data: [DONE]\n\n")
+        await asyncio.sleep(self.linger)  # the body ends a moment after the terminal event
         await response.write_eof()
         return response
 
@@ -349,6 +358,6 @@ def _vector(text: str, size: int, encoding: str | None) -> list[float] | str:
 
 
 @contextmanager
-def real_gateway() -> Iterator[str]:
-    with serve_app(RealGateway().app()) as url:
+def real_gateway(linger: float = LINGER) -> Iterator[str]:
+    with serve_app(RealGateway(linger).app()) as url:
         yield url

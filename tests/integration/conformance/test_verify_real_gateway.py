@@ -1,9 +1,12 @@
 """verify against a gateway that behaves like real ones: it serves two models, refuses the rest with a
-400 naming the model, sends ``param: null``, refuses empty input, and carries two dozen headers.
+400 naming the model, sends ``param: null``, refuses empty input, carries two dozen headers, ends its
+stream bodies a moment after ``data: [DONE]``, and wants the key on the models list its spec marks
+public.
 
 What it reports is exactly the planted deviations, each distinct failure once with its count; none
 of the false positives such a gateway used to draw (valid data "rejected" for an unserved or empty
-model, streams and compatibility claims judged with ``model: ""``).
+model, streams and compatibility claims judged with ``model: ""``, served models unknown because the
+public models list was asked without the key, a 401 for every undeclared method of that route).
 """
 
 from __future__ import annotations
@@ -53,7 +56,11 @@ def report(gateway: str, spec_path: Path, tmp_path_factory: pytest.TempPathFacto
 
 def test_only_the_planted_deviations_are_reported(report: Report) -> None:
     found = {(f.operation, f.check) for f in report.findings}
-    assert found == {("createChatCompletion", "not_a_server_error"), ("createEmbeddings", "ignored_auth")}
+    assert found == {
+        ("createChatCompletion", "not_a_server_error"),
+        ("createEmbeddings", "ignored_auth"),
+        ("listModels", "public_access"),
+    }
     assert not [unit.unit_id for unit in report.units if unit.error], [u.error for u in report.units]
 
 
@@ -69,7 +76,10 @@ def test_different_500s_stay_different_groups_with_counts(report: Report) -> Non
 
 def test_positive_requests_name_served_models_and_no_empty_required_strings(report: Report) -> None:
     for finding in report.findings:
-        assert finding.exchange is not None and finding.exchange.request_body is not None
+        assert finding.exchange is not None
+        if finding.operation == "listModels":  # a GET: no body, no model
+            continue
+        assert finding.exchange.request_body is not None
         body = json.loads(finding.exchange.request_body)
         assert body["model"] == (EMBED_MODEL if finding.operation == "createEmbeddings" else CHAT_MODEL)
         assert '""' not in finding.exchange.request_body
@@ -88,6 +98,24 @@ def test_an_ignored_auth_finding_shows_the_probe_with_its_credential_redacted(re
     assert caller == "unknown"  # the gateway's answer to the made-up credential, not to the key
     assert f"Authorization: Bearer {REDACTED}" in finding.curl
     assert KEY not in finding.curl
+
+
+def test_a_public_route_that_wants_the_key_is_one_finding_shown_as_the_probe_without_it(
+    report: Report,
+) -> None:
+    """The spec marks ``GET /v1/models`` public; the gateway wants the key there. verify sends the key,
+    as clients do (so the route's answers are judged, and its undeclared methods answer 405, not
+    401), and probes once without it: one finding, whose exchange and curl carry no credential."""
+    [finding] = [f for f in report.findings if f.operation == "listModels"]
+    assert (finding.check, finding.status, finding.count) == ("public_access", 401, 1)
+    assert "No api key passed in" in finding.summary
+    exchange = finding.exchange
+    assert exchange is not None and exchange.status == 401 and exchange.method == "GET"
+    assert "authorization" not in {name.lower() for name in exchange.request_headers}
+    assert "Authorization" not in finding.curl and KEY not in finding.curl
+    assert finding.spec_pointer == "/paths/~1v1~1models/get/security"
+    unit = next(unit for unit in report.units if unit.unit_id == "listModels")
+    assert unit.checks.get("public_access", 0) >= 1 and unit.calls > 1
 
 
 def test_headers_that_merely_mention_a_key_are_not_redacted(report: Report) -> None:
@@ -133,3 +161,23 @@ def test_without_model_verify_reads_the_apis_models_list(
     data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert data["settings"]["models"] == f"{CHAT_MODEL}, {EMBED_MODEL} (GET /v1/models)"
     assert data["summary"]["findings"] == 0
+
+
+def test_a_stream_body_left_open_after_done_longer_than_the_read_timeout_has_ended(
+    spec_path: Path, tmp_path: Path
+) -> None:
+    """The SDKs stop at ``data: [DONE]``; a body the gateway keeps open, silent, past verify's read
+    timeout after it is not a stream that "never ended"."""
+    with real_gateway(linger=1.5) as url:
+        report = run_conformance(
+            RunOptions(
+                base_url=url,
+                spec_path=spec_path,
+                api_key=KEY,
+                phases=("stream",),
+                stream_timeout=0.5,
+                report_dir=tmp_path,
+            )
+        )
+    [unit] = report.units
+    assert unit.outcome == "passed", [f.summary for f in unit.findings]

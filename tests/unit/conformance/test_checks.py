@@ -70,7 +70,10 @@ def test_the_checks_each_place_runs_are_registered() -> None:
 def test_explanations_point_where_they_always_did(spec: CheckSpec) -> None:
     """Report pointers are read by tools: each id's spec section is what its old prefix chose."""
     prefix = spec.id.split("_", 1)[0]
-    expected = {"task": "task", "compat": "compatibility", "stream": "stream"}.get(prefix, "operation")
+    # public_access (new in issue 20) points at the operation's security, as ignored_auth does
+    expected = {"task": "task", "compat": "compatibility", "stream": "stream", "public": "security"}.get(
+        prefix, "operation"
+    )
     assert judges(spec.id) == expected
 
 

@@ -62,6 +62,15 @@ def test_anthropic_events_in_order() -> None:
     assert errors[0] is not None and "message_start" in errors[0]
 
 
+def test_a_responses_stream_ends_with_its_terminal_event_and_tolerates_done() -> None:
+    created = ServerEvent("response.created", json.dumps({"type": "response.created"}))
+    completed = ServerEvent("response.completed", json.dumps({"type": "response.completed"}))
+    errors, state = feed("openai-responses", [created, ServerEvent("message", "[DONE]")])
+    assert errors == [None, None] and not state.done
+    errors, state = feed("openai-responses", [created, completed, ServerEvent("message", "[DONE]")])
+    assert errors == [None, None, None] and state.done
+
+
 @pytest.mark.parametrize(
     ("path", "fmt"),
     [

@@ -39,3 +39,18 @@ def test_a_generic_stream_may_end_by_closing() -> None:
     assert judge_stream("ipop-agent-events", ['data: {"a": 1}'], True) == []
     [empty] = judge_stream("generic", [], True)
     assert empty.check == "stream_chunks"
+
+
+def _responses(kind: str) -> str:
+    return f"event: {kind}\ndata: {json.dumps({'type': kind})}"
+
+
+def test_a_responses_stream_ends_with_response_completed_and_not_with_done() -> None:
+    created = _responses("response.created")
+    assert judge_stream("openai-responses", [created, _responses("response.completed")], True) == []
+    assert (
+        judge_stream("openai-responses", [created, _responses("response.failed"), "data: [DONE]"], True) == []
+    )
+    [unended] = judge_stream("openai-responses", [created, "data: [DONE]"], True)
+    assert unended.check == "stream_terminates" and "[DONE]" not in unended.message
+    assert "response.completed" in unended.message

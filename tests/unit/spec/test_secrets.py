@@ -14,6 +14,7 @@ from gatewright.spec.secrets import (
     redact_json_text,
     redact_query,
     redact_text_body,
+    scheme_credential,
 )
 
 SECRET = [
@@ -86,3 +87,19 @@ def test_form_bodies_and_queries() -> None:
     assert body_secrets(form, "application/x-www-form-urlencoded") == ["sk-form", "sk-variant"]
     assert redact_text_body("plain api_key text", "text/plain") == "plain api_key text"
     assert redact_query("a=1&key=sk") == "a=1&key=[REDACTED]" and redact_query("a=1") == "a=1"
+
+
+@pytest.mark.parametrize(
+    ("value", "credential"),
+    [
+        ("Bearer sk-1", "sk-1"),
+        ("bearer  sk-1 ", "sk-1"),
+        ("Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+        ("Token t", "t"),
+        ("Key k", "k"),
+        ("Digest x", None),  # not a scheme word of ours
+        ("sk-1", None),
+    ],
+)
+def test_the_credential_after_a_scheme_word(value: str, credential: str | None) -> None:
+    assert scheme_credential(value) == credential

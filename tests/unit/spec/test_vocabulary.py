@@ -10,7 +10,15 @@ from gatewright.spec.expressions import MISSING, Exchange, RuntimeExpression, ev
 from gatewright.spec.paths import PathTemplate
 from gatewright.spec.pointer import RefError, deref, follow, join
 from gatewright.spec.schemas import locate, properties, required, schema_at, types
-from gatewright.spec.tasks import TRANSITIONS, Phase, States, TaskSpec
+from gatewright.spec.tasks import (
+    TRANSITIONS,
+    Phase,
+    States,
+    TaskSpec,
+    moves_forward,
+    task_id_in,
+    task_id_slot,
+)
 
 DOCUMENT: dict[str, Any] = {
     "components": {
@@ -160,3 +168,31 @@ def test_states_are_the_five_lists_in_phase_order() -> None:
     assert spec.id_pointer == "/id"
     assert [phase.rank for phase in Phase] == [0, 1, 2, 2, 2]
     assert all(to.rank > phase.rank for phase, moves in TRANSITIONS.items() for to in moves)
+
+
+def test_a_status_moves_forward_never_back_and_a_terminal_one_never_changes() -> None:
+    assert moves_forward(Phase.INITIAL, "queued", -1, None)
+    assert moves_forward(Phase.RUNNING, "processing", Phase.RUNNING.rank, None)  # the same phase again
+    assert not moves_forward(Phase.INITIAL, "queued", Phase.RUNNING.rank, None)
+    assert moves_forward(Phase.SUCCEEDED, "completed", 2, "completed")
+    assert not moves_forward(Phase.FAILED, "failed", 2, "completed")
+
+
+@pytest.mark.parametrize(
+    ("poll_id", "exchange", "found"),
+    [
+        ("$request.path.video_id", Exchange(path={"video_id": "v1", "other": "x"}), "v1"),
+        ("$request.body#/task/id", Exchange(request_body={"task": {"id": 7}}), "7"),
+        ("$request.query.id", Exchange(query={"id": "q1"}), "q1"),
+        (None, Exchange(path={"store": "s", "file": "f1"}), "f1"),  # the last path parameter
+        ("not an expression", Exchange(path={"store": "s", "file": "f1"}), "f1"),
+        ("$request.path.video_id", Exchange(), None),
+    ],
+)
+def test_the_task_id_a_poll_names(poll_id: str | None, exchange: Exchange, found: str | None) -> None:
+    assert task_id_in(poll_id, ["store", "file"], exchange) == found
+
+
+def test_a_poll_with_no_path_parameters_and_no_poll_id_names_no_task() -> None:
+    assert task_id_slot(None, []) is None and task_id_in(None, [], Exchange(path={"x": "1"})) is None
+    assert task_id_slot("$request.body#/id", []) == RuntimeExpression.request_body("/id")

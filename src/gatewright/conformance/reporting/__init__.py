@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gatewright.conformance.events import Event, RunFinished
+from gatewright.conformance.models import Report
 from gatewright.conformance.redact import Redactor
 from gatewright.conformance.reporting.html import render_html
 from gatewright.conformance.reporting.json_report import render_json
@@ -29,10 +30,13 @@ class ReportWriter:
         self.written: list[Path] = []
 
     def handle(self, event: Event) -> None:
-        if not isinstance(event, RunFinished):
-            return
+        if isinstance(event, RunFinished):
+            self.write(event.report)
+
+    def write(self, report: Report) -> None:
+        """The three files for ``report`` (a run's, or shards merged: ``reporting.merge``)."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        report = self.redactor.model(event.report)  # values redacted, then rendered: never the text
+        report = self.redactor.model(report)  # values redacted, then rendered: never the text
         for name, render in (
             ("report.json", render_json),
             ("junit.xml", render_junit),

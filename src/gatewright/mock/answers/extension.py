@@ -34,8 +34,9 @@ from gatewright.mock.fit import fit
 from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
-from gatewright.mock.render import is_json, response_headers
+from gatewright.mock.render import response_headers
 from gatewright.spec.answers import Answer
+from gatewright.spec.media import is_json
 
 if TYPE_CHECKING:
     from gatewright.mock.rules.models import Reply
@@ -65,7 +66,7 @@ def json_decision(call: MockCall) -> Decision | None:
     return decision if is_json(media.media_type) else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class _Found:
     """What a request gets: the negotiated answer, its schema, the cache key (None: not kept) and
     the body, composed this time (``body``), serialized (``raw``: a reuse, or a body now kept), or both."""

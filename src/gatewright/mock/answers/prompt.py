@@ -78,6 +78,10 @@ def _stops(value: Any) -> tuple[str, ...]:
     return ()
 
 
+_TEXT = OutputFormat()  # the defaults every plain request reads as: one each, not one a request
+_AUTO = ToolChoice()
+
+
 def _model(body: Mapping[str, Any]) -> str:
     model = body.get("model")
     return model if isinstance(model, str) else ""
@@ -88,7 +92,7 @@ def _schema_format(kind: Any, schema: Any) -> OutputFormat:
         return OutputFormat("json_schema", schema if isinstance(schema, Mapping | bool) else {})
     if kind == "json_object":
         return OutputFormat("json_object")
-    return OutputFormat()
+    return _TEXT
 
 
 def _openai_choice(value: Any, *, flat: bool) -> ToolChoice:
@@ -104,7 +108,7 @@ def _openai_choice(value: Any, *, flat: bool) -> ToolChoice:
             name = value.get("name") if isinstance(value.get("name"), str) else None
         if isinstance(name, str):
             return ToolChoice(ToolMode.NAMED, name)
-    return ToolChoice()
+    return _AUTO
 
 
 def read_chat(body: Mapping[str, Any]) -> Prompt:
@@ -117,7 +121,7 @@ def read_chat(body: Mapping[str, Any]) -> Prompt:
         if isinstance(function, Mapping) and isinstance(function.get("name"), str):
             tools.append(Tool(function["name"], function.get("parameters")))
     response_format = body.get("response_format")
-    output = OutputFormat()
+    output = _TEXT
     if isinstance(response_format, Mapping):
         inner = response_format.get("json_schema")
         schema = inner.get("schema") if isinstance(inner, Mapping) else None
@@ -168,9 +172,7 @@ def read_responses(body: Mapping[str, Any]) -> Prompt:
     )
     text_config = body.get("text")
     fmt = text_config.get("format") if isinstance(text_config, Mapping) else None
-    output = (
-        _schema_format(fmt.get("type"), fmt.get("schema")) if isinstance(fmt, Mapping) else OutputFormat()
-    )
+    output = _schema_format(fmt.get("type"), fmt.get("schema")) if isinstance(fmt, Mapping) else _TEXT
     instructions = body.get("instructions")
     texts = [instructions] if isinstance(instructions, str) else []
     texts += [_text_of(i.get("content", i.get("output", i.get("arguments")))) for i in items]
@@ -195,7 +197,7 @@ def _anthropic_choice(value: Any) -> ToolChoice:
         return ToolChoice(ToolMode.REQUIRED)
     if kind == "tool" and isinstance(value, Mapping) and isinstance(value.get("name"), str):
         return ToolChoice(ToolMode.NAMED, value["name"])
-    return ToolChoice()
+    return _AUTO
 
 
 def read_messages(body: Mapping[str, Any]) -> Prompt:
@@ -221,7 +223,7 @@ def read_messages(body: Mapping[str, Any]) -> Prompt:
         for t in _list(body.get("tools"))
         if isinstance(t, Mapping) and isinstance(t.get("name"), str) and "input_schema" in t
     )
-    output = OutputFormat()
+    output = _TEXT
     for holder in (body.get("output_config"), body):  # structured outputs: output_config.format
         fmt = (
             holder.get("format" if holder is not body else "output_format")

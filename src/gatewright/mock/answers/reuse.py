@@ -34,7 +34,7 @@ _MAX_KEY = 16 * 1024  # larger requests are composed every time rather than held
 _TIME_MEMBERS = (b'"created":', b'"created_at":')  # the members holding the answer's creation time
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class _Entry:
     raw: bytes  # the body serialized as ``outcome.send`` would
     ids: tuple[bytes, ...]  # in the order composing takes them from the IdSource

@@ -16,6 +16,8 @@ retrieve route under its path.
   ends it ``cancelled``; ``Prefer: task=fail`` ends it ``failed``.
 - Kept bytes are bounded (a count and a byte budget; the oldest go first); ``reset`` forgets
   them all.
+- With replicas (``mock.shared``) the kept responses and the ids given out are shared: a response
+  created on one replica is retrieved, listed, cancelled or deleted on any (``shared_stores``).
 
 The hooks run before the task hooks (which would show the background lifecycle with
 generated bodies), and the extension is not ``repeatable``: each create is a new response
@@ -29,7 +31,7 @@ import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -40,6 +42,7 @@ from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import dumps
+from gatewright.mock.shared import KEY_SEP, Packed
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.hooks import wants_task
 from gatewright.mock.tasks.models import Outcome, Task
@@ -47,7 +50,10 @@ from gatewright.mock.tasks.responses import json_response
 from gatewright.spec.schemas import locate
 from gatewright.spec.tasks import Phase
 
-__all__ = ["ResponseStore", "StoredResponses", "input_items", "output_text"]
+if TYPE_CHECKING:
+    from gatewright.mock.shared import Ledger, Shared
+
+__all__ = ["IssuedIds", "ResponseStore", "StoredResponses", "input_items", "output_text"]
 
 WIRE = "openai-responses"
 _ENTRIES = 4096  # responses kept at once
@@ -78,25 +84,42 @@ class Stored:
 
 class ResponseStore:
     """Responses kept per (API, id) in creation order, the oldest dropped past ``entries`` or
-    ``budget`` bytes."""
+    ``budget`` bytes.
+
+    Also a ``mock.shared.Shared`` store: key ``api\x1fid``, value ``Packed({"background", "body"},
+    body + items)`` (``body``: how many of the bytes are the body). Each replica applies the bounds to
+    what it holds, so one that takes a response drops its oldest as the replica that kept it did."""
+
+    shared_name = "responses"
 
     def __init__(self, entries: int = _ENTRIES, budget: int = _BUDGET) -> None:
         self._kept: dict[Key, Stored] = {}
         self._entries = entries
         self._budget = budget
         self.used = 0  # bytes held
+        self.ledger: Ledger | None = None
 
     def put(self, key: Key, stored: Stored) -> list[tuple[Key, Stored]]:
         """Keep ``stored`` under ``key``; returns what was dropped to make room (``stored`` itself
         when it can never fit)."""
-        self.pop(key)
+        replaced = self._pop(key)
+        dropped = self._put(key, stored)
+        if self.ledger is not None:
+            for gone, _ in dropped:
+                if gone != key or replaced is not None:
+                    self._note(gone, None)
+            if not dropped or dropped[-1][0] != key:
+                self._note(key, stored)
+        return dropped
+
+    def _put(self, key: Key, stored: Stored) -> list[tuple[Key, Stored]]:
         if stored.size > self._budget or self._entries <= 0:
             return [(key, stored)]
         dropped: list[tuple[Key, Stored]] = []
         while self._kept and (len(self._kept) >= self._entries or self.used + stored.size > self._budget):
             oldest = next(iter(self._kept))
             dropped.append((oldest, self._kept[oldest]))
-            self.pop(oldest)
+            self._pop(oldest)
         self._kept[key] = stored
         self.used += stored.size
         return dropped
@@ -105,10 +128,38 @@ class ResponseStore:
         return self._kept.get(key)
 
     def pop(self, key: Key) -> Stored | None:
+        stored = self._pop(key)
+        if stored is not None and self.ledger is not None:
+            self._note(key, None)
+        return stored
+
+    def _pop(self, key: Key) -> Stored | None:
         stored = self._kept.pop(key, None)
         if stored is not None:
             self.used -= stored.size
         return stored
+
+    # shared with other replicas (``mock.shared``)
+    def _note(self, key: Key, stored: Stored | None) -> None:
+        assert self.ledger is not None
+        self.ledger.note(
+            self.shared_name, f"{key[0]}{KEY_SEP}{key[1]}", None if stored is None else _packed(stored)
+        )
+
+    def shared_items(self) -> Iterator[tuple[str, Any]]:
+        for (api, response_id), stored in list(self._kept.items()):
+            yield f"{api}{KEY_SEP}{response_id}", _packed(stored)
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        api, _, response_id = key.partition(KEY_SEP)
+        self._pop((api, response_id))
+        if isinstance(value, Packed):
+            size = int(value.meta["body"])
+            stored = Stored(value.data[:size], value.data[size:], bool(value.meta["background"]))
+            self._put((api, response_id), stored)
+
+    def shared_clear(self) -> None:
+        self.clear()
 
     def clear(self) -> None:
         self._kept.clear()
@@ -116,6 +167,52 @@ class ResponseStore:
 
     def __len__(self) -> int:
         return len(self._kept)
+
+
+def _packed(stored: Stored) -> Packed:
+    return Packed({"background": stored.background, "body": len(stored.body)}, stored.body + stored.items)
+
+
+class IssuedIds:
+    """The (API, response id)s this mock gave out (a ``previous_response_id`` naming one it no longer
+    keeps is a 400), at most ``limit``. Also a ``mock.shared.Shared`` store: key ``api\x1fid``, value true."""
+
+    shared_name = "responses.issued"
+
+    def __init__(self, limit: int = 1_000_000) -> None:
+        self.limit = limit
+        self.ledger: Ledger | None = None
+        self._ids: set[Key] = set()
+
+    def add(self, key: Key) -> None:
+        if key in self._ids or len(self._ids) >= self.limit:
+            return
+        self._ids.add(key)
+        if self.ledger is not None:
+            self.ledger.note(self.shared_name, f"{key[0]}{KEY_SEP}{key[1]}", True)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def clear(self) -> None:
+        self._ids.clear()
+
+    def shared_items(self) -> Iterator[tuple[str, Any]]:
+        for api, response_id in list(self._ids):
+            yield f"{api}{KEY_SEP}{response_id}", True
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        api, _, response_id = key.partition(KEY_SEP)
+        if value is None:
+            self._ids.discard((api, response_id))
+        else:
+            self._ids.add((api, response_id))
+
+    def shared_clear(self) -> None:
+        self._ids.clear()
 
 
 class StoredResponses:
@@ -136,7 +233,7 @@ class StoredResponses:
         self.kept = store if store is not None else ResponseStore()
         # Ids this mock gave out: one of them no longer kept is a 400 as OpenAI's; an id it never
         # gave (verify's and schemathesis's generated requests carry such ids) is echoed instead.
-        self.issued: set[Key] = set()
+        self.issued = IssuedIds()
         self._roles: dict[str, dict[str, str]] = {}  # api -> operationId -> its part
 
     # --- Extension protocol ----------------------------------------------------------------------
@@ -167,6 +264,10 @@ class StoredResponses:
     def reset(self) -> None:
         self.kept.clear()
         self.issued.clear()
+
+    def shared_stores(self) -> list[Shared]:
+        """What replicas share (``mock.shared``): the kept responses and the ids given out."""
+        return [self.kept, self.issued]
 
     def snapshot(self) -> dict[str, Any]:
         return {"responses": len(self.kept), "bytes": self.kept.used}
@@ -259,7 +360,7 @@ class StoredResponses:
 
     def _remember(self, call: MockCall, body: dict[str, Any]) -> None:
         """Told each answer the create gives (JSON or streamed): keep it unless the request said not to."""
-        if isinstance(body.get("id"), str) and len(self.issued) < 1_000_000:
+        if isinstance(body.get("id"), str):
             self.issued.add((call.api.name, body["id"]))
         if _request(call).get("store") is not False and not self._in_background(call):
             self._keep(call, body, background=False)

@@ -20,31 +20,21 @@ from multidict import CIMultiDict
 
 from gatewright.mock.streaming.faults import StreamFaults
 from gatewright.mock.streaming.writer import SSE_HEADERS, write_events
+from gatewright.spec.headers import HOP_BY_HOP
 from gatewright.spec.recording import RecordedResponse
 from gatewright.spec.secrets import REDACTED
 
 __all__ = ["NOT_REPLAYED", "play", "replayed_headers"]
 
-NOT_REPLAYED = frozenset(
-    {
-        # hop-by-hop (RFC 9110 7.6.1) and framing: aiohttp writes its own
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
-        "content-length",
-        "content-encoding",
-        # about the recorded exchange, not the answer
-        "date",
-        "set-cookie",
-    }
-)
+NOT_REPLAYED = HOP_BY_HOP | {
+    # framing: aiohttp writes its own (``trailers`` as well as ``trailer``, as some servers spell it)
+    "trailers",
+    "content-length",
+    "content-encoding",
+    # about the recorded exchange, not the answer
+    "date",
+    "set-cookie",
+}
 
 
 @dataclass(frozen=True, slots=True)

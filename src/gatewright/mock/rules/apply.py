@@ -20,9 +20,10 @@ from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.preferences import Preferences
-from gatewright.mock.render import is_json, render
+from gatewright.mock.render import render
 from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.rules.models import Reply
+from gatewright.spec.media import is_json
 
 __all__ = ["Programmed", "program"]
 

@@ -80,6 +80,12 @@ class RuleBook:
         self._runtime: dict[tuple[str, str], RuleIndex] = {}  # (api, operationId) -> its runtime rules
         self._runtime_version = store.rules_version
         self._files: dict[tuple[str, str], RuleIndex] = {}  # (api, operationId) -> its file rules
+        store.revive_rule = self._revive
+
+    def _revive(self, rule_id: str, document: dict[str, Any]) -> Rule:
+        """A runtime rule another replica put in force (``mock.shared``), read here as it was there."""
+        (rule,) = parse_rules({"rules": [document]}, self.apis)
+        return replace(rule, id=rule_id)
 
     @property
     def active(self) -> bool:

@@ -29,7 +29,6 @@ from gatewright.mock.answer_headers import header_problem
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.preferences import NO_PREFERENCES
-from gatewright.mock.render import is_json
 from gatewright.mock.rules.matcher import targets
 from gatewright.mock.rules.models import (
     FAULT_STATUSES,
@@ -42,6 +41,7 @@ from gatewright.mock.rules.models import (
 )
 from gatewright.spec.errors import SpecError
 from gatewright.spec.loader import parse_json, parse_yaml
+from gatewright.spec.media import is_json
 
 __all__ = ["RuleError", "load_rules", "parse_rules"]
 

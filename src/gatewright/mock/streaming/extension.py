@@ -29,18 +29,20 @@ from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.render import is_json, render
+from gatewright.mock.render import render
 from gatewright.mock.streaming.ipop import resume_point
 from gatewright.mock.streaming.registry import StreamContext, StreamFormat, get_format
 from gatewright.mock.streaming.writer import open_stream, stream_events, write_events
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.models import Task
-from gatewright.spec.tasks import Phase
+from gatewright.spec.expressions import Exchange
+from gatewright.spec.media import is_json
+from gatewright.spec.model import STREAM_EXTENSION
+from gatewright.spec.tasks import Phase, task_id_in
 
 __all__ = ["StreamExtension", "count_events"]
 
 SSE = "text/event-stream"
-STREAM_EXTENSION = "x-gatewright-stream"
 AGENT_TEXT = "The mock agent finished this turn."
 
 
@@ -151,7 +153,7 @@ class StreamExtension:
         if self.tasks is None or streamed.format_name != "ipop-agent-events":
             return None
         names = call.operation.operation.template.names
-        task_id = call.path_params.get(names[-1]) if names else None  # the turn's id: the last parameter
+        task_id = task_id_in(None, names, Exchange(path=call.path_params))  # the last path parameter
         return None if task_id is None else self.tasks.get(call.api.name, task_id)
 
     async def _follow(

@@ -5,6 +5,13 @@ back; they never change a task themselves. Every method is synchronous and holds
 lock only for dictionary work, so on one asyncio loop calls are atomic with respect to
 each other (no ``await`` inside), and calls from other threads are safe too.
 
+With replicas (``mock.shared``) the engine is a ``Shared`` store: each task is one key
+(``api\x1ftask id``) whose value is ``Task.to_shared()``, noted on every change a client makes
+(create, a poll that counts, cancel, delete, results and context set) and when an expired task
+is dropped; never when time moves a task on, since every replica computes that alike from the
+task's own timestamps and timing (``machine.advance``), so any replica answers a poll as the one
+that created the task would. Only the replica that created a task delivers its callback.
+
 Nothing here costs O(all tasks) per call: tasks are indexed per (API, operation) in
 creation order, so a list page visits only the tasks it shows (and the expired ones
 it drops on the way); ``tick`` visits only the tasks whose next move (a phase change
@@ -19,12 +26,16 @@ import random
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from gatewright.mock.shared import KEY_SEP
 from gatewright.mock.tasks import machine
 from gatewright.mock.tasks.clock import Clock, SystemClock
-from gatewright.mock.tasks.models import CancelResult, Outcome, Task, TaskTiming
+from gatewright.mock.tasks.models import CancelResult, Outcome, Task, TaskTiming, task_from_shared
 from gatewright.spec.tasks import States, TaskSpec
+
+if TYPE_CHECKING:
+    from gatewright.mock.shared import Ledger
 
 __all__ = ["DEFAULT_RETENTION", "TaskEngine"]
 
@@ -39,8 +50,12 @@ class TaskEngine:
     ``retention`` is how long a finished task stays readable (then it is gone: 404);
     ``seed`` makes generated ids reproducible. Tasks that finish while carrying a
     callback URL are queued for delivery; ``take_callbacks()`` hands them over (see
-    ``gatewright.mock.tasks.callbacks``).
+    ``gatewright.mock.tasks.callbacks``). ``replica`` names this process among replicas that
+    share tasks (only a task's creator queues its callback); ``states_of(api, operationId)``
+    gives the status words of a task another replica created (else those this engine saw).
     """
+
+    shared_name = "tasks"
 
     def __init__(
         self,
@@ -49,8 +64,13 @@ class TaskEngine:
         timing: TaskTiming | None = None,
         retention: float = DEFAULT_RETENTION,
         seed: int | None = None,
+        replica: str = "0",
+        states_of: Callable[[str, str], States | None] | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
+        self.replica = replica
+        self.states_of = states_of
+        self.ledger: Ledger | None = None
         self.timing = timing if timing is not None else TaskTiming()
         self.retention = retention
         self._seed = seed
@@ -60,6 +80,8 @@ class TaskEngine:
         self._wake: dict[_Key, float] = {}  # task key -> when ``tick`` must next look at it
         self._wakeups: list[tuple[float, _Key]] = []  # a heap of (time, key); entries not in _wake are stale
         self._outbox: list[Task] = []
+        self._called: set[_Key] = set()  # callbacks queued (a replica may see a task finish twice)
+        self._states: dict[_Key, States] = {}  # (api, operationId) -> status words, from creates
         self._seq = 0
         self._lock = threading.Lock()
 
@@ -110,10 +132,13 @@ class TaskEngine:
                 callback_url=callback_url,
                 retention=retention,
                 context=dict(context or {}),
+                replica=self.replica,
             )
             self._tasks[key] = task
             self._by_operation.setdefault((api, operation_id), {})[key] = None
+            self._states.setdefault((api, operation_id), states)
             self._schedule_locked(task)
+            self._note_locked(key, task)
             return task
 
     def new_id(self, id_prefix: str = "task_") -> str:
@@ -141,6 +166,7 @@ class TaskEngine:
                 return CancelResult(task, changed=False)
             task = machine.cancel(task, now)
             self._store_locked(task, finished=True)
+            self._note_locked((api, task_id), task)
             return CancelResult(task, changed=True)
 
     def delete(self, api: str, task_id: str) -> Task | None:
@@ -156,6 +182,7 @@ class TaskEngine:
             self._wake.clear()
             self._wakeups.clear()
             self._outbox.clear()
+            self._called.clear()
             self._seq = 0
             self._random = random.Random(self._seed)
 
@@ -236,10 +263,13 @@ class TaskEngine:
             if task is None or self._expired(task, now):
                 self._drop_locked(key)
                 return None
-            if count_poll and not task.terminal:
-                task = machine.record_poll(task)
-                self._tasks[key] = task
-            return self._advance_locked(key, now)
+            if not count_poll or task.terminal:
+                return self._advance_locked(key, now)
+            self._tasks[key] = machine.record_poll(task)
+            polled = self._advance_locked(key, now)
+            if polled is not None:
+                self._note_locked(key, polled)
+            return polled
 
     def _advance_locked(self, key: _Key, now: float) -> Task | None:
         task = self._current_locked(key, now)
@@ -260,14 +290,20 @@ class TaskEngine:
         return advanced
 
     def _store_locked(self, task: Task, *, finished: bool) -> None:
-        self._tasks[(task.api, task.id)] = task
+        key = (task.api, task.id)
+        self._tasks[key] = task
         self._schedule_locked(task)
-        if finished and task.callback_url:
+        if finished and task.callback_url and task.replica == self.replica and key not in self._called:
+            self._called.add(key)
             self._outbox.append(task)
 
-    def _drop_locked(self, key: _Key) -> Task | None:
+    def _drop_locked(self, key: _Key, *, noted: bool = True) -> Task | None:
+        """Forget a task (deleted, or expired); ``noted``: tell the replicas (not when one told us)."""
         task = self._tasks.pop(key, None)
+        self._called.discard(key)
         if task is not None:
+            if noted:
+                self._note_locked(key, None)
             siblings = self._by_operation.get((task.api, task.operation_id))
             if siblings is not None:
                 siblings.pop(key, None)
@@ -317,6 +353,7 @@ class TaskEngine:
                 return None
             task = replace(task, results=tuple(results))
             self._tasks[(api, task_id)] = task
+            self._note_locked((api, task_id), task)
             return task
 
     def with_context(self, api: str, task_id: str, **context: Any) -> Task | None:
@@ -327,4 +364,52 @@ class TaskEngine:
                 return None
             task = replace(task, context={**task.context, **context})
             self._tasks[(api, task_id)] = task
+            self._note_locked((api, task_id), task)
             return task
+
+    # --- shared with other replicas (``mock.shared``) -----------------------------------------
+
+    def _note_locked(self, key: _Key, task: Task | None) -> None:
+        if self.ledger is not None:
+            self.ledger.note(
+                self.shared_name, f"{key[0]}{KEY_SEP}{key[1]}", None if task is None else task.to_shared()
+            )
+
+    def _states_for(self, api: str, operation_id: str) -> States:
+        found = self.states_of(api, operation_id) if self.states_of is not None else None
+        if found is None:
+            found = self._states.get((api, operation_id))
+        return found if found is not None else States()  # unknown here: the generic words
+
+    def shared_items(self) -> list[tuple[str, Any]]:
+        with self._lock:
+            return [
+                (f"{api}{KEY_SEP}{task_id}", task.to_shared()) for (api, task_id), task in self._tasks.items()
+            ]
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        """A task as another replica changed it (None: gone). The task's creator queues its callback
+        when the change finished it (a cancel elsewhere, a poll elsewhere that saw it end)."""
+        api, _, task_id = key.partition(KEY_SEP)
+        task_key = (api, task_id)
+        with self._lock:
+            if value is None:
+                self._drop_locked(task_key, noted=False)
+                return
+            task = task_from_shared(value, self._states_for)
+            before = self._tasks.get(task_key)
+            if before is not None and before.operation_id != task.operation_id:
+                self._drop_locked(task_key, noted=False)
+                before = None
+            if before is None:
+                self._by_operation.setdefault((api, task.operation_id), {})[task_key] = None
+            self._seq = max(self._seq, task.seq)  # creates here come after what was seen
+            self._store_locked(task, finished=before is not None and task.terminal and not before.terminal)
+
+    def shared_clear(self) -> None:
+        with self._lock:
+            self._tasks.clear()
+            self._by_operation.clear()
+            self._wake.clear()
+            self._wakeups.clear()
+            self._called.clear()

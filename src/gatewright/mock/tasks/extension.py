@@ -12,7 +12,7 @@ which ``create_app`` calls.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -23,10 +23,14 @@ from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.tasks.callbacks import CallbackDispatcher, CallbackPolicy, engine_running
 from gatewright.mock.tasks.clock import Clock
 from gatewright.mock.tasks.engine import DEFAULT_RETENTION, TaskEngine
+from gatewright.mock.tasks.facts import FactsOf
 from gatewright.mock.tasks.hooks import TaskHooks
 from gatewright.mock.tasks.index import LifecycleIndex
 from gatewright.mock.tasks.models import Task, TaskTiming
 from gatewright.mock.tasks.responses import CountEvents, TaskBodies
+
+if TYPE_CHECKING:
+    from gatewright.mock.shared import Shared
 
 __all__ = ["TaskExtension"]
 
@@ -48,15 +52,18 @@ class TaskExtension:
         files: FileSigner | None = None,
         tick_interval: float = 0.05,
         count_events: CountEvents | None = None,
+        replica: str = "0",
     ) -> None:
+        self.index = LifecycleIndex(retention_override=retention)  # --task-retention wins over declarations
         self.engine = TaskEngine(
             clock=clock,
             timing=timing,
             retention=DEFAULT_RETENTION if retention is None else retention,
             seed=seed,
+            replica=replica,  # with replicas (``mock.shared``): only a task's creator calls back
+            states_of=self.index.states_of,  # a task another replica created gets its words from the spec
         )
         self.files = files if files is not None else FileSigner()
-        self.index = LifecycleIndex(retention_override=retention)  # --task-retention wins over declarations
         self.bodies = TaskBodies(self.index, count_events)  # counters follow their streams
         self.hooks = TaskHooks(self.engine, self.index, self.bodies, self.files)
         self.dispatcher = CallbackDispatcher(self._callback_payload, callbacks)
@@ -90,6 +97,14 @@ class TaskExtension:
             return None
 
         return chained
+
+    def register_facts(self, name: str, of: FactsOf) -> None:
+        """What tasks started with ``FactsRef(name, args)`` state beside their status (``tasks.facts``)."""
+        self.bodies.facts.register(name, of)
+
+    def shared_stores(self) -> list[Shared]:
+        """What replicas share (``mock.shared``): the tasks, and which creates made one since reset."""
+        return [self.engine, self.hooks.started]
 
     def reset(self) -> None:
         self.engine.reset()

@@ -8,9 +8,9 @@ the body cannot carry the task).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -19,22 +19,65 @@ from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.shared import KEY_SEP
 from gatewright.mock.stateful import render_list
 from gatewright.mock.tasks.callbacks import find_callback_url
 from gatewright.mock.tasks.engine import TaskEngine
+from gatewright.mock.tasks.facts import CONTEXT_KEY, FactsRef
 from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
 from gatewright.mock.tasks.listing import ListQuery
 from gatewright.mock.tasks.models import Outcome, Task
 from gatewright.mock.tasks.publish import publish, results_for
 from gatewright.mock.tasks.responses import TaskBodies, error_response, free_form_list, json_response
 from gatewright.mock.tasks.sync import finished_result
-from gatewright.spec.expressions import MISSING, Exchange, RuntimeExpression, evaluate
+from gatewright.spec.expressions import Exchange, evaluate
 from gatewright.spec.pointer import lookup
-from gatewright.spec.tasks import TaskSpec
+from gatewright.spec.tasks import TaskSpec, task_id_in
 
-__all__ = ["TaskHooks", "wants_task"]
+if TYPE_CHECKING:
+    from gatewright.mock.shared import Ledger
+
+__all__ = ["Started", "TaskHooks", "wants_task"]
 
 Answer = web.StreamResponse | JsonOutcome | None
+
+
+class Started:
+    """The (api, create operationId)s that made a task since reset: a list shows its documented examples
+    until one did. Also a ``mock.shared.Shared`` store (key ``api\x1foperationId``, value true)."""
+
+    shared_name = "tasks.started"
+
+    def __init__(self) -> None:
+        self.ledger: Ledger | None = None
+        self._made: set[tuple[str, str]] = set()
+
+    def add(self, key: tuple[str, str]) -> None:
+        if key in self._made:
+            return
+        self._made.add(key)
+        if self.ledger is not None:
+            self.ledger.note(self.shared_name, f"{key[0]}{KEY_SEP}{key[1]}", True)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._made
+
+    def clear(self) -> None:
+        self._made.clear()
+
+    def shared_items(self) -> Iterator[tuple[str, Any]]:
+        for api, operation_id in list(self._made):
+            yield f"{api}{KEY_SEP}{operation_id}", True
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        api, _, operation_id = key.partition(KEY_SEP)
+        if value is None:
+            self._made.discard((api, operation_id))
+        else:
+            self._made.add((api, operation_id))
+
+    def shared_clear(self) -> None:
+        self._made.clear()
 
 
 @dataclass(slots=True)
@@ -45,7 +88,7 @@ class TaskHooks:
     index: LifecycleIndex
     bodies: TaskBodies
     files: FileSigner
-    started: set[tuple[str, str]] = field(default_factory=set)  # (api, create operationId)
+    started: Started = field(default_factory=Started)  # (api, create operationId)s
 
     def create_hook(self, lifecycle: Lifecycle) -> OperationHook:
         async def create(call: MockCall) -> Answer:
@@ -67,13 +110,14 @@ class TaskHooks:
         task_id: str | None = None,
         outcome: Outcome | None = None,
         results: tuple[str, ...] | None = None,
-        facts: Callable[[Task], Mapping[str, Any]] | None = None,
+        facts: FactsRef | None = None,
     ) -> Answer:
         """Start ``lifecycle``'s task for ``call`` and answer with its body (None: the body cannot carry it).
 
         Extensions that read more of a create request than its lifecycle declares (a batch reads its
         input file, a vector store the file it attaches) choose the task's id, outcome (else the
-        ``Prefer: task=`` one) and results, and the ``facts`` its bodies state (``render.render_task``).
+        ``Prefer: task=`` one) and results, and the ``facts`` its bodies state (``tasks.facts``: the name
+        the extension registered them under and their JSON args, so every replica states them alike).
         """
         engine, api, decision = self.engine, call.api, call.decision
         model = call.body.get("model") if isinstance(call.body, Mapping) else None
@@ -90,7 +134,7 @@ class TaskHooks:
                 "request": echoable(call.body),  # what its polls, lists and results restate
                 "path_params": dict(call.path_params),
                 "host": f"{call.request.scheme}://{call.request.host}",
-                **({"facts": facts} if facts is not None else {}),
+                **({CONTEXT_KEY: facts.as_context()} if facts is not None else {}),
             },
             retention=lifecycle.retention,
         )
@@ -107,7 +151,7 @@ class TaskHooks:
     def finished(self, lifecycle: Lifecycle, call: MockCall) -> Answer:
         """The finished result a create asked to hold on for (``sync_when``); None: its schema has none."""
         results = results_for(lifecycle, call, "sync", self.files)
-        salt = f"sync-{call.store.create_number()}"
+        salt = f"sync-{call.store.create_salt()}"
         body = finished_result(call.api, call.decision, lifecycle.spec.id_pointer, results, salt=salt)
         return None if body is None else json_response(call.api, call.operation, call.decision, body)
 
@@ -219,18 +263,8 @@ def _exchange(call: MockCall) -> Exchange:
 
 
 def _id_from(expression: str | None, call: MockCall) -> str | None:
-    """The task id a poll/cancel request names (``poll_id``, e.g. ``$request.path.x`` or
-    ``$request.body#/x``); without one, the operation's last path parameter."""
-    if expression:
-        try:
-            parsed = RuntimeExpression.parse(expression)
-        except ValueError:
-            parsed = None
-        if parsed is not None and parsed.source == "request":
-            found = parsed.evaluate(_exchange(call))
-            return None if found is MISSING or found is None else str(found)
-    names = call.operation.operation.template.names
-    return call.path_params.get(names[-1]) if names else None
+    """The task id a poll/cancel request names (``poll_id``, else the last path parameter)."""
+    return task_id_in(expression, call.operation.operation.template.names, _exchange(call))
 
 
 def holds_on(spec: TaskSpec, call: MockCall) -> bool:

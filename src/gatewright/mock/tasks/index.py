@@ -15,7 +15,7 @@ from gatewright.mock.tasks.links import LinkPlan, plan_links
 from gatewright.mock.tasks.listing import list_operations
 from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.results import ResultPlan, plan_result
-from gatewright.spec.tasks import TaskSpec
+from gatewright.spec.tasks import States, TaskSpec
 
 __all__ = ["Lifecycle", "LifecycleIndex"]
 
@@ -49,13 +49,13 @@ class LifecycleIndex:
     polls: dict[_Key, list[Lifecycle]] = field(default_factory=dict)
     cancels: dict[_Key, list[Lifecycle]] = field(default_factory=dict)
     lists: dict[_Key, tuple[str, ...]] = field(default_factory=dict)  # list op -> create ops
-    _indexed: set[str] = field(default_factory=set)
+    _indexed: dict[str, MockApi] = field(default_factory=dict)
 
     def add(self, api: MockApi) -> None:
         """Index ``api`` (once; later calls for it do nothing)."""
         if api.name in self._indexed:
             return
-        self._indexed.add(api.name)
+        self._indexed[api.name] = api
         for op in api.operations.values():
             if op.task is None or op.task.poll not in api.operations:
                 continue
@@ -84,3 +84,11 @@ class LifecycleIndex:
     def of(self, task: Task) -> Lifecycle | None:
         """The lifecycle ``task`` was created under."""
         return self.creates.get((task.api, task.operation_id))
+
+    def states_of(self, api: str, operation_id: str) -> States | None:
+        """The status words of tasks ``operation_id`` creates (its ``x-gatewright-task``), None when
+        the API is not indexed or the operation declares no task: what a task another replica
+        created is rebuilt with (``TaskEngine.states_of``)."""
+        found = self._indexed.get(api)
+        operation = found.operations.get(operation_id) if found is not None else None
+        return operation.task.states if operation is not None and operation.task is not None else None

@@ -9,7 +9,8 @@ so a handler holding one can never see it change under it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ __all__ = [
     "Task",
     "TaskError",
     "TaskTiming",
+    "task_from_shared",
 ]
 
 
@@ -109,7 +111,8 @@ class Task:
     error: TaskError | None = None
     cancel_requested: bool = False
     retention: float | None = None  # seconds readable after finishing; None: the engine's default
-    context: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    context: Mapping[str, Any] = field(default_factory=dict, compare=False)  # JSON (replicas share it)
+    replica: str = "0"  # the replica that created it: the one that delivers its callback
 
     @property
     def status(self) -> str:
@@ -138,6 +141,73 @@ class Task:
             "callback_url": self.callback_url,
             "error": None if self.error is None else {"code": self.error.code, "message": self.error.message},
         }
+
+    def to_shared(self) -> dict[str, Any]:
+        """The task as JSON for the replicas that share it (``mock.shared``); ``task_from_shared`` reads
+        it back. The status words are not carried: each replica has them from the spec."""
+        return {
+            "id": self.id,
+            "api": self.api,
+            "op": self.operation_id,
+            "timing": [_number(self.timing.duration), _number(self.timing.queued), self.timing.polls],
+            "created": _number(self.created_at),
+            "seq": self.seq,
+            "phase": self.phase.value,
+            "outcome": self.outcome.value,
+            "started": _number(self.started_at),
+            "completed": _number(self.completed_at),
+            "progress": _number(self.progress),
+            "polls": self.polls,
+            "results": list(self.results),
+            "callback": self.callback_url,
+            "error": None if self.error is None else [self.error.code, self.error.message],
+            "cancel": self.cancel_requested,
+            "retention": _number(self.retention),
+            "context": dict(self.context),
+            "replica": self.replica,
+        }
+
+
+def task_from_shared(data: Mapping[str, Any], states_of: Callable[[str, str], States]) -> Task:
+    """The task ``Task.to_shared`` wrote; ``states_of(api, operation_id)`` gives its status words."""
+    duration, queued, polls = data["timing"]
+    error = data["error"]
+    return Task(
+        id=data["id"],
+        api=data["api"],
+        operation_id=data["op"],
+        states=states_of(data["api"], data["op"]),
+        timing=TaskTiming(_float(duration), _float(queued), polls),
+        created_at=_float(data["created"]),
+        seq=data["seq"],
+        phase=Phase(data["phase"]),
+        outcome=Outcome(data["outcome"]),
+        started_at=_maybe_float(data["started"]),
+        completed_at=_maybe_float(data["completed"]),
+        progress=_float(data["progress"]),
+        polls=data["polls"],
+        results=tuple(data["results"]),
+        callback_url=data["callback"],
+        error=None if error is None else TaskError(error[0], error[1]),
+        cancel_requested=data["cancel"],
+        retention=_maybe_float(data["retention"]),
+        context=data["context"],
+        replica=data["replica"],
+    )
+
+
+def _number(value: float | None) -> float | str | None:
+    """A float as strict JSON takes it: infinity (a lifecycle moved on by polls only, a retention
+    that never ends) and NaN as their names."""
+    return value if value is None or math.isfinite(value) else str(value)
+
+
+def _float(value: float | str) -> float:
+    return float(value)
+
+
+def _maybe_float(value: float | str | None) -> float | None:
+    return None if value is None else float(value)
 
 
 @dataclass(frozen=True, slots=True)

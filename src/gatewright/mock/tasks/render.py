@@ -74,6 +74,7 @@ def render_task(
     document: Schema | None = None,
     validate: Validate | None = None,
     result_early: bool = False,
+    facts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A copy of ``base`` that tells the truth about ``task`` (see the module docstring).
 
@@ -82,7 +83,8 @@ def render_task(
     ``lambda body: schemas.is_valid(pointer, body)`` with the mock's ``SchemaSet``).
     Without a schema, fields are written only where ``base`` already has them.
     ``result_early`` shows the result in every phase (a link to follow the task by,
-    such as an events URL), not only once it succeeded.
+    such as an events URL), not only once it succeeded. ``facts`` are the fields the extension that
+    started the task states beside its status (``tasks.facts``: ``Facts.of(task)``).
     """
     body: dict[str, Any] = copy.deepcopy(dict(base))
     writer = _Body(body, schema, document or {}, validate)
@@ -103,7 +105,8 @@ def render_task(
         _write_error(writer, container, task)
     if spec.result:
         _write_result(writer, split(spec.result), task, early=result_early)
-    _write_facts(writer, status_tokens[:-1], task)
+    if facts:
+        _write_facts(writer, status_tokens[:-1], facts)
     return body
 
 
@@ -214,14 +217,11 @@ def _write_error(writer: _Body, container: list[str], task: Task) -> None:
             writer.set(tokens, task.error.message)
 
 
-def _write_facts(writer: _Body, container: list[str], task: Task) -> None:
-    """What the extension that started the task knows of it (``context["facts"]``: a callable of the
-    task as it stands, giving fields beside its status; None clears one): a batch's request counts
-    and files, the file and store a vector-store attachment names. Written last: they are the truth."""
-    facts = task.context.get("facts")
-    if not callable(facts):
-        return
-    for name, value in facts(task).items():
+def _write_facts(writer: _Body, container: list[str], facts: Mapping[str, Any]) -> None:
+    """What the extension that started the task knows of it as it stands (``tasks.facts``: fields
+    beside its status; None clears one): a batch's request counts and files, the file and store a
+    vector-store attachment names. Written last: they are the truth."""
+    for name, value in facts.items():
         tokens = [*container, name]
         if not writer.has(tokens):  # a field this API's body does not have
             continue

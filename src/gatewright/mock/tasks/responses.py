@@ -24,12 +24,14 @@ from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.preferences import NO_PREFERENCES
-from gatewright.mock.render import is_json, response_headers
+from gatewright.mock.render import response_headers
+from gatewright.mock.tasks.facts import Facts
 from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
 from gatewright.mock.tasks.links import write_links
 from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.render import relocate, render_task
 from gatewright.mock.tasks.results import ResultKind
+from gatewright.spec.media import is_json
 from gatewright.spec.pointer import join, lookup, split
 from gatewright.spec.tasks import TaskSpec
 
@@ -47,6 +49,7 @@ class TaskBodies:
     def __init__(self, index: LifecycleIndex, count_events: CountEvents | None = None) -> None:
         self.index = index
         self.count_events = count_events  # how many events a stream holds for a task (``counters``)
+        self.facts = Facts()  # what extensions that start tasks state of them (``tasks.facts``)
         self._poll_bodies: dict[tuple[str, str], tuple[Task, Any]] = {}  # (api, task id) -> (task, body)
 
     def clear(self) -> None:
@@ -98,6 +101,7 @@ class TaskBodies:
         plan = lifecycle.result if lifecycle is not None else None
         early = plan is not None and plan.kind is ResultKind.ROUTE  # a link to follow the task by
         variants = (spec, replace(spec, id=""), replace(spec, status=""), replace(spec, id="", status=""))
+        facts = self.facts.of(task)
         first: dict[str, Any] | None = None
         for base in bases[:2]:
             for variant in variants:
@@ -109,6 +113,7 @@ class TaskBodies:
                     document=api.spec.document,
                     validate=valid,
                     result_early=early,
+                    facts=facts,
                 )
                 if lifecycle is not None and lifecycle.links:
                     _write_links(lifecycle, task, body, pointer, valid)

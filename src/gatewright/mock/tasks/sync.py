@@ -17,8 +17,8 @@ from gatewright.mock.fit import Edits, string_fields
 from gatewright.mock.media import MediaKind, generate
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi
-from gatewright.mock.render import is_json
 from gatewright.mock.tasks.fields import URL_FIELDS
+from gatewright.spec.media import is_json
 from gatewright.spec.pointer import lookup
 
 __all__ = ["finished_result"]

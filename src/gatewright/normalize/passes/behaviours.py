@@ -19,7 +19,7 @@ from gatewright.normalize.passes.base import Document
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, success_bodies
 from gatewright.spec.errors import SpecError
-from gatewright.spec.model import IDEMPOTENCY_EXTENSION
+from gatewright.spec.model import IDEMPOTENCY_EXTENSION, STREAM_EXTENSION
 from gatewright.spec.pointer import escape, follow
 from gatewright.spec.schemas import locate
 
@@ -95,7 +95,7 @@ def _streams(document: Document, operation: OperationRef) -> bool:
             response.get("content", {}) if str(code).startswith("2") and isinstance(response, dict) else {}
         )
         media = content.get("text/event-stream") if isinstance(content, dict) else None
-        if isinstance(media, dict) and "x-gatewright-stream" in media:
+        if isinstance(media, dict) and STREAM_EXTENSION in media:
             return True
     return False
 

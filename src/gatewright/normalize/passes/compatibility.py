@@ -40,11 +40,11 @@ from gatewright.normalize.compatible_wires import (
 from gatewright.normalize.passes.ambiguous_one_of import witness
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
-from gatewright.spec.model import HTTP_METHODS
+from gatewright.spec.model import COMPATIBLE_EXTENSION, HTTP_METHODS
 from gatewright.spec.pointer import deref, escape, lookup, resolve, split, walk
 from gatewright.spec.validation import DocumentValidators
 
-EXTENSION = "x-gatewright-compatible"
+EXTENSION = COMPATIBLE_EXTENSION  # the mark this pass writes
 JSON = "application/json"
 DISCRIMINATORS = ("type", "role")
 ANNOTATIONS = frozenset(

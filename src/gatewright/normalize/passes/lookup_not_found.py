@@ -15,15 +15,14 @@ from typing import Any
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.passes.implied_errors import common_error_schema, error_response, own_error_schema
 from gatewright.normalize.repairs import RepairLog
-
-TASK = "x-gatewright-task"
+from gatewright.spec.model import TASK_EXTENSION
 
 
 def _task_lookups(document: Document) -> set[str]:
     """operationIds of every declared task's poll and cancel."""
     found: set[str] = set()
     for _path, _method, op, _pointer in operations(document):
-        task = op.get(TASK)
+        task = op.get(TASK_EXTENSION)
         if isinstance(task, dict):
             found.update(str(task[key]) for key in ("poll", "cancel") if task.get(key))
     return found

@@ -11,11 +11,12 @@ from typing import Any
 from gatewright.normalize.compatible_wires import compatible_routes
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
+from gatewright.spec.model import STREAM_EXTENSION
 from gatewright.spec.pointer import deref, escape
 from gatewright.spec.wires import STANDARD_STREAM_PATHS, STREAMED, stream_format_of_path
 
 SSE = "text/event-stream"
-EXTENSION = "x-gatewright-stream"
+EXTENSION = STREAM_EXTENSION  # the mark this pass writes
 FORMAT_BY_SUFFIX = {
     **STANDARD_STREAM_PATHS,
     "/agent-turns/{request_id}/events": "ipop-agent-events",

@@ -1,0 +1,422 @@
+"""State shared by mock replicas through Redis (``gatewright mock --store redis://HOST:PORT/DB``).
+
+Every store that must be shared (resources, uploads, tasks, stored responses, idempotent answers,
+runtime rules and their counts, quota windows) keeps its state in memory exactly as with the
+default store, and names each change it makes: ``ledger.note(store, key, value)`` (``None``: the
+key is gone). Around every request a replica first catches up with the changes the others made
+(``sync``: one round trip) and, once it has answered, publishes its own (``flush``: one more),
+before the answer leaves. So a client that got an answer from one replica finds what it did on any
+other, and reads never wait on Redis beyond that one catch-up. In Redis, under ``PREFIX``:
+
+- ``PREFIX:state`` (hash): each key's latest value: what a replica reads when it starts or reloads;
+- ``PREFIX:ops`` (stream, trimmed to about ``_STREAM_LENGTH`` entries): the changes in the order
+  they were made, each batch numbered from ``PREFIX:seq``; a replica that finds a gap in the
+  numbers (it fell behind the trimmed stream) reloads from the hash;
+- ``PREFIX:epoch``: a new value on every ``reset`` (each replica then reloads, which resets it).
+  When it is missing, Redis has lost its data (restarted without persistence): the first replica
+  to notice publishes everything it holds again, since every replica holds all the state, so a
+  Redis restart loses nothing that was stored. While Redis is away, requests get 503 in their
+  API's envelope (``StoreUnavailable``) and changes not yet published stay pending;
+- ``PREFIX:journal`` (list) and ``PREFIX:journal:bytes``: the request journal of every replica,
+  within the journal's byte budget and entry count (oldest first out);
+- ``PREFIX:replicas``: numbers the replicas that join, so each draws different ids.
+
+Values are JSON, bytes, or ``Packed`` (JSON and bytes: an upload and what is known of it), never
+pickles: a Redis shared by two teams must not be able to run code in either's mock. Caches (LLM
+answers, repeats, negotiation) are not shared: each is a function of the request. A change made by
+two replicas at the same instant on one key keeps the later; counters and quota windows are
+replicated the same way, so under truly simultaneous requests to several replicas a ``times`` or
+``--rpm`` limit can admit one request more per replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import struct
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import redis
+import redis.asyncio
+
+__all__ = ["KEY_SEP", "Ledger", "Packed", "Shared", "StoreUnavailable", "decode", "encode", "join"]
+
+logger = logging.getLogger("gatewright.mock")
+
+KEY_SEP = "\x1f"  # between a store's name and its key, and between the parts of a key
+_BIG = 64 * 1024  # values larger than this are read from the hash, not carried in the stream
+_IN_HASH = b"H"  # carried in the stream instead of a large value
+_GONE = b""  # the value of a key that is gone (kept with its version, so an older write cannot revive it)
+_VERSION = 32  # bytes of a version: 20 digits of nanoseconds, 12 of the replica's number
+_RESET, _RESTORED = b"reset-", b"restored-"  # what made the epoch: a reset, or Redis losing its data
+_STREAM_LENGTH = 10_000
+_BATCH = 500  # changes per script call (Lua's unpack has a stack limit)
+_READ = 1_000  # stream entries per read
+_TIMEOUT = 2.0  # seconds for a Redis answer before the store counts as unavailable
+
+# One batch of changes, atomically, only if the namespace is still the epoch the replica knows; a
+# key is written only if its version is newer than the one held (a replica publishing again what it
+# holds after Redis lost its data cannot undo a newer change another replica made):
+# KEYS state, ops, seq, epoch; ARGV epoch, replica, maxlen, then (key, version, value, carried)...
+_FLUSH = """
+if redis.call('GET', KEYS[4]) ~= ARGV[1] then return -1 end
+local fields = {}
+for i = 4, #ARGV, 4 do
+  local held = redis.call('HGET', KEYS[1], ARGV[i])
+  if not held or string.sub(held, 1, 32) < ARGV[i + 1] then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1] .. ARGV[i + 2])
+    fields[#fields + 1] = ARGV[i]
+    fields[#fields + 1] = ARGV[i + 1] .. ARGV[i + 3]
+  end
+end
+if #fields == 0 then return 0 end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'seq', seq, 'r', ARGV[2], unpack(fields))
+return seq
+"""
+
+# Journal entries, oldest dropped past the byte budget or the entry count (the newest stays):
+# KEYS journal, journal bytes; ARGV budget, count, entries...
+_JOURNAL = """
+for i = 3, #ARGV do
+  redis.call('RPUSH', KEYS[1], ARGV[i])
+  redis.call('INCRBY', KEYS[2], #ARGV[i])
+end
+local budget, count = tonumber(ARGV[1]), tonumber(ARGV[2])
+local length = redis.call('LLEN', KEYS[1])
+while length > 1 and (length > count or tonumber(redis.call('GET', KEYS[2]) or '0') > budget) do
+  local old = redis.call('LPOP', KEYS[1])
+  redis.call('DECRBY', KEYS[2], #old)
+  length = length - 1
+end
+return length
+"""
+
+
+class StoreUnavailable(Exception):
+    """Redis does not answer (or lost the namespace mid-way); the replica answers 503 meanwhile."""
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """A JSON value with bytes beside it (an upload: its bytes and what is known of them)."""
+
+    meta: Any
+    data: bytes
+
+
+class Shared(Protocol):
+    """A store whose state is keys and values that replicas share (see the module docstring).
+
+    ``ledger`` is None with the default in-memory store (the store notes nothing: no cost); with a
+    shared one, ``Ledger.register`` sets it and the store calls ``ledger.note`` on every change."""
+
+    shared_name: str
+    ledger: Ledger | None
+
+    def shared_items(self) -> Iterable[tuple[str, Any]]:
+        """Everything the store holds, as (key, value): published again after Redis lost its data."""
+        ...
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        """Take a change another replica made (``None``: the key is gone); note nothing."""
+        ...
+
+    def shared_clear(self) -> None:
+        """Forget every shared key (before a reload)."""
+        ...
+
+
+def encode(value: Any) -> bytes:
+    if isinstance(value, Packed):
+        meta = json.dumps(value.meta, separators=(",", ":")).encode()
+        return b"p" + struct.pack(">I", len(meta)) + meta + value.data
+    if isinstance(value, bytes | bytearray):
+        return b"b" + bytes(value)
+    return b"j" + json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def decode(raw: bytes) -> Any:
+    tag, rest = raw[:1], raw[1:]
+    if tag == b"p":
+        (size,) = struct.unpack(">I", rest[:4])
+        return Packed(json.loads(rest[4 : 4 + size]), rest[4 + size :])
+    if tag == b"b":
+        return rest
+    if tag == b"j":
+        return json.loads(rest)
+    raise ValueError(f"not a shared value: {raw[:16]!r}")
+
+
+def join(url: str, prefix: str) -> tuple[int, bytes]:
+    """This replica's number in the namespace (0 for the first to join) and the namespace's link
+    secret (result links one replica signs, any other serves); ``StoreUnavailable`` when Redis does
+    not answer. Synchronous: it runs before the app is built (the seed depends on the number)."""
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=_TIMEOUT, socket_connect_timeout=_TIMEOUT)
+        try:
+            number = int(client.incr(f"{prefix}:replicas")) - 1
+            client.set(f"{prefix}:link-secret", secrets.token_bytes(32), nx=True)
+            secret = client.get(f"{prefix}:link-secret")
+            assert isinstance(secret, bytes)
+            return number, secret
+        finally:
+            client.close()
+    except redis.RedisError as exc:
+        raise StoreUnavailable(f"Redis at {url} does not answer: {exc}") from None
+
+
+class Ledger:
+    """One replica's side of the shared state: what it noted and has not published, each key's version,
+    where it is in the stream, and the Redis calls that move them (``sync``, ``flush``, ``reset``)."""
+
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        replica: int,
+        *,
+        journal_bytes: int,
+        journal_size: int,
+        on_reset: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.url, self.prefix, self.replica = url, prefix, str(replica)
+        self._keys = {
+            name: f"{prefix}:{name}" for name in ("state", "ops", "seq", "epoch", "journal", "journal:bytes")
+        }
+        self._journal_limits = (journal_bytes, journal_size)
+        self._on_reset = on_reset  # what a reset does to this replica's own (unshared) state
+        self._stores: dict[str, Shared] = {}
+        self._pending: dict[str, tuple[bytes, Any]] = {}  # key -> (version, value), the latest per key
+        self._versions: dict[str, bytes] = {}  # the version of every key held here
+        self._journal: list[bytes] = []
+        self._epoch: bytes | None = None
+        self._seq = 0
+        self._last_id = b"0-0"
+        self._clock = 0
+        self._lock = asyncio.Lock()
+        self._flush_lock = asyncio.Lock()
+        self._started = 0  # catch-ups started
+        self._caught_up = 0  # the last one that finished without error
+        self._redis: Any = None
+        self._flush_script: Any = None
+        self._journal_script: Any = None
+
+    # what the stores call
+    def register(self, store: Shared) -> None:
+        self._stores[store.shared_name] = store
+        store.ledger = self
+
+    def note(self, store: str, key: str, value: Any) -> None:
+        full = f"{store}{KEY_SEP}{key}"
+        version = self._version()
+        self._versions[full] = version
+        self._pending[full] = (version, value)
+
+    def note_journal(self, entry: bytes) -> None:
+        self._journal.append(entry)
+
+    def _version(self) -> bytes:
+        """Newer than any this replica gave before (nanoseconds, then the replica breaks ties)."""
+        self._clock = max(time.time_ns(), self._clock + 1)
+        return b"%020d%012d" % (self._clock, int(self.replica))
+
+    # the Redis side
+    @property
+    def redis(self) -> Any:
+        if self._redis is None:
+            self._redis = redis.asyncio.from_url(
+                self.url, socket_timeout=_TIMEOUT, socket_connect_timeout=_TIMEOUT
+            )
+            self._flush_script = self._redis.register_script(_FLUSH)
+            self._journal_script = self._redis.register_script(_JOURNAL)
+        return self._redis
+
+    async def keep_up(self, interval: float = 1.0) -> None:
+        """Catch up and publish every ``interval`` seconds while no request does (run as a task): a
+        replica that no client talks to still takes the others' changes, publishes what its own
+        timers changed, and after Redis lost its data, publishes what it holds again."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.sync()
+                await self.flush()
+            except StoreUnavailable:
+                continue
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()
+            self._redis = None
+
+    async def sync(self) -> None:
+        """Catch up with every change published before now (``StoreUnavailable`` if Redis is away).
+
+        Requests that arrive together share one round trip: a request waits for a catch-up that
+        started after it arrived (one already under way may have missed what it must see)."""
+        wanted = self._started + 1
+        async with self._lock:
+            if self._started >= wanted and self._caught_up == self._started:
+                return  # one that started after this request arrived has just caught up
+            self._started += 1
+            await self._sync()
+            self._caught_up = self._started
+
+    async def _sync(self) -> None:
+        try:
+            while True:
+                pipe = self.redis.pipeline(transaction=False)
+                pipe.get(self._keys["epoch"])
+                pipe.xread({self._keys["ops"]: self._last_id}, count=_READ)
+                epoch, read = await pipe.execute()
+                if epoch is None:  # Redis lost its data (or never had this namespace)
+                    await self._restore()
+                    return
+                if epoch != self._epoch:
+                    if epoch.startswith(_RESTORED) and self._epoch is not None:
+                        await self._merge(epoch)
+                    else:
+                        await self._reload(epoch, reset=self._epoch is not None)
+                    return
+                entries = read[0][1] if read else []
+                if not await self._apply(entries) or len(entries) < _READ:
+                    return
+        except redis.RedisError as exc:
+            raise StoreUnavailable(f"the shared store (Redis at {self.url}) does not answer: {exc}") from None
+
+    async def flush(self) -> None:
+        """Publish what this replica changed and journaled; what Redis does not take stays pending.
+        One at a time: a request that waited finds its changes published by the flush before it, or
+        publishes them with every other change noted meanwhile (one round trip for all)."""
+        async with self._flush_lock:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        if not self._pending and not self._journal:
+            return
+        pending, self._pending = self._pending, {}
+        journal, self._journal = self._journal, []
+        notes = list(pending.items())
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for start in range(0, len(notes), _BATCH):
+                args: list[Any] = [self._epoch or b"", self.replica, _STREAM_LENGTH]
+                for key, (version, value) in notes[start : start + _BATCH]:
+                    raw = _GONE if value is None else encode(value)
+                    args += [key, version, raw, _IN_HASH if len(raw) > _BIG else raw]
+                await self._flush_script(keys=self._flush_keys, args=args, client=pipe)
+            if journal:
+                budget, count = self._journal_limits
+                await self._journal_script(
+                    keys=[self._keys["journal"], self._keys["journal:bytes"]],
+                    args=[budget, count, *journal],
+                    client=pipe,
+                )
+            results = await pipe.execute()
+        except redis.RedisError as exc:
+            self._pending = {**pending, **self._pending}  # published once Redis is back
+            self._journal[:0] = journal
+            raise StoreUnavailable(f"the shared store (Redis at {self.url}) does not answer: {exc}") from None
+        if any(result == -1 for result in results[: -1 if journal else None]):
+            logger.info("changes made across a reset by another replica were dropped")
+
+    @property
+    def _flush_keys(self) -> list[str]:
+        return [self._keys[name] for name in ("state", "ops", "seq", "epoch")]
+
+    async def reset(self) -> None:
+        """Empty the namespace (every replica reloads, and so resets, on its next request)."""
+        epoch = _RESET + uuid.uuid4().hex.encode()
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(*(self._keys[name] for name in ("state", "ops", "seq", "journal", "journal:bytes")))
+        pipe.set(self._keys["epoch"], epoch)
+        await pipe.execute()
+        self._pending.clear()
+        self._versions.clear()
+        self._journal.clear()
+        self._epoch, self._seq, self._last_id = epoch, 0, b"0-0"
+
+    async def journal(self) -> list[bytes]:
+        """Every replica's journal entries, oldest first."""
+        return list(await self.redis.lrange(self._keys["journal"], 0, -1))
+
+    async def _apply(self, entries: list[tuple[bytes, dict[bytes, bytes]]]) -> bool:
+        """Apply stream entries in order; False when a gap in their numbers made this reload instead."""
+        for entry_id, fields in entries:
+            seq = int(fields.pop(b"seq"))
+            if seq != self._seq + 1:  # fell behind the trimmed stream
+                await self._reload(self._epoch, reset=False)
+                return False
+            self._seq, self._last_id = seq, entry_id
+            if fields.pop(b"r").decode() == self.replica:
+                continue  # this replica's own changes, already made here
+            big = [key for key, raw in fields.items() if raw[_VERSION:] == _IN_HASH]
+            found = await self.redis.hmget(self._keys["state"], big) if big else []
+            held = dict(zip(big, found, strict=True))
+            for key, raw in fields.items():
+                self._take(key, held.get(key) or raw)
+        return True
+
+    def _take(self, key: bytes, raw: bytes) -> None:
+        """A key as another replica wrote it (version, then value), if newer than the one held here."""
+        full = key.decode()
+        version, value = raw[:_VERSION], raw[_VERSION:]
+        if version <= self._versions.get(full, b""):
+            return
+        self._versions[full] = version
+        name, _, item = full.partition(KEY_SEP)
+        store = self._stores.get(name)
+        if store is not None:
+            store.shared_apply(item, None if value == _GONE else decode(value))
+
+    async def _restore(self) -> None:
+        """Redis has no epoch: it lost its data (or the namespace is new). Name a restored epoch (the
+        first replica to see it does) and merge what this replica holds into it."""
+        await self.redis.set(self._keys["epoch"], _RESTORED + uuid.uuid4().hex.encode(), nx=True)
+        await self._merge(await self.redis.get(self._keys["epoch"]))
+
+    async def _merge(self, epoch: bytes) -> None:
+        """Publish everything held here under ``epoch`` (each key only where it is newer than what
+        Redis holds: every replica does this), then take the namespace as the merge left it."""
+        held = [
+            (f"{name}{KEY_SEP}{key}", value)
+            for name, store in self._stores.items()
+            for key, value in store.shared_items()
+        ]
+        self._epoch = epoch
+        self._pending = {
+            key: (self._versions.get(key, b"0" * _VERSION), value) for key, value in held
+        } | self._pending
+        if held:
+            logger.warning("the shared store had lost its data: this replica published what it holds again")
+        await self.flush()
+        await self._reload(epoch, reset=False)
+
+    async def _reload(self, epoch: bytes | None, *, reset: bool) -> None:
+        """Take the namespace as it is now; after a reset elsewhere (``reset``), this replica's own
+        state goes too."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.get(self._keys["epoch"])
+        pipe.get(self._keys["seq"])
+        pipe.xrevrange(self._keys["ops"], count=1)
+        pipe.hgetall(self._keys["state"])
+        epoch, seq, last, state = await pipe.execute()
+        if reset and epoch != self._epoch:
+            self._on_reset()
+            self._pending.clear()
+        for store in self._stores.values():
+            store.shared_clear()
+        self._versions.clear()
+        for key, raw in state.items():
+            self._take(key, raw)
+        for key, (version, value) in self._pending.items():  # not yet published: still this replica's
+            if version > self._versions.get(key, b""):
+                self._take(key.encode(), version + (_GONE if value is None else encode(value)))
+        self._epoch, self._seq = epoch, int(seq or 0)
+        self._last_id = last[0][0] if last else b"0-0"
