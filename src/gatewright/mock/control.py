@@ -99,7 +99,7 @@ async def requests(request: web.Request) -> web.StreamResponse:
             message = "header filter is NAME:VALUE, e.g. ?header=x-test-id:t-42"
             return web.json_response({"error": {"message": message, "type": "invalid_request"}}, status=400)
         header = (name.strip(), value.strip())
-    chunks = journal_chunks(await request.app[CONTROL].journal(), header)
+    chunks = journal_chunks(await request.app[CONTROL].all_journal(), header)
     response = web.StreamResponse(headers={"Content-Type": "application/json; charset=utf-8"})
     await response.prepare(request)
     while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:

@@ -318,11 +318,16 @@ class ControlStore:
         """(bytes, entries) the journal keeps."""
         return self._journal_budget, self._journal_size
 
-    async def journal(self) -> list[JournalEntry]:
-        """The journal, oldest first: with replicas, all of theirs (``StoreUnavailable`` if Redis is away)."""
+    def journal(self) -> list[JournalEntry]:
+        """This process's journal, oldest first (with a shared store it keeps none: ``all_journal``)."""
+        return list(self._journal)
+
+    async def all_journal(self) -> list[JournalEntry]:
+        """The journal the control API shows: with replicas, all of theirs (``StoreUnavailable`` if
+        Redis is away)."""
         if self.ledger is not None:
             return [JournalEntry.from_shared(raw) for raw in await self.ledger.journal()]
-        return list(self._journal)
+        return self.journal()
 
     def reset(self) -> None:
         self.shared_clear()
