@@ -1,5 +1,8 @@
 """Fixtures every test directory can use.
 
+``workspace``: a temporary directory holding a copy of ``specs/sources`` (as ``sources/``), for
+``gatewright normalize`` runs that may change or break the sources.
+
 ``redis_server`` / ``redis_url``: a real ``redis-server`` started once per session (per xdist
 worker) on a free loopback port (tests/redis_server.py); skipped with the reason when it is not
 installed. Tests sharing it keep apart with their own ``--store-prefix`` (or ``redis_server.flush()``);
@@ -8,6 +11,7 @@ one that takes Redis away uses ``redis_server.down()`` or ``restart()``, which l
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,3 +35,9 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 def redis_url(redis_server: RedisServer) -> str:
     """``redis://127.0.0.1:PORT/0`` of the session's ``redis-server``."""
     return redis_server.url
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    shutil.copytree(Path(__file__).resolve().parents[1] / "specs" / "sources", tmp_path / "sources")
+    return tmp_path

@@ -9,16 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gatewright._version import __version__
-from gatewright.argtypes import (
-    http_url,
-    non_negative,
-    port,
-    positive,
-    positive_int,
-    probability,
-    store_prefix,
-    store_url,
-)
+from gatewright.argtypes import http_url, non_negative, port, positive
+from gatewright.mock_options import ALLOW_HOST, Flag, mock_options
+from gatewright.mock_options import add_arguments as add_mock_arguments
 from gatewright.spec import API_IDS, SpecError
 from gatewright.verify_options import add_arguments as add_verify_arguments
 
@@ -57,25 +50,9 @@ def _run_normalize(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_allow_host(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--allow-host",
-        action="append",
-        metavar="NAME",
-        help="also answer requests whose Host is NAME, e.g. a DNS name the server is shared under "
-        "(repeatable; loopback names and --host always are)",
-    )
-
-
 def _add_byte_budget(parser: argparse.ArgumentParser, flag: str, default: int, what: str) -> None:
-    """A byte budget option: a positive count, its default said in bytes and MiB."""
-    parser.add_argument(
-        flag,
-        type=positive_int,
-        default=default,
-        metavar="N",
-        help=f"{what} (default {default}: {default // (1024 * 1024)} MiB)",
-    )
+    """A byte budget option: a positive count, its default said in bytes and MiB (as the mock's are)."""
+    Flag(flag.removeprefix("--"), what, budget=True).add_to(parser, default)
 
 
 def _add_normalize(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,52 +65,17 @@ def _add_normalize(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def _mock(args: argparse.Namespace) -> int:
     from gatewright.mock import serve
-    from gatewright.mock.replay import ReplaySettings
-    from gatewright.mock.rules import FaultSettings, RuleError
+    from gatewright.mock.rules import RuleError
     from gatewright.mock.shared import StoreUnavailable
     from gatewright.mock.workers import WorkersExited
 
-    if args.replay is None and (args.replay_strict or args.replay_nonconformant):
-        flag = "--replay-strict" if args.replay_strict else "--replay-nonconformant"
-        print(f"gatewright mock: error: {flag} needs --replay DIR", file=sys.stderr)
-        return EXIT_USAGE
-    if args.workers > 1 and args.store is None:
-        print("gatewright mock: error: --workers needs a shared store (--store redis://…)", file=sys.stderr)
-        return EXIT_USAGE
-    replay = (
-        ReplaySettings(
-            args.replay,
-            strict=args.replay_strict,
-            nonconformant=args.replay_nonconformant,
-            budget=args.replay_bytes,
-        )
-        if args.replay is not None
-        else None
-    )
     try:
-        serve(
-            apis=args.api or None,
-            spec_path=args.spec,
-            host=args.host,
-            port=args.port,
-            seed=args.seed,
-            access_log=not args.quiet,
-            task_duration=args.task_duration,
-            task_polls=args.task_polls,
-            task_retention=args.task_retention,
-            allow_callback_hosts=args.allow_callback_hosts,
-            rules=args.rules or (),
-            faults=FaultSettings(latency_ms=args.latency, error_rate=args.error_rate, rpm=args.rpm),
-            read_timeout=args.read_timeout or None,
-            replay=replay,
-            allow_hosts=args.allow_host or (),
-            upload_budget=args.max_upload_bytes,
-            journal_bytes=args.journal_bytes,
-            journal_entry_bytes=args.journal_entry_bytes,
-            store=args.store,
-            store_prefix=args.store_prefix,
-            workers=args.workers,
-        )
+        options = mock_options(vars(args))
+    except ValueError as exc:  # options that do not go together: --replay-strict without --replay, ...
+        print(f"gatewright mock: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        serve(apis=args.api or None, spec_path=args.spec, options=options)
     except (RuleError, StoreUnavailable) as exc:  # a rules file refused; Redis does not answer at start
         print(f"gatewright mock: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -149,131 +91,7 @@ def _mock(args: argparse.Namespace) -> int:
 
 def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("mock", help="serve the canonical specs as a stateful mock gateway")
-    parser.add_argument("--api", action="append", choices=API_IDS, help="serve this API (repeatable)")
-    parser.add_argument("--spec", type=Path, help="serve another OpenAPI 3.1 document instead")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=port, default=8080)
-    _add_allow_host(parser)
-    _add_byte_budget(
-        parser,
-        "--max-upload-bytes",
-        256 * 1024 * 1024,
-        "bytes of uploads kept at once; an upload past it is a 413",
-    )
-    _add_byte_budget(
-        parser,
-        "--journal-bytes",
-        64 * 1024 * 1024,
-        "bytes the request journal keeps; the oldest requests go first",
-    )
-    _add_byte_budget(
-        parser,
-        "--journal-entry-bytes",
-        1024 * 1024,
-        "bytes of one request's body the journal keeps; a longer one is kept as its beginning, "
-        "marked truncated",
-    )
-    parser.add_argument("--seed", type=int, default=None, help="make generated data and ids reproducible")
-    parser.add_argument("--quiet", action="store_true", help="no request log")
-    parser.add_argument(
-        "--task-duration",
-        type=non_negative,
-        default=1.0,
-        metavar="SECONDS",
-        help="seconds from creating a task to its success state (default 1.0)",
-    )
-    parser.add_argument(
-        "--task-polls",
-        type=positive_int,
-        default=None,
-        metavar="N",
-        help="also finish a task at its N-th poll, whichever comes first",
-    )
-    parser.add_argument(
-        "--task-retention",
-        type=non_negative,
-        default=None,
-        metavar="SECONDS",
-        help="how long a finished task stays readable (default 3600)",
-    )
-    parser.add_argument(
-        "--allow-callback-hosts",
-        action="store_true",
-        help="deliver task callbacks to any host, not only loopback",
-    )
-    parser.add_argument(
-        "--rules", action="append", type=Path, metavar="FILE", help="a rules file, YAML or JSON (repeatable)"
-    )
-    parser.add_argument(
-        "--latency", type=non_negative, default=0.0, metavar="MS", help="added to every API request"
-    )
-    parser.add_argument(
-        "--error-rate",
-        type=probability,
-        default=0.0,
-        metavar="P",
-        help="this share of API requests fail with a 500 in the API's envelope",
-    )
-    parser.add_argument(
-        "--rpm",
-        type=positive_int,
-        default=None,
-        metavar="N",
-        help="requests per minute per API; beyond it 429 with Retry-After and x-ratelimit-* headers",
-    )
-    parser.add_argument(
-        "--read-timeout",
-        type=non_negative,
-        default=30.0,
-        metavar="SECONDS",
-        help="seconds a client may take to send a request's headers, and its body (default 30; "
-        "0: aiohttp's defaults, 75 s for headers and none for the body)",
-    )
-    parser.add_argument(
-        "--replay",
-        type=Path,
-        metavar="DIR",
-        help="answer recorded requests with their recorded answers first (`gatewright proxy --record DIR`)",
-    )
-    parser.add_argument(
-        "--replay-strict",
-        action="store_true",
-        help="with --replay: a request nothing recorded gets 404 in the API's error envelope",
-    )
-    parser.add_argument(
-        "--replay-nonconformant",
-        action="store_true",
-        help="with --replay: also replay recorded answers that break the spec",
-    )
-    _add_byte_budget(
-        parser,
-        "--replay-bytes",
-        256 * 1024 * 1024,
-        "with --replay: bytes of fixture files read at most; past it the mock does not start",
-    )
-    parser.add_argument(
-        "--store",
-        type=store_url,
-        default=None,
-        metavar="URL",
-        help="where the mock keeps its state: 'memory' (the default: this process) or "
-        "redis://HOST:PORT/DB, shared by every mock pointed at it",
-    )
-    parser.add_argument(
-        "--store-prefix",
-        type=store_prefix,
-        default="gatewright",
-        metavar="NAME",
-        help="with --store redis://…: the namespace of the mock's keys, so several mocks can share one "
-        "Redis apart (letters, digits, -_.:; default gatewright)",
-    )
-    parser.add_argument(
-        "--workers",
-        type=positive_int,
-        default=1,
-        metavar="N",
-        help="serve with N processes on one port (N > 1 needs --store redis://…)",
-    )
+    add_mock_arguments(parser)  # one table with the library's MockOptions (gatewright.mock_options)
     parser.set_defaults(run=_mock)
 
 
@@ -352,7 +170,7 @@ def _add_proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--upstream", type=http_url, required=True, help="the gateway to forward to")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=port, default=8081)
-    _add_allow_host(parser)
+    ALLOW_HOST.add_to(parser)
     parser.add_argument("--record", type=Path, metavar="DIR", help="write each exchange as a fixture")
     parser.add_argument("--report-dir", type=Path, default=None, help="default reports/proxy-<api>/")
     parser.add_argument(

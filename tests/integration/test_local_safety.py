@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from aiohttp import web
-from mock_server import running_mock
 
-from gatewright.testing import add_rules, reset_mock, serve_app
+from gatewright.mock import create_app
+from gatewright.testing import add_rules, reset_mock, running_mock, serve_app
 
 sys.path.insert(0, str(Path(__file__).parent / "proxy"))
 from proxy_upstream import KEY, proxied  # the proxy tests' planted gateway
@@ -72,7 +72,7 @@ def _port(base_url: str) -> int:
 
 
 def test_a_page_cannot_post_rules_or_reset_and_the_agent_keeps_its_own_tool() -> None:
-    with running_mock(["empiriolabs"]) as url:
+    with running_mock(["empiriolabs"], seed=7) as url:
         for path, body in (("/__gatewright/rules", HOSTILE_RULES), ("/__gatewright/reset", "")):
             answer = requests.post(
                 url + path,
@@ -94,7 +94,7 @@ def test_a_page_cannot_post_rules_or_reset_and_the_agent_keeps_its_own_tool() ->
     ["http://evil.example", "null", "http://localhost:1", "https://127.0.0.1.evil.example", "file://"],
 )
 def test_foreign_origins_are_refused_on_every_control_route(origin: str) -> None:
-    with running_mock(["empiriolabs"]) as url:
+    with running_mock(["empiriolabs"], seed=7) as url:
         for method, path in (("GET", "/requests"), ("GET", "/health"), ("DELETE", "/rules")):
             answer = requests.request(
                 method, f"{url}/__gatewright{path}", headers={"Origin": origin}, timeout=10
@@ -104,7 +104,7 @@ def test_foreign_origins_are_refused_on_every_control_route(origin: str) -> None
 
 
 def test_clients_without_an_origin_and_the_servers_own_origin_keep_working() -> None:
-    with running_mock(["empiriolabs"]) as url:
+    with running_mock(["empiriolabs"], seed=7) as url:
         port = _port(url)
         # The documented curl example: curl --data-binary @rules.json (curl sends no Origin).
         ids = add_rules(url, json.loads(HOSTILE_RULES))
@@ -126,7 +126,7 @@ def test_clients_without_an_origin_and_the_servers_own_origin_keep_working() -> 
 
 
 def test_a_preflight_is_never_granted() -> None:
-    with running_mock(["empiriolabs"]) as url:
+    with running_mock(["empiriolabs"], seed=7) as url:
         answer = requests.options(
             f"{url}/__gatewright/rules",
             headers={
@@ -141,7 +141,7 @@ def test_a_preflight_is_never_granted() -> None:
 
 @pytest.mark.parametrize("route", ["/__gatewright/requests", "/v1/models", "/__gatewright/health"])
 def test_a_rebound_host_name_is_refused_on_every_route(route: str) -> None:
-    with running_mock(["empiriolabs"]) as url:
+    with running_mock(["empiriolabs"], seed=7) as url:
         requests.post(f"{url}/v1/chat/completions", json=WEATHER_CHAT, headers=AUTH, timeout=10)
         status, headers, body = raw_request(
             url,
@@ -157,7 +157,7 @@ def test_a_rebound_host_name_is_refused_on_every_route(route: str) -> None:
     "host", ["localhost", "127.0.0.1", "127.3.4.5", "[::1]", "app.localhost", "LOCALHOST.", None]
 )
 def test_loopback_host_names_are_served(host: str | None) -> None:
-    with running_mock(["empiriolabs"]) as url:
+    with running_mock(["empiriolabs"], seed=7) as url:
         host_line = f"Host: {host}:{_port(url)}\n" if host else ""
         version = "1.1" if host else "1.0"
         status, _, body = raw_request(
@@ -167,7 +167,9 @@ def test_loopback_host_names_are_served(host: str | None) -> None:
 
 
 def test_allowed_host_names_are_served_and_others_still_refused() -> None:
-    with running_mock(["empiriolabs"], allow_hosts=["mock.team.internal"]) as url:
+    with serve_app(
+        create_app(["empiriolabs"], seed=7, access_log=False, allow_hosts=["mock.team.internal"])
+    ) as url:
         port = _port(url)
         ok, _, _ = raw_request(
             url, f"GET /__gatewright/health HTTP/1.1\nHost: Mock.Team.Internal:{port}\nConnection: close\n"

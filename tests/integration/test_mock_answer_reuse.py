@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
-from mock_server import without_time
+from timeless import without_time
 
 from gatewright.mock import create_app
 from gatewright.mock.answers import AnswerExtension

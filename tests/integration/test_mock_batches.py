@@ -18,7 +18,9 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mock_server import running_mock
+
+from gatewright.mock import create_app
+from gatewright.testing import serve_app
 
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test"}  # ipop's chat route takes x-api-key
 MODEL = "claude-sonnet-4.6"
@@ -26,7 +28,7 @@ MODEL = "claude-sonnet-4.6"
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    with running_mock(["ipop"], task_duration=0.05) as base:
+    with serve_app(create_app(["ipop"], seed=7, access_log=False, task_duration=0.05)) as base:
         yield base
 
 
@@ -191,7 +193,9 @@ def test_cancel_still_ends_a_batch_cancelled(url: str, client: openai.OpenAI) ->
 
 def test_an_output_past_the_byte_budget_fails_the_batch() -> None:
     data = "\n".join(_line(f"line-{n}") for n in range(3)).encode()
-    with running_mock(["ipop"], task_duration=0.05, upload_budget=len(data) + 64) as base:
+    with serve_app(
+        create_app(["ipop"], seed=7, access_log=False, task_duration=0.05, upload_budget=len(data) + 64)
+    ) as base:
         client = openai.OpenAI(base_url=f"{base}/v1", api_key="sk-test")
         created = _create(base, _upload(base, data))
         assert created.status_code == 200, created.text

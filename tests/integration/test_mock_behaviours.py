@@ -15,25 +15,20 @@ from typing import Any
 
 import pytest
 import requests
-from mock_server import running_mock
 
+from gatewright.mock import create_app
 from gatewright.spec import load_spec
 from gatewright.spec.model import IDEMPOTENCY_EXTENSION
+from gatewright.testing import serve_app
 
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test", "x-project-id": "proj_1"}
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def base() -> Iterator[str]:
-    with running_mock(task_duration=3600.0, task_polls=2) as url:
+def mock_url() -> Iterator[str]:
+    with serve_app(create_app(seed=7, access_log=False, task_duration=3600.0, task_polls=2)) as url:
         yield url
-
-
-@pytest.fixture
-def url(base: str) -> str:
-    assert requests.post(f"{base}/__gatewright/reset", timeout=10).status_code == 200
-    return base
 
 
 def tasks(url: str) -> list[dict[str, Any]]:
@@ -63,21 +58,21 @@ def poll_until(url: str, path: str, word: str, field: str = "status") -> dict[st
 # --- idempotency keys (beatra: "Optional idempotency key for safe retries of mutating requests.") ---------
 
 
-def test_a_retried_idempotency_key_gets_the_first_answer_and_makes_nothing_new(url: str) -> None:
+def test_a_retried_idempotency_key_gets_the_first_answer_and_makes_nothing_new(mock: str) -> None:
     operation = create_operation("beatra", "/v1/images/generations")
     header = operation[IDEMPOTENCY_EXTENSION]["header"]
-    create = f"{url}/beatra/v1/images/generations"
+    create = f"{mock}/beatra/v1/images/generations"
     body = {"model": "gpt-image-2", "prompt": "a lighthouse at dawn"}
     first = requests.post(create, json=body, headers={**AUTH, header: "retry-1"}, timeout=10)
     again = requests.post(create, json=body, headers={**AUTH, header: "retry-1"}, timeout=10)
     assert first.status_code == again.status_code == 202, first.text
     assert again.content == first.content  # the same task id, status and body, byte for byte
-    assert [task["id"] for task in tasks(url)] == [first.json()["task_id"]]
+    assert [task["id"] for task in tasks(mock)] == [first.json()["task_id"]]
 
     other = requests.post(create, json=body, headers={**AUTH, header: "retry-2"}, timeout=10)
     unkeyed = requests.post(create, json=body, headers=AUTH, timeout=10)
     ids = {first.json()["task_id"], other.json()["task_id"], unkeyed.json()["task_id"]}
-    assert len(ids) == 3 and len(tasks(url)) == 3  # another key, or none, is another request
+    assert len(ids) == 3 and len(tasks(mock)) == 3  # another key, or none, is another request
 
     changed = requests.post(
         create, json={**body, "prompt": "a dog"}, headers={**AUTH, header: "retry-1"}, timeout=10
@@ -85,12 +80,12 @@ def test_a_retried_idempotency_key_gets_the_first_answer_and_makes_nothing_new(u
     expected = next(code for code in ("422", "409") if code in operation["responses"])
     assert str(changed.status_code) == expected, changed.text
     assert header in changed.json()["error"]["message"]  # in the API's own error envelope
-    assert len(tasks(url)) == 3
+    assert len(tasks(mock)) == 3
 
 
-def test_a_key_on_an_operation_without_the_statement_is_just_a_header(url: str) -> None:
+def test_a_key_on_an_operation_without_the_statement_is_just_a_header(mock: str) -> None:
     assert IDEMPOTENCY_EXTENSION not in create_operation("empiriolabs", "/v1/videos/generations")
-    create = f"{url}/empiriolabs/v1/videos/generations"
+    create = f"{mock}/empiriolabs/v1/videos/generations"
     headers = {**AUTH, "Idempotency-Key": "same"}
     first = requests.post(create, json={"model": "m", "prompt": "x"}, headers=headers, timeout=10)
     second = requests.post(create, json={"model": "m", "prompt": "x"}, headers=headers, timeout=10)
@@ -100,8 +95,8 @@ def test_a_key_on_an_operation_without_the_statement_is_just_a_header(url: str) 
 # --- sync flags (empiriolabs: "Pass `sync: true` to hold the request open instead ...") ---------------------
 
 
-def test_sync_true_answers_the_finished_result_not_the_job(url: str) -> None:
-    create = f"{url}/empiriolabs/v1/images/generations"
+def test_sync_true_answers_the_finished_result_not_the_job(mock: str) -> None:
+    create = f"{mock}/empiriolabs/v1/images/generations"
     body = {"model": "wan2-7-image", "prompt": "A glass cathedral at sunset"}
     held = requests.post(create, json={**body, "sync": True}, headers=AUTH, timeout=10)
     assert held.status_code == 200, held.text
@@ -114,10 +109,10 @@ def test_sync_true_answers_the_finished_result_not_the_job(url: str) -> None:
     for item in result["data"]:  # where the body carries the image itself, it is a real one
         if "b64_json" in item:
             assert base64.b64decode(item["b64_json"]).startswith(PNG)
-    assert tasks(url) == []  # nothing to poll
+    assert tasks(mock) == []  # nothing to poll
 
     queued = requests.post(create, json={**body, "sync": False}, headers=AUTH, timeout=10)
-    assert queued.json()["status"] == "processing" and [t["id"] for t in tasks(url)] == [
+    assert queued.json()["status"] == "processing" and [t["id"] for t in tasks(mock)] == [
         queued.json()["job_id"]
     ]
 
@@ -126,78 +121,80 @@ def test_sync_true_answers_the_finished_result_not_the_job(url: str) -> None:
 # this is a no-op.") -------------------------------------------------------------------------------------
 
 
-def test_deleting_a_finished_job_is_a_no_op_where_the_spec_says_so(url: str) -> None:
+def test_deleting_a_finished_job_is_a_no_op_where_the_spec_says_so(mock: str) -> None:
     created = requests.post(
-        f"{url}/empiriolabs/v1/videos/generations",
+        f"{mock}/empiriolabs/v1/videos/generations",
         json={"model": "m", "prompt": "x"},
         headers=AUTH,
         timeout=10,
     ).json()
     job = f"/empiriolabs/v1/jobs/{created['job_id']}"
-    finished = poll_until(url, job, "completed")
-    deleted = requests.delete(f"{url}{job}", headers=AUTH, timeout=10)
+    finished = poll_until(mock, job, "completed")
+    deleted = requests.delete(f"{mock}{job}", headers=AUTH, timeout=10)
     assert deleted.status_code == 200 and deleted.json()["status"] == "completed"
-    after = requests.get(f"{url}{job}", headers=AUTH, timeout=10)
+    after = requests.get(f"{mock}{job}", headers=AUTH, timeout=10)
     assert after.status_code == 200 and after.json()["status"] == "completed"
     assert after.json()["result"] == finished["result"]
 
 
-def test_deleting_a_finished_task_without_the_statement_removes_it(url: str) -> None:
+def test_deleting_a_finished_task_without_the_statement_removes_it(mock: str) -> None:
     created = requests.post(
-        f"{url}/voxvey/v1/videos", json={"model": "openai/sora-2", "prompt": "x"}, headers=AUTH, timeout=10
+        f"{mock}/voxvey/v1/videos", json={"model": "openai/sora-2", "prompt": "x"}, headers=AUTH, timeout=10
     ).json()
     video = f"/voxvey/v1/videos/{created['id']}"
-    poll_until(url, video, "completed")
-    assert requests.delete(f"{url}{video}", headers=AUTH, timeout=10).status_code == 200
-    assert requests.get(f"{url}{video}", headers=AUTH, timeout=10).status_code == 404
+    poll_until(mock, video, "completed")
+    assert requests.delete(f"{mock}{video}", headers=AUTH, timeout=10).status_code == 200
+    assert requests.get(f"{mock}{video}", headers=AUTH, timeout=10).status_code == 404
 
 
 # --- provider-native ids on generic routes (voxvey: "`cgt-*` task IDs default to provider-native";
 # imarouter Kling: "Can also be queried via the following endpoint (generic)") -------------------------------
 
 
-def test_a_provider_native_task_is_served_on_the_generic_video_route_in_its_words(url: str) -> None:
+def test_a_provider_native_task_is_served_on_the_generic_video_route_in_its_words(mock: str) -> None:
     native = requests.post(
-        f"{url}/voxvey/v1/byte/contents/generations/tasks",
+        f"{mock}/voxvey/v1/byte/contents/generations/tasks",
         json={"model": "byte/dreamina-seedance-2-0-260128", "content": [{"type": "text", "text": "x"}]},
         headers=AUTH,
         timeout=10,
     ).json()
     assert native["id"].startswith("cgt-")
     generic = f"/voxvey/v1/videos/{native['id']}"
-    done = poll_until(url, generic, "completed")  # the generic route's word, not the native `succeeded`
+    done = poll_until(mock, generic, "completed")  # the generic route's word, not the native `succeeded`
     assert done["id"] == native["id"]
     assert requests.get(done["video_url"], timeout=10).status_code == 200
     own = requests.get(
-        f"{url}/voxvey/v1/byte/contents/generations/tasks/{native['id']}", headers=AUTH, timeout=10
+        f"{mock}/voxvey/v1/byte/contents/generations/tasks/{native['id']}", headers=AUTH, timeout=10
     )
     assert own.json()["status"] == "succeeded"
 
     video = requests.post(
-        f"{url}/voxvey/v1/videos", json={"model": "openai/sora-2", "prompt": "x"}, headers=AUTH, timeout=10
+        f"{mock}/voxvey/v1/videos", json={"model": "openai/sora-2", "prompt": "x"}, headers=AUTH, timeout=10
     ).json()
     assert video["id"].startswith("video_")
     elsewhere = requests.get(
-        f"{url}/voxvey/v1/byte/contents/generations/tasks/{video['id']}", headers=AUTH, timeout=10
+        f"{mock}/voxvey/v1/byte/contents/generations/tasks/{video['id']}", headers=AUTH, timeout=10
     )
     assert elsewhere.status_code == 404  # the statement serves native ids on the generic route, not back
 
 
 @pytest.mark.parametrize("generic", ["/v1/videos", "/v1/video/generations"])
-def test_a_kling_task_is_served_on_the_generic_video_routes(url: str, generic: str) -> None:
+def test_a_kling_task_is_served_on_the_generic_video_routes(mock: str, generic: str) -> None:
     created = requests.post(
-        f"{url}/imarouter/kling/v1/videos/text2video",
+        f"{mock}/imarouter/kling/v1/videos/text2video",
         json={"model": "kling-v1-6", "prompt": "A cat playing with yarn", "mode": "std", "duration": 5},
         headers=AUTH,
         timeout=10,
     )
     assert created.status_code == 200, created.text
     task_id = created.json()["id"]
-    answer = requests.get(f"{url}/imarouter{generic}/{task_id}", headers=AUTH, timeout=10)
+    answer = requests.get(f"{mock}/imarouter{generic}/{task_id}", headers=AUTH, timeout=10)
     assert answer.status_code == 200, answer.text
     assert task_id in json.dumps(answer.json())
     assert answer.json()["status"] in {"queued", "", "in_progress"}
-    assert requests.get(f"{url}/imarouter{generic}/task_unknown", headers=AUTH, timeout=10).status_code == 404
+    assert (
+        requests.get(f"{mock}/imarouter{generic}/task_unknown", headers=AUTH, timeout=10).status_code == 404
+    )
 
 
 # --- a counter that follows its stream (ipop agent turns: "Read a resumable agent turn") --------------------
@@ -209,9 +206,9 @@ def _events(url: str, request_id: str) -> list[dict[str, Any]]:
     return [json.loads(line[6:]) for line in stream.text.splitlines() if line.startswith("data: {")]
 
 
-def test_an_agent_turn_counts_the_events_its_stream_holds(url: str) -> None:
+def test_an_agent_turn_counts_the_events_its_stream_holds(mock: str) -> None:
     created = requests.post(
-        f"{url}/ipop/v1/agent-turns",
+        f"{mock}/ipop/v1/agent-turns",
         json={
             "model": "ipop/coder-balanced",
             "messages": [{"role": "user", "content": "hi"}],
@@ -223,12 +220,12 @@ def test_an_agent_turn_counts_the_events_its_stream_holds(url: str) -> None:
     assert created.status_code == 200, created.text
     turn = created.json()
     assert turn["latest_event_seq"] == 1  # `queued`: the one event so far
-    detail = poll_until(url, f"/ipop/v1/agent-turns/{turn['request_id']}", "completed", field="lifecycle")
-    events = _events(url, turn["request_id"])
+    detail = poll_until(mock, f"/ipop/v1/agent-turns/{turn['request_id']}", "completed", field="lifecycle")
+    events = _events(mock, turn["request_id"])
     assert events[-1]["lifecycle"] == "completed" and events[-1]["event_seq"] > 2
     assert detail["latest_event_seq"] == events[-1]["event_seq"] == len(events)
     resumed = requests.get(
-        f"{url}/ipop/v1/agent-turns/{turn['request_id']}/events",
+        f"{mock}/ipop/v1/agent-turns/{turn['request_id']}/events",
         params={"after_event_seq": detail["latest_event_seq"]},
         headers=AUTH,
         timeout=10,
@@ -236,11 +233,11 @@ def test_an_agent_turn_counts_the_events_its_stream_holds(url: str) -> None:
     assert "event_seq" not in resumed.text  # nothing after the last event the detail names
 
 
-def test_kept_answers_are_forgotten_on_reset(url: str) -> None:
-    create = f"{url}/beatra/v1/images/generations"
+def test_kept_answers_are_forgotten_on_reset(mock: str) -> None:
+    create = f"{mock}/beatra/v1/images/generations"
     body = {"model": "gpt-image-2", "prompt": base64.b64encode(b"reset").decode()}
     first = requests.post(create, json=body, headers={**AUTH, "Idempotency-Key": "k"}, timeout=10)
-    assert requests.post(f"{url}/__gatewright/reset", timeout=10).status_code == 200
+    assert requests.post(f"{mock}/__gatewright/reset", timeout=10).status_code == 200
     second = requests.post(create, json=body, headers={**AUTH, "Idempotency-Key": "k"}, timeout=10)
-    assert second.status_code == 202 and [t["id"] for t in tasks(url)] == [second.json()["task_id"]]
+    assert second.status_code == 202 and [t["id"] for t in tasks(mock)] == [second.json()["task_id"]]
     assert first.status_code == 202

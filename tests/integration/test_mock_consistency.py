@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from mock_server import running_mock
 
 from gatewright.mock.generate import Generator
 from gatewright.mock.schemas import SchemaSet
@@ -18,12 +16,6 @@ from gatewright.spec import API_IDS, load_spec
 from gatewright.spec.model import Operation, Spec
 
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test"}
-
-
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with running_mock() as url:
-        yield url
 
 
 def _pairs() -> list[tuple[str, str, str]]:

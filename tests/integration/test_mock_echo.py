@@ -9,7 +9,9 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mock_server import running_mock
+
+from gatewright.mock import create_app
+from gatewright.testing import serve_app
 
 AUTH = {"Authorization": "Bearer sk-test"}
 TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF, exclude_characters="\x7f"), max_size=40)
@@ -17,7 +19,9 @@ TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF, exclude_char
 
 @pytest.fixture(scope="module")
 def mock_url() -> str:  # type: ignore[misc]
-    with running_mock(["ipop", "voxvey", "imarouter"], task_duration=0.05) as url:
+    with serve_app(
+        create_app(["ipop", "voxvey", "imarouter"], seed=7, access_log=False, task_duration=0.05)
+    ) as url:
         yield url
 
 

@@ -14,7 +14,6 @@ import json
 import math
 import struct
 import warnings
-from collections.abc import Iterator
 from typing import Any, Literal
 
 import anthropic
@@ -22,7 +21,6 @@ import jsonschema
 import openai
 import pydantic
 import pytest
-from mock_server import running_mock
 
 from gatewright.mock.generate import Generator
 from gatewright.mock.schemas import SchemaSet
@@ -111,12 +109,6 @@ def _key_headers(api: str, wire: str) -> dict[str, str]:
             if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
                 headers[str(scheme["name"])] = "sk-test"
     return headers
-
-
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with running_mock() as url:
-        yield url
 
 
 def _openai(base_url: str, api: str, wire: str) -> openai.OpenAI:

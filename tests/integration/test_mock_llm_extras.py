@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +18,12 @@ import openai
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mock_server import running_mock
 from test_mock_llm_answers import _extra, _key_headers, _openai, _path, apis_marked
 
+from gatewright.mock import create_app
 from gatewright.spec import load_spec
 from gatewright.spec.schemas import locate, properties
+from gatewright.testing import serve_app
 
 CHAT = apis_marked("openai-chat")
 COMPLETIONS = apis_marked("openai-completions")
@@ -50,12 +50,6 @@ def _declares(api: str, wire: str, field: str) -> bool:
 CHAT_LOGPROBS = [api for api in CHAT if _declares(api, "openai-chat", "logprobs")]
 CHAT_WITHOUT = [api for api in CHAT if api not in CHAT_LOGPROBS]
 COMPLETIONS_WITHOUT = [api for api in COMPLETIONS if not _declares(api, "openai-completions", "logprobs")]
-
-
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with running_mock() as url:
-        yield url
 
 
 def test_the_specs_declare_logprobs_where_expected() -> None:
@@ -149,7 +143,7 @@ def test_completions_logprobs_where_the_spec_declares_them(tmp_path: Path) -> No
     path.write_text(json.dumps(document))
     model, extra = _extra(api, "openai-completions", "prompt")
     prefix = _path(api, "openai-completions").removesuffix("/completions")
-    with running_mock([api], spec_path=path) as url:
+    with serve_app(create_app([api], spec_path=path, seed=7, access_log=False)) as url:
         client = openai.OpenAI(
             api_key="sk-test",
             base_url=f"{url}{prefix}",

@@ -18,10 +18,10 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mock_server import running_mock
 from PIL import Image
 
-from gatewright.testing import reset_mock
+from gatewright.mock import create_app
+from gatewright.testing import reset_mock, running_mock, serve_app
 
 AUTH = {"Authorization": "Bearer sk-test"}
 VOXVEY_IMAGE_MODEL = "byte/seedream-5-0-260128"
@@ -46,7 +46,7 @@ def _top_boxes(data: bytes) -> list[bytes]:
 
 @pytest.fixture(scope="module")
 def mock_url() -> str:  # type: ignore[misc]
-    with running_mock(["voxvey", "ipop", "beatra"]) as url:
+    with running_mock(["voxvey", "ipop", "beatra"], seed=7) as url:
         yield url
 
 
@@ -175,7 +175,7 @@ def test_reset_forgets_uploads(mock_url: str) -> None:
 
 
 def test_an_upload_past_the_budget_is_413_in_the_envelope_and_nothing_is_lost() -> None:
-    with running_mock(["ipop"], upload_budget=1000) as url:
+    with serve_app(create_app(["ipop"], seed=7, access_log=False, upload_budget=1000)) as url:
 
         def upload(data: bytes) -> requests.Response:
             return requests.post(

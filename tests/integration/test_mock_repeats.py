@@ -17,7 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mock_server import without_time
+from timeless import without_time
 
 from gatewright.mock import create_app
 from gatewright.mock.keys import APIS

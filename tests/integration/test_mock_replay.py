@@ -22,8 +22,8 @@ import anthropic
 import httpx2
 import openai
 import pytest
-from mock_server import running_mock
 
+from gatewright.mock import create_app
 from gatewright.mock.replay import ReplaySettings
 from gatewright.spec import load_spec
 from gatewright.spec.recording import (
@@ -33,6 +33,7 @@ from gatewright.spec.recording import (
     Recording,
     write_recording,
 )
+from gatewright.testing import running_mock, serve_app
 
 API = "empiriolabs"
 MODEL = "gpt-4o-mini"
@@ -166,7 +167,9 @@ def test_sdk_calls_replayed_from_a_recording_get_the_recorded_answers(
         "_/00003-createMessage.json",
         "_/00004-createMessage.json",
     ]
-    with running_mock([API], seed=2, replay=ReplaySettings(root, strict=True)) as url:
+    with serve_app(
+        create_app([API], seed=2, access_log=False, replay=ReplaySettings(root, strict=True))
+    ) as url:
         replayed = _sdk_session(url)
         journal = httpx2.get(f"{url}/__gatewright/requests").json()["requests"]
     assert replayed == seen
@@ -311,13 +314,15 @@ def fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def replaying(fixtures: Path) -> Iterator[str]:
-    with running_mock([API], seed=5, replay=ReplaySettings(fixtures)) as url:
+    with serve_app(create_app([API], seed=5, access_log=False, replay=ReplaySettings(fixtures))) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def strict(fixtures: Path) -> Iterator[str]:
-    with running_mock([API], seed=5, replay=ReplaySettings(fixtures, strict=True)) as url:
+    with serve_app(
+        create_app([API], seed=5, access_log=False, replay=ReplaySettings(fixtures, strict=True))
+    ) as url:
         yield url
 
 
@@ -381,7 +386,9 @@ def test_a_nonconformant_recording_is_replayed_only_when_asked(replay: str, fixt
         ("_/00005-createChatCompletion.json", "nonconformant"),
         ("_/00006-createChatCompletion.json", "not served"),
     }
-    with running_mock([API], replay=ReplaySettings(fixtures, nonconformant=True)) as url:
+    with serve_app(
+        create_app([API], seed=7, access_log=False, replay=ReplaySettings(fixtures, nonconformant=True))
+    ) as url:
         assert _ask(url, "Broken").choices[0].message.content == "Nonconformant."
 
 
@@ -490,7 +497,9 @@ def test_a_rules_stream_fault_applies_to_a_replayed_stream(replay: str) -> None:
 def test_the_recordings_api_picks_the_api_when_several_are_served(tmp_path: Path) -> None:
     write_recording(tmp_path, _chat("Hello", "Voxvey's answer.", api="voxvey"))
     write_recording(tmp_path, _chat("Hello", "EmpirioLabs' answer.", api=API))
-    with running_mock(["voxvey", API], replay=ReplaySettings(tmp_path, strict=True)) as url:
+    with serve_app(
+        create_app(["voxvey", API], seed=7, access_log=False, replay=ReplaySettings(tmp_path, strict=True))
+    ) as url:
         assert _ask(f"{url}/voxvey", "Hello").choices[0].message.content == "Voxvey's answer."
         assert _ask(f"{url}/{API}", "Hello").choices[0].message.content == "EmpirioLabs' answer."
         with pytest.raises(openai.NotFoundError):

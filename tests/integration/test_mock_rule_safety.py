@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 import requests
-from mock_server import running_mock
 
 from gatewright.cli import build_parser
-from gatewright.testing import MockControlError, add_rules, reset_mock
+from gatewright.testing import MockControlError, add_rules, running_mock
 
 API = "empiriolabs"
 MODEL = "deepseek-v4-pro"
@@ -24,15 +23,9 @@ AUTH = {"Authorization": "Bearer sk-test"}
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def mock_url() -> Iterator[str]:
     with running_mock([API], seed=1) as url:
         yield url
-
-
-@pytest.fixture
-def mock(server: str) -> str:
-    reset_mock(server)
-    return server
 
 
 def _chat(url: str, text: str, headers: dict[str, str] | None = None) -> requests.Response:

@@ -23,9 +23,10 @@ import httpx2
 import openai
 import pydantic
 import pytest
-from mock_server import running_mock
 
+from gatewright.mock import create_app
 from gatewright.mock.rules import FaultSettings
+from gatewright.testing import serve_app
 
 API = "empiriolabs"
 MODEL = "gpt-4o-mini"
@@ -110,17 +111,17 @@ class Control:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def mock_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     rules_file = tmp_path_factory.mktemp("rules") / "file-rules.yaml"
     rules_file.write_text(FILE_RULES, encoding="utf-8")
-    with running_mock([API], seed=1, rules=[rules_file]) as url:
+    with serve_app(create_app([API], seed=1, access_log=False, rules=[rules_file])) as url:
         yield url
 
 
 @pytest.fixture
-def mock(server: str) -> Iterator[Control]:
-    control = Control(server)
-    control.reset()
+def mock(mock: str) -> Iterator[Control]:
+    """The shared ``mock`` fixture (this module's mock, reset) through its control API."""
+    control = Control(mock)
     yield control
     control.close()
 
@@ -194,7 +195,7 @@ def test_openai_sdk_retries_a_scripted_429_honouring_retry_after(mock: Control) 
 
 def test_rpm_quota_answers_429_with_retry_after_once_spent() -> None:
     with (
-        running_mock([API], seed=1, faults=FaultSettings(rpm=2)) as url,
+        serve_app(create_app([API], seed=1, access_log=False, faults=FaultSettings(rpm=2))) as url,
         _openai(url) as client,
         httpx2.Client(base_url=url) as control,
     ):
@@ -750,7 +751,7 @@ def test_reset_clears_runtime_rules_counters_and_journal(mock: Control) -> None:
 def test_error_rate_and_latency_apply_to_every_api_call() -> None:
     faults = FaultSettings(error_rate=1.0, latency_ms=300)
     with (
-        running_mock([API], seed=1, faults=faults) as url,
+        serve_app(create_app([API], seed=1, access_log=False, faults=faults)) as url,
         _openai(url) as client,
         _anthropic(url) as claude,
         httpx2.Client(base_url=url) as control,
@@ -854,7 +855,7 @@ def test_rule_ids_are_the_mocks_own_and_a_reset_numbers_runtime_rules_again(tmp_
         ]
     }
     for _mock in range(2):  # two mocks in one process, the same file: the same ids
-        with running_mock([API], seed=1, rules=[rules_file]) as url:
+        with serve_app(create_app([API], seed=1, access_log=False, rules=[rules_file])) as url:
             control = Control(url)
             assert [(r["id"], r["name"]) for r in control.rules(source=None)] == [
                 ("rule-1", None),

@@ -20,10 +20,11 @@ from typing import Any
 
 import httpx2
 import pytest
-from mock_server import running_mock
 
+from gatewright.mock import create_app
 from gatewright.mock.replay import ReplaySettings
 from gatewright.spec.recording import Payload, RecordedRequest, RecordedResponse, Recording, write_recording
+from gatewright.testing import running_mock, serve_app
 
 API = "empiriolabs"
 CHAT = "/v1/chat/completions"
@@ -49,7 +50,7 @@ CUT = b'{"api_key": "sk-cut-secret", ' + _chat_body(MIB + MIB // 2)[1:]  # over 
 @pytest.fixture(scope="module")
 def full_journal() -> Iterator[str]:
     """A mock with the default budgets (64 MiB, 1 MiB a body) that was sent 100 MB of requests."""
-    with running_mock([API]) as url, httpx2.Client() as http:
+    with running_mock([API], seed=7) as url, httpx2.Client() as http:
         for number in range(100):
             body = _chat_body(1_000_000, user=f"u-{number}")
             assert http.post(f"{url}{CHAT}", content=body, headers=AUTH, timeout=30).status_code == 200
@@ -202,12 +203,14 @@ def test_a_recorded_answer_that_breaks_the_spec_is_not_replayed_whatever_its_vio
     broken = _recording(body={"id": 7, "object": "chat.completion", "choices": "not a list"})
     assert broken.violations == ()
     write_recording(tmp_path, broken)
-    with running_mock([API], replay=ReplaySettings(tmp_path)) as url:
+    with serve_app(create_app([API], seed=7, access_log=False, replay=ReplaySettings(tmp_path))) as url:
         answer = httpx2.post(f"{url}{CHAT}", content=_chat_body(5), headers=AUTH, timeout=30).json()
         state = httpx2.get(f"{url}/__gatewright/state", timeout=30).json()["replay"]
     assert answer["id"] != 7 and isinstance(answer["choices"], list)  # the spec-driven answer
     (skipped,) = state["skipped"]
     assert skipped["reason"] == "nonconformant" and "breaks its schema at /id" in skipped["detail"]
-    with running_mock([API], replay=ReplaySettings(tmp_path, nonconformant=True)) as url:
+    with serve_app(
+        create_app([API], seed=7, access_log=False, replay=ReplaySettings(tmp_path, nonconformant=True))
+    ) as url:
         replayed = httpx2.post(f"{url}{CHAT}", content=_chat_body(5), headers=AUTH, timeout=30).json()
     assert replayed["choices"] == "not a list"  # asked for: replayed as recorded

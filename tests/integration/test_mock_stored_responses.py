@@ -18,10 +18,11 @@ from typing import Any
 import openai
 import pydantic
 import pytest
-from mock_server import running_mock
 
+from gatewright.mock import create_app
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec import load_spec
+from gatewright.testing import serve_app
 
 API = "ipop"
 MODEL = "openai/gpt-5.4"
@@ -35,15 +36,15 @@ class City(pydantic.BaseModel):
 
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with running_mock([API], seed=11, task_duration=3600.0, task_polls=2) as url:
+def mock_url() -> Iterator[str]:
+    with serve_app(create_app([API], seed=11, access_log=False, task_duration=3600.0, task_polls=2)) as url:
         yield url
 
 
 @pytest.fixture
-def client(base_url: str) -> openai.OpenAI:
+def client(mock_url: str) -> openai.OpenAI:
     return openai.OpenAI(
-        api_key="sk-test", base_url=f"{base_url}/v1", max_retries=0, default_headers={"x-api-key": "sk-test"}
+        api_key="sk-test", base_url=f"{mock_url}/v1", max_retries=0, default_headers={"x-api-key": "sk-test"}
     )
 
 
@@ -302,16 +303,16 @@ def test_background_needs_store(client: openai.OpenAI) -> None:
 # -- reset ---------------------------------------------------------------------------------------
 
 
-def test_reset_forgets_stored_responses(client: openai.OpenAI, base_url: str) -> None:
+def test_reset_forgets_stored_responses(client: openai.OpenAI, mock_url: str) -> None:
     kept = client.responses.create(model=MODEL, input="Remember me.")
     running = client.responses.create(model=MODEL, input="Still going.", background=True)
-    state = json.loads(urllib.request.urlopen(f"{base_url}/__gatewright/state").read())
+    state = json.loads(urllib.request.urlopen(f"{mock_url}/__gatewright/state").read())
     assert state["stored_responses"]["responses"] >= 2
-    request = urllib.request.Request(f"{base_url}/__gatewright/reset", method="POST")
+    request = urllib.request.Request(f"{mock_url}/__gatewright/reset", method="POST")
     assert urllib.request.urlopen(request).status == 200
     for response_id in (kept.id, running.id):
         with pytest.raises(openai.NotFoundError):
             client.responses.retrieve(response_id)
-    state = json.loads(urllib.request.urlopen(f"{base_url}/__gatewright/state").read())
+    state = json.loads(urllib.request.urlopen(f"{mock_url}/__gatewright/state").read())
     assert state["stored_responses"] == {"responses": 0, "bytes": 0}
     assert state["tasks"]["tasks"] == []

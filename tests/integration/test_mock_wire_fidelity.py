@@ -7,7 +7,8 @@ import json
 import openai
 import pytest
 import requests
-from mock_server import running_mock
+
+from gatewright.testing import running_mock
 
 TOOLS = [
     {
@@ -20,7 +21,7 @@ TOOLS = [
 
 @pytest.fixture(scope="module")
 def url() -> str:  # type: ignore[misc]
-    with running_mock(["voxvey", "empiriolabs"]) as base:
+    with running_mock(["voxvey", "empiriolabs"], seed=7) as base:
         yield base
 
 

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 from aiohttp import web
-from mock_server import running_mock
 from test_local_safety import raw_request
 
-from gatewright.testing import serve_app
+from gatewright.testing import running_mock, serve_app
 
 sys.path.insert(0, str(Path(__file__).parent / "proxy"))
 from proxy_upstream import KEY, proxied  # the proxy tests' planted gateway

@@ -45,9 +45,8 @@ import aiohttp
 import pytest
 import requests
 from aiohttp import web
-from mock_server import running_mock
 
-from gatewright.testing import MockControlError, add_rules, reset_mock, serve_app
+from gatewright.testing import MockControlError, add_rules, reset_mock, running_mock, serve_app
 
 sys.path.insert(0, str(Path(__file__).parent / "proxy"))
 from proxy_upstream import KEY, proxied  # the proxy tests' planted gateway
@@ -126,7 +125,7 @@ def _counting_upstream() -> Iterator[tuple[str, list[str]]]:
 def _server(kind: str) -> Iterator[tuple[str, str, list[str]]]:
     """(base URL, Authorization value, what reached the upstream) of a mock or a proxy."""
     if kind == "mock":
-        with running_mock([API]) as url:
+        with running_mock([API], seed=7) as url:
             yield url, MOCK_AUTH, []
     else:
         with _counting_upstream() as (upstream, seen), proxied(upstream=upstream) as run:
@@ -212,7 +211,7 @@ def test_the_proxy_grants_no_preflight_either() -> None:
     ],
 )
 def test_a_rule_content_type_cannot_make_the_answer_html(name: str, stream: bool) -> None:
-    with running_mock([API]) as url:
+    with running_mock([API], seed=7) as url:
         reset_mock(url)
         rule = {
             "when": {"operation": "createChatCompletion"},

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from gatewright.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "specs" / "sources", tmp_path / "sources")
-    return tmp_path
 
 
 def run(workspace: Path, *extra: str) -> int:

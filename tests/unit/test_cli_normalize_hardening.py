@@ -7,7 +7,6 @@ and the files it writes get the permissions the user's umask gives, like any oth
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,8 +16,6 @@ from pathlib import Path
 import pytest
 
 from gatewright.cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # 1 KB of YAML whose aliases expand to 9**9 (about 387 million) strings.
 ALIAS_BOMB = (
@@ -30,12 +27,6 @@ ALIAS_BOMB = (
     )
     + "x-bomb: *i\n"
 )
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "specs" / "sources", tmp_path / "sources")
-    return tmp_path
 
 
 def normalize_subprocess(

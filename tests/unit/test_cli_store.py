@@ -12,9 +12,9 @@ from gatewright.argtypes import store_prefix, store_url
 from gatewright.cli import build_parser
 from gatewright.mock import server
 from gatewright.mock.rules import RuleError
-from gatewright.mock.server import DEFAULT_STORE_PREFIX
 from gatewright.mock.shared import StoreUnavailable
 from gatewright.mock.workers import WorkersExited, _picklable, _unpickled
+from gatewright.mock_options import DEFAULTS, MockOptions
 from gatewright.spec import SpecError
 
 
@@ -72,8 +72,8 @@ def test_other_store_prefixes_refused(text: str) -> None:
 
 def test_defaults_memory_one_process_and_the_librarys_prefix() -> None:
     args = build_parser().parse_args(["mock"])
-    assert (args.store, args.store_prefix, args.workers) == (None, DEFAULT_STORE_PREFIX, 1)
-    assert DEFAULT_STORE_PREFIX == "gatewright"
+    assert (args.store, args.store_prefix, args.workers) == (None, DEFAULTS.store_prefix, 1)
+    assert DEFAULTS.store_prefix == "gatewright"
 
 
 @pytest.mark.parametrize(
@@ -121,13 +121,10 @@ def test_workers_without_a_shared_store_is_one_line(
 def test_store_options_reach_serve(served: dict[str, Any]) -> None:
     argv = ["mock", "--store", "redis://127.0.0.1:6379/3", "--store-prefix", "team-a", "--workers", "4"]
     assert cli.main(argv) == 0
-    assert (served["store"], served["store_prefix"], served["workers"]) == (
-        "redis://127.0.0.1:6379/3",
-        "team-a",
-        4,
-    )
+    options = served["options"]
+    assert (options.store, options.store_prefix, options.workers) == ("redis://127.0.0.1:6379/3", "team-a", 4)
     assert cli.main(["mock"]) == 0
-    assert (served["store"], served["store_prefix"], served["workers"]) == (None, "gatewright", 1)
+    assert served["options"] == MockOptions()
 
 
 @pytest.mark.parametrize(
@@ -159,16 +156,8 @@ class _Built(Exception):
     pass
 
 
-@pytest.mark.parametrize(
-    ("store", "passed"),
-    [
-        (None, {}),  # the in-memory store is create_app's default: not named
-        ("redis://127.0.0.1:6379/0", {"store": "redis://127.0.0.1:6379/0", "store_prefix": "team-b"}),
-    ],
-)
-def test_serve_passes_a_shared_store_on_to_create_app(
-    store: str | None, passed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.parametrize("store", [None, "redis://127.0.0.1:6379/0"])
+def test_serve_passes_the_store_on_to_create_app(store: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
 
     def create_app(*args: Any, **kwargs: Any) -> None:
@@ -178,8 +167,8 @@ def test_serve_passes_a_shared_store_on_to_create_app(
     monkeypatch.setattr(server, "create_app", create_app)
     with pytest.raises(_Built):
         server.serve(["voxvey"], store=store, store_prefix="team-b", access_log=False)
-    assert {key: seen[key] for key in ("store", "store_prefix") if key in seen} == passed
-    assert seen["host"] == "127.0.0.1"
+    options = seen["options"]
+    assert (options.store, options.store_prefix, options.host) == (store, "team-b", "127.0.0.1")
 
 
 @pytest.mark.parametrize(

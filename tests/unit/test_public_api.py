@@ -8,9 +8,14 @@ import sys
 import gatewright
 
 
-def test_every_listed_name_resolves() -> None:
+def test_every_listed_name_resolves_to_the_object_of_that_name() -> None:
+    assert len(set(gatewright.__all__)) == len(gatewright.__all__)
     for name in gatewright.__all__:
-        assert getattr(gatewright, name) is not None, name
+        value = getattr(gatewright, name)
+        if callable(value):  # a class or function: the one defined under that name
+            assert value.__name__ == name and value.__module__.startswith("gatewright."), (name, value)
+        else:  # a constant: the spec layer's own
+            assert value is getattr(gatewright.spec, name), name
 
 
 def test_stage_entry_points_are_the_library_calls() -> None:

@@ -1,6 +1,8 @@
 """The mock gateway: serves canonical specs as a stateful aiohttp server.
 
-``create_app(...)`` builds the application (library first); ``serve(...)`` runs it.
+``create_app(...)`` builds the application (library first); ``serve(...)`` runs it. Both take their
+options as one ``MockOptions`` (``gatewright.mock_options``, the table ``gatewright mock`` is built from)
+or its fields as keywords.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.preferences import Preferences, parse_prefer
 from gatewright.mock.server import serve
 from gatewright.mock.state import ResourceStore
+from gatewright.mock_options import MockOptions
 
 __all__ = [
     "APIS",
@@ -20,6 +23,7 @@ __all__ = [
     "Decision",
     "Extension",
     "MockCall",
+    "MockOptions",
     "OperationHook",
     "Preferences",
     "ResourceStore",

@@ -5,30 +5,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
 from gatewright.loopback import HostGuard, is_guarded
 from gatewright.mock.access_log import quiet_client_errors
-from gatewright.mock.blobs import DEFAULT_BUDGET as DEFAULT_UPLOAD_BUDGET
 from gatewright.mock.control import reset_state, setup_control
-from gatewright.mock.defaults import (
-    DEFAULT_READ_TIMEOUT,
-    DEFAULT_TASK_DURATION,
-    default_extensions,
-    setup_extensions,
-)
+from gatewright.mock.defaults import default_extensions, setup_extensions
 from gatewright.mock.extensions import Extension, OperationHook
 from gatewright.mock.fixtures import setup_fixtures
-from gatewright.mock.journal import DEFAULT_ENTRY_BYTES, DEFAULT_JOURNAL_BYTES
 from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, GUARD, LEDGER, RULES, STORE
 from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.pipeline import ApiHandler, PipelineSettings
-from gatewright.mock.replay import ReplayExtension, ReplaySettings, load_replay
+from gatewright.mock.replay import ReplayExtension, load_replay
 from gatewright.mock.rules import FaultSettings, RuleBook, load_rules
 from gatewright.mock.shared import Ledger, Shared, StoreUnavailable, join
 from gatewright.mock.state import ControlStore, ResourceStore
+from gatewright.mock_options import MockOptions, options_of
 from gatewright.spec import API_IDS, SpecError, load_spec
 
 logger = logging.getLogger("gatewright.mock")
@@ -94,30 +90,16 @@ def create_app(
     apis: Sequence[str] | None = None,
     spec_path: Path | str | None = None,
     *,
-    seed: int | None = None,
-    access_log: bool = True,
-    max_body: int = 16 * 1024 * 1024,
-    read_timeout: float | None = DEFAULT_READ_TIMEOUT,
+    options: MockOptions | None = None,
     extensions: Sequence[Extension] | None = None,
-    task_duration: float = DEFAULT_TASK_DURATION,
-    task_polls: int | None = None,
-    task_retention: float | None = None,
-    allow_callback_hosts: bool = False,
-    rules: Sequence[Path | str] = (),
-    faults: FaultSettings | None = None,
-    replay: ReplaySettings | None = None,
-    host: str = "127.0.0.1",
-    allow_hosts: Sequence[str] = (),
-    upload_budget: int = DEFAULT_UPLOAD_BUDGET,
-    journal_bytes: int = DEFAULT_JOURNAL_BYTES,
-    journal_entry_bytes: int = DEFAULT_ENTRY_BYTES,
-    store: str | None = None,
-    store_prefix: str = "gatewright",
+    **overrides: Any,
 ) -> web.Application:
     """The mock gateway as an ``aiohttp`` application (see ``serve`` to run it).
 
-    ``extensions=None`` installs the defaults (task lifecycles, SSE streaming and LLM answers,
-    timed by the ``task_*`` arguments); pass ``()`` for a mock without them. ``rules`` are
+    ``options`` (``gatewright.mock_options.MockOptions``, the defaults when None) say how it serves;
+    each of its fields may also be given as a keyword (``create_app(["voxvey"], seed=1)``), laid over
+    ``options``. ``extensions=None`` installs the defaults (task lifecycles, SSE streaming and LLM
+    answers, timed by the ``task_*`` options); pass ``()`` for a mock without them. ``rules`` are
     rules files (YAML or JSON) checked against the served APIs (``RuleError`` on the first
     problem, before anything is served); ``faults`` are the run-wide ones (latency, error
     rate, requests per minute). ``replay`` answers recorded requests with their recorded answers
@@ -137,45 +119,39 @@ def create_app(
     using it, under ``store_prefix`` (``mock.shared``); each replica draws ids of its own (its seed
     is ``seed`` plus its number in the namespace). ``StoreUnavailable`` when Redis does not answer.
     """
-    if read_timeout is not None and not read_timeout > 0:
-        raise ValueError("read_timeout must be positive (or None)")
+    chosen = options_of(options, overrides)
     quiet_client_errors()
-    replica, link_secret = join(store, store_prefix) if store is not None else (0, None)
+    store = chosen.store
+    replica, link_secret = join(store, chosen.store_prefix) if store is not None else (0, None)
     # Replicas of one seeded run draw different ids (replica 0: as a mock of its own); the spec's
     # generated bodies stay the same on all (their salts name the replica where ids must differ).
-    own_seed = seed + replica if seed is not None else None
+    own_seed = chosen.seed + replica if chosen.seed is not None else None
+    read_timeout = chosen.read_timeout
     handler_args = {"keepalive_timeout": read_timeout} if read_timeout is not None else None
-    app = web.Application(client_max_size=max_body, handler_args=handler_args)
-    app[GUARD] = HostGuard.of(host, allow_hosts)
-    app[STORE] = ResourceStore(upload_budget, replica=replica)
-    app[CONTROL] = ControlStore(journal_bytes=journal_bytes, entry_bytes=journal_entry_bytes)
+    app = web.Application(client_max_size=chosen.max_body, handler_args=handler_args)
+    app[GUARD] = HostGuard.of(chosen.host, chosen.allow_hosts)
+    app[STORE] = ResourceStore(chosen.upload_budget, replica=replica)
+    app[CONTROL] = ControlStore(journal_bytes=chosen.journal_bytes, entry_bytes=chosen.journal_entry_bytes)
     if extensions is None:
-        extensions = default_extensions(
-            seed=own_seed,
-            task_duration=task_duration,
-            task_polls=task_polls,
-            task_retention=task_retention,
-            allow_callback_hosts=allow_callback_hosts,
-            replica=str(replica),
-            link_secret=link_secret,
-        )
+        own = replace(chosen, seed=own_seed)
+        extensions = default_extensions(own, replica=str(replica), link_secret=link_secret)
     app[EXTENSIONS] = list(extensions)
-    served = load_apis(apis, spec_path, seed=seed)
-    if replay is not None:  # recorded answers first: its hook runs before every other extension's
-        app[EXTENSIONS].insert(0, ReplayExtension(load_replay(replay, served, app[CONTROL])))
-    file_rules = [rule for path in rules for rule in load_rules(path, served)]
+    served = load_apis(apis, spec_path, seed=chosen.seed)
+    if chosen.replay is not None:  # recorded answers first: its hook runs before every other extension's
+        app[EXTENSIONS].insert(0, ReplayExtension(load_replay(chosen.replay, served, app[CONTROL])))
+    file_rules = [rule for path in chosen.rules for rule in load_rules(path, served)]
     app[RULES] = RuleBook(
-        served, app[CONTROL], file_rules=file_rules, faults=faults or FaultSettings(), seed=own_seed
+        served, app[CONTROL], file_rules=file_rules, faults=chosen.faults or FaultSettings(), seed=own_seed
     )
     setup_control(app)
     setup_extensions(app, app[EXTENSIONS])  # before the API routes: a root API's catch-all would shadow them
     setup_apis(
         app,
         served,
-        PipelineSettings(access_log=access_log, max_body=max_body, read_timeout=read_timeout),
+        PipelineSettings(access_log=chosen.access_log, max_body=chosen.max_body, read_timeout=read_timeout),
     )
     if store is not None:
-        _share(app, store, store_prefix, replica)
+        _share(app, store, chosen.store_prefix, replica)
     unguarded = [
         route.resource.canonical if route.resource is not None else route.method
         for route in app.router.routes()

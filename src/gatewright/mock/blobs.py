@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.shared import Packed
+from gatewright.mock_options import DEFAULTS
 
 if TYPE_CHECKING:
     from gatewright.mock.shared import Ledger
 
-DEFAULT_BUDGET = 256 * 1024 * 1024  # bytes of uploads kept at once (``--max-upload-bytes``)
+DEFAULT_BUDGET = DEFAULTS.upload_budget  # bytes of uploads kept at once (``--max-upload-bytes``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """The extensions ``create_app`` installs unless told otherwise: task lifecycles and streaming.
 
 Kept apart from ``app.py`` so the core pipeline does not depend on what plugs into it;
-the CLI's ``--task-*`` flags end up here as keyword arguments.
+the CLI's ``--task-*`` flags end up here as ``MockOptions`` fields.
 """
 
 from __future__ import annotations
@@ -23,24 +23,21 @@ from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.mock.tasks.models import TaskTiming
 from gatewright.mock.uploads import UploadExtension
 from gatewright.mock.vector_stores import VectorStoreExtension
+from gatewright.mock_options import DEFAULTS, MockOptions, options_of
 
-__all__ = ["DEFAULT_READ_TIMEOUT", "DEFAULT_TASK_DURATION", "default_extensions", "setup_extensions"]
+__all__ = ["DEFAULT_TASK_DURATION", "default_extensions", "setup_extensions"]
 
-DEFAULT_READ_TIMEOUT = 30.0  # seconds a client may take to send a request's headers, and its body
-DEFAULT_TASK_DURATION = 1.0  # seconds from create to the success state
+DEFAULT_TASK_DURATION = DEFAULTS.task_duration  # seconds from create to the success state
 DEFAULT_QUEUED = 0.1  # seconds in the initial state
 
 
 def default_extensions(
+    options: MockOptions | None = None,
     *,
-    seed: int | None = None,
-    task_duration: float = DEFAULT_TASK_DURATION,
-    task_polls: int | None = None,
-    task_retention: float | None = None,
-    allow_callback_hosts: bool = False,
     task_clock: Clock | None = None,
     replica: str = "0",
     link_secret: bytes | None = None,
+    **overrides: Any,
 ) -> list[Extension]:
     """Stored responses (the Responses API's retrieve, delete, cancel, input items and background
     creates), tasks (``x-gatewright-task``), SSE streams (``x-gatewright-stream``), LLM answers
@@ -55,14 +52,17 @@ def default_extensions(
     (a ``ManualClock`` moves tasks on without waiting). ``replica`` names this process among replicas
     that share state (``mock.shared``): only the replica that created a task delivers its callback;
     ``link_secret`` (theirs in common) signs result links, so any of them serves a link another gave.
+    Of ``options`` (or its fields as keywords) they read ``seed``, ``task_*`` and ``allow_callback_hosts``.
     """
+    chosen = options_of(options, overrides)
+    seed, duration = chosen.seed, chosen.task_duration
     files = FileSigner(link_secret) if link_secret is not None else FileSigner()
-    timing = TaskTiming(duration=task_duration, queued=min(DEFAULT_QUEUED, task_duration), polls=task_polls)
+    timing = TaskTiming(duration=duration, queued=min(DEFAULT_QUEUED, duration), polls=chosen.task_polls)
     tasks = TaskExtension(
         timing=timing,
-        retention=task_retention,
+        retention=chosen.task_retention,
         seed=seed,
-        callbacks=CallbackPolicy(allow_any_host=allow_callback_hosts),
+        callbacks=CallbackPolicy(allow_any_host=chosen.allow_callback_hosts),
         files=files,
         clock=task_clock,
         count_events=count_events,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+from gatewright.mock_options import DEFAULTS
 from gatewright.spec.secrets import redact_body, redact_headers, redact_json_text, redact_text_body
 
 __all__ = [
@@ -32,8 +33,8 @@ __all__ = [
     "journal_chunks",
 ]
 
-DEFAULT_ENTRY_BYTES = 1024 * 1024  # of one request's body; a longer one is kept as a cut prefix
-DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024  # of all entries together; the oldest go first
+DEFAULT_ENTRY_BYTES = DEFAULTS.journal_entry_bytes  # of one body; a longer one is kept as a cut prefix
+DEFAULT_JOURNAL_BYTES = DEFAULTS.journal_bytes  # of all entries together; the oldest go first
 _ENTRY_OVERHEAD = 256  # bytes an entry costs besides its body and headers (the object, its fields)
 _CHUNK = 64 * 1024  # bytes of the rendered answer handed out at a time
 

@@ -1,16 +1,27 @@
-"""Values a pipeline stage answers with, and the one final stage that turns them into responses.
+"""Values a pipeline stage answers with, the one final stage that turns them into responses, and
+the one output check every answer passes.
 
 A stage that decides a JSON body returns it as a ``JsonOutcome`` instead of building an
 aiohttp response: ``send`` adds headers, serializes, and checks the body against the
 spec's schema (unless the stage already did), so no stage can send an invalid body
-unnoticed. ``web_response`` does the same for bodies rendered as bytes (examples,
-generated bodies, error envelopes).
+unnoticed. ``web_response`` sends bodies rendered as bytes (examples, generated bodies,
+error envelopes: built keep-if-valid where they are made); ``checked_response`` is
+``web_response`` through the check, for the rules' rendered answers.
+
+``check`` is the output check, and the only one: ``send`` (JSON answers, a rule's scripted
+``body``), ``checked_response`` (a rule's example, status and fault answers), every event of a
+stream (``EventCheck``, which the stream writer calls: the mock's own streams and replayed ones)
+and replayed bodies (``replay.playback``) all pass through it. What it finds is a mock bug: a
+warning naming the API, the status, the schema pointer and the first errors; the answer is still
+sent. Answers marked nonconformant on purpose (a rule's ``conformant: false``, a recording kept by
+``--replay-nonconformant`` although it breaks the spec) are not checked.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,11 +30,12 @@ from aiohttp import web
 from gatewright.mock.answer_headers import merged
 from gatewright.mock.errors import ErrorBody
 from gatewright.mock.render import Rendered, dumps
+from gatewright.spec.media import is_json, media_type_of
 
 if TYPE_CHECKING:
     from gatewright.mock.operations import MockApi
 
-__all__ = ["JsonOutcome", "headers_of", "send", "web_response"]
+__all__ = ["EventCheck", "JsonOutcome", "check", "checked_response", "headers_of", "send", "web_response"]
 
 logger = logging.getLogger("gatewright.mock")
 
@@ -48,18 +60,74 @@ def web_response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]
     return web.Response(status=rendered.status, body=rendered.body or None, headers=headers)
 
 
+def checked_response(
+    api: MockApi,
+    rendered: Rendered | ErrorBody,
+    pointer: str | None,
+    extra: Sequence[tuple[str, str]] = (),
+) -> web.Response:
+    """``web_response`` for a JSON body rendered as bytes, its value through ``check`` first
+    (``pointer``: the schema it was rendered for; None, or a body that is not JSON: unchecked)."""
+    if pointer is not None and rendered.body and is_json(media_type_of(rendered.content_type)):
+        check(api, rendered.status, pointer, json.loads(rendered.body))
+    return web_response(rendered, extra)
+
+
+def check(api: MockApi, status: int, pointer: str, value: Any, what: str = "body") -> bool:
+    """The output check: whether ``value`` satisfies the schema at ``pointer`` (formats included).
+
+    One that does not is a mock bug, never hidden: a warning names the API, the answer's
+    ``status``, ``what`` was checked, the schema pointer and the first errors. The caller sends
+    the answer all the same (a client gets what the mock made).
+    """
+    schemas = api.schemas
+    if schemas.is_valid(pointer, value, formats=True):  # the usual case: no error objects built
+        return True
+    errors = schemas.errors(pointer, value, formats=True, limit=3)
+    logger.warning(
+        "%s: the mock's %d %s fails %s: %s",
+        api.name,
+        status,
+        what,
+        pointer,
+        "; ".join(f"{e.path or '/'}: {e.message}" for e in errors),
+    )
+    return False
+
+
+class EventCheck:
+    """``check`` for the events of one stream, called by the stream writer with each event's fields
+    (``data``, and ``event``, ``id``, ``retry`` where set; None for a block that is no event, such as
+    a comment): the schema of a ``text/event-stream`` media object describes one Server-Sent Event.
+
+    The first event that fails is logged, with its number in the stream; the rest of that stream
+    are not looked at, so one bug is one warning per stream, not one per token. The validator
+    ``check`` uses is looked up once per stream: an event costs one ``is_valid`` call.
+    """
+
+    __slots__ = ("_valid", "api", "events", "failed", "pointer", "status", "what")
+
+    def __init__(self, api: MockApi, status: int, pointer: str, what: str = "stream event") -> None:
+        self.api = api
+        self.status = status
+        self.pointer = pointer
+        self.what = what
+        self.events = 0
+        self.failed = False
+        self._valid: Callable[[Any], bool] = api.schemas.validator(pointer, formats=True).is_valid
+
+    def __call__(self, fields: Mapping[str, Any] | None) -> None:
+        if fields is None or self.failed:
+            return
+        self.events += 1
+        if not self._valid(fields):
+            self.failed = not check(self.api, self.status, self.pointer, fields, f"{self.what} {self.events}")
+
+
 def send(api: MockApi, outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = ()) -> web.Response:
-    """Serialize a JSON answer; a body its schema rejects is logged (a mock bug, never hidden)."""
+    """Serialize a JSON answer; a body its schema rejects is logged (``check``: a mock bug, never hidden)."""
     if not outcome.checked and outcome.schema_pointer is not None:
-        errors = api.schemas.errors(outcome.schema_pointer, outcome.value, formats=True, limit=3)
-        if errors:
-            logger.warning(
-                "%s: the mock's %d body fails %s: %s",
-                api.name,
-                outcome.status,
-                outcome.schema_pointer,
-                "; ".join(f"{e.path or '/'}: {e.message}" for e in errors),
-            )
+        check(api, outcome.status, outcome.schema_pointer, outcome.value)
     body = outcome.raw if outcome.raw is not None else dumps(outcome.value)
     return web.Response(status=outcome.status, body=body, headers=headers_of(outcome, extra))
 

@@ -2,8 +2,8 @@
 
 The parent process serves nothing. It reserves the port (so ``--port 0`` means one port for all,
 and a port in use is one error before anything starts), starts N workers with multiprocessing's
-``spawn`` (fresh interpreters, nothing inherited but the settings), and waits until each listens
-(``SO_REUSEPORT``: the kernel spreads connections over them). A worker that cannot start (a
+``spawn`` (fresh interpreters, nothing inherited but what to serve and its options), and waits until
+each listens (``SO_REUSEPORT``: the kernel spreads connections over them). A worker that cannot start (a
 rules file it refuses, a store it cannot reach) stops them all, and its error is raised here.
 
 Each worker runs in its own process group; the shared store numbers its replicas itself
@@ -27,18 +27,21 @@ import signal
 import socket
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from gatewright.mock_options import MockOptions
 
 logger = logging.getLogger("gatewright.mock")
 
 
-Serve = Callable[..., None]  # server.run: (settings, *, reuse_port, ready) serves until stopped
+Serve = Callable[..., None]  # server.run with what to serve: (options, *, reuse_port, ready, on_startup)
 
 
 class WorkersExited(RuntimeError):
@@ -54,9 +57,9 @@ class _Worker:
     exited: bool = field(default=False)
 
 
-def run_workers(settings: Mapping[str, Any], workers: int, run: Serve) -> None:
-    """Serve ``settings`` (``serve``'s keyword arguments) with ``workers`` processes on one port."""
-    host, port = settings["host"], settings["port"]
+def run_workers(options: MockOptions, run: Serve) -> None:
+    """Serve with ``options.workers`` processes on ``host:port``, each calling ``run(options, ...)``."""
+    host, port, workers = options.host, options.port, options.workers
     context = multiprocessing.get_context("spawn")
     stopping: list[int] = []  # signals received
     started: list[_Worker] = []
@@ -72,7 +75,7 @@ def run_workers(settings: Mapping[str, Any], workers: int, run: Serve) -> None:
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with _reserved(host, port) as bound:
-            shared = {**settings, "port": bound}
+            shared = replace(options, port=bound)
             # Workers start with SIGINT blocked: one pressed while a worker boots reaches it before it
             # has left the terminal's process group, and it drops it (``_worker``); the parent forwards.
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -183,9 +186,9 @@ def _exit(code: int | None) -> str:
 
 
 def _worker(
-    run: Serve, settings: Mapping[str, Any], replica: int, parent: multiprocessing.connection.Connection
+    run: Serve, options: MockOptions, replica: int, parent: multiprocessing.connection.Connection
 ) -> None:
-    """One worker: serve ``settings`` on the shared port; say when listening, or why it could not."""
+    """One worker: serve ``options`` on the shared port; say when listening, or why it could not."""
     os.setpgrp()  # out of the terminal's process group: a Ctrl-C reaches the parent only, which forwards it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # drops one pressed while this process was starting
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -198,7 +201,7 @@ def _worker(
         parent.send(("ready", names))
 
     try:
-        run(settings, reuse_port=True, ready=ready, on_startup=_exit_with_parent)
+        run(options, reuse_port=True, ready=ready, on_startup=_exit_with_parent)
     except (KeyboardInterrupt, SystemExit):
         pass
     except BaseException as exc:

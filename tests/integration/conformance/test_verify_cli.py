@@ -7,18 +7,11 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from faultserver import KEY, SPEC, faulty_gateway
+from faultserver import KEY, faulty_gateway
 
 from gatewright.cli import main
 
 REPORTS = ("report.json", "junit.xml", "report.html")
-
-
-@pytest.fixture
-def spec_path(tmp_path: Path) -> Path:
-    path = tmp_path / "faulty.openapi.json"
-    path.write_text(json.dumps(SPEC), encoding="utf-8")
-    return path
 
 
 def verify(spec_path: Path, url: str, report_dir: Path, *extra: str) -> int:

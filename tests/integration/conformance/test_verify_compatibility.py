@@ -17,7 +17,7 @@ import pytest
 
 from gatewright.cli import main
 from gatewright.conformance import Finding, Report, RunOptions, run_conformance
-from gatewright.testing import add_rules, mock_requests, reset_mock, running_mock
+from gatewright.testing import add_rules, mock_requests, running_mock
 
 API = "empiriolabs"
 KEY = "sk-gatewright-compat-0123456789"  # long enough that redacting it cannot mangle the report
@@ -212,13 +212,6 @@ FAULTS = [
 def mock_url() -> Iterator[str]:
     with running_mock([API], seed=1) as url:
         yield url
-
-
-@pytest.fixture
-def mock(mock_url: str) -> str:
-    """The module's mock with no runtime rules (and a fresh journal)."""
-    reset_mock(mock_url)
-    return mock_url
 
 
 def verify(url: str, *operations: str, api: str = API, **options: Any) -> Report:

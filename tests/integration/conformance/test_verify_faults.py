@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from faultserver import JOB_KINDS, KEY, NAME_MAX, SPEC, faulty_gateway, spec_with_lifecycles
+from faultserver import JOB_KINDS, KEY, NAME_MAX, faulty_gateway, spec_with_lifecycles
 
 from gatewright.conformance import PHASES, Conformance, Report, RunOptions, run_conformance
 
@@ -19,13 +19,6 @@ FAST = {
     "stream_timeout": 1.0,
     "request_timeout": 5.0,
 }
-
-
-@pytest.fixture(scope="module")
-def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("spec") / "faulty.openapi.json"
-    path.write_text(json.dumps(SPEC), encoding="utf-8")
-    return path
 
 
 def run(spec_path: Path, url: str, **overrides: object) -> Report:

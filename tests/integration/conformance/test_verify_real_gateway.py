@@ -32,17 +32,17 @@ def gateway() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def real_spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("spec") / "real.openapi.json"
     path.write_text(json.dumps(SPEC), encoding="utf-8")
     return path
 
 
 @pytest.fixture(scope="module")
-def report(gateway: str, spec_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Report:
+def report(gateway: str, real_spec_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Report:
     options = RunOptions(
         base_url=gateway,
-        spec_path=spec_path,
+        spec_path=real_spec_path,
         api_key=KEY,
         models=(CHAT_MODEL, EMBED_MODEL),
         max_examples=10,
@@ -140,13 +140,13 @@ def test_the_html_shows_status_and_message_collapsed_and_folds_bulky_headers(rep
 
 
 def test_without_model_verify_reads_the_apis_models_list(
-    gateway: str, spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    gateway: str, real_spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(
         [
             "verify",
             "--spec",
-            str(spec_path),
+            str(real_spec_path),
             "--base-url",
             gateway,
             "--api-key",
@@ -164,7 +164,7 @@ def test_without_model_verify_reads_the_apis_models_list(
 
 
 def test_a_stream_body_left_open_after_done_longer_than_the_read_timeout_has_ended(
-    spec_path: Path, tmp_path: Path
+    real_spec_path: Path, tmp_path: Path
 ) -> None:
     """The SDKs stop at ``data: [DONE]``; a body the gateway keeps open, silent, past verify's read
     timeout after it is not a stream that "never ended"."""
@@ -172,7 +172,7 @@ def test_a_stream_body_left_open_after_done_longer_than_the_read_timeout_has_end
         report = run_conformance(
             RunOptions(
                 base_url=url,
-                spec_path=spec_path,
+                spec_path=real_spec_path,
                 api_key=KEY,
                 phases=("stream",),
                 stream_timeout=0.5,

@@ -7,7 +7,6 @@ directory, a spec that is not OpenAPI; and a base URL that answers 404 to almost
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 
@@ -25,12 +24,6 @@ def verify(*args: str) -> int:
 
 def error_lines(err: str) -> list[str]:
     return [line for line in err.splitlines() if line.strip()]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_include_that_matches_nothing_is_an_error_not_a_pass(
@@ -55,9 +48,9 @@ def test_include_that_matches_nothing_is_an_error_not_a_pass(
 
 
 def test_base_url_where_nothing_listens_stops_early(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], unused_port: int
 ) -> None:
-    url = f"http://127.0.0.1:{free_port()}"
+    url = f"http://127.0.0.1:{unused_port}"
     started = time.monotonic()
     code = verify("--api", "voxvey", "--base-url", url, "--api-key", KEY, "--report-dir", str(tmp_path / "r"))
     out, err = capsys.readouterr()

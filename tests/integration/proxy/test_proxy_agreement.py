@@ -30,13 +30,12 @@ import requests
 from proxy_upstream import KEY as PLANTED_KEY
 from proxy_upstream import proxied
 
+from gatewright.mock import create_app
 from gatewright.mock.replay import ReplaySettings
 from gatewright.spec.recording import load_recordings
 from gatewright.testing import serve_app
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
 sys.path.insert(0, str(Path(__file__).parents[1] / "conformance"))
-from mock_server import running_mock  # the mock on a socket, as the other integration tests serve it
 from realgateway import CHAT_MODEL, EMBED_MODEL, KEY, SPEC, RealGateway
 
 LINGER = 1.5  # longer than the proxy used to wait for its handlers on shutdown (1 s)
@@ -184,7 +183,10 @@ def test_the_exit_line_the_violations_view_and_the_reports_agree(tmp_path: Path)
 
     # and they replay offline, through the plain call and the .stream() helper alike
     replay = ReplaySettings(records, strict=True)
-    with running_mock(None, spec_path=spec_path, replay=replay) as offline, _sdk(offline) as client:
+    with (
+        serve_app(create_app(spec_path=spec_path, seed=7, access_log=False, replay=replay)) as offline,
+        _sdk(offline) as client,
+    ):
         assert _plain_stream(client) == "hello"
         assert _helper_stream(client) == "hello"
 

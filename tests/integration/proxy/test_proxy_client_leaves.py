@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from pathlib import Path
 
 import openai
@@ -18,12 +17,10 @@ import requests
 from aiohttp import web
 from proxy_upstream import KEY, SPEC, proxied
 
+from gatewright.mock import create_app
 from gatewright.mock.replay import ReplaySettings
 from gatewright.spec.recording import load_recordings
 from gatewright.testing import serve_app
-
-sys.path.insert(0, str(Path(__file__).parents[1]))
-from mock_server import running_mock  # the mock on a socket, as the other integration tests serve it
 
 WORDS = ["Hel", "lo", " there"]
 
@@ -94,7 +91,9 @@ def test_an_sdk_stream_closed_after_done_is_judged_recorded_and_replays_offline(
 
     spec_path = tmp_path / "planted.openapi.json"
     spec_path.write_text(json.dumps(SPEC), encoding="utf-8")
-    with running_mock(None, spec_path=spec_path, replay=ReplaySettings(records, strict=True)) as offline:
+    with serve_app(
+        create_app(spec_path=spec_path, seed=7, access_log=False, replay=ReplaySettings(records, strict=True))
+    ) as offline:
         assert _sdk_stream(offline) == "".join(WORDS)
 
 

@@ -163,7 +163,11 @@ def test_a_recorded_path_under_a_prefix_routes_to_its_operation(
     write_recording(tmp_path, _recording(path=f"/gateway/{API}{CHAT_PATH}", test_id="t"))
     book = _book(tmp_path, apis)
     assert book.loaded == 2 and book.describe()["requests"] == 1
-    assert book.pick(_live(apis, "createChatCompletion", CHAT), None) is not None
+    chat = _live(apis, "createChatCompletion", CHAT)  # both answer the chat request as the mock keys it
+    picked = book.pick(chat, None)
+    assert picked is not None and picked.name == "_/00001-createChatCompletion.json"
+    picked = book.pick(chat, "t")
+    assert picked is not None and picked.name == "t/00001-createChatCompletion.json"
 
 
 def test_path_parameters_come_from_the_recorded_path(tmp_path: Path, apis: dict[str, MockApi]) -> None:

@@ -74,8 +74,10 @@ def test_binary_fields_of_a_json_request_become_base64() -> None:
         "$ref": "#/components/schemas/UpJson"
     }
     assert out["paths"]["/inline"]["post"]["requestBody"]["content"]["application/json"]["schema"] == base64
-    for repair in repairs:
-        assert located(document, repair.pointer) is not None
+    schema = "post/requestBody/content/application~1json/schema"
+    assert [repair.pointer for repair in repairs] == [f"/paths/~1files/{schema}", f"/paths/~1inline/{schema}"]
+    assert located(document, f"/paths/~1files/{schema}") == {"$ref": "#/components/schemas/Up"}
+    assert located(document, f"/paths/~1inline/{schema}") == upload
 
 
 def test_a_json_object_response_is_not_binary() -> None:

@@ -39,6 +39,10 @@ class ReplaySettings:
 class Fixture:
     name: str  # its path under the replay directory (``t-42/00001-createChatCompletion.json``)
     recording: Recording
+    # The schema the played answer passes the output check against (its JSON body, or each event of
+    # a stream); None: not checked (nothing documented, or kept by ``nonconformant`` though it breaks
+    # the spec: a nonconformant answer on purpose).
+    schema_pointer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,14 @@ class ReplayExtension:
             if fixture is not None:
                 _journal(request, f"replay:{fixture.name}")
                 faults = reply.stream if reply is not None and reply.stream.any else None
-                return await play(request, fixture.recording.response, call.headers, faults)
+                return await play(
+                    request,
+                    fixture.recording.response,
+                    call.headers,
+                    faults,
+                    api=api,
+                    pointer=None if reply is not None and not reply.conformant else fixture.schema_pointer,
+                )
             if not book.strict:
                 return None
             _journal(request, MISS)

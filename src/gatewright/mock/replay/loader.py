@@ -10,7 +10,9 @@ recordings. A readable fixture is skipped, with a reason, when the mock cannot a
 it: a nonconformant answer unless asked for (one the proxy listed ``violations`` for, or
 one that breaks the spec however it is labelled: an undocumented status, a JSON body its
 schema refuses), an API that is not served, a request that matched no operation (or one
-the spec does not have), a path that does not route to its operation.
+the spec does not have), a path that does not route to its operation. A kept fixture names
+the schema its answer passes the output check against when played (``Fixture.schema_pointer``),
+except one kept by ``--replay-nonconformant`` although it breaks the spec.
 
 Each kept recording's request is reduced to a ``RequestKey`` with the same router and
 request validator the mock runs on live requests, so both sides parse bodies the same
@@ -34,6 +36,7 @@ from gatewright.mock.replay.book import Fixture, ReplayBook, ReplaySettings, Ski
 from gatewright.mock.replay.matcher import RequestKey, request_key
 from gatewright.mock.replay.playback import NOT_REPLAYED
 from gatewright.mock.state import ControlStore
+from gatewright.spec.media import is_json
 from gatewright.spec.recording import Recording, RecordingError, iter_recordings
 from gatewright.spec.routing import RouteMatch
 from gatewright.spec.security import credential_names
@@ -41,6 +44,8 @@ from gatewright.spec.security import credential_names
 __all__ = ["load_replay"]
 
 logger = logging.getLogger("gatewright.mock")
+
+SSE = "text/event-stream"
 
 
 def load_replay(settings: ReplaySettings, apis: Mapping[str, MockApi], store: ControlStore) -> ReplayBook:
@@ -50,11 +55,12 @@ def load_replay(settings: ReplaySettings, apis: Mapping[str, MockApi], store: Co
     skipped: list[Skipped] = []
     for name, recording in iter_recordings(root, settings.budget):
         _check_headers(root / name, recording)
-        key = _key(name, recording, apis, settings.nonconformant)
-        if isinstance(key, Skipped):
-            skipped.append(key)
+        kept = _key(name, recording, apis, settings.nonconformant)
+        if isinstance(kept, Skipped):
+            skipped.append(kept)
         else:
-            keyed.append((key, Fixture(name, recording)))
+            key, pointer = kept
+            keyed.append((key, Fixture(name, recording, pointer)))
     book = ReplayBook(keyed, store, strict=settings.strict, directory=str(root), skipped=skipped)
     logger.info("%s", book.summary())
     for skip in skipped:
@@ -64,7 +70,8 @@ def load_replay(settings: ReplaySettings, apis: Mapping[str, MockApi], store: Co
 
 def _key(
     name: str, recording: Recording, apis: Mapping[str, MockApi], nonconformant: bool
-) -> RequestKey | Skipped:
+) -> tuple[RequestKey, str | None] | Skipped:
+    """The fixture's request key and the schema its answer is checked against, or why it is skipped."""
     if recording.violations and not nonconformant:
         return Skipped(name, "nonconformant", "; ".join(recording.violations))
     api = apis.get(recording.api)
@@ -76,9 +83,10 @@ def _key(
     op = api.operations.get(recording.operation)
     if op is None:
         return Skipped(name, "unknown operation", f"{api.name} has no operation {recording.operation!r}")
-    broken = None if nonconformant else _breaks_spec(api, op, recording)
-    if broken is not None:
+    broken = _breaks_spec(api, op, recording)
+    if broken is not None and not nonconformant:
         return Skipped(name, "nonconformant", broken)
+    pointer = None if broken is not None or recording.violations else _answer_schema(op, recording)
     params = _route(api, op, recording)
     if params is None:
         request = recording.request
@@ -87,7 +95,8 @@ def _key(
         )
     credentials = credential_names(api.spec).query
     body = _parsed_body(op, params, recording)
-    return request_key(api.name, op.operation_id, params, recording.request.query, body, credentials)
+    key = request_key(api.name, op.operation_id, params, recording.request.query, body, credentials)
+    return key, pointer
 
 
 def _check_headers(path: Path, recording: Recording) -> None:
@@ -114,6 +123,20 @@ def _breaks_spec(api: MockApi, op: MockOperation, recording: Recording) -> str |
     if not errors:
         return None
     return f"the recorded body breaks its schema at {errors[0].path or '/'}: {errors[0].message}"
+
+
+def _answer_schema(op: MockOperation, recording: Recording) -> str | None:
+    """The schema of the documented media the recorded answer is (by its status and ``Content-Type``):
+    a JSON body's, or a stream's (one event's); None for other answers or none documented."""
+    response = recording.response
+    streamed = response.events is not None
+    if not streamed and (response.body is None or response.body.kind != "json"):
+        return None
+    documented = find_response(op.responses, response.status)
+    media = choose_media(documented.media, response.headers.get("content-type")) if documented else None
+    if media is None or (media.media_type == SSE) != streamed:
+        return None
+    return media.schema_pointer if streamed or is_json(media.media_type) else None
 
 
 def _route(api: MockApi, op: MockOperation, recording: Recording) -> Mapping[str, str] | None:

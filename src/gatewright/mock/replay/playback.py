@@ -8,21 +8,31 @@ through the mock's stream writer, so a rule's stream faults (``ttft_ms``, ``cut_
 apply to it as to any stream; a recording of a stream that ended early (``complete:
 false``) ends the same way: the connection drops after the last recorded event, without
 the stream's terminating chunk.
+
+What is played passes the output check (``outcome.check``: a JSON body; ``outcome.EventCheck``:
+each event of a stream) against the schema the fixture names (``Fixture.schema_pointer``): a
+replayed answer the spec rejects is logged as the mock's own would be, and sent as recorded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from multidict import CIMultiDict
 
+from gatewright.mock.outcome import EventCheck, check
+from gatewright.mock.streaming.events import block_fields
 from gatewright.mock.streaming.faults import StreamFaults
 from gatewright.mock.streaming.writer import SSE_HEADERS, write_events
 from gatewright.spec.headers import HOP_BY_HOP
 from gatewright.spec.recording import RecordedResponse
 from gatewright.spec.secrets import REDACTED
+
+if TYPE_CHECKING:
+    from gatewright.mock.operations import MockApi
 
 __all__ = ["NOT_REPLAYED", "play", "replayed_headers"]
 
@@ -46,6 +56,9 @@ class _Block:
     def encode(self) -> bytes:
         return f"{self.text}\n\n".encode()
 
+    def fields(self) -> dict[str, Any] | None:
+        return block_fields(self.text)
+
 
 def replayed_headers(recorded: RecordedResponse, extra: Sequence[tuple[str, str]] = ()) -> CIMultiDict[str]:
     """The recorded headers worth sending again, then ``extra`` (a rule's, rate limits) over them."""
@@ -68,17 +81,27 @@ async def play(
     recorded: RecordedResponse,
     extra: Sequence[tuple[str, str]] = (),
     faults: StreamFaults | None = None,
+    *,
+    api: MockApi | None = None,
+    pointer: str | None = None,
 ) -> web.StreamResponse:
-    """The recorded answer to ``request``; ``faults`` (a rule's) apply to a recorded stream."""
+    """The recorded answer to ``request``; ``faults`` (a rule's) apply to a recorded stream. With
+    ``api`` and ``pointer`` (the fixture's schema) it passes the output check on the way out."""
     headers = replayed_headers(recorded, extra)
     if recorded.events is None:
-        body = recorded.body.to_bytes() if recorded.body is not None else None
-        return web.Response(status=recorded.status, body=body, headers=headers)
+        body = recorded.body
+        if api is not None and pointer is not None and body is not None and body.kind == "json":
+            check(api, recorded.status, pointer, body.value, "replayed body")
+        data = body.to_bytes() if body is not None else None
+        return web.Response(status=recorded.status, body=data, headers=headers)
     response = web.StreamResponse(status=recorded.status, headers=headers)
     await response.prepare(request)
     events = [_Block(block) for block in recorded.events]
+    checker = None
+    if api is not None and pointer is not None:
+        checker = EventCheck(api, recorded.status, pointer, "replayed stream event")
     sent = await write_events(
-        response, events, faults=faults, transport=request.transport, eof=recorded.complete
+        response, events, faults=faults, transport=request.transport, eof=recorded.complete, check=checker
     )
     if sent and not recorded.complete and request.transport is not None:
         request.transport.close()  # as recorded: what was sent arrives, then no terminating chunk

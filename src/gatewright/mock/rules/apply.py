@@ -5,6 +5,10 @@
 matching rule. It either answers here (an error status, a named example, a whole
 body) or hands the reply on: LLM answers (text, tool calls, JSON) and stream faults
 are rendered by the answer and stream extensions, in the API's own wire shape.
+
+What it answers here passes the output check (``outcome.check``): a scripted ``body`` in
+``send``, examples, status answers and fault envelopes through ``checked_response``; not
+a reply marked ``conformant: false``, which may break the spec on purpose.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from aiohttp import web
 
 from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.outcome import JsonOutcome, checked_response
 from gatewright.mock.preferences import Preferences
 from gatewright.mock.render import render
 from gatewright.mock.rules.book import RuleBook
@@ -51,10 +55,38 @@ NOTHING = Programmed()
 
 
 def _error(
-    api: MockApi, op: MockOperation, status: int, message: str | None, headers: tuple[tuple[str, str], ...]
+    api: MockApi,
+    op: MockOperation,
+    status: int,
+    message: str | None,
+    headers: tuple[tuple[str, str], ...],
+    *,
+    conformant: bool = True,
 ) -> web.Response:
     text = message or f"gatewright mock: {_REASONS.get(status, 'scripted error')}"
-    return web_response(api.errors.render(op.responses, status, text, path=op.operation.path), headers)
+    rendered = api.errors.render(op.responses, status, text, path=op.operation.path)
+    pointer = api.errors.schema_for(op.responses, status) if conformant else None
+    return checked_response(api, rendered, pointer, headers)
+
+
+def _rendered(
+    api: MockApi,
+    op: MockOperation,
+    decision: Decision,
+    body: Any,
+    headers: tuple[tuple[str, str], ...],
+    *,
+    conformant: bool,
+) -> web.Response:
+    """A rule's answer rendered from the spec (a named example, a documented status), checked on its
+    way out against the schema ``render`` renders it by (an error envelope's for an error status
+    without an example)."""
+    media = decision.media
+    pointer = None
+    if conformant and media is not None and is_json(media.media_type):
+        error = decision.status >= 400 and decision.example is None
+        pointer = api.errors.schema_for(op.responses, decision.status) if error else media.schema_pointer
+    return checked_response(api, render(api, op, decision, body), pointer, headers)
 
 
 def _rate_headers(limit: int, remaining: int, reset: float) -> tuple[tuple[str, str], ...]:
@@ -109,7 +141,7 @@ def _answer_here(  # noqa: PLR0917 - one private step of program()
         chosen = negotiate(
             op.responses, Preferences(code=reply.status, example=reply.example), "application/json"
         )
-        return web_response(render(api, op, chosen, body), headers)
+        return _rendered(api, op, chosen, body, headers, conformant=reply.conformant)
     if reply.has_body:
         chosen = negotiate(
             op.responses, Preferences(code=reply.status), "application/json", default_status=reply.status
@@ -125,9 +157,9 @@ def _answer_here(  # noqa: PLR0917 - one private step of program()
         )
     if reply.status is not None and not reply.scripts_answer:
         if reply.status >= 400:
-            return _error(api, op, reply.status, reply.message, headers)
+            return _error(api, op, reply.status, reply.message, headers, conformant=reply.conformant)
         chosen = negotiate(op.responses, Preferences(code=reply.status), decision_accept(decision))
-        return web_response(render(api, op, chosen, body), headers)
+        return _rendered(api, op, chosen, body, headers, conformant=reply.conformant)
     return None
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DONE", "SSEEvent", "json_event", "split_json", "split_text"]
+__all__ = ["DONE", "SSEEvent", "block_fields", "json_event", "split_json", "split_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,40 @@ class SSEEvent:
             lines.append(f"retry: {self.retry}")
         lines.extend(f"data: {line}" for line in self.data.split("\n"))
         return ("\n".join(lines) + "\n\n").encode()
+
+    def fields(self) -> dict[str, Any]:
+        """The event as a ``text/event-stream`` media object's schema describes one (the output check)."""
+        fields: dict[str, Any] = {"data": self.data}
+        if self.event is not None:
+            fields["event"] = self.event
+        if self.id is not None:
+            fields["id"] = self.id
+        if self.retry is not None:
+            fields["retry"] = self.retry
+        return fields
+
+
+def block_fields(block: str) -> dict[str, Any] | None:
+    """The fields of one SSE event block's text as a client reads them (WHATWG: comments and unknown
+    fields skipped, ``data`` lines joined, a ``retry`` that is not digits ignored); None for a block
+    without ``data``, which dispatches no event."""
+    data: list[str] = []
+    fields: dict[str, Any] = {}
+    for line in block.splitlines():
+        if not line or line.startswith(":"):
+            continue
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "data":
+            data.append(value)
+        elif name in ("event", "id"):
+            fields[name] = value
+        elif name == "retry" and value.isascii() and value.isdigit():
+            fields[name] = int(value)
+    if not data:
+        return None
+    fields["data"] = "\n".join(data)
+    return fields
 
 
 DONE = SSEEvent("[DONE]")

@@ -11,6 +11,9 @@ ipop agent-turn events follow the turn in the task engine when there is one: the
 stream sends the lifecycle values the turn has been through, then keeps the
 connection open and sends each new one (each check counts as a poll) until the
 turn ends.
+
+Every event passes the output check (``outcome.EventCheck``) against the schema of the
+``text/event-stream`` media object, unless a rule scripted the answer ``conformant: false``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import EventCheck
 from gatewright.mock.render import render
 from gatewright.mock.streaming.ipop import resume_point
 from gatewright.mock.streaming.registry import StreamContext, StreamFormat, get_format
@@ -51,6 +55,7 @@ class _Streamed:
     format: StreamFormat
     format_name: str
     sse_only: bool  # no JSON alternative: every successful call streams
+    pointer: str | None  # the schema of one event (the SSE media object's), for the output check
 
 
 def _declared(api: MockApi, op: MockOperation) -> _Streamed | None:
@@ -63,7 +68,8 @@ def _declared(api: MockApi, op: MockOperation) -> _Streamed | None:
         name = extension.get("format") if isinstance(extension, Mapping) else None
         if isinstance(name, str):
             sse_only = all(m.media_type == SSE for m in response.media)
-            return _Streamed(get_format(name), name, sse_only)
+            pointer = next((m.schema_pointer for m in response.media if m.media_type == SSE), None)
+            return _Streamed(get_format(name), name, sse_only, pointer)
     return None
 
 
@@ -102,6 +108,8 @@ class StreamExtension:
         streamed = _declared(api, operation)
         if streamed is None:
             return None
+        if streamed.pointer is not None:  # compiled now: a stream's output check only looks it up
+            api.schemas.validator(streamed.pointer, formats=True)
 
         async def stream(call: MockCall) -> web.StreamResponse | None:
             if call.preferences.code is not None and not 200 <= call.preferences.code < 300:
@@ -115,13 +123,14 @@ class StreamExtension:
                 base = f"{call.request.scheme}://{call.request.host}"
                 body["url"] = self.files.url(base, f"speech-{self.streams_started}", media.MediaKind.WAV)
             context = self._context(call, streamed, request_body)
+            check = _check(call, streamed)
             task = self._turn(call, streamed)
             if task is not None:
-                return await self._follow(call, streamed, body, context, task)
+                return await self._follow(call, streamed, body, context, task, check=check)
             events = streamed.format(body, context)
             faults = call.reply.stream if call.reply is not None and call.reply.stream.any else None
             return await stream_events(
-                call.request, events, delay=self.delay, headers=dict(call.headers), faults=faults
+                call.request, events, delay=self.delay, headers=dict(call.headers), faults=faults, check=check
             )
 
         return stream
@@ -163,6 +172,8 @@ class StreamExtension:
         body: dict[str, Any],
         context: StreamContext,
         task: Task | None,
+        *,
+        check: EventCheck | None,
     ) -> web.StreamResponse:
         """Send the turn's events as it moves on, until it ends (or vanishes, or the client leaves)."""
         assert self.tasks is not None
@@ -171,7 +182,7 @@ class StreamExtension:
         while task is not None:
             current = replace(context, resume_after=sent, lifecycle=_lifecycle(task), outcome=_outcome(task))
             events = list(streamed.format(body, current))
-            if not await write_events(response, events, delay=self.delay, eof=False):
+            if not await write_events(response, events, delay=self.delay, eof=False, check=check):
                 return response
             if events and events[-1].id is not None:
                 sent = max(sent, int(events[-1].id))
@@ -188,6 +199,13 @@ class StreamExtension:
             seen = resume_point(headers.get("Last-Event-ID"), query.get("after_event_seq"))
             return StreamContext(request=request_body, resume_after=seen, text=AGENT_TEXT)
         return StreamContext(request=request_body)
+
+
+def _check(call: MockCall, streamed: _Streamed) -> EventCheck | None:
+    """The output check of this stream's events (None: no schema, or a rule's ``conformant: false``)."""
+    if streamed.pointer is None or (call.reply is not None and not call.reply.conformant):
+        return None
+    return EventCheck(call.api, 200, streamed.pointer)  # streams are sent with 200 (``open_stream``)
 
 
 def count_events(api: MockApi, operation_id: str, task: Task) -> int | None:

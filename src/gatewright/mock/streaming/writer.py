@@ -7,14 +7,17 @@ server error: the writer stops, logs at debug level, and the handler returns nor
 ``StreamFaults`` (from a rule) make a stream misbehave as real ones do: a slow first
 token, a slow pace, a dropped connection, a clean end without the terminal event, a
 malformed event, or a stall that holds the connection open until the client gives up.
+
+A ``check`` (``outcome.EventCheck``) sees each event's fields before it is written: the output
+check every answer of the mock passes, here once per event.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -22,7 +25,7 @@ from gatewright.mock.answer_headers import merged
 from gatewright.mock.streaming.events import SSEEvent
 from gatewright.mock.streaming.faults import StreamFaults
 
-__all__ = ["SSE_HEADERS", "WireEvent", "open_stream", "stream_events", "write_events"]
+__all__ = ["SSE_HEADERS", "EventChecker", "WireEvent", "open_stream", "stream_events", "write_events"]
 
 log = logging.getLogger("gatewright.mock.streaming")
 
@@ -51,6 +54,14 @@ class WireEvent(Protocol):
 
     def encode(self) -> bytes: ...
 
+    def fields(self) -> Mapping[str, Any] | None:
+        """Its fields for the output check (None: a block that is no event)."""
+        ...
+
+
+# The output check of a stream (``outcome.EventCheck``): called with each event's fields before it goes.
+EventChecker = Callable[[Mapping[str, Any] | None], object]
+
 
 MALFORMED = b'event: malformed\ndata: {"malformed": \n\n'  # named: clients skip unnamed events (Anthropic's)
 
@@ -63,11 +74,13 @@ async def write_events(
     eof: bool = True,
     faults: StreamFaults | None = None,
     transport: asyncio.Transport | None = None,
+    check: EventChecker | None = None,
 ) -> bool:
     """Write each event separately; True when all were sent, False when the client went away.
 
     ``eof=False`` leaves the stream open for more (a stream that follows a running task).
-    ``faults`` (with the connection's ``transport``, to drop it or watch it) misbehave on purpose.
+    ``faults`` (with the connection's ``transport``, to drop it or watch it) misbehave on purpose
+    (the events they make are not checked). ``check`` sees each event's fields before it is sent.
 
     ``asyncio.CancelledError`` (aiohttp cancelling the handler of a closed connection)
     is re-raised after logging, as asyncio requires; aiohttp does not treat it as a 500.
@@ -78,6 +91,8 @@ async def write_events(
                 go_on = await _fault(response, faults, sent, transport)
                 if go_on is not True:
                     return go_on is None
+            if check is not None:
+                check(event.fields())
             await response.write(event.encode())
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -128,8 +143,9 @@ async def stream_events(
     status: int = 200,
     headers: Mapping[str, str] | None = None,
     faults: StreamFaults | None = None,
+    check: EventChecker | None = None,
 ) -> web.StreamResponse:
     """The whole SSE answer for a handler: ``return await stream_events(request, events)``."""
     response = await open_stream(request, status=status, headers=headers)
-    await write_events(response, events, delay=delay, faults=faults, transport=request.transport)
+    await write_events(response, events, delay=delay, faults=faults, transport=request.transport, check=check)
     return response
