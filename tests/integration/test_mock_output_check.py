@@ -52,6 +52,11 @@ def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
+def _on_chat(mock: str, then: dict[str, Any]) -> None:
+    """One rule on chat completions answering with ``then``."""
+    add_rules(mock, {"rules": [{"when": {"operation": "createChatCompletion"}, "then": then}]})
+
+
 @pytest.fixture(autouse=True)
 def _capture(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     with caplog.at_level(logging.WARNING, logger="gatewright.mock"):
@@ -109,17 +114,7 @@ def test_a_stream_event_its_schema_rejects_is_reported_once_and_sent(
 def test_a_rule_scripted_stream_is_checked_unless_marked_nonconformant(
     mock: str, caplog: pytest.LogCaptureFixture, conformant: bool
 ) -> None:
-    add_rules(
-        mock,
-        {
-            "rules": [
-                {
-                    "when": {"operation": "createChatCompletion"},
-                    "then": {"text": "Scripted words here.", "conformant": conformant},
-                }
-            ]
-        },
-    )
+    _on_chat(mock, {"text": "Scripted words here.", "conformant": conformant})
     events = _events(_chat(mock, stream=True))
     assert "Scripted" in "".join(events)
     warnings = _warnings(caplog)
@@ -136,17 +131,7 @@ def test_a_rule_scripted_stream_is_checked_unless_marked_nonconformant(
 def test_a_rule_example_its_schema_rejects_is_reported_unless_marked(
     mock: str, caplog: pytest.LogCaptureFixture, conformant: bool
 ) -> None:
-    add_rules(
-        mock,
-        {
-            "rules": [
-                {
-                    "when": {"operation": "createChatCompletion"},
-                    "then": {"example": "broken", "conformant": conformant},
-                }
-            ]
-        },
-    )
+    _on_chat(mock, {"example": "broken", "conformant": conformant})
     response = _chat(mock)
     assert response.status_code == 200 and response.json() == BROKEN  # sent as the spec has it
     warnings = _warnings(caplog)

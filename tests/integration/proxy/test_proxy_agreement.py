@@ -13,10 +13,7 @@ stream's body open.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -27,6 +24,7 @@ from xml.etree import ElementTree as ET
 import openai
 import pytest
 import requests
+from proxy_process import ProxyProcess
 from proxy_upstream import KEY as PLANTED_KEY
 from proxy_upstream import proxied
 
@@ -42,24 +40,6 @@ LINGER = 1.5  # longer than the proxy used to wait for its handlers on shutdown 
 HI = [{"role": "user", "content": "hi"}]
 EXIT_LINE = re.compile(r"gatewright proxy: (\d+) violation\(s\), (\d+) distinct finding\(s\)[,;]")
 FINDING_HEAD = re.compile(r"^\[(?:gateway|client)\] .*?(?:, seen (\d+) times)?$", re.MULTILINE)
-
-
-class ProxyProcess:
-    """``gatewright proxy`` as a subprocess on a free port; ``stop`` sends SIGTERM."""
-
-    def __init__(self, *args: str) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        command = [sys.executable, "-m", "gatewright", "proxy", "--port", "0", *args]
-        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
-        assert self.process.stderr is not None
-        first = self.process.stderr.readline()  # "gatewright proxy: real on http://127.0.0.1:N -> ..."
-        assert " on http://" in first, first
-        self.url = first.split(" on ", 1)[1].split(" ->", 1)[0]
-
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGTERM)
-        _, err = self.process.communicate(timeout=60)
-        return self.process.returncode, err
 
 
 def _proxy(spec_path: Path, upstream: str, tmp_path: Path) -> ProxyProcess:

@@ -4,15 +4,12 @@ three reports; ``--fail-on-violation`` sets the exit status; bad arguments are o
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
+from proxy_process import ProxyProcess
 
 from gatewright.cli import main
 from gatewright.testing import running_mock
@@ -25,22 +22,6 @@ REPORTS = ("report.json", "junit.xml", "report.html")
 def mock_url() -> Iterator[str]:
     with running_mock(["voxvey"]) as url:
         yield url
-
-
-class ProxyProcess:
-    def __init__(self, *args: str) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        command = [sys.executable, "-m", "gatewright", "proxy", "--port", "0", *args]
-        self.process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
-        assert self.process.stderr is not None
-        first = self.process.stderr.readline()  # "gatewright proxy: voxvey on http://127.0.0.1:N -> ..."
-        assert " on http://" in first, first
-        self.url = first.split(" on ", 1)[1].split(" ->", 1)[0]
-
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGTERM)
-        _, err = self.process.communicate(timeout=30)
-        return self.process.returncode, err
 
 
 def test_sigterm_writes_the_three_reports_and_a_clean_run_exits_zero(mock_url: str, tmp_path: Path) -> None:
