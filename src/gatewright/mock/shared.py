@@ -40,6 +40,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any, Protocol
 
 import redis
@@ -60,43 +61,12 @@ _BATCH = 500  # changes per script call (Lua's unpack has a stack limit)
 _READ = 1_000  # stream entries per read
 _TIMEOUT = 2.0  # seconds for a Redis answer before the store counts as unavailable
 
-# One batch of changes, atomically, only if the namespace is still the epoch the replica knows; a
-# key is written only if its version is newer than the one held (a replica publishing again what it
-# holds after Redis lost its data cannot undo a newer change another replica made):
-# KEYS state, ops, seq, epoch; ARGV epoch, replica, maxlen, then (key, version, value, carried)...
-_FLUSH = """
-if redis.call('GET', KEYS[4]) ~= ARGV[1] then return -1 end
-local fields = {}
-for i = 4, #ARGV, 4 do
-  local held = redis.call('HGET', KEYS[1], ARGV[i])
-  if not held or string.sub(held, 1, 32) < ARGV[i + 1] then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1] .. ARGV[i + 2])
-    fields[#fields + 1] = ARGV[i]
-    fields[#fields + 1] = ARGV[i + 1] .. ARGV[i + 3]
-  end
-end
-if #fields == 0 then return 0 end
-local seq = redis.call('INCR', KEYS[3])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'seq', seq, 'r', ARGV[2], unpack(fields))
-return seq
-"""
 
-# Journal entries, oldest dropped past the byte budget or the entry count (the newest stays):
-# KEYS journal, journal bytes; ARGV budget, count, entries...
-_JOURNAL = """
-for i = 3, #ARGV do
-  redis.call('RPUSH', KEYS[1], ARGV[i])
-  redis.call('INCRBY', KEYS[2], #ARGV[i])
-end
-local budget, count = tonumber(ARGV[1]), tonumber(ARGV[2])
-local length = redis.call('LLEN', KEYS[1])
-while length > 1 and (length > count or tonumber(redis.call('GET', KEYS[2]) or '0') > budget) do
-  local old = redis.call('LPOP', KEYS[1])
-  redis.call('DECRBY', KEYS[2], #old)
-  length = length - 1
-end
-return length
-"""
+# The Redis side runs as two Lua scripts (atomic, one round trip each), kept beside this module:
+# lua/flush.lua publishes a batch of changes, lua/journal.lua appends journal entries within budget.
+_SCRIPTS = resources.files("gatewright.mock") / "lua"
+_FLUSH = (_SCRIPTS / "flush.lua").read_text()
+_JOURNAL = (_SCRIPTS / "journal.lua").read_text()
 
 
 class StoreUnavailable(Exception):
