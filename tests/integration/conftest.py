@@ -10,6 +10,7 @@ runtime rules or journal left by another).
 
 from __future__ import annotations
 
+import gc
 import socket
 from collections.abc import Iterator
 
@@ -38,3 +39,12 @@ def unused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def collected() -> Iterator[None]:
+    """Garbage collected after each module: a socket some test left open is reported there (a
+    ResourceWarning, an error under ``filterwarnings = error``), not in whichever later test the
+    collector happens to run."""
+    yield
+    gc.collect()

@@ -21,8 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from gatewright.conformance.adapter import RateLimiter
 from gatewright.conformance.events import Emitter, Event
+from gatewright.conformance.limiter import RateLimiter
 from gatewright.conformance.models import UnitResult
 from gatewright.conformance.units import Unit, UnitContext
 

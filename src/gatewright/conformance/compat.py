@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import itertools
 import json
 import time
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ from gatewright.conformance.compat_claims import CLAIMED, CLAIMS, EMBEDDING_INPU
 from gatewright.conformance.compat_read import Observed, Unreadable, read_body, read_stream
 from gatewright.conformance.models import Exchange
 from gatewright.conformance.served import refused_model, unserved
-from gatewright.conformance.sse import ServerEvent, parse_events
+from gatewright.conformance.sse import ServerEvent, body_lines, parse_events
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec
 from gatewright.spec.validation import describe
@@ -167,76 +168,71 @@ class CompatibilityCheck:
         )
 
     def _send(self, ctx: UnitContext, claim: Claim, body: dict[str, Any]) -> Observed | None:
+        """Send the claim's request through the run's sender and read the answer as its SDK would."""
+        sender = self.adapter.sender
         case = self._case(body)
-        accept = {"Accept": "text/event-stream"} if claim.stream else {}
-        headers, query = self.adapter.headers_for(case, accept)
-        kwargs = self.adapter.transport_kwargs(case, headers)
-        if query:
-            kwargs["params"] = {**(kwargs.get("params") or {}), **query}
-        self._last = (self._exchange(kwargs, headers, body), self.adapter.curl(case, headers))
-        exchange = self._last[0]
-        assert exchange is not None
-        self.adapter.limiter.wait()
-        ctx.result.calls += 1
+        outgoing = sender.prepare(case, {"Accept": "text/event-stream"} if claim.stream else {})
+        exchange = self._exchange(outgoing.kwargs, outgoing.headers, body)
+        self._last = (exchange, self.adapter.evidence.curl(case, outgoing.headers))
         timeout = self.timing.stream_timeout if claim.stream else self.timing.request_timeout
-        try:
-            response = requests.request(**kwargs, stream=claim.stream, timeout=timeout)
-            self.adapter.charge(response)
-        except requests.RequestException as exc:
-            self._fail(ctx, claim, f"the request failed: {self.adapter.redactor.text(str(exc))}")
+        opened = sender.open(outgoing, stream=claim.stream, timeout=timeout)
+        ctx.result.calls += 1
+        if opened.response is None:
+            self._fail(ctx, claim, f"the request failed: {opened.error}")
             return None
-        with response:
+        with opened.response as response:
             exchange.status = response.status_code
             exchange.response_headers = self.adapter.redactor.headers(dict(response.headers))
-            if 400 <= response.status_code < 500:
-                exchange.response_body = self.adapter.redactor.text(response.text[:2000])
-                said = refused_model(response.status_code, response.text)
-                if said is not None:  # the model, not the claim: nothing was judged
-                    ctx.result.notes.append(f"not judged: {claim.says} ({unserved(said)})")
-                    return None
-                refused = response.status_code in (401, 403, 429) or claim.plain
-                if refused:  # credentials, rate limits, or a plain request: not a missing feature
-                    self._fail(ctx, claim, f"the gateway answered {response.status_code} to a valid request")
-                else:
-                    ctx.result.notes.append(
-                        f"not supported: {claim.says} (the gateway answered {response.status_code})"
-                    )
-                return None
-            if response.status_code >= 500:
-                exchange.response_body = self.adapter.redactor.text(response.text[:2000])
-                self._fail(ctx, claim, f"the gateway answered {response.status_code}")
+            if response.status_code >= 400:
+                self._refused(ctx, claim, response, exchange)
                 return None
             try:
-                content_type = response.headers.get("Content-Type", "")
-                if claim.stream and not content_type.startswith("text/event-stream"):
-                    exchange.response_body = self.adapter.redactor.text(response.text[:2000])
-                    self._fail(
-                        ctx, claim, f"stream: true answered {content_type or 'no content type'}, not SSE"
-                    )
-                    return None
-                if claim.stream:
-                    transcript: list[str] = []
-                    lines = self._lines(response, timeout, transcript)
-                    observed = read_stream(self.wire, sdk_events(self.wire, lines))
-                    exchange.response_body = self.adapter.redactor.text("\n".join(transcript)[:4000])
-                else:
-                    exchange.response_body = self.adapter.redactor.text(response.text[:4000])
-                    observed = read_body(self.wire, response.json())
+                return self._read(ctx, claim, response, exchange, timeout)
             except (Unreadable, ValueError, TypeError, AttributeError, requests.RequestException) as exc:
                 self._fail(ctx, claim, f"the SDK could not read the answer: {exc}")
                 return None
-        return observed
 
-    def _lines(self, response: Any, timeout: float, transcript: list[str]) -> Iterator[str]:
-        deadline = time.monotonic() + timeout
-        for raw in response.iter_lines(chunk_size=512, decode_unicode=False):
-            line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-            if len(transcript) < 300:
-                transcript.append(line)
-            yield line
-            if time.monotonic() > deadline:
-                raise Unreadable(f"the stream was still open after {timeout:g}s")
-        yield ""  # a final blank line ends a last event the server did not terminate
+    def _refused(self, ctx: UnitContext, claim: Claim, response: Any, exchange: Exchange) -> None:
+        """A 4xx or 5xx answer: a note when the model or the claim's feature is not served, else a finding."""
+        exchange.response_body = self.adapter.redactor.text(response.text[:2000])
+        status = response.status_code
+        if status >= 500:
+            self._fail(ctx, claim, f"the gateway answered {status}")
+            return
+        said = refused_model(status, response.text)
+        if said is not None:  # the model, not the claim: nothing was judged
+            ctx.result.notes.append(f"not judged: {claim.says} ({unserved(said)})")
+        elif status in (401, 403, 429) or claim.plain:  # credentials, rate limits, or a plain request
+            self._fail(ctx, claim, f"the gateway answered {status} to a valid request")
+        else:
+            ctx.result.notes.append(f"not supported: {claim.says} (the gateway answered {status})")
+
+    def _read(
+        self, ctx: UnitContext, claim: Claim, response: Any, exchange: Exchange, timeout: float
+    ) -> Observed | None:
+        """The answer as the SDK reads it: a JSON body, or (``claim.stream``) an event stream."""
+        redactor = self.adapter.redactor
+        content_type = response.headers.get("Content-Type", "")
+        if claim.stream and not content_type.startswith("text/event-stream"):
+            exchange.response_body = redactor.text(response.text[:2000])
+            self._fail(ctx, claim, f"stream: true answered {content_type or 'no content type'}, not SSE")
+            return None
+        if not claim.stream:
+            exchange.response_body = redactor.text(response.text[:4000])
+            return read_body(self.wire, response.json())
+        transcript: list[str] = []
+        lines = body_lines(
+            response,
+            chunk_size=512,
+            deadline=time.monotonic() + timeout,
+            expired=Unreadable(f"the stream was still open after {timeout:g}s"),
+            transcript=transcript,
+            keep=300,
+        )
+        # a final blank line ends a last event the server did not terminate
+        observed = read_stream(self.wire, sdk_events(self.wire, itertools.chain(lines, [""])))
+        exchange.response_body = redactor.text("\n".join(transcript)[:4000])
+        return observed
 
     def _fail(self, ctx: UnitContext, claim: Claim, problem: str) -> None:
         exchange, curl = self._last

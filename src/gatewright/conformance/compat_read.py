@@ -66,160 +66,209 @@ def _list(value: Any, what: str) -> list[Any]:
 
 
 def read_body(wire: str, body: Any) -> Observed:
+    """A non-streamed answer as the wire's SDK reads it."""
     body = _mapping(body, "the body")
     observed = Observed(usage=body.get("usage") if isinstance(body.get("usage"), Mapping) else None)
     if isinstance(body.get("id"), str):
         observed.ids.add(body["id"])
     if wire in ("openai-chat", "openai-completions"):
         for position, raw in enumerate(_list(body.get("choices"), "choices")):
-            choice = _mapping(raw, f"choices[{position}]")
-            index = choice.get("index", position)
-            finish = choice.get("finish_reason")
-            seen = ObservedChoice(index, finish=_FROM_OPENAI.get(str(finish)), finish_raw=finish)
-            if wire == "openai-completions":
-                seen.text = choice.get("text")
-            else:
-                message = _mapping(choice.get("message"), f"choices[{position}].message")
-                seen.text = message.get("content")
-                for call in message.get("tool_calls") or []:
-                    function = _mapping(
-                        _mapping(call, "a tool call").get("function"), "a tool call's function"
-                    )
-                    seen.calls.append(
-                        ObservedCall(
-                            str(function.get("name")), str(function.get("arguments")), str(call.get("id"))
-                        )
-                    )
-            observed.choices.append(seen)
+            observed.choices.append(_openai_choice(wire, position, raw))
     elif wire == "openai-responses":
-        seen = ObservedChoice(0)
-        texts: list[str] = []
-        for raw_item in _list(body.get("output"), "output"):
-            item = _mapping(raw_item, "an output item")
-            if item.get("type") == "function_call":
-                seen.calls.append(
-                    ObservedCall(str(item.get("name")), str(item.get("arguments")), str(item.get("call_id")))
-                )
-            elif item.get("type") == "message":
-                texts.extend(
-                    str(part.get("text", ""))
-                    for part in item.get("content") or []
-                    if isinstance(part, Mapping) and part.get("type") == "output_text"
-                )
-        seen.text = "".join(texts) if texts else None
-        status = body.get("status")
-        seen.finish_raw = status
-        if status == "incomplete":
-            seen.finish = Finish.LENGTH
-        elif status == "completed":
-            seen.finish = Finish.TOOL_CALLS if seen.calls else Finish.STOP
-        observed.choices.append(seen)
+        observed.choices.append(_responses_output(body))
     elif wire == "anthropic-messages":
-        seen = ObservedChoice(
-            0, finish=_FROM_ANTHROPIC.get(body.get("stop_reason")), finish_raw=body.get("stop_reason")
-        )
-        texts = []
-        for raw_block in _list(body.get("content"), "content"):
-            block = _mapping(raw_block, "a content block")
-            if block.get("type") == "text":
-                texts.append(str(block.get("text", "")))
-            elif block.get("type") == "tool_use":
-                seen.calls.append(
-                    ObservedCall(str(block.get("name")), json.dumps(block.get("input")), str(block.get("id")))
-                )
-        seen.text = "".join(texts) if texts else None
-        observed.choices.append(seen)
+        observed.choices.append(_anthropic_content(body))
     else:
         raise Unreadable(f"no reader for wire {wire!r}")
     return observed
 
 
+def _openai_choice(wire: str, position: int, raw: Any) -> ObservedChoice:
+    """One of ``choices``: a completion's text, or a chat message's content and tool calls."""
+    choice = _mapping(raw, f"choices[{position}]")
+    index = choice.get("index", position)
+    finish = choice.get("finish_reason")
+    seen = ObservedChoice(index, finish=_FROM_OPENAI.get(str(finish)), finish_raw=finish)
+    if wire == "openai-completions":
+        seen.text = choice.get("text")
+        return seen
+    message = _mapping(choice.get("message"), f"choices[{position}].message")
+    seen.text = message.get("content")
+    for call in message.get("tool_calls") or []:
+        function = _mapping(_mapping(call, "a tool call").get("function"), "a tool call's function")
+        seen.calls.append(
+            ObservedCall(str(function.get("name")), str(function.get("arguments")), str(call.get("id")))
+        )
+    return seen
+
+
+def _responses_output(body: Mapping[str, Any]) -> ObservedChoice:
+    """A Responses answer's ``output``: function calls, the messages' text, the finish from ``status``."""
+    seen = ObservedChoice(0)
+    texts: list[str] = []
+    for raw_item in _list(body.get("output"), "output"):
+        item = _mapping(raw_item, "an output item")
+        if item.get("type") == "function_call":
+            seen.calls.append(
+                ObservedCall(str(item.get("name")), str(item.get("arguments")), str(item.get("call_id")))
+            )
+        elif item.get("type") == "message":
+            texts.extend(
+                str(part.get("text", ""))
+                for part in item.get("content") or []
+                if isinstance(part, Mapping) and part.get("type") == "output_text"
+            )
+    seen.text = "".join(texts) if texts else None
+    status = body.get("status")
+    seen.finish_raw = status
+    if status == "incomplete":
+        seen.finish = Finish.LENGTH
+    elif status == "completed":
+        seen.finish = Finish.TOOL_CALLS if seen.calls else Finish.STOP
+    return seen
+
+
+def _anthropic_content(body: Mapping[str, Any]) -> ObservedChoice:
+    """A Messages answer's ``content`` blocks: text joined, ``tool_use`` input re-serialized."""
+    stop: Any = body.get("stop_reason")
+    seen = ObservedChoice(0, finish=_FROM_ANTHROPIC.get(stop), finish_raw=stop)
+    texts = []
+    for raw_block in _list(body.get("content"), "content"):
+        block = _mapping(raw_block, "a content block")
+        if block.get("type") == "text":
+            texts.append(str(block.get("text", "")))
+        elif block.get("type") == "tool_use":
+            seen.calls.append(
+                ObservedCall(str(block.get("name")), json.dumps(block.get("input")), str(block.get("id")))
+            )
+    seen.text = "".join(texts) if texts else None
+    return seen
+
+
+@dataclass(slots=True)
+class _Reassembly:
+    """A stream being put back together as the SDK does: choices by index, tool calls by
+    (choice index, call index), and (openai-responses) the response its terminal event carries."""
+
+    wire: str
+    observed: Observed = field(default_factory=lambda: Observed(ended=False))
+    choices: dict[int, ObservedChoice] = field(default_factory=dict)
+    calls: dict[tuple[int, int], ObservedCall] = field(default_factory=dict)
+    final: Any = None
+
+
 def read_stream(wire: str, events: Iterable[ServerEvent]) -> Observed:
     """Reassemble a stream as the SDK would; ``ended`` says whether its terminal event came."""
-    observed = Observed(ended=False)
-    choices: dict[int, ObservedChoice] = {}
-    calls: dict[tuple[int, int], ObservedCall] = {}
-    final: Any = None
+    state = _Reassembly(wire)
     for event in events:
-        observed.events += 1
-        if is_stream_end(wire, event.data, event.event):
-            observed.ended = True
-            if event.data.strip() == DONE:
-                continue
-        try:
-            payload = json.loads(event.data)
-        except ValueError:
-            raise Unreadable(f"event {observed.events} is not JSON: {event.data[:80]!r}") from None
-        if not isinstance(payload, Mapping):
-            raise Unreadable(f"event {observed.events} is not a JSON object")
-        if is_stream_end(wire, event.data, payload.get("type")):  # a data-only stream: named in the payload
-            observed.ended = True
-        if isinstance(payload.get("id"), str) and wire in ("openai-chat", "openai-completions"):
-            observed.ids.add(payload["id"])
-        if isinstance(payload.get("usage"), Mapping) and wire != "anthropic-messages":
-            observed.usage = payload["usage"]
-        if wire in ("openai-chat", "openai-completions"):
-            for raw in payload.get("choices") or []:
-                index = raw.get("index", 0) if isinstance(raw, Mapping) else 0
-                seen = choices.setdefault(index, ObservedChoice(index))
-                delta = raw.get("delta") or {} if wire == "openai-chat" else raw
-                piece = delta.get("content") if wire == "openai-chat" else delta.get("text")
-                if isinstance(piece, str):
-                    seen.text = (seen.text or "") + piece
-                for fragment in delta.get("tool_calls") or [] if wire == "openai-chat" else []:
-                    key = (index, int(fragment.get("index", 0)))
-                    function = fragment.get("function") or {}
-                    call = calls.get(key)
-                    if call is None:
-                        call = calls[key] = ObservedCall("", "", "")
-                        seen.calls.append(call)
-                    call.id = fragment.get("id") or call.id
-                    call.name = function.get("name") or call.name
-                    call.arguments += function.get("arguments") or ""
-                if raw.get("finish_reason") is not None:
-                    seen.finish_raw = raw["finish_reason"]
-                    seen.finish = _FROM_OPENAI.get(raw["finish_reason"])
-        elif wire == "anthropic-messages":
-            seen = choices.setdefault(0, ObservedChoice(0))
-            kind = payload.get("type")
-            if kind == "message_start":
-                message = payload.get("message") or {}
-                if isinstance(message.get("id"), str):
-                    observed.ids.add(message["id"])
-                observed.usage = dict(message.get("usage") or {})
-            elif kind == "content_block_start":
-                block = payload.get("content_block") or {}
-                if block.get("type") == "tool_use":
-                    call = ObservedCall(str(block.get("name")), "", str(block.get("id")))
-                    calls[(0, int(payload.get("index", 0)))] = call
-                    seen.calls.append(call)
-            elif kind == "content_block_delta":
-                delta = payload.get("delta") or {}
-                if delta.get("type") == "text_delta":
-                    seen.text = (seen.text or "") + str(delta.get("text", ""))
-                elif delta.get("type") == "input_json_delta":
-                    call = calls.get((0, int(payload.get("index", 0))))
-                    if call is not None:
-                        call.arguments += str(delta.get("partial_json", ""))
-            elif kind == "message_delta":
-                reason = (payload.get("delta") or {}).get("stop_reason")
-                seen.finish_raw, seen.finish = reason, _FROM_ANTHROPIC.get(str(reason))
-                if observed.usage is not None and isinstance(payload.get("usage"), Mapping):
-                    observed.usage.update(payload["usage"])
-        elif wire == "openai-responses" and payload.get("type") in (
-            "response.completed",
-            "response.incomplete",
-        ):
-            final = payload.get("response")
+        payload = _event_payload(state.observed, wire, event)
+        if payload is not None:
+            _fold(state, payload)
+    return _assembled(state)
+
+
+def _event_payload(observed: Observed, wire: str, event: ServerEvent) -> Mapping[str, Any] | None:
+    """Count ``event``, note whether it ends the stream, and return its JSON object (None: ``[DONE]``)."""
+    observed.events += 1
+    if is_stream_end(wire, event.data, event.event):
+        observed.ended = True
+        if event.data.strip() == DONE:
+            return None
+    try:
+        payload = json.loads(event.data)
+    except ValueError:
+        raise Unreadable(f"event {observed.events} is not JSON: {event.data[:80]!r}") from None
+    if not isinstance(payload, Mapping):
+        raise Unreadable(f"event {observed.events} is not a JSON object")
+    if is_stream_end(wire, event.data, payload.get("type")):  # a data-only stream: named in the payload
+        observed.ended = True
+    return payload
+
+
+def _fold(state: _Reassembly, payload: Mapping[str, Any]) -> None:
+    """One event's payload into the reassembly: its id and usage, then what the wire's events carry."""
+    wire, observed = state.wire, state.observed
+    if isinstance(payload.get("id"), str) and wire in ("openai-chat", "openai-completions"):
+        observed.ids.add(payload["id"])
+    if isinstance(payload.get("usage"), Mapping) and wire != "anthropic-messages":
+        observed.usage = payload["usage"]
+    if wire in ("openai-chat", "openai-completions"):
+        for raw in payload.get("choices") or []:
+            _fold_openai_choice(state, raw)
+    elif wire == "anthropic-messages":
+        _fold_anthropic_event(state, payload)
+    elif wire == "openai-responses" and payload.get("type") in ("response.completed", "response.incomplete"):
+        state.final = payload.get("response")
+
+
+def _fold_openai_choice(state: _Reassembly, raw: Any) -> None:
+    """A chunk's choice: its text (or chat delta's content), tool-call fragments, finish reason."""
+    chat = state.wire == "openai-chat"
+    index = raw.get("index", 0) if isinstance(raw, Mapping) else 0
+    seen = state.choices.setdefault(index, ObservedChoice(index))
+    delta = raw.get("delta") or {} if chat else raw
+    piece = delta.get("content") if chat else delta.get("text")
+    if isinstance(piece, str):
+        seen.text = (seen.text or "") + piece
+    for fragment in delta.get("tool_calls") or [] if chat else []:
+        key = (index, int(fragment.get("index", 0)))
+        function = fragment.get("function") or {}
+        call = state.calls.get(key)
+        if call is None:
+            call = state.calls[key] = ObservedCall("", "", "")
+            seen.calls.append(call)
+        call.id = fragment.get("id") or call.id
+        call.name = function.get("name") or call.name
+        call.arguments += function.get("arguments") or ""
+    if raw.get("finish_reason") is not None:
+        seen.finish_raw = raw["finish_reason"]
+        seen.finish = _FROM_OPENAI.get(raw["finish_reason"])
+
+
+def _fold_anthropic_event(state: _Reassembly, payload: Mapping[str, Any]) -> None:
+    """A Messages stream event: the message's id and usage, content blocks, deltas, the stop reason."""
+    observed = state.observed
+    seen = state.choices.setdefault(0, ObservedChoice(0))
+    kind = payload.get("type")
+    if kind == "message_start":
+        message = payload.get("message") or {}
+        if isinstance(message.get("id"), str):
+            observed.ids.add(message["id"])
+        observed.usage = dict(message.get("usage") or {})
+    elif kind == "content_block_start":
+        block = payload.get("content_block") or {}
+        if block.get("type") == "tool_use":
+            call = ObservedCall(str(block.get("name")), "", str(block.get("id")))
+            state.calls[(0, int(payload.get("index", 0)))] = call
+            seen.calls.append(call)
+    elif kind == "content_block_delta":
+        delta = payload.get("delta") or {}
+        if delta.get("type") == "text_delta":
+            seen.text = (seen.text or "") + str(delta.get("text", ""))
+        elif delta.get("type") == "input_json_delta":
+            found = state.calls.get((0, int(payload.get("index", 0))))
+            if found is not None:
+                found.arguments += str(delta.get("partial_json", ""))
+    elif kind == "message_delta":
+        reason = (payload.get("delta") or {}).get("stop_reason")
+        seen.finish_raw, seen.finish = reason, _FROM_ANTHROPIC.get(str(reason))
+        if observed.usage is not None and isinstance(payload.get("usage"), Mapping):
+            observed.usage.update(payload["usage"])
+
+
+def _assembled(state: _Reassembly) -> Observed:
+    """What the stream added up to: openai-responses' final response read as a body (when it came),
+    else the choices in index order, an Anthropic tool call without input deltas given ``{}``."""
+    observed, wire = state.observed, state.wire
     if wire == "openai-responses":
-        if final is None:
+        if state.final is None:
             return observed
-        done = read_body(wire, final)
+        done = read_body(wire, state.final)
         done.ended, done.events = observed.ended, observed.events
         return done
-    for seen in choices.values():
+    for seen in state.choices.values():
         for call in seen.calls:
             if not call.arguments and wire == "anthropic-messages":
                 call.arguments = "{}"
-    observed.choices = [choices[i] for i in sorted(choices)]
+    observed.choices = [state.choices[i] for i in sorted(state.choices)]
     return observed

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatewright.conformance.adapter import CaseRun
+from gatewright.conformance.runs import CaseRun
 from gatewright.spec import expressions
 from gatewright.spec.expressions import MISSING, Exchange
 

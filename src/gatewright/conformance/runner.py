@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from gatewright._version import __version__
-from gatewright.conformance.adapter import BudgetSpent, RateLimiter, RunStopped, SchemathesisAdapter
+from gatewright.conformance.adapter import SchemathesisAdapter
 from gatewright.conformance.auth import credentials_for, is_public, public_credentials
 from gatewright.conformance.background import BackgroundUnits
 from gatewright.conformance.compat import CompatibilityCheck, CompatTiming, checks_of
@@ -23,6 +23,7 @@ from gatewright.conformance.events import (
     UnitFinished,
     UnitStarted,
 )
+from gatewright.conformance.limiter import BudgetSpent, RateLimiter, RunStopped
 from gatewright.conformance.models import Report, Shard, UnitResult
 from gatewright.conformance.options import SAFE_METHODS, RunOptions
 from gatewright.conformance.redact import Redactor

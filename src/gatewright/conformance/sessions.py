@@ -56,6 +56,15 @@ class Sessions:
         finally:
             session.cookies.clear()
 
+    def request(self, **kwargs: Any) -> requests.Response:
+        """``requests``' own call over this thread's session, for a body read as it arrives (an event
+        stream); cookies the answer set are dropped afterwards."""
+        session = self.get()
+        try:
+            return session.request(**kwargs)
+        finally:
+            session.cookies.clear()
+
     def close(self) -> None:
         _close_all(self._all, self._lock)
 

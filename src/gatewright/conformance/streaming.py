@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +13,7 @@ from gatewright.conformance.checks import CHECKS as REGISTRY
 from gatewright.conformance.checks import STREAM_CHUNKS, STREAM_STARTS, STREAM_TERMINATES
 from gatewright.conformance.models import Exchange
 from gatewright.conformance.served import refused_model, unserved
-from gatewright.conformance.sse import parse_events
+from gatewright.conformance.sse import body_lines, parse_events
 from gatewright.conformance.stream_formats import FORMATS, StreamState, guess_format
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec
@@ -61,7 +59,7 @@ class StreamCheck:
     def __call__(self, ctx: UnitContext) -> None:
         for check in CHECKS:
             ctx.ran(check)
-        case = self.adapter.valid_case(self.operation.operation_id)
+        case = self._stream_case()
         if case is None:
             ctx.fail(
                 STREAM_STARTS.id,
@@ -70,73 +68,68 @@ class StreamCheck:
                 phase=PHASE,
             )
             return
+        sender, redactor = self.adapter.sender, self.adapter.redactor
+        outgoing = sender.prepare(case, {"Accept": "text/event-stream"})
+        curl = self.adapter.evidence.curl(case, outgoing.headers, outgoing.query)
+        exchange = Exchange(
+            method=str(outgoing.kwargs.get("method", "POST")),
+            url=redactor.url(str(outgoing.kwargs.get("url"))),
+            request_headers=redactor.headers(outgoing.headers),
+            request_body=redactor.body(json.dumps(case.body)),
+        )
+        read_timeout = self.timing.read_timeout
+        opened = sender.open(outgoing, stream=True, timeout=(read_timeout, read_timeout))
+        ctx.result.calls += 1
+        if opened.response is None:
+            ctx.fail(
+                STREAM_STARTS.id,
+                "Streamed request failed",
+                opened.error or "",
+                phase=PHASE,
+                exchange=exchange,
+                curl=curl,
+            )
+            return
+        with opened.response as response:
+            exchange.status = response.status_code
+            exchange.response_headers = redactor.headers(dict(response.headers))
+            content_type = response.headers.get("Content-Type", "")
+            if response.status_code != 200 or not content_type.startswith("text/event-stream"):
+                self._not_a_stream(ctx, response, exchange, curl)
+                return
+            self._read(ctx, response, opened.sent_at, exchange, curl)
+
+    def _stream_case(self) -> Any | None:
+        """A valid request of the operation with ``stream: true`` in its body; None when there is none."""
+        case = self.adapter.valid_case(self.operation.operation_id)
+        if case is None:
+            return None
         body = case.body if isinstance(case.body, dict) else {}
-        case = self.adapter.make_case(
+        return self.adapter.make_case(
             self.operation.operation_id,
             path_parameters=dict(case.path_parameters or {}),
             query=dict(case.query or {}),
             body={**body, "stream": True},
             headers={k: str(v) for k, v in (case.headers or {}).items()},  # e.g. anthropic-version
         )
-        headers, query = self.adapter.headers_for(case, {"Accept": "text/event-stream"})
-        kwargs = self.adapter.transport_kwargs(case, headers)
-        if query:
-            kwargs["params"] = {**(kwargs.get("params") or {}), **query}
-        curl = self.adapter.curl(case, headers, query)
-        self.adapter.limiter.wait()
-        ctx.result.calls += 1
-        exchange = Exchange(
-            method=str(kwargs.get("method", "POST")),
-            url=self.adapter.redactor.url(str(kwargs.get("url"))),
-            request_headers=self.adapter.redactor.headers(headers),
-            request_body=self.adapter.redactor.body(json.dumps(case.body)),
-        )
-        started = time.monotonic()
-        try:
-            response = requests.request(
-                **kwargs, stream=True, timeout=(self.timing.read_timeout, self.timing.read_timeout)
-            )
-            self.adapter.charge(response)
-        except requests.RequestException as exc:
-            ctx.fail(
-                STREAM_STARTS.id,
-                "Streamed request failed",
-                self.adapter.redactor.text(str(exc)),
-                phase=PHASE,
-                exchange=exchange,
-                curl=curl,
-            )
-            return
-        with response:
-            exchange.status = response.status_code
-            exchange.response_headers = self.adapter.redactor.headers(dict(response.headers))
-            content_type = response.headers.get("Content-Type", "")
-            if response.status_code != 200 or not content_type.startswith("text/event-stream"):
-                exchange.response_body = self.adapter.redactor.text(response.text[:2000])
-                said = refused_model(response.status_code, response.text)
-                if said is not None:
-                    ctx.result.skipped = unserved(said)
-                    return
-                ctx.fail(
-                    STREAM_STARTS.id,
-                    "Streamed request did not answer with an event stream",
-                    f"expected 200 text/event-stream, got {response.status_code} {content_type or '(none)'}",
-                    phase=PHASE,
-                    status=response.status_code,
-                    exchange=exchange,
-                    curl=curl,
-                )
-                return
-            self._read(ctx, response, started, exchange, curl)
 
-    def _lines(self, response: Any, deadline: float, transcript: list[str]) -> Iterator[str]:
-        for raw in response.iter_lines(chunk_size=1, decode_unicode=False):
-            line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-            if len(transcript) < 200:
-                transcript.append(line)
-            yield line
-            if time.monotonic() > deadline:
-                raise _Expired
+    def _not_a_stream(self, ctx: UnitContext, response: Any, exchange: Exchange, curl: str) -> None:
+        """The answer is not a 200 event stream: a skip when it names an unserved model, else a finding."""
+        content_type = response.headers.get("Content-Type", "")
+        exchange.response_body = self.adapter.redactor.text(response.text[:2000])
+        said = refused_model(response.status_code, response.text)
+        if said is not None:
+            ctx.result.skipped = unserved(said)
+            return
+        ctx.fail(
+            STREAM_STARTS.id,
+            "Streamed request did not answer with an event stream",
+            f"expected 200 text/event-stream, got {response.status_code} {content_type or '(none)'}",
+            phase=PHASE,
+            status=response.status_code,
+            exchange=exchange,
+            curl=curl,
+        )
 
     def _read(self, ctx: UnitContext, response: Any, started: float, exchange: Exchange, curl: str) -> None:
         validate = FORMATS[self.format]
@@ -145,7 +138,10 @@ class StreamCheck:
         deadline = started + self.timing.total_timeout
         ended = "closed"
         try:
-            for event in parse_events(self._lines(response, deadline, transcript)):
+            lines = body_lines(
+                response, chunk_size=1, deadline=deadline, expired=_Expired(), transcript=transcript, keep=200
+            )
+            for event in parse_events(lines):
                 state.events += 1
                 error = validate(event, state)
                 if error is not None:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from gatewright.conformance.adapter import CaseRun, SchemathesisAdapter
+from gatewright.conformance.adapter import SchemathesisAdapter
 from gatewright.conformance.checks import (
     TASK_CANCEL,
     TASK_CREATED,
@@ -23,6 +23,7 @@ from gatewright.conformance.checks import (
     TASK_TERMINATES,
 )
 from gatewright.conformance.expressions import MISSING, evaluate
+from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.served import refused_model, unserved
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec, TaskSpec

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from gatewright.conformance.adapter import CaseRun
 from gatewright.conformance.checks import REQUEST_COMPLETES, judges
 from gatewright.conformance.explain import explain
 from gatewright.conformance.models import Exchange, Finding, UnitResult
+from gatewright.conformance.runs import CaseRun
 from gatewright.spec import Operation, Spec
 
 

@@ -1,48 +1,121 @@
-"""The wire families' stream facts, in one place for normalize, the mock, verify and the proxy.
+"""The wire families: one registered object each, for normalize, the mock, verify and the proxy.
 
 A *wire* is the shape an OpenAI- or Anthropic-compatible operation answers in
 (``x-gatewright-compatible``); a *stream format* is the event shape of a
 ``text/event-stream`` answer (``x-gatewright-stream``). The four streamed wires are
-also stream formats of the same name, and they announce their own end.
+also stream formats of the same name, and they announce their own end; an API-specific
+stream format (ipop's agent events, empiriolabs' speech) ends by closing.
+
+Each family is a ``Wire`` in ``WIRES``: its name, the vendor and official route of a vendor
+wire, how its streams end and where they conventionally are, and its data file
+(``Wire.data``: the official schemas and SDK samples of ``specs/wires/<name>.json``, read and
+checked on first use by ``spec.wire_data``). The stream-end rule (``is_stream_end``,
+``missing_stream_end``) is judged from it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gatewright.spec.wire_data import WireData
 
 __all__ = [
     "DONE",
     "STANDARD_STREAM_PATHS",
     "STREAMED",
     "STREAM_END",
+    "STREAM_PATHS",
+    "WIRES",
+    "Wire",
     "is_stream_end",
     "missing_stream_end",
+    "register",
     "stream_end_words",
     "stream_format_of_path",
+    "wire_of_route",
 ]
 
 DONE = "[DONE]"  # the data of the last event of an OpenAI chat or legacy completions stream
 
-# The events that end a well-formed stream of each wire: ``[DONE]`` is the data of the last event
-# (the chat and legacy completions wires); the others are event types (the SSE event name, or the
-# ``type`` its JSON data names). A Responses stream has no ``[DONE]``.
-STREAM_END: dict[str, tuple[str, ...]] = {
-    "openai-chat": (DONE,),
-    "openai-completions": (DONE,),
-    "openai-responses": ("response.completed", "response.incomplete", "response.failed"),
-    "anthropic-messages": ("message_stop",),
-}
+
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """One wire family.
+
+    ``vendor`` and ``route`` (method, path suffix) are set for a vendor wire: the vendor whose
+    compatibility a document claims for the route. ``stream_end`` names the events that end a
+    well-formed stream (``[DONE]`` is the data of the last event; the others are event types: the
+    SSE event name, or the ``type`` its JSON data names); empty: the stream ends by closing.
+    ``stream_path`` is the path suffix its streams conventionally have; None: it does not stream.
+    """
+
+    name: str
+    vendor: str | None = None
+    route: tuple[str, str] | None = None
+    stream_end: tuple[str, ...] = ()
+    stream_path: str | None = None
+
+    @property
+    def streams(self) -> bool:
+        """Whether the wire is a stream format (``x-gatewright-stream``) too."""
+        return self.stream_path is not None
+
+    @property
+    def data(self) -> WireData:
+        """The wire's data file: official schemas and SDK samples (read and checked once)."""
+        from gatewright.spec.wire_data import wire_data  # noqa: PLC0415 - read on first use, not at import
+
+        return wire_data(self.name)
+
+
+WIRES: dict[str, Wire] = {}
+
+
+def register(wire: Wire) -> Wire:
+    """Add a wire family to ``WIRES`` (a name registers once)."""
+    if wire.name in WIRES:
+        raise ValueError(f"the wire {wire.name!r} is already registered")
+    WIRES[wire.name] = wire
+    return wire
+
+
+RESPONSES_END = ("response.completed", "response.incomplete", "response.failed")  # no [DONE]
+
+# Registration order is the order suffixes are tried in: ``/chat/completions`` before ``/completions``.
+# (name, vendor, official route, stream end events, stream path)
+for _wire in (
+    Wire("openai-chat", "OpenAI", ("post", "/v1/chat/completions"), (DONE,), "/chat/completions"),
+    Wire("openai-completions", "OpenAI", ("post", "/v1/completions"), (DONE,), "/completions"),
+    Wire("openai-responses", "OpenAI", ("post", "/v1/responses"), RESPONSES_END, "/responses"),
+    Wire("openai-embeddings", "OpenAI", ("post", "/v1/embeddings")),
+    Wire("anthropic-messages", "Anthropic", ("post", "/v1/messages"), ("message_stop",), "/messages"),
+    Wire("ipop-agent-events", stream_path="/agent-turns/{request_id}/events"),
+    Wire("empiriolabs-speech", stream_path="/audio/speech:stream"),
+):
+    register(_wire)
+
+# The events that end a well-formed stream of each wire that ends explicitly.
+STREAM_END: dict[str, tuple[str, ...]] = {w.name: w.stream_end for w in WIRES.values() if w.stream_end}
 
 # Wires whose official API answers ``"stream": true`` with Server-Sent Events that end explicitly;
 # every other stream format ends by closing the connection.
 STREAMED = frozenset(STREAM_END)
 
-# The path each streamed wire conventionally has (longest first: ``/chat/completions`` before
-# ``/completions``), for documents that do not say which format a stream is.
+# The path each streamed vendor wire conventionally has (longest first), for documents that do not
+# say which format a stream is; ``STREAM_PATHS`` adds the API-specific formats' paths.
 STANDARD_STREAM_PATHS: dict[str, str] = {
-    "/chat/completions": "openai-chat",
-    "/completions": "openai-completions",
-    "/responses": "openai-responses",
-    "/messages": "anthropic-messages",
+    w.stream_path: w.name for w in WIRES.values() if w.stream_path and w.vendor
 }
+STREAM_PATHS: dict[str, str] = {w.stream_path: w.name for w in WIRES.values() if w.stream_path}
+
+
+def wire_of_route(method: str, path: str) -> Wire | None:
+    """The vendor wire whose official route is ``method`` and a suffix of ``path``."""
+    return next(
+        (w for w in WIRES.values() if w.route and w.route[0] == method and path.endswith(w.route[1])), None
+    )
 
 
 def is_stream_end(wire: str, data: str, kind: object = None) -> bool:

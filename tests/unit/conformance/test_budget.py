@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gatewright.conformance import RunOptions, run_conformance
-from gatewright.conformance.adapter import BudgetSpent, RateLimiter
+from gatewright.conformance.limiter import BudgetSpent, RateLimiter
 from gatewright.mock import create_app
 from gatewright.mock.keys import CONTROL
 from gatewright.testing import serve_app

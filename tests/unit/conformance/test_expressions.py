@@ -5,8 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from gatewright.conformance.adapter import CaseRun
 from gatewright.conformance.expressions import MISSING, evaluate, exchange_of
+from gatewright.conformance.runs import CaseRun
 
 
 class _Response:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatewright.conformance.adapter import CaseRun, RateLimiter, SchemathesisAdapter
+from gatewright.conformance.adapter import SchemathesisAdapter
+from gatewright.conformance.limiter import RateLimiter
 from gatewright.conformance.redact import Redactor
+from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.tasks import LifecycleCheck, TaskTiming
 from gatewright.spec import Spec, TaskSpec
 

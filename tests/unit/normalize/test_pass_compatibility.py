@@ -5,16 +5,15 @@ from typing import Any
 import pytest
 from passkit import apply, located, pointers, spec
 
-from gatewright.normalize.compatible_wires import (
-    CHAT_REQUEST,
-    REQUEST_SAMPLES,
-    REQUESTS,
-    RESPONSE_SAMPLES,
-    RESPONSES,
-)
 from gatewright.normalize.passes.compatibility import EXTENSION, compatibility
 from gatewright.spec.pointer import escape
 from gatewright.spec.validation import DocumentValidators
+from gatewright.spec.wires import WIRES
+
+VENDOR_WIRES = sorted(name for name, wire in WIRES.items() if wire.vendor)
+REQUEST_SAMPLES = {name: WIRES[name].data.request_samples for name in VENDOR_WIRES}
+RESPONSE_SAMPLES = {name: WIRES[name].data.response_samples for name in VENDOR_WIRES}
+CHAT_REQUEST = WIRES["openai-chat"].data.request or {}
 
 OPEN = {"type": "object"}
 CHAT = "/v1/chat/completions"
@@ -249,8 +248,10 @@ def test_the_gateways_model_catalogue_is_not_widened() -> None:
     assert widenings(repairs) == []
 
 
-@pytest.mark.parametrize("wire", sorted(REQUESTS))
+@pytest.mark.parametrize("wire", VENDOR_WIRES)
 def test_the_official_schemas_accept_the_official_samples(wire: str) -> None:
     validators = DocumentValidators({})
-    assert all(validators.is_valid(REQUESTS[wire], s.body) for s in REQUEST_SAMPLES[wire])
-    assert all(validators.is_valid(RESPONSES[wire], s.body) for s in RESPONSE_SAMPLES[wire])
+    data = WIRES[wire].data
+    assert data.request is not None and data.response is not None
+    assert all(validators.is_valid(data.request, s.body) for s in data.request_samples)
+    assert all(validators.is_valid(data.response.schema, s.body) for s in data.response_samples)

@@ -4,9 +4,9 @@ from typing import Any
 
 from passkit import apply, located, spec
 
-from gatewright.normalize.compatible_shapes import ANTHROPIC_ERROR, CHAT_COMPLETION
 from gatewright.normalize.passes.base import Context
 from gatewright.normalize.passes.compatible_shapes import compatible_shapes
+from gatewright.spec.wires import WIRES
 
 FREE_FORM = {"type": "object", "additionalProperties": True}
 SCHEMA = "/paths/~1v1~1chat~1completions/post/responses/200/content/application~1json/schema"
@@ -21,7 +21,7 @@ def chat(summary: str, schema: dict[str, Any] = FREE_FORM, **sections: Any) -> d
 def test_declares_the_openai_shape_where_the_route_claims_compatibility() -> None:
     document = chat("OpenAI-compatible chat completions", components={"schemas": {}})
     out, repairs = apply(compatible_shapes, document)
-    assert out["components"]["schemas"]["OpenAIChatCompletion"] == CHAT_COMPLETION
+    assert out["components"]["schemas"]["OpenAIChatCompletion"] == WIRES["openai-chat"].data.response.schema
     response = out["paths"]["/v1/chat/completions"]["post"]["responses"]["200"]
     assert response["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/OpenAIChatCompletion"
@@ -49,7 +49,7 @@ def test_declares_the_anthropic_error_envelope_the_prose_names() -> None:
     context = Context(api_id="test", prose="Errors use the Anthropic envelope on `/v1/messages`.")
     out, repairs = apply(compatible_shapes, document, context)
     responses = out["paths"]["/v1/messages"]["post"]["responses"]
-    assert out["components"]["schemas"]["AnthropicError"] == ANTHROPIC_ERROR
+    assert out["components"]["schemas"]["AnthropicError"] == WIRES["anthropic-messages"].data.error.schema
     assert responses["400"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/AnthropicError"
     }

@@ -5,11 +5,11 @@ from typing import Any
 import pytest
 from passkit import apply, located, pointers, spec
 
-from gatewright.normalize.compatible_wires import REQUEST_SAMPLES
 from gatewright.normalize.passes.compatibility import EXTENSION
 from gatewright.normalize.passes.wire_fidelity import wire_fidelity
 from gatewright.spec.pointer import escape, resolve
 from gatewright.spec.validation import DocumentValidators
+from gatewright.spec.wires import WIRES
 
 CHAT = "/v1/chat/completions"
 EMBEDDINGS = "/v1/embeddings"
@@ -170,7 +170,7 @@ def test_a_chat_message_must_name_its_role(items: dict[str, Any]) -> None:
     assert not valid(out, items_at, {"content": None})
     assert all(valid(out, items_at, message) for message in OFFICIAL_MESSAGES)
     body = request_at(CHAT)
-    assert all(valid(out, body, sample.body) for sample in REQUEST_SAMPLES["openai-chat"])
+    assert all(valid(out, body, sample.body) for sample in WIRES["openai-chat"].data.request_samples)
 
 
 def test_messages_whose_every_branch_requires_role_are_left_alone() -> None:
@@ -237,7 +237,7 @@ def test_embeddings_input_forms_must_not_be_empty() -> None:
     assert not valid(out, input_at, "")
     assert valid(out, input_at, "hi")
     body = request_at(EMBEDDINGS)
-    assert all(valid(out, body, sample.body) for sample in REQUEST_SAMPLES["openai-embeddings"])
+    assert all(valid(out, body, sample.body) for sample in WIRES["openai-embeddings"].data.request_samples)
 
 
 def test_an_open_embeddings_input_refuses_only_the_empty_forms() -> None:

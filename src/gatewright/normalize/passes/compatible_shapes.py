@@ -1,15 +1,21 @@
-"""Free-form success bodies of SDK-compatible routes get the shape the SDKs parse."""
+"""Free-form success bodies of SDK-compatible routes get the shape the SDKs parse.
+
+The shapes are data: each vendor wire's response shape (``spec.wires.WIRES``, from its file in
+``specs/wires/``) and those of the vendor routes that are not a wire (``specs/wires/shapes.json``).
+"""
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
-from gatewright.normalize.compatible_shapes import ANTHROPIC_ERROR, SHAPES
 from gatewright.normalize.compatible_wires import claims, compatible_routes
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.pointer import deref, escape
+from gatewright.spec.wire_data import RouteShape, Shape, route_shapes
+from gatewright.spec.wires import WIRES
 
 JSON = "application/json"
 _ANTHROPIC_ENVELOPE = re.compile(r"Anthropic envelope on `(/v1/messages)`", re.IGNORECASE)
@@ -37,15 +43,33 @@ def is_free_form(document: Document, schema: Any) -> bool:
     )
 
 
+def sdk_shapes() -> list[RouteShape]:
+    """Every route whose success body an SDK parses: the vendor wires', then the other routes'."""
+    wires = [
+        RouteShape(*wire.route, wire.vendor, wire.data.response)
+        for wire in WIRES.values()
+        if wire.route and wire.vendor and wire.data.response
+    ]
+    return [*wires, *route_shapes()]
+
+
+def _anthropic_error() -> Shape:
+    error = WIRES["anthropic-messages"].data.error
+    if error is None:
+        raise LookupError("specs/wires/anthropic-messages.json declares no error envelope")
+    return error
+
+
 @repair_pass("compatible_shapes")
 def compatible_shapes(document: Document, context: Context, log: RepairLog) -> None:
     """Declare OpenAI/Anthropic response shapes where the document claims compatibility but leaves it open."""
     wires = compatible_routes(document, context.prose)
+    shapes = sdk_shapes()
     for path, method, op, pointer in operations(document):
-        shape = next((v for (m, suffix), v in SHAPES.items() if m == method and path.endswith(suffix)), None)
-        if shape is None:
+        found = next((s for s in shapes if s.method == method and path.endswith(s.path)), None)
+        if found is None:
             continue
-        name, schema, vendor = shape
+        vendor, name = found.vendor, found.shape.component
         if pointer not in wires and not claims(document, op, vendor, context.prose):
             continue
         for status, response in op.get("responses", {}).items():
@@ -54,7 +78,9 @@ def compatible_shapes(document: Document, context: Context, log: RepairLog) -> N
             media = response.get("content", {}).get(JSON)
             if not isinstance(media, dict) or not is_free_form(document, media.get("schema")):
                 continue
-            document.setdefault("components", {}).setdefault("schemas", {}).setdefault(name, schema)
+            document.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+                name, copy.deepcopy(found.shape.schema)
+            )
             media["schema"] = {"$ref": f"#/components/schemas/{name}"}
             log.add(
                 f"{pointer}/responses/{status}/content/{escape(JSON)}/schema",
@@ -67,10 +93,10 @@ def compatible_shapes(document: Document, context: Context, log: RepairLog) -> N
             op = document.get("paths", {}).get(match.group(1), {}).get("post")
             if op is None:
                 continue
-            document.setdefault("components", {}).setdefault("schemas", {}).setdefault(
-                "AnthropicError", ANTHROPIC_ERROR
-            )
-            ref = {"$ref": "#/components/schemas/AnthropicError"}
+            error = _anthropic_error()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.setdefault(error.component, copy.deepcopy(error.schema))
+            ref = {"$ref": f"#/components/schemas/{error.component}"}
             for status, description in (
                 ("400", "Invalid request (Anthropic error envelope)."),
                 ("401", "Missing or invalid API key (Anthropic error envelope)."),

@@ -13,15 +13,10 @@ from gatewright.normalize.passes.base import Context, Document, operations, repa
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.model import STREAM_EXTENSION
 from gatewright.spec.pointer import deref, escape
-from gatewright.spec.wires import STANDARD_STREAM_PATHS, STREAMED, stream_format_of_path
+from gatewright.spec.wires import STREAM_PATHS, STREAMED, stream_format_of_path
 
 SSE = "text/event-stream"
 EXTENSION = STREAM_EXTENSION  # the mark this pass writes
-FORMAT_BY_SUFFIX = {
-    **STANDARD_STREAM_PATHS,
-    "/agent-turns/{request_id}/events": "ipop-agent-events",
-    "/audio/speech:stream": "empiriolabs-speech",
-}
 
 
 EVENT_SCHEMA: dict[str, Any] = {
@@ -38,7 +33,7 @@ EVENT_SCHEMA: dict[str, Any] = {
 
 
 def stream_format(path: str) -> str | None:
-    return stream_format_of_path(path, FORMAT_BY_SUFFIX)
+    return stream_format_of_path(path, STREAM_PATHS)
 
 
 def _has_stream_flag(document: Document, op: dict[str, Any]) -> bool:

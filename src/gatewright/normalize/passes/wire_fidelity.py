@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from gatewright.normalize.passes.base import Context, Document, operations, repair_pass
-from gatewright.normalize.passes.compatibility import EXTENSION, Widener, declared_types
+from gatewright.normalize.passes.compatibility import EXTENSION
+from gatewright.normalize.passes.widening import Widener, declared_types
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.pointer import deref, escape, lookup
 
