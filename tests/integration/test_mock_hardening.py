@@ -21,9 +21,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from gatewright.mock import create_app
+from gatewright.mock.json_depth import MAX_JSON_DEPTH
 from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.tasks import CallbackDispatcher, ManualClock, TaskEngine
-from gatewright.mock.validation import MAX_JSON_DEPTH
 from gatewright.spec import load_spec
 from gatewright.spec.tasks import TaskSpec
 

@@ -306,13 +306,19 @@ def test_background_needs_store(client: openai.OpenAI) -> None:
 def test_reset_forgets_stored_responses(client: openai.OpenAI, mock_url: str) -> None:
     kept = client.responses.create(model=MODEL, input="Remember me.")
     running = client.responses.create(model=MODEL, input="Still going.", background=True)
-    state = json.loads(urllib.request.urlopen(f"{mock_url}/__gatewright/state").read())
+    state = _state(mock_url)
     assert state["stored_responses"]["responses"] >= 2
     request = urllib.request.Request(f"{mock_url}/__gatewright/reset", method="POST")
-    assert urllib.request.urlopen(request).status == 200
+    with urllib.request.urlopen(request) as reset:  # read and closed: no socket left for the collector
+        assert reset.status == 200
     for response_id in (kept.id, running.id):
         with pytest.raises(openai.NotFoundError):
             client.responses.retrieve(response_id)
-    state = json.loads(urllib.request.urlopen(f"{mock_url}/__gatewright/state").read())
+    state = _state(mock_url)
     assert state["stored_responses"] == {"responses": 0, "bytes": 0}
     assert state["tasks"]["tasks"] == []
+
+
+def _state(mock_url: str) -> Any:
+    with urllib.request.urlopen(f"{mock_url}/__gatewright/state") as answer:
+        return json.loads(answer.read())

@@ -39,6 +39,7 @@ from gatewright.mock.rules.apply import NOTHING, program
 from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.mock.stateful import handle_resource
+from gatewright.mock.validation import Issue
 from gatewright.spec.media import is_json, media_type_of
 from gatewright.spec.routing import RouteMiss
 
@@ -140,15 +141,7 @@ class ApiHandler:
         path = raw_path.split("?", 1)[0][self._prefix_length :] or "/"
         match = api.router.match(request.method, path)
         if isinstance(match, RouteMiss):
-            if match.status == 405:
-                return self._error(
-                    api.error_responses,
-                    405,
-                    f"method {request.method} not allowed on {path}",
-                    path,
-                    extra=(("Allow", ", ".join(match.allowed)),),
-                )
-            return self._error(api.error_responses, 404, f"no route for {request.method} {path}", path)
+            return self._route_miss(request.method, match, path)
         op = api.operations[match.operation_id]
         exchange = request[EXCHANGE]
         exchange.operation = op.operation_id
@@ -162,21 +155,8 @@ class ApiHandler:
             return self._error(op.responses, 401, "missing or invalid credentials", path)
         try:
             raw = await self._read(request) if request.body_exists else b""
-        except web.HTTPRequestEntityTooLarge:
-            return self._error(
-                op.responses, 413, f"request body exceeds {self.settings.max_body} bytes", path
-            )
-        except web.RequestPayloadError as exc:  # e.g. Content-Encoding: gzip on a body that is not gzip
-            return self._error(op.responses, 400, f"request body cannot be read: {_reason(exc)}", path)
-        except TimeoutError:
-            response = self._error(
-                op.responses, 408, f"request body not received within {self.settings.read_timeout:g}s", path
-            )
-            response.force_close()
-            await response.prepare(request)
-            await response.write_eof()
-            request.protocol.force_close()  # do not wait (aiohttp lingers up to 10 s) for the rest of it
-            return response
+        except (web.HTTPRequestEntityTooLarge, web.RequestPayloadError, TimeoutError) as exc:
+            return await self._unreadable(request, op, path, exc)
         repeat: Key | None = None
         if op.operation_id in self._repeatable and (self.rules is None or not self.rules.active):
             repeat = Repeats.key(op, request, raw)
@@ -193,16 +173,11 @@ class ApiHandler:
                 request.cookies if validator.reads_cookies else _EMPTY,
                 raw,
             )
-        except RecursionError:  # a structure the depth bound in ``validation.loads`` did not see
+        except RecursionError:  # a structure the depth bound in ``json_depth.loads`` did not see
             return self._error(op.responses, op.invalid_status, "request nested too deeply", path)
         if validated.issues:  # the journal keeps what was refused: the request a user wants to inspect
             exchange.json_body, exchange.refused = raw, True
-            first = validated.issues[0]
-            message = "; ".join(issue.describe() for issue in validated.issues)
-            param = first.where.lstrip("/") if first.location != "body" else (first.where.lstrip("/") or None)
-            return self._error(
-                op.responses, op.refusal_status(first.location, first.where), message, path, param=param
-            )
+            return self._refusal(op, validated.issues, path)
         if isinstance(validated.body, dict | list) and is_json(media_type_of(headers.get("Content-Type"))):
             exchange.json_body = raw
         else:
@@ -217,6 +192,46 @@ class ApiHandler:
                 lambda: self.respond(request, op, match.params, validated.body, raw, repeat=repeat),
             )
         return await self.respond(request, op, match.params, validated.body, raw, repeat=repeat)
+
+    # The answers ``dispatch`` gives when a request goes no further: each is called only then, so a
+    # request that passes costs no call for them.
+
+    def _route_miss(self, method: str, miss: RouteMiss, path: str) -> web.Response:
+        """No operation at ``path`` (404), or none for ``method`` there (405, with ``Allow``)."""
+        responses = self.api.error_responses
+        if miss.status == 405:
+            allow = (("Allow", ", ".join(miss.allowed)),)
+            return self._error(responses, 405, f"method {method} not allowed on {path}", path, extra=allow)
+        return self._error(responses, 404, f"no route for {method} {path}", path)
+
+    async def _unreadable(
+        self, request: web.Request, op: MockOperation, path: str, exc: BaseException
+    ) -> web.Response:
+        """A body too large (413), that cannot be decoded (400), or that did not arrive in time (408:
+        sent at once and the connection closed)."""
+        if isinstance(exc, web.HTTPRequestEntityTooLarge):
+            return self._error(
+                op.responses, 413, f"request body exceeds {self.settings.max_body} bytes", path
+            )
+        if isinstance(exc, web.RequestPayloadError):  # e.g. Content-Encoding: gzip on a body that is not gzip
+            return self._error(op.responses, 400, f"request body cannot be read: {_reason(exc)}", path)
+        response = self._error(
+            op.responses, 408, f"request body not received within {self.settings.read_timeout:g}s", path
+        )
+        response.force_close()
+        await response.prepare(request)
+        await response.write_eof()
+        request.protocol.force_close()  # do not wait (aiohttp lingers up to 10 s) for the rest of it
+        return response
+
+    def _refusal(self, op: MockOperation, issues: Sequence[Issue], path: str) -> web.Response:
+        """The operation's refusal of an invalid request, naming every issue (the first one's status)."""
+        first = issues[0]
+        message = "; ".join(issue.describe() for issue in issues)
+        param = first.where.lstrip("/") if first.location != "body" else (first.where.lstrip("/") or None)
+        return self._error(
+            op.responses, op.refusal_status(first.location, first.where), message, path, param=param
+        )
 
     async def _read(self, request: web.Request) -> bytes:
         """The whole body; ``TimeoutError`` when it takes longer than ``read_timeout`` to arrive."""

@@ -10,6 +10,7 @@ counts); anything the schema rejects falls back to the plain generated body.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from gatewright.mock.echo import echo
@@ -58,44 +59,102 @@ def handle_resource(
         if role.role == "delete" and role.id_param is not None:
             _delete(api, op, role, params, store)
         return None
-    pointer = media.schema_pointer
-
-    def valid(value: Any) -> bool:
-        return api.schemas.is_valid(pointer, value, formats=True)
-
-    headers = response_headers(api, op, decision.response)
+    if role.role == "list":  # no answer object before its cache is looked at (``GET /v1/models``)
+        return _list(
+            api, op, decision, media.media_type, media.schema_pointer, store=store, collection=collection
+        )
+    answer = _Answer.of(api, op, decision, media.media_type, media.schema_pointer)
     if role.role == "create":
-        value = value_for(api, op, decision, salt=f"create-{store.create_salt()}")
-        value = echo(value, body, valid)
-        try:
-            resource_id = resolve(value, role.id_pointer or "/id")
-        except KeyError:
-            return None
-        if isinstance(resource_id, str | int) and isinstance(value, dict):
-            stored = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _scalar(v)}
-            parent = (role.id_pointer or "/id").rsplit("/", 1)[0]
-            resource = resolve(value, parent) if parent else value
-            store.put(
-                collection,
-                str(resource_id),
-                {**stored, **(resource if isinstance(resource, dict) else value)},
-            )
-        return Rendered(decision.status, media.media_type, dumps(value), headers)
-    if role.role == "list":
-        if not store.known(collection):
-            return None
-        pristine = store.pristine(collection)  # fixtures only: the answer is the same every time
-        key = ("list", pointer, decision.example.name if decision.example else None, decision.status)
-        cached = op.body_cache.get(key) if pristine else None
-        if isinstance(cached, Rendered):
-            return cached
-        listed = _listed(value_for(api, op, decision), store.list(collection), valid)
-        if listed is None:
-            return None
-        rendered = Rendered(decision.status, media.media_type, dumps(listed), headers)
-        if pristine:
-            op.body_cache[key] = rendered
-        return rendered
+        return _create(answer, role, body, store=store, collection=collection)
+    return _one(answer, role, params, body, store=store, collection=collection)
+
+
+@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
+class _Answer:
+    """What a tracked JSON answer is made for: the operation, its decision, its body's schema and
+    the headers it carries."""
+
+    api: MockApi
+    op: MockOperation
+    decision: Decision
+    media_type: str
+    pointer: str
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(
+        cls, api: MockApi, op: MockOperation, decision: Decision, media_type: str, pointer: str
+    ) -> _Answer:
+        return cls(api, op, decision, media_type, pointer, response_headers(api, op, decision.response))
+
+    def valid(self, value: Any) -> bool:
+        return self.api.schemas.is_valid(self.pointer, value, formats=True)
+
+    def rendered(self, value: Any) -> Rendered:
+        return Rendered(self.decision.status, self.media_type, dumps(value), self.headers)
+
+
+def _create(
+    answer: _Answer, role: ResourceRole, body: Any, *, store: ResourceStore, collection: str
+) -> Rendered | None:
+    """A generated body echoing the request, kept with the scalar fields the client sent."""
+    value = value_for(answer.api, answer.op, answer.decision, salt=f"create-{store.create_salt()}")
+    value = echo(value, body, answer.valid)
+    try:
+        resource_id = resolve(value, role.id_pointer or "/id")
+    except KeyError:
+        return None
+    if isinstance(resource_id, str | int) and isinstance(value, dict):
+        stored = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _scalar(v)}
+        parent = (role.id_pointer or "/id").rsplit("/", 1)[0]
+        resource = resolve(value, parent) if parent else value
+        store.put(
+            collection,
+            str(resource_id),
+            {**stored, **(resource if isinstance(resource, dict) else value)},
+        )
+    return answer.rendered(value)
+
+
+def _list(  # the answer's parts unbundled: a cached list costs no object
+    api: MockApi,
+    op: MockOperation,
+    decision: Decision,
+    media_type: str,
+    pointer: str,
+    *,
+    store: ResourceStore,
+    collection: str,
+) -> Rendered | None:
+    """The collection's items in the list's shape (the same answer every time while only fixtures)."""
+    if not store.known(collection):
+        return None
+    pristine = store.pristine(collection)  # fixtures only: the answer is the same every time
+    key = ("list", pointer, decision.example.name if decision.example else None, decision.status)
+    cached = op.body_cache.get(key) if pristine else None
+    if isinstance(cached, Rendered):
+        return cached
+    answer = _Answer.of(api, op, decision, media_type, pointer)
+    listed = _listed(value_for(api, op, decision), store.list(collection), answer.valid)
+    if listed is None:
+        return None
+    rendered = answer.rendered(listed)
+    if pristine:
+        op.body_cache[key] = rendered
+    return rendered
+
+
+def _one(
+    answer: _Answer,
+    role: ResourceRole,
+    params: Mapping[str, str],
+    body: Any,
+    *,
+    store: ResourceStore,
+    collection: str,
+) -> Rendered | None:
+    """A read, update or delete of the resource the path names (found in any collection of the API)."""
+    api, op = answer.api, answer.op
     resource_id = params.get(role.id_param or "")
     if resource_id is None:
         return None
@@ -117,13 +176,13 @@ def handle_resource(
             store.update(collection, resource_id, {k: v for k, v in body.items() if _scalar(v)})
             or stored_body
         )
-    template = value_for(api, op, decision, salt=f"{role.role}-{resource_id}")
+    template = value_for(api, op, answer.decision, salt=f"{role.role}-{resource_id}")
     value = (
-        _merge(template, stored_body, valid)
+        _merge(template, stored_body, answer.valid)
         if role.role != "delete"
-        else _with_id(template, resource_id, valid)
+        else _with_id(template, resource_id, answer.valid)
     )
-    return Rendered(decision.status, media.media_type, dumps(value), headers)
+    return answer.rendered(value)
 
 
 def render_list(

@@ -30,13 +30,13 @@ from gatewright.mock.blobs import Blob, BlobBudgetExceeded
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits
+from gatewright.mock.multipart import multipart_files
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import response_headers, value_for
 from gatewright.mock.shared import KEY_SEP
 from gatewright.mock.state import ResourceStore
-from gatewright.mock.validation import multipart_files
 from gatewright.spec.media import is_json, media_type_of
 
 if TYPE_CHECKING:

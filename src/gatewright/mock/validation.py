@@ -6,78 +6,28 @@ to the parameter's schema type before checking, as OpenAPI serialisation says.
 Every problem is an ``Issue`` with where it is (``body/messages/0``,
 ``query.limit``) and what is wrong.
 
-JSON is parsed by ``loads``, which refuses nesting deeper than ``MAX_JSON_DEPTH``
-(a ``ValueError``, so a malformed-body 4xx): Python's parser raises ``RecursionError``
-near 1,000 levels and the schema validator gives up reporting on instances deeper
-than 255, so a deeper body would otherwise end in a 500.
+JSON is parsed by ``json_depth.loads`` (nesting bounded), multipart bodies by
+``multipart``, and strings made values by ``coercion``.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
 
 from multidict import CIMultiDictProxy, MultiMapping
 
+from gatewright.mock.coercion import coerce, type_of
+from gatewright.mock.json_depth import loads
+from gatewright.mock.multipart import parse_multipart
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec.media import is_json, media_matches, media_type_of
 from gatewright.spec.pointer import escape
 
-_INTEGER = re.compile(r"-?\d+\Z")
-_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\Z")
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _JSON = object()
-MAX_JSON_DEPTH = 128  # arrays and objects inside each other (jsonschema-rs cannot report past 255)
-
-
-class JsonTooDeep(ValueError):
-    """A JSON text nested deeper than ``MAX_JSON_DEPTH``."""
-
-    def __init__(self) -> None:
-        super().__init__(f"nested deeper than {MAX_JSON_DEPTH} levels")
-
-
-def loads(text: bytes | str) -> Any:
-    """``json.loads`` that refuses nesting deeper than ``MAX_JSON_DEPTH`` (``JsonTooDeep``).
-
-    The parser's own ``RecursionError`` (near 1,000 levels) is caught; below that the depth
-    is measured only when the text holds more than ``MAX_JSON_DEPTH`` opening brackets (two
-    ``count`` calls in C decide), so an ordinary body pays about a microsecond for it.
-    """
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise JsonTooDeep() from None
-    if isinstance(text, bytes):
-        brackets = text.count(b"[") + text.count(b"{")
-    else:
-        brackets = text.count("[") + text.count("{")
-    if brackets > MAX_JSON_DEPTH and _deeper_than(value, MAX_JSON_DEPTH):
-        raise JsonTooDeep()
-    return value
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether arrays/objects nest more than ``limit`` levels in ``value`` (level by level, no recursion)."""
-    level = [value] if type(value) is dict or type(value) is list else []
-    depth = 1
-    while level:
-        deeper: list[Any] = []
-        for node in level:
-            for child in node.values() if type(node) is dict else node:
-                if type(child) is dict or type(child) is list:
-                    deeper.append(child)
-        if deeper and depth >= limit:
-            return True
-        level = deeper
-        depth += 1
-    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,23 +66,6 @@ class _Body:
 class ValidatedRequest:
     issues: tuple[Issue, ...]
     body: Any = None  # parsed JSON / form value, None when no body
-
-
-def _coerce(raw: str, kind: str | None) -> Any:
-    if kind == "integer" and _INTEGER.match(raw):
-        return int(raw)
-    if kind == "number" and _NUMBER.match(raw):
-        return float(raw) if any(c in raw for c in ".eE") else int(raw)
-    if kind == "boolean" and raw in ("true", "false"):
-        return raw == "true"
-    if kind == "null" and raw in ("", "null"):
-        return None
-    if kind in ("object", "array") and raw[:1] in ("{", "["):
-        try:
-            return loads(raw)
-        except ValueError:
-            return raw
-    return raw
 
 
 class RequestValidator:
@@ -225,11 +158,11 @@ class RequestValidator:
         resolved, _ = self._schemas.deref(schema, pointer)
         if not isinstance(resolved, dict):
             return None, None
-        kind = _type_of(resolved, self._schemas)
+        kind = type_of(resolved, self._schemas)
         item_kind = None
         if kind == "array":
             item, _ = self._schemas.deref(resolved.get("items"), None)
-            item_kind = _type_of(item, self._schemas) if isinstance(item, dict) else None
+            item_kind = type_of(item, self._schemas) if isinstance(item, dict) else None
         return kind, item_kind
 
     def _form_kinds(self, pointer: str | None) -> dict[str, tuple[str | None, str | None]]:
@@ -274,7 +207,7 @@ class RequestValidator:
     ) -> Any:
         if param.location == "path":
             raw = path_params.get(param.name)
-            return _MISSING if raw is None else _coerce(raw, param.kind)
+            return _MISSING if raw is None else coerce(raw, param.kind)
         if param.location == "query":
             if param.kind == "array":
                 values = query.getall(param.name, [])
@@ -286,19 +219,19 @@ class RequestValidator:
                         if not param.explode
                         else values
                     )
-                return [_coerce(v, param.item_kind) for v in values]
+                return [coerce(v, param.item_kind) for v in values]
             raw = query.get(param.name)
-            return _MISSING if raw is None else _coerce(raw, param.kind)
+            return _MISSING if raw is None else coerce(raw, param.kind)
         if param.location == "header":
             raw = headers.get(param.name)
             if raw is None:
                 return _MISSING
             if param.kind == "array":
-                return [_coerce(v.strip(), param.item_kind) for v in raw.split(",")]
-            return _coerce(raw, param.kind)
+                return [coerce(v.strip(), param.item_kind) for v in raw.split(",")]
+            return coerce(raw, param.kind)
         if param.location == "cookie":
             raw = cookies.get(param.name)
-            return _MISSING if raw is None else _coerce(raw, param.kind)
+            return _MISSING if raw is None else coerce(raw, param.kind)
         return _MISSING
 
     def _validate_body(self, content_type: str | None, body: bytes) -> tuple[Any, list[Issue]]:
@@ -334,7 +267,7 @@ class RequestValidator:
             except (ValueError, UnicodeDecodeError) as exc:
                 return None, [Issue("body", "", f"malformed JSON: {exc}")]
         elif declared.media_type == "multipart/form-data":
-            value = self._form(_parse_multipart(content_type or "", body), declared)
+            value = self._form(parse_multipart(content_type or "", body), declared)
             if value is None:
                 return None, [Issue("body", "", "malformed multipart/form-data body")]
         elif declared.media_type == "application/x-www-form-urlencoded":
@@ -367,89 +300,15 @@ class RequestValidator:
             if kind == "array" and not isinstance(raw, str) and not isinstance(raw, list):
                 out[name] = raw  # a typed (JSON) part is the whole value, not one item of it
             elif kind == "array":
-                coerced = _coerce(raw, "array") if isinstance(raw, str) else raw
+                coerced = coerce(raw, "array") if isinstance(raw, str) else raw
                 if isinstance(coerced, list):
                     out.setdefault(name, []).extend(coerced)
                 else:
-                    out.setdefault(name, []).append(_coerce(raw, item_kind))
+                    out.setdefault(name, []).append(coerce(raw, item_kind))
             else:
-                out[name] = _coerce(raw, kind) if isinstance(raw, str) else raw
+                out[name] = coerce(raw, kind) if isinstance(raw, str) else raw
         return out
 
 
 _MISSING: Any = object()
 _NOTHING = ValidatedRequest(())
-
-
-def _type_of(schema: Mapping[str, Any], schemas: SchemaSet) -> str | None:
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kinds = [k for k in kind if k != "null"]
-        return str(kinds[0]) if kinds else None
-    if isinstance(kind, str):
-        return kind
-    for key in ("anyOf", "oneOf", "allOf"):
-        for branch in schema.get(key, []) or []:
-            resolved, _ = schemas.deref(branch, None)
-            if isinstance(resolved, dict):
-                found = _type_of(resolved, schemas)
-                if found and found != "null":
-                    return found
-    return None
-
-
-def _multipart(content_type: str, body: bytes) -> Any:
-    """The parsed multipart message, or None when the body is not one."""
-    if "boundary=" not in content_type:
-        return None
-    message = BytesParser(policy=HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
-    )
-    return message if message.is_multipart() else None
-
-
-@dataclass(frozen=True, slots=True)
-class FilePart:
-    """A file sent in a multipart body, as the client sent it."""
-
-    field: str
-    filename: str
-    content_type: str
-    data: bytes
-
-
-def multipart_files(content_type: str, body: bytes) -> list[FilePart]:
-    """The parts of a multipart body that carry a file name (uploads), in order."""
-    message = _multipart(content_type, body)
-    files: list[FilePart] = []
-    for part in message.iter_parts() if message is not None else ():
-        name, filename = part.get_param("name", header="content-disposition"), part.get_filename()
-        if isinstance(name, str) and filename is not None:
-            payload = part.get_payload(decode=True)
-            data = payload if isinstance(payload, bytes) else b""
-            files.append(FilePart(name, filename, part.get_content_type(), data))
-    return files
-
-
-def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, Any]] | None:
-    message = _multipart(content_type, body)
-    if message is None:
-        return None
-    pairs: list[tuple[str, Any]] = []
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        if part.get_content_type() == "application/json" and part.get_filename() is None:
-            try:
-                pairs.append((name, loads(data)))  # a typed value, not text to coerce
-                continue
-            except ValueError:
-                return None
-        if part.get_filename() is not None:
-            pairs.append((name, data.decode("latin-1")))
-        else:
-            pairs.append((name, data.decode("utf-8", "replace")))
-    return pairs

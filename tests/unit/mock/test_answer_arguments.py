@@ -432,7 +432,7 @@ def test_unique_items_differ_for_every_item_kind(items: Schema) -> None:
     assert not _errors(schema, value), value
 
 
-@pytest.mark.xfail(strict=True, reason="generate.py: _fit_length pads a formatted string with 'x'")
+@pytest.mark.xfail(strict=True, reason="scalars.py: _fit_length pads a formatted string with 'x'")
 def test_known_gap_min_length_on_date_time() -> None:
     schema = _holding({"type": "string", "format": "date-time", "minLength": 25})
     value = SchemaValues(seed=1).value(schema)

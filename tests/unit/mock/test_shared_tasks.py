@@ -18,7 +18,7 @@ import pytest_asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gatewright.mock.answers.stored import IssuedIds, ResponseStore, Stored
+from gatewright.mock.answers.response_store import IssuedIds, ResponseStore, Stored
 from gatewright.mock.shared import Ledger, decode, encode
 from gatewright.mock.tasks import ManualClock, Outcome, Phase, Task, TaskEngine, TaskError, TaskTiming
 from gatewright.mock.tasks.facts import Facts, FactsRef

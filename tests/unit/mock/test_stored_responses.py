@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gatewright.mock.answers.stored import ResponseStore, Stored, input_items, output_text
+from gatewright.mock.answers.response_bodies import input_items, output_text
+from gatewright.mock.answers.response_store import ResponseStore, Stored
 
 
 def _stored(size: int, *, background: bool = False) -> Stored:

@@ -14,8 +14,9 @@ retrieve route under its path.
   ``x-gatewright-task``, named by the response id: retrieve shows it queued or in progress
   with no output yet, then the very answer the same request gets in the foreground; cancel
   ends it ``cancelled``; ``Prefer: task=fail`` ends it ``failed``.
-- Kept bytes are bounded (a count and a byte budget; the oldest go first); ``reset`` forgets
-  them all.
+- Kept bytes are bounded (a count and a byte budget; the oldest go first: ``response_store``);
+  ``reset`` forgets them all. The bodies' derived parts (input items, ``output_text``, a
+  background response as its task stands) are ``response_bodies``.
 - With replicas (``mock.shared``) the kept responses and the ids given out are shared: a response
   created on one replica is retrieved, listed, cancelled or deleted on any (``shared_stores``).
 
@@ -26,38 +27,34 @@ to keep, and whether a ``previous_response_id`` is known depends on what came be
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from gatewright.mock.answers.extension import AnswerExtension, json_decision
+from gatewright.mock.answers.response_bodies import as_of, input_items, output_text
+from gatewright.mock.answers.response_store import IssuedIds, Key, ResponseStore, Stored
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.fit import fit
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import dumps
-from gatewright.mock.shared import KEY_SEP, Packed
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.hooks import wants_task
-from gatewright.mock.tasks.models import Outcome, Task
+from gatewright.mock.tasks.models import Outcome
 from gatewright.mock.tasks.responses import json_response
 from gatewright.spec.schemas import locate
-from gatewright.spec.tasks import Phase
 
 if TYPE_CHECKING:
-    from gatewright.mock.shared import Ledger, Shared
+    from gatewright.mock.shared import Shared
 
-__all__ = ["IssuedIds", "ResponseStore", "StoredResponses", "input_items", "output_text"]
+__all__ = ["StoredResponses", "routes"]
 
 WIRE = "openai-responses"
-_ENTRIES = 4096  # responses kept at once
-_BUDGET = 64 * 1024 * 1024  # bytes of kept responses and their input items
 # (method, what follows ``{create path}/{id}``) -> the route's part
 _ROUTES = {
     ("GET", ""): "retrieve",
@@ -65,154 +62,8 @@ _ROUTES = {
     ("POST", "cancel"): "cancel",
     ("GET", "input_items"): "input_items",
 }
-_ITEM_IDS = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_"}
 
-Key = tuple[str, str]  # (api, response id)
 Answered = web.StreamResponse | JsonOutcome | None
-
-
-@dataclass(frozen=True, slots=True)
-class Stored:
-    body: bytes  # the response as answered (a background one: as it ends when it succeeds)
-    items: bytes  # the request's input items, a JSON list
-    background: bool  # runs as the engine's task named by the response id
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + len(self.items)
-
-
-class ResponseStore:
-    """Responses kept per (API, id) in creation order, the oldest dropped past ``entries`` or
-    ``budget`` bytes.
-
-    Also a ``mock.shared.Shared`` store: key ``api\x1fid``, value ``Packed({"background", "body"},
-    body + items)`` (``body``: how many of the bytes are the body). Each replica applies the bounds to
-    what it holds, so one that takes a response drops its oldest as the replica that kept it did."""
-
-    shared_name = "responses"
-
-    def __init__(self, entries: int = _ENTRIES, budget: int = _BUDGET) -> None:
-        self._kept: dict[Key, Stored] = {}
-        self._entries = entries
-        self._budget = budget
-        self.used = 0  # bytes held
-        self.ledger: Ledger | None = None
-
-    def put(self, key: Key, stored: Stored) -> list[tuple[Key, Stored]]:
-        """Keep ``stored`` under ``key``; returns what was dropped to make room (``stored`` itself
-        when it can never fit)."""
-        replaced = self._pop(key)
-        dropped = self._put(key, stored)
-        if self.ledger is not None:
-            for gone, _ in dropped:
-                if gone != key or replaced is not None:
-                    self._note(gone, None)
-            if not dropped or dropped[-1][0] != key:
-                self._note(key, stored)
-        return dropped
-
-    def _put(self, key: Key, stored: Stored) -> list[tuple[Key, Stored]]:
-        if stored.size > self._budget or self._entries <= 0:
-            return [(key, stored)]
-        dropped: list[tuple[Key, Stored]] = []
-        while self._kept and (len(self._kept) >= self._entries or self.used + stored.size > self._budget):
-            oldest = next(iter(self._kept))
-            dropped.append((oldest, self._kept[oldest]))
-            self._pop(oldest)
-        self._kept[key] = stored
-        self.used += stored.size
-        return dropped
-
-    def get(self, key: Key) -> Stored | None:
-        return self._kept.get(key)
-
-    def pop(self, key: Key) -> Stored | None:
-        stored = self._pop(key)
-        if stored is not None and self.ledger is not None:
-            self._note(key, None)
-        return stored
-
-    def _pop(self, key: Key) -> Stored | None:
-        stored = self._kept.pop(key, None)
-        if stored is not None:
-            self.used -= stored.size
-        return stored
-
-    # shared with other replicas (``mock.shared``)
-    def _note(self, key: Key, stored: Stored | None) -> None:
-        assert self.ledger is not None
-        self.ledger.note(
-            self.shared_name, f"{key[0]}{KEY_SEP}{key[1]}", None if stored is None else _packed(stored)
-        )
-
-    def shared_items(self) -> Iterator[tuple[str, Any]]:
-        for (api, response_id), stored in list(self._kept.items()):
-            yield f"{api}{KEY_SEP}{response_id}", _packed(stored)
-
-    def shared_apply(self, key: str, value: Any) -> None:
-        api, _, response_id = key.partition(KEY_SEP)
-        self._pop((api, response_id))
-        if isinstance(value, Packed):
-            size = int(value.meta["body"])
-            stored = Stored(value.data[:size], value.data[size:], bool(value.meta["background"]))
-            self._put((api, response_id), stored)
-
-    def shared_clear(self) -> None:
-        self.clear()
-
-    def clear(self) -> None:
-        self._kept.clear()
-        self.used = 0
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
-
-def _packed(stored: Stored) -> Packed:
-    return Packed({"background": stored.background, "body": len(stored.body)}, stored.body + stored.items)
-
-
-class IssuedIds:
-    """The (API, response id)s this mock gave out (a ``previous_response_id`` naming one it no longer
-    keeps is a 400), at most ``limit``. Also a ``mock.shared.Shared`` store: key ``api\x1fid``, value true."""
-
-    shared_name = "responses.issued"
-
-    def __init__(self, limit: int = 1_000_000) -> None:
-        self.limit = limit
-        self.ledger: Ledger | None = None
-        self._ids: set[Key] = set()
-
-    def add(self, key: Key) -> None:
-        if key in self._ids or len(self._ids) >= self.limit:
-            return
-        self._ids.add(key)
-        if self.ledger is not None:
-            self.ledger.note(self.shared_name, f"{key[0]}{KEY_SEP}{key[1]}", True)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._ids
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def clear(self) -> None:
-        self._ids.clear()
-
-    def shared_items(self) -> Iterator[tuple[str, Any]]:
-        for api, response_id in list(self._ids):
-            yield f"{api}{KEY_SEP}{response_id}", True
-
-    def shared_apply(self, key: str, value: Any) -> None:
-        api, _, response_id = key.partition(KEY_SEP)
-        if value is None:
-            self._ids.discard((api, response_id))
-        else:
-            self._ids.add((api, response_id))
-
-    def shared_clear(self) -> None:
-        self._ids.clear()
 
 
 class StoredResponses:
@@ -301,7 +152,7 @@ class StoredResponses:
         )
         final = {**final, "background": True}
         self._keep(call, final, background=True)
-        return self._answer(call, decision, _as_of(final, task))
+        return self._answer(call, decision, as_of(final, task))
 
     def _retrieve(self, call: MockCall, decision: Decision) -> Answered:
         found = self._named(call)
@@ -310,7 +161,7 @@ class StoredResponses:
         key, stored = found
         body = json.loads(stored.body)
         task = self.tasks.poll(*key) if stored.background and self.tasks is not None else None
-        return self._answer(call, decision, body if task is None else _as_of(body, task))
+        return self._answer(call, decision, body if task is None else as_of(body, task))
 
     def _delete(self, call: MockCall, decision: Decision) -> Answered:
         found = self._named(call)
@@ -334,7 +185,7 @@ class StoredResponses:
             return _error(call, 400, message)
         body = json.loads(stored.body)
         cancelled = self.tasks.cancel(*key)
-        return self._answer(call, decision, body if cancelled is None else _as_of(body, cancelled.task))
+        return self._answer(call, decision, body if cancelled is None else as_of(body, cancelled.task))
 
     def _input_items(self, call: MockCall, decision: Decision) -> Answered:
         found = self._named(call)
@@ -452,65 +303,6 @@ def routes(api: MockApi) -> dict[str, str]:
             found[create.operation_id] = "create"
             found.update(under)
     return found
-
-
-def input_items(request: Mapping[str, Any], response_id: str) -> list[dict[str, Any]]:
-    """The request's ``input`` as OpenAI lists it: a string is one user message; every item has an
-    id, a message its ``type``, ``status`` and content parts.
-
-    Ids an item lacks are made from the response's id and the item's place, so they are unique,
-    the same under a seed, and drawn from no sequence the answers use.
-    """
-    sent = request.get("input")
-    if isinstance(sent, str):
-        sent = [{"role": "user", "content": sent}]
-    items: list[dict[str, Any]] = []
-    for index, item in enumerate(sent if isinstance(sent, list) else ()):
-        if not isinstance(item, Mapping):
-            continue
-        out = dict(item)
-        kind = out.setdefault("type", "message")  # an "easy" input message carries only its role
-        if kind == "message":
-            out.setdefault("status", "completed")
-            if isinstance(out.get("content"), str):
-                part = "output_text" if out.get("role") == "assistant" else "input_text"
-                out["content"] = [{"type": part, "text": out["content"]}]
-        digest = hashlib.blake2b(f"{response_id}/{index}".encode(), digest_size=12).hexdigest()
-        out.setdefault("id", f"{_ITEM_IDS.get(str(kind), 'item_')}{digest}")
-        items.append(out)
-    return items
-
-
-def output_text(body: Mapping[str, Any]) -> str:
-    """The text of a response's messages, joined, as the official SDKs' ``output_text`` reads it."""
-    return "".join(_texts(body.get("output")))
-
-
-def _texts(output: Any) -> Iterator[str]:
-    for item in output if isinstance(output, list) else ():
-        if isinstance(item, Mapping) and item.get("type") == "message":
-            for part in item.get("content") or ():
-                if isinstance(part, Mapping) and part.get("type") == "output_text":
-                    yield str(part.get("text") or "")
-
-
-def _as_of(final: dict[str, Any], task: Task) -> dict[str, Any]:
-    """A background response as its task stands: the final answer once it succeeded; before (and
-    when it failed or was cancelled) no output, no usage, under the task's status."""
-    if task.phase is Phase.SUCCEEDED:
-        return final
-    shown = {**final, "status": task.status, "output": [], "usage": _zeroed(final.get("usage"))}
-    shown.pop("incomplete_details", None)
-    if task.error is not None:
-        shown["error"] = {"code": task.error.code, "message": task.error.message}
-    return shown
-
-
-def _zeroed(value: Any) -> Any:
-    """``usage`` with every count 0, in the API's own shape (nothing has been spent yet)."""
-    if isinstance(value, dict):
-        return {key: _zeroed(part) for key, part in value.items()}
-    return 0 if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _request(call: MockCall) -> Mapping[str, Any]:

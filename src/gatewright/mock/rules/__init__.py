@@ -1,6 +1,7 @@
 """Rules that program the mock: scripted answers, sequences, faults (README, "Programming the mock").
 
-``loader`` reads and checks a rules document, ``matcher`` decides whether a rule applies,
+``loader`` reads and checks a rules document (``fields`` each field of a rule, ``allowed`` what
+the spec lets it answer), ``matcher`` decides whether a rule applies,
 ``book`` holds the rules in force (numbered, indexed by operation) and the global faults,
 ``index`` finds the few rules of an operation a request may match, ``apply`` turns a reply
 into the mock's answer.

@@ -144,20 +144,26 @@ def completion_events(body: Mapping[str, Any], context: StreamContext) -> Iterat
     yield DONE
 
 
+_Step = tuple[str, dict[str, Any]]  # a Responses event's type and fields, before it is numbered
+_TERMINAL = {
+    "completed": "response.completed",
+    "failed": "response.failed",
+    "incomplete": "response.incomplete",
+}
+
+
 def responses_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
     """Responses API: ``response.created`` … ``response.output_text.delta`` … ``response.completed``.
 
     Each event carries ``event: <type>`` and a JSON body with ``type`` and a
     ``sequence_number``; there is no ``[DONE]`` (the SDK stops at the end of the body).
     """
-    sequence = 0
+    for sequence, (kind, fields) in enumerate(_response_steps(_final_response(body, context))):
+        yield json_event({"type": kind, "sequence_number": sequence, **fields}, event=kind)
 
-    def emit(kind: str, **fields: Any) -> SSEEvent:
-        nonlocal sequence
-        event = json_event({"type": kind, "sequence_number": sequence, **fields}, event=kind)
-        sequence += 1
-        return event
 
+def _final_response(body: Mapping[str, Any], context: StreamContext) -> dict[str, Any]:
+    """The response as the stream's last event carries it: ids and times filled in, status final."""
     final = copy.deepcopy(dict(body))
     final.setdefault("id", "resp_mock")
     final.setdefault("object", "response")
@@ -166,106 +172,71 @@ def responses_events(body: Mapping[str, Any], context: StreamContext) -> Iterato
     final["status"] = (
         "completed" if final.get("status") in (None, "in_progress", "queued") else final["status"]
     )
-    outputs = list(final.get("output") or [])
-    final["output"] = outputs
+    final["output"] = list(final.get("output") or [])
+    return final
+
+
+def _response_steps(final: dict[str, Any]) -> Iterator[_Step]:
+    """The response started (in progress, no output), each output item's events, the response ended."""
     started = {**final, "status": "in_progress", "output": [], "usage": None}
     started.pop("completed_at", None)
-    yield emit("response.created", response=started)
-    yield emit("response.in_progress", response=started)
-
-    for output_index, item in enumerate(outputs):
-        item_id = item.get("id", f"msg_{output_index}")
+    yield "response.created", {"response": started}
+    yield "response.in_progress", {"response": started}
+    for output_index, item in enumerate(final["output"]):
         if item.get("type") == "function_call":
-            arguments = str(item.get("arguments") or "")
-            yield emit(
+            yield from _function_call_steps(output_index, item)
+        elif item.get("type", "message") != "message":
+            yield (
                 "response.output_item.added",
-                output_index=output_index,
-                item={**item, "arguments": "", "status": "in_progress"},
+                {"output_index": output_index, "item": {**item, "status": "in_progress"}},
             )
-            for piece in split_json(arguments):
-                if piece:
-                    yield emit(
-                        "response.function_call_arguments.delta",
-                        item_id=item_id,
-                        output_index=output_index,
-                        delta=piece,
-                    )
-            yield emit(
-                "response.function_call_arguments.done",
-                item_id=item_id,
-                output_index=output_index,
-                name=item.get("name"),
-                arguments=arguments,
-            )
-            yield emit("response.output_item.done", output_index=output_index, item=item)
-            continue
-        if item.get("type", "message") != "message":
-            yield emit(
-                "response.output_item.added",
-                output_index=output_index,
-                item={**item, "status": "in_progress"},
-            )
-            yield emit("response.output_item.done", output_index=output_index, item=item)
-            continue
-        yield emit(
-            "response.output_item.added",
-            output_index=output_index,
-            item={**item, "id": item_id, "status": "in_progress", "content": []},
-        )
-        for content_index, part in enumerate(item.get("content") or []):
-            if part.get("type") != "output_text":
-                yield emit(
-                    "response.content_part.added",
-                    item_id=item_id,
-                    output_index=output_index,
-                    content_index=content_index,
-                    part=part,
-                )
-                yield emit(
-                    "response.content_part.done",
-                    item_id=item_id,
-                    output_index=output_index,
-                    content_index=content_index,
-                    part=part,
-                )
-                continue
-            text = part.get("text", "")
-            empty = {"type": "output_text", "text": "", "annotations": []}
-            yield emit(
-                "response.content_part.added",
-                item_id=item_id,
-                output_index=output_index,
-                content_index=content_index,
-                part=empty,
-            )
-            for piece in split_text(text):
-                yield emit(
-                    "response.output_text.delta",
-                    item_id=item_id,
-                    output_index=output_index,
-                    content_index=content_index,
-                    delta=piece,
-                    logprobs=[],
-                )
-            yield emit(
-                "response.output_text.done",
-                item_id=item_id,
-                output_index=output_index,
-                content_index=content_index,
-                text=text,
-                logprobs=[],
-            )
-            yield emit(
-                "response.content_part.done",
-                item_id=item_id,
-                output_index=output_index,
-                content_index=content_index,
-                part={**empty, **part},
-            )
-        yield emit("response.output_item.done", output_index=output_index, item={**item, "id": item_id})
-    terminal = {
-        "completed": "response.completed",
-        "failed": "response.failed",
-        "incomplete": "response.incomplete",
+            yield "response.output_item.done", {"output_index": output_index, "item": item}
+        else:
+            yield from _message_steps(output_index, item)
+    yield _TERMINAL.get(final["status"], "response.completed"), {"response": final}
+
+
+def _function_call_steps(output_index: int, item: Mapping[str, Any]) -> Iterator[_Step]:
+    """A function call: added with no arguments, its arguments in fragments, done."""
+    item_id = item.get("id", f"msg_{output_index}")
+    arguments = str(item.get("arguments") or "")
+    added = {**item, "arguments": "", "status": "in_progress"}
+    yield "response.output_item.added", {"output_index": output_index, "item": added}
+    for piece in split_json(arguments):
+        if piece:
+            delta = {"item_id": item_id, "output_index": output_index, "delta": piece}
+            yield "response.function_call_arguments.delta", delta
+    done = {
+        "item_id": item_id,
+        "output_index": output_index,
+        "name": item.get("name"),
+        "arguments": arguments,
     }
-    yield emit(terminal.get(final["status"], "response.completed"), response=final)
+    yield "response.function_call_arguments.done", done
+    yield "response.output_item.done", {"output_index": output_index, "item": item}
+
+
+def _message_steps(output_index: int, item: Mapping[str, Any]) -> Iterator[_Step]:
+    """A message: added with no content, each content part's events, done."""
+    item_id = item.get("id", f"msg_{output_index}")
+    added = {**item, "id": item_id, "status": "in_progress", "content": []}
+    yield "response.output_item.added", {"output_index": output_index, "item": added}
+    for content_index, part in enumerate(item.get("content") or []):
+        where = {"item_id": item_id, "output_index": output_index, "content_index": content_index}
+        if part.get("type") != "output_text":
+            yield "response.content_part.added", {**where, "part": part}
+            yield "response.content_part.done", {**where, "part": part}
+        else:
+            yield from _text_part_steps(where, part)
+    yield "response.output_item.done", {"output_index": output_index, "item": {**item, "id": item_id}}
+
+
+def _text_part_steps(where: dict[str, Any], part: Mapping[str, Any]) -> Iterator[_Step]:
+    """An ``output_text`` part: added empty, its text in deltas, the text done, the part done."""
+    text = part.get("text", "")
+    empty = {"type": "output_text", "text": "", "annotations": []}
+    yield "response.content_part.added", {**where, "part": empty}
+    for piece in split_text(text):
+        yield "response.output_text.delta", {**where, "delta": piece, "logprobs": []}
+    yield "response.output_text.done", {**where, "text": text, "logprobs": []}
+    yield "response.content_part.done", {**where, "part": {**empty, **part}}

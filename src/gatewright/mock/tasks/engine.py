@@ -15,13 +15,11 @@ that created the task would. Only the replica that created a task delivers its c
 Nothing here costs O(all tasks) per call: tasks are indexed per (API, operation) in
 creation order, so a list page visits only the tasks it shows (and the expired ones
 it drops on the way); ``tick`` visits only the tasks whose next move (a phase change
-by time, or expiry) has come due, kept in a heap of wake-up times.
+by time, or expiry) has come due, kept in a heap of wake-up times (both: ``engine_indexes``).
 """
 
 from __future__ import annotations
 
-import heapq
-import math
 import random
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from gatewright.mock.shared import KEY_SEP
 from gatewright.mock.tasks import machine
 from gatewright.mock.tasks.clock import Clock, SystemClock
+from gatewright.mock.tasks.engine_indexes import ByOperation, Wakeups
 from gatewright.mock.tasks.models import CancelResult, Outcome, Task, TaskTiming, task_from_shared
 from gatewright.spec.tasks import States, TaskSpec
 
@@ -76,9 +75,8 @@ class TaskEngine:
         self._seed = seed
         self._random = random.Random(seed)
         self._tasks: dict[_Key, Task] = {}
-        self._by_operation: dict[_Key, dict[_Key, None]] = {}  # (api, operationId) -> task keys, in order
-        self._wake: dict[_Key, float] = {}  # task key -> when ``tick`` must next look at it
-        self._wakeups: list[tuple[float, _Key]] = []  # a heap of (time, key); entries not in _wake are stale
+        self._by_operation = ByOperation()  # (api, operationId) -> task keys, in order
+        self._wakeups = Wakeups()  # when ``tick`` must next look at each task
         self._outbox: list[Task] = []
         self._called: set[_Key] = set()  # callbacks queued (a replica may see a task finish twice)
         self._states: dict[_Key, States] = {}  # (api, operationId) -> status words, from creates
@@ -135,7 +133,7 @@ class TaskEngine:
                 replica=self.replica,
             )
             self._tasks[key] = task
-            self._by_operation.setdefault((api, operation_id), {})[key] = None
+            self._by_operation.add(api, operation_id, key)
             self._states.setdefault((api, operation_id), states)
             self._schedule_locked(task)
             self._note_locked(key, task)
@@ -179,7 +177,6 @@ class TaskEngine:
         with self._lock:
             self._tasks.clear()
             self._by_operation.clear()
-            self._wake.clear()
             self._wakeups.clear()
             self._outbox.clear()
             self._called.clear()
@@ -224,19 +221,14 @@ class TaskEngine:
         now = self.clock.now()
         finished: list[Task] = []
         with self._lock:
-            wakeups = self._wakeups
-            while wakeups and wakeups[0][0] <= now:
-                at, key = heapq.heappop(wakeups)
-                if self._wake.get(key) != at:
-                    continue  # superseded by a later schedule, or the task is gone
-                del self._wake[key]
+            for key in self._wakeups.due(now):
                 before = self._tasks.get(key)
                 after = self._advance_locked(key, now)
                 if before is None or after is None:
                     continue
                 if after.terminal and not before.terminal:
                     finished.append(after)
-                if key not in self._wake:
+                if key not in self._wakeups:
                     self._schedule_locked(after)
         return finished
 
@@ -304,17 +296,12 @@ class TaskEngine:
         if task is not None:
             if noted:
                 self._note_locked(key, None)
-            siblings = self._by_operation.get((task.api, task.operation_id))
-            if siblings is not None:
-                siblings.pop(key, None)
-                if not siblings:
-                    del self._by_operation[(task.api, task.operation_id)]
-        self._wake.pop(key, None)
+            self._by_operation.remove(task.api, task.operation_id, key)
+        self._wakeups.forget(key)
         return task
 
     def _schedule_locked(self, task: Task) -> None:
         """Remember when ``tick`` must next look at ``task``: its next phase change, or its expiry."""
-        key = (task.api, task.id)
         if task.terminal:
             assert task.completed_at is not None
             at: float | None = task.completed_at + (
@@ -322,11 +309,7 @@ class TaskEngine:
             )
         else:
             at = machine.next_change(task)
-        if at is None or not math.isfinite(at):
-            self._wake.pop(key, None)
-        elif self._wake.get(key) != at:
-            self._wake[key] = at
-            heapq.heappush(self._wakeups, (at, key))
+        self._wakeups.set((task.api, task.id), at)
 
     def _keys_locked(self, api: str | None, operation_ids: Iterable[str] | None) -> Iterator[_Key]:
         """Task keys in creation order, lazily (nothing may add or drop a task while they are read)."""
@@ -335,11 +318,8 @@ class TaskEngine:
         wanted = set(operation_ids)
         if api is None:
             return (key for key, task in self._tasks.items() if task.operation_id in wanted)
-        indexes = [self._by_operation[(api, op)] for op in sorted(wanted) if (api, op) in self._by_operation]
-        if len(indexes) == 1:
-            return iter(indexes[0])
         tasks = self._tasks
-        return heapq.merge(*indexes, key=lambda key: tasks[key].seq)
+        return self._by_operation.keys(api, wanted, lambda key: tasks[key].seq)
 
     def _expired(self, task: Task, now: float) -> bool:
         retention = self.retention if task.retention is None else task.retention
@@ -402,7 +382,7 @@ class TaskEngine:
                 self._drop_locked(task_key, noted=False)
                 before = None
             if before is None:
-                self._by_operation.setdefault((api, task.operation_id), {})[task_key] = None
+                self._by_operation.add(api, task.operation_id, task_key)
             self._seq = max(self._seq, task.seq)  # creates here come after what was seen
             self._store_locked(task, finished=before is not None and task.terminal and not before.terminal)
 
@@ -410,6 +390,5 @@ class TaskEngine:
         with self._lock:
             self._tasks.clear()
             self._by_operation.clear()
-            self._wake.clear()
             self._wakeups.clear()
             self._called.clear()

@@ -8,18 +8,17 @@ the body cannot carry the task).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from gatewright.mock.echo import echoable
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
+from gatewright.mock.keyset import SharedKeySet
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
-from gatewright.mock.shared import KEY_SEP
 from gatewright.mock.stateful import render_list
 from gatewright.mock.tasks.callbacks import find_callback_url
 from gatewright.mock.tasks.engine import TaskEngine
@@ -34,50 +33,16 @@ from gatewright.spec.expressions import Exchange, evaluate
 from gatewright.spec.pointer import lookup
 from gatewright.spec.tasks import TaskSpec, task_id_in
 
-if TYPE_CHECKING:
-    from gatewright.mock.shared import Ledger
-
 __all__ = ["Started", "TaskHooks", "wants_task"]
 
 Answer = web.StreamResponse | JsonOutcome | None
 
 
-class Started:
+class Started(SharedKeySet):
     """The (api, create operationId)s that made a task since reset: a list shows its documented examples
-    until one did. Also a ``mock.shared.Shared`` store (key ``api\x1foperationId``, value true)."""
+    until one did. Shared by replicas under ``tasks.started``."""
 
     shared_name = "tasks.started"
-
-    def __init__(self) -> None:
-        self.ledger: Ledger | None = None
-        self._made: set[tuple[str, str]] = set()
-
-    def add(self, key: tuple[str, str]) -> None:
-        if key in self._made:
-            return
-        self._made.add(key)
-        if self.ledger is not None:
-            self.ledger.note(self.shared_name, f"{key[0]}{KEY_SEP}{key[1]}", True)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._made
-
-    def clear(self) -> None:
-        self._made.clear()
-
-    def shared_items(self) -> Iterator[tuple[str, Any]]:
-        for api, operation_id in list(self._made):
-            yield f"{api}{KEY_SEP}{operation_id}", True
-
-    def shared_apply(self, key: str, value: Any) -> None:
-        api, _, operation_id = key.partition(KEY_SEP)
-        if value is None:
-            self._made.discard((api, operation_id))
-        else:
-            self._made.add((api, operation_id))
-
-    def shared_clear(self) -> None:
-        self._made.clear()
 
 
 @dataclass(slots=True)

@@ -1,0 +1,59 @@
+"""The mock's JSON parser: ``json.loads`` bounded in depth.
+
+``loads`` refuses nesting deeper than ``MAX_JSON_DEPTH`` (a ``ValueError``, so a malformed-body
+4xx): Python's parser raises ``RecursionError`` near 1,000 levels and the schema validator gives
+up reporting on instances deeper than 255, so a deeper body would otherwise end in a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["MAX_JSON_DEPTH", "JsonTooDeep", "loads"]
+
+MAX_JSON_DEPTH = 128  # arrays and objects inside each other (jsonschema-rs cannot report past 255)
+
+
+class JsonTooDeep(ValueError):
+    """A JSON text nested deeper than ``MAX_JSON_DEPTH``."""
+
+    def __init__(self) -> None:
+        super().__init__(f"nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def loads(text: bytes | str) -> Any:
+    """``json.loads`` that refuses nesting deeper than ``MAX_JSON_DEPTH`` (``JsonTooDeep``).
+
+    The parser's own ``RecursionError`` (near 1,000 levels) is caught; below that the depth
+    is measured only when the text holds more than ``MAX_JSON_DEPTH`` opening brackets (two
+    ``count`` calls in C decide), so an ordinary body pays about a microsecond for it.
+    """
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise JsonTooDeep() from None
+    if isinstance(text, bytes):
+        brackets = text.count(b"[") + text.count(b"{")
+    else:
+        brackets = text.count("[") + text.count("{")
+    if brackets > MAX_JSON_DEPTH and _deeper_than(value, MAX_JSON_DEPTH):
+        raise JsonTooDeep()
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays/objects nest more than ``limit`` levels in ``value`` (level by level, no recursion)."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 1
+    while level:
+        deeper: list[Any] = []
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                if type(child) is dict or type(child) is list:
+                    deeper.append(child)
+        if deeper and depth >= limit:
+            return True
+        level = deeper
+        depth += 1
+    return False
