@@ -61,8 +61,7 @@ class BlobStore:
             )
         self._keep(blob_id, blob)
         if self.ledger is not None:
-            meta = {"content_type": blob.content_type, "filename": blob.filename}
-            self.ledger.note(self.shared_name, blob_id, Packed(meta, blob.data))
+            self.ledger.note(self.shared_name, blob_id, _packed(blob))
 
     def _keep(self, blob_id: str, blob: Blob) -> None:
         previous = self._blobs.get(blob_id)
@@ -94,7 +93,7 @@ class BlobStore:
         for blob_id in self._deleted:
             yield blob_id, {"deleted": True}
         for blob_id, blob in self._blobs.items():
-            yield blob_id, Packed({"content_type": blob.content_type, "filename": blob.filename}, blob.data)
+            yield blob_id, _packed(blob)
 
     def shared_apply(self, key: str, value: Any) -> None:
         if isinstance(value, Packed):
@@ -117,3 +116,8 @@ class BlobStore:
             blob_id: {"bytes": len(blob.data), "content_type": blob.content_type, "filename": blob.filename}
             for blob_id, blob in self._blobs.items()
         }
+
+
+def _packed(blob: Blob) -> Packed:
+    """A blob as replicas share it: its bytes, with what is known of them beside."""
+    return Packed({"content_type": blob.content_type, "filename": blob.filename}, blob.data)

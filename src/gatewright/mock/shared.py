@@ -252,7 +252,7 @@ class Ledger:
                     if epoch.startswith(_RESTORED) and self._epoch is not None:
                         await self._merge(epoch)
                     else:
-                        await self._reload(epoch, reset=self._epoch is not None)
+                        await self._reload(reset=self._epoch is not None)
                     return
                 entries = read[0][1] if read else []
                 if not await self._apply(entries) or len(entries) < _READ:
@@ -321,7 +321,7 @@ class Ledger:
         for entry_id, fields in entries:
             seq = int(fields.pop(b"seq"))
             if seq != self._seq + 1:  # fell behind the trimmed stream
-                await self._reload(self._epoch, reset=False)
+                await self._reload(reset=False)
                 return False
             self._seq, self._last_id = seq, entry_id
             if fields.pop(b"r").decode() == self.replica:
@@ -366,9 +366,9 @@ class Ledger:
         if held:
             logger.warning("the shared store had lost its data: this replica published what it holds again")
         await self.flush()
-        await self._reload(epoch, reset=False)
+        await self._reload(reset=False)
 
-    async def _reload(self, epoch: bytes | None, *, reset: bool) -> None:
+    async def _reload(self, *, reset: bool) -> None:
         """Take the namespace as it is now; after a reset elsewhere (``reset``), this replica's own
         state goes too."""
         pipe = self.redis.pipeline(transaction=True)
