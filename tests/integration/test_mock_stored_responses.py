@@ -42,10 +42,11 @@ def mock_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def client(mock_url: str) -> openai.OpenAI:
-    return openai.OpenAI(
+def client(mock_url: str) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(
         api_key="sk-test", base_url=f"{mock_url}/v1", max_retries=0, default_headers={"x-api-key": "sk-test"}
-    )
+    ) as sdk:  # closed after the test: its pooled sockets are not left to the collector
+        yield sdk
 
 
 def _checked(method: str, path: str, raw: Any) -> dict[str, Any]:
