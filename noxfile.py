@@ -19,6 +19,14 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def fast(session: nox.Session) -> None:
+    """The fast lane: every test not marked ``slow`` (under two minutes; no subprocess servers, Redis,
+    pytester runs or whole normalize/verify passes). Before a push, run ``nox -s tests`` too."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-m", "not slow", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     session.install("ruff")
     session.run("ruff", "check", *SOURCES)

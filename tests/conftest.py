@@ -11,6 +11,7 @@ one that takes Redis away uses ``redis_server.down()`` or ``restart()``, which l
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,13 @@ from pathlib import Path
 import pytest
 
 from redis_server import INSTALL_HINT, RedisServer, redis_server_path
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze what collection built (imported modules, loaded specs, parametrize data): the
+    collections after each integration module (``collected``) then walk only what tests made."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -24,17 +23,15 @@ from gatewright.testing import serve_app
 
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test"}  # ipop's chat route takes x-api-key
 MODEL = "claude-sonnet-4.6"
+# create_app's options for this module's mock_url (tests/integration/conftest.py)
+MOCK_OPTIONS = {"apis": ["ipop"], "seed": 7, "task_duration": 0.05}
 
 
 @pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    with serve_app(create_app(["ipop"], seed=7, access_log=False, task_duration=0.05)) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def client(url: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{url}/v1", api_key="sk-test", default_headers={"x-api-key": "sk-test"})
+def client(mock_url: str) -> openai.OpenAI:
+    return openai.OpenAI(
+        base_url=f"{mock_url}/v1", api_key="sk-test", default_headers={"x-api-key": "sk-test"}
+    )
 
 
 def _upload(url: str, data: bytes, *, purpose: str = "batch", filename: str = "input.jsonl") -> str:
@@ -82,7 +79,7 @@ def _jsonl(client: openai.OpenAI, file_id: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in client.files.content(file_id).text.splitlines()]
 
 
-def test_a_batch_answers_each_line_as_a_direct_call_would(url: str, client: openai.OpenAI) -> None:
+def test_a_batch_answers_each_line_as_a_direct_call_would(mock_url: str, client: openai.OpenAI) -> None:
     embedding = {"model": MODEL, "input": "a batch of one"}
     lines = [
         _line("first", body=_chat("What is a mock?")),
@@ -90,8 +87,8 @@ def test_a_batch_answers_each_line_as_a_direct_call_would(url: str, client: open
         _line("second", "/v1/embeddings", embedding),
         _line("third", body=_chat("Name a colour.")),
     ]
-    input_id = _upload(url, "\n".join(lines).encode())
-    created = _create(url, input_id)
+    input_id = _upload(mock_url, "\n".join(lines).encode())
+    created = _create(mock_url, input_id)
     assert created.status_code == 200, created.text
     assert created.json()["input_file_id"] == input_id
     assert created.json()["request_counts"]["total"] == 4
@@ -112,7 +109,7 @@ def test_a_batch_answers_each_line_as_a_direct_call_would(url: str, client: open
     for row, sent in zip(output, (_chat("What is a mock?"), embedding, _chat("Name a colour.")), strict=True):
         assert row["error"] is None and row["response"]["status_code"] == 200
         route = "/v1/chat/completions" if "messages" in sent else "/v1/embeddings"
-        direct = requests.post(f"{url}{route}", json=sent, headers=AUTH, timeout=10)
+        direct = requests.post(f"{mock_url}{route}", json=sent, headers=AUTH, timeout=10)
         assert direct.status_code == 200, direct.text
         if route == "/v1/embeddings":
             assert row["response"]["body"]["data"] == direct.json()["data"]
@@ -127,20 +124,20 @@ def test_a_batch_answers_each_line_as_a_direct_call_would(url: str, client: open
     assert errors[0]["error"]["code"] and errors[0]["error"]["message"]
 
     for file_id, purpose in ((batch.output_file_id, "batch_output"), (batch.error_file_id, "batch_error")):
-        meta = requests.get(f"{url}/v1/files/{file_id}", headers=AUTH, timeout=10).json()
+        meta = requests.get(f"{mock_url}/v1/files/{file_id}", headers=AUTH, timeout=10).json()
         content = client.files.content(file_id).content
         assert meta["bytes"] == len(content) and meta["purpose"] == purpose
         assert meta["filename"].endswith(".jsonl")
 
 
-def test_bad_lines_go_to_the_error_file_with_their_custom_ids(url: str, client: openai.OpenAI) -> None:
+def test_bad_lines_go_to_the_error_file_with_their_custom_ids(mock_url: str, client: openai.OpenAI) -> None:
     lines = [
         _line("ok"),
         _line(None),  # no custom_id
         _line("nowhere", url="/v1/no/such/route"),
         _line("bad-body", body={"messages": "not a list"}),
     ]
-    batch = _finished(client, _create(url, _upload(url, "\n".join(lines).encode())).json()["id"])
+    batch = _finished(client, _create(mock_url, _upload(mock_url, "\n".join(lines).encode())).json()["id"])
     assert (batch.request_counts.completed, batch.request_counts.failed) == (1, 3)
     assert batch.error_file_id is not None
     errors = _jsonl(client, batch.error_file_id)
@@ -148,8 +145,8 @@ def test_bad_lines_go_to_the_error_file_with_their_custom_ids(url: str, client: 
     assert [row["error"]["line"] for row in errors] == [2, 3, 4]
 
 
-def test_a_batch_without_bad_lines_has_no_error_file(url: str, client: openai.OpenAI) -> None:
-    batch = _finished(client, _create(url, _upload(url, _line("only").encode())).json()["id"])
+def test_a_batch_without_bad_lines_has_no_error_file(mock_url: str, client: openai.OpenAI) -> None:
+    batch = _finished(client, _create(mock_url, _upload(mock_url, _line("only").encode())).json()["id"])
     assert batch.status == "completed" and batch.error_file_id is None
     assert batch.output_file_id is not None
     assert [row["custom_id"] for row in _jsonl(client, batch.output_file_id)] == ["only"]
@@ -159,19 +156,19 @@ def _delete_file(url: str, file_id: str) -> None:
     assert requests.delete(f"{url}/v1/files/{file_id}", headers=AUTH, timeout=10).status_code < 300
 
 
-def test_a_deleted_input_file_is_refused_in_the_api_envelope(url: str) -> None:
-    file_id = _upload(url, _line("gone").encode())
-    _delete_file(url, file_id)
-    answer = _create(url, file_id)
+def test_a_deleted_input_file_is_refused_in_the_api_envelope(mock_url: str) -> None:
+    file_id = _upload(mock_url, _line("gone").encode())
+    _delete_file(mock_url, file_id)
+    answer = _create(mock_url, file_id)
     assert answer.status_code in (400, 404)
     body = answer.json()
     assert body["param"] == "input_file_id" and file_id in body["message"]
     assert {"error", "code", "request_id", "retryable"} <= body.keys()
 
 
-def test_an_input_file_the_mock_never_gave_reads_as_empty(url: str, client: openai.OpenAI) -> None:
+def test_an_input_file_the_mock_never_gave_reads_as_empty(mock_url: str, client: openai.OpenAI) -> None:
     """Generated requests (verify, schemathesis) name such ids: the batch runs, over nothing."""
-    batch = _finished(client, _create(url, "file-never-uploaded").json()["id"])
+    batch = _finished(client, _create(mock_url, "file-never-uploaded").json()["id"])
     assert batch.status == "completed" and batch.input_file_id == "file-never-uploaded"
     assert (batch.request_counts.total, batch.request_counts.completed, batch.request_counts.failed) == (
         0,
@@ -181,8 +178,8 @@ def test_an_input_file_the_mock_never_gave_reads_as_empty(url: str, client: open
     assert batch.output_file_id is not None and _jsonl(client, batch.output_file_id) == []
 
 
-def test_cancel_still_ends_a_batch_cancelled(url: str, client: openai.OpenAI) -> None:
-    created = _create(url, _upload(url, _line("slow").encode()), Prefer="task=hang")
+def test_cancel_still_ends_a_batch_cancelled(mock_url: str, client: openai.OpenAI) -> None:
+    created = _create(mock_url, _upload(mock_url, _line("slow").encode()), Prefer="task=hang")
     assert created.status_code == 200
     cancelled = client.batches.cancel(created.json()["id"])
     assert cancelled.status == "cancelled"
@@ -215,7 +212,7 @@ _BAD = st.sampled_from(["malformed", "no_custom_id", "unknown_url"])
     bad=st.lists(st.one_of(st.none(), _BAD), min_size=8, max_size=8),
 )
 def test_counts_and_files_partition_the_input(
-    url: str, client: openai.OpenAI, ids: list[str], bad: list[str | None]
+    mock_url: str, client: openai.OpenAI, ids: list[str], bad: list[str | None]
 ) -> None:
     lines, good, failed = [], [], []
     for custom_id, kind in zip(ids, bad, strict=False):
@@ -231,7 +228,7 @@ def test_counts_and_files_partition_the_input(
         else:
             lines.append(_line(custom_id, url="/v1/elsewhere"))
             failed.append(custom_id)
-    batch = _finished(client, _create(url, _upload(url, "\n".join(lines).encode())).json()["id"])
+    batch = _finished(client, _create(mock_url, _upload(mock_url, "\n".join(lines).encode())).json()["id"])
     counts = batch.request_counts
     assert (counts.total, counts.completed, counts.failed) == (len(ids), len(good), len(failed))
     assert batch.output_file_id is not None
@@ -261,9 +258,9 @@ def _store(url: str) -> str:
     return store_id
 
 
-def test_an_attached_file_is_that_file_in_that_store(url: str, client: openai.OpenAI) -> None:
-    file_id = _upload(url, NOTES, filename="notes.txt")
-    first, second = _store(url), _store(url)
+def test_an_attached_file_is_that_file_in_that_store(mock_url: str, client: openai.OpenAI) -> None:
+    file_id = _upload(mock_url, NOTES, filename="notes.txt")
+    first, second = _store(mock_url), _store(mock_url)
     row = client.vector_stores.files.create_and_poll(
         file_id=file_id, vector_store_id=first, poll_interval_ms=20
     )
@@ -272,11 +269,11 @@ def test_an_attached_file_is_that_file_in_that_store(url: str, client: openai.Op
     assert (row.model_extra["file_id"], row.vector_store_id) == (file_id, first)
     assert row.model_extra["bytes"] == len(NOTES)
     again = requests.post(
-        f"{url}/v1/vector_stores/{first}/files", json={"file_id": file_id}, headers=AUTH, timeout=10
+        f"{mock_url}/v1/vector_stores/{first}/files", json={"file_id": file_id}, headers=AUTH, timeout=10
     )
     assert again.json()["id"] == row.id  # idempotent: the same row
     elsewhere = requests.post(
-        f"{url}/v1/vector_stores/{second}/files", json={"file_id": file_id}, headers=AUTH, timeout=10
+        f"{mock_url}/v1/vector_stores/{second}/files", json={"file_id": file_id}, headers=AUTH, timeout=10
     ).json()
     assert (elsewhere["file_id"], elsewhere["vector_store_id"]) == (file_id, second)
     assert elsewhere["id"] != row.id
@@ -284,23 +281,28 @@ def test_an_attached_file_is_that_file_in_that_store(url: str, client: openai.Op
     got = client.vector_stores.files.retrieve(file_id, vector_store_id=first)
     assert got.model_extra is not None
     assert (got.model_extra["file_id"], got.vector_store_id, got.status) == (file_id, first, "completed")
-    listed = requests.get(f"{url}/v1/vector_stores/{first}/files", headers=AUTH, timeout=10).json()["data"]
+    listed = requests.get(f"{mock_url}/v1/vector_stores/{first}/files", headers=AUTH, timeout=10).json()[
+        "data"
+    ]
     assert [(item["file_id"], item["vector_store_id"]) for item in listed] == [(file_id, first)]
 
 
-def test_attaching_a_deleted_file_is_a_404(url: str) -> None:
-    file_id = _upload(url, NOTES, filename="notes.txt")
-    _delete_file(url, file_id)
+def test_attaching_a_deleted_file_is_a_404(mock_url: str) -> None:
+    file_id = _upload(mock_url, NOTES, filename="notes.txt")
+    _delete_file(mock_url, file_id)
     answer = requests.post(
-        f"{url}/v1/vector_stores/{_store(url)}/files", json={"file_id": file_id}, headers=AUTH, timeout=10
+        f"{mock_url}/v1/vector_stores/{_store(mock_url)}/files",
+        json={"file_id": file_id},
+        headers=AUTH,
+        timeout=10,
     )
     assert answer.status_code == 404 and answer.json()["param"] == "file_id"
 
 
 @pytest.mark.parametrize("query", ["small fox", "pyproject packaging", "answer batches later"])
-def test_search_hits_come_from_the_attached_text(url: str, client: openai.OpenAI, query: str) -> None:
-    file_id = _upload(url, NOTES, filename="notes.txt")
-    store_id = _store(url)
+def test_search_hits_come_from_the_attached_text(mock_url: str, client: openai.OpenAI, query: str) -> None:
+    file_id = _upload(mock_url, NOTES, filename="notes.txt")
+    store_id = _store(mock_url)
     client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
     hits = list(client.vector_stores.search(store_id, query=query))
     assert hits
@@ -314,18 +316,21 @@ def test_search_hits_come_from_the_attached_text(url: str, client: openai.OpenAI
         assert text in lines and words & set(text.lower().rstrip(".").split())
     assert (
         requests.post(
-            f"{url}/v1/vector_stores/{store_id}/search", json={"query": "zebra"}, headers=AUTH, timeout=10
+            f"{mock_url}/v1/vector_stores/{store_id}/search",
+            json={"query": "zebra"},
+            headers=AUTH,
+            timeout=10,
         ).json()["data"]
         == []
     )
 
 
-def test_a_detached_file_is_no_longer_searched(url: str, client: openai.OpenAI) -> None:
-    file_id = _upload(url, NOTES, filename="notes.txt")
-    store_id = _store(url)
+def test_a_detached_file_is_no_longer_searched(mock_url: str, client: openai.OpenAI) -> None:
+    file_id = _upload(mock_url, NOTES, filename="notes.txt")
+    store_id = _store(mock_url)
     client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
     assert list(client.vector_stores.search(store_id, query="fox"))
     client.vector_stores.files.delete(file_id, vector_store_id=store_id)
     assert list(client.vector_stores.search(store_id, query="fox")) == []
-    gone = requests.get(f"{url}/v1/vector_stores/{store_id}/files/{file_id}", headers=AUTH, timeout=10)
+    gone = requests.get(f"{mock_url}/v1/vector_stores/{store_id}/files/{file_id}", headers=AUTH, timeout=10)
     assert gone.status_code == 404

@@ -10,25 +10,18 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from gatewright.mock import create_app
 from gatewright.spec import load_spec
 from gatewright.spec.model import IDEMPOTENCY_EXTENSION
-from gatewright.testing import serve_app
 
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test", "x-project-id": "proj_1"}
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def mock_url() -> Iterator[str]:
-    with serve_app(create_app(seed=7, access_log=False, task_duration=3600.0, task_polls=2)) as url:
-        yield url
+# create_app's options for this module's mock_url (tests/integration/conftest.py)
+MOCK_OPTIONS = {"seed": 7, "task_duration": 3600.0, "task_polls": 2}
 
 
 def tasks(url: str) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test starts `gatewright mock` in a subprocess
+
 TIMEOUT = 60
 
 

@@ -5,24 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gatewright.mock import create_app
-from gatewright.testing import serve_app
-
 AUTH = {"Authorization": "Bearer sk-test"}
+# create_app's options for this module's mock_url (tests/integration/conftest.py)
+MOCK_OPTIONS = {"apis": ["ipop", "voxvey", "imarouter"], "seed": 7, "task_duration": 0.05}
 TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF, exclude_characters="\x7f"), max_size=40)
-
-
-@pytest.fixture(scope="module")
-def mock_url() -> str:  # type: ignore[misc]
-    with serve_app(
-        create_app(["ipop", "voxvey", "imarouter"], seed=7, access_log=False, task_duration=0.05)
-    ) as url:
-        yield url
 
 
 def _poll_until_done(url: str, terminal: tuple[str, ...] = ("completed", "succeeded", "failed")) -> Any:

@@ -340,6 +340,7 @@ def _closed_within(sock: socket.socket, seconds: float) -> tuple[bool, bytes]:
     return False, received
 
 
+@pytest.mark.slow  # waits out the mock process's read timeout
 def test_a_client_sending_its_headers_byte_by_byte_is_disconnected(slow_mock: int) -> None:
     request = b"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-test\r\n\r\n"
     with socket.create_connection(("127.0.0.1", slow_mock)) as sock:
@@ -360,6 +361,7 @@ def test_a_client_sending_its_headers_byte_by_byte_is_disconnected(slow_mock: in
         assert time.monotonic() - started < 4.5
 
 
+@pytest.mark.slow  # waits out the mock process's read timeout
 def test_a_client_sending_its_body_slowly_gets_408_and_is_disconnected(slow_mock: int) -> None:
     body = b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}'
     head = (
@@ -392,6 +394,7 @@ def test_a_client_sending_its_body_slowly_gets_408_and_is_disconnected(slow_mock
     assert b'"error"' in received
 
 
+@pytest.mark.slow  # starts the slow_mock process
 def test_a_normal_request_on_the_slow_mock_still_answers(slow_mock: int) -> None:
     body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]}).encode()
     head = (
@@ -411,6 +414,7 @@ def _reset(sock: socket.socket) -> None:
     sock.close()
 
 
+@pytest.mark.slow  # a mock process, many clients hanging up
 def test_clients_that_hang_up_leave_no_traceback_in_the_log(tmp_path: Path) -> None:
     rules = tmp_path / "slow-stream.yaml"
     rules.write_text(

@@ -177,6 +177,7 @@ async def _replies(sequence: list[int], *, repeats: bool) -> list[tuple[int, str
         return replies
 
 
+@pytest.mark.slow  # every operation, twice
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(0, len(POOL) - 1), min_size=2, max_size=10).map(lambda s: [*s, *s]))
 def test_repeats_change_nothing_a_client_sees(sequence: list[int]) -> None:

@@ -522,11 +522,13 @@ def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # starts `gatewright mock` in a subprocess
 def test_cli_refuses_a_missing_directory_in_one_line(tmp_path: Path) -> None:
     line = _one_error_line(_mock("--replay", str(tmp_path / "missing")))
     assert line == f"gatewright mock: error: {tmp_path / 'missing'}: no such directory of recordings"
 
 
+@pytest.mark.slow  # starts `gatewright mock` in a subprocess
 def test_cli_refuses_a_malformed_fixture_naming_the_file(tmp_path: Path) -> None:
     write_recording(tmp_path, _chat("Hello", "fine"))
     broken = tmp_path / "t-9" / "00001-createChatCompletion.json"
@@ -536,11 +538,13 @@ def test_cli_refuses_a_malformed_fixture_naming_the_file(tmp_path: Path) -> None
     assert f"error: {broken}: not a readable JSON fixture" in line
 
 
+@pytest.mark.slow  # starts `gatewright mock` in a subprocess
 def test_cli_refuses_strict_without_a_directory() -> None:
     line = _one_error_line(_mock("--replay-strict"))
     assert line == "gatewright mock: error: --replay-strict needs --replay DIR"
 
 
+@pytest.mark.slow  # starts `gatewright mock` in a subprocess
 def test_cli_startup_log_says_what_was_loaded_and_skipped(fixtures: Path) -> None:
     command = [sys.executable, "-m", "gatewright", "mock", "--api", API, "--port", "0"]
     process = subprocess.Popen([*command, "--replay", str(fixtures)], stderr=subprocess.PIPE, text=True)

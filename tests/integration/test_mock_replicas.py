@@ -23,6 +23,8 @@ import requests
 
 from redis_server import RedisServer, free_port
 
+pytestmark = pytest.mark.slow  # mock replicas as processes sharing a real redis-server
+
 AUTH = {"Authorization": "Bearer sk-replicas"}
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Is it sunny?"}]}
 TERMINAL = {"completed", "failed", "cancelled"}

@@ -119,7 +119,7 @@ def mock_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def mock(mock: str) -> Iterator[Control]:
+def control(mock: str) -> Iterator[Control]:
     """The shared ``mock`` fixture (this module's mock, reset) through its control API."""
     control = Control(mock)
     yield control
@@ -141,14 +141,14 @@ def _anthropic(url: str, **options: Any) -> anthropic.Anthropic:
 
 
 @pytest.fixture
-def oai(mock: Control) -> Iterator[openai.OpenAI]:
-    with _openai(mock.url) as client:
+def oai(control: Control) -> Iterator[openai.OpenAI]:
+    with _openai(control.url) as client:
         yield client
 
 
 @pytest.fixture
-def claude(mock: Control) -> Iterator[anthropic.Anthropic]:
-    with _anthropic(mock.url) as client:
+def claude(control: Control) -> Iterator[anthropic.Anthropic]:
+    with _anthropic(control.url) as client:
         yield client
 
 
@@ -168,8 +168,9 @@ def _chat_rule(then: dict[str, Any], **when: Any) -> dict[str, Any]:
 # -- 1. rate limits: a scripted 429 with Retry-After, and the --rpm quota -------------------------------
 
 
-def test_openai_sdk_retries_a_scripted_429_honouring_retry_after(mock: Control) -> None:
-    mock.add(
+@pytest.mark.slow  # waits out Retry-After
+def test_openai_sdk_retries_a_scripted_429_honouring_retry_after(control: Control) -> None:
+    control.add(
         {
             "name": "busy",
             "when": {"operation": CHAT_OP},
@@ -177,12 +178,12 @@ def test_openai_sdk_retries_a_scripted_429_honouring_retry_after(mock: Control) 
             "then": {"status": 429, "headers": {"Retry-After": "1"}},
         }
     )
-    with _openai(mock.url, max_retries=3) as client:
+    with _openai(control.url, max_retries=3) as client:
         started = time.monotonic()
         completion = client.chat.completions.create(model=MODEL, messages=_user())
         elapsed = time.monotonic() - started
     assert completion.choices[0].message.content
-    entries = mock.journal()
+    entries = control.journal()
     assert [e["status"] for e in entries] == [429, 429, 200]
     assert [e["rule"] for e in entries] == ["busy", "busy", None]
     assert [e["fault"] for e in entries] == ["status 429", "status 429", None]
@@ -190,7 +191,7 @@ def test_openai_sdk_retries_a_scripted_429_honouring_retry_after(mock: Control) 
     assert [e["headers"].get("x-stainless-retry-count") for e in entries] == ["0", "1", "2"]
     # the SDK's own backoff would wait ~0.4-1.5 s in all; Retry-After: 1 twice makes it >= 2 s
     assert elapsed >= 1.9
-    assert mock.rules()[0]["matched"] == 2
+    assert control.rules()[0]["matched"] == 2
 
 
 def test_rpm_quota_answers_429_with_retry_after_once_spent() -> None:
@@ -221,9 +222,9 @@ def test_rpm_quota_answers_429_with_retry_after_once_spent() -> None:
 
 
 def test_anthropic_sdk_raises_overloaded_error_on_a_529_rule(
-    mock: Control, claude: anthropic.Anthropic
+    control: Control, claude: anthropic.Anthropic
 ) -> None:
-    mock.add({"name": "overloaded", "when": {"operation": MESSAGES_OP}, "then": {"status": 529}})
+    control.add({"name": "overloaded", "when": {"operation": MESSAGES_OP}, "then": {"status": 529}})
     with pytest.raises(anthropic.OverloadedError) as caught:
         claude.messages.create(model=CLAUDE, max_tokens=64, messages=_user())
     assert caught.value.status_code == 529
@@ -231,12 +232,12 @@ def test_anthropic_sdk_raises_overloaded_error_on_a_529_rule(
     assert isinstance(body, dict)
     assert body["error"]["type"] == "overloaded_error"
     assert body["error"]["message"]
-    assert [(e["status"], e["rule"]) for e in mock.journal()] == [(529, "overloaded")]
+    assert [(e["status"], e["rule"]) for e in control.journal()] == [(529, "overloaded")]
 
 
-def test_a_5xx_fault_on_messages_is_in_the_anthropic_envelope(mock: Control) -> None:
-    mock.add({"when": {"operation": MESSAGES_OP}, "then": {"status": 529}})
-    response = mock.http.post(
+def test_a_5xx_fault_on_messages_is_in_the_anthropic_envelope(control: Control) -> None:
+    control.add({"when": {"operation": MESSAGES_OP}, "then": {"status": 529}})
+    response = control.http.post(
         "/v1/messages",
         headers={"x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01"},
         json={"model": CLAUDE, "max_tokens": 64, "messages": _user()},
@@ -250,19 +251,19 @@ def test_a_5xx_fault_on_messages_is_in_the_anthropic_envelope(mock: Control) -> 
 # -- 3. stream faults ------------------------------------------------------------------------------------
 
 
-def test_cut_stream_raises_in_the_openai_sdk_after_some_chunks(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add({"name": "cut", **_chat_rule({"text": TEN_WORDS, "cut_after": 3})})
+def test_cut_stream_raises_in_the_openai_sdk_after_some_chunks(control: Control, oai: openai.OpenAI) -> None:
+    control.add({"name": "cut", **_chat_rule({"text": TEN_WORDS, "cut_after": 3})})
     chunks: list[Any] = []
     with pytest.raises(openai.APIConnectionError):
         for chunk in oai.chat.completions.create(model=MODEL, messages=_user(), stream=True):
             chunks.append(chunk)
     assert 1 <= len(chunks) <= 3
     assert all(c.choices[0].finish_reason is None for c in chunks if c.choices)
-    assert [(e["rule"], e["fault"]) for e in mock.journal()] == [("cut", "cut")]
+    assert [(e["rule"], e["fault"]) for e in control.journal()] == [("cut", "cut")]
 
 
-def test_cut_stream_raises_in_the_anthropic_sdk(mock: Control, claude: anthropic.Anthropic) -> None:
-    mock.add({"when": {"operation": MESSAGES_OP}, "then": {"text": TEN_WORDS, "cut_after": 4}})
+def test_cut_stream_raises_in_the_anthropic_sdk(control: Control, claude: anthropic.Anthropic) -> None:
+    control.add({"when": {"operation": MESSAGES_OP}, "then": {"text": TEN_WORDS, "cut_after": 4}})
     events: list[str] = []
     with (
         pytest.raises((anthropic.APIConnectionError, httpx2.TransportError)),
@@ -274,14 +275,16 @@ def test_cut_stream_raises_in_the_anthropic_sdk(mock: Control, claude: anthropic
     assert "message_stop" not in events
 
 
-def test_truncated_stream_ends_cleanly_without_its_terminal_chunk(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(_chat_rule({"text": TEN_WORDS, "truncate_after": 3}))
+def test_truncated_stream_ends_cleanly_without_its_terminal_chunk(
+    control: Control, oai: openai.OpenAI
+) -> None:
+    control.add(_chat_rule({"text": TEN_WORDS, "truncate_after": 3}))
     chunks = list(oai.chat.completions.create(model=MODEL, messages=_user(), stream=True))
     assert len(chunks) == 3  # no error: the stream simply ends, without finish_reason or [DONE]
     assert all(c.choices[0].finish_reason is None for c in chunks if c.choices)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text and TEN_WORDS.startswith(text) and text != TEN_WORDS
-    raw = mock.http.post(
+    raw = control.http.post(
         "/v1/chat/completions",
         headers={"Authorization": "Bearer sk-test"},
         json={"model": MODEL, "messages": _user(), "stream": True},
@@ -292,10 +295,10 @@ def test_truncated_stream_ends_cleanly_without_its_terminal_chunk(mock: Control,
 
 
 def test_truncated_anthropic_stream_gives_a_partial_final_message(
-    mock: Control, claude: anthropic.Anthropic
+    control: Control, claude: anthropic.Anthropic
 ) -> None:
     # message_start, content_block_start, ping, then two text deltas; no message_delta/message_stop
-    mock.add({"when": {"operation": MESSAGES_OP}, "then": {"text": TEN_WORDS, "truncate_after": 5}})
+    control.add({"when": {"operation": MESSAGES_OP}, "then": {"text": TEN_WORDS, "truncate_after": 5}})
     with claude.messages.stream(model=CLAUDE, max_tokens=64, messages=_user()) as stream:
         events = [event.type for event in stream]
         message = stream.get_final_message()  # the SDK does not complain: it returns what it got
@@ -305,18 +308,18 @@ def test_truncated_anthropic_stream_gives_a_partial_final_message(
     assert message.content[0].text == "one two "
 
 
-def test_malformed_event_makes_the_openai_sdk_raise(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add({"name": "garbled", **_chat_rule({"text": TEN_WORDS, "malformed_after": 2})})
+def test_malformed_event_makes_the_openai_sdk_raise(control: Control, oai: openai.OpenAI) -> None:
+    control.add({"name": "garbled", **_chat_rule({"text": TEN_WORDS, "malformed_after": 2})})
     chunks: list[Any] = []
     with pytest.raises(ValueError, match="Expecting"):  # json.JSONDecodeError from the SDK's SSE decoder
         for chunk in oai.chat.completions.create(model=MODEL, messages=_user(), stream=True):
             chunks.append(chunk)
     assert len(chunks) == 2
-    assert mock.journal()[-1]["fault"] == "malformed"
+    assert control.journal()[-1]["fault"] == "malformed"
 
 
-def test_malformed_event_makes_the_anthropic_sdk_raise(mock: Control, claude: anthropic.Anthropic) -> None:
-    mock.add({"when": {"operation": MESSAGES_OP}, "then": {"text": TEN_WORDS, "malformed_after": 4}})
+def test_malformed_event_makes_the_anthropic_sdk_raise(control: Control, claude: anthropic.Anthropic) -> None:
+    control.add({"when": {"operation": MESSAGES_OP}, "then": {"text": TEN_WORDS, "malformed_after": 4}})
     events: list[str] = []
     with (
         pytest.raises(ValueError, match="Expecting"),
@@ -328,10 +331,11 @@ def test_malformed_event_makes_the_anthropic_sdk_raise(mock: Control, claude: an
     assert "content_block_delta" in events
 
 
-def test_stalled_stream_times_out_in_the_sdk(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(_chat_rule({"text": TEN_WORDS, "stall_after": 2}))
+@pytest.mark.slow  # waits out an SDK timeout
+def test_stalled_stream_times_out_in_the_sdk(control: Control, oai: openai.OpenAI) -> None:
+    control.add(_chat_rule({"text": TEN_WORDS, "stall_after": 2}))
     chunks: list[Any] = []
-    with _openai(mock.url, timeout=1.0) as client:
+    with _openai(control.url, timeout=1.0) as client:
         started = time.monotonic()
         with pytest.raises(openai.APITimeoutError):
             for chunk in client.chat.completions.create(model=MODEL, messages=_user(), stream=True):
@@ -358,18 +362,18 @@ def _first_chunk_and_total(client: openai.OpenAI) -> tuple[float, float, int]:
     return first, time.monotonic() - started, count
 
 
-def test_ttft_delays_the_first_chunk_only_for_the_rule(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(_chat_rule({"ttft_ms": 800}, headers={"x-test-id": "slow"}))
+def test_ttft_delays_the_first_chunk_only_for_the_rule(control: Control, oai: openai.OpenAI) -> None:
+    control.add(_chat_rule({"ttft_ms": 800}, headers={"x-test-id": "slow"}))
     quick_first, quick_total, _ = _first_chunk_and_total(oai)
-    with _openai(mock.url, default_headers={"x-test-id": "slow"}) as slow_client:
+    with _openai(control.url, default_headers={"x-test-id": "slow"}) as slow_client:
         slow_first, slow_total, _ = _first_chunk_and_total(slow_client)
     assert quick_first < 0.5 and quick_total < 0.7
     assert slow_first >= 0.8
     assert slow_total - slow_first < 0.5  # only the first token was slow
 
 
-def test_tokens_per_second_paces_the_chunks(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(_chat_rule({"text": TEN_WORDS, "tokens_per_second": 20}))
+def test_tokens_per_second_paces_the_chunks(control: Control, oai: openai.OpenAI) -> None:
+    control.add(_chat_rule({"text": TEN_WORDS, "tokens_per_second": 20}))
     first, total, chunks = _first_chunk_and_total(oai)
     expected = chunks / 20  # one pause before every event after the first; [DONE] is one too
     assert chunks >= 10
@@ -404,8 +408,8 @@ def _openai_agent(client: openai.OpenAI, question: str) -> tuple[str, list[Any]]
     raise AssertionError("the agent loop did not end")
 
 
-def test_scripted_sequence_drives_an_openai_tool_loop(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(
+def test_scripted_sequence_drives_an_openai_tool_loop(control: Control, oai: openai.OpenAI) -> None:
+    control.add(
         {
             "name": "weather-agent",
             "when": {"operation": CHAT_OP, "tools": True},
@@ -417,13 +421,13 @@ def test_scripted_sequence_drives_an_openai_tool_loop(mock: Control, oai: openai
     assert len(calls) == 1
     assert calls[0].function.name == "get_weather"
     assert json.loads(calls[0].function.arguments) == {"city": "Paris"}
-    sent = mock.journal()[-1]["body"]["messages"]
+    sent = control.journal()[-1]["body"]["messages"]
     assert [m["role"] for m in sent] == ["user", "assistant", "tool"]
     assert sent[2]["tool_call_id"] == calls[0].id
 
 
-def test_after_tool_result_conditions_drive_an_openai_tool_loop(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(
+def test_after_tool_result_conditions_drive_an_openai_tool_loop(control: Control, oai: openai.OpenAI) -> None:
+    control.add(
         {"name": "call", "when": {"operation": CHAT_OP, "after_tool_result": False}, "then": TOOL_CALL},
         {
             "name": "answer",
@@ -435,11 +439,13 @@ def test_after_tool_result_conditions_drive_an_openai_tool_loop(mock: Control, o
         answer, calls = _openai_agent(oai, "What is the weather in Paris?")
         assert answer == FINAL
         assert [json.loads(c.function.arguments) for c in calls] == [{"city": "Paris"}]
-    assert [e["rule"] for e in mock.journal()] == ["call", "answer", "call", "answer"]
+    assert [e["rule"] for e in control.journal()] == ["call", "answer", "call", "answer"]
 
 
-def test_scripted_sequence_drives_an_anthropic_tool_loop(mock: Control, claude: anthropic.Anthropic) -> None:
-    mock.add(
+def test_scripted_sequence_drives_an_anthropic_tool_loop(
+    control: Control, claude: anthropic.Anthropic
+) -> None:
+    control.add(
         {
             "when": {"operation": MESSAGES_OP, "tools": True},
             "then": {"sequence": [TOOL_CALL, {"text": FINAL}]},
@@ -476,8 +482,8 @@ def test_scripted_sequence_drives_an_anthropic_tool_loop(mock: Control, claude: 
     assert uses[0].name == "get_weather" and uses[0].input == {"city": "Paris"}
 
 
-def test_scripted_answers_reach_every_llm_wire(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(
+def test_scripted_answers_reach_every_llm_wire(control: Control, oai: openai.OpenAI) -> None:
+    control.add(
         {"when": {"operation": "createResponse"}, "then": {"text": "Scripted response."}},
         {"when": {"operation": "createCompletion"}, "then": {"text": "Scripted completion."}},
         {"when": {"operation": CHAT_OP}, "then": {"json": {"city": "Paris", "temperature_c": 21}}},
@@ -492,20 +498,20 @@ def test_scripted_answers_reach_every_llm_wire(mock: Control, oai: openai.OpenAI
 
 
 def test_a_rule_naming_no_operation_answers_where_its_reply_is_allowed(
-    mock: Control, oai: openai.OpenAI
+    control: Control, oai: openai.OpenAI
 ) -> None:
-    mock.add({"name": "sunny", "when": {"contains": "weather"}, "then": {"text": "Sunny."}})
+    control.add({"name": "sunny", "when": {"contains": "weather"}, "then": {"text": "Sunny."}})
     assert _chat_text(oai, "How is the weather?") == "Sunny."
     assert oai.responses.create(model=MODEL, input="How is the weather?").output_text == "Sunny."
-    assert mock.http.get("/v1/models").status_code == 200  # not an LLM operation: untouched
-    assert [e["rule"] for e in mock.journal()] == ["sunny", "sunny", None]
+    assert control.http.get("/v1/models").status_code == 200  # not an LLM operation: untouched
+    assert [e["rule"] for e in control.journal()] == ["sunny", "sunny", None]
 
 
 # -- 6. what a rule matches on ---------------------------------------------------------------------------
 
 
-def test_contains_and_regex_match_the_latest_user_message(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(
+def test_contains_and_regex_match_the_latest_user_message(control: Control, oai: openai.OpenAI) -> None:
+    control.add(
         _chat_rule({"text": "Sunny."}, contains="weather"),
         _chat_rule({"text": "Bonjour."}, regex=r"^translate\b.*french$"),
     )
@@ -521,11 +527,11 @@ def test_contains_and_regex_match_the_latest_user_message(mock: Control, oai: op
     ]
     later = oai.chat.completions.create(model=MODEL, messages=history)
     assert later.choices[0].message.content != "Sunny."
-    assert [e["rule"] is not None for e in mock.journal()] == [True, True, False, False]
+    assert [e["rule"] is not None for e in control.journal()] == [True, True, False, False]
 
 
-def test_model_glob_tools_and_body_pointer_conditions(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(
+def test_model_glob_tools_and_body_pointer_conditions(control: Control, oai: openai.OpenAI) -> None:
+    control.add(
         {"name": "glob", **_chat_rule({"text": "Matched the model glob."}, model="gpt-4o*")},
         {"name": "tools", **_chat_rule({"text": "Matched tools."}, tools=True)},
         {"name": "stream", **_chat_rule({"text": "Matched the stream flag."}, body={"/stream": True})},
@@ -537,44 +543,46 @@ def test_model_glob_tools_and_body_pointer_conditions(mock: Control, oai: openai
     chunks = oai.chat.completions.create(model="gpt-4", messages=_user(), stream=True)
     streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert streamed == "Matched the stream flag."
-    assert [e["rule"] for e in mock.journal()] == ["glob", "glob", None, "tools", "stream"]
+    assert [e["rule"] for e in control.journal()] == ["glob", "glob", None, "tools", "stream"]
 
 
 # -- 7. per-test scoping by header -----------------------------------------------------------------------
 
 
-def test_rules_scoped_by_a_test_id_header(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(
+def test_rules_scoped_by_a_test_id_header(control: Control, oai: openai.OpenAI) -> None:
+    control.add(
         {"name": "for-A", **_chat_rule({"text": "Answer for A."}, headers={"X-Test-Id": "A"})},
         {"name": "for-B", **_chat_rule({"text": "Answer for B."}, headers={"x-test-id": "B"})},
     )
     with (
-        _openai(mock.url, default_headers={"x-test-id": "A"}) as client_a,
-        _openai(mock.url, default_headers={"x-test-id": "B"}) as client_b,
+        _openai(control.url, default_headers={"x-test-id": "A"}) as client_a,
+        _openai(control.url, default_headers={"x-test-id": "B"}) as client_b,
     ):
         assert _chat_text(client_a) == "Answer for A."
         assert _chat_text(client_b) == "Answer for B."
         assert _chat_text(client_a, "Once more") == "Answer for A."
     assert _chat_text(oai) not in ("Answer for A.", "Answer for B.")  # no header, no rule
-    only_a = mock.journal(header="x-test-id:A")
+    only_a = control.journal(header="x-test-id:A")
     assert [e["rule"] for e in only_a] == ["for-A", "for-A"]
     assert all(e["headers"]["x-test-id"] == "A" for e in only_a)
-    assert [e["rule"] for e in mock.journal(header="x-test-id:B")] == ["for-B"]
-    assert len(mock.journal()) == 4
-    assert mock.journal(header="x-test-id:C") == []
-    bad = mock.http.get("/__gatewright/requests", params={"header": "x-test-id"})
+    assert [e["rule"] for e in control.journal(header="x-test-id:B")] == ["for-B"]
+    assert len(control.journal()) == 4
+    assert control.journal(header="x-test-id:C") == []
+    bad = control.http.get("/__gatewright/requests", params={"header": "x-test-id"})
     assert bad.status_code == 400 and "NAME:VALUE" in bad.json()["error"]["message"]
 
 
 # -- 8. the journal --------------------------------------------------------------------------------------
 
 
-def test_journal_records_exchanges_with_credentials_redacted(mock: Control) -> None:
-    mock.add({"name": "embeddings-down", "when": {"operation": "createEmbeddings"}, "then": {"status": 503}})
+def test_journal_records_exchanges_with_credentials_redacted(control: Control) -> None:
+    control.add(
+        {"name": "embeddings-down", "when": {"operation": "createEmbeddings"}, "then": {"status": 503}}
+    )
     with (
-        _openai(mock.url, api_key="sk-secret-journal-123") as client,
+        _openai(control.url, api_key="sk-secret-journal-123") as client,
         _anthropic(  # this SDK sends its key as a bearer token; add the Anthropic-style header too
-            mock.url,
+            control.url,
             api_key="sk-ant-secret-journal-456",
             default_headers={"x-api-key": "sk-ant-secret-journal-789"},
         ) as claude,
@@ -583,7 +591,7 @@ def test_journal_records_exchanges_with_credentials_redacted(mock: Control) -> N
         claude.messages.create(model=CLAUDE, max_tokens=9, messages=_user())
         with pytest.raises(openai.InternalServerError):
             client.embeddings.create(model="text-embedding-3-small", input="hello")
-    text = mock.http.get("/__gatewright/requests").text
+    text = control.http.get("/__gatewright/requests").text
     assert "sk-secret-journal-123" not in text
     assert "sk-ant-secret-journal-456" not in text
     assert "secret-journal" not in text
@@ -637,44 +645,52 @@ GOOD_RULE = {"name": "good", "when": {"operation": "listModels"}, "then": {"stat
     ],
 )
 def test_a_rule_the_spec_forbids_is_refused_and_nothing_is_added(
-    mock: Control, bad: dict[str, Any], reason: str
+    control: Control, bad: dict[str, Any], reason: str
 ) -> None:
-    response = mock.post_rules({"rules": [GOOD_RULE, bad]})
+    response = control.post_rules({"rules": [GOOD_RULE, bad]})
     assert response.status_code == 400
     message = response.json()["error"]["message"]
     assert f"rule #2 ({bad['name']!r})" in message
     assert reason in message
-    assert mock.rules() == []  # all or nothing: the good rule was not added either
-    models = mock.http.get("/v1/models")
+    assert control.rules() == []  # all or nothing: the good rule was not added either
+    models = control.http.get("/v1/models")
     assert models.status_code == 200  # and the good rule does not answer
 
 
 def test_conformant_false_lets_an_undocumented_status_through(
-    mock: Control, claude: anthropic.Anthropic
+    control: Control, claude: anthropic.Anthropic
 ) -> None:
-    (rule_id,) = mock.add(
+    (rule_id,) = control.add(
         {"name": "teapot", "when": {"operation": MESSAGES_OP}, "then": {"status": 418, "conformant": False}}
     )
     with pytest.raises(anthropic.APIStatusError) as caught:
         claude.messages.create(model=CLAUDE, max_tokens=64, messages=_user())
     assert caught.value.status_code == 418
-    assert [r["id"] for r in mock.rules()] == [rule_id]
-    assert [(e["status"], e["rule"]) for e in mock.journal()] == [(418, "teapot")]
+    assert [r["id"] for r in control.rules()] == [rule_id]
+    assert [(e["status"], e["rule"]) for e in control.journal()] == [(418, "teapot")]
 
 
-def test_malformed_rules_documents_are_refused(mock: Control) -> None:
+def test_malformed_rules_documents_are_refused(control: Control) -> None:
     for document, reason in (
         ("rules: [", "not valid YAML or JSON"),
-        ({"rule": []}, '{"rules": [RULE, ...]}'),
-        ({"rules": [{"when": {"operation": CHAT_OP}}]}, "`then` is required"),
-        ({"rules": [{"then": {"text": "x"}, "when": {"operation": CHAT_OP}, "oops": 1}]}, "oops"),
+        ({"rule": []}, """{"rules": [RULE, ...]}: 'rules' is a required property"""),
+        ({"rules": [{"when": {"operation": CHAT_OP}}]}, "rule #1: 'then' is a required property"),
+        (
+            {"rules": [{"then": {"text": "x"}, "when": {"operation": CHAT_OP}, "oops": 1}]},
+            "rule #1: Additional properties are not allowed ('oops' was unexpected)",
+        ),
+        (
+            {"rules": [{"when": {"operation": CHAT_OP, "tools": "yes"}, "then": {"text": "x"}}]},
+            "rule #1: `when.tools`: 'yes' is not of type 'boolean', 'null'",
+        ),
     ):
-        response = mock.post_rules(document)
+        response = control.post_rules(document)
         assert response.status_code == 400, document
         assert reason in response.json()["error"]["message"]
-    assert mock.rules() == []
+    assert control.rules() == []
 
 
+@pytest.mark.slow  # starts `gatewright mock` in a subprocess
 def test_cli_refuses_a_bad_rules_file_at_start_up(tmp_path: Path) -> None:
     bad = tmp_path / "BAD.yaml"
     bad.write_text(
@@ -695,59 +711,62 @@ def test_cli_refuses_a_bad_rules_file_at_start_up(tmp_path: Path) -> None:
 # -- 10. counting: times, sequences, removal, reset ------------------------------------------------------
 
 
-def test_a_sequence_answers_in_order_and_its_last_answer_repeats(mock: Control, oai: openai.OpenAI) -> None:
-    mock.add(_chat_rule({"sequence": [{"text": "first"}, {"text": "second"}]}))
+def test_a_sequence_answers_in_order_and_its_last_answer_repeats(
+    control: Control, oai: openai.OpenAI
+) -> None:
+    control.add(_chat_rule({"sequence": [{"text": "first"}, {"text": "second"}]}))
     assert [_chat_text(oai) for _ in range(4)] == ["first", "second", "second", "second"]
-    assert mock.rules()[0]["matched"] == 4
+    assert control.rules()[0]["matched"] == 4
 
 
-def test_times_one_fires_once_then_the_normal_answer_returns(mock: Control, oai: openai.OpenAI) -> None:
+def test_times_one_fires_once_then_the_normal_answer_returns(control: Control, oai: openai.OpenAI) -> None:
     normal = _chat_text(oai)
-    mock.add({"name": "once", "times": 1, **_chat_rule({"text": "just once"})})
+    control.add({"name": "once", "times": 1, **_chat_rule({"text": "just once"})})
     assert _chat_text(oai) == "just once"
     assert _chat_text(oai) == normal
-    assert mock.rules()[0]["matched"] == 1
-    assert [e["rule"] for e in mock.journal()] == [None, "once", None]
+    assert control.rules()[0]["matched"] == 1
+    assert [e["rule"] for e in control.journal()] == [None, "once", None]
 
 
-def test_deleting_rules(mock: Control, oai: openai.OpenAI) -> None:
+def test_deleting_rules(control: Control, oai: openai.OpenAI) -> None:
     normal = _chat_text(oai)
-    keep, drop = mock.add(_chat_rule({"text": "kept"}, contains="keep"), _chat_rule({"text": "dropped"}))
+    keep, drop = control.add(_chat_rule({"text": "kept"}, contains="keep"), _chat_rule({"text": "dropped"}))
     assert _chat_text(oai) == "dropped"
-    deleted = mock.http.delete(f"/__gatewright/rules/{drop}")
+    deleted = control.http.delete(f"/__gatewright/rules/{drop}")
     assert deleted.status_code == 200 and deleted.json() == {"id": drop, "deleted": True}
     assert _chat_text(oai) == normal
     assert _chat_text(oai, "keep this") == "kept"
-    assert [rule["id"] for rule in mock.rules()] == [keep]
-    assert mock.http.delete(f"/__gatewright/rules/{drop}").status_code == 404
-    missing = mock.http.delete("/__gatewright/rules/rule-does-not-exist")
+    assert [rule["id"] for rule in control.rules()] == [keep]
+    assert control.http.delete(f"/__gatewright/rules/{drop}").status_code == 404
+    missing = control.http.delete("/__gatewright/rules/rule-does-not-exist")
     assert missing.status_code == 404 and "rule-does-not-exist" in missing.json()["error"]["message"]
-    assert mock.http.delete("/__gatewright/rules").status_code == 200  # all runtime rules
-    assert mock.rules() == []
-    assert [rule["name"] for rule in mock.rules(source=None)] == ["from-file"]  # file rules stay
+    assert control.http.delete("/__gatewright/rules").status_code == 200  # all runtime rules
+    assert control.rules() == []
+    assert [rule["name"] for rule in control.rules(source=None)] == ["from-file"]  # file rules stay
     assert _chat_text(oai, "keep this") != "kept"
 
 
-def test_reset_clears_runtime_rules_counters_and_journal(mock: Control) -> None:
-    with _openai(mock.url, default_headers={"x-test-id": "file-rule"}) as client:
+def test_reset_clears_runtime_rules_counters_and_journal(control: Control) -> None:
+    with _openai(control.url, default_headers={"x-test-id": "file-rule"}) as client:
         assert _chat_text(client) == "Answered by the file rule."
         assert _chat_text(client) != "Answered by the file rule."  # times: 1 is spent
-        mock.add(_chat_rule({"text": "runtime"}, contains="runtime"))
+        control.add(_chat_rule({"text": "runtime"}, contains="runtime"))
         assert _chat_text(client, "runtime please") == "runtime"
-        assert len(mock.journal()) == 3
-        mock.reset()
-        assert mock.rules() == []
-        assert mock.journal() == []
-        (from_file,) = mock.rules(source=None)
+        assert len(control.journal()) == 3
+        control.reset()
+        assert control.rules() == []
+        assert control.journal() == []
+        (from_file,) = control.rules(source=None)
         assert from_file["name"] == "from-file" and from_file["matched"] == 0
         assert _chat_text(client) == "Answered by the file rule."  # its counter was forgotten
         assert _chat_text(client, "runtime please") != "runtime"
-    assert [e["rule"] for e in mock.journal()] == ["from-file", None]
+    assert [e["rule"] for e in control.journal()] == ["from-file", None]
 
 
 # -- 11. run-wide faults ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # waits out injected latency
 def test_error_rate_and_latency_apply_to_every_api_call() -> None:
     faults = FaultSettings(error_rate=1.0, latency_ms=300)
     with (
@@ -780,19 +799,19 @@ def test_error_rate_and_latency_apply_to_every_api_call() -> None:
 # -- 12. examples and whole bodies -----------------------------------------------------------------------
 
 
-def test_a_named_example_is_served_as_documented(mock: Control) -> None:
+def test_a_named_example_is_served_as_documented(control: Control) -> None:
     from gatewright.spec import load_spec
 
     documented = load_spec(API).document["paths"]["/v1/jobs/{job_id}"]["get"]["responses"]["200"]
     examples = documented["content"]["application/json"]["examples"]
-    mock.add({"when": {"operation": "retrieveJob"}, "then": {"example": "completed"}})
-    response = mock.http.get("/v1/jobs/job_01HV3KABCDE", headers={"Authorization": "Bearer sk-test"})
+    control.add({"when": {"operation": "retrieveJob"}, "then": {"example": "completed"}})
+    response = control.http.get("/v1/jobs/job_01HV3KABCDE", headers={"Authorization": "Bearer sk-test"})
     assert response.status_code == 200
     assert response.json() == examples["completed"]["value"]
     assert response.json() != examples["processing"]["value"]
 
 
-def test_a_whole_body_is_served_as_given(mock: Control, oai: openai.OpenAI) -> None:
+def test_a_whole_body_is_served_as_given(control: Control, oai: openai.OpenAI) -> None:
     models = {
         "object": "list",
         "data": [{"id": "house-model-1", "object": "model", "owned_by": "us", "type": "text"}],
@@ -811,7 +830,7 @@ def test_a_whole_body_is_served_as_given(mock: Control, oai: openai.OpenAI) -> N
         ],
         "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7},
     }
-    mock.add(
+    control.add(
         {"when": {"operation": "listModels"}, "then": {"body": models}},
         {"when": {"operation": CHAT_OP}, "then": {"body": completion}},
     )
@@ -823,12 +842,12 @@ def test_a_whole_body_is_served_as_given(mock: Control, oai: openai.OpenAI) -> N
     assert parsed.choices[0].message.content == "Served exactly as written."
 
 
-def test_a_yaml_alias_bomb_posted_as_rules_is_refused_quickly(mock: Control) -> None:
+def test_a_yaml_alias_bomb_posted_as_rules_is_refused_quickly(control: Control) -> None:
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
     )
     started = time.monotonic()
-    response = mock.http.post("/__gatewright/rules", content=bomb)
+    response = control.http.post("/__gatewright/rules", content=bomb)
     assert response.status_code == 400
     assert "alias" in response.json()["error"]["message"]
     assert time.monotonic() - started < 10
@@ -886,26 +905,26 @@ def test_rule_ids_are_the_mocks_own_and_a_reset_numbers_runtime_rules_again(tmp_
 
 
 def test_a_rule_naming_no_operation_keeps_its_place_before_an_operation_rule(
-    mock: Control, oai: openai.OpenAI
+    control: Control, oai: openai.OpenAI
 ) -> None:
-    mock.add(
+    control.add(
         {"name": "any-op", "when": {"headers": {"x-test-id": "p"}}, "times": 1, "then": {"status": 503}},
         {"name": "chat", "when": {"operation": CHAT_OP}, "then": {"text": "From the chat rule."}},
         {"name": "later-any-op", "when": {"contains": "late"}, "then": {"text": "Never."}},
     )
-    with _openai(mock.url, default_headers={"x-test-id": "p"}) as client:
+    with _openai(control.url, default_headers={"x-test-id": "p"}) as client:
         with pytest.raises(openai.InternalServerError):
             _chat_text(client)
         assert _chat_text(client) == "From the chat rule."  # any-op is spent: the next rule in order
         assert _chat_text(client, "a late question") == "From the chat rule."  # first in order wins
-    assert mock.http.get("/v1/models", headers={"x-test-id": "p"}).status_code == 200  # spent everywhere
-    assert [e["rule"] for e in mock.journal()] == ["any-op", "chat", "chat", None]
+    assert control.http.get("/v1/models", headers={"x-test-id": "p"}).status_code == 200  # spent everywhere
+    assert [e["rule"] for e in control.journal()] == ["any-op", "chat", "chat", None]
 
 
 def test_an_operation_rule_keeps_its_place_before_a_rule_naming_no_operation(
-    mock: Control, oai: openai.OpenAI
+    control: Control, oai: openai.OpenAI
 ) -> None:
-    mock.add(
+    control.add(
         {
             "name": "chat",
             "when": {"operation": CHAT_OP, "contains": "chat"},
@@ -913,21 +932,21 @@ def test_an_operation_rule_keeps_its_place_before_a_rule_naming_no_operation(
         },
         {"name": "any-op", "when": {"headers": {"x-test-id": "q"}}, "then": {"status": 503}},
     )
-    with _openai(mock.url, default_headers={"x-test-id": "q"}) as client:
+    with _openai(control.url, default_headers={"x-test-id": "q"}) as client:
         assert _chat_text(client, "chat with me") == "From the chat rule."
         with pytest.raises(openai.InternalServerError):
             _chat_text(client, "something else")
-    assert mock.http.get("/v1/models", headers={"x-test-id": "q"}).status_code == 503
-    assert [e["rule"] for e in mock.journal()] == ["chat", "any-op", "any-op"]
+    assert control.http.get("/v1/models", headers={"x-test-id": "q"}).status_code == 503
+    assert [e["rule"] for e in control.journal()] == ["chat", "any-op", "any-op"]
 
 
-def test_a_runtime_rule_naming_no_operation_comes_before_a_file_rule(mock: Control) -> None:
-    (rule_id,) = mock.add(
+def test_a_runtime_rule_naming_no_operation_comes_before_a_file_rule(control: Control) -> None:
+    (rule_id,) = control.add(
         {"when": {"headers": {"x-test-id": "file-rule"}}, "times": 1, "then": {"status": 503}}
     )
     assert rule_id == "rule-2"  # the module's mock has one rule from a file: rule-1
-    with _openai(mock.url, default_headers={"x-test-id": "file-rule"}) as client:
+    with _openai(control.url, default_headers={"x-test-id": "file-rule"}) as client:
         with pytest.raises(openai.InternalServerError):
             _chat_text(client)
         assert _chat_text(client) == "Answered by the file rule."
-    assert [e["rule"] for e in mock.journal()] == ["rule-2", "from-file"]
+    assert [e["rule"] for e in control.journal()] == ["rule-2", "from-file"]

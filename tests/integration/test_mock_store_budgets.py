@@ -26,6 +26,8 @@ from gatewright.mock.replay import ReplaySettings
 from gatewright.spec.recording import Payload, RecordedRequest, RecordedResponse, Recording, write_recording
 from gatewright.testing import running_mock, serve_app
 
+pytestmark = pytest.mark.slow  # megabytes of journal and fixtures; `gatewright mock` in subprocesses
+
 API = "empiriolabs"
 CHAT = "/v1/chat/completions"
 AUTH = {"Authorization": "Bearer sk-test", "Content-Type": "application/json"}
@@ -158,7 +160,7 @@ def _status_101(root: Path, _outside: Path) -> str:
     document = json.loads(path.read_text())
     document["response"]["status"] = 101
     path.write_text(json.dumps(document))
-    return "200-599"
+    return "not a recording: /response/status: 101 is less than the minimum of 200"
 
 
 REFUSED = {

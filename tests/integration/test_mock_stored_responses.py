@@ -19,26 +19,20 @@ import openai
 import pydantic
 import pytest
 
-from gatewright.mock import create_app
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec import load_spec
-from gatewright.testing import serve_app
 
 API = "ipop"
 MODEL = "openai/gpt-5.4"
 SPEC = load_spec(API)
 SCHEMAS = SchemaSet(SPEC.document)
+# create_app's options for this module's mock_url (tests/integration/conftest.py)
+MOCK_OPTIONS = {"apis": [API], "seed": 11, "task_duration": 3600.0, "task_polls": 2}
 
 
 class City(pydantic.BaseModel):
     name: str
     population: int
-
-
-@pytest.fixture(scope="module")
-def mock_url() -> Iterator[str]:
-    with serve_app(create_app([API], seed=11, access_log=False, task_duration=3600.0, task_polls=2)) as url:
-        yield url
 
 
 @pytest.fixture

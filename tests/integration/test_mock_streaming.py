@@ -182,6 +182,7 @@ async def test_empiriolabs_speech_stream_chunks_concatenate_to_audio(client: Cli
     assert download.status == 200 and (await download.read())[:4] == b"RIFF"
 
 
+@pytest.mark.slow  # a slow stream cut by its client
 async def test_client_disconnecting_mid_stream_leaves_the_server_healthy() -> None:
     slow = create_app(["voxvey"], access_log=False, extensions=[TaskExtension(), StreamExtension(delay=0.05)])
     async with TestClient(TestServer(slow)) as client:

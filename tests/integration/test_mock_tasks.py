@@ -430,6 +430,7 @@ async def test_callback_is_delivered_to_loopback(tmp_path: Any) -> None:
         assert state["tasks"]["callbacks"][0]["status"] == 204
 
 
+@pytest.mark.slow  # a thousand tasks
 async def test_a_thousand_concurrent_tasks_across_apis_all_finish() -> None:
     clock = ManualClock()
     app = create_app(seed=9, access_log=False, extensions=default_extensions(seed=9, task_clock=clock))

@@ -24,7 +24,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads sockets from Linux /proc")
+pytestmark = [
+    pytest.mark.slow,  # `gatewright mock --workers` processes
+    pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads sockets from Linux /proc"),
+]
 
 START_TIMEOUT = 60
 READY = re.compile(r"gatewright mock on http://127\.0\.0\.1:(\d+) \(empiriolabs at /\)  \((\d+) workers\)")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.slow  # an inner pytest session in a subprocess (pytester)
+
 pytest_plugins = ["pytester"]
 
 FOR_A = """

@@ -42,6 +42,9 @@ from gatewright.spec import API_IDS, load_spec
 from gatewright.spec.reference import CannotJudge, Problem, ReferenceValidator, WireRequest
 from gatewright.spec.routing import RouteMatch
 
+# hypothesis requests for every operation, checked against openapi-core (also: nox -s differential)
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("GATEWRIGHT_DIFFERENTIAL_EXAMPLES") or 2)
 BASE_URL = "http://mock.invalid"
 _REQUEST_ARGS = ("method", "url", "headers", "files", "data", "params", "cookies", "json")

@@ -349,6 +349,7 @@ async def _distinct_requests(base_url: str, start: int, count: int) -> dict[int,
     return statuses
 
 
+@pytest.mark.slow  # thousands of requests to a mock process
 @LINUX
 def test_distinct_requests_leave_the_mock_rss_flat() -> None:
     """Issue 21 saw 97,000; 8,000 after a warm-up show a per-request leak of ~700 bytes or more."""
@@ -370,6 +371,7 @@ _SLOW_STREAM_RULES = (
 )
 
 
+@pytest.mark.slow  # streams through a proxy process
 @LINUX
 def test_streams_whose_clients_vanish_give_their_fds_back(tmp_path: Path) -> None:
     """Issue 21 saw 5,000; 300 concurrent slow streams, their clients reset mid-stream."""
@@ -409,6 +411,7 @@ def test_streams_whose_clients_vanish_give_their_fds_back(tmp_path: Path) -> Non
 # --- a never-ending upstream stream stops when its client leaves --------------------------------------
 
 
+@pytest.mark.slow  # streams through a proxy process
 def test_a_never_ending_upstream_stream_stops_when_its_client_leaves() -> None:
     ended = threading.Event()
     written: list[int] = [0]

@@ -8,6 +8,8 @@ import pytest
 
 from gatewright.cli import main
 
+pytestmark = pytest.mark.slow  # each test normalizes all five sources
+
 
 def run(workspace: Path, *extra: str) -> int:
     return main(

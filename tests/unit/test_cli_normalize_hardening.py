@@ -17,6 +17,8 @@ import pytest
 
 from gatewright.cli import main
 
+pytestmark = pytest.mark.slow  # normalize of all five sources, and subprocesses fed hostile input
+
 # 1 KB of YAML whose aliases expand to 9**9 (about 387 million) strings.
 ALIAS_BOMB = (
     "openapi: 3.1.0\ninfo: {title: bomb, version: '1'}\npaths: {}\n"

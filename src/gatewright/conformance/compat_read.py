@@ -5,20 +5,41 @@ content deltas joined, tool-call arguments concatenated by index, Anthropic
 ``input_json_delta`` fragments joined) become one ``Observed``: choices with text,
 tool calls (arguments as the raw JSON text the SDK would parse) and a finish; the usage
 figures as sent; the ids seen. A shape the SDK could not read raises ``Unreadable``.
+
+``READERS`` holds one ``WireReader`` per wire whose answers are an ``Answer`` (every vendor
+wire of ``spec.wires`` but embeddings, whose vectors ``compat`` judges itself), keyed by the
+wire's name: how its SDK reads a body, folds a stream event, and what a stream adds up to.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from gatewright.conformance.sse import ServerEvent
 from gatewright.spec.answers import ANTHROPIC_STOP, OPENAI_FINISH, Finish
-from gatewright.spec.wires import DONE, is_stream_end
+from gatewright.spec.wires import (
+    ANTHROPIC_MESSAGES,
+    DONE,
+    OPENAI_CHAT,
+    OPENAI_COMPLETIONS,
+    OPENAI_RESPONSES,
+    is_stream_end,
+)
 
-__all__ = ["Observed", "ObservedCall", "ObservedChoice", "Unreadable", "read_body", "read_stream"]
+__all__ = [
+    "READERS",
+    "Observed",
+    "ObservedCall",
+    "ObservedChoice",
+    "Unreadable",
+    "WireReader",
+    "read_body",
+    "read_stream",
+]
 
 _FROM_OPENAI = {value: key for key, value in OPENAI_FINISH.items() if key is not Finish.STOP_SEQUENCE}
 _FROM_ANTHROPIC = {value: key for key, value in ANTHROPIC_STOP.items()}
@@ -65,22 +86,29 @@ def _list(value: Any, what: str) -> list[Any]:
     return value
 
 
+def _reader(wire: str) -> WireReader:
+    reader = READERS.get(wire)
+    if reader is None:
+        raise Unreadable(f"no reader for wire {wire!r}")
+    return reader
+
+
 def read_body(wire: str, body: Any) -> Observed:
     """A non-streamed answer as the wire's SDK reads it."""
     body = _mapping(body, "the body")
     observed = Observed(usage=body.get("usage") if isinstance(body.get("usage"), Mapping) else None)
     if isinstance(body.get("id"), str):
         observed.ids.add(body["id"])
-    if wire in ("openai-chat", "openai-completions"):
-        for position, raw in enumerate(_list(body.get("choices"), "choices")):
-            observed.choices.append(_openai_choice(wire, position, raw))
-    elif wire == "openai-responses":
-        observed.choices.append(_responses_output(body))
-    elif wire == "anthropic-messages":
-        observed.choices.append(_anthropic_content(body))
-    else:
-        raise Unreadable(f"no reader for wire {wire!r}")
+    observed.choices.extend(_reader(wire).body(body))
     return observed
+
+
+def _openai_choices(wire: str, body: Mapping[str, Any]) -> list[ObservedChoice]:
+    """A chat or legacy completion's ``choices``."""
+    return [
+        _openai_choice(wire, position, raw)
+        for position, raw in enumerate(_list(body.get("choices"), "choices"))
+    ]
 
 
 def _openai_choice(wire: str, position: int, raw: Any) -> ObservedChoice:
@@ -89,7 +117,7 @@ def _openai_choice(wire: str, position: int, raw: Any) -> ObservedChoice:
     index = choice.get("index", position)
     finish = choice.get("finish_reason")
     seen = ObservedChoice(index, finish=_FROM_OPENAI.get(str(finish)), finish_raw=finish)
-    if wire == "openai-completions":
+    if wire == OPENAI_COMPLETIONS.name:
         seen.text = choice.get("text")
         return seen
     message = _mapping(choice.get("message"), f"choices[{position}].message")
@@ -159,12 +187,13 @@ class _Reassembly:
 
 def read_stream(wire: str, events: Iterable[ServerEvent]) -> Observed:
     """Reassemble a stream as the SDK would; ``ended`` says whether its terminal event came."""
+    reader = _reader(wire)
     state = _Reassembly(wire)
     for event in events:
         payload = _event_payload(state.observed, wire, event)
         if payload is not None:
-            _fold(state, payload)
-    return _assembled(state)
+            reader.fold(state, payload)
+    return reader.assemble(state)
 
 
 def _event_payload(observed: Observed, wire: str, event: ServerEvent) -> Mapping[str, Any] | None:
@@ -185,25 +214,31 @@ def _event_payload(observed: Observed, wire: str, event: ServerEvent) -> Mapping
     return payload
 
 
-def _fold(state: _Reassembly, payload: Mapping[str, Any]) -> None:
-    """One event's payload into the reassembly: its id and usage, then what the wire's events carry."""
-    wire, observed = state.wire, state.observed
-    if isinstance(payload.get("id"), str) and wire in ("openai-chat", "openai-completions"):
-        observed.ids.add(payload["id"])
-    if isinstance(payload.get("usage"), Mapping) and wire != "anthropic-messages":
-        observed.usage = payload["usage"]
-    if wire in ("openai-chat", "openai-completions"):
-        for raw in payload.get("choices") or []:
-            _fold_openai_choice(state, raw)
-    elif wire == "anthropic-messages":
-        _fold_anthropic_event(state, payload)
-    elif wire == "openai-responses" and payload.get("type") in ("response.completed", "response.incomplete"):
+def _fold_usage(state: _Reassembly, payload: Mapping[str, Any]) -> None:
+    """An OpenAI event's usage, as sent (the last one wins)."""
+    if isinstance(payload.get("usage"), Mapping):
+        state.observed.usage = payload["usage"]
+
+
+def _fold_openai_chunk(state: _Reassembly, payload: Mapping[str, Any]) -> None:
+    """A chat or legacy completions chunk: its id and usage, then each choice's pieces."""
+    if isinstance(payload.get("id"), str):
+        state.observed.ids.add(payload["id"])
+    _fold_usage(state, payload)
+    for raw in payload.get("choices") or []:
+        _fold_openai_choice(state, raw)
+
+
+def _fold_responses_event(state: _Reassembly, payload: Mapping[str, Any]) -> None:
+    """A Responses event: its usage, and the response a terminal event carries (read as a body at the end)."""
+    _fold_usage(state, payload)
+    if payload.get("type") in ("response.completed", "response.incomplete"):
         state.final = payload.get("response")
 
 
 def _fold_openai_choice(state: _Reassembly, raw: Any) -> None:
     """A chunk's choice: its text (or chat delta's content), tool-call fragments, finish reason."""
-    chat = state.wire == "openai-chat"
+    chat = state.wire == OPENAI_CHAT.name
     index = raw.get("index", 0) if isinstance(raw, Mapping) else 0
     seen = state.choices.setdefault(index, ObservedChoice(index))
     delta = raw.get("delta") or {} if chat else raw
@@ -256,19 +291,51 @@ def _fold_anthropic_event(state: _Reassembly, payload: Mapping[str, Any]) -> Non
             observed.usage.update(payload["usage"])
 
 
-def _assembled(state: _Reassembly) -> Observed:
-    """What the stream added up to: openai-responses' final response read as a body (when it came),
-    else the choices in index order, an Anthropic tool call without input deltas given ``{}``."""
-    observed, wire = state.observed, state.wire
-    if wire == "openai-responses":
-        if state.final is None:
-            return observed
-        done = read_body(wire, state.final)
-        done.ended, done.events = observed.ended, observed.events
-        return done
+def _choices_assembled(state: _Reassembly) -> Observed:
+    """What the stream added up to: the choices in index order."""
+    state.observed.choices = [state.choices[i] for i in sorted(state.choices)]
+    return state.observed
+
+
+def _anthropic_assembled(state: _Reassembly) -> Observed:
+    """The message's content, a tool call without input deltas given ``{}`` (as the SDK parses it)."""
     for seen in state.choices.values():
         for call in seen.calls:
-            if not call.arguments and wire == "anthropic-messages":
+            if not call.arguments:
                 call.arguments = "{}"
-    observed.choices = [state.choices[i] for i in sorted(state.choices)]
-    return observed
+    return _choices_assembled(state)
+
+
+def _responses_assembled(state: _Reassembly) -> Observed:
+    """The final response read as a body, when a terminal event carried it; else what the events said."""
+    if state.final is None:
+        return state.observed
+    done = read_body(state.wire, state.final)
+    done.ended, done.events = state.observed.ended, state.observed.events
+    return done
+
+
+@dataclass(frozen=True, slots=True)
+class WireReader:
+    """How one wire's SDK reads its answers: a body's choices, one stream event's payload folded into the
+    reassembly, and what the reassembled stream adds up to."""
+
+    body: Callable[[Mapping[str, Any]], list[ObservedChoice]]
+    fold: Callable[[_Reassembly, Mapping[str, Any]], None]
+    assemble: Callable[[_Reassembly], Observed]
+
+
+READERS: dict[str, WireReader] = {
+    OPENAI_CHAT.name: WireReader(
+        partial(_openai_choices, OPENAI_CHAT.name), _fold_openai_chunk, _choices_assembled
+    ),
+    OPENAI_COMPLETIONS.name: WireReader(
+        partial(_openai_choices, OPENAI_COMPLETIONS.name), _fold_openai_chunk, _choices_assembled
+    ),
+    OPENAI_RESPONSES.name: WireReader(
+        lambda body: [_responses_output(body)], _fold_responses_event, _responses_assembled
+    ),
+    ANTHROPIC_MESSAGES.name: WireReader(
+        lambda body: [_anthropic_content(body)], _fold_anthropic_event, _anthropic_assembled
+    ),
+}

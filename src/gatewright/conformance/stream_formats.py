@@ -1,4 +1,11 @@
-"""Chunk shapes of the streaming formats gateways speak, as small validators with a terminal rule."""
+"""Chunk shapes of the streaming formats gateways speak, as small validators with a terminal rule.
+
+``FORMATS`` holds one validator per wire of ``spec.wires`` that streams, keyed by its name (the
+proxy's stream judge uses the same ones). The vendor wires' are code, as the SDKs read them; an
+API-specific format is judged by its wire's data (``spec.wire_streams``): each event against its
+type's schema and nothing after its last event where the API documents the shapes, only JSON where
+it documents just the transport. A stream of no known format is judged as ``GENERIC``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatewright.conformance.sse import ServerEvent
-from gatewright.spec.wires import DONE, is_stream_end, stream_format_of_path
+from gatewright.spec.wires import (
+    ANTHROPIC_MESSAGES,
+    DONE,
+    EMPIRIOLABS_SPEECH,
+    IPOP_AGENT_EVENTS,
+    OPENAI_CHAT,
+    OPENAI_COMPLETIONS,
+    OPENAI_RESPONSES,
+    Wire,
+    is_stream_end,
+    stream_format_of_path,
+)
+
+__all__ = ["FORMATS", "GENERIC", "StreamState", "Validator", "guess_format", "validator_for"]
+
+GENERIC = "generic"  # the format of a stream no spec names and no path suggests
 
 
 @dataclass(slots=True)
@@ -99,7 +121,7 @@ def _anthropic(event: ServerEvent, state: StreamState) -> str | None:
     ):
         return f"{kind} without an integer index"
     state.types.append(str(kind))
-    if is_stream_end("anthropic-messages", event.data, kind) or kind == "error":  # an error ends it too
+    if is_stream_end(ANTHROPIC_MESSAGES.name, event.data, kind) or kind == "error":  # an error ends it too
         state.done = True
     return None
 
@@ -116,7 +138,7 @@ def _openai_responses(event: ServerEvent, state: StreamState) -> str | None:
     if not isinstance(kind, str) or not (kind.startswith("response.") or kind == "error"):
         return f"event type {kind!r} is not a response.* event"
     state.types.append(kind)
-    if is_stream_end("openai-responses", event.data, kind) or kind == "error":  # an error ends it too
+    if is_stream_end(OPENAI_RESPONSES.name, event.data, kind) or kind == "error":  # an error ends it too
         state.done = True
     return None
 
@@ -130,15 +152,48 @@ def _generic(event: ServerEvent, state: StreamState) -> str | None:
     return error
 
 
+def _described(wire: Wire) -> Validator:
+    """A format judged by its wire's data: where the API documents the event shapes, each event is one
+    of them (or the terminator) and nothing follows the last; else any stream's rule (``_generic``)."""
+
+    def validate(event: ServerEvent, state: StreamState) -> str | None:
+        shapes = wire.data.stream
+        if shapes is None or not shapes.documented:
+            return _generic(event, state)
+        if state.done:
+            return "event after the stream's last event"
+        if shapes.is_terminator(event.data):
+            state.done = True
+            return None
+        payload, error = _json(event)
+        if error is not None:
+            return error
+        if not isinstance(payload, dict):
+            return "event data is not a JSON object"
+        problem = shapes.payload_problem(payload, event.event)
+        if problem is None:
+            state.types.append(str(payload.get(shapes.type_field)))
+            state.done = shapes.is_last(event.data, payload)
+        return problem
+
+    return validate
+
+
 FORMATS: dict[str, Validator] = {
-    "openai-chat": _openai_choices("openai-chat", "chat.completion.chunk", "delta"),
-    "openai-completions": _openai_choices("openai-completions", "text_completion", "text"),
-    "openai-responses": _openai_responses,
-    "anthropic-messages": _anthropic,
-    "generic": _generic,
+    OPENAI_CHAT.name: _openai_choices(OPENAI_CHAT.name, "chat.completion.chunk", "delta"),
+    OPENAI_COMPLETIONS.name: _openai_choices(OPENAI_COMPLETIONS.name, "text_completion", "text"),
+    OPENAI_RESPONSES.name: _openai_responses,
+    ANTHROPIC_MESSAGES.name: _anthropic,
+    IPOP_AGENT_EVENTS.name: _described(IPOP_AGENT_EVENTS),
+    EMPIRIOLABS_SPEECH.name: _described(EMPIRIOLABS_SPEECH),
 }
+
+
+def validator_for(fmt: str) -> Validator:
+    """The validator of the stream format ``fmt``: its wire's, else the generic one."""
+    return FORMATS.get(fmt, _generic)
 
 
 def guess_format(path: str) -> str:
     """For specs without ``x-gatewright-stream``: the format a path conventionally streams."""
-    return stream_format_of_path(path) or "generic"
+    return stream_format_of_path(path) or GENERIC

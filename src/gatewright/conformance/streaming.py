@@ -14,7 +14,7 @@ from gatewright.conformance.checks import STREAM_CHUNKS, STREAM_STARTS, STREAM_T
 from gatewright.conformance.models import Exchange
 from gatewright.conformance.served import refused_model, unserved
 from gatewright.conformance.sse import body_lines, parse_events
-from gatewright.conformance.stream_formats import FORMATS, StreamState, guess_format
+from gatewright.conformance.stream_formats import FORMATS, GENERIC, StreamState, guess_format, validator_for
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec
 from gatewright.spec.model import STREAM_EXTENSION
@@ -53,7 +53,7 @@ class StreamCheck:
     ) -> None:
         self.adapter = adapter
         self.operation = operation
-        self.format = fmt if fmt in FORMATS else "generic"
+        self.format = fmt if fmt in FORMATS else GENERIC
         self.timing = timing
 
     def __call__(self, ctx: UnitContext) -> None:
@@ -132,7 +132,7 @@ class StreamCheck:
         )
 
     def _read(self, ctx: UnitContext, response: Any, started: float, exchange: Exchange, curl: str) -> None:
-        validate = FORMATS[self.format]
+        validate = validator_for(self.format)
         state = StreamState()
         transcript: list[str] = []
         deadline = started + self.timing.total_timeout

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from gatewright.mock.echo import echo
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
@@ -34,11 +36,18 @@ class Rendered:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once: dumps runs per answer
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # the fallback, built once
 
 
 def dumps(value: Any) -> bytes:
-    return _ENCODER.encode(value).encode()
+    """A JSON value as compact UTF-8 bytes: orjson (about 20 times the standard library's speed on an
+    answer; every answer is serialized once), the standard library for what orjson refuses (integers
+    past 64 bits, keys that are not strings), so any value the mock could send before it still sends.
+    Floats are written in their shortest exact form (``1e-05`` may read ``0.00001``: the same number)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return _ENCODER.encode(value).encode()
 
 
 def value_for(api: MockApi, op: MockOperation, decision: Decision, *, salt: str = "") -> Any:

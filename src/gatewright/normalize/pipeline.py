@@ -13,7 +13,6 @@ from gatewright.normalize.lifecycles import ApiLifecycles, lifecycles_beside, lo
 from gatewright.normalize.passes import PASSES
 from gatewright.normalize.passes.base import Context, Document, RepairPass
 from gatewright.normalize.repairs import Repair
-from gatewright.spec.bundled import API_IDS
 from gatewright.spec.errors import SpecError
 from gatewright.spec.loader import SourceDocument, load_source
 
@@ -88,18 +87,21 @@ def normalize(
 
 
 def find_sources(sources_dir: Path) -> dict[str, Path]:
+    """Each API's source in ``sources_dir``, by id: ``<id>.json|yaml|yml|md`` (an id has no dot, so
+    ``<id>.lifecycles.yaml`` is no source); the APIs are the sources present, sorted by id."""
     if not sources_dir.is_dir():
         raise SpecError("sources directory not found", source=str(sources_dir))
     found: dict[str, Path] = {}
-    for api_id in API_IDS:
-        candidates = [sources_dir / f"{api_id}{suffix}" for suffix in SOURCE_SUFFIXES]
-        existing = [c for c in candidates if c.is_file()]
-        if not existing:
-            raise SpecError(
-                f"no source for API {api_id!r} (expected {api_id}.json|yaml|md)", source=str(sources_dir)
-            )
-        found[api_id] = existing[0]
-    return found
+    for suffix in SOURCE_SUFFIXES:  # the first suffix wins when an API has two sources
+        for path in sorted(sources_dir.glob(f"*{suffix}")):
+            api_id = path.name[: -len(suffix)]
+            if api_id and "." not in api_id and not api_id.startswith(".") and path.is_file():
+                found.setdefault(api_id, path)
+    if not found:
+        raise SpecError(
+            f"no API sources here (expected <api>{'|'.join(SOURCE_SUFFIXES)})", source=str(sources_dir)
+        )
+    return dict(sorted(found.items()))
 
 
 def build_all(sources_dir: Path) -> list[NormalizeResult]:
@@ -136,10 +138,17 @@ def check_canonical(
 ) -> list[str]:
     """The canonical files that are missing or differ from a fresh normalize."""
     stale = []
-    for result in build_all(Path(sources_dir)):
+    results = build_all(Path(sources_dir))
+    for result in results:
         for path, content in output_files(result, Path(out_dir)).items():
             if not path.is_file() or path.read_bytes() != content:
                 stale.append(str(path))
+    sourced = {result.api_id for result in results}  # a canonical spec whose source is gone is stale too
+    stale += sorted(
+        str(path)
+        for path in Path(out_dir).glob("*.openapi.json")
+        if path.name.removesuffix(".openapi.json") not in sourced
+    )
     return stale
 
 

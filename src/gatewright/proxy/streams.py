@@ -2,7 +2,9 @@
 
 The blocks are kept as the upstream sent them (what a recording replays); each is parsed
 with the conformance SSE parser and validated with the same chunk-shape validators and
-terminal rule ``verify``'s stream phase uses, under the same check names.
+terminal rule ``verify``'s stream phase uses, under the same check names: the proxy's judge
+of a wire that streams is verify's validator registered for it (``stream_formats.FORMATS``,
+keyed by the wire's name in ``spec.wires``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 from gatewright.conformance.adapter import CheckFailure
 from gatewright.conformance.checks import STREAM_CHUNKS, STREAM_TERMINATES
 from gatewright.conformance.sse import ServerEvent, parse_events
-from gatewright.conformance.stream_formats import FORMATS, StreamState
+from gatewright.conformance.stream_formats import StreamState, validator_for
 from gatewright.spec.wires import missing_stream_end
 
 _BLOCK_END = re.compile(r"\r\n\r\n|\n\n|\r\r")
@@ -44,7 +46,7 @@ def judge_stream(fmt: str, blocks: list[str], complete: bool, judged_all: bool =
     ``judged_all`` is False when the capture limit hid the stream's end: then only the chunks
     seen are judged, never the end.
     """
-    validate = FORMATS.get(fmt, FORMATS["generic"])
+    validate = validator_for(fmt)  # the wire's own validator, as verify judges it
     state = StreamState()
     for block in blocks:
         event = _event(block)

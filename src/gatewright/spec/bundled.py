@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,8 @@ from gatewright.spec.errors import SpecError
 from gatewright.spec.loader import load_source, require_openapi
 from gatewright.spec.model import Spec
 
-API_IDS = ("voxvey", "ipop", "beatra", "imarouter", "empiriolabs")
-
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
+_SPEC_SUFFIX = ".openapi.json"
 
 
 def canonical_dir() -> Path:
@@ -21,6 +21,30 @@ def canonical_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return _PACKAGE_DIR.parent.parent / "specs" / "canonical"
+
+
+def api_ids() -> tuple[str, ...]:
+    """The ids of the canonical specs present (``<api>.openapi.json`` in ``canonical_dir()``), sorted.
+
+    A spec added to the canonical folder is an API gatewright serves and verifies, with no list to
+    edit. One directory listing and no parsing, so importing the package stays cheap; sorted by name
+    so the order (``--api`` choices, the mock's default APIs) is the same on every machine, whatever
+    order the file system lists them in. Hidden files (a writer's temporary ones) are not specs.
+    """
+    try:
+        names = os.listdir(canonical_dir())
+    except OSError:  # no canonical folder: no bundled APIs (``--spec PATH`` still serves a file)
+        return ()
+    return tuple(
+        sorted(
+            name.removesuffix(_SPEC_SUFFIX)
+            for name in names
+            if name.endswith(_SPEC_SUFFIX) and len(name) > len(_SPEC_SUFFIX) and not name.startswith(".")
+        )
+    )
+
+
+API_IDS = api_ids()  # found once, at import
 
 
 def canonical_path(api_id: str) -> Path:

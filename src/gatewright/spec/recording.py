@@ -21,6 +21,7 @@ A ``text/event-stream`` answer keeps its events, each the raw text of one SSE ev
 false when the upstream closed the stream early. Credentials are redacted before anything
 is written (``gatewright.spec.secrets``: headers, query, JSON and form bodies). ``violations``
 lists what the answer broke of the contract; such a recording is not replayed unless asked for.
+The shape is ``spec/schemas/recording.schema.json`` (JSON Schema 2020-12), judged as a fixture is read.
 
 Reading a directory trusts nothing of it: fixtures are read only from regular files inside it
 (a link is followed only where it stays inside; a FIFO or a device is refused without being
@@ -30,7 +31,6 @@ waited on) and up to a byte budget, so a hostile folder can neither hang nor exh
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
 import json
 import os
@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gatewright.spec.document_schemas import problem
 from gatewright.spec.errors import SpecError
 from gatewright.spec.media import is_json, media_type_of
 from gatewright.spec.secrets import redact_body, redact_headers, redact_query, redact_text_body
@@ -116,21 +117,11 @@ class Payload:
         return {self.kind: self.value}
 
     @classmethod
-    def from_document(cls, document: Any, where: str) -> Payload | None:
+    def from_document(cls, document: Mapping[str, Any] | None) -> Payload | None:
+        """The body of a recording the schema accepted: null, or one of json, text or base64."""
         if document is None:
             return None
-        if not isinstance(document, Mapping) or len(document) != 1:
-            raise RecordingError(f"{where}: a body is null or one of {{json|text|base64: ...}}")
         ((kind, value),) = document.items()
-        if kind not in {"json", "text", "base64"}:
-            raise RecordingError(f"{where}: unknown body kind {kind!r} (json, text or base64)")
-        if kind == "text" and not isinstance(value, str):
-            raise RecordingError(f"{where}: a text body is a string")
-        if kind == "base64":
-            try:
-                base64.b64decode(value, validate=True)
-            except (binascii.Error, TypeError, ValueError):
-                raise RecordingError(f"{where}: the base64 body does not decode") from None
         return cls(kind, value)
 
 
@@ -213,58 +204,40 @@ class Recording:
 
     @classmethod
     def from_document(cls, document: Any, where: str) -> Recording:
-        if not isinstance(document, Mapping) or document.get("format") != FORMAT:
-            raise RecordingError(f'{where}: not a recording (expected "format": {FORMAT!r})')
-        request, response = document.get("request"), document.get("response")
-        if not isinstance(request, Mapping) or not isinstance(response, Mapping):
-            raise RecordingError(f"{where}: a recording has a request and a response object")
-        method, path, status = request.get("method"), request.get("path"), response.get("status")
-        if not isinstance(method, str) or not isinstance(path, str) or not path.startswith("/"):
-            raise RecordingError(f"{where}: request.method and request.path (starting with /) are required")
-        if not isinstance(status, int) or isinstance(status, bool) or not 200 <= status <= 599:
-            raise RecordingError(f"{where}: response.status is a final HTTP status (200-599)")
+        """The recording in a fixture's JSON, or ``RecordingError`` naming ``where``, the field (a JSON
+        pointer) and why: its shape is ``spec/schemas/recording.schema.json``."""
+        found = problem("recording", document)
+        if found is not None:
+            at = f"{found.pointer}: " if found.pointer else ""
+            raise RecordingError(f"{where}: not a recording: {at}{found.message}")
+        request, response = document["request"], document["response"]
         events = response.get("events")
-        if events is not None and (
-            not isinstance(events, list) or not all(isinstance(e, str) for e in events)
-        ):
-            raise RecordingError(f"{where}: response.events is null or a list of SSE event blocks (strings)")
-        violations = document.get("violations") or []
-        if not isinstance(violations, list) or not all(isinstance(v, str) for v in violations):
-            raise RecordingError(f"{where}: violations is a list of strings")
-        api, operation, test_id = document.get("api"), document.get("operation"), document.get("test_id")
-        if not isinstance(api, str) or not (operation is None or isinstance(operation, str)):
-            raise RecordingError(f"{where}: api is a string and operation a string or null")
         return cls(
-            api=api,
-            operation=operation,
+            api=document["api"],
+            operation=document.get("operation"),
             request=RecordedRequest(
-                method.upper(),
-                path,
-                str(request.get("query") or ""),
-                _headers(request.get("headers"), f"{where}: request.headers"),
-                Payload.from_document(request.get("body"), f"{where}: request.body"),
+                request["method"].upper(),
+                request["path"],
+                request.get("query") or "",
+                _headers(request.get("headers")),
+                Payload.from_document(request.get("body")),
             ),
             response=RecordedResponse(
-                status,
-                _headers(response.get("headers"), f"{where}: response.headers"),
-                Payload.from_document(response.get("body"), f"{where}: response.body"),
+                int(response["status"]),  # JSON Schema's integers include 200.0
+                _headers(response.get("headers")),
+                Payload.from_document(response.get("body")),
                 tuple(events) if events is not None else None,
-                bool(response.get("complete", True)),
+                response.get("complete", True),
             ),
-            test_id=test_id if isinstance(test_id, str) else None,
-            violations=tuple(violations),
-            recorded_at=str(document.get("recorded_at") or ""),
+            test_id=document.get("test_id"),
+            violations=tuple(document.get("violations") or ()),
+            recorded_at=document.get("recorded_at") or "",
         )
 
 
-def _headers(value: Any, where: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise RecordingError(f"{where} is an object of strings")
-    return {k.lower(): v for k, v in value.items()}
+def _headers(value: Mapping[str, str] | None) -> dict[str, str]:
+    """Header names as the readers look them up: lower case."""
+    return {name.lower(): text for name, text in (value or {}).items()}
 
 
 def _content_type(headers: Mapping[str, str]) -> str | None:

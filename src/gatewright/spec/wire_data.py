@@ -2,11 +2,13 @@
 
 Each registered wire (``spec.wires``) has ``<wire>.json``, described by ``wire.schema.json``: a
 vendor wire's request schema, its response (and error) shape with the component name it is
-declared under, and the bodies the official SDK sends and parses; an API-specific stream format
-has only its description. ``shapes.json`` (``shapes.schema.json``) holds the SDK response shapes
+declared under, and the bodies the official SDK sends and parses; a wire that streams, its stream
+events (``WireData.stream``, ``spec.wire_streams``); an API-specific stream format has only its
+description and those. ``shapes.json`` (``shapes.schema.json``) holds the SDK response shapes
 of vendor routes that are not a wire family. A file is read on first use and checked then: against
-its file schema, each schema in it as a JSON Schema 2020-12, and each sample against its wire's
-official schema; a bad file is a ``SpecError`` naming the file and the pointer into it.
+its file schema, each schema in it as a JSON Schema 2020-12 (an event's pinning its type), and each
+sample against its wire's official schema (an event sample against its event's); a bad file is a
+``SpecError`` naming the file and the pointer into it.
 
 The files sit beside the canonical specs, found the same way (``canonical_dir``): ``specs/wires``
 of a checkout, ``gatewright/wires`` of an installed wheel. What they return is shared: read it,
@@ -27,6 +29,9 @@ from jsonschema.exceptions import SchemaError, ValidationError, best_match
 from gatewright.spec.bundled import canonical_dir
 from gatewright.spec.errors import SpecError
 from gatewright.spec.pointer import child
+from gatewright.spec.tasks import States
+from gatewright.spec.wire_streams import StreamEnd, StreamEvent, StreamShapes, StreamStatus
+from gatewright.spec.wires import DONE, WIRES
 
 __all__ = [
     "RouteShape",
@@ -71,6 +76,7 @@ class WireData:
     error: Shape | None = None
     request_samples: tuple[Sample, ...] = ()
     response_samples: tuple[Sample, ...] = ()
+    stream: StreamShapes | None = None  # a wire that streams: its events
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +128,7 @@ def wire_data(name: str) -> WireData:
         response_samples=_samples(
             path, samples.get("response", []), "response", None if response is None else response.schema
         ),
+        stream=_stream(path, name, document.get("stream")),
     )
 
 
@@ -190,6 +197,69 @@ def _samples(
             )
         samples.append(Sample(item["name"], item["body"]))
     return tuple(samples)
+
+
+def _stream(path: Path, name: str, item: dict[str, Any] | None) -> StreamShapes | None:
+    """A wire's stream events: each schema checked and pinning its type, each sample one of them.
+
+    The terminator is the data the file names as the last event's, else ``[DONE]`` where the
+    registry says the wire's streams end with it."""
+    if item is None:
+        return None
+    end = StreamEnd(**item["end"]) if "end" in item else None
+    status = item.get("status")
+    wire = WIRES.get(name)
+    terminator = end.data if end is not None else None
+    if terminator is None and wire is not None and DONE in wire.stream_end:
+        terminator = DONE
+    shapes = StreamShapes(
+        documented=item["documented"],
+        type_field=item["type_field"],
+        named=item["named"],
+        open=item["open"],
+        events=_stream_events(path, item["type_field"], item["events"]),
+        terminator=terminator,
+        end=end,
+        status=None if status is None else StreamStatus(status["field"], States.from_json(status["states"])),
+    )
+    _check_stream_samples(path, shapes, item.get("samples", []))
+    return shapes
+
+
+def _stream_events(path: Path, type_field: str, items: dict[str, Any]) -> dict[str, StreamEvent]:
+    """Each event type with its payload schema, checked as a schema that requires the type and pins it."""
+    events: dict[str, StreamEvent] = {}
+    for kind, event in items.items():
+        where = child("/stream/events", kind, "schema")
+        schema = event["schema"]
+        _check_schema(path, where, schema)
+        pinned = schema.get("properties", {}).get(type_field) == {"const": kind}
+        if not pinned or type_field not in schema.get("required", ()):
+            raise SpecError(
+                f"the schema of the {kind!r} event does not require {type_field!r} to be {kind!r}",
+                source=str(path),
+                pointer=where,
+            )
+        events[kind] = StreamEvent(kind, event["description"], schema, Draft202012Validator(schema))
+    return events
+
+
+def _check_stream_samples(path: Path, shapes: StreamShapes, samples: list[dict[str, Any]]) -> None:
+    """Each stream sample is named once and is an event of a listed type that its schema accepts."""
+    names: set[str] = set()
+    for index, sample in enumerate(samples):
+        problem = shapes.payload_problem(sample["body"])
+        if problem is None and shapes.event_of(sample["body"]) is None:
+            problem = "its type is not a listed event"
+        if sample["name"] in names:
+            problem = "a second sample of that name"
+        names.add(sample["name"])
+        if problem is not None:
+            raise SpecError(
+                f"the stream sample {sample['name']!r} is not an event of the wire: {problem}",
+                source=str(path),
+                pointer=f"/stream/samples/{index}",
+            )
 
 
 def _check_schema(path: Path, pointer: str, schema: dict[str, Any]) -> None:

@@ -9,8 +9,11 @@ stream format (ipop's agent events, empiriolabs' speech) ends by closing.
 Each family is a ``Wire`` in ``WIRES``: its name, the vendor and official route of a vendor
 wire, how its streams end and where they conventionally are, and its data file
 (``Wire.data``: the official schemas and SDK samples of ``specs/wires/<name>.json``, read and
-checked on first use by ``spec.wire_data``). The stream-end rule (``is_stream_end``,
-``missing_stream_end``) is judged from it.
+checked on first use by ``spec.wire_data``; a streamed wire's events are its ``stream``,
+``spec.wire_streams``). The stream-end rule (``is_stream_end``, ``missing_stream_end``) is judged
+from it. Each wire is also a constant here (``OPENAI_CHAT`` …): every stage's table is keyed by
+their names (the mock's stream writers and answer renderers, verify's stream validators and
+compatibility readers, the proxy's stream judge), so a stage cannot name a wire the registry lacks.
 """
 
 from __future__ import annotations
@@ -22,7 +25,14 @@ if TYPE_CHECKING:
     from gatewright.spec.wire_data import WireData
 
 __all__ = [
+    "ANTHROPIC_MESSAGES",
     "DONE",
+    "EMPIRIOLABS_SPEECH",
+    "IPOP_AGENT_EVENTS",
+    "OPENAI_CHAT",
+    "OPENAI_COMPLETIONS",
+    "OPENAI_EMBEDDINGS",
+    "OPENAI_RESPONSES",
     "STANDARD_STREAM_PATHS",
     "STREAMED",
     "STREAM_END",
@@ -84,17 +94,23 @@ def register(wire: Wire) -> Wire:
 RESPONSES_END = ("response.completed", "response.incomplete", "response.failed")  # no [DONE]
 
 # Registration order is the order suffixes are tried in: ``/chat/completions`` before ``/completions``.
-# (name, vendor, official route, stream end events, stream path)
-for _wire in (
-    Wire("openai-chat", "OpenAI", ("post", "/v1/chat/completions"), (DONE,), "/chat/completions"),
-    Wire("openai-completions", "OpenAI", ("post", "/v1/completions"), (DONE,), "/completions"),
-    Wire("openai-responses", "OpenAI", ("post", "/v1/responses"), RESPONSES_END, "/responses"),
-    Wire("openai-embeddings", "OpenAI", ("post", "/v1/embeddings")),
-    Wire("anthropic-messages", "Anthropic", ("post", "/v1/messages"), ("message_stop",), "/messages"),
-    Wire("ipop-agent-events", stream_path="/agent-turns/{request_id}/events"),
-    Wire("empiriolabs-speech", stream_path="/audio/speech:stream"),
-):
-    register(_wire)
+# (name, vendor, official route, stream end events, stream path). The stages key their tables by these
+# objects' names; tests/unit/test_wire_stages.py holds every stage's table to the registry.
+OPENAI_CHAT = register(
+    Wire("openai-chat", "OpenAI", ("post", "/v1/chat/completions"), (DONE,), "/chat/completions")
+)
+OPENAI_COMPLETIONS = register(
+    Wire("openai-completions", "OpenAI", ("post", "/v1/completions"), (DONE,), "/completions")
+)
+OPENAI_RESPONSES = register(
+    Wire("openai-responses", "OpenAI", ("post", "/v1/responses"), RESPONSES_END, "/responses")
+)
+OPENAI_EMBEDDINGS = register(Wire("openai-embeddings", "OpenAI", ("post", "/v1/embeddings")))
+ANTHROPIC_MESSAGES = register(
+    Wire("anthropic-messages", "Anthropic", ("post", "/v1/messages"), ("message_stop",), "/messages")
+)
+IPOP_AGENT_EVENTS = register(Wire("ipop-agent-events", stream_path="/agent-turns/{request_id}/events"))
+EMPIRIOLABS_SPEECH = register(Wire("empiriolabs-speech", stream_path="/audio/speech:stream"))
 
 # The events that end a well-formed stream of each wire that ends explicitly.
 STREAM_END: dict[str, tuple[str, ...]] = {w.name: w.stream_end for w in WIRES.values() if w.stream_end}

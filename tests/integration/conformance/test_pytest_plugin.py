@@ -13,6 +13,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from faultserver import KEY, SPEC, faulty_gateway
 
+pytestmark = pytest.mark.slow  # each test runs an inner pytest session in a subprocess (pytester)
+
 pytest_plugins = ["pytester"]
 
 
@@ -130,7 +132,6 @@ def test_a_unit_is_selected_by_its_node_id(pytester: pytest.Pytester, spec_file:
     result.stdout.fnmatch_lines(["*collected 1 item", "faulty.openapi.json::lifecycle:createJob PASSED*"])
 
 
-@pytest.mark.slow
 def test_junit_names_and_classnames_are_the_spec_and_the_unit(
     pytester: pytest.Pytester, spec_file: Path
 ) -> None:
@@ -192,7 +193,6 @@ def test_mock_fixture_serves_and_resets(pytester: pytest.Pytester) -> None:
     ).assert_outcomes(passed=2)
 
 
-@pytest.mark.slow
 def test_include_and_exclude_choose_the_units(pytester: pytest.Pytester, spec_file: Path) -> None:
     include = ("--gatewright-include", "createItem", "--gatewright-include", "getJob")
     chosen = pytester.runpytest_subprocess(*args(spec_file, UNREACHABLE, "--co", "-q", *include))

@@ -15,7 +15,10 @@ from gatewright.cli import main
 from gatewright.testing import add_rules, running_mock
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+pytestmark = [
+    pytest.mark.slow,  # renders reports in headless chromium
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed"),
+]
 
 BROKEN = ("createTranscription", "createSpeech")  # answer 500: failures, one with a multipart PNG upload
 PASSING = ("getHealth", "getOpenApiSchema", "listproviderNativeFiles")

@@ -39,6 +39,7 @@ def verify(spec_path: Path, url: str, report_dir: Path, *extra: str) -> int:
     )
 
 
+@pytest.mark.slow  # a verify run of every phase
 def test_clean_server_exits_zero_and_writes_reports(
     spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -54,6 +55,7 @@ def test_clean_server_exits_zero_and_writes_reports(
     assert KEY not in out + err
 
 
+@pytest.mark.slow  # a verify run of every phase
 def test_faulty_server_exits_one_and_never_leaks_the_key(
     spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,6 @@ rules listed before it hand the claim's other requests back to the mock's own an
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,8 @@ from gatewright.conformance import Finding, Report, RunOptions, run_conformance
 from gatewright.testing import add_rules, mock_requests, running_mock
 
 API = "empiriolabs"
+# create_app's options for this module's mock_url (tests/integration/conftest.py)
+MOCK_OPTIONS = {"apis": [API], "seed": 1}
 KEY = "sk-gatewright-compat-0123456789"  # long enough that redacting it cannot mangle the report
 CHAT = "createChatCompletion"
 MESSAGE = "createMessage"
@@ -206,12 +207,6 @@ FAULTS = [
         id="anthropic-stream-without-message-stop",
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def mock_url() -> Iterator[str]:
-    with running_mock([API], seed=1) as url:
-        yield url
 
 
 def verify(url: str, *operations: str, api: str = API, **options: Any) -> Report:

@@ -96,6 +96,7 @@ def test_planted_fault_is_reported(
     assert KEY not in json.dumps(report.to_dict())
 
 
+@pytest.mark.slow  # waits out a task timeout
 def test_task_never_finishing_lists_states(spec_path: Path) -> None:
     with faulty_gateway("task_never_finishes") as url:
         report = run(spec_path, url, include=("createJob",), phases=("lifecycle",))
@@ -103,6 +104,7 @@ def test_task_never_finishing_lists_states(spec_path: Path) -> None:
     assert "states seen: running" in finding.message
 
 
+@pytest.mark.slow  # a verify run of every phase
 def test_clean_gateway_passes_every_phase(spec_path: Path) -> None:
     with faulty_gateway() as url:
         report = run(spec_path, url)
@@ -149,6 +151,7 @@ def test_a_boundary_fault_only_the_coverage_phase_reaches(spec_path: Path) -> No
     assert len(sent["name"]) == NAME_MAX
 
 
+@pytest.mark.slow  # waits out task timeouts
 def test_stuck_tasks_of_several_lifecycles_cost_about_one_task_timeout(tmp_path: Path) -> None:
     """Lifecycle units poll at once: four stuck tasks are reported in about one --task-timeout.
 

@@ -10,6 +10,8 @@ import pytest
 from gatewright.cli import main
 from gatewright.testing import running_mock
 
+pytestmark = pytest.mark.slow  # a whole verify run per API against the mock
+
 KEY = "sk-gatewright-verify-mock-0123456789"
 REPORTS = ("report.json", "junit.xml", "report.html")
 

@@ -22,6 +22,8 @@ from realgateway import CHAT_MODEL, EMBED_MODEL, KEY, SPEC, SYSTEM_CRASH, THREE_
 from gatewright.cli import main
 from gatewright.conformance import REDACTED, Report, RunOptions, run_conformance
 
+pytestmark = pytest.mark.slow  # a whole verify run, every phase, against a realistic gateway
+
 PHASES = ("examples", "coverage", "fuzzing", "stream", "compatibility")
 
 

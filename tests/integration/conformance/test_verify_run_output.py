@@ -20,6 +20,8 @@ import pytest
 from gatewright.cli import main
 from gatewright.testing import running_mock
 
+pytestmark = pytest.mark.slow  # verify in a subprocess, interrupted with Ctrl-C
+
 KEY = "sk-gatewright-output-0123456789"
 
 

@@ -16,6 +16,8 @@ from faultserver import SPEC, faulty_gateway
 from gatewright.cli import main
 from gatewright.testing import reset_mock, running_mock
 
+pytestmark = pytest.mark.slow  # verify shards and pytest-xdist sessions in subprocesses
+
 KEY = "sk-gatewright-verify-shards-0123456789"
 FAULTS = ("missing_field", "task_backwards", "wrong_type")  # some units fail, the others pass
 

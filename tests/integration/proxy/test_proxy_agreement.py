@@ -36,6 +36,8 @@ from gatewright.testing import serve_app
 sys.path.insert(0, str(Path(__file__).parents[1] / "conformance"))
 from realgateway import CHAT_MODEL, EMBED_MODEL, KEY, SPEC, RealGateway
 
+pytestmark = pytest.mark.slow  # the proxy as a process, stopped while answers are running
+
 LINGER = 1.5  # longer than the proxy used to wait for its handlers on shutdown (1 s)
 HI = [{"role": "user", "content": "hi"}]
 EXIT_LINE = re.compile(r"gatewright proxy: (\d+) violation\(s\), (\d+) distinct finding\(s\)[,;]")

@@ -26,6 +26,8 @@ from test_proxy_cli import ProxyProcess
 
 from gatewright.testing import serve_app
 
+pytestmark = pytest.mark.slow  # waits out the proxy's read timeouts; a gzip bomb; the proxy's peak RSS
+
 AUTH = {"Authorization": f"Bearer {KEY}"}
 ITEM = {"id": "ok", "name": "fine", "kind": "a", "count": 1}
 BOMB = gzip.compress(json.dumps({**ITEM, "name": " " * (200 << 20)}).encode(), 9)  # ~200 KiB of 200 MiB

@@ -4,7 +4,6 @@ three reports; ``--fail-on-violation`` sets the exit status; bad arguments are o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,13 @@ import requests
 from proxy_process import ProxyProcess
 
 from gatewright.cli import main
-from gatewright.testing import running_mock
+
+pytestmark = pytest.mark.slow  # `gatewright proxy` processes served until SIGTERM
 
 KEY = "sk-cli-SECRET-0123456789abcdef"
+# create_app's options for this module's mock_url (tests/integration/conftest.py)
+MOCK_OPTIONS = {"apis": ["voxvey"], "seed": 0}
 REPORTS = ("report.json", "junit.xml", "report.html")
-
-
-@pytest.fixture(scope="module")
-def mock_url() -> Iterator[str]:
-    with running_mock(["voxvey"]) as url:
-        yield url
 
 
 def test_sigterm_writes_the_three_reports_and_a_clean_run_exits_zero(mock_url: str, tmp_path: Path) -> None:

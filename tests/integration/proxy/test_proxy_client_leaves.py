@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import openai
+import pytest
 import requests
 from aiohttp import web
 from proxy_upstream import KEY, SPEC, proxied
@@ -21,6 +22,8 @@ from gatewright.mock import create_app
 from gatewright.mock.replay import ReplaySettings
 from gatewright.spec.recording import load_recordings
 from gatewright.testing import serve_app
+
+pytestmark = pytest.mark.slow  # streams cut by their clients through a running proxy
 
 WORDS = ["Hel", "lo", " there"]
 

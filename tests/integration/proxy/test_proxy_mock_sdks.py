@@ -22,6 +22,8 @@ import requests
 from gatewright.proxy import Proxy, ProxyOptions, create_app
 from gatewright.testing import running_mock, serve_app
 
+pytestmark = pytest.mark.slow  # two mocks and the proxy per test; a task lifecycle through it
+
 API = "voxvey"  # documents chat, embeddings, Anthropic messages and a video task
 KEY = "sk-voxvey-SECRET-0123456789abcdef"
 _VOLATILE = frozenset({"created", "created_at", "completed_at", "expires_at", "progress"})

@@ -261,6 +261,7 @@ def _parameters(draw: st.DrawFn) -> Schema:
 _SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # a hypothesis property
 @_SETTINGS
 @given(_parameters(), st.integers(0, 2**32), st.text(max_size=8))
 def test_property_values_validate_against_request_schemas(schema: Schema, seed: int, salt: str) -> None:

@@ -98,8 +98,17 @@ def test_a_missing_directory_is_an_error_naming_it(tmp_path: Path) -> None:
     ("content", "says"),
     [
         ("{not json", "not a readable JSON fixture"),
-        (json.dumps({"hello": 1}), "not a recording"),
-        (json.dumps({"format": "gatewright-recording/1", "request": {}, "response": {}}), "request.method"),
+        (json.dumps({"hello": 1}), "not a recording: 'format' is a required property"),
+        (
+            json.dumps({"format": "gatewright-recording/1", "request": {}, "response": {}}),
+            "not a recording: 'api' is a required property",
+        ),
+        (
+            json.dumps(
+                {"format": "gatewright-recording/1", "api": API, "request": {}, "response": {"status": 200}}
+            ),
+            "not a recording: /request: 'method' is a required property",
+        ),
     ],
 )
 def test_a_malformed_fixture_is_an_error_naming_the_file(tmp_path: Path, content: str, says: str) -> None:

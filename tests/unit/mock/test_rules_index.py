@@ -146,6 +146,7 @@ def _valid(documents: list[dict[str, Any]], apis: dict[str, MockApi]) -> list[di
     return kept
 
 
+@pytest.mark.slow  # a hypothesis property, 150 scripts
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(file_documents=st.lists(rule_documents, max_size=6), script=steps)
 def test_indexed_pick_is_the_linear_pick(

@@ -155,6 +155,7 @@ def _tasks(draw: st.DrawFn) -> Task:
     )
 
 
+@pytest.mark.slow  # a hypothesis property
 @settings(max_examples=300, deadline=None)
 @given(_tasks())
 def test_a_task_survives_the_wire_as_it_was(task: Task) -> None:

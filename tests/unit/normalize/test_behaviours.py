@@ -16,6 +16,7 @@ from gatewright.normalize.passes.tasks import apply_lifecycles
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import check_task_declarations
 from gatewright.spec.errors import SpecError
+from gatewright.spec.loader import load_source
 from gatewright.spec.model import IDEMPOTENCY_EXTENSION, TASK_EXTENSION
 from gatewright.spec.tasks import Counter, TaskSpec
 
@@ -99,43 +100,55 @@ BROKEN = {
     "no kind": (
         "  - operations: [POST /v1/jobs]\n    why: x\n",
         "/behaviours/0",
-        "a behaviour states exactly one of idempotency, sync_when",
+        "is not valid under any of the given schemas (expected a statement: exactly one kind (idempotency, "
+        "sync_when, finished_cancel, also_served_by, id_prefix, counter, api_key_header, required_header)",
     ),
     "two kinds": (
         "  - id_prefix: a\n    sync_when: $request.body#/sync\n    operations: [POST /v1/jobs]\n    why: x\n",
         "/behaviours/0",
-        "(found sync_when, id_prefix)",
+        "is valid under each of {'required': ['id_prefix']}, {'required': ['sync_when']} (expected a "
+        "statement: exactly one kind",
     ),
     "a misspelt kind": (
         "  - idempotence: {header: Idempotency-Key}\n    operations: [POST /v1/jobs]\n    why: x\n",
-        "/behaviours/0/idempotence",
-        "unknown key 'idempotence' in a behaviour",
+        "/behaviours/0",
+        "Additional properties are not allowed ('idempotence' was unexpected) (expected a statement:",
     ),
     "no why": (
         "  - id_prefix: a\n    operations: [POST /v1/jobs]\n",
         "/behaviours/0",
-        "a behaviour lacks 'why'",
+        "'why' is a required property (expected a statement:",
     ),
-    "no operations": ("  - id_prefix: a\n    why: x\n", "/behaviours/0", "a behaviour lacks 'operations'"),
+    "no operations": (
+        "  - id_prefix: a\n    why: x\n",
+        "/behaviours/0",
+        "'operations' is a required property (expected a statement:",
+    ),
     "an operation without a method": (
         "  - id_prefix: a\n    operations: [/v1/jobs]\n    why: x\n",
         "/behaviours/0/operations/0",
-        "'/v1/jobs' is not an operation",
+        "'/v1/jobs' does not match '^(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) /\\\\S*$' (expected an "
+        "operation: 'METHOD /path'",
+    ),
+    "an operation named twice": (
+        "  - id_prefix: a\n    operations: [POST /v1/jobs, POST /v1/jobs]\n    why: x\n",
+        "/behaviours/0/operations",
+        "['POST /v1/jobs', 'POST /v1/jobs'] has non-unique elements",
     ),
     "a header that is no header name": (
         "  - idempotency: {header: Idempotency Key}\n    operations: [POST /v1/jobs]\n    why: x\n",
         "/behaviours/0/idempotency/header",
-        "'Idempotency Key' is not an HTTP header name",
+        "'Idempotency Key' does not match \"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$\" (expected an HTTP header name",
     ),
     "a sync flag that is no request expression": (
         "  - sync_when: /sync\n    operations: [POST /v1/jobs]\n    why: x\n",
         "/behaviours/0/sync_when",
-        "must be a runtime expression starting with '$request.body#/'",
+        "'/sync' does not match '^[$]request[.]body#/' (expected a runtime expression on the create request",
     ),
     "an unknown finished cancel": (
         '  - finished_cancel: remove\n    operations: ["DELETE /v1/jobs/{job_id}"]\n    why: x\n',
         "/behaviours/0/finished_cancel",
-        "'finished_cancel' must be one of noop, not 'remove'",
+        "'remove' is not one of ['noop']",
     ),
     "a sync flag on no create": (
         '  - sync_when: $request.body#/sync\n    operations: ["GET /v1/jobs/{job_id}"]\n    why: x\n',
@@ -163,12 +176,12 @@ BROKEN = {
         '  - counter: {field: last_seq, follows: "GET /v1/jobs/{job_id}/events"}\n'
         '    operations: ["GET /v1/jobs/{job_id}"]\n    why: x\n',
         "/behaviours/0/counter/field",
-        "'field' must be a JSON pointer into the poll body",
+        "'last_seq' does not match '^/' (expected a JSON pointer into the poll body",
     ),
     "a counter that follows nothing": (
         '  - counter: {field: /last_seq}\n    operations: ["GET /v1/jobs/{job_id}"]\n    why: x\n',
         "/behaviours/0/counter",
-        "'counter' lacks 'follows'",
+        "'follows' is a required property (expected counter: {field:",
     ),
     "a statement made twice": (
         "  - id_prefix: a\n    operations: [POST /v1/native]\n    why: x\n"
@@ -199,11 +212,19 @@ def test_a_malformed_statement_is_refused_naming_file_line_pointer_and_what(
 
 
 def test_errors_of_the_lifecycles_name_their_line_too(tmp_path: Path) -> None:
-    text = LIFECYCLES.replace("      failed: [failed]\n      cancelled: [cancelled]\n", "      x: []\n", 1)
+    text = LIFECYCLES.replace("      failed: [failed]\n", "      failed: failed\n", 1)
     with pytest.raises(SpecError) as refused:
         load_lifecycles(write(tmp_path, text))
-    assert refused.value.pointer == "/lifecycles/0/states/x"
-    assert text.splitlines()[refused.value.line - 1].strip() == "x: []"  # type: ignore[operator]
+    assert refused.value.pointer == "/lifecycles/0/states/failed"
+    assert text.splitlines()[refused.value.line - 1].strip() == "failed: failed"  # type: ignore[operator]
+    text = LIFECYCLES.replace(
+        "      cancelled: [cancelled]\n", "      cancelled: [cancelled]\n      x: []\n", 1
+    )
+    with pytest.raises(SpecError) as refused:
+        load_lifecycles(write(tmp_path, text))
+    assert refused.value.pointer == "/lifecycles/0/states"  # the mapping that holds the unknown key
+    assert "('x' was unexpected)" in refused.value.message
+    assert text.splitlines()[refused.value.line - 1].strip() == "states:"  # type: ignore[operator]
 
 
 def test_a_model_parsed_without_its_text_names_no_line() -> None:
@@ -329,13 +350,17 @@ def test_a_counter_needs_its_field_and_a_stream_to_follow(tmp_path: Path) -> Non
 
 
 def test_the_bundled_statements_quote_their_sources(tmp_path: Path) -> None:
-    """Every shipped statement reads, and its words are in the canonical spec it was applied to."""
+    """Every shipped statement reads, and its words are in the canonical spec it was applied to or in
+    the prose of its Markdown source."""
     for path in sorted((ROOT / "specs" / "sources").glob("*.lifecycles.yaml")):
         declared = load_lifecycles(path)
         assert declared.behaviours, path.name
-        canonical = (ROOT / "specs" / "canonical" / f"{path.name.split('.')[0]}.openapi.json").read_text()
+        api_id = path.name.split(".")[0]
+        canonical = (ROOT / "specs" / "canonical" / f"{api_id}.openapi.json").read_text()
         text = " ".join(json.dumps(json.loads(canonical), ensure_ascii=False).replace("\\n", " ").split())
+        [source] = [p for p in path.parent.glob(f"{api_id}.*") if not p.name.endswith(".lifecycles.yaml")]
+        prose = " ".join(load_source(source).prose.split())
         for behaviour in declared.behaviours:
             assert isinstance(behaviour, Behaviour) and behaviour.line is not None
             quote = " ".join(behaviour.why.split())
-            assert json.dumps(quote, ensure_ascii=False)[1:-1] in text, (path.name, behaviour.why)
+            assert json.dumps(quote, ensure_ascii=False)[1:-1] in text or quote in prose, (path.name, quote)

@@ -53,6 +53,7 @@ def canonical(api_id: str) -> dict[str, Any]:
 # --- any document, its lifecycle file beside it -----------------------------------------------------
 
 
+@pytest.mark.slow  # normalizes a real source
 @pytest.mark.parametrize(("api_id", "source"), [("ipop", "ipop.json"), ("empiriolabs", "empiriolabs.md")])
 def test_a_copy_under_another_name_gets_the_tasks_of_the_canonical_spec(
     tmp_path: Path, api_id: str, source: str
@@ -68,6 +69,7 @@ def test_a_copy_under_another_name_gets_the_tasks_of_the_canonical_spec(
     assert tasks_and_links(result.document) == expected
 
 
+@pytest.mark.slow  # normalizes a real source
 def test_without_a_lifecycle_file_no_task_is_declared_and_the_notes_say_so(tmp_path: Path) -> None:
     copy = tmp_path / "gateway.json"
     shutil.copyfile(SOURCES / "ipop.json", copy)
@@ -168,29 +170,45 @@ def test_an_empty_lifecycle_list_declares_nothing(tmp_path: Path) -> None:
     assert load_lifecycles(write(tmp_path, "lifecycles: []\n")).lifecycles == ()
 
 
+# What is wrong, where (a JSON pointer into the file) and the words that say it: the schema's verdict with
+# what belongs at that place (spec/schemas/lifecycles.schema.json), or the reader's own check.
 BROKEN = {
-    "not a mapping": ("- things\n", "", "a lifecycle file must be a mapping, not a list"),
-    "no lifecycles": ("shapes: []\n", "", "a lifecycle file lacks 'lifecycles'"),
-    "unknown top-level key": (SMALL + "tasks: []\n", "/tasks", "unknown key 'tasks' in a lifecycle file"),
+    "not a mapping": ("- things\n", "", "['things'] is not of type 'object' (expected a lifecycle file"),
+    "no lifecycles": ("shapes: []\n", "", "'lifecycles' is a required property"),
+    "unknown top-level key": (
+        SMALL + "tasks: []\n",
+        "",
+        "Additional properties are not allowed ('tasks' was unexpected)",
+    ),
     "misspelt key": (
         SMALL.replace("    serve: Thing", "    serves: Thing"),
-        "/lifecycles/0/serves",
-        "unknown key 'serves' in a lifecycle",
+        "/lifecycles/0",
+        "('serves' was unexpected) (expected a lifecycle: name, creates, poll, id, status, states; cancel,",
     ),
     "a state kind left out": (
         SMALL.replace("      cancelled: []\n", ""),
         "/lifecycles/0/states",
-        "the states of lifecycle 'things' lacks 'cancelled'",
+        "'cancelled' is a required property (expected the five state lists initial, running, succeeded,",
     ),
     "a status in two lists": (
         SMALL.replace("failed: [broken]", "failed: [broken, done]"),
         "/lifecycles/0/states/failed",
         "status 'done' is in both 'succeeded' and 'failed'",
     ),
+    "a status twice in one list": (
+        SMALL.replace("failed: [broken]", "failed: [broken, broken]"),
+        "/lifecycles/0/states/failed",
+        "['broken', 'broken'] has non-unique elements",
+    ),
     "no success state": (
         SMALL.replace("succeeded: [done]", "succeeded: []"),
         "/lifecycles/0/states/succeeded",
-        "lifecycle 'things' has no success state",
+        "[] should be non-empty (expected the success statuses: at least one)",
+    ),
+    "nothing before the end": (
+        SMALL.replace("initial: [pending]", "initial: []"),
+        "/lifecycles/0/states",
+        "lifecycle 'things' has no initial or running state",
     ),
     "serve names no shape": (
         SMALL.replace("serve: Thing", "serve: Thingy"),
@@ -200,27 +218,37 @@ BROKEN = {
     "an operation without a method": (
         SMALL.replace("creates: [POST /v1/things]", "creates: [/v1/things]"),
         "/lifecycles/0/creates/0",
-        "'/v1/things' is not an operation: write 'METHOD /path'",
+        "'/v1/things' does not match",
     ),
     "an id that is no runtime expression": (
         SMALL.replace("id: $response.body#/id", "id: /id"),
         "/lifecycles/0/id",
-        "'id' must be a runtime expression on the create response starting with '$response.body#/'",
+        "'/id' does not match '^[$]response[.]body#/' (expected a runtime expression on the create response",
     ),
     "a status that is no pointer": (
         SMALL.replace("status: /status", "status: status"),
         "/lifecycles/0/status",
-        "'status' must be a JSON pointer",
+        "'status' does not match '^/' (expected a JSON pointer into the poll response body",
     ),
     "a list where a string goes": (
         SMALL.replace('poll: "GET /v1/things/{thing_id}"', "poll: [GET /v1/things]"),
         "/lifecycles/0/poll",
-        "'poll' must be a non-empty string, not a list",
+        "['GET /v1/things'] is not of type 'string' (expected an operation: 'METHOD /path'",
+    ),
+    "a blank string": (
+        SMALL.replace("    serve: Thing", "    serve: ' '"),
+        "/lifecycles/0/serve",
+        "' ' does not match",
     ),
     "a negative retention": (
         SMALL.replace("retention_seconds: 60", "retention_seconds: -1"),
         "/lifecycles/0/retention_seconds",
-        "'retention_seconds' must be a positive integer, not -1",
+        "-1 is less than the minimum of 1 (expected a positive integer of seconds)",
+    ),
+    "a boolean retention": (
+        SMALL.replace("retention_seconds: 60", "retention_seconds: true"),
+        "/lifecycles/0/retention_seconds",
+        "True is not of type 'integer'",
     ),
     "an added status no state holds": (
         SMALL + "    add_status_values: [cancelled]\n",
@@ -242,7 +270,7 @@ BROKEN = {
             "    schema: {type: object, properties: {status: {type: string}}}", "    schema: object"
         ),
         "/shapes/0/schema",
-        "'schema' must be a JSON Schema mapping, not a string",
+        "'object' is not of type 'object' (expected a JSON Schema mapping",
     ),
 }
 

@@ -333,6 +333,7 @@ def normalized() -> dict[str, dict[str, Any]]:
     return {result.api_id: result.document for result in build_all(ROOT / "specs" / "sources")}
 
 
+@pytest.mark.slow  # normalizes a real source
 @pytest.mark.parametrize("api_id", API_IDS)
 def test_real_sources_declare_consistent_lifecycles(
     normalized: dict[str, dict[str, Any]], api_id: str
@@ -347,6 +348,7 @@ def test_real_sources_declare_consistent_lifecycles(
         assert spec.operation(task.poll), label
 
 
+@pytest.mark.slow  # normalizes a real source
 @pytest.mark.parametrize("api_id", API_IDS)
 def test_real_repairs_point_into_the_pass_input(api_id: str) -> None:
     names = [p.name for p in PASSES]

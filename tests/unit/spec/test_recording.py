@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,3 +90,92 @@ def test_bad_fixture_is_refused_with_its_file_name(tmp_path: Path) -> None:
         load_recordings(tmp_path)
     with pytest.raises(RecordingError, match="no such directory"):
         load_recordings(tmp_path / "missing")
+
+
+def _document() -> dict[str, Any]:
+    return _recording().to_document()
+
+
+def _with(pointer: str, value: Any = None, *, drop: bool = False) -> dict[str, Any]:
+    """The recording's document with the field at ``pointer`` set to ``value`` (or removed)."""
+    document = _document()
+    *parents, last = pointer.strip("/").split("/")
+    node: Any = document
+    for token in parents:
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    key: Any = int(last) if isinstance(node, list) else last
+    if drop:
+        del node[key]
+    else:
+        node[key] = value
+    return document
+
+
+MALFORMED = {
+    # unknown keys
+    "top-level": (_with("/note", "x"), "Additional properties are not allowed ('note' was unexpected)"),
+    "request": (
+        _with("/request/url", "/x"),
+        "/request: Additional properties are not allowed ('url' was unexpected)",
+    ),
+    "response": (_with("/response/trailers", {}), "/response: Additional properties are not allowed"),
+    "body-kind": (
+        _with("/response/body", {"xml": "<a/>"}),
+        "/response/body: Additional properties are not allowed",
+    ),
+    # wrong types and values
+    "format-version": (
+        _with("/format", "gatewright-recording/2"),
+        "/format: 'gatewright-recording/1' was expected",
+    ),
+    "not-an-object": ([], "[] is not of type 'object'"),
+    "api": (_with("/api", 3), "/api: 3 is not of type 'string'"),
+    "status-range": (_with("/response/status", 101), "/response/status: 101 is less than the minimum of 200"),
+    "status-type": (_with("/response/status", "200"), "/response/status: '200' is not of type 'integer'"),
+    "path": (_with("/request/path", "v1/x"), "/request/path: 'v1/x' does not match '^/'"),
+    "header-value": (_with("/request/headers/x-n", 1), "/request/headers/x-n: 1 is not of type 'string'"),
+    "event": (
+        _with("/response/events/1", {"data": 1}),
+        "/response/events/1: {'data': 1} is not of type 'string'",
+    ),
+    "violations": (_with("/violations", "bad"), "/violations: 'bad' is not of type 'array', 'null'"),
+    "two-body-kinds": (_with("/response/body", {"text": "a", "base64": "YQ=="}), "has too many properties"),
+    "text-body": (_with("/response/body", {"text": 1}), "/response/body/text: 1 is not of type 'string'"),
+    "base64-body": (_with("/response/body", {"base64": "YQ"}), "/response/body/base64: 'YQ' does not match"),
+    "complete": (_with("/response/complete", "yes"), "/response/complete: 'yes' is not of type 'boolean'"),
+    # missing what is required
+    "no-format": (_with("/format", drop=True), "'format' is a required property"),
+    "no-api": (_with("/api", drop=True), "'api' is a required property"),
+    "no-method": (_with("/request/method", drop=True), "/request: 'method' is a required property"),
+    "no-status": (_with("/response/status", drop=True), "/response: 'status' is a required property"),
+}
+
+
+@pytest.mark.parametrize(("document", "says"), list(MALFORMED.values()), ids=list(MALFORMED))
+def test_a_malformed_recording_is_refused_naming_the_file_the_field_and_why(
+    tmp_path: Path, document: Any, says: str
+) -> None:
+    (tmp_path / "_").mkdir()
+    bad = tmp_path / "_" / "00001-x.json"
+    bad.write_text(json.dumps(document))
+    with pytest.raises(RecordingError) as caught:
+        load_recordings(tmp_path)
+    assert str(caught.value).startswith(f"{bad}: not a recording: "), str(caught.value)
+    assert says in str(caught.value), str(caught.value)
+
+
+def test_what_the_writer_writes_reads_back_and_nulls_are_as_if_absent() -> None:
+    document = _document()
+    document["request"]["headers"] = {
+        name.lower(): value for name, value in document["request"]["headers"].items()
+    }
+    assert Recording.from_document(document, "f").to_document() == document
+    for field in ("operation", "test_id", "recorded_at", "violations"):
+        document[field] = None
+    for field in ("query", "headers", "body"):
+        document["request"][field] = None
+    document["response"]["status"] = 200.0  # an integer to JSON Schema
+    loaded = Recording.from_document(document, "f")
+    assert type(loaded.response.status) is int and loaded.response.status == 200
+    assert (loaded.operation, loaded.test_id, loaded.recorded_at, loaded.violations) == (None, None, "", ())
+    assert (loaded.request.query, loaded.request.headers, loaded.request.body) == ("", {}, None)

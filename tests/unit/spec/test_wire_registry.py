@@ -16,9 +16,10 @@ import gatewright
 from gatewright.spec import wire_data
 from gatewright.spec.bundled import API_IDS, canonical_dir
 from gatewright.spec.errors import SpecError
-from gatewright.spec.model import COMPATIBLE_EXTENSION, STREAM_EXTENSION
+from gatewright.spec.model import COMPATIBLE_EXTENSION, STREAM_EXTENSION, TASK_EXTENSION
+from gatewright.spec.tasks import Phase, TaskSpec
 from gatewright.spec.wire_data import route_shapes, wire_files, wires_dir
-from gatewright.spec.wires import STREAM_PATHS, STREAMED, WIRES, Wire, register
+from gatewright.spec.wires import IPOP_AGENT_EVENTS, STREAM_PATHS, STREAMED, WIRES, Wire, register
 
 SOURCE = Path(gatewright.__file__).parent
 # A string in the code that looks like a wire name: a vendor's or an API's name, a dash, words.
@@ -81,6 +82,7 @@ def test_every_data_file_validates(name: str) -> None:
     wire = WIRES[name]
     data = wire.data  # read and checked: file schema, schemas, samples against their schemas
     assert data.name == name and data.description
+    assert (data.stream is not None) == wire.streams  # a wire that streams describes its events
     if wire.vendor is None:  # an API-specific stream format: no official shapes
         assert wire.streams and wire.route is None
         assert data.request is None and data.response is None and not data.request_samples
@@ -101,6 +103,62 @@ def test_stream_facts_come_from_the_registry() -> None:
     assert set(STREAM_PATHS.values()) == {name for name, wire in WIRES.items() if wire.streams}
     assert "openai-embeddings" not in STREAM_PATHS.values()
     assert list(STREAM_PATHS).index("/chat/completions") < list(STREAM_PATHS).index("/completions")
+
+
+@pytest.mark.parametrize("name", sorted(name for name, wire in WIRES.items() if wire.streams))
+def test_a_stream_s_end_has_one_home(name: str) -> None:
+    """A stream that must end with an event says so in the registry (normalize reads it without files);
+    a format that may end by closing names its last event in its data."""
+    wire, shapes = WIRES[name], WIRES[name].data.stream
+    assert shapes is not None
+    assert bool(wire.stream_end) != (shapes.end is not None)
+
+
+def _declarations_following(fmt: str) -> list[tuple[str, TaskSpec]]:
+    """The task declarations, in the canonical specs, whose counters follow a stream of ``fmt``."""
+    found = []
+    for path in sorted(canonical_dir().glob("*.openapi.json")):
+        operations = [
+            op
+            for item in json.loads(path.read_text(encoding="utf-8"))["paths"].values()
+            for op in item.values()
+            if isinstance(op, dict)
+        ]
+        streams = {
+            op["operationId"]
+            for op in operations
+            for response in op.get("responses", {}).values()
+            if response.get("content", {})
+            .get("text/event-stream", {})
+            .get(STREAM_EXTENSION, {})
+            .get("format")
+            == fmt
+        }
+        for op in operations:
+            if TASK_EXTENSION in op:
+                task = TaskSpec.from_extension(op[TASK_EXTENSION])
+                if any(counter.follows in streams for counter in task.counters):
+                    found.append((path.name, task))
+    return found
+
+
+def test_the_agent_turn_words_are_those_ipop_declares() -> None:
+    """The wire data's status words (a turn no task backs) and its events' lifecycle values are the
+    words of ipop's declared agent-turn lifecycle, each in its phase (specs/sources/ipop.lifecycles.yaml)."""
+    shapes = IPOP_AGENT_EVENTS.data.stream
+    assert shapes is not None and shapes.status is not None and shapes.end is not None
+    [(_, task)] = _declarations_following(IPOP_AGENT_EVENTS.name)
+    declared = task.states
+    assert task.status == f"/{shapes.status.field}"
+    for phase in Phase:
+        words = shapes.status.states.words(phase)
+        assert words and set(words) <= set(declared.words(phase)), phase
+    lifecycle = shapes.events["lifecycle"].schema
+    assert lifecycle["properties"][shapes.status.field]["enum"] == declared.statuses()
+    assert lifecycle["then"]["properties"][shapes.status.field]["enum"] == list(declared.terminal)
+    assert shapes.events["output_text.delta"].schema["properties"][shapes.status.field]["enum"] == (
+        declared.statuses()
+    )
 
 
 def test_a_name_registers_once() -> None:
@@ -158,6 +216,30 @@ def test_a_file_naming_another_wire_is_refused(wires_copy: Path) -> None:
     _edit(wires_copy / "ipop-agent-events.json", lambda d: d.update(name="ipop-other"))
     with pytest.raises(SpecError, match="names the wire 'ipop-other'"):
         wire_data.wire_data("ipop-agent-events")
+
+
+def test_an_event_schema_that_does_not_pin_its_type_is_refused(wires_copy: Path) -> None:
+    _edit(
+        wires_copy / "empiriolabs-speech.json",
+        lambda d: d["stream"]["events"]["audio.done"]["schema"]["properties"].update(type={"type": "string"}),
+    )
+    with pytest.raises(SpecError, match=r"does not require 'type' to be 'audio\.done'") as caught:
+        wire_data.wire_data("empiriolabs-speech")
+    assert caught.value.pointer == "/stream/events/audio.done/schema"
+
+
+def test_a_stream_sample_its_event_rejects_is_refused(wires_copy: Path) -> None:
+    _edit(wires_copy / "empiriolabs-speech.json", lambda d: d["stream"]["samples"][0]["body"].pop("seq"))
+    with pytest.raises(SpecError, match="'speech_stream_chunk' is not an event of the wire") as caught:
+        wire_data.wire_data("empiriolabs-speech")
+    assert caught.value.pointer == "/stream/samples/0"
+
+
+def test_a_stream_without_its_events_is_refused(wires_copy: Path) -> None:
+    _edit(wires_copy / "ipop-agent-events.json", lambda d: d["stream"].pop("events"))
+    with pytest.raises(SpecError, match=r"not a valid wire\.schema\.json file") as caught:
+        wire_data.wire_data("ipop-agent-events")
+    assert caught.value.pointer == "/stream"
 
 
 def test_a_missing_file_is_a_spec_error(wires_copy: Path) -> None:

@@ -1,17 +1,18 @@
 """Read a rules document (YAML or JSON) into checked ``Rule``s, or fail saying where and why.
 
-Every rule is checked against the APIs being served before any is used: the operation
-(or method and path) exists, a scripted answer is one the spec allows (a documented
-status or a fault status, a named example that exists, a body valid against the
-success schema, text/tool calls/JSON only where the operation answers like an LLM),
-unless the rule says ``conformant: false``. One bad rule rejects the whole document:
-nothing is half-loaded.
+Its structure (which fields, their types and ranges, what is required) is
+``spec/schemas/rules.schema.json``, judged by ``spec.document_schemas``; what a schema cannot say
+is checked here. Every rule is checked against the APIs being served before any is used: the
+operation (or method and path) exists, a scripted answer is one the spec allows (a documented
+status or a fault status, a named example that exists, a body valid against the success schema,
+text/tool calls/JSON only where the operation answers like an LLM), unless the rule says
+``conformant: false``. One bad rule rejects the whole document: nothing is half-loaded.
 
-This module reads the document and its rules; ``fields`` checks each field of a rule's ``when``
-and ``then`` (RE2 patterns, answer headers, statuses, numbers), ``allowed`` what the spec lets a
-rule answer. Every number is finite. A large document stays cheap: JSON text is read with ``json``
-(YAML only when it is not JSON), and the spec check runs once per kind of rule (``Allowed``), not
-once per rule.
+This module reads the document and its rules; ``fields`` reads each rule's ``when`` and ``then``
+into values (RE2 patterns, answer headers, the served APIs), ``allowed`` what the spec lets a rule
+answer. Every number is finite. A large document stays cheap: JSON text is read with ``json`` (YAML
+only when it is not JSON), the schema is judged once for the whole document, and the spec check runs
+once per kind of rule (``Allowed``), not once per rule.
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from typing import Any
 
 from gatewright.mock.operations import MockApi
 from gatewright.mock.rules.allowed import Allowed
-from gatewright.mock.rules.fields import Invalid, known, read_reply, read_when
+from gatewright.mock.rules.fields import Invalid, read_reply, read_when, whole
 from gatewright.mock.rules.models import Rule
+from gatewright.spec.document_schemas import problem
 from gatewright.spec.errors import SpecError
 from gatewright.spec.loader import parse_json, parse_yaml
+from gatewright.spec.pointer import split
 
 __all__ = ["RuleError", "load_rules", "parse_rules"]
-
-_RULE_KEYS = frozenset({"name", "when", "then", "times"})
 
 
 class RuleError(ValueError):
@@ -57,18 +58,26 @@ def load_rules(path: Path | str, apis: Mapping[str, MockApi]) -> list[Rule]:
 def parse_rules(
     document: str | bytes | Mapping[str, Any], apis: Mapping[str, MockApi], *, source: str = "runtime"
 ) -> list[Rule]:
-    """Rules from a document (text or already parsed); ``RuleError`` on the first problem.
+    """Rules from a document (text or already parsed); ``RuleError`` saying which rule, which field
+    and why: the problem the schema finds most relevant, else the first that a rule's checks against
+    the spec find.
 
     They have no ids yet: the ``RuleBook`` that takes them numbers them (per app).
     """
     if isinstance(document, str | bytes):
         text = document.decode("utf-8", errors="replace") if isinstance(document, bytes) else document
         document = _parse(text, source)
-    if not isinstance(document, Mapping) or not isinstance(document.get("rules"), list):
-        raise RuleError(source, 'expected a document {"rules": [RULE, ...]}')
+    copied = _as_json(document, source)
+    found = problem("rules", copied)
+    if found is not None:
+        label, field = _where(copied, _tokens(copied, found.pointer))
+        if label is None:
+            at = f"`{field}`: " if field else ""
+            raise RuleError(source, f'expected a document {{"rules": [RULE, ...]}}: {at}{found.message}')
+        raise RuleError(source, f"`{field}`: {found.message}" if field else found.message, label)
     rules: list[Rule] = []
     allowed = Allowed(apis)
-    for index, raw in enumerate(_as_json(document["rules"], source), start=1):
+    for index, raw in enumerate(copied["rules"], start=1):
         try:
             rules.append(_rule(raw, apis, source, allowed))
         except Invalid as exc:
@@ -77,22 +86,23 @@ def parse_rules(
 
 
 def _label(index: int, raw: Any) -> str:
-    return f"#{index}" + (f" ({raw['name']!r})" if isinstance(raw, Mapping) and raw.get("name") else "")
+    name = raw.get("name") if isinstance(raw, Mapping) else None
+    return f"#{index}" + (f" ({name!r})" if isinstance(name, str) and name else "")
 
 
-def _as_json(rules: list[Any], source: str) -> list[Any]:
-    """The rules as JSON data, in one round trip through ``json`` for the whole list: what is checked,
-    kept and shown by ``GET /__gatewright/rules``. A number that is not finite (YAML ``.nan``/``.inf``,
-    JSON ``NaN``: a delay or a rate of NaN, a body no JSON can carry) is refused, naming the field."""
+def _as_json(document: Any, source: str) -> Any:
+    """The document as JSON data, in one round trip through ``json``: what is checked, and what each
+    rule keeps and ``GET /__gatewright/rules`` shows. A number that is not finite (YAML
+    ``.nan``/``.inf``, JSON ``NaN``: a delay or a rate of NaN, a body no JSON can carry) is refused,
+    naming the field: a schema cannot, as ``NaN`` passes every bound it can set."""
     try:
-        copied: list[Any] = json.loads(json.dumps(rules, default=str, allow_nan=False))
+        return json.loads(json.dumps(document, default=str, allow_nan=False))
     except ValueError:  # a number that is not finite, or (given from Python) a value inside itself
-        for index, raw in enumerate(rules, start=1):
-            where = _non_finite(raw)
-            if where is not None:
-                raise RuleError(source, f"`{where}` is not a finite number", _label(index, raw)) from None
-        raise RuleError(source, "the rules are not JSON data") from None
-    return copied
+        tokens = _non_finite(document)
+        if tokens is None:
+            raise RuleError(source, "the rules are not JSON data") from None
+        label, field = _where(document, tokens)
+        raise RuleError(source, f"`{field}` is not a finite number", label) from None
 
 
 def _parse(text: str, source: str) -> Any:
@@ -111,40 +121,54 @@ def _parse(text: str, source: str) -> Any:
         raise RuleError(source, f"not valid YAML or JSON{line}: {exc.message}") from None
 
 
-def _rule(raw: Any, apis: Mapping[str, MockApi], source: str, allowed: Allowed) -> Rule:
-    if not isinstance(raw, Mapping):
-        raise Invalid("a rule is a mapping with `when` and `then`")
-    known(raw, _RULE_KEYS, "rule")
+def _rule(raw: Mapping[str, Any], apis: Mapping[str, MockApi], source: str, allowed: Allowed) -> Rule:
+    """One rule the schema accepted, read into values and checked against the served APIs."""
     when = read_when(raw.get("when") or {}, apis)
-    then = raw.get("then")
-    if not isinstance(then, Mapping):
-        raise Invalid("`then` is required: an answer, or {sequence: [answer, ...]}")
+    then = raw["then"]
     if "sequence" in then:
-        if set(then) != {"sequence"} or not isinstance(then["sequence"], list) or not then["sequence"]:
-            raise Invalid("`then.sequence` is a non-empty list of answers and stands alone")
         replies = tuple(read_reply(item, f"then.sequence[{i}]") for i, item in enumerate(then["sequence"]))
     else:
         replies = (read_reply(then, "then"),)
-    times = raw.get("times")
-    if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
-        raise Invalid("`times` is a positive integer")
-    name = raw.get("name")
-    if name is not None and not isinstance(name, str):
-        raise Invalid("`name` is a string")
     return Rule(
         when=when,
         replies=replies,
-        name=name,
-        times=times,
+        name=raw.get("name"),
+        times=whole(raw.get("times")),
         source=source,
         only=allowed(when, replies),
         document=dict(raw),
     )
 
 
-def _non_finite(raw: Any) -> str | None:
-    """Where in ``raw`` a number that is not finite is, as ``then.delay_ms`` or ``then.json.a[0]``."""
-    stack: list[tuple[Any, str]] = [(raw, "")]
+def _where(document: Any, tokens: list[str | int]) -> tuple[str | None, str]:
+    """Which rule (its label; None outside the rules) and which field of it, as ``then.sequence[1].status``:
+    how a rule's messages name a place (the schema's JSON pointer, the finite check's walk)."""
+    label = None
+    if len(tokens) >= 2 and tokens[0] == "rules" and isinstance(tokens[1], int):
+        label, tokens = _label(tokens[1] + 1, document["rules"][tokens[1]]), tokens[2:]
+    field = ""
+    for token in tokens:
+        field += f"[{token}]" if isinstance(token, int) else f".{token}" if field else token
+    return label, field
+
+
+def _tokens(document: Any, pointer: str) -> list[str | int]:
+    """The steps of a JSON pointer into ``document``, an index into a list as an int."""
+    tokens: list[str | int] = []
+    node = document
+    for token in split(pointer):
+        if isinstance(node, list):
+            node = node[int(token)]
+            tokens.append(int(token))
+        else:
+            node = node.get(token) if isinstance(node, Mapping) else None
+            tokens.append(token)
+    return tokens
+
+
+def _non_finite(raw: Any) -> list[str | int] | None:
+    """Where in ``raw`` a number that is not finite is, as the steps to it (``["rules", 0, "then"]``)."""
+    stack: list[tuple[Any, list[str | int]]] = [(raw, [])]
     seen: set[int] = set()
     while stack:
         node, where = stack.pop()
@@ -153,7 +177,7 @@ def _non_finite(raw: Any) -> str | None:
         if isinstance(node, Mapping | list) and id(node) not in seen:
             seen.add(id(node))
             if isinstance(node, list):
-                stack.extend((value, f"{where}[{index}]") for index, value in enumerate(node))
+                stack.extend((value, [*where, index]) for index, value in enumerate(node))
             else:
-                stack.extend((value, f"{where}.{key}" if where else str(key)) for key, value in node.items())
+                stack.extend((value, [*where, str(key)]) for key, value in node.items())
     return None

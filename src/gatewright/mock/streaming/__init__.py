@@ -2,7 +2,8 @@
 
 ``get_format(name)(body, StreamContext(...))`` yields the events for a final
 response body; ``stream_events(request, events, delay=...)`` sends them one write
-each. Names match ``x-gatewright-stream.format`` in the canonical specs.
+each. Names match ``x-gatewright-stream.format`` in the canonical specs: each format is
+registered against its wire in ``spec.wires``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,21 @@ from gatewright.mock.streaming.registry import (
     register,
 )
 from gatewright.mock.streaming.writer import SSE_HEADERS, open_stream, stream_events, write_events
+from gatewright.spec.wires import (
+    ANTHROPIC_MESSAGES,
+    EMPIRIOLABS_SPEECH,
+    IPOP_AGENT_EVENTS,
+    OPENAI_CHAT,
+    OPENAI_COMPLETIONS,
+    OPENAI_RESPONSES,
+)
 
-register("openai-chat", openai.chat_completion_events)
-register("openai-completions", openai.completion_events)
-register("openai-responses", openai.responses_events)
-register("anthropic-messages", anthropic.message_events)
-register("ipop-agent-events", ipop.agent_turn_events)
-register("empiriolabs-speech", empiriolabs.speech_events)
+register(OPENAI_CHAT, openai.chat_completion_events)
+register(OPENAI_COMPLETIONS, openai.completion_events)
+register(OPENAI_RESPONSES, openai.responses_events)
+register(ANTHROPIC_MESSAGES, anthropic.message_events)
+register(IPOP_AGENT_EVENTS, ipop.agent_turn_events)
+register(EMPIRIOLABS_SPEECH, empiriolabs.speech_events)
 
 __all__ = [
     "DONE",

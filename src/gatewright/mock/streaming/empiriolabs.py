@@ -4,6 +4,7 @@ Field names follow the documented example: ``{"type":"audio.chunk","seq":0,
 "audio_b64":"...","format":"pcm","sample_rate":24000,"elapsed_ms":118}`` and a final
 ``{"type":"audio.done","url":...,"duration_seconds":...,"usage":{...}}``. The audio is
 the PCM payload of the mock's generated WAV, so the chunks concatenate to real samples.
+The events' schemas and the terminator are the wire's data (``specs/wires/empiriolabs-speech.json``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gatewright.mock import media
-from gatewright.mock.streaming.events import DONE, SSEEvent, json_event
+from gatewright.mock.streaming.events import SSEEvent, json_event
 from gatewright.mock.streaming.registry import StreamContext
+from gatewright.spec.errors import SpecError
+from gatewright.spec.wires import EMPIRIOLABS_SPEECH
 
 __all__ = ["SAMPLE_RATE", "speech_events"]
 
@@ -47,4 +50,12 @@ def speech_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[S
             "usage": {"processed_characters": len(text), "cost_usd": 0.0},
         }
     )
-    yield DONE
+    yield SSEEvent(_terminator())
+
+
+def _terminator() -> str:
+    """The data of the event that closes the stream (the wire's ``[DONE]``)."""
+    stream = EMPIRIOLABS_SPEECH.data.stream
+    if stream is None or stream.terminator is None:
+        raise SpecError(f"the wire data of {EMPIRIOLABS_SPEECH.name} names no terminator")
+    return stream.terminator

@@ -2,7 +2,8 @@
 
 A format turns the final (non-streamed) response body into the events of its wire
 format. Formats are looked up, never guessed: an unknown name is an error the mock
-reports at startup.
+reports at startup. Each registers against a wire of the registry (``spec.wires``), under
+its name; a wire that is not registered there is refused.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatewright.mock.streaming.events import SSEEvent
+from gatewright.spec.wires import WIRES, Wire
 
 __all__ = ["FORMATS", "StreamContext", "StreamFormat", "UnknownStreamFormat", "get_format", "register"]
 
@@ -49,8 +51,11 @@ class UnknownStreamFormat(KeyError):
         self.name = name
 
 
-def register(name: str, fmt: StreamFormat) -> StreamFormat:
-    FORMATS[name] = fmt
+def register(wire: Wire, fmt: StreamFormat) -> StreamFormat:
+    """Make ``fmt`` the mock's writer of ``wire``'s streams (a streamed wire of ``spec.wires``)."""
+    if WIRES.get(wire.name) is not wire or not wire.streams:
+        raise ValueError(f"{wire.name!r} is not a registered wire that streams")
+    FORMATS[wire.name] = fmt
     return fmt
 
 

@@ -3,7 +3,8 @@
 The statements are data in the lifecycle file (``behaviours``, read by ``normalize/lifecycles.py``);
 ``declare_task_lifecycles`` applies them with the lifecycles, through this module: the keys a statement
 adds to a create's ``x-gatewright-task`` (``task_keys``) and the ``x-gatewright-idempotency`` of an
-operation (``declare_idempotency``). Each statement's ``why`` must be the spec's own words: a quote the
+operation (``declare_idempotency``); the auth statements are ``prose_auth``'s, which uses the quote check
+and the header lookup below. Each statement's ``why`` must be the spec's own words: a quote the
 document (or a Markdown source's prose) does not contain is an error naming the file and line, so a
 statement cannot drift from the text it stands for.
 """
@@ -23,7 +24,15 @@ from gatewright.spec.model import IDEMPOTENCY_EXTENSION, STREAM_EXTENSION
 from gatewright.spec.pointer import escape, follow
 from gatewright.spec.schemas import locate
 
-__all__ = ["BehaviourError", "check_quotes", "declare_idempotency", "task_keys"]
+__all__ = [
+    "BehaviourError",
+    "check_quotes",
+    "declare_idempotency",
+    "declares_header",
+    "quoted",
+    "refused",
+    "task_keys",
+]
 
 Resolve = Callable[[str], OperationRef]  # ``METHOD /path`` -> the operation (raises when missing)
 
@@ -34,18 +43,23 @@ class BehaviourError(SpecError):
     """A behaviour statement that does not fit the document; ``source`` and ``line`` name the statement."""
 
 
-def _fail(declared: ApiLifecycles, behaviour: Behaviour, message: str) -> BehaviourError:
+def refused(declared: ApiLifecycles, behaviour: Behaviour, message: str) -> BehaviourError:
+    """The error for a statement that does not fit the document, naming the file and its line."""
     return BehaviourError(f"{behaviour.kind}: {message}", source=declared.source, line=behaviour.line)
 
 
-def check_quotes(document: Document, prose: str, declared: ApiLifecycles) -> None:
-    """Every ``why`` occurs in the document's strings or the source's prose (whitespace aside)."""
-    if not declared.behaviours:
+def check_quotes(
+    document: Document, prose: str, declared: ApiLifecycles, behaviours: tuple[Behaviour, ...] | None = None
+) -> None:
+    """Every ``why`` (of ``behaviours``, else of every statement) occurs in the document's strings or the
+    source's prose (whitespace aside)."""
+    statements = declared.behaviours if behaviours is None else behaviours
+    if not statements:
         return
     text = "\n".join([_collapse(prose), *(_collapse(s) for s in _strings(document))])
-    for behaviour in declared.behaviours:
+    for behaviour in statements:
         if _collapse(behaviour.why) not in text:
-            raise _fail(declared, behaviour, f"the spec does not say {behaviour.why!r} (quote it verbatim)")
+            raise refused(declared, behaviour, f"the spec does not say {behaviour.why!r} (quote it verbatim)")
 
 
 def task_keys(
@@ -81,10 +95,12 @@ def _counter(
     field, follows = behaviour.value
     _, body_where, body = success_bodies(document, poll)[0]  # the task pass checked there is one
     if locate(document, body, body_where, field) is None:
-        raise _fail(declared, behaviour, f"the poll body of {poll.method.upper()} {poll.path} has no {field}")
+        raise refused(
+            declared, behaviour, f"the poll body of {poll.method.upper()} {poll.path} has no {field}"
+        )
     stream = resolve(follows)
     if not _streams(document, stream):
-        raise _fail(declared, behaviour, f"{follows} answers no event stream (x-gatewright-stream)")
+        raise refused(declared, behaviour, f"{follows} answers no event stream (x-gatewright-stream)")
     return {"field": field, "follows": stream.definition["operationId"]}
 
 
@@ -110,8 +126,8 @@ def declare_idempotency(
         wanted = {"header": behaviour.value}
         for name in behaviour.operations:
             operation = resolve(name)
-            if not _declares_header(document, operation, behaviour.value):
-                raise _fail(declared, behaviour, f"{name} declares no {behaviour.value} header parameter")
+            if not declares_header(document, operation, behaviour.value):
+                raise refused(declared, behaviour, f"{name} declares no {behaviour.value} header parameter")
             if operation.definition.get(IDEMPOTENCY_EXTENSION) == wanted:
                 continue
             before = operation.definition.get(IDEMPOTENCY_EXTENSION)
@@ -126,12 +142,15 @@ def declare_idempotency(
 
 
 def quoted(behaviour: Behaviour) -> str:
-    """A statement's reason for the repair log: the spec's words, then any note on them."""
+    """A statement's reason for the repair log: its ``reason`` when it gives one, else the spec's words,
+    then any note on them."""
+    if behaviour.reason:
+        return behaviour.reason
     words = f"the spec states: {behaviour.why!r}"
     return f"{words} ({behaviour.note})" if behaviour.note else words
 
 
-def _declares_header(document: Document, operation: OperationRef, header: str) -> bool:
+def declares_header(document: Document, operation: OperationRef, header: str) -> bool:
     item = document["paths"][operation.path]
     for parameter in [*item.get("parameters", []), *operation.definition.get("parameters", [])]:
         resolved, _ = follow(document, parameter, operation.pointer)

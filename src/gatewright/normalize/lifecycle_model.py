@@ -1,0 +1,138 @@
+"""What a lifecycle file declares, as frozen values the passes apply (read by ``normalize/lifecycles.py``).
+
+A file (docs/lifecycles.md) declares task lifecycles (``Lifecycle``), the bodies and required fields they
+need (``Shape``, ``Required``) and the ``behaviours`` a spec states only in prose (``Behaviour``): an
+idempotency header, a ``sync`` flag, a no-op cancel of a finished job, ids served on generic routes, a
+counter that follows a stream, and what the prose says about auth (an API key header accepted beside the
+bearer token, a header an operation requires). Operations are named ``METHOD /path``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gatewright.spec.tasks import States
+
+__all__ = [
+    "AUTH_KINDS",
+    "BEHAVIOURS",
+    "ApiKeyHeader",
+    "ApiLifecycles",
+    "Behaviour",
+    "Lifecycle",
+    "Required",
+    "RequiredHeader",
+    "Shape",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A response body the document leaves opaque, declared so the mock has something real to serve."""
+
+    name: str
+    replaces: str  # the free-form component the 2xx responses referenced
+    schema: dict[str, Any]
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Required:
+    """Fields a schema leaves optional although the prose shows them on every body."""
+
+    schema: str
+    fields: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """One create -> poll (-> cancel) lifecycle. ``creates``, ``poll`` and ``cancel`` are ``METHOD /path``."""
+
+    name: str
+    creates: tuple[str, ...]
+    poll: str
+    id: str  # runtime expression on the create response
+    status: str  # JSON pointer into the poll response body
+    states: States
+    result: str | None = None  # JSON pointer into the poll response body
+    cancel: str | None = None
+    prefer: str | None = None
+    async_when: str | None = None  # runtime expression on the create request that makes it a task
+    poll_body_id: str | None = None  # pointer into the poll request body, for polls that are POSTs
+    serve: str | None = None  # a Shape name: the create and poll 2xx bodies become that shape
+    fork_poll_schema: str | None = None  # copy the shared poll schema under this name before editing it
+    add_status_values: tuple[str, ...] = ()  # values the existing status enum lacks
+    retention_seconds: int | None = None
+    why: str = ""  # the decisions taken for this lifecycle, copied into the repair log
+
+
+# What a behaviour statement may say, and which role its operations play (None: any operation). The
+# lifecycle file schema (spec/schemas/lifecycles.schema.json) names the same kinds.
+BEHAVIOURS: dict[str, str | None] = {
+    "idempotency": None,  # {header: NAME}: a repeated key answers the first answer again
+    "sync_when": "create",  # $request.body#/<pointer>: true there answers the finished result, not a task
+    "finished_cancel": "cancel",  # noop: cancelling a finished task changes nothing (it stays readable)
+    "also_served_by": "poll",  # [METHOD /path]: other polls that serve these tasks too, in their own words
+    "id_prefix": "create",  # the prefix the API's task ids carry
+    "counter": "poll",  # {field: /pointer, follows: METHOD /path}: the last event number of that stream
+    "api_key_header": None,  # an apiKey header scheme accepted beside the bearer token (no operations)
+    "required_header": None,  # a header parameter the operations require
+}
+AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyHeader:
+    """An API key header the prose accepts wherever the bearer token is: a ``securitySchemes`` entry."""
+
+    scheme: str  # its name under components/securitySchemes
+    header: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredHeader:
+    """A header parameter the prose says an operation requires."""
+
+    name: str
+    schema: dict[str, Any]
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """One statement a spec makes in prose, as data: ``kind`` (a ``BEHAVIOURS`` key) with its ``value``
+    for ``operations`` (``METHOD /path``); ``why`` is the spec's words, quoted verbatim (the pass
+    finds them in the document), ``note`` any reading of them, ``reason`` what the repair log says in
+    their place when given. ``line`` is where it is in the file."""
+
+    kind: str
+    operations: tuple[str, ...]
+    # idempotency: the header; counter: (field, follows); also_served_by: operations;
+    # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; else the string
+    value: Any
+    why: str
+    note: str = ""
+    line: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiLifecycles:
+    """Everything one lifecycle file declares; ``source`` names the file in the pass's errors."""
+
+    lifecycles: tuple[Lifecycle, ...]
+    shapes: tuple[Shape, ...] = ()
+    required: tuple[Required, ...] = ()
+    source: str = ""
+    behaviours: tuple[Behaviour, ...] = ()
+
+    def stated(self, kind: str, operation: str) -> Behaviour | None:
+        """The statement of ``kind`` about ``operation`` (``METHOD /path``), if the file makes one."""
+        return next((b for b in self.behaviours if b.kind == kind and operation in b.operations), None)
+
+    def statements(self, *kinds: str) -> tuple[Behaviour, ...]:
+        """The statements of the given kinds, in file order."""
+        return tuple(b for b in self.behaviours if b.kind in kinds)
