@@ -1,5 +1,9 @@
 """Fixtures every test directory can use.
 
+``spec_path``: the module's own OpenAPI document as a file, written once per module. The module sets
+``SPEC_DOCUMENT`` (the document, or a function that builds it) and ``SPEC_ID``, the file's name
+(``<SPEC_ID>.openapi.json``) and so the API id the mock, the proxy and verify give it.
+
 ``workspace``: a temporary directory holding a copy of ``specs/sources`` (as ``sources/``), for
 ``gatewright normalize`` runs that may change or break the sources.
 
@@ -12,6 +16,7 @@ one that takes Redis away uses ``redis_server.down()`` or ``restart()``, which l
 from __future__ import annotations
 
 import gc
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,6 +48,19 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 def redis_url(redis_server: RedisServer) -> str:
     """``redis://127.0.0.1:PORT/0`` of the session's ``redis-server``."""
     return redis_server.url
+
+
+@pytest.fixture(scope="module")
+def spec_path(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``SPEC_DOCUMENT`` of the requesting module as ``<SPEC_ID>.openapi.json`` in a fresh directory."""
+    module = request.module
+    document = getattr(module, "SPEC_DOCUMENT", None)
+    spec_id = getattr(module, "SPEC_ID", None)
+    if document is None or spec_id is None:
+        pytest.fail(f"{module.__name__} uses spec_path but sets no SPEC_DOCUMENT and SPEC_ID", pytrace=False)
+    path = tmp_path_factory.mktemp("spec") / f"{spec_id}.openapi.json"
+    path.write_text(json.dumps(document() if callable(document) else document), encoding="utf-8")
+    return path
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import requests
 from aiohttp import web
 
 from gatewright.mock import create_app
-from gatewright.testing import add_rules, reset_mock, running_mock, serve_app
+from gatewright.testing import add_rules, reset_mock, serve_app
 
 sys.path.insert(0, str(Path(__file__).parent / "proxy"))
 from proxy_upstream import KEY, proxied  # the proxy tests' planted gateway
@@ -49,6 +49,8 @@ WEATHER_CHAT = {
     "tool_choice": "required",
 }
 AUTH = {"Authorization": "Bearer sk-test"}
+# create_app's options for this module's mock_url (tests/integration/conftest.py)
+MOCK_OPTIONS = {"apis": ["empiriolabs"], "seed": 7}
 
 
 def raw_request(base_url: str, head: str, body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
@@ -71,99 +73,93 @@ def _port(base_url: str) -> int:
     return port
 
 
-def test_a_page_cannot_post_rules_or_reset_and_the_agent_keeps_its_own_tool() -> None:
-    with running_mock(["empiriolabs"], seed=7) as url:
-        for path, body in (("/__gatewright/rules", HOSTILE_RULES), ("/__gatewright/reset", "")):
-            answer = requests.post(
-                url + path,
-                data=body,
-                headers={"Content-Type": "text/plain", "Origin": "http://evil.example"},
-                timeout=10,
-            )
-            assert answer.status_code == 403, path
-            assert "Origin" in answer.json()["error"]["message"]
-            assert "Access-Control-Allow-Origin" not in answer.headers
-        assert requests.get(f"{url}/__gatewright/rules", timeout=10).json()["rules"] == []
-        chat = requests.post(f"{url}/v1/chat/completions", json=WEATHER_CHAT, headers=AUTH, timeout=10)
-        calls = chat.json()["choices"][0]["message"]["tool_calls"]
-        assert [call["function"]["name"] for call in calls] == ["get_weather"]
+def test_a_page_cannot_post_rules_or_reset_and_the_agent_keeps_its_own_tool(mock: str) -> None:
+    for path, body in (("/__gatewright/rules", HOSTILE_RULES), ("/__gatewright/reset", "")):
+        answer = requests.post(
+            mock + path,
+            data=body,
+            headers={"Content-Type": "text/plain", "Origin": "http://evil.example"},
+            timeout=10,
+        )
+        assert answer.status_code == 403, path
+        assert "Origin" in answer.json()["error"]["message"]
+        assert "Access-Control-Allow-Origin" not in answer.headers
+    assert requests.get(f"{mock}/__gatewright/rules", timeout=10).json()["rules"] == []
+    chat = requests.post(f"{mock}/v1/chat/completions", json=WEATHER_CHAT, headers=AUTH, timeout=10)
+    calls = chat.json()["choices"][0]["message"]["tool_calls"]
+    assert [call["function"]["name"] for call in calls] == ["get_weather"]
 
 
 @pytest.mark.parametrize(
     "origin",
     ["http://evil.example", "null", "http://localhost:1", "https://127.0.0.1.evil.example", "file://"],
 )
-def test_foreign_origins_are_refused_on_every_control_route(origin: str) -> None:
-    with running_mock(["empiriolabs"], seed=7) as url:
-        for method, path in (("GET", "/requests"), ("GET", "/health"), ("DELETE", "/rules")):
-            answer = requests.request(
-                method, f"{url}/__gatewright{path}", headers={"Origin": origin}, timeout=10
-            )
-            assert answer.status_code == 403, (method, path)
-            assert answer.json()["error"]["type"] == "forbidden"
-
-
-def test_clients_without_an_origin_and_the_servers_own_origin_keep_working() -> None:
-    with running_mock(["empiriolabs"], seed=7) as url:
-        port = _port(url)
-        # The documented curl example: curl --data-binary @rules.json (curl sends no Origin).
-        ids = add_rules(url, json.loads(HOSTILE_RULES))
-        assert len(ids) == 1
-        reset_mock(url)
-        for origin in (f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}"):
-            answer = requests.post(
-                f"{url}/__gatewright/rules", data=HOSTILE_RULES, headers={"Origin": origin}, timeout=10
-            )
-            assert answer.status_code == 201, origin
-        # The API routes are not the control API: a browser app may call them (CORS still not granted).
-        chat = requests.post(
-            f"{url}/v1/chat/completions",
-            json=WEATHER_CHAT,
-            headers={**AUTH, "Origin": "http://app.example"},
-            timeout=10,
+def test_foreign_origins_are_refused_on_every_control_route(mock: str, origin: str) -> None:
+    for method, path in (("GET", "/requests"), ("GET", "/health"), ("DELETE", "/rules")):
+        answer = requests.request(
+            method, f"{mock}/__gatewright{path}", headers={"Origin": origin}, timeout=10
         )
-        assert chat.status_code == 200 and "Access-Control-Allow-Origin" not in chat.headers
+        assert answer.status_code == 403, (method, path)
+        assert answer.json()["error"]["type"] == "forbidden"
 
 
-def test_a_preflight_is_never_granted() -> None:
-    with running_mock(["empiriolabs"], seed=7) as url:
-        answer = requests.options(
-            f"{url}/__gatewright/rules",
-            headers={
-                "Origin": f"http://127.0.0.1:{_port(url)}",
-                "Access-Control-Request-Method": "POST",
-            },
-            timeout=10,
+def test_clients_without_an_origin_and_the_servers_own_origin_keep_working(mock: str) -> None:
+    port = _port(mock)
+    # The documented curl example: curl --data-binary @rules.json (curl sends no Origin).
+    ids = add_rules(mock, json.loads(HOSTILE_RULES))
+    assert len(ids) == 1
+    reset_mock(mock)
+    for origin in (f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}"):
+        answer = requests.post(
+            f"{mock}/__gatewright/rules", data=HOSTILE_RULES, headers={"Origin": origin}, timeout=10
         )
-        assert answer.status_code in (404, 405)  # no control route answers OPTIONS
-        assert not any(name.lower().startswith("access-control-") for name in answer.headers)
+        assert answer.status_code == 201, origin
+    # The API routes are not the control API: a browser app may call them (CORS still not granted).
+    chat = requests.post(
+        f"{mock}/v1/chat/completions",
+        json=WEATHER_CHAT,
+        headers={**AUTH, "Origin": "http://app.example"},
+        timeout=10,
+    )
+    assert chat.status_code == 200 and "Access-Control-Allow-Origin" not in chat.headers
+
+
+def test_a_preflight_is_never_granted(mock: str) -> None:
+    answer = requests.options(
+        f"{mock}/__gatewright/rules",
+        headers={
+            "Origin": f"http://127.0.0.1:{_port(mock)}",
+            "Access-Control-Request-Method": "POST",
+        },
+        timeout=10,
+    )
+    assert answer.status_code in (404, 405)  # no control route answers OPTIONS
+    assert not any(name.lower().startswith("access-control-") for name in answer.headers)
 
 
 @pytest.mark.parametrize("route", ["/__gatewright/requests", "/v1/models", "/__gatewright/health"])
-def test_a_rebound_host_name_is_refused_on_every_route(route: str) -> None:
-    with running_mock(["empiriolabs"], seed=7) as url:
-        requests.post(f"{url}/v1/chat/completions", json=WEATHER_CHAT, headers=AUTH, timeout=10)
-        status, headers, body = raw_request(
-            url,
-            f"GET {route} HTTP/1.1\nHost: evil.example:{_port(url)}\nAuthorization: Bearer k\n"
-            "Connection: close\n",
-        )
-        assert status == 421
-        assert headers["content-type"].startswith("application/json")
-        assert b"Paris" not in body and json.loads(body)["error"]["type"] == "misdirected_request"
+def test_a_rebound_host_name_is_refused_on_every_route(mock: str, route: str) -> None:
+    requests.post(f"{mock}/v1/chat/completions", json=WEATHER_CHAT, headers=AUTH, timeout=10)
+    status, headers, body = raw_request(
+        mock,
+        f"GET {route} HTTP/1.1\nHost: evil.example:{_port(mock)}\nAuthorization: Bearer k\n"
+        "Connection: close\n",
+    )
+    assert status == 421
+    assert headers["content-type"].startswith("application/json")
+    assert b"Paris" not in body and json.loads(body)["error"]["type"] == "misdirected_request"
 
 
 @pytest.mark.parametrize(
     "host", ["localhost", "127.0.0.1", "127.3.4.5", "[::1]", "app.localhost", "LOCALHOST.", None]
 )
-def test_loopback_host_names_are_served(host: str | None) -> None:
-    with running_mock(["empiriolabs"], seed=7) as url:
-        host_line = f"Host: {host}:{_port(url)}\n" if host else ""
-        version = "1.1" if host else "1.0"
-        status, _, body = raw_request(
-            url, f"GET /__gatewright/health HTTP/{version}\n{host_line}Connection: close\n"
-        )
-        assert status == 200, body
+def test_loopback_host_names_are_served(mock: str, host: str | None) -> None:
+    host_line = f"Host: {host}:{_port(mock)}\n" if host else ""
+    version = "1.1" if host else "1.0"
+    status, _, body = raw_request(
+        mock, f"GET /__gatewright/health HTTP/{version}\n{host_line}Connection: close\n"
+    )
+    assert status == 200, body
 
 
 def test_allowed_host_names_are_served_and_others_still_refused() -> None:

@@ -192,8 +192,12 @@ async def test_control_api_health_and_reset(aiohttp_client: MakeClient) -> None:
     body = Generator(SchemaSet(spec.document), seed=2).generate(
         f"{create.pointer}/requestBody/content/application~1json/schema"
     )
-    assert (await client.post("/v1/gpu/instances", json=body, headers=AUTH)).status < 300
-    assert (await (await client.get("/__gatewright/resources")).json())["resources"]
+    created = await client.post("/v1/gpu/instances", json=body, headers=AUTH)
+    assert created.status == 200  # the operation's documented success
+    instance = (await created.json())["instance"]
+    stored = (await (await client.get("/__gatewright/resources")).json())["resources"]
+    assert list(stored) == ["empiriolabs:/v1/gpu/instances"]
+    assert [item["id"] for item in stored["empiriolabs:/v1/gpu/instances"]] == [instance["id"]]
     assert (await client.post("/__gatewright/reset")).status == 200
     assert (await (await client.get("/__gatewright/resources")).json())["resources"] == {}
 

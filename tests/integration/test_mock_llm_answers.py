@@ -306,7 +306,8 @@ def test_chat_stream_text_equals_the_non_streamed_text(base_url: str, api: str) 
     assert len({chunk.id for chunk in chunks}) == 1
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == whole.choices[0].message.content
-    assert chunks[-1].choices == [] and chunks[-1].usage is not None
+    assert chunks[-1].choices == [] and chunks[-1].usage is not None and whole.usage is not None
+    assert chunks[-1].usage.model_dump() == whole.usage.model_dump()  # the same answer, the same count
 
 
 # -- Anthropic messages ----------------------------------------------------------------------------
@@ -393,7 +394,9 @@ def test_responses_parse_and_function_calls(base_url: str, api: str) -> None:
     client, model, extra = _responses(base_url, api)
     parsed = client.responses.parse(model=model, input="Plan a trip", text_format=Itinerary, extra_body=extra)
     assert isinstance(parsed.output_parsed, Itinerary)
-    assert parsed.usage is not None and parsed.usage.input_tokens_details is not None
+    usage = parsed.usage
+    assert usage is not None and usage.input_tokens_details.cached_tokens == 0
+    assert usage.total_tokens == usage.input_tokens + usage.output_tokens > usage.input_tokens
     called = client.responses.create(
         model=model,
         input=[{"role": "user", "content": "weather?"}],

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from gatewright.mock import create_app
-from gatewright.testing import reset_mock, running_mock, serve_app
+from gatewright.testing import reset_mock, serve_app
 
 AUTH = {"Authorization": "Bearer sk-test"}
 VOXVEY_IMAGE_MODEL = "byte/seedream-5-0-260128"
@@ -44,19 +44,13 @@ def _top_boxes(data: bytes) -> list[bytes]:
     return boxes
 
 
-@pytest.fixture(scope="module")
-def mock_url() -> str:  # type: ignore[misc]
-    with running_mock(["voxvey", "ipop", "beatra"], seed=7) as url:
-        yield url
-
-
-def _client(mock_url: str, api: str) -> openai.OpenAI:
+def _client(base_url: str, api: str) -> openai.OpenAI:
     """An SDK client for one API; close it (``with``): a pooled socket left open is a ResourceWarning."""
-    return openai.OpenAI(base_url=f"{mock_url}/{api}/v1", api_key="sk-test", max_retries=0)
+    return openai.OpenAI(base_url=f"{base_url}/{api}/v1", api_key="sk-test", max_retries=0)
 
 
-def test_images_b64_json_gives_n_real_images(mock_url: str) -> None:
-    with _client(mock_url, "voxvey") as client:
+def test_images_b64_json_gives_n_real_images(base_url: str) -> None:
+    with _client(base_url, "voxvey") as client:
         answer = client.images.generate(
             model=VOXVEY_IMAGE_MODEL, prompt="a mug", n=3, response_format="b64_json"
         )
@@ -66,14 +60,14 @@ def test_images_b64_json_gives_n_real_images(mock_url: str) -> None:
             assert _image(base64.b64decode(item.b64_json)).format == "PNG"
 
 
-def test_image_urls_are_the_mocks_own_and_download_real_images(mock_url: str) -> None:
-    with _client(mock_url, "voxvey") as client:
+def test_image_urls_are_the_mocks_own_and_download_real_images(base_url: str) -> None:
+    with _client(base_url, "voxvey") as client:
         answer = client.images.generate(model=VOXVEY_IMAGE_MODEL, prompt="a mug", n=2, response_format="url")
         urls = [item.url for item in answer.data]
         assert len(set(urls)) == 2
         for url in urls:
             assert url is not None
-            assert urlsplit(url).netloc == urlsplit(mock_url).netloc  # the host and port the request came to
+            assert urlsplit(url).netloc == urlsplit(base_url).netloc  # the host and port the request came to
             download = requests.get(url, timeout=10)
             assert download.status_code == 200 and download.headers["Content-Type"] == "image/png"
             assert _image(download.content).size == (1, 1)
@@ -85,8 +79,8 @@ def test_image_urls_are_the_mocks_own_and_download_real_images(mock_url: str) ->
     ("response_format", "content_type"),
     [("mp3", "audio/mpeg"), ("wav", "audio/wav"), ("opus", "audio/ogg")],
 )
-def test_speech_honours_the_requested_format(mock_url: str, response_format: str, content_type: str) -> None:
-    with _client(mock_url, "ipop") as client:
+def test_speech_honours_the_requested_format(base_url: str, response_format: str, content_type: str) -> None:
+    with _client(base_url, "ipop") as client:
         speech = client.audio.speech.create(
             model="tts-1",
             voice="alloy",
@@ -109,8 +103,8 @@ def test_speech_honours_the_requested_format(mock_url: str, response_format: str
     ("response_format", "starts"),
     [("text", "This is"), ("srt", "1\n00:00:00,000 --> "), ("vtt", "WEBVTT\n\n00:00:00.000 --> ")],
 )
-def test_transcriptions_honour_text_formats(mock_url: str, response_format: str, starts: str) -> None:
-    with _client(mock_url, "ipop") as client:
+def test_transcriptions_honour_text_formats(base_url: str, response_format: str, starts: str) -> None:
+    with _client(base_url, "ipop") as client:
         text = client.audio.transcriptions.create(
             model="terminaili/whisper",
             file=("clip.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav"),
@@ -119,19 +113,19 @@ def test_transcriptions_honour_text_formats(mock_url: str, response_format: str,
         assert isinstance(text, str) and text.startswith(starts) and len(text.strip()) > len(starts)
 
 
-def test_transcription_json_has_text_on_a_spec_that_leaves_it_free_form(mock_url: str) -> None:
-    with _client(mock_url, "voxvey") as client:
+def test_transcription_json_has_text_on_a_spec_that_leaves_it_free_form(base_url: str) -> None:
+    with _client(base_url, "voxvey") as client:
         transcript = client.audio.transcriptions.create(
             model="whisper-1", file=("clip.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav")
         )
         assert transcript.text and not transcript.text.startswith("mock")
 
 
-def test_binary_answers_are_files_of_their_declared_type(mock_url: str) -> None:
-    video = requests.get(f"{mock_url}/voxvey/v1/videos/video_1/content", headers=AUTH, timeout=10)
+def test_binary_answers_are_files_of_their_declared_type(base_url: str) -> None:
+    video = requests.get(f"{base_url}/voxvey/v1/videos/video_1/content", headers=AUTH, timeout=10)
     assert video.status_code == 200 and video.headers["Content-Type"] == "video/mp4"
     assert _top_boxes(video.content)[:2] == [b"ftyp", b"moov"]
-    poster = requests.get(f"{mock_url}/ipop/v1/media/videos/asset_1/poster.jpg", headers=AUTH, timeout=10)
+    poster = requests.get(f"{base_url}/ipop/v1/media/videos/asset_1/poster.jpg", headers=AUTH, timeout=10)
     assert poster.status_code == 200 and _image(poster.content).format == "JPEG"
 
 
@@ -140,9 +134,9 @@ JSONL = b"".join(
 )
 
 
-def _upload(mock_url: str, data: bytes, name: str = "in.jsonl") -> requests.Response:
+def _upload(base_url: str, data: bytes, name: str = "in.jsonl") -> requests.Response:
     return requests.post(
-        f"{mock_url}/ipop/v1/files",
+        f"{base_url}/ipop/v1/files",
         params={"purpose": "batch", "filename": name},
         data=data,
         headers={**AUTH, "Content-Type": "application/octet-stream"},
@@ -150,27 +144,29 @@ def _upload(mock_url: str, data: bytes, name: str = "in.jsonl") -> requests.Resp
     )
 
 
-def test_an_upload_is_kept_described_truly_and_served_back(mock_url: str) -> None:
-    created = _upload(mock_url, JSONL)
+def test_an_upload_is_kept_described_truly_and_served_back(base_url: str) -> None:
+    created = _upload(base_url, JSONL)
     assert created.status_code == 200
     meta = created.json()
     assert meta["bytes"] == len(JSONL) and meta["filename"] == "in.jsonl" and meta["purpose"] == "batch"
     assert meta["sha256"] == hashlib.sha256(JSONL).hexdigest()
-    fetched = requests.get(f"{mock_url}/ipop/v1/files/{meta['id']}", headers=AUTH, timeout=10).json()
+    fetched = requests.get(f"{base_url}/ipop/v1/files/{meta['id']}", headers=AUTH, timeout=10).json()
     assert (fetched["id"], fetched["bytes"], fetched["filename"]) == (meta["id"], len(JSONL), "in.jsonl")
-    content = requests.get(f"{mock_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
+    content = requests.get(f"{base_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
     assert content.status_code == 200 and content.content == JSONL
     stored_link = requests.get(meta["storage_uri"], timeout=10)  # a link on the mock's own file route
     assert stored_link.content == JSONL
-    assert requests.delete(f"{mock_url}/ipop/v1/files/{meta['id']}", headers=AUTH, timeout=10).ok
-    gone = requests.get(f"{mock_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
+    assert (
+        requests.delete(f"{base_url}/ipop/v1/files/{meta['id']}", headers=AUTH, timeout=10).status_code == 204
+    )
+    gone = requests.get(f"{base_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
     assert gone.status_code == 404 and "error" in gone.json()
 
 
-def test_reset_forgets_uploads(mock_url: str) -> None:
-    meta = _upload(mock_url, b"keep me").json()
-    reset_mock(mock_url)
-    after = requests.get(f"{mock_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
+def test_reset_forgets_uploads(base_url: str) -> None:
+    meta = _upload(base_url, b"keep me").json()
+    reset_mock(base_url)
+    after = requests.get(f"{base_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
     assert after.content != b"keep me"
 
 
@@ -193,12 +189,12 @@ def test_an_upload_past_the_budget_is_413_in_the_envelope_and_nothing_is_lost() 
         assert kept.content == b"a" * 600
 
 
-def test_beatra_upload_is_201_then_200_for_content_it_already_has(mock_url: str) -> None:
+def test_beatra_upload_is_201_then_200_for_content_it_already_has(base_url: str) -> None:
     song = b"ID3" + bytes(range(256)) * 4
 
     def upload() -> requests.Response:
         return requests.post(
-            f"{mock_url}/beatra/v1/uploads",
+            f"{base_url}/beatra/v1/uploads",
             files={"file": ("song.mp3", song, "audio/mpeg")},
             headers=AUTH,
             timeout=10,
@@ -218,10 +214,10 @@ def test_beatra_upload_is_201_then_200_for_content_it_already_has(mock_url: str)
     data=st.binary(min_size=0, max_size=4096),
     name=st.from_regex(r"[a-z]{1,12}\.(bin|jsonl|txt)", fullmatch=True),
 )
-def test_any_bytes_come_back_exactly(mock_url: str, data: bytes, name: str) -> None:
-    created = _upload(mock_url, data, name)
+def test_any_bytes_come_back_exactly(base_url: str, data: bytes, name: str) -> None:
+    created = _upload(base_url, data, name)
     assert created.status_code == 200, created.text
     meta = created.json()
     assert meta["bytes"] == len(data) and meta["filename"] == name
-    content = requests.get(f"{mock_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
+    content = requests.get(f"{base_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
     assert content.content == data

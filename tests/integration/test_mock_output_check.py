@@ -63,22 +63,23 @@ def _capture(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    document = load_spec("empiriolabs").document
-    document = json.loads(json.dumps(document))  # a copy to plant in
+def planted() -> dict[str, Any]:
+    """empiriolabs' spec with the three plants; the module's spec_path (tests/conftest.py)."""
+    document: dict[str, Any] = json.loads(json.dumps(load_spec("empiriolabs").document))  # a copy
     content = document["paths"]["/v1/chat/completions"]["post"]["responses"]["200"]["content"]
     content["text/event-stream"]["schema"]["required"] = ["data", "id"]
     content["application/json"]["examples"] = {"broken": {"value": BROKEN}}
     document["components"]["schemas"]["ChatResponse"]["properties"]["id"]["format"] = "uri"
-    path = tmp_path_factory.mktemp("spec") / f"{API}.json"
-    path.write_text(json.dumps(document))
-    return path
+    return document
+
+
+SPEC_DOCUMENT, SPEC_ID = planted, API
 
 
 @pytest.fixture(scope="module")
-def mock_url(planted: Path) -> Iterator[str]:
-    with serve_app(create_app(spec_path=planted, seed=3, access_log=False)) as url:
+def mock_url(spec_path: Path) -> Iterator[str]:
+    """This module's mock serves the planted spec (a file made at run time: no MOCK_OPTIONS)."""
+    with serve_app(create_app(spec_path=spec_path, seed=3, access_log=False)) as url:
         yield url
 
 
@@ -231,18 +232,18 @@ def recordings(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def replaying(planted: Path, recordings: Path) -> Iterator[str]:
+def replaying(spec_path: Path, recordings: Path) -> Iterator[str]:
     app = create_app(
-        spec_path=planted, seed=3, access_log=False, replay=ReplaySettings(recordings, strict=True)
+        spec_path=spec_path, seed=3, access_log=False, replay=ReplaySettings(recordings, strict=True)
     )
     with serve_app(app) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def nonconformant(planted: Path, recordings: Path) -> Iterator[str]:
+def nonconformant(spec_path: Path, recordings: Path) -> Iterator[str]:
     settings = ReplaySettings(recordings, strict=True, nonconformant=True)
-    with serve_app(create_app(spec_path=planted, seed=3, access_log=False, replay=settings)) as url:
+    with serve_app(create_app(spec_path=spec_path, seed=3, access_log=False, replay=settings)) as url:
         yield url
 
 

@@ -214,7 +214,7 @@ def test_rpm_quota_answers_429_with_retry_after_once_spent() -> None:
     assert refused.status_code == 429
     assert refused.headers["x-ratelimit-remaining-requests"] == "0"
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
-    assert refused.json()["error"]["message"]  # the API's own error envelope
+    assert refused.json()["error"]["message"] == "gatewright mock: rate limit exceeded"  # the API's envelope
     assert [(e["status"], e["fault"]) for e in journal] == [(200, None), (200, None), (429, "rpm")]
 
 
@@ -231,7 +231,7 @@ def test_anthropic_sdk_raises_overloaded_error_on_a_529_rule(
     body = caught.value.body
     assert isinstance(body, dict)
     assert body["error"]["type"] == "overloaded_error"
-    assert body["error"]["message"]
+    assert body["error"]["message"] == "gatewright mock: overloaded"
     assert [(e["status"], e["rule"]) for e in control.journal()] == [(529, "overloaded")]
 
 
@@ -587,6 +587,7 @@ def test_journal_records_exchanges_with_credentials_redacted(control: Control) -
             default_headers={"x-api-key": "sk-ant-secret-journal-789"},
         ) as claude,
     ):
+        version = claude.default_headers["anthropic-version"]
         client.chat.completions.create(model=MODEL, messages=_user(), max_tokens=7)
         claude.messages.create(model=CLAUDE, max_tokens=9, messages=_user())
         with pytest.raises(openai.InternalServerError):
@@ -611,7 +612,7 @@ def test_journal_records_exchanges_with_credentials_redacted(control: Control) -
     assert entries[0]["headers"]["authorization"] == "[REDACTED]"
     assert entries[1]["headers"]["authorization"] == "[REDACTED]"
     assert entries[1]["headers"]["x-api-key"] == "[REDACTED]"
-    assert entries[1]["headers"]["anthropic-version"]  # other headers are kept
+    assert entries[1]["headers"]["anthropic-version"] == version  # other headers are kept, as sent
 
 
 # -- 9. rules the spec forbids -----------------------------------------------------------------------------
@@ -786,7 +787,7 @@ def test_error_rate_and_latency_apply_to_every_api_call() -> None:
         assert control.get("/__gatewright/health").status_code == 200  # the control API is not faulted
         journal = control.get("/__gatewright/requests").json()["requests"]
     assert caught.value.status_code == 500
-    assert caught.value.response.json()["error"]["message"]  # the API's envelope
+    assert caught.value.response.json()["error"]["message"] == "gatewright mock: internal server error"
     assert elapsed >= 0.3
     assert [(e["operation"], e["status"], e["fault"]) for e in journal] == [
         (CHAT_OP, 500, "error-rate"),

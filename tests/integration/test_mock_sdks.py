@@ -92,10 +92,12 @@ def test_chat_completion_echoes_model(base_url: str, api: str) -> None:
 @pytest.mark.parametrize("api", apis_with("POST", "/v1/embeddings"))
 def test_embeddings(base_url: str, api: str) -> None:
     body = _valid_body(api, "POST", "/v1/embeddings")
+    inputs = body.pop("input", "hello")
     result = _client(base_url, api, "POST", "/v1/embeddings").embeddings.create(
-        model=body.pop("model", "text-embedding-3-small"), input=body.pop("input", "hello"), extra_body=body
+        model=body.pop("model", "text-embedding-3-small"), input=inputs, extra_body=body
     )
-    assert result.data
+    one = isinstance(inputs, str) or all(isinstance(token, int) for token in inputs)  # a text, or its tokens
+    assert [item.index for item in result.data] == list(range(1 if one else len(inputs)))  # one per input
     assert all(isinstance(x, float) for x in result.data[0].embedding)
 
 
@@ -183,8 +185,8 @@ def test_anthropic_messages(base_url: str, api: str) -> None:
             messages=body.pop("messages", [{"role": "user", "content": "Hello"}]),
             extra_body=body,
         )
-    assert message.content
-    assert message.content[0].type == "text"
+    assert [block.type for block in message.content] == ["text"]  # no tools asked for: one text answer
+    assert message.content[0].text and message.role == "assistant"
 
 
 @pytest.mark.parametrize("api", apis_securing("POST", "/v1/chat/completions"))

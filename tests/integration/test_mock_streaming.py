@@ -126,7 +126,7 @@ async def _messages(sdk: anthropic.AsyncAnthropic, api: str) -> None:
         final = await stream.get_final_message()
     expected = "".join(block.text for block in plain.content if block.type == "text")
     assert text == expected
-    assert final.stop_reason is not None
+    assert plain.stop_reason is not None and final.stop_reason == plain.stop_reason
     raw = await sdk.messages.create(
         model=model, max_tokens=64, messages=messages, stream=True, extra_body=extra
     )

@@ -4,18 +4,20 @@ A batch create is a task create (``x-gatewright-task``) whose request names an u
 (``input_file_id``) and whose result is a file id the API's upload route keeps files under
 (``output_file_id`` of ``/v1/files``). Its hook reads the uploaded JSONL: each line
 ``{"custom_id", "method", "url", "body"}`` is routed by the API's own router, validated by the
-operation's own validator and answered by the LLM answer pipeline (``AnswerExtension.body_for``;
-other operations by the plain renderer), so a line's body is what the same request sent directly
-gets. The answers go into an output file in OpenAI's batch output shape, one line per answered
-request, custom ids kept; lines that cannot be answered (not JSON, no ``custom_id``, a url the API
-does not route, a body its schema refuses) go into an error file. Both are kept as uploads are
-(``UploadExtension.keep``: the blob store, under its one byte budget, and the file routes), when the
-batch is created; its id names them only once it completed.
+operation's own validator and answered by the LLM answer pipeline (an ``AnswerSource``: the answer
+extension's ``body_for``; other operations by the plain renderer), so a line's body is what the same
+request sent directly gets. The answers go into an output file in OpenAI's batch output shape, one
+line per answered request, custom ids kept; lines that cannot be answered (not JSON, no
+``custom_id``, a url the API does not route, a body its schema refuses) go into an error file. Both
+are kept as uploads are (a ``FileKeeper``, the upload extension's ``keep``: the blob store, under its
+one byte budget, and the file routes), when the batch is created; its id names them only once it
+completed.
 
 The task's bodies state the truth (``facts``): the input file, request counts (the total from the
 start, completed and failed once it completed), the output and error files. Files past the byte
 budget fail the batch with that error, nothing kept. An ``input_file_id`` the mock gave and deleted
-is refused in the API's envelope; one it never gave reads as an empty file (``uploads.named_upload``).
+is refused in the API's envelope; one it never gave reads as an empty file
+(``uploaded_files.named_upload``). The task extension is a ``TaskStarter`` here (``mock.extensions``).
 """
 
 from __future__ import annotations
@@ -30,21 +32,19 @@ from urllib.parse import parse_qsl, urlsplit
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
-from gatewright.mock.answers.extension import AnswerExtension
 from gatewright.mock.blobs import BlobBudgetExceeded
-from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.extensions import AnswerSource, FileKeeper, MockCall, OperationHook, TaskStarter
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import dumps, render
-from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.mock.tasks.facts import FactsRef
-from gatewright.mock.tasks.hooks import wants_task
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Outcome, Task
 from gatewright.mock.tasks.results import ResultKind
-from gatewright.mock.uploads import Upload, UploadExtension, named_upload, upload_operation
+from gatewright.mock.tasks.wants import wants_task
+from gatewright.mock.uploaded_files import Upload, named_upload, upload_operation
 from gatewright.spec.media import is_json
 from gatewright.spec.routing import RouteMiss
 from gatewright.spec.tasks import Phase
@@ -91,7 +91,7 @@ class BatchExtension:
     name = "batches"
     repeatable = False  # each create is a new batch with its own files
 
-    def __init__(self, tasks: TaskExtension, answers: AnswerExtension, uploads: UploadExtension) -> None:
+    def __init__(self, tasks: TaskStarter, answers: AnswerSource, uploads: FileKeeper) -> None:
         self.tasks = tasks
         self.answers = answers
         self.uploads = uploads
@@ -196,7 +196,7 @@ def _batch_facts(args: Mapping[str, Any], task: Task) -> Mapping[str, Any]:
     }
 
 
-def run_lines(data: bytes, call: MockCall, answers: AnswerExtension, *, salt: str) -> BatchRun:
+def run_lines(data: bytes, call: MockCall, answers: AnswerSource, *, salt: str) -> BatchRun:
     """Answer each non-blank line of ``data`` as the request it describes, sent to ``call``'s API."""
     texts = [text for text in data.decode("utf-8", errors="replace").splitlines() if text.strip()]
     lines = tuple(_answer(index, text, call, answers) for index, text in enumerate(texts))
@@ -227,7 +227,7 @@ def run_lines(data: bytes, call: MockCall, answers: AnswerExtension, *, salt: st
     return BatchRun(lines, _jsonl(output), _jsonl(errors))
 
 
-def _answer(index: int, text: str, call: MockCall, answers: AnswerExtension) -> Line:
+def _answer(index: int, text: str, call: MockCall, answers: AnswerSource) -> Line:
     try:
         request = json.loads(text)
     except ValueError as exc:

@@ -1,7 +1,9 @@
 """The extensions ``create_app`` installs unless told otherwise: task lifecycles and streaming.
 
 Kept apart from ``app.py`` so the core pipeline does not depend on what plugs into it;
-the CLI's ``--task-*`` flags end up here as ``MockOptions`` fields.
+the CLI's ``--task-*`` flags end up here as ``MockOptions`` fields. Extensions never import
+each other: what one needs of another while it runs is a protocol of ``mock.extensions``
+(``AnswerSource``, ``FileKeeper``, ``TaskStarter``), and this is where each gets the concrete one.
 """
 
 from __future__ import annotations

@@ -7,12 +7,19 @@ task engine for operations with ``x-gatewright-task``, an SSE writer for
 negotiation, the pipeline calls the operation's hooks in order; the first one
 that returns a response wins, ``None`` falls through to the default renderer.
 Extensions' state shows in the control API and is cleared by its reset.
+
+Extensions never import each other (ARCHITECTURE.md, mock, "Extensions and services"): the modules
+of each are listed in ``EXTENSION_MODULES``, every other module of the mock is a service any of them
+may use, and what one extension needs of another while it runs is a small protocol here
+(``AnswerSource``, ``FileKeeper``, ``TaskStarter``) that ``mock.defaults`` fills with the concrete
+extension. ``tests/unit/mock/test_extension_layering.py`` holds the code to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
@@ -25,6 +32,45 @@ if TYPE_CHECKING:
     from gatewright.mock.operations import MockApi, MockOperation
     from gatewright.mock.rules.models import Reply
     from gatewright.mock.state import ResourceStore
+    from gatewright.mock.tasks.engine import TaskEngine
+    from gatewright.mock.tasks.facts import FactsOf, FactsRef
+    from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
+    from gatewright.mock.tasks.models import Outcome
+    from gatewright.mock.tasks.responses import TaskBodies
+    from gatewright.mock.uploaded_files import Kept, Upload
+
+__all__ = [
+    "ASSEMBLY_MODULES",
+    "EXTENSION_MODULES",
+    "AnswerSource",
+    "Extension",
+    "FileKeeper",
+    "MockCall",
+    "OperationHook",
+    "TaskHookMaker",
+    "TaskStarter",
+]
+
+# The modules of each extension, by its ``name`` (the stored responses are the answers' too: they keep
+# what the answers give). No extension's modules import another's; every module of the mock not listed
+# here is a service (shared vocabulary, stores, engines, wire formats) and imports none of them. A
+# package's ``__init__`` is a facade: a name imported through it counts as its source module's.
+EXTENSION_MODULES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "answers": frozenset({"gatewright.mock.answers.extension", "gatewright.mock.answers.stored"}),
+        "batches": frozenset({"gatewright.mock.batches"}),
+        "media": frozenset({"gatewright.mock.media_answers"}),
+        "replay": frozenset({"gatewright.mock.replay.extension"}),
+        "streams": frozenset({"gatewright.mock.streaming.extension"}),
+        "tasks": frozenset({"gatewright.mock.tasks.extension", "gatewright.mock.tasks.hooks"}),
+        "uploads": frozenset({"gatewright.mock.uploads"}),
+        "vector_stores": frozenset({"gatewright.mock.vector_stores"}),
+    }
+)
+# The modules above the extensions: ``defaults`` builds them and hands each what it needs of the others,
+# ``app`` installs them (replay too), ``server`` runs the app. Only these (and facades) import an
+# extension's module; no extension or service imports one of these.
+ASSEMBLY_MODULES = frozenset({"gatewright.mock.defaults", "gatewright.mock.app", "gatewright.mock.server"})
 
 
 @dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
@@ -59,3 +105,59 @@ class Extension(Protocol):
     def reset(self) -> None: ...
 
     def snapshot(self) -> dict[str, Any]: ...
+
+
+# --- what one extension needs of another while it runs (``mock.defaults`` passes the concrete one) ---
+
+
+class AnswerSource(Protocol):
+    """The LLM answer a compatible request gets (``answers.AnswerExtension``): a stream replays it as
+    events, a batch answers each line of its input file with it."""
+
+    def body_for(self, call: MockCall) -> dict[str, Any] | None: ...
+
+
+class FileKeeper(Protocol):
+    """Keeps a file as an upload is kept (``uploads.UploadExtension``): a batch's output and error files."""
+
+    def keep(
+        self, api: MockApi, op: MockOperation, store: ResourceStore, upload: Upload, *, base: str
+    ) -> Kept | None: ...
+
+
+class TaskHookMaker(Protocol):
+    """The task hooks another extension starts a task with, or answers a task's routes through."""
+
+    def start(
+        self,
+        lifecycle: Lifecycle,
+        call: MockCall,
+        *,
+        task_id: str | None = None,
+        outcome: Outcome | None = None,
+        results: tuple[str, ...] | None = None,
+        facts: FactsRef | None = None,
+    ) -> web.StreamResponse | JsonOutcome | None: ...
+
+    def poll_hook(self, lifecycles: list[Lifecycle]) -> OperationHook: ...
+
+    def cancel_hook(self, lifecycles: list[Lifecycle]) -> OperationHook: ...
+
+
+class TaskStarter(Protocol):
+    """The task extension as the extensions that start its tasks with what they read see it (batches,
+    vector stores): its engine, lifecycles, bodies and hooks, and the facts they register."""
+
+    @property
+    def engine(self) -> TaskEngine: ...
+
+    @property
+    def index(self) -> LifecycleIndex: ...
+
+    @property
+    def bodies(self) -> TaskBodies: ...
+
+    @property
+    def hooks(self) -> TaskHookMaker: ...
+
+    def register_facts(self, name: str, of: FactsOf) -> None: ...

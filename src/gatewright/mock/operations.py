@@ -33,10 +33,10 @@ class MockOperation:
     stream_media: tuple[str, ...] = ()
     idempotency: str | None = None  # the header of ``x-gatewright-idempotency``: one answer per key
     body_cache: dict[Any, Any] = field(default_factory=dict)
+    operation_id: str = field(init=False)  # the operation's, kept here: every stage of a request reads it
 
-    @property
-    def operation_id(self) -> str:
-        return self.operation.operation_id
+    def __post_init__(self) -> None:
+        self.operation_id = self.operation.operation_id
 
     def documents(self, status: int) -> bool:
         return any(r.key == str(status) for r in self.responses)

@@ -34,6 +34,7 @@ from gatewright.spec.media import is_json, media_type_of
 
 if TYPE_CHECKING:
     from gatewright.mock.operations import MockApi
+    from gatewright.spec.wire_streams import StreamShapes
 
 __all__ = ["EventCheck", "JsonOutcome", "check", "checked_response", "headers_of", "send", "web_response"]
 
@@ -99,19 +100,30 @@ class EventCheck:
     """``check`` for the events of one stream, called by the stream writer with each event's fields
     (``data``, and ``event``, ``id``, ``retry`` where set; None for a block that is no event, such as
     a comment): the schema of a ``text/event-stream`` media object describes one Server-Sent Event.
+    With the stream's wire (``shapes``: the ``stream`` of its ``specs/wires`` file), each event's JSON
+    is also held to that wire's schema of its event type (``StreamShapes.problem``), which is what the
+    client's SDK parses and what a spec's one schema for every event cannot say.
 
     The first event that fails is logged, with its number in the stream; the rest of that stream
     are not looked at, so one bug is one warning per stream, not one per token. The validator
-    ``check`` uses is looked up once per stream: an event costs one ``is_valid`` call.
+    ``check`` uses is looked up once per stream: an event costs one ``is_valid`` call (two with a wire).
     """
 
-    __slots__ = ("_valid", "api", "events", "failed", "pointer", "status", "what")
+    __slots__ = ("_valid", "api", "events", "failed", "pointer", "shapes", "status", "what")
 
-    def __init__(self, api: MockApi, status: int, pointer: str, what: str = "stream event") -> None:
+    def __init__(
+        self,
+        api: MockApi,
+        status: int,
+        pointer: str,
+        what: str = "stream event",
+        shapes: StreamShapes | None = None,
+    ) -> None:
         self.api = api
         self.status = status
         self.pointer = pointer
         self.what = what
+        self.shapes = shapes
         self.events = 0
         self.failed = False
         self._valid: Callable[[Any], bool] = api.schemas.validator(pointer, formats=True).is_valid
@@ -122,6 +134,18 @@ class EventCheck:
         self.events += 1
         if not self._valid(fields):
             self.failed = not check(self.api, self.status, self.pointer, fields, f"{self.what} {self.events}")
+        if self.shapes is not None and not self.failed and isinstance(data := fields.get("data"), str):
+            problem = self.shapes.problem(data, fields.get("event"))
+            if problem is not None:
+                self.failed = True
+                logger.warning(
+                    "%s: the mock's %d %s %d breaks its wire's event shape: %s",
+                    self.api.name,
+                    self.status,
+                    self.what,
+                    self.events,
+                    problem,
+                )
 
 
 def send(api: MockApi, outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = ()) -> web.Response:

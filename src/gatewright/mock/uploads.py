@@ -14,6 +14,10 @@ status (beatra: 201 "artifact created", 200 "content already exists"), a repeat 
 
 A ``GET .../{id}/content`` route (any GET under an uploaded item whose success answer is not
 JSON) returns exactly the bytes uploaded; deleting the item forgets them.
+
+What other extensions share of uploads (an ``Upload``, a ``Kept`` file, the file a request names, the
+operation that takes uploads) is ``mock.uploaded_files``; they keep files through ``keep``, which
+``mock.defaults`` hands them as a ``FileKeeper`` (``mock.extensions``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -37,12 +40,13 @@ from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import response_headers, value_for
 from gatewright.mock.shared import KEY_SEP
 from gatewright.mock.state import ResourceStore
+from gatewright.mock.uploaded_files import Kept, Upload, json_success, takes_file
 from gatewright.spec.media import is_json, media_type_of
 
 if TYPE_CHECKING:
     from gatewright.mock.shared import Ledger, Shared
 
-__all__ = ["Kept", "Upload", "UploadExtension", "named_upload", "upload_operation"]
+__all__ = ["UploadExtension"]
 
 _SIZE_FIELDS = ("bytes", "size", "size_bytes", "file_size", "byte_count", "content_length", "length")
 _NAME_FIELDS = ("filename", "file_name", "name", "original_filename")
@@ -64,23 +68,6 @@ def _checksums(data: bytes) -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class Upload:
-    data: bytes
-    filename: str | None
-    content_type: str
-    fields: dict[str, Any]  # the form's (or query's) other scalar values
-
-
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """A kept file: its resource id, the body that states it and the answer it was written for."""
-
-    id: str
-    body: Any
-    decision: Decision
-
-
 class UploadExtension:
     """Keeps uploaded bytes and serves them back."""
 
@@ -97,7 +84,7 @@ class UploadExtension:
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
         method = operation.operation.method
-        if method in ("POST", "PUT") and _takes_file(api, operation) and _json_success(operation) is not None:
+        if method in ("POST", "PUT") and takes_file(api, operation) and json_success(operation) is not None:
 
             async def upload(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
                 return self._upload(call)
@@ -131,7 +118,7 @@ class UploadExtension:
             return None
         digest = hashlib.sha256(upload.data).hexdigest()
         existing = self._seen.get((api.name, digest))
-        success = _json_success(op)
+        success = json_success(op)
         assert success is not None
         repeat_status = _repeat_status(op, success) if existing is not None else None
         if repeat_status is not None:  # the API documents it: content it already has answers differently
@@ -166,7 +153,7 @@ class UploadExtension:
         Files the mock makes itself (a batch's output) are kept the same way, so the API's file
         routes tell the same truth about them. ``BlobBudgetExceeded`` when the bytes do not fit.
         """
-        success = _json_success(op)
+        success = json_success(op)
         assert success is not None
         decision = Decision(int(success.key), success, success.media[0], None)
         media = decision.media
@@ -227,63 +214,6 @@ class UploadExtension:
 
     def snapshot(self) -> dict[str, Any]:
         return {"uploads": self.uploads}
-
-
-def named_upload(call: MockCall, field: str) -> Blob | web.Response:
-    """The uploaded file a request names in ``field`` (a batch's ``input_file_id``, an attachment's
-    ``file_id``), or the refusal in the API's envelope (404 where documented, else 400) of an id the
-    mock gave and has since deleted.
-
-    An id it never gave reads as an empty file: verify's and schemathesis's generated requests name
-    such ids (as stored Responses echo a ``previous_response_id`` they never gave).
-    """
-    file_id = call.body.get(field) if isinstance(call.body, Mapping) else None
-    blob = call.store.blobs.get(file_id) if isinstance(file_id, str) else None
-    if blob is not None:
-        return blob
-    if isinstance(file_id, str) and call.store.blobs.was_deleted(file_id):
-        op = call.operation
-        status = 404 if op.documents(404) else 400
-        message = f"The file '{file_id}' was deleted."
-        error = call.api.errors.render(op.responses, status, message, path=op.operation.path, param=field)
-        return web_response(error)
-    return Blob(b"", "application/octet-stream", None)
-
-
-def upload_operation(api: MockApi, collection: str) -> MockOperation | None:
-    """The operation that uploads files into ``collection`` (``POST /v1/files``), if the API has one."""
-    for op in api.operations.values():
-        role = op.resource
-        if (
-            role is not None
-            and role.role == "create"
-            and role.collection == collection
-            and op.operation.method in ("POST", "PUT")
-            and _takes_file(api, op)
-            and _json_success(op) is not None
-        ):
-            return op
-    return None
-
-
-def _takes_file(api: MockApi, operation: MockOperation) -> bool:
-    """The request body is a file (a non-JSON, non-form media type) or a multipart form."""
-    request_body = api.spec.deref(operation.operation.definition.get("requestBody"))
-    content = request_body.get("content") if isinstance(request_body, dict) else None
-    return isinstance(content, dict) and any(
-        media_type == "multipart/form-data" or not (is_json(media_type) or "form" in media_type)
-        for media_type in content
-    )
-
-
-def _json_success(operation: MockOperation) -> ResponseSpec | None:
-    """The first 2xx response that answers JSON with a schema (201 before a bodiless 200)."""
-    for response in sorted(operation.responses, key=lambda r: r.key):
-        if response.key.startswith("2"):
-            for media in response.media:
-                if is_json(media.media_type) and media.schema_pointer is not None:
-                    return ResponseSpec(response.key, response.pointer, (media,))
-    return None
 
 
 def _repeat_status(operation: MockOperation, first: ResponseSpec) -> int | None:

@@ -7,7 +7,7 @@ before the task hooks:
 - attach: a file the mock holds (``mock.blobs``) becomes a row of that store, a task whose bodies
   state the file, the store (the field named like the store's path parameter), the bytes and the
   chunk count (``facts``); attaching it again answers the same row (OpenAI and ipop: idempotent);
-  a file the mock gave and deleted is refused in the API's envelope (``uploads.named_upload``);
+  a file the mock gave and deleted is refused in the API's envelope (``uploaded_files.named_upload``);
 - retrieve and delete name a row by store and file: the row's task answers (tasks are keyed by id
   alone, so the route's file id is translated to the row's task id), a file not attached there is a
   404; lists are the task lists, scoped to the store by its path parameter;
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.extensions import MockCall, OperationHook, TaskStarter
 from gatewright.mock.fit import fit
 from gatewright.mock.fit import replace as replaced
 from gatewright.mock.operations import MockApi, MockOperation
@@ -35,13 +35,12 @@ from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import render
 from gatewright.mock.shared import KEY_SEP
 from gatewright.mock.stateful import render_list
-from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.mock.tasks.facts import FactsRef
-from gatewright.mock.tasks.hooks import wants_task
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.responses import error_response, json_response
-from gatewright.mock.uploads import named_upload
+from gatewright.mock.tasks.wants import wants_task
+from gatewright.mock.uploaded_files import named_upload
 from gatewright.spec.media import is_json
 from gatewright.spec.tasks import Phase
 
@@ -145,7 +144,7 @@ class VectorStoreExtension:
     name = "vector_stores"
     repeatable = False  # answers depend on what was attached
 
-    def __init__(self, tasks: TaskExtension) -> None:
+    def __init__(self, tasks: TaskStarter) -> None:
         self.tasks = tasks
         self.attached = _Rows()
         self.rows_made = 0  # salts row ids: a file attached again after a cancel is a new row

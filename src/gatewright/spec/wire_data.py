@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
 
@@ -240,7 +241,13 @@ def _stream_events(path: Path, type_field: str, items: dict[str, Any]) -> dict[s
                 source=str(path),
                 pointer=where,
             )
-        events[kind] = StreamEvent(kind, event["description"], schema, Draft202012Validator(schema))
+        events[kind] = StreamEvent(
+            kind,
+            event["description"],
+            schema,
+            Draft202012Validator(schema),
+            jsonschema_rs.validator_for(schema),
+        )
     return events
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from gatewright.spec.wire_data import WireData
+    from gatewright.spec.wire_streams import StreamShapes
 
 __all__ = [
     "ANTHROPIC_MESSAGES",
@@ -44,6 +45,7 @@ __all__ = [
     "register",
     "stream_end_words",
     "stream_format_of_path",
+    "stream_shapes",
     "wire_of_route",
 ]
 
@@ -165,3 +167,9 @@ def missing_stream_end(wire: str, ended: bool) -> str | None:
 def stream_format_of_path(path: str, formats: dict[str, str] = STANDARD_STREAM_PATHS) -> str | None:
     """The stream format ``formats`` gives the first path suffix ``path`` ends with, or None."""
     return next((name for suffix, name in formats.items() if path.endswith(suffix)), None)
+
+
+def stream_shapes(wire: str | None) -> StreamShapes | None:
+    """The events of ``wire``'s streams as its data file describes them (None: no such streamed wire)."""
+    found = WIRES.get(wire) if wire is not None else None
+    return found.data.stream if found is not None else None

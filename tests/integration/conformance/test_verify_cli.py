@@ -7,11 +7,13 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from faultserver import KEY, faulty_gateway
+from faultserver import KEY, SPEC, faulty_gateway
 
 from gatewright.cli import main
 
 REPORTS = ("report.json", "junit.xml", "report.html")
+# the faulty gateway's spec, as the spec_path fixture (tests/conftest.py)
+SPEC_DOCUMENT, SPEC_ID = SPEC, "faulty"
 
 
 def verify(spec_path: Path, url: str, report_dir: Path, *extra: str) -> int:

@@ -267,7 +267,8 @@ def test_a_planted_fault_is_reported_on_its_claim(  # noqa: PLR0917 - one row of
         assert (finding.operation, finding.check, finding.phase) == (operation, check, "compatibility")
         assert finding.title.startswith("Compatibility: ")
         assert finding.exchange is not None and finding.exchange.status == 200
-        assert finding.curl
+        assert finding.curl.startswith(f"curl -X {finding.exchange.method} ")  # what was sent, to paste
+        assert finding.exchange.url in finding.curl
     assert units[unit_id].checks.get(check), "the check is not counted as run"
 
 

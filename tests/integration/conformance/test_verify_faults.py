@@ -7,10 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
-from faultserver import JOB_KINDS, KEY, NAME_MAX, faulty_gateway, spec_with_lifecycles
+from faultserver import JOB_KINDS, KEY, NAME_MAX, SPEC, faulty_gateway, spec_with_lifecycles
 
 from gatewright.conformance import PHASES, Conformance, Report, RunOptions, run_conformance
 
+# the faulty gateway's spec, as the spec_path fixture (tests/conftest.py)
+SPEC_DOCUMENT, SPEC_ID = SPEC, "faulty"
 FAST = {
     "max_examples": 8,
     "seed": 7,

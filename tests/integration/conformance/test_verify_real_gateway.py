@@ -25,6 +25,8 @@ from gatewright.conformance import REDACTED, Report, RunOptions, run_conformance
 pytestmark = pytest.mark.slow  # a whole verify run, every phase, against a realistic gateway
 
 PHASES = ("examples", "coverage", "fuzzing", "stream", "compatibility")
+# the realistic gateway's spec, as the spec_path fixture (tests/conftest.py)
+SPEC_DOCUMENT, SPEC_ID = SPEC, "real"
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +36,10 @@ def gateway() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def real_spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("spec") / "real.openapi.json"
-    path.write_text(json.dumps(SPEC), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def report(gateway: str, real_spec_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Report:
+def report(gateway: str, spec_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Report:
     options = RunOptions(
         base_url=gateway,
-        spec_path=real_spec_path,
+        spec_path=spec_path,
         api_key=KEY,
         models=(CHAT_MODEL, EMBED_MODEL),
         max_examples=10,
@@ -142,13 +137,13 @@ def test_the_html_shows_status_and_message_collapsed_and_folds_bulky_headers(rep
 
 
 def test_without_model_verify_reads_the_apis_models_list(
-    gateway: str, real_spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    gateway: str, spec_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(
         [
             "verify",
             "--spec",
-            str(real_spec_path),
+            str(spec_path),
             "--base-url",
             gateway,
             "--api-key",
@@ -166,7 +161,7 @@ def test_without_model_verify_reads_the_apis_models_list(
 
 
 def test_a_stream_body_left_open_after_done_longer_than_the_read_timeout_has_ended(
-    real_spec_path: Path, tmp_path: Path
+    spec_path: Path, tmp_path: Path
 ) -> None:
     """The SDKs stop at ``data: [DONE]``; a body the gateway keeps open, silent, past verify's read
     timeout after it is not a stream that "never ended"."""
@@ -174,7 +169,7 @@ def test_a_stream_body_left_open_after_done_longer_than_the_read_timeout_has_end
         report = run_conformance(
             RunOptions(
                 base_url=url,
-                spec_path=real_spec_path,
+                spec_path=spec_path,
                 api_key=KEY,
                 phases=("stream",),
                 stream_timeout=0.5,

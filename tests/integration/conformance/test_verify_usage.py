@@ -61,6 +61,7 @@ def test_base_url_where_nothing_listens_stops_early(
     assert "FAIL" not in out
 
 
+@pytest.mark.slow  # a verify run against a server that 404s almost everything, twice
 @pytest.mark.parametrize(
     ("served", "suffix"),
     [("voxvey", "/wrong-prefix"), ("ipop", "")],  # a path prefix too many; another API's server

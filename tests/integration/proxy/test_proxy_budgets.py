@@ -30,6 +30,8 @@ pytestmark = pytest.mark.slow  # waits out the proxy's read timeouts; a gzip bom
 
 AUTH = {"Authorization": f"Bearer {KEY}"}
 ITEM = {"id": "ok", "name": "fine", "kind": "a", "count": 1}
+# the planted gateway's spec, as the spec_path fixture (tests/conftest.py)
+SPEC_DOCUMENT, SPEC_ID = SPEC, "planted"
 BOMB = gzip.compress(json.dumps({**ITEM, "name": " " * (200 << 20)}).encode(), 9)  # ~200 KiB of 200 MiB
 
 
@@ -48,13 +50,6 @@ def _bomb_upstream() -> web.Application:
     app.router.add_get("/v1/items/{item_id}", item)
     app.router.add_post("/v1/items", create)
     return app
-
-
-@pytest.fixture(scope="module")
-def spec_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("spec") / "planted.json"
-    path.write_text(json.dumps(SPEC))
-    return path
 
 
 def _peak_rss(pid: int) -> int:
@@ -80,9 +75,9 @@ def _raw_get(url: str, path: str) -> tuple[int, bytes]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_a_gzip_bomb_costs_the_proxy_no_more_than_its_capture_limit(spec_file: Path, tmp_path: Path) -> None:
+def test_a_gzip_bomb_costs_the_proxy_no_more_than_its_capture_limit(spec_path: Path, tmp_path: Path) -> None:
     with serve_app(_bomb_upstream()) as upstream:
-        proxy = ProxyProcess("--spec", str(spec_file), "--upstream", upstream, "--report-dir", str(tmp_path))
+        proxy = ProxyProcess("--spec", str(spec_path), "--upstream", upstream, "--report-dir", str(tmp_path))
         try:
             assert _raw_get(proxy.url, "/v1/items/ok")[0] == 200
             requests.get(f"{proxy.url}/__gatewright/violations", timeout=60)
@@ -102,13 +97,13 @@ def test_a_gzip_bomb_costs_the_proxy_no_more_than_its_capture_limit(spec_file: P
 
 
 @pytest.fixture(scope="module")
-def slow_proxy(spec_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def slow_proxy(spec_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A proxy that gives clients one second to send a request."""
     reports = tmp_path_factory.mktemp("reports")
     with serve_app(_bomb_upstream()) as upstream:
         proxy = ProxyProcess(
             "--spec",
-            str(spec_file),
+            str(spec_path),
             "--upstream",
             upstream,
             "--report-dir",

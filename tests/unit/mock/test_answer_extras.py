@@ -155,4 +155,4 @@ def test_completion_stream_sends_each_choice_its_scored_tokens() -> None:
         for name in ("tokens", "token_logprobs", "top_logprobs", "text_offset"):
             streamed = [value for piece in pieces for value in piece["logprobs"][name]]
             assert streamed == choice["logprobs"][name]
-        assert mine[-1]["logprobs"] is None and mine[-1]["finish_reason"] is not None
+        assert mine[-1]["logprobs"] is None and mine[-1]["finish_reason"] == choice["finish_reason"] == "stop"

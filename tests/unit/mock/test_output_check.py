@@ -11,6 +11,7 @@ from gatewright.mock.operations import compile_api
 from gatewright.mock.outcome import EventCheck, check
 from gatewright.mock.streaming.events import SSEEvent, block_fields
 from gatewright.spec import load_spec
+from gatewright.spec.wires import OPENAI_CHAT, stream_shapes
 
 EVENT_SCHEMA = "/paths/~1v1~1chat~1completions/post/responses/200/content/text~1event-stream/schema"
 
@@ -49,3 +50,23 @@ def test_one_stream_reports_its_first_failing_event_once(caplog: pytest.LogCaptu
     )
     assert stream.failed and stream.events == 2  # the rest of the stream was not looked at
     assert check(api, 200, EVENT_SCHEMA, {"data": "x", "id": "1"})
+
+
+def test_a_stream_event_is_held_to_its_wire_event_shape(caplog: pytest.LogCaptureFixture) -> None:
+    """The spec's one schema for every event says only ``data`` is a string; the wire's data file says
+    what a chat chunk holds, and a chunk the SDK could not parse is reported (the terminator passes)."""
+    api = compile_api(load_spec("empiriolabs"), "empiriolabs", "", seed=1)
+    stream = EventCheck(api, 200, EVENT_SCHEMA, shapes=stream_shapes(OPENAI_CHAT.name))
+    good = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}'
+    with caplog.at_level(logging.WARNING, logger="gatewright.mock"):
+        for data in (good, "[DONE]"):
+            stream({"data": data})
+        assert not stream.failed and not caplog.records
+        stream({"data": '{"object":"chat.completion.chunk","choices":"no"}'})
+        stream({"data": "not even JSON"})
+    [record] = caplog.records
+    assert record.getMessage().startswith(
+        "empiriolabs: the mock's 200 stream event 3 breaks its wire's event shape:"
+    )
+    assert "chat.completion.chunk" in record.getMessage()
+    assert stream.failed and stream.events == 3

@@ -251,8 +251,10 @@ def test_delete_on_a_is_a_404_on_b() -> None:
     clock = ManualClock()
     a, b, _, _ = _replicas(clock)
     task = _create(a)
-    assert b.get(API, task.id) is not None
-    assert a.delete(API, task.id) is not None
+    seen = b.get(API, task.id)
+    assert seen is not None and (seen.id, seen.status) == (task.id, task.status)
+    deleted = a.delete(API, task.id)
+    assert deleted is not None and deleted.id == task.id
     assert b.poll(API, task.id) is None and b.cancel(API, task.id) is None
     assert b.list_tasks(API, [OP]) == [] and len(b) == 0
 
@@ -442,11 +444,14 @@ async def test_through_redis_a_task_runs_on_two_replicas_and_a_response_is_read_
 
     other = _create(a)
     await a_to_b()
-    assert b.cancel(API, other.id) is not None
+    cancelled = b.cancel(API, other.id)
+    assert cancelled is not None and cancelled.changed and cancelled.task.status == "cancelled"
     await b_to_a()
     assert (a.get(API, other.id) or other).status == "cancelled"
     assert [t.id for t in a.take_callbacks()] == [other.id] and b.take_callbacks() == []
 
-    assert a.delete(API, task.id) is not None and kept_a.pop((API, "resp_1")) is not None
+    deleted = a.delete(API, task.id)
+    assert deleted is not None and deleted.id == task.id
+    assert kept_a.pop((API, "resp_1")) == Stored(body, b"[]", background=False)
     await a_to_b()
     assert b.poll(API, task.id) is None and kept_b.get((API, "resp_1")) is None

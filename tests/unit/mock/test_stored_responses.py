@@ -14,9 +14,10 @@ def test_the_oldest_response_goes_first_past_the_count() -> None:
     store = ResponseStore(entries=2, budget=1_000)
     assert store.put(("api", "a"), _stored(10)) == []
     assert store.put(("api", "b"), _stored(10)) == []
-    dropped = store.put(("api", "c"), _stored(10))
+    kept = Stored(b"c" * 10, b"", False)
+    dropped = store.put(("api", "c"), kept)
     assert [key for key, _ in dropped] == [("api", "a")]
-    assert store.get(("api", "a")) is None and store.get(("api", "c")) is not None
+    assert store.get(("api", "a")) is None and store.get(("api", "c")) is kept
     assert len(store) == 2 and store.used == 20
 
 
@@ -31,10 +32,11 @@ def test_the_oldest_responses_go_first_past_the_byte_budget() -> None:
 
 def test_a_response_larger_than_the_budget_is_not_kept_and_nothing_else_goes() -> None:
     store = ResponseStore(entries=10, budget=100)
-    store.put(("api", "a"), _stored(60))
+    kept = _stored(60)
+    store.put(("api", "a"), kept)
     too_big = _stored(101, background=True)
     assert store.put(("api", "b"), too_big) == [(("api", "b"), too_big)]
-    assert store.get(("api", "b")) is None and store.get(("api", "a")) is not None
+    assert store.get(("api", "b")) is None and store.get(("api", "a")) is kept
     assert store.used == 60
 
 

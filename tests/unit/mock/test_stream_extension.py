@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from aiohttp import web
-from aiohttp.test_utils import TestClient
+from extension_mock import ExtensionMock
 
-from gatewright.mock import create_app
-from gatewright.mock.streaming.extension import AGENT_TEXT, StreamExtension
-from gatewright.mock.tasks import ManualClock, TaskTiming
-from gatewright.mock.tasks.extension import TaskExtension
-
-Client = TestClient[web.Request, web.Application]
-MakeClient = Callable[[web.Application], Awaitable[Client]]
+from gatewright.mock.streaming.extension import AGENT_TEXT
 
 STATUS = {"type": "string", "enum": ["queued", "warming", "completed", "failed", "canceled"]}
 TURN = {
@@ -130,52 +119,15 @@ def spec_document() -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("spec") / "streams.openapi.json"
-    path.write_text(json.dumps(spec_document()))
-    return path
-
-
-class Mock:
-    def __init__(self, client: Client, clock: ManualClock) -> None:
-        self.client = client
-        self.clock = clock
-
-    async def turn(self, **headers: str) -> str:
-        async with self.client.post("/v1/agent-turns", json={"input": "hi"}, headers=headers) as response:
-            assert response.status == 200
-            body = await response.json()
-        return str(body["request_id"])
-
-    async def events(self, turn_id: str, **headers: str) -> list[dict[str, Any]]:
-        async with self.client.get(f"/v1/agent-turns/{turn_id}/events", headers=headers) as response:
-            assert response.status == 200
-            assert response.headers["Content-Type"].startswith("text/event-stream")
-            text = await response.text()
-        return [_data(block) for block in text.split("\n\n") if block.strip()]
-
-
-def _data(block: str) -> dict[str, Any]:
-    line = next(line for line in block.splitlines() if line.startswith("data: "))
-    payload: dict[str, Any] = json.loads(line.removeprefix("data: "))
-    return payload
-
-
-@pytest_asyncio.fixture
-async def mock(aiohttp_client: MakeClient, spec_path: Path) -> Mock:
-    clock = ManualClock()
-    tasks = TaskExtension(clock=clock, timing=TaskTiming(duration=10.0, queued=1.0), seed=1)
-    streams = StreamExtension(tasks=tasks.engine, follow_interval=0.01)
-    app = create_app(spec_path=spec_path, extensions=[tasks, streams], access_log=False)
-    return Mock(await aiohttp_client(app), clock)
+# the module's spec, for the spec_path and mock fixtures (tests/conftest.py, tests/unit/mock/conftest.py)
+SPEC_DOCUMENT, SPEC_ID = spec_document, "streams"
 
 
 # --- when a request streams -----------------------------------------------------------------------
 
 
 @pytest.mark.asyncio
-async def test_stream_true_answers_sse_and_plain_requests_json(mock: Mock) -> None:
+async def test_stream_true_answers_sse_and_plain_requests_json(mock: ExtensionMock) -> None:
     request = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
     async with mock.client.post("/v1/chat/completions", json={**request, "stream": True}) as response:
         assert response.headers["Content-Type"].startswith("text/event-stream")
@@ -187,7 +139,7 @@ async def test_stream_true_answers_sse_and_plain_requests_json(mock: Mock) -> No
 
 
 @pytest.mark.asyncio
-async def test_accept_event_stream_streams_and_prefer_code_does_not(mock: Mock) -> None:
+async def test_accept_event_stream_streams_and_prefer_code_does_not(mock: ExtensionMock) -> None:
     request = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
     headers = {"Accept": "text/event-stream"}
     async with mock.client.post("/v1/chat/completions", json=request, headers=headers) as response:
@@ -204,7 +156,7 @@ async def test_accept_event_stream_streams_and_prefer_code_does_not(mock: Mock) 
 
 
 @pytest.mark.asyncio
-async def test_events_of_a_finished_turn_replay_what_it_went_through(mock: Mock) -> None:
+async def test_events_of_a_finished_turn_replay_what_it_went_through(mock: ExtensionMock) -> None:
     turn_id = await mock.turn()
     mock.clock.advance(11)
     events = await mock.events(turn_id)
@@ -216,7 +168,7 @@ async def test_events_of_a_finished_turn_replay_what_it_went_through(mock: Mock)
 
 
 @pytest.mark.asyncio
-async def test_a_failed_turn_ends_failed_without_output(mock: Mock) -> None:
+async def test_a_failed_turn_ends_failed_without_output(mock: ExtensionMock) -> None:
     turn_id = await mock.turn(Prefer="task=fail")
     mock.clock.advance(11)
     events = await mock.events(turn_id)
@@ -228,7 +180,7 @@ async def test_a_failed_turn_ends_failed_without_output(mock: Mock) -> None:
 
 
 @pytest.mark.asyncio
-async def test_the_stream_follows_a_running_turn_until_it_ends(mock: Mock) -> None:
+async def test_the_stream_follows_a_running_turn_until_it_ends(mock: ExtensionMock) -> None:
     turn_id = await mock.turn()
     mock.clock.advance(2)  # running
 
@@ -244,7 +196,7 @@ async def test_the_stream_follows_a_running_turn_until_it_ends(mock: Mock) -> No
 
 
 @pytest.mark.asyncio
-async def test_resume_mid_turn_continues_the_same_numbering(mock: Mock) -> None:
+async def test_resume_mid_turn_continues_the_same_numbering(mock: ExtensionMock) -> None:
     turn_id = await mock.turn()
     mock.clock.advance(11)
     everything = await mock.events(turn_id)
@@ -253,6 +205,6 @@ async def test_resume_mid_turn_continues_the_same_numbering(mock: Mock) -> None:
 
 
 @pytest.mark.asyncio
-async def test_an_unknown_turn_replays_a_whole_successful_turn(mock: Mock) -> None:
+async def test_an_unknown_turn_replays_a_whole_successful_turn(mock: ExtensionMock) -> None:
     events = await mock.events("turn_nobody_made")
     assert events[0]["lifecycle"] == "queued" and events[-1]["lifecycle"] == "completed"

@@ -191,7 +191,7 @@ class RecordingResponse:
 async def test_each_event_is_a_separate_write() -> None:
     events = list(get_format("openai-chat")(CHAT, StreamContext()))
     response = RecordingResponse()
-    assert await write_events(response, events)  # type: ignore[arg-type]
+    assert await write_events(response, events) is True  # type: ignore[arg-type]  # all were sent
     assert response.writes == [e.encode() for e in events] and response.eof
 
 
@@ -230,14 +230,15 @@ async def health(_: web.Request) -> web.Response:
 
 
 @pytest_asyncio.fixture
-async def base_url(aiohttp_server: Any) -> str:
+async def sse_url(aiohttp_server: Any) -> str:
+    """A stub server answering the four streaming wires with fixed SSE bodies (not the mock)."""
     server = await aiohttp_server(sse_app(), host="127.0.0.1", port=0)
     return str(server.make_url("")).rstrip("/")
 
 
 @pytest.mark.asyncio
-async def test_openai_sdk_parses_chat_stream(base_url: str) -> None:
-    async with AsyncOpenAI(base_url=base_url + "/v1", api_key="k", max_retries=0) as client:
+async def test_openai_sdk_parses_chat_stream(sse_url: str) -> None:
+    async with AsyncOpenAI(base_url=sse_url + "/v1", api_key="k", max_retries=0) as client:
         stream = await client.chat.completions.create(
             model="gpt-test",
             messages=[{"role": "user", "content": "hi"}],
@@ -254,9 +255,9 @@ async def test_openai_sdk_parses_chat_stream(base_url: str) -> None:
 
 
 @pytest.mark.asyncio
-async def test_openai_sdk_stream_helper_accumulates_the_final_completion(base_url: str) -> None:
+async def test_openai_sdk_stream_helper_accumulates_the_final_completion(sse_url: str) -> None:
     async with (
-        AsyncOpenAI(base_url=base_url + "/v1", api_key="k", max_retries=0) as client,
+        AsyncOpenAI(base_url=sse_url + "/v1", api_key="k", max_retries=0) as client,
         client.chat.completions.stream(
             model="gpt-test", messages=[{"role": "user", "content": "hi"}]
         ) as stream,
@@ -266,8 +267,8 @@ async def test_openai_sdk_stream_helper_accumulates_the_final_completion(base_ur
 
 
 @pytest.mark.asyncio
-async def test_openai_sdk_parses_legacy_completion_stream(base_url: str) -> None:
-    async with AsyncOpenAI(base_url=base_url + "/v1", api_key="k", max_retries=0) as client:
+async def test_openai_sdk_parses_legacy_completion_stream(sse_url: str) -> None:
+    async with AsyncOpenAI(base_url=sse_url + "/v1", api_key="k", max_retries=0) as client:
         stream = await client.completions.create(model="gpt-test-instruct", prompt="hi", stream=True)
         chunks = [chunk async for chunk in stream]
     assert all(c.object == "text_completion" for c in chunks)
@@ -276,8 +277,8 @@ async def test_openai_sdk_parses_legacy_completion_stream(base_url: str) -> None
 
 
 @pytest.mark.asyncio
-async def test_openai_sdk_parses_responses_stream(base_url: str) -> None:
-    async with AsyncOpenAI(base_url=base_url + "/v1", api_key="k", max_retries=0) as client:
+async def test_openai_sdk_parses_responses_stream(sse_url: str) -> None:
+    async with AsyncOpenAI(base_url=sse_url + "/v1", api_key="k", max_retries=0) as client:
         stream = await client.responses.create(model="gpt-test", input="hi", stream=True)
         events = [event async for event in stream]
     kinds = [e.type for e in events]
@@ -290,9 +291,9 @@ async def test_openai_sdk_parses_responses_stream(base_url: str) -> None:
 
 
 @pytest.mark.asyncio
-async def test_openai_sdk_responses_stream_helper(base_url: str) -> None:
+async def test_openai_sdk_responses_stream_helper(sse_url: str) -> None:
     async with (
-        AsyncOpenAI(base_url=base_url + "/v1", api_key="k", max_retries=0) as client,
+        AsyncOpenAI(base_url=sse_url + "/v1", api_key="k", max_retries=0) as client,
         client.responses.stream(model="gpt-test", input="hi") as stream,
     ):
         final = await stream.get_final_response()
@@ -300,8 +301,8 @@ async def test_openai_sdk_responses_stream_helper(base_url: str) -> None:
 
 
 @pytest.mark.asyncio
-async def test_anthropic_sdk_parses_message_stream(base_url: str) -> None:
-    async with AsyncAnthropic(base_url=base_url, api_key="k", max_retries=0) as client:
+async def test_anthropic_sdk_parses_message_stream(sse_url: str) -> None:
+    async with AsyncAnthropic(base_url=sse_url, api_key="k", max_retries=0) as client:
         stream = await client.messages.create(
             model="claude-test", max_tokens=64, messages=[{"role": "user", "content": "hi"}], stream=True
         )
@@ -315,9 +316,9 @@ async def test_anthropic_sdk_parses_message_stream(base_url: str) -> None:
 
 
 @pytest.mark.asyncio
-async def test_anthropic_sdk_stream_helper_rebuilds_the_message(base_url: str) -> None:
+async def test_anthropic_sdk_stream_helper_rebuilds_the_message(sse_url: str) -> None:
     async with (
-        AsyncAnthropic(base_url=base_url, api_key="k", max_retries=0) as client,
+        AsyncAnthropic(base_url=sse_url, api_key="k", max_retries=0) as client,
         client.messages.stream(
             model="claude-test", max_tokens=64, messages=[{"role": "user", "content": "hi"}]
         ) as stream,

@@ -156,7 +156,8 @@ def test_finished_tasks_expire_after_retention() -> None:
     engine, clock = make_engine(retention=3600)
     task = engine.create("empiriolabs", "createVideo", JOBS)
     clock.advance(1 + 3599)
-    assert engine.get("empiriolabs", task.id) is not None
+    kept = engine.get("empiriolabs", task.id)
+    assert kept is not None and (kept.id, kept.status) == (task.id, "completed")
     clock.advance(1)
     assert engine.get("empiriolabs", task.id) is None
     assert engine.list_tasks() == []

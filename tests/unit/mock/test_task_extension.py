@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from aiohttp import web
-from aiohttp.test_utils import TestClient
+from extension_mock import ExtensionMock
 
-from gatewright.mock import create_app
 from gatewright.mock.operations import compile_api
-from gatewright.mock.streaming.extension import StreamExtension
-from gatewright.mock.tasks import ManualClock, TaskTiming
-from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.mock.tasks.listing import list_operations
 from gatewright.mock.tasks.render import relocate
 from gatewright.mock.tasks.results import RESULT_TEXT
 from gatewright.spec import load_spec
 from gatewright.spec.tasks import TaskSpec
 
-Client = TestClient[web.Request, web.Application]
-MakeClient = Callable[[web.Application], Awaitable[Client]]
+MakeMock = Callable[..., Awaitable[ExtensionMock]]  # the make_mock fixture (tests/unit/mock/conftest.py)
 
 
 def _ok(schema: dict[str, Any], media: str = "application/json") -> dict[str, Any]:
@@ -238,42 +230,8 @@ def spec_document() -> dict[str, Any]:
     }
 
 
-@pytest.fixture(scope="module")
-def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("spec") / "tiny.openapi.json"
-    path.write_text(json.dumps(spec_document()))
-    return path
-
-
-class Mock:
-    def __init__(self, client: Client, clock: ManualClock) -> None:
-        self.client = client
-        self.clock = clock
-
-    async def json(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
-        async with self.client.request(method, path, **kwargs) as response:
-            return response.status, await response.json()
-
-    async def create(self, path: str, **headers: str) -> dict[str, Any]:
-        status, body = await self.json("POST", path, json={"prompt": "hi"}, headers=headers)
-        assert status == 200, body
-        assert isinstance(body, dict)
-        return body
-
-
-async def _mock(aiohttp_client: MakeClient, spec_path: Path, retention: float | None = None) -> Mock:
-    clock = ManualClock()
-    tasks = TaskExtension(
-        clock=clock, timing=TaskTiming(duration=10.0, queued=1.0), retention=retention, seed=1
-    )
-    streams = StreamExtension(tasks=tasks.engine, follow_interval=0.01)
-    app = create_app(spec_path=spec_path, extensions=[tasks, streams], access_log=False)
-    return Mock(await aiohttp_client(app), clock)
-
-
-@pytest_asyncio.fixture
-async def mock(aiohttp_client: MakeClient, spec_path: Path) -> Mock:
-    return await _mock(aiohttp_client, spec_path)
+# the module's spec, for the spec_path and mock fixtures (tests/conftest.py, tests/unit/mock/conftest.py)
+SPEC_DOCUMENT, SPEC_ID = spec_document, "tiny"
 
 
 # --- lists ----------------------------------------------------------------------------------------
@@ -286,7 +244,7 @@ def test_list_operations_come_from_the_poll_collection_and_the_create_path(spec_
 
 
 @pytest.mark.asyncio
-async def test_list_shows_created_tasks_as_they_are_polled(mock: Mock) -> None:
+async def test_list_shows_created_tasks_as_they_are_polled(mock: ExtensionMock) -> None:
     first = await mock.create("/v1/jobs")
     second = await mock.create("/v1/jobs")
     status, listed = await mock.json("GET", "/v1/jobs")
@@ -302,7 +260,7 @@ async def test_list_shows_created_tasks_as_they_are_polled(mock: Mock) -> None:
 
 
 @pytest.mark.asyncio
-async def test_list_filters_by_status_and_pages_by_limit(mock: Mock) -> None:
+async def test_list_filters_by_status_and_pages_by_limit(mock: ExtensionMock) -> None:
     done = await mock.create("/v1/jobs")
     mock.clock.advance(11)
     await mock.create("/v1/jobs")
@@ -314,7 +272,7 @@ async def test_list_filters_by_status_and_pages_by_limit(mock: Mock) -> None:
 
 
 @pytest.mark.asyncio
-async def test_list_shows_cancelled_tasks_and_forgets_expired_ones(mock: Mock) -> None:
+async def test_list_shows_cancelled_tasks_and_forgets_expired_ones(mock: ExtensionMock) -> None:
     job = await mock.create("/v1/jobs")
     status, cancelled = await mock.json("POST", f"/v1/jobs/{job['id']}/cancel")
     assert (status, cancelled["status"]) == (200, "cancelled")
@@ -328,7 +286,7 @@ async def test_list_shows_cancelled_tasks_and_forgets_expired_ones(mock: Mock) -
 
 
 @pytest.mark.asyncio
-async def test_list_holds_the_object_the_poll_answer_wraps(mock: Mock) -> None:
+async def test_list_holds_the_object_the_poll_answer_wraps(mock: ExtensionMock) -> None:
     created = await mock.create("/v1/instances")
     _, listed = await mock.json("GET", "/v1/instances")
     assert [item["id"] for item in listed["instances"]] == [created["instance"]["id"]]
@@ -338,7 +296,7 @@ async def test_list_holds_the_object_the_poll_answer_wraps(mock: Mock) -> None:
 
 
 @pytest.mark.asyncio
-async def test_declared_retention_applies_per_lifecycle(mock: Mock) -> None:
+async def test_declared_retention_applies_per_lifecycle(mock: ExtensionMock) -> None:
     job = await mock.create("/v1/jobs")  # retention_seconds: 60
     turn = await mock.create("/v1/turns")  # no declaration: the engine's hour
     mock.clock.advance(10 + 61)
@@ -347,10 +305,8 @@ async def test_declared_retention_applies_per_lifecycle(mock: Mock) -> None:
 
 
 @pytest.mark.asyncio
-async def test_task_retention_overrides_every_declaration(
-    aiohttp_client: MakeClient, spec_path: Path
-) -> None:
-    mock = await _mock(aiohttp_client, spec_path, retention=5.0)
+async def test_task_retention_overrides_every_declaration(make_mock: MakeMock) -> None:
+    mock = await make_mock(retention=5.0)
     job = await mock.create("/v1/jobs")
     mock.clock.advance(10 + 6)
     assert (await mock.json("GET", f"/v1/jobs/{job['id']}"))[0] == 404
@@ -360,7 +316,7 @@ async def test_task_retention_overrides_every_declaration(
 
 
 @pytest.mark.asyncio
-async def test_an_id_result_names_a_resource_the_mock_serves(mock: Mock) -> None:
+async def test_an_id_result_names_a_resource_the_mock_serves(mock: ExtensionMock) -> None:
     job = await mock.create("/v1/jobs")
     mock.clock.advance(11)
     _, done = await mock.json("GET", f"/v1/jobs/{job['id']}")
@@ -371,14 +327,14 @@ async def test_an_id_result_names_a_resource_the_mock_serves(mock: Mock) -> None
 
 
 @pytest.mark.asyncio
-async def test_a_url_result_points_at_the_apis_own_route_from_the_start(mock: Mock) -> None:
+async def test_a_url_result_points_at_the_apis_own_route_from_the_start(mock: ExtensionMock) -> None:
     turn = await mock.create("/v1/turns")
     url = turn["events_url"]
     assert url.endswith(f"/v1/turns/{turn['id']}/events") and url.startswith("http://127.0.0.1:")
 
 
 @pytest.mark.asyncio
-async def test_a_path_result_follows_the_schema_example(mock: Mock) -> None:
+async def test_a_path_result_follows_the_schema_example(mock: ExtensionMock) -> None:
     created = await mock.create("/v1/instances")
     instance_id = created["instance"]["id"]
     mock.clock.advance(11)
@@ -387,7 +343,7 @@ async def test_a_path_result_follows_the_schema_example(mock: Mock) -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_text_result_is_text(mock: Mock) -> None:
+async def test_a_text_result_is_text(mock: ExtensionMock) -> None:
     answer = await mock.create("/v1/answers")
     mock.clock.advance(11)
     _, polled = await mock.json("GET", f"/v1/answers/{answer['id']}")
@@ -398,7 +354,7 @@ async def test_a_text_result_is_text(mock: Mock) -> None:
 
 
 @pytest.mark.asyncio
-async def test_cancel_answering_the_bare_object_carries_the_cancelled_status(mock: Mock) -> None:
+async def test_cancel_answering_the_bare_object_carries_the_cancelled_status(mock: ExtensionMock) -> None:
     created = await mock.create("/v1/instances")
     status, cancelled = await mock.json("DELETE", f"/v1/instances/{created['instance']['id']}")
     assert status == 200

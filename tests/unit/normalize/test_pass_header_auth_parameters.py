@@ -60,7 +60,9 @@ def test_a_path_level_authorization_parameter_is_removed_too() -> None:
     out, repairs = apply(header_auth_to_scheme, document)
     assert "parameters" not in out["paths"]["/x"]
     assert out["paths"]["/x"]["get"]["security"] == [{"bearerAuth": []}]
-    assert repairs
+    pointers = [r.pointer for r in repairs]
+    assert pointers[:2] == ["/paths/~1x/parameters", f"/components/securitySchemes/{SCHEME}"]
+    assert located(document, pointers[0]) == [auth]
 
 
 def test_an_operations_own_security_is_kept() -> None:

@@ -70,21 +70,22 @@ class Composer:
         self._texts: dict[tuple[str, tuple[str, ...], int | None], Choice] = {}
 
     def prompt_tokens(self, prompt: Prompt) -> int:
-        return max(1, sum(count_tokens(text) for text in prompt.batch) + 3 * prompt.messages)
+        if not prompt.prompts:  # one prompt: its text
+            return max(1, count_tokens(prompt.text) + 3 * prompt.messages)
+        return max(1, sum(count_tokens(text) for text in prompt.prompts) + 3 * prompt.messages)
 
     def answer(self, prompt: Prompt, *, wire: str = "", default_model: str = "") -> Answer:
         key = f"{self.seed}|{wire}|{prompt.model}"
-        choices = tuple(
-            self._scored(prompt, self._choice(prompt, f"{key}|{text}|{index}"))
-            for text in prompt.batch
-            for index in range(prompt.n)
-        )
+        if prompt.n == 1 and not prompt.prompts:  # most requests: one choice for one prompt
+            choices: tuple[Choice, ...] = (self._scored(prompt, self._choice(prompt, f"{key}|{prompt.text}|0")),)
+        else:
+            choices = tuple(
+                self._scored(prompt, self._choice(prompt, f"{key}|{text}|{index}"))
+                for text in prompt.batch
+                for index in range(prompt.n)
+            )
         return Answer(
-            id=self.ids.next(),
-            created=int(self.clock()),
-            model=prompt.model or default_model,
-            choices=choices,
-            prompt_tokens=self.prompt_tokens(prompt),
+            self.ids.next(), int(self.clock()), prompt.model or default_model, choices, self.prompt_tokens(prompt)
         )
 
     def scripted(
@@ -146,10 +147,11 @@ class Composer:
             text = json.dumps({"answer": sentences(key, 1)})
         else:
             text = sentences(key)
-        finish = Finish.STOP
-        text, stop = cut_at_stop(text, prompt.stop)
-        if stop is not None:
-            finish = Finish.STOP_SEQUENCE
+        finish, stop = Finish.STOP, None
+        if prompt.stop:
+            text, stop = cut_at_stop(text, prompt.stop)
+            if stop is not None:
+                finish = Finish.STOP_SEQUENCE
         if prompt.max_tokens is not None:
             text, cut = truncate_tokens(text, prompt.max_tokens)
             if cut:

@@ -112,34 +112,48 @@ def _openai_choice(value: Any, *, flat: bool) -> ToolChoice:
 
 
 def read_chat(body: Mapping[str, Any]) -> Prompt:
-    messages = [m for m in _list(body.get("messages")) if isinstance(m, Mapping)]
-    latest = messages[-1] if messages else {}
-    users = [m for m in messages if m.get("role") == "user"]
-    tools: list[Tool] = []
-    for tool in _list(body.get("tools")):
-        function = tool.get("function") if isinstance(tool, Mapping) else None
-        if isinstance(function, Mapping) and isinstance(function.get("name"), str):
-            tools.append(Tool(function["name"], function.get("parameters")))
-    response_format = body.get("response_format")
-    output = _TEXT
-    if isinstance(response_format, Mapping):
+    """A chat request's prompt, read in one pass over its messages (it runs on every chat answer)."""
+    texts: list[str] = []
+    latest: Mapping[str, Any] = {}
+    latest_user = ""
+    for message in _list(body.get("messages")):
+        if not isinstance(message, dict | Mapping):
+            continue
+        content = message.get("content")
+        text = content if isinstance(content, str) else _text_of(content)
+        texts.append(text)
+        latest = message
+        if message.get("role") == "user":
+            latest_user = text
+    prompt = Prompt(_model(body), "\n".join(texts), latest_user, latest.get("role") in ("tool", "function"))
+    prompt.messages = len(texts)
+    _chat_options(prompt, body)
+    return prompt
+
+
+def _chat_options(prompt: Prompt, body: Mapping[str, Any]) -> None:
+    """What a chat request asks beyond its messages, each read only when the request sends it."""
+    if (declared := body.get("tools")) is not None:
+        tools: list[Tool] = []
+        for tool in _list(declared):
+            function = tool.get("function") if isinstance(tool, Mapping) else None
+            if isinstance(function, Mapping) and isinstance(function.get("name"), str):
+                tools.append(Tool(function["name"], function.get("parameters")))
+        prompt.tools = tuple(tools)
+    if (choice := body.get("tool_choice")) is not None:
+        prompt.tool_choice = _openai_choice(choice, flat=False)
+    if isinstance(response_format := body.get("response_format"), Mapping):
         inner = response_format.get("json_schema")
         schema = inner.get("schema") if isinstance(inner, Mapping) else None
-        output = _schema_format(response_format.get("type"), schema)
-    return Prompt(
-        model=_model(body),
-        text="\n".join(_text_of(m.get("content")) for m in messages),
-        latest_user_text=_text_of(users[-1].get("content")) if users else "",
-        after_tool_result=latest.get("role") in ("tool", "function"),
-        tools=tuple(tools),
-        tool_choice=_openai_choice(body.get("tool_choice"), flat=False),
-        output=output,
-        n=_positive(body.get("n")) or 1,
-        max_tokens=_positive(body.get("max_completion_tokens")) or _positive(body.get("max_tokens")),
-        stop=_stops(body.get("stop")),
-        messages=len(messages),
-        logprobs=(_count(body.get("top_logprobs")) or 0) if body.get("logprobs") is True else None,
-    )
+        prompt.output = _schema_format(response_format.get("type"), schema)
+    if (n := body.get("n")) is not None:
+        prompt.n = _positive(n) or 1
+    if "max_completion_tokens" in body or "max_tokens" in body:
+        prompt.max_tokens = _positive(body.get("max_completion_tokens")) or _positive(body.get("max_tokens"))
+    if (stop := body.get("stop")) is not None:
+        prompt.stop = _stops(stop)
+    if body.get("logprobs") is True:
+        prompt.logprobs = _count(body.get("top_logprobs")) or 0
 
 
 def read_completion(body: Mapping[str, Any]) -> Prompt:

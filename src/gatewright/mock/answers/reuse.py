@@ -37,9 +37,25 @@ _TIME_MEMBERS = (b'"created":', b'"created_at":')  # the members holding the ans
 @dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class _Entry:
     raw: bytes  # the body serialized as ``outcome.send`` would
-    ids: tuple[bytes, ...]  # in the order composing takes them from the IdSource
-    times: tuple[tuple[bytes, bytes], ...]  # each time member as written in ``raw``, and its ``"name":``
     size: int  # bytes it holds, with its key
+    # The answer it was composed for, until its first reuse reads where its ids and time are in ``raw``
+    # (most answers are never reused: a request that comes once pays nothing for it).
+    answer: Answer | None
+    ids: tuple[bytes, ...] = ()  # in the order composing takes them from the IdSource
+    times: tuple[tuple[bytes, bytes], ...] = ()  # each time member as written in ``raw``, and its ``"name":``
+
+    def placed(self) -> _Entry:
+        """This entry once where its ids and time are in ``raw`` is known (read once, on first reuse)."""
+        answer = self.answer
+        if answer is not None:
+            calls = (call.id for choice in answer.choices for call in choice.tool_calls)
+            self.ids = (*(call.encode() for call in calls), answer.id.encode())
+            created = b"%d" % answer.created
+            self.times = tuple(
+                (member + created, member) for member in _TIME_MEMBERS if member + created in self.raw
+            )
+            self.answer = None
+        return self
 
 
 class AnswerCache:
@@ -61,6 +77,7 @@ class AnswerCache:
         entry = self._entries.get(key)
         if entry is None:
             return None
+        entry = entry.placed()
         raw = entry.raw
         for old in entry.ids:
             raw = raw.replace(old, next_id().encode())
@@ -75,18 +92,11 @@ class AnswerCache:
         size = len(key) + len(raw)
         if self._size <= 0 or size > self._budget // 4:
             return raw
-        ids: tuple[bytes, ...] = ()
-        times: tuple[tuple[bytes, bytes], ...] = ()
-        if answer is not None:
-            calls = (call.id for choice in answer.choices for call in choice.tool_calls)
-            ids = (*(call.encode() for call in calls), answer.id.encode())
-            created = b"%d" % answer.created
-            times = tuple((member + created, member) for member in _TIME_MEMBERS if member + created in raw)
         replaced = self._entries.pop(key, None)
         self._used -= replaced.size if replaced is not None else 0
         while self._entries and (len(self._entries) >= self._size or self._used + size > self._budget):
             self._used -= self._entries.pop(next(iter(self._entries))).size
-        self._entries[key] = _Entry(raw, ids, times, size)
+        self._entries[key] = _Entry(raw, size, answer)
         self._used += size
         return raw
 

@@ -44,9 +44,9 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import dumps
 from gatewright.mock.tasks.engine import TaskEngine
-from gatewright.mock.tasks.hooks import wants_task
 from gatewright.mock.tasks.models import Outcome
 from gatewright.mock.tasks.responses import json_response
+from gatewright.mock.tasks.wants import wants_task
 from gatewright.spec.schemas import locate
 
 if TYPE_CHECKING:

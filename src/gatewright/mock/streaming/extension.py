@@ -1,7 +1,8 @@
 """Streaming in the mock: answer SSE requests in the wire format ``x-gatewright-stream`` names.
 
 The events are built from the JSON body the mock would have returned for the same
-request (an LLM answer from ``mock.answers`` where the operation is compatible), so
+request (an LLM answer where the operation is compatible: the ``AnswerSource`` that
+``mock.defaults`` hands the extension, the answer extension), so
 streamed text equals non-streamed text, and go out one write each. A
 request streams when its body says ``stream: true``, when ``Accept`` asks for
 ``text/event-stream``, or when SSE is the operation's only success media type
@@ -27,8 +28,7 @@ from typing import Any
 from aiohttp import web
 
 from gatewright.mock import media
-from gatewright.mock.answers.extension import AnswerExtension
-from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.extensions import AnswerSource, MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
@@ -43,6 +43,7 @@ from gatewright.spec.expressions import Exchange
 from gatewright.spec.media import is_json
 from gatewright.spec.model import STREAM_EXTENSION
 from gatewright.spec.tasks import Phase, task_id_in
+from gatewright.spec.wires import stream_shapes
 
 __all__ = ["StreamExtension", "count_events"]
 
@@ -94,7 +95,7 @@ class StreamExtension:
         delay: float = 0.0,
         files: FileSigner | None = None,
         tasks: TaskEngine | None = None,
-        answers: AnswerExtension | None = None,
+        answers: AnswerSource | None = None,
         follow_interval: float = 0.05,
     ) -> None:
         self.delay = delay
@@ -205,7 +206,8 @@ def _check(call: MockCall, streamed: _Streamed) -> EventCheck | None:
     """The output check of this stream's events (None: no schema, or a rule's ``conformant: false``)."""
     if streamed.pointer is None or (call.reply is not None and not call.reply.conformant):
         return None
-    return EventCheck(call.api, 200, streamed.pointer)  # streams are sent with 200 (``open_stream``)
+    # streams are sent with 200 (``open_stream``); each event also as its wire's data file describes it
+    return EventCheck(call.api, 200, streamed.pointer, shapes=stream_shapes(streamed.format_name))
 
 
 def count_events(api: MockApi, operation_id: str, task: Task) -> int | None:

@@ -2,11 +2,16 @@
 operations of ``x-gatewright-task``.
 
 The lifecycles are indexed once per API (``index``); the hooks (``hooks``) only read and
-enqueue, the engine owns every task; each answer is the body the mock would have sent
-anyway with the task's truth written in (``responses``), and a succeeded task's results
-are made servable (``publish``). The background loop (finishing tasks, delivering
-callbacks) and the file route for result downloads are registered by ``setup(app)``,
-which ``create_app`` calls.
+enqueue (what a request asks of its lifecycle: ``wants``), the engine owns every task; each
+answer is the body the mock would have sent anyway with the task's truth written in
+(``responses``), and a succeeded task's results are made servable (``publish``). The
+background loop (finishing tasks, delivering callbacks) and the file route for result
+downloads are registered by ``setup(app)``, which ``create_app`` calls.
+
+This module and ``hooks`` are the extension; the rest of the package is the task service other
+extensions use: batches and vector stores start tasks through a ``TaskStarter``
+(``mock.extensions``), stored responses run background creates on the engine, streams follow
+a turn on it.
 """
 
 from __future__ import annotations

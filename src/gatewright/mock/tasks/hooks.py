@@ -29,11 +29,10 @@ from gatewright.mock.tasks.models import Outcome, Task
 from gatewright.mock.tasks.publish import publish, results_for
 from gatewright.mock.tasks.responses import TaskBodies, error_response, free_form_list, json_response
 from gatewright.mock.tasks.sync import finished_result
-from gatewright.spec.expressions import Exchange, evaluate
+from gatewright.mock.tasks.wants import holds_on, named_task_id, wants_task
 from gatewright.spec.pointer import lookup
-from gatewright.spec.tasks import TaskSpec, task_id_in
 
-__all__ = ["Started", "TaskHooks", "wants_task"]
+__all__ = ["Started", "TaskHooks"]
 
 Answer = web.StreamResponse | JsonOutcome | None
 
@@ -210,7 +209,7 @@ class TaskHooks:
         """The task a poll or cancel names (``expression``: where its id is), or the answer instead:
         a 404 for an id no task of these lifecycles has, None to fall through (an error status was
         negotiated, the request names no id, or the id is a resource made without a task)."""
-        task_id = _id_from(expression, call) if call.decision.status < 300 else None
+        task_id = named_task_id(expression, call) if call.decision.status < 300 else None
         if task_id is None:
             return None
         task = self.engine.get(call.api.name, task_id)
@@ -219,37 +218,6 @@ class TaskHooks:
         if call.store.find(f"{call.api.name}:", task_id) is not None:
             return None  # e.g. made by a synchronous response
         return error_response(call.api, call.operation, 404, f"no such task: {task_id}")
-
-
-def _exchange(call: MockCall) -> Exchange:
-    return Exchange(
-        request_body=call.body, path=call.path_params, query=call.request.query, headers=call.request.headers
-    )
-
-
-def _id_from(expression: str | None, call: MockCall) -> str | None:
-    """The task id a poll/cancel request names (``poll_id``, else the last path parameter)."""
-    return task_id_in(expression, call.operation.operation.template.names, _exchange(call))
-
-
-def holds_on(spec: TaskSpec, call: MockCall) -> bool:
-    """Whether this create asks for the finished result instead of a task (``sync_when``)."""
-    return spec.sync_when is not None and evaluate(spec.sync_when, _exchange(call)) is True
-
-
-def wants_task(spec: TaskSpec, call: MockCall) -> bool:
-    """Whether this create request is answered as a task (see ``prefer`` and ``async_when``)."""
-    if spec.prefer is None and spec.async_when is None:
-        return True
-    if spec.async_when is not None and evaluate(spec.async_when, _exchange(call)) is True:
-        return True
-    if spec.prefer is not None:
-        key, _, value = spec.prefer.partition("=")
-        key = key.strip().lower()
-        if key == "code":
-            return call.preferences.code is not None and str(call.preferences.code) == value.strip()
-        return key in call.preferences.extra
-    return False
 
 
 def _default_limit(api: MockApi, op: MockOperation) -> int | None:

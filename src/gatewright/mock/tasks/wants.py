@@ -1,0 +1,47 @@
+"""What a request asks of a task lifecycle, read by the spec's runtime expressions.
+
+A create may want a task (``prefer``, ``async_when``) or the finished result at once (``sync_when``);
+a poll or cancel names its task (``poll_id``, else the last path parameter). The task hooks ask these,
+and so do the extensions that start tasks themselves (batches, vector stores, background responses):
+kept here, beside the engine and out of the hooks, so those extensions read a request the way the
+task hooks do without importing the task extension (ARCHITECTURE.md, mock).
+"""
+
+from __future__ import annotations
+
+from gatewright.mock.extensions import MockCall
+from gatewright.spec.expressions import Exchange, evaluate
+from gatewright.spec.tasks import TaskSpec, task_id_in
+
+__all__ = ["holds_on", "named_task_id", "wants_task"]
+
+
+def _exchange(call: MockCall) -> Exchange:
+    return Exchange(
+        request_body=call.body, path=call.path_params, query=call.request.query, headers=call.request.headers
+    )
+
+
+def named_task_id(expression: str | None, call: MockCall) -> str | None:
+    """The task id a poll/cancel request names (``poll_id``, else the last path parameter)."""
+    return task_id_in(expression, call.operation.operation.template.names, _exchange(call))
+
+
+def holds_on(spec: TaskSpec, call: MockCall) -> bool:
+    """Whether this create asks for the finished result instead of a task (``sync_when``)."""
+    return spec.sync_when is not None and evaluate(spec.sync_when, _exchange(call)) is True
+
+
+def wants_task(spec: TaskSpec, call: MockCall) -> bool:
+    """Whether this create request is answered as a task (see ``prefer`` and ``async_when``)."""
+    if spec.prefer is None and spec.async_when is None:
+        return True
+    if spec.async_when is not None and evaluate(spec.async_when, _exchange(call)) is True:
+        return True
+    if spec.prefer is not None:
+        key, _, value = spec.prefer.partition("=")
+        key = key.strip().lower()
+        if key == "code":
+            return call.preferences.code is not None and str(call.preferences.code) == value.strip()
+        return key in call.preferences.extra
+    return False

@@ -1,0 +1,99 @@
+"""Uploaded files as the extensions share them: an upload's parts, a kept file, and how to find both.
+
+The upload extension keeps what clients upload (``mock.uploads``); batches keep their output files
+the same way and, with vector stores, read the uploaded file a request names. What they have in common
+lives here, outside every extension (ARCHITECTURE.md, mock): the parts of an upload (``Upload``), a file
+once kept (``Kept``), the file a request names (``named_upload``), which operation of an API takes
+uploads (``takes_file``, ``json_success``, ``upload_operation``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from gatewright.mock.blobs import Blob
+from gatewright.mock.extensions import MockCall
+from gatewright.mock.negotiation import Decision, ResponseSpec
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import web_response
+from gatewright.spec.media import is_json
+
+__all__ = ["Kept", "Upload", "json_success", "named_upload", "takes_file", "upload_operation"]
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    data: bytes
+    filename: str | None
+    content_type: str
+    fields: dict[str, Any]  # the form's (or query's) other scalar values
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A kept file: its resource id, the body that states it and the answer it was written for."""
+
+    id: str
+    body: Any
+    decision: Decision
+
+
+def named_upload(call: MockCall, field: str) -> Blob | web.Response:
+    """The uploaded file a request names in ``field`` (a batch's ``input_file_id``, an attachment's
+    ``file_id``), or the refusal in the API's envelope (404 where documented, else 400) of an id the
+    mock gave and has since deleted.
+
+    An id it never gave reads as an empty file: verify's and schemathesis's generated requests name
+    such ids (as stored Responses echo a ``previous_response_id`` they never gave).
+    """
+    file_id = call.body.get(field) if isinstance(call.body, Mapping) else None
+    blob = call.store.blobs.get(file_id) if isinstance(file_id, str) else None
+    if blob is not None:
+        return blob
+    if isinstance(file_id, str) and call.store.blobs.was_deleted(file_id):
+        op = call.operation
+        status = 404 if op.documents(404) else 400
+        message = f"The file '{file_id}' was deleted."
+        error = call.api.errors.render(op.responses, status, message, path=op.operation.path, param=field)
+        return web_response(error)
+    return Blob(b"", "application/octet-stream", None)
+
+
+def upload_operation(api: MockApi, collection: str) -> MockOperation | None:
+    """The operation that uploads files into ``collection`` (``POST /v1/files``), if the API has one."""
+    for op in api.operations.values():
+        role = op.resource
+        if (
+            role is not None
+            and role.role == "create"
+            and role.collection == collection
+            and op.operation.method in ("POST", "PUT")
+            and takes_file(api, op)
+            and json_success(op) is not None
+        ):
+            return op
+    return None
+
+
+def takes_file(api: MockApi, operation: MockOperation) -> bool:
+    """The request body is a file (a non-JSON, non-form media type) or a multipart form."""
+    request_body = api.spec.deref(operation.operation.definition.get("requestBody"))
+    content = request_body.get("content") if isinstance(request_body, dict) else None
+    return isinstance(content, dict) and any(
+        media_type == "multipart/form-data" or not (is_json(media_type) or "form" in media_type)
+        for media_type in content
+    )
+
+
+def json_success(operation: MockOperation) -> ResponseSpec | None:
+    """The first 2xx response that answers JSON with a schema (201 before a bodiless 200)."""
+    for response in sorted(operation.responses, key=lambda r: r.key):
+        if response.key.startswith("2"):
+            for media in response.media:
+                if is_json(media.media_type) and media.schema_pointer is not None:
+                    return ResponseSpec(response.key, response.pointer, (media,))
+    return None
