@@ -258,7 +258,7 @@ def _answer(index: int, text: str, call: MockCall, answers: AnswerSource) -> Lin
     line_call = MockCall(
         call.request, api, op, match.params, validated.body, NO_PREFERENCES, decision, call.store, raw=raw
     )
-    answered = answers.body_for(line_call) if op.operation.compatible_wire is not None else None
+    answered = answers.body_for(line_call) if op.wire is not None else None
     if answered is not None:
         return Line(index, custom_id, response=(decision.status, answered))
     rendered = render(api, op, decision, validated.body)

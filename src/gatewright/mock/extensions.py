@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from aiohttp import web
 
-from gatewright.mock.negotiation import Decision
+from gatewright.mock.negotiation import Decision, json_answer
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.preferences import Preferences
 
@@ -73,6 +73,9 @@ EXTENSION_MODULES: Mapping[str, frozenset[str]] = MappingProxyType(
 ASSEMBLY_MODULES = frozenset({"gatewright.mock.defaults", "gatewright.mock.app", "gatewright.mock.server"})
 
 
+UNKNOWN: Any = object()  # a fact of a ``MockCall`` not worked out yet
+
+
 @dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class MockCall:
     """One validated request on its way to a response."""
@@ -88,6 +91,16 @@ class MockCall:
     reply: Reply | None = None  # a rule's reply for the extensions to render (scripted answer, faults)
     headers: tuple[tuple[str, str], ...] = ()  # added to the answer (a rule's headers, rate limits)
     raw: bytes = b""  # the body as received (what ``body`` was parsed from)
+    # What stages learn of the request once and pass on, each worked out on first use:
+    json: Any = UNKNOWN  # the 2xx JSON answer it gets (``json_decision``), None: none
+    prompt: Any = UNKNOWN  # the ``Prompt`` of its wire shape (``answers.prompt.prompt_of``), None: none
+
+    def json_decision(self) -> Decision | None:
+        """The 2xx JSON answer this request gets (``negotiation.json_answer``; the pipeline hands in
+        the one it negotiated with ``decision``), None where the client steers the mock elsewhere."""
+        if self.json is UNKNOWN:
+            self.json = json_answer(self.operation.responses, self.preferences, self.decision)
+        return cast("Decision | None", self.json)
 
 
 class OperationHook(Protocol):

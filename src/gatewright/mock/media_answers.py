@@ -116,7 +116,7 @@ class MediaExtension:
         self.served = 0
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
-        if operation.operation.compatible_wire is not None or operation.task is not None:
+        if operation.wire is not None or operation.task is not None:
             return None  # LLM answers and task results have their own composers
         successes = [r for r in operation.responses if r.key.startswith("2")]
         binary = any(_is_file_media(spec.media_type) for r in successes for spec in r.media)

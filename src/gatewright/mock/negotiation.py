@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatewright.mock.preferences import Preferences
-from gatewright.spec.media import media_matches, media_type_of
+from gatewright.spec.media import is_json, media_matches, media_type_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,3 +153,22 @@ def negotiate(
         example=example,
         preference_applied=applied or (preferences.dynamic and example is None),
     )
+
+
+def json_answer(
+    responses: Sequence[ResponseSpec], preferences: Preferences, decision: Decision
+) -> Decision | None:
+    """The 2xx JSON answer of a request negotiated to ``decision`` (the body behind a stream, when the
+    client asked for one); None where the client steers the mock elsewhere (a ``Prefer`` for a named
+    example or a non-2xx status) or the operation documents no such answer. Pure, like ``negotiate``:
+    the pipeline computes it with the decision, once per (operation, ``Prefer``, ``Accept``)."""
+    if preferences.example is not None:
+        return None
+    if preferences.code is not None and not 200 <= preferences.code < 300:
+        return None
+    if decision.media is None or not is_json(decision.media.media_type):
+        decision = negotiate(responses, preferences, "application/json")
+    media = decision.media
+    if not 200 <= decision.status < 300 or media is None or media.schema_pointer is None:
+        return None
+    return decision if is_json(media.media_type) else None

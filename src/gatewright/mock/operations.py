@@ -33,10 +33,13 @@ class MockOperation:
     stream_media: tuple[str, ...] = ()
     idempotency: str | None = None  # the header of ``x-gatewright-idempotency``: one answer per key
     body_cache: dict[Any, Any] = field(default_factory=dict)
-    operation_id: str = field(init=False)  # the operation's, kept here: every stage of a request reads it
+    # The operation's, kept here: every stage of a request reads them.
+    operation_id: str = field(init=False)
+    wire: str | None = field(init=False)  # the wire family of its ``x-gatewright-compatible``
 
     def __post_init__(self) -> None:
         self.operation_id = self.operation.operation_id
+        self.wire = self.operation.compatible_wire
 
     def documents(self, status: int) -> bool:
         return any(r.key == str(status) for r in self.responses)
@@ -51,7 +54,7 @@ class MockOperation:
         if (
             location == "body"
             and (where == "/input" or where.startswith("/input/"))
-            and self.operation.compatible_wire == "openai-embeddings"
+            and self.wire == "openai-embeddings"
             and self.documents(400)
         ):
             return 400

@@ -29,7 +29,7 @@ from gatewright.loopback import HostGuard, json_refusal
 from gatewright.mock.access_log import AccessLog
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.journal import JournalEntry
-from gatewright.mock.negotiation import Decision, ResponseSpec, negotiate
+from gatewright.mock.negotiation import Decision, ResponseSpec, json_answer, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, send, web_response
 from gatewright.mock.preferences import Preferences, parse_prefer
@@ -50,6 +50,9 @@ _NO_QUERY: MultiMapping[str] = MultiDictProxy(MultiDict())
 
 EXCHANGE = web.RequestKey("gatewright_exchange", JournalEntry)  # the request's entry, filled in on the way
 
+
+# What negotiation gives a request: its parsed ``Prefer``, the decision, the 2xx JSON answer behind it.
+_Negotiated = tuple[Preferences, Decision, Decision | None]
 
 CLIENT_CLOSED = 499  # recorded (log, journal) for a request whose client went away; never sent
 
@@ -84,7 +87,7 @@ class ApiHandler:
         self.control = control
         self._prefix_length = len(api.prefix)
         self._access_log = AccessLog() if settings.access_log else None
-        self._decisions: dict[tuple[str, str | None, str | None], tuple[Preferences, Decision]] = {}
+        self._decisions: dict[tuple[str, str | None, str | None], _Negotiated] = {}
         self._repeatable = repeatable  # operations whose hooks all decide by the request alone
         self.guard = guard if guard is not None else HostGuard()  # loopback names only
         self._repeats = Repeats()
@@ -241,15 +244,15 @@ class ApiHandler:
         async with asyncio.timeout(timeout):
             return await request.read()
 
-    def _negotiate(
-        self, op: MockOperation, prefer: str | None, accept: str | None
-    ) -> tuple[Preferences, Decision]:
-        """Negotiation is pure, so its answer per (operation, Prefer, Accept) is computed once."""
+    def _negotiate(self, op: MockOperation, prefer: str | None, accept: str | None) -> _Negotiated:
+        """Negotiation is pure, so its answer per (operation, Prefer, Accept) is computed once: the
+        decision, and the 2xx JSON answer behind it (``negotiation.json_answer``) that extensions read."""
         key = (op.operation_id, prefer, accept)
         cached = self._decisions.get(key)
         if cached is None:
             preferences = parse_prefer(prefer)
-            cached = (preferences, negotiate(op.responses, preferences, accept))
+            decision = negotiate(op.responses, preferences, accept)
+            cached = (preferences, decision, json_answer(op.responses, preferences, decision))
             if len(self._decisions) < 4096:
                 self._decisions[key] = cached
         return cached
@@ -264,15 +267,23 @@ class ApiHandler:
         *,
         repeat: Key | None = None,
     ) -> web.StreamResponse:
-        preferences, decision = self._negotiate(
-            op, request.headers.get("Prefer"), request.headers.get("Accept")
-        )
+        """Decide and answer: negotiation, then rules and faults, then the operation's hooks (the first
+        that answers wins), then the resource store or the spec's own answer. One ``MockCall`` carries
+        what is learned of the request from stage to stage (the JSON answer, the prompt: each once)."""
+        headers = request.headers
+        preferences, decision, json = self._negotiate(op, headers.get("Prefer"), headers.get("Accept"))
         extra: tuple[tuple[str, str], ...] = (
-            (("Preference-Applied", request.headers["Prefer"]),) if decision.preference_applied else ()
+            (("Preference-Applied", headers["Prefer"]),) if decision.preference_applied else ()
         )
+        hooks = self.hooks.get(op.operation_id)
         programmed = NOTHING
-        if self.rules is not None and self.rules.active:
-            programmed = await program(self.rules, self.api, op, request, body, decision)
+        call: MockCall | None = None
+        if hooks or (self.rules is not None and self.rules.active):
+            call = MockCall(
+                request, self.api, op, params, body, preferences, decision, self.store, raw=raw, json=json
+            )
+        if call is not None and self.rules is not None and self.rules.active:
+            programmed = await program(self.rules, call)
             exchange = request[EXCHANGE]
             exchange.rule, exchange.fault = programmed.rule, programmed.fault
             if isinstance(programmed.answer, JsonOutcome):
@@ -280,21 +291,9 @@ class ApiHandler:
             if programmed.answer is not None:
                 return programmed.answer
             extra = (*extra, *programmed.headers)
-        hooks = self.hooks.get(op.operation_id)
+            call.reply, call.headers = programmed.reply, programmed.headers
         if hooks:
-            call = MockCall(
-                request,
-                self.api,
-                op,
-                params,
-                body,
-                preferences,
-                decision,
-                self.store,
-                programmed.reply,
-                programmed.headers,
-                raw,
-            )
+            assert call is not None
             for hook in hooks:
                 answered = await hook(call)
                 if isinstance(answered, JsonOutcome):

@@ -12,7 +12,7 @@ JSON is parsed by ``json_depth.loads`` (nesting bounded), multipart bodies by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -114,6 +114,9 @@ class RequestValidator:
         self.reads_query = any(param.location == "query" for param in self._params)
         self.reads_cookies = any(param.location == "cookie" for param in self._params)
         self.header_names = tuple(param.name for param in self._params if param.location == "header")
+        # Content-Type values (as sent) whose body is judged as JSON, with the schema and its check:
+        # learned on first sight, so the usual request skips media matching.
+        self._json_bodies: dict[str | None, tuple[str, Callable[[Any], bool]]] = {}
         for check in self._params:
             if check.pointer is not None:
                 schemas.validator(check.pointer, formats=True)
@@ -237,6 +240,17 @@ class RequestValidator:
     def _validate_body(self, content_type: str | None, body: bytes) -> tuple[Any, list[Issue]]:
         if not self._bodies:
             return None, []
+        judged = self._json_bodies.get(content_type) if body else None
+        if judged is not None:  # a JSON body under a Content-Type seen before: parse, one is_valid
+            try:
+                value = loads(body)
+            except (ValueError, UnicodeDecodeError) as exc:
+                return None, [Issue("body", "", f"malformed JSON: {exc}")]
+            pointer, is_valid = judged
+            if is_valid(value):
+                return value, []
+            errors = self._schemas.errors(pointer, value, formats=True, limit=3)
+            return value, [Issue("body", error.path, error.message) for error in errors]
         actual = media_type_of(content_type)
         if not body:
             declared_binary = actual and any(
@@ -262,6 +276,9 @@ class RequestValidator:
                     )
                 ]
         if is_json(declared.media_type) or (declared.media_type == "*/*" and is_json(actual)):
+            if declared.pointer is not None and len(self._json_bodies) < _CONTENT_TYPES:
+                validator = self._schemas.validator(declared.pointer, formats=True)
+                self._json_bodies[content_type] = (declared.pointer, validator.is_valid)
             try:
                 value = loads(body)
             except (ValueError, UnicodeDecodeError) as exc:
@@ -311,4 +328,5 @@ class RequestValidator:
 
 
 _MISSING: Any = object()
+_CONTENT_TYPES = 64  # distinct Content-Type values learned per operation (more are judged the long way)
 _NOTHING = ValidatedRequest(())

@@ -77,16 +77,16 @@ class Composer:
     def answer(self, prompt: Prompt, *, wire: str = "", default_model: str = "") -> Answer:
         key = f"{self.seed}|{wire}|{prompt.model}"
         if prompt.n == 1 and not prompt.prompts:  # most requests: one choice for one prompt
-            choices: tuple[Choice, ...] = (self._scored(prompt, self._choice(prompt, f"{key}|{prompt.text}|0")),)
+            only = self._choice(prompt, f"{key}|{prompt.text}|0")
+            choices: tuple[Choice, ...] = (self._scored(prompt, only),)
         else:
             choices = tuple(
                 self._scored(prompt, self._choice(prompt, f"{key}|{text}|{index}"))
                 for text in prompt.batch
                 for index in range(prompt.n)
             )
-        return Answer(
-            self.ids.next(), int(self.clock()), prompt.model or default_model, choices, self.prompt_tokens(prompt)
-        )
+        model = prompt.model or default_model
+        return Answer(self.ids.next(), int(self.clock()), model, choices, self.prompt_tokens(prompt))
 
     def scripted(
         self,

@@ -25,45 +25,27 @@ from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
-from gatewright.mock.answers.prompt import read_prompt
+from gatewright.mock.answers.prompt import prompt_of
 from gatewright.mock.answers.reuse import AnswerCache
 from gatewright.mock.answers.text import count_tokens
 from gatewright.mock.answers.wire import RENDERERS, embeddings_body
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.fit import fit
-from gatewright.mock.negotiation import Decision, negotiate
+from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import response_headers
 from gatewright.spec.answers import Answer
-from gatewright.spec.media import is_json
 
 if TYPE_CHECKING:
-    from gatewright.mock.rules.models import Reply
+    pass
 
-__all__ = ["AnswerExtension", "Watcher", "json_decision"]
+__all__ = ["AnswerExtension", "Watcher"]
 
 log = logging.getLogger("gatewright.mock.answers")
 
 # Told each answer one operation gives, as sent (a JSON body, or the body a stream replays).
 Watcher = Callable[[MockCall, dict[str, Any]], None]
-
-
-def json_decision(call: MockCall) -> Decision | None:
-    """The 2xx JSON answer ``call`` gets; None where the client steers the mock elsewhere (a
-    ``Prefer`` for a named example or a non-2xx status) or the operation documents no such answer."""
-    preferences = call.preferences
-    if preferences.example is not None:
-        return None
-    if preferences.code is not None and not 200 <= preferences.code < 300:
-        return None
-    decision = call.decision
-    if decision.media is None or not is_json(decision.media.media_type):
-        decision = negotiate(call.operation.responses, preferences, "application/json")
-    media = decision.media
-    if not 200 <= decision.status < 300 or media is None or media.schema_pointer is None:
-        return None
-    return decision if is_json(media.media_type) else None
 
 
 @dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
@@ -102,7 +84,7 @@ class AnswerExtension:
         self._watchers: dict[tuple[str, str], Watcher] = {}  # (api, operationId) -> who is told
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
-        if operation.operation.compatible_wire is None:
+        if operation.wire is None:
             return None
 
         async def answer(call: MockCall) -> JsonOutcome | None:
@@ -160,13 +142,17 @@ class AnswerExtension:
         return body
 
     def _watcher(self, call: MockCall) -> Watcher | None:
+        if not self._watchers:  # most APIs: nobody keeps their answers
+            return None
         return self._watchers.get((call.api.name, call.operation.operation_id))
 
     def _answer(self, call: MockCall) -> _Found | None:
         op = call.operation
-        wire = op.operation.compatible_wire
-        decision = json_decision(call) if wire is not None else None
-        if wire is None or decision is None:
+        wire = op.wire
+        if wire is None:
+            return None
+        decision = call.json_decision()
+        if decision is None:
             return None
         media = decision.media
         assert media is not None and media.schema_pointer is not None
@@ -178,11 +164,9 @@ class AnswerExtension:
             raw = self._again(key)
             if raw is not None:
                 return _Found(decision, pointer, key, raw=raw)
-        top, answer = self._wire_body(call.api, op, wire, request, call.reply)
+        top, answer = self._wire_body(call, wire, request)
         fitted, complete = fit(
-            self._base(call.api, op, pointer),
-            top,
-            lambda v: call.api.schemas.is_valid(pointer, v, formats=True),
+            self._base(call.api, op, pointer), top, call.api.schemas.validator(pointer, formats=True).is_valid
         )
         if not complete:
             self._warn(call.api, op, pointer, top)
@@ -192,13 +176,15 @@ class AnswerExtension:
         return _Found(decision, pointer, key, body, raw)
 
     def _wire_body(
-        self, api: MockApi, op: MockOperation, wire: str, request: Mapping[str, Any], reply: Reply | None
+        self, call: MockCall, wire: str, request: Mapping[str, Any]
     ) -> tuple[dict[str, Any], Answer | None]:
         """The wire body, and the answer it renders (None for embeddings, which have no ids)."""
+        api, op, reply = call.api, call.operation, call.reply
         default_model = api.generator.model_ids[0] if api.generator.model_ids else "mock-model"
         if wire == "openai-embeddings":
             return self._embeddings(request, default_model), None
-        prompt = read_prompt(wire, request)
+        prompt = prompt_of(call)
+        assert prompt is not None  # every wire but embeddings carries one
         if prompt.logprobs is not None and "logprobs" not in api.request_fields(op):
             prompt = replace(prompt, logprobs=None)
         if reply is not None and reply.scripts_answer:
@@ -243,6 +229,6 @@ class AnswerExtension:
             "%s %s: the spec forbids part of the %s answer, sent without it: %s",
             api.name,
             op.operation_id,
-            op.operation.compatible_wire,
+            op.wire,
             "; ".join(f"{e.path or '/'}: {e.message}" for e in errors),
         )

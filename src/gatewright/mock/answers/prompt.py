@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+from gatewright.mock.extensions import UNKNOWN
 from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
 
-__all__ = ["READERS", "read_prompt", "texts_of"]
+if TYPE_CHECKING:
+    from gatewright.mock.extensions import MockCall
+
+__all__ = ["READERS", "prompt_of", "read_prompt", "texts_of"]
 
 
 def _list(value: Any) -> list[Any]:
@@ -274,3 +278,12 @@ READERS: dict[str, Callable[[Mapping[str, Any]], Prompt]] = {
 
 def read_prompt(wire: str, body: Any) -> Prompt:
     return READERS[wire](body if isinstance(body, Mapping) else {})
+
+
+def prompt_of(call: MockCall) -> Prompt | None:
+    """The prompt of ``call``'s request, read once however many stages ask (rules, answers); None
+    where its operation's wire carries none."""
+    if call.prompt is UNKNOWN:
+        wire = call.operation.wire
+        call.prompt = read_prompt(wire, call.body) if wire in READERS else None
+    return cast("Prompt | None", call.prompt)

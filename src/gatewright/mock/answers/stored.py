@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from gatewright.mock.answers.extension import AnswerExtension, json_decision
+from gatewright.mock.answers.extension import AnswerExtension
 from gatewright.mock.answers.response_bodies import as_of, input_items, output_text
 from gatewright.mock.answers.response_store import IssuedIds, Key, ResponseStore, Stored
 from gatewright.mock.extensions import MockCall, OperationHook
@@ -107,7 +107,7 @@ class StoredResponses:
         }[role]
 
         async def hook(call: MockCall) -> Answered:
-            decision = json_decision(call)
+            decision = call.json_decision()
             return None if decision is None else handle(call, decision)
 
         return hook
@@ -287,7 +287,7 @@ def routes(api: MockApi) -> dict[str, str]:
     retrieve route (nothing it kept could be read)."""
     found: dict[str, str] = {}
     for create in api.operations.values():
-        if create.operation.compatible_wire != WIRE or create.operation.method != "POST":
+        if create.wire != WIRE or create.operation.method != "POST":
             continue
         base = f"{create.operation.template.path}/"
         under: dict[str, str] = {}

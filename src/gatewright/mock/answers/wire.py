@@ -61,6 +61,7 @@ def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
             ]
         return out
 
+    completion = answer.completion_tokens
     return {
         "id": f"chatcmpl-{answer.id}",
         "object": "chat.completion",
@@ -77,8 +78,8 @@ def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
         ],
         "usage": {
             "prompt_tokens": answer.prompt_tokens,
-            "completion_tokens": answer.completion_tokens,
-            "total_tokens": answer.total_tokens,
+            "completion_tokens": completion,
+            "total_tokens": answer.prompt_tokens + completion,
         },
     }
 

@@ -48,7 +48,7 @@ class ReplayExtension:
         if not book.strict and not book.recorded(api.name, op_id):
             return None
         credentials = credential_names(api.spec).query
-        wire = operation.operation.compatible_wire
+        wire = operation.wire
 
         async def replay(call: MockCall) -> web.StreamResponse | None:
             reply, preferences = call.reply, call.preferences

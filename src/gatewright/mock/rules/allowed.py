@@ -89,9 +89,9 @@ def _forbidden(reply: Reply, api: MockApi, op: MockOperation) -> str | None:
             f"status {reply.status} is not documented (documented: {documented}; "
             f"faults allowed anywhere: {faults})"
         )
-    if reply.scripts_answer and op.operation.compatible_wire is None:
+    if reply.scripts_answer and op.wire is None:
         return "text, tool_calls and json answer only on LLM operations (x-gatewright-compatible)"
-    if reply.scripts_answer and op.operation.compatible_wire == "openai-embeddings":
+    if reply.scripts_answer and op.wire == "openai-embeddings":
         return "text, tool_calls and json do not apply to embeddings; give a `body`"
     if reply.example is not None:
         names = {e.name for r in op.responses for m in r.media for e in m.examples}

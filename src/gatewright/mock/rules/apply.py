@@ -16,10 +16,12 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from gatewright.mock.answers.prompt import prompt_of
 from gatewright.mock.negotiation import Decision, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, checked_response
@@ -28,6 +30,9 @@ from gatewright.mock.render import render
 from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.rules.models import Reply
 from gatewright.spec.media import is_json
+
+if TYPE_CHECKING:
+    from gatewright.mock.extensions import MockCall
 
 __all__ = ["Programmed", "program"]
 
@@ -101,9 +106,11 @@ def _rate_headers(limit: int, remaining: int, reset: float) -> tuple[tuple[str, 
     )
 
 
-async def program(  # noqa: PLR0917 - the pipeline's one call, all of it request context
-    book: RuleBook, api: MockApi, op: MockOperation, request: web.Request, body: Any, decision: Decision
-) -> Programmed:
+async def program(book: RuleBook, call: MockCall) -> Programmed:
+    """What the rules and faults make of ``call``: an answer given here, or a reply (and headers) for
+    the extensions to render, or nothing. A rule that reads the prompt reads the call's (``prompt_of``:
+    read once, the answers use it too)."""
+    api, op, body, decision = call.api, call.operation, call.body, call.decision
     faults = book.faults
     if faults.latency_ms:
         await asyncio.sleep(faults.latency_ms / 1000)
@@ -117,7 +124,7 @@ async def program(  # noqa: PLR0917 - the pipeline's one call, all of it request
             return Programmed(_error(api, op, 429, None, headers), fault="rpm")
     if book.error_roll():
         return Programmed(_error(api, op, 500, None, quota), fault="error-rate", headers=quota)
-    picked = book.pick(api, op, body, request.headers)
+    picked = book.pick(api, op, body, call.request.headers, prompt=partial(prompt_of, call))
     if picked is None:
         return Programmed(headers=quota) if quota else NOTHING
     reply, label = picked.reply, picked.rule.label

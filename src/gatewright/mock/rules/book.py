@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.rules.index import RuleIndex
@@ -35,6 +35,9 @@ from gatewright.mock.rules.loader import parse_rules
 from gatewright.mock.rules.matcher import can_match, holds, request_facts
 from gatewright.mock.rules.models import Reply, Rule
 from gatewright.mock.state import ControlStore
+
+if TYPE_CHECKING:
+    from gatewright.spec.answers import Prompt
 
 __all__ = ["FaultSettings", "Picked", "RuleBook"]
 
@@ -127,7 +130,17 @@ class RuleBook:
             for rule in self.rules()
         ]
 
-    def pick(self, api: MockApi, op: MockOperation, body: Any, headers: Mapping[str, str]) -> Picked | None:
+    def pick(
+        self,
+        api: MockApi,
+        op: MockOperation,
+        body: Any,
+        headers: Mapping[str, str],
+        *,
+        prompt: Callable[[], Prompt | None] | None = None,
+    ) -> Picked | None:
+        """The first rule that holds for this request (counted), or None. ``prompt`` reads the request's
+        prompt where a condition asks (the pipeline's, read once); by default it is read from ``body``."""
         if self._runtime_version != self.store.rules_version:
             self._runtime.clear()
             self._runtime_version = self.store.rules_version
@@ -135,7 +148,7 @@ class RuleBook:
         files = _index(self._files, lambda: self.file_rules, api.name, op)
         if not runtime and not files:
             return None
-        facts = request_facts(api, op, body, headers)
+        facts = request_facts(api, op, body, headers, prompt)
         for rule in chain(runtime.candidates(facts), files.candidates(facts)):
             if rule.times is not None and self.store.matched(rule.id) >= rule.times:
                 continue

@@ -47,9 +47,16 @@ class RequestFacts:
         return self._prompt  # type: ignore[no-any-return]
 
 
-def request_facts(api: MockApi, op: MockOperation, body: Any, headers: Mapping[str, str]) -> RequestFacts:
-    """What the conditions read of a request to ``op``; the prompt only if the operation has one."""
-    wire = op.operation.compatible_wire
+def request_facts(
+    api: MockApi,
+    op: MockOperation,
+    body: Any,
+    headers: Mapping[str, str],
+    prompt: Callable[[], Prompt | None] | None = None,
+) -> RequestFacts:
+    """What the conditions read of a request to ``op``; the prompt only if the operation has one
+    (``prompt`` reads it, by default from ``body``)."""
+    wire = op.wire
     return RequestFacts(
         api=api.name,
         operation=op.operation_id,
@@ -57,7 +64,7 @@ def request_facts(api: MockApi, op: MockOperation, body: Any, headers: Mapping[s
         path=op.operation.path,
         body=body,
         headers=_lower(headers),
-        read_prompt=partial(read_prompt, wire, body) if wire in READERS else _no_prompt,
+        read_prompt=_no_prompt if wire not in READERS else (prompt or partial(read_prompt, wire, body)),
     )
 
 
@@ -82,7 +89,7 @@ def targets(when: When, apis: Mapping[str, MockApi]) -> Iterator[tuple[MockApi, 
 def can_match(when: When, api: str, op: MockOperation) -> bool:
     """Whether some request to ``op`` can match: every condition that depends on the operation alone."""
     return on_operation(when, api, op.operation_id, op.operation.method, op.operation.path) and (
-        not when.reads_prompt or op.operation.compatible_wire in READERS
+        not when.reads_prompt or op.wire in READERS
     )
 
 

@@ -77,7 +77,8 @@ def _declared(api: MockApi, op: MockOperation) -> _Streamed | None:
 def _wants_stream(call: MockCall, streamed: _Streamed) -> bool:
     if streamed.sse_only:
         return True
-    if isinstance(call.body, Mapping) and call.body.get("stream") is True:
+    body = call.body
+    if (type(body) is dict or isinstance(body, Mapping)) and body.get("stream") is True:
         return True
     accept = call.request.headers.get("Accept", "")
     return SSE in accept and "application/json" not in accept
