@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from gatewright.normalize.lifecycle_model import (
-    AUTH_KINDS,
     BEHAVIOURS,
     ApiKeyHeader,
     ApiLifecycles,
@@ -38,21 +37,7 @@ from gatewright.spec.errors import SpecError
 from gatewright.spec.loader import parse_yaml, read_text, yaml_line
 from gatewright.spec.tasks import STATE_KINDS, States
 
-__all__ = [
-    "AUTH_KINDS",
-    "BEHAVIOURS",
-    "LIFECYCLES_SUFFIX",
-    "ApiKeyHeader",
-    "ApiLifecycles",
-    "Behaviour",
-    "Lifecycle",
-    "Required",
-    "RequiredHeader",
-    "Shape",
-    "lifecycles_beside",
-    "load_lifecycles",
-    "parse_lifecycles",
-]
+__all__ = ["LIFECYCLES_SUFFIX", "lifecycles_beside", "load_lifecycles", "parse_lifecycles"]
 
 LIFECYCLES_SUFFIX = ".lifecycles.yaml"
 

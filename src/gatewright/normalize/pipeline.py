@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from gatewright.normalize.lifecycles import ApiLifecycles, lifecycles_beside, load_lifecycles
+from gatewright.normalize.lifecycle_model import ApiLifecycles
+from gatewright.normalize.lifecycles import lifecycles_beside, load_lifecycles
 from gatewright.normalize.passes import PASSES
 from gatewright.normalize.passes.base import Context, Document, RepairPass
 from gatewright.normalize.repairs import Repair

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from gatewright.normalize.lifecycles import Behaviour, load_lifecycles, parse_lifecycles
+from gatewright.normalize.lifecycle_model import Behaviour
+from gatewright.normalize.lifecycles import load_lifecycles, parse_lifecycles
 from gatewright.normalize.passes.base import clone
 from gatewright.normalize.passes.behaviours import BehaviourError
 from gatewright.normalize.passes.tasks import apply_lifecycles

@@ -10,13 +10,8 @@ from typing import Any
 import pytest
 
 from gatewright.normalize import normalize
-from gatewright.normalize.lifecycles import (
-    ApiLifecycles,
-    Lifecycle,
-    Shape,
-    lifecycles_beside,
-    load_lifecycles,
-)
+from gatewright.normalize.lifecycle_model import ApiLifecycles, Lifecycle, Shape
+from gatewright.normalize.lifecycles import lifecycles_beside, load_lifecycles
 from gatewright.normalize.passes.tasks import LifecycleError
 from gatewright.spec.errors import SpecError
 from gatewright.spec.model import HTTP_METHODS, TASK_EXTENSION

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gatewright.normalize.lifecycles import BEHAVIOURS, Lifecycle, parse_lifecycles
+from gatewright.normalize.lifecycle_model import BEHAVIOURS, Lifecycle
+from gatewright.normalize.lifecycles import parse_lifecycles
 from gatewright.spec.document_schemas import schema
 from gatewright.spec.errors import SpecError
 from gatewright.spec.loader import parse_yaml

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from passkit import apply, located, spec
 
-from gatewright.normalize.lifecycles import ApiLifecycles, parse_lifecycles
+from gatewright.normalize.lifecycle_model import ApiLifecycles
+from gatewright.normalize.lifecycles import parse_lifecycles
 from gatewright.normalize.passes.base import Context
 from gatewright.normalize.passes.behaviours import BehaviourError
 from gatewright.normalize.passes.prose_auth import prose_auth

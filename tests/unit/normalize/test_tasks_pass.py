@@ -10,14 +10,8 @@ from typing import Any
 import pytest
 from passkit import apply, located
 
-from gatewright.normalize.lifecycles import (
-    ApiLifecycles,
-    Lifecycle,
-    Required,
-    Shape,
-    lifecycles_beside,
-    load_lifecycles,
-)
+from gatewright.normalize.lifecycle_model import ApiLifecycles, Lifecycle, Required, Shape
+from gatewright.normalize.lifecycles import lifecycles_beside, load_lifecycles
 from gatewright.normalize.passes import PASSES
 from gatewright.normalize.passes.base import Context, RepairPass, clone
 from gatewright.normalize.passes.tasks import LifecycleError, apply_lifecycles, declare_task_lifecycles

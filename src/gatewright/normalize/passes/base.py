@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gatewright.normalize.lifecycles import ApiLifecycles
+from gatewright.normalize.lifecycle_model import ApiLifecycles
 from gatewright.normalize.repairs import Repair, RepairLog
 from gatewright.spec.model import HTTP_METHODS
 from gatewright.spec.pointer import escape

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from gatewright.normalize.lifecycles import ApiLifecycles, Behaviour, Lifecycle
+from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, Lifecycle
 from gatewright.normalize.passes.base import Document
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, success_bodies

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatewright.normalize.lifecycles import AUTH_KINDS, ApiKeyHeader, RequiredHeader
+from gatewright.normalize.lifecycle_model import AUTH_KINDS, ApiKeyHeader, RequiredHeader
 from gatewright.normalize.passes.base import Context, Document, clone, operations, repair_pass
 from gatewright.normalize.passes.behaviours import check_quotes, declares_header, quoted, refused
 from gatewright.normalize.repairs import RepairLog

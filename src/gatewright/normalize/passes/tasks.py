@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatewright.normalize.lifecycles import ApiLifecycles, Behaviour, Lifecycle, Required, Shape
+from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, Lifecycle, Required, Shape
 from gatewright.normalize.passes.base import Context, Document, clone, repair_pass
 from gatewright.normalize.passes.behaviours import check_quotes, declare_idempotency, quoted, task_keys
 from gatewright.normalize.repairs import RepairLog
