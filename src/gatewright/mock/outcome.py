@@ -10,7 +10,8 @@ error envelopes: built keep-if-valid where they are made); ``checked_response`` 
 
 ``check`` is the output check, and the only one: ``send`` (JSON answers, a rule's scripted
 ``body``), ``checked_response`` (a rule's example, status and fault answers), every event of a
-stream (``EventCheck``, which the stream writer calls: the mock's own streams and replayed ones)
+stream (``EventCheck``, which the stream writer calls: the mock's own streams, also held to their
+wire's event shapes, and replayed ones)
 and replayed bodies (``replay.playback``) all pass through it. What it finds is a mock bug: a
 warning naming the API, the status, the schema pointer and the first errors; the answer is still
 sent. Answers marked nonconformant on purpose (a rule's ``conformant: false``, a recording kept by

@@ -276,7 +276,12 @@ class RequestValidator:
                     )
                 ]
         if is_json(declared.media_type) or (declared.media_type == "*/*" and is_json(actual)):
-            if declared.pointer is not None and len(self._json_bodies) < _CONTENT_TYPES:
+            # Learned only for a declared JSON media type: under ``*/*`` a form-like retry may still apply.
+            if (
+                is_json(declared.media_type)
+                and declared.pointer is not None
+                and len(self._json_bodies) < _CONTENT_TYPES
+            ):
                 validator = self._schemas.validator(declared.pointer, formats=True)
                 self._json_bodies[content_type] = (declared.pointer, validator.is_valid)
             try:

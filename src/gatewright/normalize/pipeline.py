@@ -88,15 +88,16 @@ def normalize(
 
 
 def find_sources(sources_dir: Path) -> dict[str, Path]:
-    """Each API's source in ``sources_dir``, by id: ``<id>.json|yaml|yml|md`` (an id has no dot, so
-    ``<id>.lifecycles.yaml`` is no source); the APIs are the sources present, sorted by id."""
+    """Each API's source in ``sources_dir``, by id: ``<id>.json|yaml|yml|md`` where the id starts with a
+    lower-case letter and has no dot (so ``<id>.lifecycles.yaml``, ``README.md`` and hidden files are no
+    sources); the APIs are the sources present, sorted by id."""
     if not sources_dir.is_dir():
         raise SpecError("sources directory not found", source=str(sources_dir))
     found: dict[str, Path] = {}
     for suffix in SOURCE_SUFFIXES:  # the first suffix wins when an API has two sources
         for path in sorted(sources_dir.glob(f"*{suffix}")):
             api_id = path.name[: -len(suffix)]
-            if api_id and "." not in api_id and not api_id.startswith(".") and path.is_file():
+            if api_id and "." not in api_id and api_id[0].islower() and path.is_file():
                 found.setdefault(api_id, path)
     if not found:
         raise SpecError(
@@ -130,6 +131,8 @@ def normalize_all(
         for path, content in files.items():
             _write_atomic(path, content)
         written.append(replace(result, spec_path=out_dir / f"{result.api_id}.openapi.json"))
+    for orphan in _orphans(results, out_dir):  # an API whose source is gone is gone from the contract too
+        orphan.unlink()
     return written
 
 
@@ -144,13 +147,18 @@ def check_canonical(
         for path, content in output_files(result, Path(out_dir)).items():
             if not path.is_file() or path.read_bytes() != content:
                 stale.append(str(path))
-    sourced = {result.api_id for result in results}  # a canonical spec whose source is gone is stale too
-    stale += sorted(
-        str(path)
-        for path in Path(out_dir).glob("*.openapi.json")
-        if path.name.removesuffix(".openapi.json") not in sourced
+    return stale + [str(path) for path in _orphans(results, Path(out_dir))]  # normalize removes them
+
+
+def _orphans(results: list[NormalizeResult], out_dir: Path) -> list[Path]:
+    """The canonical files in ``out_dir`` (spec or repair log) of an API that has no source."""
+    sourced = {result.api_id for result in results}
+    return sorted(
+        path
+        for suffix in (".openapi.json", ".repairs.json")
+        for path in out_dir.glob(f"*{suffix}")
+        if path.name.removesuffix(suffix) not in sourced
     )
-    return stale
 
 
 def _write_atomic(path: Path, content: bytes) -> None:

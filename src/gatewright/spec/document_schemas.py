@@ -67,8 +67,11 @@ def _wording(kind: str) -> Draft202012Validator:
 
 def problem(kind: str, document: Any) -> Problem | None:
     """The most relevant way ``document`` breaks the ``kind`` schema, or None when it is valid."""
-    if _fast(kind).is_valid(document):
-        return None
+    try:
+        if _fast(kind).is_valid(document):
+            return None
+    except ValueError:  # a value JSON has no type for (YAML's !!binary, !!set): python-jsonschema words it
+        pass
     error = best_match(_wording(kind).iter_errors(document))
     if error is None:  # the engines disagree: trust the one that words refusals, which found none
         return None

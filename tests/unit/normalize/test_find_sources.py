@@ -71,9 +71,17 @@ def test_the_first_suffix_wins_when_an_api_has_two_sources(
     assert find_sources(tmp_path) == {"x": tmp_path / winner}
 
 
-ids = st.text(
-    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", min_size=1, max_size=12
+# An API id starts with a lower-case letter (``README.md`` beside the sources is no API).
+ids = st.builds(
+    str.__add__,
+    st.sampled_from("abcdefghijklmnopqrstuvwxyz"),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-", max_size=11),
 )
+
+
+def test_a_readme_beside_the_sources_is_no_api(tmp_path: Path) -> None:
+    touch(tmp_path, "README.md", "Notes.yaml", "x.json", "_draft.json")
+    assert find_sources(tmp_path) == {"x": tmp_path / "x.json"}
 
 
 @settings(max_examples=60, deadline=None)
@@ -167,7 +175,11 @@ def test_a_source_removed_after_normalize_leaves_its_spec_stale(normalized: tupl
     normalize_all(sources, out)
     assert check_canonical(sources, out) == []
     (sources / "second.json").unlink()
-    assert check_canonical(sources, out) == [str(out / "second.openapi.json")]
+    orphans = [str(out / "second.openapi.json"), str(out / "second.repairs.json")]
+    assert check_canonical(sources, out) == orphans
+    normalize_all(sources, out)  # what --check asks for: the API is gone from the contract too
+    assert check_canonical(sources, out) == []
+    assert not (out / "second.openapi.json").exists() and (out / "voxvey.openapi.json").is_file()
 
 
 @pytest.mark.slow  # normalizes a real source

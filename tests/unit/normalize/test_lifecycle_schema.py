@@ -168,3 +168,16 @@ def test_a_pointer_names_each_place_once() -> None:
         values = _values(document)
         assert len(values) == len(set(values)) > 10, name
         assert child("", "lifecycles", 0) in values, name
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("lifecycles: []\nbehaviours: !!binary aGk=\n", "/behaviours"),  # bytes: no JSON type
+        ("lifecycles: !!set {a, b}\n", "/lifecycles"),  # a set: no JSON type either
+    ],
+)
+def test_a_yaml_value_json_has_no_type_for_is_refused_where_it_is(text: str, pointer: str) -> None:
+    error = _refusal(parse_yaml(text, "api.lifecycles.yaml"))
+    assert error.pointer == pointer
+    assert "is not of type 'array'" in error.message

@@ -38,23 +38,23 @@ _TIME_MEMBERS = (b'"created":', b'"created_at":')  # the members holding the ans
 class _Entry:
     raw: bytes  # the body serialized as ``outcome.send`` would
     size: int  # bytes it holds, with its key
-    # The answer it was composed for, until its first reuse reads where its ids and time are in ``raw``
-    # (most answers are never reused: a request that comes once pays nothing for it).
-    answer: Answer | None
-    ids: tuple[bytes, ...] = ()  # in the order composing takes them from the IdSource
+    # The answer's ids (its tool calls', then its own: the order composing takes them from the IdSource)
+    # and creation time, until the first reuse finds them in ``raw``: most answers are never reused, and
+    # a request that comes once pays nothing for it.
+    drawn: tuple[str, ...] = ()
+    created: int | None = None
+    ids: tuple[bytes, ...] = ()  # ``drawn`` as written in ``raw``
     times: tuple[tuple[bytes, bytes], ...] = ()  # each time member as written in ``raw``, and its ``"name":``
 
     def placed(self) -> _Entry:
-        """This entry once where its ids and time are in ``raw`` is known (read once, on first reuse)."""
-        answer = self.answer
-        if answer is not None:
-            calls = (call.id for choice in answer.choices for call in choice.tool_calls)
-            self.ids = (*(call.encode() for call in calls), answer.id.encode())
-            created = b"%d" % answer.created
+        """This entry once where its ids and time are in ``raw`` is known (found once, on first reuse)."""
+        if self.created is not None:
+            self.ids = tuple(drawn.encode() for drawn in self.drawn)
+            created = b"%d" % self.created
             self.times = tuple(
                 (member + created, member) for member in _TIME_MEMBERS if member + created in self.raw
             )
-            self.answer = None
+            self.drawn, self.created = (), None
         return self
 
 
@@ -96,7 +96,11 @@ class AnswerCache:
         self._used -= replaced.size if replaced is not None else 0
         while self._entries and (len(self._entries) >= self._size or self._used + size > self._budget):
             self._used -= self._entries.pop(next(iter(self._entries))).size
-        self._entries[key] = _Entry(raw, size, answer)
+        if answer is None:
+            self._entries[key] = _Entry(raw, size)
+        else:
+            calls = [call.id for choice in answer.choices if choice.tool_calls for call in choice.tool_calls]
+            self._entries[key] = _Entry(raw, size, (*calls, answer.id), answer.created)
         self._used += size
         return raw
 

@@ -28,14 +28,11 @@ from gatewright.mock.streaming.events import block_fields
 from gatewright.mock.streaming.faults import StreamFaults
 from gatewright.mock.streaming.writer import SSE_HEADERS, write_events
 from gatewright.spec.headers import HOP_BY_HOP
-from gatewright.spec.model import STREAM_EXTENSION
 from gatewright.spec.recording import RecordedResponse
 from gatewright.spec.secrets import REDACTED
-from gatewright.spec.wires import stream_shapes
 
 if TYPE_CHECKING:
     from gatewright.mock.operations import MockApi
-    from gatewright.spec.wire_streams import StreamShapes
 
 __all__ = ["NOT_REPLAYED", "play", "replayed_headers"]
 
@@ -102,18 +99,10 @@ async def play(
     events = [_Block(block) for block in recorded.events]
     checker = None
     if api is not None and pointer is not None:
-        checker = EventCheck(api, recorded.status, pointer, "replayed stream event", _shapes(api, pointer))
+        checker = EventCheck(api, recorded.status, pointer, "replayed stream event")
     sent = await write_events(
         response, events, faults=faults, transport=request.transport, eof=recorded.complete, check=checker
     )
     if sent and not recorded.complete and request.transport is not None:
         request.transport.close()  # as recorded: what was sent arrives, then no terminating chunk
     return response
-
-
-def _shapes(api: MockApi, pointer: str) -> StreamShapes | None:
-    """The wire events of the stream whose event schema is at ``pointer`` (its media object's
-    ``x-gatewright-stream`` format), or None where the media names no streamed wire."""
-    media = api.schemas.resolve(pointer.rsplit("/", 1)[0]) if pointer.endswith("/schema") else None
-    declared = media.get(STREAM_EXTENSION) if isinstance(media, dict) else None
-    return stream_shapes(declared.get("format")) if isinstance(declared, dict) else None
