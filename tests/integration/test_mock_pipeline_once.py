@@ -16,6 +16,10 @@ from aiohttp.test_utils import TestClient
 
 from gatewright.mock import create_app, negotiation, pipeline
 from gatewright.mock.answers import prompt
+from gatewright.mock.keys import APIS
+from gatewright.mock.negotiation import negotiate
+from gatewright.mock.preferences import NO_PREFERENCES
+from gatewright.mock.schemas import SchemaSet
 
 MakeClient = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 AUTH = {"Authorization": "Bearer sk-test"}
@@ -104,3 +108,44 @@ async def test_negotiation_runs_once_per_prefer_and_accept(
     assert response.status == 200
     await response.read()
     assert (decided[0], answers[0]) == (2, 2)  # another Accept: negotiated once more
+
+
+@pytest.mark.asyncio
+async def test_a_task_create_body_is_judged_once(
+    aiohttp_client: MakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rendering writes the task into the body all at once and checks it once (each write checked on its
+    own only when that fails), and the answer leaves marked checked: no second judgement in ``send``."""
+    app = create_app(["voxvey"], seed=1, access_log=False)
+    ops = app[APIS]["voxvey"].operations
+    create = next(op for op in ops.values() if op.task is not None and op.operation.method == "POST")
+    decision = negotiate(create.responses, NO_PREFERENCES, "application/json")
+    assert decision.media is not None
+    response_schema = decision.media.schema_pointer
+    judged: list[str] = []
+    real = SchemaSet.validator
+
+    def counting(self: SchemaSet, pointer: str, *, formats: bool = False) -> Any:
+        validator = real(self, pointer, formats=formats)
+        is_valid = validator.is_valid
+
+        class Counted:
+            def is_valid(self, value: Any) -> bool:
+                judged.append(pointer)
+                return bool(is_valid(value))
+
+            def iter_errors(self, value: Any) -> Any:
+                return validator.iter_errors(value)
+
+        return Counted()
+
+    monkeypatch.setattr(SchemaSet, "validator", counting)
+    client = await aiohttp_client(app)
+    body = {"model": "m", "prompt": "a cat"}
+    response = await client.post(create.operation.path, json=body, headers=AUTH)
+    assert response.status == 200, await response.text()
+    created = await response.json()
+    assert isinstance(created, dict) and created  # a body with the task written in
+    # the spec's generated base (the generator keeps what it makes valid), the composed body once,
+    # and the one field the request restates (echo: ``model``), each write kept only if valid
+    assert judged.count(response_schema) <= 3, judged

@@ -99,8 +99,7 @@ def echo(
     if not wanted:
         return body
     edits = Edits(json.loads(json.dumps(body)), valid)  # a deep copy that keeps only JSON
-    for tokens, value in wanted:
-        edits.set(tokens, value)
+    edits.set_all(wanted)
     return edits.body
 
 

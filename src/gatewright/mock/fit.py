@@ -110,6 +110,25 @@ class Edits:
         _write(self.body, tokens, value)
         return self._keep(tokens, old)
 
+    def set_all(self, writes: Sequence[tuple[Sequence[str], Any]]) -> None:
+        """``set`` for each write, checked together first: one ``is_valid`` when the body with all of
+        them is valid (the usual case), else undone and written one at a time, each kept only if the
+        body stays valid."""
+        if not self._guard or self.is_valid is None or len(writes) < 2:
+            for tokens, value in writes:
+                self.set(tokens, value)
+            return
+        undo: list[tuple[Sequence[str], Any]] = []
+        for tokens, value in writes:
+            undo.append((tokens, self.get(tokens, _MISSING)))
+            _write(self.body, tokens, value)
+        if self.is_valid(self.body):
+            return
+        for tokens, old in reversed(undo):
+            self._restore(tokens, old)
+        for tokens, value in writes:
+            self.set(tokens, value)
+
     def remove(self, tokens: Sequence[str]) -> bool:
         """Drop the field at ``tokens``; put back (False) when the body needs it."""
         old = self.get(tokens, _MISSING)

@@ -105,12 +105,14 @@ class TaskHooks:
         if results is None:
             results = results_for(lifecycle, call, task.id, self.files)
         task = engine.with_results(api.name, task.id, results) or task
-        body = self.bodies.render(api, task, lifecycle.spec, decision, salt=f"create-{task.id}")
-        if body is None:
+        answer = self.bodies.answer(
+            api, call.operation, task, lifecycle.spec, decision, salt=f"create-{task.id}"
+        )
+        if answer is None:
             engine.delete(api.name, task.id)
             return None
         self.started.add((api.name, lifecycle.create.operation_id))
-        return json_response(api, call.operation, decision, body)
+        return answer
 
     def finished(self, lifecycle: Lifecycle, call: MockCall) -> Answer:
         """The finished result a create asked to hold on for (``sync_when``); None: its schema has none."""
@@ -138,10 +140,7 @@ class TaskHooks:
             spec, shown = lifecycle.spec, task
             if route is not None and spec.poll != op.operation_id:
                 spec, shown = route, replace(task, states=route.states)
-            body = self.bodies.render(api, shown, spec, call.decision, salt=f"poll-{task.id}")
-            if body is None:
-                return None
-            return json_response(api, op, call.decision, body)
+            return self.bodies.answer(api, op, shown, spec, call.decision, salt=f"poll-{task.id}")
 
         return poll
 
@@ -167,13 +166,13 @@ class TaskHooks:
                     return error_response(
                         api, op, 409, f"task {found.id} already finished: {result.task.status}"
                     )
-            body = self.bodies.render(
-                api, result.task, lifecycle.spec, call.decision, salt=f"cancel-{found.id}"
+            answer = self.bodies.answer(
+                api, op, result.task, lifecycle.spec, call.decision, salt=f"cancel-{found.id}"
             )
             status = self.bodies.fitted(api, call.decision, lifecycle.spec).status
-            if body is None or lookup(body, status) != result.task.status:
+            if answer is None or lookup(answer.value, status) != result.task.status:
                 return None
-            return json_response(api, op, call.decision, body)
+            return answer
 
         return cancel
 

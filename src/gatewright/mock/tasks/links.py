@@ -18,7 +18,7 @@ the task's own id. The value is a path where the example is one (or the name end
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlparse
@@ -89,14 +89,16 @@ def write_links(
     host: str,
     prefix: str,
     pointer: str,
-    valid: Callable[[Any], bool],
+    valid: Callable[[Any], bool] | None,
 ) -> None:
-    """Point ``body``'s link fields at the task's real routes, keeping it valid.
+    """Point ``body``'s link fields at the task's real routes, keeping it valid (``valid``: None writes
+    them all, for a caller that checks the whole body afterwards).
 
     A field is written where the body has it, or added where ``pointer`` (the body's
     schema) declares it.
     """
     edits = Edits(body, valid)
+    writes: list[tuple[Sequence[str], Any]] = []
     for link in links:
         parent = edits.get(link.tokens[:-1])
         name = link.tokens[-1]
@@ -104,7 +106,8 @@ def write_links(
             continue
         if not isinstance(parent.get(name), str | None):
             continue
-        edits.set(link.tokens, link.value(task_id, params, host=host, prefix=prefix))
+        writes.append((link.tokens, link.value(task_id, params, host=host, prefix=prefix)))
+    edits.set_all(writes)
 
 
 def _fillable(template: PathTemplate, known: frozenset[str]) -> bool:

@@ -59,26 +59,41 @@ class TaskBodies:
         self, api: MockApi, task: Task, spec: TaskSpec, decision: Decision, *, salt: str
     ) -> Any | None:
         """The decision's body with the task written in, its ``counters`` following their streams."""
-        body = self._compose(api, task, spec, decision, salt=salt)
+        return self._rendered(api, task, spec, decision, salt=salt)[0]
+
+    def answer(
+        self, api: MockApi, op: MockOperation, task: Task, spec: TaskSpec, decision: Decision, *, salt: str
+    ) -> JsonOutcome | None:
+        """``render`` as ``op``'s JSON answer: marked checked when rendering found the body valid, so
+        the output check does not judge it a second time (a body that is not goes through it)."""
+        body, valid = self._rendered(api, task, spec, decision, salt=salt)
+        return None if body is None else json_response(api, op, decision, body, checked=valid)
+
+    def _rendered(
+        self, api: MockApi, task: Task, spec: TaskSpec, decision: Decision, *, salt: str
+    ) -> tuple[Any | None, bool]:
+        """``render``'s body, and whether it is known valid (every edit after the check keeps it so)."""
+        body, valid = self._compose(api, task, spec, decision, salt=salt)
         media = decision.media
         if body is None or not spec.counters or self.count_events is None or media is None:
-            return body
+            return body, valid
         pointer = media.schema_pointer
         assert pointer is not None  # ``_compose`` renders only a JSON body with a schema
-        edits = Edits(body, lambda value: api.schemas.is_valid(pointer, value, formats=True))
-        for counter in spec.counters:
-            count = self.count_events(api, counter.follows, task)
-            if count is not None:
-                edits.set(split(counter.field), count)
-        return edits.body
+        edits = Edits(body, api.schemas.validator(pointer, formats=True).is_valid)
+        counts = (
+            (split(counter.field), self.count_events(api, counter.follows, task)) for counter in spec.counters
+        )
+        edits.set_all([(tokens, count) for tokens, count in counts if count is not None])
+        return edits.body, valid
 
     def _compose(
         self, api: MockApi, task: Task, spec: TaskSpec, decision: Decision, *, salt: str
-    ) -> Any | None:
-        """The decision's body with the task written in; the first variant the schema accepts."""
+    ) -> tuple[Any | None, bool]:
+        """The decision's body with the task written in (the first variant the schema accepts, and
+        True; else the first rendered, and False)."""
         media_spec = decision.media
         if media_spec is None or media_spec.schema_pointer is None or not is_json(media_spec.media_type):
-            return None
+            return None, False
         pointer = media_spec.schema_pointer
         schema = api.schemas.resolve(pointer)
         spec = self.fitted(api, decision, spec)
@@ -91,7 +106,7 @@ class TaskBodies:
             if isinstance(generated, Mapping):
                 bases.append(generated)
         if not bases:
-            return None
+            return None, False
         bases.sort(key=lambda b: lookup(b, id_pointer) is None)  # bodies that carry the id first
 
         def valid(body: Any) -> bool:
@@ -103,30 +118,38 @@ class TaskBodies:
         variants = (spec, replace(spec, id=""), replace(spec, status=""), replace(spec, id="", status=""))
         facts = self.facts.of(task)
         first: dict[str, Any] | None = None
+
+        def written(
+            base: Mapping[str, Any], variant: TaskSpec, validate: Callable[[Any], bool] | None
+        ) -> Any:
+            body = render_task(
+                task,
+                base,
+                variant,
+                schema=schema,
+                document=api.spec.document,
+                validate=validate,
+                result_early=early,
+                facts=facts,
+            )
+            if lifecycle is not None and lifecycle.links:
+                _write_links(lifecycle, task, body, pointer, validate)
+            return body
+
         for base in bases[:2]:
             for variant in variants:
-                body = render_task(
-                    task,
-                    base,
-                    variant,
-                    schema=schema,
-                    document=api.spec.document,
-                    validate=valid,
-                    result_early=early,
-                    facts=facts,
-                )
-                if lifecycle is not None and lifecycle.links:
-                    _write_links(lifecycle, task, body, pointer, valid)
-                if valid(body):
-                    return echo(
-                        body,
-                        task.context.get("request"),
-                        valid,
-                        minted=frozenset({task.id}),
-                        owned=[split(p) for p in (variant.status, variant.result, id_pointer) if p],
-                    )
+                # Every write at once, checked once (the usual case); else each kept only if valid.
+                body = written(base, variant, None)
+                kept = valid(body)
+                if not kept:
+                    body = written(base, variant, valid)
+                    kept = valid(body)
+                if kept:  # echo keeps it valid: each restated field is kept only if it stays so
+                    owned = [split(p) for p in (variant.status, variant.result, id_pointer) if p]
+                    request = task.context.get("request")
+                    return echo(body, request, valid, minted=frozenset({task.id}), owned=owned), True
                 first = first if first is not None else body
-        return first
+        return first, False
 
     def fitted(self, api: MockApi, decision: Decision, spec: TaskSpec) -> TaskSpec:
         """``spec``'s pointers as they apply to this answer's schema (see ``relocate``)."""
@@ -169,7 +192,7 @@ class TaskBodies:
 
 
 def _write_links(
-    lifecycle: Lifecycle, task: Task, body: dict[str, Any], pointer: str, valid: Callable[[Any], bool]
+    lifecycle: Lifecycle, task: Task, body: dict[str, Any], pointer: str, valid: Callable[[Any], bool] | None
 ) -> None:
     """Self-references (``poll_url``, ``cancel_url``, ...) name this task's real routes."""
     host = task.context.get("host")
@@ -188,7 +211,9 @@ def _write_links(
     )
 
 
-def json_response(api: MockApi, op: MockOperation, decision: Decision, body: Any) -> JsonOutcome:
+def json_response(
+    api: MockApi, op: MockOperation, decision: Decision, body: Any, *, checked: bool = False
+) -> JsonOutcome:
     assert decision.media is not None
     return JsonOutcome(
         decision.status,
@@ -196,6 +221,7 @@ def json_response(api: MockApi, op: MockOperation, decision: Decision, body: Any
         decision.media.media_type,
         response_headers(api, op, decision.response),
         decision.media.schema_pointer,
+        checked=checked,
     )
 
 
