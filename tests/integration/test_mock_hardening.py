@@ -455,3 +455,35 @@ def test_clients_that_hang_up_leave_no_traceback_in_the_log(tmp_path: Path) -> N
     assert "499" in err  # the request log still says what happened
     assert "refused a malformed request (400): Invalid header value char" in err
     assert "sk-SECRET" not in err  # aiohttp's excerpt of the raw request is not logged
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/chat/completions", '{"model":"m","messages":[{"role":"user","content":"hi \\ud800 there"}]}'),
+        (
+            "/v1/chat/completions",
+            '{"model":"m","stream":true,"messages":[{"role":"user","content":"\\udfff"}]}',
+        ),
+        (
+            "/v1/chat/completions",
+            '{"model":"\\ud800","messages":[{"role":"user","content":"echo my model"}]}',
+        ),
+        ("/v1/embeddings", '{"model":"text-embedding-3-small","input":"x\\ud800"}'),
+        ("/v1/responses", '{"model":"m","input":"\\ud800"}'),
+        ("/v1/completions", '{"model":"m","prompt":"\\ud800","logprobs":2}'),
+    ],
+)
+@pytest.mark.asyncio
+async def test_a_lone_surrogate_in_a_request_is_answered_not_a_500(
+    aiohttp_client: MakeClient, path: str, body: str
+) -> None:
+    """JSON may escape half a surrogate pair (``json.loads`` accepts it); the answer seeds its text
+    with the prompt and may echo the model: it is answered, the echo escaped as the request had it."""
+    client = await aiohttp_client(create_app(["empiriolabs"], seed=1, access_log=False))
+    headers = {**AUTH, "Content-Type": "application/json"}
+    response = await client.post(path, data=body.encode(), headers=headers)
+    assert response.status == 200, await response.text()
+    text = (await response.read()).decode()  # valid UTF-8 throughout
+    if '"model":"\\ud800"' in body:
+        assert json.loads(text)["model"] == "\ud800"

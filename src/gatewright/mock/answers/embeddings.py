@@ -34,7 +34,7 @@ def inputs_of(body: Mapping[str, Any]) -> list[str]:
 
 
 def embed(text: str, model: str, dimensions: int, seed: int | None = None) -> list[float]:
-    digest = hashlib.sha256(f"{seed}|{model}|{text}".encode()).digest()
+    digest = hashlib.sha256(f"{seed}|{model}|{text}".encode("utf-8", "surrogatepass")).digest()
     rng = random.Random(digest)
     vector = [rng.gauss(0.0, 1.0) for _ in range(dimensions)]
     norm = math.sqrt(sum(v * v for v in vector)) or 1.0

@@ -33,7 +33,7 @@ def sentences(seed: str, count: int | None = None) -> str:
     The choice reads the bytes of a hash of the seed (a Mersenne Twister seeded per answer
     cost more than the rest of a plain answer's text).
     """
-    digest = hashlib.blake2b(seed.encode(), digest_size=16).digest()
+    digest = hashlib.blake2b(seed.encode("utf-8", "surrogatepass"), digest_size=16).digest()
     order = sorted(range(len(_SENTENCES)), key=digest[1:].__getitem__)
     return " ".join(_SENTENCES[index] for index in order[: count or 2 + digest[0] % 3])
 
@@ -52,7 +52,7 @@ def token_logprobs(text: str, top: int, seed: str) -> tuple[TokenLogprob, ...]:
     """
     scored: list[TokenLogprob] = []
     for place, token in enumerate(split_text(text)):
-        digest = hashlib.blake2b(f"{seed}|{place}|{token}".encode(), digest_size=8).digest()
+        digest = hashlib.blake2b(f"{seed}|{place}|{token}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
         chosen = 0.5 + digest[0] / 512
         start = int.from_bytes(digest[1:3], "big") % len(_VOCABULARY)
         others = [other for other in _VOCABULARY[start:] + _VOCABULARY[:start] if other != token]
