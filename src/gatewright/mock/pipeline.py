@@ -276,25 +276,23 @@ class ApiHandler:
             (("Preference-Applied", headers["Prefer"]),) if decision.preference_applied else ()
         )
         hooks = self.hooks.get(op.operation_id)
-        programmed = NOTHING
-        call: MockCall | None = None
-        if hooks or (self.rules is not None and self.rules.active):
+        rules = self.rules if self.rules is not None and self.rules.active else None
+        if hooks or rules is not None:  # the stages that read the request: one value carries it
             call = MockCall(
                 request, self.api, op, params, body, preferences, decision, self.store, raw=raw, json=json
             )
-        if call is not None and self.rules is not None and self.rules.active:
-            programmed = await program(self.rules, call)
-            exchange = request[EXCHANGE]
-            exchange.rule, exchange.fault = programmed.rule, programmed.fault
-            if isinstance(programmed.answer, JsonOutcome):
-                return send(self.api, programmed.answer, extra)
-            if programmed.answer is not None:
-                return programmed.answer
-            extra = (*extra, *programmed.headers)
-            call.reply, call.headers = programmed.reply, programmed.headers
-        if hooks:
-            assert call is not None
-            for hook in hooks:
+            programmed = NOTHING
+            if rules is not None:
+                programmed = await program(rules, call)
+                exchange = request[EXCHANGE]
+                exchange.rule, exchange.fault = programmed.rule, programmed.fault
+                if isinstance(programmed.answer, JsonOutcome):
+                    return send(self.api, programmed.answer, extra)
+                if programmed.answer is not None:
+                    return programmed.answer
+                extra = (*extra, *programmed.headers)
+                call.reply, call.headers = programmed.reply, programmed.headers
+            for hook in hooks or ():
                 answered = await hook(call)
                 if isinstance(answered, JsonOutcome):
                     if repeat is not None and programmed is NOTHING:
