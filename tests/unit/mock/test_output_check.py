@@ -9,7 +9,7 @@ import pytest
 
 from gatewright.mock.operations import compile_api
 from gatewright.mock.outcome import EventCheck, check
-from gatewright.mock.streaming.events import SSEEvent, block_fields
+from gatewright.mock.sse.events import SSEEvent, block_fields
 from gatewright.spec import load_spec
 from gatewright.spec.wires import OPENAI_CHAT, stream_shapes
 

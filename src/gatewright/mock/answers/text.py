@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 
-from gatewright.mock.streaming.events import split_text
+from gatewright.mock.sse.events import split_text
 from gatewright.spec.answers import TokenLogprob
 
 __all__ = ["count_tokens", "cut_at_stop", "sentences", "token_logprobs", "truncate_tokens"]
@@ -52,7 +52,9 @@ def token_logprobs(text: str, top: int, seed: str) -> tuple[TokenLogprob, ...]:
     """
     scored: list[TokenLogprob] = []
     for place, token in enumerate(split_text(text)):
-        digest = hashlib.blake2b(f"{seed}|{place}|{token}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        digest = hashlib.blake2b(
+            f"{seed}|{place}|{token}".encode("utf-8", "surrogatepass"), digest_size=8
+        ).digest()
         chosen = 0.5 + digest[0] / 512
         start = int.from_bytes(digest[1:3], "big") % len(_VOCABULARY)
         others = [other for other in _VOCABULARY[start:] + _VOCABULARY[:start] if other != token]

@@ -24,9 +24,9 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from gatewright.mock.outcome import EventCheck, check
-from gatewright.mock.streaming.events import block_fields
-from gatewright.mock.streaming.faults import StreamFaults
-from gatewright.mock.streaming.writer import SSE_HEADERS, write_events
+from gatewright.mock.sse.events import block_fields
+from gatewright.mock.sse.faults import StreamFaults
+from gatewright.mock.sse.writer import SSE_HEADERS, write_events
 from gatewright.spec.headers import HOP_BY_HOP
 from gatewright.spec.recording import RecordedResponse
 from gatewright.spec.secrets import REDACTED

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from gatewright.mock.streaming.faults import StreamFaults
+from gatewright.mock.sse.faults import StreamFaults
 
 NO_STREAM_FAULTS = StreamFaults()
 

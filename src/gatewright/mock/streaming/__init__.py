@@ -8,8 +8,9 @@ registered against its wire in ``spec.wires``.
 
 from __future__ import annotations
 
+from gatewright.mock.sse.events import DONE, SSEEvent, json_event, split_text
+from gatewright.mock.sse.writer import SSE_HEADERS, open_stream, stream_events, write_events
 from gatewright.mock.streaming import anthropic, empiriolabs, ipop, openai
-from gatewright.mock.streaming.events import DONE, SSEEvent, json_event, split_text
 from gatewright.mock.streaming.ipop import resume_point
 from gatewright.mock.streaming.registry import (
     FORMATS,
@@ -19,7 +20,6 @@ from gatewright.mock.streaming.registry import (
     get_format,
     register,
 )
-from gatewright.mock.streaming.writer import SSE_HEADERS, open_stream, stream_events, write_events
 from gatewright.spec.wires import (
     ANTHROPIC_MESSAGES,
     EMPIRIOLABS_SPEECH,

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gatewright.mock.streaming.events import SSEEvent, json_event, split_json, split_text
+from gatewright.mock.sse.events import SSEEvent, json_event, split_json, split_text
 from gatewright.mock.streaming.registry import StreamContext
 
 __all__ = ["message_events"]

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gatewright.mock import media
-from gatewright.mock.streaming.events import SSEEvent, json_event
+from gatewright.mock.sse.events import SSEEvent, json_event
 from gatewright.mock.streaming.registry import StreamContext
 from gatewright.spec.errors import SpecError
 from gatewright.spec.wires import EMPIRIOLABS_SPEECH

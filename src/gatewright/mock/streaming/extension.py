@@ -34,9 +34,9 @@ from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import EventCheck
 from gatewright.mock.render import render
+from gatewright.mock.sse.writer import open_stream, stream_events, write_events
 from gatewright.mock.streaming.ipop import resume_point
 from gatewright.mock.streaming.registry import StreamContext, StreamFormat, get_format
-from gatewright.mock.streaming.writer import open_stream, stream_events, write_events
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.models import Task
 from gatewright.spec.expressions import Exchange

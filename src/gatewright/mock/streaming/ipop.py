@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gatewright.mock.streaming.events import SSEEvent, json_event, split_text
+from gatewright.mock.sse.events import SSEEvent, json_event, split_text
 from gatewright.mock.streaming.registry import StreamContext
 from gatewright.spec.errors import SpecError
 from gatewright.spec.tasks import Phase

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gatewright.mock.streaming.events import DONE, SSEEvent, json_event, split_json, split_text
+from gatewright.mock.sse.events import DONE, SSEEvent, json_event, split_json, split_text
 from gatewright.mock.streaming.registry import StreamContext
 
 __all__ = ["chat_completion_events", "completion_events", "responses_events"]

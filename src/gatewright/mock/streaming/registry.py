@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatewright.mock.streaming.events import SSEEvent
+from gatewright.mock.sse.events import SSEEvent
 from gatewright.spec.wires import WIRES, Wire
 
 __all__ = ["FORMATS", "StreamContext", "StreamFormat", "UnknownStreamFormat", "get_format", "register"]

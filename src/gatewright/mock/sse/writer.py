@@ -22,8 +22,8 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from gatewright.mock.answer_headers import merged
-from gatewright.mock.streaming.events import SSEEvent
-from gatewright.mock.streaming.faults import StreamFaults
+from gatewright.mock.sse.events import SSEEvent
+from gatewright.mock.sse.faults import StreamFaults
 
 __all__ = ["SSE_HEADERS", "EventChecker", "WireEvent", "open_stream", "stream_events", "write_events"]
 
