@@ -36,14 +36,19 @@ NOT_PARIS = {
 }
 
 
-def _counted(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
+def _counting(real: Callable[..., Any]) -> tuple[Callable[..., Any], list[int]]:
+    """``real``, and a list whose one number counts the calls of the wrapper returned."""
     calls = [0]
-    real = getattr(owner, name)
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls[0] += 1
         return real(*args, **kwargs)
 
+    return counting, calls
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int]:
+    counting, calls = _counting(getattr(owner, name))
     monkeypatch.setattr(owner, name, counting)
     return calls
 
@@ -51,13 +56,7 @@ def _counted(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[int
 @pytest.fixture
 def chat_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """How many times a chat request's prompt is read (``answers.prompt.READERS``)."""
-    calls = [0]
-    real = prompt.READERS["openai-chat"]
-
-    def counting(body: Any) -> Any:
-        calls[0] += 1
-        return real(body)
-
+    counting, calls = _counting(prompt.READERS["openai-chat"])
     monkeypatch.setitem(prompt.READERS, "openai-chat", counting)
     yield calls
 

@@ -242,15 +242,11 @@ class RequestValidator:
             return None, []
         judged = self._json_bodies.get(content_type) if body else None
         if judged is not None:  # a JSON body under a Content-Type seen before: parse, one is_valid
-            try:
-                value = loads(body)
-            except (ValueError, UnicodeDecodeError) as exc:
-                return None, [Issue("body", "", f"malformed JSON: {exc}")]
+            value, malformed = _parsed_json(body)
+            if malformed:
+                return None, malformed
             pointer, is_valid = judged
-            if is_valid(value):
-                return value, []
-            errors = self._schemas.errors(pointer, value, formats=True, limit=3)
-            return value, [Issue("body", error.path, error.message) for error in errors]
+            return self._judged(pointer, value, is_valid)
         actual = media_type_of(content_type)
         if not body:
             declared_binary = actual and any(
@@ -284,10 +280,9 @@ class RequestValidator:
             ):
                 validator = self._schemas.validator(declared.pointer, formats=True)
                 self._json_bodies[content_type] = (declared.pointer, validator.is_valid)
-            try:
-                value = loads(body)
-            except (ValueError, UnicodeDecodeError) as exc:
-                return None, [Issue("body", "", f"malformed JSON: {exc}")]
+            value, malformed = _parsed_json(body)
+            if malformed:
+                return None, malformed
         elif declared.media_type == "multipart/form-data":
             value = self._form(parse_multipart(content_type or "", body), declared)
             if value is None:
@@ -307,9 +302,16 @@ class RequestValidator:
             nulled = {k: None if v == "null" else v for k, v in value.items()}
             if self._schemas.is_valid(declared.pointer, nulled, formats=True):
                 return nulled, []
-        if self._schemas.is_valid(declared.pointer, value, formats=True):  # the common case, and cheaper
+        return self._judged(
+            declared.pointer, value, self._schemas.validator(declared.pointer, formats=True).is_valid
+        )
+
+    def _judged(self, pointer: str, value: Any, is_valid: Callable[[Any], bool]) -> tuple[Any, list[Issue]]:
+        """``value`` with no issues when its schema accepts it (one ``is_valid``: the common case, and
+        cheaper), else with the first errors, each an issue at its place in the body."""
+        if is_valid(value):
             return value, []
-        errors = self._schemas.errors(declared.pointer, value, formats=True, limit=3)
+        errors = self._schemas.errors(pointer, value, formats=True, limit=3)
         return value, [Issue("body", error.path, error.message) for error in errors]
 
     @staticmethod
@@ -330,6 +332,14 @@ class RequestValidator:
             else:
                 out[name] = coerce(raw, kind) if isinstance(raw, str) else raw
         return out
+
+
+def _parsed_json(body: bytes) -> tuple[Any, list[Issue]]:
+    """A JSON body's value, or the issue that it is malformed (bad JSON, too deep, not UTF-8)."""
+    try:
+        return loads(body), []
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, [Issue("body", "", f"malformed JSON: {exc}")]
 
 
 _MISSING: Any = object()

@@ -40,12 +40,10 @@ class StreamEvent:
     schema: dict[str, Any]
     validator: Draft202012Validator = field(compare=False, repr=False)  # words a refusal
     # decides validity: jsonschema-rs, as the mock checks every event of every stream it writes
-    fast: Any = field(default=None, compare=False, repr=False)
+    fast: Any = field(compare=False, repr=False)
 
     def is_valid(self, payload: Any) -> bool:
-        return bool(
-            self.fast.is_valid(payload) if self.fast is not None else self.validator.is_valid(payload)
-        )
+        return bool(self.fast.is_valid(payload))
 
 
 @dataclass(frozen=True, slots=True)
