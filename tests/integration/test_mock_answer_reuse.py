@@ -74,7 +74,7 @@ def _app(cache: bool) -> web.Application:
 
 async def _bodies(client: TestClient[Any, Any]) -> list[str]:
     out = []
-    for _round in range(3):  # the second and third rounds are cache hits
+    for _round in range(3):  # the second round is kept (its second sighting), the third reuses it
         for path, body in REQUESTS:
             response = await client.post(path, json=body, headers=AUTH)
             assert response.status == 200, (path, await response.text())

@@ -10,7 +10,7 @@ ends its stream. So the two can never disagree about what "compatible" means.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from gatewright.spec.wires import STREAM_END
@@ -159,7 +159,6 @@ class Answer:
     model: str
     choices: tuple[Choice, ...]
     prompt_tokens: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def completion_tokens(self) -> int:

@@ -1,4 +1,5 @@
-"""AnswerCache: a kept body comes back serialized with new ids and time, and the kept body stays intact."""
+"""AnswerCache: a body is kept on its request's second sighting; a kept body comes back serialized
+with new ids and time, and stays intact."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ def _kept() -> tuple[AnswerCache, dict[str, object]]:
         "usage": {"input_tokens": 100},  # a number equal to the time, under another name: not a time
     }
     cache = AnswerCache()
-    cache.put(b"k", body, answer)
+    assert cache.put(b"k", body, answer)[1] is False  # seen once: sent, not kept
+    assert cache.get(b"k", lambda: "x", now=0) is None
+    raw, kept = cache.put(b"k", body, answer)
+    assert kept and json.loads(raw) == body
     return cache, body
 
 
@@ -59,11 +63,12 @@ def test_reset_and_size_bound() -> None:
     cache.clear()
     assert cache.get(b"k", lambda: "x", now=0) is None
     small = AnswerCache(entries=2)
-    for key in "abc":
+    for key in "abcabc":
         small.put(key.encode(), {"v": key}, None)
     assert small.get(b"a", lambda: "x", now=0) is None
     reused = small.get(b"c", lambda: "x", now=0)
     assert reused is not None and json.loads(reused) == {"v": "c"}
     off = AnswerCache(entries=0)
+    off.put(b"a", {"v": 1}, None)
     off.put(b"a", {"v": 1}, None)
     assert off.get(b"a", lambda: "x", now=0) is None

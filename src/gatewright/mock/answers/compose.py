@@ -24,17 +24,16 @@ from typing import Any
 
 from gatewright.mock.answers.arguments import SchemaValues
 from gatewright.mock.answers.text import (
+    answer_text,
     count_tokens,
     cut_at_stop,
-    sentences,
+    sentence,
     token_logprobs,
     truncate_tokens,
 )
 from gatewright.spec.answers import Answer, Choice, Finish, Prompt, ToolCall
 
 __all__ = ["Composer", "IdSource"]
-
-_TEXT_CACHE = 1024  # text choices kept (oldest dropped first)
 
 
 class IdSource:
@@ -67,7 +66,6 @@ class Composer:
         self.clock = clock or time.time
         self.ids = ids or IdSource(seed)
         self.values = values or SchemaValues(seed=seed, clock=clock)
-        self._texts: dict[tuple[str, tuple[str, ...], int | None], Choice] = {}
 
     def prompt_tokens(self, prompt: Prompt) -> int:
         if not prompt.prompts:  # one prompt: its text
@@ -116,8 +114,7 @@ class Composer:
         )
 
     def _scored(self, prompt: Prompt, choice: Choice) -> Choice:
-        """``choice`` with its text's logprobs where the request asks for them (scored apart from the
-        text cache: whether and how many to list is no part of the text)."""
+        """``choice`` with its text's logprobs where the request asks for them."""
         if prompt.logprobs is None:
             return choice
         return replace(choice, logprobs=token_logprobs(choice.text or "", prompt.logprobs, str(self.seed)))
@@ -129,24 +126,18 @@ class Composer:
             call = ToolCall(self.ids.next(), tool.name, arguments)
             tokens = count_tokens(json.dumps(arguments, separators=(", ", ": ")))
             return Choice(None, (call,), Finish.TOOL_CALLS, tokens=max(1, tokens))
-        if prompt.output.kind == "text":  # the common case, and a pure function of the request: cached
-            cache_key = (key, prompt.stop, prompt.max_tokens)
-            cached = self._texts.get(cache_key)
-            if cached is None:
-                cached = self._text_choice(prompt, key)
-                if len(self._texts) >= _TEXT_CACHE:
-                    self._texts.pop(next(iter(self._texts)))
-                self._texts[cache_key] = cached
-            return cached
         return self._text_choice(prompt, key)
 
     def _text_choice(self, prompt: Prompt, key: str) -> Choice:
-        if prompt.output.kind == "json_schema":
+        kind = prompt.output.kind
+        if kind == "text":  # the common case: a text written out once (``answer_text``), and its tokens
+            text, tokens = answer_text(key)
+            if not prompt.stop and prompt.max_tokens is None:
+                return Choice(text, (), Finish.STOP, None, tokens)
+        elif kind == "json_schema":
             text = json.dumps(self.values.value(prompt.output.schema, salt=key), ensure_ascii=False)
-        elif prompt.output.kind == "json_object":
-            text = json.dumps({"answer": sentences(key, 1)})
         else:
-            text = sentences(key)
+            text = json.dumps({"answer": sentence(key)})
         finish, stop = Finish.STOP, None
         if prompt.stop:
             text, stop = cut_at_stop(text, prompt.stop)

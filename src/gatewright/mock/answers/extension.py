@@ -172,7 +172,10 @@ class AnswerExtension:
             self._warn(call.api, op, pointer, top)
         body = fitted if isinstance(fitted, dict) else top
         self.answered += 1
-        raw = self.reused.put(key, body, answer) if key is not None else None
+        raw = None
+        if key is not None:
+            raw, kept = self.reused.put(key, body, answer)
+            key = key if kept else None
         return _Found(decision, pointer, key, body, raw)
 
     def _wire_body(

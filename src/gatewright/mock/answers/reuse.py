@@ -6,6 +6,11 @@ the spec's and validating it happen once per distinct request. A hit takes new i
 the same ``IdSource`` in the order composing would have taken them (tool calls, then the
 answer), so a seeded run gives the same bodies with or without the cache.
 
+A body is kept the second time its request is seen: most requests come once (an agent's next
+turn carries the whole conversation so far), and one that comes once should cost nothing to keep.
+The first sighting is remembered by the key's hash alone (a bounded set of numbers, not the
+requests themselves). A request that does come again is composed twice, then reused.
+
 The key is everything that shapes the body: the operation, the negotiated schema, the
 wire family and the request body's bytes (the parsed body is a function of them). Keys and
 answers together stay within a byte budget (the oldest go first; an answer larger than a
@@ -30,6 +35,7 @@ __all__ = ["AnswerCache"]
 
 _ENTRIES = 512  # distinct requests kept (oldest dropped first)
 _BUDGET = 32 * 1024 * 1024  # bytes of keys and answers kept (oldest dropped first)
+_SEEN = 4096  # requests seen once, remembered by their key's hash (oldest forgotten first)
 _MAX_KEY = 16 * 1024  # larger requests are composed every time rather than held as keys
 _TIME_MEMBERS = (b'"created":', b'"created_at":')  # the members holding the answer's creation time
 
@@ -61,6 +67,7 @@ class _Entry:
 class AnswerCache:
     def __init__(self, entries: int = _ENTRIES, budget: int = _BUDGET) -> None:
         self._entries: dict[bytes, _Entry] = {}
+        self._seen: dict[int, None] = {}  # hashes of keys seen once (an ordered set)
         self._size = entries
         self._budget = budget
         self._used = 0
@@ -85,13 +92,19 @@ class AnswerCache:
             raw = raw.replace(written, b"%s%d" % (member, now))
         return raw
 
-    def put(self, key: bytes, body: dict[str, Any], answer: Answer | None) -> bytes:
-        """Keep ``body``, composed for ``answer`` (None: a body without ids or time, e.g. embeddings);
-        returns it serialized (what to send this time)."""
+    def put(self, key: bytes, body: dict[str, Any], answer: Answer | None) -> tuple[bytes, bool]:
+        """``body`` serialized (what to send this time), composed for ``answer`` (None: a body without
+        ids or time, e.g. embeddings), and whether it is now kept: on its key's second sighting."""
         raw = dumps(body)
         size = len(key) + len(raw)
         if self._size <= 0 or size > self._budget // 4:
-            return raw
+            return raw, False
+        sighting = hash(key)
+        if sighting not in self._seen:
+            if len(self._seen) >= _SEEN:
+                self._seen.pop(next(iter(self._seen)))
+            self._seen[sighting] = None
+            return raw, False
         replaced = self._entries.pop(key, None)
         self._used -= replaced.size if replaced is not None else 0
         while self._entries and (len(self._entries) >= self._size or self._used + size > self._budget):
@@ -102,8 +115,9 @@ class AnswerCache:
             calls = [call.id for choice in answer.choices if choice.tool_calls for call in choice.tool_calls]
             self._entries[key] = _Entry(raw, size, (*calls, answer.id), answer.created)
         self._used += size
-        return raw
+        return raw, True
 
     def clear(self) -> None:
         self._entries.clear()
+        self._seen.clear()
         self._used = 0

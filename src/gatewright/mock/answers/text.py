@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import zlib
+from itertools import permutations
 
 from gatewright.mock.sse.events import split_text
 from gatewright.spec.answers import TokenLogprob
 
-__all__ = ["count_tokens", "cut_at_stop", "sentences", "token_logprobs", "truncate_tokens"]
+__all__ = ["answer_text", "count_tokens", "cut_at_stop", "sentence", "token_logprobs", "truncate_tokens"]
 
 _SENTENCES = (
     "Here is a short answer from the gatewright mock gateway.",
@@ -27,15 +29,27 @@ _SENTENCES = (
 )
 
 
-def sentences(seed: str, count: int | None = None) -> str:
-    """Two to four sentences picked by ``seed``: the same seed, the same text.
+def _arrangements(count: int) -> tuple[tuple[str, int], ...]:
+    """Every text of ``count`` distinct sentences in any order, with its token count."""
+    texts = (" ".join(order) for order in permutations(_SENTENCES, count))
+    return tuple((text, count_tokens(text)) for text in texts)
 
-    The choice reads the bytes of a hash of the seed (a Mersenne Twister seeded per answer
-    cost more than the rest of a plain answer's text).
+
+def answer_text(seed: str) -> tuple[str, int]:
+    """Two to four sentences picked by ``seed`` (the same seed, the same text), and its tokens.
+
+    Every arrangement is written out once, at import (2,072 texts, about 0.6 MB): an answer is
+    one checksum of its seed and one lookup, where hashing, ordering, joining and counting
+    per answer cost more than the rest of a plain answer's text. Each length is as likely.
     """
-    digest = hashlib.blake2b(seed.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    order = sorted(range(len(_SENTENCES)), key=digest[1:].__getitem__)
-    return " ".join(_SENTENCES[index] for index in order[: count or 2 + digest[0] % 3])
+    picked = zlib.crc32(seed.encode("utf-8", "surrogatepass"))
+    texts = _TEXTS[picked % 3]
+    return texts[(picked // 3) % len(texts)]
+
+
+def sentence(seed: str) -> str:
+    """One sentence picked by ``seed`` (the answer inside a ``json_object`` reply)."""
+    return _SENTENCES[zlib.crc32(seed.encode("utf-8", "surrogatepass")) % len(_SENTENCES)]
 
 
 # The tokens that stand in for the other likely ones at a place.
@@ -74,6 +88,9 @@ def count_tokens(text: str) -> int:
     with; ``str.split`` and the regex's ``\\s`` agree on what whitespace is.
     """
     return len(text.split()) + (1 if text[:1].isspace() else 0)
+
+
+_TEXTS = tuple(_arrangements(count) for count in (2, 3, 4))  # after ``count_tokens``, which counts them
 
 
 def truncate_tokens(text: str, limit: int) -> tuple[str, bool]:
