@@ -41,28 +41,26 @@ def handle_resource(
     answers_json = (
         media is not None
         and media.schema_pointer is not None
-        and is_json(media.media_type)
         and decision.status < 300
+        and is_json(media.media_type)
     )
     collection = f"{api.name}:{role.collection}"
+    if role.role == "list":  # first, and with no answer object before its cache (``GET /v1/models``)
+        if not answers_json or media is None or media.schema_pointer is None:
+            return None
+        return _list(
+            api, op, decision, media.media_type, media.schema_pointer, store=store, collection=collection
+        )
     if not role.tracked and not (
         answers_json
-        and (
-            role.role == "list"
-            or (
-                role.role == "read" and store.get(collection, params.get(role.id_param or "", "")) is not None
-            )
-        )
+        and role.role == "read"
+        and store.get(collection, params.get(role.id_param or "", "")) is not None
     ):
         return _untracked(api, op, role, decision, params=params, store=store)
     if not answers_json or media is None or media.schema_pointer is None:
         if role.role == "delete" and role.id_param is not None:
             _delete(api, op, role, params, store)
         return None
-    if role.role == "list":  # no answer object before its cache is looked at (``GET /v1/models``)
-        return _list(
-            api, op, decision, media.media_type, media.schema_pointer, store=store, collection=collection
-        )
     answer = _Answer.of(api, op, decision, media.media_type, media.schema_pointer)
     if role.role == "create":
         return _create(answer, role, body, store=store, collection=collection)

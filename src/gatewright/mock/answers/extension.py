@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
 from gatewright.mock.answers.prompt import prompt_of
-from gatewright.mock.answers.reuse import AnswerCache
+from gatewright.mock.answers.reuse import AnswerCache, Key
 from gatewright.mock.answers.text import count_tokens
 from gatewright.mock.answers.wire import RENDERERS, embeddings_body
 from gatewright.mock.extensions import MockCall, OperationHook
@@ -55,7 +55,7 @@ class _Found:
 
     decision: Decision
     pointer: str
-    key: bytes | None
+    key: Key | None
     body: dict[str, Any] | None = None
     raw: bytes | None = None
 
@@ -124,7 +124,7 @@ class AnswerExtension:
             again=None if key is None else partial(self._again, key),
         )
 
-    def _again(self, key: bytes) -> bytes | None:
+    def _again(self, key: Key) -> bytes | None:
         """The kept answer for ``key`` once more, with fresh ids and time (None once it is dropped)."""
         raw = self.reused.get(key, self.ids.next, int(self.composer.clock()))
         if raw is not None:

@@ -31,7 +31,9 @@ from typing import Any
 from gatewright.mock.render import dumps
 from gatewright.spec.answers import Answer
 
-__all__ = ["AnswerCache"]
+__all__ = ["AnswerCache", "Key"]
+
+Key = tuple[str, str, str, bytes]  # (operation, response schema pointer, wire, request body)
 
 _ENTRIES = 512  # distinct requests kept (oldest dropped first)
 _BUDGET = 32 * 1024 * 1024  # bytes of keys and answers kept (oldest dropped first)
@@ -66,20 +68,20 @@ class _Entry:
 
 class AnswerCache:
     def __init__(self, entries: int = _ENTRIES, budget: int = _BUDGET) -> None:
-        self._entries: dict[bytes, _Entry] = {}
+        self._entries: dict[Key, _Entry] = {}
         self._seen: dict[int, None] = {}  # hashes of keys seen once (an ordered set)
         self._size = entries
         self._budget = budget
         self._used = 0
 
     @staticmethod
-    def key(operation: str, pointer: str, wire: str, raw: bytes) -> bytes | None:
+    def key(operation: str, pointer: str, wire: str, raw: bytes) -> Key | None:
         """The cache key of a request with this body, or None where the body is too large to keep."""
         if not raw or len(raw) > _MAX_KEY:
             return None
-        return b"\x00".join((operation.encode(), pointer.encode(), wire.encode(), raw))
+        return (operation, pointer, wire, raw)
 
-    def get(self, key: bytes, next_id: Callable[[], str], now: int) -> bytes | None:
+    def get(self, key: Key, next_id: Callable[[], str], now: int) -> bytes | None:
         """The answer kept for ``key``, serialized, with new ids (drawn from ``next_id``) and ``now``."""
         entry = self._entries.get(key)
         if entry is None:
@@ -92,11 +94,11 @@ class AnswerCache:
             raw = raw.replace(written, b"%s%d" % (member, now))
         return raw
 
-    def put(self, key: bytes, body: dict[str, Any], answer: Answer | None) -> tuple[bytes, bool]:
+    def put(self, key: Key, body: dict[str, Any], answer: Answer | None) -> tuple[bytes, bool]:
         """``body`` serialized (what to send this time), composed for ``answer`` (None: a body without
         ids or time, e.g. embeddings), and whether it is now kept: on its key's second sighting."""
         raw = dumps(body)
-        size = len(key) + len(raw)
+        size = len(key[3]) + len(raw)
         if self._size <= 0 or size > self._budget // 4:
             return raw, False
         sighting = hash(key)
