@@ -29,6 +29,7 @@ from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.preferences import Preferences
 
 if TYPE_CHECKING:
+    from gatewright.mock.journal import JournalEntry
     from gatewright.mock.operations import MockApi, MockOperation
     from gatewright.mock.rules.models import Reply
     from gatewright.mock.state import ResourceStore
@@ -91,6 +92,7 @@ class MockCall:
     reply: Reply | None = None  # a rule's reply for the extensions to render (scripted answer, faults)
     headers: tuple[tuple[str, str], ...] = ()  # added to the answer (a rule's headers, rate limits)
     raw: bytes = b""  # the body as received (what ``body`` was parsed from)
+    exchange: JournalEntry | None = None  # the request's journal entry, filled in on the way (None: none)
     # What stages learn of the request once and pass on, each worked out on first use:
     json: Any = UNKNOWN  # the 2xx JSON answer it gets (``json_decision``), None: none
     prompt: Any = UNKNOWN  # the ``Prompt`` of its wire shape (``answers.prompt.prompt_of``), None: none

@@ -48,9 +48,6 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 _NO_QUERY: MultiMapping[str] = MultiDictProxy(MultiDict())
 
 
-EXCHANGE = web.RequestKey("gatewright_exchange", JournalEntry)  # the request's entry, filled in on the way
-
-
 # What negotiation gives a request: its parsed ``Prefer``, the decision, the 2xx JSON answer behind it.
 _Negotiated = tuple[Preferences, Decision, Decision | None]
 
@@ -98,9 +95,8 @@ class ApiHandler:
             return json_refusal(request, 421, why)
         started = time.perf_counter()
         exchange = JournalEntry(time.time(), self.api.name, request.method, request.path, request.raw_headers)
-        request[EXCHANGE] = exchange
         try:
-            response = await self.dispatch(request)
+            response = await self.dispatch(request, exchange)
         except ConnectionError as exc:  # the client left mid-request or mid-stream: not a server error
             logger.debug("client went away during %s %s: %r", request.method, request.path, exc)
             response = web.Response(status=CLIENT_CLOSED)
@@ -136,7 +132,9 @@ class ApiHandler:
     ) -> web.Response:
         return web_response(self.api.errors.render(responses, status, message, path=path, param=param), extra)
 
-    async def dispatch(self, request: web.Request) -> web.StreamResponse:
+    async def dispatch(self, request: web.Request, exchange: JournalEntry) -> web.StreamResponse:
+        """Route, authenticate, read and validate ``request``, then ``respond``; what is learned of it
+        goes into its journal entry, ``exchange``."""
         api = self.api
         raw_path = request.raw_path
         if not raw_path.startswith("/"):  # an absolute-form target (``GET http://host/v1/...``)
@@ -146,7 +144,6 @@ class ApiHandler:
         if isinstance(match, RouteMiss):
             return self._route_miss(request.method, match, path)
         op = api.operations[match.operation_id]
-        exchange = request[EXCHANGE]
         exchange.operation = op.operation_id
         headers = request.headers
         auth = op.auth
@@ -192,9 +189,13 @@ class ApiHandler:
                 op,
                 request,
                 validated.body,
-                lambda: self.respond(request, op, match.params, validated.body, raw, repeat=repeat),
+                lambda: self.respond(
+                    request, exchange, op, params=match.params, body=validated.body, raw=raw, repeat=repeat
+                ),
             )
-        return await self.respond(request, op, match.params, validated.body, raw, repeat=repeat)
+        return await self.respond(
+            request, exchange, op, params=match.params, body=validated.body, raw=raw, repeat=repeat
+        )
 
     # The answers ``dispatch`` gives when a request goes no further: each is called only then, so a
     # request that passes costs no call for them.
@@ -260,11 +261,12 @@ class ApiHandler:
     async def respond(
         self,
         request: web.Request,
+        exchange: JournalEntry,
         op: MockOperation,
+        *,
         params: Mapping[str, str],
         body: object,
         raw: bytes,
-        *,
         repeat: Key | None = None,
     ) -> web.StreamResponse:
         """Decide and answer: negotiation, then rules and faults, then the operation's hooks (the first
@@ -279,12 +281,21 @@ class ApiHandler:
         rules = self.rules if self.rules is not None and self.rules.active else None
         if hooks or rules is not None:  # the stages that read the request: one value carries it
             call = MockCall(
-                request, self.api, op, params, body, preferences, decision, self.store, raw=raw, json=json
+                request,
+                self.api,
+                op,
+                params,
+                body,
+                preferences,
+                decision,
+                self.store,
+                raw=raw,
+                exchange=exchange,
+                json=json,
             )
             programmed = NOTHING
             if rules is not None:
                 programmed = await program(rules, call)
-                exchange = request[EXCHANGE]
                 exchange.rule, exchange.fault = programmed.rule, programmed.fault
                 if isinstance(programmed.answer, JsonOutcome):
                     return send(self.api, programmed.answer, extra)

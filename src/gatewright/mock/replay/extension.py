@@ -23,7 +23,6 @@ from aiohttp import web
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import web_response
-from gatewright.mock.pipeline import EXCHANGE
 from gatewright.mock.replay.book import ReplayBook
 from gatewright.mock.replay.matcher import describe_request, request_key
 from gatewright.mock.replay.playback import play
@@ -61,7 +60,7 @@ class ReplayExtension:
             key = request_key(api.name, op_id, call.path_params, query, call.body, credentials)
             fixture = book.pick(key, request.headers.get(TEST_ID_HEADER))
             if fixture is not None:
-                _journal(request, f"replay:{fixture.name}")
+                _journal(call, f"replay:{fixture.name}")
                 faults = reply.stream if reply is not None and reply.stream.any else None
                 return await play(
                     request,
@@ -73,7 +72,7 @@ class ReplayExtension:
                 )
             if not book.strict:
                 return None
-            _journal(request, MISS)
+            _journal(call, MISS)
             message = _miss(op_id, describe_request(key, call.body, wire), book.recorded(api.name, op_id))
             rendered = api.errors.render(operation.responses, 404, message, path=operation.operation.path)
             return web_response(rendered, call.headers)
@@ -98,7 +97,7 @@ def _miss(operation: str, asked: str, recorded: int) -> str:
     return f"replay: no recording of {operation} matches this request ({asked}); {others}"
 
 
-def _journal(request: web.Request, label: str) -> None:
-    exchange = request.get(EXCHANGE)
+def _journal(call: MockCall, label: str) -> None:
+    exchange = call.exchange
     if exchange is not None:
         exchange.rule = label if exchange.rule is None else f"{exchange.rule}, {label}"
