@@ -131,8 +131,24 @@ def read_chat(body: Mapping[str, Any]) -> Prompt:
             latest_user = text
     prompt = Prompt(_model(body), "\n".join(texts), latest_user, latest.get("role") in ("tool", "function"))
     prompt.messages = len(texts)
-    _chat_options(prompt, body)
+    if not _CHAT_OPTIONS.isdisjoint(body):  # most requests send none of them: one look at the keys
+        _chat_options(prompt, body)
     return prompt
+
+
+# The fields of a chat request that shape its answer beyond the messages (what ``_chat_options`` reads).
+_CHAT_OPTIONS = frozenset(
+    {
+        "tools",
+        "tool_choice",
+        "response_format",
+        "n",
+        "max_completion_tokens",
+        "max_tokens",
+        "stop",
+        "logprobs",
+    }
+)
 
 
 def _chat_options(prompt: Prompt, body: Mapping[str, Any]) -> None:
