@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from gatewright.spec.wires import STREAM_END
@@ -46,6 +47,10 @@ class Finish(enum.Enum):
     LENGTH = "length"
     TOOL_CALLS = "tool_calls"
     STOP_SEQUENCE = "stop_sequence"
+
+    # Members are singletons, so identity is their hash: in C, where ``Enum.__hash__`` hashes the
+    # name in Python on every lookup in the tables below (one per answer choice and stream).
+    __hash__ = object.__hash__
 
 
 # How each wire spells why a choice ended.
@@ -152,6 +157,9 @@ class Choice:
     logprobs: tuple[TokenLogprob, ...] | None = None  # one per token of ``text`` (None: not asked for)
 
 
+_TOKENS = attrgetter("tokens")
+
+
 @dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class Answer:
     id: str
@@ -162,7 +170,7 @@ class Answer:
 
     @property
     def completion_tokens(self) -> int:
-        return sum(choice.tokens for choice in self.choices)
+        return sum(map(_TOKENS, self.choices))
 
     @property
     def total_tokens(self) -> int:

@@ -73,11 +73,11 @@ class Composer:
         return max(1, sum(count_tokens(text) for text in prompt.prompts) + 3 * prompt.messages)
 
     def answer(self, prompt: Prompt, *, wire: str = "", default_model: str = "") -> Answer:
-        key = f"{self.seed}|{wire}|{prompt.model}"
         if prompt.n == 1 and not prompt.prompts:  # most requests: one choice for one prompt
-            only = self._choice(prompt, f"{key}|{prompt.text}|0")
+            only = self._choice(prompt, f"{self.seed}|{wire}|{prompt.model}|{prompt.text}|0")
             choices: tuple[Choice, ...] = (self._scored(prompt, only),)
         else:
+            key = f"{self.seed}|{wire}|{prompt.model}"
             choices = tuple(
                 self._scored(prompt, self._choice(prompt, f"{key}|{text}|{index}"))
                 for text in prompt.batch

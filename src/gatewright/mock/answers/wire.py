@@ -47,35 +47,35 @@ def _completion_logprobs(tokens: tuple[TokenLogprob, ...]) -> dict[str, Any]:
     }
 
 
-def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
-    def message(choice: Choice) -> dict[str, Any]:
-        out: dict[str, Any] = {"role": "assistant", "content": choice.text}
-        if choice.tool_calls:
-            out["tool_calls"] = [
-                {
-                    "id": f"call_{call.id}",
-                    "type": "function",
-                    "function": {"name": call.name, "arguments": _arguments(call.arguments)},
-                }
-                for call in choice.tool_calls
-            ]
-        return out
+def _chat_message(choice: Choice) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": "assistant", "content": choice.text}
+    if choice.tool_calls:
+        out["tool_calls"] = [
+            {
+                "id": f"call_{call.id}",
+                "type": "function",
+                "function": {"name": call.name, "arguments": _arguments(call.arguments)},
+            }
+            for call in choice.tool_calls
+        ]
+    return out
 
+
+def _chat_choice(index: int, choice: Choice) -> dict[str, Any]:
+    out = {"index": index, "message": _chat_message(choice), "finish_reason": OPENAI_FINISH[choice.finish]}
+    if choice.logprobs is not None:
+        out["logprobs"] = _chat_logprobs(choice.logprobs)
+    return out
+
+
+def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
     completion = answer.completion_tokens
     return {
         "id": f"chatcmpl-{answer.id}",
         "object": "chat.completion",
         "created": answer.created,
         "model": answer.model,
-        "choices": [
-            {
-                "index": index,
-                "message": message(choice),
-                "finish_reason": OPENAI_FINISH[choice.finish],
-                **({} if choice.logprobs is None else {"logprobs": _chat_logprobs(choice.logprobs)}),
-            }
-            for index, choice in enumerate(answer.choices)
-        ],
+        "choices": [_chat_choice(index, choice) for index, choice in enumerate(answer.choices)],
         "usage": {
             "prompt_tokens": answer.prompt_tokens,
             "completion_tokens": completion,
