@@ -15,6 +15,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -159,6 +160,29 @@ def test_rpm_holds_across_replicas(redis_url: str) -> None:
         refused = a.chat()
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
         assert b.chat().status_code == 429
+
+
+def _at_once(a: Replica, b: Replica, count: int) -> list[int]:
+    """``count`` chat requests sent together, half to each replica: the statuses."""
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(lambda n: (a if n % 2 else b).chat().status_code, range(count)))
+
+
+def test_times_and_rpm_hold_for_requests_sent_to_both_replicas_at_once(redis_url: str) -> None:
+    # Counted in Redis, one atomic step per request: replicas that each count what they saw admit
+    # a limit's last request once per replica when requests arrive together.
+    rule = {"rules": [{"when": {"contains": "sunny"}, "then": {"status": 502}, "times": 3}]}
+    with two(redis_url) as (a, b):
+        assert a.post("/__gatewright/rules", json=rule).status_code == 201
+        for _round in range(3):
+            statuses = _at_once(a, b, 16)
+            assert statuses.count(502) == (3 if _round == 0 else 0), statuses
+        for one in (a, b):
+            (described,) = one.get("/__gatewright/rules").json()["rules"]
+            assert described["matched"] == 3
+    with two(redis_url, "--rpm", "7") as (a, b):
+        statuses = _at_once(a, b, 24)
+        assert statuses.count(200) == 7 and statuses.count(429) == 17, statuses
 
 
 def test_the_journal_on_either_replica_shows_both_replicas_requests(redis_url: str) -> None:

@@ -19,14 +19,17 @@ other, and reads never wait on Redis beyond that one catch-up. In Redis, under `
   API's envelope (``StoreUnavailable``) and changes not yet published stay pending;
 - ``PREFIX:journal`` (list) and ``PREFIX:journal:bytes``: the request journal of every replica,
   within the journal's byte budget and entry count (oldest first out);
-- ``PREFIX:replicas``: numbers the replicas that join, so each draws different ids.
+- ``PREFIX:replicas``: numbers the replicas that join, so each draws different ids;
+- ``PREFIX:counts:EPOCH`` (hash) and ``PREFIX:window:EPOCH\x1fKEY`` (sorted set): rules' match counts
+  and ``--rpm`` quotas, decided in Redis one atomic step per request (``claim``, ``spend``) rather than
+  replicated, so a limit holds for requests that reach several replicas at the same instant. They are
+  scoped to the epoch, so a reset starts them afresh; an old epoch's keys expire.
 
 Values are JSON, bytes, or ``Packed`` (JSON and bytes: an upload and what is known of it), never
 pickles: a Redis shared by two teams must not be able to run code in either's mock. Caches (LLM
 answers, repeats, negotiation) are not shared: each is a function of the request. A change made by
-two replicas at the same instant on one key keeps the later; counters and quota windows are
-replicated the same way, so under truly simultaneous requests to several replicas a ``times`` or
-``--rpm`` limit can admit one request more per replica.
+two replicas at the same instant on one key keeps the later (a rule's match count, which only grows,
+keeps the larger).
 """
 
 from __future__ import annotations
@@ -67,6 +70,11 @@ _TIMEOUT = 2.0  # seconds for a Redis answer before the store counts as unavaila
 _SCRIPTS = resources.files("gatewright.mock") / "lua"
 _FLUSH = (_SCRIPTS / "flush.lua").read_text()
 _JOURNAL = (_SCRIPTS / "journal.lua").read_text()
+# Counts and quotas are not replicated values but decided in Redis, one atomic step per request:
+# lua/claim.lua counts a rule's matches within its ``times``, lua/window.lua spends a ``--rpm`` quota.
+_CLAIM = (_SCRIPTS / "claim.lua").read_text()
+_WINDOW = (_SCRIPTS / "window.lua").read_text()
+_COUNTS_KEPT = 7 * 24 * 3600  # seconds an epoch's counts outlive their last change
 
 
 class StoreUnavailable(Exception):
@@ -177,6 +185,9 @@ class Ledger:
         self._redis: Any = None
         self._flush_script: Any = None
         self._journal_script: Any = None
+        self._claim_script: Any = None
+        self._window_script: Any = None
+        self._spent = 0  # quota requests this replica spent (each one's member in a window)
 
     # what the stores call
     def register(self, store: Shared) -> None:
@@ -206,7 +217,42 @@ class Ledger:
             )
             self._flush_script = self._redis.register_script(_FLUSH)
             self._journal_script = self._redis.register_script(_JOURNAL)
+            self._claim_script = self._redis.register_script(_CLAIM)
+            self._window_script = self._redis.register_script(_WINDOW)
         return self._redis
+
+    async def claim(self, key: str, held: int, limit: int | None) -> int | None:
+        """One more of the count ``key`` unless it has reached ``limit`` (None: no limit): the new
+        count, or None. Decided in Redis, so requests to several replicas at once never pass the
+        limit together; ``held`` (this replica's count) is where a count lost with Redis's data goes
+        on from."""
+        count = await self._decide("claim", self._scoped("counts"), [key, held, limit or 0, _COUNTS_KEPT])
+        return None if count < 0 else int(count)
+
+    async def spend(self, key: str, limit: int, seconds: float) -> tuple[bool, int, float]:
+        """One request of ``limit`` per ``seconds`` from the quota ``key``, shared by every replica:
+        (allowed, remaining, seconds until a request leaves the window)."""
+        self._spent += 1
+        member = f"{self.replica}:{self._spent}"
+        scoped = f"{self._scoped('window')}{KEY_SEP}{key}"
+        allowed, remaining, wait = await self._decide(
+            "window", scoped, [member, limit, max(1, int(seconds * 1000))]
+        )
+        return bool(allowed), int(remaining), max(0.0, int(wait) / 1000)
+
+    async def _decide(self, script: str, key: str, args: list[Any]) -> Any:
+        """Run a deciding script (``claim``, ``window``) on ``key``: ``StoreUnavailable`` if Redis is away."""
+        self.redis  # noqa: B018 - connects and registers the scripts on first use
+        run = self._claim_script if script == "claim" else self._window_script
+        try:
+            return await run(keys=[key], args=args)
+        except redis.RedisError as exc:
+            raise StoreUnavailable(f"the shared store (Redis at {self.url}) does not answer: {exc}") from None
+
+    def _scoped(self, name: str) -> str:
+        """A key of this epoch: a reset (a new epoch) starts every count and quota afresh, and the
+        keys of an old epoch expire on their own."""
+        return f"{self.prefix}:{name}:{(self._epoch or b'').decode()}"
 
     async def keep_up(self, interval: float = 1.0) -> None:
         """Catch up and publish every ``interval`` seconds while no request does (run as a task): a

@@ -202,7 +202,7 @@ class ControlStore:
     costs the mock a bounded amount of memory, not one copy of every body.
     """
 
-    shared_name = "control"  # ``mock.shared``: "rules", "matched\x1f<rule id>", "window\x1f<key>"
+    shared_name = "control"  # ``mock.shared``: "rules", "matched\x1f<rule id>" (quotas: ``Ledger.spend``)
 
     def __init__(
         self,
@@ -287,17 +287,31 @@ class ControlStore:
             self.ledger.note(self.shared_name, f"matched{KEY_SEP}{rule_id}", count)
         return count
 
+    async def claim(self, rule_id: str, times: int | None) -> int | None:
+        """One more match of the rule unless it has had ``times`` already (None: no bound): how many
+        there have been (1 for the first), or None. With replicas, Redis counts (``Ledger.claim``, one
+        atomic step), so ``times`` and a sequence's order hold however requests to them interleave."""
+        held = self._matched.get(rule_id, 0)
+        if self.ledger is None:
+            return None if times is not None and held >= times else self.count_match(rule_id)
+        count = await self.ledger.claim(f"matched{KEY_SEP}{rule_id}", held, times)
+        if count is not None and count > self._matched.get(rule_id, 0):
+            self._matched[rule_id] = count  # what ``matched`` shows, here and (noted) on the others
+            self.ledger.note(self.shared_name, f"matched{KEY_SEP}{rule_id}", count)
+        return count
+
     # rate limits
-    def take(self, key: str, limit: int, window: float, now: float) -> tuple[bool, int, float]:
-        """Spend one request of ``limit`` per ``window`` seconds: (allowed, remaining, seconds to reset)."""
+    async def take(self, key: str, limit: int, window: float, now: float) -> tuple[bool, int, float]:
+        """Spend one request of ``limit`` per ``window`` seconds: (allowed, remaining, seconds to reset).
+        With replicas the quota is one in Redis (``Ledger.spend``), on Redis's clock."""
+        if self.ledger is not None:
+            return await self.ledger.spend(key, limit, window)
         times = self._windows.setdefault(key, deque())
         while times and times[0] <= now - window:
             times.popleft()
         if len(times) >= limit:
             return False, 0, max(0.0, times[0] + window - now)
         times.append(now)
-        if self.ledger is not None:
-            self.ledger.note(self.shared_name, f"window{KEY_SEP}{key}", list(times))
         return True, limit - len(times), max(0.0, times[0] + window - now)
 
     # journal
@@ -341,8 +355,6 @@ class ControlStore:
             yield "rules", {"rules": rules, "added": self._added}
         for rule_id, count in self._matched.items():
             yield f"matched{KEY_SEP}{rule_id}", count
-        for key, times in self._windows.items():
-            yield f"window{KEY_SEP}{key}", list(times)
 
     def shared_apply(self, key: str, value: Any) -> None:
         kind, _, name = key.partition(KEY_SEP)
@@ -355,13 +367,8 @@ class ControlStore:
         elif kind == "matched":
             if value is None:
                 self._matched.pop(name, None)
-            else:
-                self._matched[name] = value
-        elif kind == "window":
-            if value is None:
-                self._windows.pop(name, None)
-            else:
-                self._windows[name] = deque(value)
+            else:  # counts only grow (until a reset): a replica noting an older count changes nothing
+                self._matched[name] = max(value, self._matched.get(name, 0))
 
     def shared_clear(self) -> None:
         self._rules.clear()

@@ -11,6 +11,7 @@ may match (issue 21, item 10: each request tried all of them, 7-40 ms).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,7 +163,7 @@ def test_indexed_pick_is_the_linear_pick(
             api = apis[value.api]
             body = value.body()
             headers = {"x-test-id": value.test_id} if value.test_id is not None else {}
-            picked = book.pick(api, api.operations[value.operation], body, headers)
+            picked = asyncio.run(book.pick(api, api.operations[value.operation], body, headers))
             expected = oracle.pick(api, value, body, headers)
             assert (None if picked is None else (picked.rule.id, picked.match)) == expected
             if picked is not None:
@@ -225,7 +226,7 @@ def test_a_request_tries_only_the_rules_it_may_match(
     def pick(text: str, test_id: str, model: str = "gpt-4o-mini") -> str | None:
         tried.clear()
         body = {"model": model, "messages": [{"role": "user", "content": text}]}
-        picked = rules.pick(api, chat, body, {"x-test-id": test_id})
+        picked = asyncio.run(rules.pick(api, chat, body, {"x-test-id": test_id}))
         return None if picked is None else picked.reply.text
 
     assert (pick("hello", "t-4999"), len(tried)) == ("4999", 1)

@@ -116,7 +116,7 @@ async def program(book: RuleBook, call: MockCall) -> Programmed:
         await asyncio.sleep(faults.latency_ms / 1000)
     quota: tuple[tuple[str, str], ...] = ()
     if faults.rpm is not None:
-        allowed, remaining, reset = book.take_quota(api.name)
+        allowed, remaining, reset = await book.take_quota(api.name)
         quota = _rate_headers(faults.rpm, remaining, reset)
         if not allowed:
             wait = max(1, math.ceil(reset))
@@ -124,7 +124,7 @@ async def program(book: RuleBook, call: MockCall) -> Programmed:
             return Programmed(_error(api, op, 429, None, headers), fault="rpm")
     if book.error_roll():
         return Programmed(_error(api, op, 500, None, quota), fault="error-rate", headers=quota)
-    picked = book.pick(api, op, body, call.request.headers, prompt=partial(prompt_of, call))
+    picked = await book.pick(api, op, body, call.request.headers, prompt=partial(prompt_of, call))
     if picked is None:
         return Programmed(headers=quota) if quota else NOTHING
     reply, label = picked.reply, picked.rule.label

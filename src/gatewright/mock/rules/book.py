@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -130,7 +130,7 @@ class RuleBook:
             for rule in self.rules()
         ]
 
-    def pick(
+    async def pick(
         self,
         api: MockApi,
         op: MockOperation,
@@ -139,32 +139,46 @@ class RuleBook:
         *,
         prompt: Callable[[], Prompt | None] | None = None,
     ) -> Picked | None:
-        """The first rule that holds for this request (counted), or None. ``prompt`` reads the request's
+        """The first rule that holds for this request and has matches left, counted (``ControlStore.claim``:
+        with replicas, in Redis, so ``times`` holds across them), or None. ``prompt`` reads the request's
         prompt where a condition asks (the pipeline's, read once); by default it is read from ``body``."""
+        for rule in self._holding(api, op, body, headers, prompt):
+            count = await self.store.claim(rule.id, rule.times)
+            if count is not None:  # None: another replica took its last match meanwhile
+                return Picked(rule, rule.reply(count), count)
+        return None
+
+    def _holding(
+        self,
+        api: MockApi,
+        op: MockOperation,
+        body: Any,
+        headers: Mapping[str, str],
+        prompt: Callable[[], Prompt | None] | None,
+    ) -> Iterator[Rule]:
+        """The rules that hold for this request, in order, skipping those whose ``times`` are used up."""
         if self._runtime_version != self.store.rules_version:
             self._runtime.clear()
             self._runtime_version = self.store.rules_version
         runtime = _index(self._runtime, self.store.rules, api.name, op)
         files = _index(self._files, lambda: self.file_rules, api.name, op)
         if not runtime and not files:
-            return None
+            return
         facts = request_facts(api, op, body, headers, prompt)
         for rule in chain(runtime.candidates(facts), files.candidates(facts)):
             if rule.times is not None and self.store.matched(rule.id) >= rule.times:
                 continue
             if holds(rule.when, facts):
-                count = self.store.count_match(rule.id)
-                return Picked(rule, rule.reply(count), count)
-        return None
+                yield rule
 
     def error_roll(self) -> bool:
         """Whether this request fails under ``--error-rate``."""
         return self.faults.error_rate > 0 and self._random.random() < self.faults.error_rate
 
-    def take_quota(self, api: str) -> tuple[bool, int, float]:
+    async def take_quota(self, api: str) -> tuple[bool, int, float]:
         """Spend one request of ``--rpm``: (allowed, remaining, seconds until a slot frees)."""
         assert self.faults.rpm is not None
-        return self.store.take(f"rpm:{api}", self.faults.rpm, 60.0, self.clock())
+        return await self.store.take(f"rpm:{api}", self.faults.rpm, 60.0, self.clock())
 
 
 def _index(
