@@ -9,6 +9,8 @@ before the answer leaves. So a client that got an answer from one replica finds 
 other, and reads never wait on Redis beyond that one catch-up. In Redis, under ``PREFIX``:
 
 - ``PREFIX:state`` (hash): each key's latest value: what a replica reads when it starts or reloads;
+  a gone key is kept as its version alone (a tombstone) for ``tombstone_seconds`` (10 minutes),
+  listed by time in ``PREFIX:gone``, then dropped, here and in each replica's versions;
 - ``PREFIX:ops`` (stream, trimmed to about ``_STREAM_LENGTH`` entries): the changes in the order
   they were made, each batch numbered from ``PREFIX:seq``; a replica that finds a gap in the
   numbers (it fell behind the trimmed stream) reloads from the hash;
@@ -75,6 +77,7 @@ _JOURNAL = (_SCRIPTS / "journal.lua").read_text()
 _CLAIM = (_SCRIPTS / "claim.lua").read_text()
 _WINDOW = (_SCRIPTS / "window.lua").read_text()
 _COUNTS_KEPT = 7 * 24 * 3600  # seconds an epoch's counts outlive their last change
+_TOMBSTONE_SECONDS = 600.0  # how long a gone key's version is kept (against older writes in flight)
 
 
 class StoreUnavailable(Exception):
@@ -163,11 +166,18 @@ class Ledger:
         journal_bytes: int,
         journal_size: int,
         on_reset: Callable[[], None] = lambda: None,
+        tombstone_seconds: float = _TOMBSTONE_SECONDS,
     ) -> None:
         self.url, self.prefix, self.replica = url, prefix, str(replica)
         self._keys = {
-            name: f"{prefix}:{name}" for name in ("state", "ops", "seq", "epoch", "journal", "journal:bytes")
+            name: f"{prefix}:{name}"
+            for name in ("state", "ops", "seq", "epoch", "gone", "journal", "journal:bytes")
         }
+        # A gone key's version is kept this long, in Redis (``PREFIX:gone``) and here (``_gone``), so
+        # that a write older than the delete still in flight cannot revive it; then it is forgotten,
+        # so deleted keys cost nothing forever.
+        self._tombstone_ns = int(tombstone_seconds * 1e9)
+        self._gone: dict[str, int] = {}  # key -> when it went (nanoseconds), oldest first
         self._journal_limits = (journal_bytes, journal_size)
         self._on_reset = on_reset  # what a reset does to this replica's own (unshared) state
         self._stores: dict[str, Shared] = {}
@@ -199,6 +209,23 @@ class Ledger:
         version = self._version()
         self._versions[full] = version
         self._pending[full] = (version, value)
+        self._mark(full, version, gone=value is None)
+
+    def _mark(self, key: str, version: bytes, *, gone: bool) -> None:
+        """Keep track of when ``key`` went (it is forgotten a while after), or that it is back."""
+        self._gone.pop(key, None)
+        if gone:
+            self._gone[key] = int(version[:20])
+
+    def _forget_gone(self) -> None:
+        """Forget the versions of keys gone for longer than the tombstones are kept."""
+        cutoff = time.time_ns() - self._tombstone_ns
+        while self._gone:
+            key, went = next(iter(self._gone.items()))
+            if went > cutoff:
+                return
+            del self._gone[key]
+            self._versions.pop(key, None)
 
     def note_journal(self, entry: bytes) -> None:
         self._journal.append(entry)
@@ -314,15 +341,17 @@ class Ledger:
             await self._flush()
 
     async def _flush(self) -> None:
+        self._forget_gone()
         if not self._pending and not self._journal:
             return
         pending, self._pending = self._pending, {}
         journal, self._journal = self._journal, []
         notes = list(pending.items())
+        cutoff = time.time_ns() - self._tombstone_ns
         try:
             pipe = self.redis.pipeline(transaction=False)
             for start in range(0, len(notes), _BATCH):
-                args: list[Any] = [self._epoch or b"", self.replica, _STREAM_LENGTH]
+                args: list[Any] = [self._epoch or b"", self.replica, _STREAM_LENGTH, cutoff]
                 for key, (version, value) in notes[start : start + _BATCH]:
                     raw = _GONE if value is None else encode(value)
                     args += [key, version, raw, _IN_HASH if len(raw) > _BIG else raw]
@@ -344,17 +373,20 @@ class Ledger:
 
     @property
     def _flush_keys(self) -> list[str]:
-        return [self._keys[name] for name in ("state", "ops", "seq", "epoch")]
+        return [self._keys[name] for name in ("state", "ops", "seq", "epoch", "gone")]
 
     async def reset(self) -> None:
         """Empty the namespace (every replica reloads, and so resets, on its next request)."""
         epoch = _RESET + uuid.uuid4().hex.encode()
         pipe = self.redis.pipeline(transaction=True)
-        pipe.delete(*(self._keys[name] for name in ("state", "ops", "seq", "journal", "journal:bytes")))
+        pipe.delete(
+            *(self._keys[name] for name in ("state", "ops", "seq", "gone", "journal", "journal:bytes"))
+        )
         pipe.set(self._keys["epoch"], epoch)
         await pipe.execute()
         self._pending.clear()
         self._versions.clear()
+        self._gone.clear()
         self._journal.clear()
         self._epoch, self._seq, self._last_id = epoch, 0, b"0-0"
 
@@ -386,6 +418,7 @@ class Ledger:
         if version <= self._versions.get(full, b""):
             return
         self._versions[full] = version
+        self._mark(full, version, gone=value == _GONE)
         name, _, item = full.partition(KEY_SEP)
         store = self._stores.get(name)
         if store is not None:
@@ -429,6 +462,7 @@ class Ledger:
         for store in self._stores.values():
             store.shared_clear()
         self._versions.clear()
+        self._gone.clear()
         for key, raw in state.items():
             self._take(key, raw)
         for key, (version, value) in self._pending.items():  # not yet published: still this replica's

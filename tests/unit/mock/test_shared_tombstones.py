@@ -1,0 +1,112 @@
+"""Deleted keys of the shared store, through two real Ledgers and a real redis-server: a gone key is kept
+as its version a while (so an older write still in flight cannot revive it), then forgotten in Redis and
+in each replica, so deletes do not grow the namespace for ever; a key put back is not forgotten."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import pytest
+import pytest_asyncio
+import redis.asyncio
+
+from gatewright.mock.shared import Ledger
+
+TOMBSTONE_SECONDS = 0.5
+
+
+class _Keys:
+    """A minimal shared store: keys and JSON values (``mock.shared.Shared``)."""
+
+    shared_name = "keys"
+
+    def __init__(self) -> None:
+        self.ledger: Ledger | None = None
+        self.items: dict[str, Any] = {}
+
+    def put(self, key: str, value: Any) -> None:
+        self.items[key] = value
+        assert self.ledger is not None
+        self.ledger.note(self.shared_name, key, value)
+
+    def delete(self, key: str) -> None:
+        self.items.pop(key, None)
+        assert self.ledger is not None
+        self.ledger.note(self.shared_name, key, None)
+
+    def shared_items(self) -> Iterable[tuple[str, Any]]:
+        return list(self.items.items())
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        if value is None:
+            self.items.pop(key, None)
+        else:
+            self.items[key] = value
+
+    def shared_clear(self) -> None:
+        self.items.clear()
+
+
+@pytest_asyncio.fixture
+async def pair(redis_url: str) -> AsyncIterator[tuple[Ledger, _Keys, Ledger, _Keys, str]]:
+    prefix = f"test-tombstones-{uuid.uuid4().hex[:8]}"
+    made = []
+    for replica in (0, 1):
+        ledger = Ledger(
+            redis_url,
+            prefix,
+            replica,
+            journal_bytes=1 << 20,
+            journal_size=10,
+            tombstone_seconds=TOMBSTONE_SECONDS,
+        )
+        keys = _Keys()
+        ledger.register(keys)
+        await ledger.sync()
+        made.append((ledger, keys))
+    (a, keys_a), (b, keys_b) = made
+    yield a, keys_a, b, keys_b, prefix
+    for ledger, _ in made:
+        await ledger.close()
+
+
+def _versions(ledger: Ledger) -> set[str]:
+    return set(ledger._versions)
+
+
+@pytest.mark.asyncio
+async def test_a_deleted_key_is_a_tombstone_for_a_while_then_forgotten_everywhere(
+    pair: tuple[Ledger, _Keys, Ledger, _Keys, str], redis_url: str
+) -> None:
+    a, keys_a, b, keys_b, prefix = pair
+    client = redis.asyncio.from_url(redis_url)
+    try:
+        for n in range(40):
+            keys_a.put(f"k{n}", n)
+        await a.flush()
+        await b.sync()
+        assert len(keys_b.items) == 40
+        for n in range(40):
+            keys_a.delete(f"k{n}")
+        keys_a.put("k7", "back")  # deleted, then put back: not a tombstone any more
+        await a.flush()
+        await b.sync()
+        assert keys_b.items == {"k7": "back"}
+        assert await client.hlen(f"{prefix}:state") == 40  # 39 tombstones and k7
+        assert await client.zcard(f"{prefix}:gone") == 39
+        assert len(_versions(b)) == 40
+
+        await asyncio.sleep(TOMBSTONE_SECONDS + 0.2)
+        keys_a.put("later", 1)  # the next flush after the cutoff drops them
+        await a.flush()
+        await b.sync()
+        await b.flush()  # a replica forgets its own copies when it flushes (after every request)
+        assert await client.zcard(f"{prefix}:gone") == 0
+        assert set(await client.hkeys(f"{prefix}:state")) == {b"keys\x1fk7", b"keys\x1flater"}
+        assert _versions(a) == _versions(b) == {"keys\x1fk7", "keys\x1flater"}
+        assert keys_b.items == {"k7": "back", "later": 1}
+    finally:
+        await client.aclose()
