@@ -279,21 +279,16 @@ class ControlStore:
     def matched(self, rule_id: str) -> int:
         return self._matched.get(rule_id, 0)
 
-    def count_match(self, rule_id: str) -> int:
-        """One more match of the rule; returns how many there have been (1 for the first)."""
-        count = self._matched.get(rule_id, 0) + 1
-        self._matched[rule_id] = count
-        if self.ledger is not None:
-            self.ledger.note(self.shared_name, f"matched{KEY_SEP}{rule_id}", count)
-        return count
-
     async def claim(self, rule_id: str, times: int | None) -> int | None:
         """One more match of the rule unless it has had ``times`` already (None: no bound): how many
         there have been (1 for the first), or None. With replicas, Redis counts (``Ledger.claim``, one
         atomic step), so ``times`` and a sequence's order hold however requests to them interleave."""
         held = self._matched.get(rule_id, 0)
         if self.ledger is None:
-            return None if times is not None and held >= times else self.count_match(rule_id)
+            if times is not None and held >= times:
+                return None
+            self._matched[rule_id] = held + 1
+            return held + 1
         count = await self.ledger.claim(f"matched{KEY_SEP}{rule_id}", held, times)
         if count is not None and count > self._matched.get(rule_id, 0):
             self._matched[rule_id] = count  # what ``matched`` shows, here and (noted) on the others

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
@@ -12,7 +13,7 @@ import pytest
 
 from gatewright.mock import load_apis
 from gatewright.mock.operations import MockApi
-from gatewright.mock.replay import ReplayBook, ReplaySettings, load_replay
+from gatewright.mock.replay import Fixture, ReplayBook, ReplaySettings, RequestKey, load_replay
 from gatewright.mock.replay.matcher import request_key
 from gatewright.mock.replay.playback import replayed_headers
 from gatewright.mock.state import ControlStore
@@ -30,6 +31,11 @@ API = "empiriolabs"
 CHAT_PATH = "/v1/chat/completions"
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}
 ANSWER = {"id": "chatcmpl-recorded", "object": "chat.completion"}
+
+
+def _pick(book: ReplayBook, key: RequestKey, test_id: str | None) -> Fixture | None:
+    """``ReplayBook.pick`` (which awaits the store's count) from a plain test."""
+    return asyncio.run(book.pick(key, test_id))
 
 
 @pytest.fixture(scope="module")
@@ -173,9 +179,9 @@ def test_a_recorded_path_under_a_prefix_routes_to_its_operation(
     book = _book(tmp_path, apis)
     assert book.loaded == 2 and book.describe()["requests"] == 1
     chat = _live(apis, "createChatCompletion", CHAT)  # both answer the chat request as the mock keys it
-    picked = book.pick(chat, None)
+    picked = _pick(book, chat, None)
     assert picked is not None and picked.name == "_/00001-createChatCompletion.json"
-    picked = book.pick(chat, "t")
+    picked = _pick(book, chat, "t")
     assert picked is not None and picked.name == "t/00001-createChatCompletion.json"
 
 
@@ -189,9 +195,9 @@ def test_path_parameters_come_from_the_recorded_path(tmp_path: Path, apis: dict[
         )
     book = _book(tmp_path, apis)
     assert book.describe()["requests"] == 2
-    picked = book.pick(_live(apis, op, None, {"instance_id": "gpu-2"}), None)
+    picked = _pick(book, _live(apis, op, None, {"instance_id": "gpu-2"}), None)
     assert picked is not None and picked.name == "_/00002-getGpuInstance.json"
-    assert book.pick(_live(apis, op, None, {"instance_id": "gpu-3"}), None) is None
+    assert _pick(book, _live(apis, op, None, {"instance_id": "gpu-3"}), None) is None
 
 
 def _no_body(request: RecordedRequest) -> RecordedRequest:
@@ -223,7 +229,7 @@ def test_multipart_bodies_match_whatever_their_boundary(tmp_path: Path, apis: di
     assert book.loaded == 2 and book.describe()["requests"] == 2
     # what the pipeline's validator makes of a live upload (another boundary, same fields)
     live = {"model": "openai-whisper-1", "file": "RIFFother"}
-    picked = book.pick(_live(apis, op, live), None)
+    picked = _pick(book, _live(apis, op, live), None)
     assert picked is not None and picked.name == "_/00002-createTranscription.json"
 
 

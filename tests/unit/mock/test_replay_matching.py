@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -12,6 +13,11 @@ from gatewright.mock.state import ControlStore
 from gatewright.spec.recording import Payload, RecordedRequest, RecordedResponse, Recording
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "What is the weather in Paris?"}]}
+
+
+def _pick(book: ReplayBook, key: RequestKey, test_id: str | None) -> Fixture | None:
+    """``ReplayBook.pick`` (which awaits the store's count) from a plain test."""
+    return asyncio.run(book.pick(key, test_id))
 
 
 def _key(body: Any, *, query: str = "", params: dict[str, str] | None = None) -> RequestKey:
@@ -116,7 +122,7 @@ def _fixture(name: str, test_id: str | None = None) -> Fixture:
 
 
 def _picks(book: ReplayBook, count: int, test_id: str | None = None) -> list[str | None]:
-    picked = [book.pick(_key(CHAT), test_id) for _ in range(count)]
+    picked = [_pick(book, _key(CHAT), test_id) for _ in range(count)]
     return [fixture.name if fixture is not None else None for fixture in picked]
 
 
@@ -126,7 +132,7 @@ def test_recordings_of_one_request_play_in_order_and_the_last_repeats() -> None:
     assert _picks(book, 5) == ["first", "second", "third", "third", "third"]
     store.reset()  # what POST /__gatewright/reset does
     assert _picks(book, 2) == ["first", "second"]
-    assert book.pick(_key({**CHAT, "model": "other"}), None) is None
+    assert _pick(book, _key({**CHAT, "model": "other"}), None) is None
 
 
 def test_a_test_id_prefers_its_own_recordings_and_keeps_its_own_place() -> None:

@@ -98,8 +98,9 @@ class ReplayBook:
         """How many recorded answers an operation has."""
         return self._per_operation[api, operation]
 
-    def pick(self, key: RequestKey, test_id: str | None) -> Fixture | None:
-        """The recorded answer this call of the request gets (counting the call), or None."""
+    async def pick(self, key: RequestKey, test_id: str | None) -> Fixture | None:
+        """The recorded answer this call of the request gets (counting the call, across replicas too:
+        ``ControlStore.claim``), or None."""
         sequence = self._sequences.get(key)
         if sequence is None:
             return None
@@ -108,7 +109,8 @@ class ReplayBook:
             fixtures, counter = group, f"replay:{sequence.number}:={test_id}"
         else:
             fixtures, counter = sequence.fixtures, f"replay:{sequence.number}:*"
-        played = self.store.count_match(counter)
+        played = await self.store.claim(counter, None)
+        assert played is not None  # no limit: every call counts
         return fixtures[min(played, len(fixtures)) - 1]
 
     def summary(self) -> str:

@@ -58,7 +58,7 @@ class ReplayExtension:
             request = call.request
             query = request.rel_url.raw_query_string
             key = request_key(api.name, op_id, call.path_params, query, call.body, credentials)
-            fixture = book.pick(key, request.headers.get(TEST_ID_HEADER))
+            fixture = await book.pick(key, request.headers.get(TEST_ID_HEADER))
             if fixture is not None:
                 _journal(call, f"replay:{fixture.name}")
                 faults = reply.stream if reply is not None and reply.stream.any else None
