@@ -74,7 +74,7 @@ async def add_rules(request: web.Request) -> web.Response:
 
 
 async def list_rules(request: web.Request) -> web.Response:
-    return web.json_response({"rules": request.app[RULES].describe()})
+    return web.json_response({"rules": await request.app[RULES].describe()})
 
 
 async def clear_rules(request: web.Request) -> web.Response:

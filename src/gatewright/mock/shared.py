@@ -198,6 +198,9 @@ class Ledger:
         self._claim_script: Any = None
         self._window_script: Any = None
         self._spent = 0  # quota requests this replica spent (each one's member in a window)
+        # Names this process's requests in a quota window: replica numbers start again at 0 after
+        # Redis lost its data, so the number alone could name another process's request.
+        self._spender = f"{replica}:{uuid.uuid4().hex[:12]}"
 
     # what the stores call
     def register(self, store: Shared) -> None:
@@ -256,11 +259,20 @@ class Ledger:
         count = await self._decide("claim", self._scoped("counts"), [key, held, limit or 0, _COUNTS_KEPT])
         return None if count < 0 else int(count)
 
+    async def counts(self) -> dict[str, int]:
+        """Every count ``claim`` keeps in this epoch, by key."""
+        self.redis  # noqa: B018 - connects on first use
+        try:
+            held = await self._redis.hgetall(self._scoped("counts"))
+        except redis.RedisError as exc:
+            raise StoreUnavailable(f"the shared store (Redis at {self.url}) does not answer: {exc}") from None
+        return {key.decode(): int(count) for key, count in held.items()}
+
     async def spend(self, key: str, limit: int, seconds: float) -> tuple[bool, int, float]:
         """One request of ``limit`` per ``seconds`` from the quota ``key``, shared by every replica:
         (allowed, remaining, seconds until a request leaves the window)."""
         self._spent += 1
-        member = f"{self.replica}:{self._spent}"
+        member = f"{self._spender}:{self._spent}"
         scoped = f"{self._scoped('window')}{KEY_SEP}{key}"
         allowed, remaining, wait = await self._decide(
             "window", scoped, [member, limit, max(1, int(seconds * 1000))]
@@ -408,7 +420,9 @@ class Ledger:
             found = await self.redis.hmget(self._keys["state"], big) if big else []
             held = dict(zip(big, found, strict=True))
             for key, raw in fields.items():
-                self._take(key, held.get(key) or raw)
+                value = held.get(key) or raw
+                if value[_VERSION:] != _IN_HASH:  # else gone since, tombstone dropped: a later entry says so
+                    self._take(key, value)
         return True
 
     def _take(self, key: bytes, raw: bytes) -> None:

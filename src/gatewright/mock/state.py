@@ -289,11 +289,23 @@ class ControlStore:
                 return None
             self._matched[rule_id] = held + 1
             return held + 1
+        rules = self._version  # changes with a reset or a rule removed meanwhile: then nothing is kept
         count = await self.ledger.claim(f"matched{KEY_SEP}{rule_id}", held, times)
-        if count is not None and count > self._matched.get(rule_id, 0):
-            self._matched[rule_id] = count  # what ``matched`` shows, here and (noted) on the others
+        if count is not None and rules == self._version and count > self._matched.get(rule_id, 0):
+            self._matched[rule_id] = count  # this replica's floor, and (noted) the others'
             self.ledger.note(self.shared_name, f"matched{KEY_SEP}{rule_id}", count)
         return count
+
+    async def match_counts(self) -> dict[str, int]:
+        """How often each rule (or recorded sequence) has matched: with replicas, as Redis counted
+        (the replicated notes may arrive out of order), never below what this replica has seen."""
+        counts = dict(self._matched)
+        if self.ledger is not None:
+            for key, count in (await self.ledger.counts()).items():
+                kind, _, name = key.partition(KEY_SEP)
+                if kind == "matched":
+                    counts[name] = max(count, counts.get(name, 0))
+        return counts
 
     # rate limits
     async def take(self, key: str, limit: int, window: float, now: float) -> tuple[bool, int, float]:

@@ -118,13 +118,15 @@ class RuleBook:
     def clear(self) -> None:
         self.store.clear_rules()
 
-    def describe(self) -> list[dict[str, Any]]:
+    async def describe(self) -> list[dict[str, Any]]:
+        """Every rule in force, with how often it has matched (with replicas: counted in Redis)."""
+        matched = await self.store.match_counts()
         return [
             {
                 "id": rule.id,
                 "name": rule.name,
                 "source": rule.source,
-                "matched": self.store.matched(rule.id),
+                "matched": matched.get(rule.id, 0),
                 **{k: v for k, v in rule.document.items() if k != "name"},
             }
             for rule in self.rules()
