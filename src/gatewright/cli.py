@@ -66,7 +66,7 @@ def _add_normalize(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 def _mock(args: argparse.Namespace) -> int:
     from gatewright.mock import serve
     from gatewright.mock.rules import RuleError
-    from gatewright.mock.shared import StoreUnavailable
+    from gatewright.mock.shared_values import StoreUnavailable
     from gatewright.mock.workers import WorkersExited
 
     try:

@@ -12,7 +12,7 @@ from gatewright.argtypes import store_prefix, store_url
 from gatewright.cli import build_parser
 from gatewright.mock import server
 from gatewright.mock.rules import RuleError
-from gatewright.mock.shared import StoreUnavailable
+from gatewright.mock.shared_values import StoreUnavailable
 from gatewright.mock.workers import WorkersExited, _picklable, _unpickled
 from gatewright.mock_options import DEFAULTS, MockOptions
 from gatewright.spec import SpecError

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gatewright.mock.shared import Packed
+from gatewright.mock.shared_values import Packed
 from gatewright.mock_options import DEFAULTS
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from gatewright.mock.outcome import web_response
-from gatewright.mock.shared import KEY_SEP, Packed
+from gatewright.mock.shared_values import KEY_SEP, Packed
 
 if TYPE_CHECKING:
     from gatewright.mock.operations import MockApi, MockOperation

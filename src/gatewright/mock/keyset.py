@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from gatewright.mock.shared import KEY_SEP
+from gatewright.mock.shared_values import KEY_SEP
 
 if TYPE_CHECKING:
     from gatewright.mock.shared import Ledger

@@ -23,39 +23,38 @@ other, and reads never wait on Redis beyond that one catch-up. In Redis, under `
   within the journal's byte budget and entry count (oldest first out);
 - ``PREFIX:replicas``: numbers the replicas that join, so each draws different ids;
 - ``PREFIX:counts:EPOCH`` (hash) and ``PREFIX:window:EPOCH\x1fKEY`` (sorted set): rules' match counts
-  and ``--rpm`` quotas, decided in Redis one atomic step per request (``claim``, ``spend``) rather than
+  and ``--rpm`` quotas, decided in Redis one atomic step per request (``shared_counts``) rather than
   replicated, so a limit holds for requests that reach several replicas at the same instant. They are
   scoped to the epoch, so a reset starts them afresh; an old epoch's keys expire.
 
-Values are JSON, bytes, or ``Packed`` (JSON and bytes: an upload and what is known of it), never
-pickles: a Redis shared by two teams must not be able to run code in either's mock. Caches (LLM
-answers, repeats, negotiation) are not shared: each is a function of the request. A change made by
-two replicas at the same instant on one key keeps the later (a rule's match count, which only grows,
-keeps the larger).
+Values (``shared_values``) are JSON, bytes, or ``Packed`` (JSON and bytes: an upload and what is
+known of it), never pickles: a Redis shared by two teams must not be able to run code in either's
+mock. Caches (LLM answers, repeats, negotiation) are not shared: each is a function of the request.
+A change made by two replicas at the same instant on one key keeps the later (a rule's match count,
+which only grows, keeps the larger).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
-import struct
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any
 
 import redis
 import redis.asyncio
 
-__all__ = ["KEY_SEP", "Ledger", "Packed", "Shared", "StoreUnavailable", "decode", "encode", "join"]
+from gatewright.mock.shared_counts import SharedCounts
+from gatewright.mock.shared_values import KEY_SEP, Shared, StoreUnavailable, decode, encode
+
+__all__ = ["Ledger", "join"]
 
 logger = logging.getLogger("gatewright.mock")
 
-KEY_SEP = "\x1f"  # between a store's name and its key, and between the parts of a key
 _BIG = 64 * 1024  # values larger than this are read from the hash, not carried in the stream
 _IN_HASH = b"H"  # carried in the stream instead of a large value
 _GONE = b""  # the value of a key that is gone (kept with its version, so an older write cannot revive it)
@@ -72,67 +71,7 @@ _TIMEOUT = 2.0  # seconds for a Redis answer before the store counts as unavaila
 _SCRIPTS = resources.files("gatewright.mock") / "lua"
 _FLUSH = (_SCRIPTS / "flush.lua").read_text()
 _JOURNAL = (_SCRIPTS / "journal.lua").read_text()
-# Counts and quotas are not replicated values but decided in Redis, one atomic step per request:
-# lua/claim.lua counts a rule's matches within its ``times``, lua/window.lua spends a ``--rpm`` quota.
-_CLAIM = (_SCRIPTS / "claim.lua").read_text()
-_WINDOW = (_SCRIPTS / "window.lua").read_text()
-_COUNTS_KEPT = 7 * 24 * 3600  # seconds an epoch's counts outlive their last change
 _TOMBSTONE_SECONDS = 600.0  # how long a gone key's version is kept (against older writes in flight)
-
-
-class StoreUnavailable(Exception):
-    """Redis does not answer (or lost the namespace mid-way); the replica answers 503 meanwhile."""
-
-
-@dataclass(frozen=True, slots=True)
-class Packed:
-    """A JSON value with bytes beside it (an upload: its bytes and what is known of them)."""
-
-    meta: Any
-    data: bytes
-
-
-class Shared(Protocol):
-    """A store whose state is keys and values that replicas share (see the module docstring).
-
-    ``ledger`` is None with the default in-memory store (the store notes nothing: no cost); with a
-    shared one, ``Ledger.register`` sets it and the store calls ``ledger.note`` on every change."""
-
-    shared_name: str
-    ledger: Ledger | None
-
-    def shared_items(self) -> Iterable[tuple[str, Any]]:
-        """Everything the store holds, as (key, value): published again after Redis lost its data."""
-        ...
-
-    def shared_apply(self, key: str, value: Any) -> None:
-        """Take a change another replica made (``None``: the key is gone); note nothing."""
-        ...
-
-    def shared_clear(self) -> None:
-        """Forget every shared key (before a reload)."""
-        ...
-
-
-def encode(value: Any) -> bytes:
-    if isinstance(value, Packed):
-        meta = json.dumps(value.meta, separators=(",", ":")).encode()
-        return b"p" + struct.pack(">I", len(meta)) + meta + value.data
-    if isinstance(value, bytes | bytearray):
-        return b"b" + bytes(value)
-    return b"j" + json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def decode(raw: bytes) -> Any:
-    tag, rest = raw[:1], raw[1:]
-    if tag == b"p":
-        (size,) = struct.unpack(">I", rest[:4])
-        return Packed(json.loads(rest[4 : 4 + size]), rest[4 + size :])
-    if tag == b"b":
-        return rest
-    if tag == b"j":
-        return json.loads(rest)
-    raise ValueError(f"not a shared value: {raw[:16]!r}")
 
 
 def join(url: str, prefix: str) -> tuple[int, bytes]:
@@ -195,12 +134,7 @@ class Ledger:
         self._redis: Any = None
         self._flush_script: Any = None
         self._journal_script: Any = None
-        self._claim_script: Any = None
-        self._window_script: Any = None
-        self._spent = 0  # quota requests this replica spent (each one's member in a window)
-        # Names this process's requests in a quota window: replica numbers start again at 0 after
-        # Redis lost its data, so the number alone could name another process's request.
-        self._spender = f"{replica}:{uuid.uuid4().hex[:12]}"
+        self.counts = SharedCounts(self)  # what must hold exactly across replicas: decided in Redis
 
     # what the stores call
     def register(self, store: Shared) -> None:
@@ -240,6 +174,11 @@ class Ledger:
 
     # the Redis side
     @property
+    def epoch(self) -> bytes | None:
+        """The namespace's epoch as this replica knows it (None before it first caught up)."""
+        return self._epoch
+
+    @property
     def redis(self) -> Any:
         if self._redis is None:
             self._redis = redis.asyncio.from_url(
@@ -247,51 +186,7 @@ class Ledger:
             )
             self._flush_script = self._redis.register_script(_FLUSH)
             self._journal_script = self._redis.register_script(_JOURNAL)
-            self._claim_script = self._redis.register_script(_CLAIM)
-            self._window_script = self._redis.register_script(_WINDOW)
         return self._redis
-
-    async def claim(self, key: str, held: int, limit: int | None) -> int | None:
-        """One more of the count ``key`` unless it has reached ``limit`` (None: no limit): the new
-        count, or None. Decided in Redis, so requests to several replicas at once never pass the
-        limit together; ``held`` (this replica's count) is where a count lost with Redis's data goes
-        on from."""
-        count = await self._decide("claim", self._scoped("counts"), [key, held, limit or 0, _COUNTS_KEPT])
-        return None if count < 0 else int(count)
-
-    async def counts(self) -> dict[str, int]:
-        """Every count ``claim`` keeps in this epoch, by key."""
-        self.redis  # noqa: B018 - connects on first use
-        try:
-            held = await self._redis.hgetall(self._scoped("counts"))
-        except redis.RedisError as exc:
-            raise StoreUnavailable(f"the shared store (Redis at {self.url}) does not answer: {exc}") from None
-        return {key.decode(): int(count) for key, count in held.items()}
-
-    async def spend(self, key: str, limit: int, seconds: float) -> tuple[bool, int, float]:
-        """One request of ``limit`` per ``seconds`` from the quota ``key``, shared by every replica:
-        (allowed, remaining, seconds until a request leaves the window)."""
-        self._spent += 1
-        member = f"{self._spender}:{self._spent}"
-        scoped = f"{self._scoped('window')}{KEY_SEP}{key}"
-        allowed, remaining, wait = await self._decide(
-            "window", scoped, [member, limit, max(1, int(seconds * 1000))]
-        )
-        return bool(allowed), int(remaining), max(0.0, int(wait) / 1000)
-
-    async def _decide(self, script: str, key: str, args: list[Any]) -> Any:
-        """Run a deciding script (``claim``, ``window``) on ``key``: ``StoreUnavailable`` if Redis is away."""
-        self.redis  # noqa: B018 - connects and registers the scripts on first use
-        run = self._claim_script if script == "claim" else self._window_script
-        try:
-            return await run(keys=[key], args=args)
-        except redis.RedisError as exc:
-            raise StoreUnavailable(f"the shared store (Redis at {self.url}) does not answer: {exc}") from None
-
-    def _scoped(self, name: str) -> str:
-        """A key of this epoch: a reset (a new epoch) starts every count and quota afresh, and the
-        keys of an old epoch expire on their own."""
-        return f"{self.prefix}:{name}:{(self._epoch or b'').decode()}"
 
     async def keep_up(self, interval: float = 1.0) -> None:
         """Catch up and publish every ``interval`` seconds while no request does (run as a task): a

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from gatewright.mock.blobs import DEFAULT_BUDGET, BlobStore
 from gatewright.mock.idempotency import IdempotentAnswers
 from gatewright.mock.journal import DEFAULT_ENTRY_BYTES, DEFAULT_JOURNAL_BYTES, JournalEntry
-from gatewright.mock.shared import KEY_SEP
+from gatewright.mock.shared_values import KEY_SEP
 
 if TYPE_CHECKING:
     from gatewright.mock.shared import Ledger
@@ -202,7 +202,9 @@ class ControlStore:
     costs the mock a bounded amount of memory, not one copy of every body.
     """
 
-    shared_name = "control"  # ``mock.shared``: "rules", "matched\x1f<rule id>" (quotas: ``Ledger.spend``)
+    shared_name = (
+        "control"  # ``mock.shared``: "rules", "matched\x1f<rule id>" (quotas: ``SharedCounts.spend``)
+    )
 
     def __init__(
         self,
@@ -281,7 +283,7 @@ class ControlStore:
 
     async def claim(self, rule_id: str, times: int | None) -> int | None:
         """One more match of the rule unless it has had ``times`` already (None: no bound): how many
-        there have been (1 for the first), or None. With replicas, Redis counts (``Ledger.claim``, one
+        there have been (1 for the first), or None. With replicas, Redis counts (``SharedCounts.claim``, one
         atomic step), so ``times`` and a sequence's order hold however requests to them interleave."""
         held = self._matched.get(rule_id, 0)
         if self.ledger is None:
@@ -290,7 +292,7 @@ class ControlStore:
             self._matched[rule_id] = held + 1
             return held + 1
         rules = self._version  # changes with a reset or a rule removed meanwhile: then nothing is kept
-        count = await self.ledger.claim(f"matched{KEY_SEP}{rule_id}", held, times)
+        count = await self.ledger.counts.claim(f"matched{KEY_SEP}{rule_id}", held, times)
         if count is not None and rules == self._version and count > self._matched.get(rule_id, 0):
             self._matched[rule_id] = count  # this replica's floor, and (noted) the others'
             self.ledger.note(self.shared_name, f"matched{KEY_SEP}{rule_id}", count)
@@ -301,7 +303,7 @@ class ControlStore:
         (the replicated notes may arrive out of order), never below what this replica has seen."""
         counts = dict(self._matched)
         if self.ledger is not None:
-            for key, count in (await self.ledger.counts()).items():
+            for key, count in (await self.ledger.counts.current()).items():
                 kind, _, name = key.partition(KEY_SEP)
                 if kind == "matched":
                     counts[name] = max(count, counts.get(name, 0))
@@ -310,9 +312,9 @@ class ControlStore:
     # rate limits
     async def take(self, key: str, limit: int, window: float, now: float) -> tuple[bool, int, float]:
         """Spend one request of ``limit`` per ``window`` seconds: (allowed, remaining, seconds to reset).
-        With replicas the quota is one in Redis (``Ledger.spend``), on Redis's clock."""
+        With replicas the quota is one in Redis (``SharedCounts.spend``), on Redis's clock."""
         if self.ledger is not None:
-            return await self.ledger.spend(key, limit, window)
+            return await self.ledger.counts.spend(key, limit, window)
         times = self._windows.setdefault(key, deque())
         while times and times[0] <= now - window:
             times.popleft()

@@ -38,13 +38,14 @@ from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import response_headers, value_for
-from gatewright.mock.shared import KEY_SEP
+from gatewright.mock.shared_values import KEY_SEP
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.uploaded_files import Kept, Upload, json_success, takes_file
 from gatewright.spec.media import is_json, media_type_of
 
 if TYPE_CHECKING:
-    from gatewright.mock.shared import Ledger, Shared
+    from gatewright.mock.shared import Ledger
+    from gatewright.mock.shared_values import Shared
 
 __all__ = ["UploadExtension"]
 

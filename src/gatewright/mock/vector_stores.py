@@ -33,7 +33,7 @@ from gatewright.mock.fit import replace as replaced
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import render
-from gatewright.mock.shared import KEY_SEP
+from gatewright.mock.shared_values import KEY_SEP
 from gatewright.mock.stateful import render_list
 from gatewright.mock.tasks.facts import FactsRef
 from gatewright.mock.tasks.index import Lifecycle
@@ -45,7 +45,8 @@ from gatewright.spec.media import is_json
 from gatewright.spec.tasks import Phase
 
 if TYPE_CHECKING:
-    from gatewright.mock.shared import Ledger, Shared
+    from gatewright.mock.shared import Ledger
+    from gatewright.mock.shared_values import Shared
 
 __all__ = ["VectorStoreExtension", "chunks", "score"]
 

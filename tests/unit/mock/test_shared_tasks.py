@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gatewright.mock.answers.response_store import IssuedIds, ResponseStore, Stored
-from gatewright.mock.shared import Ledger, decode, encode
+from gatewright.mock.shared import Ledger
+from gatewright.mock.shared_values import decode, encode
 from gatewright.mock.tasks import ManualClock, Outcome, Phase, Task, TaskEngine, TaskError, TaskTiming
 from gatewright.mock.tasks.facts import Facts, FactsRef
 from gatewright.mock.tasks.hooks import Started

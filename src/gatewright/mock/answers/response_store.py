@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.keyset import SharedKeySet
-from gatewright.mock.shared import KEY_SEP, Packed
+from gatewright.mock.shared_values import KEY_SEP, Packed
 
 if TYPE_CHECKING:
     from gatewright.mock.shared import Ledger

@@ -50,7 +50,7 @@ from gatewright.mock.tasks.wants import wants_task
 from gatewright.spec.schemas import locate
 
 if TYPE_CHECKING:
-    from gatewright.mock.shared import Shared
+    from gatewright.mock.shared_values import Shared
 
 __all__ = ["StoredResponses", "routes"]
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from gatewright.mock.shared import KEY_SEP
+from gatewright.mock.shared_values import KEY_SEP
 from gatewright.mock.tasks import machine
 from gatewright.mock.tasks.clock import Clock, SystemClock
 from gatewright.mock.tasks.engine_indexes import ByOperation, Wakeups

@@ -35,7 +35,7 @@ from gatewright.mock.tasks.models import Task, TaskTiming
 from gatewright.mock.tasks.responses import CountEvents, TaskBodies
 
 if TYPE_CHECKING:
-    from gatewright.mock.shared import Shared
+    from gatewright.mock.shared_values import Shared
 
 __all__ = ["TaskExtension"]
 
