@@ -66,11 +66,13 @@ _READ = 1_000  # stream entries per read
 _TIMEOUT = 2.0  # seconds for a Redis answer before the store counts as unavailable
 
 
-# The Redis side runs as two Lua scripts (atomic, one round trip each), kept beside this module:
-# lua/flush.lua publishes a batch of changes, lua/journal.lua appends journal entries within budget.
-_SCRIPTS = resources.files("gatewright.mock") / "lua"
-_FLUSH = (_SCRIPTS / "flush.lua").read_text()
-_JOURNAL = (_SCRIPTS / "journal.lua").read_text()
+# The Redis side runs as Lua scripts (atomic, one round trip each), kept in lua/ beside this module:
+# flush.lua publishes a batch of changes, journal.lua appends journal entries within budget, and
+# claim.lua and window.lua decide counts and quotas (``shared_counts``).
+_LUA = {
+    name: (resources.files("gatewright.mock") / "lua" / f"{name}.lua").read_text()
+    for name in ("flush", "journal", "claim", "window")
+}
 _TOMBSTONE_SECONDS = 600.0  # how long a gone key's version is kept (against older writes in flight)
 
 
@@ -132,8 +134,7 @@ class Ledger:
         self._started = 0  # catch-ups started
         self._caught_up = 0  # the last one that finished without error
         self._redis: Any = None
-        self._flush_script: Any = None
-        self._journal_script: Any = None
+        self._scripts: dict[str, Any] = {}  # each of ``_LUA``, registered with the connection
         self.counts = SharedCounts(self)  # what must hold exactly across replicas: decided in Redis
 
     # what the stores call
@@ -184,9 +185,17 @@ class Ledger:
             self._redis = redis.asyncio.from_url(
                 self.url, socket_timeout=_TIMEOUT, socket_connect_timeout=_TIMEOUT
             )
-            self._flush_script = self._redis.register_script(_FLUSH)
-            self._journal_script = self._redis.register_script(_JOURNAL)
+            self._scripts = {name: self._redis.register_script(text) for name, text in _LUA.items()}
         return self._redis
+
+    def script(self, name: str) -> Any:
+        """One of the Lua scripts in ``lua/`` (``flush``, ``journal``, ``claim``, ``window``), to call."""
+        self.redis  # noqa: B018 - connects and registers the scripts on first use
+        return self._scripts[name]
+
+    def unavailable(self, exc: Exception) -> StoreUnavailable:
+        """What a request meets while Redis does not answer (raise it ``from None``)."""
+        return StoreUnavailable(f"the shared store (Redis at {self.url}) does not answer: {exc}")
 
     async def keep_up(self, interval: float = 1.0) -> None:
         """Catch up and publish every ``interval`` seconds while no request does (run as a task): a
@@ -238,7 +247,7 @@ class Ledger:
                 if not await self._apply(entries) or len(entries) < _READ:
                     return
         except redis.RedisError as exc:
-            raise StoreUnavailable(f"the shared store (Redis at {self.url}) does not answer: {exc}") from None
+            raise self.unavailable(exc) from None
 
     async def flush(self) -> None:
         """Publish what this replica changed and journaled; what Redis does not take stays pending.
@@ -262,10 +271,10 @@ class Ledger:
                 for key, (version, value) in notes[start : start + _BATCH]:
                     raw = _GONE if value is None else encode(value)
                     args += [key, version, raw, _IN_HASH if len(raw) > _BIG else raw]
-                await self._flush_script(keys=self._flush_keys, args=args, client=pipe)
+                await self.script("flush")(keys=self._flush_keys, args=args, client=pipe)
             if journal:
                 budget, count = self._journal_limits
-                await self._journal_script(
+                await self.script("journal")(
                     keys=[self._keys["journal"], self._keys["journal:bytes"]],
                     args=[budget, count, *journal],
                     client=pipe,
@@ -274,7 +283,7 @@ class Ledger:
         except redis.RedisError as exc:
             self._pending = {**pending, **self._pending}  # published once Redis is back
             self._journal[:0] = journal
-            raise StoreUnavailable(f"the shared store (Redis at {self.url}) does not answer: {exc}") from None
+            raise self.unavailable(exc) from None
         if any(result == -1 for result in results[: -1 if journal else None]):
             logger.info("changes made across a reset by another replica were dropped")
 

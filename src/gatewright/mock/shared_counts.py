@@ -11,22 +11,17 @@ the namespace's epoch, so a reset starts them afresh and an old epoch's keys exp
 from __future__ import annotations
 
 import uuid
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import redis
 
-from gatewright.mock.shared_values import KEY_SEP, StoreUnavailable
+from gatewright.mock.shared_values import KEY_SEP
 
 if TYPE_CHECKING:
     from gatewright.mock.shared import Ledger
 
 __all__ = ["SharedCounts"]
 
-_LUA = {
-    name: (resources.files("gatewright.mock") / "lua" / f"{name}.lua").read_text()
-    for name in ("claim", "window")
-}
 _COUNTS_KEPT = 7 * 24 * 3600  # seconds an epoch's counts outlive their last change
 
 
@@ -35,8 +30,6 @@ class SharedCounts:
 
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
-        self._client: Any = None
-        self._scripts: dict[str, Any] = {}
         self._spent = 0  # quota requests this replica spent (each one's member in a window)
         # Names this process's requests in a quota window: replica numbers start again at 0 after
         # Redis lost its data, so the number alone could name another process's request.
@@ -55,7 +48,7 @@ class SharedCounts:
         try:
             held = await self._ledger.redis.hgetall(self._scoped("counts"))
         except redis.RedisError as exc:
-            raise self._away(exc) from None
+            raise self._ledger.unavailable(exc) from None
         return {key.decode(): int(count) for key, count in held.items()}
 
     async def spend(self, key: str, limit: int, seconds: float) -> tuple[bool, int, float]:
@@ -71,19 +64,12 @@ class SharedCounts:
 
     async def _decide(self, script: str, key: str, args: list[Any]) -> Any:
         """Run a deciding script (``claim``, ``window``) on ``key``: ``StoreUnavailable`` if Redis is away."""
-        client = self._ledger.redis
-        if client is not self._client:  # scripts are registered per connection (a closed one is replaced)
-            self._scripts = {name: client.register_script(text) for name, text in _LUA.items()}
-            self._client = client
         try:
-            return await self._scripts[script](keys=[key], args=args)
+            return await self._ledger.script(script)(keys=[key], args=args)
         except redis.RedisError as exc:
-            raise self._away(exc) from None
+            raise self._ledger.unavailable(exc) from None
 
     def _scoped(self, name: str) -> str:
         """A key of this epoch: a reset (a new epoch) starts every count and quota afresh, and the
         keys of an old epoch expire on their own."""
         return f"{self._ledger.prefix}:{name}:{(self._ledger.epoch or b'').decode()}"
-
-    def _away(self, exc: redis.RedisError) -> StoreUnavailable:
-        return StoreUnavailable(f"the shared store (Redis at {self._ledger.url}) does not answer: {exc}")

@@ -202,9 +202,8 @@ class ControlStore:
     costs the mock a bounded amount of memory, not one copy of every body.
     """
 
-    shared_name = (
-        "control"  # ``mock.shared``: "rules", "matched\x1f<rule id>" (quotas: ``SharedCounts.spend``)
-    )
+    # ``mock.shared``: "rules", "matched\x1f<rule id>" (quotas are decided in Redis: ``shared_counts``)
+    shared_name = "control"
 
     def __init__(
         self,
@@ -283,8 +282,8 @@ class ControlStore:
 
     async def claim(self, rule_id: str, times: int | None) -> int | None:
         """One more match of the rule unless it has had ``times`` already (None: no bound): how many
-        there have been (1 for the first), or None. With replicas, Redis counts (``SharedCounts.claim``, one
-        atomic step), so ``times`` and a sequence's order hold however requests to them interleave."""
+        there have been (1 for the first), or None. With replicas, Redis counts (``SharedCounts.claim``,
+        one atomic step), so ``times`` and a sequence's order hold however requests interleave."""
         held = self._matched.get(rule_id, 0)
         if self.ledger is None:
             if times is not None and held >= times:
