@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 CHARS_PER_TOKEN = 4  # the usual rule of thumb for English text and JSON; an estimate, said as such
 
@@ -64,6 +68,10 @@ class RateLimiter:
         with self._lock:
             self.tokens += (sent + received + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
 
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
     def close(self) -> None:
         self._closed.set()
 
@@ -86,3 +94,31 @@ class RateLimiter:
             self._next = max(now, self._next) + self._interval
         if delay > 0:
             self.pause(delay)
+
+
+@contextmanager
+def closed_by_ctrl_c(limiter: RateLimiter) -> Iterator[None]:
+    """While the run lasts, the first Ctrl-C closes the gate instead of raising where it lands.
+
+    A ``KeyboardInterrupt`` raised at an arbitrary bytecode can land where nobody can hear it: in a
+    garbage-collector callback (hypothesis keeps one), whose exceptions Python prints and drops,
+    leaving the run going and hypothesis's own bookkeeping half-done. Closed, the gate stops every
+    unit at its next request or pause (``RunStopped``) and the run ends there, its reports marked
+    interrupted; a second Ctrl-C interrupts outright. Only the main thread can set a handler, and
+    a SIGINT a parent chose to ignore (a background job) stays ignored.
+    """
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+
+    def close(signum: int, frame: FrameType | None) -> None:
+        limiter.close()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, close)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -16,7 +16,7 @@ from schemathesis import GenerationMode
 
 from gatewright.conformance.cases import mode_of
 from gatewright.conformance.checks import PUBLIC_ACCESS
-from gatewright.conformance.limiter import BudgetSpent
+from gatewright.conformance.limiter import BudgetSpent, RunStopped
 from gatewright.conformance.runs import CaseRun
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def run_operation(
     fixed = adapter.cases.fixed_credentials(operation_id)
     if "examples" in modes:
         for strategy in operation.get_strategies_from_examples(**fixed):
-            _run_hypothesis(adapter, _case_test(adapter, strategy, "examples", 1, checks, on_run))
+            run_hypothesis(adapter, _case_test(adapter, strategy, "examples", 1, checks, on_run))
     if "coverage" in modes:
         for case in adapter.coverage_cases(operation):
             on_run(adapter.send(case, phase="coverage", checks=checks))
@@ -69,15 +69,19 @@ def run_operation(
             operation.as_strategy(generation_mode=GenerationMode.POSITIVE, **fixed),
             operation.as_strategy(generation_mode=GenerationMode.NEGATIVE, **fixed),
         )
-        _run_hypothesis(adapter, _case_test(adapter, fuzz, None, 2 * max_examples, checks, on_run))
+        run_hypothesis(adapter, _case_test(adapter, fuzz, None, 2 * max_examples, checks, on_run))
 
 
-def _run_hypothesis(adapter: SchemathesisAdapter, test: Callable[[], None]) -> None:
+def run_hypothesis(adapter: SchemathesisAdapter, test: Callable[[], None]) -> None:
+    """Run a hypothesis test of the run; a closed gate leaves as ``RunStopped`` or ``BudgetSpent``
+    however hypothesis passed it on, and a test it could not satisfy is simply done."""
     try:
         test()
     except hypothesis.errors.Unsatisfiable:
         return
-    except BaseException as exc:  # the budget ran out inside hypothesis: stop, do not shrink
+    except BaseException as exc:  # the gate closed inside hypothesis: say which way, whatever it raised
+        if adapter.limiter.closed:
+            raise RunStopped("the run is stopping") from None
         if adapter.limiter.spent:
             raise BudgetSpent(str(exc)) from None
         raise

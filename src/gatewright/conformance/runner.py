@@ -23,7 +23,7 @@ from gatewright.conformance.events import (
     UnitFinished,
     UnitStarted,
 )
-from gatewright.conformance.limiter import BudgetSpent, RateLimiter, RunStopped
+from gatewright.conformance.limiter import BudgetSpent, RateLimiter, RunStopped, closed_by_ctrl_c
 from gatewright.conformance.models import Report, Shard, UnitResult
 from gatewright.conformance.options import SAFE_METHODS, RunOptions
 from gatewright.conformance.redact import Redactor
@@ -303,19 +303,15 @@ class Conformance:
         report = self.new_report()
         started = time.monotonic()
         self.emitter.emit(RunStarted(report.api, report.base_url, tuple(u.unit_id for u in self.units)))
-        background = BackgroundUnits(self, self.options.lifecycle_workers, self.adapter.limiter)
+        limiter = self.adapter.limiter
+        background = BackgroundUnits(self, self.options.lifecycle_workers, limiter)
         try:
-            for unit in self.units:
-                if unit.background:
-                    background.start(unit, into=report.units)
-            for unit in self.units:
-                if not unit.background:
-                    self.run_unit(unit, into=report.units)
-                    background.collect(report.units)
-            background.collect(report.units, wait=True)
-        except KeyboardInterrupt:  # Ctrl-C: report what was found so far, marked interrupted
+            with closed_by_ctrl_c(limiter):
+                self._run_units(background, report.units)
+        except KeyboardInterrupt:  # Ctrl-C raised outright: report what was found so far
             report.interrupted = True
         finally:
+            report.interrupted = report.interrupted or limiter.closed
             background.stop(report.units)
             self.adapter.close()
         order = {unit.unit_id: index for index, unit in enumerate(self.units)}
@@ -324,6 +320,19 @@ class Conformance:
         report.settings = self.settings()
         self.emitter.emit(RunFinished(report))
         return report
+
+    def _run_units(self, background: BackgroundUnits, into: list[UnitResult]) -> None:
+        """The background units started, the others one after another until Ctrl-C closes the gate."""
+        for unit in self.units:
+            if unit.background:
+                background.start(unit, into=into)
+        for unit in self.units:
+            if self.adapter.limiter.closed:
+                return
+            if not unit.background:
+                self.run_unit(unit, into=into)
+                background.collect(into)
+        background.collect(into, wait=True)
 
 
 def run_conformance(options: RunOptions, handlers: Iterable[EventHandler] = ()) -> Report:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import schemathesis
 from hypothesis import settings
 
-from gatewright.conformance.phases import run_settings
+from gatewright.conformance.phases import run_hypothesis, run_settings
 from gatewright.conformance.runs import CaseRun
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def run_stateful(
 
     stateful_settings = settings(run_settings(max_examples, adapter.seed), stateful_step_count=max(1, steps))
     try:
-        Machine.run(settings=stateful_settings)
+        run_hypothesis(adapter, lambda: Machine.run(settings=stateful_settings))
     except schemathesis.errors.SchemathesisError:
         return False
     return True

@@ -6,6 +6,7 @@ with what was found so far, marked interrupted, and exits 130.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -18,6 +19,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from gatewright.cli import main
+from gatewright.conformance import Conformance, RunOptions
+from gatewright.conformance.events import Event, UnitFinished
 from gatewright.testing import running_mock
 
 pytestmark = pytest.mark.slow  # verify in a subprocess, interrupted with Ctrl-C
@@ -125,3 +128,43 @@ def test_ctrl_c_writes_partial_reports_marked_interrupted(tmp_path: Path, phases
     html = (report_dir / "report.html").read_text(encoding="utf-8")
     assert "INTERRUPTED" in html
     assert KEY not in out + err
+
+
+def test_ctrl_c_landing_in_a_gc_callback_still_stops_the_run() -> None:
+    """Hypothesis keeps a garbage-collector callback, and a ``KeyboardInterrupt`` raised inside one
+    is printed and dropped by Python: a Ctrl-C arriving there once let the run go on to the end
+    (exit 1, not 130). Here it is made to arrive there, after the second unit."""
+    armed = False
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        nonlocal armed
+        if armed and phase == "start":
+            armed = False
+            signal.raise_signal(signal.SIGINT)
+            for _ in range(100):  # the Python-level handler runs here, inside the callback
+                pass
+
+    class CtrlCAfterTwoUnits:
+        finished = 0
+
+        def handle(self, event: Event) -> None:
+            nonlocal armed
+            if isinstance(event, UnitFinished):
+                self.finished += 1
+                if self.finished == 2:
+                    armed = True
+                    gc.collect()
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    gc.callbacks.append(callback)
+    try:
+        with running_mock(["voxvey"], seed=1) as url:
+            options = RunOptions(base_url=url, api="voxvey", api_key=KEY, max_examples=5, seed=1)
+            conformance = Conformance(options, [CtrlCAfterTwoUnits()])
+            report = conformance.run()
+    finally:
+        gc.callbacks.remove(callback)
+        signal.signal(signal.SIGINT, previous)
+    assert not armed, "the callback never ran"
+    assert report.interrupted
+    assert 2 <= len(report.units) < len(conformance.units) / 2
