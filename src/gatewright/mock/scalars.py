@@ -232,11 +232,37 @@ def _fits(value: str, node: Mapping[str, Any]) -> bool:
 
 
 def _fit_length(value: str, node: Mapping[str, Any]) -> str:
+    """``value`` padded to ``minLength`` (the way its ``format`` allows, else with ``x``), cut to
+    ``maxLength``."""
     low = int(node.get("minLength", 0))
     high = int(node.get("maxLength", 10**9))
     if len(value) < low:
-        value = value + "x" * (low - len(value))
+        fmt = node.get("format")
+        pad = _PADDERS.get(fmt) if isinstance(fmt, str) else None
+        padded = pad(value, low - len(value)) if pad is not None else None
+        value = padded if padded is not None else value + "x" * (low - len(value))
     return value[:high]
+
+
+def _pad_seconds(value: str, missing: int) -> str | None:
+    """A time ending ``Z`` made longer by digits of a fraction of its second (``.000Z``)."""
+    if missing < 2 or not value.endswith("Z"):  # a fraction is a point and a digit at least
+        return None
+    return f"{value[:-1]}.{'0' * (missing - 1)}Z"
+
+
+def _pad_base64(value: str, missing: int) -> str | None:
+    size = 3 * -(-(len(value) + missing) // 4)  # bytes whose base64 is at least that long
+    return base64.b64encode((b"gatewright" * (size // 10 + 1))[:size]).decode()
+
+
+# format -> its value made ``missing`` characters longer and still of the format (None: it cannot be);
+# the formats not here stay themselves with ``x`` appended (a URI, an e-mail address, a host name)
+_PADDERS: dict[str, Callable[[str, int], str | None]] = {
+    "date-time": _pad_seconds,
+    "time": _pad_seconds,
+    "byte": _pad_base64,
+}
 
 
 def _uuid(rng: random.Random, now: float) -> str:
