@@ -388,3 +388,14 @@ def test_a_wrongly_typed_content_is_a_finding_not_an_error(mock: str) -> None:
     report = verify(mock, CHAT)
     assert all(u.error is None for u in report.units), describe(report)
     assert [f.check for f in report.findings] == ["compat_structured_output"], describe(report)
+
+
+def test_a_plain_request_the_gateway_rejects_is_a_finding_for_every_claim_sending_it(mock: str) -> None:
+    """The usage and fresh-id claims ask for nothing special: a 4xx to them fails both alike."""
+    plant(mock, [{"when": {"operation": CHAT}, "then": {"status": 400, "message": "no"}}])
+    report = verify(mock, CHAT)
+    units = {u.unit_id: u for u in report.units}
+    for claim in ("usage", "fresh_ids"):
+        unit = units[f"compat:{CHAT}:{claim}"]
+        assert unit.failed, describe(report)
+        assert any("answered 400" in f.message for f in unit.findings), describe(report)
