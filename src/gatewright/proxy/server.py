@@ -83,6 +83,13 @@ class _ClientBody:
             self.captured.add(chunk)
             yield chunk
 
+    async def rest(self) -> None:
+        """Take in what the client still sends when the upstream failed before it took it all, so
+        the request is judged as it was sent (not as a request without its body)."""
+        with contextlib.suppress(aiohttp.ClientError, OSError, TimeoutError):  # ``late`` says if slow
+            async for _ in self.chunks():
+                pass
+
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -121,6 +128,8 @@ async def _forward(request: web.Request) -> web.StreamResponse:
         proxy.not_judged(observed, STOPPED_UNANSWERED)
         raise
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        if request.body_exists and not body.late:
+            await body.rest()
         if body.late:  # the client's fault, not the upstream's: nothing to judge
             return await _too_slow(request, proxy.options.client_timeout)
         observed.error = _why(exc)

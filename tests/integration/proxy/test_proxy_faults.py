@@ -173,6 +173,18 @@ def test_upstream_down_is_a_502_in_the_envelope_and_a_finding(unused_port: int) 
     ] * 2
 
 
+def test_upstream_down_judges_the_request_as_sent_with_its_body(unused_port: int) -> None:
+    """The upstream refused the connection before it took the body: the client's request is still
+    judged with its body (no "body missing" finding against the client), the failure the upstream's."""
+    with proxied(upstream=f"http://127.0.0.1:{unused_port}") as run:
+        answer = requests.post(f"{run.url}/v1/items", json={"name": "x"}, headers=AUTH, timeout=10)
+        found_now = violations(run.url)
+    assert answer.status_code == 502
+    assert [(v["side"], v["operation"], v["check"]) for v in found_now] == [
+        ("gateway", "createItem", "request_completes")
+    ]
+
+
 @pytest.mark.parametrize("fault", ["slow", "reset"])
 def test_upstream_timeout_or_reset_is_a_502(fault: str) -> None:
     with proxied(read_timeout=0.2) as run:
