@@ -238,7 +238,9 @@ CLAIMS: dict[str, tuple[Claim, ...]] = {
             lambda: {"messages": _user(), "max_tokens": 1},
             _length("length"),
         ),
-        Claim(COMPAT_USAGE.id, "usage adds up", lambda: {"messages": _user()}, _usage(CHAT_USAGE), plain=True),
+        Claim(
+            COMPAT_USAGE.id, "usage adds up", lambda: {"messages": _user()}, _usage(CHAT_USAGE), plain=True
+        ),
         Claim(
             COMPAT_FRESH_IDS.id,
             "each answer has a fresh id",
