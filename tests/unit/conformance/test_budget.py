@@ -56,3 +56,24 @@ def test_the_limiter_estimates_tokens_from_bytes_and_says_what_ran_out() -> None
     with pytest.raises(BudgetSpent, match="--budget-tokens of 10 estimated tokens"):
         limiter.wait()
     assert not RateLimiter(None).budgeted
+
+
+def test_learning_the_served_models_sends_no_request_past_the_budget() -> None:
+    """The models list is asked once, with no checks: schemathesis reads an empty check list as its
+    default set, whose ``ignored_auth`` sent two probes of its own that no budget counted."""
+    app = create_app(["voxvey"], seed=1, access_log=False)
+    with serve_app(app) as url:
+        options = RunOptions(
+            base_url=url,
+            api="voxvey",
+            api_key="sk-budget-test",
+            max_examples=5,
+            seed=1,
+            budget=6,
+            include=("createChatCompletion",),
+        )
+        report = run_conformance(options)
+    served = app[CONTROL].journal()
+    assert [entry.path for entry in served].count("/v1/models") == 1  # learned, once
+    assert len(served) == 6, [(entry.method, entry.path) for entry in served]
+    assert not str(report.settings["models"]).startswith(("none known", "not asked")), report.settings
