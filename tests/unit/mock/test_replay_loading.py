@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +184,22 @@ def test_a_recorded_path_under_a_prefix_routes_to_its_operation(
     assert picked is not None and picked.name == "_/00001-createChatCompletion.json"
     picked = _pick(book, chat, "t")
     assert picked is not None and picked.name == "t/00001-createChatCompletion.json"
+
+
+def test_recordings_of_several_tests_play_in_the_order_they_were_recorded(
+    tmp_path: Path, apis: dict[str, MockApi]
+) -> None:
+    """Group folders sort by name ("auth-1" before "plain-1"); a request that is no test's plays
+    every test's recordings of it as they happened."""
+    recorded = [("plain-1", "2026-12-06T13:40:11.000Z"), ("auth-1", "2026-12-06T13:40:15.000Z")]
+    for test_id, at in recorded:
+        write_recording(tmp_path, replace(_recording(test_id=test_id), recorded_at=at))
+    book = _book(tmp_path, apis)
+    chat = _live(apis, "createChatCompletion", CHAT)
+    played = [_pick(book, chat, None) for _ in range(3)]
+    assert [fixture.recording.test_id for fixture in played if fixture] == ["plain-1", "auth-1", "auth-1"]
+    picked = _pick(book, chat, "auth-1")  # a test's own recordings still come first for it
+    assert picked is not None and picked.recording.test_id == "auth-1"
 
 
 def test_path_parameters_come_from_the_recorded_path(tmp_path: Path, apis: dict[str, MockApi]) -> None:

@@ -4,14 +4,16 @@ Recordings of the same request (``matcher.RequestKey``) form a sequence in recor
 order, like a rule's ``sequence``: the first matching call gets the first answer, the
 second the second, and the last repeats, so an agent loop that sent the same request
 twice gets both answers back in turn. A request carrying ``x-test-id`` plays that
-test's recordings when it has any, else every matching recording; one without plays
-the recordings made without a test id first. How far each sequence has played is
+test's recordings when it has any, else every matching recording, whatever test made
+it, in the order they were recorded (``recorded_at``: group folders sort by name, not
+by time); one without plays the recordings made without a test id first. How far each sequence has played is
 counted in the ``ControlStore`` next to the rules' counters, so ``POST
 /__gatewright/reset`` rewinds every sequence.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +95,8 @@ class ReplayBook:
             sequence.groups.setdefault(fixture.recording.test_id, []).append(fixture)
             self._per_operation[key.api, key.operation] += 1
             self.loaded += 1
+        for sequence in self._sequences.values():
+            _in_recorded_order(sequence.fixtures)
 
     def recorded(self, api: str, operation: str) -> int:
         """How many recorded answers an operation has."""
@@ -138,6 +142,21 @@ class ReplayBook:
                 {"fixture": skip.name, "reason": skip.reason, "detail": skip.detail} for skip in self.skipped
             ],
         }
+
+
+def _in_recorded_order(fixtures: list[Fixture]) -> None:
+    """Sort the fixtures of several groups by when they were recorded, when each says (a fixture
+    written by hand may not): the groups' folders come in by name."""
+    instants = []
+    for fixture in fixtures:
+        try:
+            instants.append(dt.datetime.fromisoformat(fixture.recording.recorded_at))
+        except ValueError:
+            return
+    if len({instant.tzinfo is None for instant in instants}) > 1:  # naive and aware do not compare
+        return
+    order = sorted(range(len(fixtures)), key=instants.__getitem__)  # stable: ties keep file order
+    fixtures[:] = [fixtures[index] for index in order]
 
 
 def _s(count: int) -> str:
