@@ -164,10 +164,19 @@ def test_a_chat_message_must_name_its_role(items: dict[str, Any]) -> None:
     request = {"type": "object", "properties": {"messages": {"type": "array", "items": items}}}
     document = spec(paths={CHAT: {"post": operation("openai-chat", request)}})
     out, repairs = apply(wire_fidelity, document)
-    items_at = f"{request_at(CHAT)}/properties/messages/items"
-    assert pointers(repairs) == [f"{items_at}/required"]
-    assert repairs[0].after == ["role"]
+    messages_at = f"{request_at(CHAT)}/properties/messages"
+    items_at = f"{messages_at}/items"
+    open_object = "anyOf" not in items  # its role can be given a type; a branch's is its own
+    assert pointers(repairs) == [
+        f"{messages_at}/minItems",
+        f"{items_at}/required",
+        *([f"{items_at}/properties/role/type"] if open_object else []),
+    ]
+    assert repairs[1].after == ["role"]
     assert not valid(out, items_at, {"content": None})
+    assert not valid(out, messages_at, [])
+    if open_object:
+        assert not valid(out, items_at, {"role": None})
     assert all(valid(out, items_at, message) for message in OFFICIAL_MESSAGES)
     body = request_at(CHAT)
     assert all(valid(out, body, sample.body) for sample in WIRES["openai-chat"].data.request_samples)
@@ -178,7 +187,11 @@ def test_messages_whose_every_branch_requires_role_are_left_alone() -> None:
     request = {
         "type": "object",
         "properties": {
-            "messages": {"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/M"}, branch]}}
+            "messages": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"oneOf": [{"$ref": "#/components/schemas/M"}, branch]},
+            }
         },
     }
     document = spec(
@@ -202,7 +215,12 @@ def test_a_message_component_shared_with_other_operations_is_tightened_in_a_copy
     assert out["components"]["schemas"]["ChatCompatible"]["properties"]["messages"]["items"]["required"] == [
         "role"
     ]
-    assert repairs[-1].pointer == "/components/schemas/ChatCompatible/properties/messages/items/required"
+    copy = "/components/schemas/ChatCompatible/properties/messages"
+    assert pointers(repairs)[-3:] == [
+        f"{copy}/minItems",
+        f"{copy}/items/required",
+        f"{copy}/items/properties/role/type",
+    ]
 
 
 # -- embeddings input must not be empty --
@@ -240,13 +258,14 @@ def test_embeddings_input_forms_must_not_be_empty() -> None:
     assert all(valid(out, body, sample.body) for sample in WIRES["openai-embeddings"].data.request_samples)
 
 
-def test_an_open_embeddings_input_refuses_only_the_empty_forms() -> None:
+def test_an_open_embeddings_input_is_a_string_or_a_list_not_empty() -> None:
     request = {"type": "object", "properties": {"input": {}}}
     document = spec(paths={EMBEDDINGS: {"post": operation("openai-embeddings", request)}})
     out, repairs = apply(wire_fidelity, document)
     input_at = f"{request_at(EMBEDDINGS)}/properties/input"
-    assert pointers(repairs) == [f"{input_at}/minLength", f"{input_at}/minItems"]
+    assert pointers(repairs) == [f"{input_at}/type", f"{input_at}/minLength", f"{input_at}/minItems"]
     assert not valid(out, input_at, []) and not valid(out, input_at, "")
+    assert not valid(out, input_at, None) and not valid(out, input_at, 3) and not valid(out, input_at, {})
     assert valid(out, input_at, ["a"]) and valid(out, input_at, [[1]]) and valid(out, input_at, "a")
 
 

@@ -5,12 +5,14 @@ Runs after ``compatibility``, on the operations it marked ``x-gatewright-compati
 - error envelopes: OpenAI and the gateways that copy it send ``"param": null`` and ``"code": null``,
   so in an OpenAI-style envelope (``{"error": {"message": ...}}``) of an ``openai-*`` operation a
   ``param`` or ``code`` declared as a plain string also allows ``null``;
-- chat messages (``openai-chat``): every message names its ``role``; a schema whose message items
-  would accept an object without one (an open object, an ``anyOf`` branch requiring nothing) is
-  made to require it, which no official message (system, developer, user, assistant with
-  ``tool_calls`` and null content, tool) lacks;
+- chat messages (``openai-chat``): OpenAI refuses an empty ``messages`` list (``minItems: 1``), and
+  every message names its ``role``, a string; a schema whose message items would accept an object
+  without one (an open object, an ``anyOf`` branch requiring nothing) is made to require it, which
+  no official message (system, developer, user, assistant with ``tool_calls`` and null content,
+  tool) lacks, and an open message object that says nothing of the role's type gets ``string``;
 - embeddings input (``openai-embeddings``): OpenAI refuses an empty ``input`` with a 400, so its
-  string forms get ``minLength: 1`` and its array forms ``minItems: 1``.
+  string forms get ``minLength: 1`` and its array forms ``minItems: 1``; an input of no declared
+  type (which lets ``null`` and numbers through, refused too) is a string or a list.
 
 Shared components follow the compatibility pass's rule: a request schema also used by operations
 that are not compatible is changed in the ``<Name>Compatible`` copy, never in place. Error
@@ -39,6 +41,18 @@ NULL_WHY = (
 ROLE_WHY = (
     "every OpenAI chat message names its `role` (system, developer, user, assistant, tool) and "
     "OpenAI-compatible gateways refuse one without it; this schema accepted a message with no `role`"
+)
+MESSAGES_WHY = (
+    "OpenAI refuses a chat request whose `messages` list is empty with a 400 (`[] is too short`); "
+    "this schema accepted it"
+)
+ROLE_TYPE_WHY = (
+    "a chat message's `role` is a string (system, developer, user, assistant, tool) and OpenAI refuses "
+    "any other value with a 400; this schema accepted any value, `null` included"
+)
+INPUT_TYPE_WHY = (
+    "OpenAI reads an embeddings `input` as a string or a list (of strings, or of token ids) and refuses "
+    "`null`, a number or an object with a 400; this schema declared no type"
 )
 INPUT_WHY = (
     "OpenAI refuses an embeddings request whose `input` is empty (an empty string or an empty list) "
@@ -115,7 +129,8 @@ def requires(document: Document, schema: Any, name: str, depth: int = 0) -> bool
     return False
 
 
-def _require_role(document: Document, widener: Widener, request: str, log: RepairLog) -> None:
+def _chat_messages(document: Document, widener: Widener, request: str, log: RepairLog) -> None:
+    """A chat request's ``messages``: not empty, and every message with a ``role`` that is a string."""
     body = lookup(document, widener.own(request, ROLE_WHY))
     if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
         return
@@ -125,20 +140,50 @@ def _require_role(document: Document, widener: Widener, request: str, log: Repai
     messages = lookup(document, messages_at)
     if not isinstance(messages, dict) or not isinstance(messages.get("items"), dict):
         return
-    if requires(document, messages["items"], "role"):
-        return
-    items_at = widener.own(f"{messages_at}/items", ROLE_WHY)
+    if not (isinstance(messages.get("minItems"), int) and messages["minItems"] >= 1):
+        before = messages.get("minItems")
+        messages["minItems"] = 1
+        log.add(
+            f"{messages_at}/minItems", "requires at least one message", MESSAGES_WHY, before=before, after=1
+        )
+    if not requires(document, messages["items"], "role"):
+        items_at = widener.own(f"{messages_at}/items", ROLE_WHY)
+        items = lookup(document, items_at)
+        if not isinstance(items, dict):
+            return
+        before = items.get("required")
+        items["required"] = [*before, "role"] if isinstance(before, list) else ["role"]
+        log.add(
+            f"{items_at}/required",
+            "requires `role` in every message",
+            ROLE_WHY,
+            before=before,
+            after=items["required"],
+        )
+    _typed_role(document, widener, f"{messages_at}/items", log)
+
+
+def _typed_role(document: Document, widener: Widener, items_at: str, log: RepairLog) -> None:
+    """An open message object (no branches) whose ``role`` is of any type: a string."""
+    items_at = widener.own(items_at, ROLE_TYPE_WHY)
     items = lookup(document, items_at)
-    if not isinstance(items, dict):
+    if not isinstance(items, dict) or {"oneOf", "anyOf", "allOf", "$ref"} & set(items):
         return
-    before = items.get("required")
-    items["required"] = [*before, "role"] if isinstance(before, list) else ["role"]
+    properties = items.get("properties")
+    role = properties.get("role") if isinstance(properties, dict) else None
+    if role is not None and (
+        not isinstance(role, dict) or {"type", "enum", "const", "$ref", "oneOf", "anyOf", "allOf"} & set(role)
+    ):
+        return
+    if not isinstance(properties, dict):
+        items["properties"] = properties = {}
+    properties["role"] = {**(role or {}), "type": "string"}
     log.add(
-        f"{items_at}/required",
-        "requires `role` in every message",
-        ROLE_WHY,
-        before=before,
-        after=items["required"],
+        f"{items_at}/properties/role/type",
+        "declares a message's `role` a string",
+        ROLE_TYPE_WHY,
+        before=None,
+        after="string",
     )
 
 
@@ -157,6 +202,11 @@ def _non_empty(document: Document, widener: Widener, pointer: str, log: RepairLo
     if union or "const" in node or "enum" in node:
         return
     kinds = declared_types(node)
+    if kinds is None and depth == 0 and "$ref" not in node:  # the input itself, of no declared type
+        node["type"] = kinds = ["string", "array"]
+        log.add(
+            f"{pointer}/type", "declares `input` a string or a list", INPUT_TYPE_WHY, before=None, after=kinds
+        )
     for kind, keyword, label in (("string", "minLength", "string"), ("array", "minItems", "list")):
         if kinds is not None and kind not in kinds:
             continue
@@ -193,7 +243,7 @@ def wire_fidelity(document: Document, context: Context, log: RepairLog) -> None:
         if not isinstance(lookup(document, request), dict):
             continue
         if wire == "openai-chat":
-            _require_role(document, widener, request, log)
+            _chat_messages(document, widener, request, log)
         elif wire == "openai-embeddings":
             body_at = widener.own(request, INPUT_WHY)
             body = lookup(document, body_at)
