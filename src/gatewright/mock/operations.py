@@ -36,10 +36,14 @@ class MockOperation:
     # The operation's, kept here: every stage of a request reads them.
     operation_id: str = field(init=False)
     wire: str | None = field(init=False)  # the wire family of its ``x-gatewright-compatible``
+    query_names: tuple[str, ...] = field(init=False)  # the query parameters it declares
 
     def __post_init__(self) -> None:
         self.operation_id = self.operation.operation_id
         self.wire = self.operation.compatible_wire
+        self.query_names = tuple(
+            str(p.get("name")) for p in self.operation.parameters if p.get("in") == "query"
+        )
 
     def documents(self, status: int) -> bool:
         return any(r.key == str(status) for r in self.responses)

@@ -313,7 +313,14 @@ class ApiHandler:
                     return answered
         if op.resource is not None:
             rendered = handle_resource(
-                self.api, op, op.resource, decision, params=params, body=body, store=self.store
+                self.api,
+                op,
+                op.resource,
+                decision,
+                params=params,
+                body=body,
+                store=self.store,
+                query=request.query if "?" in request.raw_path else _NO_QUERY,  # parsed only if sent
             )
             if rendered is not None:
                 return web_response(rendered, extra)

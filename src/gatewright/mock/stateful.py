@@ -17,6 +17,7 @@ from gatewright.mock.echo import echo
 from gatewright.mock.fit import fit, replace
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.paging import ListPage
 from gatewright.mock.render import Rendered, dumps, response_headers, value_for
 from gatewright.mock.resources import ResourceRole
 from gatewright.mock.state import ResourceStore
@@ -35,6 +36,7 @@ def handle_resource(
     params: Mapping[str, str],
     body: Any,
     store: ResourceStore,
+    query: Mapping[str, str],
 ) -> Rendered | None:
     """The stateful answer, or None to fall back to plain rendering."""
     media = decision.media
@@ -49,7 +51,14 @@ def handle_resource(
         if not answers_json or media is None or media.schema_pointer is None:
             return None
         return _list(
-            api, op, decision, media.media_type, media.schema_pointer, store=store, collection=collection
+            api,
+            op,
+            decision,
+            media.media_type,
+            media.schema_pointer,
+            store=store,
+            collection=collection,
+            query=query,
         )
     if not role.tracked and not (
         answers_json
@@ -123,17 +132,21 @@ def _list(  # the answer's parts unbundled: a cached list costs no object
     *,
     store: ResourceStore,
     collection: str,
+    query: Mapping[str, str],
 ) -> Rendered | None:
-    """The collection's items in the list's shape (the same answer every time while only fixtures)."""
+    """The collection's items in the list's shape, one page of them as the query asks (``paging``);
+    the same answer every time while only fixtures and no query."""
     if not store.known(collection):
         return None
-    pristine = store.pristine(collection)  # fixtures only: the answer is the same every time
+    pristine = not query and store.pristine(collection)  # fixtures only: the same answer every time
     key = ("list", pointer, decision.example.name if decision.example else None, decision.status)
     cached = op.body_cache.get(key) if pristine else None
     if isinstance(cached, Rendered):
         return cached
     answer = _Answer.of(api, op, decision, media_type, pointer)
-    listed = _listed(value_for(api, op, decision), store.list(collection), answer.valid)
+    page = ListPage.of(query, op.query_names, api.query_default(op, "limit"))
+    items, more = page.select(store.list(collection))
+    listed = _listed(value_for(api, op, decision), items, answer.valid, has_more=more)
     if listed is None:
         return None
     rendered = answer.rendered(listed)
@@ -306,6 +319,10 @@ def _listed(
         for item in items
     ]
     value = {**template, key: shaped}
+    if "has_more" not in value and template.get("object") == "list":  # what an SDK's paging stops on
+        value["has_more"] = has_more
+        if not valid(value):
+            del value["has_more"]
     for field, count in (
         ("has_more", has_more),
         ("total", len(items)),

@@ -42,6 +42,7 @@ from gatewright.mock.fit import fit
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.paging import cursor_page
 from gatewright.mock.render import dumps
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.models import Outcome
@@ -198,11 +199,9 @@ class StoredResponses:
         items: list[dict[str, Any]] = json.loads(found[1].items)
         if order == "desc":
             items.reverse()
-        after = query.get("after")
-        ids = [item.get("id") for item in items]
-        start = ids.index(after) + 1 if after in ids else 0
-        page = [self._item(api, decision, item) for item in items[start : start + limit]]
-        body: dict[str, Any] = {"object": "list", "data": page, "has_more": start + limit < len(items)}
+        chosen, more = cursor_page(items, after=query.get("after"), limit=limit)
+        page = [self._item(api, decision, item) for item in chosen]
+        body: dict[str, Any] = {"object": "list", "data": page, "has_more": more}
         if page:
             body.update(first_id=page[0]["id"], last_id=page[-1]["id"])
         return json_response(api, op, decision, body)

@@ -188,7 +188,7 @@ class TaskHooks:
                 return None  # nothing created since reset: the documented examples
             spec = self.index.creates[(api.name, creates[0])].spec
             if declared is None:
-                declared = [str(p.get("name")) for p in op.operation.parameters if p.get("in") == "query"]
+                declared = list(op.query_names)
                 default_limit = _default_limit(api, op)
             query = ListQuery.parse(
                 call.path_params, call.request.query, declared, spec.status, default_limit

@@ -9,7 +9,7 @@ lists shows all of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from gatewright.mock.operations import MockApi
@@ -49,7 +49,8 @@ def list_operations(api: MockApi, creates: Iterable[str]) -> dict[str, tuple[str
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    """One list request: its path parameters, a status filter and a page size, where the op declares them.
+    """One list request: its path parameters, a status filter and a page size, where the op declares
+    them, and the cursor an SDK pages by (``after``: the last task id it has; ``mock.paging``).
 
     Without a ``limit`` in the request the page size is the one the spec documents as the
     parameter's default (``default_limit``); a list is never all tasks unless neither says.
@@ -58,6 +59,7 @@ class ListQuery:
     path_params: Mapping[str, str]
     status: str | None = None
     limit: int | None = None
+    after: str | None = None
 
     @classmethod
     def parse(
@@ -77,7 +79,7 @@ class ListQuery:
                 limit = max(int(query.get("limit", "")), 0)
             except ValueError:
                 limit = default_limit
-        return cls(path_params, status or None, limit)
+        return cls(path_params, status or None, limit, query.get("after") or None)
 
     def matches(self, task: Task) -> bool:
         """Whether ``task`` belongs in this list (same parent resource, matching status)."""
@@ -86,17 +88,26 @@ class ListQuery:
     def page(self, engine: TaskEngine, api: str, operation_ids: Sequence[str]) -> tuple[list[Task], bool]:
         """One page from ``engine`` and whether more remain; visits about ``limit`` tasks, not all."""
         fetch = None if self.limit is None else self.limit + 1
-        chosen = engine.list_tasks(api, operation_ids, where=self.matches, limit=fetch)
+        chosen = engine.list_tasks(api, operation_ids, where=self._where(), limit=fetch)
         if self.limit is not None and len(chosen) > self.limit:
             return chosen[: self.limit], True
         return chosen, False
 
-    def select(self, tasks: Iterable[Task]) -> tuple[list[Task], bool]:
-        """The tasks in scope (same parent resource, matching status), one page, and whether more remain."""
-        chosen = [task for task in tasks if self.matches(task)]
-        if self.limit is not None and len(chosen) > self.limit:
-            return chosen[: self.limit], True
-        return chosen, False
+    def _where(self) -> Callable[[Task], bool]:
+        """``matches``, from the task after the cursor on (the engine shows tasks oldest first, each
+        once; an id no task has gives an empty page, so a client paging by it stops)."""
+        if self.after is None:
+            return self.matches
+        passed = False
+
+        def after_cursor(task: Task) -> bool:
+            nonlocal passed
+            if not passed:
+                passed = task.id == self.after
+                return False
+            return self.matches(task)
+
+        return after_cursor
 
     def _in_scope(self, task: Task) -> bool:
         created_under = task.context.get("path_params")

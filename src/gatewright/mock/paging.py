@@ -1,0 +1,73 @@
+"""One page of a list, the way OpenAI-style list routes hand them out.
+
+A list request may name a cursor (``after``: the id of the last item the client has), a page size
+(``limit``, else the default the spec declares for it) and, through any other query parameter
+its operation declares, a field its items must equal (``purpose=batch`` on a files list). The
+official SDKs page by ``after`` until ``has_more`` is false: a list that ignored the cursor and
+said nothing of ``has_more`` sent an auto-paginating client round the same page for ever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["PAGING", "ListPage", "cursor_page"]
+
+# Query parameters that steer paging rather than name a field of the items.
+PAGING = frozenset({"limit", "after", "before", "order", "page", "per_page", "page_size", "offset", "cursor"})
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """What one list request asks for: the fields its items must have, a cursor and a page size."""
+
+    filters: tuple[tuple[str, str], ...] = ()
+    after: str | None = None
+    limit: int | None = None
+
+    @classmethod
+    def of(cls, query: Mapping[str, str], declared: Sequence[str], default_limit: Any = None) -> ListPage:
+        """The page ``query`` asks for, reading only what the operation declares (and ``after``,
+        which every SDK sends when it pages)."""
+        filters = tuple((name, query[name]) for name in declared if name not in PAGING and query.get(name))
+        limit = _count(query.get("limit")) if "limit" in declared else None
+        if limit is None and "limit" in declared:
+            limit = _count(default_limit)
+        return cls(filters, query.get("after") or None, limit)
+
+    def select(self, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+        """The page of ``items`` and whether more remain after it."""
+        for name, value in self.filters:
+            if any(name in item for item in items):  # a parameter no item has a field for filters nothing
+                items = [item for item in items if _text(item.get(name)) == value]
+        return cursor_page(items, after=self.after, limit=self.limit)
+
+
+def cursor_page(
+    items: list[dict[str, Any]], *, after: str | None, limit: int | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """The items after the one whose ``id`` is ``after``, at most ``limit`` of them, and whether more
+    remain. An ``after`` no item has (it was deleted since) gives an empty last page, so a client
+    paging by it stops rather than starting again from the first."""
+    start = 0
+    if after is not None:
+        start = next((index + 1 for index, item in enumerate(items) if item.get("id") == after), len(items))
+    end = len(items) if limit is None else start + limit
+    return items[start:end], end < len(items)
+
+
+def _count(value: Any) -> int | None:
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        return None
+    return count if count >= 0 else None
+
+
+def _text(value: Any) -> str:
+    """A field as a query string spells it (``true``, not ``True``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
