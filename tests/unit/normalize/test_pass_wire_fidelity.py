@@ -263,7 +263,12 @@ def test_an_open_embeddings_input_is_a_string_or_a_list_not_empty() -> None:
     document = spec(paths={EMBEDDINGS: {"post": operation("openai-embeddings", request)}})
     out, repairs = apply(wire_fidelity, document)
     input_at = f"{request_at(EMBEDDINGS)}/properties/input"
-    assert pointers(repairs) == [f"{input_at}/type", f"{input_at}/minLength", f"{input_at}/minItems"]
+    assert pointers(repairs) == [
+        f"{input_at}/type",
+        f"{input_at}/items",
+        f"{input_at}/minLength",
+        f"{input_at}/minItems",
+    ]
     assert not valid(out, input_at, []) and not valid(out, input_at, "")
     assert not valid(out, input_at, None) and not valid(out, input_at, 3) and not valid(out, input_at, {})
     assert valid(out, input_at, ["a"]) and valid(out, input_at, [[1]]) and valid(out, input_at, "a")

@@ -54,6 +54,10 @@ INPUT_TYPE_WHY = (
     "OpenAI reads an embeddings `input` as a string or a list (of strings, or of token ids) and refuses "
     "`null`, a number or an object with a 400; this schema declared no type"
 )
+# What OpenAI takes in an input list: texts, token ids, or lists of token ids.
+INPUT_ITEM = {
+    "anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]
+}
 INPUT_WHY = (
     "OpenAI refuses an embeddings request whose `input` is empty (an empty string or an empty list) "
     "with a 400; this schema accepted it"
@@ -204,9 +208,12 @@ def _non_empty(document: Document, widener: Widener, pointer: str, log: RepairLo
     kinds = declared_types(node)
     if kinds is None and depth == 0 and "$ref" not in node:  # the input itself, of no declared type
         node["type"] = kinds = ["string", "array"]
-        log.add(
-            f"{pointer}/type", "declares `input` a string or a list", INPUT_TYPE_WHY, before=None, after=kinds
-        )
+        log.add(f"{pointer}/type", "declares `input` a string or a list", INPUT_TYPE_WHY, after=kinds)
+        if "items" not in node:
+            node["items"] = dict(INPUT_ITEM)
+            log.add(
+                f"{pointer}/items", "declares what an `input` list holds", INPUT_TYPE_WHY, after=node["items"]
+            )
     for kind, keyword, label in (("string", "minLength", "string"), ("array", "minItems", "list")):
         if kinds is not None and kind not in kinds:
             continue
