@@ -37,6 +37,7 @@ from gatewright.mock.render import render
 from gatewright.mock.repeats import Key, Repeats
 from gatewright.mock.rules.apply import NOTHING, program
 from gatewright.mock.rules.book import RuleBook
+from gatewright.mock.sse.writer import CUT_BY_FAULT
 from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.mock.stateful import handle_resource
 from gatewright.mock.validation import Issue
@@ -51,6 +52,9 @@ _NO_QUERY: MultiMapping[str] = MultiDictProxy(MultiDict())
 # What negotiation gives a request: its parsed ``Prefer``, the decision, the 2xx JSON answer behind it.
 _Negotiated = tuple[Preferences, Decision, Decision | None]
 
+# An answer made faster than this left before its client could hang up on it: only a stream, or an
+# answer that took longer (a rule's delay), asks whether the client is still there.
+_HANG_UP_MS = 50.0
 CLIENT_CLOSED = 499  # recorded (log, journal) for a request whose client went away; never sent
 
 
@@ -101,12 +105,22 @@ class ApiHandler:
             logger.debug("client went away during %s %s: %r", request.method, request.path, exc)
             response = web.Response(status=CLIENT_CLOSED)
         elapsed = (time.perf_counter() - started) * 1000
+        status = response.status
+        if (response.prepared or elapsed > _HANG_UP_MS) and self._client_left(request, response):
+            status = CLIENT_CLOSED
         if self._access_log is not None:
-            self._access_log.record(request.method, request.path, response.status, elapsed)
+            self._access_log.record(request.method, request.path, status, elapsed)
         if self.control is not None:
-            exchange.status, exchange.duration_ms = response.status, elapsed
+            exchange.status, exchange.duration_ms = status, elapsed
             self.control.record(exchange)
         return response
+
+    @staticmethod
+    def _client_left(request: web.Request, response: web.StreamResponse) -> bool:
+        """Whether the client hung up before its answer ended (a stream it stopped reading, an answer
+        a rule delayed past its patience); a stream a fault cut on purpose is the mock's doing."""
+        transport = request.transport
+        return (transport is None or transport.is_closing()) and response not in CUT_BY_FAULT
 
     handle.guarded = True  # type: ignore[attr-defined]  # it checks ``Host``/``Origin`` itself (loopback.is_guarded)
 

@@ -1,0 +1,100 @@
+"""A client that hangs up is recorded as 499 in the journal, whenever it leaves.
+
+Mid-request (the body never completes) was always 499. Mid-stream and while a rule delays the
+answer, the mock noticed (it stopped writing) but recorded 200: the journal and the request log
+said the client got its answer. A stream a ``cut_after`` fault drops is the mock's doing and stays
+recorded as answered; a client that reads its stream to the end with ``Connection: close`` is no
+hang-up either. A real mock on a socket; raw sockets as clients, reset (RST) mid-answer.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from gatewright.testing import running_mock
+
+BODY = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    with running_mock(["empiriolabs"], seed=1) as served:
+        yield served
+
+
+def _rules(url: str, *rules: dict[str, Any]) -> None:
+    requests.post(f"{url}/__gatewright/reset", timeout=10).raise_for_status()
+    requests.post(f"{url}/__gatewright/rules", json={"rules": list(rules)}, timeout=10).raise_for_status()
+
+
+def _send(url: str, test_id: str, body: dict[str, Any], *, close: bool = False) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    raw = json.dumps(body).encode()
+    head = (
+        f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-test\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(raw)}\r\nx-test-id: {test_id}\r\n"
+        + ("Connection: close\r\n" if close else "")
+        + "\r\n"
+    )
+    sock = socket.create_connection((host, int(port)))
+    sock.sendall(head.encode() + raw)
+    return sock
+
+
+def _reset(sock: socket.socket) -> None:
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST, not FIN
+    sock.close()
+
+
+def _recorded(url: str, test_id: str, within: float = 5.0) -> dict[str, Any]:
+    deadline = time.monotonic() + within
+    while True:
+        found = requests.get(
+            f"{url}/__gatewright/requests", params={"header": f"x-test-id:{test_id}"}, timeout=10
+        ).json()["requests"]
+        if found or time.monotonic() > deadline:
+            assert len(found) == 1, found
+            return dict(found[0])
+        time.sleep(0.05)
+
+
+def test_a_client_leaving_mid_stream_is_recorded_as_499(url: str) -> None:
+    _rules(url, {"when": {"headers": {"x-test-id": "mid-stream"}}, "then": {"tokens_per_second": 5}})
+    sock = _send(url, "mid-stream", {**BODY, "stream": True})
+    assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+    _reset(sock)
+    assert _recorded(url, "mid-stream")["status"] == 499
+
+
+def test_a_client_leaving_while_a_rule_delays_its_answer_is_recorded_as_499(url: str) -> None:
+    _rules(url, {"when": {"headers": {"x-test-id": "delayed"}}, "then": {"delay_ms": 400}})
+    sock = _send(url, "delayed", BODY)
+    time.sleep(0.1)
+    _reset(sock)
+    assert _recorded(url, "delayed")["status"] == 499
+
+
+def test_a_stream_a_fault_cuts_and_one_read_to_its_end_are_answered(url: str) -> None:
+    _rules(url, {"when": {"headers": {"x-test-id": "cut"}}, "then": {"cut_after": 2}})
+    sock = _send(url, "cut", {**BODY, "stream": True})
+    received = b""
+    while chunk := sock.recv(65536):  # until the mock drops the connection
+        received += chunk
+    sock.close()
+    assert received.startswith(b"HTTP/1.1 200")
+    assert _recorded(url, "cut")["status"] == 200
+    sock = _send(url, "whole", {**BODY, "stream": True}, close=True)
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    sock.close()
+    assert b"[DONE]" in received
+    assert _recorded(url, "whole")["status"] == 200
