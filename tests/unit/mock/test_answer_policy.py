@@ -215,6 +215,28 @@ def test_read_prompt_tool_choice(wire: str, choice: Any, expected: ToolChoice) -
         assert prompt.tool().name == "get_time"
 
 
+_ALLOWED = {  # allows get_time only, the second tool declared: chat names it under ``function``
+    "openai-chat": lambda mode: {
+        "type": "allowed_tools",
+        "allowed_tools": {"mode": mode, "tools": [{"type": "function", "function": {"name": "get_time"}}]},
+    },
+    "openai-responses": lambda mode: {
+        "type": "allowed_tools",
+        "mode": mode,
+        "tools": [{"type": "function", "name": "get_time"}],
+    },
+}
+
+
+@pytest.mark.parametrize("wire", list(_ALLOWED))
+@pytest.mark.parametrize("mode", ["auto", "required"])
+def test_read_prompt_allowed_tools_narrows_the_tools_and_keeps_the_mode(wire: str, mode: str) -> None:
+    prompt = read_prompt(wire, _request(wire, tools=True, tool_choice=_ALLOWED[wire](mode)))
+    assert [tool.name for tool in prompt.tools] == ["get_time"]
+    assert prompt.tool_choice == ToolChoice(ToolMode.REQUIRED if mode == "required" else ToolMode.AUTO)
+    assert prompt.wants_tool and prompt.tool().name == "get_time"
+
+
 @pytest.mark.parametrize("wire", TOOL_WIRES)
 def test_read_prompt_latest_tool_result(wire: str) -> None:
     prompt = read_prompt(wire, _request(wire, tools=True, after_tool=True))

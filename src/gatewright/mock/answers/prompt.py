@@ -100,11 +100,16 @@ def _schema_format(kind: Any, schema: Any) -> OutputFormat:
 
 
 def _openai_choice(value: Any, *, flat: bool) -> ToolChoice:
-    """``"auto"|"none"|"required"`` or a named function (chat: under ``function``; responses: flat)."""
+    """``"auto"|"none"|"required"``, a named function (chat: under ``function``; responses: flat), or
+    ``allowed_tools`` (its ``mode``; which tools it allows is ``_allowed_tools``)."""
     if value == "none":
         return ToolChoice(ToolMode.NONE)
     if value == "required":
         return ToolChoice(ToolMode.REQUIRED)
+    if isinstance(value, Mapping) and value.get("type") == "allowed_tools":
+        holder = value if flat else value.get("allowed_tools")
+        required = isinstance(holder, Mapping) and holder.get("mode") == "required"
+        return ToolChoice(ToolMode.REQUIRED) if required else _AUTO
     if isinstance(value, Mapping) and value.get("type") == "function":
         holder = value if flat else value.get("function")
         name = holder.get("name") if isinstance(holder, Mapping) else None
@@ -113,6 +118,24 @@ def _openai_choice(value: Any, *, flat: bool) -> ToolChoice:
         if isinstance(name, str):
             return ToolChoice(ToolMode.NAMED, name)
     return _AUTO
+
+
+def _allowed_tools(tools: tuple[Tool, ...], choice: Any, *, flat: bool) -> tuple[Tool, ...]:
+    """The declared tools an ``allowed_tools`` choice lets the model call (all of them otherwise):
+    chat names each under ``function``, the Responses API flat."""
+    holder = choice.get("allowed_tools") if isinstance(choice, Mapping) and not flat else choice
+    if (
+        not isinstance(choice, Mapping)
+        or choice.get("type") != "allowed_tools"
+        or not isinstance(holder, Mapping)
+    ):
+        return tools
+    names = set()
+    for tool in _list(holder.get("tools")):
+        named = tool.get("function") if isinstance(tool, Mapping) and not flat else tool
+        if isinstance(named, Mapping) and isinstance(named.get("name"), str):
+            names.add(named["name"])
+    return tuple(tool for tool in tools if tool.name in names)
 
 
 def read_chat(body: Mapping[str, Any]) -> Prompt:
@@ -162,6 +185,7 @@ def _chat_options(prompt: Prompt, body: Mapping[str, Any]) -> None:
         prompt.tools = tuple(tools)
     if (choice := body.get("tool_choice")) is not None:
         prompt.tool_choice = _openai_choice(choice, flat=False)
+        prompt.tools = _allowed_tools(prompt.tools, choice, flat=False)
     if isinstance(response_format := body.get("response_format"), Mapping):
         inner = response_format.get("json_schema")
         schema = inner.get("schema") if isinstance(inner, Mapping) else None
@@ -204,6 +228,7 @@ def read_responses(body: Mapping[str, Any]) -> Prompt:
         for t in _list(body.get("tools"))
         if isinstance(t, Mapping) and t.get("type") == "function" and isinstance(t.get("name"), str)
     )
+    tools = _allowed_tools(tools, body.get("tool_choice"), flat=True)
     text_config = body.get("text")
     fmt = text_config.get("format") if isinstance(text_config, Mapping) else None
     output = _schema_format(fmt.get("type"), fmt.get("schema")) if isinstance(fmt, Mapping) else _TEXT
