@@ -1,10 +1,13 @@
-"""A client that hangs up is recorded as 499 in the journal, whenever it leaves.
+"""What the journal records of slow answers and the clients that leave them.
+
+A client that hangs up is recorded as 499, whenever it leaves.
 
 Mid-request (the body never completes) was always 499. Mid-stream and while a rule delays the
 answer, the mock noticed (it stopped writing) but recorded 200: the journal and the request log
 said the client got its answer. A stream a ``cut_after`` fault drops is the mock's doing and stays
 recorded as answered; a client that reads its stream to the end with ``Connection: close`` is no
-hang-up either. A real mock on a socket; raw sockets as clients, reset (RST) mid-answer.
+hang-up either. And the journal lists requests in the order they came, though it keeps each as its
+answer ends. A real mock on a socket; raw sockets as clients, reset (RST) mid-answer.
 """
 
 from __future__ import annotations
@@ -98,3 +101,19 @@ def test_a_stream_a_fault_cuts_and_one_read_to_its_end_are_answered(url: str) ->
     sock.close()
     assert b"[DONE]" in received
     assert _recorded(url, "whole")["status"] == 200
+
+
+def test_the_journal_lists_a_slow_request_before_the_faster_ones_that_came_after_it(url: str) -> None:
+    _rules(url, {"when": {"headers": {"x-test-id": "slow"}}, "then": {"delay_ms": 300}})
+    sock = _send(url, "slow", BODY)
+    time.sleep(0.05)  # the slow one is in, waiting on its rule
+    fast = requests.post(
+        f"{url}/v1/chat/completions", json=BODY, headers={"Authorization": "Bearer sk-test"}, timeout=10
+    )
+    assert fast.status_code == 200
+    assert sock.recv(4096).startswith(b"HTTP/1.1 200")  # the slow answer ends after the fast one
+    sock.close()
+    entries = requests.get(f"{url}/__gatewright/requests", timeout=10).json()["requests"]
+    slow = [index for index, entry in enumerate(entries) if entry["headers"].get("x-test-id") == "slow"]
+    assert len(entries) == 2 and slow == [0], entries
+    assert entries[0]["time"] <= entries[1]["time"]

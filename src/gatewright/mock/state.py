@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.blobs import DEFAULT_BUDGET, BlobStore
@@ -30,6 +31,8 @@ from gatewright.mock.shared_values import KEY_SEP
 
 if TYPE_CHECKING:
     from gatewright.mock.shared import Ledger
+
+_ARRIVAL = attrgetter("time")  # a journal entry's: when its request came
 
 
 class ResourceStore:
@@ -341,14 +344,18 @@ class ControlStore:
         return self._journal_budget, self._journal_size
 
     def journal(self) -> list[JournalEntry]:
-        """This process's journal, oldest first (with a shared store it keeps none: ``all_journal``)."""
-        return list(self._journal)
+        """This process's journal, oldest request first (with a shared store it keeps none:
+        ``all_journal``). Entries are kept as their answers end, so a slow request's comes after
+        those of faster ones that came after it: put back in the order they came."""
+        return sorted(self._journal, key=_ARRIVAL)
 
     async def all_journal(self) -> list[JournalEntry]:
-        """The journal the control API shows: with replicas, all of theirs (``StoreUnavailable`` if
-        Redis is away)."""
+        """The journal the control API shows: with replicas, all of theirs, oldest request first
+        (``StoreUnavailable`` if Redis is away)."""
         if self.ledger is not None:
-            return [JournalEntry.from_shared(raw) for raw in await self.ledger.journal()]
+            return sorted(
+                (JournalEntry.from_shared(raw) for raw in await self.ledger.journal()), key=_ARRIVAL
+            )
         return self.journal()
 
     def reset(self) -> None:
