@@ -35,6 +35,8 @@ from gatewright.conformance.units import Unit, UnitContext, shard_units
 from gatewright.spec import Operation, Spec
 from gatewright.spec.security import credential_names
 
+NOTHING_SENT = "nothing was sent for it"
+
 
 class UnitInterrupted(KeyboardInterrupt):
     """Ctrl-C while a unit ran; carries what that unit found so far."""
@@ -268,6 +270,10 @@ class Conformance:
             result.error = self.redactor.text(f"{type(exc).__name__}: {exc}")
 
     def finish_unit(self, result: UnitResult, into: list[UnitResult] | None) -> None:
+        """Report ``result``; a unit that ran but sent nothing and judged nothing is no pass (a run
+        against the wrong server, or phases that have nothing to send for it), so it says so."""
+        if result.calls == 0 and not result.checks and result.skipped is None and not result.failed:
+            result.skipped = f"{NOTHING_SENT}: {'; '.join(result.notes)}" if result.notes else NOTHING_SENT
         if into is not None:
             into.append(result)
         self.emitter.emit(UnitFinished(result))

@@ -93,7 +93,9 @@ def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "--api-key",
                 "sk-gatewright-html-0123456789",
                 "--phases",
-                "examples",
+                "examples,fuzzing",  # a unit that sends nothing is skipped, not passed
+                "--max-examples",
+                "3",
                 "--seed",
                 "1",
                 "--report-dir",

@@ -1,4 +1,5 @@
-"""``--budget``: the run sends at most that many requests, and says what it skipped."""
+"""``--budget``: the run sends at most that many requests, and says what it skipped (as it does of a
+unit that had nothing to send)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 from gatewright.conformance import RunOptions, run_conformance
 from gatewright.conformance.limiter import BudgetSpent, RateLimiter
+from gatewright.conformance.runner import NOTHING_SENT
 from gatewright.mock import create_app
 from gatewright.mock.keys import CONTROL
 from gatewright.testing import serve_app
@@ -77,3 +79,25 @@ def test_learning_the_served_models_sends_no_request_past_the_budget() -> None:
     assert [entry.path for entry in served].count("/v1/models") == 1  # learned, once
     assert len(served) == 6, [(entry.method, entry.path) for entry in served]
     assert not str(report.settings["models"]).startswith(("none known", "not asked")), report.settings
+
+
+def test_a_unit_that_sends_nothing_is_skipped_not_passed() -> None:
+    """``--phases examples`` and an operation the spec gives no example: the unit ran and sent
+    nothing, which is no pass (a run against the wrong server looked green this way)."""
+    app = create_app(["voxvey"], seed=1, access_log=False)
+    with serve_app(app) as url:
+        options = RunOptions(
+            base_url=url,
+            api="voxvey",
+            api_key="sk-budget-test",
+            max_examples=2,
+            seed=1,
+            phases=("examples",),
+            include=("createEmbedding", "createChatCompletion"),
+        )
+        report = run_conformance(options)
+    units = {unit.unit_id: unit for unit in report.units}
+    assert units["createEmbedding"].calls == 0
+    assert units["createEmbedding"].outcome == "skipped"
+    assert units["createEmbedding"].skipped == NOTHING_SENT
+    assert units["createChatCompletion"].calls > 0 and units["createChatCompletion"].outcome == "passed"
