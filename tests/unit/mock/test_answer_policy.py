@@ -675,6 +675,7 @@ def test_responses_body(case: str) -> None:
         (item,) = parsed.output
         assert item.type == "message" and item.role == "assistant"
         assert parsed.output_text == choice.text
+        assert item.status == parsed.status  # a message cut by max_output_tokens is incomplete too
     usage = parsed.usage
     assert usage is not None
     assert (usage.input_tokens, usage.output_tokens, usage.total_tokens) == (

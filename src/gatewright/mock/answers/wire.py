@@ -120,17 +120,17 @@ def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]
         }
         for call in choice.tool_calls
     ]
+    incomplete = choice.finish is Finish.LENGTH
     if choice.text is not None:
         output.append(
             {
                 "type": "message",
                 "id": f"msg_{answer.id}",
-                "status": "completed",
+                "status": "incomplete" if incomplete else "completed",  # cut by max_output_tokens, as OpenAI
                 "role": "assistant",
                 "content": [{"type": "output_text", "text": choice.text, "annotations": []}],
             }
         )
-    incomplete = choice.finish is Finish.LENGTH
     tools = request.get("tools")
     previous = request.get("previous_response_id")
     return {
