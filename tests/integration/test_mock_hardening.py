@@ -17,6 +17,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import requests
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -26,6 +27,7 @@ from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.tasks import CallbackDispatcher, ManualClock, TaskEngine
 from gatewright.spec import load_spec
 from gatewright.spec.tasks import TaskSpec
+from gatewright.testing import running_mock
 
 Client = TestClient[web.Request, web.Application]
 MakeClient = Callable[[web.Application], Awaitable[Client]]
@@ -487,3 +489,46 @@ async def test_a_lone_surrogate_in_a_request_is_answered_not_a_500(
     text = (await response.read()).decode()  # valid UTF-8 throughout
     if '"model":"\\ud800"' in body:
         assert json.loads(text)["model"] == "\ud800"
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "array", "minItems": 100_000_000, "items": {"type": "string"}},
+        {"type": "string", "minLength": 100_000_000},
+        {"type": "object", "minProperties": 100_000_000, "additionalProperties": {"type": "integer"}},
+        {  # 1,000 x 1,000 x 1,000 if each level were filled
+            "type": "array",
+            "minItems": 1000,
+            "items": {"type": "array", "minItems": 1000, "items": {"type": "array", "minItems": 1000}},
+        },
+    ],
+    ids=["min-items", "min-length", "min-properties", "nested"],
+)
+def test_a_tool_schema_asking_for_a_huge_value_gets_a_bounded_answer_at_once(schema: dict[str, Any]) -> None:
+    """A request's schema is anyone's: a 300-byte tool whose parameter asked for 100,000,000 items
+    once held the mock (every client) while it filled gigabytes."""
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "hi"}],
+        "tools": [
+            {
+                "type": "function",
+                "function": {
+                    "name": "f",
+                    "parameters": {"type": "object", "properties": {"x": schema}, "required": ["x"]},
+                },
+            }
+        ],
+        "tool_choice": "required",
+    }
+    with running_mock(["voxvey"], seed=1) as url:
+        started = time.monotonic()
+        answer = requests.post(
+            f"{url}/v1/chat/completions", json=body, headers={"Authorization": "Bearer sk-test"}, timeout=30
+        )
+        assert time.monotonic() - started < 10
+    assert answer.status_code == 200, answer.text[:300]
+    assert len(answer.content) < 2_000_000
+    call = answer.json()["choices"][0]["message"]["tool_calls"][0]
+    assert "x" in json.loads(call["function"]["arguments"])

@@ -23,6 +23,11 @@ from gatewright.spec.pointer import escape
 
 _MAX_DEPTH = 8
 _OPTIONAL_DEPTH = 3
+# What one value may hold at most, however large a schema's ``minItems``/``minProperties``: a schema a
+# request brings (a tool's parameters) is anyone's, and ``minItems: 100000000`` once held the mock
+# (every request) while it filled gigabytes. Past these the value is cut (and fails its schema).
+_MAX_ITEMS = 1024  # items of one array, properties of one object
+_MAX_VALUES = 16_384  # array items and extra properties in one value, all levels together
 
 
 @dataclass(slots=True)
@@ -33,6 +38,13 @@ class _Context:
     use_examples: bool
     full: bool
     ids: dict[str, str] = field(default_factory=dict)
+    left: int = _MAX_VALUES  # array items and extra properties this value may still take
+
+    def take(self, wanted: int) -> int:
+        """At most ``wanted`` more items for one array or object, within what the value has left."""
+        granted = max(0, min(wanted, _MAX_ITEMS, self.left))
+        self.left -= granted
+        return granted
 
 
 def _null_last(branches: list[Any]) -> list[tuple[int, Any]]:
@@ -253,7 +265,7 @@ class Generator:
                 out[prop] = (
                     self._value(extra, child, ctx, depth + 1, prop, 0) if isinstance(extra, dict) else "mock"
                 )
-        minimum = int(node.get("minProperties", 0))
+        minimum = len(out) + ctx.take(int(node.get("minProperties", 0)) - len(out))
         index = 0
         while len(out) < minimum and extra is not False:
             index += 1
@@ -273,7 +285,7 @@ class Generator:
         items = node.get("items")
         low = int(node.get("minItems", 0))
         high = int(node.get("maxItems", max(low, 1)))
-        count = max(low, min(1 if depth < 5 else 0, high))
+        count = len(out) + ctx.take(max(low, min(1 if depth < 5 else 0, high)) - len(out))
         child = f"{pointer}/items" if pointer is not None else None
         unique = bool(node.get("uniqueItems"))
         variant = 0

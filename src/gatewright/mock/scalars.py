@@ -231,10 +231,15 @@ def _fits(value: str, node: Mapping[str, Any]) -> bool:
     return _length_ok(value, node) and "format" not in node
 
 
+# The longest string a schema's ``minLength`` gets (a request's schema is anyone's: ``minLength:
+# 100000000`` once answered a 300-byte request with 100 MB); past it the value is cut short.
+_MAX_LENGTH = 65_536
+
+
 def _fit_length(value: str, node: Mapping[str, Any]) -> str:
     """``value`` padded to ``minLength`` (the way its ``format`` allows, else with ``x``), cut to
     ``maxLength``."""
-    low = int(node.get("minLength", 0))
+    low = min(int(node.get("minLength", 0)), _MAX_LENGTH)
     high = int(node.get("maxLength", 10**9))
     if len(value) < low:
         fmt = node.get("format")
