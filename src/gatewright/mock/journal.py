@@ -24,7 +24,14 @@ from itertools import chain
 from typing import Any
 
 from gatewright.mock_options import DEFAULTS
-from gatewright.spec.secrets import redact_body, redact_headers, redact_json_text, redact_text_body
+from gatewright.spec.secrets import (
+    REDACTED,
+    is_secret_header,
+    redact_body,
+    redact_headers,
+    redact_json_text,
+    redact_text_body,
+)
 
 __all__ = [
     "DEFAULT_ENTRY_BYTES",
@@ -76,13 +83,6 @@ class JournalEntry:
         headers = {
             key.decode("latin-1").lower(): value.decode("utf-8", "replace") for key, value in self.raw_headers
         }
-        body: Any = None
-        if self.refused and self.json_body is not None:  # what the client sent, whatever it was
-            body = redact_text_body(self.json_body.decode("utf-8", "replace"), headers.get("content-type"))
-        elif self.received is not None and self.json_body is not None:  # cut: shown as the text it was
-            body = redact_json_text(self.json_body.decode("utf-8", "ignore"))
-        elif self.json_body is not None:
-            body = redact_body(json.loads(self.json_body))
         return {
             "time": dt.datetime.fromtimestamp(self.time, dt.UTC).isoformat(timespec="milliseconds"),
             "api": self.api,
@@ -93,25 +93,47 @@ class JournalEntry:
             "duration_ms": round(self.duration_ms, 3),
             "rule": self.rule,
             "fault": self.fault,
-            "body": body,
+            "body": self._shown_body(headers.get("content-type")),
             "truncated": None
             if self.received is None
             else {"bytes": self.received, "kept": len(self.json_body or b"")},
             "headers": redact_headers(headers),
         }
 
+    def _shown_body(self, content_type: str | None) -> Any:
+        """The body as the journal shows it, credentials redacted: a refused one as the text it was,
+        a cut one as the text of its beginning, else the JSON value."""
+        if self.json_body is None:
+            return None
+        if self.refused:  # what the client sent, whatever it was
+            return redact_text_body(self.json_body.decode("utf-8", "replace"), content_type)
+        if self.received is not None:  # cut: shown as the text it was
+            return redact_json_text(self.json_body.decode("utf-8", "ignore"))
+        return redact_body(json.loads(self.json_body))
+
     def to_shared(self) -> bytes:
         """The entry, once ``fit``, as replicas share it through Redis (``mock.shared``): JSON, the
-        body base64 (a refused body may be any bytes), the size as counted here."""
+        body base64 (a refused body may be any bytes), the size as counted here. Credentials are
+        redacted before they leave (headers and body, as the journal shows them): Redis is no
+        place for a client's key, and the journal never shows one anyway."""
         assert self.body is None, "fit first"
+        headers = [[key.decode("latin-1"), value.decode("latin-1")] for key, value in self.raw_headers]
+        shown = self._shown_body(next((v for k, v in headers if k.lower() == "content-type"), None))
+        body = (
+            shown.encode()
+            if isinstance(shown, str)
+            else None
+            if shown is None
+            else json.dumps(shown).encode()
+        )
         fields = {
             "time": self.time,
             "api": self.api,
             "method": self.method,
             "path": self.path,
-            "headers": [[key.decode("latin-1"), value.decode("latin-1")] for key, value in self.raw_headers],
+            "headers": [[key, REDACTED if is_secret_header(key) else value] for key, value in headers],
             "operation": self.operation,
-            "json_body": None if self.json_body is None else base64.b64encode(self.json_body).decode(),
+            "json_body": None if body is None else base64.b64encode(body).decode(),
             "rule": self.rule,
             "fault": self.fault,
             "status": self.status,
@@ -132,7 +154,12 @@ class JournalEntry:
         return cls(raw_headers=headers, json_body=None if body is None else base64.b64decode(body), **fields)
 
     def sent(self, name: str, value: str) -> bool:
-        """Whether the request carried header ``name`` (lower case) with ``value``."""
+        """Whether the request carried header ``name`` (lower case) with ``value``; a credential's value
+        is ``[REDACTED]``, as the journal shows it (a filter must not tell a guessed key from a wrong one)."""
+        if is_secret_header(name):
+            return value == REDACTED and any(
+                key.decode("latin-1").lower() == name for key, _ in self.raw_headers
+            )
         return any(
             key.decode("latin-1").lower() == name and raw.decode("utf-8", "replace") == value
             for key, raw in self.raw_headers
