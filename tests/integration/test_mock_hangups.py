@@ -117,3 +117,22 @@ def test_the_journal_lists_a_slow_request_before_the_faster_ones_that_came_after
     slow = [index for index, entry in enumerate(entries) if entry["headers"].get("x-test-id") == "slow"]
     assert len(entries) == 2 and slow == [0], entries
     assert entries[0]["time"] <= entries[1]["time"]
+
+
+def test_a_request_still_running_at_a_reset_stays_out_of_the_next_journal(url: str) -> None:
+    """A slow request of one test must not show up in the journal of the next (fixtures reset between)."""
+    _rules(url, {"when": {"headers": {"x-test-id": "old-test"}}, "then": {"delay_ms": 300}})
+    sock = _send(url, "old-test", BODY)
+    time.sleep(0.1)  # in, waiting on its rule
+    requests.post(f"{url}/__gatewright/reset", timeout=10).raise_for_status()
+    fresh = requests.post(
+        f"{url}/v1/chat/completions",
+        json=BODY,
+        headers={"Authorization": "Bearer sk-test", "x-test-id": "new-test"},
+        timeout=10,
+    )
+    assert fresh.status_code == 200
+    assert sock.recv(4096).startswith(b"HTTP/1.1 200")  # the old one answered, after the reset
+    sock.close()
+    entries = requests.get(f"{url}/__gatewright/requests", timeout=10).json()["requests"]
+    assert [entry["headers"].get("x-test-id") for entry in entries] == ["new-test"]
