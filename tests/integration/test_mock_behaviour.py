@@ -109,6 +109,20 @@ async def test_unknown_path_404_and_wrong_method_405(aiohttp_client: MakeClient)
     assert "error" in await response.json()
 
 
+async def test_a_wrong_method_on_an_anthropic_route_is_refused_in_anthropics_envelope(
+    aiohttp_client: MakeClient,
+) -> None:
+    """empiriolabs speaks OpenAI's envelope, but Anthropic's on ``/v1/messages``: a 405 there (and a
+    503 while Redis is away, which takes the same way) is the route's own, not the API's default."""
+    client = await aiohttp_client(create_app(["empiriolabs"], seed=1, access_log=False))
+    response = await client.get("/v1/messages", headers=AUTH)
+    assert response.status == 405 and response.headers["Allow"] == "POST"
+    body = await response.json()
+    assert body["type"] == "error" and body["error"]["type"] and "GET" in body["error"]["message"]
+    openai_route = await (await client.get("/v1/chat/completions", headers=AUTH)).json()
+    assert "type" not in openai_route and openai_route["error"]["message"]
+
+
 async def test_prefer_code_returns_documented_response(aiohttp_client: MakeClient) -> None:
     client = await aiohttp_client(create_app(["empiriolabs"], seed=1, access_log=False))
     response = await client.get("/v1/models/some-model", headers={**AUTH, "Prefer": "code=404"})

@@ -130,9 +130,20 @@ class ApiHandler:
             self._access_log.flush()
 
     def unavailable(self, request: web.Request, message: str) -> web.Response:
-        """The API's own 503, in its error envelope (the shared store does not answer)."""
+        """The API's own 503, in the error envelope of the route asked (the shared store does not answer)."""
         path = request.path[self._prefix_length :] or "/"
-        return self._error(self.api.error_responses, 503, message, path, extra=(("Retry-After", "1"),))
+        responses = self._responses_at(request.method, path)
+        return self._error(responses, 503, message, path, extra=(("Retry-After", "1"),))
+
+    def _responses_at(self, method: str, path: str) -> Sequence[ResponseSpec]:
+        """The responses of the operation at ``path`` (for ``method``, else any there: its error
+        envelope, an Anthropic route's on an API that also speaks OpenAI's), else the API's."""
+        match = self.api.router.match(method, path)
+        if isinstance(match, RouteMiss) and match.allowed:
+            match = self.api.router.match(match.allowed[0], path)
+        if isinstance(match, RouteMiss):
+            return self.api.error_responses
+        return self.api.operations[match.operation_id].responses
 
     def _error(
         self,
@@ -216,11 +227,11 @@ class ApiHandler:
 
     def _route_miss(self, method: str, miss: RouteMiss, path: str) -> web.Response:
         """No operation at ``path`` (404), or none for ``method`` there (405, with ``Allow``)."""
-        responses = self.api.error_responses
         if miss.status == 405:
             allow = (("Allow", ", ".join(miss.allowed)),)
-            return self._error(responses, 405, f"method {method} not allowed on {path}", path, extra=allow)
-        return self._error(responses, 404, f"no route for {method} {path}", path)
+            message = f"method {method} not allowed on {path}"
+            return self._error(self._responses_at(method, path), 405, message, path, extra=allow)
+        return self._error(self.api.error_responses, 404, f"no route for {method} {path}", path)
 
     async def _unreadable(
         self, request: web.Request, op: MockOperation, path: str, exc: BaseException
