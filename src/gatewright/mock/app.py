@@ -22,7 +22,8 @@ from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.pipeline import ApiHandler, PipelineSettings
 from gatewright.mock.replay import ReplayExtension, load_replay
 from gatewright.mock.rules import FaultSettings, RuleBook, load_rules
-from gatewright.mock.shared import Ledger, join
+from gatewright.mock.shared import Ledger
+from gatewright.mock.shared_join import join
 from gatewright.mock.shared_values import Shared, StoreUnavailable
 from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.mock_options import MockOptions, options_of

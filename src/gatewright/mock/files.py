@@ -29,7 +29,7 @@ _BY_EXTENSION = {kind.extension: kind for kind in media.MediaKind}
 @dataclass(frozen=True, slots=True)
 class FileSigner:
     """Signs result links with a per-process secret (links die with the process; replicas sharing a
-    store share theirs, ``mock.shared.join``)."""
+    store share theirs, ``mock.shared_join.join``)."""
 
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     lifetime: int = LINK_LIFETIME

@@ -15,10 +15,12 @@ other, and reads never wait on Redis beyond that one catch-up. In Redis, under `
   they were made, each batch numbered from ``PREFIX:seq``; a replica that finds a gap in the
   numbers (it fell behind the trimmed stream) reloads from the hash;
 - ``PREFIX:epoch``: a new value on every ``reset`` (each replica then reloads, which resets it).
-  When it is missing, Redis has lost its data (restarted without persistence): the first replica
-  to notice publishes everything it holds again, since every replica holds all the state, so a
-  Redis restart loses nothing that was stored. While Redis is away, requests get 503 in their
-  API's envelope (``StoreUnavailable``) and changes not yet published stay pending;
+  When it is missing, Redis has lost its data (restarted without persistence): each replica
+  publishes everything it holds again, since every replica holds all the state, so a Redis restart
+  loses nothing that was stored. ``PREFIX:floor`` is when the latest reset was made: what was
+  written before it is dropped, and a replica that missed the reset while Redis was away resets
+  then (``lua/floor.lua``), so it cannot publish back what the reset cleared. While Redis is away,
+  requests get 503 in their API's envelope and changes not yet published stay pending;
 - ``PREFIX:journal`` (list) and ``PREFIX:journal:bytes``: the request journal of every replica,
   within the journal's byte budget and entry count (oldest first out);
 - ``PREFIX:replicas``: numbers the replicas that join, so each draws different ids;
@@ -38,7 +40,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 import uuid
 from collections.abc import Callable
@@ -49,9 +50,9 @@ import redis
 import redis.asyncio
 
 from gatewright.mock.shared_counts import SharedCounts
-from gatewright.mock.shared_values import KEY_SEP, Shared, StoreUnavailable, decode, encode
+from gatewright.mock.shared_values import KEY_SEP, REDIS_TIMEOUT, Shared, StoreUnavailable, decode, encode
 
-__all__ = ["Ledger", "join"]
+__all__ = ["Ledger"]
 
 logger = logging.getLogger("gatewright.mock")
 
@@ -63,7 +64,6 @@ _RESET, _RESTORED = b"reset-", b"restored-"  # what made the epoch: a reset, or 
 _STREAM_LENGTH = 10_000
 _BATCH = 500  # changes per script call (Lua's unpack has a stack limit)
 _READ = 1_000  # stream entries per read
-_TIMEOUT = 2.0  # seconds for a Redis answer before the store counts as unavailable
 
 
 # The Redis side runs as Lua scripts (atomic, one round trip each), kept in lua/ beside this module:
@@ -71,27 +71,9 @@ _TIMEOUT = 2.0  # seconds for a Redis answer before the store counts as unavaila
 # claim.lua and window.lua decide counts and quotas (``shared_counts``).
 _LUA = {
     name: (resources.files("gatewright.mock") / "lua" / f"{name}.lua").read_text()
-    for name in ("flush", "journal", "claim", "window")
+    for name in ("flush", "journal", "claim", "window", "floor")
 }
 _TOMBSTONE_SECONDS = 600.0  # how long a gone key's version is kept (against older writes in flight)
-
-
-def join(url: str, prefix: str) -> tuple[int, bytes]:
-    """This replica's number in the namespace (0 for the first to join) and the namespace's link
-    secret (result links one replica signs, any other serves); ``StoreUnavailable`` when Redis does
-    not answer. Synchronous: it runs before the app is built (the seed depends on the number)."""
-    try:
-        client = redis.Redis.from_url(url, socket_timeout=_TIMEOUT, socket_connect_timeout=_TIMEOUT)
-        try:
-            number = int(client.incr(f"{prefix}:replicas")) - 1
-            client.set(f"{prefix}:link-secret", secrets.token_bytes(32), nx=True)
-            secret = client.get(f"{prefix}:link-secret")
-            assert isinstance(secret, bytes)
-            return number, secret
-        finally:
-            client.close()
-    except redis.RedisError as exc:
-        raise StoreUnavailable(f"Redis at {url} does not answer: {exc}") from None
 
 
 class Ledger:
@@ -112,7 +94,7 @@ class Ledger:
         self.url, self.prefix, self.replica = url, prefix, str(replica)
         self._keys = {
             name: f"{prefix}:{name}"
-            for name in ("state", "ops", "seq", "epoch", "gone", "journal", "journal:bytes")
+            for name in ("state", "ops", "seq", "epoch", "gone", "journal", "journal:bytes", "floor")
         }
         # A gone key's version is kept this long, in Redis (``PREFIX:gone``) and here (``_gone``), so
         # that a write older than the delete still in flight cannot revive it; then it is forgotten,
@@ -126,6 +108,7 @@ class Ledger:
         self._versions: dict[str, bytes] = {}  # the version of every key held here
         self._journal: list[bytes] = []
         self._epoch: bytes | None = None
+        self._floor = b""  # when the latest reset this replica knows of was made (20-digit nanoseconds)
         self._seq = 0
         self._last_id = b"0-0"
         self._clock = 0
@@ -183,7 +166,7 @@ class Ledger:
     def redis(self) -> Any:
         if self._redis is None:
             self._redis = redis.asyncio.from_url(
-                self.url, socket_timeout=_TIMEOUT, socket_connect_timeout=_TIMEOUT
+                self.url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
             )
             self._scripts = {name: self._redis.register_script(text) for name, text in _LUA.items()}
         return self._redis
@@ -232,8 +215,9 @@ class Ledger:
             while True:
                 pipe = self.redis.pipeline(transaction=False)
                 pipe.get(self._keys["epoch"])
+                pipe.get(self._keys["floor"])
                 pipe.xread({self._keys["ops"]: self._last_id}, count=_READ)
-                epoch, read = await pipe.execute()
+                epoch, floor, read = await pipe.execute()
                 if epoch is None:  # Redis lost its data (or never had this namespace)
                     await self._restore()
                     return
@@ -242,6 +226,10 @@ class Ledger:
                         await self._merge(epoch)
                     else:
                         await self._reload(reset=self._epoch is not None)
+                    return
+                if (floor or b"") > self._floor:  # a reset this replica missed while Redis was away
+                    self._forget_all()
+                    await self._reload(reset=False)
                     return
                 entries = read[0][1] if read else []
                 if not await self._apply(entries) or len(entries) < _READ:
@@ -289,17 +277,20 @@ class Ledger:
 
     @property
     def _flush_keys(self) -> list[str]:
-        return [self._keys[name] for name in ("state", "ops", "seq", "epoch", "gone")]
+        return [self._keys[name] for name in ("state", "ops", "seq", "epoch", "gone", "floor")]
 
     async def reset(self) -> None:
         """Empty the namespace (every replica reloads, and so resets, on its next request)."""
         epoch = _RESET + uuid.uuid4().hex.encode()
+        floor = b"%020d" % max(time.time_ns(), self._clock + 1)
         pipe = self.redis.pipeline(transaction=True)
         pipe.delete(
             *(self._keys[name] for name in ("state", "ops", "seq", "gone", "journal", "journal:bytes"))
         )
         pipe.set(self._keys["epoch"], epoch)
+        pipe.set(self._keys["floor"], floor)
         await pipe.execute()
+        self._floor = floor
         self._pending.clear()
         self._versions.clear()
         self._gone.clear()
@@ -333,7 +324,7 @@ class Ledger:
         """A key as another replica wrote it (version, then value), if newer than the one held here."""
         full = key.decode()
         version, value = raw[:_VERSION], raw[_VERSION:]
-        if version <= self._versions.get(full, b""):
+        if version <= self._versions.get(full, b"") or version[:20] < self._floor:  # (stale: before a reset)
             return
         self._versions[full] = version
         self._mark(full, version, gone=value == _GONE)
@@ -350,7 +341,14 @@ class Ledger:
 
     async def _merge(self, epoch: bytes) -> None:
         """Publish everything held here under ``epoch`` (each key only where it is newer than what
-        Redis holds: every replica does this), then take the namespace as the merge left it."""
+        Redis holds: every replica does this), then take the namespace as the merge left it. A
+        replica that missed a reset while Redis was away (another knows a later one: ``floor.lua``)
+        resets instead, and publishes nothing of what that reset cleared."""
+        floor = await self.script("floor")(
+            keys=[self._keys["floor"], self._keys["state"]], args=[self._floor]
+        )
+        if floor > self._floor:
+            self._forget_all()
         held = [
             (f"{name}{KEY_SEP}{key}", value)
             for name, store in self._stores.items()
@@ -365,6 +363,14 @@ class Ledger:
         await self.flush()
         await self._reload(reset=False)
 
+    def _forget_all(self) -> None:
+        """A reset this replica missed, made now: its own state, its stores and unpublished changes go."""
+        self._on_reset()
+        self._pending.clear()
+        for store in self._stores.values():
+            store.shared_clear()
+        self._versions.clear()
+
     async def _reload(self, *, reset: bool) -> None:
         """Take the namespace as it is now; after a reset elsewhere (``reset``), this replica's own
         state goes too."""
@@ -373,7 +379,9 @@ class Ledger:
         pipe.get(self._keys["seq"])
         pipe.xrevrange(self._keys["ops"], count=1)
         pipe.hgetall(self._keys["state"])
-        epoch, seq, last, state = await pipe.execute()
+        pipe.get(self._keys["floor"])
+        epoch, seq, last, state, floor = await pipe.execute()
+        self._floor = floor or b""
         if reset and epoch != self._epoch:
             self._on_reset()
             self._pending.clear()

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from gatewright.mock.shared import Ledger
 
-__all__ = ["KEY_SEP", "Packed", "Shared", "StoreUnavailable", "decode", "encode"]
+__all__ = ["KEY_SEP", "REDIS_TIMEOUT", "Packed", "Shared", "StoreUnavailable", "decode", "encode"]
 
 KEY_SEP = "\x1f"  # between a store's name and its key, and between the parts of a key
+REDIS_TIMEOUT = 2.0  # seconds for a Redis answer before the store counts as unavailable
 
 
 class StoreUnavailable(Exception):

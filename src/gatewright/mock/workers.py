@@ -7,7 +7,7 @@ each listens (``SO_REUSEPORT``: the kernel spreads connections over them). A wor
 rules file it refuses, a store it cannot reach) stops them all, and its error is raised here.
 
 Each worker runs in its own process group; the shared store numbers its replicas itself
-(``shared.join``), so ids do not collide between workers, nor with other mocks on the same
+(``shared_join.join``), so ids do not collide between workers, nor with other mocks on the same
 namespace. The parent turns SIGINT and SIGTERM into a SIGTERM to each worker (a second one kills
 them) and returns once they have exited; a worker whose parent dies stops by itself. A worker
 that dies on its own is logged and not restarted: the others keep serving, and when none is left

@@ -4,13 +4,17 @@
 -- gone stays as its version alone (a tombstone: an older write still in flight cannot revive it),
 -- listed in KEYS[5] by time until the cutoff passes it; then it goes, at most 100 a call, so what is
 -- deleted does not grow the namespace without bound.
--- KEYS state, ops, seq, epoch, gone; ARGV epoch, replica, maxlen, cutoff (nanoseconds), then
+-- A change older than the floor (the latest reset, KEYS[6]) is from a replica that missed that reset.
+-- KEYS state, ops, seq, epoch, gone, floor; ARGV epoch, replica, maxlen, cutoff (nanoseconds), then
 -- (key, version, value, carried)...
 if redis.call('GET', KEYS[4]) ~= ARGV[1] then return -1 end
+local floor = redis.call('GET', KEYS[6]) or ''
 local fields = {}
 for i = 5, #ARGV, 4 do
   local held = redis.call('HGET', KEYS[1], ARGV[i])
-  if not held or string.sub(held, 1, 32) < ARGV[i + 1] then
+  if string.sub(ARGV[i + 1], 1, 20) < floor then
+    -- before the latest reset: dropped
+  elseif not held or string.sub(held, 1, 32) < ARGV[i + 1] then
     redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1] .. ARGV[i + 2])
     if ARGV[i + 2] == '' then
       redis.call('ZADD', KEYS[5], tonumber(string.sub(ARGV[i + 1], 1, 20)), ARGV[i])

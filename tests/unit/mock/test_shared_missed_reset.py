@@ -1,0 +1,120 @@
+"""A reset one replica missed while Redis was away is not undone when Redis comes back empty.
+
+Redis restarted without its data; every replica publishes what it holds again (nothing stored is
+lost). A replica that had not yet seen a reset made just before the outage held what that reset
+cleared, and published it back: a rule's old match count came back under a new rule of the same
+id, which then never fired. The reset's time is kept (``PREFIX:floor``); what was written before it
+is dropped, and the replica that missed it resets when it learns of it. Two real Ledgers, a real
+redis-server.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from gatewright.mock.shared import Ledger
+
+
+class _Keys:
+    shared_name = "keys"
+
+    def __init__(self) -> None:
+        self.ledger: Ledger | None = None
+        self.items: dict[str, Any] = {}
+        self.resets = 0
+
+    def put(self, key: str, value: Any) -> None:
+        self.items[key] = value
+        assert self.ledger is not None
+        self.ledger.note(self.shared_name, key, value)
+
+    def reset(self) -> None:  # what the app's reset does to this store
+        self.resets += 1
+        self.items.clear()
+
+    def shared_items(self) -> Iterable[tuple[str, Any]]:
+        return list(self.items.items())
+
+    def shared_apply(self, key: str, value: Any) -> None:
+        if value is None:
+            self.items.pop(key, None)
+        else:
+            self.items[key] = value
+
+    def shared_clear(self) -> None:
+        self.items.clear()
+
+
+@pytest_asyncio.fixture
+async def pair(redis_url: str) -> AsyncIterator[tuple[Ledger, _Keys, Ledger, _Keys, str]]:
+    prefix = f"test-missed-reset-{uuid.uuid4().hex[:8]}"
+    made = []
+    for replica in (0, 1):
+        keys = _Keys()
+        ledger = Ledger(
+            redis_url, prefix, replica, journal_bytes=1 << 20, journal_size=10, on_reset=keys.reset
+        )
+        ledger.register(keys)
+        await ledger.sync()
+        made.append((ledger, keys))
+    (a, keys_a), (b, keys_b) = made
+    yield a, keys_a, b, keys_b, prefix
+    for ledger, _ in made:
+        await ledger.close()
+
+
+async def _lose_data(ledger: Ledger, prefix: str) -> None:
+    """Redis restarted without persistence: the namespace is gone."""
+    names = [key async for key in ledger.redis.scan_iter(match=f"{prefix}:*")]
+    if names:
+        await ledger.redis.delete(*names)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "first", ["missed", "knew"], ids=["missing-replica-first", "resetting-replica-first"]
+)
+async def test_a_reset_missed_during_an_outage_is_not_undone(
+    pair: tuple[Ledger, _Keys, Ledger, _Keys, str], first: str
+) -> None:
+    a, keys_a, b, keys_b, prefix = pair
+    keys_b.put("matched:rule-1", 4)
+    await b.flush()
+    await a.sync()
+    assert keys_a.items == {"matched:rule-1": 4}
+    keys_a.reset()
+    await a.reset()  # b has not caught up when Redis goes away
+    await _lose_data(a, prefix)
+    order = (b, a, b) if first == "missed" else (a, b, a)
+    for ledger in order:
+        await ledger.sync()
+        await ledger.flush()
+    await a.sync()
+    await b.sync()
+    assert keys_a.items == {} and keys_b.items == {}  # the old count stayed cleared, everywhere
+    assert keys_b.resets == 1  # the replica that missed the reset made it when it learned of it
+    assert await a.redis.hgetall(f"{prefix}:state") == {}
+    keys_a.put("matched:rule-1", 1)  # a new rule of the same id counts from its own start
+    await a.flush()
+    await b.sync()
+    assert keys_b.items == {"matched:rule-1": 1}
+
+
+@pytest.mark.asyncio
+async def test_a_redis_restart_without_a_reset_still_loses_nothing(
+    pair: tuple[Ledger, _Keys, Ledger, _Keys, str],
+) -> None:
+    a, keys_a, b, keys_b, prefix = pair
+    keys_a.put("file-1", {"bytes": 3})
+    await a.flush()
+    await b.sync()
+    await _lose_data(a, prefix)
+    await b.sync()  # b notices first and publishes what it holds
+    await a.sync()
+    assert keys_a.items == keys_b.items == {"file-1": {"bytes": 3}}
+    assert keys_a.resets == keys_b.resets == 0
