@@ -186,45 +186,6 @@ def test_chat_tool_call_arguments_validate(base_url: str, api: str, choice: Any,
 
 
 @pytest.mark.parametrize("api", CHAT)
-@pytest.mark.parametrize("stream", [False, True])
-@pytest.mark.parametrize(
-    ("tools", "choice"),
-    [
-        (CHAT_TOOLS, {"type": "function", "function": {"name": "get_stock_price"}}),  # not declared
-        (None, "required"),  # a call required, none declared
-    ],
-    ids=["named-undeclared", "required-without-tools"],
-)
-def test_chat_tool_choice_the_request_makes_impossible_is_a_400(
-    base_url: str, api: str, stream: bool, tools: Any, choice: Any
-) -> None:
-    """As OpenAI answers: a 400 naming ``tool_choice``, not a call to some other tool (or text)."""
-    model, extra = _extra(api, "openai-chat", "messages")
-    fields = {"tools": tools} if tools is not None else {}
-    with _openai(base_url, api, "openai-chat") as client, pytest.raises(openai.BadRequestError) as refused:
-        client.chat.completions.create(
-            model=model, messages=_user(), tool_choice=choice, stream=stream, extra_body=extra, **fields
-        )
-    assert refused.value.status_code == 400
-    assert "tool_choice" in str(refused.value.body)
-
-
-@pytest.mark.parametrize("api", MESSAGES)
-def test_messages_tool_choice_naming_an_undeclared_tool_is_a_400(base_url: str, api: str) -> None:
-    model, extra = _extra(api, "anthropic-messages", "messages", "max_tokens")
-    with _anthropic(base_url, api) as client, pytest.raises(anthropic.BadRequestError) as refused:
-        client.messages.create(
-            model=model,
-            max_tokens=64,
-            messages=_user(),
-            tools=ANTHROPIC_TOOLS,
-            tool_choice={"type": "tool", "name": "nope"},
-            extra_body=extra,
-        )
-    assert refused.value.status_code == 400 and "tool_choice" in str(refused.value.body)
-
-
-@pytest.mark.parametrize("api", CHAT)
 def test_chat_agent_loop_ends_in_text_after_the_tool_result(base_url: str, api: str) -> None:
     model, extra = _extra(api, "openai-chat", "messages")
     client = _openai(base_url, api, "openai-chat")

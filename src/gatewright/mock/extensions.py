@@ -127,21 +127,9 @@ class Extension(Protocol):
 
 class AnswerSource(Protocol):
     """The LLM answer a compatible request gets (``answers.AnswerExtension``): a stream replays it as
-    events, a batch answers each line of its input file with it. ``body_for`` raises ``Refused`` for
-    a request that asks the impossible."""
+    events, a batch answers each line of its input file with it."""
 
     def body_for(self, call: MockCall) -> dict[str, Any] | None: ...
-
-
-class Refused(Exception):
-    """The request asks what its own fields make impossible (a ``tool_choice`` naming a tool it does
-    not declare): ``response`` is the gateway's 400 in the API's envelope, saying ``message``; a
-    stream sends it instead of events, a batch line gets ``message`` as its error."""
-
-    def __init__(self, message: str, response: web.Response) -> None:
-        super().__init__(message)
-        self.message = message
-        self.response = response
 
 
 class FileKeeper(Protocol):

@@ -23,21 +23,19 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
 from gatewright.mock.answers.prompt import prompt_of
 from gatewright.mock.answers.reuse import AnswerCache, Key
 from gatewright.mock.answers.text import count_tokens
 from gatewright.mock.answers.wire import RENDERERS, embeddings_body
-from gatewright.mock.extensions import MockCall, OperationHook, Refused
+from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.fit import fit
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import response_headers
-from gatewright.spec.answers import Answer, Prompt, ToolMode
+from gatewright.spec.answers import Answer
 
 if TYPE_CHECKING:
     pass
@@ -45,7 +43,6 @@ if TYPE_CHECKING:
 __all__ = ["AnswerExtension", "Watcher"]
 
 log = logging.getLogger("gatewright.mock.answers")
-_CHOOSING = (ToolMode.NAMED, ToolMode.REQUIRED)  # tool choices a request can make impossible
 
 # Told each answer one operation gives, as sent (a JSON body, or the body a stream replays).
 Watcher = Callable[[MockCall, dict[str, Any]], None]
@@ -71,21 +68,6 @@ class _Found:
         return body
 
 
-def _tool_choice_refusal(call: MockCall, prompt: Prompt) -> None:
-    """A ``tool_choice`` naming a tool the request does not declare, or requiring a call when it
-    declares none: OpenAI and Anthropic refuse both with a 400 (a scripted reply is the rule's)."""
-    mode, name = prompt.tool_choice.mode, prompt.tool_choice.name
-    if mode is ToolMode.NAMED and not any(tool.name == name for tool in prompt.tools):
-        message = f"tool_choice names the tool {name!r}, which is not among the tools the request declares"
-    elif mode is ToolMode.REQUIRED and not prompt.tools:
-        message = "tool_choice requires a tool call, but the request declares no tools it may call"
-    else:
-        return
-    api, op = call.api, call.operation
-    rendered = api.errors.render(op.responses, 400, message, path=op.operation.path, param="tool_choice")
-    raise Refused(message, web_response(rendered))
-
-
 class AnswerExtension:
     """Binds every operation with an ``x-gatewright-compatible`` wire family."""
 
@@ -105,11 +87,8 @@ class AnswerExtension:
         if operation.wire is None:
             return None
 
-        async def answer(call: MockCall) -> JsonOutcome | web.Response | None:
-            try:
-                return self.outcome(call)
-            except Refused as refused:
-                return refused.response
+        async def answer(call: MockCall) -> JsonOutcome | None:
+            return self.outcome(call)
 
         return answer
 
@@ -216,8 +195,6 @@ class AnswerExtension:
             calls = tuple((call.name, call.arguments) for call in reply.tool_calls)
             answer = self.composer.scripted(prompt, text=text, calls=calls, default_model=default_model)
         else:
-            if prompt.tool_choice.mode in _CHOOSING:
-                _tool_choice_refusal(call, prompt)
             answer = self.composer.answer(prompt, wire=wire, default_model=default_model)
         return RENDERERS[wire](answer, request), answer
 

@@ -37,7 +37,7 @@ from aiohttp import web
 from gatewright.mock.answers.extension import AnswerExtension
 from gatewright.mock.answers.response_bodies import as_of, input_items, output_text
 from gatewright.mock.answers.response_store import IssuedIds, Key, ResponseStore, Stored
-from gatewright.mock.extensions import MockCall, OperationHook, Refused
+from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.fit import fit
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
@@ -137,10 +137,7 @@ class StoredResponses:
             return None  # the LLM answer (or its stream) follows, and ``_remember`` keeps it
         if request.get("store") is False:
             return _error(call, 400, "Background mode requires store=true.", param="store")
-        try:
-            final = self.answers.body_for(call)
-        except Refused as refused:  # asks the impossible: the gateway's 400, no background task
-            return refused.response
+        final = self.answers.body_for(call)
         response_id = None if final is None else final.get("id")
         if final is None or not isinstance(response_id, str):
             return None

@@ -28,7 +28,7 @@ from typing import Any
 from aiohttp import web
 
 from gatewright.mock import media
-from gatewright.mock.extensions import AnswerSource, MockCall, OperationHook, Refused
+from gatewright.mock.extensions import AnswerSource, MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
@@ -119,11 +119,8 @@ class StreamExtension:
             if not _wants_stream(call, streamed):
                 return None
             request_body = call.body if isinstance(call.body, Mapping) else {}
-            try:
-                body = self._final_body(call)
-            except Refused as refused:  # the ask is impossible: the gateway's 400, no stream
-                return refused.response
             self.streams_started += 1
+            body = self._final_body(call)
             if streamed.format_name == "empiriolabs-speech" and self.files is not None:
                 base = f"{call.request.scheme}://{call.request.host}"
                 body["url"] = self.files.url(base, f"speech-{self.streams_started}", media.MediaKind.WAV)
