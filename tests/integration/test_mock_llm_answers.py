@@ -186,6 +186,19 @@ def test_chat_tool_call_arguments_validate(base_url: str, api: str, choice: Any,
 
 
 @pytest.mark.parametrize("api", CHAT)
+def test_chat_tool_choice_naming_an_undeclared_tool_answers_text(base_url: str, api: str) -> None:
+    """Not a call to a tool the request did not name (the first declared, as it was)."""
+    model, extra = _extra(api, "openai-chat", "messages")
+    choice = {"type": "function", "function": {"name": "get_stock_price"}}
+    with _openai(base_url, api, "openai-chat") as client:
+        completion = client.chat.completions.create(
+            model=model, messages=_user(), tools=CHAT_TOOLS, tool_choice=choice, extra_body=extra
+        )
+    assert completion.choices[0].message.tool_calls in (None, [])
+    assert completion.choices[0].finish_reason == "stop" and completion.choices[0].message.content
+
+
+@pytest.mark.parametrize("api", CHAT)
 def test_chat_agent_loop_ends_in_text_after_the_tool_result(base_url: str, api: str) -> None:
     model, extra = _extra(api, "openai-chat", "messages")
     client = _openai(base_url, api, "openai-chat")

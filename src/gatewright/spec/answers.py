@@ -113,17 +113,21 @@ class Prompt:
 
     @property
     def wants_tool(self) -> bool:
+        """Whether the answer calls a tool. Never one the request does not declare: a choice naming
+        an undeclared tool (OpenAI's 400, which the spec may not document) is answered in text."""
         if not self.tools:
             return False
         mode = self.tool_choice.mode
         if mode is ToolMode.NONE:
             return False
+        if mode is ToolMode.NAMED:
+            return any(tool.name == self.tool_choice.name for tool in self.tools)
         if mode is ToolMode.AUTO:
             return not self.after_tool_result
         return True
 
     def tool(self) -> Tool:
-        """The tool to call: the named one, else the first declared."""
+        """The tool to call (``wants_tool``): the named one, else the first declared."""
         if self.tool_choice.name is not None:
             for tool in self.tools:
                 if tool.name == self.tool_choice.name:

@@ -237,6 +237,22 @@ def test_read_prompt_allowed_tools_narrows_the_tools_and_keeps_the_mode(wire: st
     assert prompt.wants_tool and prompt.tool().name == "get_time"
 
 
+_UNDECLARED = {
+    "openai-chat": {"type": "function", "function": {"name": "get_stock_price"}},
+    "openai-responses": {"type": "function", "name": "get_stock_price"},
+    "anthropic-messages": {"type": "tool", "name": "get_stock_price"},
+}
+
+
+@pytest.mark.parametrize("wire", list(_UNDECLARED))
+def test_a_tool_choice_naming_an_undeclared_tool_calls_no_other_tool(wire: str) -> None:
+    """OpenAI and Anthropic refuse it with a 400 the specs do not document: the mock answers text
+    rather than a call to some tool the request did not name."""
+    prompt = read_prompt(wire, _request(wire, tools=True, tool_choice=_UNDECLARED[wire]))
+    assert prompt.tool_choice == ToolChoice(ToolMode.NAMED, "get_stock_price")
+    assert not prompt.wants_tool
+
+
 @pytest.mark.parametrize("wire", TOOL_WIRES)
 def test_read_prompt_latest_tool_result(wire: str) -> None:
     prompt = read_prompt(wire, _request(wire, tools=True, after_tool=True))
@@ -398,10 +414,10 @@ def test_named_tool_call_uses_the_named_tool(wire: str) -> None:
     assert _valid(TIME, call.arguments), call.arguments
 
 
-def test_named_tool_that_is_not_declared_falls_back_to_the_first() -> None:
+def test_named_tool_that_is_not_declared_is_answered_in_text() -> None:
     choice = {"type": "function", "function": {"name": "nope"}}
-    (call,) = _answer("openai-chat", tools=True, tool_choice=choice).choices[0].tool_calls
-    assert call.name == "get_weather"
+    (answered,) = _answer("openai-chat", tools=True, tool_choice=choice).choices
+    assert answered.tool_calls == () and answered.finish is Finish.STOP and answered.text
 
 
 @pytest.mark.parametrize("wire", TOOL_WIRES)
