@@ -3,24 +3,41 @@ unit that had nothing to send)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from gatewright.conformance import RunOptions, run_conformance
+from gatewright.conformance import Report, RunOptions, run_conformance
 from gatewright.conformance.limiter import BudgetSpent, RateLimiter
 from gatewright.conformance.runner import NOTHING_SENT
 from gatewright.mock import create_app
+from gatewright.mock.journal import JournalEntry
 from gatewright.mock.keys import CONTROL
 from gatewright.testing import serve_app
 
 
-def test_the_run_stops_sending_when_the_budget_is_spent() -> None:
-    app = create_app(["empiriolabs"], seed=1, access_log=False)
+def _run(api: str, **options: Any) -> tuple[Report, list[JournalEntry], RunOptions]:
+    """A run against a fresh mock of ``api`` (seed 1, 3 examples unless told): its report, every
+    request the mock served, and the options."""
+    app = create_app([api], seed=1, access_log=False)
     with serve_app(app) as url:
-        options = RunOptions(
-            base_url=url, api="empiriolabs", api_key="sk-budget-test", max_examples=3, seed=1, budget=12
+        run = RunOptions(
+            **{
+                "base_url": url,
+                "api": api,
+                "api_key": "sk-budget-test",
+                "max_examples": 3,
+                "seed": 1,
+                **options,
+            }
         )
-        report = run_conformance(options)
-    sent = len(app[CONTROL].journal())  # every request the mock served
+        report = run_conformance(run)
+    return report, app[CONTROL].journal(), run
+
+
+def test_the_run_stops_sending_when_the_budget_is_spent() -> None:
+    report, served, options = _run("empiriolabs", budget=12)
+    sent = len(served)  # every request the mock served
     assert 0 < sent <= 12
     skipped = [u for u in report.units if u.skipped is not None and "budget" in u.skipped]
     assert len(skipped) >= len(report.units) - 12  # everything after the budget ran out says so
@@ -32,18 +49,8 @@ def test_the_run_stops_sending_when_the_budget_is_spent() -> None:
 
 
 def test_a_token_budget_stops_the_run_after_about_that_many_tokens() -> None:
-    app = create_app(["empiriolabs"], seed=1, access_log=False)
-    with serve_app(app) as url:
-        options = RunOptions(
-            base_url=url,
-            api="empiriolabs",
-            api_key="sk-budget-test",
-            max_examples=3,
-            seed=1,
-            budget_tokens=2000,
-        )
-        report = run_conformance(options)
-    sent = len(app[CONTROL].journal())
+    report, served, _ = _run("empiriolabs", budget_tokens=2000)
+    sent = len(served)
     assert sent > 0
     skipped = [u for u in report.units if u.skipped is not None and "--budget-tokens of 2000" in u.skipped]
     assert skipped, [u.skipped for u in report.units]
@@ -63,19 +70,7 @@ def test_the_limiter_estimates_tokens_from_bytes_and_says_what_ran_out() -> None
 def test_learning_the_served_models_sends_no_request_past_the_budget() -> None:
     """The models list is asked once, with no checks: schemathesis reads an empty check list as its
     default set, whose ``ignored_auth`` sent two probes of its own that no budget counted."""
-    app = create_app(["voxvey"], seed=1, access_log=False)
-    with serve_app(app) as url:
-        options = RunOptions(
-            base_url=url,
-            api="voxvey",
-            api_key="sk-budget-test",
-            max_examples=5,
-            seed=1,
-            budget=6,
-            include=("createChatCompletion",),
-        )
-        report = run_conformance(options)
-    served = app[CONTROL].journal()
+    report, served, _ = _run("voxvey", max_examples=5, budget=6, include=("createChatCompletion",))
     assert [entry.path for entry in served].count("/v1/models") == 1  # learned, once
     assert len(served) == 6, [(entry.method, entry.path) for entry in served]
     assert not str(report.settings["models"]).startswith(("none known", "not asked")), report.settings
@@ -84,18 +79,9 @@ def test_learning_the_served_models_sends_no_request_past_the_budget() -> None:
 def test_a_unit_that_sends_nothing_is_skipped_not_passed() -> None:
     """``--phases examples`` and an operation the spec gives no example: the unit ran and sent
     nothing, which is no pass (a run against the wrong server looked green this way)."""
-    app = create_app(["voxvey"], seed=1, access_log=False)
-    with serve_app(app) as url:
-        options = RunOptions(
-            base_url=url,
-            api="voxvey",
-            api_key="sk-budget-test",
-            max_examples=2,
-            seed=1,
-            phases=("examples",),
-            include=("createEmbedding", "createChatCompletion"),
-        )
-        report = run_conformance(options)
+    report, _, _ = _run(
+        "voxvey", max_examples=2, phases=("examples",), include=("createEmbedding", "createChatCompletion")
+    )
     units = {unit.unit_id: unit for unit in report.units}
     assert units["createEmbedding"].calls == 0
     assert units["createEmbedding"].outcome == "skipped"

@@ -10,62 +10,19 @@ redis-server.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
+from ledgers import Pair, ledger_pair
 
 from gatewright.mock.shared import Ledger
 
 
-class _Keys:
-    shared_name = "keys"
-
-    def __init__(self) -> None:
-        self.ledger: Ledger | None = None
-        self.items: dict[str, Any] = {}
-        self.resets = 0
-
-    def put(self, key: str, value: Any) -> None:
-        self.items[key] = value
-        assert self.ledger is not None
-        self.ledger.note(self.shared_name, key, value)
-
-    def reset(self) -> None:  # what the app's reset does to this store
-        self.resets += 1
-        self.items.clear()
-
-    def shared_items(self) -> Iterable[tuple[str, Any]]:
-        return list(self.items.items())
-
-    def shared_apply(self, key: str, value: Any) -> None:
-        if value is None:
-            self.items.pop(key, None)
-        else:
-            self.items[key] = value
-
-    def shared_clear(self) -> None:
-        self.items.clear()
-
-
 @pytest_asyncio.fixture
-async def pair(redis_url: str) -> AsyncIterator[tuple[Ledger, _Keys, Ledger, _Keys, str]]:
-    prefix = f"test-missed-reset-{uuid.uuid4().hex[:8]}"
-    made = []
-    for replica in (0, 1):
-        keys = _Keys()
-        ledger = Ledger(
-            redis_url, prefix, replica, journal_bytes=1 << 20, journal_size=10, on_reset=keys.reset
-        )
-        ledger.register(keys)
-        await ledger.sync()
-        made.append((ledger, keys))
-    (a, keys_a), (b, keys_b) = made
-    yield a, keys_a, b, keys_b, prefix
-    for ledger, _ in made:
-        await ledger.close()
+async def pair(redis_url: str) -> AsyncIterator[Pair]:
+    async with ledger_pair(redis_url, "test-missed-reset") as made:
+        yield made
 
 
 async def _lose_data(ledger: Ledger, prefix: str) -> None:
@@ -79,9 +36,7 @@ async def _lose_data(ledger: Ledger, prefix: str) -> None:
 @pytest.mark.parametrize(
     "first", ["missed", "knew"], ids=["missing-replica-first", "resetting-replica-first"]
 )
-async def test_a_reset_missed_during_an_outage_is_not_undone(
-    pair: tuple[Ledger, _Keys, Ledger, _Keys, str], first: str
-) -> None:
+async def test_a_reset_missed_during_an_outage_is_not_undone(pair: Pair, first: str) -> None:
     a, keys_a, b, keys_b, prefix = pair
     keys_b.put("matched:rule-1", 4)
     await b.flush()
@@ -107,7 +62,7 @@ async def test_a_reset_missed_during_an_outage_is_not_undone(
 
 @pytest.mark.asyncio
 async def test_a_redis_restart_without_a_reset_still_loses_nothing(
-    pair: tuple[Ledger, _Keys, Ledger, _Keys, str],
+    pair: Pair,
 ) -> None:
     a, keys_a, b, keys_b, prefix = pair
     keys_a.put("file-1", {"bytes": 3})

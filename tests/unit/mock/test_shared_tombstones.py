@@ -6,72 +6,22 @@ replica catching up on a large value whose tombstone is gone already skips it.""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
 import redis.asyncio
+from ledgers import Pair, ledger_pair
 
 from gatewright.mock.shared import Ledger
 
 TOMBSTONE_SECONDS = 0.5
 
 
-class _Keys:
-    """A minimal shared store: keys and JSON values (``mock.shared.Shared``)."""
-
-    shared_name = "keys"
-
-    def __init__(self) -> None:
-        self.ledger: Ledger | None = None
-        self.items: dict[str, Any] = {}
-
-    def put(self, key: str, value: Any) -> None:
-        self.items[key] = value
-        assert self.ledger is not None
-        self.ledger.note(self.shared_name, key, value)
-
-    def delete(self, key: str) -> None:
-        self.items.pop(key, None)
-        assert self.ledger is not None
-        self.ledger.note(self.shared_name, key, None)
-
-    def shared_items(self) -> Iterable[tuple[str, Any]]:
-        return list(self.items.items())
-
-    def shared_apply(self, key: str, value: Any) -> None:
-        if value is None:
-            self.items.pop(key, None)
-        else:
-            self.items[key] = value
-
-    def shared_clear(self) -> None:
-        self.items.clear()
-
-
 @pytest_asyncio.fixture
-async def pair(redis_url: str) -> AsyncIterator[tuple[Ledger, _Keys, Ledger, _Keys, str]]:
-    prefix = f"test-tombstones-{uuid.uuid4().hex[:8]}"
-    made = []
-    for replica in (0, 1):
-        ledger = Ledger(
-            redis_url,
-            prefix,
-            replica,
-            journal_bytes=1 << 20,
-            journal_size=10,
-            tombstone_seconds=TOMBSTONE_SECONDS,
-        )
-        keys = _Keys()
-        ledger.register(keys)
-        await ledger.sync()
-        made.append((ledger, keys))
-    (a, keys_a), (b, keys_b) = made
-    yield a, keys_a, b, keys_b, prefix
-    for ledger, _ in made:
-        await ledger.close()
+async def pair(redis_url: str) -> AsyncIterator[Pair]:
+    async with ledger_pair(redis_url, "test-tombstones", tombstone_seconds=TOMBSTONE_SECONDS) as made:
+        yield made
 
 
 def _versions(ledger: Ledger) -> set[str]:
@@ -80,7 +30,7 @@ def _versions(ledger: Ledger) -> set[str]:
 
 @pytest.mark.asyncio
 async def test_a_deleted_key_is_a_tombstone_for_a_while_then_forgotten_everywhere(
-    pair: tuple[Ledger, _Keys, Ledger, _Keys, str], redis_url: str
+    pair: Pair, redis_url: str
 ) -> None:
     a, keys_a, b, keys_b, prefix = pair
     client = redis.asyncio.from_url(redis_url)
@@ -115,7 +65,7 @@ async def test_a_deleted_key_is_a_tombstone_for_a_while_then_forgotten_everywher
 
 @pytest.mark.asyncio
 async def test_a_replica_behind_skips_a_large_value_gone_since_and_takes_the_rest(
-    pair: tuple[Ledger, _Keys, Ledger, _Keys, str],
+    pair: Pair,
 ) -> None:
     a, keys_a, b, keys_b, _prefix = pair
     keys_a.put("big", "x" * (100 * 1024))  # carried in the hash, not the stream
