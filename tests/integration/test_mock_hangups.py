@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 import requests
 
-from gatewright.testing import running_mock
+from gatewright.mock import create_app
+from gatewright.testing import running_mock, serve_app
 
 BODY = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
 
@@ -38,7 +39,10 @@ def _rules(url: str, *rules: dict[str, Any]) -> None:
     requests.post(f"{url}/__gatewright/rules", json={"rules": list(rules)}, timeout=10).raise_for_status()
 
 
-def _send(url: str, test_id: str, body: dict[str, Any], *, close: bool = False) -> socket.socket:
+def _send(
+    url: str, test_id: str, body: dict[str, Any], *, close: bool = False, partial: bool = False
+) -> socket.socket:
+    """A request on a raw socket (``partial``: all but the last bytes of its body)."""
     host, port = url.removeprefix("http://").split(":")
     raw = json.dumps(body).encode()
     head = (
@@ -48,7 +52,7 @@ def _send(url: str, test_id: str, body: dict[str, Any], *, close: bool = False) 
         + "\r\n"
     )
     sock = socket.create_connection((host, int(port)))
-    sock.sendall(head.encode() + raw)
+    sock.sendall(head.encode() + (raw[:-5] if partial else raw))
     return sock
 
 
@@ -136,3 +140,16 @@ def test_a_request_still_running_at_a_reset_stays_out_of_the_next_journal(url: s
     sock.close()
     entries = requests.get(f"{url}/__gatewright/requests", timeout=10).json()["requests"]
     assert [entry["headers"].get("x-test-id") for entry in entries] == ["new-test"]
+
+
+def test_a_body_too_slow_is_recorded_as_the_408_it_got_not_as_a_hang_up() -> None:
+    """The mock closes that connection itself, after its 408: no client left."""
+    app = create_app(apis=["empiriolabs"], seed=1, access_log=False, read_timeout=0.3)
+    with serve_app(app) as served:
+        sock = _send(served, "slow-body", BODY, partial=True)
+        received = b""
+        while chunk := sock.recv(65536):  # until the mock closes it
+            received += chunk
+        sock.close()
+        assert received.startswith(b"HTTP/1.1 408")
+        assert _recorded(served, "slow-body")["status"] == 408

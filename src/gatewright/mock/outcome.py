@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,12 @@ class JsonOutcome:
     # This answer's body again, for a byte-identical request (``mock.repeats``): the same status and
     # headers, new bytes (fresh ids and time), or None once it is no longer kept.
     again: Callable[[], bytes | None] | None = field(default=None, compare=False)
+
+
+# Answers whose connection the mock closed on purpose (a stream a ``cut_after`` fault dropped, the
+# 408 to a body too slow): recorded as answered, not as a client that hung up. Held weakly: a response
+# leaves the set with its request (aiohttp before 3.13 has no typed response storage).
+CLOSED_BY_MOCK: weakref.WeakSet[web.StreamResponse] = weakref.WeakSet()
 
 
 def web_response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]] = ()) -> web.Response:

@@ -31,13 +31,12 @@ from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.journal import JournalEntry
 from gatewright.mock.negotiation import Decision, ResponseSpec, json_answer, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome, send, web_response
+from gatewright.mock.outcome import CLOSED_BY_MOCK, JsonOutcome, send, web_response
 from gatewright.mock.preferences import Preferences, parse_prefer
 from gatewright.mock.render import render
 from gatewright.mock.repeats import Key, Repeats
 from gatewright.mock.rules.apply import NOTHING, program
 from gatewright.mock.rules.book import RuleBook
-from gatewright.mock.sse.writer import CUT_BY_FAULT
 from gatewright.mock.state import ControlStore, ResourceStore
 from gatewright.mock.stateful import handle_resource
 from gatewright.mock.validation import Issue
@@ -118,9 +117,9 @@ class ApiHandler:
     @staticmethod
     def _client_left(request: web.Request, response: web.StreamResponse) -> bool:
         """Whether the client hung up before its answer ended (a stream it stopped reading, an answer
-        a rule delayed past its patience); a stream a fault cut on purpose is the mock's doing."""
+        a rule delayed past its patience); a connection the mock closed on purpose is no hang-up."""
         transport = request.transport
-        return (transport is None or transport.is_closing()) and response not in CUT_BY_FAULT
+        return (transport is None or transport.is_closing()) and response not in CLOSED_BY_MOCK
 
     handle.guarded = True  # type: ignore[attr-defined]  # it checks ``Host``/``Origin`` itself (loopback.is_guarded)
 
@@ -248,6 +247,7 @@ class ApiHandler:
             op.responses, 408, f"request body not received within {self.settings.read_timeout:g}s", path
         )
         response.force_close()
+        CLOSED_BY_MOCK.add(response)  # the mock closes it: recorded as the 408 it is
         await response.prepare(request)
         await response.write_eof()
         request.protocol.force_close()  # do not wait (aiohttp lingers up to 10 s) for the rest of it

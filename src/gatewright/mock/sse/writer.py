@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from aiohttp import web
 
 from gatewright.mock.answer_headers import merged
+from gatewright.mock.outcome import CLOSED_BY_MOCK
 from gatewright.mock.sse.events import SSEEvent
 from gatewright.mock.sse.faults import StreamFaults
 
 __all__ = [
-    "CUT_BY_FAULT",
     "SSE_HEADERS",
     "EventChecker",
     "WireEvent",
@@ -71,10 +70,6 @@ class WireEvent(Protocol):
 # The output check of a stream (``outcome.EventCheck``): called with each event's fields before it goes.
 EventChecker = Callable[[Mapping[str, Any] | None], object]
 
-
-# The streams a ``cut_after`` fault dropped on purpose (a connection the client did not close). Held
-# weakly: a response leaves it with its request (aiohttp before 3.13 has no typed response storage).
-CUT_BY_FAULT: weakref.WeakSet[web.StreamResponse] = weakref.WeakSet()
 
 MALFORMED = b'event: malformed\ndata: {"malformed": \n\n'  # named: clients skip unnamed events (Anthropic's)
 
@@ -131,7 +126,7 @@ async def _fault(
     elif sent and faults.tokens_per_second:
         await asyncio.sleep(1 / faults.tokens_per_second)
     if faults.cut_after is not None and sent >= faults.cut_after:
-        CUT_BY_FAULT.add(response)  # the mock dropped it, not the client (recorded as answered)
+        CLOSED_BY_MOCK.add(response)  # the mock dropped it, not the client (recorded as answered)
         if transport is not None:
             transport.abort()  # no terminating chunk: the client sees the connection drop
         return False
