@@ -188,10 +188,13 @@ def _one(
             or stored_body
         )
     template = value_for(api, op, answer.decision, salt=f"{role.role}-{resource_id}")
+    # A delete answers a confirmation (``{"id", "deleted": true}``) or, where the spec says so, the
+    # resource as it was: the stored one, not a generated stranger.
+    confirms = role.role == "delete" and not (isinstance(template, dict) and "deleted" not in template)
     value = (
-        _merge(template, stored_body, answer.valid)
-        if role.role != "delete"
-        else _with_id(template, resource_id, answer.valid)
+        _with_id(template, resource_id, answer.valid)
+        if confirms
+        else _merge(template, stored_body, answer.valid)
     )
     return answer.rendered(value)
 
