@@ -119,13 +119,8 @@ class JournalEntry:
         assert self.body is None, "fit first"
         headers = [[key.decode("latin-1"), value.decode("latin-1")] for key, value in self.raw_headers]
         shown = self._shown_body(next((v for k, v in headers if k.lower() == "content-type"), None))
-        body = (
-            shown.encode()
-            if isinstance(shown, str)
-            else None
-            if shown is None
-            else json.dumps(shown).encode()
-        )
+        as_text = self.refused or self.received is not None  # shown as text: kept as that text
+        body = None if shown is None else shown.encode() if as_text else json.dumps(shown).encode()
         fields = {
             "time": self.time,
             "api": self.api,

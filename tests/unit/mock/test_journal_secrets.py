@@ -40,10 +40,24 @@ def _entry(*, body: bytes, refused: bool = False, cut_at: int | None = None) -> 
 BODY = json.dumps({"model": "m", "api_key": TOKEN, "messages": [{"role": "user", "content": "hi"}]}).encode()
 
 
+def _upload() -> JournalEntry:
+    """A binary body: ``fit`` keeps it as a JSON string saying its size."""
+    entry = _entry(body=b"")
+    entry.json_body, entry.body = None, b"\x89PNG binary"
+    entry.fit(1 << 20)
+    return entry
+
+
 @pytest.mark.parametrize(
     "entry",
-    [_entry(body=BODY), _entry(body=BODY, refused=True), _entry(body=BODY, cut_at=40)],
-    ids=["json", "refused", "cut"],
+    [
+        _entry(body=BODY),
+        _entry(body=BODY, refused=True),
+        _entry(body=BODY, cut_at=40),
+        _entry(body=b'"a JSON string"'),
+        _upload(),
+    ],
+    ids=["json", "refused", "cut", "json-string", "binary"],
 )
 def test_what_replicas_store_holds_no_credential_and_shows_as_the_original(entry: JournalEntry) -> None:
     stored = entry.to_shared()
