@@ -1,12 +1,12 @@
 """State shared by mock replicas through Redis (``gatewright mock --store redis://HOST:PORT/DB``).
 
-Every store that must be shared (resources, uploads, tasks, stored responses, idempotent answers,
-runtime rules and their counts, quota windows) keeps its state in memory exactly as with the
-default store, and names each change it makes: ``ledger.note(store, key, value)`` (``None``: the
-key is gone). Around every request a replica first catches up with the changes the others made
-(``sync``: one round trip) and, once it has answered, publishes its own (``flush``: one more),
-before the answer leaves. So a client that got an answer from one replica finds what it did on any
-other, and reads never wait on Redis beyond that one catch-up. In Redis, under ``PREFIX``:
+Every store that must be shared (resources, uploads, tasks, stored responses, idempotent answers, runtime
+rules and their counts, quota windows) keeps its state in memory exactly as with the default store, and
+names each change it makes: ``ledger.note(store, key, value)`` (``None``: the key is gone). Around every
+request a replica first catches up with the changes the others made (``sync``: one round trip) and, once
+it has answered, publishes its own (``flush``: one more), before the answer leaves. So a client that got
+an answer from one replica finds what it did on any other, and reads never wait on Redis beyond that one
+catch-up. In Redis, under ``PREFIX``:
 
 - ``PREFIX:state`` (hash): each key's latest value: what a replica reads when it starts or reloads;
   a gone key is kept as its version alone (a tombstone) for ``tombstone_seconds`` (10 minutes),
@@ -29,11 +29,11 @@ other, and reads never wait on Redis beyond that one catch-up. In Redis, under `
   replicated, so a limit holds for requests that reach several replicas at the same instant. They are
   scoped to the epoch, so a reset starts them afresh; an old epoch's keys expire.
 
-Values (``shared_values``) are JSON, bytes, or ``Packed`` (JSON and bytes: an upload and what is
-known of it), never pickles: a Redis shared by two teams must not be able to run code in either's
-mock. Caches (LLM answers, repeats, negotiation) are not shared: each is a function of the request.
-A change made by two replicas at the same instant on one key keeps the later (a rule's match count,
-which only grows, keeps the larger).
+Values (``shared_values``) are JSON, bytes, or ``Packed`` (JSON and bytes: an upload and what is known of
+it), never pickles: a Redis shared by two teams must not be able to run code in either's mock. Caches (LLM
+answers, repeats, negotiation) are not shared: each is a function of the request. A change made by two
+replicas at the same instant on one key keeps the later (a rule's match count, which only grows, keeps
+the larger).
 """
 
 from __future__ import annotations
@@ -181,9 +181,9 @@ class Ledger:
         return StoreUnavailable(f"the shared store (Redis at {self.url}) does not answer: {exc}")
 
     async def keep_up(self, interval: float = 1.0) -> None:
-        """Catch up and publish every ``interval`` seconds while no request does (run as a task): a
-        replica that no client talks to still takes the others' changes, publishes what its own
-        timers changed, and after Redis lost its data, publishes what it holds again."""
+        """Catch up and publish every ``interval`` seconds while no request does (run as a task): a replica
+        no client talks to still takes others' changes, publishes its timers' and, after Redis lost its
+        data, what it holds again."""
         while True:
             await asyncio.sleep(interval)
             try:
@@ -290,7 +290,7 @@ class Ledger:
         pipe.set(self._keys["epoch"], epoch)
         pipe.set(self._keys["floor"], floor)
         await pipe.execute()
-        self._floor = floor
+        self._learn_floor(floor)
         self._pending.clear()
         self._versions.clear()
         self._gone.clear()
@@ -340,14 +340,11 @@ class Ledger:
         await self._merge(await self.redis.get(self._keys["epoch"]))
 
     async def _merge(self, epoch: bytes) -> None:
-        """Publish everything held here under ``epoch`` (each key only where it is newer than what
-        Redis holds: every replica does this), then take the namespace as the merge left it. A
-        replica that missed a reset while Redis was away (another knows a later one: ``floor.lua``)
-        resets instead, and publishes nothing of what that reset cleared."""
-        floor = await self.script("floor")(
-            keys=[self._keys["floor"], self._keys["state"]], args=[self._floor]
-        )
-        if floor > self._floor:
+        """Publish everything held here under ``epoch`` (each key only where newer than what Redis holds:
+        every replica does this), then take the namespace as the merge left it; a replica that missed a
+        reset while Redis was away (``floor.lua``) resets instead, publishing nothing that reset cleared."""
+        floor_keys = [self._keys["floor"], self._keys["state"]]
+        if await self.script("floor")(keys=floor_keys, args=[self._floor]) > self._floor:
             self._forget_all()
         held = [
             (f"{name}{KEY_SEP}{key}", value)
@@ -362,6 +359,11 @@ class Ledger:
             logger.warning("the shared store had lost its data: this replica published what it holds again")
         await self.flush()
         await self._reload(reset=False)
+
+    def _learn_floor(self, floor: bytes) -> None:
+        """The latest reset is ``floor``: later versions come after it, even from a clock running behind."""
+        self._floor = floor
+        self._clock = max(self._clock, int(floor or b"0"))
 
     def _forget_all(self) -> None:
         """A reset this replica missed, made now: its own state, its stores and unpublished changes go."""
@@ -381,7 +383,7 @@ class Ledger:
         pipe.hgetall(self._keys["state"])
         pipe.get(self._keys["floor"])
         epoch, seq, last, state, floor = await pipe.execute()
-        self._floor = floor or b""
+        self._learn_floor(floor or b"")
         if reset and epoch != self._epoch:
             self._on_reset()
             self._pending.clear()

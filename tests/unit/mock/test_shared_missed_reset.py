@@ -10,12 +10,14 @@ redis-server.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
 from ledgers import Pair, ledger_pair
 
+from gatewright.mock import shared
 from gatewright.mock.shared import Ledger
 
 
@@ -73,3 +75,22 @@ async def test_a_redis_restart_without_a_reset_still_loses_nothing(
     await a.sync()
     assert keys_a.items == keys_b.items == {"file-1": {"bytes": 3}}
     assert keys_a.resets == keys_b.resets == 0
+
+
+@pytest.mark.asyncio
+async def test_a_replica_whose_clock_runs_behind_still_writes_after_a_reset(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Versions are each replica's clock; a write made just after a reset by a replica whose clock
+    runs 5 ms behind the resetting one's must not fall below the reset's time and be dropped."""
+    a, keys_a, b, keys_b, _prefix = pair
+    keys_a.reset()
+    await a.reset()
+    await b.sync()  # b learns of the reset
+    real = time.time_ns
+    monkeypatch.setattr(shared.time, "time_ns", lambda: real() - 5_000_000)
+    keys_b.put("file-1", {"bytes": 3})
+    monkeypatch.undo()
+    await b.flush()
+    await a.sync()
+    assert keys_a.items == {"file-1": {"bytes": 3}}
