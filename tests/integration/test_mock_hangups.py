@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from gatewright.mock import create_app
+from gatewright.mock.keys import EXTENSIONS
 from gatewright.testing import running_mock, serve_app
 
 BODY = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
@@ -153,3 +154,21 @@ def test_a_body_too_slow_is_recorded_as_the_408_it_got_not_as_a_hang_up() -> Non
         sock.close()
         assert received.startswith(b"HTTP/1.1 408")
         assert _recorded(served, "slow-body")["status"] == 408
+
+
+def test_a_client_closing_at_the_terminal_event_got_its_whole_stream() -> None:
+    """As the sync SDK does: it stops reading at ``[DONE]`` and closes, before the closing chunk.
+    That is the whole answer, no hang-up. Events paced 0.2 s apart, so the client is gone before the
+    mock ends the stream (which raced, and recorded 499, when it was not)."""
+    app = create_app(apis=["empiriolabs"], seed=1, access_log=False)
+    (streams,) = [extension for extension in app[EXTENSIONS] if extension.name == "streams"]
+    streams.delay = 0.2
+    with serve_app(app) as served:
+        sock = _send(served, "to-done", {**BODY, "stream": True, "max_tokens": 2})
+        received = b""
+        while b"[DONE]" not in received:
+            chunk = sock.recv(65536)
+            assert chunk, received
+            received += chunk
+        sock.close()
+        assert _recorded(served, "to-done")["status"] == 200

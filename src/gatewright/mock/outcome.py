@@ -57,10 +57,10 @@ class JsonOutcome:
     again: Callable[[], bytes | None] | None = field(default=None, compare=False)
 
 
-# Answers whose connection the mock closed on purpose (a stream a ``cut_after`` fault dropped, the
-# 408 to a body too slow): recorded as answered, not as a client that hung up. Held weakly: a response
-# leaves the set with its request (aiohttp before 3.13 has no typed response storage).
-CLOSED_BY_MOCK: weakref.WeakSet[web.StreamResponse] = weakref.WeakSet()
+# Streams whose client went away before they ended, as their writer saw it (a write refused, a stall
+# given up): recorded as 499. A stream a fault cut, or one whose client closed at its terminal event,
+# is not here. Held weakly: a response leaves with its request (aiohttp < 3.13 has no response keys).
+CLIENT_LEFT: weakref.WeakSet[web.StreamResponse] = weakref.WeakSet()
 
 
 def web_response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]] = ()) -> web.Response:

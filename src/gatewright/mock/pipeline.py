@@ -31,7 +31,7 @@ from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.journal import JournalEntry
 from gatewright.mock.negotiation import Decision, ResponseSpec, json_answer, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import CLOSED_BY_MOCK, JsonOutcome, send, web_response
+from gatewright.mock.outcome import CLIENT_LEFT, JsonOutcome, send, web_response
 from gatewright.mock.preferences import Preferences, parse_prefer
 from gatewright.mock.render import render
 from gatewright.mock.repeats import Key, Repeats
@@ -51,8 +51,8 @@ _NO_QUERY: MultiMapping[str] = MultiDictProxy(MultiDict())
 # What negotiation gives a request: its parsed ``Prefer``, the decision, the 2xx JSON answer behind it.
 _Negotiated = tuple[Preferences, Decision, Decision | None]
 
-# An answer made faster than this left before its client could hang up on it: only a stream, or an
-# answer that took longer (a rule's delay), asks whether the client is still there.
+# An answer made faster than this left before its client could hang up on it: only an answer that took
+# longer (a rule's delay) asks whether the client is still there (a stream's writer says so itself).
 _HANG_UP_MS = 50.0
 CLIENT_CLOSED = 499  # recorded (log, journal) for a request whose client went away; never sent
 
@@ -105,7 +105,10 @@ class ApiHandler:
             response = web.Response(status=CLIENT_CLOSED)
         elapsed = (time.perf_counter() - started) * 1000
         status = response.status
-        if (response.prepared or elapsed > _HANG_UP_MS) and self._client_left(request, response):
+        if response.prepared:  # a stream: its writer saw whether the client left before its end
+            if response in CLIENT_LEFT:
+                status = CLIENT_CLOSED
+        elif elapsed > _HANG_UP_MS and self._client_left(request):
             status = CLIENT_CLOSED
         if self._access_log is not None:
             self._access_log.record(request.method, request.path, status, elapsed)
@@ -115,11 +118,10 @@ class ApiHandler:
         return response
 
     @staticmethod
-    def _client_left(request: web.Request, response: web.StreamResponse) -> bool:
-        """Whether the client hung up before its answer ended (a stream it stopped reading, an answer
-        a rule delayed past its patience); a connection the mock closed on purpose is no hang-up."""
+    def _client_left(request: web.Request) -> bool:
+        """Whether the client hung up before its answer could leave (a rule delayed it past its patience)."""
         transport = request.transport
-        return (transport is None or transport.is_closing()) and response not in CLOSED_BY_MOCK
+        return transport is None or transport.is_closing()
 
     handle.guarded = True  # type: ignore[attr-defined]  # it checks ``Host``/``Origin`` itself (loopback.is_guarded)
 
@@ -247,7 +249,6 @@ class ApiHandler:
             op.responses, 408, f"request body not received within {self.settings.read_timeout:g}s", path
         )
         response.force_close()
-        CLOSED_BY_MOCK.add(response)  # the mock closes it: recorded as the 408 it is
         await response.prepare(request)
         await response.write_eof()
         request.protocol.force_close()  # do not wait (aiohttp lingers up to 10 s) for the rest of it

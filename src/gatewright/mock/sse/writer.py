@@ -15,6 +15,7 @@ check every answer of the mock passes, here once per event.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from gatewright.mock.answer_headers import merged
-from gatewright.mock.outcome import CLOSED_BY_MOCK
+from gatewright.mock.outcome import CLIENT_LEFT
 from gatewright.mock.sse.events import SSEEvent
 from gatewright.mock.sse.faults import StreamFaults
 
@@ -71,6 +72,8 @@ class WireEvent(Protocol):
 EventChecker = Callable[[Mapping[str, Any] | None], object]
 
 
+_GONE = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)  # a write to a client that left
+
 MALFORMED = b'event: malformed\ndata: {"malformed": \n\n'  # named: clients skip unnamed events (Anthropic's)
 
 
@@ -106,14 +109,16 @@ async def write_events(
                 await asyncio.sleep(delay)
             else:
                 await asyncio.sleep(0)  # let other requests run between events
-        if eof:
-            await response.write_eof()
-    except (ConnectionResetError, ConnectionAbortedError, BrokenPipeError) as exc:
+    except _GONE as exc:
         log.debug("stream client disconnected: %s", exc)
+        CLIENT_LEFT.add(response)
         return False
     except asyncio.CancelledError:
         log.debug("stream cancelled (client disconnected)")
         raise
+    if eof:  # every event is out: a client closing at its terminal event has had the whole answer
+        with contextlib.suppress(*_GONE):
+            await response.write_eof()
     return True
 
 
@@ -126,7 +131,6 @@ async def _fault(
     elif sent and faults.tokens_per_second:
         await asyncio.sleep(1 / faults.tokens_per_second)
     if faults.cut_after is not None and sent >= faults.cut_after:
-        CLOSED_BY_MOCK.add(response)  # the mock dropped it, not the client (recorded as answered)
         if transport is not None:
             transport.abort()  # no terminating chunk: the client sees the connection drop
         return False
@@ -140,6 +144,7 @@ async def _fault(
     if faults.stall_after is not None and sent >= faults.stall_after:
         while transport is not None and not transport.is_closing():
             await asyncio.sleep(0.1)  # hold the connection until the client gives up
+        CLIENT_LEFT.add(response)
         return False
     return True
 
