@@ -108,8 +108,8 @@ def string_value(
         if variant:
             value = f"{value}-{variant}"
     fitted = _fit_length(value, node)
-    if variant and fitted != value:  # truncation dropped the variant: keep items distinct
-        fitted = _fit_length(f"{variant}{value}", node)
+    if variant and len(fitted) < len(value) and not (isinstance(fmt, str) and fmt in _FORMATS):
+        fitted = _fit_length(f"{variant}{value}", node)  # truncation dropped the variant: keep items distinct
     return fitted
 
 
@@ -257,8 +257,10 @@ def _pad_seconds(value: str, missing: int) -> str | None:
 
 
 def _pad_base64(value: str, missing: int) -> str | None:
+    """More bytes, repeating the value's own (distinct values stay distinct)."""
     size = 3 * -(-(len(value) + missing) // 4)  # bytes whose base64 is at least that long
-    return base64.b64encode((b"gatewright" * (size // 10 + 1))[:size]).decode()
+    seed = value.encode() or b"gatewright"
+    return base64.b64encode((seed * (size // len(seed) + 1))[:size]).decode()
 
 
 # format -> its value made ``missing`` characters longer and still of the format (None: it cannot be);
@@ -278,7 +280,7 @@ def _uuid(rng: random.Random, now: float) -> str:
 _FORMATS: dict[str, Callable[[random.Random, float], str]] = {
     "date-time": lambda rng, now: _iso(now),
     "date": lambda rng, now: _iso(now)[:10],
-    "time": lambda rng, now: _iso(now)[11:],
+    "time": lambda rng, now: _iso(now - rng.randrange(86_400))[11:],  # a time of day that varies
     "email": lambda rng, now: "user@example.com",
     "idn-email": lambda rng, now: "user@example.com",
     "uri": lambda rng, now: f"https://mock.gatewright.dev/files/{rng.getrandbits(48):012x}",
@@ -292,7 +294,7 @@ _FORMATS: dict[str, Callable[[random.Random, float], str]] = {
     "ipv6": lambda rng, now: "::1",
     "hostname": lambda rng, now: "mock.gatewright.dev",
     "idn-hostname": lambda rng, now: "mock.gatewright.dev",
-    "byte": lambda rng, now: base64.b64encode(b"gatewright").decode(),
+    "byte": lambda rng, now: base64.b64encode(b"gatewright-%016x" % rng.getrandbits(64)).decode(),
     "duration": lambda rng, now: "PT1S",
     "regex": lambda rng, now: ".*",
     "json-pointer": lambda rng, now: "/mock",

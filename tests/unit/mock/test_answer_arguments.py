@@ -446,6 +446,18 @@ def test_min_length_pads_a_formatted_string_the_way_its_format_allows(fmt: str, 
         assert base64.b64decode(value["x"], validate=True)
 
 
+@pytest.mark.parametrize(("fmt", "min_length"), [("date-time", 24), ("time", 14), ("byte", 21)])
+def test_items_of_a_padded_format_stay_of_it_and_distinct(fmt: str, min_length: int) -> None:
+    """Every item, not only the first: a later item once got its number put in front (``12024-…``)."""
+    item = {"type": "string", "format": fmt, "minLength": min_length}
+    schema = _holding({"type": "array", "minItems": 3, "uniqueItems": True, "items": item})
+    value = SchemaValues(seed=1).value(schema)
+    assert not _errors(schema, value), value
+    assert len(value["x"]) == 3
+    if fmt == "byte":
+        assert all(base64.b64decode(text, validate=True) for text in value["x"])
+
+
 @pytest.mark.parametrize(
     "schema",
     [
