@@ -105,11 +105,11 @@ class ApiHandler:
             response = web.Response(status=CLIENT_CLOSED)
         elapsed = (time.perf_counter() - started) * 1000
         status = response.status
-        if response.prepared:  # a stream: its writer saw whether the client left before its end
+        if type(response) is not web.Response:  # a stream: its writer saw whether the client left
             if response in CLIENT_LEFT:
                 status = CLIENT_CLOSED
-        elif elapsed > _HANG_UP_MS and self._client_left(request):
-            status = CLIENT_CLOSED
+        elif elapsed > _HANG_UP_MS and not response.prepared and self._client_left(request):
+            status = CLIENT_CLOSED  # (a prepared answer, the 408 to a slow body, closed it itself)
         if self._access_log is not None:
             self._access_log.record(request.method, request.path, status, elapsed)
         if self.control is not None:
