@@ -341,3 +341,12 @@ def test_a_detached_file_is_no_longer_searched(mock_url: str, client: openai.Ope
     assert list(client.vector_stores.search(store_id, query="fox")) == []
     gone = requests.get(f"{mock_url}/v1/vector_stores/{store_id}/files/{file_id}", headers=AUTH, timeout=10)
     assert gone.status_code == 404
+
+
+def test_deleting_a_vector_store_answers_the_store_that_was_deleted(client: openai.OpenAI) -> None:
+    """ipop documents its delete as answering the VectorStore: the one deleted, not a generated one."""
+    store = client.vector_stores.create(name="kb", metadata={"team": "search"})
+    deleted = client.vector_stores.delete(store.id)
+    assert deleted.id == store.id
+    assert deleted.model_dump().get("name") == "kb"
+    assert deleted.model_dump().get("metadata") == {"team": "search"}
