@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PAGING", "ListPage", "cursor_page"]
+__all__ = ["PAGING", "ListPage", "cursor_page", "page_size"]
 
 # Query parameters that steer paging rather than name a field of the items.
 PAGING = frozenset({"limit", "after", "before", "order", "page", "per_page", "page_size", "offset", "cursor"})
@@ -32,10 +32,7 @@ class ListPage:
         """The page ``query`` asks for, reading only what the operation declares (and ``after``,
         which every SDK sends when it pages)."""
         filters = tuple((name, query[name]) for name in declared if name not in PAGING and query.get(name))
-        limit = _count(query.get("limit")) if "limit" in declared else None
-        if limit is None and "limit" in declared:
-            limit = _count(default_limit)
-        return cls(filters, query.get("after") or None, limit)
+        return cls(filters, query.get("after") or None, page_size(query, declared, default_limit))
 
     def select(self, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
         """The page of ``items`` and whether more remain after it."""
@@ -58,12 +55,17 @@ def cursor_page(
     return items[start:end], end < len(items)
 
 
-def _count(value: Any) -> int | None:
-    try:
-        count = int(value)
-    except (TypeError, ValueError):
+def page_size(query: Mapping[str, str], declared: Sequence[str], default: Any = None) -> int | None:
+    """The page size a list request asks for (its ``limit``, never below 0), else the default the spec
+    declares for it; None when the operation declares no ``limit`` (or a default that is no count)."""
+    if "limit" not in declared:
         return None
-    return count if count >= 0 else None
+    try:
+        return max(int(query.get("limit", "")), 0)
+    except ValueError:
+        return (
+            default if isinstance(default, int) and not isinstance(default, bool) and default >= 0 else None
+        )
 
 
 def _text(value: Any) -> str:

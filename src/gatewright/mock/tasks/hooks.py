@@ -17,7 +17,6 @@ from gatewright.mock.echo import echoable
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.keyset import SharedKeySet
-from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.stateful import render_list
 from gatewright.mock.tasks.callbacks import find_callback_url
@@ -178,20 +177,18 @@ class TaskHooks:
 
     def list_hook(self, creates: tuple[str, ...]) -> OperationHook:
         engine = self.engine
-        declared: list[str] | None = None
-        default_limit: int | None = None
 
         async def list_tasks(call: MockCall) -> Answer:
-            nonlocal declared, default_limit
             api, op = call.api, call.operation
             if call.decision.status >= 300 or not any((api.name, c) in self.started for c in creates):
                 return None  # nothing created since reset: the documented examples
             spec = self.index.creates[(api.name, creates[0])].spec
-            if declared is None:
-                declared = list(op.query_names)
-                default_limit = _default_limit(api, op)
             query = ListQuery.parse(
-                call.path_params, call.request.query, declared, spec.status, default_limit
+                call.path_params,
+                call.request.query,
+                op.query_names,
+                spec.status,
+                api.query_default(op, "limit"),
             )
             tasks, has_more = query.page(engine, api.name, creates)
             items = [item for task in tasks if (item := self.bodies.list_item(task)) is not None]
@@ -217,9 +214,3 @@ class TaskHooks:
         if call.store.find(f"{call.api.name}:", task_id) is not None:
             return None  # e.g. made by a synchronous response
         return error_response(call.api, call.operation, 404, f"no such task: {task_id}")
-
-
-def _default_limit(api: MockApi, op: MockOperation) -> int | None:
-    """The page size a list documents as its ``limit`` parameter's default, if any."""
-    default = api.query_default(op, "limit")
-    return default if isinstance(default, int) and not isinstance(default, bool) and default >= 0 else None

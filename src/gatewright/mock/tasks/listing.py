@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from gatewright.mock.operations import MockApi
+from gatewright.mock.paging import page_size
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.models import Task
 from gatewright.spec.pointer import split
@@ -68,17 +70,12 @@ class ListQuery:
         query: Mapping[str, str],
         declared: Sequence[str],
         status_pointer: str,
-        default_limit: int | None = None,
+        default_limit: Any = None,
     ) -> ListQuery:
         tokens = split(status_pointer)
         status_name = tokens[-1] if tokens else "status"
         status = query.get(status_name) if status_name in declared else None
-        limit: int | None = None
-        if "limit" in declared:
-            try:
-                limit = max(int(query.get("limit", "")), 0)
-            except ValueError:
-                limit = default_limit
+        limit = page_size(query, declared, default_limit)
         return cls(path_params, status or None, limit, query.get("after") or None)
 
     def matches(self, task: Task) -> bool:
