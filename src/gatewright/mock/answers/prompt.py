@@ -107,9 +107,8 @@ def _openai_choice(value: Any, *, flat: bool) -> ToolChoice:
     if value == "required":
         return ToolChoice(ToolMode.REQUIRED)
     if isinstance(value, Mapping) and value.get("type") == "allowed_tools":
-        holder = value if flat else value.get("allowed_tools")
-        required = isinstance(holder, Mapping) and holder.get("mode") == "required"
-        return ToolChoice(ToolMode.REQUIRED) if required else _AUTO
+        allowed = _allowed(value, flat=flat)
+        return ToolChoice(ToolMode.REQUIRED) if allowed and allowed.get("mode") == "required" else _AUTO
     if isinstance(value, Mapping) and value.get("type") == "function":
         holder = value if flat else value.get("function")
         name = holder.get("name") if isinstance(holder, Mapping) else None
@@ -120,18 +119,23 @@ def _openai_choice(value: Any, *, flat: bool) -> ToolChoice:
     return _AUTO
 
 
+def _allowed(choice: Any, *, flat: bool) -> Mapping[str, Any] | None:
+    """An ``allowed_tools`` choice's ``mode`` and ``tools`` (chat nests them under ``allowed_tools``,
+    the Responses API has them flat), or None for any other choice."""
+    if not isinstance(choice, Mapping) or choice.get("type") != "allowed_tools":
+        return None
+    holder = choice if flat else choice.get("allowed_tools")
+    return holder if isinstance(holder, Mapping) else None
+
+
 def _allowed_tools(tools: tuple[Tool, ...], choice: Any, *, flat: bool) -> tuple[Tool, ...]:
     """The declared tools an ``allowed_tools`` choice lets the model call (all of them otherwise):
     chat names each under ``function``, the Responses API flat."""
-    holder = choice.get("allowed_tools") if isinstance(choice, Mapping) and not flat else choice
-    if (
-        not isinstance(choice, Mapping)
-        or choice.get("type") != "allowed_tools"
-        or not isinstance(holder, Mapping)
-    ):
+    allowed = _allowed(choice, flat=flat)
+    if allowed is None:
         return tools
     names = set()
-    for tool in _list(holder.get("tools")):
+    for tool in _list(allowed.get("tools")):
         named = tool.get("function") if isinstance(tool, Mapping) and not flat else tool
         if isinstance(named, Mapping) and isinstance(named.get("name"), str):
             names.add(named["name"])
