@@ -6,9 +6,9 @@ second the second, and the last repeats, so an agent loop that sent the same req
 twice gets both answers back in turn. A request carrying ``x-test-id`` plays that
 test's recordings when it has any, else every matching recording, whatever test made
 it, in the order they were recorded (``recorded_at``: group folders sort by name, not
-by time); one without plays the recordings made without a test id first. How far each sequence has played is
-counted in the ``ControlStore`` next to the rules' counters, so ``POST
-/__gatewright/reset`` rewinds every sequence.
+by time); one without plays the recordings made without a test id first. How far each
+sequence has played is counted in the ``ControlStore`` next to the rules' counters, so
+``POST /__gatewright/reset`` rewinds every sequence.
 """
 
 from __future__ import annotations
