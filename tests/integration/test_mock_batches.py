@@ -18,11 +18,11 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ipop_files import AUTH, upload_file
 
 from gatewright.mock import create_app
 from gatewright.testing import serve_app
 
-AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test"}  # ipop's chat route takes x-api-key
 MODEL = "claude-sonnet-4.6"
 # create_app's options for this module's mock_url (tests/integration/conftest.py)
 MOCK_OPTIONS = {"apis": ["ipop"], "seed": 7, "task_duration": 0.05}
@@ -33,20 +33,6 @@ def client(mock_url: str) -> openai.OpenAI:
     return openai.OpenAI(
         base_url=f"{mock_url}/v1", api_key="sk-test", default_headers={"x-api-key": "sk-test"}
     )
-
-
-def _upload(url: str, data: bytes, *, purpose: str = "batch", filename: str = "input.jsonl") -> str:
-    answer = requests.post(
-        f"{url}/v1/files",
-        params={"purpose": purpose, "filename": filename},
-        data=data,
-        headers={**AUTH, "Content-Type": "application/octet-stream"},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    file_id = answer.json()["id"]
-    assert isinstance(file_id, str)
-    return file_id
 
 
 def _chat(text: str) -> dict[str, Any]:
@@ -88,7 +74,7 @@ def test_a_batch_answers_each_line_as_a_direct_call_would(mock_url: str, client:
         _line("second", "/v1/embeddings", embedding),
         _line("third", body=_chat("Name a colour.")),
     ]
-    input_id = _upload(mock_url, "\n".join(lines).encode())
+    input_id = upload_file(mock_url, "\n".join(lines).encode())
     created = _create(mock_url, input_id)
     assert created.status_code == 200, created.text
     assert created.json()["input_file_id"] == input_id
@@ -139,7 +125,9 @@ def test_bad_lines_go_to_the_error_file_with_their_custom_ids(mock_url: str, cli
         _line("nowhere", url="/v1/no/such/route"),
         _line("bad-body", body={"messages": "not a list"}),
     ]
-    batch = _finished(client, _create(mock_url, _upload(mock_url, "\n".join(lines).encode())).json()["id"])
+    batch = _finished(
+        client, _create(mock_url, upload_file(mock_url, "\n".join(lines).encode())).json()["id"]
+    )
     assert (batch.request_counts.completed, batch.request_counts.failed) == (1, 3)
     assert batch.error_file_id is not None
     errors = _jsonl(client, batch.error_file_id)
@@ -148,7 +136,7 @@ def test_bad_lines_go_to_the_error_file_with_their_custom_ids(mock_url: str, cli
 
 
 def test_a_batch_without_bad_lines_has_no_error_file(mock_url: str, client: openai.OpenAI) -> None:
-    batch = _finished(client, _create(mock_url, _upload(mock_url, _line("only").encode())).json()["id"])
+    batch = _finished(client, _create(mock_url, upload_file(mock_url, _line("only").encode())).json()["id"])
     assert batch.status == "completed" and batch.error_file_id is None
     assert batch.output_file_id is not None
     assert [row["custom_id"] for row in _jsonl(client, batch.output_file_id)] == ["only"]
@@ -159,7 +147,7 @@ def _delete_file(url: str, file_id: str) -> None:
 
 
 def test_a_deleted_input_file_is_refused_in_the_api_envelope(mock_url: str) -> None:
-    file_id = _upload(mock_url, _line("gone").encode())
+    file_id = upload_file(mock_url, _line("gone").encode())
     _delete_file(mock_url, file_id)
     answer = _create(mock_url, file_id)
     assert answer.status_code in (400, 404)
@@ -181,7 +169,7 @@ def test_an_input_file_the_mock_never_gave_reads_as_empty(mock_url: str, client:
 
 
 def test_cancel_still_ends_a_batch_cancelled(mock_url: str, client: openai.OpenAI) -> None:
-    created = _create(mock_url, _upload(mock_url, _line("slow").encode()), Prefer="task=hang")
+    created = _create(mock_url, upload_file(mock_url, _line("slow").encode()), Prefer="task=hang")
     assert created.status_code == 200
     cancelled = client.batches.cancel(created.json()["id"])
     assert cancelled.status == "cancelled"
@@ -196,7 +184,7 @@ def test_an_output_past_the_byte_budget_fails_the_batch() -> None:
         create_app(["ipop"], seed=7, access_log=False, task_duration=0.05, upload_budget=len(data) + 64)
     ) as base:
         client = openai.OpenAI(base_url=f"{base}/v1", api_key="sk-test")
-        created = _create(base, _upload(base, data))
+        created = _create(base, upload_file(base, data))
         assert created.status_code == 200, created.text
         batch = _finished(client, created.json()["id"])
         assert batch.status == "failed" and batch.output_file_id is None
@@ -230,7 +218,9 @@ def test_counts_and_files_partition_the_input(
         else:
             lines.append(_line(custom_id, url="/v1/elsewhere"))
             failed.append(custom_id)
-    batch = _finished(client, _create(mock_url, _upload(mock_url, "\n".join(lines).encode())).json()["id"])
+    batch = _finished(
+        client, _create(mock_url, upload_file(mock_url, "\n".join(lines).encode())).json()["id"]
+    )
     counts = batch.request_counts
     assert (counts.total, counts.completed, counts.failed) == (len(ids), len(good), len(failed))
     assert batch.output_file_id is not None
@@ -261,7 +251,7 @@ def _store(url: str) -> str:
 
 
 def test_an_attached_file_is_that_file_in_that_store(mock_url: str, client: openai.OpenAI) -> None:
-    file_id = _upload(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
     first, second = _store(mock_url), _store(mock_url)
     row = client.vector_stores.files.create_and_poll(
         file_id=file_id, vector_store_id=first, poll_interval_ms=20
@@ -290,7 +280,7 @@ def test_an_attached_file_is_that_file_in_that_store(mock_url: str, client: open
 
 
 def test_attaching_a_deleted_file_is_a_404(mock_url: str) -> None:
-    file_id = _upload(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
     _delete_file(mock_url, file_id)
     answer = requests.post(
         f"{mock_url}/v1/vector_stores/{_store(mock_url)}/files",
@@ -303,7 +293,7 @@ def test_attaching_a_deleted_file_is_a_404(mock_url: str) -> None:
 
 @pytest.mark.parametrize("query", ["small fox", "pyproject packaging", "answer batches later"])
 def test_search_hits_come_from_the_attached_text(mock_url: str, client: openai.OpenAI, query: str) -> None:
-    file_id = _upload(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
     store_id = _store(mock_url)
     client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
     hits = list(client.vector_stores.search(store_id, query=query))
@@ -329,7 +319,7 @@ def test_search_hits_come_from_the_attached_text(mock_url: str, client: openai.O
 
 
 def test_a_detached_file_is_no_longer_searched(mock_url: str, client: openai.OpenAI) -> None:
-    file_id = _upload(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
     store_id = _store(mock_url)
     client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
     found = [hit.content[0].text for hit in client.vector_stores.search(store_id, query="fox")]

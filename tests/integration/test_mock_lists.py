@@ -14,11 +14,11 @@ from collections.abc import Iterator
 import openai
 import pytest
 import requests
+from ipop_files import AUTH, upload_file
 
 from gatewright.mock import create_app
 from gatewright.testing import serve_app
 
-AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test"}
 LINE = b'{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[]}}\n'
 
 
@@ -33,25 +33,13 @@ def client(url: str) -> openai.OpenAI:
     return openai.OpenAI(base_url=f"{url}/v1", api_key="sk-test", default_headers={"x-api-key": "sk-test"})
 
 
-def _upload(url: str, name: str, purpose: str) -> str:
-    answer = requests.post(
-        f"{url}/v1/files",
-        params={"purpose": purpose, "filename": name},
-        data=LINE,
-        headers={**AUTH, "Content-Type": "application/octet-stream"},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["id"])
-
-
 def _journal_gets(url: str, path: str) -> int:
     entries = requests.get(f"{url}/__gatewright/requests", timeout=10).json()["requests"]
     return sum(1 for entry in entries if entry["method"] == "GET" and entry["path"] == path)
 
 
 def test_auto_pagination_visits_every_file_once_and_stops(url: str, client: openai.OpenAI) -> None:
-    uploaded = [_upload(url, f"f{n}.jsonl", "batch") for n in range(5)]
+    uploaded = [upload_file(url, LINE, filename=f"f{n}.jsonl", purpose="batch") for n in range(5)]
     listed = [f.id for f in itertools.islice(client.files.list(), 100)]  # capped: it once never ended
     assert set(uploaded) <= set(listed) and len(listed) == len(set(listed))
     assert _journal_gets(url, "/v1/files") == 1  # has_more: false on the one page
@@ -61,8 +49,8 @@ def test_auto_pagination_visits_every_file_once_and_stops(url: str, client: open
 
 
 def test_a_page_size_and_a_declared_filter_are_honoured(url: str, client: openai.OpenAI) -> None:
-    batch = [_upload(url, f"b{n}.jsonl", "batch") for n in range(3)]
-    tuning = _upload(url, "ft.jsonl", "fine-tune")
+    batch = [upload_file(url, LINE, filename=f"b{n}.jsonl", purpose="batch") for n in range(3)]
+    tuning = upload_file(url, LINE, filename="ft.jsonl", purpose="fine-tune")
     page = client.files.list(limit=2)
     assert len(page.data) == 2 and page.has_more is True
     assert [f.id for f in client.files.list(purpose="fine-tune")] == [tuning]
@@ -71,7 +59,7 @@ def test_a_page_size_and_a_declared_filter_are_honoured(url: str, client: openai
 
 
 def test_batches_auto_pagination_stops(url: str, client: openai.OpenAI) -> None:
-    file_id = _upload(url, "in.jsonl", "batch")
+    file_id = upload_file(url, LINE, filename="in.jsonl", purpose="batch")
     for _ in range(3):
         created = requests.post(
             f"{url}/v1/batches",
