@@ -271,6 +271,7 @@ def test_an_open_embeddings_input_is_a_string_or_a_list_not_empty() -> None:
     ]
     assert not valid(out, input_at, []) and not valid(out, input_at, "")
     assert not valid(out, input_at, None) and not valid(out, input_at, 3) and not valid(out, input_at, {})
+    assert not valid(out, input_at, [[]])  # a list of token ids is not empty either, as the wire says
     assert valid(out, input_at, ["a"]) and valid(out, input_at, [[1]]) and valid(out, input_at, "a")
 
 

@@ -21,6 +21,7 @@ envelopes are the gateway's own, used on every route, and are widened in place.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from gatewright.normalize.passes.compatibility import EXTENSION
 from gatewright.normalize.passes.widening import Widener, declared_types
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.pointer import deref, escape, lookup
+from gatewright.spec.wires import WIRES
 
 JSON = "application/json"
 NULLABLE_ERROR_FIELDS = ("param", "code")
@@ -54,10 +56,6 @@ INPUT_TYPE_WHY = (
     "OpenAI reads an embeddings `input` as a string or a list (of strings, or of token ids) and refuses "
     "`null`, a number or an object with a 400; this schema declared no type"
 )
-# What OpenAI takes in an input list: texts, token ids, or lists of token ids.
-INPUT_ITEM = {
-    "anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]
-}
 INPUT_WHY = (
     "OpenAI refuses an embeddings request whose `input` is empty (an empty string or an empty list) "
     "with a 400; this schema accepted it"
@@ -191,6 +189,15 @@ def _typed_role(document: Document, widener: Widener, items_at: str, log: Repair
     )
 
 
+def _input_item() -> dict[str, Any]:
+    """What an ``input`` list holds, as the OpenAI wire says (``specs/wires/openai-embeddings.json``):
+    the items of its list forms (texts, token ids, non-empty lists of token ids)."""
+    request = WIRES["openai-embeddings"].data.request
+    assert request is not None  # the embeddings wire declares its request
+    forms = request["properties"]["input"]["anyOf"]
+    return {"anyOf": [copy.deepcopy(form["items"]) for form in forms if form.get("type") == "array"]}
+
+
 def _non_empty(document: Document, widener: Widener, pointer: str, log: RepairLog, depth: int = 0) -> None:
     pointer = widener.own(pointer, INPUT_WHY)
     node = lookup(document, pointer)
@@ -210,7 +217,7 @@ def _non_empty(document: Document, widener: Widener, pointer: str, log: RepairLo
         node["type"] = kinds = ["string", "array"]
         log.add(f"{pointer}/type", "declares `input` a string or a list", INPUT_TYPE_WHY, after=kinds)
         if "items" not in node:
-            node["items"] = dict(INPUT_ITEM)
+            node["items"] = _input_item()
             log.add(
                 f"{pointer}/items", "declares what an `input` list holds", INPUT_TYPE_WHY, after=node["items"]
             )
