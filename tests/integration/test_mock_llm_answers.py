@@ -371,6 +371,13 @@ def test_messages_text_after_tool_result_and_limits(base_url: str, api: str) -> 
     assert "." not in stopped.content[0].text
 
 
+def test_messages_max_tokens_zero_answers_nothing(base_url: str) -> None:
+    """voxvey's spec allows ``max_tokens: 0`` (``minimum: 0``): no tokens, cut at once, not "no limit"."""
+    message = _messages_call(base_url, "voxvey", max_tokens=0)
+    assert message.stop_reason == "max_tokens" and message.usage.output_tokens == 0
+    assert "".join(b.text for b in message.content if b.type == "text") == ""
+
+
 @pytest.mark.parametrize("api", MESSAGES)
 def test_messages_stream_helper_gives_the_same_message(base_url: str, api: str) -> None:
     model, extra = _extra(api, "anthropic-messages", "messages", "max_tokens")

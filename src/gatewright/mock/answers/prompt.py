@@ -197,7 +197,8 @@ def _chat_options(prompt: Prompt, body: Mapping[str, Any]) -> None:
     if (n := body.get("n")) is not None:
         prompt.n = _positive(n) or 1
     if "max_completion_tokens" in body or "max_tokens" in body:
-        prompt.max_tokens = _positive(body.get("max_completion_tokens")) or _positive(body.get("max_tokens"))
+        newer = _count(body.get("max_completion_tokens"))
+        prompt.max_tokens = newer if newer is not None else _count(body.get("max_tokens"))
     if (stop := body.get("stop")) is not None:
         prompt.stop = _stops(stop)
     if body.get("logprobs") is True:
@@ -213,7 +214,7 @@ def read_completion(body: Mapping[str, Any]) -> Prompt:
         latest_user_text=text,
         after_tool_result=False,
         n=_positive(body.get("n")) or 1,
-        max_tokens=_positive(body.get("max_tokens")),
+        max_tokens=_count(body.get("max_tokens")),
         stop=_stops(body.get("stop")),
         messages=len(prompts),  # each prompt counts as a message does, so a batch's usage adds up
         prompts=prompts,
@@ -247,7 +248,7 @@ def read_responses(body: Mapping[str, Any]) -> Prompt:
         tools=tools,
         tool_choice=_openai_choice(body.get("tool_choice"), flat=True),
         output=output,
-        max_tokens=_positive(body.get("max_output_tokens")),
+        max_tokens=_count(body.get("max_output_tokens")),
         messages=len(items),
     )
 
@@ -307,7 +308,7 @@ def read_messages(body: Mapping[str, Any]) -> Prompt:
         tools=tools,
         tool_choice=_anthropic_choice(body.get("tool_choice")),
         output=output,
-        max_tokens=_positive(body.get("max_tokens")),
+        max_tokens=_count(body.get("max_tokens")),
         stop=_stops(body.get("stop_sequences")),
         messages=len(messages),
     )
