@@ -110,6 +110,48 @@ def test_sync_true_answers_the_finished_result_not_the_job(mock: str) -> None:
     ]
 
 
+def _images(items: list[dict[str, Any]]) -> list[bytes]:
+    """Each item's image: downloaded from its ``url`` or decoded from its ``b64_json`` (never both)."""
+    found = []
+    for item in items:
+        assert ("url" in item) != ("b64_json" in item), item  # one of the two, as OpenAI sends
+        if "url" in item:
+            download = requests.get(item["url"], timeout=10)
+            assert download.status_code == 200
+            found.append(download.content)
+        else:
+            found.append(base64.b64decode(item["b64_json"]))
+    assert all(image.startswith(PNG) for image in found)
+    return found
+
+
+@pytest.mark.parametrize("response_format", [None, "url", "b64_json"])
+def test_sync_images_honour_num_images_and_response_format(mock: str, response_format: str | None) -> None:
+    body = {"model": "wan2-7-image", "prompt": "three lighthouses", "num_images": 3, "sync": True}
+    if response_format is not None:
+        body["response_format"] = response_format
+    held = requests.post(f"{mock}/empiriolabs/v1/images/generations", json=body, headers=AUTH, timeout=10)
+    assert held.status_code == 200, held.text
+    items = held.json()["data"]
+    assert len(_images(items)) == 3
+    assert all(("b64_json" in item) == (response_format == "b64_json") for item in items)  # url: the default
+    if response_format != "b64_json":
+        assert len({item["url"] for item in items}) == 3  # three files, not one link three times
+
+
+def test_a_finished_image_job_shows_each_image_as_the_spec_example_does(mock: str) -> None:
+    """The job's ``result`` is free-form; the spec's example shows ``{"data": [{"url": ...}]}``."""
+    created = requests.post(
+        f"{mock}/empiriolabs/v1/images/generations",
+        json={"model": "wan2-7-image", "prompt": "two cats", "num_images": 2},
+        headers=AUTH,
+        timeout=10,
+    ).json()
+    finished = poll_until(mock, f"/empiriolabs/v1/jobs/{created['job_id']}", "completed")
+    items = finished["result"]["data"]
+    assert len(_images(items)) == 2 and items[0]["url"] != items[1]["url"]
+
+
 # --- a cancel that is a no-op once finished (empiriolabs: "If the job is already `completed` or `failed`,
 # this is a no-op.") -------------------------------------------------------------------------------------
 

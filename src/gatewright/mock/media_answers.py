@@ -17,7 +17,6 @@ a file, or a JSON body that points at one, is answered here rather than from the
 
 from __future__ import annotations
 
-import base64
 import copy
 import secrets
 from collections.abc import Iterator, Mapping
@@ -31,6 +30,7 @@ from gatewright.mock.echo import echo
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits, string_fields
+from gatewright.mock.media_bodies import format_word, is_url_key, link_media
 from gatewright.mock.negotiation import Decision, MediaSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
@@ -41,9 +41,7 @@ from gatewright.spec.media import is_json
 
 __all__ = ["TRANSCRIPT", "MediaExtension"]
 
-FORMAT_FIELDS = ("response_format", "output_format", "format")
 TRANSCRIPT = "This is the mock's transcript of the audio you sent."
-MAX_ITEMS = 10  # ``n`` beyond this still gets this many (OpenAI's own limit for images)
 
 # Format words that name text media rather than a file kind.
 _TEXT_FORMATS = {
@@ -54,23 +52,12 @@ _TEXT_FORMATS = {
     "verbose_json": ("application/json",),
     "diarized_json": ("application/json",),
 }
-_URL_WORDS = ("url", "uri", "href", "link")
-
-
-def _format_word(body: Any) -> str | None:
-    if not isinstance(body, Mapping):
-        return None
-    for field in FORMAT_FIELDS:
-        value = body.get(field)
-        if isinstance(value, str) and value:
-            return value.strip().lower()
-    return None
 
 
 def choose_media(decision: Decision, body: Any) -> Decision:
     """``decision`` with the declared media type the request's format word names, if any."""
     response = decision.response
-    word = _format_word(body)
+    word = format_word(body)
     if response is None or word is None or len(response.media) < 2:
         return decision
     kind = media.kind_for_format(word)
@@ -137,7 +124,7 @@ class MediaExtension:
         json_media = (
             "b64_json" in names
             or ("text" in names and transcribes)
-            or any(_is_url_key(name) and media.media_kind_for(name, *hints, default=None) for name in names)
+            or any(is_url_key(name) and media.media_kind_for(name, *hints, default=None) for name in names)
         )
         if not binary and not json_media:
             return None
@@ -198,29 +185,17 @@ class MediaExtension:
         value = echo(value, call.body, valid)
         request = call.body if isinstance(call.body, Mapping) else {}
         edits = Edits(value, valid)
-        count = _count(request.get("n"))
-        data = value.get("data") if isinstance(value, dict) else None
-        if count is not None and isinstance(data, list) and data and len(data) != count:
-            edits.set(("data",), [copy.deepcopy(data[0]) for _ in range(count)])
-        word = _format_word(request)
-        image = media.kind_for_format(request.get("output_format")) or media.MediaKind.PNG
         base = f"{call.request.scheme}://{call.request.host}"
-        for tokens, key, current in list(string_fields(edits.body)):
-            if key == "b64_json":
-                if word == "url":
-                    edits.remove(tokens)
-                else:
-                    edits.set(tokens, base64.b64encode(media.generate(image)).decode())
-            elif _is_url_key(key):
-                if word == "b64_json" and key == "url":  # OpenAI sends one of the two
-                    edits.remove(tokens)
-                    edits.set((*tokens[:-1], "b64_json"), base64.b64encode(media.generate(image)).decode())
-                    continue
-                kind = media.media_kind_for(key, *plan.hints, _model(request), default=None)
-                if kind is not None:
-                    edits.set(tokens, self.files.url(base, secrets.token_hex(12), kind))
-            elif key == "text" and plan.transcribes and (not current or current.startswith("mock")):
-                edits.set(tokens, TRANSCRIPT)
+
+        def link(tokens: tuple[str, ...], key: str) -> str | None:
+            kind = media.media_kind_for(key, *plan.hints, _model(request), default=None)
+            return self.files.url(base, secrets.token_hex(12), kind) if kind is not None else None
+
+        link_media(edits, request, link)
+        if plan.transcribes:
+            for tokens, key, current in list(string_fields(edits.body)):
+                if key == "text" and (not current or current.startswith("mock")):
+                    edits.set(tokens, TRANSCRIPT)
         return edits.body
 
     def reset(self) -> None:
@@ -233,11 +208,6 @@ class MediaExtension:
 def _is_file_media(media_type: str) -> bool:
     """Media a client saves or plays: anything but JSON and event streams."""
     return not is_json(media_type) and media_type != "text/event-stream" and "form" not in media_type
-
-
-def _is_url_key(key: str) -> bool:
-    lowered = key.lower()
-    return lowered in _URL_WORDS or any(lowered.endswith(f"_{word}") for word in _URL_WORDS)
 
 
 def _field_names(api: MockApi, pointer: str) -> set[str]:
@@ -269,12 +239,6 @@ def _keys(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for part in value:
             yield from _keys(part)
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-        return min(value, MAX_ITEMS)
-    return None
 
 
 def _model(body: Any) -> str | None:

@@ -268,12 +268,14 @@ def test_read_prompt_latest_tool_result(wire: str) -> None:
     [
         ("openai-chat", {"max_tokens": 7}, 7),
         ("openai-chat", {"max_completion_tokens": 5, "max_tokens": 7}, 5),
-        ("openai-chat", {"max_completion_tokens": 0, "max_tokens": 7}, 7),
+        ("openai-chat", {"max_completion_tokens": 0, "max_tokens": 7}, 0),  # the newer field wins, 0 too
+        ("openai-chat", {"max_completion_tokens": -1, "max_tokens": 7}, 7),
         ("openai-chat", {"max_tokens": True}, None),
         ("openai-chat", {"max_tokens": "7"}, None),
         ("openai-responses", {"max_output_tokens": 9}, 9),
         ("openai-responses", {"max_tokens": 9}, None),
         ("anthropic-messages", {"max_tokens": 11}, 11),
+        ("anthropic-messages", {"max_tokens": 0}, 0),
         ("openai-completions", {"max_tokens": 13}, 13),
         ("openai-completions", {}, None),
     ],

@@ -117,7 +117,9 @@ class TaskHooks:
         """The finished result a create asked to hold on for (``sync_when``); None: its schema has none."""
         results = results_for(lifecycle, call, "sync", self.files)
         salt = f"sync-{call.store.create_salt()}"
-        body = finished_result(call.api, call.decision, lifecycle.spec.id_pointer, results, salt=salt)
+        request = call.body if isinstance(call.body, Mapping) else {}
+        pointer = lifecycle.spec.id_pointer
+        body = finished_result(call.api, call.decision, pointer, results, request, salt=salt)
         return None if body is None else json_response(call.api, call.operation, call.decision, body)
 
     def poll_hook(self, lifecycles: list[Lifecycle]) -> OperationHook:

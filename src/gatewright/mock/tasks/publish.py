@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from gatewright.mock import media
 from gatewright.mock.extensions import MockCall
 from gatewright.mock.files import FileSigner
+from gatewright.mock.media_bodies import requested_count
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task
@@ -41,8 +42,9 @@ def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileS
         lifecycle.create.operation.path,
         model if isinstance(model, str) else None,
     )
-    assert kind is not None
-    return (files.url(host, secrets.token_hex(12), kind),)
+    assert kind is not None  # one file per item the request asks for (``num_images: 3``: three)
+    count = requested_count(call.body) or 1
+    return tuple(files.url(host, secrets.token_hex(12), kind) for _ in range(count))
 
 
 def _fine_tunes(lifecycle: Lifecycle) -> bool:

@@ -74,6 +74,7 @@ def render_task(
     document: Schema | None = None,
     validate: Validate | None = None,
     result_early: bool = False,
+    result_sample: Any = None,
     facts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A copy of ``base`` that tells the truth about ``task`` (see the module docstring).
@@ -85,6 +86,8 @@ def render_task(
     ``result_early`` shows the result in every phase (a link to follow the task by,
     such as an events URL), not only once it succeeded. ``facts`` are the fields the extension that
     started the task states beside its status (``tasks.facts``: ``Facts.of(task)``).
+    ``result_sample`` is what the spec's examples show at the result (``{"data": [{"url": ...}]}``):
+    a free-form result takes its shape, with one item per result.
     """
     body: dict[str, Any] = copy.deepcopy(dict(base))
     writer = _Body(body, schema, document or {}, validate)
@@ -104,7 +107,7 @@ def render_task(
         _write_timestamps(writer, container, task)
         _write_error(writer, container, task)
     if spec.result:
-        _write_result(writer, split(spec.result), task, early=result_early)
+        _write_result(writer, split(spec.result), task, early=result_early, sample=result_sample)
     if facts:
         _write_facts(writer, status_tokens[:-1], facts)
     return body
@@ -231,13 +234,17 @@ def _write_facts(writer: _Body, container: list[str], facts: Mapping[str, Any]) 
             writer.set(tokens, value)
 
 
-def _write_result(writer: _Body, tokens: list[str], task: Task, *, early: bool = False) -> None:
+def _write_result(
+    writer: _Body, tokens: list[str], task: Task, *, early: bool = False, sample: Any = None
+) -> None:
     if (task.phase is not Phase.SUCCEEDED and not early) or not task.results:
         if writer.has(tokens):
             writer.clear(tokens)
         return
     schema = writer.schema_at(tokens)
     current = writer.get(tokens) if writer.has(tokens) else None
+    if not current and sample and not properties(writer.document, resolved(writer.document, schema)):
+        current = copy.deepcopy(sample)  # a free-form result: shaped like the spec's own example
     writer.set(tokens, _fill_urls(schema, task.results, current, writer.document, depth=0))
 
 

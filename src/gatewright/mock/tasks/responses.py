@@ -108,6 +108,7 @@ class TaskBodies:
         if not bases:
             return None, False
         bases.sort(key=lambda b: lookup(b, id_pointer) is None)  # bodies that carry the id first
+        sample = _result_sample(bases, spec.result)
 
         def valid(body: Any) -> bool:
             return api.schemas.is_valid(pointer, body, formats=True)
@@ -130,6 +131,7 @@ class TaskBodies:
                 document=api.spec.document,
                 validate=validate,
                 result_early=early,
+                result_sample=sample,
                 facts=facts,
             )
             if lifecycle is not None and lifecycle.links:
@@ -242,3 +244,14 @@ def free_form_list(
     if not api.schemas.is_valid(media_spec.schema_pointer, body, formats=True):
         return None
     return json_response(api, op, decision, body)
+
+
+def _result_sample(bases: list[Mapping[str, Any]], result: str | None) -> Any:
+    """The first object or list the bases (the spec's examples first) show at ``result``, if any."""
+    if not result:
+        return None
+    for base in bases:
+        found = lookup(base, result)
+        if isinstance(found, (Mapping, list)) and found:
+            return found
+    return None

@@ -2,19 +2,19 @@
 
 An operation that answers either a task envelope or the finished result in one body (a ``oneOf`` of
 the two) is answered here with the branch that does not carry the task id: generated from the schema,
-with the lifecycle's result (a signed file URL, ...) in each URL field it has and a real image in each
-``b64_json``, every write kept only if the body stays valid. No task is made: the client holds no id to poll.
+with the lifecycle's results (signed file URLs, one per item asked for) in its URL fields, or the
+image inline, as ``response_format`` says (``mock.media_bodies``), every write kept only if the body
+stays valid. No task is made: the client holds no id to poll.
 """
 
 from __future__ import annotations
 
-import base64
 import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gatewright.mock.fit import Edits, string_fields
-from gatewright.mock.media import MediaKind, generate
+from gatewright.mock.fit import Edits
+from gatewright.mock.media_bodies import link_media
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi
 from gatewright.mock.tasks.fields import URL_FIELDS
@@ -25,7 +25,13 @@ __all__ = ["finished_result"]
 
 
 def finished_result(
-    api: MockApi, decision: Decision, id_pointer: str, results: tuple[str, ...], *, salt: str
+    api: MockApi,
+    decision: Decision,
+    id_pointer: str,
+    results: tuple[str, ...],
+    request: Mapping[str, Any],
+    *,
+    salt: str,
 ) -> Any | None:
     """The decision's body as the finished result, or None when its schema has no branch without the id."""
     media = decision.media
@@ -36,15 +42,16 @@ def finished_result(
     def valid(value: Any) -> bool:
         return api.schemas.is_valid(pointer, value, formats=True)
 
+    links = iter(results)  # one file per item, in order
+
+    def link(tokens: tuple[str, ...], key: str) -> str | None:
+        return next(links, results[0]) if key in URL_FIELDS and results else None
+
     for branch in _branches(api, pointer):
         body = api.generator.generate(branch, salt=salt)
         if isinstance(body, Mapping) and lookup(body, id_pointer) is None and valid(body):
             edits = Edits(copy.deepcopy(dict(body)), valid)
-            for tokens, key, _ in list(string_fields(edits.body)):
-                if key in URL_FIELDS and results:
-                    edits.set(tokens, results[0])
-                elif key == "b64_json":  # the image itself, as OpenAI's b64_json is
-                    edits.set(tokens, base64.b64encode(generate(MediaKind.PNG)).decode())
+            link_media(edits, request, link)
             return edits.body
     return None
 

@@ -1,0 +1,93 @@
+"""JSON bodies that point at media, as the request asked for them: how many, and as links or inline.
+
+An image API answers ``data: [{url}]`` or ``data: [{b64_json}]``: as many items as the request's
+count field says (``n``, or a gateway's own ``num_images``), each a link or the image's base64 as
+its ``response_format`` says, never both (OpenAI sends one of the two). Both the media answers and
+a task create held on for its result (``sync``) write such bodies, so the rule lives here once.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from gatewright.mock import media
+from gatewright.mock.fit import Edits, string_fields
+
+__all__ = [
+    "COUNT_FIELDS",
+    "FORMAT_FIELDS",
+    "MAX_ITEMS",
+    "format_word",
+    "is_url_key",
+    "link_media",
+    "requested_count",
+]
+
+FORMAT_FIELDS = ("response_format", "output_format", "format")
+COUNT_FIELDS = ("n", "num_images", "num_outputs", "number_of_images", "num_videos")
+MAX_ITEMS = 10  # a count beyond this still gets this many (OpenAI's own limit for images)
+
+# Gives the link for the URL field at (tokens, key), or None to leave the field as it is.
+Linker = Callable[[tuple[str, ...], str], str | None]
+
+
+def format_word(body: Any) -> str | None:
+    """The format the request names (``wav``, ``b64_json``, ``srt`` ...), lower-cased, or None."""
+    if not isinstance(body, Mapping):
+        return None
+    for field in FORMAT_FIELDS:
+        value = body.get(field)
+        if isinstance(value, str) and value:
+            return value.strip().lower()
+    return None
+
+
+def requested_count(body: Any) -> int | None:
+    """How many items the request asks for (capped at ``MAX_ITEMS``), or None when it does not say."""
+    if not isinstance(body, Mapping):
+        return None
+    for field in COUNT_FIELDS:
+        value = body.get(field)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return min(value, MAX_ITEMS)
+    return None
+
+
+def is_url_key(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in _URL_WORDS or any(lowered.endswith(f"_{word}") for word in _URL_WORDS)
+
+
+_URL_WORDS = ("url", "uri", "href", "link")
+
+
+def link_media(edits: Edits, request: Mapping[str, Any], link: Linker) -> None:
+    """Edit ``edits.body``: ``data`` holds the count asked for; each ``b64_json`` is a real image
+    (dropped when links were asked for, or beside a ``url`` when no format was named); each URL
+    field is ``link``'s, or, for ``url`` when ``b64_json`` was asked for, the image inline instead.
+    Each write is kept only if the body stays valid."""
+    count = requested_count(request)
+    data = edits.body.get("data") if isinstance(edits.body, dict) else None
+    if count is not None and isinstance(data, list) and data and len(data) != count:
+        edits.set(("data",), [copy.deepcopy(data[0]) for _ in range(count)])
+    word = format_word(request)
+    image = media.kind_for_format(request.get("output_format")) or media.MediaKind.PNG
+    for tokens, key, _ in list(string_fields(edits.body)):
+        if key == "b64_json":
+            if word == "url" or (word is None and "url" in edits.get(tokens[:-1])):  # links: the default
+                edits.remove(tokens)
+            else:
+                edits.set(tokens, _inline(image))
+        elif is_url_key(key):
+            if word == "b64_json" and key == "url":
+                edits.remove(tokens)
+                edits.set((*tokens[:-1], "b64_json"), _inline(image))
+            elif (url := link(tokens, key)) is not None:
+                edits.set(tokens, url)
+
+
+def _inline(kind: media.MediaKind) -> str:
+    return base64.b64encode(media.generate(kind)).decode()
