@@ -279,6 +279,27 @@ def test_an_attached_file_is_that_file_in_that_store(mock_url: str, client: open
     assert [(item["file_id"], item["vector_store_id"]) for item in listed] == [(file_id, first)]
 
 
+def test_a_store_counts_the_files_attached_to_it(mock_url: str, client: openai.OpenAI) -> None:
+    def file_count(store_id: str) -> int:
+        answer = requests.get(f"{mock_url}/v1/vector_stores/{store_id}", headers=AUTH, timeout=10)
+        assert answer.status_code == 200, answer.text
+        count: int = answer.json()["file_count"]
+        return count
+
+    store_id = _store(mock_url)
+    assert file_count(store_id) == 0
+    files = [upload_file(mock_url, NOTES, filename=f"notes{i}.txt") for i in range(3)]
+    for file_id in files:
+        client.vector_stores.files.create_and_poll(
+            file_id=file_id, vector_store_id=store_id, poll_interval_ms=20
+        )
+    client.vector_stores.files.create(file_id=files[0], vector_store_id=store_id)  # again: the same row
+    assert file_count(store_id) == 3
+    client.vector_stores.files.delete(files[1], vector_store_id=store_id)
+    assert file_count(store_id) == 2
+    assert file_count(_store(mock_url)) == 0  # another store's count is its own
+
+
 def test_attaching_a_deleted_file_is_a_404(mock_url: str) -> None:
     file_id = upload_file(mock_url, NOTES, filename="notes.txt")
     _delete_file(mock_url, file_id)

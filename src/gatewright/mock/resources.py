@@ -12,7 +12,7 @@ item read, so a list and a read can agree on which ids exist.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,6 +33,9 @@ class ResourceRole:
     # Untracked collections: some operation writes into it in a way the mock does not store (a PUT on
     # the collection, an upsert by id), so an id the mock does not know may still exist.
     unmodelled_writes: bool = False
+    # Create: the fields of the new item that count a collection under it (``file_count`` beside
+    # ``/vector_stores/{id}/files``): a new item holds nothing yet, so they start at zero.
+    empty_counts: tuple[str, ...] = ()
 
 
 def _links(schemas: SchemaSet, op: Operation) -> list[tuple[str | None, str]]:
@@ -74,6 +77,26 @@ def _response_properties(schemas: SchemaSet, op: Operation) -> dict[str, Any]:
     return {}
 
 
+def _sub_collection_counts(
+    operations: Sequence[Operation], collection: str, param: str, properties: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The response fields counting a collection under one item (``file_count``, ``file_counts``)."""
+    under = f"{collection}/{{{param}}}/"
+    words = {
+        op.template.path.removeprefix(under)
+        for op in operations
+        if op.method == "GET" and op.template.path.startswith(under)
+    }
+    names = {
+        f"{stem}_{suffix}"
+        for word in words
+        if word and "/" not in word and "{" not in word
+        for stem in (word, word.removesuffix("s"))
+        for suffix in ("count", "counts")
+    }
+    return tuple(sorted(name for name in names if name in properties))
+
+
 def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[str, ResourceRole]:
     """operationId -> its role for every operation that takes part in a resource lifecycle."""
     items: dict[str, str] = {}  # collection -> id param
@@ -105,7 +128,8 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             key = next((k for k in (param, "id") if k in properties), None)
             pointer = f"/{key}" if key is not None else None
         if pointer is not None:
-            creatable[collection] = ResourceRole("create", collection, None, pointer)
+            counts = _sub_collection_counts(operations, collection, param, _response_properties(schemas, op))
+            creatable[collection] = ResourceRole("create", collection, None, pointer, empty_counts=counts)
     reads = {
         found[0]: op.operation_id for op in operations if op.method == "GET" and (found := op.template.item)
     }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatewright.mock.echo import echo
-from gatewright.mock.fit import fit, replace
+from gatewright.mock.fit import Edits, fit, replace
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.paging import ListPage
@@ -107,6 +107,8 @@ def _create(
     """A generated body echoing the request, kept with the scalar fields the client sent."""
     value = value_for(answer.api, answer.op, answer.decision, salt=f"create-{store.create_salt()}")
     value = echo(value, body, answer.valid)
+    if role.empty_counts and isinstance(value, dict):
+        value = _emptied(value, role.empty_counts, answer.valid)
     try:
         resource_id = resolve(value, role.id_pointer or "/id")
     except KeyError:
@@ -121,6 +123,19 @@ def _create(
             {**stored, **(resource if isinstance(resource, dict) else value)},
         )
     return answer.rendered(value)
+
+
+def _emptied(value: dict[str, Any], counts: tuple[str, ...], valid: Callable[[Any], bool]) -> dict[str, Any]:
+    """``value`` with each count of what the new item holds at zero (an object of counts: each of them)."""
+    edits = Edits(value, valid)
+    for name in counts:
+        current = value.get(name)
+        if isinstance(current, dict):
+            edits.set((name,), {k: 0 if type(v) is int else v for k, v in current.items()})
+        elif type(current) is int:
+            edits.set((name,), 0)
+    emptied: dict[str, Any] = edits.body
+    return emptied
 
 
 def _list(  # the answer's parts unbundled: a cached list costs no object

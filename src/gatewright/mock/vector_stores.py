@@ -13,7 +13,8 @@ before the task hooks:
   404; lists are the task lists, scoped to the store by its path parameter;
 - search (``POST {store}/search`` with a ``query``) scores the chunks (non-blank lines, at most
   ``CHUNK_WORDS`` words each) of the store's ingested files by the share of the query's distinct
-  words they contain (0..1), best first, and answers them in the search answer's list shape.
+  words they contain (0..1), best first, and answers them in the search answer's list shape;
+- the stored vector store's ``file_count`` follows its attachments and detachments.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ __all__ = ["VectorStoreExtension", "chunks", "score"]
 FILE_FIELD = "file_id"
 QUERY_FIELD = "query"
 LIMIT_FIELD = "max_num_results"
+COUNT_FIELD = "file_count"  # ipop's vector store: how many files are attached
 FACTS = "vector_store_file"  # the name an attachment's facts are registered under (``tasks.facts``)
 DEFAULT_RESULTS = 10  # OpenAI's and ipop's default page of hits
 CHUNK_WORDS = 100  # words in a chunk at most (a longer line is several chunks)
@@ -241,6 +243,7 @@ class VectorStoreExtension:
             )
             if answer is not None:
                 self.attached.attach(api.name, store_id, file_id, row_id)
+                self._count_files(call, store_id)
             return answer
 
         return attach
@@ -271,11 +274,20 @@ class VectorStoreExtension:
             )
             if engine.get(call.api.name, row_id) is None:  # deleted (or expired): detached
                 self.attached.detach(call.api.name, store_id, file_id)
+                self._count_files(call, store_id)
             if answer is None and call.decision.status < 300:  # a route without a body (DELETE: 204)
                 return web_response(render(call.api, call.operation, call.decision, call.body), call.headers)
             return answer
 
         return row
+
+    def _count_files(self, call: MockCall, store_id: str) -> None:
+        """The stored vector store's ``file_count`` is the files attached to it now (where it has one)."""
+        found = call.store.find(f"{call.api.name}:", store_id)
+        if found is not None and COUNT_FIELD in found[1]:
+            call.store.update(
+                found[0], store_id, {COUNT_FIELD: len(self.attached.of(call.api.name, store_id))}
+            )
 
     def _search_hook(self, routes: _Routes) -> OperationHook:
         async def search(call: MockCall) -> Answered:
