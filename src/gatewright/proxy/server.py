@@ -35,6 +35,8 @@ from gatewright.spec.headers import HOP_BY_HOP
 _CHUNK = 64 * 1024
 CLIENT_LEFT_GRACE = 2.0  # seconds the upstream's end is awaited after its client left
 STOPPED_UNANSWERED = "the proxy stopped before the upstream answered"
+BODY_UNFINISHED = "the upstream failed while the client was still sending its body"
+REST_SECONDS = 10.0  # how long a body is still read after the upstream failed, with no client timeout
 
 PROXY_KEY = web.AppKey("gatewright_proxy", Proxy)
 SESSION_KEY = web.AppKey("gatewright_upstream", aiohttp.ClientSession)
@@ -83,12 +85,22 @@ class _ClientBody:
             self.captured.add(chunk)
             yield chunk
 
-    async def rest(self) -> None:
+    async def rest(self) -> bool:
         """Take in what the client still sends when the upstream failed before it took it all, so
-        the request is judged as it was sent (not as a request without its body)."""
+        the request is judged as it was sent (not as a request without its body); whether it all came.
+
+        With no client timeout (``--read-timeout 0``) the rest is still waited for at most
+        ``REST_SECONDS``: the upstream has failed, and the client is owed its 502, not a wait."""
+        unbounded = self.left is None
+        if unbounded:
+            self.left = REST_SECONDS
         with contextlib.suppress(aiohttp.ClientError, OSError, TimeoutError):  # ``late`` says if slow
             async for _ in self.chunks():
                 pass
+            return True
+        if unbounded:  # no timeout of the client's was set, so it was not late: its body was cut short
+            self.late = False
+        return False
 
 
 def _now() -> str:
@@ -128,13 +140,15 @@ async def _forward(request: web.Request) -> web.StreamResponse:
         proxy.not_judged(observed, STOPPED_UNANSWERED)
         raise
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-        if request.body_exists and not body.late:
-            await body.rest()
+        whole = not request.body_exists or body.late or await body.rest()
         if body.late:  # the client's fault, not the upstream's: nothing to judge
             return await _too_slow(request, proxy.options.client_timeout)
         observed.error = _why(exc)
         observed.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
-        proxy.submit(observed)
+        if whole:
+            proxy.submit(observed)
+        else:
+            proxy.not_judged(observed, BODY_UNFINISHED)
         return _bad_gateway(request, observed.error)
     relaying = request.app[RELAYING_KEY]
     done = asyncio.get_running_loop().create_future()

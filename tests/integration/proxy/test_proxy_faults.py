@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 import requests
 from proxy_upstream import KEY, SPEC, proxied
 
+from gatewright.proxy import server
 from gatewright.spec import Spec
 from gatewright.spec.validation import DocumentValidators
 
@@ -183,6 +185,27 @@ def test_upstream_down_judges_the_request_as_sent_with_its_body(unused_port: int
     assert [(v["side"], v["operation"], v["check"]) for v in found_now] == [
         ("gateway", "createItem", "request_completes")
     ]
+
+
+def test_upstream_down_with_no_client_timeout_does_not_wait_for_ever_on_the_body(
+    unused_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``--read-timeout 0`` a client that stops halfway through its body still gets its 502 once
+    ``REST_SECONDS`` passed, and the cut request is counted as not judged (no finding against it)."""
+    monkeypatch.setattr(server, "REST_SECONDS", 0.5)
+    with proxied(upstream=f"http://127.0.0.1:{unused_port}", client_timeout=None) as run:
+        host, port = run.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            head = f"POST /v1/items HTTP/1.1\r\nHost: {host}\r\nAuthorization: {AUTH['Authorization']}\r\n"
+            sock.sendall(f"{head}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n".encode())
+            sock.sendall(b'{"name": "x"')  # and nothing more: the client holds the connection open
+            started = time.monotonic()
+            answer = sock.recv(65536)
+            waited = time.monotonic() - started
+        listed = requests.get(f"{run.url}/__gatewright/violations", timeout=10).json()
+    assert answer.startswith(b"HTTP/1.1 502"), answer[:200]
+    assert waited < 5, waited
+    assert listed == {"violations": [], "not_judged": 1}
 
 
 @pytest.mark.parametrize("fault", ["slow", "reset"])
