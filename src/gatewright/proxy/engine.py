@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import sys
 import threading
 from pathlib import Path
@@ -27,7 +28,7 @@ from gatewright.proxy.judge import ExchangeJudge, Found, Judgement
 from gatewright.proxy.models import Observed, Violation
 from gatewright.proxy.options import ProxyOptions
 from gatewright.proxy.record import record, recording_of
-from gatewright.proxy.redaction import CredentialRules, scrub
+from gatewright.proxy.redaction import CredentialRules, scrub, scrub_events
 from gatewright.proxy.report import QUEUE_FULL, ViolationLog
 from gatewright.spec import Spec
 from gatewright.spec.secrets import redact_text_body
@@ -193,6 +194,11 @@ class Proxy:
             return
         # The format hides credential headers and fields; a key echoed anywhere else goes too.
         recording = scrub(recording, secrets)
+        if recording.response.events:  # and a key streamed back in pieces
+            events = scrub_events(recording.response.events, secrets)
+            recording = dataclasses.replace(
+                recording, response=dataclasses.replace(recording.response, events=events)
+            )
         try:
             self.recorded.append(record(self.options.record_dir, recording, self.rules))
         except OSError as exc:

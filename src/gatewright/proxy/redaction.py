@@ -8,12 +8,13 @@ once per credential. The credentials themselves are kept only in memory, for one
 
 from __future__ import annotations
 
+import json
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from gatewright.conformance.redact import Redactor
+from gatewright.conformance.redact import REDACTED, SUBSTRING_MIN, Redactor
 from gatewright.spec import Spec
 from gatewright.spec.secrets import (
     body_secrets,
@@ -25,6 +26,9 @@ from gatewright.spec.secrets import (
 from gatewright.spec.security import credential_names
 
 T = TypeVar("T")
+# The fields of a stream event that say which output it continues (Anthropic's content block, a
+# Responses item and its part): strings are joined only within one of them.
+_SCOPES = ("index", "output_index", "content_index", "item_id")
 _BODY_SECRETS = 32  # credential values taken from one exchange's bodies at most (each costs a pass)
 
 
@@ -81,3 +85,108 @@ def scrub(value: T, secrets: Iterable[str]) -> T:
     for secret in secrets:
         value = Redactor(secret).model(value)
     return value
+
+
+def scrub_events(events: tuple[str, ...], secrets: Iterable[str]) -> tuple[str, ...]:
+    """Stream events with every credential hidden, also where the gateway sent it in pieces.
+
+    A model repeating a key streams it a few tokens at a time: ``sk-live`` in one delta, ``-SECRET``
+    in the next. Each event's JSON strings are read as the client joins them: the strings at one
+    place (``choices/0/delta/content``) across the events, in order. A credential found in that
+    joined text is hidden where it starts (``[REDACTED]``), and its rest cut from the events after;
+    only the events touched are written again. Whole credentials in one string go as ``scrub`` does.
+    """
+    wanted = [secret for secret in secrets if len(secret) >= SUBSTRING_MIN]
+    if not wanted:
+        return events
+    parsed: dict[int, tuple[int, Any]] = {}  # event index -> (its data line's index, the JSON)
+    pieces: dict[tuple[Any, ...], list[tuple[int, tuple[Any, ...], str]]] = {}
+    for index, block in enumerate(events):
+        lines = block.split("\n")
+        at = next((n for n, line in enumerate(lines) if line.startswith("data:")), None)
+        if at is None:
+            continue
+        try:
+            data = json.loads(lines[at][5:])
+        except ValueError:
+            continue
+        parsed[index] = (at, data)
+        scope = tuple(data.get(key) for key in _SCOPES) if isinstance(data, dict) else ()
+        for path, text in _strings(data, ()):
+            pieces.setdefault((scope, _place(data, path)), []).append((index, path, text))
+    changed: set[int] = set()
+    for found in pieces.values():
+        if len(found) > 1 and _hide_spanning(found, wanted, parsed):
+            changed.update(index for index, _, _ in found)
+    if not changed:
+        return events
+    written = list(events)
+    for index in changed:
+        at, data = parsed[index]
+        lines = written[index].split("\n")
+        lines[at] = "data: " + json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        written[index] = "\n".join(lines)
+    return tuple(written)
+
+
+def _place(data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Where a string sits as a client reads it: a list item by its own ``index`` (a chat choice, a
+    tool call), which need not be its position in this event's list."""
+    place: list[Any] = []
+    for key in path:
+        data = data[key]
+        own = data.get("index") if isinstance(key, int) and isinstance(data, dict) else None
+        place.append(("index", own) if isinstance(own, int) else key)
+    return tuple(place)
+
+
+def _strings(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for number, item in enumerate(value):
+            yield from _strings(item, (*path, number))
+
+
+def _hide_spanning(
+    found: list[tuple[int, tuple[Any, ...], str]], secrets: list[str], parsed: dict[int, tuple[int, Any]]
+) -> bool:
+    """Hide each secret spanning the strings of ``found`` (in order); whether any was."""
+    joined = "".join(text for _, _, text in found)
+    spans = sorted(
+        (start, start + len(secret)) for secret in secrets for start in _occurrences(joined, secret)
+    )
+    if not spans:
+        return False
+    texts = [text for _, _, text in found]
+    offset = 0
+    for number, text in enumerate(texts):
+        begin, end = offset, offset + len(text)
+        kept = []
+        for position, char in enumerate(text, start=begin):
+            covering = next((span for span in spans if span[0] <= position < span[1]), None)
+            if covering is None:
+                kept.append(char)
+            elif position == covering[0]:
+                kept.append(REDACTED)
+        texts[number] = "".join(kept)
+        offset = end
+    for (index, path, _), text in zip(found, texts, strict=True):
+        _set(parsed[index][1], path, text)
+    return True
+
+
+def _occurrences(text: str, secret: str) -> Iterator[int]:
+    start = text.find(secret)
+    while start >= 0:
+        yield start
+        start = text.find(secret, start + len(secret))
+
+
+def _set(data: Any, path: tuple[Any, ...], text: str) -> None:
+    for key in path[:-1]:
+        data = data[key]
+    data[path[-1]] = text
