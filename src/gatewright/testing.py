@@ -156,12 +156,18 @@ def remove_rules(base_url: str, ids: Sequence[str] | None = None, timeout: float
 
 
 def mock_requests(
-    base_url: str, header: tuple[str, str] | None = None, timeout: float = 10.0
+    base_url: str, header: tuple[str, str] | str | None = None, timeout: float = 10.0
 ) -> list[dict[str, Any]]:
     """The request journal since the last reset, oldest first, credentials redacted.
 
-    ``header=("x-test-id", "t-42")`` keeps only the requests that carried that header value.
+    ``header=("x-test-id", "t-42")``, or ``"x-test-id:t-42"`` as the control API spells it, keeps
+    only the requests that carried that header value.
     """
+    if isinstance(header, str):
+        name, colon, value = header.partition(":")
+        if not colon or not name.strip():
+            raise ValueError(f"header={header!r}: give NAME:VALUE, e.g. 'x-test-id:t-42'")
+        header = (name.strip(), value.strip())
     query = f"?{urllib.parse.urlencode({'header': f'{header[0]}:{header[1]}'})}" if header else ""
     data = _control(base_url, "GET", f"/requests{query}", timeout=timeout)
     return list(data["requests"])
@@ -211,7 +217,7 @@ class GatewrightMock:
         self._added.setdefault(api, []).extend(ids)
         return ids
 
-    def requests(self, api: str, header: tuple[str, str] | None = None) -> list[dict[str, Any]]:
+    def requests(self, api: str, header: tuple[str, str] | str | None = None) -> list[dict[str, Any]]:
         """What ``api``'s mock received since this test started, optionally only with ``header``."""
         return mock_requests(self(api), header)
 
