@@ -137,7 +137,7 @@ class MediaExtension:
 
     def _answer(self, call: MockCall, plan: _Plan) -> web.StreamResponse | JsonOutcome | None:
         preferences = call.preferences
-        if preferences.example is not None or call.reply is not None:
+        if preferences.example is not None or (call.reply is not None and call.reply.sets_body):
             return None  # a named example or a rule's answer is what was asked for
         decision = choose_media(call.decision, call.body)
         spec = decision.media

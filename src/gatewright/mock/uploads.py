@@ -111,7 +111,11 @@ class UploadExtension:
         return None
 
     def _upload(self, call: MockCall) -> web.StreamResponse | JsonOutcome | None:
-        if call.preferences.example is not None or call.reply is not None or call.decision.status >= 300:
+        if (
+            call.preferences.example is not None
+            or (call.reply is not None and call.reply.sets_body)
+            or call.decision.status >= 300
+        ):
             return None
         op, api = call.operation, call.api
         upload = _read_upload(call)

@@ -51,7 +51,7 @@ class ReplayExtension:
 
         async def replay(call: MockCall) -> web.StreamResponse | None:
             reply, preferences = call.reply, call.preferences
-            if reply is not None and reply.scripts_answer:  # a rule scripted the answer: rendered later
+            if reply is not None and reply.sets_body:  # a rule says what the body is: rendered later
                 return None
             if preferences.code is not None or preferences.example is not None or preferences.dynamic:
                 return None  # Prefer steers the spec-driven answer

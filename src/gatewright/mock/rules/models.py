@@ -85,6 +85,12 @@ class Reply:
         return self.text is not None or bool(self.tool_calls) or self.has_json
 
     @property
+    def sets_body(self) -> bool:
+        """Whether it says what the body is (scripted, given, or a named example); a rule that only
+        delays, adds headers or cuts a stream leaves the body to the operation's own answer."""
+        return self.scripts_answer or self.has_body or self.example is not None
+
+    @property
     def fault(self) -> str | None:
         """A short name of the fault it injects, for the journal (None for a plain answer)."""
         if self.status is not None and self.status >= 400:
