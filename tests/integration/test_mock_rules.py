@@ -684,6 +684,14 @@ def test_malformed_rules_documents_are_refused(control: Control) -> None:
             {"rules": [{"when": {"operation": CHAT_OP, "tools": "yes"}, "then": {"text": "x"}}]},
             "rule #1: `when.tools`: 'yes' is not of type 'boolean', 'null'",
         ),
+        (  # a condition on the prompt, on an operation that takes none: it could never fire
+            {
+                "rules": [
+                    {"when": {"operation": "createEmbeddings", "contains": "boom"}, "then": {"status": 500}}
+                ]
+            },
+            "`when.contains` reads the prompt, and createEmbeddings takes none",
+        ),
     ):
         response = control.post_rules(document)
         assert response.status_code == 400, document

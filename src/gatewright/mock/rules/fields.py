@@ -18,6 +18,7 @@ from typing import Any
 import re2
 
 from gatewright.mock.answer_headers import header_problem
+from gatewright.mock.answers.prompt import READERS
 from gatewright.mock.operations import MockApi
 from gatewright.mock.rules.matcher import targets
 from gatewright.mock.rules.models import Pattern, Reply, StreamFaults, ToolCallScript, When
@@ -39,6 +40,9 @@ def whole(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+_PROMPT_FIELDS = ("contains", "regex", "tools", "after_tool_result")  # the conditions When.reads_prompt names
+
+
 def read_when(raw: Mapping[str, Any], apis: Mapping[str, MockApi]) -> When:
     method, regex = raw.get("method"), raw.get("regex")
     when = When(
@@ -56,9 +60,17 @@ def read_when(raw: Mapping[str, Any], apis: Mapping[str, MockApi]) -> When:
     )
     if when.api is not None and when.api not in apis:
         raise Invalid(f"unknown api {when.api!r}; served: {', '.join(sorted(apis))}")
-    if when.names_operation and next(targets(when, apis), None) is None:
+    if when.names_operation:
         wanted = when.operation or f"{when.method or '*'} {when.path or '*'}"
-        raise Invalid(f"no served operation matches {wanted}")
+        named = [op for _, op in targets(when, apis)]
+        if not named:
+            raise Invalid(f"no served operation matches {wanted}")
+        if when.reads_prompt and not any(op.wire in READERS for op in named):  # it could never match
+            field = next(name for name in _PROMPT_FIELDS if raw.get(name) is not None)
+            raise Invalid(
+                f"`when.{field}` reads the prompt, and {wanted} takes none: it matches chat, "
+                "completions, Responses and messages operations only"
+            )
     return when
 
 
