@@ -75,6 +75,48 @@ def test_image_urls_are_the_mocks_own_and_download_real_images(base_url: str) ->
             assert tampered.status_code == 403
 
 
+@pytest.mark.parametrize(("output_format", "pillow"), [("jpeg", "JPEG"), ("webp", "WEBP"), ("png", "PNG")])
+def test_image_links_are_files_of_the_output_format_asked(
+    base_url: str, output_format: str, pillow: str
+) -> None:
+    with _client(base_url, "voxvey") as client:
+        answer = client.images.generate(
+            model=VOXVEY_IMAGE_MODEL,
+            prompt="a mug",
+            response_format="url",
+            extra_body={"output_format": output_format},
+        )
+    assert answer.data and answer.data[0].url is not None
+    assert _image(requests.get(answer.data[0].url, timeout=10).content).format == pillow
+
+
+def test_an_image_edit_sent_as_multipart_gives_n_images(base_url: str) -> None:
+    """The SDK sends ``images.edit`` as a multipart form, where ``n`` arrives as the text ``"3"``."""
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNoaGj4DwAFhAKAjM1mJgAAAABJRU5ErkJggg=="
+    )
+    with _client(base_url, "voxvey") as client:
+        answer = client.images.edit(model=VOXVEY_IMAGE_MODEL, image=("in.png", png), prompt="brighter", n=3)
+    assert len(answer.data or []) == 3
+
+
+def test_speech_inline_and_linked_is_audio_in_the_format_asked(base_url: str) -> None:
+    """empiriolabs: ``response_format: b64_json`` for inline audio bytes, ``output_format`` the format."""
+    speech = f"{base_url}/empiriolabs/v1/audio/speech"
+    body = {"model": "tts", "input": "hello", "voice": "alloy", "output_format": "WAV"}
+    inline = requests.post(speech, json={**body, "response_format": "b64_json"}, headers=AUTH, timeout=10)
+    linked = requests.post(speech, json=body, headers=AUTH, timeout=10)
+    assert inline.status_code == linked.status_code == 200, (inline.text, linked.text)
+    (inline_item,) = inline.json()["data"]
+    with wave.open(io.BytesIO(base64.b64decode(inline_item["b64_json"]))) as audio:
+        assert audio.getnframes() > 0
+    (linked_item,) = linked.json()["data"]
+    download = requests.get(linked_item["url"], timeout=10)
+    assert download.headers["Content-Type"] == "audio/wav"
+    with wave.open(io.BytesIO(download.content)) as audio:
+        assert audio.getnframes() > 0
+
+
 @pytest.mark.parametrize(
     ("response_format", "content_type"),
     [("mp3", "audio/mpeg"), ("wav", "audio/wav"), ("opus", "audio/ogg")],

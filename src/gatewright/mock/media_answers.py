@@ -30,7 +30,7 @@ from gatewright.mock.echo import echo
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits, string_fields
-from gatewright.mock.media_bodies import format_word, is_url_key, link_media
+from gatewright.mock.media_bodies import asked_kind, format_word, is_url_key, link_media
 from gatewright.mock.negotiation import Decision, MediaSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
@@ -187,11 +187,16 @@ class MediaExtension:
         edits = Edits(value, valid)
         base = f"{call.request.scheme}://{call.request.host}"
 
-        def link(tokens: tuple[str, ...], key: str) -> str | None:
-            kind = media.media_kind_for(key, *plan.hints, _model(request), default=None)
-            return self.files.url(base, secrets.token_hex(12), kind) if kind is not None else None
+        model = _model(request)
 
-        link_media(edits, request, link)
+        def link(tokens: tuple[str, ...], key: str) -> str | None:
+            kind = media.media_kind_for(key, *plan.hints, model, default=None)
+            if kind is None:
+                return None
+            return self.files.url(base, secrets.token_hex(12), asked_kind(request, kind))
+
+        inline = asked_kind(request, media.media_kind_for(*plan.hints, model) or media.MediaKind.PNG)
+        link_media(edits, request, link, inline)
         if plan.transcribes:
             for tokens, key, current in list(string_fields(edits.body)):
                 if key == "text" and (not current or current.startswith("mock")):

@@ -51,9 +51,24 @@ def requested_count(body: Any) -> int | None:
         return None
     for field in COUNT_FIELDS:
         value = body.get(field)
+        if isinstance(value, str) and value.strip().isdigit():  # a multipart form's field is text
+            value = int(value)
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             return min(value, MAX_ITEMS)
     return None
+
+
+def asked_kind(body: Any, default: media.MediaKind) -> media.MediaKind:
+    """The file kind the request's format fields name within ``default``'s family (``output_format:
+    jpeg`` for an image, ``wav`` for speech), else ``default``."""
+    if not isinstance(body, Mapping):
+        return default
+    family = default.content_type.partition("/")[0]
+    for field in FORMAT_FIELDS:
+        kind = media.kind_for_format(body.get(field))
+        if kind is not None and kind.content_type.partition("/")[0] == family:
+            return kind
+    return default
 
 
 def is_url_key(key: str) -> bool:
@@ -64,8 +79,8 @@ def is_url_key(key: str) -> bool:
 _URL_WORDS = ("url", "uri", "href", "link")
 
 
-def link_media(edits: Edits, request: Mapping[str, Any], link: Linker) -> None:
-    """Edit ``edits.body``: ``data`` holds the count asked for; each ``b64_json`` is a real image
+def link_media(edits: Edits, request: Mapping[str, Any], link: Linker, inline: media.MediaKind) -> None:
+    """Edit ``edits.body``: ``data`` holds the count asked for; each ``b64_json`` a real file of ``inline``
     (dropped when links were asked for, or beside a ``url`` when no format was named); each URL
     field is ``link``'s, or, for ``url`` when ``b64_json`` was asked for, the image inline instead.
     Each write is kept only if the body stays valid."""
@@ -74,17 +89,16 @@ def link_media(edits: Edits, request: Mapping[str, Any], link: Linker) -> None:
     if count is not None and isinstance(data, list) and data and len(data) != count:
         edits.set(("data",), [copy.deepcopy(data[0]) for _ in range(count)])
     word = format_word(request)
-    image = media.kind_for_format(request.get("output_format")) or media.MediaKind.PNG
     for tokens, key, _ in list(string_fields(edits.body)):
         if key == "b64_json":
             if word == "url" or (word is None and "url" in edits.get(tokens[:-1])):  # links: the default
                 edits.remove(tokens)
             else:
-                edits.set(tokens, _inline(image))
+                edits.set(tokens, _inline(inline))
         elif is_url_key(key):
             if word == "b64_json" and key == "url":
                 edits.remove(tokens)
-                edits.set((*tokens[:-1], "b64_json"), _inline(image))
+                edits.set((*tokens[:-1], "b64_json"), _inline(inline))
             elif (url := link(tokens, key)) is not None:
                 edits.set(tokens, url)
 

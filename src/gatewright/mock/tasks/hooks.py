@@ -17,6 +17,7 @@ from gatewright.mock.echo import echoable
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.keyset import SharedKeySet
+from gatewright.mock.media import MediaKind
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.stateful import render_list
 from gatewright.mock.tasks.callbacks import find_callback_url
@@ -25,7 +26,7 @@ from gatewright.mock.tasks.facts import CONTEXT_KEY, FactsRef
 from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
 from gatewright.mock.tasks.listing import ListQuery
 from gatewright.mock.tasks.models import Outcome, Task
-from gatewright.mock.tasks.publish import publish, results_for
+from gatewright.mock.tasks.publish import publish, result_kind, results_for
 from gatewright.mock.tasks.responses import TaskBodies, error_response, free_form_list, json_response
 from gatewright.mock.tasks.sync import finished_result
 from gatewright.mock.tasks.wants import holds_on, named_task_id, wants_task
@@ -119,7 +120,8 @@ class TaskHooks:
         salt = f"sync-{call.store.create_salt()}"
         request = call.body if isinstance(call.body, Mapping) else {}
         pointer = lifecycle.spec.id_pointer
-        body = finished_result(call.api, call.decision, pointer, results, request, salt=salt)
+        inline = result_kind(lifecycle, call) or MediaKind.PNG  # a ``b64_json`` image, unless told
+        body = finished_result(call.api, call.decision, pointer, results, request, inline=inline, salt=salt)
         return None if body is None else json_response(call.api, call.operation, call.decision, body)
 
     def poll_hook(self, lifecycles: list[Lifecycle]) -> OperationHook:

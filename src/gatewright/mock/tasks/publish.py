@@ -14,14 +14,14 @@ from collections.abc import Mapping
 from gatewright.mock import media
 from gatewright.mock.extensions import MockCall
 from gatewright.mock.files import FileSigner
-from gatewright.mock.media_bodies import requested_count
+from gatewright.mock.media_bodies import asked_kind, requested_count
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.results import ResultKind
 from gatewright.spec.tasks import Phase
 
-__all__ = ["publish", "results_for"]
+__all__ = ["publish", "result_kind", "results_for"]
 
 
 def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileSigner) -> tuple[str, ...]:
@@ -34,17 +34,26 @@ def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileS
         return (_fine_tuned_model(call.body, task_id),)
     if plan.kind is not ResultKind.MEDIA:
         return (plan.value(task_id, call.path_params, base=f"{host}{call.api.prefix}"),)
+    kind = result_kind(lifecycle, call)
+    assert kind is not None  # one file per item the request asks for (``num_images: 3``: three)
+    count = requested_count(call.body) or 1
+    return tuple(files.url(host, secrets.token_hex(12), kind) for _ in range(count))
+
+
+def result_kind(lifecycle: Lifecycle, call: MockCall) -> media.MediaKind | None:
+    """The kind of file a media task's result is: named by the result field, the create's
+    operationId, path or model, in the format the request asks for (``output_format: webp``)."""
+    plan = lifecycle.result
+    if plan is None or plan.kind is not ResultKind.MEDIA or lifecycle.spec.result is None:
+        return None
     model = call.body.get("model") if isinstance(call.body, Mapping) else None
-    assert lifecycle.spec.result is not None
     kind = media.media_kind_for(
         lifecycle.spec.result,
         lifecycle.create.operation_id,
         lifecycle.create.operation.path,
         model if isinstance(model, str) else None,
     )
-    assert kind is not None  # one file per item the request asks for (``num_images: 3``: three)
-    count = requested_count(call.body) or 1
-    return tuple(files.url(host, secrets.token_hex(12), kind) for _ in range(count))
+    return asked_kind(call.body, kind) if kind is not None else None
 
 
 def _fine_tunes(lifecycle: Lifecycle) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gatewright.mock.fit import Edits
+from gatewright.mock.media import MediaKind
 from gatewright.mock.media_bodies import link_media
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi
@@ -31,6 +32,7 @@ def finished_result(
     results: tuple[str, ...],
     request: Mapping[str, Any],
     *,
+    inline: MediaKind,
     salt: str,
 ) -> Any | None:
     """The decision's body as the finished result, or None when its schema has no branch without the id."""
@@ -51,7 +53,7 @@ def finished_result(
         body = api.generator.generate(branch, salt=salt)
         if isinstance(body, Mapping) and lookup(body, id_pointer) is None and valid(body):
             edits = Edits(copy.deepcopy(dict(body)), valid)
-            link_media(edits, request, link)
+            link_media(edits, request, link, inline)
             return edits.body
     return None
 
