@@ -192,7 +192,7 @@ async def test_a_callback_answered_with_a_redirect_is_not_followed(aiohttp_serve
     assert elsewhere == []
 
 
-# --- an empty 404 is not labelled JSON ----------------------------------------------------------------
+# --- a 404 the source documented without a body is in the API's envelope ------------------------------
 
 
 @pytest.mark.asyncio
@@ -205,11 +205,50 @@ async def test_a_callback_answered_with_a_redirect_is_not_followed(aiohttp_serve
         ("/v1/images/templates/nonexistent", {"Prefer": "code=404"}),
     ],
 )
-async def test_a_404_documented_without_a_body_has_no_content_type(
+async def test_a_404_the_source_left_without_a_body_answers_the_error_envelope(
     aiohttp_client: MakeClient, path: str, headers: dict[str, str]
 ) -> None:
+    """normalize gives such a response the operation's error schema (``error_bodies``): an SDK shows
+    the message, where an empty 404 was a bare status."""
     client = await aiohttp_client(create_app(["empiriolabs"], seed=1, access_log=False))
     response = await client.get(path, headers={**AUTH, **headers})
+    assert response.status == 404
+    assert response.headers["Content-Type"].startswith("application/json")
+    body = await response.json()
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+
+
+@pytest.mark.asyncio
+async def test_an_answer_documented_without_a_body_is_not_labelled_json(
+    aiohttp_client: MakeClient, tmp_path: Path
+) -> None:
+    """A spec of one's own may still document a bodiless 404: it is sent empty, with no content type."""
+    thing = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "things", "version": "1"},
+        "paths": {
+            "/things/{thing_id}": {
+                "get": {
+                    "operationId": "getThing",
+                    "parameters": [
+                        {"name": "thing_id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "the thing",
+                            "content": {"application/json": {"schema": thing}},
+                        },
+                        "404": {"description": "no such thing"},
+                    },
+                }
+            }
+        },
+    }
+    path = tmp_path / "things.openapi.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    client = await aiohttp_client(create_app(spec_path=path, seed=1, access_log=False))
+    response = await client.get("/things/unknown", headers={"Prefer": "code=404"})
     assert response.status == 404
     assert await response.read() == b""
     assert "Content-Type" not in response.headers, dict(response.headers)

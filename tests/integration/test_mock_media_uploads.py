@@ -248,7 +248,9 @@ def test_beatra_upload_is_201_then_200_for_content_it_already_has(base_url: str)
     assert artifact["size_bytes"] == len(song) and artifact["mime_type"] == "audio/mpeg"
     assert artifact["checksum_sha256"] == hashlib.sha256(song).hexdigest()
     assert requests.get(artifact["cdn_url"], timeout=10).content == song
-    assert upload().status_code == 200  # "Content already exists; returns existing artifact"
+    again = upload()
+    assert again.status_code == 200  # "Content already exists; returns existing artifact"
+    assert again.json() == artifact  # that artifact, the one the first upload made
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -90,8 +90,9 @@ def takes_file(api: MockApi, operation: MockOperation) -> bool:
 
 
 def json_success(operation: MockOperation) -> ResponseSpec | None:
-    """The first 2xx response that answers JSON with a schema (201 before a bodiless 200)."""
-    for response in sorted(operation.responses, key=lambda r: r.key):
+    """The 2xx response that answers JSON with a schema for a new upload: 201 (Created) where it
+    does (beatra's 200 is for content it already has), else the first."""
+    for response in sorted(operation.responses, key=lambda r: (r.key != "201", r.key)):
         if response.key.startswith("2"):
             for media in response.media:
                 if is_json(media.media_type) and media.schema_pointer is not None:

@@ -127,7 +127,7 @@ class UploadExtension:
         assert success is not None
         repeat_status = _repeat_status(op, success) if existing is not None else None
         if repeat_status is not None:  # the API documents it: content it already has answers differently
-            return web.Response(status=repeat_status, headers=dict(call.headers))
+            return _already_kept(call, repeat_status, existing)
         try:
             kept = self.keep(api, op, call.store, upload, base=f"{call.request.scheme}://{call.request.host}")
         except BlobBudgetExceeded as exc:
@@ -191,9 +191,10 @@ class UploadExtension:
                 edits.set((name,), link)
         body = edits.body
         store.blobs.put(resource_id, Blob(upload.data, upload.content_type, upload.filename))
-        role = op.resource
-        if role is not None and role.role == "create" and isinstance(body, dict):
-            store.put(f"{api.name}:{role.collection}", resource_id, dict(body))
+        role = op.resource  # kept where its item route reads it, else under the upload's own path
+        collection = role.collection if role is not None and role.role == "create" else op.operation.path
+        if isinstance(body, dict):  # (an upload of content already kept answers it: ``_already_kept``)
+            store.put(f"{api.name}:{collection}", resource_id, dict(body))
         return Kept(resource_id, body, decision)
 
     def reset(self) -> None:
@@ -219,6 +220,23 @@ class UploadExtension:
 
     def snapshot(self) -> dict[str, Any]:
         return {"uploads": self.uploads}
+
+
+def _already_kept(call: MockCall, status: int, kept_id: str | None) -> web.StreamResponse | JsonOutcome:
+    """The answer for content the API already has: the artifact kept for it, where that status
+    declares a JSON body ("returns existing artifact"), else the status alone."""
+    response = next((r for r in call.operation.responses if r.key == str(status)), None)
+    media = next((m for m in response.media if is_json(m.media_type)), None) if response else None
+    found = call.store.find(f"{call.api.name}:", kept_id) if kept_id is not None else None
+    if response is None or media is None or found is None:
+        return web.Response(status=status, headers=dict(call.headers))
+    return JsonOutcome(
+        status,
+        found[1],
+        media_type=media.media_type,
+        headers=(*response_headers(call.api, call.operation, response), *call.headers),
+        schema_pointer=media.schema_pointer,
+    )
 
 
 def _repeat_status(operation: MockOperation, first: ResponseSpec) -> int | None:

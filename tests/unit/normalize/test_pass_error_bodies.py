@@ -44,3 +44,51 @@ def test_a_declared_body_is_kept() -> None:
         responses={"ServerError": {"description": "boom", "content": {"text/plain": {}}}},
     )
     assert apply(error_bodies, document)[1] == []
+
+
+def _op(responses: dict[str, Any], method: str = "post") -> dict[str, Any]:
+    return {"/v1/audio/speech": {method: {"operationId": "speak", "responses": responses}}}
+
+
+ENVELOPE = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+OTHER = {"application/json": {"schema": {"$ref": "#/components/schemas/AnthropicError"}}}
+
+
+def test_an_operations_bodiless_errors_take_its_own_envelope() -> None:
+    document = spec(
+        paths={
+            **_op({"200": {"description": "ok"}, "400": {"description": "bad"}, "429": {"content": OTHER}}),
+            "/v1/other": {"get": {"responses": {"404": {"description": "gone", "content": ENVELOPE}}}},
+        },
+        components={"schemas": {"Error": {}, "AnthropicError": {}}},
+    )
+    out, repairs = apply(error_bodies, document)
+    responses = out["paths"]["/v1/audio/speech"]["post"]["responses"]
+    assert responses["400"]["content"] == OTHER  # the operation's own, not the document's most used
+    assert "content" not in responses["200"]  # a success is not an error
+    [repair] = repairs
+    assert repair.pointer == "/paths/~1v1~1audio~1speech/post/responses/400/content"
+    located(out, repair.pointer)
+
+
+def test_else_the_envelope_the_documents_errors_use_most() -> None:
+    document = spec(
+        paths={
+            **_op({"401": {"description": "no key"}, "503": {"description": "down"}}),
+            "/v1/other": {"get": {"responses": {"404": {"description": "gone", "content": ENVELOPE}}}},
+        }
+    )
+    out, repairs = apply(error_bodies, document)
+    responses = out["paths"]["/v1/audio/speech"]["post"]["responses"]
+    assert responses["401"]["content"] == responses["503"]["content"] == ENVELOPE
+    assert len(repairs) == 2
+
+
+def test_a_head_answer_stays_without_a_body() -> None:
+    document = spec(
+        paths={
+            **_op({"404": {"description": "no such object"}}, method="head"),
+            "/v1/other": {"get": {"responses": {"404": {"description": "gone", "content": ENVELOPE}}}},
+        }
+    )
+    assert apply(error_bodies, document)[1] == []

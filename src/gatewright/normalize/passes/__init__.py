@@ -28,6 +28,7 @@ from gatewright.normalize.passes.schema_examples import schema_example_to_exampl
 from gatewright.normalize.passes.schema_types import enum_types
 from gatewright.normalize.passes.server_base_path import fold_server_base_path
 from gatewright.normalize.passes.streaming import declare_streams
+from gatewright.normalize.passes.success_bodies import success_bodies
 from gatewright.normalize.passes.tags import declare_tags
 from gatewright.normalize.passes.tasks import declare_task_lifecycles
 from gatewright.normalize.passes.wire_fidelity import wire_fidelity
@@ -49,6 +50,7 @@ PASSES: tuple[RepairPass, ...] = (
     impossible_responses,
     binary_media,
     error_bodies,
+    success_bodies,
     compatible_shapes,
     implied_error_responses,
     enum_types,
