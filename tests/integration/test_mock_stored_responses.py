@@ -260,6 +260,16 @@ def test_a_background_response_ends_with_the_answer_a_foreground_create_gives(cl
     assert [part.text for item in items for part in getattr(item, "content", [])] == [request["input"]]
 
 
+def test_a_background_response_asked_as_a_stream_streams_and_is_kept(client: openai.OpenAI) -> None:
+    """OpenAI streams a ``background`` response: events, not a task envelope, then it is retrievable."""
+    events = list(client.responses.create(model=MODEL, input="Stream it.", background=True, stream=True))
+    assert [events[0].type, events[-1].type] == ["response.created", "response.completed"]
+    completed = events[-1].response
+    assert completed.id.startswith("resp_") and completed.output_text
+    kept = client.responses.retrieve(completed.id)
+    assert (kept.id, kept.status, kept.output_text) == (completed.id, "completed", completed.output_text)
+
+
 def test_cancelling_a_background_response_in_flight_ends_it_cancelled(client: openai.OpenAI) -> None:
     started = client.responses.create(model=MODEL, input="Take your time.", background=True)
     raw = client.responses.with_raw_response.cancel(started.id)

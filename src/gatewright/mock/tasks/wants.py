@@ -9,6 +9,8 @@ task hooks do without importing the task extension (ARCHITECTURE.md, mock).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from gatewright.mock.extensions import MockCall
 from gatewright.spec.expressions import Exchange, evaluate
 from gatewright.spec.tasks import TaskSpec, task_id_in
@@ -33,7 +35,13 @@ def holds_on(spec: TaskSpec, call: MockCall) -> bool:
 
 
 def wants_task(spec: TaskSpec, call: MockCall) -> bool:
-    """Whether this create request is answered as a task (see ``prefer`` and ``async_when``)."""
+    """Whether this create request is answered as a task (see ``prefer`` and ``async_when``).
+
+    Never one that asks for a stream its operation declares (``stream: true``): a client reading
+    events gets events, as OpenAI streams a ``background`` response, not a task envelope."""
+    body = call.body
+    if call.operation.stream_media and isinstance(body, Mapping) and body.get("stream") is True:
+        return False
     if spec.prefer is None and spec.async_when is None:
         return True
     if spec.async_when is not None and evaluate(spec.async_when, _exchange(call)) is True:
