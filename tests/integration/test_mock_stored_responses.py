@@ -21,6 +21,7 @@ import pytest
 
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec import load_spec
+from gatewright.testing import add_rules, mock_requests, remove_rules
 
 API = "ipop"
 MODEL = "openai/gpt-5.4"
@@ -208,6 +209,37 @@ def test_a_previous_response_that_is_not_kept_is_refused_with_400(client: openai
     body = _error_body(caught.value, "POST", "/v1/responses")
     assert body["param"] == "previous_response_id"
     assert previous in body["message"] and "not found" in body["message"]
+
+
+def test_a_rule_on_the_question_follows_a_loop_continued_by_previous_response_id(
+    client: openai.OpenAI, mock_url: str
+) -> None:
+    """The README's agent rule (``contains: weather``, a tool call then text) over a Responses loop
+    whose second turn sends only the tool's output and ``previous_response_id``: the question asked
+    in the first turn is still the conversation's, so the rule's second answer comes."""
+    rule = {
+        "name": "weather-agent",
+        "when": {"operation": "postResponses", "contains": "weather", "tools": True},
+        "then": {
+            "sequence": [
+                {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]},
+                {"text": "Sunny."},
+            ]
+        },
+    }
+    ids = add_rules(mock_url, {"rules": [rule]})
+    try:
+        tool = {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {}}}
+        first = client.responses.create(model=MODEL, input="What is the weather in Paris?", tools=[tool])
+        (call,) = [item for item in first.output if item.type == "function_call"]
+        output = {"type": "function_call_output", "call_id": call.call_id, "output": "21C"}
+        second = client.responses.create(
+            model=MODEL, previous_response_id=first.id, input=[output], tools=[tool]
+        )
+        assert second.output_text == "Sunny."
+        assert [entry["rule"] for entry in mock_requests(mock_url)[-2:]] == ["weather-agent", "weather-agent"]
+    finally:
+        remove_rules(mock_url, ids)
 
 
 def test_store_false_is_answered_but_not_kept(client: openai.OpenAI) -> None:

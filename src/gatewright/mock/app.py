@@ -15,7 +15,7 @@ from gatewright.loopback import HostGuard, is_guarded
 from gatewright.mock.access_log import quiet_client_errors
 from gatewright.mock.control import reset_state, setup_control
 from gatewright.mock.defaults import default_extensions, setup_extensions
-from gatewright.mock.extensions import Extension, OperationHook
+from gatewright.mock.extensions import Conversations, Extension, OperationHook
 from gatewright.mock.fixtures import setup_fixtures
 from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, GUARD, LEDGER, RULES, STORE
 from gatewright.mock.operations import MockApi, compile_api
@@ -60,6 +60,8 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
     app[APIS] = apis
     store = app[STORE]
     rules, control = app[RULES], app[CONTROL]
+    # the extension that keeps Responses answers, if installed: a continued response's prompt reads them
+    conversations = next((e for e in app[EXTENSIONS] if isinstance(e, Conversations)), None)
     for api in apis.values():
         setup_fixtures(api, store)
         hooks: dict[str, list[OperationHook]] = {}
@@ -83,6 +85,7 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
             control=control,
             repeatable=frozenset(repeatable),
             guard=app[GUARD],
+            conversations=conversations,
         )
         app.router.add_route("*", f"{api.prefix}/{{tail:[\\s\\S]*}}", handler.handle)  # any byte, even %0A
         app.on_shutdown.append(handler.flush_log)

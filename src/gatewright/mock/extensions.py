@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 from aiohttp import web
 
@@ -44,6 +44,7 @@ __all__ = [
     "ASSEMBLY_MODULES",
     "EXTENSION_MODULES",
     "AnswerSource",
+    "Conversations",
     "Extension",
     "FileKeeper",
     "MockCall",
@@ -93,6 +94,7 @@ class MockCall:
     headers: tuple[tuple[str, str], ...] = ()  # added to the answer (a rule's headers, rate limits)
     raw: bytes = b""  # the body as received (what ``body`` was parsed from)
     exchange: JournalEntry | None = None  # the request's journal entry, filled in on the way (None: none)
+    conversations: Conversations | None = None  # what a continued response saw before (``prompt_of``)
     # What stages learn of the request once and pass on, each worked out on first use:
     json: Any = UNKNOWN  # the 2xx JSON answer it gets (``json_decision``), None: none
     prompt: Any = UNKNOWN  # the ``Prompt`` of its wire shape (``answers.prompt.prompt_of``), None: none
@@ -130,6 +132,14 @@ class AnswerSource(Protocol):
     events, a batch answers each line of its input file with it."""
 
     def body_for(self, call: MockCall) -> dict[str, Any] | None: ...
+
+
+@runtime_checkable
+class Conversations(Protocol):
+    """What came before a request that continues a kept response (``answers.StoredResponses``): its
+    ``previous_response_id``'s input and output items, and theirs before them, oldest first."""
+
+    def earlier(self, api: str, response_id: str) -> list[Any]: ...
 
 
 class FileKeeper(Protocol):

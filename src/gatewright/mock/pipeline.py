@@ -27,7 +27,7 @@ from multidict import MultiDict, MultiDictProxy, MultiMapping
 
 from gatewright.loopback import HostGuard, json_refusal
 from gatewright.mock.access_log import AccessLog
-from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.extensions import Conversations, MockCall, OperationHook
 from gatewright.mock.journal import JournalEntry
 from gatewright.mock.negotiation import Decision, ResponseSpec, json_answer, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
@@ -78,8 +78,10 @@ class ApiHandler:
         control: ControlStore | None = None,
         repeatable: frozenset[str] = frozenset(),
         guard: HostGuard | None = None,
+        conversations: Conversations | None = None,
     ) -> None:
         self.api = api
+        self.conversations = conversations
         self.store = store
         self.hooks = hooks
         self.settings = settings
@@ -317,6 +319,7 @@ class ApiHandler:
                 self.store,
                 raw=raw,
                 exchange=exchange,
+                conversations=self.conversations,
                 json=json,
             )
             programmed = NOTHING

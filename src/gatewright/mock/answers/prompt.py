@@ -16,7 +16,7 @@ from gatewright.mock.extensions import UNKNOWN
 from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
 
 if TYPE_CHECKING:
-    from gatewright.mock.extensions import MockCall
+    from gatewright.mock.extensions import Conversations, MockCall
 
 __all__ = ["READERS", "prompt_of", "read_prompt", "texts_of"]
 
@@ -331,5 +331,20 @@ def prompt_of(call: MockCall) -> Prompt | None:
     where its operation's wire carries none."""
     if call.prompt is UNKNOWN:
         wire = call.operation.wire
-        call.prompt = read_prompt(wire, call.body) if wire in READERS else None
+        body = call.body
+        if wire == "openai-responses" and call.conversations is not None and isinstance(body, Mapping):
+            body = _continued(body, call.conversations, call.api.name)
+        call.prompt = read_prompt(wire, body) if wire in READERS else None
     return cast("Prompt | None", call.prompt)
+
+
+def _continued(body: Mapping[str, Any], conversations: Conversations, api: str) -> Mapping[str, Any]:
+    """A Responses request with what its ``previous_response_id`` saw before its own input: the
+    conversation the model reads (a rule's ``contains`` finds the question asked turns ago)."""
+    previous = body.get("previous_response_id")
+    earlier = conversations.earlier(api, previous) if isinstance(previous, str) else []
+    if not earlier:
+        return body
+    sent = body.get("input")
+    own = [{"role": "user", "content": sent}] if isinstance(sent, str) else _list(sent)
+    return {**body, "input": [*earlier, *own]}

@@ -65,6 +65,7 @@ _ROUTES = {
 }
 
 Answered = web.StreamResponse | JsonOutcome | None
+_CHAIN = 64  # kept responses followed back along previous_response_id at most
 
 
 class StoredResponses:
@@ -123,6 +124,23 @@ class StoredResponses:
 
     def snapshot(self) -> dict[str, Any]:
         return {"responses": len(self.kept), "bytes": self.kept.used}
+
+    def earlier(self, api: str, response_id: str) -> list[Any]:
+        """The items a response continuing ``response_id`` follows: each kept response's input and
+        output items, back along its ``previous_response_id``s, oldest first (``Conversations``)."""
+        turns: list[list[Any]] = []
+        seen: set[str] = set()
+        current: Any = response_id
+        while isinstance(current, str) and current not in seen and len(seen) < _CHAIN:
+            seen.add(current)
+            stored = self.kept.get((api, current))
+            if stored is None:
+                break
+            body = json.loads(stored.body)
+            output = body.get("output") if isinstance(body, dict) else None
+            turns.append([*json.loads(stored.items), *(output if isinstance(output, list) else ())])
+            current = body.get("previous_response_id") if isinstance(body, dict) else None
+        return [item for turn in reversed(turns) for item in turn]
 
     # --- hooks -----------------------------------------------------------------------------------
 
