@@ -85,6 +85,32 @@ def test_a_key_on_an_operation_without_the_statement_is_just_a_header(mock: str)
     assert first.json()["job_id"] != second.json()["job_id"]
 
 
+# --- echoed headers (beatra: "Optional client request id echoed in the response.") -------------------------
+
+
+@pytest.mark.parametrize("body", [{"model": "gpt-image-2", "prompt": "a lighthouse"}, {"model": "nope"}])
+def test_a_header_the_spec_says_is_echoed_comes_back_on_success_and_error(
+    mock: str, body: dict[str, Any]
+) -> None:
+    parameters = create_operation("beatra", "/v1/images/generations")["parameters"]
+    assert any("echoed in the response" in str(p.get("description")) for p in parameters)
+    answer = requests.post(
+        f"{mock}/beatra/v1/images/generations",
+        json=body,
+        headers={**AUTH, "X-Request-Id": "req-42"},
+        timeout=10,
+    )
+    assert answer.status_code in (202, 422), answer.text
+    assert answer.headers["X-Request-Id"] == "req-42"
+    plain = requests.post(
+        f"{mock}/empiriolabs/v1/images/generations",
+        json={},
+        headers={**AUTH, "X-Request-Id": "x"},
+        timeout=10,
+    )
+    assert "X-Request-Id" not in plain.headers  # an API that says nothing of it does not echo it
+
+
 # --- sync flags (empiriolabs: "Pass `sync: true` to hold the request open instead ...") ---------------------
 
 

@@ -32,6 +32,7 @@ class MockOperation:
     task: TaskSpec | None
     stream_media: tuple[str, ...] = ()
     idempotency: str | None = None  # the header of ``x-gatewright-idempotency``: one answer per key
+    echoed_headers: tuple[str, ...] = ()  # request headers the answer restates (``echoed_headers``)
     body_cache: dict[Any, Any] = field(default_factory=dict)
     # The operation's, kept here: every stage of a request reads them.
     operation_id: str = field(init=False)
@@ -138,6 +139,23 @@ def _idempotency_header(op: Operation) -> str | None:
     return header if isinstance(header, str) and header else None
 
 
+def echoed_headers(spec: Spec, op: Operation) -> tuple[str, ...]:
+    """The request headers the operation says its answer echoes: a header parameter whose description
+    says so ("Optional client request id echoed in the response") that its responses also declare."""
+    declared = {
+        str(name).lower()
+        for response in (op.definition.get("responses") or {}).values()
+        for name in (spec.deref(response).get("headers") or {})
+    }
+    return tuple(
+        str(p["name"])
+        for p in op.parameters
+        if p.get("in") == "header"
+        and "echo" in str(p.get("description", "")).lower()
+        and str(p.get("name", "")).lower() in declared
+    )
+
+
 def compile_api(spec: Spec, name: str, prefix: str, *, seed: int | None) -> MockApi:
     schemas = SchemaSet(spec.document)
     generator = Generator(schemas, seed=seed, model_ids=model_ids(schemas, spec.operations))
@@ -163,6 +181,7 @@ def compile_api(spec: Spec, name: str, prefix: str, *, seed: int | None) -> Mock
             task=spec.task(op),
             stream_media=stream_media,
             idempotency=_idempotency_header(op),
+            echoed_headers=echoed_headers(spec, op),
         )
         routes.append(RouteSpec.of(op))
     common = common_error_pointer(schemas, all_responses)

@@ -93,6 +93,9 @@ class ApiHandler:
         self._repeatable = repeatable  # operations whose hooks all decide by the request alone
         self.guard = guard if guard is not None else HostGuard()  # loopback names only
         self._repeats = Repeats()
+        self._echoes = {
+            op.operation_id: op.echoed_headers for op in api.operations.values() if op.echoed_headers
+        }
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         why = self.guard.host_refusal(request)  # inline: a middleware layer costs every request more
@@ -105,6 +108,8 @@ class ApiHandler:
         except ConnectionError as exc:  # the client left mid-request or mid-stream: not a server error
             logger.debug("client went away during %s %s: %r", request.method, request.path, exc)
             response = web.Response(status=CLIENT_CLOSED)
+        if self._echoes and not response.prepared:  # "a client request id echoed in the response"
+            self._echo(request, response, exchange.operation)
         elapsed = (time.perf_counter() - started) * 1000
         status = response.status
         if type(response) is not web.Response:  # a stream: its writer saw whether the client left
@@ -118,6 +123,12 @@ class ApiHandler:
             exchange.status, exchange.duration_ms = status, elapsed
             self.control.record(exchange)
         return response
+
+    def _echo(self, request: web.Request, response: web.StreamResponse, operation: str | None) -> None:
+        for name in self._echoes.get(operation or "", ()):
+            value = request.headers.get(name)
+            if value is not None:
+                response.headers[name] = value
 
     @staticmethod
     def _client_left(request: web.Request) -> bool:
