@@ -176,6 +176,8 @@ def test_cancel_still_ends_a_batch_cancelled(mock_url: str, client: openai.OpenA
     batch = client.batches.retrieve(created.json()["id"])
     assert batch.status == "cancelled" and batch.output_file_id is None
     assert batch.request_counts.total == 1 and batch.request_counts.completed == 0
+    assert created.json()["cancel_requested_at"] is None  # not asked when it was created
+    assert (batch.model_extra or {}).get("cancel_requested_at") is not None  # asked since
 
 
 def test_an_output_past_the_byte_budget_fails_the_batch() -> None:

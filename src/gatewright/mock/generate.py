@@ -12,6 +12,7 @@ This module walks the structure (combinators, objects, arrays); ``scalars`` make
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +51,17 @@ class _Context:
 def _null_last(branches: list[Any]) -> list[tuple[int, Any]]:
     indexed = list(enumerate(branches))
     return sorted(indexed, key=lambda item: isinstance(item[1], dict) and item[1].get("type") == "null")
+
+
+# A nullable time of an ending (``cancel_requested_at``, ``failed_at``, ``expired_at``): what the mock makes
+# has just begun, so it has not happened; a task's renderer writes it once it does.
+_ENDING = re.compile(r"(cancel|fail|expired|deleted|ended|finish|finaliz|completed|done)\w*_at")
+_SCALARS = frozenset({"string", "integer", "number"})
+
+
+def _not_yet(name: str, node: Mapping[str, Any]) -> bool:
+    kind = node.get("type")
+    return isinstance(kind, list) and "null" in kind and _ENDING.fullmatch(name.lower()) is not None
 
 
 def _schema_type(node: Mapping[str, Any]) -> str | None:
@@ -154,6 +166,8 @@ class Generator:
         if depth > _MAX_DEPTH:
             return self._shallow(node)
         kind = _schema_type(node)
+        if kind in _SCALARS and _not_yet(name, node):
+            return None
         if kind == "object":
             return self._object(node, pointer, ctx, depth, variant)
         if kind == "array":

@@ -62,6 +62,14 @@ _WORDS = {
     "description": "A short description.",
     "reason": "It matches the request.",
 }
+_FUTURE_WORDS = ("expires", "expiry", "deadline", "valid_until")  # times still to come
+_AHEAD = 30 * 86_400  # how far ahead they are: a month
+
+
+def _is_future(lname: str) -> bool:
+    return any(word in lname for word in _FUTURE_WORDS)
+
+
 _TIME_NAMES = ("created", "created_at", "updated_at", "timestamp", "completed_at", "started_at", "expires_at")
 
 
@@ -85,14 +93,15 @@ def string_value(
     fmt = node.get("format")
     value: str
     if isinstance(fmt, str) and fmt in _FORMATS:
-        value = _FORMATS[fmt](ctx.rng, ctx.now - 86_400 * variant if variant else ctx.now)  # distinct dates
+        now = ctx.now + _AHEAD if _is_future(lname) else ctx.now  # an expiry is not now
+        value = _FORMATS[fmt](ctx.rng, now - 86_400 * variant if variant else now)  # distinct dates
     elif isinstance(node.get("pattern"), str):
         value = _pattern(node, ctx.rng)
     elif lname == "id" or lname.endswith("_id") or (lname.endswith("id") and lname[:-2].endswith("_")):
         stem = lname.removesuffix("_id").removesuffix("id") or "mock"
         value = f"{stem[:12]}_{ctx.rng.getrandbits(64):016x}"
     elif lname in _TIME_NAMES or lname.endswith("_at"):
-        value = _iso(ctx.now)
+        value = _iso(ctx.now + _AHEAD if _is_future(lname) else ctx.now)
     elif lname.endswith(("url", "uri")):
         value = f"https://mock.gatewright.dev/files/{ctx.rng.getrandbits(48):012x}"
     elif lname == "email":
@@ -132,7 +141,7 @@ def number_value(
     """A number inside the schema's bounds, near a value the property name suggests."""
     lname = name.lower()
     if lname in _TIME_NAMES or lname.endswith("_at"):
-        preferred = float(int(ctx.now))
+        preferred = float(int(ctx.now + _AHEAD if _is_future(lname) else ctx.now))
     elif "token" in lname or "count" in lname or lname in ("n", "index"):
         preferred = 0.0 if lname == "index" else 8.0
     else:

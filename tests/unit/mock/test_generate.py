@@ -73,6 +73,37 @@ def test_model_is_echoed_from_the_request() -> None:
     assert generator.generate(POINTER, request={"model": "gpt-x"}) == {"model": "gpt-x"}
 
 
+def test_a_new_object_has_not_ended_and_expires_later() -> None:
+    """What the mock makes has just begun: a nullable time of an ending is null, an expiry is ahead."""
+    time = {"type": "string", "format": "date-time"}
+    schema = {
+        "type": "object",
+        "properties": {
+            "created_at": time,
+            "expires_at": time,
+            "deadline_at": {"type": "integer"},
+            "cancel_requested_at": {**time, "type": ["string", "null"]},
+            "failed_at": {"type": ["integer", "null"]},
+            "started_at": {**time, "type": ["string", "null"]},  # not an ending: a time
+        },
+        "required": [
+            "created_at",
+            "expires_at",
+            "deadline_at",
+            "cancel_requested_at",
+            "failed_at",
+            "started_at",
+        ],
+    }
+    generator, schemas = _generator(schema)
+    value = generator.generate(POINTER)
+    assert schemas.is_valid(POINTER, value, formats=True)
+    assert value["cancel_requested_at"] is None and value["failed_at"] is None
+    assert value["started_at"] is not None
+    assert value["expires_at"] > value["created_at"]  # ISO 8601 in UTC: later sorts after
+    assert value["deadline_at"] > generator.now() + 86_400  # the generator's now (fixed under a seed)
+
+
 _SIMPLE_SCHEMAS = st.deferred(
     lambda: st.one_of(
         st.just({"type": "string"}),

@@ -33,6 +33,8 @@ TIMESTAMPS: dict[str, tuple[str, ...]] = {
         "ended_at",
         "done_at",
     ),
+    "cancelled": ("cancelled_at", "canceled_at", "cancel_requested_at", "cancelledAt", "canceledAt"),
+    "failed": ("failed_at", "failedAt"),
 }
 ERROR_FIELDS = ("error", "fail_reason", "failReason", "failure_reason", "error_message")
 URL_FIELDS = (

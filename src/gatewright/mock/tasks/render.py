@@ -168,6 +168,8 @@ def _write_timestamps(writer: _Body, container: list[str], task: Task) -> None:
         "started": task.started_at,
         "updated": task.completed_at or task.started_at or task.created_at,
         "completed": task.completed_at,
+        "cancelled": task.completed_at if task.phase is Phase.CANCELLED else None,
+        "failed": task.completed_at if task.phase is Phase.FAILED else None,
     }
     for moment, names in TIMESTAMPS.items():
         value = moments[moment]
