@@ -256,3 +256,16 @@ async def test_log_lines_cannot_be_forged_through_the_path(
     lines = [r.getMessage() for r in caplog.records if r.name == "gatewright.mock"]
     assert len(lines) == 1 and "\n" not in lines[0] and "\r" not in lines[0] and "\x00" not in lines[0]
     assert "a\\r\\nInjected-Header: yes\\x00" in lines[0]
+
+
+async def test_a_newline_alone_in_the_path_cannot_forge_a_log_line(
+    aiohttp_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = await aiohttp_client(create_app(["empiriolabs"], seed=1, access_log=True))
+    with caplog.at_level(logging.INFO, logger="gatewright.mock"):
+        await client.get("/v1/models", headers=AUTH)
+        await client.get("/v1/models/x%0AGET%20/forged/admin%20200%200.1ms", headers=AUTH)
+        await asyncio.sleep(FLUSH_SECONDS * 3)  # both lines in one batch
+    text = "\n".join(r.getMessage() for r in caplog.records if r.name == "gatewright.mock")
+    assert "\nGET /forged/admin" not in text and len(text.splitlines()) == 2
+    assert "x\\nGET /forged/admin" in text

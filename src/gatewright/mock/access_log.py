@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from operator import itemgetter
 
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
@@ -25,6 +26,7 @@ __all__ = ["FLUSH_SECONDS", "AccessLog", "ClientErrorFilter", "printable", "quie
 logger = logging.getLogger("gatewright.mock")
 FLUSH_SECONDS = 0.05
 FLUSH_LINES = 512
+_METHOD, _PATH = itemgetter(0), itemgetter(1)  # of a waiting line
 
 
 def printable(text: str) -> str:
@@ -86,8 +88,9 @@ class AccessLog:
             self._timer = None
         lines, self._lines = self._lines, []
         if lines and logger.isEnabledFor(logging.INFO):
-            text = "\n".join(["%s %s %d %.1fms" % line for line in lines])  # noqa: UP031  (the fastest)
-            if not text.replace("\n", " ").isprintable():  # rare: a path with control characters
+            if "".join(map(_PATH, lines)).isprintable() and "".join(map(_METHOD, lines)).isprintable():
+                text = "\n".join(["%s %s %d %.1fms" % line for line in lines])  # noqa: UP031  (the fastest)
+            else:  # rare: a path with control characters (CR, LF, NUL ...), each escaped
                 text = "\n".join(
                     f"{printable(method)} {printable(path)} {status} {ms:.1f}ms"
                     for method, path, status, ms in lines
