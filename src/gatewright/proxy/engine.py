@@ -28,9 +28,10 @@ from gatewright.proxy.judge import ExchangeJudge, Found, Judgement
 from gatewright.proxy.models import Observed, Violation
 from gatewright.proxy.options import ProxyOptions
 from gatewright.proxy.record import record, recording_of
-from gatewright.proxy.redaction import CredentialRules, scrub, scrub_events
+from gatewright.proxy.redaction import CredentialRules, scrub, scrub_events, scrub_stream_text
 from gatewright.proxy.report import QUEUE_FULL, ViolationLog
 from gatewright.spec import Spec
+from gatewright.spec.media import media_type_of
 from gatewright.spec.secrets import redact_text_body
 
 BODY_LIMIT = 4000  # characters of a body a report shows (as verify's reports)
@@ -152,9 +153,12 @@ class Proxy:
         response_body = None
         if exchange.response_body is not None:
             response_type = exchange.response_header("content-type")
-            response_body = _cut(
-                describe_body(bytes(exchange.response_body.data), response_type or ""), response_type
-            )
+            described = describe_body(bytes(exchange.response_body.data), response_type or "")
+            if (
+                described is not None and media_type_of(response_type) == "text/event-stream"
+            ):  # keys in pieces
+                described = scrub_stream_text(described, secrets)  # a key streamed back in pieces
+            response_body = _cut(described, response_type)
         shown = Exchange(
             method=exchange.method,
             url=self.options.upstream + exchange.path + (f"?{query}" if query else ""),

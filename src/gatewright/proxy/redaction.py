@@ -9,6 +9,7 @@ once per credential. The credentials themselves are kept only in memory, for one
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -116,8 +117,8 @@ def scrub_events(events: tuple[str, ...], secrets: Iterable[str]) -> tuple[str, 
             pieces.setdefault((scope, _place(data, path)), []).append((index, path, text))
     changed: set[int] = set()
     for found in pieces.values():
-        if len(found) > 1 and _hide_spanning(found, wanted, parsed):
-            changed.update(index for index, _, _ in found)
+        if len(found) > 1:
+            changed |= _hide_spanning(found, wanted, parsed)
     if not changed:
         return events
     written = list(events)
@@ -140,6 +141,17 @@ def _place(data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(place)
 
 
+def scrub_stream_text(text: str, secrets: Iterable[str]) -> str:
+    """An event stream's text (events apart by a blank line) with ``scrub_events`` applied; the text
+    as it came when nothing was hidden."""
+    events = tuple(_BLANK_LINE.split(text))
+    scrubbed = scrub_events(events, secrets)
+    return text if scrubbed is events else "\n\n".join(scrubbed)
+
+
+_BLANK_LINE = re.compile(r"\r?\n\r?\n")
+
+
 def _strings(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
     if isinstance(value, str):
         yield path, value
@@ -153,14 +165,14 @@ def _strings(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...
 
 def _hide_spanning(
     found: list[tuple[int, tuple[Any, ...], str]], secrets: list[str], parsed: dict[int, tuple[int, Any]]
-) -> bool:
-    """Hide each secret spanning the strings of ``found`` (in order); whether any was."""
+) -> set[int]:
+    """Hide each secret spanning the strings of ``found`` (in order); the events whose strings changed."""
     joined = "".join(text for _, _, text in found)
     spans = sorted(
         (start, start + len(secret)) for secret in secrets for start in _occurrences(joined, secret)
     )
     if not spans:
-        return False
+        return set()
     texts = [text for _, _, text in found]
     offset = 0
     for number, text in enumerate(texts):
@@ -174,9 +186,12 @@ def _hide_spanning(
                 kept.append(REDACTED)
         texts[number] = "".join(kept)
         offset = end
-    for (index, path, _), text in zip(found, texts, strict=True):
-        _set(parsed[index][1], path, text)
-    return True
+    changed = set()
+    for (index, path, before), text in zip(found, texts, strict=True):
+        if text != before:
+            _set(parsed[index][1], path, text)
+            changed.add(index)
+    return changed
 
 
 def _occurrences(text: str, secret: str) -> Iterator[int]:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gatewright.conformance.redact import REDACTED
-from gatewright.proxy.redaction import scrub_events
+from gatewright.proxy.redaction import scrub_events, scrub_stream_text
 
 SECRET = "sk-live-SECRET1234567890"
 
@@ -71,3 +71,17 @@ def test_an_anthropic_text_block_streamed_in_pieces_is_hidden() -> None:
     texts = [json.loads(block.split("\ndata: ")[1])["delta"]["text"] for block in scrubbed]
     assert texts == [f"key: {REDACTED}", "other block", ""]
     assert all(block.startswith("event: content_block_delta\n") for block in scrubbed)
+
+
+def test_an_event_at_the_same_place_that_held_no_piece_is_kept_byte_for_byte() -> None:
+    events = (_chunk("hello "), _chunk("sk-live-SECRET"), _chunk("1234567890"))
+    scrubbed = scrub_events(events, [SECRET])
+    assert scrubbed[0] == events[0]  # not re-serialized: its text did not change
+    assert _text(scrubbed) == f"hello {REDACTED}"
+
+
+def test_a_streamed_body_as_text_is_scrubbed_event_by_event() -> None:
+    text = "\r\n\r\n".join([_chunk("key sk-live-SEC"), _chunk("RET1234567890"), "data: [DONE]"]) + "\r\n\r\n"
+    scrubbed = scrub_stream_text(text, [SECRET])
+    assert "SEC" not in scrubbed.replace(REDACTED, "") and REDACTED in scrubbed
+    assert scrub_stream_text("data: [DONE]\n\n", [SECRET]) == "data: [DONE]\n\n"  # nothing hidden: as it came
