@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from gatewright.mock import media
+from gatewright.mock.coercion import coerce
 from gatewright.mock.fit import Edits, string_fields
 
 __all__ = [
@@ -51,8 +52,8 @@ def requested_count(body: Any) -> int | None:
         return None
     for field in COUNT_FIELDS:
         value = body.get(field)
-        if isinstance(value, str) and value.strip().isdigit():  # a multipart form's field is text
-            value = int(value)
+        if isinstance(value, str) and len(value) <= 8:  # a multipart form's field is text ("3")
+            value = coerce(value.strip(), "integer")
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             return min(value, MAX_ITEMS)
     return None
@@ -77,6 +78,7 @@ def is_url_key(key: str) -> bool:
 
 
 _URL_WORDS = ("url", "uri", "href", "link")
+_FORMS = ("url", "b64_json")  # the response_format words that choose links or inline files
 
 
 def link_media(edits: Edits, request: Mapping[str, Any], link: Linker, inline: media.MediaKind) -> None:
@@ -88,7 +90,8 @@ def link_media(edits: Edits, request: Mapping[str, Any], link: Linker, inline: m
     data = edits.body.get("data") if isinstance(edits.body, dict) else None
     if count is not None and isinstance(data, list) and data and len(data) != count:
         edits.set(("data",), [copy.deepcopy(data[0]) for _ in range(count)])
-    word = format_word(request)
+    asked = request.get("response_format")  # links or inline: only this says (output_format is the file's)
+    word = asked.strip().lower() if isinstance(asked, str) and asked.strip().lower() in _FORMS else None
     for tokens, key, _ in list(string_fields(edits.body)):
         if key == "b64_json":
             if word == "url" or (word is None and "url" in edits.get(tokens[:-1])):  # links: the default

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gatewright.mock import media
+from gatewright.mock.fit import Edits
+from gatewright.mock.media_bodies import asked_kind, link_media, requested_count
+
+
+@pytest.mark.parametrize(
+    ("body", "count"),
+    [
+        ({"n": 3}, 3),
+        ({"n": "3"}, 3),  # a multipart form's field
+        ({"num_images": 2}, 2),
+        ({"n": 99}, 10),
+        ({"n": "²"}, None),  # a digit to str.isdigit, not a number: ignored, never a 500
+        ({"n": "9" * 5000}, None),
+        ({"n": True}, None),
+        ({"n": 0}, None),
+        ({}, None),
+        ("not a mapping", None),
+    ],
+)
+def test_requested_count(body: Any, count: int | None) -> None:
+    assert requested_count(body) == count
+
+
+def _linked(request: dict[str, Any]) -> list[dict[str, Any]]:
+    edits = Edits({"data": [{"url": "x", "b64_json": "y"}]}, None)
+    link_media(edits, request, lambda tokens, key: "https://mock/file.png", media.MediaKind.PNG)
+    items: list[dict[str, Any]] = edits.body["data"]
+    return items
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "keys"),
+    [
+        ({}, ["url"]),
+        ({"output_format": "webp"}, ["url"]),  # a file format does not choose inline
+        ({"response_format": "url", "output_format": "jpeg"}, ["url"]),
+        ({"response_format": "b64_json"}, ["b64_json"]),
+        ({"response_format": "B64_JSON", "n": 2}, ["b64_json"]),
+    ],
+)
+def test_each_item_is_a_link_or_inline_never_both(request_fields: dict[str, Any], keys: list[str]) -> None:
+    items = _linked(request_fields)
+    assert [sorted(item) for item in items] == [keys] * (requested_count(request_fields) or 1)
+
+
+def test_asked_kind_stays_in_its_family() -> None:
+    assert asked_kind({"output_format": "jpeg"}, media.MediaKind.PNG) is media.MediaKind.JPEG
+    assert asked_kind({"response_format": "wav"}, media.MediaKind.MP3) is media.MediaKind.WAV
+    assert asked_kind({"output_format": "wav"}, media.MediaKind.PNG) is media.MediaKind.PNG  # not an image
