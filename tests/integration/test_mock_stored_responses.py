@@ -300,6 +300,9 @@ def test_a_background_response_asked_as_a_stream_streams_and_is_kept(client: ope
     assert completed.id.startswith("resp_") and completed.output_text
     kept = client.responses.retrieve(completed.id)
     assert (kept.id, kept.status, kept.output_text) == (completed.id, "completed", completed.output_text)
+    assert kept.background is True
+    cancelled = client.responses.cancel(completed.id)  # a background response: cancellable, and it ended
+    assert (cancelled.id, cancelled.status) == (completed.id, "completed")
 
 
 def test_cancelling_a_background_response_in_flight_ends_it_cancelled(client: openai.OpenAI) -> None:

@@ -230,8 +230,11 @@ class StoredResponses:
         """Told each answer the create gives (JSON or streamed): keep it unless the request said not to."""
         if isinstance(body.get("id"), str):
             self.issued.add((call.api.name, body["id"]))
-        if _request(call).get("store") is not False and not self._in_background(call):
-            self._keep(call, body, background=False)
+        request = _request(call)
+        if request.get("store") is not False and not self._in_background(call):
+            # A streamed background response ran as its stream, not as a task: kept as background, so
+            # a cancel answers it as it ended, as one polled to its end is answered.
+            self._keep(call, body, background=request.get("background") is True)
 
     def _keep(self, call: MockCall, body: dict[str, Any], *, background: bool) -> None:
         response_id = body.get("id")
