@@ -161,14 +161,13 @@ def mock_requests(
     """The request journal since the last reset, oldest first, credentials redacted.
 
     ``header=("x-test-id", "t-42")``, or ``"x-test-id:t-42"`` as the control API spells it, keeps
-    only the requests that carried that header value.
+    only the requests that carried that header value; a string that is not ``NAME:VALUE`` is refused
+    by the mock (``MockControlError``, 400, naming the form).
     """
-    if isinstance(header, str):
-        name, colon, value = header.partition(":")
-        if not colon or not name.strip():
-            raise ValueError(f"header={header!r}: give NAME:VALUE, e.g. 'x-test-id:t-42'")
-        header = (name.strip(), value.strip())
-    query = f"?{urllib.parse.urlencode({'header': f'{header[0]}:{header[1]}'})}" if header else ""
+    wanted = header if isinstance(header, str) else f"{header[0]}:{header[1]}" if header else None
+    query = (
+        f"?{urllib.parse.urlencode({'header': wanted})}" if wanted else ""
+    )  # the mock reads (and refuses) it
     data = _control(base_url, "GET", f"/requests{query}", timeout=timeout)
     return list(data["requests"])
 

@@ -70,7 +70,7 @@ def test_4_rules_fixture_and_header_filter(gatewright_mock_url, gatewright_rules
     (only_b,) = mock_requests(gatewright_mock_url, header=("x-test-id", "b"))
     assert only_b["headers"]["x-test-id"] == "b" and only_b["rule"] is None
     assert mock_requests(gatewright_mock_url, header="x-test-id:b") == [only_b]  # the control API form
-    with pytest.raises(ValueError, match="NAME:VALUE"):
+    with pytest.raises(MockControlError, match="NAME:VALUE"):
         mock_requests(gatewright_mock_url, header="x-test-id")
 
 

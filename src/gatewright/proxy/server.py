@@ -89,16 +89,16 @@ class _ClientBody:
         """Take in what the client still sends when the upstream failed before it took it all, so
         the request is judged as it was sent (not as a request without its body); whether it all came.
 
-        With no client timeout (``--read-timeout 0``) the rest is still waited for at most
-        ``REST_SECONDS``: the upstream has failed, and the client is owed its 502, not a wait."""
-        unbounded = self.left is None
-        if unbounded:
+        The rest is waited for at most ``REST_SECONDS`` (less when the client's own time runs out
+        first: then it is late): the upstream has failed, and the client is owed its 502, not a wait."""
+        bounded = self.left is None or self.left > REST_SECONDS  # by us, not by the client's timeout
+        if bounded:
             self.left = REST_SECONDS
         with contextlib.suppress(aiohttp.ClientError, OSError, TimeoutError):  # ``late`` says if slow
             async for _ in self.chunks():
                 pass
             return True
-        if unbounded:  # no timeout of the client's was set, so it was not late: its body was cut short
+        if bounded:  # the client was still within its own time, so not late: its body was cut short
             self.late = False
         return False
 

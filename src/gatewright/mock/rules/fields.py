@@ -18,9 +18,8 @@ from typing import Any
 import re2
 
 from gatewright.mock.answer_headers import header_problem
-from gatewright.mock.answers.prompt import READERS
 from gatewright.mock.operations import MockApi
-from gatewright.mock.rules.matcher import targets
+from gatewright.mock.rules.matcher import can_match, targets
 from gatewright.mock.rules.models import Pattern, Reply, StreamFaults, ToolCallScript, When
 
 __all__ = ["Invalid", "read_reply", "read_when", "whole"]
@@ -62,10 +61,10 @@ def read_when(raw: Mapping[str, Any], apis: Mapping[str, MockApi]) -> When:
         raise Invalid(f"unknown api {when.api!r}; served: {', '.join(sorted(apis))}")
     if when.names_operation:
         wanted = when.operation or f"{when.method or '*'} {when.path or '*'}"
-        named = [op for _, op in targets(when, apis)]
+        named = list(targets(when, apis))
         if not named:
             raise Invalid(f"no served operation matches {wanted}")
-        if when.reads_prompt and not any(op.wire in READERS for op in named):  # it could never match
+        if not any(can_match(when, api.name, op) for api, op in named):  # on the prompt, where none is
             field = next(name for name in _PROMPT_FIELDS if raw.get(name) is not None)
             raise Invalid(
                 f"`when.{field}` reads the prompt, and {wanted} takes none: it matches chat, "
