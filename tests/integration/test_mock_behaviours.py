@@ -178,6 +178,25 @@ def test_a_finished_image_job_shows_each_image_as_the_spec_example_does(mock: st
     assert len(_images(items)) == 2 and items[0]["url"] != items[1]["url"]
 
 
+def test_a_finished_job_carries_what_the_synchronous_answer_would_have(mock: str) -> None:
+    """empiriolabs: "the `result` field carries the full response in the same shape the synchronous
+    endpoint would have returned": a transcription job's result is a transcript, not a file."""
+    created = requests.post(
+        f"{mock}/empiriolabs/v1/audio/transcriptions",
+        files={"file": ("a.wav", b"RIFF0000WAVE", "audio/wav")},
+        data={"model": "whisper-1"},
+        headers={**AUTH, "Prefer": "respond-async"},
+        timeout=10,
+    )
+    assert created.status_code == 200, created.text
+    envelope = created.json()
+    assert "text" not in envelope and envelope["status"] == "processing"  # a job, not yet the transcript
+    finished = poll_until(mock, f"/empiriolabs/v1/jobs/{envelope['job_id']}", "completed")
+    result = finished["result"]
+    assert isinstance(result["text"], str) and result["text"]
+    assert "url" not in json.dumps(result)
+
+
 # --- a cancel that is a no-op once finished (empiriolabs: "If the job is already `completed` or `failed`,
 # this is a no-op.") -------------------------------------------------------------------------------------
 

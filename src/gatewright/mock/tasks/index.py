@@ -66,7 +66,7 @@ class LifecycleIndex:
                 (op.operation_id, op.task.poll, op.task.cancel or ""),
                 op.operation.template.names,
             )
-            lifecycle = Lifecycle(api, op, op.task, plan_result(api, op.task), retention, links)
+            lifecycle = Lifecycle(api, op, op.task, plan_result(api, op.task, op), retention, links)
             self.creates[(api.name, op.operation_id)] = lifecycle
             self.polls.setdefault((api.name, op.task.poll), []).append(lifecycle)
             if op.task.cancel and op.task.cancel in api.operations:

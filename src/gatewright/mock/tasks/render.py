@@ -75,6 +75,7 @@ def render_task(
     validate: Validate | None = None,
     result_early: bool = False,
     result_sample: Any = None,
+    result_body: Any = None,
     facts: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A copy of ``base`` that tells the truth about ``task`` (see the module docstring).
@@ -87,7 +88,8 @@ def render_task(
     such as an events URL), not only once it succeeded. ``facts`` are the fields the extension that
     started the task states beside its status (``tasks.facts``: ``Facts.of(task)``).
     ``result_sample`` is what the spec's examples show at the result (``{"data": [{"url": ...}]}``):
-    a free-form result takes its shape, with one item per result.
+    a free-form result takes its shape, with one item per result. ``result_body`` is the whole result
+    where the create describes it (what the synchronous answer would have been), written as it is.
     """
     body: dict[str, Any] = copy.deepcopy(dict(base))
     writer = _Body(body, schema, document or {}, validate)
@@ -107,7 +109,9 @@ def render_task(
         _write_timestamps(writer, container, task)
         _write_error(writer, container, task)
     if spec.result:
-        _write_result(writer, split(spec.result), task, early=result_early, sample=result_sample)
+        _write_result(
+            writer, split(spec.result), task, early=result_early, sample=result_sample, whole=result_body
+        )
     if facts:
         _write_facts(writer, status_tokens[:-1], facts)
     return body
@@ -237,11 +241,19 @@ def _write_facts(writer: _Body, container: list[str], facts: Mapping[str, Any]) 
 
 
 def _write_result(
-    writer: _Body, tokens: list[str], task: Task, *, early: bool = False, sample: Any = None
+    writer: _Body,
+    tokens: list[str],
+    task: Task,
+    *,
+    early: bool = False,
+    sample: Any = None,
+    whole: Any = None,
 ) -> None:
     if (task.phase is not Phase.SUCCEEDED and not early) or not task.results:
         if writer.has(tokens):
             writer.clear(tokens)
+        return
+    if whole is not None and writer.set(tokens, whole):  # the finished answer, as the create describes it
         return
     schema = writer.schema_at(tokens)
     current = writer.get(tokens) if writer.has(tokens) else None

@@ -15,9 +15,11 @@ import copy
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from gatewright.mock import media
 from gatewright.mock.echo import echo
 from gatewright.mock.fit import Edits
 from gatewright.mock.negotiation import Decision, negotiate
@@ -30,10 +32,11 @@ from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
 from gatewright.mock.tasks.links import write_links
 from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.render import relocate, render_task
-from gatewright.mock.tasks.results import ResultKind
+from gatewright.mock.tasks.results import ResultKind, ResultPlan
+from gatewright.mock.tasks.sync import branches, filled
 from gatewright.spec.media import is_json
 from gatewright.spec.pointer import join, lookup, split
-from gatewright.spec.tasks import TaskSpec
+from gatewright.spec.tasks import Phase, TaskSpec
 
 __all__ = ["CountEvents", "TaskBodies", "error_response", "free_form_list", "json_response"]
 
@@ -101,10 +104,11 @@ class TaskBodies:
         bases = [example.value for example in media_spec.examples if isinstance(example.value, Mapping)]
         if decision.example is not None and isinstance(decision.example.value, Mapping):
             bases.insert(0, decision.example.value)
-        with contextlib.suppress(Exception):
-            generated = api.generator.generate(pointer, salt=salt)
-            if isinstance(generated, Mapping):
-                bases.append(generated)
+        for schema_at in (pointer, *branches(api, pointer)):  # a oneOf's task envelope among them
+            with contextlib.suppress(Exception):
+                generated = api.generator.generate(schema_at, salt=salt)
+                if isinstance(generated, Mapping):
+                    bases.append(generated)
         if not bases:
             return None, False
         bases.sort(key=lambda b: lookup(b, id_pointer) is None)  # bodies that carry the id first
@@ -116,6 +120,7 @@ class TaskBodies:
         lifecycle = self.index.of(task)
         plan = lifecycle.result if lifecycle is not None else None
         early = plan is not None and plan.kind is ResultKind.ROUTE  # a link to follow the task by
+        whole = _whole_result(api, plan, task)
         variants = (spec, replace(spec, id=""), replace(spec, status=""), replace(spec, id="", status=""))
         facts = self.facts.of(task)
         first: dict[str, Any] | None = None
@@ -132,6 +137,7 @@ class TaskBodies:
                 validate=validate,
                 result_early=early,
                 result_sample=sample,
+                result_body=whole,
                 facts=facts,
             )
             if lifecycle is not None and lifecycle.links:
@@ -255,3 +261,15 @@ def _result_sample(bases: list[Mapping[str, Any]], result: str | None) -> Any:
         if isinstance(found, (Mapping, list)) and found:
             return found
     return None
+
+
+def _whole_result(api: MockApi, plan: ResultPlan | None, task: Task) -> Any:
+    """The finished result a succeeded task shows where its create describes one (``ResultPlan.body``):
+    that body, generated under the task's id, its links the task's files in the format asked."""
+    if plan is None or plan.body is None or task.phase is not Phase.SUCCEEDED or not task.results:
+        return None
+    request = task.context.get("request")
+    asked = request if isinstance(request, Mapping) else {}
+    extension = urlsplit(task.results[0]).path.rsplit(".", 1)[-1]  # the kind of the files it made
+    inline = media.kind_for_format(extension) or media.MediaKind.PNG
+    return filled(api, plan.body, task.results, asked, inline=inline, salt=f"result-{task.id}")

@@ -16,7 +16,8 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from gatewright.mock.operations import MockApi
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.tasks.sync import result_shape
 from gatewright.spec.paths import PathTemplate
 from gatewright.spec.pointer import split
 from gatewright.spec.schemas import schema_at
@@ -45,6 +46,9 @@ class ResultPlan:
     collection: str | None = None  # RESOURCE: the item collection that serves the id
     word: str = "result"  # RESOURCE: the noun the id is made from ("file", "model")
     example: str | None = None  # PATH: the schema's example value
+    # MEDIA: where the create describes its finished result (``sync.result_shape``), if it does: the
+    # result is that body, as the synchronous answer would have been, its links the task's files.
+    body: tuple[str, str] | None = None
 
     def value(self, task_id: str, params: Mapping[str, str], *, base: str) -> str:
         """The result for one task; ``base`` is ``scheme://host`` plus the API's prefix."""
@@ -106,7 +110,7 @@ def _example_at(api: MockApi, spec: TaskSpec) -> str | None:
     return None
 
 
-def plan_result(api: MockApi, spec: TaskSpec) -> ResultPlan | None:
+def plan_result(api: MockApi, spec: TaskSpec, create: MockOperation) -> ResultPlan | None:
     """The kind of value ``spec.result`` holds; None where the lifecycle declares no result."""
     if not spec.result:
         return None
@@ -124,4 +128,4 @@ def plan_result(api: MockApi, spec: TaskSpec) -> ResultPlan | None:
         return ResultPlan(ResultKind.PATH, example=_example_at(api, spec))
     if name.endswith("text"):
         return ResultPlan(ResultKind.TEXT)
-    return ResultPlan(ResultKind.MEDIA)
+    return ResultPlan(ResultKind.MEDIA, body=result_shape(api, create, spec.id_pointer))

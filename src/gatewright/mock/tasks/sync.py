@@ -17,12 +17,12 @@ from gatewright.mock.fit import Edits
 from gatewright.mock.media import MediaKind
 from gatewright.mock.media_bodies import link_media
 from gatewright.mock.negotiation import Decision
-from gatewright.mock.operations import MockApi
+from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.tasks.fields import URL_FIELDS
 from gatewright.spec.media import is_json
 from gatewright.spec.pointer import lookup
 
-__all__ = ["finished_result"]
+__all__ = ["branches", "filled", "finished_result", "result_shape"]
 
 
 def finished_result(
@@ -39,26 +39,64 @@ def finished_result(
     media = decision.media
     if media is None or media.schema_pointer is None or not is_json(media.media_type):
         return None
-    pointer = media.schema_pointer
+    shape = _shape(api, media.schema_pointer, id_pointer, branches_only=True)
+    return None if shape is None else filled(api, shape, results, request, inline=inline, salt=salt)
+
+
+def result_shape(api: MockApi, create: MockOperation, id_pointer: str) -> tuple[str, str] | None:
+    """Where the create's finished result is described: a 2xx JSON answer (or a ``oneOf``/``anyOf``
+    branch of one) that does not carry the task id, as (the schema to generate, the schema it is
+    valid against); None when the create only ever answers the task (a job envelope)."""
+    for response in create.responses:
+        for media in response.media if response.key.startswith("2") else ():
+            if is_json(media.media_type) and media.schema_pointer is not None:
+                shape = _shape(api, media.schema_pointer, id_pointer, branches_only=False)
+                if shape is not None:
+                    return shape
+    return None
+
+
+def filled(
+    api: MockApi,
+    shape: tuple[str, str],
+    results: tuple[str, ...],
+    request: Mapping[str, Any],
+    *,
+    inline: MediaKind,
+    salt: str,
+) -> Any:
+    """A finished result of ``shape``: generated, its URL fields the results (one file per item, in
+    order) or the file inline, as ``response_format`` says; every write kept only if it stays valid."""
+    branch, top = shape
 
     def valid(value: Any) -> bool:
-        return api.schemas.is_valid(pointer, value, formats=True)
+        return api.schemas.is_valid(top, value, formats=True)
 
-    links = iter(results)  # one file per item, in order
+    links = iter(results)
 
     def link(tokens: tuple[str, ...], key: str) -> str | None:
         return next(links, results[0]) if key in URL_FIELDS and results else None
 
-    for branch in _branches(api, pointer):
-        body = api.generator.generate(branch, salt=salt)
-        if isinstance(body, Mapping) and lookup(body, id_pointer) is None and valid(body):
-            edits = Edits(copy.deepcopy(dict(body)), valid)
-            link_media(edits, request, link, inline)
-            return edits.body
+    edits = Edits(copy.deepcopy(dict(api.generator.generate(branch, salt=salt))), valid)
+    link_media(edits, request, link, inline)
+    return edits.body
+
+
+def _shape(api: MockApi, pointer: str, id_pointer: str, *, branches_only: bool) -> tuple[str, str] | None:
+    candidates = branches(api, pointer) if branches_only else (pointer, *branches(api, pointer))
+    for branch in candidates:
+        body = api.generator.generate(branch, salt="shape")
+        if (
+            isinstance(body, Mapping)
+            and body
+            and lookup(body, id_pointer) is None
+            and api.schemas.is_valid(pointer, body, formats=True)
+        ):
+            return branch, pointer
     return None
 
 
-def _branches(api: MockApi, pointer: str) -> Iterator[str]:
+def branches(api: MockApi, pointer: str) -> Iterator[str]:
     """The pointers of the ``oneOf``/``anyOf`` branches of the schema at ``pointer`` (``$ref``s followed)."""
     node, at = api.schemas.deref(api.schemas.resolve(pointer), pointer)
     if not isinstance(node, Mapping) or at is None:
