@@ -265,3 +265,20 @@ def test_any_bytes_come_back_exactly(base_url: str, data: bytes, name: str) -> N
     assert meta["bytes"] == len(data) and meta["filename"] == name
     content = requests.get(f"{base_url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
     assert content.content == data
+
+
+def test_a_multipart_body_cut_short_is_refused_in_the_api_envelope(base_url: str) -> None:
+    """A form without its closing boundary is not the form the client meant: refused (voxvey's 422 for an
+    invalid request), never answered 200."""
+    head = b'--XX\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n'
+    part = (
+        b'--XX\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n'
+        b"Content-Type: audio/wav\r\n\r\n"
+    )
+    whole = head + part + b"RIFF....WAVE\r\n--XX--\r\n"
+    headers = {**AUTH, "Content-Type": "multipart/form-data; boundary=XX"}
+    url = f"{base_url}/voxvey/v1/audio/transcriptions"
+    assert requests.post(url, data=whole, headers=headers, timeout=10).status_code == 200
+    cut = requests.post(url, data=head + part + b"RIFF....", headers=headers, timeout=10)
+    assert cut.status_code == 422, cut.text
+    assert "malformed multipart" in cut.json()["error"]["message"]

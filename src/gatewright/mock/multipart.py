@@ -7,6 +7,7 @@ request validation; ``multipart_files`` the parts that carry a file, for uploads
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.errors import CloseBoundaryNotFoundDefect, StartBoundaryNotFoundDefect
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 from gatewright.mock.json_depth import loads
 
 __all__ = ["FilePart", "multipart_files", "parse_multipart"]
+
+_CUT = (CloseBoundaryNotFoundDefect, StartBoundaryNotFoundDefect)
 
 
 def _multipart(content_type: str, body: bytes) -> Any:
@@ -23,7 +26,9 @@ def _multipart(content_type: str, body: bytes) -> Any:
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
     )
-    return message if message.is_multipart() else None
+    if not message.is_multipart() or any(isinstance(d, _CUT) for d in message.defects):
+        return None  # a body cut short (no closing boundary) is not the form the client meant
+    return message
 
 
 @dataclass(frozen=True, slots=True)
