@@ -23,7 +23,7 @@ from typing import Any
 
 from gatewright.mock.fit import Edits
 
-__all__ = ["echo", "echoable"]
+__all__ = ["echo", "echo_header", "echoable"]
 
 # Fields whose value is the server's to decide, whatever the request says.
 SERVER_OWNED = frozenset(
@@ -118,3 +118,22 @@ def _small(value: Any) -> bool:
         return len(json.dumps(value)) <= MAX_STRUCTURE
     except (TypeError, ValueError):
         return False
+
+
+def echo_header(body: bytes, header: str, value: str) -> bytes | None:
+    """``body`` (JSON) with the field an echoed header names (``X-Request-Id`` -> ``request_id``) set
+    to the header's value, at its top or in its ``error`` object, where it is a string; None when it
+    has none (or is not JSON)."""
+    field = header.lower().removeprefix("x-").replace("-", "_")
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    changed = False
+    for holder in (parsed, parsed.get("error")):
+        if isinstance(holder, dict) and isinstance(holder.get(field), str):
+            holder[field] = value
+            changed = True
+    return json.dumps(parsed).encode() if changed else None

@@ -27,6 +27,7 @@ from multidict import MultiDict, MultiDictProxy, MultiMapping
 
 from gatewright.loopback import HostGuard, json_refusal
 from gatewright.mock.access_log import AccessLog
+from gatewright.mock.echo import echo_header
 from gatewright.mock.extensions import Conversations, MockCall, OperationHook
 from gatewright.mock.journal import JournalEntry
 from gatewright.mock.negotiation import Decision, ResponseSpec, json_answer, negotiate
@@ -125,10 +126,17 @@ class ApiHandler:
         return response
 
     def _echo(self, request: web.Request, response: web.StreamResponse, operation: str | None) -> None:
+        """The headers the operation says its answer echoes, and the body field each names (an error's
+        ``request_id``)."""
         for name in self._echoes.get(operation or "", ()):
             value = request.headers.get(name)
-            if value is not None:
-                response.headers[name] = value
+            if value is None:
+                continue
+            response.headers[name] = value
+            if type(response) is web.Response and isinstance(response.body, bytes):
+                body = echo_header(response.body, name, value)
+                if body is not None:
+                    response.body = body
 
     @staticmethod
     def _client_left(request: web.Request) -> bool:
