@@ -53,10 +53,14 @@ def _null_last(branches: list[Any]) -> list[tuple[int, Any]]:
     return sorted(indexed, key=lambda item: isinstance(item[1], dict) and item[1].get("type") == "null")
 
 
-# A nullable time of an ending (``cancel_requested_at``, ``failed_at``, ``expired_at``): what the mock makes
-# has just begun, so it has not happened; a task's renderer writes it once it does.
-_ENDING = re.compile(r"(cancel|fail|expired|deleted|ended|finish|finaliz|completed|done)\w*_at")
-_SCALARS = frozenset({"string", "integer", "number"})
+# A nullable time of an ending (``cancel_requested_at``, ``failed_at``, ``expired_at``), or a nullable error
+# (``error``, ``last_error``): what the mock makes has just begun and has not failed, so they have not
+# happened; a task's renderer writes them once they do.
+_ENDING = re.compile(
+    r"(cancel|fail|expired|deleted|ended|finish|finaliz|completed|done)\w*_at"
+    r"|(last_)?error(_message|_code)?|fail(ure)?_reason"
+)
+_NULLABLE_KINDS = frozenset({"string", "integer", "number", "object"})  # an error may be an object
 
 
 def _not_yet(name: str, node: Mapping[str, Any]) -> bool:
@@ -166,7 +170,7 @@ class Generator:
         if depth > _MAX_DEPTH:
             return self._shallow(node)
         kind = _schema_type(node)
-        if kind in _SCALARS and _not_yet(name, node):
+        if kind in _NULLABLE_KINDS and _not_yet(name, node):
             return None
         if kind == "object":
             return self._object(node, pointer, ctx, depth, variant)

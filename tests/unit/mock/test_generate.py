@@ -85,6 +85,8 @@ def test_a_new_object_has_not_ended_and_expires_later() -> None:
             "cancel_requested_at": {**time, "type": ["string", "null"]},
             "failed_at": {"type": ["integer", "null"]},
             "started_at": {**time, "type": ["string", "null"]},  # not an ending: a time
+            "last_error": {"type": ["string", "null"]},
+            "error": {"type": ["object", "null"], "properties": {"message": {"type": "string"}}},
         },
         "required": [
             "created_at",
@@ -99,6 +101,7 @@ def test_a_new_object_has_not_ended_and_expires_later() -> None:
     value = generator.generate(POINTER)
     assert schemas.is_valid(POINTER, value, formats=True)
     assert value["cancel_requested_at"] is None and value["failed_at"] is None
+    assert value["last_error"] is None and value["error"] is None  # nor has it failed
     assert value["started_at"] is not None
     assert value["expires_at"] > value["created_at"]  # ISO 8601 in UTC: later sorts after
     assert value["deadline_at"] > generator.now() + 86_400  # the generator's now (fixed under a seed)
