@@ -113,6 +113,22 @@ def test_a_header_the_spec_says_is_echoed_comes_back_on_success_and_error(
     assert "X-Request-Id" not in plain.headers  # an API that says nothing of it does not echo it
 
 
+# --- a path's ids restated ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "value"),
+    [
+        ("/empiriolabs/v1/agents/{}/messages", "task_id", "task_77"),
+        ("/ipop/v1/inference/{}/attestation", "request_id", "3b241101-e2bb-4255-8caf-4136c566a962"),
+    ],
+)
+def test_an_answer_restates_the_id_its_path_names(mock: str, path: str, field: str, value: str) -> None:
+    answer = requests.get(f"{mock}{path.format(value)}", headers=AUTH, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()[field] == value
+
+
 # --- sync flags (empiriolabs: "Pass `sync: true` to hold the request open instead ...") ---------------------
 
 

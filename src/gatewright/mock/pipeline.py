@@ -372,7 +372,17 @@ class ApiHandler:
             )
             if rendered is not None:
                 return web_response(rendered, extra)
-        return web_response(render(self.api, op, decision, body), extra)
+        return web_response(render(self.api, op, decision, _restated(params, body)), extra)
+
+
+def _restated(params: Mapping[str, str], body: object) -> object:
+    """What a generated answer may restate (``mock.echo``): the body's fields and the path's
+    (``/assets/{asset_id}/uploads`` answers that ``asset_id``), the body's winning."""
+    if not params:
+        return body
+    if isinstance(body, dict):
+        return {**params, **body}
+    return dict(params) if body is None else body
 
 
 def _reason(exc: BaseException) -> str:
