@@ -23,7 +23,7 @@ from typing import Any
 
 from gatewright.mock.fit import Edits
 
-__all__ = ["echo", "echo_header", "echoable"]
+__all__ = ["echo", "echo_header", "echoable", "with_path"]
 
 # Fields whose value is the server's to decide, whatever the request says.
 SERVER_OWNED = frozenset(
@@ -86,7 +86,11 @@ def echo(
     sent = echoable(request)
     if not sent or not isinstance(body, dict):
         return body
-    places = [((), body)] + [((key,), part) for key, part in body.items() if isinstance(part, dict)]
+    places = [((), body)] + [  # an object restated whole is not written into as well
+        ((key,), part)
+        for key, part in body.items()
+        if isinstance(part, dict) and _restates(key, sent) is None
+    ]
     wanted = [
         ((*prefix, name), sent[restated])
         for prefix, holder in places
@@ -137,3 +141,13 @@ def echo_header(body: bytes, header: str, value: str) -> bytes | None:
             holder[field] = value
             changed = True
     return json.dumps(parsed).encode() if changed else None
+
+
+def with_path(params: Mapping[str, str], body: object) -> object:
+    """What an answer may restate: the body's fields and the path's (``/assets/{asset_id}/uploads``
+    answers that ``asset_id``), the body's winning."""
+    if not params:
+        return body
+    if isinstance(body, dict):
+        return {**params, **body}
+    return dict(params) if body is None else body

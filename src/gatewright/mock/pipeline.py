@@ -27,7 +27,7 @@ from multidict import MultiDict, MultiDictProxy, MultiMapping
 
 from gatewright.loopback import HostGuard, json_refusal
 from gatewright.mock.access_log import AccessLog
-from gatewright.mock.echo import echo_header
+from gatewright.mock.echo import echo_header, with_path
 from gatewright.mock.extensions import Conversations, MockCall, OperationHook
 from gatewright.mock.journal import JournalEntry
 from gatewright.mock.negotiation import Decision, ResponseSpec, json_answer, negotiate
@@ -372,17 +372,7 @@ class ApiHandler:
             )
             if rendered is not None:
                 return web_response(rendered, extra)
-        return web_response(render(self.api, op, decision, _restated(params, body)), extra)
-
-
-def _restated(params: Mapping[str, str], body: object) -> object:
-    """What a generated answer may restate (``mock.echo``): the body's fields and the path's
-    (``/assets/{asset_id}/uploads`` answers that ``asset_id``), the body's winning."""
-    if not params:
-        return body
-    if isinstance(body, dict):
-        return {**params, **body}
-    return dict(params) if body is None else body
+        return web_response(render(self.api, op, decision, with_path(params, body)), extra)
 
 
 def _reason(exc: BaseException) -> str:

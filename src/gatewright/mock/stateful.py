@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gatewright.mock.echo import echo
+from gatewright.mock.echo import echo, with_path
 from gatewright.mock.fit import Edits, fit, replace
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
@@ -72,7 +72,7 @@ def handle_resource(
         return None
     answer = _Answer.of(api, op, decision, media.media_type, media.schema_pointer)
     if role.role == "create":
-        return _create(answer, role, body, store=store, collection=collection)
+        return _create(answer, role, body, params, store=store, collection=collection)
     return _one(answer, role, params, body, store=store, collection=collection)
 
 
@@ -102,11 +102,18 @@ class _Answer:
 
 
 def _create(
-    answer: _Answer, role: ResourceRole, body: Any, *, store: ResourceStore, collection: str
+    answer: _Answer,
+    role: ResourceRole,
+    body: Any,
+    params: Mapping[str, str],
+    *,
+    store: ResourceStore,
+    collection: str,
 ) -> Rendered | None:
-    """A generated body echoing the request, kept with the scalar fields the client sent."""
+    """A generated body echoing the request (its path's ids too), kept with the scalar fields the
+    client sent."""
     value = value_for(answer.api, answer.op, answer.decision, salt=f"create-{store.create_salt()}")
-    value = echo(value, body, answer.valid)
+    value = echo(value, with_path(params, body), answer.valid)
     if role.empty_counts and isinstance(value, dict):
         value = _emptied(value, role.empty_counts, answer.valid)
     try:
