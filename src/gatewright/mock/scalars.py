@@ -66,8 +66,9 @@ _FUTURE_WORDS = ("expires", "expiry", "deadline", "valid_until")  # times still 
 _AHEAD = 30 * 86_400  # how far ahead they are: a month
 
 
-def _is_future(lname: str) -> bool:
-    return any(word in lname for word in _FUTURE_WORDS)
+def _moment(lname: str, now: float) -> float:
+    """The time a field so named holds: now, or a month ahead for an expiry or a deadline."""
+    return now + _AHEAD if any(word in lname for word in _FUTURE_WORDS) else now
 
 
 _TIME_NAMES = ("created", "created_at", "updated_at", "timestamp", "completed_at", "started_at", "expires_at")
@@ -93,7 +94,7 @@ def string_value(
     fmt = node.get("format")
     value: str
     if isinstance(fmt, str) and fmt in _FORMATS:
-        now = ctx.now + _AHEAD if _is_future(lname) else ctx.now  # an expiry is not now
+        now = _moment(lname, ctx.now)  # an expiry is not now
         value = _FORMATS[fmt](ctx.rng, now - 86_400 * variant if variant else now)  # distinct dates
     elif isinstance(node.get("pattern"), str):
         value = _pattern(node, ctx.rng)
@@ -101,7 +102,7 @@ def string_value(
         stem = lname.removesuffix("_id").removesuffix("id") or "mock"
         value = f"{stem[:12]}_{ctx.rng.getrandbits(64):016x}"
     elif lname in _TIME_NAMES or lname.endswith("_at"):
-        value = _iso(ctx.now + _AHEAD if _is_future(lname) else ctx.now)
+        value = _iso(_moment(lname, ctx.now))
     elif lname.endswith(("url", "uri")):
         value = f"https://mock.gatewright.dev/files/{ctx.rng.getrandbits(48):012x}"
     elif lname == "email":
@@ -141,7 +142,7 @@ def number_value(
     """A number inside the schema's bounds, near a value the property name suggests."""
     lname = name.lower()
     if lname in _TIME_NAMES or lname.endswith("_at"):
-        preferred = float(int(ctx.now + _AHEAD if _is_future(lname) else ctx.now))
+        preferred = float(int(_moment(lname, ctx.now)))
     elif "token" in lname or "count" in lname or lname in ("n", "index"):
         preferred = 0.0 if lname == "index" else 8.0
     else:

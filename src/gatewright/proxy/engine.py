@@ -154,9 +154,7 @@ class Proxy:
         if exchange.response_body is not None:
             response_type = exchange.response_header("content-type")
             described = describe_body(bytes(exchange.response_body.data), response_type or "")
-            if (
-                described is not None and media_type_of(response_type) == "text/event-stream"
-            ):  # keys in pieces
+            if described is not None and media_type_of(response_type) == "text/event-stream":
                 described = scrub_stream_text(described, secrets)  # a key streamed back in pieces
             response_body = _cut(described, response_type)
         shown = Exchange(
