@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from gatewright.conformance.redact import REDACTED, SUBSTRING_MIN, Redactor
+from gatewright.conformance.sse import parse_events
 from gatewright.spec import Spec
 from gatewright.spec.secrets import (
     body_secrets,
@@ -100,18 +101,17 @@ def scrub_events(events: tuple[str, ...], secrets: Iterable[str]) -> tuple[str, 
     wanted = [secret for secret in secrets if len(secret) >= SUBSTRING_MIN]
     if not wanted:
         return events
-    parsed: dict[int, tuple[int, Any]] = {}  # event index -> (its data line's index, the JSON)
+    parsed: dict[int, Any] = {}  # event index -> its data, parsed JSON
     pieces: dict[tuple[Any, ...], list[tuple[int, tuple[Any, ...], str]]] = {}
     for index, block in enumerate(events):
-        lines = block.split("\n")
-        at = next((n for n, line in enumerate(lines) if line.startswith("data:")), None)
-        if at is None:
-            continue
+        event = next(parse_events([*block.splitlines(), ""]), None)  # as a client reads the block
         try:
-            data = json.loads(lines[at][5:])
+            data = json.loads(event.data) if event is not None else None
         except ValueError:
             continue
-        parsed[index] = (at, data)
+        if data is None:
+            continue
+        parsed[index] = data
         scope = tuple(data.get(key) for key in _SCOPES) if isinstance(data, dict) else ()
         for path, text in _strings(data, ()):
             pieces.setdefault((scope, _place(data, path)), []).append((index, path, text))
@@ -123,11 +123,22 @@ def scrub_events(events: tuple[str, ...], secrets: Iterable[str]) -> tuple[str, 
         return events
     written = list(events)
     for index in changed:
-        at, data = parsed[index]
-        lines = written[index].split("\n")
-        lines[at] = "data: " + json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        written[index] = "\n".join(lines)
+        written[index] = _with_data(
+            written[index], json.dumps(parsed[index], ensure_ascii=False, separators=(",", ":"))
+        )
     return tuple(written)
+
+
+def _with_data(block: str, data: str) -> str:
+    """``block`` with its ``data`` lines replaced by one holding ``data``, where the first of them was."""
+    lines, placed = [], False
+    for line in block.splitlines():
+        if line.partition(":")[0] != "data":
+            lines.append(line)
+        elif not placed:
+            lines.append(f"data: {data}")
+            placed = True
+    return "\n".join(lines)
 
 
 def _place(data: Any, path: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -164,7 +175,7 @@ def _strings(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...
 
 
 def _hide_spanning(
-    found: list[tuple[int, tuple[Any, ...], str]], secrets: list[str], parsed: dict[int, tuple[int, Any]]
+    found: list[tuple[int, tuple[Any, ...], str]], secrets: list[str], parsed: dict[int, Any]
 ) -> set[int]:
     """Hide each secret spanning the strings of ``found`` (in order); the events whose strings changed."""
     joined = "".join(text for _, _, text in found)
@@ -189,7 +200,7 @@ def _hide_spanning(
     changed = set()
     for (index, path, before), text in zip(found, texts, strict=True):
         if text != before:
-            _set(parsed[index][1], path, text)
+            _set(parsed[index], path, text)
             changed.add(index)
     return changed
 

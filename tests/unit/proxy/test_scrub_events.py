@@ -85,3 +85,12 @@ def test_a_streamed_body_as_text_is_scrubbed_event_by_event() -> None:
     scrubbed = scrub_stream_text(text, [SECRET])
     assert "SEC" not in scrubbed.replace(REDACTED, "") and REDACTED in scrubbed
     assert scrub_stream_text("data: [DONE]\n\n", [SECRET]) == "data: [DONE]\n\n"  # nothing hidden: as it came
+
+
+def test_an_event_whose_json_spans_several_data_lines_is_read_as_a_client_joins_them() -> None:
+    first = _chunk("key sk-live-SEC")
+    head, _, rest = first.partition('"delta"')
+    split = f'{head}\ndata: "delta"{rest}'  # one event, its JSON over two data lines (SSE joins them)
+    scrubbed = scrub_events(("event: chunk\n" + split, _chunk("RET1234567890")), [SECRET])
+    assert scrubbed[0].startswith("event: chunk\ndata: ") and scrubbed[0].count("data:") == 1
+    assert _text((scrubbed[0].removeprefix("event: chunk\n"), scrubbed[1])) == f"key {REDACTED}"
