@@ -9,6 +9,7 @@ counts); anything the schema rejects falls back to the plain generated body.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -133,8 +134,9 @@ def _create(
 
 
 def _emptied(value: dict[str, Any], counts: tuple[str, ...], valid: Callable[[Any], bool]) -> dict[str, Any]:
-    """``value`` with each count of what the new item holds at zero (an object of counts: each of them)."""
-    edits = Edits(value, valid)
+    """A copy of ``value`` with each count of what the new item holds at zero (an object of counts:
+    each of them); ``value`` may be the spec's own example, never edited in place."""
+    edits = Edits(copy.deepcopy(value), valid)
     for name in counts:
         current = value.get(name)
         if isinstance(current, dict):
