@@ -110,6 +110,18 @@ class Generator:
             return 1_735_689_600.0  # fixed under a seed: 2025-01-01T00:00:00Z
         return datetime.now(UTC).timestamp()
 
+    def named(self, name: str, *, salt: str) -> str:
+        """A string for a property called ``name`` (an id: ``file_id`` gives ``file_…``) where no schema
+        describes it: what the mock writes into a body the spec leaves free-form (``mock.open_bodies``)."""
+        context = _Context(
+            rng=random.Random(f"{self._entropy}|{name}|{salt}"),
+            now=self.now(),
+            request={},
+            use_examples=False,
+            full=True,
+        )
+        return string_value({"type": "string"}, context, name, 0, self.model_ids)
+
     def generate(
         self,
         pointer: str,

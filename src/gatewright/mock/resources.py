@@ -63,7 +63,7 @@ def _link_id_pointer(schemas: SchemaSet, op: Operation) -> str | None:
     return links[0][1] if links else None
 
 
-def _response_properties(schemas: SchemaSet, op: Operation) -> dict[str, Any]:
+def _response_schema(schemas: SchemaSet, op: Operation) -> dict[str, Any] | None:
     for status, response in sorted(op.definition.get("responses", {}).items()):
         if not str(status).startswith("2"):
             continue
@@ -73,8 +73,27 @@ def _response_properties(schemas: SchemaSet, op: Operation) -> dict[str, Any]:
         if isinstance(media, dict) and "schema" in media:
             schema, _ = schemas.deref(media["schema"], None)
             if isinstance(schema, dict):
-                return dict(schema.get("properties") or {})
-    return {}
+                return schema
+    return None
+
+
+def _response_properties(schemas: SchemaSet, op: Operation) -> dict[str, Any]:
+    schema = _response_schema(schemas, op)
+    return dict(schema.get("properties") or {}) if schema is not None else {}
+
+
+def _is_open(schema: Mapping[str, Any] | None) -> bool:
+    """A JSON answer the spec leaves free-form (any object): the mock writes the id into it
+    (``mock.open_bodies``)."""
+    if (
+        schema is None
+        or schema.get("type", "object") != "object"
+        or schema.get("additionalProperties") is False
+    ):
+        return False
+    return not any(
+        k in schema for k in ("properties", "patternProperties", "oneOf", "anyOf", "allOf", "$ref")
+    )
 
 
 def _sub_collection_counts(
@@ -126,6 +145,8 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
         if pointer is None:
             properties = _response_properties(schemas, op)
             key = next((k for k in (param, "id") if k in properties), None)
+            if key is None and param.endswith("id") and _is_open(_response_schema(schemas, op)):
+                key = "id"  # an id the mock makes (``file_id``), not a name the client picks (``domain``)
             pointer = f"/{key}" if key is not None else None
         if pointer is not None:
             counts = _sub_collection_counts(operations, collection, param, _response_properties(schemas, op))

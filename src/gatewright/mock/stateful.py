@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gatewright.mock import open_bodies
 from gatewright.mock.echo import echo, with_path
 from gatewright.mock.fit import Edits, fit, replace
 from gatewright.mock.negotiation import Decision
@@ -113,7 +114,16 @@ def _create(
 ) -> Rendered | None:
     """A generated body echoing the request (its path's ids too), kept with the scalar fields the
     client sent."""
-    value = value_for(answer.api, answer.op, answer.decision, salt=f"create-{store.create_salt()}")
+    salt = f"create-{store.create_salt()}"
+    value = value_for(answer.api, answer.op, answer.decision, salt=salt)
+    sent = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _scalar(v)}
+    value = open_bodies.created(
+        value,
+        open_bodies.id_field(role.id_pointer),
+        lambda: answer.api.generator.named(open_bodies.id_name(role.collection), salt=salt),
+        sent,
+        answer.valid,
+    )
     value = echo(value, with_path(params, body), answer.valid)
     if role.empty_counts and isinstance(value, dict):
         value = _emptied(value, role.empty_counts, answer.valid)
@@ -122,13 +132,12 @@ def _create(
     except KeyError:
         return None
     if isinstance(resource_id, str | int) and isinstance(value, dict):
-        stored = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _scalar(v)}
         parent = (role.id_pointer or "/id").rsplit("/", 1)[0]
         resource = resolve(value, parent) if parent else value
         store.put(
             collection,
             str(resource_id),
-            {**stored, **(resource if isinstance(resource, dict) else value)},
+            {**sent, **(resource if isinstance(resource, dict) else value)},
         )
     return answer.rendered(value)
 
@@ -215,11 +224,13 @@ def _one(
     # A delete answers a confirmation (``{"id", "deleted": true}``) or, where the spec says so, the
     # resource as it was: the stored one, not a generated stranger.
     confirms = role.role == "delete" and not (isinstance(template, dict) and "deleted" not in template)
-    value = (
-        _with_id(template, resource_id, answer.valid)
-        if confirms
-        else _merge(template, stored_body, answer.valid)
-    )
+    if role.role == "delete" and open_bodies.is_open(template):
+        value = open_bodies.deleted(resource_id, stored_body)
+        value = value if answer.valid(value) else template
+    elif confirms:
+        value = _with_id(template, resource_id, answer.valid)
+    else:
+        value = _merge(template, stored_body, answer.valid)
     return answer.rendered(value)
 
 
@@ -312,6 +323,8 @@ def _scalar(value: Any) -> bool:
 def _merge(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool]) -> Any:
     if not isinstance(template, dict):
         return template
+    if open_bodies.is_open(template):  # the spec says nothing of it: the resource as kept
+        return stored if valid(stored) else template
     if "id" not in template:  # a wrapper such as {"instance": {...}}: merge into the object holding the id
         for key, child in template.items():
             if isinstance(child, dict) and "id" in child:
@@ -335,6 +348,8 @@ def _listed(
         return shaped if valid(shaped) else None
     if not isinstance(template, dict):
         return None
+    if open_bodies.is_open(template):
+        template = open_bodies.LIST
     key = next((k for k in _LIST_KEYS if isinstance(template.get(k), list)), None)
     if key is None:
         key = next((k for k, v in template.items() if isinstance(v, list)), None)

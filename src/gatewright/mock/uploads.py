@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from gatewright.mock import open_bodies
 from gatewright.mock.blobs import Blob, BlobBudgetExceeded
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
@@ -168,7 +169,16 @@ class UploadExtension:
         def valid(value: Any) -> bool:
             return api.schemas.is_valid(pointer, value, formats=True)
 
-        value = copy.deepcopy(value_for(api, op, decision, salt=f"upload-{store.create_salt()}"))
+        salt = f"upload-{store.create_salt()}"
+        role = op.resource  # kept where its item route reads it, else under the upload's own path
+        collection = role.collection if role is not None and role.role == "create" else op.operation.path
+        value = open_bodies.created(  # an open answer: OpenAI's file object
+            copy.deepcopy(value_for(api, op, decision, salt=salt)),
+            open_bodies.id_field(role.id_pointer if role is not None else None),
+            lambda: api.generator.named(open_bodies.id_name(collection), salt=salt),
+            _file_object(upload, int(api.generator.now())),
+            valid,
+        )
         edits = Edits(value, valid)
         facts: dict[str, Any] = {
             **{name: len(upload.data) for name in _SIZE_FIELDS},
@@ -191,8 +201,6 @@ class UploadExtension:
                 edits.set((name,), link)
         body = edits.body
         store.blobs.put(resource_id, Blob(upload.data, upload.content_type, upload.filename))
-        role = op.resource  # kept where its item route reads it, else under the upload's own path
-        collection = role.collection if role is not None and role.role == "create" else op.operation.path
         if isinstance(body, dict):  # (an upload of content already kept answers it: ``_already_kept``)
             store.put(f"{api.name}:{collection}", resource_id, dict(body))
         return Kept(resource_id, body, decision)
@@ -220,6 +228,19 @@ class UploadExtension:
 
     def snapshot(self) -> dict[str, Any]:
         return {"uploads": self.uploads}
+
+
+def _file_object(upload: Upload, now: int) -> dict[str, Any]:
+    """An upload as OpenAI's Files API states it (less its id), with the form's other fields."""
+    return {
+        "object": "file",
+        "bytes": len(upload.data),
+        "created_at": now,
+        "filename": upload.filename or "upload",
+        "purpose": "user_data",
+        "status": "processed",
+        **upload.fields,
+    }
 
 
 def _already_kept(call: MockCall, status: int, kept_id: str | None) -> web.StreamResponse | JsonOutcome:
