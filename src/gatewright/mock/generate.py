@@ -60,12 +60,22 @@ _ENDING = re.compile(
     r"(cancel|fail|expired|deleted|ended|finish|finaliz|completed|done)\w*_at"
     r"|(last_)?error(_message|_code)?|fail(ure)?_reason"
 )
+_NONE_YET = frozenset({"warnings"})  # lists that are empty unless the schema asks for items
 _NULLABLE_KINDS = frozenset({"string", "integer", "number", "object"})  # an error may be an object
 
 
 def _not_yet(name: str, node: Mapping[str, Any]) -> bool:
     kind = node.get("type")
     return isinstance(kind, list) and "null" in kind and _ENDING.fullmatch(name.lower()) is not None
+
+
+def _left_out(name: str, node: Mapping[str, Any]) -> bool:
+    """An optional property a generated body goes without: write-only, deprecated, or an error message
+    or ending time that cannot be null (what the mock makes has not failed or ended; a nullable one is
+    null: ``_not_yet``). An error object stays: an error envelope's ``error`` is what it says."""
+    if node.get("writeOnly") or node.get("deprecated"):
+        return True
+    return node.get("type") in ("string", "integer", "number") and _ENDING.fullmatch(name.lower()) is not None
 
 
 def _schema_type(node: Mapping[str, Any]) -> str | None:
@@ -280,11 +290,7 @@ class Generator:
         for prop, schema in properties.items():
             if prop not in required and not include_optional:
                 continue
-            if (
-                isinstance(schema, dict)
-                and (schema.get("writeOnly") or schema.get("deprecated"))
-                and prop not in required
-            ):
+            if prop not in required and isinstance(schema, dict) and _left_out(prop, schema):
                 continue
             child = f"{pointer}/properties/{escape(prop)}" if pointer is not None else None
             out[prop] = self._value(schema, child, ctx, depth + 1, prop, 0 if out else variant)
@@ -315,7 +321,8 @@ class Generator:
         items = node.get("items")
         low = int(node.get("minItems", 0))
         high = int(node.get("maxItems", max(low, 1)))
-        count = len(out) + ctx.take(max(low, min(1 if depth < 5 else 0, high)) - len(out))
+        wanted = 0 if depth >= 5 or name.lower() in _NONE_YET else 1  # (what the mock makes warns of nothing)
+        count = len(out) + ctx.take(max(low, min(wanted, high)) - len(out))
         child = f"{pointer}/items" if pointer is not None else None
         unique = bool(node.get("uniqueItems"))
         variant = 0

@@ -107,6 +107,53 @@ def test_a_new_object_has_not_ended_and_expires_later() -> None:
     assert value["deadline_at"] > generator.now() + 86_400  # the generator's now (fixed under a seed)
 
 
+def test_an_optional_error_message_or_ending_that_cannot_be_null_is_left_out() -> None:
+    """ipop's new media asset carried ``error: "mock-error"``; an error envelope keeps its ``error``
+    object, and what the schema requires stays."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "error": {"type": "string"},
+            "completed_at": {"type": "integer"},
+            "failure_reason": {"type": "string"},
+            "status": {"type": "string"},
+            "cancelled_at": {"type": "string", "format": "date-time"},
+            "envelope": {
+                "type": "object",
+                "properties": {"error": {"type": "object", "properties": {"message": {"type": "string"}}}},
+            },
+        },
+        "required": ["cancelled_at"],
+    }
+    generator, schemas = _generator(schema)
+    value = generator.generate(POINTER)
+    assert schemas.is_valid(POINTER, value, formats=True)
+    assert "error" not in value and "completed_at" not in value and "failure_reason" not in value
+    assert value["status"] and value["cancelled_at"]  # not an ending; required
+    assert isinstance(value["envelope"]["error"], dict)
+
+
+def test_a_new_objects_warnings_are_none_unless_the_schema_asks_for_some() -> None:
+    item = {"type": "object", "properties": {"code": {"type": "string"}}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "warnings": {"type": "array", "items": item},
+            "inner": {
+                "type": "object",
+                "properties": {"warnings": {"type": "array", "items": item, "minItems": 1}},
+                "required": ["warnings"],
+            },
+            "data": {"type": "array", "items": item},
+        },
+        "required": ["warnings", "inner", "data"],
+    }
+    generator, schemas = _generator(schema)
+    value = generator.generate(POINTER)
+    assert schemas.is_valid(POINTER, value, formats=True)
+    assert value["warnings"] == [] and len(value["inner"]["warnings"]) == 1 and len(value["data"]) == 1
+
+
 _SIMPLE_SCHEMAS = st.deferred(
     lambda: st.one_of(
         st.just({"type": "string"}),
