@@ -26,7 +26,12 @@ def test_a_file_uploaded_through_the_sdk_is_kept_listed_and_deleted(mock: str) -
     with _byte_client(mock) as client:
         made = client.files.create(file=("notes.txt", b"hello world", "text/plain"), purpose="user_data")
         assert made.id and made.id.startswith("file_")
-        assert (made.object, made.bytes, made.filename, made.purpose) == ("file", 11, "notes.txt", "user_data")
+        assert (made.object, made.bytes, made.filename, made.purpose) == (
+            "file",
+            11,
+            "notes.txt",
+            "user_data",
+        )
         assert client.files.retrieve(made.id).model_dump() == made.model_dump()
         other = client.files.create(file=("b.bin", b"\x00\x01", "application/octet-stream"), purpose="batch")
         assert other.id != made.id
