@@ -73,7 +73,7 @@ def default_extensions(
     answers = AnswerExtension(seed=seed)
     streams = StreamExtension(files=files, tasks=tasks.engine, answers=answers)
     stored = StoredResponses(answers, tasks=tasks.engine)
-    uploads = UploadExtension(files)
+    uploads = UploadExtension(files, tasks)
     batches = BatchExtension(tasks, answers, uploads)
     stores = VectorStoreExtension(tasks)
     return [stored, batches, stores, tasks, streams, answers, uploads, MediaExtension(files)]

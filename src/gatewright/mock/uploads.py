@@ -31,7 +31,7 @@ from aiohttp import web
 
 from gatewright.mock import open_bodies
 from gatewright.mock.blobs import Blob, BlobBudgetExceeded
-from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.extensions import MockCall, OperationHook, TaskStarter
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits
 from gatewright.mock.multipart import multipart_files
@@ -41,6 +41,9 @@ from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import response_headers, value_for
 from gatewright.mock.shared_values import KEY_SEP
 from gatewright.mock.state import ResourceStore
+from gatewright.mock.tasks.facts import CONTEXT_KEY, FactsRef
+from gatewright.mock.tasks.models import Task
+from gatewright.mock.upload_targets import ItemOwner, delivers_item, item_owner
 from gatewright.mock.uploaded_files import Kept, Upload, json_success, takes_file
 from gatewright.spec.media import is_json, media_type_of
 
@@ -50,11 +53,21 @@ if TYPE_CHECKING:
 
 __all__ = ["UploadExtension"]
 
-_SIZE_FIELDS = ("bytes", "size", "size_bytes", "file_size", "byte_count", "content_length", "length")
+_SIZE_FIELDS = (
+    "bytes",
+    "size",
+    "size_bytes",
+    "source_size_bytes",
+    "file_size",
+    "byte_count",
+    "content_length",
+    "length",
+)
 _NAME_FIELDS = ("filename", "file_name", "name", "original_filename")
 _TYPE_FIELDS = ("content_type", "mime_type", "mimetype", "media_type")
 
 
+FACTS = "upload_source"  # the name an item's source facts are registered under (``tasks.facts``)
 _LINK_FIELDS = ("url", "download_url", "cdn_url", "storage_uri", "storage_url", "file_url", "uri")
 
 
@@ -78,8 +91,11 @@ class UploadExtension:
 
     shared_name = "uploads"  # which content was seen first as what (``mock.shared``: "api\x1fsha256" -> id)
 
-    def __init__(self, files: FileSigner) -> None:
+    def __init__(self, files: FileSigner, tasks: TaskStarter | None = None) -> None:
         self.files = files
+        self.tasks = tasks  # an item that is a task (ipop's media asset) states its source as facts
+        if tasks is not None:
+            tasks.register_facts(FACTS, _source_facts)
         self.uploads = 0
         self.ledger: Ledger | None = None
         self._seen: dict[tuple[str, str], str] = {}  # (api, sha256) -> the first upload's resource id
@@ -87,12 +103,13 @@ class UploadExtension:
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
         method = operation.operation.method
         if method in ("POST", "PUT") and takes_file(api, operation) and json_success(operation) is not None:
+            owner = item_owner(api, operation)
 
             async def upload(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
-                return self._upload(call)
+                return self._upload(call, owner)
 
             return upload
-        if method == "GET" and operation.operation.path.endswith("/content"):
+        if method == "GET" and (operation.operation.path.endswith("/content") or delivers_item(operation)):
 
             async def content(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
                 return _content(call)
@@ -111,7 +128,7 @@ class UploadExtension:
             return forget
         return None
 
-    def _upload(self, call: MockCall) -> web.StreamResponse | JsonOutcome | None:
+    def _upload(self, call: MockCall, owner: ItemOwner | None) -> web.StreamResponse | JsonOutcome | None:
         if (
             call.preferences.example is not None
             or (call.reply is not None and call.reply.sets_body)
@@ -129,8 +146,11 @@ class UploadExtension:
         repeat_status = _repeat_status(op, success) if existing is not None else None
         if repeat_status is not None:  # the API documents it: content it already has answers differently
             return _already_kept(call, repeat_status, existing)
+        item = (owner.collection, call.path_params[owner.param]) if owner is not None else None
         try:
-            kept = self.keep(api, op, call.store, upload, base=f"{call.request.scheme}://{call.request.host}")
+            kept = self.keep(
+                api, op, call.store, upload, base=f"{call.request.scheme}://{call.request.host}", item=item
+            )
         except BlobBudgetExceeded as exc:
             return web_response(api.errors.render(op.responses, 413, str(exc), path=op.operation.path))
         if kept is None:
@@ -142,19 +162,45 @@ class UploadExtension:
         self.uploads += 1
         media = kept.decision.media
         assert media is not None
+        body = self._state_on_task(api, kept.id, upload) if item is not None else None
         return JsonOutcome(
             kept.decision.status,
-            kept.body,
+            kept.body if body is None else body,
             media_type=media.media_type,
             headers=(*response_headers(api, op, success), *call.headers),
             schema_pointer=media.schema_pointer,
         )
 
+    def _state_on_task(self, api: MockApi, item_id: str, upload: Upload) -> dict[str, Any] | None:
+        """Where the item is a task, it states the source from now on (``tasks.facts``: its size, and
+        its name and type where the upload says them), and its poll body answers the upload."""
+        task = self.tasks.engine.get(api.name, item_id) if self.tasks is not None else None
+        if self.tasks is None or task is None or CONTEXT_KEY in task.context:
+            return None
+        stated: dict[str, Any] = {name: len(upload.data) for name in _SIZE_FIELDS}
+        if upload.filename:
+            stated.update(dict.fromkeys(_NAME_FIELDS, upload.filename))
+        if upload.content_type != "application/octet-stream":  # what a raw body says of nothing
+            stated.update(dict.fromkeys(_TYPE_FIELDS, upload.content_type))
+        task = self.tasks.engine.with_context(
+            api.name, item_id, **{CONTEXT_KEY: FactsRef(FACTS, stated).as_context()}
+        )
+        body = self.tasks.bodies.poll_body(task) if task is not None else None
+        return body if isinstance(body, dict) else None
+
     def keep(
-        self, api: MockApi, op: MockOperation, store: ResourceStore, upload: Upload, *, base: str
+        self,
+        api: MockApi,
+        op: MockOperation,
+        store: ResourceStore,
+        upload: Upload,
+        *,
+        base: str,
+        item: tuple[str, str] | None = None,
     ) -> Kept | None:
         """Keep ``upload`` as ``op`` (an upload operation) would: its bytes in the blob store, the
-        body that states them in the resource store; None where ``op`` answers no id.
+        body that states them in the resource store; None where ``op`` answers no id. ``item``
+        (collection, id) is the item the upload route belongs to, where it answers that item.
 
         Files the mock makes itself (a batch's output) are kept the same way, so the API's file
         routes tell the same truth about them. ``BlobBudgetExceeded`` when the bytes do not fit.
@@ -186,9 +232,12 @@ class UploadExtension:
             **_checksums(upload.data),
             **upload.fields,
         }
-        resource_id = _resource_id(op, value)
+        resource_id = item[1] if item is not None else _resource_id(op, value)
         if resource_id is None or not isinstance(value, dict):
             return None
+        if item is not None:
+            collection = item[0]
+            edits.set(("id",), resource_id)
         link = self.files.upload_url(base, resource_id, upload.filename or "upload")
         for name in value:
             if name in facts and name != "id":
@@ -241,6 +290,10 @@ def _file_object(upload: Upload, now: int) -> dict[str, Any]:
         "status": "processed",
         **upload.fields,
     }
+
+
+def _source_facts(stated: Mapping[str, Any], _task: Task) -> Mapping[str, Any]:
+    return stated
 
 
 def _already_kept(call: MockCall, status: int, kept_id: str | None) -> web.StreamResponse | JsonOutcome:

@@ -59,6 +59,12 @@ def plan_links(
     known = frozenset(create_params)
     templates = {op.operation.template.path: op.operation.template for op in api.operations.values()}
     fillable = [template for template in templates.values() if _fillable(template, known)]
+    sends = {  # method -> the routes taking it (where an upload slot sends)
+        method: [
+            op.operation.template.path for op in api.operations.values() if op.operation.method == method
+        ]
+        for method in {op.operation.method for op in api.operations.values()}
+    }
     poll = api.operations.get(spec.poll)
     cancel = api.operations.get(spec.cancel or "")
     named = {
@@ -71,10 +77,16 @@ def plan_links(
         op = api.operations.get(operation_id)
         if op is None:
             continue
-        for tokens, schema, pointer in _link_fields(api, op.responses, spec):
+        for tokens, schema, pointer, method in _link_fields(api, op.responses, spec):
             if tokens == result:
                 continue
-            plan = plans.get(tokens) or _plan(tokens, schema, fillable, named)
+            if method is not None:  # an upload slot: the route of its method under the task's item
+                under = f"{named['poll']}/"  # below the task's own item, as its source is
+                routes = [t for t in fillable if t.path in sends.get(method, ()) and t.path.startswith(under)]
+                route = min((t.path for t in routes), key=lambda r: (r.count("/"), len(r)), default=None)
+                plan = LinkPlan(tokens, route, as_path=False) if route is not None else None
+            else:
+                plan = plans.get(tokens) or _plan(tokens, schema, fillable, named)
             if plan is not None:
                 plans[tokens] = replace(plan, declared_in=plan.declared_in | {pointer})
     return tuple(plans.values())
@@ -117,8 +129,10 @@ def _fillable(template: PathTemplate, known: frozenset[str]) -> bool:
 
 def _link_fields(
     api: MockApi, responses: Iterable[Any], spec: TaskSpec
-) -> Iterable[tuple[tuple[str, ...], Any, str]]:
-    """(tokens, schema, schema pointer) of each ``*_url``/``*_path`` string at the top or status level."""
+) -> Iterable[tuple[tuple[str, ...], Any, str, str | None]]:
+    """(tokens, schema, schema pointer, None) of each ``*_url``/``*_path`` string at the top or status
+    level, and (..., method) of each upload slot there: an object telling the client to send a
+    request (``{"method": "PUT", "url": ...}``: ipop's new media asset says where its source goes)."""
     containers: list[tuple[str, ...]] = [()]
     status = tuple(split(spec.status))
     if len(status) > 1:
@@ -134,7 +148,20 @@ def _link_fields(
             for container in containers:
                 for name, schema in properties(document, schema_at(document, root, container)).items():
                     if _FIELD.match(name) and "string" in types(document, schema):
-                        yield (*container, name), resolved(document, schema), media.schema_pointer
+                        yield (*container, name), resolved(document, schema), media.schema_pointer, None
+                    method = _slot_method(document, schema)
+                    if method is not None:
+                        yield (*container, name, "url"), None, media.schema_pointer, method
+
+
+def _slot_method(document: Any, schema: Any) -> str | None:
+    """The method an upload slot's object names (its ``method``'s one value), where it has a ``url``."""
+    fields = properties(document, resolved(document, schema))
+    method = resolved(document, fields.get("method")) if "url" in fields else None
+    if not isinstance(method, Mapping):
+        return None
+    values: list[Any] = [method["const"]] if "const" in method else list(method.get("enum") or ())
+    return str(values[0]).upper() if len(values) == 1 and isinstance(values[0], str) else None
 
 
 def _plan(

@@ -1,0 +1,97 @@
+"""ipop's media assets keep the source a client uploads (``mock.uploads``, ``tasks.links``).
+
+A new asset's answer says where its source goes (``upload: {"method": "PUT", "url": ...}``). The url
+used to name an unreachable placeholder host; the PUT of a source answered a stranger asset with
+another id, and the image delivery route made up a 1x1 image. Plain HTTP over real sockets; images
+are judged by Pillow.
+"""
+
+from __future__ import annotations
+
+import io
+
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+HEADERS = {"Authorization": "Bearer sk-test", "x-project-id": "p1"}
+MOCK_OPTIONS = {"apis": ["ipop", "beatra"], "seed": 5}  # two: each under its prefix
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _new_asset(mock: str, kind: str = "image") -> dict[str, object]:
+    made = requests.post(
+        f"{mock}/ipop/v1/media/assets",
+        json={"type": kind, "filename": "red.png", "content_type": "image/png"},
+        headers=HEADERS,
+        timeout=10,
+    )
+    assert made.status_code == 200, made.text
+    body = made.json()
+    assert isinstance(body, dict)
+    return body
+
+
+def _put_source(url: str, data: bytes) -> requests.Response:
+    return requests.put(
+        url, data=data, headers={**HEADERS, "Content-Type": "application/octet-stream"}, timeout=10
+    )
+
+
+def test_the_upload_url_is_the_mocks_own_source_route_and_keeps_the_source(mock: str) -> None:
+    made = _new_asset(mock)
+    asset, upload = made["asset"], made["upload"]
+    assert isinstance(asset, dict) and isinstance(upload, dict)
+    assert "error" not in asset  # a new asset has not failed
+    assert upload["method"] == "PUT"
+    assert upload["url"] == f"{mock}/ipop/v1/media/assets/{asset['id']}/source"
+    png = _png()
+    put = _put_source(str(upload["url"]), png)
+    assert put.status_code == 200, put.text
+    assert put.json()["id"] == asset["id"] and put.json()["source_size_bytes"] == len(png)
+    assert put.json()["filename"] == "red.png"  # the asset as it stands: its name came with the create
+    polled = requests.get(f"{mock}/ipop/v1/media/assets/{asset['id']}", headers=HEADERS, timeout=10).json()
+    assert (polled["source_size_bytes"], polled["content_type"]) == (len(png), "image/png")
+    delivered = requests.get(f"{mock}/ipop/v1/media/images/{asset['id']}", headers=HEADERS, timeout=10)
+    assert delivered.status_code == 200 and delivered.content == png
+    assert Image.open(io.BytesIO(delivered.content)).size == (64, 48)
+
+
+def test_a_derived_file_is_not_the_source(mock: str) -> None:
+    """A video's poster is a JPEG the mock makes, not the uploaded source."""
+    made = _new_asset(mock, "video")
+    upload = made["upload"]
+    assert isinstance(upload, dict)
+    source = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+    assert _put_source(str(upload["url"]), source).status_code == 200
+    asset_id = made["asset"]["id"]  # type: ignore[index]
+    poster = requests.get(f"{mock}/ipop/v1/media/videos/{asset_id}/poster.jpg", headers=HEADERS, timeout=10)
+    assert poster.status_code == 200 and poster.content != source
+    assert Image.open(io.BytesIO(poster.content)).format == "JPEG"
+
+
+def test_an_asset_never_uploaded_still_delivers_an_image(mock: str) -> None:
+    made = _new_asset(mock)
+    asset_id = made["asset"]["id"]  # type: ignore[index]
+    delivered = requests.get(f"{mock}/ipop/v1/media/images/{asset_id}", headers=HEADERS, timeout=10)
+    assert delivered.status_code == 200
+    Image.open(io.BytesIO(delivered.content)).load()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(min_size=0, max_size=4096))
+def test_any_source_comes_back_exactly(mock: str, data: bytes) -> None:
+    made = _new_asset(mock)
+    upload = made["upload"]
+    assert isinstance(upload, dict)
+    put = _put_source(str(upload["url"]), data)
+    assert put.status_code == 200 and put.json()["source_size_bytes"] == len(data)
+    asset_id = made["asset"]["id"]  # type: ignore[index]
+    delivered = requests.get(f"{mock}/ipop/v1/media/images/{asset_id}", headers=HEADERS, timeout=10)
+    assert delivered.content == data
