@@ -302,6 +302,25 @@ def test_a_store_counts_the_files_attached_to_it(mock_url: str, client: openai.O
     assert file_count(_store(mock_url)) == 0  # another store's count is its own
 
 
+def test_deleting_a_file_removes_it_from_every_store(mock_url: str, client: openai.OpenAI) -> None:
+    """OpenAI: "Delete a file and remove it from all vector stores"."""
+    file_id, kept = (upload_file(mock_url, NOTES, filename=f"n{i}.txt") for i in range(2))
+    stores = [_store(mock_url), _store(mock_url)]
+    for store_id in stores:
+        for attached in (file_id, kept):
+            client.vector_stores.files.create_and_poll(
+                file_id=attached, vector_store_id=store_id, poll_interval_ms=20
+            )
+    _delete_file(mock_url, file_id)
+    for store_id in stores:
+        store = requests.get(f"{mock_url}/v1/vector_stores/{store_id}", headers=AUTH, timeout=10).json()
+        assert store["file_count"] == 1
+        listed = client.vector_stores.files.list(vector_store_id=store_id).data
+        assert [row.model_extra["file_id"] for row in listed if row.model_extra] == [kept]
+        with pytest.raises(openai.NotFoundError):
+            client.vector_stores.files.retrieve(file_id, vector_store_id=store_id)
+
+
 def test_attaching_a_deleted_file_is_a_404(mock_url: str) -> None:
     file_id = upload_file(mock_url, NOTES, filename="notes.txt")
     _delete_file(mock_url, file_id)

@@ -158,6 +158,8 @@ class VectorStoreExtension:
         routes = self._routes.get(api.name)
         if routes is None:
             routes = self._routes[api.name] = self._find(api)
+        if routes and _deletes_a_file(operation, routes):
+            return self._forget_hook()
         for found in routes:
             lifecycle = found.lifecycle
             spec = lifecycle.spec
@@ -281,6 +283,24 @@ class VectorStoreExtension:
 
         return row
 
+    def _forget_hook(self) -> OperationHook:
+        """Deleting a file removes it from every store it is attached to (OpenAI: "Delete a file and
+        remove it from all vector stores"); the file's own delete answers."""
+
+        async def forget(call: MockCall) -> Answered:
+            file_id = call.path_params.get(FILE_FIELD, "")
+            if call.decision.status >= 300 or call.store.blobs.get(file_id) is None:
+                return None
+            for (api, store_id), files in list(self.attached.rows.items()):
+                row_id = files.get(file_id) if api == call.api.name else None
+                if row_id is not None:
+                    self.tasks.engine.delete(api, row_id)
+                    self.attached.detach(api, store_id, file_id)
+                    self._count_files(call, store_id)
+            return None
+
+        return forget
+
     def _count_files(self, call: MockCall, store_id: str) -> None:
         """The stored vector store's ``file_count`` is the files attached to it now (where it has one)."""
         found = call.store.find(f"{call.api.name}:", store_id)
@@ -346,6 +366,18 @@ class VectorStoreExtension:
                         "content": [{"type": "text", "text": text}],
                         "chunk_id": f"chunk_{_digest(f'{file_id}/{index}')}",
                     }
+
+
+def _deletes_a_file(operation: MockOperation, routes: list[_Routes]) -> bool:
+    """The delete of an uploaded file (``DELETE /v1/files/{file_id}``), not of a store's row."""
+    role = operation.resource
+    rows = {op for found in routes for op in (found.lifecycle.spec.poll, found.lifecycle.spec.cancel)}
+    return (
+        operation.operation.method == "DELETE"
+        and role is not None
+        and role.id_param == FILE_FIELD
+        and operation.operation_id not in rows
+    )
 
 
 def _row_facts(facts: Mapping[str, Any], task: Task) -> Mapping[str, Any]:
