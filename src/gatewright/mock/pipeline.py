@@ -285,9 +285,19 @@ class ApiHandler:
         )
 
     async def _read(self, request: web.Request) -> bytes:
-        """The whole body; ``TimeoutError`` when it takes longer than ``read_timeout`` to arrive."""
+        """The whole body; ``TimeoutError`` when it takes longer than ``read_timeout`` to arrive.
+
+        A body already here (most are: it came with the headers) is taken from the buffer as it is:
+        ``request.read`` would await it chunk by chunk and copy it (a tenth of a plain chat request's
+        cost); nothing reads the request again (``MockCall.raw`` carries the bytes)."""
+        content = request.content
+        if content.is_eof():
+            raw = content.read_nowait()
+            if len(raw) > self.settings.max_body:
+                raise web.HTTPRequestEntityTooLarge(self.settings.max_body, len(raw))
+            return raw
         timeout = self.settings.read_timeout
-        if timeout is None or request.content.is_eof():  # already here (most bodies): no timer
+        if timeout is None:
             return await request.read()
         async with asyncio.timeout(timeout):
             return await request.read()
