@@ -321,6 +321,15 @@ def test_deleting_a_file_removes_it_from_every_store(mock_url: str, client: open
             client.vector_stores.files.retrieve(file_id, vector_store_id=store_id)
 
 
+def test_deleting_a_file_that_is_not_there_is_a_404(mock_url: str) -> None:
+    """ipop documents 404 "File not found" for its body-less delete; it answered 204 for any id."""
+    file_id = upload_file(mock_url, NOTES, filename="gone.txt")
+    _delete_file(mock_url, file_id)
+    for missing in (file_id, "file_never_made"):
+        again = requests.delete(f"{mock_url}/v1/files/{missing}", headers=AUTH, timeout=10)
+        assert again.status_code == 404 and missing in again.json()["message"]
+
+
 def test_attaching_a_deleted_file_is_a_404(mock_url: str) -> None:
     file_id = upload_file(mock_url, NOTES, filename="notes.txt")
     _delete_file(mock_url, file_id)

@@ -76,3 +76,11 @@ def test_a_collection_keyed_by_a_name_the_client_picks_stays_generated(mock: str
     assert made.status_code == 200 and "id" not in made.json()
     gone = requests.delete(f"{mock}/ipop/v1/hosted-apps/app_1/domains/example.com", headers=AUTH, timeout=10)
     assert gone.status_code == 200
+
+
+def test_an_open_list_of_nothing_yet_is_the_empty_list(mock: str) -> None:
+    """A fresh mock's provider-native file list: the SDK's ``page.data`` is ``[]``, not None."""
+    with _byte_client(mock) as client:
+        assert client.files.list().data == []
+    listed = requests.get(f"{mock}/voxvey/v1/byte/context/caches", headers=AUTH, timeout=10).json()
+    assert listed == {"object": "list", "data": [], "has_more": False}

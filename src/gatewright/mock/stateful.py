@@ -70,6 +70,9 @@ def handle_resource(
         return _untracked(api, op, role, decision, params=params, store=store)
     if not answers_json or media is None or media.schema_pointer is None:
         if role.role == "delete" and role.id_param is not None:
+            resource_id = params.get(role.id_param, "")
+            if _unknown(api, store, collection, resource_id) and decision.status < 300 and op.documents(404):
+                return _not_found(api, op, resource_id)  # (a delete answering no body: ipop's files)
             _delete(api, op, role, params, store)
         return None
     answer = _Answer.of(api, op, decision, media.media_type, media.schema_pointer)
@@ -169,8 +172,8 @@ def _list(  # the answer's parts unbundled: a cached list costs no object
 ) -> Rendered | None:
     """The collection's items in the list's shape, one page of them as the query asks (``paging``);
     the same answer every time while only fixtures and no query."""
-    if not store.known(collection):
-        return None
+    if not store.known(collection) and not open_bodies.is_open(value_for(api, op, decision)):
+        return None  # (an open list of nothing yet is the empty list, not ``{}``)
     pristine = not query and store.pristine(collection)  # fixtures only: the same answer every time
     key = ("list", pointer, decision.example.name if decision.example else None, decision.status)
     cached = op.body_cache.get(key) if pristine else None
@@ -309,6 +312,11 @@ def _delete(
     resource_id = params.get(role.id_param or "")
     if resource_id is not None:
         store.delete(f"{api.name}:{role.collection}", resource_id)
+
+
+def _unknown(api: MockApi, store: ResourceStore, collection: str, resource_id: str) -> bool:
+    """Nothing by this id: not in the collection (fixtures included), nor anywhere else in the API."""
+    return store.get(collection, resource_id) is None and store.find(f"{api.name}:", resource_id) is None
 
 
 def _not_found(api: MockApi, op: MockOperation, resource_id: str) -> Rendered:
