@@ -315,8 +315,13 @@ def _delete(
 
 
 def _unknown(api: MockApi, store: ResourceStore, collection: str, resource_id: str) -> bool:
-    """Nothing by this id: not in the collection (fixtures included), nor anywhere else in the API."""
-    return store.get(collection, resource_id) is None and store.find(f"{api.name}:", resource_id) is None
+    """Nothing by this id in a collection the store holds (fixtures, or what clients made), nor anywhere
+    else in the API."""
+    return (
+        store.known(collection)  # (else what it holds is elsewhere: a task's item, answered by its hooks)
+        and store.get(collection, resource_id) is None
+        and store.find(f"{api.name}:", resource_id) is None
+    )
 
 
 def _not_found(api: MockApi, op: MockOperation, resource_id: str) -> Rendered:

@@ -19,6 +19,7 @@ from gatewright.mock.files import FileSigner
 from gatewright.mock.keyset import SharedKeySet
 from gatewright.mock.media import MediaKind
 from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.render import render
 from gatewright.mock.stateful import render_list
 from gatewright.mock.tasks.callbacks import find_callback_url
 from gatewright.mock.tasks.engine import TaskEngine
@@ -172,6 +173,8 @@ class TaskHooks:
             answer = self.bodies.answer(
                 api, op, result.task, lifecycle.spec, call.decision, salt=f"cancel-{found.id}"
             )
+            if answer is None and call.decision.media is None:  # a cancel without a body (DELETE: 204)
+                return web_response(render(api, op, call.decision, call.body), call.headers)
             status = self.bodies.fitted(api, call.decision, lifecycle.spec).status
             if answer is None or lookup(answer.value, status) != result.task.status:
                 return None
