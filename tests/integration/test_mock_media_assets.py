@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 HEADERS = {"Authorization": "Bearer sk-test", "x-project-id": "p1"}
-MOCK_OPTIONS = {"apis": ["ipop", "beatra"], "seed": 5}  # two: each under its prefix
+MOCK_OPTIONS = {"apis": ["ipop", "imarouter"], "seed": 5}  # two: each under its prefix
 
 
 def _png() -> bytes:
@@ -74,6 +74,35 @@ def test_a_derived_file_is_not_the_source(mock: str) -> None:
     poster = requests.get(f"{mock}/ipop/v1/media/videos/{asset_id}/poster.jpg", headers=HEADERS, timeout=10)
     assert poster.status_code == 200 and poster.content != source
     assert Image.open(io.BytesIO(poster.content)).format == "JPEG"
+    for derived in ("thumbs/thumb_0001.jpg", "renditions/720p/seg0.ts"):
+        got = requests.get(f"{mock}/ipop/v1/media/videos/{asset_id}/{derived}", headers=HEADERS, timeout=10)
+        assert got.status_code == 200 and got.content != source
+    elsewhere = requests.get(f"{mock}/imarouter/mj/image/{asset_id}", headers=HEADERS, timeout=10)
+    assert elsewhere.content != source  # another API's route never hands out ipop's bytes
+
+
+def test_a_source_goes_only_into_an_asset_that_is_there(mock: str) -> None:
+    """An id nobody made (or an asset deleted) is a 404, and nothing is kept under it."""
+    never = _put_source(f"{mock}/ipop/v1/media/assets/asset_never_made/source", b"abc")
+    assert never.status_code == 404
+    read = requests.get(f"{mock}/ipop/v1/media/assets/asset_never_made", headers=HEADERS, timeout=10)
+    assert read.status_code == 404
+    made = _new_asset(mock)
+    asset_id = made["asset"]["id"]  # type: ignore[index]
+    assert requests.delete(f"{mock}/ipop/v1/media/assets/{asset_id}", headers=HEADERS, timeout=10).ok
+    assert _put_source(str(made["upload"]["url"]), b"late").status_code == 404  # type: ignore[index]
+
+
+def test_a_second_source_replaces_the_first(mock: str) -> None:
+    made = _new_asset(mock)
+    url, asset_id = str(made["upload"]["url"]), made["asset"]["id"]  # type: ignore[index]
+    _put_source(url, b"0123456789")
+    second = _put_source(url, b"abc").json()
+    assert (second["source_size_bytes"], second["filename"]) == (3, "red.png")
+    polled = requests.get(f"{mock}/ipop/v1/media/assets/{asset_id}", headers=HEADERS, timeout=10).json()
+    assert polled["source_size_bytes"] == 3
+    delivered = requests.get(f"{mock}/ipop/v1/media/images/{asset_id}", headers=HEADERS, timeout=10)
+    assert delivered.content == b"abc"
 
 
 def test_an_asset_never_uploaded_still_delivers_an_image(mock: str) -> None:

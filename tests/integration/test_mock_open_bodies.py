@@ -84,3 +84,11 @@ def test_an_open_list_of_nothing_yet_is_the_empty_list(mock: str) -> None:
         assert client.files.list().data == []
     listed = requests.get(f"{mock}/voxvey/v1/byte/context/caches", headers=AUTH, timeout=10).json()
     assert listed == {"object": "list", "data": [], "has_more": False}
+
+
+def test_the_same_bytes_uploaded_twice_are_two_files(mock: str) -> None:
+    """voxvey documents a generic 200/201 pair, not "content already exists" (beatra's prose)."""
+    with _byte_client(mock) as client:
+        first = client.files.create(file=("a.txt", b"same bytes", "text/plain"), purpose="user_data")
+        second = client.files.create(file=("b.jsonl", b"same bytes", "text/plain"), purpose="batch")
+        assert second.id != first.id and (second.filename, second.purpose) == ("b.jsonl", "batch")

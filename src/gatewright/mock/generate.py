@@ -69,13 +69,16 @@ def _not_yet(name: str, node: Mapping[str, Any]) -> bool:
     return isinstance(kind, list) and "null" in kind and _ENDING.fullmatch(name.lower()) is not None
 
 
-def _left_out(name: str, node: Mapping[str, Any]) -> bool:
-    """An optional property a generated body goes without: write-only, deprecated, or an error message
-    or ending time that cannot be null (what the mock makes has not failed or ended; a nullable one is
-    null: ``_not_yet``). An error object stays: an error envelope's ``error`` is what it says."""
+def _left_out(name: str, node: Mapping[str, Any], depth: int) -> bool:
+    """An optional property a generated body goes without: write-only, deprecated, an ending time that
+    cannot be null, or such an error message below the top level (what the mock makes has not failed or
+    ended; a nullable one is null: ``_not_yet``). At the top, ``error`` may be an error envelope's own
+    message (``{"error": "..."}``), which the error renderer fills: it stays, as an error object does."""
     if node.get("writeOnly") or node.get("deprecated"):
         return True
-    return node.get("type") in ("string", "integer", "number") and _ENDING.fullmatch(name.lower()) is not None
+    if node.get("type") not in ("string", "integer", "number") or _ENDING.fullmatch(name.lower()) is None:
+        return False
+    return depth > 0 or name.lower().endswith("_at")
 
 
 def _schema_type(node: Mapping[str, Any]) -> str | None:
@@ -290,7 +293,7 @@ class Generator:
         for prop, schema in properties.items():
             if prop not in required and not include_optional:
                 continue
-            if prop not in required and isinstance(schema, dict) and _left_out(prop, schema):
+            if prop not in required and isinstance(schema, dict) and _left_out(prop, schema, depth):
                 continue
             child = f"{pointer}/properties/{escape(prop)}" if pointer is not None else None
             out[prop] = self._value(schema, child, ctx, depth + 1, prop, 0 if out else variant)

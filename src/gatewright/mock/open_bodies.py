@@ -9,7 +9,7 @@ pointed at such routes parse):
 - a create: the fields the client sent (an upload: the file's facts) and a new id, named as the
   item route names it (``file_id`` gives ``file_…``);
 - a read: the resource as kept;
-- a list: ``{"object": "list", "data": [...]}``;
+- a list: ``{"object": "list", "data": [...], "has_more"}`` (``listed``);
 - a delete: ``{"id", "object", "deleted": true}``.
 
 Each is written only where the schema accepts it (an open schema accepts any object).
@@ -20,13 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["LIST", "created", "deleted", "id_field", "id_name", "is_open"]
-
-LIST: dict[str, Any] = {"object": "list", "data": []}
+__all__ = ["created", "deleted", "id_field", "id_name", "is_open", "listed"]
 
 
 def is_open(template: Any) -> bool:
-    """Whether a generated body is the empty object a schema without properties gives."""
+    """Whether a generated body is the empty object a schema without properties gives (a read, list or
+    delete whose answer says nothing of the resource)."""
     return isinstance(template, dict) and not template
 
 
@@ -37,16 +36,26 @@ def created(
     fields: Mapping[str, Any],
     valid: Callable[[Any], bool],
 ) -> Any:
-    """``template`` where it says something, else the new resource: ``fields`` and its id."""
-    if not is_open(template):
+    """The new resource an open create answers (``ResourceRole.open_answer``): what was generated
+    (the schema's example, if any), ``fields`` and its id."""
+    if not isinstance(template, dict):
         return template
-    made = {**fields, id_name: new_id()}
+    made = {**template, **fields, id_name: new_id()}
     return made if valid(made) else template
 
 
-def deleted(resource_id: str, stored: Mapping[str, Any]) -> dict[str, Any]:
-    """The confirmation of a delete (naming the kind of object it was, where that is known)."""
-    kind = stored.get("object")
+def listed(items: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    """OpenAI's list envelope of ``items`` (its cursor ids where the items have ids): an open list's
+    answer, and every list the mock builds without a shape of the spec's to fill."""
+    body: dict[str, Any] = {"object": "list", "data": items, "has_more": has_more}
+    if items and "id" in items[0] and "id" in items[-1]:
+        body.update(first_id=items[0]["id"], last_id=items[-1]["id"])
+    return body
+
+
+def deleted(resource_id: str, kind: Any) -> dict[str, Any]:
+    """OpenAI's confirmation of a delete, naming the kind of object it was (``kind``: its ``object``,
+    where that is known)."""
     return {"id": resource_id, **({"object": kind} if isinstance(kind, str) else {}), "deleted": True}
 
 

@@ -36,6 +36,9 @@ class ResourceRole:
     # Create: the fields of the new item that count a collection under it (``file_count`` beside
     # ``/vector_stores/{id}/files``): a new item holds nothing yet, so they start at zero.
     empty_counts: tuple[str, ...] = ()
+    # Create: the spec leaves its answer free-form, so the mock writes the new id and what was sent
+    # into it (``mock.open_bodies``).
+    open_answer: bool = False
 
 
 def _links(schemas: SchemaSet, op: Operation) -> list[tuple[str | None, str]]:
@@ -142,15 +145,18 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             continue
         param = items[collection]
         pointer = _link_id_pointer(schemas, op)
+        opened = False
         if pointer is None:
             properties = _response_properties(schemas, op)
             key = next((k for k in (param, "id") if k in properties), None)
-            if key is None and param.endswith("id") and _is_open(_response_schema(schemas, op)):
-                key = "id"  # an id the mock makes (``file_id``), not a name the client picks (``domain``)
-            pointer = f"/{key}" if key is not None else None
+            # an id the mock makes (``file_id``), not a name the client picks (``domain``)
+            opened = key is None and param.endswith("id") and _is_open(_response_schema(schemas, op))
+            pointer = "/id" if opened else f"/{key}" if key is not None else None
         if pointer is not None:
             counts = _sub_collection_counts(operations, collection, param, _response_properties(schemas, op))
-            creatable[collection] = ResourceRole("create", collection, None, pointer, empty_counts=counts)
+            creatable[collection] = ResourceRole(
+                "create", collection, None, pointer, empty_counts=counts, open_answer=opened
+            )
     reads = {
         found[0]: op.operation_id for op in operations if op.method == "GET" and (found := op.template.item)
     }

@@ -120,13 +120,14 @@ def _create(
     salt = f"create-{store.create_salt()}"
     value = value_for(answer.api, answer.op, answer.decision, salt=salt)
     sent = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _scalar(v)}
-    value = open_bodies.created(
-        value,
-        open_bodies.id_field(role.id_pointer),
-        lambda: answer.api.generator.named(open_bodies.id_name(role.collection), salt=salt),
-        sent,
-        answer.valid,
-    )
+    if role.open_answer:
+        value = open_bodies.created(
+            value,
+            open_bodies.id_field(role.id_pointer),
+            lambda: answer.api.generator.named(open_bodies.id_name(role.collection), salt=salt),
+            sent,
+            answer.valid,
+        )
     value = echo(value, with_path(params, body), answer.valid)
     if role.empty_counts and isinstance(value, dict):
         value = _emptied(value, role.empty_counts, answer.valid)
@@ -228,7 +229,7 @@ def _one(
     # resource as it was: the stored one, not a generated stranger.
     confirms = role.role == "delete" and not (isinstance(template, dict) and "deleted" not in template)
     if role.role == "delete" and open_bodies.is_open(template):
-        value = open_bodies.deleted(resource_id, stored_body)
+        value = open_bodies.deleted(resource_id, stored_body.get("object"))
         value = value if answer.valid(value) else template
     elif confirms:
         value = _with_id(template, resource_id, answer.valid)
@@ -362,7 +363,8 @@ def _listed(
     if not isinstance(template, dict):
         return None
     if open_bodies.is_open(template):
-        template = open_bodies.LIST
+        opened = open_bodies.listed(items, has_more)
+        return opened if valid(opened) else None
     key = next((k for k in _LIST_KEYS if isinstance(template.get(k), list)), None)
     if key is None:
         key = next((k for k, v in template.items() if isinstance(v, list)), None)

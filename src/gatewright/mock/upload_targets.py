@@ -32,6 +32,8 @@ def item_owner(api: MockApi, operation: MockOperation) -> ItemOwner | None:
     param = template.names[-1]
     path = template.path
     item_path = path[: path.index(f"{{{param}}}") + len(param) + 2]
+    if item_path == path:  # the item itself (voxvey's ``PUT /v2/{search_path}``): strictly below it only
+        return None
     read = next(
         (
             op
@@ -52,12 +54,14 @@ def item_owner(api: MockApi, operation: MockOperation) -> ItemOwner | None:
 
 
 def delivers_item(operation: MockOperation) -> bool:
-    """A GET of the item itself that answers bytes, not JSON (ipop's ``/media/images/{asset_id}``):
-    an item whose bytes were uploaded is delivered as they were."""
-    path = operation.operation.path
+    """A GET of one item itself (its path's one parameter, last) that answers bytes, not JSON (ipop's
+    ``/media/images/{asset_id}``): an item whose bytes were uploaded is delivered as they were. A file
+    derived from it (``/videos/{asset_id}/thumbs/{name}``, a variant) is not its source."""
+    template = operation.operation.template
     successes = [r for r in operation.responses if r.key.startswith("2")]
     return (
-        path.endswith("}")
+        len(template.names) == 1
+        and template.path.endswith(f"{{{template.names[0]}}}")
         and bool(successes)
         and not any(is_json(m.media_type) for r in successes for m in r.media)
     )

@@ -4,7 +4,8 @@ The upload extension keeps what clients upload (``mock.uploads``); batches keep 
 the same way and, with vector stores, read the uploaded file a request names. What they have in common
 lives here, outside every extension (ARCHITECTURE.md, mock): the parts of an upload (``Upload``), a file
 once kept (``Kept``), the file a request names (``named_upload``), which operation of an API takes
-uploads (``takes_file``, ``json_success``, ``upload_operation``).
+uploads (``takes_file``, ``json_success``, ``upload_operation``), an upload read from its request
+(``read_upload``) and stated as OpenAI's file object (``file_object``).
 """
 
 from __future__ import annotations
@@ -17,12 +18,22 @@ from aiohttp import web
 
 from gatewright.mock.blobs import Blob
 from gatewright.mock.extensions import MockCall
+from gatewright.mock.multipart import multipart_files
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import web_response
-from gatewright.spec.media import is_json
+from gatewright.spec.media import is_json, media_type_of
 
-__all__ = ["Kept", "Upload", "json_success", "named_upload", "takes_file", "upload_operation"]
+__all__ = [
+    "Kept",
+    "Upload",
+    "file_object",
+    "json_success",
+    "named_upload",
+    "read_upload",
+    "takes_file",
+    "upload_operation",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,3 +109,38 @@ def json_success(operation: MockOperation) -> ResponseSpec | None:
                 if is_json(media.media_type) and media.schema_pointer is not None:
                     return ResponseSpec(response.key, response.pointer, (media,))
     return None
+
+
+def read_upload(call: MockCall) -> Upload | None:
+    """The upload a request carries: a multipart form's first file (the form's other scalar fields
+    beside it), or the body itself (its name from the query); None for a form without a file."""
+    content_type = call.request.headers.get("Content-Type", "")
+    media_type = media_type_of(content_type)
+    query = dict(call.request.query.items())
+    if media_type == "multipart/form-data":
+        files = multipart_files(content_type, call.raw)
+        if not files:
+            return None
+        first = files[0]
+        form = call.body if isinstance(call.body, Mapping) else {}
+        fields = {
+            k: v for k, v in form.items() if k != first.field and isinstance(v, str | int | float | bool)
+        }
+        return Upload(first.data, first.filename, first.content_type, {**query, **fields})
+    if call.body is None or isinstance(call.body, bytes):  # the body is the file (zero bytes are one)
+        name = query.pop("filename", None) or query.pop("file_name", None)
+        return Upload(call.raw, name, media_type or "application/octet-stream", query)
+    return None
+
+
+def file_object(upload: Upload, now: int) -> dict[str, Any]:
+    """An upload as OpenAI's Files API states it (less its id), with the form's other fields."""
+    return {
+        "object": "file",
+        "bytes": len(upload.data),
+        "created_at": now,
+        "filename": upload.filename or "upload",
+        "purpose": "user_data",
+        "status": "processed",
+        **upload.fields,
+    }

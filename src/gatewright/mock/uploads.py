@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,6 @@ from gatewright.mock.blobs import Blob, BlobBudgetExceeded
 from gatewright.mock.extensions import MockCall, OperationHook, TaskStarter
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits
-from gatewright.mock.multipart import multipart_files
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
@@ -44,8 +44,9 @@ from gatewright.mock.state import ResourceStore
 from gatewright.mock.tasks.facts import CONTEXT_KEY, FactsRef
 from gatewright.mock.tasks.models import Task
 from gatewright.mock.upload_targets import ItemOwner, delivers_item, item_owner
-from gatewright.mock.uploaded_files import Kept, Upload, json_success, takes_file
-from gatewright.spec.media import is_json, media_type_of
+from gatewright.mock.uploaded_files import Kept, Upload, file_object, json_success, read_upload, takes_file
+from gatewright.spec.media import is_json
+from gatewright.spec.tasks import Phase
 
 if TYPE_CHECKING:
     from gatewright.mock.shared import Ledger
@@ -109,12 +110,19 @@ class UploadExtension:
                 return self._upload(call, owner)
 
             return upload
-        if method == "GET" and (operation.operation.path.endswith("/content") or delivers_item(operation)):
+        if method == "GET" and operation.operation.path.endswith("/content"):
 
             async def content(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
                 return _content(call)
 
             return content
+        if method == "GET" and delivers_item(operation):
+            param = operation.operation.template.names[0]
+
+            async def deliver(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
+                return _content(call) if self._holds(call, None, call.path_params[param]) else None
+
+            return deliver
         if method == "DELETE" and operation.resource is not None:
 
             async def forget(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
@@ -136,17 +144,19 @@ class UploadExtension:
         ):
             return None
         op, api = call.operation, call.api
-        upload = _read_upload(call)
+        upload = read_upload(call)
         if upload is None:
             return None
         digest = hashlib.sha256(upload.data).hexdigest()
         existing = self._seen.get((api.name, digest))
         success = json_success(op)
         assert success is not None
-        repeat_status = _repeat_status(op, success) if existing is not None else None
+        repeat_status = _repeat_status(api, op, success) if existing is not None else None
         if repeat_status is not None:  # the API documents it: content it already has answers differently
             return _already_kept(call, repeat_status, existing)
         item = (owner.collection, call.path_params[owner.param]) if owner is not None else None
+        if item is not None and not self._holds(call, item[0], item[1]):  # bytes for nothing there
+            return _not_held(call, item[1])
         try:
             kept = self.keep(
                 api, op, call.store, upload, base=f"{call.request.scheme}://{call.request.host}", item=item
@@ -171,11 +181,26 @@ class UploadExtension:
             schema_pointer=media.schema_pointer,
         )
 
+    def _holds(self, call: MockCall, collection: str | None, item_id: str) -> bool:
+        """The API holds this item: a task of its (not cancelled: ipop's deleted asset), or a resource
+        of ``collection`` (None: of any of its collections)."""
+        task = self.tasks.engine.get(call.api.name, item_id) if self.tasks is not None else None
+        if task is not None:
+            return task.phase is not Phase.CANCELLED
+        prefix = f"{call.api.name}:"
+        if collection is None:
+            return call.store.find(prefix, item_id) is not None
+        return call.store.get(f"{prefix}{collection}", item_id) is not None
+
     def _state_on_task(self, api: MockApi, item_id: str, upload: Upload) -> dict[str, Any] | None:
         """Where the item is a task, it states the source from now on (``tasks.facts``: its size, and
-        its name and type where the upload says them), and its poll body answers the upload."""
+        its name and type where the upload says them; a later upload states its own), and its poll
+        body answers the upload."""
         task = self.tasks.engine.get(api.name, item_id) if self.tasks is not None else None
-        if self.tasks is None or task is None or CONTEXT_KEY in task.context:
+        if self.tasks is None or task is None:
+            return None
+        ref = task.context.get(CONTEXT_KEY)
+        if isinstance(ref, Mapping) and ref.get("name") != FACTS:  # another extension's facts (a batch)
             return None
         stated: dict[str, Any] = {name: len(upload.data) for name in _SIZE_FIELDS}
         if upload.filename:
@@ -218,13 +243,15 @@ class UploadExtension:
         salt = f"upload-{store.create_salt()}"
         role = op.resource  # kept where its item route reads it, else under the upload's own path
         collection = role.collection if role is not None and role.role == "create" else op.operation.path
-        value = open_bodies.created(  # an open answer: OpenAI's file object
-            copy.deepcopy(value_for(api, op, decision, salt=salt)),
-            open_bodies.id_field(role.id_pointer if role is not None else None),
-            lambda: api.generator.named(open_bodies.id_name(collection), salt=salt),
-            _file_object(upload, int(api.generator.now())),
-            valid,
-        )
+        value = copy.deepcopy(value_for(api, op, decision, salt=salt))
+        if role is not None and role.open_answer:  # the spec says nothing of it: OpenAI's file object
+            value = open_bodies.created(
+                value,
+                open_bodies.id_field(role.id_pointer),
+                lambda: api.generator.named(open_bodies.id_name(collection), salt=salt),
+                file_object(upload, int(api.generator.now())),
+                valid,
+            )
         edits = Edits(value, valid)
         facts: dict[str, Any] = {
             **{name: len(upload.data) for name in _SIZE_FIELDS},
@@ -279,17 +306,14 @@ class UploadExtension:
         return {"uploads": self.uploads}
 
 
-def _file_object(upload: Upload, now: int) -> dict[str, Any]:
-    """An upload as OpenAI's Files API states it (less its id), with the form's other fields."""
-    return {
-        "object": "file",
-        "bytes": len(upload.data),
-        "created_at": now,
-        "filename": upload.filename or "upload",
-        "purpose": "user_data",
-        "status": "processed",
-        **upload.fields,
-    }
+def _not_held(call: MockCall, item_id: str) -> web.StreamResponse | None:
+    """The API's 404 for an upload into an item it does not hold, where the operation documents one."""
+    if not call.operation.documents(404):
+        return None
+    error = call.api.errors.render(
+        call.operation.responses, 404, f"no such resource: {item_id}", path=call.operation.operation.path
+    )
+    return web_response(error)
 
 
 def _source_facts(stated: Mapping[str, Any], _task: Task) -> Mapping[str, Any]:
@@ -313,30 +337,18 @@ def _already_kept(call: MockCall, status: int, kept_id: str | None) -> web.Strea
     )
 
 
-def _repeat_status(operation: MockOperation, first: ResponseSpec) -> int | None:
-    """Another documented 2xx next to the first upload's, for content the API already has."""
-    others = [r.key for r in operation.responses if r.key.startswith("2") and r.key != first.key]
-    return int(others[0]) if len(others) == 1 and others[0].isdigit() else None
+_ALREADY = re.compile(r"\b(already|exist(s|ing)?|duplicate|same content)\b", re.IGNORECASE)
 
 
-def _read_upload(call: MockCall) -> Upload | None:
-    content_type = call.request.headers.get("Content-Type", "")
-    media_type = media_type_of(content_type)
-    query = dict(call.request.query.items())
-    if media_type == "multipart/form-data":
-        files = multipart_files(content_type, call.raw)
-        if not files:
-            return None
-        first = files[0]
-        form = call.body if isinstance(call.body, Mapping) else {}
-        fields = {
-            k: v for k, v in form.items() if k != first.field and isinstance(v, str | int | float | bool)
-        }
-        return Upload(first.data, first.filename, first.content_type, {**query, **fields})
-    if call.body is None or isinstance(call.body, bytes):  # the body is the file (zero bytes are one)
-        name = query.pop("filename", None) or query.pop("file_name", None)
-        return Upload(call.raw, name, media_type or "application/octet-stream", query)
-    return None
+def _repeat_status(api: MockApi, operation: MockOperation, first: ResponseSpec) -> int | None:
+    """Another documented 2xx next to the first upload's whose description says it answers content
+    the API already has (beatra's 200 "content already exists"; not voxvey's generic 200/201 pair)."""
+    others = [r for r in operation.responses if r.key.startswith("2") and r.key != first.key]
+    if len(others) != 1 or not others[0].key.isdigit():
+        return None
+    response = api.schemas.deref(api.schemas.resolve(others[0].pointer), None)[0]
+    description = response.get("description") if isinstance(response, dict) else None
+    return int(others[0].key) if isinstance(description, str) and _ALREADY.search(description) else None
 
 
 def _resource_id(operation: MockOperation, body: Any) -> str | None:

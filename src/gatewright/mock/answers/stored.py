@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from gatewright.mock import open_bodies
 from gatewright.mock.answers.extension import AnswerExtension
 from gatewright.mock.answers.response_bodies import as_of, input_items, output_text
 from gatewright.mock.answers.response_store import IssuedIds, Key, ResponseStore, Stored
@@ -189,9 +190,7 @@ class StoredResponses:
         key, stored = found
         self._drop(key, stored)
         self.kept.pop(key)
-        return json_response(
-            call.api, call.operation, decision, {"id": key[1], "object": "response", "deleted": True}
-        )
+        return json_response(call.api, call.operation, decision, open_bodies.deleted(key[1], "response"))
 
     def _cancel(self, call: MockCall, decision: Decision) -> Answered:
         """A background response in flight ends ``cancelled``; one that ended stays as it ended."""
@@ -219,10 +218,7 @@ class StoredResponses:
             items.reverse()
         chosen, more = cursor_page(items, after=query.get("after"), limit=limit)
         page = [self._item(api, decision, item) for item in chosen]
-        body: dict[str, Any] = {"object": "list", "data": page, "has_more": more}
-        if page:
-            body.update(first_id=page[0]["id"], last_id=page[-1]["id"])
-        return json_response(api, op, decision, body)
+        return json_response(api, op, decision, open_bodies.listed(page, more))
 
     # --- what is kept --------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from gatewright.mock.fit import Edits
 from gatewright.mock.operations import MockApi
+from gatewright.mock.uploaded_files import takes_file
 from gatewright.spec.paths import PathTemplate
 from gatewright.spec.pointer import split
 from gatewright.spec.schemas import properties, resolved, schema_at, types
@@ -59,12 +60,10 @@ def plan_links(
     known = frozenset(create_params)
     templates = {op.operation.template.path: op.operation.template for op in api.operations.values()}
     fillable = [template for template in templates.values() if _fillable(template, known)]
-    sends = {  # method -> the routes taking it (where an upload slot sends)
-        method: [
-            op.operation.template.path for op in api.operations.values() if op.operation.method == method
-        ]
-        for method in {op.operation.method for op in api.operations.values()}
-    }
+    sends: dict[str, list[str]] = {}  # method -> the routes taking a file by it (where an upload slot sends)
+    for taker in api.operations.values():
+        if takes_file(api, taker):
+            sends.setdefault(taker.operation.method, []).append(taker.operation.template.path)
     poll = api.operations.get(spec.poll)
     cancel = api.operations.get(spec.cancel or "")
     named = {

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from gatewright.mock import media
+from gatewright.mock import media, open_bodies
 from gatewright.mock.echo import echo
 from gatewright.mock.fit import Edits
 from gatewright.mock.negotiation import Decision, negotiate
@@ -244,9 +244,7 @@ def free_form_list(
     media_spec = decision.media
     if media_spec is None or media_spec.schema_pointer is None or not is_json(media_spec.media_type):
         return None
-    body: dict[str, Any] = {"object": "list", "data": items, "has_more": has_more}
-    if items and "id" in items[0] and "id" in items[-1]:
-        body.update(first_id=items[0]["id"], last_id=items[-1]["id"])
+    body = open_bodies.listed(items, has_more)
     if not api.schemas.is_valid(media_spec.schema_pointer, body, formats=True):
         return None
     return json_response(api, op, decision, body)
