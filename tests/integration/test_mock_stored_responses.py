@@ -87,6 +87,22 @@ def test_retrieve_gives_back_what_create_answered(client: openai.OpenAI) -> None
     _same_response(created, raw.parse())
 
 
+def test_a_response_restates_what_its_request_set(client: openai.OpenAI) -> None:
+    """As OpenAI's does: metadata, instructions and the service tier, in the create, the kept
+    response and a stream's final event (each field ipop's response schema declares)."""
+    sent = {"metadata": {"trace": "abc"}, "instructions": "Be terse", "service_tier": "flex"}
+    created = client.responses.create(model=MODEL, input="Hello", **sent)  # type: ignore[arg-type]
+    kept = client.responses.retrieve(created.id)
+    streamed = [
+        event.response
+        for event in client.responses.create(model=MODEL, input="Hi", stream=True, **sent)  # type: ignore[call-overload]
+        if event.type == "response.completed"
+    ]
+    for response in (created, kept, *streamed):
+        got = {name: getattr(response, name) for name in sent}
+        assert got == sent
+
+
 def test_a_streamed_create_is_kept_as_its_completed_response(client: openai.OpenAI) -> None:
     events = list(client.responses.create(model=MODEL, input="Stream a sentence.", stream=True))
     text = "".join(event.delta for event in events if event.type == "response.output_text.delta")

@@ -107,6 +107,22 @@ def completion_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any
     }
 
 
+# What a Response restates of its request as OpenAI's does (where sent; a spec that forbids one loses it
+# when the answer is fitted to it).
+_RESPONSE_ECHOES = (
+    "instructions",
+    "metadata",
+    "temperature",
+    "top_p",
+    "max_output_tokens",
+    "service_tier",
+    "truncation",
+    "user",
+    "text",
+    "reasoning",
+)
+
+
 def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
     choice = answer.choices[0]
     output: list[dict[str, Any]] = [
@@ -147,6 +163,7 @@ def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]
         "background": request.get("background") is True,
         "store": request.get("store") is not False,
         **({"previous_response_id": previous} if isinstance(previous, str) else {}),
+        **{name: request[name] for name in _RESPONSE_ECHOES if request.get(name) is not None},
         "usage": {
             "input_tokens": answer.prompt_tokens,
             "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
