@@ -330,6 +330,16 @@ def test_deleting_a_file_that_is_not_there_is_a_404(mock_url: str) -> None:
         assert again.status_code == 404 and missing in again.json()["message"]
 
 
+def test_a_store_is_modified_by_a_post_on_it(mock_url: str, client: openai.OpenAI) -> None:
+    """ipop (as OpenAI): POST /v1/vector_stores/{id} "updates mutable fields (name, metadata)"; it
+    answered a generated stranger and changed nothing."""
+    store_id = _store(mock_url)
+    updated = client.vector_stores.update(store_id, name="renamed", metadata={"team": "y"})
+    assert (updated.id, updated.name, updated.metadata) == (store_id, "renamed", {"team": "y"})
+    kept = client.vector_stores.retrieve(store_id)
+    assert (kept.name, kept.metadata) == ("renamed", {"team": "y"})
+
+
 def test_attaching_a_deleted_file_is_a_404(mock_url: str) -> None:
     file_id = upload_file(mock_url, NOTES, filename="notes.txt")
     _delete_file(mock_url, file_id)

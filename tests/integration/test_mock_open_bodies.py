@@ -92,3 +92,13 @@ def test_the_same_bytes_uploaded_twice_are_two_files(mock: str) -> None:
         first = client.files.create(file=("a.txt", b"same bytes", "text/plain"), purpose="user_data")
         second = client.files.create(file=("b.jsonl", b"same bytes", "text/plain"), purpose="batch")
         assert second.id != first.id and (second.filename, second.purpose) == ("b.jsonl", "batch")
+
+
+def test_an_open_resource_is_updated_by_a_post_on_it(mock: str) -> None:
+    base = f"{mock}/voxvey/v1/byte/context/cache"
+    made = requests.post(
+        base, json={"model": "m", "ttl": 60, "tags": {"a": "b"}}, headers=AUTH, timeout=10
+    ).json()
+    updated = requests.post(f"{base}/{made['id']}", json={"ttl": 7200}, headers=AUTH, timeout=10)
+    assert updated.json() == {**made, "ttl": 7200}
+    assert requests.get(f"{base}/{made['id']}", headers=AUTH, timeout=10).json() == {**made, "ttl": 7200}

@@ -119,6 +119,16 @@ def _sub_collection_counts(
     return tuple(sorted(name for name in names if name in properties))
 
 
+def _item_kind(schemas: SchemaSet, op: Operation, read: Operation | None) -> str:
+    """What an operation on an item does to it. A POST that answers the item as its read does is an
+    update (OpenAI's ``POST /v1/vector_stores/{id}`` modifies the store; voxvey's context cache too)."""
+    if op.method == "POST":
+        answer = _response_schema(schemas, op)
+        same = read is not None and answer is not None and answer is _response_schema(schemas, read)
+        return "update" if same else "other"
+    return {"GET": "read", "DELETE": "delete", "PATCH": "update", "PUT": "update"}.get(op.method, "other")
+
+
 def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[str, ResourceRole]:
     """operationId -> its role for every operation that takes part in a resource lifecycle."""
     items: dict[str, str] = {}  # collection -> id param
@@ -188,9 +198,7 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             found = op.template.item
             if found is None:
                 continue
-            kind = {"GET": "read", "DELETE": "delete", "PATCH": "update", "PUT": "update"}.get(
-                op.method, "other"
-            )
+            kind = _item_kind(schemas, op, by_id.get(reads.get(found[0], "")))
             role = ResourceRole(kind, found[0], found[1], tracked=found[0] in creatable)
         roles[op.operation_id] = replace(
             role,
