@@ -493,9 +493,17 @@ LINKED = [lc for lc in LIFECYCLES if _link_plans(lc)]
 
 
 async def test_task_bodies_have_link_fields_to_fill() -> None:
-    """The specs have self-references (empiriolabs ``poll_url``, ipop ``cancel_url``/``replay_url``, ...)."""
+    """The specs have self-references (empiriolabs ``poll_url``, ipop ``cancel_url``/``replay_url``, beatra
+    ``links.self``, ...)."""
     names = {plan.tokens[-1] for lc in LINKED for plan in _link_plans(lc)}
-    assert {"poll_url", "cancel_url", "detail_url", "replay_url", "polling_url"} <= names
+    assert {
+        "poll_url",
+        "cancel_url",
+        "detail_url",
+        "replay_url",
+        "polling_url",
+        "self",
+    } <= names  # beatra: links.self
 
 
 @pytest.mark.parametrize("lifecycle", LINKED, ids=str)

@@ -1,4 +1,5 @@
 """Fields of a task body that point back at the API: ``poll_url``, ``cancel_url``, ``replay_url``, ...
+(and the members of a ``links`` object: ``links.self``, ``links.cancel``)
 
 A create or poll answer tells the client where to go next; a generated string or the
 example's job id there sends it nowhere. Each such field (``*_url``/``*_path``) is
@@ -38,6 +39,7 @@ _PATH_IN_TEXT = re.compile(r"(?:https?://[^\s/]+)?(/[A-Za-z0-9_\-./{}:]+)")
 _POLL_STEMS = frozenset(
     {"poll", "polling", "status", "detail", "details", "self", "retrieve", "get", "task", "job"}
 )
+_LINK_OBJECTS = frozenset({"links", "_links"})  # objects whose members are links named by role (HAL, beatra)
 _CANCEL_STEMS = frozenset({"cancel", "cancellation", "abort", "stop"})
 
 
@@ -151,6 +153,15 @@ def _link_fields(
                     method = _slot_method(document, schema)
                     if method is not None:
                         yield (*container, name, "url"), None, media.schema_pointer, method
+                    if name in _LINK_OBJECTS:  # ``links: {self, cancel}``: each member a link by its name
+                        for member, sub in properties(document, resolved(document, schema)).items():
+                            if "string" in types(document, sub):
+                                yield (
+                                    (*container, name, member),
+                                    resolved(document, sub),
+                                    media.schema_pointer,
+                                    None,
+                                )
 
 
 def _slot_method(document: Any, schema: Any) -> str | None:
@@ -168,9 +179,12 @@ def _plan(
 ) -> LinkPlan | None:
     name = tokens[-1]
     match = _FIELD.match(name)
-    if match is None:
+    if match is not None:
+        stem, kind = match.group("stem"), match.group("kind").lower()
+    elif len(tokens) > 1 and tokens[-2] in _LINK_OBJECTS:  # a member of a links object: named by its role
+        stem, kind = name, "url"
+    else:
         return None
-    stem, kind = match.group("stem"), match.group("kind").lower()
     for text in _texts(schema if isinstance(schema, Mapping) else {}):
         path = urlparse(text).path if text.startswith(("http://", "https://")) else text
         found = next((route for route in routes if route.match(path) is not None), None)
