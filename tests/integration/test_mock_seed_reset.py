@@ -41,11 +41,12 @@ def _post(base_url: str, path: str, body: dict[str, Any]) -> tuple[int, bytes]:
 
 
 def _answers(base_url: str) -> list[tuple[int, Any]]:
-    """Each request's status and JSON body, without its wall-clock fields."""
+    """Each request's status and JSON body, without its wall-clock fields; links to the mock itself
+    (a task's ``links.self``) name it as ``<mock>``, since two mocks listen on different ports."""
     answers = []
     for path, body, clock in REQUESTS:
         status, raw = _post(base_url, path, body)
-        answer = json.loads(raw)
+        answer = json.loads(raw.decode().replace(base_url, "<mock>"))
         for field in clock:
             assert isinstance(answer.pop(field), int | str), (path, field)
         answers.append((status, answer))
