@@ -124,3 +124,15 @@ def test_any_source_comes_back_exactly(mock: str, data: bytes) -> None:
     asset_id = made["asset"]["id"]  # type: ignore[index]
     delivered = requests.get(f"{mock}/ipop/v1/media/images/{asset_id}", headers=HEADERS, timeout=10)
     assert delivered.content == data
+
+
+def test_an_asset_is_updated_by_a_patch(mock: str) -> None:
+    """The asset is a task (its processing); a PATCH of its metadata answered 404 on it."""
+    asset_id = _new_asset(mock)["asset"]["id"]  # type: ignore[index]
+    url = f"{mock}/ipop/v1/media/assets/{asset_id}"
+    patched = requests.patch(
+        url, json={"filename": "dog.png", "visibility": "public"}, headers=HEADERS, timeout=10
+    )
+    assert patched.status_code == 200, patched.text
+    for body in (patched.json(), requests.get(url, headers=HEADERS, timeout=10).json()):
+        assert (body["id"], body["filename"], body["visibility"]) == (asset_id, "dog.png", "public")

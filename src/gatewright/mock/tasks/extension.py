@@ -30,7 +30,7 @@ from gatewright.mock.tasks.clock import Clock
 from gatewright.mock.tasks.engine import DEFAULT_RETENTION, TaskEngine
 from gatewright.mock.tasks.facts import FactsOf
 from gatewright.mock.tasks.hooks import TaskHooks
-from gatewright.mock.tasks.index import LifecycleIndex
+from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
 from gatewright.mock.tasks.models import Task, TaskTiming
 from gatewright.mock.tasks.responses import CountEvents, TaskBodies
 
@@ -87,6 +87,9 @@ class TaskExtension:
             hooks.append(self.hooks.poll_hook(self.index.polls[key]))
         if key in self.index.cancels:
             hooks.append(self.hooks.cancel_hook(self.index.cancels[key]))
+        polled = self._polled_at(api, operation) if operation.operation.method in ("PATCH", "PUT") else None
+        if polled is not None:  # an update of the task's item (ipop's PATCH of a media asset)
+            hooks.append(self.hooks.update_hook(polled))
         if key in self.index.lists:
             hooks.append(self.hooks.list_hook(self.index.lists[key]))
         if not hooks:
@@ -102,6 +105,14 @@ class TaskExtension:
             return None
 
         return chained
+
+    def _polled_at(self, api: MockApi, operation: MockOperation) -> list[Lifecycle] | None:
+        """The lifecycles whose poll reads the item at this operation's path (a GET on the same route)."""
+        path = operation.operation.template.path
+        for op in api.operations.values():
+            if op.operation.method == "GET" and op.operation.template.path == path:
+                return self.index.polls.get((api.name, op.operation_id))
+        return None
 
     def register_facts(self, name: str, of: FactsOf) -> None:
         """What tasks started with ``FactsRef(name, args)`` state beside their status (``tasks.facts``)."""

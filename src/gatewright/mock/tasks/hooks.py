@@ -182,6 +182,27 @@ class TaskHooks:
 
         return cancel
 
+    def update_hook(self, lifecycles: list[Lifecycle]) -> OperationHook:
+        """An update of a task's item: what it sets is restated from then on (the task's request, which its
+        bodies echo), and the item answers as its poll shows it."""
+        engine = self.engine
+
+        async def update(call: MockCall) -> Answer:
+            found = self._named(lifecycles, call, None)
+            if not isinstance(found, Task) or not isinstance(call.body, Mapping):
+                return found if not isinstance(found, Task) else None
+            request = found.context.get("request")
+            sent = {**(request if isinstance(request, Mapping) else {}), **call.body}
+            task = engine.with_context(call.api.name, found.id, request=sent)
+            lifecycle = self.index.of(task) if task is not None else None
+            if task is None or lifecycle is None:
+                return None
+            return self.bodies.answer(
+                call.api, call.operation, task, lifecycle.spec, call.decision, salt=f"poll-{task.id}"
+            )
+
+        return update
+
     def list_hook(self, creates: tuple[str, ...]) -> OperationHook:
         engine = self.engine
 
