@@ -219,6 +219,18 @@ async def test_a_404_the_source_left_without_a_body_answers_the_error_envelope(
 
 
 @pytest.mark.asyncio
+async def test_errors_about_different_things_carry_different_request_ids(aiohttp_client: MakeClient) -> None:
+    """ipop's envelope has a ``request_id``: every 404 of an operation carried the same one."""
+    client = await aiohttp_client(create_app(["ipop"], seed=1, access_log=False))
+    ids = set()
+    for missing in ("a", "b", "c"):
+        response = await client.get(f"/v1/files/missing_{missing}", headers=AUTH)
+        assert response.status == 404
+        ids.add((await response.json())["request_id"])
+    assert len(ids) == 3
+
+
+@pytest.mark.asyncio
 async def test_an_answer_documented_without_a_body_is_not_labelled_json(
     aiohttp_client: MakeClient, tmp_path: Path
 ) -> None:
@@ -283,15 +295,59 @@ async def test_unknown_ids_in_known_collections_are_404_and_known_ones_200(
 
 @pytest.mark.asyncio
 async def test_a_collection_written_in_ways_the_mock_does_not_store_keeps_answering(
-    aiohttp_client: MakeClient,
+    aiohttp_client: MakeClient, tmp_path: Path
 ) -> None:
-    client = await aiohttp_client(create_app(["ipop"], seed=1, access_log=False))
-    # ipop's KV items are written by ``PUT /v1/kv/items`` (the key in the body), which the mock does not
-    # store: a key it has not seen may exist, so it is not a 404. Request history has no such write.
-    assert (await client.get("/v1/kv/items/written-by-a-put", headers=AUTH)).status == 200
-    missing = await client.get("/v1/request-history/nonexistent", headers=AUTH)
-    assert missing.status == 404
-    _assert_envelope(_api("ipop"), "GET", "/v1/request-history/{request_id}", 404, await missing.json())
+    """An id the mock has not seen may exist where a write it does not store (a PUT on an item of a
+    collection nothing creates) could have made it: not a 404. A collection without such a write is."""
+    thing = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    error = {"type": "object", "properties": {"message": {"type": "string"}}}
+    param = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+    def item(name: str, *, writable: bool) -> dict[str, Any]:
+        read = {
+            "operationId": f"get{name}",
+            "parameters": [param],
+            "responses": {
+                "200": {"description": "it", "content": {"application/json": {"schema": thing}}},
+                "404": {"description": "none", "content": {"application/json": {"schema": error}}},
+            },
+        }
+        put = {
+            "operationId": f"put{name}",
+            "parameters": [param],
+            "requestBody": {"content": {"application/json": {"schema": thing}}},
+            "responses": {"200": {"description": "it", "content": {"application/json": {"schema": thing}}}},
+        }
+        return {"get": read, **({"put": put} if writable else {})}
+
+    def listing(name: str, first: str) -> dict[str, Any]:
+        page = {"type": "object", "properties": {"data": {"type": "array", "items": thing}}}
+        example = {"data": [{"id": first}]}
+        content = {"application/json": {"schema": page, "example": example}}
+        return {
+            "get": {
+                "operationId": f"list{name}",
+                "responses": {"200": {"description": "all", "content": content}},
+            }
+        }
+
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "things", "version": "1"},
+        "paths": {
+            "/things": listing("Things", "t1"),
+            "/things/{item_id}": item("Thing", writable=True),
+            "/gadgets": listing("Gadgets", "g1"),
+            "/gadgets/{item_id}": item("Gadget", writable=False),
+        },
+    }
+    path = tmp_path / "things.openapi.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    client = await aiohttp_client(create_app(spec_path=path, seed=1, access_log=False))
+    assert (await client.get("/things/t1")).status == 200
+    assert (await client.get("/things/written-by-a-put")).status == 200
+    assert (await client.get("/gadgets/g1")).status == 200
+    assert (await client.get("/gadgets/never-made")).status == 404
 
 
 # --- task lists: the documented default page size ------------------------------------------------------

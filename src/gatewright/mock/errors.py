@@ -120,7 +120,8 @@ class ErrorRenderer:
             else:
                 body = {"error": {"message": message, "type": kind, "code": str(status)}}
             return ErrorBody(status, "application/json", json.dumps(body).encode())
-        generated = self._generator.generate(pointer, salt=f"error-{status}", use_examples=False)
+        # salted by what went wrong: two errors about different things carry different request ids
+        generated = self._generator.generate(pointer, salt=f"error-{status}-{message}", use_examples=False)
         code = enum_code(self._code_options(pointer), status)
         # Prefer filling every field; fall back to the generated code, then to a generated `param`
         # where the schema requires one but the request named none.

@@ -129,6 +129,39 @@ def _item_kind(schemas: SchemaSet, op: Operation, read: Operation | None) -> str
     return {"GET": "read", "DELETE": "delete", "PATCH": "update", "PUT": "update"}.get(op.method, "other")
 
 
+def _direct_create(
+    schemas: SchemaSet, operations: Sequence[Operation], op: Operation, param: str
+) -> ResourceRole | None:
+    """The create role of a POST on a collection (its id where the answer has one, or written into an
+    open answer), or of an upsert: a PUT on the collection whose body names the item (ipop's KV store:
+    ``PUT /v1/kv/items`` with ``{"key": ...}``, read back at ``/v1/kv/items/{key}``)."""
+    collection = op.template.path
+    if op.method == "PUT" and param in _request_properties(schemas, op):
+        return ResourceRole("create", collection, None, f"/{param}")
+    if op.method != "POST":
+        return None
+    pointer = _link_id_pointer(schemas, op)
+    opened = False
+    if pointer is None:
+        properties = _response_properties(schemas, op)
+        key = next((k for k in (param, "id") if k in properties), None)
+        # an id the mock makes (``file_id``), not a name the client picks (``domain``)
+        opened = key is None and param.endswith("id") and _is_open(_response_schema(schemas, op))
+        pointer = "/id" if opened else f"/{key}" if key is not None else None
+    if pointer is None:
+        return None
+    counts = _sub_collection_counts(operations, collection, param, _response_properties(schemas, op))
+    return ResourceRole("create", collection, None, pointer, empty_counts=counts, open_answer=opened)
+
+
+def _request_properties(schemas: SchemaSet, op: Operation) -> dict[str, Any]:
+    body, _ = schemas.deref(op.definition.get("requestBody"), None)
+    content = body.get("content", {}) if isinstance(body, dict) else {}
+    media = content.get("application/json")
+    schema, _ = schemas.deref(media.get("schema"), None) if isinstance(media, dict) else (None, None)
+    return dict(schema.get("properties") or {}) if isinstance(schema, dict) else {}
+
+
 def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[str, ResourceRole]:
     """operationId -> its role for every operation that takes part in a resource lifecycle."""
     items: dict[str, str] = {}  # collection -> id param
@@ -139,6 +172,7 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
     creatable: dict[str, ResourceRole] = {}
     by_id = {op.operation_id: op for op in operations}
     linked_creates: dict[str, ResourceRole] = {}
+    upserts: set[str] = set()
     for op in operations:
         if op.method != "POST" or op.template.path in items:
             continue
@@ -151,22 +185,11 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
                 break
     for op in operations:
         collection = op.template.path
-        if op.method != "POST" or collection not in items:
-            continue
-        param = items[collection]
-        pointer = _link_id_pointer(schemas, op)
-        opened = False
-        if pointer is None:
-            properties = _response_properties(schemas, op)
-            key = next((k for k in (param, "id") if k in properties), None)
-            # an id the mock makes (``file_id``), not a name the client picks (``domain``)
-            opened = key is None and param.endswith("id") and _is_open(_response_schema(schemas, op))
-            pointer = "/id" if opened else f"/{key}" if key is not None else None
-        if pointer is not None:
-            counts = _sub_collection_counts(operations, collection, param, _response_properties(schemas, op))
-            creatable[collection] = ResourceRole(
-                "create", collection, None, pointer, empty_counts=counts, open_answer=opened
-            )
+        create = _direct_create(schemas, operations, op, items[collection]) if collection in items else None
+        if create is not None:
+            creatable[collection] = create
+            if op.method == "PUT":
+                upserts.add(op.operation_id)
     reads = {
         found[0]: op.operation_id for op in operations if op.method == "GET" and (found := op.template.item)
     }
@@ -190,7 +213,7 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
         collection = op.template.path
         if op.operation_id in linked_creates:
             role = linked_creates[op.operation_id]
-        elif op.method == "POST" and collection in creatable:
+        elif (op.method == "POST" or op.operation_id in upserts) and collection in creatable:
             role = creatable[collection]
         elif op.method == "GET" and collection in lists:
             role = ResourceRole("list", collection, tracked=collection in creatable)

@@ -1,0 +1,57 @@
+"""An upsert keeps what it is given: ipop's KV store puts an item by the key its body names
+(``PUT /v1/kv/items``) and reads it back at ``/v1/kv/items/{key}`` (``resources._direct_create``).
+
+It used to be an untracked write: a read answered a generated ``value: "mock"``, a key nobody put
+was a 200, and a key put again after a delete stayed a 404. Plain HTTP over real sockets.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test"}
+MOCK_OPTIONS = {"apis": ["ipop", "beatra"], "seed": 9}  # two: each under its prefix
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**31), 2**31) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _items(mock: str) -> str:
+    return f"{mock}/ipop/v1/kv/items"
+
+
+def test_an_item_is_read_back_listed_deleted_and_put_again(mock: str) -> None:
+    key = f"cfg-{uuid.uuid4().hex[:8]}"
+    put = requests.put(_items(mock), json={"key": key, "value": {"color": "blue"}}, headers=AUTH, timeout=10)
+    assert put.status_code == 200 and put.json()["key"] == key
+    read = requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()
+    assert (read["key"], read["value"]) == (key, {"color": "blue"})
+    listed = requests.get(_items(mock), headers=AUTH, timeout=10).json()["data"]
+    assert key in [item["key"] for item in listed]
+    requests.put(_items(mock), json={"key": key, "value": "dark"}, headers=AUTH, timeout=10)
+    assert requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()["value"] == "dark"
+    assert requests.delete(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).status_code == 200
+    assert requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).status_code == 404
+    requests.put(_items(mock), json={"key": key, "value": "back"}, headers=AUTH, timeout=10)
+    assert requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()["value"] == "back"
+
+
+def test_a_key_nobody_put_is_a_404(mock: str) -> None:
+    missing = requests.get(f"{_items(mock)}/never-put", headers=AUTH, timeout=10)
+    assert missing.status_code == 404
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=JSON.filter(lambda v: v is not None))  # (a null sent is read as not sent: mock.echo)
+def test_any_json_value_comes_back_as_it_was_put(mock: str, value: object) -> None:
+    key = f"k-{uuid.uuid4().hex[:8]}"
+    put = requests.put(_items(mock), json={"key": key, "value": value}, headers=AUTH, timeout=10)
+    assert put.status_code == 200, put.text
+    assert requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()["value"] == value
