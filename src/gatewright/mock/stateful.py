@@ -16,17 +16,16 @@ from typing import Any
 
 from gatewright.mock import open_bodies
 from gatewright.mock.echo import echo, with_path
-from gatewright.mock.fit import Edits, fit, replace
+from gatewright.mock.fit import Edits
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.paging import ListPage
 from gatewright.mock.render import Rendered, dumps, response_headers, value_for
+from gatewright.mock.resource_bodies import listed, merge, with_id
 from gatewright.mock.resources import ResourceRole
 from gatewright.mock.state import ResourceStore
 from gatewright.spec.media import is_json
 from gatewright.spec.pointer import resolve
-
-_LIST_KEYS = ("data", "items", "results", "objects", "records", "list")
 
 
 def handle_resource(
@@ -183,10 +182,10 @@ def _list(  # the answer's parts unbundled: a cached list costs no object
     answer = _Answer.of(api, op, decision, media_type, pointer)
     page = ListPage.of(query, op.query_names, api.query_default(op, "limit"))
     items, more = page.select(store.list(collection))
-    listed = _listed(value_for(api, op, decision), items, answer.valid, has_more=more)
-    if listed is None:
+    shaped = listed(value_for(api, op, decision), items, answer.valid, has_more=more)
+    if shaped is None:
         return None
-    rendered = answer.rendered(listed)
+    rendered = answer.rendered(shaped)
     if pristine:
         op.body_cache[key] = rendered
     return rendered
@@ -231,40 +230,10 @@ def _one(
         value = open_bodies.deleted(resource_id, stored_body.get("object"))
         value = value if answer.valid(value) else template
     elif confirms:
-        value = _with_id(template, resource_id, answer.valid)
+        value = with_id(template, resource_id, answer.valid)
     else:
-        value = _merge(template, stored_body, answer.valid)
+        value = merge(template, stored_body, answer.valid)
     return answer.rendered(value)
-
-
-def render_list(
-    api: MockApi,
-    op: MockOperation,
-    decision: Decision,
-    items: list[dict[str, Any]],
-    *,
-    has_more: bool = False,
-) -> Rendered | None:
-    """``items`` in the list operation's shape, for extensions that keep items outside the store (tasks)."""
-    media = decision.media
-    if (
-        media is None
-        or media.schema_pointer is None
-        or not is_json(media.media_type)
-        or decision.status >= 300
-    ):
-        return None
-    pointer = media.schema_pointer
-
-    def valid(value: Any) -> bool:
-        return api.schemas.is_valid(pointer, value, formats=True)
-
-    listed = _listed(value_for(api, op, decision), items, valid, has_more=has_more)
-    if listed is None:
-        return None
-    return Rendered(
-        decision.status, media.media_type, dumps(listed), response_headers(api, op, decision.response)
-    )
 
 
 def _untracked(
@@ -337,68 +306,3 @@ def _kept(value: Any) -> bool:
             isinstance(k, str) and _kept(v) and not isinstance(v, dict) for k, v in value.items()
         )
     return isinstance(value, str | int | float | bool) and not (isinstance(value, str) and len(value) > 512)
-
-
-def _merge(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool]) -> Any:
-    if not isinstance(template, dict):
-        return template
-    if open_bodies.is_open(template):  # the spec says nothing of it: the resource as kept
-        return stored if valid(stored) else template
-    if "id" not in template:  # a wrapper such as {"instance": {...}}: merge into the object holding the id
-        for key, child in template.items():
-            if isinstance(child, dict) and "id" in child:
-                merged = {**template, key: _merge(child, stored, lambda _: True)}
-                if valid(merged):
-                    return merged
-    return fit(template, {k: v for k, v in stored.items() if k in template}, valid, merge=replace)[0]
-
-
-def _with_id(template: Any, resource_id: str, valid: Callable[[Any], bool]) -> Any:
-    if isinstance(template, dict) and "id" in template:
-        return fit(template, {"id": resource_id}, valid, merge=replace)[0]
-    return template
-
-
-def _listed(
-    template: Any, items: list[dict[str, Any]], valid: Callable[[Any], bool], *, has_more: bool = False
-) -> Any:
-    if isinstance(template, list):
-        shaped = [_merge(template[0], item, lambda _: True) if template else item for item in items]
-        return shaped if valid(shaped) else None
-    if not isinstance(template, dict):
-        return None
-    if open_bodies.is_open(template):
-        opened = open_bodies.listed(items, has_more)
-        return opened if valid(opened) else None
-    key = next((k for k in _LIST_KEYS if isinstance(template.get(k), list)), None)
-    if key is None:
-        key = next((k for k, v in template.items() if isinstance(v, list)), None)
-    if key is None:
-        return None
-    sample = template[key][0] if template[key] else {}
-    shaped = [
-        _merge(sample, item, lambda _: True) if isinstance(sample, dict) and sample else item
-        for item in items
-    ]
-    value = {**template, key: shaped}
-    if "has_more" not in value and template.get("object") == "list":  # what an SDK's paging stops on
-        value["has_more"] = has_more
-        if not valid(value):
-            del value["has_more"]
-    for field, count in (
-        ("has_more", has_more),
-        ("total", len(items)),
-        ("count", len(items)),
-        ("total_count", len(items)),
-    ):
-        if field in value and type(value[field]) is type(count):
-            value[field] = count
-    ids = [str(item.get("id")) for item in items if isinstance(item, dict) and "id" in item]
-    if ids:
-        for field, item_id in (("first_id", ids[0]), ("last_id", ids[-1])):
-            if field in value and isinstance(value[field], str):
-                value[field] = item_id
-    if valid(value):
-        return value
-    fallback = {**template, key: [s for s in shaped if valid({**template, key: [s]})]}
-    return fallback if valid(fallback) else None

@@ -34,8 +34,8 @@ from gatewright.mock.fit import replace as replaced
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import render
+from gatewright.mock.resource_bodies import render_list
 from gatewright.mock.shared_values import KEY_SEP
-from gatewright.mock.stateful import render_list
 from gatewright.mock.tasks.facts import FactsRef
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task

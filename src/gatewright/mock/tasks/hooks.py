@@ -20,7 +20,7 @@ from gatewright.mock.keyset import SharedKeySet
 from gatewright.mock.media import MediaKind
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import render
-from gatewright.mock.stateful import render_list
+from gatewright.mock.resource_bodies import render_list
 from gatewright.mock.tasks.callbacks import find_callback_url
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.facts import CONTEXT_KEY, FactsRef

@@ -1,0 +1,116 @@
+"""A resource's answers shaped from what the store keeps: an item laid over its operation's generated
+body (``merge``, ``with_id``), items put into a list answer's shape (``listed``, ``render_list``).
+
+The store (``mock.stateful``) decides which items an answer holds; this module only writes them into
+the body the spec describes, each write kept only where the body stays valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gatewright.mock import open_bodies
+from gatewright.mock.fit import fit, replace
+from gatewright.mock.negotiation import Decision
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.render import Rendered, dumps, response_headers, value_for
+from gatewright.spec.media import is_json
+
+__all__ = ["listed", "merge", "render_list", "with_id"]
+
+_LIST_KEYS = ("data", "items", "results", "objects", "records", "list")
+
+
+def render_list(
+    api: MockApi,
+    op: MockOperation,
+    decision: Decision,
+    items: list[dict[str, Any]],
+    *,
+    has_more: bool = False,
+) -> Rendered | None:
+    """``items`` in the list operation's shape, for extensions that keep items outside the store (tasks)."""
+    media = decision.media
+    if (
+        media is None
+        or media.schema_pointer is None
+        or not is_json(media.media_type)
+        or decision.status >= 300
+    ):
+        return None
+    pointer = media.schema_pointer
+
+    def valid(value: Any) -> bool:
+        return api.schemas.is_valid(pointer, value, formats=True)
+
+    shaped = listed(value_for(api, op, decision), items, valid, has_more=has_more)
+    if shaped is None:
+        return None
+    return Rendered(
+        decision.status, media.media_type, dumps(shaped), response_headers(api, op, decision.response)
+    )
+
+
+def merge(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool]) -> Any:
+    if not isinstance(template, dict):
+        return template
+    if open_bodies.is_open(template):  # the spec says nothing of it: the resource as kept
+        return stored if valid(stored) else template
+    if "id" not in template:  # a wrapper such as {"instance": {...}}: merge into the object holding the id
+        for key, child in template.items():
+            if isinstance(child, dict) and "id" in child:
+                merged = {**template, key: merge(child, stored, lambda _: True)}
+                if valid(merged):
+                    return merged
+    return fit(template, {k: v for k, v in stored.items() if k in template}, valid, merge=replace)[0]
+
+
+def with_id(template: Any, resource_id: str, valid: Callable[[Any], bool]) -> Any:
+    if isinstance(template, dict) and "id" in template:
+        return fit(template, {"id": resource_id}, valid, merge=replace)[0]
+    return template
+
+
+def listed(
+    template: Any, items: list[dict[str, Any]], valid: Callable[[Any], bool], *, has_more: bool = False
+) -> Any:
+    if isinstance(template, list):
+        shaped = [merge(template[0], item, lambda _: True) if template else item for item in items]
+        return shaped if valid(shaped) else None
+    if not isinstance(template, dict):
+        return None
+    if open_bodies.is_open(template):
+        opened = open_bodies.listed(items, has_more)
+        return opened if valid(opened) else None
+    key = next((k for k in _LIST_KEYS if isinstance(template.get(k), list)), None)
+    if key is None:
+        key = next((k for k, v in template.items() if isinstance(v, list)), None)
+    if key is None:
+        return None
+    sample = template[key][0] if template[key] else {}
+    shaped = [
+        merge(sample, item, lambda _: True) if isinstance(sample, dict) and sample else item for item in items
+    ]
+    value = {**template, key: shaped}
+    if "has_more" not in value and template.get("object") == "list":  # what an SDK's paging stops on
+        value["has_more"] = has_more
+        if not valid(value):
+            del value["has_more"]
+    for field, count in (
+        ("has_more", has_more),
+        ("total", len(items)),
+        ("count", len(items)),
+        ("total_count", len(items)),
+    ):
+        if field in value and type(value[field]) is type(count):
+            value[field] = count
+    ids = [str(item.get("id")) for item in items if isinstance(item, dict) and "id" in item]
+    if ids:
+        for field, item_id in (("first_id", ids[0]), ("last_id", ids[-1])):
+            if field in value and isinstance(value[field], str):
+                value[field] = item_id
+    if valid(value):
+        return value
+    fallback = {**template, key: [s for s in shaped if valid({**template, key: [s]})]}
+    return fallback if valid(fallback) else None
