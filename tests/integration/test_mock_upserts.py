@@ -43,6 +43,14 @@ def test_an_item_is_read_back_listed_deleted_and_put_again(mock: str) -> None:
     assert requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()["value"] == "back"
 
 
+def test_a_list_by_prefix_holds_the_keys_that_start_with_it(mock: str) -> None:
+    run = uuid.uuid4().hex[:8]
+    for key in (f"{run}/a/1", f"{run}/a/2", f"{run}/b/1"):
+        requests.put(_items(mock), json={"key": key, "value": 1}, headers=AUTH, timeout=10)
+    listed = requests.get(_items(mock), params={"prefix": f"{run}/a/"}, headers=AUTH, timeout=10).json()
+    assert sorted(item["key"] for item in listed["data"]) == [f"{run}/a/1", f"{run}/a/2"]
+
+
 def test_a_key_nobody_put_is_a_404(mock: str) -> None:
     missing = requests.get(f"{_items(mock)}/never-put", headers=AUTH, timeout=10)
     assert missing.status_code == 404

@@ -2,7 +2,8 @@
 
 A list request may name a cursor (``after``: the id of the last item the client has), a page size
 (``limit``, else the default the spec declares for it) and, through any other query parameter
-its operation declares, a field its items must equal (``purpose=batch`` on a files list). The
+its operation declares, a field its items must equal (``purpose=batch`` on a files list), or a
+``prefix`` their names start with (``prefix=projects/p1/`` on a KV list). The
 official SDKs page by ``after`` until ``has_more`` is false: a list that ignored the cursor and
 said nothing of ``has_more`` sent an auto-paginating client round the same page for ever.
 """
@@ -17,6 +18,10 @@ __all__ = ["PAGING", "ListPage", "cursor_page", "page_size"]
 
 # Query parameters that steer paging rather than name a field of the items.
 PAGING = frozenset({"limit", "after", "before", "order", "page", "per_page", "page_size", "offset", "cursor"})
+PREFIX = (
+    "prefix"  # the items whose name starts with it (ipop's KV keys): by the first of ``_NAMES`` they have
+)
+_NAMES = ("key", "id", "name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +42,9 @@ class ListPage:
     def select(self, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
         """The page of ``items`` and whether more remain after it."""
         for name, value in self.filters:
-            if any(name in item for item in items):  # a parameter no item has a field for filters nothing
+            if name == PREFIX and (named := next((k for k in _NAMES if any(k in i for i in items)), None)):
+                items = [item for item in items if _text(item.get(named)).startswith(value)]
+            elif any(name in item for item in items):  # a parameter no item has a field for filters nothing
                 items = [item for item in items if _text(item.get(name)) == value]
         return cursor_page(items, after=self.after, limit=self.limit)
 
