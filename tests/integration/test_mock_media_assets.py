@@ -136,3 +136,10 @@ def test_an_asset_is_updated_by_a_patch(mock: str) -> None:
     assert patched.status_code == 200, patched.text
     for body in (patched.json(), requests.get(url, headers=HEADERS, timeout=10).json()):
         assert (body["id"], body["filename"], body["visibility"]) == (asset_id, "dog.png", "public")
+
+
+def test_a_deleted_asset_is_not_updated(mock: str) -> None:
+    asset_id = _new_asset(mock)["asset"]["id"]  # type: ignore[index]
+    url = f"{mock}/ipop/v1/media/assets/{asset_id}"
+    assert requests.delete(url, headers=HEADERS, timeout=10).ok
+    assert requests.patch(url, json={"filename": "x.png"}, headers=HEADERS, timeout=10).status_code == 404

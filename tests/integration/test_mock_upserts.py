@@ -51,6 +51,25 @@ def test_a_list_by_prefix_holds_the_keys_that_start_with_it(mock: str) -> None:
     assert sorted(item["key"] for item in listed["data"]) == [f"{run}/a/1", f"{run}/a/2"]
 
 
+def test_a_client_paging_by_cursor_gets_every_key_once_and_stops(mock: str) -> None:
+    """The list's ``next_cursor`` said ``mock-next_cursor`` on every page: a client paging until it is
+    null never stopped."""
+    run = uuid.uuid4().hex[:8]
+    keys = [f"{run}/{n}" for n in range(5)]
+    for key in keys:
+        requests.put(_items(mock), json={"key": key, "value": 1}, headers=AUTH, timeout=10)
+    seen: list[str] = []
+    cursor: str | None = None
+    for _ in range(10):
+        params = {"prefix": f"{run}/", "limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = requests.get(_items(mock), params=params, headers=AUTH, timeout=10).json()
+        seen += [item["key"] for item in page["data"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == keys and cursor is None
+
+
 def test_a_key_nobody_put_is_a_404(mock: str) -> None:
     missing = requests.get(f"{_items(mock)}/never-put", headers=AUTH, timeout=10)
     assert missing.status_code == 404

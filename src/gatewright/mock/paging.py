@@ -3,7 +3,7 @@
 A list request may name a cursor (``after``: the id of the last item the client has), a page size
 (``limit``, else the default the spec declares for it) and, through any other query parameter
 its operation declares, a field its items must equal (``purpose=batch`` on a files list), or a
-``prefix`` their names start with (``prefix=projects/p1/`` on a KV list). The
+``prefix`` their keys start with (``prefix=projects/p1/`` on a KV list). The
 official SDKs page by ``after`` until ``has_more`` is false: a list that ignored the cursor and
 said nothing of ``has_more`` sent an auto-paginating client round the same page for ever.
 """
@@ -18,10 +18,8 @@ __all__ = ["PAGING", "ListPage", "cursor_page", "page_size"]
 
 # Query parameters that steer paging rather than name a field of the items.
 PAGING = frozenset({"limit", "after", "before", "order", "page", "per_page", "page_size", "offset", "cursor"})
-PREFIX = (
-    "prefix"  # the items whose name starts with it (ipop's KV keys): by the first of ``_NAMES`` they have
-)
-_NAMES = ("key", "id", "name")
+PREFIX = "prefix"  # the items whose ``key`` starts with it (ipop's KV keys); items without one: no filter
+KEY = "key"  # a keyed item's name (ipop's KV), which a ``prefix`` and a cursor read where there is no ``id``
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +35,14 @@ class ListPage:
         """The page ``query`` asks for, reading only what the operation declares (and ``after``,
         which every SDK sends when it pages)."""
         filters = tuple((name, query[name]) for name in declared if name not in PAGING and query.get(name))
-        return cls(filters, query.get("after") or None, page_size(query, declared, default_limit))
+        after = query.get("after") or query.get("cursor") or None  # (ipop's KV pages by ``cursor``)
+        return cls(filters, after, page_size(query, declared, default_limit))
 
     def select(self, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
         """The page of ``items`` and whether more remain after it."""
         for name, value in self.filters:
-            if name == PREFIX and (named := next((k for k in _NAMES if any(k in i for i in items)), None)):
-                items = [item for item in items if _text(item.get(named)).startswith(value)]
+            if name == PREFIX and any(KEY in item for item in items):
+                items = [item for item in items if _text(item.get(KEY)).startswith(value)]
             elif any(name in item for item in items):  # a parameter no item has a field for filters nothing
                 items = [item for item in items if _text(item.get(name)) == value]
         return cursor_page(items, after=self.after, limit=self.limit)
@@ -57,7 +56,10 @@ def cursor_page(
     paging by it stops rather than starting again from the first."""
     start = 0
     if after is not None:
-        start = next((index + 1 for index, item in enumerate(items) if item.get("id") == after), len(items))
+        start = next(
+            (index + 1 for index, item in enumerate(items) if after in (item.get("id"), item.get(KEY))),
+            len(items),
+        )
     end = len(items) if limit is None else start + limit
     return items[start:end], end < len(items)
 

@@ -110,6 +110,9 @@ def listed(
         for field, item_id in (("first_id", ids[0]), ("last_id", ids[-1])):
             if field in value and isinstance(value[field], str):
                 value[field] = item_id
+    if "next_cursor" in value:  # where the next page starts (ipop's KV: by key), null on the last page
+        last = items[-1].get("id", items[-1].get("key")) if items and isinstance(items[-1], dict) else None
+        value["next_cursor"] = str(last) if has_more and last is not None else None
     if valid(value):
         return value
     fallback = {**template, key: [s for s in shaped if valid({**template, key: [s]})]}

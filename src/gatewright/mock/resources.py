@@ -136,8 +136,9 @@ def _direct_create(
     open answer), or of an upsert: a PUT on the collection whose body names the item (ipop's KV store:
     ``PUT /v1/kv/items`` with ``{"key": ...}``, read back at ``/v1/kv/items/{key}``)."""
     collection = op.template.path
-    if op.method == "PUT" and param in _request_properties(schemas, op):
-        return ResourceRole("create", collection, None, f"/{param}")
+    if op.method == "PUT":  # an upsert: its answer must restate the key, or the write is not one to keep
+        named = param in _request_properties(schemas, op) and param in _response_properties(schemas, op)
+        return ResourceRole("create", collection, None, f"/{param}") if named else None
     if op.method != "POST":
         return None
     pointer = _link_id_pointer(schemas, op)
@@ -172,7 +173,7 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
     creatable: dict[str, ResourceRole] = {}
     by_id = {op.operation_id: op for op in operations}
     linked_creates: dict[str, ResourceRole] = {}
-    upserts: set[str] = set()
+    upserts: dict[str, ResourceRole] = {}
     for op in operations:
         if op.method != "POST" or op.template.path in items:
             continue
@@ -186,10 +187,11 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
     for op in operations:
         collection = op.template.path
         create = _direct_create(schemas, operations, op, items[collection]) if collection in items else None
-        if create is not None:
+        if create is not None and op.method == "PUT":  # its own role; a POST, if any, is the collection's
+            upserts[op.operation_id] = create
+            creatable.setdefault(collection, create)
+        elif create is not None:
             creatable[collection] = create
-            if op.method == "PUT":
-                upserts.add(op.operation_id)
     reads = {
         found[0]: op.operation_id for op in operations if op.method == "GET" and (found := op.template.item)
     }
@@ -211,9 +213,9 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
     roles: dict[str, ResourceRole] = {}
     for op in operations:
         collection = op.template.path
-        if op.operation_id in linked_creates:
-            role = linked_creates[op.operation_id]
-        elif (op.method == "POST" or op.operation_id in upserts) and collection in creatable:
+        if op.operation_id in linked_creates or op.operation_id in upserts:
+            role = linked_creates.get(op.operation_id) or upserts[op.operation_id]
+        elif op.method == "POST" and collection in creatable:
             role = creatable[collection]
         elif op.method == "GET" and collection in lists:
             role = ResourceRole("list", collection, tracked=collection in creatable)

@@ -118,7 +118,7 @@ def _create(
     client sent."""
     salt = f"create-{store.create_salt()}"
     value = value_for(answer.api, answer.op, answer.decision, salt=salt)
-    sent = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _kept(v)}
+    sent = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _kept(k, v)}
     if role.open_answer:
         value = open_bodies.created(
             value,
@@ -220,7 +220,8 @@ def _one(
         _delete(api, op, role, params, store)
     elif role.role == "update" and isinstance(body, dict):
         stored_body = (
-            store.update(collection, resource_id, {k: v for k, v in body.items() if _kept(v)}) or stored_body
+            store.update(collection, resource_id, {k: v for k, v in body.items() if _kept(k, v)})
+            or stored_body
         )
     template = value_for(api, op, answer.decision, salt=f"{role.role}-{resource_id}")
     # A delete answers a confirmation (``{"id", "deleted": true}``) or, where the spec says so, the
@@ -298,11 +299,10 @@ def _not_found(api: MockApi, op: MockOperation, resource_id: str) -> Rendered:
     return Rendered(404, error.content_type, error.body)
 
 
-def _kept(value: Any) -> bool:
-    """A sent field the store keeps: a scalar (a string up to 512 characters), or a small object of
-    them (``metadata``: OpenAI's 16 pairs); larger values are the request's, not the resource's."""
+def _kept(name: str, value: Any) -> bool:
+    """A sent field the store keeps: a scalar (a string up to 512 characters), or ``metadata``, OpenAI's
+    object of up to 16 of them; other values are the request's, not the resource's (an object of the
+    client's own need not fit the item's schema, and a list row that does not is dropped whole)."""
     if isinstance(value, dict):
-        return len(value) <= 16 and all(
-            isinstance(k, str) and _kept(v) and not isinstance(v, dict) for k, v in value.items()
-        )
+        return name == "metadata" and len(value) <= 16 and all(_kept("", v) for v in value.values())
     return isinstance(value, str | int | float | bool) and not (isinstance(value, str) and len(value) > 512)

@@ -32,6 +32,7 @@ from gatewright.mock.tasks.responses import TaskBodies, error_response, free_for
 from gatewright.mock.tasks.sync import finished_result
 from gatewright.mock.tasks.wants import holds_on, named_task_id, wants_task
 from gatewright.spec.pointer import lookup
+from gatewright.spec.tasks import Phase
 
 __all__ = ["Started", "TaskHooks"]
 
@@ -191,8 +192,10 @@ class TaskHooks:
             found = self._named(lifecycles, call, None)
             if not isinstance(found, Task) or not isinstance(call.body, Mapping):
                 return found if not isinstance(found, Task) else None
+            if found.phase is Phase.CANCELLED and call.operation.documents(404):  # ipop's deleted asset
+                return error_response(call.api, call.operation, 404, f"no such resource: {found.id}")
             request = found.context.get("request")
-            sent = {**(request if isinstance(request, Mapping) else {}), **call.body}
+            sent = {**(request if isinstance(request, Mapping) else {}), **echoable(call.body)}
             task = engine.with_context(call.api.name, found.id, request=sent)
             lifecycle = self.index.of(task) if task is not None else None
             if task is None or lifecycle is None:
