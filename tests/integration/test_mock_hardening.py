@@ -219,6 +219,19 @@ async def test_a_404_the_source_left_without_a_body_answers_the_error_envelope(
 
 
 @pytest.mark.asyncio
+async def test_a_lone_surrogate_in_a_json_body_is_refused_in_the_envelope(aiohttp_client: MakeClient) -> None:
+    """JSON may spell ``\\ud800``; the schema validator cannot take it as text: it was a 500."""
+    client = await aiohttp_client(create_app(["ipop", "imarouter"], seed=1, access_log=False))
+    for path, body in (
+        ("/ipop/v1/responses", b'{"model": "ipop/coder-balanced", "input": "hi", "service_tier": "\\ud800"}'),
+        ("/imarouter/v1/responses", b'{"model": "\\ud800", "input": "hi"}'),
+    ):
+        response = await client.post(path, data=body, headers={**AUTH, "Content-Type": "application/json"})
+        assert response.status == 400, await response.text()
+        assert "surrogate" in await response.text()
+
+
+@pytest.mark.asyncio
 async def test_errors_about_different_things_carry_different_request_ids(aiohttp_client: MakeClient) -> None:
     """ipop's envelope has a ``request_id``: every 404 of an operation carried the same one."""
     client = await aiohttp_client(create_app(["ipop"], seed=1, access_log=False))

@@ -30,6 +30,9 @@ _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _JSON = object()
 
 
+_SURROGATE = "a string holds a lone surrogate (U+D800-U+DFFF), which is not text"
+
+
 @dataclass(frozen=True, slots=True)
 class Issue:
     location: str  # "path" | "query" | "header" | "cookie" | "body" | "content-type"
@@ -309,9 +312,12 @@ class RequestValidator:
     def _judged(self, pointer: str, value: Any, is_valid: Callable[[Any], bool]) -> tuple[Any, list[Issue]]:
         """``value`` with no issues when its schema accepts it (one ``is_valid``: the common case, and
         cheaper), else with the first errors, each an issue at its place in the body."""
-        if is_valid(value):
-            return value, []
-        errors = self._schemas.errors(pointer, value, formats=True, limit=3)
+        try:
+            if is_valid(value):
+                return value, []
+            errors = self._schemas.errors(pointer, value, formats=True, limit=3)
+        except UnicodeEncodeError:  # JSON may spell a lone surrogate ("\ud800"): no character of Unicode
+            return value, [Issue("body", "", _SURROGATE)]
         return value, [Issue("body", error.path, error.message) for error in errors]
 
     @staticmethod
