@@ -14,12 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from gatewright.mock.catalog import declared_values
-from gatewright.mock.negotiation import negotiate
+from gatewright.mock.negotiation import json_schema, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import value_for
 from gatewright.mock.state import ResourceStore
-from gatewright.spec.media import is_json
 
 __all__ = ["collection_fixtures", "setup_fixtures"]
 
@@ -46,15 +45,9 @@ def collection_fixtures(api: MockApi, list_op: MockOperation) -> dict[str, dict[
     if item_op is None or item_role is None or item_role.id_param is None:
         return {}
     decision = negotiate(list_op.responses, NO_PREFERENCES, "application/json")
-    media = decision.media
-    if (
-        media is None
-        or media.schema_pointer is None
-        or not is_json(media.media_type)
-        or decision.status >= 300
-    ):
+    list_pointer = json_schema(decision)
+    if list_pointer is None or decision.status >= 300:
         return {}
-    list_pointer = media.schema_pointer
     template = value_for(api, list_op, decision)
     samples = _items(template)
     if not samples:

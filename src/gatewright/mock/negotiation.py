@@ -155,6 +155,14 @@ def negotiate(
     )
 
 
+def json_schema(decision: Decision) -> str | None:
+    """The schema pointer of the JSON body ``decision`` answers with (whatever its status), else None."""
+    media = decision.media
+    if media is None or media.schema_pointer is None or not is_json(media.media_type):
+        return None
+    return media.schema_pointer
+
+
 def json_answer(
     responses: Sequence[ResponseSpec], preferences: Preferences, decision: Decision
 ) -> Decision | None:

@@ -12,10 +12,9 @@ from typing import Any
 
 from gatewright.mock import open_bodies
 from gatewright.mock.fit import fit, replace
-from gatewright.mock.negotiation import Decision
+from gatewright.mock.negotiation import Decision, json_schema
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.render import Rendered, dumps, response_headers, value_for
-from gatewright.spec.media import is_json
 
 __all__ = ["listed", "merge", "render_list", "with_id"]
 
@@ -31,15 +30,10 @@ def render_list(
     has_more: bool = False,
 ) -> Rendered | None:
     """``items`` in the list operation's shape, for extensions that keep items outside the store (tasks)."""
-    media = decision.media
-    if (
-        media is None
-        or media.schema_pointer is None
-        or not is_json(media.media_type)
-        or decision.status >= 300
-    ):
+    pointer = json_schema(decision)
+    if pointer is None or decision.status >= 300 or decision.media is None:
         return None
-    pointer = media.schema_pointer
+    media = decision.media
 
     def valid(value: Any) -> bool:
         return api.schemas.is_valid(pointer, value, formats=True)

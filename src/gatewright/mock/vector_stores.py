@@ -31,6 +31,7 @@ from aiohttp import web
 from gatewright.mock.extensions import MockCall, OperationHook, TaskStarter
 from gatewright.mock.fit import fit
 from gatewright.mock.fit import replace as replaced
+from gatewright.mock.negotiation import json_schema
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import render
@@ -42,7 +43,6 @@ from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.responses import error_response, json_response
 from gatewright.mock.tasks.wants import wants_task
 from gatewright.mock.uploaded_files import named_upload
-from gatewright.spec.media import is_json
 from gatewright.spec.tasks import Phase
 
 if TYPE_CHECKING:
@@ -330,15 +330,9 @@ class VectorStoreExtension:
             rendered = render_list(
                 api, call.operation, call.decision, hits[:limit], has_more=len(hits) > limit
             )
-            media = call.decision.media
-            if (
-                rendered is None
-                or media is None
-                or media.schema_pointer is None
-                or not is_json(media.media_type)
-            ):
+            pointer = json_schema(call.decision)
+            if rendered is None or pointer is None:
                 return None
-            pointer = media.schema_pointer
             body, _ = fit(
                 json.loads(rendered.body),
                 {"search_query": query},

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gatewright.mock.negotiation import negotiate
+from gatewright.mock.negotiation import json_schema, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.rules.fields import Invalid
 from gatewright.mock.rules.matcher import targets
 from gatewright.mock.rules.models import FAULT_STATUSES, Reply, When
-from gatewright.spec.media import is_json
 
 __all__ = ["Allowed", "where_allowed"]
 
@@ -100,10 +99,10 @@ def _forbidden(reply: Reply, api: MockApi, op: MockOperation) -> str | None:
     if reply.has_body:
         status = reply.status if reply.status is not None else None
         decision = negotiate(op.responses, NO_PREFERENCES, "application/json", default_status=status)
-        media = decision.media
-        if media is None or media.schema_pointer is None or not is_json(media.media_type):
+        pointer = json_schema(decision)
+        if pointer is None:
             return "the documented answer has no JSON body to replace"
-        errors = api.schemas.errors(media.schema_pointer, reply.body, formats=True, limit=3)
+        errors = api.schemas.errors(pointer, reply.body, formats=True, limit=3)
         if errors:
             return "the body fails the response schema: " + "; ".join(
                 f"{e.path or '/'}: {e.message}" for e in errors

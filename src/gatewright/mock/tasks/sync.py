@@ -16,7 +16,7 @@ from typing import Any
 from gatewright.mock.fit import Edits
 from gatewright.mock.media import MediaKind
 from gatewright.mock.media_bodies import link_media
-from gatewright.mock.negotiation import Decision
+from gatewright.mock.negotiation import Decision, json_schema
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.tasks.fields import URL_FIELDS
 from gatewright.spec.media import is_json
@@ -36,10 +36,10 @@ def finished_result(
     salt: str,
 ) -> Any | None:
     """The decision's body as the finished result, or None when its schema has no branch without the id."""
-    media = decision.media
-    if media is None or media.schema_pointer is None or not is_json(media.media_type):
+    pointer = json_schema(decision)
+    if pointer is None:
         return None
-    shape = _shape(api, media.schema_pointer, id_pointer, branches_only=True)
+    shape = _shape(api, pointer, id_pointer, branches_only=True)
     return None if shape is None else filled(api, shape, results, request, inline=inline, salt=salt)
 
 
