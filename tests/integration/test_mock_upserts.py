@@ -70,6 +70,15 @@ def test_a_client_paging_by_cursor_gets_every_key_once_and_stops(mock: str) -> N
     assert seen == keys and cursor is None
 
 
+def test_putting_a_key_again_is_its_next_version(mock: str) -> None:
+    key = f"v-{uuid.uuid4().hex[:8]}"
+    first = requests.put(_items(mock), json={"key": key, "value": 1}, headers=AUTH, timeout=10).json()
+    second = requests.put(_items(mock), json={"key": key, "value": 2}, headers=AUTH, timeout=10).json()
+    assert second["version"] == first["version"] + 1 and second["created_at"] == first["created_at"]
+    read = requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()
+    assert (read["version"], read["value"]) == (second["version"], 2)
+
+
 def test_a_key_nobody_put_is_a_404(mock: str) -> None:
     missing = requests.get(f"{_items(mock)}/never-put", headers=AUTH, timeout=10)
     assert missing.status_code == 404

@@ -136,6 +136,8 @@ def _create(
         return None
     if isinstance(resource_id, str | int) and isinstance(value, dict):
         parent = (role.id_pointer or "/id").rsplit("/", 1)[0]
+        if not parent:  # an upsert of an item already there replaces it as its next version
+            value = _again(value, store.get(collection, str(resource_id)), answer.valid)
         resource = resolve(value, parent) if parent else value
         store.put(
             collection,
@@ -143,6 +145,21 @@ def _create(
             {**sent, **(resource if isinstance(resource, dict) else value)},
         )
     return answer.rendered(value)
+
+
+def _again(
+    value: dict[str, Any], earlier: dict[str, Any] | None, valid: Callable[[Any], bool]
+) -> dict[str, Any]:
+    """``value`` as the item ``earlier`` written again (ipop's KV re-put): its ``version`` one more, its
+    ``created_at`` kept (each only where both have it and the body stays valid)."""
+    if earlier is None:
+        return value
+    again = dict(value)
+    if isinstance(earlier.get("version"), int) and isinstance(value.get("version"), int):
+        again["version"] = earlier["version"] + 1
+    if "created_at" in earlier and "created_at" in value:
+        again["created_at"] = earlier["created_at"]
+    return again if valid(again) else value
 
 
 def _emptied(value: dict[str, Any], counts: tuple[str, ...], valid: Callable[[Any], bool]) -> dict[str, Any]:
