@@ -10,13 +10,12 @@ from gatewright.mock.catalog import model_ids
 from gatewright.mock.errors import ErrorRenderer, common_error_pointer
 from gatewright.mock.generate import Generator
 from gatewright.mock.negotiation import Example, MediaSpec, ResponseSpec
-from gatewright.mock.resources import ResourceRole, derive_roles
+from gatewright.mock.resources import ResourceRole, derive_roles, request_fields
 from gatewright.mock.schemas import SchemaSet
 from gatewright.mock.validation import RequestValidator
 from gatewright.spec.model import IDEMPOTENCY_EXTENSION, Operation, Spec
 from gatewright.spec.pointer import escape
 from gatewright.spec.routing import Router, RouteSpec
-from gatewright.spec.schemas import properties
 from gatewright.spec.security import requirements
 from gatewright.spec.tasks import TaskSpec
 
@@ -93,13 +92,19 @@ class MockApi:
         key = "request-fields"
         fields = op.body_cache.get(key)
         if fields is None:
-            body, _ = self.schemas.deref(op.operation.definition.get("requestBody"), None)
-            content = body.get("content") if isinstance(body, dict) else None
-            media = content.get("application/json") if isinstance(content, dict) else None
-            schema = media.get("schema") if isinstance(media, dict) else None
-            fields = frozenset(properties(self.spec.document, schema))
-            op.body_cache[key] = fields
+            fields = op.body_cache[key] = request_fields(self.schemas, op.operation)
         return fields
+
+    def read_at(self, path: str) -> MockOperation | None:
+        """The GET operation on the route template ``path`` (an item's read), if the API has one."""
+        return next(
+            (
+                op
+                for op in self.operations.values()
+                if op.operation.method == "GET" and op.operation.path == path
+            ),
+            None,
+        )
 
 
 def _responses(schemas: SchemaSet, op: Operation) -> tuple[ResponseSpec, ...]:

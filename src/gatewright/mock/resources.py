@@ -19,6 +19,7 @@ from typing import Any
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec.expressions import RuntimeExpression
 from gatewright.spec.model import Operation
+from gatewright.spec.schemas import properties
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,7 @@ def _direct_create(
     ``PUT /v1/kv/items`` with ``{"key": ...}``, read back at ``/v1/kv/items/{key}``)."""
     collection = op.template.path
     if op.method == "PUT":  # an upsert: its answer must restate the key, or the write is not one to keep
-        named = param in _request_properties(schemas, op) and param in _response_properties(schemas, op)
+        named = param in request_fields(schemas, op) and param in _response_properties(schemas, op)
         return ResourceRole("create", collection, None, f"/{param}") if named else None
     if op.method != "POST":
         return None
@@ -155,12 +156,13 @@ def _direct_create(
     return ResourceRole("create", collection, None, pointer, empty_counts=counts, open_answer=opened)
 
 
-def _request_properties(schemas: SchemaSet, op: Operation) -> dict[str, Any]:
+def request_fields(schemas: SchemaSet, op: Operation) -> frozenset[str]:
+    """The top-level fields ``op``'s JSON request body declares (every branch's)."""
     body, _ = schemas.deref(op.definition.get("requestBody"), None)
-    content = body.get("content", {}) if isinstance(body, dict) else {}
-    media = content.get("application/json")
-    schema, _ = schemas.deref(media.get("schema"), None) if isinstance(media, dict) else (None, None)
-    return dict(schema.get("properties") or {}) if isinstance(schema, dict) else {}
+    content = body.get("content") if isinstance(body, dict) else None
+    media = content.get("application/json") if isinstance(content, dict) else None
+    schema = media.get("schema") if isinstance(media, dict) else None
+    return frozenset(properties(schemas.document, schema))
 
 
 def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[str, ResourceRole]:

@@ -283,9 +283,7 @@ def _untracked(
         and not decision.preference_applied
         and op.documents(404)
         and not role.unmodelled_writes
-        and store.known(collection)
-        and store.get(collection, resource_id) is None
-        and store.find(f"{api.name}:", resource_id) is None
+        and _unknown(api, store, collection, resource_id)
     ):
         return _not_found(api, op, resource_id)
     if role.role == "delete" and 200 <= decision.status < 300:

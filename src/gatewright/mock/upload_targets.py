@@ -34,14 +34,7 @@ def item_owner(api: MockApi, operation: MockOperation) -> ItemOwner | None:
     item_path = path[: path.index(f"{{{param}}}") + len(param) + 2]
     if item_path == path:  # the item itself (voxvey's ``PUT /v2/{search_path}``): strictly below it only
         return None
-    read = next(
-        (
-            op
-            for op in api.operations.values()
-            if op.operation.method == "GET" and op.operation.path == item_path
-        ),
-        None,
-    )
+    read = api.read_at(item_path)
     answers = [json_success(op) for op in (operation, read) if op is not None]
     pointers = [r.media[0].schema_pointer for r in answers if r is not None and r.media]
     if len(pointers) != 2 or None in pointers:

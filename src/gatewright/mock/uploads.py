@@ -43,6 +43,7 @@ from gatewright.mock.shared_values import KEY_SEP
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.tasks.facts import CONTEXT_KEY, FactsRef
 from gatewright.mock.tasks.models import Task
+from gatewright.mock.tasks.responses import error_response
 from gatewright.mock.upload_targets import ItemOwner, delivers_item, item_owner
 from gatewright.mock.uploaded_files import Kept, Upload, file_object, json_success, read_upload, takes_file
 from gatewright.spec.media import is_json
@@ -310,10 +311,7 @@ def _not_held(call: MockCall, item_id: str) -> web.StreamResponse | None:
     """The API's 404 for an upload into an item it does not hold, where the operation documents one."""
     if not call.operation.documents(404):
         return None
-    error = call.api.errors.render(
-        call.operation.responses, 404, f"no such resource: {item_id}", path=call.operation.operation.path
-    )
-    return web_response(error)
+    return error_response(call.api, call.operation, 404, f"no such resource: {item_id}")
 
 
 def _source_facts(stated: Mapping[str, Any], _task: Task) -> Mapping[str, Any]:

@@ -108,11 +108,8 @@ class TaskExtension:
 
     def _polled_at(self, api: MockApi, operation: MockOperation) -> list[Lifecycle] | None:
         """The lifecycles whose poll reads the item at this operation's path (a GET on the same route)."""
-        path = operation.operation.template.path
-        for op in api.operations.values():
-            if op.operation.method == "GET" and op.operation.template.path == path:
-                return self.index.polls.get((api.name, op.operation_id))
-        return None
+        read = api.read_at(operation.operation.path)
+        return self.index.polls.get((api.name, read.operation_id)) if read is not None else None
 
     def register_facts(self, name: str, of: FactsOf) -> None:
         """What tasks started with ``FactsRef(name, args)`` state beside their status (``tasks.facts``)."""

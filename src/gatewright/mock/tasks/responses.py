@@ -22,7 +22,7 @@ from aiohttp import web
 from gatewright.mock import media, open_bodies
 from gatewright.mock.echo import echo
 from gatewright.mock.fit import Edits
-from gatewright.mock.negotiation import Decision, negotiate
+from gatewright.mock.negotiation import Decision, json_schema, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.preferences import NO_PREFERENCES
@@ -241,11 +241,11 @@ def free_form_list(
     api: MockApi, op: MockOperation, decision: Decision, items: list[dict[str, Any]], has_more: bool
 ) -> JsonOutcome | None:
     """A list whose schema gives no shape (a proxied ``object``): the OpenAI list envelope."""
-    media_spec = decision.media
-    if media_spec is None or media_spec.schema_pointer is None or not is_json(media_spec.media_type):
+    pointer = json_schema(decision)
+    if pointer is None:
         return None
     body = open_bodies.listed(items, has_more)
-    if not api.schemas.is_valid(media_spec.schema_pointer, body, formats=True):
+    if not api.schemas.is_valid(pointer, body, formats=True):
         return None
     return json_response(api, op, decision, body)
 
