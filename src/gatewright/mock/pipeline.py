@@ -288,8 +288,8 @@ class ApiHandler:
         """The whole body; ``TimeoutError`` when it takes longer than ``read_timeout`` to arrive.
 
         A body already here (most are: it came with the headers) is taken from the buffer as it is:
-        ``request.read`` would await it chunk by chunk and copy it (a tenth of a plain chat request's
-        cost); nothing reads the request again (``MockCall.raw`` carries the bytes)."""
+        ``request.read`` would await it chunk by chunk and copy it (2 to 3 of the 38 µs a new-prompt chat
+        request costs the handler); nothing reads the request again (``MockCall.raw`` carries the bytes)."""
         content = request.content
         if content.is_eof():
             raw = content.read_nowait()
