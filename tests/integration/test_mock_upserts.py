@@ -79,6 +79,55 @@ def test_putting_a_key_again_is_its_next_version(mock: str) -> None:
     assert (read["version"], read["value"]) == (second["version"], 2)
 
 
+def _error(answer: requests.Response) -> dict[str, object]:
+    """A 409 in ipop's error envelope (its ``Error`` schema: ``error``, ``code``, ``request_id``,
+    ``retryable``)."""
+    assert answer.status_code == 409, answer.text
+    body = answer.json()
+    assert {"error", "code", "request_id", "retryable"} <= body.keys()
+    return dict(body)
+
+
+def test_a_create_only_put_of_a_key_already_there_is_a_409_and_keeps_nothing(mock: str) -> None:
+    """The put's description: "create_only for first-writer-wins inserts"; the first writer wins."""
+    key = f"once-{uuid.uuid4().hex[:8]}"
+    first = requests.put(
+        _items(mock), json={"key": key, "value": 1, "create_only": True}, headers=AUTH, timeout=10
+    )
+    assert first.status_code == 200 and first.json()["version"] == 1
+    again = requests.put(
+        _items(mock), json={"key": key, "value": 2, "create_only": True}, headers=AUTH, timeout=10
+    )
+    assert "already exists" in str(_error(again)["error"])
+    read = requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()
+    assert (read["value"], read["version"]) == (1, 1)
+
+
+def test_a_put_or_delete_whose_if_version_is_not_the_items_is_a_409_and_keeps_nothing(mock: str) -> None:
+    """ "if_version for optimistic concurrency": only the version the item is at may be written over."""
+    key = f"occ-{uuid.uuid4().hex[:8]}"
+    requests.put(_items(mock), json={"key": key, "value": "a"}, headers=AUTH, timeout=10)
+    stale = requests.put(
+        _items(mock), json={"key": key, "value": "b", "if_version": 7}, headers=AUTH, timeout=10
+    )
+    assert "does not match" in str(_error(stale)["error"])
+    missing = requests.put(
+        _items(mock), json={"key": f"{key}-none", "value": "b", "if_version": 1}, headers=AUTH, timeout=10
+    )
+    _error(missing)
+    assert requests.get(f"{_items(mock)}/{key}-none", headers=AUTH, timeout=10).status_code == 404
+    current = requests.put(
+        _items(mock), json={"key": key, "value": "c", "if_version": 1}, headers=AUTH, timeout=10
+    )
+    assert current.status_code == 200 and current.json()["version"] == 2
+    _error(requests.delete(f"{_items(mock)}/{key}", params={"if_version": 1}, headers=AUTH, timeout=10))
+    read = requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()
+    assert (read["value"], read["version"]) == ("c", 2)
+    gone = requests.delete(f"{_items(mock)}/{key}", params={"if_version": 2}, headers=AUTH, timeout=10)
+    assert gone.status_code == 200
+    assert requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).status_code == 404
+
+
 def test_a_key_nobody_put_is_a_404(mock: str) -> None:
     missing = requests.get(f"{_items(mock)}/never-put", headers=AUTH, timeout=10)
     assert missing.status_code == 404

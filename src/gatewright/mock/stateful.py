@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gatewright.mock import open_bodies
+from gatewright.mock import open_bodies, preconditions
 from gatewright.mock.echo import echo, with_path
 from gatewright.mock.fit import Edits
 from gatewright.mock.negotiation import Decision
@@ -77,7 +77,7 @@ def handle_resource(
     answer = _Answer.of(api, op, decision, media.media_type, media.schema_pointer)
     if role.role == "create":
         return _create(answer, role, body, params, store=store, collection=collection)
-    return _one(answer, role, params, body, store=store, collection=collection)
+    return _one(answer, role, params, body, store=store, collection=collection, query=query)
 
 
 @dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
@@ -115,7 +115,13 @@ def _create(
     collection: str,
 ) -> Rendered | None:
     """A generated body echoing the request (its path's ids too), kept with the scalar fields the
-    client sent."""
+    client sent; a 409 where the request names its key and a condition on it fails (``preconditions``)."""
+    key_field = (role.id_pointer or "/id").removeprefix("/")
+    named = body.get(key_field) if isinstance(body, dict) and "/" not in key_field else None
+    if isinstance(named, str | int) and not isinstance(named, bool):  # an upsert: the client names the key
+        refused = _refused(answer, str(named), body, {}, store.get(collection, str(named)))
+        if refused is not None:
+            return refused
     salt = f"create-{store.create_salt()}"
     value = value_for(answer.api, answer.op, answer.decision, salt=salt)
     sent = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _kept(k, v)}
@@ -216,8 +222,10 @@ def _one(
     *,
     store: ResourceStore,
     collection: str,
+    query: Mapping[str, str],
 ) -> Rendered | None:
-    """A read, update or delete of the resource the path names (found in any collection of the API)."""
+    """A read, update or delete of the resource the path names (found in any collection of the API);
+    a 409 for an update or delete whose condition on it fails (``preconditions``)."""
     api, op = answer.api, answer.op
     resource_id = params.get(role.id_param or "")
     if resource_id is None:
@@ -233,6 +241,10 @@ def _one(
         return None
     if role.role == "other":
         return None
+    if role.role in ("update", "delete"):
+        refused = _refused(answer, resource_id, body, query, stored_body)
+        if refused is not None:
+            return refused
     if role.role == "delete":
         _delete(api, op, role, params, store)
     elif role.role == "update" and isinstance(body, dict):
@@ -252,6 +264,26 @@ def _one(
     else:
         value = merge(template, stored_body, answer.valid)
     return answer.rendered(value)
+
+
+def _refused(
+    answer: _Answer, resource_id: str, body: Any, query: Mapping[str, str], stored: dict[str, Any] | None
+) -> Rendered | None:
+    """The documented 409 of a write whose condition on the item fails, or None (nothing is kept)."""
+    api, op = answer.api, answer.op
+    if not op.documents(409):
+        return None
+    problem = preconditions.conflict(
+        body if isinstance(body, dict) else {},
+        query,
+        stored,
+        body_fields=api.request_fields(op),
+        query_fields=op.query_names,
+    )
+    if problem is None:
+        return None
+    error = api.errors.render(op.responses, 409, f"{resource_id}: {problem}", path=op.operation.path)
+    return Rendered(409, error.content_type, error.body)
 
 
 def _untracked(
