@@ -128,13 +128,22 @@ def test_a_put_or_delete_whose_if_version_is_not_the_items_is_a_409_and_keeps_no
     assert requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).status_code == 404
 
 
+def test_a_null_put_as_the_value_reads_back_as_null(mock: str) -> None:
+    """``value`` may be any JSON, null too: it used to answer (and keep) a generated ``"mock"``."""
+    key = f"null-{uuid.uuid4().hex[:8]}"
+    put = requests.put(_items(mock), json={"key": key, "value": None}, headers=AUTH, timeout=10)
+    assert put.status_code == 200 and put.json()["value"] is None
+    read = requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()
+    assert "value" in read and read["value"] is None
+
+
 def test_a_key_nobody_put_is_a_404(mock: str) -> None:
     missing = requests.get(f"{_items(mock)}/never-put", headers=AUTH, timeout=10)
     assert missing.status_code == 404
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(value=JSON.filter(lambda v: v is not None))  # (a null sent is read as not sent: mock.echo)
+@given(value=JSON)
 def test_any_json_value_comes_back_as_it_was_put(mock: str, value: object) -> None:
     key = f"k-{uuid.uuid4().hex[:8]}"
     put = requests.put(_items(mock), json={"key": key, "value": value}, headers=AUTH, timeout=10)

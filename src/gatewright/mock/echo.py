@@ -10,8 +10,11 @@ a wrapper such as ``{"data": {...}}`` or ``{"task": {...}}`` holds). Each edit i
 if the body stays valid against the spec (``mock.fit.Edits``), so a field whose schema says
 something else (an enum, another type) keeps its generated value.
 
-What is echoed: strings, numbers, booleans, and small objects or lists (``metadata``,
-``tags``), never fields the server owns (``id``, ``object``, ``status``, times, ``error``).
+What is echoed: strings, numbers, booleans, ``null``, and small objects or lists (``metadata``,
+``tags``), never fields the server owns (``id``, ``object``, ``status``, times, ``error``). A ``null``
+is what the client sent, not a field left out: ipop's KV put of ``"value": null`` reads back ``null``
+where the schema allows it (a field that may not be null keeps its generated value, as any edit the
+schema refuses).
 ``echoable`` keeps the part of a request worth remembering (a task echoes it in every poll).
 """
 
@@ -58,10 +61,11 @@ def echoable(request: Any) -> dict[str, Any]:
         return {}
     kept: dict[str, Any] = {}
     for name, value in request.items():
-        if not isinstance(name, str) or name in SERVER_OWNED or value is None:
+        if not isinstance(name, str) or name in SERVER_OWNED:
             continue
         if (
-            isinstance(value, bool | int | float)
+            value is None
+            or isinstance(value, bool | int | float)
             or (isinstance(value, str) and len(value) <= MAX_TEXT)
             or (isinstance(value, dict | list) and _small(value))
         ):

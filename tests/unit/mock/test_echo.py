@@ -67,6 +67,14 @@ def test_an_id_field_restates_the_request_field_it_names() -> None:
     assert echoed == {"training_file_id": "file-abc"}
 
 
+def test_a_null_sent_is_restated_where_the_schema_allows_it() -> None:
+    def nullable_value(body: object) -> bool:  # ``value`` may be anything, ``model`` only a string
+        return isinstance(body, dict) and isinstance(body.get("model"), str)
+
+    echoed = echo({"value": "gen", "model": "gen"}, {"value": None, "model": None}, nullable_value)
+    assert echoed == {"value": None, "model": "gen"}
+
+
 def test_echoable_keeps_small_values_only() -> None:
     kept = echoable(
         {"prompt": "x" * 5000, "model": "m", "metadata": {"k": "v"}, "blob": ["y" * 5000], "id": "i"}
