@@ -137,6 +137,31 @@ def test_a_null_put_as_the_value_reads_back_as_null(mock: str) -> None:
     assert "value" in read and read["value"] is None
 
 
+def test_bytes_put_as_base64_are_kept_and_restated_as_bytes(mock: str) -> None:
+    """The put takes "JSON values or base64 bytes": a ``value_base64`` put is a ``bytes`` item holding
+    those bytes (it answered ``mode: json`` beside a made-up ``value``), and a JSON put again is a
+    ``json`` item without made-up bytes."""
+    key = f"bin-{uuid.uuid4().hex[:8]}"
+    sent = {"key": key, "value_base64": "aGVsbG8=", "content_type": "application/octet-stream"}
+    put = requests.put(_items(mock), json=sent, headers=AUTH, timeout=10).json()
+    read = requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()
+    listed = requests.get(
+        _items(mock), params={"prefix": key, "include_values": "true"}, headers=AUTH, timeout=10
+    )
+    for item in (put, read, *listed.json()["data"]):
+        assert (item["mode"], item["value_base64"], item["content_type"]) == (
+            "bytes",
+            "aGVsbG8=",
+            sent["content_type"],
+        )
+        assert "value" not in item, item
+    again = requests.put(_items(mock), json={"key": key, "value": {"n": 1}}, headers=AUTH, timeout=10).json()
+    read = requests.get(f"{_items(mock)}/{key}", headers=AUTH, timeout=10).json()
+    for item in (again, read):
+        assert (item["mode"], item["value"], item["version"]) == ("json", {"n": 1}, 2)
+        assert "value_base64" not in item, item
+
+
 def test_a_key_nobody_put_is_a_404(mock: str) -> None:
     missing = requests.get(f"{_items(mock)}/never-put", headers=AUTH, timeout=10)
     assert missing.status_code == 404

@@ -11,13 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 from gatewright.mock import open_bodies
-from gatewright.mock.fit import fit, replace
+from gatewright.mock.alternatives import left_out
+from gatewright.mock.fit import Edits, fit, replace
 from gatewright.mock.negotiation import Decision, json_schema
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.render import Rendered, dumps, response_headers, value_for
 
 __all__ = ["listed", "merge", "render_list", "with_id"]
 
+Groups = tuple[tuple[str, ...], ...]  # alternative fields (``Alternatives.groups``)
 _LIST_KEYS = ("data", "items", "results", "objects", "records", "list")
 
 
@@ -46,7 +48,20 @@ def render_list(
     )
 
 
-def merge(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool]) -> Any:
+def merge(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool], groups: Groups = ()) -> Any:
+    """``stored`` laid over ``template``: the item as kept, in the answer's shape; of each group of
+    alternative fields it holds one of (``mock.alternatives``), the others left out where they may be."""
+    merged = _merged(template, stored, valid)
+    absent = [name for name in left_out(stored, groups) if isinstance(merged, dict) and name in merged]
+    if not absent:
+        return merged
+    edits = Edits(dict(merged), valid)
+    for name in absent:
+        edits.remove((name,))
+    return edits.body
+
+
+def _merged(template: Any, stored: dict[str, Any], valid: Callable[[Any], bool]) -> Any:
     if not isinstance(template, dict):
         return template
     if open_bodies.is_open(template):  # the spec says nothing of it: the resource as kept
@@ -67,10 +82,15 @@ def with_id(template: Any, resource_id: str, valid: Callable[[Any], bool]) -> An
 
 
 def listed(
-    template: Any, items: list[dict[str, Any]], valid: Callable[[Any], bool], *, has_more: bool = False
+    template: Any,
+    items: list[dict[str, Any]],
+    valid: Callable[[Any], bool],
+    *,
+    has_more: bool = False,
+    groups: Groups = (),
 ) -> Any:
     if isinstance(template, list):
-        shaped = [merge(template[0], item, lambda _: True) if template else item for item in items]
+        shaped = [merge(template[0], item, lambda _: True, groups) if template else item for item in items]
         return shaped if valid(shaped) else None
     if not isinstance(template, dict):
         return None
@@ -84,7 +104,8 @@ def listed(
         return None
     sample = template[key][0] if template[key] else {}
     shaped = [
-        merge(sample, item, lambda _: True) if isinstance(sample, dict) and sample else item for item in items
+        merge(sample, item, lambda _: True, groups) if isinstance(sample, dict) and sample else item
+        for item in items
     ]
     value = {**template, key: shaped}
     if "has_more" not in value and template.get("object") == "list":  # what an SDK's paging stops on

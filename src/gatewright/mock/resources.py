@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from gatewright.mock.alternatives import NONE, Alternatives
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec.expressions import RuntimeExpression
 from gatewright.spec.model import Operation
@@ -40,6 +41,8 @@ class ResourceRole:
     # Create: the spec leaves its answer free-form, so the mock writes the new id and what was sent
     # into it (``mock.open_bodies``).
     open_answer: bool = False
+    # The collection's items: the payload fields its create takes one of (``mock.alternatives``).
+    alternatives: Alternatives = NONE
 
 
 def _links(schemas: SchemaSet, op: Operation) -> list[tuple[str | None, str]]:
@@ -176,6 +179,7 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
     by_id = {op.operation_id: op for op in operations}
     linked_creates: dict[str, ResourceRole] = {}
     upserts: dict[str, ResourceRole] = {}
+    alternatives: dict[str, Alternatives] = {}  # collection -> its create's payload alternatives
     for op in operations:
         if op.method != "POST" or op.template.path in items:
             continue
@@ -189,6 +193,8 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
     for op in operations:
         collection = op.template.path
         create = _direct_create(schemas, operations, op, items[collection]) if collection in items else None
+        if create is not None and create.collection not in alternatives:
+            alternatives[create.collection] = Alternatives.of(schemas, op)
         if create is not None and op.method == "PUT":  # its own role; a POST, if any, is the collection's
             upserts[op.operation_id] = create
             creatable.setdefault(collection, create)
@@ -232,5 +238,6 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             list_op=lists.get(role.collection),
             item_op=reads.get(role.collection),
             unmodelled_writes=role.collection in written,
+            alternatives=alternatives.get(role.collection, NONE),
         )
     return roles

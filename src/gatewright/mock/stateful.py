@@ -134,6 +134,8 @@ def _create(
             answer.valid,
         )
     value = echo(value, with_path(params, body), answer.valid)
+    if isinstance(value, dict):  # the payload in the field it was sent in, of its alternatives
+        value = role.alternatives.answered(value, body, answer.valid)
     if role.empty_counts and isinstance(value, dict):
         value = _emptied(value, role.empty_counts, answer.valid)
     try:
@@ -205,7 +207,8 @@ def _list(  # the answer's parts unbundled: a cached list costs no object
     answer = _Answer.of(api, op, decision, media_type, pointer)
     page = ListPage.of(query, op.query_names, api.query_default(op, "limit"))
     items, more = page.select(store.list(collection))
-    shaped = listed(value_for(api, op, decision), items, answer.valid, has_more=more)
+    groups = op.resource.alternatives.groups if op.resource is not None else ()
+    shaped = listed(value_for(api, op, decision), items, answer.valid, has_more=more, groups=groups)
     if shaped is None:
         return None
     rendered = answer.rendered(shaped)
@@ -262,7 +265,7 @@ def _one(
     elif confirms:
         value = with_id(template, resource_id, answer.valid)
     else:
-        value = merge(template, stored_body, answer.valid)
+        value = merge(template, stored_body, answer.valid, role.alternatives.groups)
     return answer.rendered(value)
 
 
