@@ -9,7 +9,7 @@ options and ``mock_options`` reads the parsed values back; ``create_app``, ``ser
 ``default_extensions`` take a ``MockOptions`` or its fields as keywords (``options_of``).
 
 Importing this module does not load the mock (the command builds its parser without aiohttp); the
-mock's own budgets (``blobs``, ``journal``) take their defaults from ``DEFAULTS``.
+mock's own budgets (``blobs``, ``item_budget``, ``journal``) take their defaults from ``DEFAULTS``.
 """
 
 from __future__ import annotations
@@ -150,6 +150,16 @@ class MockOptions:
         default=256 * MIB,
         metadata=spelled(
             _budget("max-upload-bytes", "bytes of uploads kept at once; an upload past it is a 413")
+        ),
+    )
+    store_budget: int = field(
+        default=64 * MIB,
+        metadata=spelled(
+            _budget(
+                "max-store-bytes",
+                "bytes of resources kept at once (what creates, upserts and updates keep, as JSON); a write "
+                "past it is a 413",
+            )
         ),
     )
     journal_bytes: int = field(

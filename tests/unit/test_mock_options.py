@@ -42,6 +42,7 @@ GIVEN = {
     "port": ["9"],
     "allow-host": ["a.example", "b.example"],
     "max-upload-bytes": ["5"],
+    "max-store-bytes": ["9"],
     "journal-bytes": ["6"],
     "journal-entry-bytes": ["7"],
     "seed": ["3"],
@@ -68,6 +69,7 @@ MADE = MockOptions(
     port=9,
     allow_hosts=("a.example", "b.example"),
     upload_budget=5,
+    store_budget=9,
     journal_bytes=6,
     journal_entry_bytes=7,
     seed=3,
@@ -142,10 +144,15 @@ def test_no_library_call_spells_an_option_again() -> None:
 
 def test_keywords_are_laid_over_the_options() -> None:
     app = create_app(
-        ["voxvey"], options=MockOptions(seed=1, journal_bytes=4096), access_log=False, upload_budget=2048
+        ["voxvey"],
+        options=MockOptions(seed=1, journal_bytes=4096),
+        access_log=False,
+        upload_budget=2048,
+        store_budget=1024,
     )
     assert app[CONTROL].journal_limits[0] == 4096
     assert app[STORE].blobs.budget == 2048
+    assert app[STORE].budget.budget == 1024
     with pytest.raises(TypeError, match="'sed'"):
         create_app(["voxvey"], sed=1)
     with pytest.raises(TypeError, match="'sed'"):

@@ -14,6 +14,7 @@ from aiohttp import web
 from gatewright.loopback import HostGuard, is_guarded
 from gatewright.mock.access_log import quiet_client_errors
 from gatewright.mock.control import reset_state, setup_control
+from gatewright.mock.control_store import ControlStore
 from gatewright.mock.defaults import default_extensions, setup_extensions
 from gatewright.mock.extensions import Conversations, Extension, OperationHook
 from gatewright.mock.fixtures import setup_fixtures
@@ -25,7 +26,7 @@ from gatewright.mock.rules import FaultSettings, RuleBook, load_rules
 from gatewright.mock.shared import Ledger
 from gatewright.mock.shared_join import join
 from gatewright.mock.shared_values import Shared, StoreUnavailable
-from gatewright.mock.state import ControlStore, ResourceStore
+from gatewright.mock.state import ResourceStore
 from gatewright.mock_options import MockOptions, options_of
 from gatewright.spec import API_IDS, SpecError, load_spec
 
@@ -135,7 +136,7 @@ def create_app(
     handler_args = {"keepalive_timeout": read_timeout} if read_timeout is not None else None
     app = web.Application(client_max_size=chosen.max_body, handler_args=handler_args)
     app[GUARD] = HostGuard.of(chosen.host, chosen.allow_hosts)
-    app[STORE] = ResourceStore(chosen.upload_budget, replica=replica)
+    app[STORE] = ResourceStore(chosen.upload_budget, store_budget=chosen.store_budget, replica=replica)
     app[CONTROL] = ControlStore(journal_bytes=chosen.journal_bytes, entry_bytes=chosen.journal_entry_bytes)
     if extensions is None:
         own = replace(chosen, seed=own_seed)

@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
-from gatewright.mock.blobs import BlobBudgetExceeded
+from gatewright.mock.blobs import BudgetExceeded
 from gatewright.mock.extensions import AnswerSource, FileKeeper, MockCall, OperationHook, TaskStarter
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
@@ -150,7 +150,7 @@ class BatchExtension:
                 file = self.uploads.keep(api, files, store, upload, base=base)
                 if file is not None:
                     kept.append(file.id)
-        except BlobBudgetExceeded as exc:
+        except BudgetExceeded as exc:
             problem = f"The batch's output does not fit in the mock's file storage: {exc}"
             for file_id in kept:  # nothing half-kept
                 store.blobs.delete(file_id)

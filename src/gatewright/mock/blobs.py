@@ -27,7 +27,12 @@ class Blob:
     filename: str | None
 
 
-class BlobBudgetExceeded(Exception):
+class BudgetExceeded(Exception):
+    """A byte budget of the resource store is spent: its uploads' (here) or its items'
+    (``mock.item_budget``). The caller answers 413 in the API's envelope."""
+
+
+class BlobBudgetExceeded(BudgetExceeded):
     """The upload does not fit in what is left of the budget."""
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 
 from gatewright.loopback import HostGuard
+from gatewright.mock.control_store import ControlStore
 from gatewright.mock.extensions import Extension
 from gatewright.mock.operations import MockApi
 from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.shared import Ledger
-from gatewright.mock.state import ControlStore, ResourceStore
+from gatewright.mock.state import ResourceStore
 
 APIS = web.AppKey("gatewright_apis", dict[str, MockApi])
 STORE = web.AppKey("gatewright_store", ResourceStore)

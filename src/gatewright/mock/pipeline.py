@@ -27,6 +27,7 @@ from multidict import MultiDict, MultiDictProxy, MultiMapping
 
 from gatewright.loopback import HostGuard, json_refusal
 from gatewright.mock.access_log import AccessLog
+from gatewright.mock.control_store import ControlStore
 from gatewright.mock.echo import echo_header, with_path
 from gatewright.mock.extensions import Conversations, MockCall, OperationHook
 from gatewright.mock.journal import JournalEntry
@@ -38,7 +39,7 @@ from gatewright.mock.render import render
 from gatewright.mock.repeats import Key, Repeats
 from gatewright.mock.rules.apply import NOTHING, program
 from gatewright.mock.rules.book import RuleBook
-from gatewright.mock.state import ControlStore, ResourceStore
+from gatewright.mock.state import ResourceStore
 from gatewright.mock.stateful import handle_resource
 from gatewright.mock.validation import Issue
 from gatewright.spec.media import is_json, media_type_of

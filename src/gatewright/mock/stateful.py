@@ -17,6 +17,7 @@ from typing import Any
 from gatewright.mock import open_bodies, preconditions
 from gatewright.mock.echo import echo, with_path
 from gatewright.mock.fit import Edits
+from gatewright.mock.item_budget import StoreBudgetExceeded
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.paging import ListPage
@@ -147,12 +148,19 @@ def _create(
         if not parent:  # an upsert of an item already there replaces it as its next version
             value = _again(value, store.get(collection, str(resource_id)), answer.valid)
         resource = resolve(value, parent) if parent else value
-        store.put(
-            collection,
-            str(resource_id),
-            {**sent, **(resource if isinstance(resource, dict) else value)},
-        )
+        try:
+            kept = resource if isinstance(resource, dict) else value
+            store.put(collection, str(resource_id), {**sent, **kept})
+        except StoreBudgetExceeded as exc:
+            return _too_large(answer, str(exc))
     return answer.rendered(value)
+
+
+def _too_large(answer: _Answer, problem: str) -> Rendered:
+    """A write past the store's byte budget (``--max-store-bytes``): a 413 in the API's envelope, as an
+    upload past its budget is (``mock.item_budget``)."""
+    error = answer.api.errors.render(answer.op.responses, 413, problem, path=answer.op.operation.path)
+    return Rendered(413, error.content_type, error.body)
 
 
 def _again(
@@ -251,10 +259,11 @@ def _one(
     if role.role == "delete":
         _delete(api, op, role, params, store)
     elif role.role == "update" and isinstance(body, dict):
-        stored_body = (
-            store.update(collection, resource_id, {k: v for k, v in body.items() if _kept(k, v)})
-            or stored_body
-        )
+        try:
+            changed = store.update(collection, resource_id, {k: v for k, v in body.items() if _kept(k, v)})
+        except StoreBudgetExceeded as exc:
+            return _too_large(answer, str(exc))
+        stored_body = changed or stored_body
     template = value_for(api, op, answer.decision, salt=f"{role.role}-{resource_id}")
     # A delete answers a confirmation (``{"id", "deleted": true}``) or, where the spec says so, the
     # resource as it was: the stored one, not a generated stranger.

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from gatewright.mock import open_bodies
-from gatewright.mock.blobs import Blob, BlobBudgetExceeded
+from gatewright.mock.blobs import Blob, BudgetExceeded
 from gatewright.mock.extensions import MockCall, OperationHook, TaskStarter
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits
@@ -162,7 +162,7 @@ class UploadExtension:
             kept = self.keep(
                 api, op, call.store, upload, base=f"{call.request.scheme}://{call.request.host}", item=item
             )
-        except BlobBudgetExceeded as exc:
+        except BudgetExceeded as exc:
             return web_response(api.errors.render(op.responses, 413, str(exc), path=op.operation.path))
         if kept is None:
             return None
@@ -229,7 +229,7 @@ class UploadExtension:
         (collection, id) is the item the upload route belongs to, where it answers that item.
 
         Files the mock makes itself (a batch's output) are kept the same way, so the API's file
-        routes tell the same truth about them. ``BlobBudgetExceeded`` when the bytes do not fit.
+        routes tell the same truth about them. ``BudgetExceeded`` when the bytes or the item do not fit.
         """
         success = json_success(op)
         assert success is not None
@@ -279,7 +279,11 @@ class UploadExtension:
         body = edits.body
         store.blobs.put(resource_id, Blob(upload.data, upload.content_type, upload.filename))
         if isinstance(body, dict):  # (an upload of content already kept answers it: ``_already_kept``)
-            store.put(f"{api.name}:{collection}", resource_id, dict(body))
+            try:
+                store.put(f"{api.name}:{collection}", resource_id, dict(body))
+            except BudgetExceeded:  # the item's own budget (``--max-store-bytes``): no bytes without it
+                store.blobs.delete(resource_id)
+                raise
         return Kept(resource_id, body, decision)
 
     def reset(self) -> None:

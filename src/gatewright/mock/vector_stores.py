@@ -305,9 +305,8 @@ class VectorStoreExtension:
         """The stored vector store's ``file_count`` is the files attached to it now (where it has one)."""
         found = call.store.find(f"{call.api.name}:", store_id)
         if found is not None and COUNT_FIELD in found[1]:
-            call.store.update(
-                found[0], store_id, {COUNT_FIELD: len(self.attached.of(call.api.name, store_id))}
-            )
+            count = {COUNT_FIELD: len(self.attached.of(call.api.name, store_id))}
+            call.store.update(found[0], store_id, count, budgeted=False)  # (the mock's own count)
 
     def _search_hook(self, routes: _Routes) -> OperationHook:
         async def search(call: MockCall) -> Answered:

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from gatewright.mock import load_apis
+from gatewright.mock.control_store import ControlStore
 from gatewright.mock.operations import MockApi
 from gatewright.mock.replay import Fixture, ReplayBook, ReplaySettings, RequestKey, load_replay
 from gatewright.mock.replay.matcher import request_key
 from gatewright.mock.replay.playback import replayed_headers
-from gatewright.mock.state import ControlStore
 from gatewright.spec.recording import (
     Payload,
     RecordedRequest,

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from gatewright.mock.control_store import ControlStore
 from gatewright.mock.replay import IGNORED_FIELDS, Fixture, ReplayBook, RequestKey
 from gatewright.mock.replay.matcher import body_key, describe_request, query_key, request_key
-from gatewright.mock.state import ControlStore
 from gatewright.spec.recording import Payload, RecordedRequest, RecordedResponse, Recording
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "What is the weather in Paris?"}]}

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gatewright.mock import load_apis
+from gatewright.mock.control_store import ControlStore
 from gatewright.mock.operations import MockApi
 from gatewright.mock.rules import Rule, RuleBook, RuleError, parse_rules
 from gatewright.mock.rules import book as book_module
 from gatewright.mock.rules.matcher import holds, matches, request_facts
-from gatewright.mock.state import ControlStore
 
 APIS = ("empiriolabs", "voxvey")  # both serve chat, messages and models; at /<api>
 OPERATIONS = ("createChatCompletion", "createMessage", "listModels", "createResponse")

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
+from gatewright.mock.control_store import ControlStore
 from gatewright.mock.shared import Ledger
-from gatewright.mock.state import ControlStore
 
 
 @pytest_asyncio.fixture

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gatewright.mock.control_store import ControlStore
 from gatewright.mock.replay.matcher import RequestKey
-from gatewright.mock.state import ControlStore
 from gatewright.spec.recording import DEFAULT_READ_BUDGET, Recording
 
 __all__ = ["Fixture", "ReplayBook", "ReplaySettings", "Skipped"]

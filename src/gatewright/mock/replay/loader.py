@@ -30,12 +30,12 @@ from urllib.parse import parse_qsl
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from gatewright.mock.answer_headers import header_problem
+from gatewright.mock.control_store import ControlStore
 from gatewright.mock.negotiation import choose_media, find_response
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.replay.book import Fixture, ReplayBook, ReplaySettings, Skipped
 from gatewright.mock.replay.matcher import RequestKey, request_key
 from gatewright.mock.replay.playback import NOT_REPLAYED
-from gatewright.mock.state import ControlStore
 from gatewright.spec.media import is_json
 from gatewright.spec.recording import Recording, RecordingError, iter_recordings
 from gatewright.spec.routing import RouteMatch

@@ -29,12 +29,12 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
+from gatewright.mock.control_store import ControlStore
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.rules.index import RuleIndex
 from gatewright.mock.rules.loader import parse_rules
 from gatewright.mock.rules.matcher import can_match, holds, request_facts
 from gatewright.mock.rules.models import Reply, Rule
-from gatewright.mock.state import ControlStore
 
 if TYPE_CHECKING:
     from gatewright.spec.answers import Prompt

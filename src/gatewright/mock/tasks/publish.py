@@ -82,4 +82,4 @@ def publish(task: Task, lifecycle: Lifecycle | None, store: ResourceStore) -> No
         return
     collection, resource_id = f"{task.api}:{plan.collection}", task.results[0]
     if store.get(collection, resource_id) is None and not store.was_deleted(collection, resource_id):
-        store.put(collection, resource_id, {"id": resource_id})
+        store.put(collection, resource_id, {"id": resource_id}, budgeted=False)  # (the mock's own: tiny)
