@@ -12,15 +12,15 @@ from __future__ import annotations
 import enum
 import hashlib
 import hmac
-import io
 import json
 import struct
-import wave
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import quote, urlencode
+
+from gatewright.mock import audio_files
 
 __all__ = [
     "FILES_PREFIX",
@@ -45,6 +45,9 @@ class MediaKind(enum.Enum):
     JPEG = ("jpg", "image/jpeg")
     WEBP = ("webp", "image/webp")
     WAV = ("wav", "audio/wav")
+    PCM = ("pcm", "audio/pcm")  # raw samples, no header (OpenAI's ``pcm``)
+    FLAC = ("flac", "audio/flac")
+    AAC = ("aac", "audio/aac")  # AAC-LC in ADTS frames
     MP3 = ("mp3", "audio/mpeg")
     OGG = ("ogg", "audio/ogg")  # Ogg Opus, what "opus" asks for
     MP4 = ("mp4", "video/mp4")
@@ -110,6 +113,9 @@ _MEDIA_TYPES = {
     "audio/wave": MediaKind.WAV,
     "audio/mp3": MediaKind.MP3,
     "audio/opus": MediaKind.OGG,
+    "audio/x-flac": MediaKind.FLAC,
+    "audio/aacp": MediaKind.AAC,
+    "audio/l16": MediaKind.PCM,
     "model/gltf+binary": MediaKind.GLB,
 }
 _FORMATS = {
@@ -155,33 +161,6 @@ def png(width: int = 1, height: int = 1) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
-
-
-@cache
-def wav(seconds: float = 0.1, sample_rate: int = 24_000) -> bytes:
-    """16-bit mono PCM silence."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(sample_rate)
-        out.writeframes(b"\x00\x00" * int(seconds * sample_rate))
-    return buffer.getvalue()
-
-
-MP3_FRAME_BYTES = 417  # MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, no padding: 144 * 128000 // 44100
-
-
-@cache
-def mp3(frames: int = 8) -> bytes:
-    """Silent MPEG-1 Layer III frames (mono, 128 kbit/s, 44.1 kHz): ~0.2 s at 8 frames.
-
-    A zeroed side-info block says "no main data, zero granule length", which decoders
-    render as silence.
-    """
-    header = bytes((0xFF, 0xFB, 0x90, 0xC0))  # sync, MPEG-1, Layer III, no CRC | 128k, 44.1k | mono
-    frame = header + b"\x00" * (MP3_FRAME_BYTES - len(header))
-    return frame * frames
 
 
 def _box(kind: bytes, *payload: bytes) -> bytes:
@@ -319,50 +298,16 @@ def webp() -> bytes:
     return _WEBP
 
 
-def _ogg_crc(data: bytes) -> int:
-    """The Ogg page checksum: CRC-32, polynomial 0x04C11DB7, not reflected, no final xor."""
-    crc = 0
-    for byte in data:
-        crc ^= byte << 24
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else crc << 1
-            crc &= 0xFFFFFFFF
-    return crc
-
-
-def _ogg_page(packet: bytes, *, sequence: int, header_type: int, granule: int = 0) -> bytes:
-    lacing = bytes([255] * (len(packet) // 255) + [len(packet) % 255])
-    head = (
-        b"OggS"
-        + struct.pack("<BBqIII", 0, header_type, granule, 0x67777269, sequence, 0)  # serial "gwri"
-        + bytes([len(lacing)])
-        + lacing
-    )
-    page = head + packet
-    return page[:22] + struct.pack("<I", _ogg_crc(page)) + page[26:]
-
-
-@cache
-def ogg_opus() -> bytes:
-    """An Ogg Opus stream (RFC 7845): its ID and comment headers and one silent 20 ms packet."""
-    opus_head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, 312, 48_000, 0, 0)
-    vendor = b"gatewright"
-    opus_tags = b"OpusTags" + struct.pack("<I", len(vendor)) + vendor + struct.pack("<I", 0)
-    silence = bytes((0xF8, 0xFF, 0xFE))  # TOC: CELT fullband 20 ms, one frame; then a silent frame
-    return (
-        _ogg_page(opus_head, sequence=0, header_type=0x02)
-        + _ogg_page(opus_tags, sequence=1, header_type=0x00)
-        + _ogg_page(silence, sequence=2, header_type=0x04, granule=312 + 960)
-    )
-
-
 _GENERATORS: dict[MediaKind, Callable[[], bytes]] = {
     MediaKind.PNG: png,
     MediaKind.JPEG: jpeg,
     MediaKind.WEBP: webp,
-    MediaKind.WAV: wav,
-    MediaKind.MP3: mp3,
-    MediaKind.OGG: ogg_opus,
+    MediaKind.WAV: audio_files.wav,
+    MediaKind.PCM: audio_files.pcm,
+    MediaKind.FLAC: audio_files.flac,
+    MediaKind.AAC: audio_files.aac,
+    MediaKind.MP3: audio_files.mp3,
+    MediaKind.OGG: audio_files.ogg_opus,
     MediaKind.MP4: mp4,
     MediaKind.GLB: glb,
 }

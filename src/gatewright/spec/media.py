@@ -8,9 +8,21 @@ concrete type it covers.
 
 from __future__ import annotations
 
-__all__ = ["JSON", "is_json", "media_matches", "media_type_of"]
+__all__ = ["AUDIO_FORMATS", "JSON", "is_json", "media_matches", "media_type_of"]
 
 JSON = "application/json"
+
+# The audio format words a speech request's ``response_format`` uses (OpenAI's set), and the media type
+# each answer has: normalize declares the ones a spec offers and its response leaves out, and the mock
+# serves a file of that type (``mock.media`` holds its kinds to this table).
+AUDIO_FORMATS = {
+    "mp3": "audio/mpeg",
+    "opus": "audio/ogg",  # Opus in an Ogg container
+    "aac": "audio/aac",  # AAC in ADTS frames
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "pcm": "audio/pcm",  # raw samples, no header
+}
 
 
 def media_type_of(content_type: str | None) -> str:

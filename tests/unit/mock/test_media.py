@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -12,8 +13,9 @@ import zlib
 
 import pytest
 
-from gatewright.mock import media
+from gatewright.mock import audio_files, media
 from gatewright.mock.media import MediaKind
+from gatewright.spec.media import AUDIO_FORMATS
 
 
 def test_png_chunks_and_pixels() -> None:
@@ -34,17 +36,17 @@ def test_png_chunks_and_pixels() -> None:
 
 
 def test_wav_opens_with_the_wave_module() -> None:
-    with wave.open(io.BytesIO(media.wav()), "rb") as clip:
+    with wave.open(io.BytesIO(audio_files.wav()), "rb") as clip:
         assert (clip.getnchannels(), clip.getsampwidth(), clip.getframerate()) == (1, 2, 24_000)
         assert clip.getnframes() == 2400
         assert set(clip.readframes(clip.getnframes())) == {0}
 
 
 def test_mp3_is_a_run_of_valid_mpeg1_layer3_frames() -> None:
-    data = media.mp3()
-    assert len(data) == 8 * media.MP3_FRAME_BYTES
+    data = audio_files.mp3()
+    assert len(data) == 8 * audio_files.MP3_FRAME_BYTES
     bitrates = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
-    for offset in range(0, len(data), media.MP3_FRAME_BYTES):
+    for offset in range(0, len(data), audio_files.MP3_FRAME_BYTES):
         (header,) = struct.unpack(">I", data[offset : offset + 4])
         assert header >> 21 == 0x7FF  # frame sync
         assert (header >> 19) & 0b11 == 0b11  # MPEG-1
@@ -52,7 +54,7 @@ def test_mp3_is_a_run_of_valid_mpeg1_layer3_frames() -> None:
         bitrate = bitrates[(header >> 12) & 0xF] * 1000
         assert (header >> 10) & 0b11 == 0  # 44.1 kHz
         padding = (header >> 9) & 1
-        assert 144 * bitrate // 44_100 + padding == media.MP3_FRAME_BYTES
+        assert 144 * bitrate // 44_100 + padding == audio_files.MP3_FRAME_BYTES
 
 
 def _boxes(data: bytes, start: int = 0, end: int | None = None) -> list[tuple[bytes, int, int]]:
@@ -116,6 +118,8 @@ def test_glb_header_and_chunks() -> None:
         (MediaKind.WAV, "WAVE audio"),
         (MediaKind.MP3, "MPEG ADTS, layer III"),
         (MediaKind.OGG, "Ogg data, Opus audio"),
+        (MediaKind.FLAC, "FLAC audio bitstream data, 16 bit, mono, 24 kHz, 4096 samples"),
+        (MediaKind.AAC, "MPEG ADTS, AAC, v4 LC, 24 kHz, monaural"),
         (MediaKind.MP4, "ISO Media"),
         (MediaKind.GLB, "glTF binary"),
     ],
@@ -150,6 +154,9 @@ def test_content_types() -> None:
         "jpg": "image/jpeg",
         "webp": "image/webp",
         "wav": "audio/wav",
+        "pcm": "audio/pcm",
+        "flac": "audio/flac",
+        "aac": "audio/aac",
         "mp3": "audio/mpeg",
         "ogg": "audio/ogg",
         "mp4": "video/mp4",
@@ -167,7 +174,7 @@ def test_images_decode_with_pillow(kind: MediaKind) -> None:
 
 
 def test_ogg_pages_carry_valid_checksums_and_the_opus_headers() -> None:
-    data, offset, packets = media.ogg_opus(), 0, []
+    data, offset, packets = audio_files.ogg_opus(), 0, []
     while offset < len(data):
         assert data[offset : offset + 4] == b"OggS"
         segments = data[offset + 26]
@@ -175,7 +182,7 @@ def test_ogg_pages_carry_valid_checksums_and_the_opus_headers() -> None:
         header_end = offset + 27 + segments
         page = data[offset : header_end + sum(lacing)]
         (crc,) = struct.unpack("<I", page[22:26])
-        assert crc == media._ogg_crc(page[:22] + b"\0\0\0\0" + page[26:])
+        assert crc == audio_files._ogg_crc(page[:22] + b"\0\0\0\0" + page[26:])
         packets.append(page[header_end - offset :])
         offset += len(page)
     assert packets[0].startswith(b"OpusHead") and packets[1].startswith(b"OpusTags") and len(packets) == 3
@@ -189,6 +196,9 @@ def test_ogg_pages_carry_valid_checksums_and_the_opus_headers() -> None:
         ("jpeg", MediaKind.JPEG),
         ("JPG", MediaKind.JPEG),
         ("mp3", MediaKind.MP3),
+        ("flac", MediaKind.FLAC),
+        ("aac", MediaKind.AAC),
+        ("pcm", MediaKind.PCM),
         ("srt", None),
         (7, None),
     ],
@@ -207,3 +217,55 @@ def test_signed_paths_verify_and_expire() -> None:
     assert media.verify("f1", "out.mp4", signature=signature, expires=1000, secret=secret, now=999)
     assert not media.verify("f1", "out.mp4", signature=signature, expires=1000, secret=secret, now=1000)
     assert not media.verify("f2", "out.mp4", signature=signature, expires=1000, secret=secret, now=0)
+
+
+def test_each_speech_format_word_is_a_kind_of_the_media_type_the_contract_declares_for_it() -> None:
+    """normalize declares ``AUDIO_FORMATS``' media types (``passes.audio_formats``); the mock must
+    answer each word with a file of exactly that type."""
+    for word, media_type in AUDIO_FORMATS.items():
+        kind = media.kind_for_format(word)
+        assert kind is not None and kind.content_type == media_type, word
+
+
+def test_pcm_is_headerless_silence_at_24_khz() -> None:
+    data = audio_files.pcm(0.5)
+    assert len(data) == 2 * 12_000 and set(data) == {0}
+
+
+def _crc(data: bytes, width: int, poly: int) -> int:
+    top, mask, crc = 1 << (width - 1), (1 << width) - 1, 0
+    for byte in data:
+        crc ^= byte << (width - 8)
+        for _ in range(8):
+            crc = ((crc << 1) ^ poly) & mask if crc & top else (crc << 1) & mask
+    return crc
+
+
+def test_flac_streaminfo_and_frame_checksums() -> None:
+    data = audio_files.flac()
+    assert data[:4] == b"fLaC" and data[4] == 0x80  # the last (only) metadata block: STREAMINFO
+    length = int.from_bytes(data[5:8], "big")
+    info = data[8 : 8 + length]
+    fields = int.from_bytes(info[10:18], "big")
+    rate, channels, bits, samples = (
+        fields >> 44,
+        ((fields >> 41) & 7) + 1,
+        ((fields >> 36) & 31) + 1,
+        fields & (2**36 - 1),
+    )
+    assert (rate, channels, bits, samples) == (24_000, 1, 16, 4096)
+    assert info[18:] == hashlib.md5(b"\0\0" * samples).digest()  # FLAC's own checksum
+    frame = data[8 + length :]
+    assert frame[:2] == b"\xff\xf8" and frame[5] == _crc(frame[:5], 8, 0x07)
+    assert int.from_bytes(frame[-2:], "big") == _crc(frame[:-2], 16, 0x8005)
+
+
+def test_aac_is_a_run_of_adts_frames_of_their_stated_length() -> None:
+    data, offset, frames = audio_files.aac(), 0, 0
+    while offset < len(data):
+        header = int.from_bytes(data[offset : offset + 7], "big")
+        assert header >> 44 == 0xFFF and (header >> 40) & 1 == 1  # sync, no CRC
+        assert (header >> 38) & 3 == 1 and (header >> 34) & 0xF == 6  # AAC LC, 24 kHz
+        offset += (header >> 13) & 0x1FFF
+        frames += 1
+    assert offset == len(data) and frames == 5

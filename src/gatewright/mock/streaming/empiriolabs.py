@@ -3,7 +3,7 @@
 Field names follow the documented example: ``{"type":"audio.chunk","seq":0,
 "audio_b64":"...","format":"pcm","sample_rate":24000,"elapsed_ms":118}`` and a final
 ``{"type":"audio.done","url":...,"duration_seconds":...,"usage":{...}}``. The audio is
-the PCM payload of the mock's generated WAV, so the chunks concatenate to real samples.
+raw PCM samples (``audio_files.pcm``), so the chunks concatenate to real samples.
 The events' schemas and the terminator are the wire's data (``specs/wires/empiriolabs-speech.json``).
 """
 
@@ -13,7 +13,7 @@ import base64
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gatewright.mock import media
+from gatewright.mock.audio_files import SAMPLE_RATE, pcm
 from gatewright.mock.sse.events import SSEEvent, json_event
 from gatewright.mock.streaming.registry import StreamContext
 from gatewright.spec.errors import SpecError
@@ -21,12 +21,9 @@ from gatewright.spec.wires import EMPIRIOLABS_SPEECH
 
 __all__ = ["SAMPLE_RATE", "speech_events"]
 
-SAMPLE_RATE = 24_000
-_WAV_HEADER = 44
-
 
 def speech_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
-    audio = context.audio if context.audio is not None else media.wav(0.2, SAMPLE_RATE)[_WAV_HEADER:]
+    audio = context.audio if context.audio is not None else pcm(0.2)
     audio_format = str(context.request.get("output_format") or "pcm")
     size = max(2, context.chunk_bytes - context.chunk_bytes % 2)
     for seq, offset in enumerate(range(0, len(audio), size)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gatewright.normalize.passes.ambiguous_one_of import ambiguous_one_of
+from gatewright.normalize.passes.audio_formats import audio_formats
 from gatewright.normalize.passes.base import RepairPass
 from gatewright.normalize.passes.binary_media import binary_media
 from gatewright.normalize.passes.canonical_order import canonical_order
@@ -49,6 +50,7 @@ PASSES: tuple[RepairPass, ...] = (
     explicit_security,
     impossible_responses,
     binary_media,
+    audio_formats,
     error_bodies,
     success_bodies,
     compatible_shapes,
