@@ -21,6 +21,7 @@ from gatewright.mock.media import MediaKind
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import render
 from gatewright.mock.resource_bodies import render_list
+from gatewright.mock.tasks.asked import SENT
 from gatewright.mock.tasks.callbacks import find_callback_url
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.facts import CONTEXT_KEY, FactsRef
@@ -98,6 +99,7 @@ class TaskHooks:
             context={
                 "model": model,
                 "request": echoable(call.body),  # what its polls, lists and results restate
+                SENT: sorted(call.body) if isinstance(call.body, Mapping) else [],  # (``tasks.asked``)
                 "path_params": dict(call.path_params),
                 "host": f"{call.request.scheme}://{call.request.host}",
                 **({CONTEXT_KEY: facts.as_context()} if facts is not None else {}),

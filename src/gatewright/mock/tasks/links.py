@@ -49,6 +49,7 @@ class LinkPlan:
     route: str  # the route's path template
     as_path: bool  # a path (with the mock's prefix) rather than an absolute URL
     declared_in: frozenset[str] = frozenset()  # response schema pointers that declare the field
+    lapses: bool = False  # the cancel route, null once the task has finished (where null is allowed)
 
     def value(self, task_id: str, params: Mapping[str, str], *, host: str, prefix: str) -> str:
         path = f"{prefix}{PathTemplate.parse(self.route).expand(params, default=task_id)}"
@@ -73,6 +74,7 @@ def plan_links(
         "cancel": cancel.operation.template.path if cancel is not None else None,
     }
     result = tuple(split(spec.result)) if spec.result else ()
+    document = api.spec.document
     plans: dict[tuple[str, ...], LinkPlan] = {}
     for operation_id in operation_ids:
         op = api.operations.get(operation_id)
@@ -88,6 +90,8 @@ def plan_links(
                 plan = LinkPlan(tokens, route, as_path=False) if route is not None else None
             else:
                 plan = plans.get(tokens) or _plan(tokens, schema, fillable, named)
+                if plan is not None and plan.route == named["cancel"] and "null" in types(document, schema):
+                    plan = replace(plan, lapses=True)  # nothing is left to cancel once it has finished
             if plan is not None:
                 plans[tokens] = replace(plan, declared_in=plan.declared_in | {pointer})
     return tuple(plans.values())
@@ -103,9 +107,11 @@ def write_links(
     prefix: str,
     pointer: str,
     valid: Callable[[Any], bool] | None,
+    finished: bool = False,
 ) -> None:
     """Point ``body``'s link fields at the task's real routes, keeping it valid (``valid``: None writes
-    them all, for a caller that checks the whole body afterwards).
+    them all, for a caller that checks the whole body afterwards); a ``finished`` task's cancel link is
+    null where its schema allows (``LinkPlan.lapses``).
 
     A field is written where the body has it, or added where ``pointer`` (the body's
     schema) declares it.
@@ -119,7 +125,8 @@ def write_links(
             continue
         if not isinstance(parent.get(name), str | None):
             continue
-        writes.append((link.tokens, link.value(task_id, params, host=host, prefix=prefix)))
+        value = None if finished and link.lapses else link.value(task_id, params, host=host, prefix=prefix)
+        writes.append((link.tokens, value))
     edits.set_all(writes)
 
 

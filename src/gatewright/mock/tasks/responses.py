@@ -27,6 +27,7 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import response_headers
+from gatewright.mock.tasks.asked import SENT, as_asked
 from gatewright.mock.tasks.facts import Facts
 from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
 from gatewright.mock.tasks.links import write_links
@@ -155,7 +156,8 @@ class TaskBodies:
                 if kept:  # echo keeps it valid: each restated field is kept only if it stays so
                     owned = [split(p) for p in (variant.status, variant.result, id_pointer) if p]
                     request = task.context.get("request")
-                    return echo(body, request, valid, minted=frozenset({task.id}), owned=owned), True
+                    body = echo(body, request, valid, minted=frozenset({task.id}), owned=owned)
+                    return _as_asked(api, task, body, valid), True
                 first = first if first is not None else body
         return first, False
 
@@ -199,6 +201,17 @@ class TaskBodies:
         return dict(item) if isinstance(item, Mapping) else None
 
 
+def _as_asked(api: MockApi, task: Task, body: Any, valid: Callable[[Any], bool]) -> Any:
+    """``tasks.asked`` for the request that created ``task`` (by its create operation's fields)."""
+    create = api.operations.get(task.operation_id)
+    request, sent = task.context.get("request"), task.context.get(SENT)
+    if create is None or not isinstance(request, Mapping) or not isinstance(sent, list):
+        return body
+    return as_asked(
+        body, request, sent, api.request_fields(create), valid, called_back=task.callback_url is not None
+    )
+
+
 def _write_links(
     lifecycle: Lifecycle, task: Task, body: dict[str, Any], pointer: str, valid: Callable[[Any], bool] | None
 ) -> None:
@@ -216,6 +229,7 @@ def _write_links(
         prefix=lifecycle.api.prefix,
         pointer=pointer,
         valid=valid,
+        finished=task.terminal,
     )
 
 
