@@ -197,3 +197,16 @@ def test_missing_key_is_401_in_sdk(base_url: str, api: str) -> None:
     )
     with pytest.raises(openai.AuthenticationError):
         client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
+
+
+@pytest.mark.filterwarnings("ignore:The Sora API is scheduled:DeprecationWarning")
+def test_voxvey_videos_read_as_the_sdk_s_videos(base_url: str) -> None:
+    """voxvey's video routes forward to OpenAI's ``/videos``: a job's ``object`` is ``video`` (it read
+    ``mock-object``), and a delete, which voxvey documents as a free-form answer, confirms it in
+    OpenAI's shape, so the SDK's ``deleted`` is True (it answered the job: ``deleted`` None)."""
+    client = _client(base_url, "voxvey", "POST", "/v1/videos")
+    video = client.videos.create(model="openai/sora-2", prompt="A cinematic product reveal")
+    assert video.id.startswith("video_") and video.object == "video"
+    assert client.videos.retrieve(video.id).object == "video"
+    deleted = client.videos.delete(video.id)
+    assert (deleted.id, deleted.deleted, deleted.object) == (video.id, True, "video")

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field, replace
 
 from aiohttp import web
 
+from gatewright.mock import open_bodies
 from gatewright.mock.echo import echoable
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.keyset import SharedKeySet
 from gatewright.mock.media import MediaKind
 from gatewright.mock.outcome import JsonOutcome, web_response
-from gatewright.mock.render import render
+from gatewright.mock.render import render, value_for
 from gatewright.mock.resource_bodies import render_list
 from gatewright.mock.tasks.asked import SENT
 from gatewright.mock.tasks.callbacks import find_callback_url
@@ -32,6 +33,7 @@ from gatewright.mock.tasks.publish import publish, result_kind, results_for
 from gatewright.mock.tasks.responses import TaskBodies, error_response, free_form_list, json_response
 from gatewright.mock.tasks.sync import finished_result
 from gatewright.mock.tasks.wants import holds_on, named_task_id, wants_task
+from gatewright.spec.media import is_json
 from gatewright.spec.pointer import lookup
 from gatewright.spec.tasks import Phase
 
@@ -178,6 +180,10 @@ class TaskHooks:
             )
             if answer is None and call.decision.media is None:  # a cancel without a body (DELETE: 204)
                 return web_response(render(api, op, call.decision, call.body), call.headers)
+            if answer is not None and _confirms_delete(call):
+                shown = self.bodies.list_item(result.task)  # the job as its poll shows it: its kind
+                kind = shown.get("object") if shown is not None else None
+                return json_response(api, op, call.decision, open_bodies.deleted(found.id, kind))
             status = self.bodies.fitted(api, call.decision, lifecycle.spec).status
             if answer is None or lookup(answer.value, status) != result.task.status:
                 return None
@@ -247,3 +253,18 @@ class TaskHooks:
         if call.store.find(f"{call.api.name}:", task_id) is not None:
             return None  # e.g. made by a synchronous response
         return error_response(call.api, call.operation, 404, f"no such task: {task_id}")
+
+
+def _confirms_delete(call: MockCall) -> bool:
+    """A cancel that is a DELETE whose answer the spec leaves free-form: it confirms the delete in
+    OpenAI's shape (``open_bodies.deleted``: ``{"id", "object", "deleted": true}``, what the SDK's
+    ``videos.delete`` reads), not the job (voxvey's ``DELETE /v1/videos/{video_id}``)."""
+    decision = call.decision
+    return (
+        call.operation.operation.method == "DELETE"
+        and decision.media is not None
+        and decision.media.schema_pointer is not None
+        and is_json(decision.media.media_type)
+        and decision.example is None
+        and open_bodies.is_open(value_for(call.api, call.operation, decision))
+    )
