@@ -26,6 +26,7 @@ from gatewright.conformance.expressions import MISSING, evaluate
 from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.served import refused_model, unserved
 from gatewright.conformance.units import UnitContext
+from gatewright.conformance.unmade import not_there
 from gatewright.spec import Operation, Spec, TaskSpec
 from gatewright.spec.pointer import lookup, split
 from gatewright.spec.tasks import moves_forward, task_id_slot
@@ -142,6 +143,10 @@ class LifecycleCheck:
         said = refused_model(run.status, answer)
         if said is not None:
             ctx.result.skipped = unserved(said)
+            return None
+        missing = not_there(run.status, self.operation, case)
+        if missing is not None:  # it names a store, a file nobody made: no lifecycle to drive
+            ctx.result.skipped = missing
             return None
         if run.status is None or not 200 <= run.status < 300:
             self._fail(

@@ -1,0 +1,52 @@
+"""A create refused for what it names: the ids a generated request carries that nobody made.
+
+verify's lifecycle phase starts each task from a generated (or documented example) request, and
+makes nothing first: a create whose path names a parent (``/v1/vector_stores/{vector_store_id}/files``)
+or whose body names another resource (``file_id``, ``input_file_id``) names ids no one made. A gateway
+that answers such a create with the 404 the operation documents is right, as any gateway would be, and
+the lifecycle cannot be driven; verify skips it, saying which ids. Only then: a 404 the operation
+does not document, or one to a create that names no ids (nothing to be missing), stays a finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gatewright.spec import Operation
+
+__all__ = ["named_ids", "not_there"]
+
+NOT_FOUND = 404
+ID_SUFFIX = "_id"
+
+
+def named_ids(case: Any) -> tuple[str, ...]:
+    """The ids a create request names that verify did not make: its path parameters, and the top-level
+    body fields named ``…_id`` that carry a string."""
+    path = tuple(str(name) for name in (getattr(case, "path_parameters", None) or {}))
+    body = getattr(case, "body", None)
+    fields = (
+        tuple(
+            str(name)
+            for name, value in body.items()
+            if str(name).endswith(ID_SUFFIX) and isinstance(value, str) and value
+        )
+        if isinstance(body, Mapping)
+        else ()
+    )
+    return path + tuple(name for name in fields if name not in path)
+
+
+def not_there(status: int | None, operation: Operation, case: Any) -> str | None:
+    """Why a create's answer skips its lifecycle (its documented 404 to a request naming ids nobody
+    made), or None: it does not."""
+    if status != NOT_FOUND or str(NOT_FOUND) not in operation.definition.get("responses", {}):
+        return None
+    names = named_ids(case)
+    if not names:
+        return None
+    return (
+        f"the create answered its documented 404: what the request names ({', '.join(names)}) "
+        "was not made, and verify makes nothing before a lifecycle"
+    )
