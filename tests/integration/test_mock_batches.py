@@ -156,16 +156,20 @@ def test_a_deleted_input_file_is_refused_in_the_api_envelope(mock_url: str) -> N
     assert {"error", "code", "request_id", "retryable"} <= body.keys()
 
 
-def test_an_input_file_the_mock_never_gave_reads_as_empty(mock_url: str, client: openai.OpenAI) -> None:
-    """Generated requests (verify, schemathesis) name such ids: the batch runs, over nothing."""
-    batch = _finished(client, _create(mock_url, "file-never-uploaded").json()["id"])
-    assert batch.status == "completed" and batch.input_file_id == "file-never-uploaded"
+def test_a_batch_over_an_input_file_that_is_not_there_fails(mock_url: str, client: openai.OpenAI) -> None:
+    """OpenAI reports input-file errors as a created batch that ends ``failed`` with the error (ipop
+    documents no refusal for it); it ended ``completed``, as if the file were empty."""
+    created = _create(mock_url, "file-never-uploaded")
+    assert created.status_code == 200, created.text
+    batch = _finished(client, created.json()["id"])
+    assert batch.status == "failed" and batch.input_file_id == "file-never-uploaded"
+    assert "file-never-uploaded" in str((batch.model_extra or {}).get("last_error"))
     assert (batch.request_counts.total, batch.request_counts.completed, batch.request_counts.failed) == (
         0,
         0,
         0,
     )
-    assert batch.output_file_id is not None and _jsonl(client, batch.output_file_id) == []
+    assert batch.output_file_id is None and batch.error_file_id is None
 
 
 def test_cancel_still_ends_a_batch_cancelled(mock_url: str, client: openai.OpenAI) -> None:
@@ -401,3 +405,82 @@ def test_deleting_a_vector_store_answers_the_store_that_was_deleted(client: open
     assert deleted.id == store.id
     assert deleted.model_dump().get("name") == "kb"
     assert deleted.model_dump().get("metadata") == {"team": "search"}
+
+
+def _attach(url: str, store_id: str, file_id: str) -> requests.Response:
+    return requests.post(
+        f"{url}/v1/vector_stores/{store_id}/files", json={"file_id": file_id}, headers=AUTH, timeout=10
+    )
+
+
+def _files_of(url: str, store_id: str) -> requests.Response:
+    return requests.get(f"{url}/v1/vector_stores/{store_id}/files", headers=AUTH, timeout=10)
+
+
+def test_attaching_what_is_not_there_is_a_404_that_keeps_nothing(mock_url: str) -> None:
+    """ipop documents 404 "No such resource." on the attach; a file or a store that does not exist
+    answered 200 and made a row."""
+    store_id = _store(mock_url)
+    missing_file = _attach(mock_url, store_id, "file_never_uploaded")
+    assert missing_file.status_code == 404, missing_file.text
+    assert (
+        missing_file.json()["param"] == "file_id" and "file_never_uploaded" in missing_file.json()["message"]
+    )
+    assert {"error", "code", "request_id", "retryable"} <= missing_file.json().keys()
+    assert _files_of(mock_url, store_id).json()["data"] == []
+    store = requests.get(f"{mock_url}/v1/vector_stores/{store_id}", headers=AUTH, timeout=10).json()
+    assert (store["file_count"], store["usage_bytes"]) == (0, 0)
+
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
+    missing_store = _attach(mock_url, "vs_never_made", file_id)
+    assert missing_store.status_code == 404 and "vs_never_made" in missing_store.json()["message"]
+    assert _files_of(mock_url, "vs_never_made").status_code == 404
+    got = requests.get(f"{mock_url}/v1/vector_stores/vs_never_made/files/{file_id}", headers=AUTH, timeout=10)
+    assert got.status_code == 404
+
+
+def test_a_deleted_store_and_what_was_under_it_are_gone(mock_url: str, client: openai.OpenAI) -> None:
+    """ipop: deleting a store "drops attachment rows"; its file list answered 200 after."""
+    store_id, file_id = _store(mock_url), upload_file(mock_url, NOTES, filename="notes.txt")
+    client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
+    assert client.vector_stores.delete(store_id).id == store_id
+    assert _files_of(mock_url, store_id).status_code == 404
+    with pytest.raises(openai.NotFoundError):
+        client.vector_stores.files.retrieve(file_id, vector_store_id=store_id)
+    assert _attach(mock_url, store_id, file_id).status_code == 404
+    assert requests.get(f"{mock_url}/v1/files/{file_id}", headers=AUTH, timeout=10).status_code == 200
+
+
+def test_a_store_states_its_files_bytes_and_ingestion(mock_url: str, client: openai.OpenAI) -> None:
+    """``usage_bytes`` is the attached files' bytes (as OpenAI's), and ``status`` "rolls to `completed`
+    when every attachment reaches a terminal state" (ipop); both were generated values."""
+
+    def store() -> dict[str, Any]:
+        answer = requests.get(f"{mock_url}/v1/vector_stores/{store_id}", headers=AUTH, timeout=10)
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    created = requests.post(f"{mock_url}/v1/vector_stores", json={"name": "kb"}, headers=AUTH, timeout=10)
+    store_id = created.json()["id"]
+    for body in (created.json(), store()):
+        assert (body["file_count"], body["usage_bytes"], body["status"]) == (0, 0, "completed")
+    small, large = b"one line\n", NOTES * 3
+    first = upload_file(mock_url, small, filename="small.txt")
+    second = upload_file(mock_url, large, filename="large.txt")
+    pending = requests.post(
+        f"{mock_url}/v1/vector_stores/{store_id}/files",
+        json={"file_id": first},
+        headers={**AUTH, "Prefer": "task=hang"},
+        timeout=10,
+    )
+    assert pending.status_code == 200 and pending.json()["status"] == "in_progress"
+    assert (store()["status"], store()["usage_bytes"]) == ("in_progress", len(small))
+    client.vector_stores.files.create_and_poll(file_id=second, vector_store_id=store_id, poll_interval_ms=20)
+    assert (store()["file_count"], store()["usage_bytes"]) == (2, len(small) + len(large))
+    assert store()["status"] == "in_progress"  # the first is still ingesting
+    client.vector_stores.files.delete(first, vector_store_id=store_id)
+    assert (store()["file_count"], store()["usage_bytes"], store()["status"]) == (1, len(large), "completed")
+    listed = requests.get(f"{mock_url}/v1/vector_stores", headers=AUTH, timeout=10).json()["data"]
+    ours = [(s["usage_bytes"], s["status"]) for s in listed if s["id"] == store_id]
+    assert ours == [(len(large), "completed")]

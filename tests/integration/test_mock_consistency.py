@@ -31,8 +31,12 @@ def _pairs() -> list[tuple[str, str, str]]:
     return found
 
 
+def _generated(spec: Spec, schema: Any) -> Any:
+    return Generator(SchemaSet({**spec.document, "x-param": schema}), seed=3).generate("/x-param")
+
+
 def _value(spec: Spec, schema: Any) -> str:
-    value = Generator(SchemaSet({**spec.document, "x-param": schema}), seed=3).generate("/x-param")
+    value = _generated(spec, schema)
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
@@ -66,6 +70,31 @@ def _get(url: str, query: dict[str, str], headers: dict[str, str]) -> tuple[int,
             return error.code, error.headers.get("Content-Type", ""), error.read().decode()
 
 
+def _made_parents(spec: Spec, op: Operation, root: str) -> dict[str, str]:
+    """Each resource ``op``'s path names that the API creates (a vector store for its file list),
+    made first: a gateway answers its 404 under one nobody made."""
+    made: dict[str, str] = {}
+    for name in op.template.names:
+        collection = op.template.path.split(f"/{{{name}}}", 1)[0]
+        create = next(
+            (c for c in spec.operations if c.method == "POST" and c.template.path == collection),
+            None,
+        )
+        content = ((create.definition.get("requestBody") or {}).get("content") or {}) if create else {}
+        if create is None or "application/json" not in content:
+            continue
+        body = json.dumps(_generated(spec, content["application/json"].get("schema", {})))
+        path, query, headers, _ = _request(spec, create, made)
+        request = urllib.request.Request(
+            f"{root}{path}?{urlencode(query)}" if query else f"{root}{path}",
+            data=body.encode(),
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            made[name] = str(json.loads(response.read())["id"])
+    return made
+
+
 def _items(body: Any) -> list[dict[str, Any]]:
     array = (
         body if isinstance(body, list) else next((v for v in body.values() if isinstance(v, list) and v), [])
@@ -81,7 +110,7 @@ def test_every_listed_id_is_fetchable(base_url: str, api: str, list_id: str, ite
     assert found is not None
     name = found[1]
     root = f"{base_url}/{api}"
-    path, query, headers, parents = _request(spec, listing, {})
+    path, query, headers, parents = _request(spec, listing, _made_parents(spec, listing, root))
     status, content_type, text = _get(root + path, query, headers)
     assert status == 200, text
     if not content_type.endswith("json"):

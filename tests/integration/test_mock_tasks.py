@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -24,6 +24,7 @@ from gatewright.mock.operations import MockApi, MockOperation, compile_api
 from gatewright.mock.tasks.clock import ManualClock
 from gatewright.mock.tasks.links import LinkPlan, plan_links
 from gatewright.mock.tasks.listing import list_operations
+from gatewright.mock.uploaded_files import takes_file, upload_operation
 from gatewright.spec import API_IDS, load_spec
 from gatewright.spec.expressions import RuntimeExpression
 from gatewright.spec.paths import PathTemplate
@@ -118,21 +119,101 @@ def _assert_valid(api: MockApi, op: MockOperation, status: int, body: Any) -> No
                     assert not errors, (op.operation_id, status, errors, body)
 
 
+PARAMS = {"project_id": "proj_1", "vector_store_id": "vs_1", "job_id": "job_1"}
+
+
+@dataclass(slots=True)
+class Setup:
+    """What drivers of one test made before their creates: the path values (``PARAMS``, a parent's
+    made id in place of its default), the parents made, the files uploaded."""
+
+    params: dict[str, str] = field(default_factory=lambda: dict(PARAMS))
+    made: set[str] = field(default_factory=set)
+    files: int = 0
+
+
+def _parent_create(api: MockApi, op: MockOperation, name: str) -> MockOperation | None:
+    """The JSON create of the collection whose item ``op``'s path parameter ``name`` names, if any."""
+    path = op.operation.path
+    collection = path.split(f"/{{{name}}}", 1)[0]
+    for candidate in api.operations.values():
+        role = candidate.resource
+        if (
+            role is not None
+            and role.role == "create"
+            and role.collection == collection
+            and not takes_file(api, candidate)
+        ):
+            return candidate
+    return None
+
+
+def _upload_op(api: MockApi) -> MockOperation | None:
+    return next(
+        (
+            op
+            for op in api.operations.values()
+            if op.resource is not None and upload_operation(api, op.resource.collection) is op
+        ),
+        None,
+    )
+
+
+def _names_a_file(field_name: str) -> bool:
+    return field_name == "file_id" or field_name.endswith("_file_id")
+
+
 class Driver:
     """Creates, polls and cancels one lifecycle's tasks through the mock."""
 
-    def __init__(self, client: Client, lifecycle: Lifecycle) -> None:
+    def __init__(self, client: Client, lifecycle: Lifecycle, setup: Setup | None = None) -> None:
         self.client = client
         self.lifecycle = lifecycle
         self.api = _api(lifecycle.api)
         self.create_op = self.api.operations[lifecycle.create]
         self.poll_op = self.api.operations[lifecycle.spec.poll]
-        self.params = {"project_id": "proj_1", "vector_store_id": "vs_1", "job_id": "job_1"}
+        self.setup = setup if setup is not None else Setup()
+        self.params = self.setup.params
         self.created: Any = None  # the last create answer
-        self.files = 0  # files this driver attached
 
     def url(self, path: str) -> str:
         return f"/{self.lifecycle.api}{path}"
+
+    async def make_parents(self) -> None:
+        """Make each resource the create's path names where the API creates it (a vector store for
+        an attach): a gateway answers its 404 under one nobody made."""
+        for name in self.create_op.operation.template.names:
+            parent = _parent_create(self.api, self.create_op, name)
+            if parent is None or name in self.setup.made:
+                continue
+            response = await self.client.post(
+                self.url(_path(parent, self.params)), json=_body(self.api, parent), headers=_headers(parent)
+            )
+            text = await response.text()
+            assert response.status < 300, (parent.operation_id, response.status, text)
+            id_pointer = parent.resource.id_pointer if parent.resource is not None else None
+            made = lookup(json.loads(text), id_pointer or "/id")
+            assert isinstance(made, str) and made, text
+            self.params[name] = made
+            self.setup.made.add(name)
+
+    async def upload(self) -> str:
+        """A new file uploaded through the API's upload route: what a create that names a file
+        (``file_id``, ``input_file_id``) names; attaching one file again is the same row."""
+        upload = _upload_op(self.api)
+        assert upload is not None, self.lifecycle
+        self.setup.files += 1
+        response = await self.client.post(
+            self.url(_path(upload, self.params)),
+            params={"filename": f"notes-{self.setup.files}.txt"},
+            data=b"a line of notes\n",
+            headers={**_headers(upload), "Content-Type": "application/octet-stream"},
+        )
+        text = await response.text()
+        assert response.status < 300, (upload.operation_id, response.status, text)
+        file_id = json.loads(text)["id"]
+        assert isinstance(file_id, str)
+        return file_id
 
     async def create(self, prefer: str | None = None) -> str:
         spec = self.lifecycle.spec
@@ -143,9 +224,9 @@ class Driver:
             body = {"model": body["model"], "input": "Hello"}
         if spec.async_when is not None and isinstance(body, dict):
             body = {**body, split(RuntimeExpression.parse(spec.async_when).pointer)[0]: True}
-        if isinstance(body, dict) and "file_id" in body:  # attaching one file again is the same row
-            self.files += 1
-            body = {**body, "file_id": f"file-{id(self)}-{self.files}"}
+        if isinstance(body, dict):  # each file the create names is one uploaded for it
+            body = {**body, **{name: await self.upload() for name in body if _names_a_file(name)}}
+        await self.make_parents()
         response = await self.client.post(
             self.url(_path(self.create_op, self.params)),
             json=body,
@@ -469,10 +550,11 @@ async def test_list_operations_show_the_tasks_created(
     client: Client, api_name: str, list_id: str, creates: tuple[str, ...]
 ) -> None:
     by_create = {lc.create: lc for lc in LIFECYCLES if lc.api == api_name}
-    ids = [await Driver(client, by_create[create]).create() for create in creates]
+    setup = Setup()  # one set of parents for the creates and the list
+    ids = [await Driver(client, by_create[create], setup).create() for create in creates]
     api = _api(api_name)
     op = api.operations[list_id]
-    path = _path(op, {"project_id": "proj_1", "vector_store_id": "vs_1", "job_id": "job_1"})
+    path = _path(op, setup.params)
     response = await client.get(f"/{api_name}{path}", headers=_headers(op))
     assert response.status == 200
     body = await response.json()

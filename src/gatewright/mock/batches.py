@@ -16,8 +16,10 @@ completed.
 The task's bodies state the truth (``facts``): the input file, request counts (the total from the
 start, completed and failed once it completed), the output and error files. Files past the byte
 budget fail the batch with that error, nothing kept. An ``input_file_id`` the mock gave and deleted
-is refused in the API's envelope; one it never gave reads as an empty file
-(``uploaded_files.named_upload``). The task extension is a ``TaskStarter`` here (``mock.extensions``).
+is refused in the API's envelope; one that is not there at all (``uploaded_files.named_upload``) fails
+the batch, as OpenAI's batches report input-file errors (created, then ``failed`` with the error; ipop
+documents no refusal for it), nothing kept. The task extension is a ``TaskStarter`` here
+(``mock.extensions``).
 """
 
 from __future__ import annotations
@@ -134,17 +136,17 @@ class BatchExtension:
             return blob
         input_id = call.body.get(INPUT_FIELD) if isinstance(call.body, Mapping) else None
         batch_id = self.tasks.engine.new_id(lifecycle.id_prefix)
-        run = run_lines(blob.data, call, self.answers, salt=batch_id)
+        run = run_lines(blob.data if blob is not None else b"", call, self.answers, salt=batch_id)
         base = f"{call.request.scheme}://{call.request.host}"
         collection = f"{api.name}:{files.resource.collection}" if files.resource is not None else ""
         kept: list[str] = []
-        problem: str | None = None
+        problem = None if blob is not None else f"The input file '{input_id}' does not exist."
         try:
             for suffix, data, purpose in (
                 ("output", run.output, "batch_output"),
                 ("error", run.errors, "batch_error"),
             ):
-                if suffix == "error" and not run.failed:
+                if (suffix == "error" and not run.failed) or problem is not None:
                     continue
                 upload = Upload(data, f"{batch_id}_{suffix}.jsonl", JSONL, {"purpose": purpose})
                 file = self.uploads.keep(api, files, store, upload, base=base)

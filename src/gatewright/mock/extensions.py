@@ -66,7 +66,7 @@ EXTENSION_MODULES: Mapping[str, frozenset[str]] = MappingProxyType(
         "streams": frozenset({"gatewright.mock.streaming.extension"}),
         "tasks": frozenset({"gatewright.mock.tasks.extension", "gatewright.mock.tasks.hooks"}),
         "uploads": frozenset({"gatewright.mock.uploads"}),
-        "vector_stores": frozenset({"gatewright.mock.vector_stores"}),
+        "vector_stores": frozenset({"gatewright.mock.vector_stores", "gatewright.mock.vector_store_items"}),
     }
 )
 # The modules above the extensions: ``defaults`` builds them and hands each what it needs of the others,

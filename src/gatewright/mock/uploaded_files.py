@@ -3,9 +3,9 @@
 The upload extension keeps what clients upload (``mock.uploads``); batches keep their output files
 the same way and, with vector stores, read the uploaded file a request names. What they have in common
 lives here, outside every extension (ARCHITECTURE.md, mock): the parts of an upload (``Upload``), a file
-once kept (``Kept``), the file a request names (``named_upload``), which operation of an API takes
-uploads (``takes_file``, ``json_success``, ``upload_operation``), an upload read from its request
-(``read_upload``) and stated as OpenAI's file object (``file_object``).
+once kept (``Kept``), the file a request names (``named_upload``) and its refusal (``refused_upload``),
+which operation of an API takes uploads (``takes_file``, ``json_success``, ``upload_operation``), an
+upload read from its request (``read_upload``) and stated as OpenAI's file object (``file_object``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ __all__ = [
     "json_success",
     "named_upload",
     "read_upload",
+    "refused_upload",
     "takes_file",
     "upload_operation",
 ]
@@ -53,25 +54,34 @@ class Kept:
     decision: Decision
 
 
-def named_upload(call: MockCall, field: str) -> Blob | web.Response:
+def named_upload(call: MockCall, field: str) -> Blob | web.Response | None:
     """The uploaded file a request names in ``field`` (a batch's ``input_file_id``, an attachment's
-    ``file_id``), or the refusal in the API's envelope (404 where documented, else 400) of an id the
-    mock gave and has since deleted.
+    ``file_id``), the refusal (``refused_upload``) of an id the mock gave and has since deleted, or None
+    for an id it holds nothing by: neither bytes nor a file item (what each caller does with a file that
+    is not there is its operation's to say: an attachment refuses it, a batch fails).
 
-    An id it never gave reads as an empty file: verify's and schemathesis's generated requests name
-    such ids (as stored Responses echo a ``previous_response_id`` they never gave).
+    A file item without bytes (a fixture the files list shows) reads as an empty file.
     """
     file_id = call.body.get(field) if isinstance(call.body, Mapping) else None
-    blob = call.store.blobs.get(file_id) if isinstance(file_id, str) else None
+    if not isinstance(file_id, str):
+        return None
+    blob = call.store.blobs.get(file_id)
     if blob is not None:
         return blob
-    if isinstance(file_id, str) and call.store.blobs.was_deleted(file_id):
-        op = call.operation
-        status = 404 if op.documents(404) else 400
-        message = f"The file '{file_id}' was deleted."
-        error = call.api.errors.render(op.responses, status, message, path=op.operation.path, param=field)
-        return web_response(error)
-    return Blob(b"", "application/octet-stream", None)
+    if call.store.blobs.was_deleted(file_id):
+        return refused_upload(call, field, f"The file '{file_id}' was deleted.")
+    if call.store.find(f"{call.api.name}:", file_id) is not None:
+        return Blob(b"", "application/octet-stream", None)
+    return None
+
+
+def refused_upload(call: MockCall, field: str, message: str) -> web.Response:
+    """The refusal of the file a request names in ``field``, in the API's envelope: 404 where the
+    operation documents it, else 400."""
+    op = call.operation
+    status = 404 if op.documents(404) else 400
+    error = call.api.errors.render(op.responses, status, message, path=op.operation.path, param=field)
+    return web_response(error)
 
 
 def upload_operation(api: MockApi, collection: str) -> MockOperation | None:

@@ -7,14 +7,17 @@ before the task hooks:
 - attach: a file the mock holds (``mock.blobs``) becomes a row of that store, a task whose bodies
   state the file, the store (the field named like the store's path parameter), the bytes and the
   chunk count (``facts``); attaching it again answers the same row (OpenAI and ipop: idempotent);
-  a file the mock gave and deleted is refused in the API's envelope (``uploaded_files.named_upload``);
+  a file that is not there (deleted, or never given: ``uploaded_files.named_upload``) or a store
+  that is not there is refused in the API's envelope (its documented 404), and nothing is kept;
 - retrieve and delete name a row by store and file: the row's task answers (tasks are keyed by id
   alone, so the route's file id is translated to the row's task id), a file not attached there is a
-  404; lists are the task lists, scoped to the store by its path parameter;
+  404; lists are the task lists, scoped to the store by its path parameter; under a store that is
+  not there, each is a 404;
 - search (``POST {store}/search`` with a ``query``) scores the chunks (non-blank lines, at most
   ``CHUNK_WORDS`` words each) of the store's ingested files by the share of the query's distinct
   words they contain (0..1), best first, and answers them in the search answer's list shape;
-- the stored vector store's ``file_count`` follows its attachments and detachments.
+- the store's own routes state what is attached to it (``file_count``, ``usage_bytes``, ``status``:
+  ``mock.vector_store_items``).
 """
 
 from __future__ import annotations
@@ -23,11 +26,12 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from gatewright.mock.attachments import Attachments
 from gatewright.mock.extensions import MockCall, OperationHook, TaskStarter
 from gatewright.mock.fit import fit
 from gatewright.mock.fit import replace as replaced
@@ -36,17 +40,16 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import render
 from gatewright.mock.resource_bodies import render_list
-from gatewright.mock.shared_values import KEY_SEP
 from gatewright.mock.tasks.facts import FactsRef
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.responses import error_response, json_response
 from gatewright.mock.tasks.wants import wants_task
-from gatewright.mock.uploaded_files import named_upload
+from gatewright.mock.uploaded_files import named_upload, refused_upload
+from gatewright.mock.vector_store_items import StoreItems
 from gatewright.spec.tasks import Phase
 
 if TYPE_CHECKING:
-    from gatewright.mock.shared import Ledger
     from gatewright.mock.shared_values import Shared
 
 __all__ = ["VectorStoreExtension", "chunks", "score"]
@@ -54,7 +57,6 @@ __all__ = ["VectorStoreExtension", "chunks", "score"]
 FILE_FIELD = "file_id"
 QUERY_FIELD = "query"
 LIMIT_FIELD = "max_num_results"
-COUNT_FIELD = "file_count"  # ipop's vector store: how many files are attached
 FACTS = "vector_store_file"  # the name an attachment's facts are registered under (``tasks.facts``)
 DEFAULT_RESULTS = 10  # OpenAI's and ipop's default page of hits
 CHUNK_WORDS = 100  # words in a chunk at most (a longer line is several chunks)
@@ -87,58 +89,7 @@ class _Routes:
     lifecycle: Lifecycle
     store_param: str  # the attach path's last parameter (``vector_store_id``)
     file_param: str  # the poll path's last parameter (``file_id``)
-
-
-@dataclass(slots=True)
-class _Rows:
-    """Attached files per (api, store id): file id -> the row's task id, in attach order.
-
-    Also a ``mock.shared.Shared`` store: key ``api\x1fstore\x1ffile``, value ``{"store", "file",
-    "row"}`` (``row`` None: detached)."""
-
-    shared_name = "vector_stores"  # not a field
-
-    rows: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
-    ledger: Ledger | None = None
-
-    def of(self, api: str, store: str) -> dict[str, str]:
-        return self.rows.get((api, store), {})
-
-    def touched(self, api: str, store: str) -> bool:
-        """Anything was ever attached to the store (since reset), detached since or not."""
-        return (api, store) in self.rows
-
-    def attach(self, api: str, store: str, file_id: str, row_id: str) -> None:
-        self.rows.setdefault((api, store), {})[file_id] = row_id
-        self._note(api, store, file_id, row_id)
-
-    def detach(self, api: str, store: str, file_id: str) -> None:
-        if self.rows.get((api, store), {}).pop(file_id, None) is not None:
-            self._note(api, store, file_id, None)
-
-    def _note(self, api: str, store: str, file_id: str, row_id: str | None) -> None:
-        if self.ledger is not None:
-            value = {"store": store, "file": file_id, "row": row_id}
-            self.ledger.note(self.shared_name, f"{api}{KEY_SEP}{store}{KEY_SEP}{file_id}", value)
-
-    def shared_items(self) -> Iterator[tuple[str, Any]]:
-        for (api, store), files in list(self.rows.items()):
-            for file_id, row_id in list(files.items()):
-                value = {"store": store, "file": file_id, "row": row_id}
-                yield f"{api}{KEY_SEP}{store}{KEY_SEP}{file_id}", value
-
-    def shared_apply(self, key: str, value: Any) -> None:
-        api = key.partition(KEY_SEP)[0]
-        if not isinstance(value, Mapping):
-            return  # rows are detached with a value, never dropped
-        files = self.rows.setdefault((api, str(value["store"])), {})
-        if value.get("row") is None:
-            files.pop(str(value["file"]), None)
-        else:
-            files[str(value["file"])] = str(value["row"])
-
-    def shared_clear(self) -> None:
-        self.rows.clear()
+    items: StoreItems  # the stores' own routes
 
 
 class VectorStoreExtension:
@@ -149,7 +100,7 @@ class VectorStoreExtension:
 
     def __init__(self, tasks: TaskStarter) -> None:
         self.tasks = tasks
-        self.attached = _Rows()
+        self.attached = Attachments()
         self.rows_made = 0  # salts row ids: a file attached again after a cancel is a new row
         tasks.register_facts(FACTS, _row_facts)
         self._routes: dict[str, list[_Routes]] = {}  # api -> its attachment lifecycles
@@ -159,7 +110,7 @@ class VectorStoreExtension:
         if routes is None:
             routes = self._routes[api.name] = self._find(api)
         if routes and _deletes_a_file(operation, routes):
-            return self._forget_hook()
+            return self._forget_hook(routes)
         for found in routes:
             lifecycle = found.lifecycle
             spec = lifecycle.spec
@@ -167,6 +118,14 @@ class VectorStoreExtension:
                 return self._attach_hook(found)
             if operation.operation_id in (spec.poll, spec.cancel):
                 return self._row_hook(found, operation)
+            if (hook := found.items.bind(operation)) is not None:
+                return hook
+            create = lifecycle.create.operation
+            if (
+                operation.operation.method == "GET"
+                and operation.operation.template.path == create.template.path
+            ):
+                return self._file_list_hook(found)
             search = f"{lifecycle.create.operation.template.path.removesuffix('/files')}/search"
             if (
                 operation.operation.method == "POST"
@@ -205,7 +164,8 @@ class VectorStoreExtension:
                 continue
             poll_names = poll.operation.template.names
             if len(poll_names) > len(create.template.names):
-                found.append(_Routes(lifecycle, create.template.names[-1], poll_names[-1]))
+                items = StoreItems.of(self.tasks, self.attached, lifecycle)
+                found.append(_Routes(lifecycle, create.template.names[-1], poll_names[-1], items))
         return found
 
     # --- hooks -----------------------------------------------------------------------------------
@@ -218,11 +178,15 @@ class VectorStoreExtension:
                 return None
             api, op = call.api, call.operation
             store_id = call.path_params.get(routes.store_param, "")
+            if routes.items.gone(call, store_id):
+                return _no_store(call, store_id)
             blob = named_upload(call, FILE_FIELD)
+            file_id = str(call.body.get(FILE_FIELD)) if isinstance(call.body, Mapping) else ""
+            if blob is None:
+                return refused_upload(call, FILE_FIELD, f"No such file: '{file_id}'.")
             if isinstance(blob, web.Response):
                 return blob
-            file_id = str(call.body.get(FILE_FIELD)) if isinstance(call.body, Mapping) else ""
-            rows = self.attached.rows.setdefault((api.name, store_id), {})  # touched, attached or not
+            rows = self.attached.of(api.name, store_id)
             existing = self.tasks.engine.get(api.name, rows.get(file_id, ""))
             if existing is not None and existing.phase is not Phase.CANCELLED:  # attached before: that row
                 body = self.tasks.bodies.render(
@@ -245,7 +209,7 @@ class VectorStoreExtension:
             )
             if answer is not None:
                 self.attached.attach(api.name, store_id, file_id, row_id)
-                self._count_files(call, store_id)
+                routes.items.refresh(call, store_id)
             return answer
 
         return attach
@@ -263,6 +227,8 @@ class VectorStoreExtension:
         async def row(call: MockCall) -> Answered:
             store_id = call.path_params.get(routes.store_param, "")
             file_id = call.path_params.get(routes.file_param, "")
+            if routes.items.gone(call, store_id) and call.decision.status < 300:
+                return _no_store(call, store_id)
             rows = self.attached.of(call.api.name, store_id)
             row_id = rows.get(file_id)
             if row_id is None:  # never attached here, or detached since
@@ -276,14 +242,25 @@ class VectorStoreExtension:
             )
             if engine.get(call.api.name, row_id) is None:  # deleted (or expired): detached
                 self.attached.detach(call.api.name, store_id, file_id)
-                self._count_files(call, store_id)
+            routes.items.refresh(call, store_id)
             if answer is None and call.decision.status < 300:  # a route without a body (DELETE: 204)
                 return web_response(render(call.api, call.operation, call.decision, call.body), call.headers)
             return answer
 
         return row
 
-    def _forget_hook(self) -> OperationHook:
+    def _file_list_hook(self, routes: _Routes) -> OperationHook:
+        """A store's file list: a 404 where the store is not there (else the task list answers)."""
+
+        async def listed(call: MockCall) -> Answered:
+            store_id = call.path_params.get(routes.store_param, "")
+            if call.decision.status >= 300 or not routes.items.gone(call, store_id):
+                return None
+            return _no_store(call, store_id)
+
+        return listed
+
+    def _forget_hook(self, routes: list[_Routes]) -> OperationHook:
         """Deleting a file removes it from every store it is attached to (OpenAI: "Delete a file and
         remove it from all vector stores"); the file's own delete answers."""
 
@@ -296,17 +273,11 @@ class VectorStoreExtension:
                 if row_id is not None:
                     self.tasks.engine.delete(api, row_id)
                     self.attached.detach(api, store_id, file_id)
-                    self._count_files(call, store_id)
+                    for found in routes:
+                        found.items.refresh(call, store_id)
             return None
 
         return forget
-
-    def _count_files(self, call: MockCall, store_id: str) -> None:
-        """The stored vector store's ``file_count`` is the files attached to it now (where it has one)."""
-        found = call.store.find(f"{call.api.name}:", store_id)
-        if found is not None and COUNT_FIELD in found[1]:
-            count = {COUNT_FIELD: len(self.attached.of(call.api.name, store_id))}
-            call.store.update(found[0], store_id, count, budgeted=False)  # (the mock's own count)
 
     def _search_hook(self, routes: _Routes) -> OperationHook:
         async def search(call: MockCall) -> Answered:
@@ -383,3 +354,11 @@ def _row_facts(facts: Mapping[str, Any], task: Task) -> Mapping[str, Any]:
 def _digest(text: str) -> str:
     """An id made from what it names: the same under a seed, drawn from no sequence the answers use."""
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _no_store(call: MockCall, store_id: str) -> Answered:
+    """The refusal of a route under a vector store that is not there: its documented 404, else the
+    spec's own answer."""
+    if not call.operation.documents(404):
+        return None
+    return error_response(call.api, call.operation, 404, f"No vector store '{store_id}'.")

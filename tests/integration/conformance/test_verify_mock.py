@@ -49,3 +49,20 @@ def test_verify_passes_against_the_mock(api: str, tmp_path: Path, capsys: pytest
     for name in REPORTS:
         assert KEY not in (report_dir / name).read_text(encoding="utf-8"), name
     assert KEY not in out
+
+
+def test_a_create_that_names_what_is_not_there_skips_its_lifecycle(tmp_path: Path) -> None:
+    """A generated attach names a vector store and a file nobody made: ipop's documented 404 (as a
+    real gateway answers it) skips the lifecycle, where verify called it a task that did not start."""
+    with running_mock(["ipop"], seed=1) as url:
+        code = main(
+            [
+                "verify", "--api", "ipop", "--base-url", url, "--api-key", KEY, "--max-examples", "1",
+                "--seed", "1", "--phases", "lifecycle", "--include", "postVectorStoresByVectorStoreIdFiles",
+                "--report-dir", str(tmp_path),
+            ]
+        )  # fmt: skip
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    (unit,) = [u for u in report["units"] if u["kind"] == "lifecycle"]
+    assert code == 0 and unit["findings"] == []
+    assert unit["outcome"] == "skipped" and "404" in unit["skipped"]
