@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import datetime
 from typing import Any
 
 import openai
@@ -142,6 +143,46 @@ def test_a_batch_without_bad_lines_has_no_error_file(mock_url: str, client: open
     assert [row["custom_id"] for row in _jsonl(client, batch.output_file_id)] == ["only"]
 
 
+def test_a_batchs_detail_has_one_row_per_input_line(mock_url: str, client: openai.OpenAI) -> None:
+    """ipop's batch detail (``BatchDetailResponse``) lists ``rows``, one ``BatchJobRow`` per input
+    line: its index, custom id, status and output line or error; they were generated rows that named
+    neither the batch nor its lines."""
+    lines = [_line("first"), "{not json", _line("second")]
+    created = _create(mock_url, upload_file(mock_url, "\n".join(lines).encode()), Prefer="task=hang")
+    batch_id = created.json()["id"]
+
+    def rows() -> list[dict[str, Any]]:
+        answer = requests.get(f"{mock_url}/v1/batches/{batch_id}", headers=AUTH, timeout=10)
+        assert answer.status_code == 200, answer.text
+        found: list[dict[str, Any]] = answer.json()["rows"]
+        return found
+
+    queued = rows()
+    assert [(r["row_index"], r["custom_id"], r["status"]) for r in queued] == [
+        (0, "first", "queued"),
+        (1, None, "queued"),
+        (2, "second", "queued"),
+    ]
+    assert {r["batch_id"] for r in queued} == {batch_id}
+    assert all(r["output_line"] is None and r["error"] is None for r in queued)
+    client.batches.cancel(batch_id)
+    assert [r["status"] for r in rows()] == ["cancelled"] * 3
+
+    done = _finished(client, _create(mock_url, upload_file(mock_url, "\n".join(lines).encode())).json()["id"])
+    batch_id = done.id
+    assert done.output_file_id is not None
+    output = client.files.content(done.output_file_id).text.splitlines()
+    finished = rows()
+    assert [(r["row_index"], r["custom_id"], r["status"]) for r in finished] == [
+        (0, "first", "completed"),
+        (1, None, "failed"),
+        (2, "second", "completed"),
+    ]
+    assert [finished[0]["output_line"], finished[2]["output_line"]] == output  # the output file's lines
+    assert finished[1]["output_line"] is None and finished[1]["error"]["code"] == "invalid_json"
+    assert finished[0]["error"] is None and finished[1]["error"]["line"] == 2
+
+
 def _delete_file(url: str, file_id: str) -> None:
     assert requests.delete(f"{url}/v1/files/{file_id}", headers=AUTH, timeout=10).status_code == 204
 
@@ -170,6 +211,27 @@ def test_a_batch_over_an_input_file_that_is_not_there_fails(mock_url: str, clien
         0,
     )
     assert batch.output_file_id is None and batch.error_file_id is None
+
+
+@pytest.mark.parametrize(
+    ("window", "seconds"), [(None, 86_400), ("24h", 86_400), ("30m", 1800), ("2d", 172_800)]
+)
+def test_a_batch_states_the_completion_window_it_was_given(
+    mock_url: str, client: openai.OpenAI, window: str | None, seconds: int
+) -> None:
+    """ipop's ``completion_window`` ("e.g. '24h', '30m', '600s'", default 24h) is the batch's
+    ``completion_window_secs``, and its deadline that far from its creation; both were generated."""
+    request: dict[str, Any] = {"input_file_id": upload_file(mock_url, _line("timed").encode())}
+    if window is not None:
+        request["completion_window"] = window
+    created = requests.post(f"{mock_url}/v1/batches", json=request, headers=AUTH, timeout=10)
+    assert created.status_code == 200, created.text
+    polled = requests.get(f"{mock_url}/v1/batches/{created.json()['id']}", headers=AUTH, timeout=10).json()
+    for body in (created.json(), polled):
+        assert body["completion_window_secs"] == seconds
+        born = datetime.fromisoformat(body["created_at"].replace("Z", "+00:00"))
+        deadline = datetime.fromisoformat(body["deadline_at"].replace("Z", "+00:00"))
+        assert (deadline - born).total_seconds() == seconds
 
 
 def test_cancel_still_ends_a_batch_cancelled(mock_url: str, client: openai.OpenAI) -> None:

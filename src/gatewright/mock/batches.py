@@ -14,20 +14,25 @@ one byte budget, and the file routes), when the batch is created; its id names t
 completed.
 
 The task's bodies state the truth (``facts``): the input file, request counts (the total from the
-start, completed and failed once it completed), the output and error files. Files past the byte
-budget fail the batch with that error, nothing kept. An ``input_file_id`` the mock gave and deleted
-is refused in the API's envelope; one that is not there at all (``uploaded_files.named_upload``) fails
-the batch, as OpenAI's batches report input-file errors (created, then ``failed`` with the error; ipop
-documents no refusal for it), nothing kept. The task extension is a ``TaskStarter`` here
-(``mock.extensions``).
+start, completed and failed once it completed), the output and error files, and the window the
+create asked for (``completion_window``: ``"24h"`` is ``completion_window_secs`` 86400, the deadline
+that far from its creation), and one row per input line (``rows``: its index, custom id, status, and
+its output line or error once the batch completed; the batch's own ``failed`` or ``cancelled`` while
+it ends so; ``queued`` before). Files past the byte budget fail the batch with that error, nothing
+kept. An ``input_file_id`` the mock gave and deleted is refused in the API's envelope; one that is not
+there at all (``uploaded_files.named_upload``) fails the batch, as OpenAI's batches report input-file
+errors (created, then ``failed`` with the error; ipop documents no refusal for it), nothing kept.
+The task extension is a ``TaskStarter`` here (``mock.extensions``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -56,6 +61,10 @@ __all__ = ["BatchExtension", "BatchRun", "run_lines"]
 INPUT_FIELD = "input_file_id"
 FACTS = "batch"  # the name a batch's facts are registered under (``tasks.facts``)
 JSONL = "application/jsonl"
+WINDOW_FIELD = "completion_window"
+DEFAULT_WINDOW = "24h"  # ipop's and OpenAI's default completion window
+_WINDOW = re.compile(r"(\d+)([smhd])")  # ipop: "e.g. '24h', '30m', '600s'. Max 7d."
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
 
 Answered = web.StreamResponse | JsonOutcome | None
 
@@ -77,6 +86,7 @@ class BatchRun:
     lines: tuple[Line, ...]
     output: bytes
     errors: bytes
+    records: tuple[dict[str, Any], ...] = ()  # each line's output or error record, in line order
 
     @property
     def completed(self) -> int:
@@ -134,7 +144,8 @@ class BatchExtension:
         blob = named_upload(call, INPUT_FIELD)
         if isinstance(blob, web.Response):
             return blob
-        input_id = call.body.get(INPUT_FIELD) if isinstance(call.body, Mapping) else None
+        request = call.body if isinstance(call.body, Mapping) else {}
+        input_id = request.get(INPUT_FIELD)
         batch_id = self.tasks.engine.new_id(lifecycle.id_prefix)
         run = run_lines(blob.data if blob is not None else b"", call, self.answers, salt=batch_id)
         base = f"{call.request.scheme}://{call.request.host}"
@@ -176,6 +187,8 @@ class BatchExtension:
                     "failed": run.failed,
                     "error_file": error_id,
                     "problem": problem,
+                    "window": window_seconds(request.get(WINDOW_FIELD, DEFAULT_WINDOW)),
+                    "rows": [dumps(record).decode() for record in run.records],
                 },
             ),
         )
@@ -186,7 +199,13 @@ def _batch_facts(args: Mapping[str, Any], task: Task) -> Mapping[str, Any]:
     the error file once it completed."""
     done = task.phase is Phase.SUCCEEDED
     error = task.error.message if task.error is not None else None
+    window = args.get("window")
+    timed: dict[str, Any] = {}
+    if isinstance(window, int):
+        timed = {"completion_window_secs": window, "deadline_at": _iso(task.created_at + window)}
     return {
+        **timed,
+        "rows": _rows(args.get("rows"), task),
         INPUT_FIELD: args.get("input"),
         "request_counts": {
             "total": args.get("total", 0),
@@ -198,11 +217,48 @@ def _batch_facts(args: Mapping[str, Any], task: Task) -> Mapping[str, Any]:
     }
 
 
+def _rows(records: Any, task: Task) -> list[dict[str, Any]]:
+    """One ``BatchJobRow`` per input line (``records``: each line's output or error record, JSON), as
+    the batch stands: its output line or error once it completed, the batch's end while it failed or
+    was cancelled, ``queued`` before."""
+    ended = {Phase.FAILED: "failed", Phase.CANCELLED: "cancelled"}.get(task.phase)
+    done = task.phase is Phase.SUCCEEDED
+    rows = []
+    for index, text in enumerate(records if isinstance(records, list) else []):
+        record = json.loads(text)
+        error = record.get("error")
+        status = ("failed" if error else "completed") if done else ended or "queued"
+        rows.append(
+            {
+                "batch_id": task.id,
+                "row_index": index,
+                "custom_id": record.get("custom_id"),
+                "status": status,
+                "error": error if done else None,
+                "output_line": text if done and not error else None,
+                "created_at": _iso(task.created_at),
+            }
+        )
+    return rows
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def window_seconds(window: Any) -> int | None:
+    """A completion window (``"24h"``, ``"30m"``, ``"600s"``, ``"7d"``) in seconds; None: none of these."""
+    found = _WINDOW.fullmatch(window.strip()) if isinstance(window, str) else None
+    if found is None or int(found[1]) <= 0:
+        return None
+    return int(found[1]) * _UNIT_SECONDS[found[2]]
+
+
 def run_lines(data: bytes, call: MockCall, answers: AnswerSource, *, salt: str) -> BatchRun:
     """Answer each non-blank line of ``data`` as the request it describes, sent to ``call``'s API."""
     texts = [text for text in data.decode("utf-8", errors="replace").splitlines() if text.strip()]
     lines = tuple(_answer(index, text, call, answers) for index, text in enumerate(texts))
-    output, errors = [], []
+    output, errors, records = [], [], []
     for line in lines:
         line_id = _digest(f"{salt}/{line.index}")
         if line.response is not None:
@@ -212,21 +268,26 @@ def run_lines(data: bytes, call: MockCall, answers: AnswerSource, *, salt: str) 
                 "request_id": _digest(f"{salt}/{line.index}/request"),
                 "body": body,
             }
-            output.append(
-                {
-                    "id": f"batch_req_{line_id}",
-                    "custom_id": line.custom_id,
-                    "response": response,
-                    "error": None,
-                }
-            )
+            record = {
+                "id": f"batch_req_{line_id}",
+                "custom_id": line.custom_id,
+                "response": response,
+                "error": None,
+            }
+            output.append(record)
+            records.append(record)
         elif line.error is not None:
             code, message = line.error
             error = {"code": code, "message": message, "line": line.index + 1}
-            errors.append(
-                {"id": f"batch_req_{line_id}", "custom_id": line.custom_id, "response": None, "error": error}
-            )
-    return BatchRun(lines, _jsonl(output), _jsonl(errors))
+            record = {
+                "id": f"batch_req_{line_id}",
+                "custom_id": line.custom_id,
+                "response": None,
+                "error": error,
+            }
+            errors.append(record)
+            records.append(record)
+    return BatchRun(lines, _jsonl(output), _jsonl(errors), tuple(records))
 
 
 def _answer(index: int, text: str, call: MockCall, answers: AnswerSource) -> Line:
