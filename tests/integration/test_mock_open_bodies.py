@@ -52,11 +52,19 @@ def test_an_unknown_file_is_not_found(mock: str) -> None:
 @given(
     fields=st.dictionaries(
         st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(lambda k: k != "id"),
-        st.one_of(st.integers(-(2**31), 2**31), st.booleans(), st.text(max_size=40)),
+        st.recursive(
+            st.none() | st.integers(-(2**31), 2**31) | st.booleans() | st.text(max_size=40),
+            lambda inner: (
+                st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+            ),
+            max_leaves=8,
+        ),
         max_size=5,
     )
 )
 def test_an_open_create_echoes_what_was_sent_and_reads_it_back(mock: str, fields: dict[str, object]) -> None:
+    """Any JSON the client sends a free-form resource (voxvey's cached ``messages`` and ``tools``) is
+    what it reads back and lists."""
     base = f"{mock}/voxvey/v1/byte/context/cache"
     made = requests.post(base, json={"model": "seed-1-6", **fields}, headers=AUTH, timeout=10)
     assert made.status_code in (200, 201), made.text
@@ -102,3 +110,17 @@ def test_an_open_resource_is_updated_by_a_post_on_it(mock: str) -> None:
     updated = requests.post(f"{base}/{made['id']}", json={"ttl": 7200}, headers=AUTH, timeout=10)
     assert updated.json() == {**made, "ttl": 7200}
     assert requests.get(f"{base}/{made['id']}", headers=AUTH, timeout=10).json() == {**made, "ttl": 7200}
+
+
+def test_an_open_resource_keeps_the_lists_and_objects_it_was_sent_and_updated_with(mock: str) -> None:
+    base = f"{mock}/voxvey/v1/byte/context/caches"
+    messages = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Hi"}]
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
+    made = requests.post(
+        base, json={"model": "m", "messages": messages, "tools": tools}, headers=AUTH, timeout=10
+    )
+    assert (made.json()["messages"], made.json()["tools"]) == (messages, tools), made.text
+    more = [*messages, {"role": "assistant", "content": "Hello."}]
+    updated = requests.post(f"{base}/{made.json()['id']}", json={"messages": more}, headers=AUTH, timeout=10)
+    read = requests.get(f"{base}/{made.json()['id']}", headers=AUTH, timeout=10).json()
+    assert updated.json() == read == {**made.json(), "messages": more}

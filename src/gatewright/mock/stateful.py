@@ -125,7 +125,7 @@ def _create(
             return refused
     salt = f"create-{store.create_salt()}"
     value = value_for(answer.api, answer.op, answer.decision, salt=salt)
-    sent = {k: v for k, v in (body.items() if isinstance(body, dict) else ()) if _kept(k, v)}
+    sent = _sent(body, whole=role.open_answer)
     if role.open_answer:
         value = open_bodies.created(
             value,
@@ -259,8 +259,9 @@ def _one(
     if role.role == "delete":
         _delete(api, op, role, params, store)
     elif role.role == "update" and isinstance(body, dict):
+        whole = open_bodies.is_open(value_for(api, op, answer.decision))  # a free-form resource's update
         try:
-            changed = store.update(collection, resource_id, {k: v for k, v in body.items() if _kept(k, v)})
+            changed = store.update(collection, resource_id, _sent(body, whole=whole))
         except StoreBudgetExceeded as exc:
             return _too_large(answer, str(exc))
         stored_body = changed or stored_body
@@ -356,6 +357,20 @@ def _unknown(api: MockApi, store: ResourceStore, collection: str, resource_id: s
 def _not_found(api: MockApi, op: MockOperation, resource_id: str) -> Rendered:
     error = api.errors.render(op.responses, 404, f"no such resource: {resource_id}", path=op.operation.path)
     return Rendered(404, error.content_type, error.body)
+
+
+def _sent(body: Any, *, whole: bool) -> dict[str, Any]:
+    """What the store keeps of a request body: every JSON field where the resource is free-form
+    (``whole``: any value fits it, and the client reads back what it sent, voxvey's cached ``messages``
+    and ``tools`` among them; the store's byte budget bounds it), else the fields ``_kept`` names."""
+    if not isinstance(body, dict):
+        return {}
+    if whole:
+        return {k: v for k, v in body.items() if v is None or isinstance(v, _JSON_TYPES)}
+    return {k: v for k, v in body.items() if _kept(k, v)}
+
+
+_JSON_TYPES = (dict, list, str, int, float, bool)  # what a parsed JSON body holds (a form's files are not)
 
 
 def _kept(name: str, value: Any) -> bool:
