@@ -40,6 +40,8 @@ def reset_state(app: web.Application) -> None:
     other replica calls this when it sees that)."""
     app[STORE].reset()
     app[CONTROL].reset()
+    for api in app[APIS].values():
+        api.errors.reset()
     for extension in app[EXTENSIONS]:
         extension.reset()
 

@@ -46,7 +46,17 @@ _CODE_WORDS = {
     413: ("too_large", "payload"),
     422: ("validation", "unprocessable", "bad_request", "invalid"),
     429: ("rate_limit",),
+    408: ("timeout",),
+    500: ("internal", "server_error", "api_error"),
+    502: ("bad_gateway", "upstream"),
+    503: ("service_unavailable", "unavailable", "overloaded"),
+    504: ("timeout",),
+    529: ("overloaded",),
 }
+# Where the same request may succeed if sent again (a ``retryable`` flag, as beatra and ipop define it:
+# "If true, retrying the exact same request may succeed"): a timeout, a rate limit, the server's fault.
+_RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504, 529})
+_RETRY_KEYS = ("retryable", "retriable", "is_retryable", "should_retry")
 _MESSAGE_KEYS = ("message", "detail", "msg", "error_message", "description", "error_description")
 
 
@@ -82,10 +92,17 @@ def common_error_pointer(schemas: SchemaSet, responses: Sequence[ResponseSpec]) 
 class ErrorRenderer:
     """Builds error responses for one API."""
 
-    def __init__(self, schemas: SchemaSet, generator: Generator, common_pointer: str | None) -> None:
+    def __init__(
+        self, schemas: SchemaSet, generator: Generator, common_pointer: str | None, *, api: str = ""
+    ) -> None:
+        self._api = api  # in every salt: two APIs' first errors are not one request either
         self._schemas = schemas
         self._generator = generator
         self._common = common_pointer
+        self._rendered = 0  # errors generated so far: each body's salt (``reset`` starts again)
+
+    def reset(self) -> None:
+        self._rendered = 0
 
     def schema_for(self, responses: Sequence[ResponseSpec], status: int) -> str | None:
         response = find_response(responses, status)
@@ -120,8 +137,9 @@ class ErrorRenderer:
             else:
                 body = {"error": {"message": message, "type": kind, "code": str(status)}}
             return ErrorBody(status, "application/json", json.dumps(body).encode())
-        # salted by what went wrong: two errors about different things carry different request ids
-        generated = self._generator.generate(pointer, salt=f"error-{status}-{message}", use_examples=False)
+        self._rendered += 1  # every error its own request id, the same ones again after a reset
+        salt = f"error-{self._api}-{self._rendered}-{status}-{message}"
+        generated = self._generator.generate(pointer, salt=salt, use_examples=False)
         code = enum_code(self._code_options(pointer), status)
         # Prefer filling every field; fall back to the generated code, then to a generated `param`
         # where the schema requires one but the request named none.
@@ -189,6 +207,8 @@ def _fill(
             and not isinstance(current, bool)
         ):
             out[key] = status
+        elif lowered in _RETRY_KEYS and isinstance(current, bool):
+            out[key] = status in _RETRYABLE
         elif lowered == "code" and not keep_code:
             out[key] = _pick_code(current, status, kind, code)
         elif lowered == "param" and (current is None or isinstance(current, str)) and param:

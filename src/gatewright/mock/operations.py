@@ -201,6 +201,6 @@ def compile_api(spec: Spec, name: str, prefix: str, *, seed: int | None) -> Mock
         generator=generator,
         router=Router(routes),
         operations=operations,
-        errors=ErrorRenderer(schemas, generator, common),
+        errors=ErrorRenderer(schemas, generator, common, api=name),
         error_responses=error_responses,
     )
