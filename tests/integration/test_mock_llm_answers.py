@@ -457,6 +457,21 @@ def test_responses_stream_ends_with_completed(base_url: str, api: str) -> None:
     assert final.output_text and final.output_text == whole.output_text
 
 
+@pytest.mark.parametrize("api", RESPONSES)
+def test_a_cut_responses_stream_says_so_only_at_its_end(base_url: str, api: str) -> None:
+    """With ``max_output_tokens`` the stream ends ``response.incomplete``; before it, in progress, nothing
+    is known of how it ends (OpenAI's ``incomplete_details`` is null until then)."""
+    client, model, extra = _responses(base_url, api)
+    with client.responses.stream(model=model, input="hello", max_output_tokens=3, extra_body=extra) as stream:
+        events = list(stream)
+    started = [e.response for e in events if e.type in ("response.created", "response.in_progress")]
+    assert len(started) == 2 and all(
+        r.status == "in_progress" and r.incomplete_details is None for r in started
+    )
+    assert events[-1].type == "response.incomplete"
+    assert events[-1].response.incomplete_details.reason == "max_output_tokens"
+
+
 # -- embeddings and completions --------------------------------------------------------------------
 
 

@@ -177,9 +177,12 @@ def _final_response(body: Mapping[str, Any], context: StreamContext) -> dict[str
 
 
 def _response_steps(final: dict[str, Any]) -> Iterator[_Step]:
-    """The response started (in progress, no output), each output item's events, the response ended."""
+    """The response started (in progress, no output, nothing yet to say of how it ended), each output
+    item's events, the response ended."""
     started = {**final, "status": "in_progress", "output": [], "usage": None}
     started.pop("completed_at", None)
+    if "incomplete_details" in started:  # known only at the end, as OpenAI's stream says it
+        started["incomplete_details"] = None
     yield "response.created", {"response": started}
     yield "response.in_progress", {"response": started}
     for output_index, item in enumerate(final["output"]):
