@@ -172,6 +172,30 @@ def test_transcription_json_has_text_on_a_spec_that_leaves_it_free_form(base_url
         assert transcript.text and not transcript.text.startswith("mock")
 
 
+def test_one_clip_has_one_transcript_in_every_format_and_verbose_json_times_it(base_url: str) -> None:
+    """A pipeline storing JSON text and SRT captions of one file gets the same words in both; the
+    ``verbose_json`` the SDK parses has the clip's length, its segment and, asked for, each word's span."""
+    clip = ("clip.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav")
+    texts = set()
+    with _client(base_url, "ipop") as client:
+        for fmt in ("json", "text", "srt", "vtt"):
+            answer = client.audio.transcriptions.create(
+                model="terminaili/whisper", file=clip, response_format=fmt
+            )  # type: ignore[call-overload]
+            text = answer if isinstance(answer, str) else answer.text
+            texts.add(" ".join(line for line in text.splitlines()[-1:] if "-->" not in line).strip())
+        verbose = client.audio.transcriptions.create(
+            model="terminaili/whisper",
+            file=clip,
+            response_format="verbose_json",
+            timestamp_granularities=["word", "segment"],
+        )
+    assert len(texts) == 1 and verbose.text in texts, (texts, verbose.text)
+    assert verbose.duration == 2.0 and verbose.segments and verbose.segments[0].end == 2.0
+    assert verbose.words and " ".join(w.word for w in verbose.words) == verbose.text
+    assert all(a.end == b.start for a, b in zip(verbose.words, verbose.words[1:], strict=False))
+
+
 def test_binary_answers_are_files_of_their_declared_type(base_url: str) -> None:
     video = requests.get(f"{base_url}/voxvey/v1/videos/video_1/content", headers=AUTH, timeout=10)
     assert video.status_code == 200 and video.headers["Content-Type"] == "video/mp4"

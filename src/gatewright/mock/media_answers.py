@@ -42,6 +42,7 @@ from gatewright.spec.media import is_json
 __all__ = ["TRANSCRIPT", "MediaExtension"]
 
 TRANSCRIPT = "This is the mock's transcript of the audio you sent."
+TRANSCRIPT_SECONDS = 2.0  # the clip every transcript format describes (one cue, one segment)
 
 # Format words that name text media rather than a file kind.
 _TEXT_FORMATS = {
@@ -68,6 +69,33 @@ def choose_media(decision: Decision, body: Any) -> Decision:
         ):
             return decision if spec is decision.media else replace(decision, media=spec, example=None)
     return decision
+
+
+def verbose_transcript(granularities: Any) -> dict[str, Any]:
+    """OpenAI's ``verbose_json`` of ``TRANSCRIPT`` (``TranscriptionVerbose``): its language and length, one
+    segment over the clip, and each word's span where ``timestamp_granularities`` asks for words."""
+    words = TRANSCRIPT.split()
+    step = TRANSCRIPT_SECONDS / len(words)
+    segment = {
+        "id": 0,
+        "seek": 0,
+        "start": 0.0,
+        "end": TRANSCRIPT_SECONDS,
+        "text": TRANSCRIPT,
+        "tokens": list(range(len(words))),
+        "temperature": 0.0,
+        "avg_logprob": -0.2,
+        "compression_ratio": 1.0,
+        "no_speech_prob": 0.01,
+    }
+    body: dict[str, Any] = {"task": "transcribe", "language": "english", "duration": TRANSCRIPT_SECONDS}
+    body["segments"] = [segment]
+    if "word" in (granularities if isinstance(granularities, list | str) else ()):
+        body["words"] = [
+            {"word": word, "start": round(i * step, 3), "end": round((i + 1) * step, 3)}
+            for i, word in enumerate(words)
+        ]
+    return body
 
 
 def transcript(media_type: str, text: str = TRANSCRIPT) -> bytes:
@@ -197,10 +225,15 @@ class MediaExtension:
 
         inline = asked_kind(request, media.media_kind_for(*plan.hints, model) or media.MediaKind.PNG)
         link_media(edits, request, link, inline)
-        if plan.transcribes:
-            for tokens, key, current in list(string_fields(edits.body)):
-                if key == "text" and (not current or current.startswith("mock")):
+        if plan.transcribes:  # one transcript whatever the format: the text, SRT and WebVTT ones say it too
+            for tokens, key, _current in list(string_fields(edits.body)):
+                if key == "text":
                     edits.set(tokens, TRANSCRIPT)
+            if format_word(request) == "verbose_json":
+                # a form repeats ``timestamp_granularities[]`` (the SDK's), JSON names a list
+                asked = request.get("timestamp_granularities", request.get("timestamp_granularities[]"))
+                for name, value in verbose_transcript(asked).items():
+                    edits.set((name,), value)
         return edits.body
 
     def reset(self) -> None:

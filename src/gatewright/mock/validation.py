@@ -325,8 +325,13 @@ class RequestValidator:
         if pairs is None:
             return None
         out: dict[str, Any] = {}
-        for name, raw in pairs:
+        for sent, raw in pairs:
+            # ``name[]`` (repeated) is one item of the list ``name`` each time: how the openai SDK, PHP and
+            # Rails send a list in a form (``timestamp_granularities[]``); the last one alone was kept
+            name = sent[:-2] if sent.endswith("[]") and len(sent) > 2 else sent
             kind, item_kind = declared.properties.get(name, (None, None))
+            if name != sent and kind is None:
+                kind, item_kind = "array", None
             if kind == "array" and not isinstance(raw, str) and not isinstance(raw, list):
                 out[name] = raw  # a typed (JSON) part is the whole value, not one item of it
             elif kind == "array":
