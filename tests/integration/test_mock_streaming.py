@@ -96,6 +96,7 @@ async def _chat(sdk: openai.AsyncOpenAI, api: str) -> None:
     model = str(extra.pop("model", "gpt-4o-mini"))
     messages: Any = extra.pop("messages", [{"role": "user", "content": "Say hello"}])
     extra.pop("stream", None)
+    extra.pop("n", None)  # one choice: the text compared below is the stream's only one
     plain = await sdk.chat.completions.create(model=model, messages=messages, extra_body=extra)
     stream = await sdk.chat.completions.create(model=model, messages=messages, stream=True, extra_body=extra)
     chunks = [chunk async for chunk in stream]

@@ -40,7 +40,7 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from gatewright.mock.blobs import BudgetExceeded
-from gatewright.mock.extensions import AnswerSource, FileKeeper, MockCall, OperationHook, TaskStarter
+from gatewright.mock.extensions import AnswerSource, FileKeeper, MockCall, OperationHook, Refused, TaskStarter
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
@@ -321,7 +321,10 @@ def _answer(index: int, text: str, call: MockCall, answers: AnswerSource) -> Lin
     line_call = MockCall(
         call.request, api, op, match.params, validated.body, NO_PREFERENCES, decision, call.store, raw=raw
     )
-    answered = answers.body_for(line_call) if op.wire is not None else None
+    try:
+        answered = answers.body_for(line_call) if op.wire is not None else None
+    except Refused as refused:  # what the same request sent directly is refused for
+        return Line(index, custom_id, error=("invalid_request", refused.message))
     if answered is not None:
         return Line(index, custom_id, response=(decision.status, answered))
     rendered = render(api, op, decision, validated.body)

@@ -49,6 +49,7 @@ __all__ = [
     "FileKeeper",
     "MockCall",
     "OperationHook",
+    "Refused",
     "TaskHookMaker",
     "TaskStarter",
 ]
@@ -105,6 +106,15 @@ class MockCall:
         if self.json is UNKNOWN:
             self.json = json_answer(self.operation.responses, self.preferences, self.decision)
         return cast("Decision | None", self.json)
+
+
+class Refused(Exception):
+    """A hook's refusal of a request it will not answer (more choices than the mock composes): the
+    pipeline answers it in the API's own error envelope, a batch fails the line that asked."""
+
+    def __init__(self, status: int, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.param = status, message, param
 
 
 class OperationHook(Protocol):

@@ -29,7 +29,7 @@ from gatewright.loopback import HostGuard, json_refusal
 from gatewright.mock.access_log import AccessLog
 from gatewright.mock.control_store import ControlStore
 from gatewright.mock.echo import echo_header, with_path
-from gatewright.mock.extensions import Conversations, MockCall, OperationHook
+from gatewright.mock.extensions import Conversations, MockCall, OperationHook, Refused
 from gatewright.mock.journal import JournalEntry
 from gatewright.mock.negotiation import Decision, ResponseSpec, json_answer, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
@@ -363,7 +363,12 @@ class ApiHandler:
                 extra = (*extra, *programmed.headers)
                 call.reply, call.headers = programmed.reply, programmed.headers
             for hook in hooks or ():
-                answered = await hook(call)
+                try:
+                    answered = await hook(call)
+                except Refused as refused:  # in the API's envelope, as any refusal
+                    return self._error(
+                        op.responses, refused.status, refused.message, op.operation.path, param=refused.param
+                    )
                 if isinstance(answered, JsonOutcome):
                     if repeat is not None and programmed is NOTHING:
                         self._repeats.keep(repeat, answered, extra)

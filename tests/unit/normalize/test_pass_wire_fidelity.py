@@ -6,7 +6,7 @@ import pytest
 from passkit import apply, located, pointers, spec
 
 from gatewright.normalize.passes.compatibility import EXTENSION
-from gatewright.normalize.passes.wire_fidelity import wire_fidelity
+from gatewright.normalize.passes.wire_fidelity import BOUNDS_WHY, wire_fidelity
 from gatewright.spec.pointer import escape, resolve
 from gatewright.spec.validation import DocumentValidators
 from gatewright.spec.wires import WIRES
@@ -26,6 +26,12 @@ def operation(
     if wire is not None:
         op[EXTENSION] = {"wire": wire}
     return op
+
+
+def apply_facts(document: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """The pass, with the bounds it states (tested on their own, below) left out of what it logged."""
+    out, repairs = apply(wire_fidelity, document)
+    return out, [repair for repair in repairs if repair.why != BOUNDS_WHY]
 
 
 def error(ref: str = "#/components/schemas/Error") -> dict[str, Any]:
@@ -64,7 +70,7 @@ def test_param_and_code_of_an_openai_style_envelope_allow_null() -> None:
         paths={CHAT: {"post": operation("openai-chat", {"type": "object"}, {"400": error()})}},
         components={"schemas": {"Error": OPENAI_ERROR}},
     )
-    out, repairs = apply(wire_fidelity, document)
+    out, repairs = apply_facts(document)
     field = "/components/schemas/Error/properties/error/properties"
     assert pointers(repairs) == [f"{field}/param/type", f"{field}/code/type"]
     assert all(r.before == "string" and r.after == ["string", "null"] for r in repairs)
@@ -88,7 +94,7 @@ def test_error_envelopes_behind_component_responses_are_found() -> None:
         },
         components={"schemas": {"Error": OPENAI_ERROR}, "responses": {"Bad": error()}},
     )
-    _, repairs = apply(wire_fidelity, document)
+    _, repairs = apply_facts(document)
     assert len(repairs) == 2
 
 
@@ -107,7 +113,7 @@ def test_fields_that_are_not_plain_strings_are_left_alone(field: dict[str, Any])
         paths={CHAT: {"post": operation("openai-chat", {"type": "object"}, {"400": error()})}},
         components={"schemas": {"Error": envelope}},
     )
-    assert apply(wire_fidelity, document)[1] == []
+    assert apply_facts(document)[1] == []
 
 
 def test_envelopes_that_are_not_openai_style_or_not_compatible_are_left_alone() -> None:
@@ -129,7 +135,7 @@ def test_envelopes_that_are_not_openai_style_or_not_compatible_are_left_alone() 
         },
         components={"schemas": {"Error": OPENAI_ERROR, "Flat": flat, "A": anthropic}},
     )
-    assert apply(wire_fidelity, document)[1] == []
+    assert apply_facts(document)[1] == []
 
 
 # -- chat messages need their role --
@@ -163,7 +169,7 @@ OFFICIAL_MESSAGES = [
 def test_a_chat_message_must_name_its_role(items: dict[str, Any]) -> None:
     request = {"type": "object", "properties": {"messages": {"type": "array", "items": items}}}
     document = spec(paths={CHAT: {"post": operation("openai-chat", request)}})
-    out, repairs = apply(wire_fidelity, document)
+    out, repairs = apply_facts(document)
     messages_at = f"{request_at(CHAT)}/properties/messages"
     items_at = f"{messages_at}/items"
     open_object = "anyOf" not in items  # its role can be given a type; a branch's is its own
@@ -197,7 +203,7 @@ def test_messages_whose_every_branch_requires_role_are_left_alone() -> None:
     document = spec(
         paths={CHAT: {"post": operation("openai-chat", request)}}, components={"schemas": {"M": branch}}
     )
-    assert apply(wire_fidelity, document)[1] == []
+    assert apply_facts(document)[1] == []
 
 
 def test_a_message_component_shared_with_other_operations_is_tightened_in_a_copy() -> None:
@@ -210,7 +216,7 @@ def test_a_message_component_shared_with_other_operations_is_tightened_in_a_copy
         },
         components={"schemas": {"Chat": chat}},
     )
-    out, repairs = apply(wire_fidelity, document)
+    out, repairs = apply_facts(document)
     assert out["components"]["schemas"]["Chat"] == chat
     assert out["components"]["schemas"]["ChatCompatible"]["properties"]["messages"]["items"]["required"] == [
         "role"
@@ -247,7 +253,7 @@ def test_embeddings_input_forms_must_not_be_empty() -> None:
         },
     }
     document = spec(paths={EMBEDDINGS: {"post": operation("openai-embeddings", request)}})
-    out, repairs = apply(wire_fidelity, document)
+    out, repairs = apply_facts(document)
     input_at = f"{request_at(EMBEDDINGS)}/properties/input"
     assert pointers(repairs) == [f"{input_at}/oneOf/0/minLength", f"{input_at}/oneOf/1/minItems"]
     assert [r.after for r in repairs] == [1, 1]
@@ -261,7 +267,7 @@ def test_embeddings_input_forms_must_not_be_empty() -> None:
 def test_an_open_embeddings_input_is_a_string_or_a_list_not_empty() -> None:
     request = {"type": "object", "properties": {"input": {}}}
     document = spec(paths={EMBEDDINGS: {"post": operation("openai-embeddings", request)}})
-    out, repairs = apply(wire_fidelity, document)
+    out, repairs = apply_facts(document)
     input_at = f"{request_at(EMBEDDINGS)}/properties/input"
     assert pointers(repairs) == [
         f"{input_at}/type",
@@ -284,4 +290,35 @@ def test_operations_not_marked_or_of_other_wires_are_left_alone() -> None:
             "/v1/messages": {"post": operation("anthropic-messages", request)},
         }
     )
-    assert apply(wire_fidelity, document)[1] == []
+    assert apply_facts(document)[1] == []
+
+
+# -- bounds the wire states --
+
+
+def test_a_field_the_wire_bounds_gets_its_bounds_where_the_document_states_none() -> None:
+    open_body = {
+        "type": "object",
+        "properties": {"messages": {"type": "array", "minItems": 1}, "max_tokens": {"type": "integer"}},
+    }
+    document = spec(paths={CHAT: {"post": operation("openai-chat", open_body)}})
+    out, repairs = apply(wire_fidelity, document)
+    fields = located(out, request_at(CHAT))["properties"]
+    assert fields["max_tokens"] == {"type": "integer", "minimum": 1}
+    assert fields["n"] == {"minimum": 1, "maximum": 128}  # undeclared in an open body: declared bounded
+    assert not valid(out, request_at(CHAT), {"messages": [{"role": "user", "content": "hi"}], "n": 129})
+    assert {r.pointer.rsplit("/", 1)[-1] for r in repairs if "wire does" in r.change} >= {"n", "max_tokens"}
+    assert apply(wire_fidelity, out)[1] == []  # idempotent
+
+
+def test_a_bound_the_document_states_anywhere_in_the_field_is_left_and_a_closed_body_is_not_widened() -> None:
+    stated = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}]}
+    closed = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"messages": {"type": "array", "minItems": 1}, "max_tokens": stated},
+    }
+    document = spec(paths={CHAT: {"post": operation("openai-chat", closed)}})
+    out, _ = apply(wire_fidelity, document)
+    fields = located(out, request_at(CHAT))["properties"]
+    assert fields["max_tokens"] == stated and "n" not in fields

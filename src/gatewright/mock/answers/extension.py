@@ -29,13 +29,13 @@ from gatewright.mock.answers.prompt import prompt_of
 from gatewright.mock.answers.reuse import AnswerCache, Key
 from gatewright.mock.answers.text import count_tokens
 from gatewright.mock.answers.wire import RENDERERS, embeddings_body
-from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.extensions import MockCall, OperationHook, Refused
 from gatewright.mock.fit import fit
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import response_headers
-from gatewright.spec.answers import Answer
+from gatewright.spec.answers import Answer, Prompt
 
 if TYPE_CHECKING:
     pass
@@ -66,6 +66,18 @@ class _Found:
         assert self.raw is not None
         body: dict[str, Any] = json.loads(self.raw)
         return body
+
+
+MAX_CHOICES = 4096  # choices one answer holds at most (``n`` times the prompts of a legacy batch)
+
+
+def _within_choices(prompt: Prompt | None) -> None:
+    """``Refused`` (400) where the request asks for more choices than one answer holds: OpenAI caps ``n``
+    at 128 (normalize states it where the spec does not), and a legacy completion's prompts multiply it,
+    so no request grows an answer, and the mock, without end."""
+    if prompt is not None and prompt.n * max(1, len(prompt.batch)) > MAX_CHOICES:
+        asked = prompt.n * len(prompt.batch)
+        raise Refused(400, f"{asked} choices asked (n times the prompts); at most {MAX_CHOICES}", "n")
 
 
 class AnswerExtension:
@@ -158,6 +170,7 @@ class AnswerExtension:
         assert media is not None and media.schema_pointer is not None
         request = call.body if isinstance(call.body, Mapping) else {}
         pointer = media.schema_pointer
+        _within_choices(prompt_of(call))
         scripted = call.reply is not None and call.reply.scripts_answer
         key = None if scripted else self.reused.key(op.operation_id, pointer, wire, call.raw)
         if key is not None:

@@ -12,7 +12,12 @@ Runs after ``compatibility``, on the operations it marked ``x-gatewright-compati
   tool) lacks, and an open message object that says nothing of the role's type gets ``string``;
 - embeddings input (``openai-embeddings``): OpenAI refuses an empty ``input`` with a 400, so its
   string forms get ``minLength: 1`` and its array forms ``minItems: 1``; an input of no declared
-  type (which lets ``null`` and numbers through, refused too) is a string or a list.
+  type (which lets ``null`` and numbers through, refused too) is a string or a list;
+- bounds (every wire): a request field its wire bounds (``minimum``, ``maximum``, ``minItems`` in the
+  wire's request schema, ``specs/wires``: chat's ``n`` from 1 to 128, Anthropic's non-empty
+  ``messages``) that the document leaves unbounded gets the wire's bound, since the vendor answers
+  400 outside it; a bound the document states, anywhere in the field's schema, is left as it is
+  (voxvey's Anthropic ``max_tokens`` may be 0).
 
 Shared components follow the compatibility pass's rule: a request schema also used by operations
 that are not compatible is changed in the ``<Name>Compatible`` copy, never in place. Error
@@ -56,6 +61,11 @@ INPUT_TYPE_WHY = (
     "OpenAI reads an embeddings `input` as a string or a list (of strings, or of token ids) and refuses "
     "`null`, a number or an object with a 400; this schema declared no type"
 )
+BOUNDS_WHY = (
+    "the vendor behind this compatible route refuses the field outside the bounds its wire states "
+    "(a 400, which the gateway passes on); this schema left it unbounded"
+)
+BOUND_KEYWORDS = ("minimum", "maximum", "minItems")
 INPUT_WHY = (
     "OpenAI refuses an embeddings request whose `input` is empty (an empty string or an empty list) "
     "with a 400; this schema accepted it"
@@ -237,9 +247,53 @@ def _non_empty(document: Document, widener: Widener, pointer: str, log: RepairLo
         )
 
 
+def _states(document: Document, schema: Any, keyword: str, depth: int = 0) -> bool:
+    """Whether ``schema`` or any branch of it states ``keyword``."""
+    schema = deref(document, schema)
+    if not isinstance(schema, dict) or depth > _DEPTH:
+        return False
+    if keyword in schema:
+        return True
+    return any(
+        _states(document, branch, keyword, depth + 1)
+        for key in ("oneOf", "anyOf", "allOf")
+        for branch in schema.get(key) or ()
+    )
+
+
+def _wire_bounds(document: Document, widener: Widener, request: str, wire: str, log: RepairLog) -> None:
+    """The bounds the wire's request schema states of top-level fields the document leaves unbounded:
+    stated on a declared field, or declared (bounds only) where the body is open and says nothing of it
+    (voxvey's chat request takes any ``n``, which the vendor caps at 128)."""
+    official = WIRES[wire].data.request if wire in WIRES else None
+    if not isinstance(official, dict):
+        return
+    body = deref(document, lookup(document, request))
+    declared = body.get("properties") if isinstance(body, dict) else None
+    if not isinstance(declared, dict):
+        return
+    is_open = body.get("additionalProperties", True) is not False
+    for name, schema in official.get("properties", {}).items():
+        bounds = {k: v for k, v in schema.items() if k in BOUND_KEYWORDS} if isinstance(schema, dict) else {}
+        missing = {k: v for k, v in bounds.items() if not _states(document, declared.get(name), k)}
+        if not missing or (name not in declared and not is_open):
+            continue
+        body_at = widener.own(request, BOUNDS_WHY)
+        fields = lookup(document, body_at).setdefault("properties", {})
+        if name not in fields:
+            fields[name] = {}
+        field_at = widener.own(f"{body_at}/properties/{escape(name)}", BOUNDS_WHY)
+        field = lookup(document, field_at)
+        if not isinstance(field, dict):
+            continue
+        field.update(missing)
+        stated = ", ".join(f"{k}: {v}" for k, v in missing.items())
+        log.add(field_at, f"bounds `{name}` as the {wire} wire does ({stated})", BOUNDS_WHY, after=missing)
+
+
 @repair_pass("wire_fidelity")
 def wire_fidelity(document: Document, context: Context, log: RepairLog) -> None:
-    """Say what the OpenAI wire does where compatible documents differ: error nulls, role, input."""
+    """Say what each wire does where compatible documents differ: error nulls, role, input, bounds."""
     marked = [
         (op, pointer, op[EXTENSION]["wire"])
         for _, _, op, pointer in operations(document)
@@ -249,21 +303,31 @@ def wire_fidelity(document: Document, context: Context, log: RepairLog) -> None:
         return
     widener = Widener(document, {pointer for _, pointer, _ in marked}, log)
     for op, pointer, wire in marked:
-        if not wire.startswith("openai-"):
-            continue
-        for envelope in _error_envelopes(document, op, pointer):
-            _nullable_error_fields(document, envelope, log)
+        _openai_facts(document, widener, op, pointer, wire=wire, log=log)
         request = f"{pointer}/requestBody/content/{escape(JSON)}/schema"
-        if not isinstance(lookup(document, request), dict):
-            continue
-        if wire == "openai-chat":
-            _chat_messages(document, widener, request, log)
-        elif wire == "openai-embeddings":
-            body_at = widener.own(request, INPUT_WHY)
-            body = lookup(document, body_at)
-            if (
-                isinstance(body, dict)
-                and isinstance(body.get("properties"), dict)
-                and "input" in body["properties"]
-            ):
-                _non_empty(document, widener, f"{body_at}/properties/input", log)
+        if isinstance(lookup(document, request), dict):
+            _wire_bounds(document, widener, request, wire, log)
+
+
+def _openai_facts(
+    document: Document, widener: Widener, op: dict[str, Any], pointer: str, *, wire: str, log: RepairLog
+) -> None:
+    """Error nulls on every OpenAI wire; a chat request's messages, an embeddings request's input."""
+    if not wire.startswith("openai-"):
+        return
+    for envelope in _error_envelopes(document, op, pointer):
+        _nullable_error_fields(document, envelope, log)
+    request = f"{pointer}/requestBody/content/{escape(JSON)}/schema"
+    if not isinstance(lookup(document, request), dict):
+        return
+    if wire == "openai-chat":
+        _chat_messages(document, widener, request, log)
+    elif wire == "openai-embeddings":
+        body_at = widener.own(request, INPUT_WHY)
+        body = lookup(document, body_at)
+        if (
+            isinstance(body, dict)
+            and isinstance(body.get("properties"), dict)
+            and "input" in body["properties"]
+        ):
+            _non_empty(document, widener, f"{body_at}/properties/input", log)
