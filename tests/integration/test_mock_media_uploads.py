@@ -10,6 +10,7 @@ import base64
 import hashlib
 import io
 import struct
+import time
 import wave
 from urllib.parse import urlsplit
 
@@ -52,9 +53,11 @@ def _client(base_url: str, api: str) -> openai.OpenAI:
 
 def test_images_b64_json_gives_n_real_images(base_url: str) -> None:
     with _client(base_url, "voxvey") as client:
+        before = int(time.time())
         answer = client.images.generate(
             model=VOXVEY_IMAGE_MODEL, prompt="a mug", n=3, response_format="b64_json"
         )
+        assert answer.created is not None and before <= answer.created <= time.time()  # made now
         assert len(answer.data) == 3
         for item in answer.data:
             assert item.url is None and item.b64_json

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import secrets
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -225,6 +226,8 @@ class MediaExtension:
 
         inline = asked_kind(request, media.media_kind_for(*plan.hints, model) or media.MediaKind.PNG)
         link_media(edits, request, link, inline)
+        if isinstance(edits.body, dict) and type(edits.body.get("created")) is int:  # made now, as OpenAI's
+            edits.set(("created",), int(time.time()))
         if plan.transcribes:  # one transcript whatever the format: the text, SRT and WebVTT ones say it too
             for tokens, key, _current in list(string_fields(edits.body)):
                 if key == "text":

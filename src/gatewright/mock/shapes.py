@@ -23,9 +23,10 @@ SHAPES: dict[str, dict[str, Any]] = {
         "data": [{"id": _MODEL, "object": "model", "created": 1735689600, "owned_by": "gatewright"}],
     },
     # Media links and transcripts are filled per request by ``mock.media_answers``.
-    "/images/generations": {"data": [{"url": "mock-url"}]},
-    "/images/edits": {"data": [{"url": "mock-url"}]},
-    "/images/variations": {"data": [{"url": "mock-url"}]},
+    # (an answer's ``created`` is the time it is made, set by ``mock.media_answers``)
+    "/images/generations": {"created": 0, "data": [{"url": "mock-url"}]},
+    "/images/edits": {"created": 0, "data": [{"url": "mock-url"}]},
+    "/images/variations": {"created": 0, "data": [{"url": "mock-url"}]},
     "/audio/transcriptions": {"text": "mock-text"},
     "/audio/translations": {"text": "mock-text"},
 }
