@@ -9,6 +9,7 @@ Run-wide faults (``--rpm``, ``--error-rate``, ``--latency``) get a mock of their
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -213,6 +214,9 @@ def test_rpm_quota_answers_429_with_retry_after_once_spent() -> None:
     refused = caught.value.response
     assert refused.status_code == 429
     assert refused.headers["x-ratelimit-remaining-requests"] == "0"
+    assert refused.headers["anthropic-ratelimit-requests-remaining"] == "0"
+    reset = dt.datetime.fromisoformat(refused.headers["anthropic-ratelimit-requests-reset"])  # RFC 3339
+    assert dt.datetime.now(dt.UTC) < reset <= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=61)
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert refused.json()["error"]["message"] == "gatewright mock: rate limit exceeded"  # the API's envelope
     assert [(e["status"], e["fault"]) for e in journal] == [(200, None), (200, None), (429, "rpm")]

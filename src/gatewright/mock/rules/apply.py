@@ -14,6 +14,7 @@ a reply marked ``conformant: false``, which may break the spec on purpose.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import math
 from dataclasses import dataclass
 from functools import partial
@@ -95,14 +96,17 @@ def _rendered(
 
 
 def _rate_headers(limit: int, remaining: int, reset: float) -> tuple[tuple[str, str], ...]:
-    """OpenAI's and Anthropic's rate-limit headers; ``Retry-After`` only when it is spent."""
+    """OpenAI's and Anthropic's rate-limit headers (OpenAI's reset is a duration, Anthropic's the moment,
+    RFC 3339); ``Retry-After`` only when it is spent."""
     seconds = f"{max(reset, 0.0):.3f}s"
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=max(reset, 0.0))
     return (
         ("x-ratelimit-limit-requests", str(limit)),
         ("x-ratelimit-remaining-requests", str(remaining)),
         ("x-ratelimit-reset-requests", seconds),
         ("anthropic-ratelimit-requests-limit", str(limit)),
         ("anthropic-ratelimit-requests-remaining", str(remaining)),
+        ("anthropic-ratelimit-requests-reset", moment.isoformat(timespec="seconds").replace("+00:00", "Z")),
     )
 
 
