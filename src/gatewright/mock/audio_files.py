@@ -15,13 +15,14 @@ import struct
 import wave
 from functools import cache
 
-__all__ = ["MP3_FRAME_BYTES", "SAMPLE_RATE", "aac", "flac", "mp3", "ogg_opus", "pcm", "wav"]
+__all__ = ["MP3_FRAME_BYTES", "SAMPLE_RATE", "SECONDS", "aac", "flac", "mp3", "ogg_opus", "pcm", "wav"]
 
 SAMPLE_RATE = 24_000  # what OpenAI's speech formats use (its pcm is defined as 24 kHz)
+CLIP_SECONDS = 0.1  # how long the WAV and raw PCM clips last
 
 
 @cache
-def wav(seconds: float = 0.1, sample_rate: int = 24_000) -> bytes:
+def wav(seconds: float = CLIP_SECONDS, sample_rate: int = 24_000) -> bytes:
     """16-bit mono PCM silence."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
@@ -35,8 +36,12 @@ def wav(seconds: float = 0.1, sample_rate: int = 24_000) -> bytes:
 MP3_FRAME_BYTES = 417  # MPEG-1 Layer III, 128 kbit/s, 44.1 kHz, no padding: 144 * 128000 // 44100
 
 
+MP3_FRAMES = 8
+_MP3_RATE, _MP3_FRAME_SAMPLES = 44_100, 1_152
+
+
 @cache
-def mp3(frames: int = 8) -> bytes:
+def mp3(frames: int = MP3_FRAMES) -> bytes:
     """Silent MPEG-1 Layer III frames (mono, 128 kbit/s, 44.1 kHz): ~0.2 s at 8 frames.
 
     A zeroed side-info block says "no main data, zero granule length", which decoders
@@ -70,6 +75,9 @@ def _ogg_page(packet: bytes, *, sequence: int, header_type: int, granule: int = 
     return page[:22] + struct.pack("<I", _ogg_crc(page)) + page[26:]
 
 
+_OPUS_SAMPLES = 960  # the one 20 ms packet, at Opus's 48 kHz
+
+
 @cache
 def ogg_opus() -> bytes:
     """An Ogg Opus stream (RFC 7845): its ID and comment headers and one silent 20 ms packet."""
@@ -80,12 +88,12 @@ def ogg_opus() -> bytes:
     return (
         _ogg_page(opus_head, sequence=0, header_type=0x02)
         + _ogg_page(opus_tags, sequence=1, header_type=0x00)
-        + _ogg_page(silence, sequence=2, header_type=0x04, granule=312 + 960)
+        + _ogg_page(silence, sequence=2, header_type=0x04, granule=312 + _OPUS_SAMPLES)
     )
 
 
 @cache
-def pcm(seconds: float = 0.1, sample_rate: int = SAMPLE_RATE) -> bytes:
+def pcm(seconds: float = CLIP_SECONDS, sample_rate: int = SAMPLE_RATE) -> bytes:
     """Raw 16-bit signed little-endian mono silence, no header: OpenAI's ``pcm``."""
     return b"\x00\x00" * int(seconds * sample_rate)
 
@@ -139,8 +147,11 @@ _AAC_SILENCE = bytes((0x01, 0x40, 0x20, 0x07))
 _ADTS_RATES = (96_000, 88_200, 64_000, 48_000, 44_100, 32_000, 24_000, 22_050, 16_000, 12_000, 11_025, 8_000)
 
 
+AAC_FRAMES = 5
+
+
 @cache
-def aac(frames: int = 5) -> bytes:
+def aac(frames: int = AAC_FRAMES) -> bytes:
     """AAC-LC in ADTS frames (what ``aac`` and ``audio/aac`` mean), mono at 24 kHz: 1,024 silent samples
     a frame, about 0.2 s at 5 frames."""
     length = 7 + len(_AAC_SILENCE)
@@ -157,3 +168,15 @@ def aac(frames: int = 5) -> bytes:
         | (0x7FF << 2)  # buffer fullness: variable bit rate
     )
     return (bits.to_bytes(7, "big") + _AAC_SILENCE) * frames
+
+
+# How long each file above lasts, by its format's file extension: what a body handing one out says of
+# it (``duration``), so it must follow the generators' defaults.
+SECONDS: dict[str, float] = {
+    "wav": CLIP_SECONDS,
+    "pcm": CLIP_SECONDS,
+    "mp3": MP3_FRAMES * _MP3_FRAME_SAMPLES / _MP3_RATE,
+    "ogg": _OPUS_SAMPLES / 48_000,
+    "flac": FLAC_BLOCK / SAMPLE_RATE,
+    "aac": AAC_FRAMES * 1_024 / SAMPLE_RATE,
+}

@@ -18,17 +18,21 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from gatewright.mock import audio_files
 
 __all__ = [
     "FILES_PREFIX",
+    "FileFacts",
     "MediaFile",
     "MediaKind",
+    "facts",
+    "format_words",
     "generate",
     "kind_for_format",
     "kind_for_media_type",
+    "kind_of_link",
     "media_kind_for",
     "sign",
     "signed_path",
@@ -135,6 +139,22 @@ def kind_for_media_type(media_type: str) -> MediaKind | None:
 def kind_for_format(word: object) -> MediaKind | None:
     """The kind a request's format word asks for (``wav``, ``jpeg``, ``opus``, ...), or None."""
     return _FORMATS.get(word.strip().lower()) if isinstance(word, str) else None
+
+
+def format_words(kind: MediaKind) -> tuple[str, ...]:
+    """The format words that name ``kind``, its file extension first (``jpg``, ``jpeg``)."""
+    return (
+        kind.extension,
+        *(word for word, named in _FORMATS.items() if named is kind and word != kind.extension),
+    )
+
+
+def kind_of_link(url: str) -> MediaKind | None:
+    """The kind of file a link to the mock's file route serves (its name's extension says), or None."""
+    path = urlsplit(url).path
+    if not path.startswith(f"{FILES_PREFIX}/"):
+        return None
+    return _FORMATS.get(unquote(path.rpartition("/")[2]).rpartition(".")[2].lower())
 
 
 # --- generation ----------------------------------------------------------------------------------
@@ -311,6 +331,37 @@ _GENERATORS: dict[MediaKind, Callable[[], bytes]] = {
     MediaKind.MP4: mp4,
     MediaKind.GLB: glb,
 }
+
+
+# --- what a body may say of a file --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What the file ``generate`` makes of a kind is: its size in bytes, and how long it lasts and its
+    frame (images and video), where the kind has them. A body that hands the file out states these."""
+
+    size: int
+    seconds: float | None
+    width: int | None
+    height: int | None
+
+
+_FRAMES = {MediaKind.PNG: (1, 1), MediaKind.JPEG: (1, 1), MediaKind.WEBP: (1, 1), MediaKind.MP4: (16, 16)}
+_SECONDS = {
+    MediaKind.MP4: 1.0,
+    **{
+        kind: audio_files.SECONDS[kind.extension]
+        for kind in MediaKind
+        if kind.extension in audio_files.SECONDS
+    },
+}
+
+
+@cache
+def facts(kind: MediaKind) -> FileFacts:
+    width, height = _FRAMES.get(kind, (None, None))
+    return FileFacts(len(generate(kind)), _SECONDS.get(kind), width, height)
 
 
 # --- signed-looking URLs -------------------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 An image API answers ``data: [{url}]`` or ``data: [{b64_json}]``: as many items as the request's
 count field says (``n``, or a gateway's own ``num_images``), each a link or the image's base64 as
-its ``response_format`` says, never both (OpenAI sends one of the two). Both the media answers and
-a task create held on for its result (``sync``) write such bodies, so the rule lives here once.
+its ``response_format`` says, never both (OpenAI sends one of the two). The fields beside each link
+or inline file that describe it (``format``, ``mime_type``, ``duration``, ``width``/``height``, a byte
+``size``) state the file actually handed out: a client picks its decoder and file name by them. Both
+the media answers and a task create held on for its result (``sync``) write such bodies, so the rule
+lives here once.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ __all__ = [
     "COUNT_FIELDS",
     "FORMAT_FIELDS",
     "MAX_ITEMS",
+    "TYPE_FIELDS",
+    "describe",
     "format_word",
     "is_url_key",
     "link_media",
@@ -30,6 +35,7 @@ __all__ = [
 FORMAT_FIELDS = ("response_format", "output_format", "format")
 COUNT_FIELDS = ("n", "num_images", "num_outputs", "number_of_images", "num_videos")
 MAX_ITEMS = 10  # a count beyond this still gets this many (OpenAI's own limit for images)
+TYPE_FIELDS = ("content_type", "mime_type", "mimetype", "media_type")  # a file's media type
 
 # Gives the link for the URL field at (tokens, key), or None to leave the field as it is.
 Linker = Callable[[tuple[str, ...], str], str | None]
@@ -92,18 +98,60 @@ def link_media(edits: Edits, request: Mapping[str, Any], link: Linker, inline: m
         edits.set(("data",), [copy.deepcopy(data[0]) for _ in range(count)])
     asked = request.get("response_format")  # links or inline: only this says (output_format is the file's)
     word = asked.strip().lower() if isinstance(asked, str) and asked.strip().lower() in _FORMS else None
+    handed: dict[tuple[str, ...], set[media.MediaKind]] = {}  # each item: the kinds of file it hands out
     for tokens, key, _ in list(string_fields(edits.body)):
+        kind: media.MediaKind | None = None
         if key == "b64_json":
             if word == "url" or (word is None and "url" in edits.get(tokens[:-1])):  # links: the default
                 edits.remove(tokens)
-            else:
-                edits.set(tokens, _inline(inline))
+            elif edits.set(tokens, _inline(inline)):
+                kind = inline
         elif is_url_key(key):
             if word == "b64_json" and key == "url":
                 edits.remove(tokens)
-                edits.set((*tokens[:-1], "b64_json"), _inline(inline))
-            elif (url := link(tokens, key)) is not None:
-                edits.set(tokens, url)
+                kind = inline if edits.set((*tokens[:-1], "b64_json"), _inline(inline)) else None
+            elif (url := link(tokens, key)) is not None and edits.set(tokens, url):
+                kind = media.kind_of_link(url)
+        if kind is not None:
+            handed.setdefault(tokens[:-1], set()).add(kind)
+    for item, kinds in handed.items():
+        if len(kinds) == 1:  # an item with files of two kinds: its fields say which of them nobody knows
+            describe(edits, item, kinds.pop(), request)
+
+
+def describe(edits: Edits, item: tuple[str, ...], kind: media.MediaKind, request: Mapping[str, Any]) -> None:
+    """The fields of the object at ``item`` that describe a file state ``kind``'s, where the object has
+    them: its format word (the one the request used for it, else the kind's), media type (or its family,
+    where the field is an enum of those), duration (seconds; ``_ms`` in milliseconds), frame and byte
+    size. Each write is kept only if the body stays valid."""
+    fields = edits.get(item)
+    if not isinstance(fields, dict):
+        return
+    facts = media.facts(kind)
+    asked = [w.strip().lower() for f in FORMAT_FIELDS if isinstance(w := request.get(f), str)]
+    words = [w for w in asked if media.kind_for_format(w) is kind] + list(media.format_words(kind))
+    for name, current in list(fields.items()):
+        if name in _FORMAT_WORD_FIELDS:
+            choices: list[Any] = words
+        elif name in TYPE_FIELDS:
+            choices = [kind.content_type, kind.content_type.partition("/")[0]]
+        elif name in ("duration", "duration_seconds") and facts.seconds is not None:
+            choices = [round(facts.seconds, 3), round(facts.seconds)]  # an integer field: the nearest
+        elif name == "duration_ms" and facts.seconds is not None:
+            choices = [round(facts.seconds * 1000)]
+        elif name in ("width", "height") and facts.width is not None:
+            choices = [facts.width if name == "width" else facts.height]
+        elif name in _SIZE_FIELDS and isinstance(current, int) and not isinstance(current, bool):
+            choices = [facts.size]
+        elif name == "size" and isinstance(current, str) and facts.width is not None:  # "1024x1024"
+            choices = [f"{facts.width}x{facts.height}"]
+        else:
+            continue
+        any(edits.set((*item, name), choice) for choice in choices)
+
+
+_FORMAT_WORD_FIELDS = ("format", "output_format", "file_format", "audio_format", "image_format", "extension")
+_SIZE_FIELDS = ("size", "bytes", "size_bytes", "file_size", "byte_count", "content_length")
 
 
 def _inline(kind: media.MediaKind) -> str:

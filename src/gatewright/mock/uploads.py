@@ -35,6 +35,7 @@ from gatewright.mock.blobs import Blob, BudgetExceeded
 from gatewright.mock.extensions import MockCall, OperationHook, TaskStarter
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits
+from gatewright.mock.media_bodies import TYPE_FIELDS
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
@@ -66,7 +67,6 @@ _SIZE_FIELDS = (
     "length",
 )
 _NAME_FIELDS = ("filename", "file_name", "name", "original_filename")
-_TYPE_FIELDS = ("content_type", "mime_type", "mimetype", "media_type")
 
 
 FACTS = "upload_source"  # the name an item's source facts are registered under (``tasks.facts``)
@@ -207,7 +207,7 @@ class UploadExtension:
         if upload.filename:
             stated.update(dict.fromkeys(_NAME_FIELDS, upload.filename))
         if upload.content_type != "application/octet-stream":  # what a raw body says of nothing
-            stated.update(dict.fromkeys(_TYPE_FIELDS, upload.content_type))
+            stated.update(dict.fromkeys(TYPE_FIELDS, upload.content_type))
         task = self.tasks.engine.with_context(
             api.name, item_id, **{CONTEXT_KEY: FactsRef(FACTS, stated).as_context()}
         )
@@ -270,7 +270,7 @@ class UploadExtension:
         for name in value:
             if name in facts and name != "id":
                 edits.set((name,), facts[name])
-            elif name in _TYPE_FIELDS:  # the full type, else its family where the field is an enum of those
+            elif name in TYPE_FIELDS:  # the full type, else its family where the field is an enum of those
                 _ = edits.set((name,), upload.content_type) or edits.set(
                     (name,), upload.content_type.partition("/")[0]
                 )

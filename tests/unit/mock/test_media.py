@@ -269,3 +269,24 @@ def test_aac_is_a_run_of_adts_frames_of_their_stated_length() -> None:
         offset += (header >> 13) & 0x1FFF
         frames += 1
     assert offset == len(data) and frames == 5
+
+
+def test_facts_state_what_the_files_hold() -> None:
+    """What a body says of a file (``media.facts``) is read back from the bytes, not assumed."""
+    with wave.open(io.BytesIO(media.generate(MediaKind.WAV))) as clip:
+        assert media.facts(MediaKind.WAV).seconds == clip.getnframes() / clip.getframerate()
+    assert (
+        media.facts(MediaKind.PCM).seconds == len(media.generate(MediaKind.PCM)) / 2 / audio_files.SAMPLE_RATE
+    )
+    frames = len(media.generate(MediaKind.MP3)) // audio_files.MP3_FRAME_BYTES
+    assert media.facts(MediaKind.MP3).seconds == pytest.approx(frames * 1152 / 44_100)
+    width, height = struct.unpack(">II", media.generate(MediaKind.PNG)[16:24])  # IHDR
+    assert (media.facts(MediaKind.PNG).width, media.facts(MediaKind.PNG).height) == (width, height)
+    for kind in MediaKind:
+        assert media.facts(kind).size == len(media.generate(kind))
+
+
+def test_a_link_to_the_file_route_names_its_kind() -> None:
+    path = media.signed_path("f1", "output.wav", expires=1, secret=b"s")
+    assert media.kind_of_link(f"http://127.0.0.1:1{path}") is MediaKind.WAV
+    assert media.kind_of_link("https://example.test/output.wav") is None  # not a file the mock serves

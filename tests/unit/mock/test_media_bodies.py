@@ -54,3 +54,34 @@ def test_asked_kind_stays_in_its_family() -> None:
     assert asked_kind({"output_format": "jpeg"}, media.MediaKind.PNG) is media.MediaKind.JPEG
     assert asked_kind({"response_format": "wav"}, media.MediaKind.MP3) is media.MediaKind.WAV
     assert asked_kind({"output_format": "wav"}, media.MediaKind.PNG) is media.MediaKind.PNG  # not an image
+
+
+def test_the_fields_beside_a_file_describe_the_file_handed_out() -> None:
+    item = {
+        "url": "x",
+        "format": "mp3",
+        "mime_type": "mock",
+        "duration": 0.5,
+        "bytes": 1,
+        "size": "1024x1024",
+    }
+    edits = Edits({"data": [item]}, None)
+    wav = media.signed_path("f1", "output.wav", expires=1, secret=b"s")
+    link_media(edits, {"output_format": "WAV"}, lambda tokens, key: f"http://h{wav}", media.MediaKind.MP3)
+    (described,) = edits.body["data"]
+    assert described["format"] == "wav" and described["mime_type"] == "audio/wav"
+    assert described["duration"] == 0.1 and described["bytes"] == len(media.generate(media.MediaKind.WAV))
+    assert described["size"] == "1024x1024"  # a frame, not a byte count: audio has none
+
+
+def test_a_description_the_schema_refuses_is_left_and_the_next_word_tried() -> None:
+    def valid(body: Any) -> bool:
+        item = body["data"][0]
+        return item.get("format") in ("mp3", "jpeg") and item.get("media_type") in ("image", "audio")
+
+    edits = Edits({"data": [{"b64_json": "y", "format": "mp3", "media_type": "audio"}]}, valid)
+    request = {"response_format": "b64_json"}
+    link_media(edits, request, lambda tokens, key: None, media.MediaKind.JPEG)
+    (item,) = edits.body["data"]
+    assert item["format"] == "jpeg"  # "jpg" refused, the other word for it kept
+    assert item["media_type"] == "image"  # "image/jpeg" refused, its family kept

@@ -15,7 +15,6 @@ import copy
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -282,6 +281,5 @@ def _whole_result(api: MockApi, plan: ResultPlan | None, task: Task) -> Any:
         return None
     request = task.context.get("request")
     asked = request if isinstance(request, Mapping) else {}
-    extension = urlsplit(task.results[0]).path.rsplit(".", 1)[-1]  # the kind of the files it made
-    inline = media.kind_for_format(extension) or media.MediaKind.PNG
+    inline = media.kind_of_link(task.results[0]) or media.MediaKind.PNG  # the kind of the files it made
     return filled(api, plan.body, task.results, asked, inline=inline, salt=f"result-{task.id}")
