@@ -67,16 +67,27 @@ def _jsonl(client: openai.OpenAI, file_id: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in client.files.content(file_id).text.splitlines()]
 
 
-def test_a_batch_answers_each_line_as_a_direct_call_would(mock_url: str, client: openai.OpenAI) -> None:
-    embedding = {"model": MODEL, "input": "a batch of one"}
-    lines = [
-        _line("first", body=_chat("What is a mock?")),
-        "{not json",
-        _line("second", "/v1/embeddings", embedding),
-        _line("third", body=_chat("Name a colour.")),
-    ]
+@pytest.mark.parametrize("endpoint", ["chat_completions", "embeddings"])
+def test_a_batch_answers_each_line_as_a_direct_call_would(
+    mock_url: str, client: openai.OpenAI, endpoint: str
+) -> None:
+    """Every line of a batch calls its ``endpoint`` (ipop's default: ``chat_completions``)."""
+    if endpoint == "embeddings":
+        url, bodies = "/v1/embeddings", [{"model": MODEL, "input": text} for text in ("one", "two", "three")]
+    else:
+        url, bodies = (
+            "/v1/chat/completions",
+            [_chat(text) for text in ("What is a mock?", "Hi.", "Name one.")],
+        )
+    lines = [_line("first", url, bodies[0]), "{not json", _line("second", url, bodies[1])]
+    lines.append(_line("third", url, bodies[2]))
     input_id = upload_file(mock_url, "\n".join(lines).encode())
-    created = _create(mock_url, input_id)
+    created = requests.post(
+        f"{mock_url}/v1/batches",
+        json={"input_file_id": input_id, **({"endpoint": endpoint} if endpoint == "embeddings" else {})},
+        headers=AUTH,
+        timeout=10,
+    )
     assert created.status_code == 200, created.text
     assert created.json()["input_file_id"] == input_id
     assert created.json()["request_counts"]["total"] == 4
@@ -94,7 +105,7 @@ def test_a_batch_answers_each_line_as_a_direct_call_would(mock_url: str, client:
 
     output = _jsonl(client, batch.output_file_id)
     assert [row["custom_id"] for row in output] == ["first", "second", "third"]
-    for row, sent in zip(output, (_chat("What is a mock?"), embedding, _chat("Name a colour.")), strict=True):
+    for row, sent in zip(output, bodies, strict=True):
         assert row["error"] is None and row["response"]["status_code"] == 200
         route = "/v1/chat/completions" if "messages" in sent else "/v1/embeddings"
         direct = requests.post(f"{mock_url}{route}", json=sent, headers=AUTH, timeout=10)
@@ -181,6 +192,44 @@ def test_a_batchs_detail_has_one_row_per_input_line(mock_url: str, client: opena
     assert [finished[0]["output_line"], finished[2]["output_line"]] == output  # the output file's lines
     assert finished[1]["output_line"] is None and finished[1]["error"]["code"] == "invalid_json"
     assert finished[0]["error"] is None and finished[1]["error"]["line"] == 2
+
+
+def test_a_line_calling_another_endpoint_than_the_batchs_fails_that_line(
+    mock_url: str, client: openai.OpenAI
+) -> None:
+    """OpenAI: "The URL provided for this request does not match the batch endpoint"; the embeddings line
+    of a chat_completions batch was answered as an embedding."""
+    lines = [_line("embed", "/v1/embeddings", {"model": MODEL, "input": "hello"}), _line("chat")]
+    input_id = upload_file(mock_url, "\n".join(lines).encode())
+    created = requests.post(
+        f"{mock_url}/v1/batches",
+        json={"input_file_id": input_id, "endpoint": "chat_completions"},
+        headers=AUTH,
+        timeout=10,
+    )
+    assert created.status_code == 200, created.text
+    batch = _finished(client, created.json()["id"])
+    assert batch.status == "completed"
+    assert (batch.request_counts.completed, batch.request_counts.failed) == (1, 1)
+    assert batch.output_file_id is not None and batch.error_file_id is not None
+    assert [row["custom_id"] for row in _jsonl(client, batch.output_file_id)] == ["chat"]
+    (error,) = _jsonl(client, batch.error_file_id)
+    assert error["custom_id"] == "embed" and error["response"] is None
+    assert error["error"]["line"] == 1 and "does not match the batch endpoint" in error["error"]["message"]
+
+
+def test_an_input_naming_a_custom_id_twice_fails_the_batch(mock_url: str, client: openai.OpenAI) -> None:
+    """OpenAI fails such a batch at validation (``duplicate_custom_id``); both lines were answered, and
+    the output held two "c1" lines a client cannot tell apart."""
+    lines = [_line("c1"), _line("c2"), _line("c1")]
+    created = _create(mock_url, upload_file(mock_url, "\n".join(lines).encode()))
+    assert created.status_code == 200, created.text
+    batch = _finished(client, created.json()["id"])
+    assert batch.status == "failed"
+    last_error = str((batch.model_extra or {}).get("last_error"))
+    assert "duplicate_custom_id" in last_error and "'c1'" in last_error and "line 3" in last_error
+    assert batch.output_file_id is None and batch.error_file_id is None
+    assert batch.request_counts.completed == 0
 
 
 def _delete_file(url: str, file_id: str) -> None:

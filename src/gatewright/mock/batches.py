@@ -8,10 +8,12 @@ operation's own validator and answered by the LLM answer pipeline (an ``AnswerSo
 extension's ``body_for``; other operations by the plain renderer), so a line's body is what the same
 request sent directly gets. The answers go into an output file in OpenAI's batch output shape, one
 line per answered request, custom ids kept; lines that cannot be answered (not JSON, no
-``custom_id``, a url the API does not route, a body its schema refuses) go into an error file. Both
-are kept as uploads are (a ``FileKeeper``, the upload extension's ``keep``: the blob store, under its
-one byte budget, and the file routes), when the batch is created; its id names them only once it
-completed.
+``custom_id``, a url the API does not route or that is not the batch's ``endpoint``: the create's,
+else the default its schema declares; a body its schema refuses) go into an error file. An input file
+that names one ``custom_id`` twice fails the batch (``duplicate_custom_id``, nothing answered), as
+OpenAI's validation does: its output could not be told apart. Both files are kept as uploads are (a
+``FileKeeper``, the upload extension's ``keep``: the blob store, under its one byte budget, and the
+file routes), when the batch is created; its id names them only once it completed.
 
 The task's bodies state the truth (``facts``): the input file, request counts (the total from the
 start, completed and failed once it completed), the output and error files, and the window the
@@ -56,11 +58,12 @@ from gatewright.spec.media import is_json
 from gatewright.spec.routing import RouteMiss
 from gatewright.spec.tasks import Phase
 
-__all__ = ["BatchExtension", "BatchRun", "run_lines"]
+__all__ = ["BatchExtension", "BatchRun", "duplicate_id", "on_endpoint", "run_lines"]
 
 INPUT_FIELD = "input_file_id"
 FACTS = "batch"  # the name a batch's facts are registered under (``tasks.facts``)
 JSONL = "application/jsonl"
+ENDPOINT_FIELD = "endpoint"  # the one route every line must call: "chat_completions", "/v1/embeddings"
 WINDOW_FIELD = "completion_window"
 DEFAULT_WINDOW = "24h"  # ipop's and OpenAI's default completion window
 _WINDOW = re.compile(r"(\d+)([smhd])")  # ipop: "e.g. '24h', '30m', '600s'. Max 7d."
@@ -125,11 +128,12 @@ class BatchExtension:
         files = upload_operation(api, plan.collection)
         if files is None:
             return None
+        endpoint = api.body_default(operation, ENDPOINT_FIELD)  # what a create that names none calls
 
         async def create(call: MockCall) -> Answered:
             if call.decision.status >= 300 or not wants_task(lifecycle.spec, call):
                 return None
-            return self._create(call, lifecycle, files)
+            return self._create(call, lifecycle, files, endpoint)
 
         return create
 
@@ -139,7 +143,7 @@ class BatchExtension:
     def snapshot(self) -> dict[str, Any]:
         return {"batches": self.batches}
 
-    def _create(self, call: MockCall, lifecycle: Lifecycle, files: MockOperation) -> Answered:
+    def _create(self, call: MockCall, lifecycle: Lifecycle, files: MockOperation, endpoint: Any) -> Answered:
         api, store = call.api, call.store
         blob = named_upload(call, INPUT_FIELD)
         if isinstance(blob, web.Response):
@@ -147,19 +151,27 @@ class BatchExtension:
         request = call.body if isinstance(call.body, Mapping) else {}
         input_id = request.get(INPUT_FIELD)
         batch_id = self.tasks.engine.new_id(lifecycle.id_prefix)
-        run = run_lines(blob.data if blob is not None else b"", call, self.answers, salt=batch_id)
+        data = blob.data if blob is not None else b""
+        problem = f"The input file '{input_id}' does not exist." if blob is None else duplicate_id(data)
+        endpoint = request.get(ENDPOINT_FIELD, endpoint)
+        run = run_lines(
+            b"" if problem is not None else data,
+            call,
+            self.answers,
+            salt=batch_id,
+            endpoint=endpoint if isinstance(endpoint, str) else None,
+        )
         base = f"{call.request.scheme}://{call.request.host}"
         collection = f"{api.name}:{files.resource.collection}" if files.resource is not None else ""
         kept: list[str] = []
-        problem = None if blob is not None else f"The input file '{input_id}' does not exist."
         try:
-            for suffix, data, purpose in (
+            for suffix, content, purpose in (
                 ("output", run.output, "batch_output"),
                 ("error", run.errors, "batch_error"),
             ):
                 if (suffix == "error" and not run.failed) or problem is not None:
                     continue
-                upload = Upload(data, f"{batch_id}_{suffix}.jsonl", JSONL, {"purpose": purpose})
+                upload = Upload(content, f"{batch_id}_{suffix}.jsonl", JSONL, {"purpose": purpose})
                 file = self.uploads.keep(api, files, store, upload, base=base)
                 if file is not None:
                     kept.append(file.id)
@@ -254,10 +266,38 @@ def window_seconds(window: Any) -> int | None:
     return int(found[1]) * _UNIT_SECONDS[found[2]]
 
 
-def run_lines(data: bytes, call: MockCall, answers: AnswerSource, *, salt: str) -> BatchRun:
-    """Answer each non-blank line of ``data`` as the request it describes, sent to ``call``'s API."""
-    texts = [text for text in data.decode("utf-8", errors="replace").splitlines() if text.strip()]
-    lines = tuple(_answer(index, text, call, answers) for index, text in enumerate(texts))
+def _texts(data: bytes) -> list[str]:
+    """The non-blank lines of an input file."""
+    return [text for text in data.decode("utf-8", errors="replace").splitlines() if text.strip()]
+
+
+def duplicate_id(data: bytes) -> str | None:
+    """Why an input file that names a ``custom_id`` twice fails its batch (OpenAI's
+    ``duplicate_custom_id``, with the line), or None when every id is its own."""
+    seen: set[str] = set()
+    for index, text in enumerate(_texts(data)):
+        try:
+            request = json.loads(text)
+        except ValueError:
+            continue  # the line's own error, once the file is run
+        custom_id = request.get("custom_id") if isinstance(request, dict) else None
+        if isinstance(custom_id, str) and custom_id:
+            if custom_id in seen:
+                return (
+                    f"duplicate_custom_id: line {index + 1}: the custom_id {custom_id!r} is a duplicate of "
+                    "another request's; the custom_id parameter must be unique for each request in a batch."
+                )
+            seen.add(custom_id)
+    return None
+
+
+def run_lines(
+    data: bytes, call: MockCall, answers: AnswerSource, *, salt: str, endpoint: str | None = None
+) -> BatchRun:
+    """Answer each non-blank line of ``data`` as the request it describes, sent to ``call``'s API;
+    with an ``endpoint``, a line whose url is another route is that line's error."""
+    texts = _texts(data)
+    lines = tuple(_answer(index, text, call, answers, endpoint) for index, text in enumerate(texts))
     output, errors, records = [], [], []
     for line in lines:
         line_id = _digest(f"{salt}/{line.index}")
@@ -290,7 +330,7 @@ def run_lines(data: bytes, call: MockCall, answers: AnswerSource, *, salt: str) 
     return BatchRun(lines, _jsonl(output), _jsonl(errors), tuple(records))
 
 
-def _answer(index: int, text: str, call: MockCall, answers: AnswerSource) -> Line:
+def _answer(index: int, text: str, call: MockCall, answers: AnswerSource, endpoint: str | None) -> Line:
     try:
         request = json.loads(text)
     except ValueError as exc:
@@ -306,6 +346,8 @@ def _answer(index: int, text: str, call: MockCall, answers: AnswerSource) -> Lin
     match = api.router.match(method, parts.path) if parts is not None else RouteMiss(404)
     if isinstance(match, RouteMiss) or parts is None:
         return Line(index, custom_id, error=("invalid_url", f"{method} {url!r} is no route of this API"))
+    if endpoint is not None and not on_endpoint(parts.path, endpoint):
+        return Line(index, custom_id, error=("invalid_url", _MISMATCH))
     op = api.operations[match.operation_id]
     body = request.get("body")
     raw = dumps(body) if body is not None else b""
@@ -331,6 +373,17 @@ def _answer(index: int, text: str, call: MockCall, answers: AnswerSource) -> Lin
     if rendered.content_type is None or not is_json(rendered.content_type):
         return Line(index, custom_id, error=("unsupported", f"{method} {parts.path} does not answer JSON"))
     return Line(index, custom_id, response=(rendered.status, json.loads(rendered.body)))
+
+
+_MISMATCH = "The URL provided for this request does not match the batch endpoint."  # OpenAI's words
+
+
+def on_endpoint(path: str, endpoint: str) -> bool:
+    """Whether ``path`` is the route a batch's ``endpoint`` names: the path itself (OpenAI's
+    ``/v1/chat/completions``), or its words past the version joined by ``_`` (ipop's ``chat_completions``)."""
+    route = path.strip("/")
+    tail = re.sub(r"^v\d+[a-z]*/", "", route)
+    return endpoint.strip().strip("/") in (route, tail, tail.replace("/", "_"))
 
 
 def _digest(text: str) -> str:

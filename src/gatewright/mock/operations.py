@@ -10,12 +10,13 @@ from gatewright.mock.catalog import model_ids
 from gatewright.mock.errors import ErrorRenderer, common_error_pointer
 from gatewright.mock.generate import Generator
 from gatewright.mock.negotiation import Example, MediaSpec, ResponseSpec
-from gatewright.mock.resources import ResourceRole, derive_roles, request_fields
+from gatewright.mock.resources import ResourceRole, derive_roles, request_fields, request_schema
 from gatewright.mock.schemas import SchemaSet
 from gatewright.mock.validation import RequestValidator
 from gatewright.spec.model import IDEMPOTENCY_EXTENSION, Operation, Spec
 from gatewright.spec.pointer import escape
 from gatewright.spec.routing import Router, RouteSpec
+from gatewright.spec.schemas import schema_at
 from gatewright.spec.security import requirements
 from gatewright.spec.tasks import TaskSpec
 
@@ -86,6 +87,11 @@ class MockApi:
             return None
         schema, _ = self.schemas.deref(self.schemas.resolve(pointer), pointer)
         return schema.get("default") if isinstance(schema, dict) else None
+
+    def body_default(self, op: MockOperation, name: str) -> Any:
+        """The default the spec declares for ``op``'s top-level JSON request field ``name`` (None: none)."""
+        schema = schema_at(self.schemas.document, request_schema(self.schemas, op.operation), (name,))
+        return schema.get("default") if schema is not None else None
 
     def request_fields(self, op: MockOperation) -> frozenset[str]:
         """The top-level fields ``op``'s JSON request body declares, found once."""

@@ -159,13 +159,17 @@ def _direct_create(
     return ResourceRole("create", collection, None, pointer, empty_counts=counts, open_answer=opened)
 
 
-def request_fields(schemas: SchemaSet, op: Operation) -> frozenset[str]:
-    """The top-level fields ``op``'s JSON request body declares (every branch's)."""
+def request_schema(schemas: SchemaSet, op: Operation) -> Any:
+    """The schema of ``op``'s JSON request body, unresolved (None: it takes no JSON)."""
     body, _ = schemas.deref(op.definition.get("requestBody"), None)
     content = body.get("content") if isinstance(body, dict) else None
     media = content.get("application/json") if isinstance(content, dict) else None
-    schema = media.get("schema") if isinstance(media, dict) else None
-    return frozenset(properties(schemas.document, schema))
+    return media.get("schema") if isinstance(media, dict) else None
+
+
+def request_fields(schemas: SchemaSet, op: Operation) -> frozenset[str]:
+    """The top-level fields ``op``'s JSON request body declares (every branch's)."""
+    return frozenset(properties(schemas.document, request_schema(schemas, op)))
 
 
 def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[str, ResourceRole]:
