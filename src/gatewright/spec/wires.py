@@ -7,9 +7,10 @@ also stream formats of the same name, and they announce their own end; an API-sp
 stream format (ipop's agent events, empiriolabs' speech) ends by closing.
 
 Each family is a ``Wire`` in ``WIRES``: its name, the vendor and official route of a vendor
-wire, how its streams end and where they conventionally are, and its data file
-(``Wire.data``: the official schemas and SDK samples of ``specs/wires/<name>.json``, read and
-checked on first use by ``spec.wire_data``; a streamed wire's events are its ``stream``,
+wire (and the route that counts a request's input tokens, where the vendor has one), how its
+streams end and where they conventionally are, and its data file (``Wire.data``: the official
+schemas and SDK samples of ``specs/wires/<name>.json``, read and checked on first use by
+``spec.wire_data``; a streamed wire's events are its ``stream``,
 ``spec.wire_streams``). The stream-end rule (``is_stream_end``, ``missing_stream_end``) is judged
 from it. Each wire is also a constant here (``OPENAI_CHAT`` …): every stage's table is keyed by
 their names (the mock's stream writers and answer renderers, verify's stream validators and
@@ -46,6 +47,7 @@ __all__ = [
     "stream_end_words",
     "stream_format_of_path",
     "stream_shapes",
+    "wire_counted_at",
     "wire_of_route",
 ]
 
@@ -61,6 +63,8 @@ class Wire:
     well-formed stream (``[DONE]`` is the data of the last event; the others are event types: the
     SSE event name, or the ``type`` its JSON data names); empty: the stream ends by closing.
     ``stream_path`` is the path suffix its streams conventionally have; None: it does not stream.
+    ``count_route`` is the vendor's route (method, path suffix) that counts the input tokens of a
+    request of this wire without answering it (OpenAI's ``responses.input_tokens.count``).
     """
 
     name: str
@@ -68,6 +72,7 @@ class Wire:
     route: tuple[str, str] | None = None
     stream_end: tuple[str, ...] = ()
     stream_path: str | None = None
+    count_route: tuple[str, str] | None = None
 
     @property
     def streams(self) -> bool:
@@ -105,11 +110,25 @@ OPENAI_COMPLETIONS = register(
     Wire("openai-completions", "OpenAI", ("post", "/v1/completions"), (DONE,), "/completions")
 )
 OPENAI_RESPONSES = register(
-    Wire("openai-responses", "OpenAI", ("post", "/v1/responses"), RESPONSES_END, "/responses")
+    Wire(
+        "openai-responses",
+        "OpenAI",
+        ("post", "/v1/responses"),
+        RESPONSES_END,
+        "/responses",
+        ("post", "/v1/responses/input_tokens"),
+    )
 )
 OPENAI_EMBEDDINGS = register(Wire("openai-embeddings", "OpenAI", ("post", "/v1/embeddings")))
 ANTHROPIC_MESSAGES = register(
-    Wire("anthropic-messages", "Anthropic", ("post", "/v1/messages"), ("message_stop",), "/messages")
+    Wire(
+        "anthropic-messages",
+        "Anthropic",
+        ("post", "/v1/messages"),
+        ("message_stop",),
+        "/messages",
+        ("post", "/v1/messages/count_tokens"),
+    )
 )
 IPOP_AGENT_EVENTS = register(Wire("ipop-agent-events", stream_path="/agent-turns/{request_id}/events"))
 EMPIRIOLABS_SPEECH = register(Wire("empiriolabs-speech", stream_path="/audio/speech:stream"))
@@ -133,6 +152,18 @@ def wire_of_route(method: str, path: str) -> Wire | None:
     """The vendor wire whose official route is ``method`` and a suffix of ``path``."""
     return next(
         (w for w in WIRES.values() if w.route and w.route[0] == method and path.endswith(w.route[1])), None
+    )
+
+
+def wire_counted_at(method: str, path: str) -> Wire | None:
+    """The vendor wire whose input-token count route is ``method`` and a suffix of ``path``."""
+    return next(
+        (
+            w
+            for w in WIRES.values()
+            if w.count_route and w.count_route[0] == method and path.endswith(w.count_route[1])
+        ),
+        None,
     )
 
 

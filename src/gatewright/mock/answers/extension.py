@@ -8,6 +8,10 @@ body: the stream extension asks ``body_for`` and replays it as events. A watcher
 (``watch``) is told every answer one operation gives, JSON or streamed (stored
 responses keep them).
 
+An operation on a vendor's input-token count route (``Wire.count_route``: OpenAI's
+``responses.input_tokens.count``) is answered with the count the create of its wire would bill for
+the same request (``counting.py``).
+
 The hook steps aside (``None``) where the client steers the mock elsewhere: a
 ``Prefer`` for a named example or a non-2xx status, or a documented answer that is
 not JSON. Logprobs are answered only where the operation's request schema declares
@@ -24,8 +28,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.answers.compose import Composer, IdSource
+from gatewright.mock.answers.counting import count_body
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
-from gatewright.mock.answers.prompt import prompt_of
+from gatewright.mock.answers.prompt import prompt_as, prompt_of
 from gatewright.mock.answers.reuse import AnswerCache, Key
 from gatewright.mock.answers.text import count_tokens
 from gatewright.mock.answers.wire import RENDERERS, embeddings_body
@@ -36,6 +41,7 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import response_headers
 from gatewright.spec.answers import Answer, Prompt
+from gatewright.spec.wires import wire_counted_at
 
 if TYPE_CHECKING:
     pass
@@ -97,12 +103,33 @@ class AnswerExtension:
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
         if operation.wire is None:
-            return None
+            counted = wire_counted_at(operation.operation.method.lower(), operation.operation.path)
+            if counted is None:
+                return None
+
+            async def count(call: MockCall) -> JsonOutcome | None:
+                return self.count(call, counted.name)
+
+            return count
 
         async def answer(call: MockCall) -> JsonOutcome | None:
             return self.outcome(call)
 
         return answer
+
+    def count(self, call: MockCall, wire: str) -> JsonOutcome | None:
+        """The input tokens the create of ``wire`` would bill for this request (see ``counting``)."""
+        decision = call.json_decision()
+        if decision is None or decision.media is None or (call.reply is not None and call.reply.sets_body):
+            return None  # a named example, another status or a rule's body is what was asked for
+        prompt = prompt_as(call, wire)
+        if prompt is None or decision.media.schema_pointer is None:
+            return None
+        body = count_body(call.api, call.operation, decision, self.composer.prompt_tokens(prompt))
+        headers = response_headers(call.api, call.operation, decision.response)
+        return JsonOutcome(
+            decision.status, body, decision.media.media_type, headers, decision.media.schema_pointer
+        )
 
     def watch(self, api: str, operation_id: str, watcher: Watcher) -> None:
         """Tell ``watcher`` every answer the operation gives (stored responses keep them)."""

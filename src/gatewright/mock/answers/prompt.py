@@ -331,11 +331,17 @@ def prompt_of(call: MockCall) -> Prompt | None:
     where its operation's wire carries none."""
     if call.prompt is UNKNOWN:
         wire = call.operation.wire
-        body = call.body
-        if wire == "openai-responses" and call.conversations is not None and isinstance(body, Mapping):
-            body = _continued(body, call.conversations, call.api.name)
-        call.prompt = read_prompt(wire, body) if wire in READERS else None
+        call.prompt = prompt_as(call, wire) if wire is not None else None
     return cast("Prompt | None", call.prompt)
+
+
+def prompt_as(call: MockCall, wire: str) -> Prompt | None:
+    """``call``'s request read as a request of ``wire`` (a count of its input tokens is one, on a route
+    of its own), with what its ``previous_response_id`` saw before; None where ``wire`` carries none."""
+    body = call.body
+    if wire == "openai-responses" and call.conversations is not None and isinstance(body, Mapping):
+        body = _continued(body, call.conversations, call.api.name)
+    return read_prompt(wire, body) if wire in READERS else None
 
 
 def _continued(body: Mapping[str, Any], conversations: Conversations, api: str) -> Mapping[str, Any]:
