@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from gatewright.mock.answer_headers import merged
 from gatewright.mock.errors import ErrorBody
@@ -164,6 +165,6 @@ def send(api: MockApi, outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = 
     return web.Response(status=outcome.status, body=body, headers=headers_of(outcome, extra))
 
 
-def headers_of(outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+def headers_of(outcome: JsonOutcome, extra: Sequence[tuple[str, str]] = ()) -> CIMultiDict[str]:
     """The headers ``send`` gives a JSON answer: its own, the pipeline's, its media type."""
     return merged(outcome.headers, extra, media_type=outcome.media_type)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from gatewright.mock.outcome import JsonOutcome, headers_of
 
@@ -43,7 +44,7 @@ _ENTRIES = 512
 class _Known:
     again: Again  # the body's bytes once more (None: no longer kept)
     status: int
-    headers: dict[str, str]  # everything the first answer was sent with
+    headers: CIMultiDict[str]  # everything the first answer was sent with (copied by each response)
 
 
 class Repeats:

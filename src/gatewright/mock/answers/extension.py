@@ -25,7 +25,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.counting import count_body
@@ -42,9 +42,6 @@ from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import response_headers
 from gatewright.spec.answers import Answer, Prompt
 from gatewright.spec.wires import wire_counted_at
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["AnswerExtension", "Watcher"]
 
