@@ -199,6 +199,22 @@ def test_one_clip_has_one_transcript_in_every_format_and_verbose_json_times_it(b
     assert all(a.end == b.start for a, b in zip(verbose.words, verbose.words[1:], strict=False))
 
 
+def test_a_form_list_sent_both_bare_and_bracketed_is_one_list(base_url: str) -> None:
+    """``name`` then ``name[]`` in one form (two encoders' habits mixed) is a list of both, not a 500."""
+    form = [
+        ("model", (None, "whisper-1")),
+        ("response_format", (None, "verbose_json")),
+        ("timestamp_granularities", (None, "word")),
+        ("timestamp_granularities[]", (None, "segment")),
+    ]
+    clip = ("file", ("a.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav"))
+    answer = requests.post(
+        f"{base_url}/voxvey/v1/audio/transcriptions", files=[clip, *form], headers=AUTH, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["words"] and answer.json()["segments"]  # the word asked for alone was kept
+
+
 def test_binary_answers_are_files_of_their_declared_type(base_url: str) -> None:
     video = requests.get(f"{base_url}/voxvey/v1/videos/video_1/content", headers=AUTH, timeout=10)
     assert video.status_code == 200 and video.headers["Content-Type"] == "video/mp4"

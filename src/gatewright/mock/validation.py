@@ -336,10 +336,12 @@ class RequestValidator:
                 out[name] = raw  # a typed (JSON) part is the whole value, not one item of it
             elif kind == "array":
                 coerced = coerce(raw, "array") if isinstance(raw, str) else raw
+                held = out.get(name, [])  # ``name`` sent alone before ``name[]``: its value is an item too
+                items = out[name] = held if isinstance(held, list) else [held]
                 if isinstance(coerced, list):
-                    out.setdefault(name, []).extend(coerced)
+                    items.extend(coerced)
                 else:
-                    out.setdefault(name, []).append(coerce(raw, item_kind))
+                    items.append(coerce(raw, item_kind))
             else:
                 out[name] = coerce(raw, kind) if isinstance(raw, str) else raw
         return out
