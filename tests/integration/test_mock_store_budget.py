@@ -41,3 +41,25 @@ def test_writes_past_the_store_budget_are_413_and_what_was_kept_stays() -> None:
         assert put("more").status_code == 413
         reset_mock(url)
         assert [put(f"r{n}").status_code for n in range(kept)] == [200] * kept  # and a reset all of it
+
+
+def test_a_source_refused_by_the_store_budget_leaves_the_one_already_kept() -> None:
+    """ipop's asset source sent again, past the item budget, is a 413 and the first source is still
+    what the asset delivers (it was deleted: replaced by the new bytes, then dropped with them)."""
+    headers = {**AUTH, "x-project-id": "p1"}
+    with serve_app(create_app(["ipop"], seed=5, access_log=False, store_budget=6000)) as url:
+        asset = f"{url}/v1/media/assets"
+        made = requests.post(
+            asset, json={"type": "image", "filename": "a.png"}, headers=headers, timeout=10
+        ).json()
+        source = made["upload"]["url"]
+        octets = {**headers, "Content-Type": "application/octet-stream"}
+        assert requests.put(source, data=b"first-bytes", headers=octets, timeout=10).status_code == 200
+        for n in range(100):  # the budget filled by other items
+            kv = {"key": f"k{n}", "value": "x" * 200}
+            if requests.put(f"{url}/v1/kv/items", json=kv, headers=headers, timeout=10).status_code == 413:
+                break
+        longer = f"{source}{'&' if '?' in source else '?'}filename={'n' * 300}"  # a bigger item to keep
+        assert requests.put(longer, data=b"second", headers=octets, timeout=10).status_code == 413
+        delivered = requests.get(f"{url}/v1/media/images/{made['asset']['id']}", headers=headers, timeout=10)
+        assert delivered.status_code == 200 and delivered.content == b"first-bytes"

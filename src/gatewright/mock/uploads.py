@@ -277,12 +277,16 @@ class UploadExtension:
             elif name in _LINK_FIELDS:
                 edits.set((name,), link)
         body = edits.body
+        earlier = store.blobs.get(resource_id)  # an item's source sent again replaces it
         store.blobs.put(resource_id, Blob(upload.data, upload.content_type, upload.filename))
         if isinstance(body, dict):  # (an upload of content already kept answers it: ``_already_kept``)
             try:
                 store.put(f"{api.name}:{collection}", resource_id, dict(body))
-            except BudgetExceeded:  # the item's own budget (``--max-store-bytes``): no bytes without it
-                store.blobs.delete(resource_id)
+            except BudgetExceeded:  # the item's own budget (``--max-store-bytes``): as if never sent
+                if earlier is None:
+                    store.blobs.delete(resource_id)
+                else:  # (it fitted before, so it fits again in the new one's place)
+                    store.blobs.put(resource_id, earlier)
                 raise
         return Kept(resource_id, body, decision)
 
