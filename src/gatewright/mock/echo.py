@@ -55,8 +55,11 @@ MAX_TEXT = 4096  # characters of a string worth echoing
 MAX_STRUCTURE = 4096  # bytes of an object or list worth echoing (as JSON)
 
 
-def echoable(request: Any) -> dict[str, Any]:
-    """The request's top-level fields the rule may echo (bounded: no uploads, no long prompts lists)."""
+def echoable(request: Any, *, bounded: bool = True) -> dict[str, Any]:
+    """The request's top-level fields the rule may echo: bounded (no uploads, no long prompts lists),
+    as what a task keeps and restates in every poll; or, ``bounded=False``, every JSON value, as a
+    resource the store keeps holds what was sent whatever its size (the store's byte budget bounds it:
+    ipop's KV value of 5 KB read back as a generated one)."""
     if not isinstance(request, Mapping):
         return {}
     kept: dict[str, Any] = {}
@@ -66,8 +69,8 @@ def echoable(request: Any) -> dict[str, Any]:
         if (
             value is None
             or isinstance(value, bool | int | float)
-            or (isinstance(value, str) and len(value) <= MAX_TEXT)
-            or (isinstance(value, dict | list) and _small(value))
+            or (isinstance(value, str) and (not bounded or len(value) <= MAX_TEXT))
+            or (isinstance(value, dict | list) and (not bounded or _small(value)))
         ):
             kept[name] = value
     return kept
@@ -80,6 +83,7 @@ def echo(
     *,
     minted: frozenset[str] = frozenset(),
     owned: Sequence[Sequence[str]] = (),
+    bounded: bool = True,
 ) -> Any:
     """``body`` with the fields that restate request fields set to what was sent (valid edits only).
 
@@ -87,7 +91,7 @@ def echo(
     does a field at or above one of the ``owned`` paths (a task's status and result live there).
     Returns ``body`` itself when nothing changed, else an edited copy; ``body`` is never mutated.
     """
-    sent = echoable(request)
+    sent = echoable(request, bounded=bounded)
     if not sent or not isinstance(body, dict):
         return body
     places = [((), body)] + [  # an object restated whole is not written into as well
