@@ -261,3 +261,9 @@ def test_workers_share_one_port_and_one_state(redis_url: str) -> None:
         for meta in metas:  # each request may land on either worker
             fetched = requests.get(f"{both.url}/ipop/v1/files/{meta['id']}/content", headers=AUTH, timeout=10)
             assert fetched.status_code == 200 and fetched.content == f"file {metas.index(meta)}\n".encode()
+
+
+def test_replicas_of_one_seeded_run_give_their_errors_ids_of_their_own(redis_url: str) -> None:
+    with two(redis_url) as (a, b):
+        ids = [on.get("/ipop/v1/files/file-never-made").json()["request_id"] for on in (a, b)]
+    assert ids[0] != ids[1], ids

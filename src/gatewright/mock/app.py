@@ -143,6 +143,8 @@ def create_app(
         extensions = default_extensions(own, replica=str(replica), link_secret=link_secret)
     app[EXTENSIONS] = list(extensions)
     served = load_apis(apis, spec_path, seed=chosen.seed)
+    for api in served.values():
+        api.errors.for_replica(replica)
     if chosen.replay is not None:  # recorded answers first: its hook runs before every other extension's
         app[EXTENSIONS].insert(0, ReplayExtension(load_replay(chosen.replay, served, app[CONTROL])))
     file_rules = [rule for path in chosen.rules for rule in load_rules(path, served)]

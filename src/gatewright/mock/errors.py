@@ -104,6 +104,12 @@ class ErrorRenderer:
     def reset(self) -> None:
         self._rendered = 0
 
+    def for_replica(self, replica: int) -> None:
+        """Salt this replica's errors with its number: replicas of one seeded run count their errors
+        apart, and replica 0 gives what a mock of its own gives."""
+        if replica:
+            self._api = f"{self._api}@{replica}"
+
     def schema_for(self, responses: Sequence[ResponseSpec], status: int) -> str | None:
         response = find_response(responses, status)
         if response is None:
