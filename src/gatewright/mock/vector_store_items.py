@@ -94,8 +94,10 @@ class StoreItems:
         stored = call.store.get(key, store_id)
         if stored is None:
             return
-        changes = {
-            name: value for name, value in self.derived(call, store_id, stored).items() if name in stored
+        changes = {  # only what moved: a read writes nothing (nor publishes to the replicas' ledger)
+            name: value
+            for name, value in self.derived(call, store_id, stored).items()
+            if name in stored and stored[name] != value
         }
         if changes:
             call.store.update(key, store_id, changes, budgeted=False)  # (the mock's own count)

@@ -48,3 +48,8 @@ def test_other_404s_and_other_statuses_stay_findings() -> None:
     assert not_there(500, documented, names_a_file) is None
     assert not_there(None, documented, names_a_file) is None
     assert not_there(404, documented, names_a_file) is not None
+
+
+def test_a_404_documented_by_its_range_counts_as_documented() -> None:
+    ranged = _create("/v1/stores/{store_id}/files", ("200", "4XX"))
+    assert not_there(404, ranged, _case({"store_id": "vs_x"})) is not None

@@ -101,7 +101,7 @@ class TaskHooks:
             context={
                 "model": model,
                 "request": echoable(call.body),  # what its polls, lists and results restate
-                SENT: sorted(call.body) if isinstance(call.body, Mapping) else [],  # (``tasks.asked``)
+                SENT: _declared_sent(call),  # (``tasks.asked``)
                 "path_params": dict(call.path_params),
                 "host": f"{call.request.scheme}://{call.request.host}",
                 **({CONTEXT_KEY: facts.as_context()} if facts is not None else {}),
@@ -268,3 +268,12 @@ def _confirms_delete(call: MockCall) -> bool:
         and decision.example is None
         and open_bodies.is_open(value_for(call.api, call.operation, decision))
     )
+
+
+def _declared_sent(call: MockCall) -> list[str]:
+    """The fields the create declares that its request sent: what ``tasks.asked`` needs, bounded by the
+    schema (a request's own names could be any number)."""
+    if not isinstance(call.body, Mapping):
+        return []
+    declared = call.api.request_fields(call.operation)
+    return sorted(name for name in call.body if name in declared)
