@@ -124,16 +124,33 @@ def string_value(
 
 
 def _pattern(node: Mapping[str, Any], rng: random.Random) -> str:
+    """A match of the pattern; of the schema's length when it has bounds (a match of any length padded
+    with ``x`` would leave the pattern: ``^[a-f0-9]+$`` of 40 characters). Where the pattern cannot make
+    that length, a short match padded stays (an unanchored pattern still finds it)."""
     pattern = str(node["pattern"])
+    sized = "minLength" in node or "maxLength" in node
     candidate = ""
-    for _ in range(8):
+    for attempt in range(8):
+        bounded = sized and attempt < 6  # the last tries unsized: no match has that length
         try:
-            candidate = sample_regex(pattern, rng)
+            candidate = (
+                sample_regex(pattern, rng, **_length_bounds(node)) if bounded else sample_regex(pattern, rng)
+            )
         except ValueError:
+            if bounded:  # this draw of a length did not work out (``(ab)+`` has no 5), or none does
+                continue
             return _fit_length("mock", node)
         if re.search(pattern, candidate) and _length_ok(candidate, node):
             return candidate
     return candidate
+
+
+def _length_bounds(node: Mapping[str, Any]) -> dict[str, Any]:
+    high = node.get("maxLength")
+    return {
+        "min_length": min(int(node.get("minLength", 0)), _MAX_LENGTH),
+        "max_length": int(high) if high is not None else None,
+    }
 
 
 def number_value(

@@ -6,6 +6,8 @@ strategy below draws object schemas of the kinds SDKs and pydantic emit, satisfi
 construction: numeric bounds are laid around a witness value, string lengths never cross,
 ``uniqueItems`` only over string enums with enough members.
 
+Also drawn: a ``pattern`` with a length (a 40-character ``^[a-f0-9]+$``, a commit hash).
+
 Tested by example rather than drawn: ``uniqueItems`` over other item kinds, mixed
 inclusive/exclusive bounds, ``multipleOf`` under a tighter exclusive bound (the tests at
 the end). Not drawn, because the generator cannot satisfy it yet (the xfail test):
@@ -143,6 +145,33 @@ def _consts(draw: st.DrawFn) -> Schema:
     return {"const": draw(_CONSTS)}
 
 
+# Patterns with the shortest match each has: every longer length has a match too.
+_PATTERNS = (
+    (r"^[a-f0-9]+$", 1),
+    (r"^[A-Z][a-z0-9]*$", 1),
+    (r"^sk-[A-Za-z0-9_]+$", 4),
+    (r"^\d+$", 1),
+    (r"^[a-z]+(-[a-z]+)*$", 1),
+    (r"[a-z]{3}", 3),  # unanchored
+)
+
+
+@st.composite
+def _patterned(draw: st.DrawFn) -> Schema:
+    """A pattern with ``minLength``/``maxLength`` around a length it can match, as pydantic's
+    ``constr(pattern=..., min_length=..., max_length=...)`` writes."""
+    pattern, shortest = draw(st.sampled_from(_PATTERNS))
+    low = draw(st.integers(shortest, 48))
+    high = low + draw(st.sampled_from([0, 0, 1, 5, 20]))
+    schema: Schema = {"type": "string", "pattern": pattern}
+    which = draw(st.sampled_from(["min", "max", "both"]))
+    if which in ("min", "both"):
+        schema["minLength"] = low
+    if which in ("max", "both") and (which == "both" or high >= shortest):
+        schema["maxLength"] = high
+    return schema
+
+
 _SCALARS: st.SearchStrategy[Schema] = st.one_of(
     _strings(),
     _integers(),
@@ -150,6 +179,7 @@ _SCALARS: st.SearchStrategy[Schema] = st.one_of(
     st.just({"type": "boolean"}),
     st.just({"type": "null"}),
     _consts(),
+    _patterned(),
 )
 
 
@@ -270,6 +300,16 @@ def test_property_values_validate_against_request_schemas(schema: Schema, seed: 
     value = SchemaValues(seed=seed).value(schema, salt=salt)
     errors = _errors(schema, value)
     assert not errors, f"schema={json.dumps(schema)} value={json.dumps(value)} errors={errors}"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_patterned(), st.integers(0, 2**32), st.text(max_size=8))
+def test_property_pattern_strings_have_the_length_asked(schema: Schema, seed: int, salt: str) -> None:
+    """A pattern with a length, as a property of a tool's parameters."""
+    parameters = _strict({"x": schema})
+    value = SchemaValues(seed=seed).value(parameters, salt=salt)
+    errors = _errors(parameters, value)
+    assert not errors, f"schema={json.dumps(parameters)} value={json.dumps(value)} errors={errors}"
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

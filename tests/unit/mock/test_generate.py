@@ -212,6 +212,38 @@ def test_regex_samples_match(pattern: str, seed: int) -> None:
     assert re.search(pattern, sample_regex(pattern, random.Random(seed)))
 
 
+@given(
+    st.sampled_from(
+        [
+            (r"^[a-f0-9]+$", 1, None),  # a commit hash: pydantic's constr(pattern, min_length, max_length)
+            (r"^[a-z]{2,5}$", 2, 5),
+            (r"^(ab|cde)+-\d{2}$", 5, None),
+            (r"^sk-[A-Za-z0-9_]+$", 4, None),
+            (r"^[A-Z][a-z]*( [A-Z][a-z]*)*$", 1, None),
+        ]
+    ),
+    st.integers(0, 60),
+    st.integers(0, 1000),
+)
+def test_regex_samples_have_the_length_asked_for(
+    case: tuple[str, int, int | None], length: int, seed: int
+) -> None:
+    """A length inside what the pattern can match is met exactly, by the pattern's own characters."""
+    import random
+
+    pattern, shortest, longest = case
+    wanted = max(shortest, length if longest is None else min(length, longest))
+    sample = sample_regex(pattern, random.Random(seed), min_length=wanted, max_length=wanted)
+    assert len(sample) == wanted and re.fullmatch(pattern, sample), sample
+
+
+def test_regex_sample_refuses_a_length_the_pattern_cannot_reach() -> None:
+    import random
+
+    with pytest.raises(ValueError, match="no match"):
+        sample_regex(r"^abc$", random.Random(1), min_length=10)
+
+
 @pytest.mark.parametrize("api", API_IDS)
 def test_every_documented_success_body_generates_valid(api: str) -> None:
     spec = load_spec(api)
