@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from gatewright.mock.applicators import KEYED, avoiding, contained, keyed_object
 from gatewright.mock.scalars import TRUE_NAMES, number_value, string_value
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec.pointer import escape
@@ -46,6 +47,10 @@ class _Context:
         granted = max(0, min(wanted, _MAX_ITEMS, self.left))
         self.left -= granted
         return granted
+
+
+def _any_name(name: str) -> bool:  # an object whose keywords leave its names free
+    return True
 
 
 def _null_last(branches: list[Any]) -> list[tuple[int, Any]]:
@@ -175,6 +180,14 @@ class Generator:
             return "mock" if depth else {}
         if not isinstance(node, dict):
             return None
+        if "not" in node:
+            return avoiding(self, node, pointer, ctx, depth, name, variant)
+        return self._shaped(node, pointer, ctx, depth, name, variant)
+
+    def _shaped(  # noqa: PLR0917 - part of the recursive walker
+        self, node: Mapping[str, Any], pointer: str | None, ctx: _Context, depth: int, name: str, variant: int
+    ) -> Any:
+        """A value of a resolved, non-empty schema node (``not`` aside: ``_value`` checks it)."""
         if "const" in node:
             return node["const"]
         if ctx.use_examples:
@@ -286,20 +299,12 @@ class Generator:
     def _object(
         self, node: Mapping[str, Any], pointer: str | None, ctx: _Context, depth: int, variant: int = 0
     ) -> dict[str, Any]:
-        properties: Mapping[str, Any] = node.get("properties") or {}
-        required = [r for r in node.get("required", []) if isinstance(r, str)]
-        include_optional = ctx.full and depth < _OPTIONAL_DEPTH
-        out: dict[str, Any] = {}
-        for prop, schema in properties.items():
-            if prop not in required and not include_optional:
-                continue
-            if prop not in required and isinstance(schema, dict) and _left_out(prop, schema, depth):
-                continue
-            child = f"{pointer}/properties/{escape(prop)}" if pointer is not None else None
-            out[prop] = self._value(schema, child, ctx, depth + 1, prop, 0 if out else variant)
+        if not KEYED.isdisjoint(node):
+            return keyed_object(self, node, pointer, ctx, depth, variant)
+        out = self._declared(node, pointer, ctx, depth, variant, _any_name)
         extra = node.get("additionalProperties")
-        for prop in required:
-            if prop not in out:
+        for prop in node.get("required", []):
+            if isinstance(prop, str) and prop not in out:
                 child = f"{pointer}/additionalProperties" if pointer is not None else None
                 out[prop] = (
                     self._value(extra, child, ctx, depth + 1, prop, 0) if isinstance(extra, dict) else "mock"
@@ -314,9 +319,37 @@ class Generator:
             )
         return out
 
+    def _declared(  # noqa: PLR0917 - part of the recursive walker
+        self,
+        node: Mapping[str, Any],
+        pointer: str | None,
+        ctx: _Context,
+        depth: int,
+        variant: int,
+        allowed: Callable[[str], bool],
+    ) -> dict[str, Any]:
+        """The object's declared properties it keeps: the required ones, and the optional ones a full
+        value holds near the top (an optional one whose name ``allowed`` refuses is left out)."""
+        properties: Mapping[str, Any] = node.get("properties") or {}
+        required = [r for r in node.get("required", []) if isinstance(r, str)]
+        include_optional = ctx.full and depth < _OPTIONAL_DEPTH
+        out: dict[str, Any] = {}
+        for prop, schema in properties.items():
+            if prop not in required and not include_optional:
+                continue
+            if prop not in required and (
+                (isinstance(schema, dict) and _left_out(prop, schema, depth)) or not allowed(prop)
+            ):
+                continue
+            child = f"{pointer}/properties/{escape(prop)}" if pointer is not None else None
+            out[prop] = self._value(schema, child, ctx, depth + 1, prop, 0 if out else variant)
+        return out
+
     def _array(
         self, node: Mapping[str, Any], pointer: str | None, ctx: _Context, depth: int, name: str
     ) -> list[Any]:
+        if "contains" in node:
+            return contained(self, node, pointer, ctx, depth, name)
         out: list[Any] = []
         for index, schema in enumerate(node.get("prefixItems") or []):
             child = f"{pointer}/prefixItems/{index}" if pointer is not None else None

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import jsonschema_rs
 
-from gatewright.spec.pointer import follow, join, resolve
+from gatewright.spec.pointer import follow, join, resolve, walk
 
 _BASE = "urn:gatewright:spec"
 _SAFE = "/~-._!$&'()*+,;=:@"
@@ -37,6 +37,7 @@ class SchemaSet:
         self.document = document
         self._registry = jsonschema_rs.Registry([(_BASE, document)])
         self._cache: dict[tuple[str, bool], Any] = {}
+        self._places: dict[int, str] | None = None  # id(schema object) -> its pointer, built on first use
 
     def resolve(self, pointer: str) -> Any:
         """The node at ``pointer`` (``KeyError`` when there is none)."""
@@ -61,6 +62,31 @@ class SchemaSet:
 
     def is_valid(self, pointer: str, instance: Any, *, formats: bool = False) -> bool:
         return bool(self.validator(pointer, formats=formats).is_valid(instance))
+
+    def holds(self, node: Any, instance: Any, pointer: str | None = None) -> bool | None:
+        """Whether ``instance`` is valid against the subschema ``node`` (at ``pointer``, else found in the
+        document by identity: a node of a merged ``$ref`` or ``allOf`` keeps the document's own
+        subschemas); None when that cannot be told (a node of no place whose ``$ref``s need one)."""
+        if isinstance(node, bool):
+            return node
+        if pointer is None:
+            pointer = self.pointer_of(node)
+        if pointer is not None:
+            return self.is_valid(pointer, instance, formats=True)
+        try:
+            return bool(
+                jsonschema_rs.validator_for(node, validate_formats=True, offline=True).is_valid(instance)
+            )
+        except Exception:  # a node that compiles only in its document: its $refs need the document
+            return None
+
+    def pointer_of(self, node: Any) -> str | None:
+        """Where in the document this very object is (None: nowhere, it was made from parts)."""
+        if self._places is None:
+            self._places = {
+                id(value): place for place, value in walk(self.document) if isinstance(value, dict)
+            }
+        return self._places.get(id(node))
 
     def errors(
         self, pointer: str, instance: Any, *, formats: bool = False, limit: int = 5

@@ -6,7 +6,11 @@ strategy below draws object schemas of the kinds SDKs and pydantic emit, satisfi
 construction: numeric bounds are laid around a witness value, string lengths never cross,
 ``uniqueItems`` only over string enums with enough members.
 
-Also drawn: a ``pattern`` with a length (a 40-character ``^[a-f0-9]+$``, a commit hash).
+Also drawn, the keywords that judge a value by another schema (a request's schema may use any of them):
+a ``pattern`` with a length (a 40-character ``^[a-f0-9]+$``, a commit hash), ``not`` over values the
+generator may first write, ``propertyNames``, ``patternProperties``, ``dependentSchemas`` and
+``dependentRequired``, ``contains`` with ``minContains``/``maxContains``. Not drawn: ``not`` over a
+bounded number (the generator's numbers do not vary inside bounds), ``contains`` with ``uniqueItems``.
 
 Tested by example rather than drawn: ``uniqueItems`` over other item kinds, mixed
 inclusive/exclusive bounds, ``multipleOf`` under a tighter exclusive bound (the tests at
@@ -172,6 +176,27 @@ def _patterned(draw: st.DrawFn) -> Schema:
     return schema
 
 
+# What the generator may write first for a string (its words for the names above, ``mock-<name>``).
+_FIRST_WORDS = ("", "mock", "mock-1", "Paris", "Ada Lovelace", *(f"mock-{name}" for name in _NAMES))
+
+
+@st.composite
+def _refusing(draw: st.DrawFn) -> Schema:
+    """A schema with ``not`` refusing values the generator writes first, and others left to take."""
+    kind = draw(st.sampled_from(["string", "integer", "enum", "pattern"]))
+    if kind == "string":
+        refused = draw(st.lists(st.sampled_from(_FIRST_WORDS), min_size=1, max_size=6, unique=True))
+        return {"type": "string", "not": {"enum": refused}}
+    if kind == "integer":
+        refused_numbers = draw(st.lists(st.integers(-2, 10), min_size=1, max_size=4, unique=True))
+        return {"type": "integer", "not": {"enum": refused_numbers}}
+    if kind == "enum":
+        values = draw(st.lists(st.text(max_size=4), min_size=2, max_size=5, unique=True))
+        return {"enum": values, "not": {"const": draw(st.sampled_from(values))}}
+    schema = draw(_patterned())
+    return {**schema, "not": {"const": "0" * int(schema.get("minLength", 1))}}
+
+
 _SCALARS: st.SearchStrategy[Schema] = st.one_of(
     _strings(),
     _integers(),
@@ -180,6 +205,7 @@ _SCALARS: st.SearchStrategy[Schema] = st.one_of(
     st.just({"type": "null"}),
     _consts(),
     _patterned(),
+    _refusing(),
 )
 
 
@@ -239,13 +265,95 @@ def _objects(draw: st.DrawFn, values: st.SearchStrategy[Schema]) -> Schema:
     return schema
 
 
+_KEY_PATTERNS = (r"^[a-z]{2}$", r"^[a-z]{2,5}$", r"^x-[a-z]+$", r"^[A-Z][a-z]*$")
+
+
+@st.composite
+def _named_keys(draw: st.DrawFn, values: st.SearchStrategy[Schema]) -> Schema:
+    """``propertyNames`` with a pattern; the declared properties are optional, and some names miss it."""
+    names = {"pattern": draw(st.sampled_from(_KEY_PATTERNS))}
+    if draw(st.booleans()):
+        names["maxLength"] = 5
+    schema: Schema = {"type": "object", "propertyNames": names, "minProperties": draw(st.integers(1, 3))}
+    declared = draw(st.lists(st.sampled_from(_NAMES), max_size=3, unique=True))
+    if declared:
+        schema["properties"] = {name: draw(values) for name in declared}
+    if draw(st.booleans()):
+        schema["additionalProperties"] = draw(values)
+    return schema
+
+
+@st.composite
+def _patterned_keys(draw: st.DrawFn, values: st.SearchStrategy[Schema]) -> Schema:
+    """``patternProperties``, other keys allowed or not, with enough properties to need its keys."""
+    patterns = draw(
+        st.lists(st.sampled_from([r"^S_", r"^[0-9]+$", r"^x-[a-z]{3}$"]), min_size=1, unique=True)
+    )
+    schema: Schema = {
+        "type": "object",
+        "patternProperties": {pattern: draw(values) for pattern in patterns},
+        "minProperties": draw(st.integers(1, 3)),
+    }
+    schema["additionalProperties"] = draw(st.one_of(st.just(False), values))
+    if draw(st.booleans()):
+        schema["properties"] = {
+            name: draw(values) for name in draw(st.sets(st.sampled_from(_NAMES), max_size=2))
+        }
+    return schema
+
+
+@st.composite
+def _dependent(draw: st.DrawFn, values: st.SearchStrategy[Schema]) -> Schema:
+    """``dependentSchemas`` and ``dependentRequired`` on declared properties, required or not."""
+    first, second, third, fourth = draw(
+        st.lists(st.sampled_from(_NAMES), min_size=4, max_size=4, unique=True)
+    )
+    schema: Schema = {
+        "type": "object",
+        "properties": {first: draw(values), second: draw(values)},
+        "dependentSchemas": {first: {"properties": {third: draw(values)}, "required": [third]}},
+    }
+    if draw(st.booleans()):
+        schema["required"] = [first]
+    if draw(st.booleans()):
+        schema["dependentRequired"] = {second: [fourth], third: [second]}
+    return schema
+
+
+@st.composite
+def _containing(draw: st.DrawFn) -> Schema:
+    """``contains`` with ``minContains``/``maxContains`` inside what ``minItems``/``maxItems`` allow."""
+    if draw(st.booleans()):
+        items: Schema = {"type": "integer"}
+        contains: Schema = {"minimum": draw(st.integers(2, 200))}
+    else:
+        words = draw(st.lists(st.sampled_from(["red", "green", "blue"]), min_size=1, unique=True))
+        items, contains = {"type": "string"}, {"enum": words}
+    schema: Schema = {"type": "array", "items": items, "contains": contains}
+    least = draw(st.integers(0, 3))
+    if least != 1 or draw(st.booleans()):
+        schema["minContains"] = least
+    if draw(st.booleans()):
+        schema["maxContains"] = max(least, 1) + draw(st.integers(0, 2))
+    if draw(st.booleans()):
+        schema["minItems"] = draw(st.integers(0, 4))
+    if draw(st.booleans()):
+        schema["maxItems"] = max(least, 1, schema.get("minItems", 0)) + draw(st.integers(0, 2))
+    return schema
+
+
+def _keyed(values: st.SearchStrategy[Schema]) -> st.SearchStrategy[Schema]:
+    """Objects and arrays whose keywords judge their keys or items by another schema."""
+    return st.one_of(_named_keys(values), _patterned_keys(values), _dependent(values), _containing())
+
+
 def _level(depth: int) -> st.SearchStrategy[Schema]:
     """A property schema with at most ``depth`` more object levels under it."""
     if depth == 0:
         return _LEAVES
     inner = _level(depth - 1)
     items = st.one_of(_LEAVES, _objects(inner), _arrays(_LEAVES))
-    return st.one_of(_LEAVES, _arrays(items), _objects(inner))
+    return st.one_of(_LEAVES, _arrays(items), _objects(inner), _keyed(_LEAVES))
 
 
 @st.composite
@@ -303,10 +411,17 @@ def test_property_values_validate_against_request_schemas(schema: Schema, seed: 
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_patterned(), st.integers(0, 2**32), st.text(max_size=8))
-def test_property_pattern_strings_have_the_length_asked(schema: Schema, seed: int, salt: str) -> None:
-    """A pattern with a length, as a property of a tool's parameters."""
+@given(
+    st.one_of(_patterned(), _refusing(), _keyed(_LEAVES), _keyed(_keyed(_LEAVES))),
+    st.integers(0, 2**32),
+    st.text(max_size=8),
+)
+def test_property_values_honour_keywords_that_judge_by_another_schema(
+    schema: Schema, seed: int, salt: str
+) -> None:
+    """Each keyword alone (and one inside another), as a property of a tool's parameters."""
     parameters = _strict({"x": schema})
+    Draft202012Validator.check_schema(parameters)
     value = SchemaValues(seed=seed).value(parameters, salt=salt)
     errors = _errors(parameters, value)
     assert not errors, f"schema={json.dumps(parameters)} value={json.dumps(value)} errors={errors}"
