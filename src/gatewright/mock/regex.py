@@ -173,15 +173,23 @@ def _share(
     for index, (low, high) in enumerate(spans):
         least = int(max(low, left - after_high[index + 1]))
         most = int(min(high, left - after_low[index + 1]))
-        fits = reaches[index] if reaches is not None else None
-        drawn = [rng.randint(least, most) for _ in range(4)] if least <= most else []
-        scanned = range(least, min(most, least + 64) + 1)
-        length = next((n for n in [*drawn, *scanned] if fits is None or fits(n)), None)
+        length = _pick(least, most, reaches[index] if reaches is not None else None, rng)
         if length is None:
             raise ValueError(f"no way to make {target} characters")
         lengths.append(length)
         left -= length
     return lengths
+
+
+def _pick(least: int, most: int, fits: Callable[[int], bool] | None, rng: random.Random) -> int | None:
+    """A length from ``least`` to ``most`` that ``fits``: a few drawn, then the shortest ones in turn."""
+    if least > most:
+        return None
+    for _ in range(4):
+        length = least if least == most else rng.randint(least, most)
+        if fits is None or fits(length):
+            return length
+    return next((n for n in range(least, min(most, least + 64) + 1) if fits is None or fits(n)), None)
 
 
 def _emit_sized(items: list[tuple[Any, Any]], rng: random.Random, groups: dict[int, str], target: int) -> str:
@@ -218,10 +226,24 @@ def _emit_item_sized(op: Any, arg: Any, rng: random.Random, groups: dict[int, st
         sub_items = list(sub)
         span = _span(sub_items)
         count = _repeat_count(low, high, span, target, rng)
-        fixed = span[0] == span[1]  # each run the same length (a character class): nothing to share
+        if len(sub_items) == 1 and sub_items[0][0] in _ONE_CHARACTER:  # a class repeated: draw them at once
+            part, argument = sub_items[0]
+            return _characters(part, argument, rng, count)
+        fixed = span[0] == span[1]  # each run the same length: nothing to share
         lengths = [span[0]] * count if fixed else _share([span] * count, target, rng)
         return "".join(_emit_sized(sub_items, rng, groups, length) for length in lengths)
     return _emit([(op, arg)], rng, groups)  # one character, an assertion or a back reference
+
+
+def _characters(op: Any, arg: Any, rng: random.Random, count: int) -> str:
+    """``count`` characters of one single-character part (a literal, a class, any)."""
+    if op is sre_constants.IN:
+        return "".join(rng.choices(_class_chars(list(arg)), k=count))
+    if op is sre_constants.ANY:
+        return "".join(rng.choices(_PRINTABLE, k=count))
+    if op is sre_constants.CATEGORY:
+        return "".join(rng.choices(_CATEGORIES.get(arg, _PRINTABLE), k=count))
+    return _emit([(op, arg)], rng, {}) * count  # a literal, or the one character a NOT_LITERAL gives
 
 
 def _item_reaches(op: Any, arg: Any, target: int) -> bool:

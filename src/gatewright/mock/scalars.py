@@ -128,7 +128,8 @@ def _pattern(node: Mapping[str, Any], rng: random.Random) -> str:
     with ``x`` would leave the pattern: ``^[a-f0-9]+$`` of 40 characters). Where the pattern cannot make
     that length, a short match padded stays (an unanchored pattern still finds it)."""
     pattern = str(node["pattern"])
-    sized = "minLength" in node or "maxLength" in node
+    # (past the longest string made, no match is long enough: the short one, padded and cut, is sent)
+    sized = ("minLength" in node or "maxLength" in node) and int(node.get("minLength", 0)) <= _MAX_LENGTH
     candidate = ""
     for attempt in range(8):
         bounded = sized and attempt < 6  # the last tries unsized: no match has that length

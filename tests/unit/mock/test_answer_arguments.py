@@ -643,3 +643,18 @@ def test_multiple_of_respects_the_tighter_lower_bound(schema: Schema) -> None:
 def test_number_between_mixed_inclusive_and_exclusive_bounds(schema: Schema) -> None:
     value = SchemaValues(seed=1).value(_holding(schema))
     assert not _errors(_holding(schema), value), value
+
+
+@pytest.mark.parametrize(("pattern", "min_length"), [(r"^[a-z]+$", 100_000_000), (r"^[a-f0-9]+$", 60_000)])
+def test_a_pattern_with_a_huge_min_length_answers_at_once(pattern: str, min_length: int) -> None:
+    """A request's schema is anyone's: past the longest string made the value is cut (and fails, as
+    before); below it, a class repeated is drawn at once. Each once took seconds a request."""
+    import time
+
+    schema = _holding({"type": "string", "pattern": pattern, "minLength": min_length})
+    started = time.perf_counter()
+    value = SchemaValues(seed=1).value(schema)
+    assert time.perf_counter() - started < 2.0
+    assert len(value["x"]) >= min(min_length, 65_536)
+    if min_length <= 65_536:
+        assert not _errors(schema, value)
