@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from ipop_files import AUTH, upload_file
 
 from gatewright.mock import create_app
+from gatewright.mock.keys import EXTENSIONS
 from gatewright.testing import serve_app
 
 MODEL = "claude-sonnet-4.6"
@@ -297,9 +298,8 @@ def test_cancel_still_ends_a_batch_cancelled(mock_url: str, client: openai.OpenA
 
 def test_an_output_past_the_byte_budget_fails_the_batch() -> None:
     data = "\n".join(_line(f"line-{n}") for n in range(3)).encode()
-    with serve_app(
-        create_app(["ipop"], seed=7, access_log=False, task_duration=0.05, upload_budget=len(data) + 64)
-    ) as base:
+    app = create_app(["ipop"], seed=7, access_log=False, task_duration=0.05, upload_budget=len(data) + 64)
+    with serve_app(app) as base:
         client = openai.OpenAI(base_url=f"{base}/v1", api_key="sk-test")
         created = _create(base, upload_file(base, data))
         assert created.status_code == 200, created.text
@@ -308,6 +308,18 @@ def test_an_output_past_the_byte_budget_fails_the_batch() -> None:
         assert "does not fit" in str(batch.model_extra and batch.model_extra.get("last_error"))
         listed = requests.get(f"{base}/v1/files", headers=AUTH, timeout=10)
         assert listed.status_code == 200
+        rows = requests.get(f"{base}/v1/batches/{batch.id}", headers=AUTH, timeout=10).json()["rows"]
+        assert [(row["custom_id"], row["status"], row["output_line"]) for row in rows] == [
+            (f"line-{n}", "failed", None) for n in range(3)
+        ]
+        held = _engine(app).get("ipop", batch.id)  # nor do its rows hold the answers no file kept
+        assert held is not None and "chat.completion" not in json.dumps(held.context)
+
+
+def _engine(app: Any) -> Any:
+    """The app's task engine (what a batch's task holds is not on the wire)."""
+    (tasks,) = [extension for extension in app[EXTENSIONS] if extension.name == "tasks"]
+    return tasks.engine
 
 
 _BAD = st.sampled_from(["malformed", "no_custom_id", "unknown_url"])

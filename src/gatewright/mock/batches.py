@@ -200,10 +200,19 @@ class BatchExtension:
                     "error_file": error_id,
                     "problem": problem,
                     "window": window_seconds(request.get(WINDOW_FIELD, DEFAULT_WINDOW)),
-                    "rows": [dumps(record).decode() for record in run.records],
+                    # each line's record, as its output file holds it; only its custom id and error
+                    # where that file was not kept (past the budget: the rows would be all it holds)
+                    "rows": [
+                        dumps(record if problem is None else _bare(record)).decode() for record in run.records
+                    ],
                 },
             ),
         )
+
+
+def _bare(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A line's record without its answer: what a row says of a batch whose output was not kept."""
+    return {"custom_id": record.get("custom_id"), "error": record.get("error")}
 
 
 def _batch_facts(args: Mapping[str, Any], task: Task) -> Mapping[str, Any]:
