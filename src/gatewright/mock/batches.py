@@ -34,7 +34,6 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -48,6 +47,7 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import dumps, render
+from gatewright.mock.scalars import iso_time
 from gatewright.mock.tasks.facts import FactsRef
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Outcome, Task
@@ -223,7 +223,7 @@ def _batch_facts(args: Mapping[str, Any], task: Task) -> Mapping[str, Any]:
     window = args.get("window")
     timed: dict[str, Any] = {}
     if isinstance(window, int):
-        timed = {"completion_window_secs": window, "deadline_at": _iso(task.created_at + window)}
+        timed = {"completion_window_secs": window, "deadline_at": iso_time(task.created_at + window)}
     return {
         **timed,
         "rows": _rows(args.get("rows"), task),
@@ -257,14 +257,10 @@ def _rows(records: Any, task: Task) -> list[dict[str, Any]]:
                 "status": status,
                 "error": error if done else None,
                 "output_line": text if done and not error else None,
-                "created_at": _iso(task.created_at),
+                "created_at": iso_time(task.created_at),
             }
         )
     return rows
-
-
-def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def window_seconds(window: Any) -> int | None:

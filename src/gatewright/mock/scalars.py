@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from gatewright.mock.regex import sample_regex
 
-__all__ = ["TRUE_NAMES", "ScalarContext", "number_value", "string_value"]
+__all__ = ["TRUE_NAMES", "ScalarContext", "iso_time", "number_value", "string_value"]
 
 _TEXT_NAMES = frozenset({"content", "text", "message", "output_text", "answer", "response", "result"})
 TRUE_NAMES = frozenset({"deleted", "success", "ok", "healthy", "active", "available"})
@@ -102,7 +102,7 @@ def string_value(
         stem = lname.removesuffix("_id").removesuffix("id") or "mock"
         value = f"{stem[:12]}_{ctx.rng.getrandbits(64):016x}"
     elif lname in _TIME_NAMES or lname.endswith("_at"):
-        value = _iso(_moment(lname, ctx.now))
+        value = iso_time(_moment(lname, ctx.now))
     elif lname.endswith(("url", "uri")):
         value = f"https://mock.gatewright.dev/files/{ctx.rng.getrandbits(48):012x}"
     elif lname == "email":
@@ -244,7 +244,9 @@ def _multiple_within(bounds: _Bounds, step: float, preferred: float) -> float | 
     return None
 
 
-def _iso(timestamp: float) -> str:
+def iso_time(timestamp: float) -> str:
+    """Epoch seconds as an RFC 3339 UTC time to the second (``2025-01-01T00:00:00Z``): how the mock
+    writes every time it states, generated or known."""
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -306,9 +308,9 @@ def _uuid(rng: random.Random, now: float) -> str:
 
 # format -> a value of it, from the walk's random source and its (shifted) now
 _FORMATS: dict[str, Callable[[random.Random, float], str]] = {
-    "date-time": lambda rng, now: _iso(now),
-    "date": lambda rng, now: _iso(now)[:10],
-    "time": lambda rng, now: _iso(now - rng.randrange(86_400))[11:],  # a time of day that varies
+    "date-time": lambda rng, now: iso_time(now),
+    "date": lambda rng, now: iso_time(now)[:10],
+    "time": lambda rng, now: iso_time(now - rng.randrange(86_400))[11:],  # a time of day that varies
     "email": lambda rng, now: "user@example.com",
     "idn-email": lambda rng, now: "user@example.com",
     "uri": lambda rng, now: f"https://mock.gatewright.dev/files/{rng.getrandbits(48):012x}",

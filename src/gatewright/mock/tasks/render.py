@@ -14,10 +14,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from gatewright.mock.fit import Edits
+from gatewright.mock.scalars import iso_time
 from gatewright.mock.tasks.fields import (
     ERROR_FIELDS,
     ID_FIELDS,
@@ -196,7 +196,7 @@ def _time_value(seconds: float, schema: Schema | None, current: Any, document: S
         return int(seconds * 1000) if milliseconds else int(seconds)
     if "number" in kinds or (not kinds and isinstance(current, float)):
         return seconds * 1000 if milliseconds else seconds
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_time(seconds)
 
 
 def _write_error(writer: _Body, container: list[str], task: Task) -> None:
