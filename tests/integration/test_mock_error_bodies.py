@@ -63,3 +63,13 @@ def test_every_error_has_a_request_id_of_its_own_and_a_seeded_mock_repeats_them_
     reset_mock(faulty)
     add_rules(faulty, {"rules": [{"when": {"headers": {"x-fault": "503"}}, "then": {"status": 503}}]})
     assert ids() == first
+
+
+def test_an_error_a_retry_cannot_mend_names_no_time_to_wait_and_an_outage_its_own_code(faulty: str) -> None:
+    """ipop's optional ``retry_after_seconds`` only beside ``retryable: true``; a 500 of the server's is
+    not the client's ``bad_request``."""
+    refused = requests.post(f"{faulty}/ipop/v1/chat/completions", json={"model": 7}, headers=AUTH, timeout=10)
+    assert refused.json()["retryable"] is False and "retry_after_seconds" not in refused.json()
+    assert "retry_after_seconds" in _fault(faulty, "ipop", 503)
+    add_rules(faulty, {"rules": [{"when": {"headers": {"x-fault": "500"}}, "then": {"status": 500}}]})
+    assert _fault(faulty, "ipop", 500)["code"] != "bad_request"

@@ -47,16 +47,21 @@ _CODE_WORDS = {
     422: ("validation", "unprocessable", "bad_request", "invalid"),
     429: ("rate_limit",),
     408: ("timeout",),
-    500: ("internal", "server_error", "api_error"),
-    502: ("bad_gateway", "upstream"),
+    500: ("internal", "server_error", "api_error", "service_unavailable", "unavailable"),
+    502: ("bad_gateway", "upstream", "service_unavailable", "unavailable"),
     503: ("service_unavailable", "unavailable", "overloaded"),
-    504: ("timeout",),
+    504: ("timeout", "service_unavailable", "unavailable"),
     529: ("overloaded",),
 }
 # Where the same request may succeed if sent again (a ``retryable`` flag, as beatra and ipop define it:
 # "If true, retrying the exact same request may succeed"): a timeout, a rate limit, the server's fault.
 _RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504, 529})
 _RETRY_KEYS = ("retryable", "retriable", "is_retryable", "should_retry")
+_RETRY_AFTER_KEYS = (
+    "retry_after",
+    "retry_after_seconds",
+    "retry_after_ms",
+)  # said only where a retry may help
 _MESSAGE_KEYS = ("message", "detail", "msg", "error_message", "description", "error_description")
 
 
@@ -215,6 +220,8 @@ def _fill(
             out[key] = status
         elif lowered in _RETRY_KEYS and isinstance(current, bool):
             out[key] = status in _RETRYABLE
+        elif lowered in _RETRY_AFTER_KEYS and drop_param and status not in _RETRYABLE:
+            del out[key]  # (kept, where the schema requires it, by the variants that drop nothing)
         elif lowered == "code" and not keep_code:
             out[key] = _pick_code(current, status, kind, code)
         elif lowered == "param" and (current is None or isinstance(current, str)) and param:
