@@ -571,6 +571,8 @@ def test_a_deleted_store_and_what_was_under_it_are_gone(mock_url: str, client: o
     with pytest.raises(openai.NotFoundError):
         client.vector_stores.files.retrieve(file_id, vector_store_id=store_id)
     assert _attach(mock_url, store_id, file_id).status_code == 404
+    search = f"{mock_url}/v1/vector_stores/{store_id}/search"
+    assert requests.post(search, json={"query": "notes"}, headers=AUTH, timeout=10).status_code == 404
     assert requests.get(f"{mock_url}/v1/files/{file_id}", headers=AUTH, timeout=10).status_code == 200
 
 

@@ -285,6 +285,8 @@ class VectorStoreExtension:
                 return None
             api = call.api
             store_id = call.path_params.get(routes.store_param, "")
+            if routes.items.gone(call, store_id):  # a deleted store has nothing to search
+                return _no_store(call, store_id)
             rows = self.attached.of(api.name, store_id)
             if not rows and call.store.find(f"{api.name}:", store_id) is None:
                 return None  # a store the mock knows nothing of: the generated answer
