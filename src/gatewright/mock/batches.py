@@ -29,7 +29,6 @@ The task extension is a ``TaskStarter`` here (``mock.extensions``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -47,7 +46,7 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import dumps, render
-from gatewright.mock.scalars import iso_time
+from gatewright.mock.scalars import digest_id, iso_time
 from gatewright.mock.tasks.facts import FactsRef
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Outcome, Task
@@ -305,12 +304,12 @@ def run_lines(
     lines = tuple(_answer(index, text, call, answers, endpoint) for index, text in enumerate(texts))
     output, errors, records = [], [], []
     for line in lines:
-        line_id = _digest(f"{salt}/{line.index}")
+        line_id = digest_id(f"{salt}/{line.index}")
         if line.response is not None:
             status, body = line.response
             response = {
                 "status_code": status,
-                "request_id": _digest(f"{salt}/{line.index}/request"),
+                "request_id": digest_id(f"{salt}/{line.index}/request"),
                 "body": body,
             }
             record = {
@@ -389,12 +388,6 @@ def on_endpoint(path: str, endpoint: str) -> bool:
     route = path.strip("/")
     tail = re.sub(r"^v\d+[a-z]*/", "", route)
     return endpoint.strip().strip("/") in (route, tail, tail.replace("/", "_"))
-
-
-def _digest(text: str) -> str:
-    """An id made from the batch and the line's place: unique, the same under a seed, and drawn
-    from no sequence the answers use."""
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _jsonl(items: list[dict[str, Any]]) -> bytes:

@@ -10,6 +10,7 @@ array differ. Each value is drawn from the walk's random source, so it is the sa
 from __future__ import annotations
 
 import base64
+import hashlib
 import math
 import random
 import re
@@ -21,7 +22,7 @@ from typing import Any, Protocol
 
 from gatewright.mock.regex import sample_regex
 
-__all__ = ["TRUE_NAMES", "ScalarContext", "iso_time", "number_value", "string_value"]
+__all__ = ["TRUE_NAMES", "ScalarContext", "digest_id", "iso_time", "number_value", "string_value"]
 
 _TEXT_NAMES = frozenset({"content", "text", "message", "output_text", "answer", "response", "result"})
 TRUE_NAMES = frozenset({"deleted", "success", "ok", "healthy", "active", "available"})
@@ -242,6 +243,12 @@ def _multiple_within(bounds: _Bounds, step: float, preferred: float) -> float | 
             if bounds.holds(k * step):
                 return k * step
     return None
+
+
+def digest_id(text: str) -> str:
+    """An id made from what it names (24 hex digits): unique to it, the same under a seed, and drawn from
+    no sequence the answers use (a batch's lines, a store's rows and chunks, a response's input items)."""
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def iso_time(timestamp: float) -> str:

@@ -22,7 +22,6 @@ before the task hooks:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -40,6 +39,7 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import render
 from gatewright.mock.resource_bodies import render_list
+from gatewright.mock.scalars import digest_id
 from gatewright.mock.tasks.facts import FactsRef
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task
@@ -203,7 +203,7 @@ class VectorStoreExtension:
             self.rows_made += 1
             replica = self.tasks.engine.replica  # replicas number their rows apart (``mock.shared``)
             made = self.rows_made if replica == "0" else f"{replica}.{self.rows_made}"
-            row_id = f"{lifecycle.id_prefix}{_digest(f'{api.name}/{store_id}/{file_id}/{made}')}"
+            row_id = f"{lifecycle.id_prefix}{digest_id(f'{api.name}/{store_id}/{file_id}/{made}')}"
             answer = self.tasks.hooks.start(
                 lifecycle, call, task_id=row_id, results=(), facts=FactsRef(FACTS, facts)
             )
@@ -330,7 +330,7 @@ class VectorStoreExtension:
                         "filename": blob.filename,
                         "score": round(value, 4),
                         "content": [{"type": "text", "text": text}],
-                        "chunk_id": f"chunk_{_digest(f'{file_id}/{index}')}",
+                        "chunk_id": f"chunk_{digest_id(f'{file_id}/{index}')}",
                     }
 
 
@@ -351,11 +351,6 @@ def _row_facts(facts: Mapping[str, Any], task: Task) -> Mapping[str, Any]:
     (``tasks.facts``; ``facts`` as the attach hook gives them)."""
     failed = task.phase is Phase.FAILED and task.error is not None
     return {**facts, "last_error": task.error.message if failed and task.error is not None else None}
-
-
-def _digest(text: str) -> str:
-    """An id made from what it names: the same under a seed, drawn from no sequence the answers use."""
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _no_store(call: MockCall, store_id: str) -> Answered:

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gatewright.mock.scalars import digest_id
 from gatewright.mock.tasks.models import Task
 from gatewright.spec.tasks import Phase
 
@@ -36,7 +36,7 @@ def input_items(request: Mapping[str, Any], response_id: str) -> list[dict[str, 
             if isinstance(out.get("content"), str):
                 part = "output_text" if out.get("role") == "assistant" else "input_text"
                 out["content"] = [{"type": part, "text": out["content"]}]
-        digest = hashlib.blake2b(f"{response_id}/{index}".encode(), digest_size=12).hexdigest()
+        digest = digest_id(f"{response_id}/{index}")
         out.setdefault("id", f"{_ITEM_IDS.get(str(kind), 'item_')}{digest}")
         items.append(out)
     return items
