@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from gatewright.mock.regex import sample_regex
 from gatewright.mock.schemas import SchemaSet
-from gatewright.spec.pointer import escape
+from gatewright.spec.pointer import child as pointer_child
 
 __all__ = ["KEYED", "avoiding", "contained", "keyed_object"]
 
@@ -55,7 +55,8 @@ class _Walk(Protocol):
 
 
 def _child(pointer: str | None, *keys: str) -> str | None:
-    return None if pointer is None else pointer + "".join(f"/{escape(key)}" for key in keys)
+    """``spec.pointer.child``, for a schema that may have no pointer (an inline one)."""
+    return None if pointer is None else pointer_child(pointer, *keys)
 
 
 def avoiding(  # noqa: PLR0917 - part of the recursive walker

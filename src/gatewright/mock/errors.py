@@ -57,11 +57,8 @@ _CODE_WORDS = {
 # "If true, retrying the exact same request may succeed"): a timeout, a rate limit, the server's fault.
 _RETRYABLE = frozenset({408, 425, 429, 500, 502, 503, 504, 529})
 _RETRY_KEYS = ("retryable", "retriable", "is_retryable", "should_retry")
-_RETRY_AFTER_KEYS = (
-    "retry_after",
-    "retry_after_seconds",
-    "retry_after_ms",
-)  # said only where a retry may help
+# Said only where a retry may help (dropped beside ``retryable: false`` where the schema allows).
+_RETRY_AFTER_KEYS = ("retry_after", "retry_after_seconds", "retry_after_ms")
 _MESSAGE_KEYS = ("message", "detail", "msg", "error_message", "description", "error_description")
 
 

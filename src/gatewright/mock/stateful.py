@@ -157,10 +157,9 @@ def _create(
 
 
 def _too_large(answer: _Answer, problem: str) -> Rendered:
-    """A write past the store's byte budget (``--max-store-bytes``): a 413 in the API's envelope, as an
-    upload past its budget is (``mock.item_budget``)."""
-    error = answer.api.errors.render(answer.op.responses, 413, problem, path=answer.op.operation.path)
-    return Rendered(413, error.content_type, error.body)
+    """A write past the store's byte budget (``--max-store-bytes``): a 413, as an upload past its budget
+    is (``mock.item_budget``)."""
+    return _error(answer.api, answer.op, 413, problem)
 
 
 def _again(
@@ -295,8 +294,7 @@ def _refused(
     )
     if problem is None:
         return None
-    error = api.errors.render(op.responses, 409, f"{resource_id}: {problem}", path=op.operation.path)
-    return Rendered(409, error.content_type, error.body)
+    return _error(api, op, 409, f"{resource_id}: {problem}")
 
 
 def _untracked(
@@ -355,8 +353,13 @@ def _unknown(api: MockApi, store: ResourceStore, collection: str, resource_id: s
 
 
 def _not_found(api: MockApi, op: MockOperation, resource_id: str) -> Rendered:
-    error = api.errors.render(op.responses, 404, f"no such resource: {resource_id}", path=op.operation.path)
-    return Rendered(404, error.content_type, error.body)
+    return _error(api, op, 404, f"no such resource: {resource_id}")
+
+
+def _error(api: MockApi, op: MockOperation, status: int, message: str) -> Rendered:
+    """The operation's answer of ``status`` in the API's error envelope."""
+    error = api.errors.render(op.responses, status, message, path=op.operation.path)
+    return Rendered(status, error.content_type, error.body)
 
 
 def _sent(body: Any, *, whole: bool) -> dict[str, Any]:

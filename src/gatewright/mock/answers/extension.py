@@ -78,8 +78,8 @@ def _within_choices(prompt: Prompt | None) -> None:
     """``Refused`` (400) where the request asks for more choices than one answer holds: OpenAI caps ``n``
     at 128 (normalize states it where the spec does not), and a legacy completion's prompts multiply it,
     so no request grows an answer, and the mock, without end."""
-    if prompt is not None and prompt.n * max(1, len(prompt.batch)) > MAX_CHOICES:
-        asked = prompt.n * len(prompt.batch)
+    asked = prompt.n * max(1, len(prompt.batch)) if prompt is not None else 0
+    if asked > MAX_CHOICES:
         raise Refused(400, f"{asked} choices asked (n times the prompts); at most {MAX_CHOICES}", "n")
 
 

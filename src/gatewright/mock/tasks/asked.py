@@ -24,7 +24,7 @@ from gatewright.mock.tasks.callbacks import CALLBACK_FIELDS
 __all__ = ["INPUT", "SENT", "as_asked"]
 
 INPUT = "input"  # the open object holding the request a task was created with
-SENT = "sent"  # the task context's key for the names of the request's top-level fields
+SENT = "sent"  # the task context's key for the fields the create declares that its request sent
 
 
 def as_asked(
