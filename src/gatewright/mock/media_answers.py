@@ -233,9 +233,8 @@ class MediaExtension:
                 if key == "text":
                     edits.set(tokens, TRANSCRIPT)
             if format_word(request) == "verbose_json":
-                # a form repeats ``timestamp_granularities[]`` (the SDK's), JSON names a list
-                asked = request.get("timestamp_granularities", request.get("timestamp_granularities[]"))
-                for name, value in verbose_transcript(asked).items():
+                # (a form's repeated ``timestamp_granularities[]``, the SDK's, is read as this list)
+                for name, value in verbose_transcript(request.get("timestamp_granularities")).items():
                     edits.set((name,), value)
         return edits.body
 
