@@ -35,6 +35,7 @@ from gatewright.normalize.passes.compatibility import EXTENSION
 from gatewright.normalize.passes.widening import Widener, declared_types
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.pointer import deref, escape, lookup
+from gatewright.spec.schemas import branches
 from gatewright.spec.wires import WIRES
 
 JSON = "application/json"
@@ -247,20 +248,6 @@ def _non_empty(document: Document, widener: Widener, pointer: str, log: RepairLo
         )
 
 
-def _states(document: Document, schema: Any, keyword: str, depth: int = 0) -> bool:
-    """Whether ``schema`` or any branch of it states ``keyword``."""
-    schema = deref(document, schema)
-    if not isinstance(schema, dict) or depth > _DEPTH:
-        return False
-    if keyword in schema:
-        return True
-    return any(
-        _states(document, branch, keyword, depth + 1)
-        for key in ("oneOf", "anyOf", "allOf")
-        for branch in schema.get(key) or ()
-    )
-
-
 def _wire_bounds(document: Document, widener: Widener, request: str, wire: str, log: RepairLog) -> None:
     """The bounds the wire's request schema states of top-level fields the document leaves unbounded:
     stated on a declared field, or declared (bounds only) where the body is open and says nothing of it
@@ -275,7 +262,8 @@ def _wire_bounds(document: Document, widener: Widener, request: str, wire: str, 
     is_open = body.get("additionalProperties", True) is not False
     for name, schema in official.get("properties", {}).items():
         bounds = {k: v for k, v in schema.items() if k in BOUND_KEYWORDS} if isinstance(schema, dict) else {}
-        missing = {k: v for k, v in bounds.items() if not _states(document, declared.get(name), k)}
+        stated = declared.get(name)  # a bound the document states anywhere in the field is its own
+        missing = {k: v for k, v in bounds.items() if not any(k in b for b in branches(document, stated))}
         if not missing or (name not in declared and not is_open):
             continue
         body_at = widener.own(request, BOUNDS_WHY)
@@ -287,8 +275,8 @@ def _wire_bounds(document: Document, widener: Widener, request: str, wire: str, 
         if not isinstance(field, dict):
             continue
         field.update(missing)
-        stated = ", ".join(f"{k}: {v}" for k, v in missing.items())
-        log.add(field_at, f"bounds `{name}` as the {wire} wire does ({stated})", BOUNDS_WHY, after=missing)
+        said = ", ".join(f"{k}: {v}" for k, v in missing.items())
+        log.add(field_at, f"bounds `{name}` as the {wire} wire does ({said})", BOUNDS_WHY, after=missing)
 
 
 @repair_pass("wire_fidelity")
