@@ -16,10 +16,12 @@ from gatewright.testing import reset_mock, running_mock
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test", "Content-Type": "application/json"}
 
 # (path, body, the answer's wall-clock fields): two creates in one stored collection (fresh ids each), a
-# task create and an LLM answer. Wall-clock fields say when the answer was made, so they are left out.
+# task create and an LLM answer. Wall-clock fields say when the answer was made (a created resource is
+# dated now, seed or not), so they are left out.
+MADE = ("created_at", "updated_at", "expires_at")
 REQUESTS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
-    ("/ipop/v1/vector_stores", {"name": "first"}, ()),
-    ("/ipop/v1/vector_stores", {"name": "first"}, ()),
+    ("/ipop/v1/vector_stores", {"name": "first"}, MADE),
+    ("/ipop/v1/vector_stores", {"name": "first"}, MADE),
     ("/beatra/v1/images/generations", {"prompt": "a lighthouse", "model": "gpt-image-2"}, ("created_at",)),
     (
         "/ipop/v1/chat/completions",

@@ -121,11 +121,18 @@ class Generator:
         self._clock = clock
         self._entropy = random.Random(seed).getrandbits(64) if seed is not None else random.getrandbits(64)
 
-    def now(self) -> float:
+    def now(self, *, made_now: bool = False) -> float:
+        """The time generated values are drawn around.
+
+        Under a seed, the spec's own answers (the same for every request, generated once) are
+        reproducible, so their times are fixed (2025-01-01T00:00:00Z). A value made for one request
+        (``made_now``: a resource being created or updated, an upload) is dated now, seed or not,
+        as its tasks and answers are: a file uploaded a moment ago says so, and its ``expires_at`` is
+        a month ahead, not a date long past that a client would take for expired."""
         if self._clock is not None:
             return self._clock()
-        if self.seed is not None:
-            return 1_735_689_600.0  # fixed under a seed: 2025-01-01T00:00:00Z
+        if self.seed is not None and not made_now:
+            return 1_735_689_600.0
         return datetime.now(UTC).timestamp()
 
     def named(self, name: str, *, salt: str) -> str:
@@ -148,10 +155,12 @@ class Generator:
         request: Mapping[str, Any] | None = None,
         use_examples: bool = True,
         minimal: bool = False,
+        made_now: bool = False,
     ) -> Any:
         """A value for the schema at ``pointer`` (valid whenever the schema is satisfiable).
 
         ``minimal`` tries required properties only first: a base that a richer body is laid over.
+        ``made_now``: the value describes something made by this request (``now``).
         """
         node = self.schemas.resolve(pointer)
         value: Any = None
@@ -161,7 +170,7 @@ class Generator:
         for examples, full in attempts:
             context = _Context(
                 rng=random.Random(f"{self._entropy}|{pointer}|{salt}"),
-                now=self.now(),
+                now=self.now(made_now=made_now),
                 request=request or {},
                 use_examples=examples,
                 full=full,

@@ -59,8 +59,11 @@ def dumps(value: Any) -> bytes:
         return _ASCII.encode(value).encode()
 
 
-def value_for(api: MockApi, op: MockOperation, decision: Decision, *, salt: str = "") -> Any:
-    """The JSON value for a decision (not for non-JSON media), cached unless ``salt`` asks for fresh data."""
+def value_for(
+    api: MockApi, op: MockOperation, decision: Decision, *, salt: str = "", made_now: bool = False
+) -> Any:
+    """The JSON value for a decision (not for non-JSON media), cached unless ``salt`` asks for fresh data
+    (``made_now``: for a resource this request makes, dated now: ``Generator.now``)."""
     media = decision.media
     assert media is not None
     if decision.example is not None:
@@ -71,7 +74,7 @@ def value_for(api: MockApi, op: MockOperation, decision: Decision, *, salt: str 
     key = ("value", pointer, salt)
     if not salt and key in op.body_cache:
         return op.body_cache[key]
-    value = api.generator.generate(pointer, salt=salt)
+    value = api.generator.generate(pointer, salt=salt, made_now=made_now)
     models = api.generator.model_ids
     value = fill_shape(
         value,

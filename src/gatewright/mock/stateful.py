@@ -124,7 +124,7 @@ def _create(
         if refused is not None:
             return refused
     salt = f"create-{store.create_salt()}"
-    value = value_for(answer.api, answer.op, answer.decision, salt=salt)
+    value = value_for(answer.api, answer.op, answer.decision, salt=salt, made_now=True)
     sent = _sent(body, whole=role.open_answer)
     if role.open_answer:
         value = open_bodies.created(

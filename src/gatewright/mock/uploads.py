@@ -244,13 +244,13 @@ class UploadExtension:
         salt = f"upload-{store.create_salt()}"
         role = op.resource  # kept where its item route reads it, else under the upload's own path
         collection = role.collection if role is not None and role.role == "create" else op.operation.path
-        value = copy.deepcopy(value_for(api, op, decision, salt=salt))
+        value = copy.deepcopy(value_for(api, op, decision, salt=salt, made_now=True))
         if role is not None and role.open_answer:  # the spec says nothing of it: OpenAI's file object
             value = open_bodies.created(
                 value,
                 open_bodies.id_field(role.id_pointer),
                 lambda: api.generator.named(open_bodies.id_name(collection), salt=salt),
-                file_object(upload, int(api.generator.now())),
+                file_object(upload, int(api.generator.now(made_now=True))),
                 valid,
             )
         edits = Edits(value, valid)
