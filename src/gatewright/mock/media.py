@@ -3,8 +3,10 @@
 A task that "produced" a video must give the client something it can download and
 open, so each kind here is a real file of its format (checked structurally by the
 unit tests), not a placeholder string. Everything is built from bytes at import-free
-call time; there are no binary fixtures. Files are served by the mock at URLs it owns
-that look signed (``/__gatewright/files/<id>/<name>?signature=...&expires=...``).
+call time; there are no binary fixtures (images: ``mock.image_files``, of the frame a request
+asks for; audio: ``mock.audio_files``). Files are served by the mock at URLs it owns
+that look signed (``/__gatewright/files/<id>/<name>?signature=...&expires=...``); the
+name says the kind and, for an image of a frame asked for, the frame (``output-1024x768.png``).
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ import enum
 import hashlib
 import hmac
 import json
+import re
 import struct
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
-from gatewright.mock import audio_files
+from gatewright.mock import audio_files, image_files
+from gatewright.mock.image_files import Frame
 
 __all__ = [
     "FILES_PREFIX",
@@ -28,7 +31,9 @@ __all__ = [
     "MediaFile",
     "MediaKind",
     "facts",
+    "file_name",
     "format_words",
+    "frame_of_link",
     "generate",
     "kind_for_format",
     "kind_for_media_type",
@@ -149,38 +154,51 @@ def format_words(kind: MediaKind) -> tuple[str, ...]:
     )
 
 
+def file_name(kind: MediaKind, frame: Frame | None = None) -> str:
+    """The name a link to a file the mock makes gives it: ``output.png``, or for an image of a frame
+    asked for, ``output-1024x768.png`` (the frame as made: ``image_files.fit``). The name is signed
+    with the link, so the file route makes what it says and a client cannot ask it for another."""
+    if frame is None or kind not in _IMAGES:
+        return f"output.{kind.extension}"
+    width, height = image_files.fit(*frame)
+    return f"output-{width}x{height}.{kind.extension}"
+
+
+_FRAME_IN_NAME = re.compile(r"-([0-9]{1,5})x([0-9]{1,5})$")
+
+
+def frame_of_name(name: str) -> Frame | None:
+    """The frame a file name states (``output-1024x768.png``: ``file_name``), or None."""
+    found = _FRAME_IN_NAME.search(name.rpartition(".")[0])
+    return (int(found[1]), int(found[2])) if found else None
+
+
 def kind_of_link(url: str) -> MediaKind | None:
     """The kind of file a link to the mock's file route serves (its name's extension says), or None."""
+    name = _linked_name(url)
+    return None if name is None else _FORMATS.get(name.rpartition(".")[2].lower())
+
+
+def frame_of_link(url: str) -> Frame | None:
+    """The frame of the image a link to the mock's file route serves, where its name states one."""
+    name = _linked_name(url)
+    return None if name is None else frame_of_name(name)
+
+
+def _linked_name(url: str) -> str | None:
     path = urlsplit(url).path
-    if not path.startswith(f"{FILES_PREFIX}/"):
-        return None
-    return _FORMATS.get(unquote(path.rpartition("/")[2]).rpartition(".")[2].lower())
+    return unquote(path.rpartition("/")[2]) if path.startswith(f"{FILES_PREFIX}/") else None
 
 
 # --- generation ----------------------------------------------------------------------------------
 
 
-def generate(kind: MediaKind) -> bytes:
-    """The bytes of a small valid file of ``kind`` (cached: they never change)."""
+def generate(kind: MediaKind, frame: Frame | None = None) -> bytes:
+    """The bytes of a small valid file of ``kind`` (cached: they never change); an image is of
+    ``frame`` where one is given (within ``image_files``' cap), else 1x1."""
+    if frame is not None and kind in _IMAGES:
+        return _IMAGES[kind](*frame)
     return _GENERATORS[kind]()
-
-
-@cache
-def png(width: int = 1, height: int = 1) -> bytes:
-    """An opaque grey RGBA PNG."""
-
-    def chunk(tag: bytes, payload: bytes) -> bytes:
-        crc = zlib.crc32(tag + payload) & 0xFFFFFFFF
-        return struct.pack(">I", len(payload)) + tag + payload + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA, no interlace
-    rows = b"".join(b"\x00" + b"\x80\x80\x80\xff" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def _box(kind: bytes, *payload: bytes) -> bytes:
@@ -289,39 +307,15 @@ def glb() -> bytes:
     return b"glTF" + struct.pack("<II", 2, 12 + len(body)) + body
 
 
-# A 1x1 grey baseline JPEG and a 1x1 lossless WebP, as Pillow writes them: their entropy
-# coding is not worth re-implementing here, and both are small enough to read as constants.
-_JPEG = bytes.fromhex(
-    "ffd8ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a18161618"
-    "3123251d283a333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffdb00"
-    "43011112121815182f1a1a2f63423842636363636363636363636363636363636363636363636363636363636363"
-    "6363636363636363636363636363636363636363ffc00011080001000103012200021101031101ffc4001f000001"
-    "0501010101010100000000000000000102030405060708090a0bffc400b510000201030302040305050404000001"
-    "7d01020300041105122131410613516107227114328191a1082342b1c11552d1f02433627282090a161718191a25"
-    "262728292a3435363738393a434445464748494a535455565758595a636465666768696a737475767778797a8384"
-    "85868788898a92939495969798999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5"
-    "d6d7d8d9dae1e2e3e4e5e6e7e8e9eaf1f2f3f4f5f6f7f8f9faffc4001f0100030101010101010101010000000000"
-    "000102030405060708090a0bffc400b5110002010204040304070504040001027700010203110405213106124151"
-    "0761711322328108144291a1b1c109233352f0156272d10a162434e125f11718191a262728292a35363738393a43"
-    "4445464748494a535455565758595a636465666768696a737475767778797a82838485868788898a929394959697"
-    "98999aa2a3a4a5a6a7a8a9aab2b3b4b5b6b7b8b9bac2c3c4c5c6c7c8c9cad2d3d4d5d6d7d8d9dae2e3e4e5e6e7e8"
-    "e9eaf2f3f4f5f6f7f8f9faffda000c03010002110311003f0028a28a00ffd9"
-)
-_WEBP = bytes.fromhex("524946461e000000574542505650384c110000002f000000000750c00216b0ff8188e87f0000")
-
-
-def jpeg() -> bytes:
-    return _JPEG
-
-
-def webp() -> bytes:
-    return _WEBP
-
-
+_IMAGES: dict[MediaKind, Callable[[int, int], bytes]] = {
+    MediaKind.PNG: image_files.png,
+    MediaKind.JPEG: image_files.jpeg,
+    MediaKind.WEBP: image_files.webp,
+}
 _GENERATORS: dict[MediaKind, Callable[[], bytes]] = {
-    MediaKind.PNG: png,
-    MediaKind.JPEG: jpeg,
-    MediaKind.WEBP: webp,
+    MediaKind.PNG: image_files.png,  # (1x1)
+    MediaKind.JPEG: image_files.jpeg,
+    MediaKind.WEBP: image_files.webp,
     MediaKind.WAV: audio_files.wav,
     MediaKind.PCM: audio_files.pcm,
     MediaKind.FLAC: audio_files.flac,
@@ -338,8 +332,9 @@ _GENERATORS: dict[MediaKind, Callable[[], bytes]] = {
 
 @dataclass(frozen=True, slots=True)
 class FileFacts:
-    """What the file ``generate`` makes of a kind is: its size in bytes, and how long it lasts and its
-    frame (images and video), where the kind has them. A body that hands the file out states these."""
+    """What the file ``generate`` makes of a kind (and frame) is: its size in bytes, and how long it
+    lasts and its frame (images and video), where the kind has them. A body that hands the file out
+    states these."""
 
     size: int
     seconds: float | None
@@ -347,7 +342,7 @@ class FileFacts:
     height: int | None
 
 
-_FRAMES = {MediaKind.PNG: (1, 1), MediaKind.JPEG: (1, 1), MediaKind.WEBP: (1, 1), MediaKind.MP4: (16, 16)}
+_FRAMES = {**dict.fromkeys(_IMAGES, (1, 1)), MediaKind.MP4: (16, 16)}  # what ``generate`` makes unasked
 _SECONDS = {
     MediaKind.MP4: 1.0,
     **{
@@ -358,10 +353,15 @@ _SECONDS = {
 }
 
 
-@cache
-def facts(kind: MediaKind) -> FileFacts:
-    width, height = _FRAMES.get(kind, (None, None))
-    return FileFacts(len(generate(kind)), _SECONDS.get(kind), width, height)
+@lru_cache(maxsize=64)
+def facts(kind: MediaKind, frame: Frame | None = None) -> FileFacts:
+    width: int | None
+    height: int | None
+    if frame is not None and kind in _IMAGES:
+        width, height = image_files.fit(*frame)
+    else:
+        width, height = _FRAMES.get(kind, (None, None))
+    return FileFacts(len(generate(kind, frame)), _SECONDS.get(kind), width, height)
 
 
 # --- signed-looking URLs -------------------------------------------------------------------------

@@ -6,6 +6,9 @@ a file, or a JSON body that points at one, is answered here rather than from the
 - **The format the request asks for.** ``response_format`` / ``output_format`` / ``format``
   (``wav``, ``opus``, ``jpeg``, ``srt``, ``text``, ...) chooses among the media types the
   response declares; a word the response does not declare leaves the negotiated one.
+- **The frame the request asks for.** An image is of the ``size`` (``1024x768``) or width and
+  height the request body states, or a file route's declared query parameters (``?w=&h=``), within
+  ``mock.image_files``' cap (``media_bodies.asked_frame``).
 - **Binary answers** are small valid files of that type (``mock.media``); transcripts are
   text, SRT or WebVTT with non-empty text; a playlist is an HLS playlist.
 - **JSON answers** get real media where they point at it: ``b64_json`` is a real image's
@@ -31,7 +34,7 @@ from gatewright.mock.echo import echo
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits, string_fields
-from gatewright.mock.media_bodies import asked_kind, format_word, is_url_key, link_media
+from gatewright.mock.media_bodies import asked_frame, asked_kind, format_word, is_url_key, link_media
 from gatewright.mock.negotiation import Decision, MediaSpec
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
@@ -177,7 +180,7 @@ class MediaExtension:
         if _is_file_media(spec.media_type):
             return web.Response(
                 status=decision.status,
-                body=self._file(spec, plan, call.body),
+                body=self._file(spec, plan, call),
                 headers={**dict(headers), "Content-Type": spec.media_type},
             )
         if not is_json(spec.media_type) or spec.schema_pointer is None or not plan.json_media:
@@ -190,8 +193,8 @@ class MediaExtension:
             schema_pointer=spec.schema_pointer,
         )
 
-    def _file(self, spec: MediaSpec, plan: _Plan, body: Any) -> bytes:
-        media_type = spec.media_type
+    def _file(self, spec: MediaSpec, plan: _Plan, call: MockCall) -> bytes:
+        media_type, body = spec.media_type, call.body
         if media_type.startswith("text/") or media_type == "application/x-subrip":
             return transcript(media_type)
         if "mpegurl" in media_type:
@@ -200,7 +203,9 @@ class MediaExtension:
             *plan.hints, _model(body), default=media.MediaKind.PNG
         )
         assert kind is not None
-        return media.generate(kind)
+        query = call.request.query
+        declared = {name: query[name] for name in call.operation.query_names if name in query}
+        return media.generate(kind, asked_frame(body) or asked_frame(declared))
 
     def _json(self, call: MockCall, decision: Decision, spec: MediaSpec, plan: _Plan) -> Any:
         api, op = call.api, call.operation
@@ -217,12 +222,13 @@ class MediaExtension:
         base = f"{call.request.scheme}://{call.request.host}"
 
         model = _model(request)
+        frame = asked_frame(request)
 
         def link(tokens: tuple[str, ...], key: str) -> str | None:
             kind = media.media_kind_for(key, *plan.hints, model, default=None)
             if kind is None:
                 return None
-            return self.files.url(base, secrets.token_hex(12), asked_kind(request, kind))
+            return self.files.url(base, secrets.token_hex(12), asked_kind(request, kind), frame)
 
         inline = asked_kind(request, media.media_kind_for(*plan.hints, model) or media.MediaKind.PNG)
         link_media(edits, request, link, inline)

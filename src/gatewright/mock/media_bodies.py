@@ -2,29 +2,33 @@
 
 An image API answers ``data: [{url}]`` or ``data: [{b64_json}]``: as many items as the request's
 count field says (``n``, or a gateway's own ``num_images``), each a link or the image's base64 as
-its ``response_format`` says, never both (OpenAI sends one of the two). The fields beside each link
-or inline file that describe it (``format``, ``mime_type``, ``duration``, ``width``/``height``, a byte
-``size``) state the file actually handed out: a client picks its decoder and file name by them. Both
-the media answers and a task create held on for its result (``sync``) write such bodies, so the rule
-lives here once.
+its ``response_format`` says, never both (OpenAI sends one of the two). An image is of the frame the
+request states (``asked_frame``: ``size: "1024x768"``, or width and height fields). The fields beside
+each link or inline file that describe it (``format``, ``mime_type``, ``duration``, ``width``/``height``,
+a ``size`` in bytes or ``WxH``) state the file actually handed out: a client picks its decoder and file
+name by them. Both the media answers and a task create held on for its result (``sync``) write such
+bodies, so the rule lives here once.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from gatewright.mock import media
+from gatewright.mock import image_files, media
 from gatewright.mock.coercion import coerce
 from gatewright.mock.fit import Edits, string_fields
+from gatewright.mock.image_files import Frame
 
 __all__ = [
     "COUNT_FIELDS",
     "FORMAT_FIELDS",
     "MAX_ITEMS",
     "TYPE_FIELDS",
+    "asked_frame",
     "describe",
     "format_word",
     "is_url_key",
@@ -36,9 +40,13 @@ FORMAT_FIELDS = ("response_format", "output_format", "format")
 COUNT_FIELDS = ("n", "num_images", "num_outputs", "number_of_images", "num_videos")
 MAX_ITEMS = 10  # a count beyond this still gets this many (OpenAI's own limit for images)
 TYPE_FIELDS = ("content_type", "mime_type", "mimetype", "media_type")  # a file's media type
+FRAME_FIELDS = (("width", "height"), ("w", "h"))  # an image's frame, as its two numbers
+SIZE_FIELD = "size"  # an image's frame as one word: ``1024x768`` (OpenAI's), ``1024*768`` (Wan's)
+_FRAME_WORD = re.compile(r"\s*([0-9]{1,32})\s*[x*\u00d7]\s*([0-9]{1,32})\s*", re.IGNORECASE)
 
 # Gives the link for the URL field at (tokens, key), or None to leave the field as it is.
 Linker = Callable[[tuple[str, ...], str], str | None]
+_Handed = tuple[media.MediaKind, Frame | None]  # a file a body hands out: its kind, an image's frame
 
 
 def format_word(body: Any) -> str | None:
@@ -57,12 +65,35 @@ def requested_count(body: Any) -> int | None:
     if not isinstance(body, Mapping):
         return None
     for field in COUNT_FIELDS:
-        value = body.get(field)
-        if isinstance(value, str) and len(value) <= 8:  # a multipart form's field is text ("3")
-            value = coerce(value.strip(), "integer")
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        value = _whole(body.get(field))  # (a multipart form's field is text: "3")
+        if value is not None:
             return min(value, MAX_ITEMS)
     return None
+
+
+def asked_frame(fields: Any) -> Frame | None:
+    """The frame of the image a request asks for, or None when it states none: its width and height
+    fields (``width``/``height``, ``w``/``h``; a form's or query's text is read as a number), else its
+    ``size`` word (``1024x768``, ``1024*768``; ``2K`` states no frame). A frame past the cap comes back
+    scaled down to it (``image_files.fit``): what the mock makes and the answer states."""
+    if not isinstance(fields, Mapping):
+        return None
+    for names in FRAME_FIELDS:
+        width, height = (_whole(fields.get(name)) for name in names)
+        if width is not None and height is not None:
+            return image_files.fit(width, height)
+    word = fields.get(SIZE_FIELD)
+    found = _FRAME_WORD.fullmatch(word) if isinstance(word, str) else None
+    if found is None or int(found[1]) < 1 or int(found[2]) < 1:
+        return None
+    return image_files.fit(int(found[1]), int(found[2]))
+
+
+def _whole(value: Any) -> int | None:
+    """A positive whole number, or its text (``"768"``), else None."""
+    if isinstance(value, str) and len(value) <= 32:
+        value = coerce(value.strip(), "integer")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
 
 
 def asked_kind(body: Any, default: media.MediaKind) -> media.MediaKind:
@@ -89,45 +120,56 @@ _FORMS = ("url", "b64_json")  # the response_format words that choose links or i
 
 def link_media(edits: Edits, request: Mapping[str, Any], link: Linker, inline: media.MediaKind) -> None:
     """Edit ``edits.body``: ``data`` holds the count asked for; each ``b64_json`` a real file of ``inline``
-    (dropped when links were asked for, or beside a ``url`` when no format was named); each URL
-    field is ``link``'s, or, for ``url`` when ``b64_json`` was asked for, the image inline instead.
-    Each write is kept only if the body stays valid."""
+    (of the frame the request asks for; dropped when links were asked for, or beside a ``url`` when no
+    format was named); each URL field is ``link``'s, or, for ``url`` when ``b64_json`` was asked for,
+    the image inline instead. Each write is kept only if the body stays valid."""
     count = requested_count(request)
     data = edits.body.get("data") if isinstance(edits.body, dict) else None
     if count is not None and isinstance(data, list) and data and len(data) != count:
         edits.set(("data",), [copy.deepcopy(data[0]) for _ in range(count)])
     asked = request.get("response_format")  # links or inline: only this says (output_format is the file's)
     word = asked.strip().lower() if isinstance(asked, str) and asked.strip().lower() in _FORMS else None
-    handed: dict[tuple[str, ...], set[media.MediaKind]] = {}  # each item: the kinds of file it hands out
+    frame = asked_frame(request)
+    inlined = (inline, frame)
+    handed: dict[tuple[str, ...], set[_Handed]] = {}  # each item: the files (kind, frame) it hands out
     for tokens, key, _ in list(string_fields(edits.body)):
-        kind: media.MediaKind | None = None
+        file: _Handed | None = None
         if key == "b64_json":
             if word == "url" or (word is None and "url" in edits.get(tokens[:-1])):  # links: the default
                 edits.remove(tokens)
-            elif edits.set(tokens, _inline(inline)):
-                kind = inline
+            elif edits.set(tokens, _inline(inline, frame)):
+                file = inlined
         elif is_url_key(key):
             if word == "b64_json" and key == "url":
                 edits.remove(tokens)
-                kind = inline if edits.set((*tokens[:-1], "b64_json"), _inline(inline)) else None
+                file = inlined if edits.set((*tokens[:-1], "b64_json"), _inline(inline, frame)) else None
             elif (url := link(tokens, key)) is not None and edits.set(tokens, url):
-                kind = media.kind_of_link(url)
-        if kind is not None:
-            handed.setdefault(tokens[:-1], set()).add(kind)
-    for item, kinds in handed.items():
-        if len(kinds) == 1:  # an item with files of two kinds: its fields say which of them nobody knows
-            describe(edits, item, kinds.pop(), request)
+                linked = media.kind_of_link(url)
+                file = None if linked is None else (linked, media.frame_of_link(url))
+        if file is not None:
+            handed.setdefault(tokens[:-1], set()).add(file)
+    for item, files in handed.items():
+        if len(files) == 1:  # an item with two files: which of them its fields describe nobody knows
+            kind, made = files.pop()
+            describe(edits, item, kind, request, frame=made)
 
 
-def describe(edits: Edits, item: tuple[str, ...], kind: media.MediaKind, request: Mapping[str, Any]) -> None:
-    """The fields of the object at ``item`` that describe a file state ``kind``'s, where the object has
-    them: its format word (the one the request used for it, else the kind's), media type (or its family,
-    where the field is an enum of those), duration (seconds; ``_ms`` in milliseconds), frame and byte
-    size. Each write is kept only if the body stays valid."""
+def describe(
+    edits: Edits,
+    item: tuple[str, ...],
+    kind: media.MediaKind,
+    request: Mapping[str, Any],
+    *,
+    frame: Frame | None = None,
+) -> None:
+    """The fields of the object at ``item`` that describe a file state ``kind``'s (an image of ``frame``),
+    where the object has them: its format word (the one the request used for it, else the kind's), media
+    type (or its family, where the field is an enum of those), duration (seconds; ``_ms`` in
+    milliseconds), frame and byte size. Each write is kept only if the body stays valid."""
     fields = edits.get(item)
     if not isinstance(fields, dict):
         return
-    facts = media.facts(kind)
+    facts = media.facts(kind, frame)
     asked = [w.strip().lower() for f in FORMAT_FIELDS if isinstance(w := request.get(f), str)]
     words = [w for w in asked if media.kind_for_format(w) is kind] + list(media.format_words(kind))
     for name, current in list(fields.items()):
@@ -154,5 +196,5 @@ _FORMAT_WORD_FIELDS = ("format", "output_format", "file_format", "audio_format",
 _SIZE_FIELDS = ("size", "bytes", "size_bytes", "file_size", "byte_count", "content_length")
 
 
-def _inline(kind: media.MediaKind) -> str:
-    return base64.b64encode(media.generate(kind)).decode()
+def _inline(kind: media.MediaKind, frame: Frame | None) -> str:
+    return base64.b64encode(media.generate(kind, frame)).decode()

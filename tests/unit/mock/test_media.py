@@ -13,13 +13,13 @@ import zlib
 
 import pytest
 
-from gatewright.mock import audio_files, media
+from gatewright.mock import audio_files, image_files, media
 from gatewright.mock.media import MediaKind
 from gatewright.spec.media import AUDIO_FORMATS
 
 
 def test_png_chunks_and_pixels() -> None:
-    data = media.png(2, 3)
+    data = image_files.png(2, 3)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     offset, chunks = 8, {}
     while offset < len(data):

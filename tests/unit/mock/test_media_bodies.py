@@ -6,7 +6,7 @@ import pytest
 
 from gatewright.mock import media
 from gatewright.mock.fit import Edits
-from gatewright.mock.media_bodies import asked_kind, link_media, requested_count
+from gatewright.mock.media_bodies import asked_frame, asked_kind, link_media, requested_count
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,40 @@ from gatewright.mock.media_bodies import asked_kind, link_media, requested_count
 )
 def test_requested_count(body: Any, count: int | None) -> None:
     assert requested_count(body) == count
+
+
+@pytest.mark.parametrize(
+    ("fields", "frame"),
+    [
+        ({"size": "1024x768"}, (1024, 768)),
+        ({"size": "1024X768"}, (1024, 768)),
+        ({"size": "2048*1152"}, (2048, 1152)),  # Wan's spelling
+        ({"size": " 640 x 480 "}, (640, 480)),
+        ({"width": 640, "height": 320, "size": "1024x1024"}, (640, 320)),  # the two numbers first
+        ({"w": "300", "h": "200"}, (300, 200)),  # a query's (or a form's) text
+        ({"size": "100000x100000"}, (4096, 4096)),  # past the cap: the frame made
+        ({"size": "9" * 5000 + "x1"}, None),  # never a 500
+        ({"width": 640}, None),  # half a frame states none
+        ({"size": "2K"}, None),
+        ({"size": "auto"}, None),
+        ({"size": "0x10"}, None),
+        ({"width": True, "height": 3}, None),
+        ("not a mapping", None),
+    ],
+)
+def test_asked_frame(fields: Any, frame: tuple[int, int] | None) -> None:
+    assert asked_frame(fields) == frame
+
+
+def test_the_fields_beside_an_image_state_its_frame() -> None:
+    """A link or an inline image is of the frame asked; ``width``/``height`` and a ``WxH`` size say so."""
+    png = media.signed_path("f1", media.file_name(media.MediaKind.PNG, (640, 480)), expires=1, secret=b"s")
+    for request in ({"size": "640x480"}, {"size": "640x480", "response_format": "b64_json"}):
+        edits = Edits({"data": [{"url": "x", "width": 1, "height": 1, "size": "1x1", "bytes": 0}]}, None)
+        link_media(edits, request, lambda tokens, key: f"http://h{png}", media.MediaKind.PNG)
+        (item,) = edits.body["data"]
+        assert (item["width"], item["height"], item["size"]) == (640, 480, "640x480")
+        assert item["bytes"] == len(media.generate(media.MediaKind.PNG, (640, 480)))
 
 
 def _linked(request: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from gatewright.mock import media
 from gatewright.mock.extensions import MockCall
 from gatewright.mock.files import FileSigner
-from gatewright.mock.media_bodies import asked_kind, requested_count
+from gatewright.mock.media_bodies import asked_frame, asked_kind, requested_count
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task
@@ -37,7 +37,8 @@ def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileS
     kind = result_kind(lifecycle, call)
     assert kind is not None  # one file per item the request asks for (``num_images: 3``: three)
     count = requested_count(call.body) or 1
-    return tuple(files.url(host, secrets.token_hex(12), kind) for _ in range(count))
+    frame = asked_frame(call.body)  # an image of the size asked (``1536x1024``)
+    return tuple(files.url(host, secrets.token_hex(12), kind, frame) for _ in range(count))
 
 
 def result_kind(lifecycle: Lifecycle, call: MockCall) -> media.MediaKind | None:
