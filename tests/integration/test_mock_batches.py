@@ -23,6 +23,7 @@ from ipop_files import AUTH, upload_file
 
 from gatewright.mock import create_app
 from gatewright.mock.keys import EXTENSIONS
+from gatewright.spec import load_spec
 from gatewright.testing import serve_app
 
 MODEL = "claude-sonnet-4.6"
@@ -574,6 +575,48 @@ def test_a_deleted_store_and_what_was_under_it_are_gone(mock_url: str, client: o
     search = f"{mock_url}/v1/vector_stores/{store_id}/search"
     assert requests.post(search, json={"query": "notes"}, headers=AUTH, timeout=10).status_code == 404
     assert requests.get(f"{mock_url}/v1/files/{file_id}", headers=AUTH, timeout=10).status_code == 200
+
+
+# A request the spec takes for each route under a store (``{vector_store_id}``, ``{file_id}`` filled in).
+UNDER_A_STORE: dict[tuple[str, str], dict[str, Any] | None] = {
+    ("POST", "/files"): {"file_id": "{file_id}"},
+    ("GET", "/files"): None,
+    ("GET", "/files/{file_id}"): None,
+    ("DELETE", "/files/{file_id}"): None,
+    ("POST", "/reindex"): None,
+    ("POST", "/search"): {"query": "notes"},
+}
+
+
+@pytest.mark.parametrize("store", ["deleted", "never made"])
+def test_every_route_under_a_store_that_is_not_there_is_its_documented_404(mock_url: str, store: str) -> None:
+    """ipop documents 404 on every route under a store; its reindex answered 200 and a generated store
+    under a deleted one (and one never made). The routes are read from the spec: a new one is held too."""
+    spec = load_spec("ipop")
+    prefix = "/v1/vector_stores/{vector_store_id}"
+    documented = {
+        (operation.method.upper(), operation.path.removeprefix(prefix))
+        for operation in spec.operations
+        if operation.path.startswith(f"{prefix}/") and "404" in operation.definition.get("responses", {})
+    }
+    assert documented == set(UNDER_A_STORE)
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
+    store_id = _store(mock_url)  # stores are made: an id none of them has is a store not there
+    if store == "deleted":
+        attach = f"{mock_url}/v1/vector_stores/{store_id}/files"
+        assert requests.post(attach, json={"file_id": file_id}, headers=AUTH, timeout=10).ok
+        assert requests.delete(f"{mock_url}/v1/vector_stores/{store_id}", headers=AUTH, timeout=10).ok
+    else:
+        store_id = "vs_never_made"
+    for (method, below), body in UNDER_A_STORE.items():
+        url = f"{mock_url}/v1/vector_stores/{store_id}{below.replace('{file_id}', file_id)}"
+        sent = None if body is None else json.loads(json.dumps(body).replace("{file_id}", file_id))
+        answer = requests.request(method, url, json=sent, headers=AUTH, timeout=10)
+        assert answer.status_code == 404, (method, below, answer.text)
+        if method == "DELETE":
+            continue  # ipop documents this 404 without a body
+        assert {"error", "code", "request_id", "retryable"} <= answer.json().keys()
+        assert store_id in answer.json()["message"]
 
 
 def test_a_store_states_its_files_bytes_and_ingestion(mock_url: str, client: openai.OpenAI) -> None:

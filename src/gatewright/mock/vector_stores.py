@@ -11,13 +11,15 @@ before the task hooks:
   that is not there is refused in the API's envelope (its documented 404), and nothing is kept;
 - retrieve and delete name a row by store and file: the row's task answers (tasks are keyed by id
   alone, so the route's file id is translated to the row's task id), a file not attached there is a
-  404; lists are the task lists, scoped to the store by its path parameter; under a store that is
-  not there, each is a 404;
+  404; lists are the task lists, scoped to the store by its path parameter;
 - search (``POST {store}/search`` with a ``query``) scores the chunks (non-blank lines, at most
   ``CHUNK_WORDS`` words each) of the store's ingested files by the share of the query's distinct
   words they contain (0..1), best first, and answers them in the search answer's list shape;
 - the store's own routes state what is attached to it (``file_count``, ``usage_bytes``, ``status``:
-  ``mock.vector_store_items``).
+  ``mock.vector_store_items``);
+- every route under a store that is not there (deleted, or never made: ``StoreItems.gone``) answers
+  its documented 404: those above, and any other under the store's path (ipop's ``reindex``, which
+  answered a generated store), found by the path, not named.
 """
 
 from __future__ import annotations
@@ -120,19 +122,16 @@ class VectorStoreExtension:
                 return self._row_hook(found, operation)
             if (hook := found.items.bind(operation)) is not None:
                 return hook
-            create = lifecycle.create.operation
-            if (
-                operation.operation.method == "GET"
-                and operation.operation.template.path == create.template.path
-            ):
-                return self._file_list_hook(found)
-            search = f"{lifecycle.create.operation.template.path.removesuffix('/files')}/search"
+            store_path = lifecycle.create.operation.template.path.removesuffix("/files")
+            path = operation.operation.template.path
             if (
                 operation.operation.method == "POST"
-                and operation.operation.template.path == search
+                and path == f"{store_path}/search"
                 and QUERY_FIELD in api.request_fields(operation)
             ):
                 return self._search_hook(found)
+            if path.startswith(f"{store_path}/"):  # the file list, reindex, ...: nothing else of its own
+                return self._under_store_hook(found)
         return None
 
     def reset(self) -> None:
@@ -249,16 +248,18 @@ class VectorStoreExtension:
 
         return row
 
-    def _file_list_hook(self, routes: _Routes) -> OperationHook:
-        """A store's file list: a 404 where the store is not there (else the task list answers)."""
+    def _under_store_hook(self, routes: _Routes) -> OperationHook:
+        """A route under a store that has no hook of its own here (the store's file list, ipop's
+        ``reindex``): a 404 where the store is not there, else what answers it (the task list, the
+        spec's own body)."""
 
-        async def listed(call: MockCall) -> Answered:
+        async def under_store(call: MockCall) -> Answered:
             store_id = call.path_params.get(routes.store_param, "")
             if call.decision.status >= 300 or not routes.items.gone(call, store_id):
                 return None
             return _no_store(call, store_id)
 
-        return listed
+        return under_store
 
     def _forget_hook(self, routes: list[_Routes]) -> OperationHook:
         """Deleting a file removes it from every store it is attached to (OpenAI: "Delete a file and
