@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from gatewright.spec import load_spec
-from gatewright.spec.model import IDEMPOTENCY_EXTENSION
+from gatewright.spec.model import EXPAND_EXTENSION, IDEMPOTENCY_EXTENSION
 
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test", "x-project-id": "proj_1"}
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -329,6 +329,38 @@ def test_an_agent_turn_counts_the_events_its_stream_holds(mock: str) -> None:
         timeout=10,
     )
     assert "event_seq" not in resumed.text  # nothing after the last event the detail names
+
+
+# --- a list of summaries unless asked (beatra: "Returns TaskSummary by default. Use `?expand=...`") -------
+
+
+def _listed_tasks(url: str, **params: str) -> list[dict[str, Any]]:
+    answer = requests.get(f"{url}/beatra/v1/tasks", params=params, headers=AUTH, timeout=10)
+    assert answer.status_code == 200, answer.text
+    items: list[dict[str, Any]] = answer.json()["data"]
+    return items
+
+
+def test_a_task_list_holds_summaries_unless_expand_asks_for_more(mock: str) -> None:
+    """beatra's task list answered every task in full whatever ``expand`` said."""
+    expand = load_spec("beatra").find("GET", "/v1/tasks").definition[EXPAND_EXTENSION]  # type: ignore[union-attr]
+    fields, everything = set(expand["fields"]), expand["all"]
+    body = {"model": "gpt-image-2", "prompt": "a lighthouse at dawn"}
+    created = requests.post(f"{mock}/beatra/v1/images/generations", json=body, headers=AUTH, timeout=10)
+    assert created.status_code == 202, created.text
+    task_id = created.json()["task_id"]
+    full = poll_until(mock, f"/beatra/v1/tasks/{task_id}", "succeeded")  # the task as its GET shows it
+    assert fields <= full.keys()
+    (summary,) = _listed_tasks(mock)
+    assert summary == {name: value for name, value in full.items() if name not in fields}
+    assert {"task_id", "status", "capability", "model", "created_at", "links"} <= summary.keys()
+    for name in sorted(fields):  # each word adds its field back, and only it
+        (item,) = _listed_tasks(mock, expand=name)
+        assert item.keys() - summary.keys() == {name} and item[name] == full[name]
+    (some,) = _listed_tasks(mock, expand="output, usage")
+    assert some.keys() - summary.keys() == {"output", "usage"}
+    assert _listed_tasks(mock, expand=everything) == [full]
+    assert _listed_tasks(mock, expand="nothing_known") == [summary]
 
 
 def test_kept_answers_are_forgotten_on_reset(mock: str) -> None:

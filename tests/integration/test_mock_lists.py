@@ -9,7 +9,10 @@ went round the same page for ever. A real mock on a socket, the official openai 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
@@ -17,6 +20,8 @@ import requests
 from ipop_files import AUTH, upload_file
 
 from gatewright.mock import create_app
+from gatewright.spec import load_spec
+from gatewright.spec.model import EXPAND_EXTENSION
 from gatewright.testing import serve_app
 
 LINE = b'{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"m","messages":[]}}\n'
@@ -71,3 +76,47 @@ def test_batches_auto_pagination_stops(url: str, client: openai.OpenAI) -> None:
     listed = [b.id for b in itertools.islice(client.batches.list(), 100)]
     assert len(listed) == len(set(listed)) >= 3
     assert [b.id for b in itertools.islice(client.batches.list(limit=1), 100)] == listed
+
+
+def test_a_stored_list_with_expand_holds_summaries_unless_asked(tmp_path: Path) -> None:
+    """``x-gatewright-expand`` is the spec's, not beatra's: on a stored list (ipop's vector stores, planted
+    with it here), the items leave out the optional fields it names unless ``expand`` asks; a field the
+    item schema requires stays (a summary the list's schema refuses is not made)."""
+    document: dict[str, Any] = json.loads(json.dumps(load_spec("ipop").document))  # a copy
+    listing = document["paths"]["/v1/vector_stores"]["get"]
+    listing["parameters"].append({"in": "query", "name": "expand", "schema": {"type": "string"}})
+    listing[EXPAND_EXTENSION] = {"parameter": "expand", "fields": ["metadata", "expires_at"], "all": "all"}
+    required = {**listing, EXPAND_EXTENSION: {"parameter": "expand", "fields": ["metadata", "file_count"]}}
+    document["paths"]["/v1/vector_stores"]["get"] = listing
+    spec_path = tmp_path / "ipop.openapi.json"
+    spec_path.write_text(json.dumps(document), encoding="utf-8")
+    with serve_app(create_app(spec_path=spec_path, seed=3, access_log=False)) as url:
+        made = requests.post(
+            f"{url}/v1/vector_stores",
+            json={"name": "kb", "metadata": {"team": "a"}},
+            headers=AUTH,
+            timeout=10,
+        )
+        assert made.status_code == 200, made.text
+
+        def listed(**params: str) -> dict[str, Any]:
+            """The store made, as the list shows it (beside the spec's fixtures)."""
+            answer = requests.get(f"{url}/v1/vector_stores", params=params, headers=AUTH, timeout=10)
+            assert answer.status_code == 200, answer.text
+            (item,) = [item for item in answer.json()["data"] if item["id"] == made.json()["id"]]
+            assert isinstance(item, dict)
+            return item
+
+        full = listed(expand="all")
+        assert full["metadata"] == {"team": "a"} and "expires_at" in full
+        assert listed() == {k: v for k, v in full.items() if k not in ("metadata", "expires_at")}
+        assert listed(expand="metadata") == {k: v for k, v in full.items() if k != "expires_at"}
+    document["paths"]["/v1/vector_stores"]["get"] = required
+    spec_path.write_text(json.dumps(document), encoding="utf-8")
+    with serve_app(create_app(spec_path=spec_path, seed=3, access_log=False)) as url:
+        requests.post(
+            f"{url}/v1/vector_stores", json={"name": "kb", "metadata": {}}, headers=AUTH, timeout=10
+        )
+        items = requests.get(f"{url}/v1/vector_stores", headers=AUTH, timeout=10).json()["data"]
+        assert all("file_count" in item for item in items)  # the schema requires it: the list stays whole
+        assert any("metadata" in item for item in items)

@@ -10,10 +10,11 @@ from gatewright.mock.catalog import model_ids
 from gatewright.mock.errors import ErrorRenderer, common_error_pointer
 from gatewright.mock.generate import Generator
 from gatewright.mock.negotiation import Example, MediaSpec, ResponseSpec
+from gatewright.mock.paging import Expand
 from gatewright.mock.resources import ResourceRole, derive_roles, request_fields, request_schema
 from gatewright.mock.schemas import SchemaSet
 from gatewright.mock.validation import RequestValidator
-from gatewright.spec.model import IDEMPOTENCY_EXTENSION, Operation, Spec
+from gatewright.spec.model import EXPAND_EXTENSION, IDEMPOTENCY_EXTENSION, Operation, Spec
 from gatewright.spec.pointer import escape
 from gatewright.spec.routing import Router, RouteSpec
 from gatewright.spec.schemas import schema_at
@@ -38,6 +39,7 @@ class MockOperation:
     operation_id: str = field(init=False)
     wire: str | None = field(init=False)  # the wire family of its ``x-gatewright-compatible``
     query_names: tuple[str, ...] = field(init=False)  # the query parameters it declares
+    expand: Expand | None = field(init=False)  # a list's ``x-gatewright-expand``: summaries unless asked
 
     def __post_init__(self) -> None:
         self.operation_id = self.operation.operation_id
@@ -45,6 +47,7 @@ class MockOperation:
         self.query_names = tuple(
             str(p.get("name")) for p in self.operation.parameters if p.get("in") == "query"
         )
+        self.expand = Expand.of(self.operation.definition.get(EXPAND_EXTENSION))
 
     def documents(self, status: int) -> bool:
         return any(r.key == str(status) for r in self.responses)

@@ -6,6 +6,10 @@ its operation declares, a field its items must equal (``purpose=batch`` on a fil
 ``prefix`` their keys start with (``prefix=projects/p1/`` on a KV list). The
 official SDKs page by ``after`` until ``has_more`` is false: a list that ignored the cursor and
 said nothing of ``has_more`` sent an auto-paginating client round the same page for ever.
+
+A list whose items are summaries unless asked for more (``x-gatewright-expand``: beatra's tasks,
+"Returns TaskSummary by default. Use ``?expand=output,usage,...`` or ``?expand=all``") leaves out
+the fields its parameter may add, except those the request names (``Expand``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PAGING", "ListPage", "cursor_page", "page_size"]
+__all__ = ["PAGING", "Expand", "ListPage", "cursor_page", "page_size", "summary"]
 
 # Query parameters that steer paging rather than name a field of the items.
 PAGING = frozenset({"limit", "after", "before", "order", "page", "per_page", "page_size", "offset", "cursor"})
@@ -23,20 +27,66 @@ KEY = "key"  # a keyed item's name (ipop's KV), which a ``prefix`` and a cursor 
 
 
 @dataclass(frozen=True, slots=True)
+class Expand:
+    """A list's ``x-gatewright-expand``: the query parameter, the item fields it may add and the word
+    that adds them all. Unasked, an item is a summary without those fields."""
+
+    parameter: str
+    fields: frozenset[str]
+    all: str | None = None
+
+    @classmethod
+    def of(cls, declared: Any) -> Expand | None:
+        """The extension's value read (None where it is absent or malformed)."""
+        if not isinstance(declared, Mapping):
+            return None
+        parameter, fields, word = declared.get("parameter"), declared.get("fields"), declared.get("all")
+        if not isinstance(parameter, str) or not isinstance(fields, list):
+            return None
+        named = frozenset(name for name in fields if isinstance(name, str))
+        return cls(parameter, named, word if isinstance(word, str) else None)
+
+    def left_out(self, query: Mapping[str, str]) -> frozenset[str]:
+        """The fields the items leave out: those the request's comma-separated words (``output,usage``;
+        the parameter given twice counts both) do not name, none where it names ``all``."""
+        getall = getattr(query, "getall", None)
+        values = getall(self.parameter, []) if callable(getall) else [query.get(self.parameter) or ""]
+        asked = {word.strip() for value in values for word in str(value).split(",")}
+        return frozenset() if self.all is not None and self.all in asked else self.fields - asked
+
+
+def summary(item: Any, omit: frozenset[str]) -> Any:
+    """``item`` without the fields in ``omit`` (an item that is no object as it is)."""
+    if not omit or not isinstance(item, dict):
+        return item
+    return {name: value for name, value in item.items() if name not in omit}
+
+
+@dataclass(frozen=True, slots=True)
 class ListPage:
-    """What one list request asks for: the fields its items must have, a cursor and a page size."""
+    """What one list request asks for: the fields its items must have, a cursor, a page size and the
+    fields its items leave out (``Expand``)."""
 
     filters: tuple[tuple[str, str], ...] = ()
     after: str | None = None
     limit: int | None = None
+    omit: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, query: Mapping[str, str], declared: Sequence[str], default_limit: Any = None) -> ListPage:
+    def of(
+        cls,
+        query: Mapping[str, str],
+        declared: Sequence[str],
+        default_limit: Any = None,
+        expand: Expand | None = None,
+    ) -> ListPage:
         """The page ``query`` asks for, reading only what the operation declares (and ``after``,
-        which every SDK sends when it pages)."""
-        filters = tuple((name, query[name]) for name in declared if name not in PAGING and query.get(name))
+        which every SDK sends when it pages); the expand parameter filters nothing."""
+        steering = PAGING if expand is None else PAGING | {expand.parameter}
+        filters = tuple((name, query[name]) for name in declared if name not in steering and query.get(name))
         after = query.get("after") or query.get("cursor") or None  # (ipop's KV pages by ``cursor``)
-        return cls(filters, after, page_size(query, declared, default_limit))
+        omit = expand.left_out(query) if expand is not None else frozenset()
+        return cls(filters, after, page_size(query, declared, default_limit), omit)
 
     def select(self, items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
         """The page of ``items`` and whether more remain after it."""

@@ -15,6 +15,7 @@ from gatewright.mock.alternatives import left_out
 from gatewright.mock.fit import Edits, fit, replace
 from gatewright.mock.negotiation import Decision, json_schema
 from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.paging import summary
 from gatewright.mock.render import Rendered, dumps, response_headers, value_for
 
 __all__ = ["listed", "merge", "render_list", "with_id"]
@@ -30,8 +31,10 @@ def render_list(
     items: list[dict[str, Any]],
     *,
     has_more: bool = False,
+    omit: frozenset[str] = frozenset(),
 ) -> Rendered | None:
-    """``items`` in the list operation's shape, for extensions that keep items outside the store (tasks)."""
+    """``items`` in the list operation's shape, for extensions that keep items outside the store (tasks);
+    without the fields in ``omit`` (``paging.Expand``) where the list stays valid so."""
     pointer = json_schema(decision)
     if pointer is None or decision.status >= 300 or decision.media is None:
         return None
@@ -40,7 +43,7 @@ def render_list(
     def valid(value: Any) -> bool:
         return api.schemas.is_valid(pointer, value, formats=True)
 
-    shaped = listed(value_for(api, op, decision), items, valid, has_more=has_more)
+    shaped = listed(value_for(api, op, decision), items, valid, has_more=has_more, omit=omit)
     if shaped is None:
         return None
     return Rendered(
@@ -88,14 +91,20 @@ def listed(
     *,
     has_more: bool = False,
     groups: Groups = (),
+    omit: frozenset[str] = frozenset(),
 ) -> Any:
+    """``items`` laid over the list answer ``template``'s item (``merge``), in its list field, with
+    what the list says of them (``has_more``, counts, first and last ids, the next cursor); each item
+    without the fields in ``omit`` (a summary: ``paging.Expand``) where the list stays valid so."""
     if isinstance(template, list):
-        shaped = [merge(template[0], item, lambda _: True, groups) if template else item for item in items]
+        merged = [merge(template[0], item, lambda _: True, groups) if template else item for item in items]
+        shaped = _summaries(merged, omit, valid)
         return shaped if valid(shaped) else None
     if not isinstance(template, dict):
         return None
     if open_bodies.is_open(template):
-        opened = open_bodies.listed(items, has_more)
+        shown = _summaries(items, omit, lambda kept: valid(open_bodies.listed(kept, has_more)))
+        opened = open_bodies.listed(shown, has_more)
         return opened if valid(opened) else None
     key = next((k for k in _LIST_KEYS if isinstance(template.get(k), list)), None)
     if key is None:
@@ -103,10 +112,11 @@ def listed(
     if key is None:
         return None
     sample = template[key][0] if template[key] else {}
-    shaped = [
+    merged = [
         merge(sample, item, lambda _: True, groups) if isinstance(sample, dict) and sample else item
         for item in items
     ]
+    shaped = _summaries(merged, omit, lambda kept: valid({**template, key: kept}))
     value = {**template, key: shaped}
     if "has_more" not in value and template.get("object") == "list":  # what an SDK's paging stops on
         value["has_more"] = has_more
@@ -132,3 +142,12 @@ def listed(
         return value
     fallback = {**template, key: [s for s in shaped if valid({**template, key: [s]})]}
     return fallback if valid(fallback) else None
+
+
+def _summaries(items: list[Any], omit: frozenset[str], valid: Callable[[list[Any]], bool]) -> list[Any]:
+    """``items`` as summaries without the fields in ``omit``, where ``valid`` holds them so (a field the
+    list's schema requires stays), else as they are."""
+    if not omit:
+        return items
+    summaries = [summary(item, omit) for item in items]
+    return summaries if valid(summaries) else items

@@ -212,10 +212,11 @@ def _list(  # the answer's parts unbundled: a cached list costs no object
     if isinstance(cached, Rendered):
         return cached
     answer = _Answer.of(api, op, decision, media_type, pointer)
-    page = ListPage.of(query, op.query_names, api.query_default(op, "limit"))
+    page = ListPage.of(query, op.query_names, api.query_default(op, "limit"), op.expand)
     items, more = page.select(store.list(collection))
     groups = op.resource.alternatives.groups if op.resource is not None else ()
-    shaped = listed(value_for(api, op, decision), items, answer.valid, has_more=more, groups=groups)
+    template = value_for(api, op, decision)
+    shaped = listed(template, items, answer.valid, has_more=more, groups=groups, omit=page.omit)
     if shaped is None:
         return None
     rendered = answer.rendered(shaped)

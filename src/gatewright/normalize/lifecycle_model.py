@@ -3,8 +3,9 @@
 A file (docs/lifecycles.md) declares task lifecycles (``Lifecycle``), the bodies and required fields they
 need (``Shape``, ``Required``) and the ``behaviours`` a spec states only in prose (``Behaviour``): an
 idempotency header, a ``sync`` flag, a no-op cancel of a finished job, ids served on generic routes, a
-counter that follows a stream, and what the prose says about auth (an API key header accepted beside the
-bearer token, a header an operation requires). Operations are named ``METHOD /path``.
+counter that follows a stream, the fields a list's ``expand`` parameter adds to its items, and what the
+prose says about auth (an API key header accepted beside the bearer token, a header an operation
+requires). Operations are named ``METHOD /path``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "ApiKeyHeader",
     "ApiLifecycles",
     "Behaviour",
+    "Expansion",
     "Lifecycle",
     "Required",
     "RequiredHeader",
@@ -79,6 +81,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "counter": "poll",  # {field: /pointer, follows: METHOD /path}: the last event number of that stream
     "api_key_header": None,  # an apiKey header scheme accepted beside the bearer token (no operations)
     "required_header": None,  # a header parameter the operations require
+    "expand": None,  # {parameter, fields, all}: the item fields a list leaves out unless its parameter asks
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -102,6 +105,16 @@ class RequiredHeader:
 
 
 @dataclass(frozen=True, slots=True)
+class Expansion:
+    """A list whose items are summaries unless a query parameter asks for more: the fields it may add
+    (each left out unless named) and the word that adds them all (``?expand=all``)."""
+
+    parameter: str
+    fields: tuple[str, ...]
+    all: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Behaviour:
     """One statement a spec makes in prose, as data: ``kind`` (a ``BEHAVIOURS`` key) with its ``value``
     for ``operations`` (``METHOD /path``); ``why`` is the spec's words, quoted verbatim (the pass
@@ -111,7 +124,8 @@ class Behaviour:
     kind: str
     operations: tuple[str, ...]
     # idempotency: the header; counter: (field, follows); also_served_by: operations;
-    # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; else the string
+    # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; expand: an Expansion;
+    # else the string
     value: Any
     why: str
     note: str = ""

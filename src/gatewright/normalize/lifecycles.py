@@ -27,6 +27,7 @@ from gatewright.normalize.lifecycle_model import (
     ApiKeyHeader,
     ApiLifecycles,
     Behaviour,
+    Expansion,
     Lifecycle,
     Required,
     RequiredHeader,
@@ -112,6 +113,8 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = ApiKeyHeader(stated["scheme"], stated["header"], stated.get("description"))
     elif kind == "required_header":
         value = RequiredHeader(stated["name"], stated["schema"], stated.get("description"))
+    elif kind == "expand":
+        value = Expansion(stated["parameter"], tuple(stated["fields"]), stated.get("all"))
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),

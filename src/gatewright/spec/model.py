@@ -22,6 +22,7 @@ GREEDY_EXTENSION = "x-gatewright-greedy"
 COMPATIBLE_EXTENSION = "x-gatewright-compatible"
 IDEMPOTENCY_EXTENSION = "x-gatewright-idempotency"
 STREAM_EXTENSION = "x-gatewright-stream"  # on a text/event-stream media object: {"format": ...}
+EXPAND_EXTENSION = "x-gatewright-expand"  # on a list: {"parameter", "fields", "all"}: summaries unless asked
 # The wire families an operation can be marked compatible with (``x-gatewright-compatible.wire``).
 COMPATIBLE_WIRES = (
     "openai-chat",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gatewright.normalize.lifecycle_model import Behaviour
+from gatewright.normalize.lifecycle_model import Behaviour, Expansion
 from gatewright.normalize.lifecycles import load_lifecycles, parse_lifecycles
 from gatewright.normalize.passes.base import clone
 from gatewright.normalize.passes.behaviours import BehaviourError
@@ -18,7 +18,7 @@ from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import check_task_declarations
 from gatewright.spec.errors import SpecError
 from gatewright.spec.loader import load_source
-from gatewright.spec.model import IDEMPOTENCY_EXTENSION, TASK_EXTENSION
+from gatewright.spec.model import EXPAND_EXTENSION, IDEMPOTENCY_EXTENSION, TASK_EXTENSION
 from gatewright.spec.tasks import Counter, TaskSpec
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -71,6 +71,9 @@ behaviours:
   - counter: {field: /last_seq, follows: "GET /v1/jobs/{job_id}/events"}
     operations: ["GET /v1/jobs/{job_id}"]
     why: The job counts the events of its stream.
+  - expand: {parameter: expand, fields: [result, usage], all: all}
+    operations: [GET /v1/jobs]
+    why: Jobs are listed as summaries; `?expand=result` adds the result.
 """
 
 
@@ -91,6 +94,7 @@ def test_statements_read_into_the_model_with_their_lines(tmp_path: Path) -> None
         ("also_served_by", ("GET /v1/native/{task_id}",), ("GET /v1/jobs/{job_id}",), first + 9),
         ("id_prefix", ("POST /v1/native",), "nat-", first + 13),
         ("counter", ("GET /v1/jobs/{job_id}",), ("/last_seq", "GET /v1/jobs/{job_id}/events"), first + 16),
+        ("expand", ("GET /v1/jobs",), Expansion("expand", ("result", "usage"), "all"), first + 19),
     ]
     assert declared.behaviours[3].note == "in the jobs route's words"
     assert declared.stated("sync_when", "POST /v1/jobs") == declared.behaviours[1]
@@ -102,7 +106,8 @@ BROKEN = {
         "  - operations: [POST /v1/jobs]\n    why: x\n",
         "/behaviours/0",
         "is not valid under any of the given schemas (expected a statement: exactly one kind (idempotency, "
-        "sync_when, finished_cancel, also_served_by, id_prefix, counter, api_key_header, required_header)",
+        "sync_when, finished_cancel, also_served_by, id_prefix, counter, api_key_header, required_header, "
+        "expand)",
     ),
     "two kinds": (
         "  - id_prefix: a\n    sync_when: $request.body#/sync\n    operations: [POST /v1/jobs]\n    why: x\n",
@@ -183,6 +188,16 @@ BROKEN = {
         '  - counter: {field: /last_seq}\n    operations: ["GET /v1/jobs/{job_id}"]\n    why: x\n',
         "/behaviours/0/counter",
         "'follows' is a required property (expected counter: {field:",
+    ),
+    "an expand adding nothing": (
+        "  - expand: {parameter: expand, fields: []}\n    operations: [GET /v1/jobs]\n    why: x\n",
+        "/behaviours/0/expand/fields",
+        "[] should be non-empty (expected the item fields a summary leaves out, each once)",
+    ),
+    "an expand without its parameter": (
+        "  - expand: {fields: [result]}\n    operations: [GET /v1/jobs]\n    why: x\n",
+        "/behaviours/0/expand",
+        "'parameter' is a required property (expected expand: {parameter:",
     ),
     "a statement made twice": (
         "  - id_prefix: a\n    operations: [POST /v1/native]\n    why: x\n"
@@ -267,11 +282,17 @@ def document() -> dict[str, Any]:
             "version": "1",
             "description": "Send the same key  to retry safely. Pass `sync: true` to wait\nfor the result. "
             "Cancelling a finished job is a no-op. Native tasks can also be read on the jobs route. "
-            "Native task ids start with nat-. The job counts the events of its stream.",
+            "Native task ids start with nat-. The job counts the events of its stream. Jobs are listed as "
+            "summaries; `?expand=result` adds the result.",
         },
         "paths": {
             "/v1/jobs": {
-                "post": {"operationId": "createJob", "parameters": [key], "responses": {"200": _json(job)}}
+                "post": {"operationId": "createJob", "parameters": [key], "responses": {"200": _json(job)}},
+                "get": {
+                    "operationId": "listJobs",
+                    "parameters": [{"name": "expand", "in": "query", "schema": {"type": "string"}}],
+                    "responses": {"200": _json({"type": "object"})},
+                },
             },
             "/v1/jobs/{job_id}": {
                 "parameters": [param],
@@ -305,6 +326,11 @@ def test_statements_become_extensions_the_mock_reads(tmp_path: Path) -> None:
     applied, log = run(LIFECYCLES + BEHAVIOURS, tmp_path)
     paths = applied["paths"]
     assert paths["/v1/jobs"]["post"][IDEMPOTENCY_EXTENSION] == {"header": "Idempotency-Key"}
+    assert paths["/v1/jobs"]["get"][EXPAND_EXTENSION] == {
+        "parameter": "expand",
+        "fields": ["result", "usage"],
+        "all": "all",
+    }
     jobs = TaskSpec.from_extension(paths["/v1/jobs"]["post"][TASK_EXTENSION])
     native = TaskSpec.from_extension(paths["/v1/native"]["post"][TASK_EXTENSION])
     assert (jobs.sync_when, jobs.finished_cancel, jobs.id_prefix) == ("$request.body#/sync", "noop", None)
@@ -337,6 +363,17 @@ def test_a_header_the_operation_does_not_declare_is_refused(tmp_path: Path) -> N
     source["paths"]["/v1/jobs"]["post"]["parameters"] = []
     error = _refused(LIFECYCLES + BEHAVIOURS, tmp_path, source)
     assert "POST /v1/jobs declares no Idempotency-Key header parameter" in error.message
+
+
+def test_an_expand_needs_a_list_that_declares_its_parameter(tmp_path: Path) -> None:
+    source = document()
+    source["paths"]["/v1/jobs"]["get"]["parameters"] = [{"name": "Expand", "in": "query", "schema": {}}]
+    error = _refused(LIFECYCLES + BEHAVIOURS, tmp_path, source)
+    assert "GET /v1/jobs declares no expand query parameter" in error.message  # (a query name's case counts)
+    error = _refused(
+        LIFECYCLES + BEHAVIOURS.replace("operations: [GET /v1/jobs]", "operations: [POST /v1/jobs]"), tmp_path
+    )
+    assert "POST /v1/jobs is no list: an expanded list is a GET" in error.message
 
 
 def test_a_counter_needs_its_field_and_a_stream_to_follow(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from gatewright.mock.files import FileSigner
 from gatewright.mock.keyset import SharedKeySet
 from gatewright.mock.media import MediaKind
 from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.paging import summary
 from gatewright.mock.render import render, value_for
 from gatewright.mock.resource_bodies import render_list
 from gatewright.mock.tasks.asked import SENT
@@ -233,10 +234,11 @@ class TaskHooks:
             items = [item for task in tasks if (item := self.bodies.list_item(task)) is not None]
             for task in tasks:
                 publish(task, self.index.of(task), call.store)
-            rendered = render_list(api, op, call.decision, items, has_more=has_more)
+            omit = op.expand.left_out(call.request.query) if op.expand is not None else frozenset()
+            rendered = render_list(api, op, call.decision, items, has_more=has_more, omit=omit)
             if rendered is not None:
                 return web_response(rendered)
-            return free_form_list(api, op, call.decision, items, has_more)
+            return free_form_list(api, op, call.decision, [summary(item, omit) for item in items], has_more)
 
         return list_tasks
 

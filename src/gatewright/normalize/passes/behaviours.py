@@ -2,8 +2,9 @@
 
 The statements are data in the lifecycle file (``behaviours``, read by ``normalize/lifecycles.py``);
 ``declare_task_lifecycles`` applies them with the lifecycles, through this module: the keys a statement
-adds to a create's ``x-gatewright-task`` (``task_keys``) and the ``x-gatewright-idempotency`` of an
-operation (``declare_idempotency``); the auth statements are ``prose_auth``'s, which uses the quote check
+adds to a create's ``x-gatewright-task`` (``task_keys``), the ``x-gatewright-idempotency`` of an
+operation (``declare_idempotency``) and the ``x-gatewright-expand`` of a list (``declare_expansions``);
+the auth statements are ``prose_auth``'s, which uses the quote check
 and the header lookup below. Each statement's ``why`` must be the spec's own words: a quote the
 document (or a Markdown source's prose) does not contain is an error naming the file and line, so a
 statement cannot drift from the text it stands for.
@@ -15,18 +16,19 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, Lifecycle
+from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, Expansion, Lifecycle
 from gatewright.normalize.passes.base import Document
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, success_bodies
 from gatewright.spec.errors import SpecError
-from gatewright.spec.model import IDEMPOTENCY_EXTENSION, STREAM_EXTENSION
+from gatewright.spec.model import EXPAND_EXTENSION, IDEMPOTENCY_EXTENSION, STREAM_EXTENSION
 from gatewright.spec.pointer import escape, follow
 from gatewright.spec.schemas import locate
 
 __all__ = [
     "BehaviourError",
     "check_quotes",
+    "declare_expansions",
     "declare_idempotency",
     "declares_header",
     "quoted",
@@ -141,6 +143,35 @@ def declare_idempotency(
             )
 
 
+def declare_expansions(document: Document, declared: ApiLifecycles, resolve: Resolve, log: RepairLog) -> None:
+    """``x-gatewright-expand`` on every list an ``expand`` statement names: a GET that declares the
+    query parameter (its items are summaries, the fields the parameter names added)."""
+    for behaviour in declared.statements("expand"):
+        expansion: Expansion = behaviour.value
+        wanted: dict[str, Any] = {"parameter": expansion.parameter, "fields": list(expansion.fields)}
+        if expansion.all is not None:
+            wanted["all"] = expansion.all
+        for name in behaviour.operations:
+            operation = resolve(name)
+            if operation.method.upper() != "GET":
+                raise refused(declared, behaviour, f"{name} is no list: an expanded list is a GET")
+            if not declares_parameter(document, operation, "query", expansion.parameter):
+                raise refused(
+                    declared, behaviour, f"{name} declares no {expansion.parameter} query parameter"
+                )
+            before = operation.definition.get(EXPAND_EXTENSION)
+            if before == wanted:
+                continue
+            operation.definition[EXPAND_EXTENSION] = dict(wanted)
+            log.add(
+                f"{operation.pointer}/{escape(EXPAND_EXTENSION)}",
+                f"declared what the {expansion.parameter} parameter adds to the listed items",
+                quoted(behaviour),
+                before=before,
+                after=wanted,
+            )
+
+
 def quoted(behaviour: Behaviour) -> str:
     """A statement's reason for the repair log: its ``reason`` when it gives one, else the spec's words,
     then any note on them."""
@@ -151,13 +182,20 @@ def quoted(behaviour: Behaviour) -> str:
 
 
 def declares_header(document: Document, operation: OperationRef, header: str) -> bool:
+    return declares_parameter(document, operation, "header", header)
+
+
+def declares_parameter(document: Document, operation: OperationRef, location: str, name: str) -> bool:
+    """The operation (or its path item) declares a parameter ``name`` in ``location`` (a header's name
+    in any case)."""
+    fold = str.lower if location == "header" else str
     item = document["paths"][operation.path]
     for parameter in [*item.get("parameters", []), *operation.definition.get("parameters", [])]:
         resolved, _ = follow(document, parameter, operation.pointer)
         if (
             isinstance(resolved, dict)
-            and resolved.get("in") == "header"
-            and str(resolved.get("name", "")).lower() == header.lower()
+            and resolved.get("in") == location
+            and fold(str(resolved.get("name", ""))) == fold(name)
         ):
             return True
     return False

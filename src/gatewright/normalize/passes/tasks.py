@@ -14,7 +14,13 @@ from typing import Any
 
 from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, Lifecycle, Required, Shape
 from gatewright.normalize.passes.base import Context, Document, clone, repair_pass
-from gatewright.normalize.passes.behaviours import check_quotes, declare_idempotency, quoted, task_keys
+from gatewright.normalize.passes.behaviours import (
+    check_quotes,
+    declare_expansions,
+    declare_idempotency,
+    quoted,
+    task_keys,
+)
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, iter_operations, success_bodies
 from gatewright.spec.errors import SpecError
@@ -69,6 +75,7 @@ def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog
             stated = task_keys(document, declared, lifecycle, name, operations.get)
             _declare(document, create, poll, cancel=cancel, lifecycle=lifecycle, log=log, stated=stated)
     declare_idempotency(document, declared, operations.get, log)
+    declare_expansions(document, declared, operations.get, log)
 
 
 class _Resolver:
