@@ -265,7 +265,19 @@ def test_a_batch_over_an_input_file_that_is_not_there_fails(mock_url: str, clien
 
 
 @pytest.mark.parametrize(
-    ("window", "seconds"), [(None, 86_400), ("24h", 86_400), ("30m", 1800), ("2d", 172_800)]
+    ("window", "seconds"),
+    [
+        (None, 86_400),
+        ("24h", 86_400),
+        ("30m", 1800),
+        ("600s", 600),
+        ("2d", 172_800),
+        ("7d", 604_800),
+        ("168h", 604_800),
+        ("10080m", 604_800),
+        ("604800s", 604_800),
+        ("1s", 1),
+    ],
 )
 def test_a_batch_states_the_completion_window_it_was_given(
     mock_url: str, client: openai.OpenAI, window: str | None, seconds: int
@@ -283,6 +295,23 @@ def test_a_batch_states_the_completion_window_it_was_given(
         born = datetime.fromisoformat(body["created_at"].replace("Z", "+00:00"))
         deadline = datetime.fromisoformat(body["deadline_at"].replace("Z", "+00:00"))
         assert (deadline - born).total_seconds() == seconds
+
+
+@pytest.mark.parametrize(
+    "window", ["1w", "8d", "169h", "10081m", "604801s", "0h", "24", "24 hours", "24H", " 24h", "1.5h", ""]
+)
+def test_a_completion_window_the_spec_does_not_allow_is_refused(mock: str, window: str) -> None:
+    """ipop allows "e.g. '24h', '30m', '600s'. Max 7d.": a whole number of seconds, minutes, hours or
+    days up to 7 days (the contract's pattern, from that sentence). Anything else is refused as every
+    invalid request is, ipop's 400 in its envelope naming the field, and no batch is made (it was made,
+    with a generated window: ``1w`` stated ``completion_window_secs`` 1 and a made-up deadline)."""
+    request = {"input_file_id": upload_file(mock, _line("timed").encode()), "completion_window": window}
+    refused = requests.post(f"{mock}/v1/batches", json=request, headers=AUTH, timeout=10)
+    assert refused.status_code == 400, refused.text
+    body = refused.json()
+    assert (body["code"], body["param"], body["retryable"]) == ("bad_request", "completion_window", False)
+    assert isinstance(body["error"], str) and isinstance(body["request_id"], str)
+    assert requests.get(f"{mock}/__gatewright/state", timeout=10).json()["tasks"]["tasks"] == []
 
 
 def test_cancel_still_ends_a_batch_cancelled(mock_url: str, client: openai.OpenAI) -> None:

@@ -3,9 +3,10 @@
 A file (docs/lifecycles.md) declares task lifecycles (``Lifecycle``), the bodies and required fields they
 need (``Shape``, ``Required``) and the ``behaviours`` a spec states only in prose (``Behaviour``): an
 idempotency header, a ``sync`` flag, a no-op cancel of a finished job, ids served on generic routes, a
-counter that follows a stream, the fields a list's ``expand`` parameter adds to its items, and what the
+counter that follows a stream, the fields a list's ``expand`` parameter adds to its items, what the
 prose says about auth (an API key header accepted beside the bearer token, a header an operation
-requires). Operations are named ``METHOD /path``.
+requires) and what it says a field's values look like (``FieldPattern``). Operations are named
+``METHOD /path``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "ApiLifecycles",
     "Behaviour",
     "Expansion",
+    "FieldPattern",
     "Lifecycle",
     "Required",
     "RequiredHeader",
@@ -82,6 +84,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "api_key_header": None,  # an apiKey header scheme accepted beside the bearer token (no operations)
     "required_header": None,  # a header parameter the operations require
     "expand": None,  # {parameter, fields, all}: the item fields a list leaves out unless its parameter asks
+    "field_pattern": None,  # the pattern a component's field follows, or also accepts (no operations)
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -115,6 +118,20 @@ class Expansion:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldPattern:
+    """What the prose says a field's strings look like: the ``pattern`` of ``field`` in the component
+    ``schema``. Without ``widens`` its values must match it (a window of ``'24h'``, ``'30m'``); with it,
+    strings that match are accepted beside the values the schema lists (a fine-tune's id where a
+    catalog enum is the model), ``description`` saying what they are."""
+
+    schema: str  # a component schema name
+    field: str  # a property it declares
+    pattern: str  # an ECMA-262 regular expression, anchored where it means the whole value
+    widens: bool = False
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Behaviour:
     """One statement a spec makes in prose, as data: ``kind`` (a ``BEHAVIOURS`` key) with its ``value``
     for ``operations`` (``METHOD /path``); ``why`` is the spec's words, quoted verbatim (the pass
@@ -125,6 +142,7 @@ class Behaviour:
     operations: tuple[str, ...]
     # idempotency: the header; counter: (field, follows); also_served_by: operations;
     # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; expand: an Expansion;
+    # field_pattern: a FieldPattern;
     # else the string
     value: Any
     why: str

@@ -28,6 +28,7 @@ from gatewright.normalize.lifecycle_model import (
     ApiLifecycles,
     Behaviour,
     Expansion,
+    FieldPattern,
     Lifecycle,
     Required,
     RequiredHeader,
@@ -115,6 +116,14 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = RequiredHeader(stated["name"], stated["schema"], stated.get("description"))
     elif kind == "expand":
         value = Expansion(stated["parameter"], tuple(stated["fields"]), stated.get("all"))
+    elif kind == "field_pattern":
+        value = FieldPattern(
+            stated["schema"],
+            stated["field"],
+            stated["pattern"],
+            stated.get("widens", False),
+            stated.get("description"),
+        )
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),
@@ -174,7 +183,7 @@ def _check_states(lifecycle: Lifecycle, where: str) -> None:
 
 def _check_roles(behaviours: tuple[Behaviour, ...], lifecycles: tuple[Lifecycle, ...]) -> None:
     """Each operation plays the role its statement needs in a declared lifecycle; a statement is made
-    once (per operation, and per header or scheme for the auth kinds)."""
+    once (per operation, per header or scheme for the auth kinds, per field for a pattern)."""
     roles = {
         "create": {create for lifecycle in lifecycles for create in lifecycle.creates},
         "cancel": {lifecycle.cancel for lifecycle in lifecycles if lifecycle.cancel},
@@ -199,6 +208,9 @@ def _check_roles(behaviours: tuple[Behaviour, ...], lifecycles: tuple[Lifecycle,
 def _subjects(behaviour: Behaviour, where: str) -> list[tuple[str, tuple[str, ...], str]]:
     """What a statement is about, once each: (pointer, key, how an error names it)."""
     kind = behaviour.kind
+    if isinstance(behaviour.value, FieldPattern):
+        named = f"{behaviour.value.schema}.{behaviour.value.field}"
+        return [(f"{where}/{kind}/field", (kind, named), f"{kind} of {named}")]
     if isinstance(behaviour.value, ApiKeyHeader):
         scheme = behaviour.value.scheme
         return [(f"{where}/{kind}/scheme", (kind, scheme), f"{kind} scheme {scheme}")]

@@ -23,6 +23,7 @@ from gatewright.normalize.passes.openapi_version import upgrade_openapi_version
 from gatewright.normalize.passes.operation_ids import assign_operation_ids
 from gatewright.normalize.passes.path_parameters import declare_path_parameters
 from gatewright.normalize.passes.prose_auth import prose_auth
+from gatewright.normalize.passes.prose_patterns import prose_patterns
 from gatewright.normalize.passes.public_operations import explicit_security
 from gatewright.normalize.passes.response_statuses import impossible_responses
 from gatewright.normalize.passes.schema_examples import schema_example_to_examples
@@ -47,6 +48,7 @@ PASSES: tuple[RepairPass, ...] = (
     assign_operation_ids,
     header_auth_to_scheme,
     prose_auth,
+    prose_patterns,
     explicit_security,
     impossible_responses,
     binary_media,
