@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -78,6 +79,7 @@ def test_voxvey_video_job_echoes_a_model_the_spec_leaves_free(mock_url: str) -> 
 
 
 def test_a_finished_fine_tuning_job_names_its_model_from_base_and_suffix(mock_url: str) -> None:
+    """In ipop's documented form, ``ft:<base>:u_<user>:<suffix>`` (its result's schema holds it to it)."""
     sent = {
         "model": "llama-3-8b",
         "training_file": "file-abc123",
@@ -90,4 +92,4 @@ def test_a_finished_fine_tuning_job_names_its_model_from_base_and_suffix(mock_ur
         f"{mock_url}/ipop/v1/fine_tuning/jobs/{job['id']}", terminal=("succeeded", "failed")
     )
     assert done["status"] == "succeeded"
-    assert done["result_model_id"].startswith("ft:llama-3-8b:support-bot:")
+    assert re.fullmatch(r"ft:llama-3-8b:u_[0-9a-f]+:support-bot", done["result_model_id"])

@@ -9,16 +9,17 @@ put into the store so the route that serves such ids answers for it.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from gatewright.mock import media
 from gatewright.mock.extensions import MockCall
 from gatewright.mock.files import FileSigner
 from gatewright.mock.media_bodies import asked_frame, asked_kind, requested_count
+from gatewright.mock.scalars import digest_id
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task
-from gatewright.mock.tasks.results import ResultKind
+from gatewright.mock.tasks.results import ResultKind, result_schemas
 from gatewright.spec.tasks import Phase
 
 __all__ = ["publish", "result_kind", "results_for"]
@@ -31,7 +32,12 @@ def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileS
         return ()
     host = f"{call.request.scheme}://{call.request.host}"
     if plan.kind is ResultKind.RESOURCE and plan.word == "model" and _fine_tunes(lifecycle):
-        return (_fine_tuned_model(call.body, task_id),)
+        nodes = tuple(result_schemas(call.api, lifecycle.spec))
+
+        def fits(name: str) -> bool:
+            return all(call.api.schemas.holds(node, name) is not False for node in nodes)
+
+        return (_fine_tuned_model(call.api.name, call.body, task_id, fits),)
     if plan.kind is not ResultKind.MEDIA:
         return (plan.value(task_id, call.path_params, base=f"{host}{call.api.prefix}"),)
     kind = result_kind(lifecycle, call)
@@ -62,8 +68,11 @@ def _fine_tunes(lifecycle: Lifecycle) -> bool:
     return "fine_tun" in path or "fine-tun" in path or "finetun" in path
 
 
-def _fine_tuned_model(body: object, task_id: str) -> str:
-    """OpenAI's name for a fine-tuned model, ``ft:<base>:<suffix>:<job>``, from what the job was given."""
+def _fine_tuned_model(api: str, body: object, task_id: str, fits: Callable[[str], bool]) -> str:
+    """A fine-tuned model's name from what the job was given, in the first convention the spec's result
+    field accepts: OpenAI's ``ft:<base>:<suffix>:<job>``, else the scoped ``ft:<base>:u_<user>:<suffix>``
+    (``p_<project>`` for a result asked visible to the project: ipop's documented form). The mock has
+    one user and one project per API, so their ids are made from its name."""
     request = body if isinstance(body, Mapping) else {}
     base = request.get("model") if isinstance(request.get("model"), str) else "model"
     suffix = (
@@ -71,7 +80,13 @@ def _fine_tuned_model(body: object, task_id: str) -> str:
         if isinstance(request.get("suffix"), str) and request.get("suffix")
         else "gatewright"
     )
-    return f"ft:{base}:{suffix}:{task_id.rsplit('_', 1)[-1][:8]}"
+    project = any(
+        isinstance(name, str) and name.endswith("visibility") and value == "project"
+        for name, value in request.items()
+    )
+    owner = f"p_{digest_id(f'{api}/project')[:12]}" if project else f"u_{digest_id(f'{api}/user')[:12]}"
+    names = (f"ft:{base}:{suffix}:{task_id.rsplit('_', 1)[-1][:8]}", f"ft:{base}:{owner}:{suffix}")
+    return next((name for name in names if fits(name)), names[0])
 
 
 def publish(task: Task, lifecycle: Lifecycle | None, store: ResourceStore) -> None:

@@ -13,8 +13,9 @@ import enum
 import re
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.tasks.sync import result_shape
@@ -23,7 +24,7 @@ from gatewright.spec.pointer import split
 from gatewright.spec.schemas import schema_at
 from gatewright.spec.tasks import TaskSpec
 
-__all__ = ["ResultKind", "ResultPlan", "plan_result"]
+__all__ = ["ResultKind", "ResultPlan", "plan_result", "result_schemas"]
 
 RESULT_TEXT = "This is the mock's output for this request."
 _PLACEHOLDER = re.compile(
@@ -92,21 +93,26 @@ def _collection_for(api: MockApi, word: str) -> str | None:
     return min(found, key=len) if found else None
 
 
-def _example_at(api: MockApi, spec: TaskSpec) -> str | None:
+def result_schemas(api: MockApi, spec: TaskSpec) -> Iterator[Mapping[str, Any]]:
+    """The schemas the poll's bodies give the result field, in the order the poll declares them."""
     poll = api.operations.get(spec.poll)
     if poll is None or not spec.result:
-        return None
-    document = api.spec.document
+        return
     for response in poll.responses:
         for media_spec in response.media:
             if media_spec.schema_pointer is None:
                 continue
             root = api.schemas.resolve(media_spec.schema_pointer)
-            node = schema_at(document, root, split(spec.result))
+            node = schema_at(api.spec.document, root, split(spec.result))
             if node is not None:
-                examples = node.get("examples") or ([node["example"]] if "example" in node else [])
-                if examples and isinstance(examples[0], str):
-                    return examples[0]
+                yield node
+
+
+def _example_at(api: MockApi, spec: TaskSpec) -> str | None:
+    for node in result_schemas(api, spec):
+        examples = node.get("examples") or ([node["example"]] if "example" in node else [])
+        if examples and isinstance(examples[0], str):
+            return examples[0]
     return None
 
 

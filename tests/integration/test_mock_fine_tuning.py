@@ -1,0 +1,94 @@
+"""ipop's fine-tunes through the official openai SDK, over a real socket.
+
+ipop's fine-tune create says: "The resulting fine-tune model id is `ft:<base>:u_<user>:<suffix>` for
+user-scoped results or `ft:<base>:p_<project>:<suffix>` for project-scoped. The fine-tune is invokable
+through /v1/chat/completions using the returned id". Its chat request's ``model`` is an enum of catalog
+ids, which the contract widens with that form (the ``prose_patterns`` pass, from a quoted statement in
+``ipop.lifecycles.yaml``), and the job's ``result_model_id`` is held to it. The SDK's
+``fine_tuning.jobs`` and ``chat.completions`` calls fit ipop's routes as they are; ipop's upload is a raw
+octet-stream body (``ipop_files``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import openai
+import pytest
+from ipop_files import upload_file
+
+BASE = "deepseek-v4-flash"
+TRAINING = b'{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}\n'
+FT_ID = re.compile(r"ft:[^:\s]+:[up]_[^:\s]+:[^:\s]+")  # the form ipop's fine-tune create documents
+# create_app's options for this module's mock_url (tests/integration/conftest.py)
+MOCK_OPTIONS = {"apis": ["ipop"], "seed": 7, "task_duration": 0.05}
+
+
+@pytest.fixture(scope="module")
+def client(mock_url: str) -> openai.OpenAI:
+    return openai.OpenAI(
+        base_url=f"{mock_url}/v1", api_key="sk-test", default_headers={"x-api-key": "sk-test"}
+    )
+
+
+def _fields(job: Any) -> dict[str, Any]:
+    """Every field of a job the SDK parsed, ipop's own among them (its ``FineTuningJob`` keeps what it
+    does not declare)."""
+    fields: dict[str, Any] = job.to_dict(warnings=False)  # ipop's times are not the SDK's integers
+    return fields
+
+
+def _succeeded(client: openai.OpenAI, job_id: str) -> Any:
+    deadline = time.monotonic() + 10
+    while True:
+        job = client.fine_tuning.jobs.retrieve(job_id)
+        if job.status in ("succeeded", "failed", "cancelled"):
+            assert job.status == "succeeded", _fields(job).get("last_error")
+            return job
+        assert time.monotonic() < deadline, f"job still {job.status}"
+        time.sleep(0.02)
+
+
+def _chat(client: openai.OpenAI, model: str) -> Any:
+    return client.chat.completions.create(model=model, messages=[{"role": "user", "content": "hello"}])
+
+
+@pytest.mark.parametrize(("visibility", "scope"), [(None, "u"), ("project", "p")])
+def test_the_model_a_finished_fine_tune_reports_is_one_chat_completions_takes(
+    mock: str, client: openai.OpenAI, visibility: str | None, scope: str
+) -> None:
+    training = upload_file(mock, TRAINING, purpose="fine-tune", filename="train.jsonl")
+    extra = {"result_visibility": visibility} if visibility else None
+    job = client.fine_tuning.jobs.create(
+        model=BASE, training_file=training, suffix="support-bot", extra_body=extra
+    )
+    done = _succeeded(client, job.id)
+    model = _fields(done)["result_model_id"]
+    assert re.fullmatch(rf"ft:{re.escape(BASE)}:{scope}_[0-9a-f]+:support-bot", model), model
+    completion = _chat(client, model)
+    assert completion.model == model
+    assert completion.choices[0].message.content
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["ft:claude-sonnet-4.6:u_42:bot", "ft:openai/gpt-5.4-mini:p_proj7:support-v2", "ft:x:u_abc:y"],
+)
+def test_a_fine_tune_id_of_the_documented_form_is_a_chat_model(client: openai.OpenAI, model: str) -> None:
+    assert FT_ID.fullmatch(model)
+    assert _chat(client, model).model == model
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["ft:claude-sonnet-4.6", "ft:claude-sonnet-4.6:team_1:bot", "ft:a:u_b:c:d", "ft:a:u b:c", "my-model"],
+)
+def test_a_model_neither_in_the_catalog_nor_a_fine_tune_id_is_still_refused(
+    client: openai.OpenAI, model: str
+) -> None:
+    with pytest.raises(openai.BadRequestError) as refused:
+        _chat(client, model)
+    body = refused.value.response.json()  # ipop's envelope (the SDK's ``body`` is its ``error`` string)
+    assert body["code"] == "bad_request" and body["param"] == "model" and not body["retryable"]
