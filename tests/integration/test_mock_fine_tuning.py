@@ -4,9 +4,10 @@ ipop's fine-tune create says: "The resulting fine-tune model id is `ft:<base>:u_
 user-scoped results or `ft:<base>:p_<project>:<suffix>` for project-scoped. The fine-tune is invokable
 through /v1/chat/completions using the returned id". Its chat request's ``model`` is an enum of catalog
 ids, which the contract widens with that form (the ``prose_patterns`` pass, from a quoted statement in
-``ipop.lifecycles.yaml``), and the job's ``result_model_id`` is held to it. The SDK's
-``fine_tuning.jobs`` and ``chat.completions`` calls fit ipop's routes as they are; ipop's upload is a raw
-octet-stream body (``ipop_files``).
+``ipop.lifecycles.yaml``), and the job's ``result_model_id`` is held to it. The job answers what it was
+asked: ``base_model_id`` is the ``model`` sent, ``validation_file_id`` the ``validation_file`` (null when
+none was sent). The SDK's ``fine_tuning.jobs`` and ``chat.completions`` calls fit ipop's routes as they
+are; ipop's upload is a raw octet-stream body (``ipop_files``).
 """
 
 from __future__ import annotations
@@ -92,3 +93,34 @@ def test_a_model_neither_in_the_catalog_nor_a_fine_tune_id_is_still_refused(
         _chat(client, model)
     body = refused.value.response.json()  # ipop's envelope (the SDK's ``body`` is its ``error`` string)
     assert body["code"] == "bad_request" and body["param"] == "model" and not body["retryable"]
+
+
+def test_a_fine_tune_job_states_the_base_model_and_files_it_was_given(
+    mock: str, client: openai.OpenAI
+) -> None:
+    training = upload_file(mock, TRAINING, purpose="fine-tune", filename="train.jsonl")
+    validation = upload_file(mock, TRAINING, purpose="fine-tune-validation", filename="valid.jsonl")
+    job = client.fine_tuning.jobs.create(
+        model=BASE, training_file=training, validation_file=validation, suffix="bot", seed=11
+    )
+    listed = [item for item in client.fine_tuning.jobs.list() if item.id == job.id]
+    assert len(listed) == 1
+    for answer in (job, client.fine_tuning.jobs.retrieve(job.id), listed[0], _succeeded(client, job.id)):
+        fields = _fields(answer)
+        assert fields["base_model_id"] == BASE
+        assert fields["training_file_id"] == training
+        assert fields["validation_file_id"] == validation
+        assert (fields["suffix"], fields["seed"]) == ("bot", 11)
+
+
+def test_what_a_fine_tune_job_was_not_asked_is_its_default_or_null(mock: str, client: openai.OpenAI) -> None:
+    """No ``validation_file``, ``seed`` or ``suffix`` sent: null, as the job's schema allows; no
+    ``result_visibility`` sent: the ``user`` the request schema declares as its default."""
+    training = upload_file(mock, TRAINING, purpose="fine-tune", filename="train.jsonl")
+    job = client.fine_tuning.jobs.create(model=BASE, training_file=training)
+    for answer in (job, client.fine_tuning.jobs.retrieve(job.id), _succeeded(client, job.id)):
+        fields = _fields(answer)
+        assert fields["base_model_id"] == BASE
+        assert fields["validation_file_id"] is None
+        assert fields["seed"] is None and fields["suffix"] is None
+        assert fields["result_visibility"] == "user"

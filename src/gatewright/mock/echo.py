@@ -5,28 +5,44 @@ with its ``input_file_id``, a fine-tuning job with its ``training_file`` and ``s
 generated body would name made-up ones. The rule is general over the schemas, not a table:
 a response field takes the request's value when it has the **same name** as a top-level
 request field (or is that name with ``_id`` where the request sent an id: ``training_file`` ->
-``training_file_id``) and sits at the top of the body or in an object directly under it (the object
-a wrapper such as ``{"data": {...}}`` or ``{"task": {...}}`` holds). Each edit is kept only
-if the body stays valid against the spec (``mock.fit.Edits``), so a field whose schema says
-something else (an enum, another type) keeps its generated value.
+``training_file_id``), or the longer name the field's own description gives it (ipop's fine-tune
+``model`` is described "Base model catalog id.", and its job answers ``base_model_id``: the word that
+opens the description before the field's name, ``RequestFields.aliases``), and sits at the top of the
+body or in an object directly under it (the object a wrapper such as ``{"data": {...}}`` or
+``{"task": {...}}`` holds). Each edit is kept only if the body stays valid against the spec
+(``mock.fit.Edits``), so a field whose schema says something else (an enum, another type) keeps its
+generated value.
 
 What is echoed: strings, numbers, booleans, ``null``, and small objects or lists (``metadata``,
 ``tags``), never fields the server owns (``id``, ``object``, ``status``, times, ``error``). A ``null``
 is what the client sent, not a field left out: ipop's KV put of ``"value": null`` reads back ``null``
 where the schema allows it (a field that may not be null keeps its generated value, as any edit the
 schema refuses).
-``echoable`` keeps the part of a request worth remembering (a task echoes it in every poll).
+``echoable`` keeps the part of a request worth remembering (a task echoes it in every poll);
+``restates`` is the naming rule, which ``tasks.asked`` also reads for the fields a request left out.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from gatewright.mock.fit import Edits
+from gatewright.spec.schemas import properties, resolved, types
 
-__all__ = ["echo", "echo_header", "echoable", "with_path"]
+__all__ = [
+    "NO_FIELDS",
+    "RequestFields",
+    "echo",
+    "echo_header",
+    "echoable",
+    "request_fields_of",
+    "restates",
+    "with_path",
+]
 
 # Fields whose value is the server's to decide, whatever the request says.
 SERVER_OWNED = frozenset(
@@ -53,6 +69,54 @@ SERVER_OWNED = frozenset(
 )
 MAX_TEXT = 4096  # characters of a string worth echoing
 MAX_STRUCTURE = 4096  # bytes of an object or list worth echoing (as JSON)
+_WORD = re.compile(r"[a-z0-9]+")
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFields:
+    """What an operation's request schema says of its top-level fields, for the echo rule (read once per
+    operation: ``MockApi.echo_fields``): the longer names their descriptions give them (``aliases``:
+    ``base_model`` -> ``model``), the ones that hold strings (``strings``: an ``X`` whose ``X_id`` an
+    answer may restate), and their declared ``defaults``."""
+
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    strings: frozenset[str] = frozenset()
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+NO_FIELDS = RequestFields()
+
+
+def request_fields_of(document: Any, schema: Any) -> RequestFields:
+    """``RequestFields`` of a request body ``schema`` in ``document``."""
+    aliases: dict[str, str] = {}
+    strings: set[str] = set()
+    defaults: dict[str, Any] = {}
+    for name, declared in properties(document, schema).items():
+        node = resolved(document, declared) or {}
+        if "string" in types(document, node):
+            strings.add(name)
+        if "default" in node:
+            defaults[name] = node["default"]
+        longer = _described_name(name, node.get("description"))
+        if longer is not None and longer not in SERVER_OWNED:
+            aliases.setdefault(longer, name)
+    return RequestFields(aliases, frozenset(strings), defaults)
+
+
+def _described_name(name: str, description: Any) -> str | None:
+    """The longer name a field's description opens with: one word, then the field's own words ("Base
+    model catalog id." of ``model``: ``base_model``); None when it opens otherwise."""
+    if not isinstance(description, str):
+        return None
+    words = _WORD.findall(description.lower())
+    while words and words[0] in _ARTICLES:
+        words.pop(0)
+    own = _WORD.findall(name.lower())
+    if not own or words[1 : 1 + len(own)] != own:
+        return None
+    return "_".join(words[: 1 + len(own)])
 
 
 def echoable(request: Any, *, bounded: bool = True) -> dict[str, Any]:
@@ -84,26 +148,31 @@ def echo(
     minted: frozenset[str] = frozenset(),
     owned: Sequence[Sequence[str]] = (),
     bounded: bool = True,
+    fields: RequestFields = NO_FIELDS,
 ) -> Any:
     """``body`` with the fields that restate request fields set to what was sent (valid edits only).
 
     A field holding one of ``minted`` (ids the server gave out, e.g. a task's id) keeps it, and so
     does a field at or above one of the ``owned`` paths (a task's status and result live there).
+    ``fields`` is what the request schema says of its fields (the longer names they go by).
     Returns ``body`` itself when nothing changed, else an edited copy; ``body`` is never mutated.
     """
     sent = echoable(request, bounded=bounded)
     if not sent or not isinstance(body, dict):
         return body
+    ids = frozenset(name for name, value in sent.items() if isinstance(value, str))
+
+    def restated_by(name: str) -> str | None:
+        return restates(name, sent, ids, fields.aliases)
+
     places = [((), body)] + [  # an object restated whole is not written into as well
-        ((key,), part)
-        for key, part in body.items()
-        if isinstance(part, dict) and _restates(key, sent) is None
+        ((key,), part) for key, part in body.items() if isinstance(part, dict) and restated_by(key) is None
     ]
     wanted = [
         ((*prefix, name), sent[restated])
         for prefix, holder in places
         for name in holder
-        if (restated := _restates(name, sent)) is not None
+        if (restated := restated_by(name)) is not None
         and holder[name] != sent[restated]
         and not (isinstance(holder[name], str) and holder[name] in minted)
         and not any(tuple(path[: len(prefix) + 1]) == (*prefix, name) for path in owned)
@@ -115,13 +184,20 @@ def echo(
     return edits.body
 
 
-def _restates(name: str, sent: Mapping[str, Any]) -> str | None:
-    """The request field a response field named ``name`` restates: the same name, or ``X`` for an
-    ``X_id`` field when the request sent ``X`` as an id (``training_file`` -> ``training_file_id``)."""
-    if name in sent:
-        return name
-    if name.endswith("_id") and isinstance(sent.get(name[:-3]), str) and name not in SERVER_OWNED:
-        return name[:-3]
+def restates(
+    name: str, fields: Collection[str], ids: Collection[str], aliases: Mapping[str, str]
+) -> str | None:
+    """The request field (one of ``fields``) a response field named ``name`` restates: the same name,
+    the longer name its description gives it (``aliases``: ``base_model`` -> ``model``), or either
+    with ``_id`` where the field holds an id (one of ``ids``: ``training_file`` -> ``training_file_id``,
+    ``model`` -> ``base_model_id``). A field the server owns restates nothing."""
+    if name in SERVER_OWNED:
+        return None
+    stems = [(name, False)] + ([(name[:-3], True)] if name.endswith("_id") else [])
+    for stem, as_id in stems:
+        for field_name in (stem, aliases.get(stem)):
+            if field_name in fields and (not as_id or field_name in ids):
+                return field_name
     return None
 
 

@@ -216,7 +216,7 @@ class MediaExtension:
             return api.schemas.is_valid(pointer, value, formats=True)
 
         value = copy.deepcopy(value_for(api, op, decision))  # cached: edited below in place
-        value = echo(value, call.body, valid)
+        value = echo(value, call.body, valid, fields=api.echo_fields(op))
         request = call.body if isinstance(call.body, Mapping) else {}
         edits = Edits(value, valid)
         base = f"{call.request.scheme}://{call.request.host}"

@@ -7,6 +7,7 @@ from typing import Any
 
 from gatewright.mock.auth import AuthPolicy, compile_policy
 from gatewright.mock.catalog import model_ids
+from gatewright.mock.echo import RequestFields, request_fields_of
 from gatewright.mock.errors import ErrorRenderer, common_error_pointer
 from gatewright.mock.generate import Generator
 from gatewright.mock.negotiation import Example, MediaSpec, ResponseSpec
@@ -103,6 +104,15 @@ class MockApi:
         if fields is None:
             fields = op.body_cache[key] = request_fields(self.schemas, op.operation)
         return fields
+
+    def echo_fields(self, op: MockOperation) -> RequestFields:
+        """What ``op``'s JSON request schema says of its top-level fields for the echo rule, found once."""
+        key = "echo-fields"
+        found = op.body_cache.get(key)
+        if found is None:
+            schema = request_schema(self.schemas, op.operation)
+            found = op.body_cache[key] = request_fields_of(self.schemas.document, schema)
+        return found
 
     def read_at(self, path: str) -> MockOperation | None:
         """The GET operation on the route template ``path`` (an item's read), if the API has one."""

@@ -146,7 +146,12 @@ def _json_body(api: MockApi, op: MockOperation, decision: Decision, request_body
         return bytes(cached)
     value = value_for(api, op, decision)
     if echoes and pointer is not None:
-        echoed = echo(value, request_body, lambda v: api.schemas.is_valid(pointer, v, formats=True))
+        echoed = echo(
+            value,
+            request_body,
+            lambda v: api.schemas.is_valid(pointer, v, formats=True),
+            fields=api.echo_fields(op),
+        )
         if echoed is not value:
             return dumps(echoed)
     if cached is not None:

@@ -134,7 +134,8 @@ def _create(
             sent,
             answer.valid,
         )
-    value = echo(value, with_path(params, body), answer.valid, bounded=False)  # kept as sent, any size
+    fields = answer.api.echo_fields(answer.op)  # bounded=False: kept as sent, any size
+    value = echo(value, with_path(params, body), answer.valid, bounded=False, fields=fields)
     if isinstance(value, dict):  # the payload in the field it was sent in, of its alternatives
         value = role.alternatives.answered(value, body, answer.valid)
     if role.empty_counts and isinstance(value, dict):

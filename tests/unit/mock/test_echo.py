@@ -9,7 +9,8 @@ import jsonschema
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gatewright.mock.echo import SERVER_OWNED, echo, echoable
+from gatewright.mock.echo import SERVER_OWNED, echo, echoable, request_fields_of
+from gatewright.mock.tasks.asked import as_asked
 
 NAMES = st.sampled_from(["model", "prompt", "suffix", "metadata", "input_file_id", "seed", "id", "status"])
 SCALARS = st.one_of(st.text(max_size=20), st.integers(-5, 5), st.booleans())
@@ -93,3 +94,66 @@ def test_an_object_the_request_restates_whole_is_not_also_written_into() -> None
     """``seed`` restated at the top replaces the object there; its own ``seed`` is not echoed into it
     afterwards (which left ``{"seed": ""}`` where the request sent ``""``; found by hypothesis)."""
     assert echo({"seed": {"seed": "0"}}, {"seed": ""}, _accept_all) == {"seed": ""}
+
+
+FINE_TUNE_REQUEST = {
+    "type": "object",
+    "properties": {
+        "model": {"type": "string", "description": "Base model catalog id. Must be active and trainable."},
+        "prompt": {"type": "string", "description": "The prompt to answer."},
+        "validation_file": {"type": ["string", "null"], "description": "Optional held-out file."},
+        "result_visibility": {"enum": ["user", "project"], "type": "string", "default": "user"},
+        "metadata": {"type": "object"},
+    },
+}
+
+
+def test_a_field_goes_by_the_longer_name_its_description_opens_with() -> None:
+    """ipop's fine-tune ``model`` is "Base model catalog id.": its job's ``base_model_id`` restates it
+    (it was a generated ``base_model_...`` id); the result's ``result_model_id`` does not."""
+    fields = request_fields_of(FINE_TUNE_REQUEST, FINE_TUNE_REQUEST)
+    assert fields.aliases == {"base_model": "model"}  # "The prompt to answer." names nothing longer
+    assert fields.strings == {"model", "prompt", "validation_file", "result_visibility"}
+    assert fields.defaults == {"result_visibility": "user"}
+    body = {"base_model_id": "base_model_1f", "result_model_id": "ft:x", "base_model": "gen", "model": "gen"}
+    echoed = echo(body, {"model": "llama-3"}, _accept_all, fields=fields)
+    assert echoed == {
+        "base_model_id": "llama-3",
+        "result_model_id": "ft:x",
+        "base_model": "llama-3",
+        "model": "llama-3",
+    }
+    assert echo(body, {"model": "llama-3"}, _accept_all) == {
+        **body,
+        "model": "llama-3",
+    }  # no fields: no alias
+
+
+def test_what_a_task_was_not_asked_is_the_declared_default_else_null() -> None:
+    """A fine-tune created with only a model: no ``validation_file`` is a null ``validation_file_id``
+    (it was a generated id), no ``result_visibility`` its declared default; ``kept`` fields stay."""
+    fields = request_fields_of(FINE_TUNE_REQUEST, FINE_TUNE_REQUEST)
+    body = {
+        "validation_file_id": "validation_f_9a",
+        "result_visibility": "project",
+        "metadata": {"k": "v"},
+        "prompt": "the task's own",
+        "base_model_id": "llama-3",
+    }
+    asked = as_asked(
+        body,
+        {"model": "llama-3"},
+        ["model"],
+        FINE_TUNE_REQUEST["properties"],
+        _accept_all,
+        called_back=False,
+        fields=fields,
+        kept={"prompt"},
+    )
+    assert asked == {
+        "validation_file_id": None,
+        "result_visibility": "user",
+        "metadata": None,
+        "prompt": "the task's own",
+        "base_model_id": "llama-3",
+    }

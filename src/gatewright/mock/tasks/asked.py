@@ -4,9 +4,12 @@
   ``input`` object, which no request field is named after: the generator gave ``{}``, so a client
   reading back what it asked for found nothing. The request's fields (what ``echo.echoable`` keeps)
   are written there.
-- **What the client could have asked for and did not is null.** An optional object the create
-  declares and was not sent is null in its answers, where the schema allows null; so is a callback
-  (a field ``tasks.callbacks`` knows as one) on a task created without one: beatra's generated
+- **What the client could have asked for and did not is the default, else null.** A field that
+  restates (by ``echo.restates``) one the create declares and was not sent says the default the request
+  schema declares for it, else null, where the answer's schema allows it: ipop's fine-tune job created
+  without a ``validation_file`` has a null ``validation_file_id`` (the generator made one up), without a
+  ``result_visibility`` it is the declared ``user``; an optional object not sent is null. So is a
+  callback (a field ``tasks.callbacks`` knows as one) on a task created without one: beatra's generated
   ``callback`` told the client of a webhook it never set up.
 
 Each write is kept only if the body stays valid (``mock.fit.Edits``).
@@ -18,6 +21,7 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from gatewright.mock.echo import NO_FIELDS, RequestFields, restates
 from gatewright.mock.fit import Edits
 from gatewright.mock.tasks.callbacks import CALLBACK_FIELDS
 
@@ -35,25 +39,30 @@ def as_asked(
     valid: Callable[[Any], bool],
     *,
     called_back: bool,
+    fields: RequestFields = NO_FIELDS,
+    kept: Collection[str] = (),
 ) -> Any:
-    """``body`` with its ``input`` holding ``request``, and set to null: the objects the create declares
-    but was not sent (``sent``: the names it was), and its callback unless the task has one
-    (``called_back``); ``body`` itself when nothing changes."""
+    """``body`` with its ``input`` holding ``request``; the fields restating what the create declares but
+    was not sent (``sent``: the names it was) set to its default (``fields.defaults``), else null; its
+    callback null unless the task has one (``called_back``). The fields ``kept`` are left as they are;
+    ``body`` itself when nothing changes."""
     if not isinstance(body, dict):
         return body
     writes: list[tuple[tuple[str, ...], Any]] = []
     if INPUT not in declared and isinstance(body.get(INPUT), dict) and body[INPUT] != request:
         writes.append(((INPUT,), dict(request)))
-    writes += [
-        ((name,), None)
-        for name, value in body.items()
-        if name != INPUT
-        and value is not None
-        and (
-            (isinstance(value, dict) and name in declared and name not in sent)
-            or (name in CALLBACK_FIELDS and not called_back)
-        )
-    ]
+    unsent = frozenset(declared) - frozenset(sent) - frozenset(request)  # (an update may set one since)
+    for name, value in body.items():
+        if name == INPUT or name in kept:
+            continue
+        if name in CALLBACK_FIELDS and not called_back:
+            if value is not None:
+                writes.append(((name,), None))
+            continue
+        restated = restates(name, unsent, fields.strings, fields.aliases)
+        wanted = fields.defaults.get(restated) if restated is not None else value
+        if wanted != value:
+            writes.append(((name,), wanted))
     if not writes:
         return body
     edits = Edits(json.loads(json.dumps(body)), valid)  # a deep copy that keeps only JSON

@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from gatewright.mock import media, open_bodies
-from gatewright.mock.echo import echo
+from gatewright.mock.echo import NO_FIELDS, echo
 from gatewright.mock.fit import Edits
 from gatewright.mock.negotiation import Decision, json_schema, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
@@ -154,9 +154,7 @@ class TaskBodies:
                     kept = valid(body)
                 if kept:  # echo keeps it valid: each restated field is kept only if it stays so
                     owned = [split(p) for p in (variant.status, variant.result, id_pointer) if p]
-                    request = task.context.get("request")
-                    body = echo(body, request, valid, minted=frozenset({task.id}), owned=owned)
-                    return _as_asked(api, task, body, valid), True
+                    return _as_asked(api, task, body, valid, owned), True
                 first = first if first is not None else body
         return first, False
 
@@ -200,14 +198,30 @@ class TaskBodies:
         return dict(item) if isinstance(item, Mapping) else None
 
 
-def _as_asked(api: MockApi, task: Task, body: Any, valid: Callable[[Any], bool]) -> Any:
-    """``tasks.asked`` for the request that created ``task`` (by its create operation's fields)."""
+def _as_asked(
+    api: MockApi, task: Task, body: Any, valid: Callable[[Any], bool], owned: list[list[str]]
+) -> Any:
+    """``body`` saying what the request that created ``task`` asked: the fields it sent restated
+    (``echo``), then ``tasks.asked`` by its create operation's fields. The task's own fields (``owned``:
+    its status, result and id) and any field holding its id stay the task's."""
     create = api.operations.get(task.operation_id)
     request, sent = task.context.get("request"), task.context.get(SENT)
+    fields = api.echo_fields(create) if create is not None else NO_FIELDS
+    body = echo(body, request, valid, minted=frozenset({task.id}), owned=owned, fields=fields)
     if create is None or not isinstance(request, Mapping) or not isinstance(sent, list):
         return body
+    kept = {tokens[0] for tokens in owned if tokens}
+    if isinstance(body, Mapping):
+        kept.update(name for name, value in body.items() if value == task.id)
     return as_asked(
-        body, request, sent, api.request_fields(create), valid, called_back=task.callback_url is not None
+        body,
+        request,
+        sent,
+        api.request_fields(create),
+        valid,
+        called_back=task.callback_url is not None,
+        fields=fields,
+        kept=kept,
     )
 
 
