@@ -199,6 +199,20 @@ def test_one_clip_has_one_transcript_in_every_format_and_verbose_json_times_it(b
     assert all(a.end == b.start for a, b in zip(verbose.words, verbose.words[1:], strict=False))
 
 
+@pytest.mark.parametrize("api", ["voxvey", "ipop"])
+def test_a_verbose_transcript_is_in_the_language_the_request_names(base_url: str, api: str) -> None:
+    """A client that says the clip is French reads ``language`` back as it named it (it said English)."""
+    model = "terminaili/whisper" if api == "ipop" else "whisper-1"
+    clip = ("clip.wav", b"RIFF\x00\x00\x00\x00WAVE", "audio/wav")
+    with _client(base_url, api) as client:
+        named = client.audio.transcriptions.create(
+            model=model, file=clip, response_format="verbose_json", language="fr"
+        )
+        unnamed = client.audio.transcriptions.create(model=model, file=clip, response_format="verbose_json")
+    assert named.language == "fr", named.language
+    assert unnamed.language == "english", unnamed.language
+
+
 def test_a_form_list_sent_both_bare_and_bracketed_is_one_list(base_url: str) -> None:
     """``name`` then ``name[]`` in one form (two encoders' habits mixed) is a list of both, not a 500."""
     form = [

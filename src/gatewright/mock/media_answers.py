@@ -75,9 +75,10 @@ def choose_media(decision: Decision, body: Any) -> Decision:
     return decision
 
 
-def verbose_transcript(granularities: Any) -> dict[str, Any]:
-    """OpenAI's ``verbose_json`` of ``TRANSCRIPT`` (``TranscriptionVerbose``): its language and length, one
-    segment over the clip, and each word's span where ``timestamp_granularities`` asks for words."""
+def verbose_transcript(granularities: Any, language: Any = None) -> dict[str, Any]:
+    """OpenAI's ``verbose_json`` of ``TRANSCRIPT`` (``TranscriptionVerbose``): its language (the one the
+    request names, as it named it; else English), its length, one segment over the clip, and each word's
+    span where ``timestamp_granularities`` asks for words."""
     words = TRANSCRIPT.split()
     step = TRANSCRIPT_SECONDS / len(words)
     segment = {
@@ -92,7 +93,8 @@ def verbose_transcript(granularities: Any) -> dict[str, Any]:
         "compression_ratio": 1.0,
         "no_speech_prob": 0.01,
     }
-    body: dict[str, Any] = {"task": "transcribe", "language": "english", "duration": TRANSCRIPT_SECONDS}
+    spoken = language if isinstance(language, str) and language.strip() else "english"
+    body: dict[str, Any] = {"task": "transcribe", "language": spoken, "duration": TRANSCRIPT_SECONDS}
     body["segments"] = [segment]
     if "word" in (granularities if isinstance(granularities, list | str) else ()):
         body["words"] = [
@@ -240,7 +242,9 @@ class MediaExtension:
                     edits.set(tokens, TRANSCRIPT)
             if format_word(request) == "verbose_json":
                 # (a form's repeated ``timestamp_granularities[]``, the SDK's, is read as this list)
-                for name, value in verbose_transcript(request.get("timestamp_granularities")).items():
+                for name, value in verbose_transcript(
+                    request.get("timestamp_granularities"), request.get("language")
+                ).items():
                     edits.set((name,), value)
         return edits.body
 
