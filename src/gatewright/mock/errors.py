@@ -15,11 +15,14 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.generate import Generator
 from gatewright.mock.negotiation import ResponseSpec, choose_media, find_response
 from gatewright.mock.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from gatewright.mock.operations import MockOperation
 
 _KINDS = {
     400: "invalid_request_error",
@@ -111,6 +114,12 @@ class ErrorRenderer:
         apart, and replica 0 gives what a mock of its own gives."""
         if replica:
             self._api = f"{self._api}@{replica}"
+
+    def for_operation(
+        self, op: MockOperation, status: int, message: str, *, param: str | None = None
+    ) -> ErrorBody:
+        """``status`` with ``message`` in the error envelope ``op`` documents for it (``render``)."""
+        return self.render(op.responses, status, message, path=op.operation.path, param=param)
 
     def schema_for(self, responses: Sequence[ResponseSpec], status: int) -> str | None:
         response = find_response(responses, status)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from gatewright.mock.outcome import web_response
+from gatewright.mock.outcome import error_response
 from gatewright.mock.shared_values import KEY_SEP, Packed
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class IdempotentAnswers:
             if status is None:
                 return kept.response()
             message = f"{header} {key!r} was already used with another request"
-            return web_response(api.errors.render(op.responses, status, message, path=op.operation.path))
+            return error_response(api, op, status, message)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._running[slot] = done
         try:

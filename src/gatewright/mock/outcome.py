@@ -36,10 +36,19 @@ from gatewright.mock.render import Rendered, dumps
 from gatewright.spec.media import is_json, media_type_of
 
 if TYPE_CHECKING:
-    from gatewright.mock.operations import MockApi
+    from gatewright.mock.operations import MockApi, MockOperation
     from gatewright.spec.wire_streams import StreamShapes
 
-__all__ = ["EventCheck", "JsonOutcome", "check", "checked_response", "headers_of", "send", "web_response"]
+__all__ = [
+    "EventCheck",
+    "JsonOutcome",
+    "check",
+    "checked_response",
+    "error_response",
+    "headers_of",
+    "send",
+    "web_response",
+]
 
 logger = logging.getLogger("gatewright.mock")
 
@@ -68,6 +77,13 @@ def web_response(rendered: Rendered | ErrorBody, extra: Sequence[tuple[str, str]
     media_type = rendered.content_type if rendered.content_type is not None and rendered.body else None
     headers = merged(getattr(rendered, "headers", ()), extra, media_type=media_type)
     return web.Response(status=rendered.status, body=rendered.body or None, headers=headers)
+
+
+def error_response(
+    api: MockApi, op: MockOperation, status: int, message: str, *, param: str | None = None
+) -> web.Response:
+    """``status`` with ``message`` in the API's error envelope, as ``op`` documents it."""
+    return web_response(api.errors.for_operation(op, status, message, param=param))
 
 
 def checked_response(

@@ -122,9 +122,7 @@ def render(api: MockApi, op: MockOperation, decision: Decision, request_body: An
     if media is None:
         return Rendered(decision.status, None, b"", headers)
     if decision.status >= 400 and decision.example is None and is_json(media.media_type):
-        error = api.errors.render(
-            op.responses, decision.status, f"mock {decision.status} response", path=op.operation.path
-        )
+        error = api.errors.for_operation(op, decision.status, f"mock {decision.status} response")
         return Rendered(decision.status, error.content_type, error.body, headers)
     if is_json(media.media_type):
         return Rendered(

@@ -360,7 +360,7 @@ def _not_found(api: MockApi, op: MockOperation, resource_id: str) -> Rendered:
 
 def _error(api: MockApi, op: MockOperation, status: int, message: str) -> Rendered:
     """The operation's answer of ``status`` in the API's error envelope."""
-    error = api.errors.render(op.responses, status, message, path=op.operation.path)
+    error = api.errors.for_operation(op, status, message)
     return Rendered(status, error.content_type, error.body)
 
 

@@ -21,7 +21,7 @@ from gatewright.mock.extensions import MockCall
 from gatewright.mock.multipart import multipart_files
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import web_response
+from gatewright.mock.outcome import error_response
 from gatewright.spec.media import is_json, media_type_of
 
 __all__ = [
@@ -78,10 +78,8 @@ def named_upload(call: MockCall, field: str) -> Blob | web.Response | None:
 def refused_upload(call: MockCall, field: str, message: str) -> web.Response:
     """The refusal of the file a request names in ``field``, in the API's envelope: 404 where the
     operation documents it, else 400."""
-    op = call.operation
-    status = 404 if op.documents(404) else 400
-    error = call.api.errors.render(op.responses, status, message, path=op.operation.path, param=field)
-    return web_response(error)
+    status = 404 if call.operation.documents(404) else 400
+    return error_response(call.api, call.operation, status, message, param=field)
 
 
 def upload_operation(api: MockApi, collection: str) -> MockOperation | None:

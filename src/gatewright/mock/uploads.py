@@ -38,13 +38,12 @@ from gatewright.mock.fit import Edits
 from gatewright.mock.media_bodies import TYPE_FIELDS
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.outcome import JsonOutcome, error_response
 from gatewright.mock.render import response_headers, value_for
 from gatewright.mock.shared_values import KEY_SEP
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.tasks.facts import CONTEXT_KEY, FactsRef
 from gatewright.mock.tasks.models import Task
-from gatewright.mock.tasks.responses import error_response
 from gatewright.mock.upload_targets import ItemOwner, delivers_item, item_owner
 from gatewright.mock.uploaded_files import Kept, Upload, file_object, json_success, read_upload, takes_file
 from gatewright.spec.media import is_json
@@ -163,7 +162,7 @@ class UploadExtension:
                 api, op, call.store, upload, base=f"{call.request.scheme}://{call.request.host}", item=item
             )
         except BudgetExceeded as exc:
-            return web_response(api.errors.render(op.responses, 413, str(exc), path=op.operation.path))
+            return error_response(api, op, 413, str(exc))
         if kept is None:
             return None
         if (api.name, digest) not in self._seen:
@@ -371,10 +370,7 @@ def _content(call: MockCall) -> web.StreamResponse | None:
     """The uploaded bytes of the item this route belongs to, a 404 once it was deleted, or None."""
     for value in call.path_params.values():
         if call.store.blobs.was_deleted(value):
-            error = call.api.errors.render(
-                call.operation.responses, 404, f"no such file: {value}", path=call.operation.operation.path
-            )
-            return web_response(error)
+            return error_response(call.api, call.operation, 404, f"no such file: {value}")
         blob = call.store.blobs.get(value)
         if blob is not None:
             spec = call.decision.media

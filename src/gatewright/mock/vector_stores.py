@@ -38,14 +38,14 @@ from gatewright.mock.fit import fit
 from gatewright.mock.fit import replace as replaced
 from gatewright.mock.negotiation import json_schema
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.outcome import JsonOutcome, error_response, web_response
 from gatewright.mock.render import render
 from gatewright.mock.resource_bodies import render_list
 from gatewright.mock.scalars import digest_id
 from gatewright.mock.tasks.facts import FactsRef
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task
-from gatewright.mock.tasks.responses import error_response, json_response
+from gatewright.mock.tasks.responses import json_response
 from gatewright.mock.tasks.wants import wants_task
 from gatewright.mock.uploaded_files import named_upload, refused_upload
 from gatewright.mock.vector_store_items import StoreItems

@@ -328,6 +328,4 @@ def _request(call: MockCall) -> Mapping[str, Any]:
 def _error(call: MockCall, status: int, message: str, *, param: str | None = None) -> web.Response:
     """An error in the API's own envelope."""
     op = call.operation
-    return web_response(
-        call.api.errors.render(op.responses, status, message, path=op.operation.path, param=param)
-    )
+    return web_response(call.api.errors.for_operation(op, status, message, param=param))

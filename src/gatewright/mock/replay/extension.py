@@ -74,7 +74,7 @@ class ReplayExtension:
                 return None
             _journal(call, MISS)
             message = _miss(op_id, describe_request(key, call.body, wire), book.recorded(api.name, op_id))
-            rendered = api.errors.render(operation.responses, 404, message, path=operation.operation.path)
+            rendered = api.errors.for_operation(operation, 404, message)
             return web_response(rendered, call.headers)
 
         return replay

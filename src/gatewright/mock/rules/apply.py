@@ -70,7 +70,7 @@ def _error(
     conformant: bool = True,
 ) -> web.Response:
     text = message or f"gatewright mock: {_REASONS.get(status, 'scripted error')}"
-    rendered = api.errors.render(op.responses, status, text, path=op.operation.path)
+    rendered = api.errors.for_operation(op, status, text)
     pointer = api.errors.schema_for(op.responses, status) if conformant else None
     return checked_response(api, rendered, pointer, headers)
 

@@ -19,7 +19,7 @@ from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.keyset import SharedKeySet
 from gatewright.mock.media import MediaKind
-from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.outcome import JsonOutcome, error_response, web_response
 from gatewright.mock.paging import summary
 from gatewright.mock.render import render, value_for
 from gatewright.mock.resource_bodies import render_list
@@ -31,7 +31,7 @@ from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
 from gatewright.mock.tasks.listing import ListQuery
 from gatewright.mock.tasks.models import Outcome, Task
 from gatewright.mock.tasks.publish import publish, result_kind, results_for
-from gatewright.mock.tasks.responses import TaskBodies, error_response, free_form_list, json_response
+from gatewright.mock.tasks.responses import TaskBodies, free_form_list, json_response
 from gatewright.mock.tasks.sync import finished_result
 from gatewright.mock.tasks.wants import holds_on, named_task_id, wants_task
 from gatewright.spec.media import is_json

@@ -16,14 +16,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from aiohttp import web
-
 from gatewright.mock import media, open_bodies
 from gatewright.mock.echo import NO_FIELDS, echo
 from gatewright.mock.fit import Edits
 from gatewright.mock.negotiation import Decision, json_schema, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.preferences import NO_PREFERENCES
 from gatewright.mock.render import response_headers
 from gatewright.mock.tasks.asked import SENT, as_asked
@@ -38,7 +36,7 @@ from gatewright.spec.media import is_json
 from gatewright.spec.pointer import join, lookup, split
 from gatewright.spec.tasks import Phase, TaskSpec
 
-__all__ = ["CountEvents", "TaskBodies", "error_response", "free_form_list", "json_response"]
+__all__ = ["CountEvents", "TaskBodies", "free_form_list", "json_response"]
 
 # The events a stream operation (by operationId) holds for a task now; None where it does not stream.
 CountEvents = Callable[[MockApi, str, Task], int | None]
@@ -258,10 +256,6 @@ def json_response(
         decision.media.schema_pointer,
         checked=checked,
     )
-
-
-def error_response(api: MockApi, op: MockOperation, status: int, message: str) -> web.Response:
-    return web_response(api.errors.render(op.responses, status, message, path=op.operation.path))
 
 
 def free_form_list(
