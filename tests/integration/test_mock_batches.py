@@ -681,3 +681,18 @@ def test_a_store_states_its_files_bytes_and_ingestion(mock_url: str, client: ope
     listed = requests.get(f"{mock_url}/v1/vector_stores", headers=AUTH, timeout=10).json()["data"]
     ours = [(s["usage_bytes"], s["status"]) for s in listed if s["id"] == store_id]
     assert ours == [(len(large), "completed")]
+
+
+def test_reindex_answers_the_store_as_its_read_does(mock_url: str, client: openai.OpenAI) -> None:
+    """ipop's reindex "returns the post-reindex store object"; it answered a generated store (another
+    id, name and ``file_count``) for a store the mock holds."""
+    store_id = _store(mock_url)
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
+    client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
+    url = f"{mock_url}/v1/vector_stores/{store_id}"
+    reindexed = requests.post(f"{url}/reindex", headers=AUTH, timeout=10)
+    assert reindexed.status_code == 200, reindexed.text
+    read = requests.get(url, headers=AUTH, timeout=10).json()
+    body = reindexed.json()
+    assert (body["id"], body["name"], body["file_count"]) == (store_id, "notes", 1)
+    assert body == read

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
+
 from gatewright.mock.attachments import Attachments
 from gatewright.mock.extensions import MockCall, OperationHook, TaskStarter
 from gatewright.mock.fit import Edits
@@ -51,11 +53,12 @@ class StoreItems:
     attached: Attachments
     lifecycle: Lifecycle  # the attachment lifecycle: its status words
     collection: str  # the stores' collection path (``/v1/vector_stores``)
+    item_path: str  # a store's own path (``/v1/vector_stores/{vector_store_id}``): its read's
 
     @classmethod
     def of(cls, tasks: TaskStarter, attached: Attachments, lifecycle: Lifecycle) -> StoreItems:
         item = lifecycle.create.operation.template.path.removesuffix("/files")
-        return cls(tasks, attached, lifecycle, item.rsplit("/", 1)[0])
+        return cls(tasks, attached, lifecycle, item.rsplit("/", 1)[0], item)
 
     def gone(self, call: MockCall, store_id: str) -> bool:
         """The store is not there: deleted, or none of the items of a collection the mock knows."""
@@ -120,6 +123,27 @@ class StoreItems:
         if words and stored.get(STATUS_FIELD) not in _KEPT_STATUSES:
             derived[STATUS_FIELD] = words[0]
         return derived
+
+    def answer_store(self, call: MockCall, store_id: str) -> web.StreamResponse | None:
+        """The stored store, its derived fields refreshed, as its read answers it, for a route that
+        answers the store itself (ipop's ``reindex``); None for a store the mock does not hold (the
+        spec's own body answers)."""
+        read = call.api.read_at(self.item_path)
+        role = read.resource if read is not None else None
+        if role is None or call.store.get(f"{call.api.name}:{self.collection}", store_id) is None:
+            return None
+        self.refresh(call, store_id)
+        answer = handle_resource(
+            call.api,
+            call.operation,
+            role,
+            call.decision,
+            params={**call.path_params, role.id_param or "": store_id},
+            body=None,
+            store=call.store,
+            query={},
+        )
+        return None if answer is None else web_response(answer, call.headers)
 
     def _create_hook(self) -> OperationHook:
         """A new store answers as the store's routes will: nothing attached yet."""

@@ -17,6 +17,8 @@ before the task hooks:
   words they contain (0..1), best first, and answers them in the search answer's list shape;
 - the store's own routes state what is attached to it (``file_count``, ``usage_bytes``, ``status``:
   ``mock.vector_store_items``);
+- a route under a store that answers the store itself (ipop's ``reindex``, found by its answer's
+  schema: ``upload_targets.item_owner``) answers the stored store as its read does;
 - every route under a store that is not there (deleted, or never made: ``StoreItems.gone``) answers
   its documented 404: those above, and any other under the store's path (ipop's ``reindex``, which
   answered a generated store), found by the path, not named.
@@ -47,6 +49,7 @@ from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.responses import json_response
 from gatewright.mock.tasks.wants import wants_task
+from gatewright.mock.upload_targets import item_owner
 from gatewright.mock.uploaded_files import named_upload, refused_upload
 from gatewright.mock.vector_store_items import StoreItems
 from gatewright.spec.tasks import Phase
@@ -131,7 +134,9 @@ class VectorStoreExtension:
             ):
                 return self._search_hook(found)
             if path.startswith(f"{store_path}/"):  # the file list, reindex, ...: nothing else of its own
-                return self._under_store_hook(found)
+                owner = item_owner(api, operation)
+                answers_store = owner is not None and owner.collection == found.items.collection
+                return self._under_store_hook(found, answers_store=answers_store)
         return None
 
     def reset(self) -> None:
@@ -248,16 +253,20 @@ class VectorStoreExtension:
 
         return row
 
-    def _under_store_hook(self, routes: _Routes) -> OperationHook:
+    def _under_store_hook(self, routes: _Routes, *, answers_store: bool) -> OperationHook:
         """A route under a store that has no hook of its own here (the store's file list, ipop's
-        ``reindex``): a 404 where the store is not there, else what answers it (the task list, the
+        ``reindex``): a 404 where the store is not there; a route that answers the store itself
+        (``answers_store``: reindex "returns the post-reindex store object") answers the stored store
+        as its read does (it answered a generated stranger); else what answers it (the task list, the
         spec's own body)."""
 
         async def under_store(call: MockCall) -> Answered:
             store_id = call.path_params.get(routes.store_param, "")
-            if call.decision.status >= 300 or not routes.items.gone(call, store_id):
+            if call.decision.status >= 300:
                 return None
-            return _no_store(call, store_id)
+            if routes.items.gone(call, store_id):
+                return _no_store(call, store_id)
+            return routes.items.answer_store(call, store_id) if answers_store else None
 
         return under_store
 
