@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -371,3 +372,63 @@ def test_kept_answers_are_forgotten_on_reset(mock: str) -> None:
     second = requests.post(create, json=body, headers={**AUTH, "Idempotency-Key": "k"}, timeout=10)
     assert second.status_code == 202 and [t["id"] for t in tasks(mock)] == [second.json()["task_id"]]
     assert first.status_code == 202
+
+
+def _task_page(url: str, params: list[tuple[str, str]]) -> dict[str, Any]:
+    answer = requests.get(f"{url}/beatra/v1/tasks", params=params, headers=AUTH, timeout=10)
+    assert answer.status_code == 200, answer.text
+    page: dict[str, Any] = answer.json()
+    return page
+
+
+def test_a_task_list_honours_order_cursor_and_its_filters(mock: str) -> None:
+    """beatra's task list declares ``order`` (default ``desc``), ``cursor``, ``capability``, ``status``
+    (arrays: given more than once) and ``created_after``/``created_before``; it answered its tasks oldest
+    first, the first page again for any cursor, and every task whatever the filters said."""
+    declared = {
+        p["name"]: p["schema"]
+        for p in load_spec("beatra").find("GET", "/v1/tasks").definition["parameters"]  # type: ignore[union-attr]
+        if p["in"] == "query"
+    }
+    assert (
+        declared["order"]["default"] == "desc"
+        and {"cursor", "capability", "created_after"} <= declared.keys()
+    )
+    made = []
+    for path, prompt in [
+        ("images/generations", "one"),
+        ("music/text-to-music", "two"),
+        ("images/generations", "3"),
+    ]:
+        body = {"model": "auto", "prompt": prompt}
+        created = requests.post(f"{mock}/beatra/v1/{path}", json=body, headers=AUTH, timeout=10)
+        assert created.status_code == 202, created.text
+        made.append(created.json()["task_id"])
+
+    def ids(*params: tuple[str, str]) -> list[str]:
+        return [item["task_id"] for item in _task_page(mock, list(params))["data"]]
+
+    assert ids() == made[::-1]  # newest first by default
+    assert ids(("order", "asc")) == made and ids(("order", "desc")) == made[::-1]
+    first = _task_page(mock, [("limit", "2")])
+    assert [item["task_id"] for item in first["data"]] == made[:0:-1] and first["has_more"]
+    assert first["next_cursor"] == made[1]
+    rest = _task_page(mock, [("limit", "2"), ("cursor", first["next_cursor"])])
+    assert [item["task_id"] for item in rest["data"]] == made[:1] and not rest["has_more"]
+    assert rest["next_cursor"] is None
+    assert ids(("order", "asc"), ("limit", "1"), ("cursor", made[0])) == made[1:2]
+    capability = _task_page(mock, [])["data"][0]["capability"]
+    assert ids(("capability", capability)) == made[::-1]
+    assert ids(("capability", "no-such-capability")) == []
+    assert ids(("capability", "no-such-capability"), ("capability", capability)) == made[::-1]
+    unfinished = [("status", "failed"), ("status", "queued"), ("status", "running")]  # (none is polled)
+    assert ids(("status", "succeeded")) == [] and ids(*unfinished) == made[::-1]
+    hour = 3600
+    now = datetime.now(UTC).timestamp()
+    at = {
+        name: datetime.fromtimestamp(now + shift, UTC).isoformat()
+        for name, shift in (("past", -hour), ("future", hour))
+    }
+    assert ids(("created_after", at["past"])) == made[::-1] and ids(("created_after", at["future"])) == []
+    assert ids(("created_before", at["future"])) == made[::-1] and ids(("created_before", at["past"])) == []
+    assert ids(("created_after", at["past"]), ("created_before", at["future"]), ("order", "asc")) == made

@@ -32,9 +32,11 @@ def render_list(
     *,
     has_more: bool = False,
     omit: frozenset[str] = frozenset(),
+    cursor: str | None = None,
 ) -> Rendered | None:
     """``items`` in the list operation's shape, for extensions that keep items outside the store (tasks);
-    without the fields in ``omit`` (``paging.Expand``) where the list stays valid so."""
+    without the fields in ``omit`` (``paging.Expand``) where the list stays valid so; ``cursor`` names
+    the last item for the next page where its id is not an ``id`` field (a task's ``task_id``)."""
     pointer = json_schema(decision)
     if pointer is None or decision.status >= 300 or decision.media is None:
         return None
@@ -43,7 +45,7 @@ def render_list(
     def valid(value: Any) -> bool:
         return api.schemas.is_valid(pointer, value, formats=True)
 
-    shaped = listed(value_for(api, op, decision), items, valid, has_more=has_more, omit=omit)
+    shaped = listed(value_for(api, op, decision), items, valid, has_more=has_more, omit=omit, cursor=cursor)
     if shaped is None:
         return None
     return Rendered(
@@ -92,6 +94,7 @@ def listed(
     has_more: bool = False,
     groups: Groups = (),
     omit: frozenset[str] = frozenset(),
+    cursor: str | None = None,
 ) -> Any:
     """``items`` laid over the list answer ``template``'s item (``merge``), in its list field, with
     what the list says of them (``has_more``, counts, first and last ids, the next cursor); each item
@@ -137,6 +140,7 @@ def listed(
                 value[field] = item_id
     if "next_cursor" in value:  # where the next page starts (ipop's KV: by key), null on the last page
         last = items[-1].get("id", items[-1].get("key")) if items and isinstance(items[-1], dict) else None
+        last = cursor if cursor is not None else last
         value["next_cursor"] = str(last) if has_more and last is not None else None
     if valid(value):
         return value

@@ -42,8 +42,8 @@ def test_the_extension_is_read_or_ignored() -> None:
 
 def test_the_expand_parameter_filters_nothing() -> None:
     page = ListPage.of({"expand": "output", "purpose": "x"}, ["expand", "purpose"], expand=EXPAND)
-    assert page.filters == (("purpose", "x"),) and page.omit == {"usage", "input"}
-    assert ListPage.of({"expand": "output"}, ["expand"]).filters == (("expand", "output"),)  # undeclared
+    assert page.filters == (("purpose", ("x",)),) and page.omit == {"usage", "input"}
+    assert ListPage.of({"expand": "output"}, ["expand"]).filters == (("expand", ("output",)),)  # undeclared
 
 
 def test_a_list_leaves_the_fields_out_where_its_schema_lets_it() -> None:

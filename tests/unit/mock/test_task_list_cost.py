@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from gatewright.mock import create_app
 from gatewright.mock.keys import EXTENSIONS
+from gatewright.mock.paging import ListPage
 from gatewright.mock.tasks import ManualClock, Outcome, Task, TaskEngine, TaskTiming, machine
 from gatewright.mock.tasks.extension import TaskExtension
 from gatewright.mock.tasks.listing import ListQuery
@@ -65,7 +66,7 @@ def _filled(count: int) -> tuple[TaskEngine, ManualClock]:
 def test_a_page_visits_about_limit_tasks(advances: Counter) -> None:
     engine, clock = _filled(15_000)
     clock.advance(5)  # all finished; nobody has looked at them yet
-    query = ListQuery({}, limit=20)
+    query = ListQuery({}, ListPage(limit=20))
     advances.calls = 0
     page, more = query.page(engine, "empiriolabs", ("createVideo", "createImage"))
     assert len(page) == 20 and more
@@ -81,11 +82,15 @@ def test_a_filtered_page_stops_once_it_is_full(advances: Counter) -> None:
         engine.cancel("empiriolabs", task.id)
     clock.advance(5)
     advances.calls = 0
-    page, more = ListQuery({}, status="failed", limit=5).page(engine, "empiriolabs", ("createVideo",))
+    page, more = ListQuery({}, ListPage((("status", ("failed",)),), limit=5)).page(
+        engine, "empiriolabs", ("createVideo",)
+    )
     assert page == [] and not more  # no task failed: every one is looked at once, none twice
     assert advances.calls <= len(engine)
     advances.calls = 0
-    page, _ = ListQuery({}, status="completed", limit=5).page(engine, "empiriolabs", ("createVideo",))
+    page, _ = ListQuery({}, ListPage((("status", ("completed",)),), limit=5)).page(
+        engine, "empiriolabs", ("createVideo",)
+    )
     assert len(page) == 5
     assert advances.calls <= 5 + 1 + len(cancelled)  # the cancelled ones come first and are skipped
 

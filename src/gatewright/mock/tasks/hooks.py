@@ -229,13 +229,16 @@ class TaskHooks:
                 op.query_names,
                 spec.status,
                 api.query_default(op, "limit"),
+                default_order=api.query_default(op, "order"),
+                expand=op.expand,
             )
-            tasks, has_more = query.page(engine, api.name, creates)
+            tasks, has_more = query.page(engine, api.name, creates, self.bodies.list_item)
             items = [item for task in tasks if (item := self.bodies.list_item(task)) is not None]
             for task in tasks:
                 publish(task, self.index.of(task), call.store)
-            omit = op.expand.left_out(call.request.query) if op.expand is not None else frozenset()
-            rendered = render_list(api, op, call.decision, items, has_more=has_more, omit=omit)
+            omit = query.asks.omit
+            cursor = tasks[-1].id if tasks else None
+            rendered = render_list(api, op, call.decision, items, has_more=has_more, omit=omit, cursor=cursor)
             if rendered is not None:
                 return web_response(rendered)
             return free_form_list(api, op, call.decision, [summary(item, omit) for item in items], has_more)

@@ -10,16 +10,18 @@ lists shows all of them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gatewright.mock.operations import MockApi
-from gatewright.mock.paging import page_size
+from gatewright.mock.paging import Expand, ListPage, cursor_page
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.models import Task
 from gatewright.spec.pointer import split
 
-__all__ = ["ListQuery", "list_operations"]
+__all__ = ["ItemOf", "ListQuery", "list_operations"]
+
+ItemOf = Callable[[Task], Mapping[str, Any] | None]  # a task as its list shows it
 
 
 def list_operations(api: MockApi, creates: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -51,17 +53,17 @@ def list_operations(api: MockApi, creates: Iterable[str]) -> dict[str, tuple[str
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    """One list request: its path parameters, a status filter and a page size, where the op declares
-    them, and the cursor an SDK pages by (``after``: the last task id it has; ``mock.paging``).
+    """One list request: its path parameters and the page it asks for (``mock.paging.ListPage``: the
+    filters, time bounds, order, cursor and page size its operation declares, and ``after``, the cursor
+    an SDK pages by), read against each task as the list shows it.
 
     Without a ``limit`` in the request the page size is the one the spec documents as the
     parameter's default (``default_limit``); a list is never all tasks unless neither says.
     """
 
     path_params: Mapping[str, str]
-    status: str | None = None
-    limit: int | None = None
-    after: str | None = None
+    asks: ListPage = field(default_factory=ListPage)
+    status_name: str = "status"  # the item field holding the task's status word
 
     @classmethod
     def parse(
@@ -71,38 +73,60 @@ class ListQuery:
         declared: Sequence[str],
         status_pointer: str,
         default_limit: Any = None,
+        *,
+        default_order: Any = None,
+        expand: Expand | None = None,
     ) -> ListQuery:
         tokens = split(status_pointer)
-        status_name = tokens[-1] if tokens else "status"
-        status = query.get(status_name) if status_name in declared else None
-        limit = page_size(query, declared, default_limit)
-        return cls(path_params, status or None, limit, query.get("after") or None)
+        page = ListPage.of(query, declared, default_limit, expand, default_order)
+        return cls(path_params, page, tokens[-1] if tokens else "status")
 
-    def matches(self, task: Task) -> bool:
-        """Whether ``task`` belongs in this list (same parent resource, matching status)."""
-        return self._in_scope(task) and (self.status is None or task.status == self.status)
+    def matches(self, task: Task, item_of: ItemOf | None = None) -> bool:
+        """Whether ``task`` belongs in this list (same parent resource, passing the page's filters; a
+        filter on a field its item lacks filters nothing, as on the stored lists)."""
+        if not self._in_scope(task):
+            return False
+        asks = self.asks
+        if not asks.filters and not asks.bounds:
+            return True
+        view: dict[str, Any] = {self.status_name: task.status, "created_at": task.created_at}
+        wanted = {name for name, _ in asks.filters} | {f"{stem}_at" for stem, _, _ in asks.bounds}
+        if item_of is not None and not wanted <= view.keys():  # (a body is rendered only when read)
+            view = {**(item_of(task) or {}), **view}
+        return asks.accepts(view, frozenset(view))
 
-    def page(self, engine: TaskEngine, api: str, operation_ids: Sequence[str]) -> tuple[list[Task], bool]:
-        """One page from ``engine`` and whether more remain; visits about ``limit`` tasks, not all."""
-        fetch = None if self.limit is None else self.limit + 1
-        chosen = engine.list_tasks(api, operation_ids, where=self._where(), limit=fetch)
-        if self.limit is not None and len(chosen) > self.limit:
-            return chosen[: self.limit], True
+    def page(
+        self, engine: TaskEngine, api: str, operation_ids: Sequence[str], item_of: ItemOf | None = None
+    ) -> tuple[list[Task], bool]:
+        """One page from ``engine`` and whether more remain. Oldest first it visits about ``limit``
+        tasks, not all; newest first (``order=desc``) it reads every task that passes, turned round."""
+        limit = self.asks.limit
+
+        def where(task: Task) -> bool:
+            return self.matches(task, item_of)
+
+        if self.asks.descending:
+            passing = engine.list_tasks(api, operation_ids, where=where)[::-1]
+            return cursor_page(passing, after=self.asks.after, limit=limit, key=lambda task: (task.id,))
+        fetch = None if limit is None else limit + 1
+        chosen = engine.list_tasks(api, operation_ids, where=self._after_cursor(where), limit=fetch)
+        if limit is not None and len(chosen) > limit:
+            return chosen[:limit], True
         return chosen, False
 
-    def _where(self) -> Callable[[Task], bool]:
-        """``matches``, from the task after the cursor on (the engine shows tasks oldest first, each
+    def _after_cursor(self, where: Callable[[Task], bool]) -> Callable[[Task], bool]:
+        """``where``, from the task after the cursor on (the engine shows tasks oldest first, each
         once; an id no task has gives an empty page, so a client paging by it stops)."""
-        if self.after is None:
-            return self.matches
+        if self.asks.after is None:
+            return where
         passed = False
 
         def after_cursor(task: Task) -> bool:
             nonlocal passed
             if not passed:
-                passed = task.id == self.after
+                passed = task.id == self.asks.after
                 return False
-            return self.matches(task)
+            return where(task)
 
         return after_cursor
 
