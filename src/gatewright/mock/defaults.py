@@ -76,7 +76,7 @@ def default_extensions(
     uploads = UploadExtension(files, tasks)
     batches = BatchExtension(tasks, answers, uploads)
     stores = VectorStoreExtension(tasks)
-    return [stored, batches, stores, tasks, streams, answers, uploads, MediaExtension(files)]
+    return [stored, batches, stores, tasks, streams, answers, uploads, MediaExtension(files, tasks)]
 
 
 def setup_extensions(app: web.Application, extensions: list[Extension]) -> None:

@@ -155,10 +155,10 @@ def format_words(kind: MediaKind) -> tuple[str, ...]:
 
 
 def file_name(kind: MediaKind, frame: Frame | None = None) -> str:
-    """The name a link to a file the mock makes gives it: ``output.png``, or for an image of a frame
-    asked for, ``output-1024x768.png`` (the frame as made: ``image_files.fit``). The name is signed
-    with the link, so the file route makes what it says and a client cannot ask it for another."""
-    if frame is None or kind not in _IMAGES:
+    """The name a link to a file the mock makes gives it: ``output.png``, or for an image or a video of
+    a frame asked for, ``output-1024x768.png`` (the frame as made: ``image_files.fit``). The name is
+    signed with the link, so the file route makes what it says and a client cannot ask it for another."""
+    if frame is None or kind not in _FRAMED:
         return f"output.{kind.extension}"
     width, height = image_files.fit(*frame)
     return f"output-{width}x{height}.{kind.extension}"
@@ -194,10 +194,10 @@ def _linked_name(url: str) -> str | None:
 
 
 def generate(kind: MediaKind, frame: Frame | None = None) -> bytes:
-    """The bytes of a small valid file of ``kind`` (cached: they never change); an image is of
-    ``frame`` where one is given (within ``image_files``' cap), else 1x1."""
-    if frame is not None and kind in _IMAGES:
-        return _IMAGES[kind](*frame)
+    """The bytes of a small valid file of ``kind`` (cached: they never change); an image or a video is
+    of ``frame`` where one is given (within ``image_files``' cap), else 1x1 (a video 16x16)."""
+    if frame is not None and kind in _FRAMED:
+        return _FRAMED[kind](*image_files.fit(*frame))
     return _GENERATORS[kind]()
 
 
@@ -213,7 +213,7 @@ def _full_box(kind: bytes, version: int, flags: int, *payload: bytes) -> bytes:
 _MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
 
 
-@cache
+@lru_cache(maxsize=32)  # (a client asks for a few frames, again and again)
 def mp4(width: int = 16, height: int = 16, duration_ms: int = 1000) -> bytes:
     """An ISO BMFF file: ftyp, moov (mvhd + one video trak with an empty sample table), mdat.
 
@@ -312,6 +312,10 @@ _IMAGES: dict[MediaKind, Callable[[int, int], bytes]] = {
     MediaKind.JPEG: image_files.jpeg,
     MediaKind.WEBP: image_files.webp,
 }
+_FRAMED: dict[MediaKind, Callable[[int, int], bytes]] = {
+    **_IMAGES,
+    MediaKind.MP4: mp4,
+}  # the kinds made of the frame a request asks for
 _GENERATORS: dict[MediaKind, Callable[[], bytes]] = {
     MediaKind.PNG: image_files.png,  # (1x1)
     MediaKind.JPEG: image_files.jpeg,
@@ -357,7 +361,7 @@ _SECONDS = {
 def facts(kind: MediaKind, frame: Frame | None = None) -> FileFacts:
     width: int | None
     height: int | None
-    if frame is not None and kind in _IMAGES:
+    if frame is not None and kind in _FRAMED:
         width, height = image_files.fit(*frame)
     else:
         width, height = _FRAMES.get(kind, (None, None))

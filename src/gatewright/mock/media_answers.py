@@ -6,9 +6,11 @@ a file, or a JSON body that points at one, is answered here rather than from the
 - **The format the request asks for.** ``response_format`` / ``output_format`` / ``format``
   (``wav``, ``opus``, ``jpeg``, ``srt``, ``text``, ...) chooses among the media types the
   response declares; a word the response does not declare leaves the negotiated one.
-- **The frame the request asks for.** An image is of the ``size`` (``1024x768``) or width and
-  height the request body states, or a file route's declared query parameters (``?w=&h=``), within
-  ``mock.image_files``' cap (``media_bodies.asked_frame``).
+- **The frame the request asks for.** An image or a video is of the ``size`` (``1024x768``) or
+  width and height the request body states (a video's ``resolution``, ``720p``, too), or a file
+  route's declared query parameters (``?w=&h=``), or, on a route under a task (``/v1/videos/{id}/
+  content``), what the task's create asked for, within ``mock.image_files``' cap
+  (``media_bodies.asked_frame``).
 - **Binary answers** are small valid files of that type (``mock.media``); transcripts are
   text, SRT or WebVTT with non-empty text; a playlist is an HLS playlist.
 - **JSON answers** get real media where they point at it: ``b64_json`` is a real image's
@@ -31,9 +33,10 @@ from aiohttp import web
 
 from gatewright.mock import media
 from gatewright.mock.echo import echo
-from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.extensions import MockCall, OperationHook, TaskStarter
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits, string_fields
+from gatewright.mock.image_files import Frame
 from gatewright.mock.media_bodies import asked_frame, asked_kind, format_word, is_url_key, link_media
 from gatewright.mock.negotiation import Decision, MediaSpec
 from gatewright.mock.operations import MockApi, MockOperation
@@ -132,8 +135,9 @@ class MediaExtension:
     name = "media"
     repeatable = False  # every answer links to files of its own
 
-    def __init__(self, files: FileSigner) -> None:
+    def __init__(self, files: FileSigner, tasks: TaskStarter | None = None) -> None:
         self.files = files
+        self.tasks = tasks  # whose creates state the frame of the files their routes deliver
         self.served = 0
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
@@ -207,7 +211,19 @@ class MediaExtension:
         assert kind is not None
         query = call.request.query
         declared = {name: query[name] for name in call.operation.query_names if name in query}
-        return media.generate(kind, asked_frame(body) or asked_frame(declared))
+        frame = asked_frame(body, kind) or asked_frame(declared, kind) or self._frame_made(call, kind)
+        return media.generate(kind, frame)
+
+    def _frame_made(self, call: MockCall, kind: media.MediaKind) -> Frame | None:
+        """The frame the create of the task a route names asked for (``GET /v1/videos/{id}/content``
+        delivers the video ``POST /v1/videos`` asked to be ``1280x720``), or None."""
+        if self.tasks is None:
+            return None
+        for value in call.path_params.values():
+            task = self.tasks.engine.get(call.api.name, value)
+            if task is not None:
+                return asked_frame(task.context.get("request"), kind)
+        return None
 
     def _json(self, call: MockCall, decision: Decision, spec: MediaSpec, plan: _Plan) -> Any:
         api, op = call.api, call.operation
@@ -224,13 +240,13 @@ class MediaExtension:
         base = f"{call.request.scheme}://{call.request.host}"
 
         model = _model(request)
-        frame = asked_frame(request)
 
         def link(tokens: tuple[str, ...], key: str) -> str | None:
             kind = media.media_kind_for(key, *plan.hints, model, default=None)
             if kind is None:
                 return None
-            return self.files.url(base, secrets.token_hex(12), asked_kind(request, kind), frame)
+            kind = asked_kind(request, kind)
+            return self.files.url(base, secrets.token_hex(12), kind, asked_frame(request, kind))
 
         inline = asked_kind(request, media.media_kind_for(*plan.hints, model) or media.MediaKind.PNG)
         link_media(edits, request, link, inline)

@@ -2,8 +2,9 @@
 
 An image API answers ``data: [{url}]`` or ``data: [{b64_json}]``: as many items as the request's
 count field says (``n``, or a gateway's own ``num_images``), each a link or the image's base64 as
-its ``response_format`` says, never both (OpenAI sends one of the two). An image is of the frame the
-request states (``asked_frame``: ``size: "1024x768"``, or width and height fields). The fields beside
+its ``response_format`` says, never both (OpenAI sends one of the two). An image or a video is of the
+frame the request states (``asked_frame``: ``size: "1024x768"``, or width and height fields; a video's
+``resolution`` or ``size`` word too, ``720p`` in its ``aspect_ratio``). The fields beside
 each link or inline file that describe it (``format``, ``mime_type``, ``duration``, ``width``/``height``,
 a ``size`` in bytes or ``WxH``) state the file actually handed out: a client picks its decoder and file
 name by them. Both the media answers and a task create held on for its result (``sync``) write such
@@ -43,6 +44,13 @@ TYPE_FIELDS = ("content_type", "mime_type", "mimetype", "media_type")  # a file'
 FRAME_FIELDS = (("width", "height"), ("w", "h"))  # an image's frame, as its two numbers
 SIZE_FIELD = "size"  # an image's frame as one word: ``1024x768`` (OpenAI's), ``1024*768`` (Wan's)
 _FRAME_WORD = re.compile(r"\s*([0-9]{1,32})\s*[x*\u00d7]\s*([0-9]{1,32})\s*", re.IGNORECASE)
+# A video's frame as a resolution word: its short side (``720p``, ``1080p``; ``4k`` is 2160), in the
+# aspect the request states (``16:9``, the default: 1280x720; ``9:16``: 720x1280; ``1:1``).
+RESOLUTION_FIELDS = ("resolution", SIZE_FIELD)
+ASPECT_FIELDS = ("aspect_ratio", "aspectRatio", "ratio", SIZE_FIELD)
+_RESOLUTION_WORD = re.compile(r"\s*(?:([0-9]{3,4})p|([48])k)\s*", re.IGNORECASE)
+_ASPECT_WORD = re.compile(r"\s*([0-9]{1,3})\s*:\s*([0-9]{1,3})\s*")
+_DEFAULT_ASPECT = (16, 9)
 
 # Gives the link for the URL field at (tokens, key), or None to leave the field as it is.
 Linker = Callable[[tuple[str, ...], str], str | None]
@@ -71,11 +79,12 @@ def requested_count(body: Any) -> int | None:
     return None
 
 
-def asked_frame(fields: Any) -> Frame | None:
-    """The frame of the image a request asks for, or None when it states none: its width and height
-    fields (``width``/``height``, ``w``/``h``; a form's or query's text is read as a number), else its
-    ``size`` word (``1024x768``, ``1024*768``; ``2K`` states no frame). A frame past the cap comes back
-    scaled down to it (``image_files.fit``): what the mock makes and the answer states."""
+def asked_frame(fields: Any, kind: media.MediaKind | None = None) -> Frame | None:
+    """The frame of the image (or video: ``kind``) a request asks for, or None when it states none: its
+    width and height fields (``width``/``height``, ``w``/``h``; a form's or query's text is read as a
+    number), else its ``size`` word (``1024x768``, ``1024*768``; ``2K`` states no frame), else, for a
+    video, its resolution word (``_video_frame``). A frame past the cap comes back scaled down to it
+    (``image_files.fit``): what the mock makes and the answer states."""
     if not isinstance(fields, Mapping):
         return None
     for names in FRAME_FIELDS:
@@ -84,9 +93,33 @@ def asked_frame(fields: Any) -> Frame | None:
             return image_files.fit(width, height)
     word = fields.get(SIZE_FIELD)
     found = _FRAME_WORD.fullmatch(word) if isinstance(word, str) else None
-    if found is None or int(found[1]) < 1 or int(found[2]) < 1:
+    if found is not None and int(found[1]) >= 1 and int(found[2]) >= 1:
+        return image_files.fit(int(found[1]), int(found[2]))
+    return _video_frame(fields) if kind is media.MediaKind.MP4 else None
+
+
+def _video_frame(fields: Mapping[str, Any]) -> Frame | None:
+    """A video's frame from its resolution word (``720p``: the short side; ``4k``: 2160) and the aspect
+    its request states (16:9 unless it says; the long side rounded to even, ``480p`` is 854x480). An
+    image's ``resolution`` (``4K``, ``2K``) says no frame: its aspect and sides are the model's."""
+    side = None
+    for name in RESOLUTION_FIELDS:
+        word = fields.get(name)
+        found = _RESOLUTION_WORD.fullmatch(word) if isinstance(word, str) else None
+        if found is not None:
+            side = int(found[1]) if found[1] else int(found[2]) * 540
+            break
+    if not side:
         return None
-    return image_files.fit(int(found[1]), int(found[2]))
+    across, down = _DEFAULT_ASPECT
+    for name in ASPECT_FIELDS:
+        word = fields.get(name)
+        found = _ASPECT_WORD.fullmatch(word) if isinstance(word, str) else None
+        if found is not None and int(found[1]) >= 1 and int(found[2]) >= 1:
+            across, down = int(found[1]), int(found[2])
+            break
+    long_side = 2 * round(side * max(across, down) / min(across, down) / 2)
+    return image_files.fit(long_side, side) if across >= down else image_files.fit(side, long_side)
 
 
 def _whole(value: Any) -> int | None:
@@ -129,7 +162,7 @@ def link_media(edits: Edits, request: Mapping[str, Any], link: Linker, inline: m
         edits.set(("data",), [copy.deepcopy(data[0]) for _ in range(count)])
     asked = request.get("response_format")  # links or inline: only this says (output_format is the file's)
     word = asked.strip().lower() if isinstance(asked, str) and asked.strip().lower() in _FORMS else None
-    frame = asked_frame(request)
+    frame = asked_frame(request, inline)
     inlined = (inline, frame)
     handed: dict[tuple[str, ...], set[_Handed]] = {}  # each item: the files (kind, frame) it hands out
     for tokens, key, _ in list(string_fields(edits.body)):

@@ -51,6 +51,27 @@ def test_asked_frame(fields: Any, frame: tuple[int, int] | None) -> None:
     assert asked_frame(fields) == frame
 
 
+@pytest.mark.parametrize(
+    ("fields", "frame"),
+    [
+        ({"resolution": "720p"}, (1280, 720)),  # 16:9 unless the request says
+        ({"resolution": "480p"}, (854, 480)),  # the long side rounded to even
+        ({"resolution": "1080p", "aspect_ratio": "9:16"}, (1080, 1920)),
+        ({"resolution": "720P", "aspectRatio": "1:1"}, (720, 720)),
+        ({"size": "1080p", "ratio": "16:9"}, (1920, 1080)),
+        ({"resolution": "4k"}, (3840, 2160)),
+        ({"resolution": "720p", "size": "640x480"}, (640, 480)),  # an exact frame wins
+        ({"resolution": "1024"}, None),  # (no "p": a 3D model's texture size, not a frame)
+        ({"aspect_ratio": "16:9"}, None),
+    ],
+)
+def test_a_video_frame_from_its_resolution(fields: Any, frame: tuple[int, int] | None) -> None:
+    assert asked_frame(fields, media.MediaKind.MP4) == frame
+    assert asked_frame(fields, media.MediaKind.PNG) == (
+        frame if "size" in fields and "x" in fields["size"] else None
+    )
+
+
 def test_the_fields_beside_an_image_state_its_frame() -> None:
     """A link or an inline image is of the frame asked; ``width``/``height`` and a ``WxH`` size say so."""
     png = media.signed_path("f1", media.file_name(media.MediaKind.PNG, (640, 480)), expires=1, secret=b"s")

@@ -43,7 +43,7 @@ def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileS
     kind = result_kind(lifecycle, call)
     assert kind is not None  # one file per item the request asks for (``num_images: 3``: three)
     count = requested_count(call.body) or 1
-    frame = asked_frame(call.body)  # an image of the size asked (``1536x1024``)
+    frame = asked_frame(call.body, kind)  # an image or video of the size asked (``1536x1024``, ``720p``)
     return tuple(files.url(host, secrets.token_hex(12), kind, frame) for _ in range(count))
 
 
