@@ -74,6 +74,21 @@ def test_the_model_a_finished_fine_tune_reports_is_one_chat_completions_takes(
 
 
 @pytest.mark.parametrize(
+    ("suffix", "part"), [("my bot", "my-bot"), ("a:b", "a-b"), (" support : v2 ", "support-v2")]
+)
+def test_a_suffix_with_spaces_or_colons_still_names_the_model(
+    mock: str, client: openai.OpenAI, suffix: str, part: str
+) -> None:
+    """ipop's ``suffix`` is any string; one with a space or a colon made a name that broke the documented
+    form, and the job answered an id generated from the pattern that named neither base nor suffix."""
+    training = upload_file(mock, TRAINING, purpose="fine-tune", filename="train.jsonl")
+    job = client.fine_tuning.jobs.create(model=BASE, training_file=training, suffix=suffix)
+    model = _fields(_succeeded(client, job.id))["result_model_id"]
+    assert re.fullmatch(rf"ft:{re.escape(BASE)}:u_[0-9a-f]+:{re.escape(part)}", model), model
+    assert _chat(client, model).model == model
+
+
+@pytest.mark.parametrize(
     "model",
     ["ft:claude-sonnet-4.6:u_42:bot", "ft:openai/gpt-5.4-mini:p_proj7:support-v2", "ft:x:u_abc:y"],
 )

@@ -8,6 +8,7 @@ put into the store so the route that serves such ids answers for it.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Mapping
 
@@ -74,12 +75,8 @@ def _fine_tuned_model(api: str, body: object, task_id: str, fits: Callable[[str]
     (``p_<project>`` for a result asked visible to the project: ipop's documented form). The mock has
     one user and one project per API, so their ids are made from its name."""
     request = body if isinstance(body, Mapping) else {}
-    base = request.get("model") if isinstance(request.get("model"), str) else "model"
-    suffix = (
-        request.get("suffix")
-        if isinstance(request.get("suffix"), str) and request.get("suffix")
-        else "gatewright"
-    )
+    base = _name_part(request.get("model")) or "model"
+    suffix = _name_part(request.get("suffix")) or "gatewright"
     project = any(
         isinstance(name, str) and name.endswith("visibility") and value == "project"
         for name, value in request.items()
@@ -87,6 +84,15 @@ def _fine_tuned_model(api: str, body: object, task_id: str, fits: Callable[[str]
     owner = f"p_{digest_id(f'{api}/project')[:12]}" if project else f"u_{digest_id(f'{api}/user')[:12]}"
     names = (f"ft:{base}:{suffix}:{task_id.rsplit('_', 1)[-1][:8]}", f"ft:{base}:{owner}:{suffix}")
     return next((name for name in names if fits(name)), names[0])
+
+
+def _name_part(value: object) -> str:
+    """``value`` as one part of a model name: a suffix ``"my bot"`` or ``"a:b"`` would split the name
+    or break it, so runs of colons and whitespace become one ``-``."""
+    return _SEPARATORS.sub("-", value).strip("-") if isinstance(value, str) else ""
+
+
+_SEPARATORS = re.compile(r"[:\s]+")
 
 
 def publish(task: Task, lifecycle: Lifecycle | None, store: ResourceStore) -> None:
