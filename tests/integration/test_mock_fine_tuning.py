@@ -108,6 +108,8 @@ def test_a_model_neither_in_the_catalog_nor_a_fine_tune_id_is_still_refused(
         _chat(client, model)
     body = refused.value.response.json()  # ipop's envelope (the SDK's ``body`` is its ``error`` string)
     assert body["code"] == "bad_request" and body["param"] == "model" and not body["retryable"]
+    # each alternative's reason: the catalog's ids, and the ft: form (not "no schema of anyOf holds")
+    assert "is not one of" in body["message"] and "does not match" in body["message"], body["message"]
 
 
 def test_a_fine_tune_job_states_the_base_model_and_files_it_was_given(

@@ -93,10 +93,27 @@ class SchemaSet:
     ) -> list[SchemaError]:
         found: list[SchemaError] = []
         for error in self._iter(pointer, instance, formats):
-            found.append(SchemaError(join(*error.instance_path), str(error.message)))
+            found.append(SchemaError(join(*error.instance_path), message_of(error)))
             if len(found) >= limit:
                 break
         return found
 
     def _iter(self, pointer: str, instance: Any, formats: bool) -> Iterator[Any]:
         yield from self.validator(pointer, formats=formats).iter_errors(instance)
+
+
+_BRANCHES_SAID = 3  # alternatives whose reasons an anyOf/oneOf refusal names
+
+
+def message_of(error: Any) -> str:
+    """What is wrong, as a client reads it. An ``anyOf``/``oneOf`` that no alternative holds says only
+    that (``is not valid under any of the schemas listed``), where each alternative's own reason is what
+    helps: a model is neither one of the catalog's ids nor a fine-tune's ``ft:`` id. So such a refusal
+    names the first reason of each alternative (of the first few), each in its own words."""
+    branches = getattr(error.kind, "context", None)
+    if not branches:
+        return str(error.message)
+    reasons = [message_of(branch[0]) for branch in branches[:_BRANCHES_SAID] if branch]
+    more = len(branches) - _BRANCHES_SAID
+    said = "; or ".join(reasons) + (f"; or {more} other alternatives" if more > 0 else "")
+    return f"no alternative holds: {said}" if reasons else str(error.message)
