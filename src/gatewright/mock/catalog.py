@@ -13,6 +13,7 @@ from typing import Any
 
 from gatewright.mock.schemas import SchemaSet
 from gatewright.spec.model import Operation
+from gatewright.spec.schemas import branches
 
 __all__ = ["declared_values", "model_ids"]
 
@@ -39,7 +40,8 @@ def declared_values(
 
 
 def model_ids(schemas: SchemaSet, operations: Sequence[Operation]) -> tuple[str, ...]:
-    """Model ids the spec enumerates: a ``model_id`` path parameter's enum, else a request ``model`` enum."""
+    """Model ids the spec enumerates: a ``model_id`` path parameter's enum, else a request ``model`` enum
+    (one an ``anyOf`` also offers: ipop's chat takes its catalog or a fine-tune's ``ft:`` id)."""
     from_params: list[str] = []
     from_bodies: list[str] = []
     for op in operations:
@@ -51,11 +53,9 @@ def model_ids(schemas: SchemaSet, operations: Sequence[Operation]) -> tuple[str,
         for media in content.values() if isinstance(content, Mapping) else ():
             schema, _ = schemas.deref(media.get("schema") if isinstance(media, Mapping) else None, None)
             properties = schema.get("properties") if isinstance(schema, Mapping) else None
-            model, _ = schemas.deref(
-                properties.get("model") if isinstance(properties, Mapping) else None, None
-            )
-            if isinstance(model, Mapping):
-                from_bodies.extend(_strings(model.get("enum")))
+            model = properties.get("model") if isinstance(properties, Mapping) else None
+            for branch in branches(schemas.document, model):  # an enum, or one beside a pattern (anyOf)
+                from_bodies.extend(_strings(branch.get("enum")))
     return tuple(dict.fromkeys(from_params or from_bodies))
 
 

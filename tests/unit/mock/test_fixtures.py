@@ -107,6 +107,27 @@ def test_model_ids_come_from_a_model_parameter_enum() -> None:
     assert "claude-sonnet-4.6" in model_ids(SchemaSet(ipop.document), ipop.operations)
 
 
+def test_model_ids_read_a_request_model_enum_beside_a_pattern() -> None:
+    """A ``model`` widened to its enum or a fine-tune's ``ft:`` id (``anyOf``) still names the catalog."""
+    model = {"anyOf": [{"enum": ["m1", "m2"]}, {"type": "string", "pattern": "^ft:"}]}
+    body = {"type": "object", "properties": {"model": model}}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/v1/chat/completions": {
+                "post": {
+                    "operationId": "chat",
+                    "requestBody": {"content": {"application/json": {"schema": body}}},
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    spec = Spec(document)
+    assert model_ids(SchemaSet(spec.document), spec.operations) == ("m1", "m2")
+
+
 def test_generated_model_fields_prefer_a_declared_model() -> None:
     schemas = SchemaSet(
         {
