@@ -312,21 +312,18 @@ _IMAGES: dict[MediaKind, Callable[[int, int], bytes]] = {
     MediaKind.JPEG: image_files.jpeg,
     MediaKind.WEBP: image_files.webp,
 }
-_FRAMED: dict[MediaKind, Callable[[int, int], bytes]] = {
+_FRAMED: dict[MediaKind, Callable[..., bytes]] = {
     **_IMAGES,
     MediaKind.MP4: mp4,
 }  # the kinds made of the frame a request asks for
-_GENERATORS: dict[MediaKind, Callable[[], bytes]] = {
-    MediaKind.PNG: image_files.png,  # (1x1)
-    MediaKind.JPEG: image_files.jpeg,
-    MediaKind.WEBP: image_files.webp,
+_GENERATORS: dict[MediaKind, Callable[..., bytes]] = {
+    **_FRAMED,  # (called without a frame: 1x1 images, a 16x16 video)
     MediaKind.WAV: audio_files.wav,
     MediaKind.PCM: audio_files.pcm,
     MediaKind.FLAC: audio_files.flac,
     MediaKind.AAC: audio_files.aac,
     MediaKind.MP3: audio_files.mp3,
     MediaKind.OGG: audio_files.ogg_opus,
-    MediaKind.MP4: mp4,
     MediaKind.GLB: glb,
 }
 

@@ -42,7 +42,7 @@ from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.fit import fit
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.outcome import JsonOutcome, error_response
 from gatewright.mock.paging import cursor_page
 from gatewright.mock.render import dumps
 from gatewright.mock.tasks.engine import TaskEngine
@@ -151,11 +151,13 @@ class StoredResponses:
         key = (call.api.name, previous) if isinstance(previous, str) else None
         if key is not None and key in self.issued and self.kept.get(key) is None:
             message = f"Previous response with id '{previous}' not found."
-            return _error(call, 400, message, param="previous_response_id")
+            return error_response(call.api, call.operation, 400, message, param="previous_response_id")
         if not self._in_background(call):
             return None  # the LLM answer (or its stream) follows, and ``_remember`` keeps it
         if request.get("store") is False:
-            return _error(call, 400, "Background mode requires store=true.", param="store")
+            return error_response(
+                call.api, call.operation, 400, "Background mode requires store=true.", param="store"
+            )
         final = self.answers.body_for(call)
         response_id = None if final is None else final.get("id")
         if final is None or not isinstance(response_id, str):
@@ -200,7 +202,7 @@ class StoredResponses:
         key, stored = found
         if not stored.background or self.tasks is None:
             message = "Only responses created with background=true can be cancelled."
-            return _error(call, 400, message)
+            return error_response(call.api, call.operation, 400, message)
         body = json.loads(stored.body)
         cancelled = self.tasks.cancel(*key)
         return self._answer(call, decision, body if cancelled is None else as_of(body, cancelled.task))
@@ -263,7 +265,9 @@ class StoredResponses:
         key = (call.api.name, response_id)
         stored = self.kept.get(key)
         if stored is None:
-            return _error(call, 404, f"Response with id '{response_id}' not found.")
+            return error_response(
+                call.api, call.operation, 404, f"Response with id '{response_id}' not found."
+            )
         return key, stored
 
     # --- bodies ----------------------------------------------------------------------------------
@@ -323,9 +327,3 @@ def routes(api: MockApi) -> dict[str, str]:
 
 def _request(call: MockCall) -> Mapping[str, Any]:
     return call.body if isinstance(call.body, Mapping) else {}
-
-
-def _error(call: MockCall, status: int, message: str, *, param: str | None = None) -> web.Response:
-    """An error in the API's own envelope."""
-    op = call.operation
-    return web_response(call.api.errors.for_operation(op, status, message, param=param))
