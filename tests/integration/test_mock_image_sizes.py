@@ -176,3 +176,6 @@ def test_an_image_delivered_by_asset_is_of_the_width_and_height_asked(mock: str)
     assert asked.status_code == 200 and _opened(asked.content).size == (300, 200)
     huge = requests.get(url, params={"w": 10**30, "h": 10**30}, headers=AUTH, timeout=10)
     assert huge.status_code == 200 and _opened(huge.content).size == (4096, 4096)
+    webp = requests.get(url, params={"w": 64, "h": 32, "format": "webp"}, headers=AUTH, timeout=10)
+    assert webp.status_code == 200, webp.text
+    assert (_opened(webp.content).format, _opened(webp.content).size) == ("WEBP", (64, 32))

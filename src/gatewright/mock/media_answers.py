@@ -205,12 +205,13 @@ class MediaExtension:
             return transcript(media_type)
         if "mpegurl" in media_type:
             return hls_playlist()
-        kind = media.kind_for_media_type(media_type) or media.media_kind_for(
-            *plan.hints, _model(body), default=media.MediaKind.PNG
-        )
-        assert kind is not None
         query = call.request.query
         declared = {name: query[name] for name in call.operation.query_names if name in query}
+        kind = media.kind_for_media_type(media_type)
+        if kind is None:  # a file of no stated type (octet-stream): what the route and the request name
+            named = media.media_kind_for(*plan.hints, _model(body), default=media.MediaKind.PNG)
+            assert named is not None
+            kind = asked_kind(declared, asked_kind(body, named))  # ipop's ``?format=webp``
         frame = asked_frame(body, kind) or asked_frame(declared, kind) or self._frame_made(call, kind)
         return media.generate(kind, frame)
 
