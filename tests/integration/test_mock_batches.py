@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ipop_files import AUTH, upload_file
+from sdk_clients import openai_client
 
 from gatewright.mock import create_app
 from gatewright.mock.keys import EXTENSIONS
@@ -32,10 +34,9 @@ MOCK_OPTIONS = {"apis": ["ipop"], "seed": 7, "task_duration": 0.05}
 
 
 @pytest.fixture(scope="module")
-def client(mock_url: str) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=f"{mock_url}/v1", api_key="sk-test", default_headers={"x-api-key": "sk-test"}
-    )
+def client(mock_url: str) -> Iterator[openai.OpenAI]:
+    with openai_client(mock_url) as sdk:
+        yield sdk
 
 
 def _chat(text: str) -> dict[str, Any]:

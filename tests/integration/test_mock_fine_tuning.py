@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import openai
 import pytest
 from ipop_files import upload_file
+from sdk_clients import openai_client
 
 BASE = "deepseek-v4-flash"
 TRAINING = b'{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}\n'
@@ -28,10 +30,9 @@ MOCK_OPTIONS = {"apis": ["ipop"], "seed": 7, "task_duration": 0.05}
 
 
 @pytest.fixture(scope="module")
-def client(mock_url: str) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=f"{mock_url}/v1", api_key="sk-test", default_headers={"x-api-key": "sk-test"}
-    )
+def client(mock_url: str) -> Iterator[openai.OpenAI]:
+    with openai_client(mock_url) as sdk:
+        yield sdk
 
 
 def _fields(job: Any) -> dict[str, Any]:

@@ -13,23 +13,14 @@ import io
 import time
 from typing import Any
 
-import openai
 import pytest
 import requests
 from PIL import Image
+from sdk_clients import openai_client
 
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test", "x-project-id": "p1"}
 MOCK_OPTIONS = {"apis": ["voxvey", "ipop", "imarouter"], "seed": 3, "task_duration": 0.05}
 SDK_MODELS = {"voxvey": {"model": "openai/gpt-image-1"}, "ipop": {}}  # ipop's model has a default
-
-
-def _client(mock: str, api: str) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=f"{mock}/{api}/v1",
-        api_key="sk-test",
-        default_headers={"x-api-key": "sk-test"},
-        max_retries=0,
-    )
 
 
 def _opened(data: bytes) -> Image.Image:
@@ -54,7 +45,7 @@ def _fetched(image: Any) -> Image.Image:
 def test_images_generate_gives_images_of_the_size_asked(
     mock: str, api: str, response_format: str, size: str
 ) -> None:
-    with _client(mock, api) as client:
+    with openai_client(mock, api) as client:
         answer = client.images.generate(
             prompt="a lighthouse",
             size=size,  # type: ignore[arg-type]  # (the SDK's literals leave out sizes gateways accept)
@@ -70,7 +61,7 @@ def test_images_generate_gives_images_of_the_size_asked(
 
 @pytest.mark.parametrize(("output_format", "pillow"), [("jpeg", "JPEG"), ("webp", "WEBP"), ("png", "PNG")])
 def test_the_size_holds_in_every_output_format(mock: str, output_format: str, pillow: str) -> None:
-    with _client(mock, "ipop") as client:
+    with openai_client(mock, "ipop") as client:
         answer = client.images.generate(
             prompt="a lighthouse",
             size="640x480",
@@ -88,7 +79,7 @@ def test_an_image_edit_sent_as_a_form_gives_the_size_asked(mock: str) -> None:
     """``images.edit`` is multipart: the size arrives as form text."""
     source = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(source, "PNG")
-    with _client(mock, "voxvey") as client:
+    with openai_client(mock, "voxvey") as client:
         answer = client.images.edit(
             model="openai/gpt-image-1",
             image=("in.png", source.getvalue()),
@@ -103,7 +94,7 @@ def test_an_image_edit_sent_as_a_form_gives_the_size_asked(mock: str) -> None:
 def test_a_hostile_size_is_capped_and_the_file_is_small(mock: str) -> None:
     """A free ``size`` string may ask for 100000x100000 (40 GB of pixels); the mock makes 4096x4096
     at most (``image_files.MAX_PIXELS``), aspect kept, a few dozen KB."""
-    with _client(mock, "voxvey") as client:
+    with openai_client(mock, "voxvey") as client:
         answer = client.images.generate(
             model="openai/gpt-image-1",
             prompt="everything",

@@ -11,9 +11,9 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 
-import openai
 import pytest
 from ipop_files import upload_file
+from sdk_clients import openai_client
 
 from gatewright.testing import running_mock
 
@@ -28,13 +28,9 @@ def _epoch(value: str | int | float) -> float:
     return datetime.fromisoformat(value).timestamp() if isinstance(value, str) else float(value)
 
 
-def _client(url: str) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{url}/v1", api_key="sk-test", default_headers={"x-api-key": "sk-test"})
-
-
 def test_an_uploaded_file_is_dated_now_and_expires_ahead(ipop: str) -> None:
     before = time.time()
-    with _client(ipop) as client:
+    with openai_client(ipop) as client:
         file = client.files.retrieve(upload_file(ipop, b'{"a": 1}\n'))
     created = _epoch(file.created_at)
     assert before - 2 <= created <= time.time() + 1, file.created_at
@@ -43,7 +39,7 @@ def test_an_uploaded_file_is_dated_now_and_expires_ahead(ipop: str) -> None:
 
 def test_a_created_vector_store_is_dated_now(ipop: str) -> None:
     before = time.time()
-    with _client(ipop) as client:
+    with openai_client(ipop) as client:
         store = client.vector_stores.create(name="docs")
     assert before - 2 <= _epoch(store.created_at) <= time.time() + 1, store.created_at
     expires = getattr(store, "expires_at", None)

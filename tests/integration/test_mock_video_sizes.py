@@ -15,9 +15,9 @@ import time
 import warnings
 from typing import Any
 
-import openai
 import pytest
 import requests
+from sdk_clients import openai_client
 
 from gatewright.spec import load_spec
 
@@ -57,18 +57,9 @@ def _frame(data: bytes) -> tuple[int, int]:
     return width >> 16, height >> 16
 
 
-def _client(mock: str, api: str) -> openai.OpenAI:
-    return openai.OpenAI(
-        base_url=f"{mock}/{api}/v1",
-        api_key="sk-test",
-        default_headers={"x-api-key": "sk-test"},
-        max_retries=0,
-    )
-
-
 @pytest.mark.parametrize("size", ["1280x720", "720x1280", "1792x1024"])
 def test_an_openai_video_is_of_the_size_asked(mock: str, size: str) -> None:
-    with _client(mock, "voxvey") as client, warnings.catch_warnings():
+    with openai_client(mock, "voxvey") as client, warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # (the SDK's notice that Sora will close)
         video = client.videos.create_and_poll(
             model="sora-2",
