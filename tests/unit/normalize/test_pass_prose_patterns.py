@@ -107,8 +107,9 @@ def test_without_statements_nothing_changes() -> None:
         (STATEMENTS, {"type": "string", "default": "1 day"}, None, "the default '1 day' does not match"),
         (STATEMENTS, {"type": "string", "pattern": "^x$"}, None, "has a pattern already"),
         (STATEMENTS, None, {"type": "string", "description": "any"}, "takes any string already"),
+        (STATEMENTS, None, {"type": ["string", "null"]}, "takes any string already"),
     ],
-    ids=["quote", "schema", "field", "default", "pattern", "free"],
+    ids=["quote", "schema", "field", "default", "pattern", "free", "free or null"],
 )
 def test_a_statement_that_does_not_fit_the_document_is_an_error_naming_its_line(
     text: str, window: dict[str, Any] | None, model: dict[str, Any] | None, message: str

@@ -98,7 +98,11 @@ def _widen(
         isinstance(b, dict) and b.get("pattern") == stated.pattern for b in branches
     ):
         return
-    if set(field) - _ANNOTATIONS <= {"type"} and field.get("type") in (None, "string"):
+    kind = field.get("type")
+    any_string = kind in (None, "string") or (
+        isinstance(kind, list) and "string" in kind
+    )  # or ["string", "null"]
+    if set(field) - _ANNOTATIONS <= {"type"} and any_string:
         raise refused(declared, behaviour, f"{stated.schema}.{stated.field} takes any string already")
     before = dict(field)
     constraints = {key: field.pop(key) for key in list(field) if key not in _ANNOTATIONS}
