@@ -36,7 +36,7 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import CLIENT_LEFT, JsonOutcome, send, web_response
 from gatewright.mock.preferences import Preferences, parse_prefer
 from gatewright.mock.render import render
-from gatewright.mock.repeats import Key, Repeats
+from gatewright.mock.repeats import Repeats
 from gatewright.mock.rules.apply import NOTHING, program
 from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.state import ResourceStore
@@ -205,10 +205,9 @@ class ApiHandler:
             raw = await self._read(request) if request.body_exists else b""
         except (web.HTTPRequestEntityTooLarge, web.RequestPayloadError, TimeoutError) as exc:
             return await self._unreadable(request, op, path, exc)
-        repeat: Key | None = None
-        if op.operation_id in self._repeatable and (self.rules is None or not self.rules.active):
-            repeat = Repeats.key(op, request, raw)
-            known = self._repeats.answer(repeat)
+        repeat = op.operation_id in self._repeatable and (self.rules is None or not self.rules.active)
+        if repeat:
+            known = self._repeats.answer(op, request, raw)
             if known is not None:  # answered before: validation and every stage would decide the same
                 exchange.json_body = raw
                 return known
@@ -230,7 +229,7 @@ class ApiHandler:
             exchange.json_body = raw
         else:
             exchange.body = validated.body
-            repeat = None  # only JSON bodies are answered again (the journal keeps them as bytes)
+            repeat = False  # only JSON bodies are answered again (the journal keeps them as bytes)
         if op.idempotency is not None:  # a retried key gets its first answer (``mock.idempotency``)
             return await self.store.idempotent.answer(
                 api,
@@ -325,7 +324,7 @@ class ApiHandler:
         params: Mapping[str, str],
         body: object,
         raw: bytes,
-        repeat: Key | None = None,
+        repeat: bool = False,
     ) -> web.StreamResponse:
         """Decide and answer: negotiation, then rules and faults, then the operation's hooks (the first
         that answers wins), then the resource store or the spec's own answer. One ``MockCall`` carries
@@ -370,8 +369,8 @@ class ApiHandler:
                         op.responses, refused.status, refused.message, op.operation.path, param=refused.param
                     )
                 if isinstance(answered, JsonOutcome):
-                    if repeat is not None and programmed is NOTHING:
-                        self._repeats.keep(repeat, answered, extra)
+                    if repeat and programmed is NOTHING:
+                        self._repeats.keep(op, request, raw, answered, extra)
                     return send(self.api, answered, extra)
                 if answered is not None:
                     return answered

@@ -21,6 +21,7 @@ a repeat like any other request. ``again`` returns None once its answer is no lo
 
 from __future__ import annotations
 
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,10 +49,15 @@ class _Known:
 
 
 class Repeats:
-    """Answers kept per request key for one API (oldest dropped first)."""
+    """Answers kept per request key for one API (oldest dropped first).
+
+    Most requests carry a body never seen before (an agent's next turn), so the body's bytes are
+    looked up first, in a count of the bodies kept: a request with an unknown body costs one
+    lookup, and only one whose body is kept has its whole key built."""
 
     def __init__(self, entries: int = _ENTRIES) -> None:
-        self._known: dict[Key, _Known] = {}
+        self._known: OrderedDict[Key, _Known] = OrderedDict()  # oldest first, dropped in constant time
+        self._bodies: Counter[bytes] = Counter()  # the body of each kept key (the key's last part)
         self._size = entries
 
     @staticmethod
@@ -69,21 +75,43 @@ class Repeats:
             raw,
         )
 
-    def answer(self, key: Key) -> web.Response | None:
-        """The kept answer given again (same status and headers, new body); or None."""
+    def answer(self, op: MockOperation, request: web.Request, raw: bytes) -> web.Response | None:
+        """The answer kept for this request given again (same status and headers, new body); or None."""
+        if raw not in self._bodies:
+            return None
+        key = self.key(op, request, raw)
         known = self._known.get(key)
         if known is None:
             return None
         body = known.again()
         if body is None:
-            del self._known[key]
+            self._drop(key)
             return None
         return web.Response(status=known.status, body=body, headers=known.headers)
 
-    def keep(self, key: Key, outcome: JsonOutcome, extra: tuple[tuple[str, str], ...]) -> None:
-        """Keep ``outcome`` (sent with ``extra``) for ``key`` if it says how to give it again."""
+    def keep(
+        self,
+        op: MockOperation,
+        request: web.Request,
+        raw: bytes,
+        outcome: JsonOutcome,
+        extra: tuple[tuple[str, str], ...],
+    ) -> None:
+        """Keep ``outcome`` (sent with ``extra``) for this request if it says how to give it again."""
         if outcome.again is None or self._size <= 0:
             return
-        if key not in self._known and len(self._known) >= self._size:
-            self._known.pop(next(iter(self._known)))
+        key = self.key(op, request, raw)
+        if key in self._known:
+            self._drop(key)
+        elif len(self._known) >= self._size:
+            self._drop(next(iter(self._known)))
         self._known[key] = _Known(outcome.again, outcome.status, headers_of(outcome, extra))
+        self._bodies[raw] += 1
+
+    def _drop(self, key: Key) -> None:
+        del self._known[key]
+        body = key[-1]
+        assert isinstance(body, bytes)
+        self._bodies[body] -= 1
+        if not self._bodies[body]:
+            del self._bodies[body]

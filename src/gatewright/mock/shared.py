@@ -42,6 +42,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -100,7 +101,8 @@ class Ledger:
         # that a write older than the delete still in flight cannot revive it; then it is forgotten,
         # so deleted keys cost nothing forever.
         self._tombstone_ns = int(tombstone_seconds * 1e9)
-        self._gone: dict[str, int] = {}  # key -> when it went (nanoseconds), oldest first
+        # key -> when it went (nanoseconds), oldest first (the first found in constant time)
+        self._gone: OrderedDict[str, int] = OrderedDict()
         self._journal_limits = (journal_bytes, journal_size)
         self._on_reset = on_reset  # what a reset does to this replica's own (unshared) state
         self._stores: dict[str, Shared] = {}

@@ -10,6 +10,7 @@ it created before the proxy started is followed from its first poll.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from gatewright.conformance.adapter import CaseRun, CheckFailure
@@ -42,7 +43,7 @@ class TaskTracker:
             if task is not None:
                 self._creates[operation.operation_id] = task
                 self._polls.setdefault(task.poll, task)
-        self._tracks: dict[tuple[str, str], _Track] = {}
+        self._tracks: OrderedDict[tuple[str, str], _Track] = OrderedDict()  # oldest first
         self._lock = threading.Lock()
 
     def follows(self, operation: Operation) -> bool:
@@ -79,7 +80,7 @@ class TaskTracker:
             self._tracks.pop(key, None)
             self._tracks[key] = track
             while len(self._tracks) > _MAX_TASKS:
-                self._tracks.pop(next(iter(self._tracks)))
+                self._tracks.popitem(last=False)
 
     @staticmethod
     def _polled_id(task: TaskSpec, operation: Operation, run: CaseRun) -> str | None:

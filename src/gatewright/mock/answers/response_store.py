@@ -8,6 +8,7 @@ shared by replicas (``mock.shared``).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,7 @@ class ResponseStore:
     shared_name = "responses"
 
     def __init__(self, entries: int = _ENTRIES, budget: int = _BUDGET) -> None:
-        self._kept: dict[Key, Stored] = {}
+        self._kept: OrderedDict[Key, Stored] = OrderedDict()  # oldest first (found in constant time)
         self._entries = entries
         self._budget = budget
         self.used = 0  # bytes held

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -51,7 +52,8 @@ class TaskBodies:
         self.index = index
         self.count_events = count_events  # how many events a stream holds for a task (``counters``)
         self.facts = Facts()  # what extensions that start tasks state of them (``tasks.facts``)
-        self._poll_bodies: dict[tuple[str, str], tuple[Task, Any]] = {}  # (api, task id) -> (task, body)
+        # (api, task id) -> (task, body), oldest first (dropped in constant time)
+        self._poll_bodies: OrderedDict[tuple[str, str], tuple[Task, Any]] = OrderedDict()
 
     def clear(self) -> None:
         self._poll_bodies.clear()
@@ -182,7 +184,7 @@ class TaskBodies:
         decision = negotiate(poll.responses, NO_PREFERENCES, "application/json")
         body = self.render(lifecycle.api, task, lifecycle.spec, decision, salt=f"poll-{task.id}")
         if len(self._poll_bodies) >= _POLL_BODY_CACHE:
-            del self._poll_bodies[next(iter(self._poll_bodies))]
+            self._poll_bodies.popitem(last=False)
         self._poll_bodies[key] = (task, copy.deepcopy(body))
         return body
 
