@@ -143,10 +143,18 @@ def _finished_task(mock: str, body: dict[str, Any]) -> dict[str, Any]:
             },
             (640, 320),
         ),
+        # Gemini's size tiers: the side of a square image of the tier, the same area in the aspect asked
+        (
+            {"model": "gemini-2.5-flash-image", "prompt": "a fox", "size": "2K", "aspect_ratio": "16:9"},
+            (2736, 1536),
+        ),
+        ({"model": "gemini-2.5-flash-image", "prompt": "a fox", "aspect_ratio": "9:16"}, (768, 1360)),  # 1K
+        ({"model": "gemini-2.5-flash-image", "prompt": "a fox", "size": "512px"}, (512, 512)),
     ],
 )
 def test_an_image_task_makes_the_size_asked(mock: str, body: dict[str, Any], frame: tuple[int, int]) -> None:
-    """imarouter's models state the size as ``WxH``, Wan's ``W*H``, Pruna's as width and height."""
+    """imarouter's models state the size as ``WxH``, Wan's ``W*H``, Pruna's as width and height, Gemini's
+    as a size tier (``2K``) in an aspect ratio."""
     result = _finished_task(mock, body)
     download = requests.get(result["url"], timeout=10)
     assert download.status_code == 200
@@ -167,6 +175,8 @@ def test_an_image_delivered_by_asset_is_of_the_width_and_height_asked(mock: str)
     assert asked.status_code == 200 and _opened(asked.content).size == (300, 200)
     huge = requests.get(url, params={"w": 10**30, "h": 10**30}, headers=AUTH, timeout=10)
     assert huge.status_code == 200 and _opened(huge.content).size == (4096, 4096)
+    one_side = requests.get(url, params={"w": 120}, headers=AUTH, timeout=10)  # a resize keeps the aspect
+    assert one_side.status_code == 200 and _opened(one_side.content).size == (120, 120)
     webp = requests.get(url, params={"w": 64, "h": 32, "format": "webp"}, headers=AUTH, timeout=10)
     assert webp.status_code == 200, webp.text
     assert (_opened(webp.content).format, _opened(webp.content).size) == ("WEBP", (64, 32))

@@ -3,8 +3,9 @@
 An image API answers ``data: [{url}]`` or ``data: [{b64_json}]``: as many items as the request's
 count field says (``n``, or a gateway's own ``num_images``), each a link or the image's base64 as
 its ``response_format`` says, never both (OpenAI sends one of the two). An image or a video is of the
-frame the request states (``asked_frame``: ``size: "1024x768"``, or width and height fields; a video's
-``resolution`` or ``size`` word too, ``720p`` in its ``aspect_ratio``). The fields beside
+frame the request states (``asked_frame``: ``size: "1024x768"``, or width and height fields; an image's
+size tier, ``2K`` in its ``aspect_ratio``; a video's ``resolution`` or ``size`` word, ``720p`` in its
+``aspect_ratio``). The fields beside
 each link or inline file that describe it (``format``, ``mime_type``, ``duration``, ``width``/``height``,
 a ``size`` in bytes or ``WxH``) state the file actually handed out: a client picks its decoder and file
 name by them. Both the media answers and a task create held on for its result (``sync``) write such
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -51,6 +53,12 @@ ASPECT_FIELDS = ("aspect_ratio", "aspectRatio", "ratio", SIZE_FIELD)
 _RESOLUTION_WORD = re.compile(r"\s*(?:([0-9]{3,4})p|([48])k)\s*", re.IGNORECASE)
 _ASPECT_WORD = re.compile(r"\s*([0-9]{1,3})\s*:\s*([0-9]{1,3})\s*")
 _DEFAULT_ASPECT = (16, 9)
+# An image's frame as a size tier (Gemini's and Seedream's ``1K``/``2K``/``4K``, ``512px``): the side of
+# the square image of that tier (1024 a K), the same area in the aspect the request states (1:1 unless it
+# says), each side a multiple of 16: ``1K`` at ``16:9`` is 1360x768 (Gemini's own is 1344x768).
+TIER_FIELDS = (SIZE_FIELD, "resolution", "image_size")
+_TIER_WORD = re.compile(r"\s*(?:([1-8])\s*k|([0-9]{2,5})\s*px)\s*", re.IGNORECASE)
+_TIER_SIDE = 1024  # of a square ``1K`` image: also the tier of an aspect stated alone
 
 # Gives the link for the URL field at (tokens, key), or None to leave the field as it is.
 Linker = Callable[[tuple[str, ...], str], str | None]
@@ -82,8 +90,9 @@ def requested_count(body: Any) -> int | None:
 def asked_frame(fields: Any, kind: media.MediaKind | None = None) -> Frame | None:
     """The frame of the image (or video: ``kind``) a request asks for, or None when it states none: its
     width and height fields (``width``/``height``, ``w``/``h``; a form's or query's text is read as a
-    number), else its ``size`` word (``1024x768``, ``1024*768``; ``2K`` states no frame), else, for a
-    video, its resolution word (``_video_frame``). A frame past the cap comes back scaled down to it
+    number), else its ``size`` word (``1024x768``, ``1024*768``), else, for a video, its resolution
+    word (``_video_frame``), for an image one side in its aspect or its size tier (``2K``, or an
+    aspect alone). A frame past the cap comes back scaled down to it
     (``image_files.fit``): what the mock makes and the answer states."""
     if not isinstance(fields, Mapping):
         return None
@@ -95,13 +104,61 @@ def asked_frame(fields: Any, kind: media.MediaKind | None = None) -> Frame | Non
     found = _FRAME_WORD.fullmatch(word) if isinstance(word, str) else None
     if found is not None and int(found[1]) >= 1 and int(found[2]) >= 1:
         return image_files.fit(int(found[1]), int(found[2]))
-    return _video_frame(fields) if kind is media.MediaKind.MP4 else None
+    if kind is media.MediaKind.MP4:
+        return _video_frame(fields)
+    return _one_side_frame(fields) or _tier_frame(fields)
+
+
+def _one_side_frame(fields: Mapping[str, Any]) -> Frame | None:
+    """An image's frame from one of its sides (``w`` alone: ipop's resize) and the aspect its request
+    states, square unless it says (a resize keeps the image's aspect; an unasked image is square)."""
+    across, down = _stated_aspect(fields) or (1, 1)
+    for width_name, height_name in FRAME_FIELDS:
+        width, height = _whole(fields.get(width_name)), _whole(fields.get(height_name))
+        if width is not None:
+            return image_files.fit(width, max(1, round(width * down / across)))
+        if height is not None:
+            return image_files.fit(max(1, round(height * across / down)), height)
+    return None
+
+
+def _tier_frame(fields: Mapping[str, Any]) -> Frame | None:
+    """An image's frame from its size tier and stated aspect (``TIER_FIELDS``), or from an aspect
+    stated alone (at ``1K``); None when it states neither (``auto``)."""
+    side = None
+    for name in TIER_FIELDS:
+        word = fields.get(name)
+        found = _TIER_WORD.fullmatch(word) if isinstance(word, str) else None
+        if found is not None:
+            side = int(found[1]) * _TIER_SIDE if found[1] else int(found[2])
+            break
+    aspect = _stated_aspect(fields)
+    if side is None and aspect is None:
+        return None
+    across, down = aspect or (1, 1)
+    stretch = math.sqrt(across / down)
+    side = side or _TIER_SIDE
+    return image_files.fit(_multiple_of_16(side * stretch), _multiple_of_16(side / stretch))
+
+
+def _multiple_of_16(length: float) -> int:
+    return max(16, 16 * round(length / 16))
+
+
+def _stated_aspect(fields: Mapping[str, Any]) -> tuple[int, int] | None:
+    """The aspect ratio the request states (``16:9``), or None."""
+    for name in ASPECT_FIELDS:
+        word = fields.get(name)
+        found = _ASPECT_WORD.fullmatch(word) if isinstance(word, str) else None
+        if found is not None and int(found[1]) >= 1 and int(found[2]) >= 1:
+            return int(found[1]), int(found[2])
+    return None
 
 
 def _video_frame(fields: Mapping[str, Any]) -> Frame | None:
     """A video's frame from its resolution word (``720p``: the short side; ``4k``: 2160) and the aspect
     its request states (16:9 unless it says; the long side rounded to even, ``480p`` is 854x480). An
-    image's ``resolution`` (``4K``, ``2K``) says no frame: its aspect and sides are the model's."""
+    image's ``4K`` is a size tier instead (``_tier_frame``)."""
     side = None
     for name in RESOLUTION_FIELDS:
         word = fields.get(name)
@@ -111,13 +168,7 @@ def _video_frame(fields: Mapping[str, Any]) -> Frame | None:
             break
     if not side:
         return None
-    across, down = _DEFAULT_ASPECT
-    for name in ASPECT_FIELDS:
-        word = fields.get(name)
-        found = _ASPECT_WORD.fullmatch(word) if isinstance(word, str) else None
-        if found is not None and int(found[1]) >= 1 and int(found[2]) >= 1:
-            across, down = int(found[1]), int(found[2])
-            break
+    across, down = _stated_aspect(fields) or _DEFAULT_ASPECT
     long_side = 2 * round(side * max(across, down) / min(across, down) / 2)
     return image_files.fit(long_side, side) if across >= down else image_files.fit(side, long_side)
 

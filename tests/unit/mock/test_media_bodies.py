@@ -39,11 +39,12 @@ def test_requested_count(body: Any, count: int | None) -> None:
         ({"w": "300", "h": "200"}, (300, 200)),  # a query's (or a form's) text
         ({"size": "100000x100000"}, (4096, 4096)),  # past the cap: the frame made
         ({"size": "9" * 5000 + "x1"}, None),  # never a 500
-        ({"width": 640}, None),  # half a frame states none
-        ({"size": "2K"}, None),
+        ({"width": 640}, (640, 640)),  # one side: square, as an unasked image is
+        ({"w": "300", "aspect_ratio": "3:2"}, (300, 200)),  # one side in the stated aspect
+        ({"size": "2K"}, (2048, 2048)),  # a size tier: 1024 a K, square unless the request says
         ({"size": "auto"}, None),
         ({"size": "0x10"}, None),
-        ({"width": True, "height": 3}, None),
+        ({"width": True, "height": 3}, (3, 3)),  # a bool is no side: the height alone
         ("not a mapping", None),
     ],
 )
@@ -67,9 +68,28 @@ def test_asked_frame(fields: Any, frame: tuple[int, int] | None) -> None:
 )
 def test_a_video_frame_from_its_resolution(fields: Any, frame: tuple[int, int] | None) -> None:
     assert asked_frame(fields, media.MediaKind.MP4) == frame
-    assert asked_frame(fields, media.MediaKind.PNG) == (
-        frame if "size" in fields and "x" in fields["size"] else None
-    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "frame"),
+    [
+        ({"size": "1K"}, (1024, 1024)),
+        ({"size": "1K", "aspect_ratio": "16:9"}, (1360, 768)),  # the tier's area (Gemini: 1344x768)
+        ({"size": "2k", "aspect_ratio": "9:16"}, (1536, 2736)),
+        ({"size": "4K", "aspect_ratio": "16:9"}, (5456, 3072)),  # within the cap of 4096x4096 in all
+        ({"image_size": "512px"}, (512, 512)),
+        ({"resolution": "2K", "aspectRatio": "4:3"}, (2368, 1776)),
+        ({"aspect_ratio": "16:9"}, (1360, 768)),  # an aspect alone: at 1K
+        ({"size": "8K", "aspect_ratio": "1:1"}, (4096, 4096)),  # past the cap: the frame made
+        ({"resolution": "720p"}, None),  # a video's word: no image frame
+        ({"size": "auto"}, None),
+    ],
+)
+def test_an_image_frame_from_its_size_tier(fields: Any, frame: tuple[int, int] | None) -> None:
+    """Gemini's and Seedream's ``1K``/``2K``/``4K``: the side of a square image of that tier, the same
+    area in the stated aspect; the video reading of the same words is unchanged."""
+    assert asked_frame(fields, media.MediaKind.PNG) == frame
+    assert asked_frame(fields) == frame
 
 
 def test_the_fields_beside_an_image_state_its_frame() -> None:
