@@ -5,13 +5,15 @@ with its ``input_file_id``, a fine-tuning job with its ``training_file`` and ``s
 generated body would name made-up ones. The rule is general over the schemas, not a table:
 a response field takes the request's value when it has the **same name** as a top-level
 request field (or is that name with ``_id`` where the request sent an id: ``training_file`` ->
-``training_file_id``), or the longer name the field's own description gives it (ipop's fine-tune
-``model`` is described "Base model catalog id.", and its job answers ``base_model_id``: the word that
-opens the description before the field's name, ``RequestFields.aliases``), and sits at the top of the
-body or in an object directly under it (the object a wrapper such as ``{"data": {...}}`` or
-``{"task": {...}}`` holds). Each edit is kept only if the body stays valid against the spec
-(``mock.fit.Edits``), so a field whose schema says something else (an enum, another type) keeps its
-generated value.
+``training_file_id``), or when the spec states that it restates one (``x-gatewright-echo-as`` on the
+operation, from a lifecycle file's quoted ``echo_as`` statement: ipop's fine-tune job answers
+``base_model_id`` for the ``model`` "Base model catalog id."; ``RequestFields.stated``). Beyond the
+names only a statement links fields: no description is read here, as one that happens to open with an
+answer field's words would copy a request value into an unrelated field of a user's spec. The field
+sits at the top of the body or in an object directly under it (the object a wrapper such as
+``{"data": {...}}`` or ``{"task": {...}}`` holds). Each edit is kept only if the body stays valid
+against the spec (``mock.fit.Edits``), so a field whose schema says something else (an enum, another
+type) keeps its generated value.
 
 What is echoed: strings, numbers, booleans, ``null``, and small objects or lists (``metadata``,
 ``tags``), never fields the server owns (``id``, ``object``, ``status``, times, ``error``). A ``null``
@@ -25,7 +27,6 @@ schema refuses).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,18 +70,16 @@ SERVER_OWNED = frozenset(
 )
 MAX_TEXT = 4096  # characters of a string worth echoing
 MAX_STRUCTURE = 4096  # bytes of an object or list worth echoing (as JSON)
-_WORD = re.compile(r"[a-z0-9]+")
-_ARTICLES = frozenset({"the", "a", "an"})
 
 
 @dataclass(frozen=True, slots=True)
 class RequestFields:
-    """What an operation's request schema says of its top-level fields, for the echo rule (read once per
-    operation: ``MockApi.echo_fields``): the longer names their descriptions give them (``aliases``:
-    ``base_model`` -> ``model``), the ones that hold strings (``strings``: an ``X`` whose ``X_id`` an
-    answer may restate), and their declared ``defaults``."""
+    """What an operation says of its request's top-level fields, for the echo rule (read once per
+    operation: ``MockApi.echo_fields``): the answer fields its ``x-gatewright-echo-as`` states restate one
+    (``stated``: ``base_model_id`` -> ``model``), the request fields that hold strings (``strings``: an
+    ``X`` whose ``X_id`` an answer may restate), and their declared ``defaults``."""
 
-    aliases: Mapping[str, str] = field(default_factory=dict)
+    stated: Mapping[str, str] = field(default_factory=dict)
     strings: frozenset[str] = frozenset()
     defaults: Mapping[str, Any] = field(default_factory=dict)
 
@@ -88,9 +87,10 @@ class RequestFields:
 NO_FIELDS = RequestFields()
 
 
-def request_fields_of(document: Any, schema: Any) -> RequestFields:
-    """``RequestFields`` of a request body ``schema`` in ``document``."""
-    aliases: dict[str, str] = {}
+def request_fields_of(document: Any, schema: Any, echo_as: Any = None) -> RequestFields:
+    """``RequestFields`` of a request body ``schema`` in ``document``, with what the operation's
+    ``x-gatewright-echo-as`` value ``echo_as`` states ({answer field: request field}; a malformed one,
+    or an entry naming a field the server owns, states nothing)."""
     strings: set[str] = set()
     defaults: dict[str, Any] = {}
     for name, declared in properties(document, schema).items():
@@ -99,24 +99,12 @@ def request_fields_of(document: Any, schema: Any) -> RequestFields:
             strings.add(name)
         if "default" in node:
             defaults[name] = node["default"]
-        longer = _described_name(name, node.get("description"))
-        if longer is not None and longer not in SERVER_OWNED:
-            aliases.setdefault(longer, name)
-    return RequestFields(aliases, frozenset(strings), defaults)
-
-
-def _described_name(name: str, description: Any) -> str | None:
-    """The longer name a field's description opens with: one word, then the field's own words ("Base
-    model catalog id." of ``model``: ``base_model``); None when it opens otherwise."""
-    if not isinstance(description, str):
-        return None
-    words = _WORD.findall(description.lower())
-    while words and words[0] in _ARTICLES:
-        words.pop(0)
-    own = _WORD.findall(name.lower())
-    if not own or words[1 : 1 + len(own)] != own:
-        return None
-    return "_".join(words[: 1 + len(own)])
+    stated = {
+        answer: sent
+        for answer, sent in (echo_as.items() if isinstance(echo_as, Mapping) else ())
+        if isinstance(answer, str) and isinstance(sent, str) and answer not in SERVER_OWNED
+    }
+    return RequestFields(stated, frozenset(strings), defaults)
 
 
 def echoable(request: Any, *, bounded: bool = True) -> dict[str, Any]:
@@ -154,7 +142,7 @@ def echo(
 
     A field holding one of ``minted`` (ids the server gave out, e.g. a task's id) keeps it, and so
     does a field at or above one of the ``owned`` paths (a task's status and result live there).
-    ``fields`` is what the request schema says of its fields (the longer names they go by).
+    ``fields`` is what the operation says of its request's fields (the answer fields stated to restate one).
     Returns ``body`` itself when nothing changed, else an edited copy; ``body`` is never mutated.
     """
     sent = echoable(request, bounded=bounded)
@@ -163,7 +151,7 @@ def echo(
     ids = frozenset(name for name, value in sent.items() if isinstance(value, str))
 
     def restated_by(name: str) -> str | None:
-        return restates(name, sent, ids, fields.aliases)
+        return restates(name, sent, ids, fields.stated)
 
     places = [((), body)] + [  # an object restated whole is not written into as well
         ((key,), part) for key, part in body.items() if isinstance(part, dict) and restated_by(key) is None
@@ -185,20 +173,20 @@ def echo(
 
 
 def restates(
-    name: str, fields: Collection[str], ids: Collection[str], aliases: Mapping[str, str]
+    name: str, fields: Collection[str], ids: Collection[str], stated: Mapping[str, str]
 ) -> str | None:
-    """The request field (one of ``fields``) a response field named ``name`` restates: the same name,
-    the longer name its description gives it (``aliases``: ``base_model`` -> ``model``), or either
-    with ``_id`` where the field holds an id (one of ``ids``: ``training_file`` -> ``training_file_id``,
-    ``model`` -> ``base_model_id``). A field the server owns restates nothing."""
+    """The request field (one of ``fields``) a response field named ``name`` restates: the one the spec
+    states it restates (``stated``: ``base_model_id`` -> ``model``), else the same name, or the name
+    with ``_id`` where the field holds an id (one of ``ids``: ``training_file`` -> ``training_file_id``).
+    A field the server owns restates nothing; a stated field restates only what it is stated to."""
     if name in SERVER_OWNED:
         return None
-    stems = [(name, False)] + ([(name[:-3], True)] if name.endswith("_id") else [])
-    for stem, as_id in stems:
-        for field_name in (stem, aliases.get(stem)):
-            if field_name in fields and (not as_id or field_name in ids):
-                return field_name
-    return None
+    if name in stated:
+        return stated[name] if stated[name] in fields else None
+    if name in fields:
+        return name
+    stem = name[:-3] if name.endswith("_id") else None
+    return stem if stem is not None and stem in fields and stem in ids else None
 
 
 def _small(value: Any) -> bool:

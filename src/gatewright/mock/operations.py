@@ -15,7 +15,7 @@ from gatewright.mock.paging import Expand
 from gatewright.mock.resources import ResourceRole, derive_roles, request_fields, request_schema
 from gatewright.mock.schemas import SchemaSet
 from gatewright.mock.validation import RequestValidator
-from gatewright.spec.model import EXPAND_EXTENSION, IDEMPOTENCY_EXTENSION, Operation, Spec
+from gatewright.spec.model import ECHO_EXTENSION, EXPAND_EXTENSION, IDEMPOTENCY_EXTENSION, Operation, Spec
 from gatewright.spec.pointer import escape
 from gatewright.spec.routing import Router, RouteSpec
 from gatewright.spec.schemas import schema_at
@@ -106,12 +106,14 @@ class MockApi:
         return fields
 
     def echo_fields(self, op: MockOperation) -> RequestFields:
-        """What ``op``'s JSON request schema says of its top-level fields for the echo rule, found once."""
+        """What ``op``'s JSON request schema and its ``x-gatewright-echo-as`` say of its top-level fields
+        for the echo rule, found once."""
         key = "echo-fields"
         found = op.body_cache.get(key)
         if found is None:
             schema = request_schema(self.schemas, op.operation)
-            found = op.body_cache[key] = request_fields_of(self.schemas.document, schema)
+            stated = op.operation.definition.get(ECHO_EXTENSION)
+            found = op.body_cache[key] = request_fields_of(self.schemas.document, schema, stated)
         return found
 
     def read_at(self, path: str) -> MockOperation | None:

@@ -5,7 +5,8 @@ need (``Shape``, ``Required``) and the ``behaviours`` a spec states only in pros
 idempotency header, a ``sync`` flag, a no-op cancel of a finished job, ids served on generic routes, a
 counter that follows a stream, the fields a list's ``expand`` parameter adds to its items, what the
 prose says about auth (an API key header accepted beside the bearer token, a header an operation
-requires) and what it says a field's values look like (``FieldPattern``). Operations are named
+requires), what it says a field's values look like (``FieldPattern``) and which answer field restates
+a request field (``EchoAs``). Operations are named
 ``METHOD /path``.
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "ApiKeyHeader",
     "ApiLifecycles",
     "Behaviour",
+    "EchoAs",
     "Expansion",
     "FieldPattern",
     "Lifecycle",
@@ -85,6 +87,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "required_header": None,  # a header parameter the operations require
     "expand": None,  # {parameter, fields, all}: the item fields a list leaves out unless its parameter asks
     "field_pattern": None,  # the pattern a component's field follows, or also accepts (no operations)
+    "echo_as": None,  # {field, as}: the answer's field ``as`` restates the request's ``field``
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -132,6 +135,16 @@ class FieldPattern:
 
 
 @dataclass(frozen=True, slots=True)
+class EchoAs:
+    """What the prose says an answer field is: the request's top-level ``field`` restated under the
+    answer's name ``answer`` (ipop's fine-tune ``model``, "Base model catalog id.", is its job's
+    ``base_model_id``), which names alone do not tell."""
+
+    field: str  # a top-level property of the operation's JSON request body
+    answer: str  # a property of its 2xx JSON answer, at its top or in an object directly under it
+
+
+@dataclass(frozen=True, slots=True)
 class Behaviour:
     """One statement a spec makes in prose, as data: ``kind`` (a ``BEHAVIOURS`` key) with its ``value``
     for ``operations`` (``METHOD /path``); ``why`` is the spec's words, quoted verbatim (the pass
@@ -142,7 +155,7 @@ class Behaviour:
     operations: tuple[str, ...]
     # idempotency: the header; counter: (field, follows); also_served_by: operations;
     # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; expand: an Expansion;
-    # field_pattern: a FieldPattern;
+    # field_pattern: a FieldPattern; echo_as: an EchoAs;
     # else the string
     value: Any
     why: str

@@ -27,6 +27,7 @@ from gatewright.normalize.lifecycle_model import (
     ApiKeyHeader,
     ApiLifecycles,
     Behaviour,
+    EchoAs,
     Expansion,
     FieldPattern,
     Lifecycle,
@@ -124,6 +125,8 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
             stated.get("widens", False),
             stated.get("description"),
         )
+    elif kind == "echo_as":
+        value = EchoAs(stated["field"], stated["as"])
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),
@@ -183,7 +186,8 @@ def _check_states(lifecycle: Lifecycle, where: str) -> None:
 
 def _check_roles(behaviours: tuple[Behaviour, ...], lifecycles: tuple[Lifecycle, ...]) -> None:
     """Each operation plays the role its statement needs in a declared lifecycle; a statement is made
-    once (per operation, per header or scheme for the auth kinds, per field for a pattern)."""
+    once (per operation, per header or scheme for the auth kinds, per field for a pattern, per answer
+    field and operation for an echo)."""
     roles = {
         "create": {create for lifecycle in lifecycles for create in lifecycle.creates},
         "cancel": {lifecycle.cancel for lifecycle in lifecycles if lifecycle.cancel},
@@ -214,10 +218,14 @@ def _subjects(behaviour: Behaviour, where: str) -> list[tuple[str, tuple[str, ..
     if isinstance(behaviour.value, ApiKeyHeader):
         scheme = behaviour.value.scheme
         return [(f"{where}/{kind}/scheme", (kind, scheme), f"{kind} scheme {scheme}")]
-    header = (behaviour.value.name.lower(),) if isinstance(behaviour.value, RequiredHeader) else ()
-    named = f"{kind} {behaviour.value.name}" if header else kind
+    key: tuple[str, ...] = ()
+    named = kind
+    if isinstance(behaviour.value, RequiredHeader):
+        key, named = (behaviour.value.name.lower(),), f"{kind} {behaviour.value.name}"
+    elif isinstance(behaviour.value, EchoAs):
+        key, named = (behaviour.value.answer,), f"{kind} {behaviour.value.answer}"
     return [
-        (f"{where}/operations/{position}", (kind, *header, operation), f"{named} of {operation}")
+        (f"{where}/operations/{position}", (kind, *key, operation), f"{named} of {operation}")
         for position, operation in enumerate(behaviour.operations)
     ]
 

@@ -108,31 +108,48 @@ FINE_TUNE_REQUEST = {
 }
 
 
-def test_a_field_goes_by_the_longer_name_its_description_opens_with() -> None:
-    """ipop's fine-tune ``model`` is "Base model catalog id.": its job's ``base_model_id`` restates it
-    (it was a generated ``base_model_...`` id); the result's ``result_model_id`` does not."""
-    fields = request_fields_of(FINE_TUNE_REQUEST, FINE_TUNE_REQUEST)
-    assert fields.aliases == {"base_model": "model"}  # "The prompt to answer." names nothing longer
+FINE_TUNE_ECHO_AS = {"base_model_id": "model"}  # ipop's fine-tune create's x-gatewright-echo-as
+
+
+def test_an_answer_field_restates_the_request_field_the_operation_states() -> None:
+    """ipop's fine-tune create states (``x-gatewright-echo-as``) that its job's ``base_model_id`` restates
+    the ``model`` sent; ``result_model_id`` and a ``base_model`` it does not name keep their values."""
+    fields = request_fields_of(FINE_TUNE_REQUEST, FINE_TUNE_REQUEST, FINE_TUNE_ECHO_AS)
+    assert fields.stated == {"base_model_id": "model"}
     assert fields.strings == {"model", "prompt", "validation_file", "result_visibility"}
     assert fields.defaults == {"result_visibility": "user"}
     body = {"base_model_id": "base_model_1f", "result_model_id": "ft:x", "base_model": "gen", "model": "gen"}
     echoed = echo(body, {"model": "llama-3"}, _accept_all, fields=fields)
-    assert echoed == {
-        "base_model_id": "llama-3",
-        "result_model_id": "ft:x",
-        "base_model": "llama-3",
-        "model": "llama-3",
+    assert echoed == {**body, "base_model_id": "llama-3", "model": "llama-3"}
+
+
+def test_a_description_states_nothing() -> None:
+    """Without a statement, a request field's description that opens with an answer field's words ("Base
+    model catalog id." of ``model``) copies nothing into ``base_model_id``: prose is no echo rule."""
+    fields = request_fields_of(FINE_TUNE_REQUEST, FINE_TUNE_REQUEST)
+    assert fields.stated == {}
+    body = {"base_model_id": "base_model_1f", "base_model": "gen", "model": "gen"}
+    assert echo(body, {"model": "llama-3"}, _accept_all, fields=fields) == {**body, "model": "llama-3"}
+
+
+def test_a_malformed_or_server_owned_statement_states_nothing() -> None:
+    """A hand-written ``x-gatewright-echo-as`` that is no mapping of names, or names a field the server
+    owns (``id``: the task's own), is read as no statement."""
+    for echo_as in (["base_model_id", "model"], {"base_model_id": 1}, {"id": "model"}):
+        assert request_fields_of(FINE_TUNE_REQUEST, FINE_TUNE_REQUEST, echo_as).stated == {}
+    fields = request_fields_of(FINE_TUNE_REQUEST, FINE_TUNE_REQUEST, {"id": "model", "status": "prompt"})
+    assert echo(
+        {"id": "job_1", "status": "queued"}, {"model": "m", "prompt": "p"}, _accept_all, fields=fields
+    ) == {
+        "id": "job_1",
+        "status": "queued",
     }
-    assert echo(body, {"model": "llama-3"}, _accept_all) == {
-        **body,
-        "model": "llama-3",
-    }  # no fields: no alias
 
 
 def test_what_a_task_was_not_asked_is_the_declared_default_else_null() -> None:
     """A fine-tune created with only a model: no ``validation_file`` is a null ``validation_file_id``
     (it was a generated id), no ``result_visibility`` its declared default; ``kept`` fields stay."""
-    fields = request_fields_of(FINE_TUNE_REQUEST, FINE_TUNE_REQUEST)
+    fields = request_fields_of(FINE_TUNE_REQUEST, FINE_TUNE_REQUEST, FINE_TUNE_ECHO_AS)
     body = {
         "validation_file_id": "validation_f_9a",
         "result_visibility": "project",

@@ -59,7 +59,7 @@ def as_asked(
             if value is not None:
                 writes.append(((name,), None))
             continue
-        restated = restates(name, unsent, fields.strings, fields.aliases)
+        restated = restates(name, unsent, fields.strings, fields.stated)
         wanted = fields.defaults.get(restated) if restated is not None else value
         if wanted != value:
             writes.append(((name,), wanted))

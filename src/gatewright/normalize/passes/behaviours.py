@@ -3,7 +3,9 @@
 The statements are data in the lifecycle file (``behaviours``, read by ``normalize/lifecycles.py``);
 ``declare_task_lifecycles`` applies them with the lifecycles, through this module: the keys a statement
 adds to a create's ``x-gatewright-task`` (``task_keys``), the ``x-gatewright-idempotency`` of an
-operation (``declare_idempotency``) and the ``x-gatewright-expand`` of a list (``declare_expansions``);
+operation (``declare_idempotency``), the ``x-gatewright-expand`` of a list (``declare_expansions``) and
+the ``x-gatewright-echo-as`` of an operation whose answer restates a request field under another name
+(``declare_echoes``);
 the auth statements are ``prose_auth``'s, which uses the quote check
 and the header lookup below. Each statement's ``why`` must be the spec's own words: a quote the
 document (or a Markdown source's prose) does not contain is an error naming the file and line, so a
@@ -16,18 +18,19 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, Expansion, Lifecycle
+from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, EchoAs, Expansion, Lifecycle
 from gatewright.normalize.passes.base import Document
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, success_bodies
 from gatewright.spec.errors import SpecError
-from gatewright.spec.model import EXPAND_EXTENSION, IDEMPOTENCY_EXTENSION, STREAM_EXTENSION
+from gatewright.spec.model import ECHO_EXTENSION, EXPAND_EXTENSION, IDEMPOTENCY_EXTENSION, STREAM_EXTENSION
 from gatewright.spec.pointer import escape, follow
-from gatewright.spec.schemas import locate
+from gatewright.spec.schemas import locate, properties
 
 __all__ = [
     "BehaviourError",
     "check_quotes",
+    "declare_echoes",
     "declare_expansions",
     "declare_idempotency",
     "declares_header",
@@ -170,6 +173,52 @@ def declare_expansions(document: Document, declared: ApiLifecycles, resolve: Res
                 before=before,
                 after=wanted,
             )
+
+
+def declare_echoes(document: Document, declared: ApiLifecycles, resolve: Resolve, log: RepairLog) -> None:
+    """``x-gatewright-echo-as`` on every operation an ``echo_as`` statement names: ``{answer field: request
+    field}``, where the JSON request body declares the field at its top and a 2xx JSON answer (of the
+    operation, or of the poll of the tasks it creates) declares the answer field at its top or in an
+    object directly under it, where the mock's echo rule looks."""
+    for behaviour in declared.statements("echo_as"):
+        echo: EchoAs = behaviour.value
+        for name in behaviour.operations:
+            operation = resolve(name)
+            if echo.field not in properties(document, _request_schema(document, operation)):
+                message = f"the JSON request body of {name} declares no {echo.field}"
+                raise refused(declared, behaviour, message)
+            answers = [operation, *(resolve(lc.poll) for lc in declared.lifecycles if name in lc.creates)]
+            if not any(_answers_field(document, answer, echo.answer) for answer in answers):
+                raise refused(declared, behaviour, f"no 2xx JSON answer of {name} declares {echo.answer}")
+            before = operation.definition.get(ECHO_EXTENSION)
+            stated = dict(before) if isinstance(before, dict) else {}
+            if stated.get(echo.answer) == echo.field:
+                continue
+            stated[echo.answer] = echo.field
+            operation.definition[ECHO_EXTENSION] = stated
+            log.add(
+                f"{operation.pointer}/{escape(ECHO_EXTENSION)}",
+                f"declared that the answer's `{echo.answer}` restates the request's `{echo.field}`",
+                quoted(behaviour),
+                before=before,
+                after=dict(stated),
+            )
+
+
+def _request_schema(document: Document, operation: OperationRef) -> Any:
+    """The operation's ``application/json`` request body schema (None: none), as the mock reads it."""
+    body, _ = follow(document, operation.definition.get("requestBody", {}), operation.pointer)
+    media = body.get("content", {}).get("application/json") if isinstance(body, dict) else None
+    return media.get("schema") if isinstance(media, dict) else None
+
+
+def _answers_field(document: Document, operation: OperationRef, field: str) -> bool:
+    """A 2xx JSON body of ``operation`` declares ``field`` at its top or in an object directly under it."""
+    for _, _, schema in success_bodies(document, operation):
+        top = properties(document, schema)
+        if field in top or any(field in properties(document, inner) for inner in top.values()):
+            return True
+    return False
 
 
 def quoted(behaviour: Behaviour) -> str:

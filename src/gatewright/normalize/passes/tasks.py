@@ -16,6 +16,7 @@ from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, Lifec
 from gatewright.normalize.passes.base import Context, Document, clone, repair_pass
 from gatewright.normalize.passes.behaviours import (
     check_quotes,
+    declare_echoes,
     declare_expansions,
     declare_idempotency,
     quoted,
@@ -76,6 +77,7 @@ def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog
             _declare(document, create, poll, cancel=cancel, lifecycle=lifecycle, log=log, stated=stated)
     declare_idempotency(document, declared, operations.get, log)
     declare_expansions(document, declared, operations.get, log)
+    declare_echoes(document, declared, operations.get, log)
 
 
 class _Resolver:
