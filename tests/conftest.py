@@ -22,8 +22,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from redis_server import INSTALL_HINT, RedisServer, redis_server_path
+
+# No deadline on a hypothesis example: on a shared 2-core machine one example can take longer than
+# hypothesis's 200 ms while other processes run, and a test that fails by time is a timed test (speed
+# is measured in benchmarks/). Each test's own ``settings`` still apply on top of this profile.
+settings.register_profile("gatewright", deadline=None)
+settings.load_profile("gatewright")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
