@@ -19,7 +19,8 @@ from typing import Any
 
 import openai
 import pytest
-from ipop_files import upload_file
+import requests
+from ipop_files import AUTH, upload_file
 from sdk_clients import openai_client
 
 BASE = "deepseek-v4-flash"
@@ -142,3 +143,75 @@ def test_what_a_fine_tune_job_was_not_asked_is_its_default_or_null(mock: str, cl
         assert fields["validation_file_id"] is None
         assert fields["seed"] is None and fields["suffix"] is None
         assert fields["result_visibility"] == "user"
+
+
+def _polls(client: openai.OpenAI, job_id: str) -> list[dict[str, Any]]:
+    """Every answer to polling the job, until it succeeded (the last)."""
+    answers = [_fields(client.fine_tuning.jobs.retrieve(job_id))]
+    while answers[-1]["status"] != "succeeded":
+        answers.append(_fields(_succeeded(client, job_id)))
+    return answers
+
+
+def _listed(client: openai.OpenAI, job_id: str) -> dict[str, Any]:
+    (item,) = [item for item in client.fine_tuning.jobs.list() if item.id == job_id]
+    return _fields(item)
+
+
+def test_a_fine_tune_jobs_owner_and_project_stay_as_first_made(mock: str, client: openai.OpenAI) -> None:
+    """The job's ``owner_user_id`` and ``project_id`` (made up by the mock: nothing in the request names
+    them) differed between the create answer and the polls, each body generated anew; now the create
+    answer's, in every poll and the list."""
+    training = upload_file(mock, TRAINING, purpose="fine-tune", filename="train.jsonl")
+    created = _fields(client.fine_tuning.jobs.create(model=BASE, training_file=training))
+    answers = [created, *_polls(client, created["id"]), _listed(client, created["id"])]
+    assert isinstance(created["owner_user_id"], str) and created["owner_user_id"]
+    for answer in answers:
+        assert (answer["owner_user_id"], answer["project_id"]) == (
+            created["owner_user_id"],
+            created["project_id"],
+        ), answer["status"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "reported"),
+    [
+        (None, {"n_epochs": 3, "lora_rank": 8, "lora_alpha": 16}),
+        ({}, {"n_epochs": 3, "lora_rank": 8, "lora_alpha": 16}),
+        ({"batch_size": 4}, {"batch_size": 4, "n_epochs": 3, "lora_rank": 8, "lora_alpha": 16}),
+        (
+            {"n_epochs": 5, "learning_rate": 0.001, "lora_rank": 32},
+            {"n_epochs": 5, "learning_rate": 0.001, "lora_rank": 32, "lora_alpha": 16},
+        ),
+    ],
+)
+def test_a_fine_tune_job_reports_the_declared_default_of_each_hyperparameter_not_sent(
+    mock: str, client: openai.OpenAI, sent: dict[str, Any] | None, reported: dict[str, Any]
+) -> None:
+    """``FineTuneHyperparameters`` declares ``n_epochs`` 3, ``lora_rank`` 8 and ``lora_alpha`` 16 as
+    defaults (``batch_size`` and ``learning_rate`` none): a job reports those for what it was not sent and
+    what it was sent as sent, where it reported generated values (or only what was sent)."""
+    training = upload_file(mock, TRAINING, purpose="fine-tune", filename="train.jsonl")
+    extra = {"hyperparameters": sent} if sent is not None else None
+    created = _fields(client.fine_tuning.jobs.create(model=BASE, training_file=training, extra_body=extra))
+    for answer in (created, *_polls(client, created["id"]), _listed(client, created["id"])):
+        assert answer["hyperparameters"] == reported, answer["status"]
+
+
+def test_a_fine_tune_jobs_adapter_file_is_set_on_success_only(mock: str, client: openai.OpenAI) -> None:
+    """ipop: "Set on success: the uploaded LoRA adapter file id." (a ``set_on_success`` statement in
+    ``ipop.lifecycles.yaml``). The mock made one up from the create answer on; now it is null until the
+    job succeeds, then one id in every answer, of a file ``GET /v1/files/{file_id}`` serves."""
+    training = upload_file(mock, TRAINING, purpose="fine-tune", filename="train.jsonl")
+    created = _fields(client.fine_tuning.jobs.create(model=BASE, training_file=training))
+    answers = [created, *_polls(client, created["id"])]
+    assert created["status"] != "succeeded"
+    for answer in answers[:-1]:
+        assert answer["result_adapter_file_id"] is None, answer["status"]
+    adapter = answers[-1]["result_adapter_file_id"]
+    assert isinstance(adapter, str) and adapter.startswith("file_"), adapter
+    later = [_fields(client.fine_tuning.jobs.retrieve(created["id"])), _listed(client, created["id"])]
+    assert [answer["result_adapter_file_id"] for answer in later] == [adapter, adapter]
+    served = requests.get(f"{mock}/v1/files/{adapter}", headers=AUTH, timeout=10)
+    assert served.status_code == 200, served.text
+    assert served.json()["id"] == adapter

@@ -77,11 +77,31 @@ class RequestFields:
     """What an operation says of its request's top-level fields, for the echo rule (read once per
     operation: ``MockApi.echo_fields``): the answer fields its ``x-gatewright-echo-as`` states restate one
     (``stated``: ``base_model_id`` -> ``model``), the request fields that hold strings (``strings``: an
-    ``X`` whose ``X_id`` an answer may restate), and their declared ``defaults``."""
+    ``X`` whose ``X_id`` an answer may restate), their declared ``defaults``, and of an object field the
+    defaults its own fields declare (``member_defaults``: ipop's fine-tune ``hyperparameters`` ->
+    ``{"n_epochs": 3, ...}``)."""
 
     stated: Mapping[str, str] = field(default_factory=dict)
     strings: frozenset[str] = frozenset()
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    member_defaults: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def default_of(self, name: str) -> Any:
+        """What a field not sent is: its declared default, else the object of its members' defaults
+        (where they declare any), else None."""
+        if name in self.defaults:
+            return self.defaults[name]
+        members = self.member_defaults.get(name)
+        return dict(members) if members else None
+
+    def as_sent(self, name: str, value: Any) -> Any:
+        """What an answer restates of a field sent as ``value``: an object sent without some of its
+        members says their declared defaults beside what it sent (a request's hyperparameters
+        ``{"batch_size": 4}``: the job's ran with the other declared defaults too)."""
+        members = self.member_defaults.get(name)
+        if not members or not isinstance(value, Mapping):
+            return value
+        return {**members, **value}
 
 
 NO_FIELDS = RequestFields()
@@ -93,18 +113,26 @@ def request_fields_of(document: Any, schema: Any, echo_as: Any = None) -> Reques
     or an entry naming a field the server owns, states nothing)."""
     strings: set[str] = set()
     defaults: dict[str, Any] = {}
+    member_defaults: dict[str, dict[str, Any]] = {}
     for name, declared in properties(document, schema).items():
         node = resolved(document, declared) or {}
         if "string" in types(document, node):
             strings.add(name)
         if "default" in node:
             defaults[name] = node["default"]
+        members = {
+            member: inner["default"]
+            for member, sub in properties(document, node).items()
+            if "default" in (inner := resolved(document, sub) or {})
+        }
+        if members:
+            member_defaults[name] = members
     stated = {
         answer: sent
         for answer, sent in (echo_as.items() if isinstance(echo_as, Mapping) else ())
         if isinstance(answer, str) and isinstance(sent, str) and answer not in SERVER_OWNED
     }
-    return RequestFields(stated, frozenset(strings), defaults)
+    return RequestFields(stated, frozenset(strings), defaults, member_defaults)
 
 
 def echoable(request: Any, *, bounded: bool = True) -> dict[str, Any]:
@@ -157,11 +185,11 @@ def echo(
         ((key,), part) for key, part in body.items() if isinstance(part, dict) and restated_by(key) is None
     ]
     wanted = [
-        ((*prefix, name), sent[restated])
+        ((*prefix, name), value)
         for prefix, holder in places
         for name in holder
         if (restated := restated_by(name)) is not None
-        and holder[name] != sent[restated]
+        and holder[name] != (value := fields.as_sent(restated, sent[restated]))
         and not (isinstance(holder[name], str) and holder[name] in minted)
         and not any(tuple(path[: len(prefix) + 1]) == (*prefix, name) for path in owned)
     ]

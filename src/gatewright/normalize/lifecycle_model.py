@@ -83,6 +83,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "also_served_by": "poll",  # [METHOD /path]: other polls that serve these tasks too, in their own words
     "id_prefix": "create",  # the prefix the API's task ids carry
     "counter": "poll",  # {field: /pointer, follows: METHOD /path}: the last event number of that stream
+    "set_on_success": "poll",  # [/pointer, ...]: poll body fields null until the task succeeds, then set
     "api_key_header": None,  # an apiKey header scheme accepted beside the bearer token (no operations)
     "required_header": None,  # a header parameter the operations require
     "expand": None,  # {parameter, fields, all}: the item fields a list leaves out unless its parameter asks
@@ -153,7 +154,7 @@ class Behaviour:
 
     kind: str
     operations: tuple[str, ...]
-    # idempotency: the header; counter: (field, follows); also_served_by: operations;
+    # idempotency: the header; counter: (field, follows); also_served_by, set_on_success: tuples;
     # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; expand: an Expansion;
     # field_pattern: a FieldPattern; echo_as: an EchoAs;
     # else the string

@@ -109,7 +109,7 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = stated["header"]
     elif kind == "counter":
         value = (stated["field"], stated["follows"])
-    elif kind == "also_served_by":
+    elif kind in ("also_served_by", "set_on_success"):
         value = tuple(stated)
     elif kind == "api_key_header":
         value = ApiKeyHeader(stated["scheme"], stated["header"], stated.get("description"))

@@ -153,6 +153,9 @@ def _check_stated(by_id: dict[str, OperationRef], task: dict[str, Any]) -> Itera
         follows = counter.get("follows") if isinstance(counter, dict) else None
         if follows not in by_id:
             yield f"counter {counter!r} follows no operation of the document"
+    for field in task.get("set_on_success", []):
+        if not isinstance(field, str) or not field.startswith("/"):
+            yield f"set_on_success field {field!r} is not a JSON pointer"
 
 
 def _check_states(states: dict[str, Any]) -> Iterator[str]:

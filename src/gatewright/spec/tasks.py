@@ -153,7 +153,7 @@ class Counter:
 class TaskSpec:
     """The declared lifecycle of an operation that starts asynchronous work (docs/extensions.md).
 
-    The last five keys are what the spec states in prose (the lifecycle file's ``behaviours``).
+    The last six keys are what the spec states in prose (the lifecycle file's ``behaviours``).
     """
 
     poll: str
@@ -171,6 +171,7 @@ class TaskSpec:
     finished_cancel: str | None = None  # "noop": cancelling a finished task changes nothing
     also_served_by: tuple[str, ...] = ()  # other poll operations that serve these tasks too
     counters: tuple[Counter, ...] = ()
+    set_on_success: tuple[str, ...] = ()  # poll body fields null until the task succeeds, then set
 
     @classmethod
     def from_extension(cls, value: Mapping[str, Any]) -> TaskSpec:
@@ -190,6 +191,7 @@ class TaskSpec:
             finished_cancel=value.get("finished_cancel"),
             also_served_by=tuple(value.get("also_served_by", ())),
             counters=tuple(Counter(c["field"], c["follows"]) for c in value.get("counters", ())),
+            set_on_success=tuple(value.get("set_on_success", ())),
         )
 
     @property

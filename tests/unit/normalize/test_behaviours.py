@@ -106,8 +106,8 @@ BROKEN = {
         "  - operations: [POST /v1/jobs]\n    why: x\n",
         "/behaviours/0",
         "is not valid under any of the given schemas (expected a statement: exactly one kind (idempotency, "
-        "sync_when, finished_cancel, also_served_by, id_prefix, counter, api_key_header, required_header, "
-        "expand, field_pattern, echo_as)",
+        "sync_when, finished_cancel, also_served_by, id_prefix, counter, set_on_success, api_key_header, "
+        "required_header, expand, field_pattern, echo_as)",
     ),
     "two kinds": (
         "  - id_prefix: a\n    sync_when: $request.body#/sync\n    operations: [POST /v1/jobs]\n    why: x\n",
@@ -385,6 +385,47 @@ def test_a_counter_needs_its_field_and_a_stream_to_follow(tmp_path: Path) -> Non
     assert "GET /v1/jobs/{job_id}/events answers no event stream" in error.message
     error = _refused(LIFECYCLES + BEHAVIOURS.replace("/last_seq", "/seq"), tmp_path)
     assert "the poll body of GET /v1/jobs/{job_id} has no /seq" in error.message
+
+
+SET_ON_SUCCESS = """\
+behaviours:
+  - set_on_success: [/adapter_file_id]
+    operations: ["GET /v1/jobs/{job_id}"]
+    why: "Set on success: the adapter file id."
+"""
+
+
+def _with_adapter() -> dict[str, Any]:
+    """``document()`` whose job has an ``adapter_file_id`` the spec says is set on success."""
+    source = document()
+    job = source["paths"]["/v1/jobs"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    job["properties"]["adapter_file_id"] = {
+        "type": ["string", "null"],
+        "description": "Set on success: the adapter file id.",
+    }
+    return source
+
+
+def test_set_on_success_becomes_the_fields_the_task_sets_when_it_succeeds(tmp_path: Path) -> None:
+    applied, log = run(LIFECYCLES + SET_ON_SUCCESS, tmp_path, _with_adapter())
+    jobs = TaskSpec.from_extension(applied["paths"]["/v1/jobs"]["post"][TASK_EXTENSION])
+    native = TaskSpec.from_extension(applied["paths"]["/v1/native"]["post"][TASK_EXTENSION])
+    assert (jobs.set_on_success, native.set_on_success) == (("/adapter_file_id",), ())
+    assert check_task_declarations(applied) == []
+    assert "the spec states: 'Set on success: the adapter file id.'" in " ".join(r.why for r in log.repairs)
+    again, relog = run(LIFECYCLES + SET_ON_SUCCESS, tmp_path, applied)
+    assert relog.repairs == [] and again == applied
+
+
+def test_set_on_success_needs_fields_the_poll_body_has(tmp_path: Path) -> None:
+    text = LIFECYCLES + SET_ON_SUCCESS.replace("[/adapter_file_id]", "[/adapter_file_id, /adapter_url]")
+    error = _refused(text, tmp_path, _with_adapter())
+    assert "set_on_success: the poll body of GET /v1/jobs/{job_id} has no /adapter_url" in error.message
+    with pytest.raises(SpecError) as refused:
+        load_lifecycles(
+            write(tmp_path, LIFECYCLES + SET_ON_SUCCESS.replace("[/adapter_file_id]", "[adapter]"))
+        )
+    assert refused.value.pointer == "/behaviours/0/set_on_success/0"
 
 
 def test_the_bundled_statements_quote_their_sources(tmp_path: Path) -> None:

@@ -8,7 +8,9 @@
   restates (by ``echo.restates``) one the create declares and was not sent says the default the request
   schema declares for it, else null, where the answer's schema allows it: ipop's fine-tune job created
   without a ``validation_file`` has a null ``validation_file_id`` (the generator made one up), without a
-  ``result_visibility`` it is the declared ``user``; an optional object not sent is null. So is a
+  ``result_visibility`` it is the declared ``user``; an object not sent is the defaults its fields
+  declare (``RequestFields.default_of``: no ``hyperparameters``, the declared ``n_epochs: 3``,
+  ``lora_rank: 8`` and ``lora_alpha: 16``), and an optional object whose fields declare none is null. So is a
   callback (a field ``tasks.callbacks`` knows as one) on a task created without one: beatra's generated
   ``callback`` told the client of a webhook it never set up.
 
@@ -43,7 +45,7 @@ def as_asked(
     kept: Collection[str] = (),
 ) -> Any:
     """``body`` with its ``input`` holding ``request``; the fields restating what the create declares but
-    was not sent (``sent``: the names it was) set to its default (``fields.defaults``), else null; its
+    was not sent (``sent``: the names it was) set to its default (``fields.default_of``), else null; its
     callback null unless the task has one (``called_back``). The fields ``kept`` are left as they are;
     ``body`` itself when nothing changes."""
     if not isinstance(body, dict):
@@ -60,7 +62,7 @@ def as_asked(
                 writes.append(((name,), None))
             continue
         restated = restates(name, unsent, fields.strings, fields.stated)
-        wanted = fields.defaults.get(restated) if restated is not None else value
+        wanted = fields.default_of(restated) if restated is not None else value
         if wanted != value:
             writes.append(((name,), wanted))
     if not writes:

@@ -29,8 +29,9 @@ from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.facts import CONTEXT_KEY, FactsRef
 from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
 from gatewright.mock.tasks.listing import ListQuery
+from gatewright.mock.tasks.made import MADE, made_fields
 from gatewright.mock.tasks.models import Outcome, Task
-from gatewright.mock.tasks.publish import publish, result_kind, results_for
+from gatewright.mock.tasks.publish import OUTPUTS, outputs_for, publish, result_kind, results_for
 from gatewright.mock.tasks.responses import TaskBodies, free_form_list, json_response
 from gatewright.mock.tasks.sync import finished_result
 from gatewright.mock.tasks.wants import holds_on, named_task_id, wants_task
@@ -109,6 +110,9 @@ class TaskHooks:
             },
             retention=lifecycle.retention,
         )
+        if lifecycle.outputs:  # what its ``set_on_success`` fields will hold
+            outputs = outputs_for(lifecycle, call, task.id, self.files)
+            task = engine.with_context(api.name, task.id, **{OUTPUTS: outputs}) or task
         if results is None:
             results = results_for(lifecycle, call, task.id, self.files)
         task = engine.with_results(api.name, task.id, results) or task
@@ -118,6 +122,9 @@ class TaskHooks:
         if answer is None:
             engine.delete(api.name, task.id)
             return None
+        # what the create answer made up, for every later body to show the same (``tasks.made``)
+        status = self.bodies.fitted(api, decision, lifecycle.spec).status
+        engine.with_context(api.name, task.id, **{MADE: made_fields(answer.value, status)})
         self.started.add((api.name, lifecycle.create.operation_id))
         return answer
 

@@ -32,6 +32,8 @@ class Lifecycle:
     result: ResultPlan | None
     retention: float | None  # None: the engine's default
     links: tuple[LinkPlan, ...] = ()  # fields that point at the task's own routes (poll_url, ...)
+    # each ``set_on_success`` field (its pointer) and what it holds once the task succeeded
+    outputs: tuple[tuple[str, ResultPlan], ...] = ()
 
     @property
     def id_prefix(self) -> str:
@@ -66,7 +68,12 @@ class LifecycleIndex:
                 (op.operation_id, op.task.poll, op.task.cancel or ""),
                 op.operation.template.names,
             )
-            lifecycle = Lifecycle(api, op, op.task, plan_result(api, op.task, op), retention, links)
+            outputs = tuple(
+                (field, plan)
+                for field in op.task.set_on_success
+                if (plan := plan_result(api, op.task, op, field)) is not None
+            )
+            lifecycle = Lifecycle(api, op, op.task, plan_result(api, op.task, op), retention, links, outputs)
             self.creates[(api.name, op.operation_id)] = lifecycle
             self.polls.setdefault((api.name, op.task.poll), []).append(lifecycle)
             if op.task.cancel and op.task.cancel in api.operations:

@@ -23,7 +23,9 @@ from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.results import ResultKind, result_schemas
 from gatewright.spec.tasks import Phase
 
-__all__ = ["publish", "result_kind", "results_for"]
+__all__ = ["OUTPUTS", "outputs_for", "publish", "result_kind", "results_for"]
+
+OUTPUTS = "outputs"  # the task context's key: its ``set_on_success`` fields' values, by pointer
 
 
 def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileSigner) -> tuple[str, ...]:
@@ -46,6 +48,24 @@ def results_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileS
     count = requested_count(call.body) or 1
     frame = asked_frame(call.body, kind)  # an image or video of the size asked (``1536x1024``, ``720p``)
     return tuple(files.url(host, secrets.token_hex(12), kind, frame) for _ in range(count))
+
+
+def outputs_for(lifecycle: Lifecycle, call: MockCall, task_id: str, files: FileSigner) -> dict[str, str]:
+    """What each of the lifecycle's ``set_on_success`` fields will hold once the task succeeds, chosen
+    when it is created so every body after shows the same (an adapter file's id, a file's link)."""
+    host = f"{call.request.scheme}://{call.request.host}"
+    values: dict[str, str] = {}
+    for field, plan in lifecycle.outputs:
+        if plan.kind is ResultKind.MEDIA:
+            model = call.body.get("model") if isinstance(call.body, Mapping) else None
+            create = lifecycle.create
+            kind = media.media_kind_for(
+                field, create.operation_id, create.operation.path, model if isinstance(model, str) else None
+            )
+            values[field] = files.url(host, secrets.token_hex(12), kind or media.MediaKind.PNG)
+        else:
+            values[field] = plan.value(task_id, call.path_params, base=f"{host}{call.api.prefix}")
+    return values
 
 
 def result_kind(lifecycle: Lifecycle, call: MockCall) -> media.MediaKind | None:
@@ -96,12 +116,19 @@ _SEPARATORS = re.compile(r"[:\s]+")
 
 
 def publish(task: Task, lifecycle: Lifecycle | None, store: ResourceStore) -> None:
-    """Make a succeeded task's result id servable (``GET /v1/files/{file_id}`` then answers)."""
-    plan = lifecycle.result if lifecycle is not None else None
-    if plan is None or plan.kind is not ResultKind.RESOURCE or plan.collection is None:
+    """Make a succeeded task's result id, and its ``set_on_success`` outputs' ids, servable
+    (``GET /v1/files/{file_id}`` then answers)."""
+    if lifecycle is None or task.phase is not Phase.SUCCEEDED:
         return
-    if task.phase is not Phase.SUCCEEDED or not task.results:
-        return
-    collection, resource_id = f"{task.api}:{plan.collection}", task.results[0]
-    if store.get(collection, resource_id) is None and not store.was_deleted(collection, resource_id):
-        store.put(collection, resource_id, {"id": resource_id}, budgeted=False)  # (the mock's own: tiny)
+    made = task.context.get(OUTPUTS)
+    outputs = made if isinstance(made, Mapping) else {}
+    ids = [(lifecycle.result, task.results[0] if task.results else None)]
+    ids += [(plan, outputs.get(field)) for field, plan in lifecycle.outputs]
+    for plan, resource_id in ids:
+        if plan is None or plan.kind is not ResultKind.RESOURCE or plan.collection is None:
+            continue
+        if not isinstance(resource_id, str):
+            continue
+        collection = f"{task.api}:{plan.collection}"
+        if store.get(collection, resource_id) is None and not store.was_deleted(collection, resource_id):
+            store.put(collection, resource_id, {"id": resource_id}, budgeted=False)  # (the mock's own: tiny)

@@ -62,6 +62,7 @@ def relocate(spec: TaskSpec, schema: Schema | None, document: Schema) -> TaskSpe
         status=fit(spec.status) if spec.status else spec.status,
         id=str(RuntimeExpression("response", "body", fit(id_pointer))) if id_pointer else spec.id,
         result=fit(spec.result) if spec.result else spec.result,
+        set_on_success=tuple(fit(field) for field in spec.set_on_success),
     )
 
 
@@ -77,6 +78,7 @@ def render_task(
     result_sample: Any = None,
     result_body: Any = None,
     facts: Mapping[str, Any] | None = None,
+    outputs: Sequence[tuple[str, Any]] = (),
 ) -> dict[str, Any]:
     """A copy of ``base`` that tells the truth about ``task`` (see the module docstring).
 
@@ -90,6 +92,8 @@ def render_task(
     ``result_sample`` is what the spec's examples show at the result (``{"data": [{"url": ...}]}``):
     a free-form result takes its shape, with one item per result. ``result_body`` is the whole result
     where the create describes it (what the synchronous answer would have been), written as it is.
+    ``outputs`` are the ``set_on_success`` fields (pointer, the value chosen at create): null or absent
+    until the task succeeds, then that value.
     """
     body: dict[str, Any] = copy.deepcopy(dict(base))
     writer = _Body(body, schema, document or {}, validate)
@@ -112,6 +116,8 @@ def render_task(
         _write_result(
             writer, split(spec.result), task, early=result_early, sample=result_sample, whole=result_body
         )
+    for pointer, value in outputs:
+        _write_output(writer, split(pointer), task, value)
     if facts:
         _write_facts(writer, status_tokens[:-1], facts)
     return body
@@ -238,6 +244,15 @@ def _write_facts(writer: _Body, container: list[str], facts: Mapping[str, Any]) 
             writer.clear(tokens)
         else:
             writer.set(tokens, value)
+
+
+def _write_output(writer: _Body, tokens: list[str], task: Task, value: Any) -> None:
+    """A field the spec says is set on success: cleared before (a generated adapter file id told of a file
+    not made yet), the task's own value after."""
+    if task.phase is Phase.SUCCEEDED and value is not None and writer.set(tokens, value):
+        return
+    if writer.has(tokens):
+        writer.clear(tokens)
 
 
 def _write_result(

@@ -29,7 +29,9 @@ from gatewright.mock.tasks.asked import SENT, as_asked
 from gatewright.mock.tasks.facts import Facts
 from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
 from gatewright.mock.tasks.links import write_links
+from gatewright.mock.tasks.made import MADE, with_made
 from gatewright.mock.tasks.models import Task
+from gatewright.mock.tasks.publish import OUTPUTS
 from gatewright.mock.tasks.render import relocate, render_task
 from gatewright.mock.tasks.results import ResultKind, ResultPlan
 from gatewright.mock.tasks.sync import branches, filled
@@ -99,7 +101,8 @@ class TaskBodies:
             return None, False
         pointer = media_spec.schema_pointer
         schema = api.schemas.resolve(pointer)
-        spec = self.fitted(api, decision, spec)
+        declared, spec = spec, self.fitted(api, decision, spec)
+        outputs = _outputs(task, declared, spec)
         id_pointer = spec.id_pointer
         bases = [example.value for example in media_spec.examples if isinstance(example.value, Mapping)]
         if decision.example is not None and isinstance(decision.example.value, Mapping):
@@ -139,12 +142,15 @@ class TaskBodies:
                 result_sample=sample,
                 result_body=whole,
                 facts=facts,
+                outputs=outputs,
             )
             if lifecycle is not None and lifecycle.links:
                 _write_links(lifecycle, task, body, pointer, validate)
             return body
 
-        for base in bases[:2]:
+        made = task.context.get(MADE)  # what its create answer made up stays so (``tasks.made``)
+        for generated in bases[:2]:
+            base = with_made(generated, made, valid)
             for variant in variants:
                 # Every write at once, checked once (the usual case); else each kept only if valid.
                 body = written(base, variant, None)
@@ -154,6 +160,7 @@ class TaskBodies:
                     kept = valid(body)
                 if kept:  # echo keeps it valid: each restated field is kept only if it stays so
                     owned = [split(p) for p in (variant.status, variant.result, id_pointer) if p]
+                    owned += [split(field) for field, _ in outputs]
                     return _as_asked(api, task, body, valid, owned), True
                 first = first if first is not None else body
         return first, False
@@ -271,6 +278,17 @@ def free_form_list(
     if not api.schemas.is_valid(pointer, body, formats=True):
         return None
     return json_response(api, op, decision, body)
+
+
+def _outputs(task: Task, declared: TaskSpec, fitted: TaskSpec) -> list[tuple[str, Any]]:
+    """The ``set_on_success`` fields where this answer has them (``fitted``), each with the value its task
+    chose when it was created (``publish.outputs_for``; None: it has none)."""
+    values = task.context.get(OUTPUTS)
+    chosen = values if isinstance(values, Mapping) else {}
+    return [
+        (field, chosen.get(original))
+        for original, field in zip(declared.set_on_success, fitted.set_on_success, strict=True)
+    ]
 
 
 def _result_sample(bases: list[Mapping[str, Any]], result: str | None) -> Any:

@@ -93,34 +93,40 @@ def _collection_for(api: MockApi, word: str) -> str | None:
     return min(found, key=len) if found else None
 
 
-def result_schemas(api: MockApi, spec: TaskSpec) -> Iterator[Mapping[str, Any]]:
-    """The schemas the poll's bodies give the result field, in the order the poll declares them."""
+def result_schemas(api: MockApi, spec: TaskSpec, field: str | None = None) -> Iterator[Mapping[str, Any]]:
+    """The schemas the poll's bodies give the result field (or ``field``, a pointer into them), in the
+    order the poll declares them."""
     poll = api.operations.get(spec.poll)
-    if poll is None or not spec.result:
+    pointer = field or spec.result
+    if poll is None or not pointer:
         return
     for response in poll.responses:
         for media_spec in response.media:
             if media_spec.schema_pointer is None:
                 continue
             root = api.schemas.resolve(media_spec.schema_pointer)
-            node = schema_at(api.spec.document, root, split(spec.result))
+            node = schema_at(api.spec.document, root, split(pointer))
             if node is not None:
                 yield node
 
 
-def _example_at(api: MockApi, spec: TaskSpec) -> str | None:
-    for node in result_schemas(api, spec):
+def _example_at(api: MockApi, spec: TaskSpec, field: str) -> str | None:
+    for node in result_schemas(api, spec, field):
         examples = node.get("examples") or ([node["example"]] if "example" in node else [])
         if examples and isinstance(examples[0], str):
             return examples[0]
     return None
 
 
-def plan_result(api: MockApi, spec: TaskSpec, create: MockOperation) -> ResultPlan | None:
-    """The kind of value ``spec.result`` holds; None where the lifecycle declares no result."""
-    if not spec.result:
+def plan_result(
+    api: MockApi, spec: TaskSpec, create: MockOperation, field: str | None = None
+) -> ResultPlan | None:
+    """The kind of value ``spec.result`` (or ``field``: one of its ``set_on_success`` outputs) holds; None
+    where the lifecycle declares no result."""
+    pointer = field or spec.result
+    if not pointer:
         return None
-    tokens = [t for t in split(spec.result) if not t.isdigit()]
+    tokens = [t for t in split(pointer) if not t.isdigit()]
     name = tokens[-1].lower() if tokens else ""
     poll = api.operations.get(spec.poll)
     if name.endswith("_url") and poll is not None:
@@ -131,7 +137,9 @@ def plan_result(api: MockApi, spec: TaskSpec, create: MockOperation) -> ResultPl
         word = name.removesuffix("_id").rsplit("_", 1)[-1] or "result"
         return ResultPlan(ResultKind.RESOURCE, collection=_collection_for(api, word), word=word)
     if name.endswith("_path"):
-        return ResultPlan(ResultKind.PATH, example=_example_at(api, spec))
+        return ResultPlan(ResultKind.PATH, example=_example_at(api, spec, pointer))
     if name.endswith("text"):
         return ResultPlan(ResultKind.TEXT)
+    if field is not None:  # an output beside the result: a file link, never the whole finished answer
+        return ResultPlan(ResultKind.MEDIA)
     return ResultPlan(ResultKind.MEDIA, body=result_shape(api, create, spec.id_pointer))

@@ -80,6 +80,7 @@ def task_keys(
         ("finished_cancel", lifecycle.cancel),
         ("also_served_by", lifecycle.poll),
         ("counter", lifecycle.poll),
+        ("set_on_success", lifecycle.poll),
     ):
         behaviour = declared.stated(kind, operation) if operation is not None else None
         if behaviour is None:
@@ -89,6 +90,10 @@ def task_keys(
             keys[kind] = [resolve(name).definition["operationId"] for name in behaviour.value]
         elif kind == "counter":
             keys["counters"] = [_counter(document, declared, behaviour, resolve(lifecycle.poll), resolve)]
+        elif kind == "set_on_success":
+            keys[kind] = _in_poll_body(
+                document, declared, behaviour, resolve(lifecycle.poll), behaviour.value
+            )
         else:
             keys[kind] = behaviour.value
     return keys, used
@@ -98,15 +103,25 @@ def _counter(
     document: Document, declared: ApiLifecycles, behaviour: Behaviour, poll: OperationRef, resolve: Resolve
 ) -> dict[str, str]:
     field, follows = behaviour.value
-    _, body_where, body = success_bodies(document, poll)[0]  # the task pass checked there is one
-    if locate(document, body, body_where, field) is None:
-        raise refused(
-            declared, behaviour, f"the poll body of {poll.method.upper()} {poll.path} has no {field}"
-        )
+    _in_poll_body(document, declared, behaviour, poll, (field,))
     stream = resolve(follows)
     if not _streams(document, stream):
         raise refused(declared, behaviour, f"{follows} answers no event stream (x-gatewright-stream)")
     return {"field": field, "follows": stream.definition["operationId"]}
+
+
+def _in_poll_body(
+    document: Document, declared: ApiLifecycles, behaviour: Behaviour, poll: OperationRef, fields: Any
+) -> list[str]:
+    """``fields`` (JSON pointers), each one the poll's success body declares; else the statement is
+    refused."""
+    _, body_where, body = success_bodies(document, poll)[0]  # the task pass checked there is one
+    for field in fields:
+        if locate(document, body, body_where, field) is None:
+            raise refused(
+                declared, behaviour, f"the poll body of {poll.method.upper()} {poll.path} has no {field}"
+            )
+    return list(fields)
 
 
 def _streams(document: Document, operation: OperationRef) -> bool:
