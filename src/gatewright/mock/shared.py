@@ -97,12 +97,10 @@ class Ledger:
             name: f"{prefix}:{name}"
             for name in ("state", "ops", "seq", "epoch", "gone", "journal", "journal:bytes", "floor")
         }
-        # A gone key's version is kept this long, in Redis (``PREFIX:gone``) and here (``_gone``), so
-        # that a write older than the delete still in flight cannot revive it; then it is forgotten,
-        # so deleted keys cost nothing forever.
+        # A gone key's version is kept this long, in Redis (``PREFIX:gone``) and here (``_gone``), so that a
+        # write older than the delete still in flight cannot revive it; then forgotten (so costs nothing).
         self._tombstone_ns = int(tombstone_seconds * 1e9)
-        # key -> when it went (nanoseconds), oldest first (the first found in constant time)
-        self._gone: OrderedDict[str, int] = OrderedDict()
+        self._gone: OrderedDict[str, int] = OrderedDict()  # key -> when it went (ns), oldest first
         self._journal_limits = (journal_bytes, journal_size)
         self._on_reset = on_reset  # what a reset does to this replica's own (unshared) state
         self._stores: dict[str, Shared] = {}
