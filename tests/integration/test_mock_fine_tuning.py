@@ -12,16 +12,20 @@ are; ipop's upload is a raw octet-stream body (``ipop_files``).
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import jsonschema
 import openai
 import pytest
 import requests
 from ipop_files import AUTH, upload_file
 from sdk_clients import openai_client
+
+from gatewright.spec.bundled import canonical_dir
 
 BASE = "deepseek-v4-flash"
 TRAINING = b'{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}\n'
@@ -73,6 +77,44 @@ def test_the_model_a_finished_fine_tune_reports_is_one_chat_completions_takes(
     completion = _chat(client, model)
     assert completion.model == model
     assert completion.choices[0].message.content
+
+
+def test_the_model_a_finished_fine_tune_reports_is_one_the_models_route_retrieves(
+    mock: str, client: openai.OpenAI
+) -> None:
+    """``GET /v1/models/{model_id}`` took only the catalog's enum: the id a succeeded job reports, which
+    chat completions take, was a 400. It takes the fine-tune form too (the same quoted statement), and
+    answers a model whose ``id`` is that id, valid against the contract's ``Model``."""
+    training = upload_file(mock, TRAINING, purpose="fine-tune", filename="train.jsonl")
+    job = client.fine_tuning.jobs.create(model=BASE, training_file=training, suffix="support-bot")
+    model_id = _fields(_succeeded(client, job.id))["result_model_id"]
+    model = client.models.retrieve(model_id)
+    assert (model.id, model.object) == (model_id, "model")
+    contract = json.loads((canonical_dir() / "ipop.openapi.json").read_text())
+    jsonschema.validate(model.to_dict(), {**contract, "$ref": "#/components/schemas/Model"})
+    assert client.models.retrieve(BASE).id == BASE  # the catalog's ids as before
+
+
+@pytest.mark.parametrize(
+    "model", ["ft:claude-sonnet-4.6:u_42:bot", "ft:openai/gpt-5.4-mini:p_proj7:support-v2"]
+)
+def test_any_id_of_the_fine_tune_form_is_a_model_the_route_answers_as_itself(
+    client: openai.OpenAI, model: str
+) -> None:
+    """As chat completions take any id of the documented form, the models route answers it: the model
+    with that id (no fixture lists fine-tunes; one answered with a generated id was no answer)."""
+    retrieved = client.models.retrieve(model)
+    assert (retrieved.id, retrieved.object) == (model, "model")
+
+
+@pytest.mark.parametrize("model", ["my-model", "ft:claude-sonnet-4.6", "ft:a:team_1:bot"])
+def test_a_model_id_neither_in_the_catalog_nor_of_the_fine_tune_form_is_still_refused(
+    client: openai.OpenAI, model: str
+) -> None:
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.models.retrieve(model)
+    body = refused.value.response.json()
+    assert (body["code"], body["param"]) == ("bad_request", "model_id"), body
 
 
 @pytest.mark.parametrize(

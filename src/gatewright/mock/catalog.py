@@ -23,10 +23,16 @@ _MODEL_PARAMS = ("model", "model_id", "modelId", "model_name")
 def declared_values(
     schemas: SchemaSet, parameter: Mapping[str, Any], *, examples: bool = True
 ) -> tuple[str, ...]:
-    """A parameter's string ``enum``, else (with ``examples``) its schema's or its own examples."""
+    """A parameter's string ``enum`` (one an ``anyOf`` offers beside a pattern too: ipop's model route
+    takes its catalog or a fine-tune's ``ft:`` id), else (with ``examples``) its schema's or its own
+    examples."""
     schema, _ = schemas.deref(parameter.get("schema"), None)
     schema = schema if isinstance(schema, Mapping) else {}
-    enum = _strings(schema.get("enum"))
+    enum = tuple(
+        dict.fromkeys(
+            value for branch in branches(schemas.document, schema) for value in _strings(branch.get("enum"))
+        )
+    )
     if enum or not examples:
         return enum
     found = _strings(schema.get("examples")) or _strings([schema.get("example")])

@@ -12,6 +12,7 @@ item read, so a list and a read can agree on which ids exist.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -43,6 +44,13 @@ class ResourceRole:
     open_answer: bool = False
     # The collection's items: the payload fields its create takes one of (``mock.alternatives``).
     alternatives: Alternatives = NONE
+    # Item operations: the forms (``pattern``s of its ``anyOf`` branches) by which the id parameter
+    # takes ids beside those it lists: ipop's fine-tuned models (``ft:<base>:u_<user>:<suffix>``) beside
+    # its catalog. No fixture can hold every id of a form, so none of them reads as unknown.
+    id_forms: tuple[str, ...] = ()
+
+    def of_a_form(self, resource_id: str) -> bool:
+        return any(re.search(form, resource_id) is not None for form in self.id_forms)
 
 
 def _links(schemas: SchemaSet, op: Operation) -> list[tuple[str | None, str]]:
@@ -172,6 +180,20 @@ def request_fields(schemas: SchemaSet, op: Operation) -> frozenset[str]:
     return frozenset(properties(schemas.document, request_schema(schemas, op)))
 
 
+def _forms(op: Operation, name: str) -> tuple[str, ...]:
+    """The patterns of the ``anyOf`` branches of path parameter ``name``'s schema (``id_forms``)."""
+    for parameter in op.parameters:
+        if parameter.get("in") == "path" and parameter.get("name") == name:
+            schema = parameter.get("schema")
+            branches = schema.get("anyOf") if isinstance(schema, dict) else None
+            return tuple(
+                branch["pattern"]
+                for branch in branches or ()
+                if isinstance(branch, dict) and isinstance(branch.get("pattern"), str)
+            )
+    return ()
+
+
 def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[str, ResourceRole]:
     """operationId -> its role for every operation that takes part in a resource lifecycle."""
     items: dict[str, str] = {}  # collection -> id param
@@ -236,7 +258,9 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             if found is None:
                 continue
             kind = _item_kind(schemas, op, by_id.get(reads.get(found[0], "")))
-            role = ResourceRole(kind, found[0], found[1], tracked=found[0] in creatable)
+            role = ResourceRole(
+                kind, found[0], found[1], tracked=found[0] in creatable, id_forms=_forms(op, found[1])
+            )
         roles[op.operation_id] = replace(
             role,
             list_op=lists.get(role.collection),

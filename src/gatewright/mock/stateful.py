@@ -62,11 +62,14 @@ def handle_resource(
             collection=collection,
             query=query,
         )
-    if not role.tracked and not (
-        answers_json
-        and role.role == "read"
-        and store.get(collection, params.get(role.id_param or "", "")) is not None
-    ):
+    resource_id = params.get(role.id_param or "", "")
+    reading = answers_json and role.role == "read"
+    if not role.tracked and not (reading and store.get(collection, resource_id) is not None):
+        if reading and media is not None and media.schema_pointer and role.of_a_form(resource_id):
+            # an id of a form no fixture lists (a fine-tuned model): the item itself, generated
+            answer = _Answer.of(api, op, decision, media.media_type, media.schema_pointer)
+            template = value_for(api, op, decision, salt=f"read-{resource_id}")
+            return answer.rendered(with_id(template, resource_id, answer.valid))
         return _untracked(api, op, role, decision, params=params, store=store)
     if not answers_json or media is None or media.schema_pointer is None:
         if role.role == "delete" and role.id_param is not None:
@@ -331,6 +334,7 @@ def _untracked(
         and op.documents(404)
         and not role.unmodelled_writes
         and _unknown(api, store, collection, resource_id)
+        and not role.of_a_form(resource_id)  # (a delete of one: nothing kept says it is not there)
     ):
         return _not_found(api, op, resource_id)
     if role.role == "delete" and 200 <= decision.status < 300:

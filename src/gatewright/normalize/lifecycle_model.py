@@ -5,9 +5,9 @@ need (``Shape``, ``Required``) and the ``behaviours`` a spec states only in pros
 idempotency header, a ``sync`` flag, a no-op cancel of a finished job, ids served on generic routes, a
 counter that follows a stream, the fields a list's ``expand`` parameter adds to its items, what the
 prose says about auth (an API key header accepted beside the bearer token, a header an operation
-requires), what it says a field's values look like (``FieldPattern``) and which answer field restates
-a request field (``EchoAs``). Operations are named
-``METHOD /path``.
+requires), what it says a field's values look like (``FieldPattern``), which field's values a
+parameter takes (``FieldValues``) and which answer field restates a request field (``EchoAs``).
+Operations are named ``METHOD /path``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ __all__ = [
     "EchoAs",
     "Expansion",
     "FieldPattern",
+    "FieldValues",
     "Lifecycle",
     "Required",
     "RequiredHeader",
@@ -89,6 +90,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "expand": None,  # {parameter, fields, all}: the item fields a list leaves out unless its parameter asks
     "field_pattern": None,  # the pattern a component's field follows, or also accepts (no operations)
     "echo_as": None,  # {field, as}: the answer's field ``as`` restates the request's ``field``
+    "field_values": None,  # a parameter of the operations takes the values a component's field holds
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -126,13 +128,26 @@ class FieldPattern:
     """What the prose says a field's strings look like: the ``pattern`` of ``field`` in the component
     ``schema``. Without ``widens`` its values must match it (a window of ``'24h'``, ``'30m'``); with it,
     strings that match are accepted beside the values the schema lists (a fine-tune's id where a
-    catalog enum is the model), ``description`` saying what they are."""
+    catalog enum is the model), ``description`` saying what they are. ``parameters`` name the same
+    values elsewhere (``("GET /v1/models/{model_id}", "model_id")``: the id a chat takes is one the
+    model route retrieves), and take the pattern alike."""
 
     schema: str  # a component schema name
     field: str  # a property it declares
     pattern: str  # an ECMA-262 regular expression, anchored where it means the whole value
     widens: bool = False
     description: str | None = None
+    parameters: tuple[tuple[str, str], ...] = ()  # (METHOD /path, parameter name)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValues:
+    """A parameter whose values are those a component's field holds: ipop's upload ``purpose`` (any
+    string in the query) "selects the storage purpose", which its file object states from a list."""
+
+    parameter: str  # a parameter each operation declares
+    schema: str  # a component schema name
+    field: str  # a property it declares
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +171,7 @@ class Behaviour:
     operations: tuple[str, ...]
     # idempotency: the header; counter: (field, follows); also_served_by, set_on_success: tuples;
     # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; expand: an Expansion;
-    # field_pattern: a FieldPattern; echo_as: an EchoAs;
+    # field_pattern: a FieldPattern; field_values: a FieldValues; echo_as: an EchoAs;
     # else the string
     value: Any
     why: str

@@ -30,6 +30,7 @@ from gatewright.normalize.lifecycle_model import (
     EchoAs,
     Expansion,
     FieldPattern,
+    FieldValues,
     Lifecycle,
     Required,
     RequiredHeader,
@@ -124,9 +125,12 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
             stated["pattern"],
             stated.get("widens", False),
             stated.get("description"),
+            tuple((named["operation"], named["name"]) for named in stated.get("parameters", ())),
         )
     elif kind == "echo_as":
         value = EchoAs(stated["field"], stated["as"])
+    elif kind == "field_values":
+        value = FieldValues(stated["parameter"], stated["schema"], stated["field"])
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),
@@ -214,7 +218,14 @@ def _subjects(behaviour: Behaviour, where: str) -> list[tuple[str, tuple[str, ..
     kind = behaviour.kind
     if isinstance(behaviour.value, FieldPattern):
         named = f"{behaviour.value.schema}.{behaviour.value.field}"
-        return [(f"{where}/{kind}/field", (kind, named), f"{kind} of {named}")]
+        return [(f"{where}/{kind}/field", (kind, named), f"{kind} of {named}")] + [
+            (
+                f"{where}/{kind}/parameters/{position}",
+                (kind, operation, name),
+                f"{kind} of {operation} {name}",
+            )
+            for position, (operation, name) in enumerate(behaviour.value.parameters)
+        ]
     if isinstance(behaviour.value, ApiKeyHeader):
         scheme = behaviour.value.scheme
         return [(f"{where}/{kind}/scheme", (kind, scheme), f"{kind} scheme {scheme}")]
@@ -224,6 +235,8 @@ def _subjects(behaviour: Behaviour, where: str) -> list[tuple[str, tuple[str, ..
         key, named = (behaviour.value.name.lower(),), f"{kind} {behaviour.value.name}"
     elif isinstance(behaviour.value, EchoAs):
         key, named = (behaviour.value.answer,), f"{kind} {behaviour.value.answer}"
+    elif isinstance(behaviour.value, FieldValues):  # once per operation and parameter
+        key, named = (behaviour.value.parameter,), f"{kind} {behaviour.value.parameter}"
     return [
         (f"{where}/operations/{position}", (kind, *key, operation), f"{named} of {operation}")
         for position, operation in enumerate(behaviour.operations)

@@ -4,6 +4,7 @@ valid), each only when the spec says what the statement quotes; no API is named 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema
@@ -131,3 +132,105 @@ def test_a_pattern_statement_names_no_operations() -> None:
     text = STATEMENTS.replace('    why: "e.g.', '    operations: [POST /v1/batches]\n    why: "e.g.', 1)
     with pytest.raises(SpecError, match="/behaviours/0"):
         context(text)
+
+
+PARAMETERS = STATEMENTS.replace(
+    "      description: A fine-tune's id.\n",
+    "      description: A fine-tune's id.\n"
+    '      parameters: [{operation: "GET /v1/models/{model_id}", name: model_id}]\n',
+)
+MODEL_PARAMETER = {"in": "path", "name": "model_id", "required": True, "schema": dict(CHAT_MODEL)}
+
+
+def with_models_route(parameter: dict[str, Any]) -> dict[str, Any]:
+    doc = document()
+    doc["paths"] = {"/v1/models/{model_id}": {"get": {"parameters": [parameter], "responses": {}}}}
+    return doc
+
+
+def test_a_parameter_that_names_the_same_values_takes_the_form_too() -> None:
+    """ipop's ``GET /v1/models/{model_id}`` is an enum of its catalog: a fine-tune's id, which chat takes,
+    was refused there."""
+    out, repairs = apply(prose_patterns, with_models_route(dict(MODEL_PARAMETER)), context(PARAMETERS))
+    schema = out["paths"]["/v1/models/{model_id}"]["get"]["parameters"][0]["schema"]
+    assert schema == out["components"]["schemas"]["Chat"]["properties"]["model"]
+    assert valid(schema, "small") and valid(schema, "ft:small:u_42") and not valid(schema, "medium")
+    logged = next(
+        r for r in repairs if r.pointer == "/paths/~1v1~1models~1{model_id}/get/parameters/0/schema"
+    )
+    assert "`model_id`" in logged.change and "invokable through /v1/chat" in logged.why
+
+
+@pytest.mark.parametrize(
+    ("parameter", "message"),
+    [
+        ({**MODEL_PARAMETER, "name": "id"}, "declares no parameter model_id"),
+        (
+            {**MODEL_PARAMETER, "schema": {"$ref": "#/components/schemas/Chat"}},
+            "declares no parameter model_id",
+        ),
+        (
+            {**MODEL_PARAMETER, "schema": {"type": "string"}},
+            "GET /v1/models/{model_id} model_id takes any string",
+        ),
+    ],
+    ids=["name", "ref", "free"],
+)
+def test_a_parameter_the_operation_does_not_declare_fit_is_an_error(
+    parameter: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(BehaviourError, match=re.escape(message)):
+        prose_patterns.apply(with_models_route(parameter), context(PARAMETERS))
+
+
+def test_a_parameter_of_an_operation_not_in_the_document_is_an_error() -> None:
+    with pytest.raises(BehaviourError, match=re.escape("GET /v1/models/{model_id} is not in the document")):
+        prose_patterns.apply(document(), context(PARAMETERS))
+
+
+VALUES = """\
+lifecycles: []
+behaviours:
+  - field_values: {parameter: purpose, schema: File, field: purpose}
+    operations: [POST /v1/files]
+    why: The purpose query parameter selects the storage purpose
+"""
+FILE_PURPOSE = {"type": "string", "enum": ["batch", "fine-tune"], "description": "What the file is for."}
+
+
+def upload_document(purpose: dict[str, Any] | None = None) -> dict[str, Any]:
+    parameter = {
+        "in": "query",
+        "name": "purpose",
+        "schema": purpose or {"type": "string", "description": "d"},
+    }
+    doc = spec(
+        info={
+            "title": "t",
+            "version": "1",
+            "description": "The purpose query parameter selects the storage purpose.",
+        },
+        components={"schemas": {"File": {"type": "object", "properties": {"purpose": dict(FILE_PURPOSE)}}}},
+    )
+    doc["paths"] = {"/v1/files": {"post": {"parameters": [parameter], "responses": {}}}}
+    return doc
+
+
+def test_a_parameter_takes_the_values_of_the_field_it_fills() -> None:
+    """ipop's upload ``purpose`` was any string, its file object's a list: a word outside it was kept and
+    stated as another."""
+    out, repairs = apply(prose_patterns, upload_document(), context(VALUES))
+    schema = out["paths"]["/v1/files"]["post"]["parameters"][0]["schema"]
+    assert schema == {"type": "string", "enum": ["batch", "fine-tune"], "description": "d"}
+    assert [r.pointer for r in repairs] == ["/paths/~1v1~1files/post/parameters/0/schema"]
+    assert (
+        repairs[0].change == "gave `purpose` the values of File.purpose"
+        and "storage purpose" in repairs[0].why
+    )
+    again, more = apply(prose_patterns, out, context(VALUES))
+    assert (again, more) == (out, [])
+
+
+def test_a_parameter_that_limits_its_values_already_is_an_error() -> None:
+    with pytest.raises(BehaviourError, match=re.escape("POST /v1/files purpose limits its values already")):
+        prose_patterns.apply(upload_document({"type": "string", "maxLength": 9}), context(VALUES))

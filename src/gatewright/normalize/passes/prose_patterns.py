@@ -12,22 +12,33 @@ loudly). Then each statement is applied to the component's field, logged with th
 - a pattern that widens the field puts what constrains it now into the first branch of an ``anyOf`` and
   the pattern into the second, its annotations (``description``, ``examples``, ``default``) staying on the
   field, so every value valid before stays valid and strings that match are valid too.
+
+A ``field_values`` statement says a parameter takes the values a field holds (ipop's upload ``purpose``,
+any string in the query, is the purpose its file object states from a list): the parameter, a free string,
+takes the field's schema (after the patterns, so as they widened it).
+
+A ``field_pattern`` statement's ``parameters`` are where the same values are named again (a fine-tune's
+id is a model, so ``GET /v1/models/{model_id}`` retrieves it): each one's schema takes the pattern alike.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, FieldPattern
+from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, FieldPattern, FieldValues
 from gatewright.normalize.passes.base import Context, Document, repair_pass
 from gatewright.normalize.passes.behaviours import check_quotes, quoted, refused
 from gatewright.normalize.repairs import RepairLog
+from gatewright.normalize.task_checks import iter_operations
 from gatewright.spec.pointer import escape
 
 __all__ = ["prose_patterns"]
 
 KIND = "field_pattern"
+VALUES = "field_values"
 # Keywords that describe a field rather than constrain it: they stay on a widened field.
 _ANNOTATIONS = frozenset(
     {"title", "description", "examples", "example", "default", "deprecated", "readOnly", "writeOnly"}
@@ -38,61 +49,125 @@ _ANNOTATIONS = frozenset(
 def prose_patterns(document: Document, context: Context, log: RepairLog) -> None:
     """Give fields the patterns the lifecycle file quotes the prose for (a value's form, a widened enum)."""
     declared = context.lifecycles
-    statements = declared.statements(KIND) if declared is not None else ()
+    statements = declared.statements(KIND, VALUES) if declared is not None else ()
     if declared is None or not statements:
         return
     check_quotes(document, context.prose, declared, statements)
-    for behaviour in statements:
+    for behaviour in declared.statements(KIND):
         stated = behaviour.value
         assert isinstance(stated, FieldPattern)  # the loader makes one of every field_pattern statement
-        where, field = _field(document, declared, behaviour, stated)
+        try:
+            re.compile(stated.pattern)
+        except re.error as exc:
+            raise refused(
+                declared, behaviour, f"{stated.pattern!r} is no regular expression: {exc}"
+            ) from None
         apply = _widen if stated.widens else _narrow
-        apply(declared, behaviour, where, field, log)
+        apply(declared, behaviour, _field(document, declared, behaviour, stated.schema, stated.field), log)
+        for operation, name in stated.parameters:
+            apply(declared, behaviour, _parameter(document, declared, behaviour, operation, name), log)
+    for behaviour in declared.statements(VALUES):  # after the patterns: a field's values as widened
+        for operation in behaviour.operations:
+            _take_values(document, declared, behaviour, operation, log)
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """A schema node that takes the pattern: where it is, the node, the name the log gives its values
+    and the name an error gives it."""
+
+    where: str
+    node: dict[str, Any]
+    label: str
+    named: str
 
 
 def _field(
-    document: Document, declared: ApiLifecycles, behaviour: Behaviour, stated: FieldPattern
-) -> tuple[str, dict[str, Any]]:
-    """The field's own schema node (where the component declares it) and its pointer."""
-    component = document.get("components", {}).get("schemas", {}).get(stated.schema)
+    document: Document, declared: ApiLifecycles, behaviour: Behaviour, schema: str, name: str
+) -> _Place:
+    """The field's own schema node (where the component declares it)."""
+    component = document.get("components", {}).get("schemas", {}).get(schema)
     if not isinstance(component, dict):
-        raise refused(declared, behaviour, f"schema {stated.schema} is not in the document")
-    field = component.get("properties", {}).get(stated.field)
+        raise refused(declared, behaviour, f"schema {schema} is not in the document")
+    field = component.get("properties", {}).get(name)
     if not isinstance(field, dict) or "$ref" in field:
-        raise refused(declared, behaviour, f"{stated.schema} declares no inline property {stated.field}")
-    try:
-        re.compile(stated.pattern)
-    except re.error as exc:
-        raise refused(declared, behaviour, f"{stated.pattern!r} is no regular expression: {exc}") from None
-    return f"/components/schemas/{escape(stated.schema)}/properties/{escape(stated.field)}", field
+        raise refused(declared, behaviour, f"{schema} declares no inline property {name}")
+    return _Place(
+        f"/components/schemas/{escape(schema)}/properties/{escape(name)}", field, name, f"{schema}.{name}"
+    )
 
 
-def _narrow(
-    declared: ApiLifecycles, behaviour: Behaviour, where: str, field: dict[str, Any], log: RepairLog
+def _parameter(
+    document: Document, declared: ApiLifecycles, behaviour: Behaviour, operation: str, name: str
+) -> _Place:
+    """The schema of the parameter ``name`` that ``operation`` (``METHOD /path``) declares inline."""
+    ref = next((r for r in iter_operations(document) if f"{r.method.upper()} {r.path}" == operation), None)
+    if ref is None:
+        raise refused(declared, behaviour, f"{operation} is not in the document")
+    parameters = ref.definition.get("parameters", [])
+    position = next(
+        (
+            n
+            for n, p in enumerate(parameters)
+            if isinstance(p, dict) and p.get("name") == name and "$ref" not in p
+        ),
+        None,
+    )
+    schema = parameters[position].get("schema") if position is not None else None
+    if position is None or not isinstance(schema, dict) or "$ref" in schema:
+        raise refused(declared, behaviour, f"{operation} declares no parameter {name} with an inline schema")
+    return _Place(f"{ref.pointer}/parameters/{position}/schema", schema, name, f"{operation} {name}")
+
+
+def _take_values(
+    document: Document, declared: ApiLifecycles, behaviour: Behaviour, operation: str, log: RepairLog
 ) -> None:
+    """The parameter takes what the field holds: the field's schema, the parameter's annotations kept."""
+    stated: FieldValues = behaviour.value
+    field = _field(document, declared, behaviour, stated.schema, stated.field)
+    place = _parameter(document, declared, behaviour, operation, stated.parameter)
+    constraints = {key: value for key, value in place.node.items() if key not in _ANNOTATIONS}
+    if constraints == {key: value for key, value in field.node.items() if key not in _ANNOTATIONS}:
+        return
+    if set(constraints) - {"type"} or constraints.get("type", "string") != "string":
+        raise refused(declared, behaviour, f"{place.named} limits its values already")
+    before = dict(place.node)
+    for key in constraints:
+        del place.node[key]
+    place.node.update(copy.deepcopy({k: v for k, v in field.node.items() if k not in _ANNOTATIONS}))
+    log.add(
+        place.where,
+        f"gave `{place.label}` the values of {field.named}",
+        quoted(behaviour),
+        before=before,
+        after=dict(place.node),
+    )
+
+
+def _narrow(declared: ApiLifecycles, behaviour: Behaviour, place: _Place, log: RepairLog) -> None:
     """The field's strings must match: its ``pattern``."""
     stated: FieldPattern = behaviour.value
+    field = place.node
     if field.get("pattern") == stated.pattern:
         return
     if "pattern" in field:
-        raise refused(declared, behaviour, f"{stated.schema}.{stated.field} has a pattern already")
+        raise refused(declared, behaviour, f"{place.named} has a pattern already")
     default = field.get("default")
     if isinstance(default, str) and re.search(stated.pattern, default) is None:
         raise refused(declared, behaviour, f"the default {default!r} does not match {stated.pattern!r}")
     field["pattern"] = stated.pattern
     log.add(
-        f"{where}/pattern",
-        f"gave `{stated.field}` the form the prose states",
+        f"{place.where}/pattern",
+        f"gave `{place.label}` the form the prose states",
         quoted(behaviour),
         after=stated.pattern,
     )
 
 
-def _widen(
-    declared: ApiLifecycles, behaviour: Behaviour, where: str, field: dict[str, Any], log: RepairLog
-) -> None:
+def _widen(declared: ApiLifecycles, behaviour: Behaviour, place: _Place, log: RepairLog) -> None:
     """Strings that match are valid beside what the field accepted: ``anyOf`` [what it was, the pattern]."""
     stated: FieldPattern = behaviour.value
+    field = place.node
     branches = field.get("anyOf")
     if isinstance(branches, list) and any(
         isinstance(b, dict) and b.get("pattern") == stated.pattern for b in branches
@@ -103,7 +178,7 @@ def _widen(
         isinstance(kind, list) and "string" in kind
     )  # or ["string", "null"]
     if set(field) - _ANNOTATIONS <= {"type"} and any_string:
-        raise refused(declared, behaviour, f"{stated.schema}.{stated.field} takes any string already")
+        raise refused(declared, behaviour, f"{place.named} takes any string already")
     before = dict(field)
     constraints = {key: field.pop(key) for key in list(field) if key not in _ANNOTATIONS}
     added: dict[str, Any] = {"type": "string", "pattern": stated.pattern}
@@ -111,8 +186,8 @@ def _widen(
         added["description"] = stated.description
     field["anyOf"] = [constraints, added]
     log.add(
-        where,
-        f"accepted strings of the form `{stated.pattern}` in `{stated.field}` beside the values it listed",
+        place.where,
+        f"accepted strings of the form `{stated.pattern}` in `{place.label}` beside the values it listed",
         quoted(behaviour),
         before=before,
         after=dict(field),
