@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -143,3 +144,26 @@ def test_a_deleted_asset_is_not_updated(mock: str) -> None:
     url = f"{mock}/ipop/v1/media/assets/{asset_id}"
     assert requests.delete(url, headers=HEADERS, timeout=10).ok
     assert requests.patch(url, json={"filename": "x.png"}, headers=HEADERS, timeout=10).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("image_format", "frame"),
+    [("PNG", (64, 48)), ("JPEG", (320, 200)), ("WEBP", (33, 17)), ("GIF", (1, 900))],
+)
+def test_an_asset_states_the_frame_of_the_image_uploaded(
+    mock: str, image_format: str, frame: tuple[int, int]
+) -> None:
+    """An asset's ``width``/``height`` are its source's, as the uploaded file's own header says
+    (Pillow writes the file); they were generated numbers, changing nothing when the source came."""
+    made = _new_asset(mock)
+    asset, upload = made["asset"], made["upload"]
+    assert isinstance(asset, dict) and isinstance(upload, dict)
+    buffer = io.BytesIO()
+    Image.new("RGB", frame, "blue").save(buffer, image_format)
+    put = _put_source(str(upload["url"]), buffer.getvalue())
+    assert put.status_code == 200, put.text
+    assert (put.json()["width"], put.json()["height"]) == frame
+    polled = requests.get(f"{mock}/ipop/v1/media/assets/{asset['id']}", headers=HEADERS, timeout=10).json()
+    assert (polled["width"], polled["height"]) == frame
+    listed = requests.get(f"{mock}/ipop/v1/media/assets", headers=HEADERS, timeout=10).json()["assets"]
+    assert [(a["width"], a["height"]) for a in listed if a["id"] == asset["id"]] == [frame]

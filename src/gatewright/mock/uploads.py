@@ -35,6 +35,7 @@ from gatewright.mock.blobs import Blob, BudgetExceeded
 from gatewright.mock.extensions import MockCall, OperationHook, TaskStarter
 from gatewright.mock.files import FileSigner
 from gatewright.mock.fit import Edits
+from gatewright.mock.image_frames import frame_of
 from gatewright.mock.media_bodies import TYPE_FIELDS
 from gatewright.mock.negotiation import Decision, ResponseSpec
 from gatewright.mock.operations import MockApi, MockOperation
@@ -194,8 +195,8 @@ class UploadExtension:
 
     def _state_on_task(self, api: MockApi, item_id: str, upload: Upload) -> dict[str, Any] | None:
         """Where the item is a task, it states the source from now on (``tasks.facts``: its size, and
-        its name and type where the upload says them; a later upload states its own), and its poll
-        body answers the upload."""
+        its name, type and an image's frame where the upload says them; a later upload states its
+        own), and its poll body answers the upload."""
         task = self.tasks.engine.get(api.name, item_id) if self.tasks is not None else None
         if self.tasks is None or task is None:
             return None
@@ -207,6 +208,8 @@ class UploadExtension:
             stated.update(dict.fromkeys(_NAME_FIELDS, upload.filename))
         if upload.content_type != "application/octet-stream":  # what a raw body says of nothing
             stated.update(dict.fromkeys(TYPE_FIELDS, upload.content_type))
+        if (frame := frame_of(upload.data)) is not None:  # an image's frame, as its own header says
+            stated.update(width=frame[0], height=frame[1])
         task = self.tasks.engine.with_context(
             api.name, item_id, **{CONTEXT_KEY: FactsRef(FACTS, stated).as_context()}
         )
