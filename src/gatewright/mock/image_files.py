@@ -28,13 +28,13 @@ Frame = tuple[int, int]  # (width, height) in pixels
 MAX_SIDE = 16_384  # a lossless WebP's limit (14 bits a side)
 MAX_PIXELS = 4096 * 4096
 _GREY = 0x80
-_HUGE = 1 << 40  # a side is read as at most this before scaling (floats hold it exactly)
+HUGE = 1 << 40  # a side is read as at most this before scaling (floats hold it exactly)
 _CACHED = 32  # frames of each format kept made (a client asks for a few sizes, again and again)
 
 
 def fit(width: int, height: int) -> Frame:
     """The frame made for ``width`` x ``height``: at least 1x1, scaled down (aspect kept) to the cap."""
-    width, height = min(max(1, width), _HUGE), min(max(1, height), _HUGE)
+    width, height = min(max(1, width), HUGE), min(max(1, height), HUGE)
     scale = min(1.0, MAX_SIDE / max(width, height), math.sqrt(MAX_PIXELS / (width * height)))
     if scale < 1.0:
         width, height = max(1, int(width * scale)), max(1, int(height * scale))

@@ -17,6 +17,8 @@ __all__ = ["frame_of"]
 # JPEG start-of-frame markers (SOF0-SOF15 except DHT, JPG and DAC, which share the range)
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # markers with no length after them (TEM, RSTn)
+_HEAD = 1 << 20  # bytes of a JPEG searched for its frame (real files state it in their first few KB)
+_SEGMENTS = 256  # segments walked before it
 
 
 def frame_of(data: bytes) -> Frame | None:
@@ -41,15 +43,20 @@ def _read(data: bytes) -> Frame | None:
 
 
 def _jpeg(data: bytes) -> Frame | None:
-    """The frame of the first start-of-frame segment, walking the segments before it by their lengths."""
-    at = 2
-    while at + 4 <= len(data):
+    """The frame of the first start-of-frame segment, walking the segments before it by their lengths:
+    at most ``_SEGMENTS`` of them, within the first ``_HEAD`` bytes (a hostile upload of fill bytes or
+    tiny segments would otherwise hold the event loop for seconds)."""
+    at, segments = 2, 0
+    end = min(len(data), _HEAD)
+    while at + 4 <= end and segments < _SEGMENTS:
         if data[at] != 0xFF:
             return None
         marker = data[at + 1]
-        if marker == 0xFF:  # fill byte before a marker
-            at += 1
+        if marker == 0xFF:  # fill bytes before a marker: skip the run at once, in C
+            run = data[at:end]
+            at += len(run) - len(run.lstrip(b"\xff")) - 1  # to the last 0xFF, before the marker
             continue
+        segments += 1
         if marker in _STANDALONE:
             at += 2
             continue

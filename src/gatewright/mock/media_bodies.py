@@ -177,7 +177,9 @@ def _whole(value: Any) -> int | None:
     """A positive whole number, or its text (``"768"``), else None."""
     if isinstance(value, str) and len(value) <= 32:
         value = coerce(value.strip(), "integer")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        return None
+    return min(value, image_files.HUGE)  # a side past any cap: arithmetic on it stays in floats' range
 
 
 def asked_kind(body: Any, default: media.MediaKind) -> media.MediaKind:

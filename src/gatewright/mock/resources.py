@@ -12,15 +12,14 @@ item read, so a list and a read can agree on which ids exist.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from gatewright.mock.alternatives import NONE, Alternatives
-from gatewright.mock.schemas import SchemaSet
+from gatewright.mock.schemas import SchemaSet, string_form
 from gatewright.spec.expressions import RuntimeExpression
-from gatewright.spec.model import Operation
+from gatewright.spec.model import WIDENED_EXTENSION, Operation
 from gatewright.spec.schemas import properties
 
 
@@ -44,13 +43,17 @@ class ResourceRole:
     open_answer: bool = False
     # The collection's items: the payload fields its create takes one of (``mock.alternatives``).
     alternatives: Alternatives = NONE
-    # Item operations: the forms (``pattern``s of its ``anyOf`` branches) by which the id parameter
-    # takes ids beside those it lists: ipop's fine-tuned models (``ft:<base>:u_<user>:<suffix>``) beside
-    # its catalog. No fixture can hold every id of a form, so none of them reads as unknown.
+    # Item operations: the forms by which the id parameter takes ids beside those it lists, as a quoted
+    # ``field_pattern`` statement widened it (its ``anyOf`` branches marked ``x-gatewright-widened``):
+    # ipop's fine-tuned models (``ft:<base>:u_<user>:<suffix>``) beside its catalog. No fixture can hold
+    # every id of a form, so none of them reads as unknown. A branch the spec itself wrote is no form: its
+    # ids that no fixture holds stay unknown (404).
     id_forms: tuple[str, ...] = ()
 
     def of_a_form(self, resource_id: str) -> bool:
-        return any(re.search(form, resource_id) is not None for form in self.id_forms)
+        """Whether the id is of a form, as JSON Schema reads the pattern (ECMA, in linear time: the mock's
+        validator engine), never Python's ``re`` on a client's text."""
+        return any(string_form(pattern).is_valid(resource_id) for pattern in self.id_forms)
 
 
 def _links(schemas: SchemaSet, op: Operation) -> list[tuple[str | None, str]]:
@@ -181,7 +184,7 @@ def request_fields(schemas: SchemaSet, op: Operation) -> frozenset[str]:
 
 
 def _forms(op: Operation, name: str) -> tuple[str, ...]:
-    """The patterns of the ``anyOf`` branches of path parameter ``name``'s schema (``id_forms``)."""
+    """The patterns of the widened ``anyOf`` branches of path parameter ``name``'s schema (``id_forms``)."""
     for parameter in op.parameters:
         if parameter.get("in") == "path" and parameter.get("name") == name:
             schema = parameter.get("schema")
@@ -189,7 +192,9 @@ def _forms(op: Operation, name: str) -> tuple[str, ...]:
             return tuple(
                 branch["pattern"]
                 for branch in branches or ()
-                if isinstance(branch, dict) and isinstance(branch.get("pattern"), str)
+                if isinstance(branch, dict)
+                and branch.get(WIDENED_EXTENSION) is True
+                and isinstance(branch.get("pattern"), str)
             )
     return ()
 

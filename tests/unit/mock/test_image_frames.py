@@ -55,10 +55,17 @@ def test_the_mocks_own_images_read_back_as_made() -> None:
         b"\xff\xd8\xff\xe0\x00\x10JFIF",  # cut before any frame
         b"RIFF\x00\x00\x00\x00WEBPVP8L",
         b"\xff\xd8\xff\xda\x00\x08" + b"\x00" * 16,  # image data before a frame
+        b"\xff\xd8" + b"\xff" * (4 << 20),  # fill bytes only (a hostile upload): read past in C
+        b"\xff\xd8" + b"\xff\xe0\x00\x02" * (1 << 20),  # a million empty segments: at most 256 walked
     ],
 )
 def test_a_file_that_states_no_frame_gives_none(data: bytes) -> None:
     assert frame_of(data) is None
+
+
+def test_a_frame_after_a_run_of_fill_bytes_is_read() -> None:
+    sof = b"\xff\xc0\x00\x11\x08\x00\x20\x00\x40"  # baseline start of frame: 32 high, 64 wide
+    assert frame_of(b"\xff\xd8" + b"\xff" * 100 + sof) == (64, 32)
 
 
 def test_a_cut_jpeg_never_raises() -> None:

@@ -40,6 +40,7 @@ def test_requested_count(body: Any, count: int | None) -> None:
         ({"size": "100000x100000"}, (4096, 4096)),  # past the cap: the frame made
         ({"size": "9" * 5000 + "x1"}, None),  # never a 500
         ({"width": 640}, (640, 640)),  # one side: square, as an unasked image is
+        ({"width": 10**400}, (4096, 4096)),  # one side past any float: capped, never an OverflowError
         ({"w": "300", "aspect_ratio": "3:2"}, (300, 200)),  # one side in the stated aspect
         ({"size": "2K"}, (2048, 2048)),  # a size tier: 1024 a K, square unless the request says
         ({"size": "auto"}, None),

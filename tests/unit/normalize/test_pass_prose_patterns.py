@@ -83,7 +83,12 @@ def test_a_form_the_prose_adds_widens_the_field_and_keeps_every_value_it_listed(
     assert (model["description"], model["examples"]) == (CHAT_MODEL["description"], CHAT_MODEL["examples"])
     assert model["anyOf"] == [
         {"enum": ["small", "large"], "type": "string"},
-        {"type": "string", "pattern": FINE_TUNE, "description": "A fine-tune's id."},
+        {
+            "type": "string",
+            "pattern": FINE_TUNE,
+            "x-gatewright-widened": True,
+            "description": "A fine-tune's id.",
+        },
     ]
     for before in ("small", "large"):
         assert valid(CHAT_MODEL, before) and valid(model, before)

@@ -6,8 +6,10 @@ times, error, results, facts, what the request asked) written over it. The field
 ``owner_user_id``, a ``project_id``: ids and owners the generator made up) therefore differed between the
 create answer and the polls (ipop's fine-tune job named another owner in each). The create answer's plain
 values at the body's top and in the object that holds the status are kept in the task's context (JSON, so
-replicas share it) and laid over each later base before the task is written in: what the task owns is
-still written over them, so only the fields that are not its progress stay as first made.
+replicas share it) and laid over each later base before the task is written in: what the task owns
+(status, progress, times, error, results, facts, what was asked) is still written over them. A field the
+task does not own stays as first made, a count or a date a real server would move as the job runs
+(``indexed_at``, ``chunk_count``) too: stable, where it was a new guess at every body before.
 """
 
 from __future__ import annotations

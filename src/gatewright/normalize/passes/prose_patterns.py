@@ -33,6 +33,7 @@ from gatewright.normalize.passes.base import Context, Document, repair_pass
 from gatewright.normalize.passes.behaviours import check_quotes, quoted, refused
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import iter_operations
+from gatewright.spec.model import WIDENED_EXTENSION
 from gatewright.spec.pointer import escape
 
 __all__ = ["prose_patterns"]
@@ -181,7 +182,7 @@ def _widen(declared: ApiLifecycles, behaviour: Behaviour, place: _Place, log: Re
         raise refused(declared, behaviour, f"{place.named} takes any string already")
     before = dict(field)
     constraints = {key: field.pop(key) for key in list(field) if key not in _ANNOTATIONS}
-    added: dict[str, Any] = {"type": "string", "pattern": stated.pattern}
+    added: dict[str, Any] = {"type": "string", "pattern": stated.pattern, WIDENED_EXTENSION: True}
     if stated.description is not None:
         added["description"] = stated.description
     field["anyOf"] = [constraints, added]
