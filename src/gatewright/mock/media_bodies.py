@@ -100,8 +100,7 @@ def asked_frame(fields: Any, kind: media.MediaKind | None = None) -> Frame | Non
         width, height = (_whole(fields.get(name)) for name in names)
         if width is not None and height is not None:
             return image_files.fit(width, height)
-    word = fields.get(SIZE_FIELD)
-    found = _FRAME_WORD.fullmatch(word) if isinstance(word, str) else None
+    found = _word(fields, (SIZE_FIELD,), _FRAME_WORD)
     if found is not None and int(found[1]) >= 1 and int(found[2]) >= 1:
         return image_files.fit(int(found[1]), int(found[2]))
     if kind is media.MediaKind.MP4:
@@ -125,13 +124,8 @@ def _one_side_frame(fields: Mapping[str, Any]) -> Frame | None:
 def _tier_frame(fields: Mapping[str, Any]) -> Frame | None:
     """An image's frame from its size tier and stated aspect (``TIER_FIELDS``), or from an aspect
     stated alone (at ``1K``); None when it states neither (``auto``)."""
-    side = None
-    for name in TIER_FIELDS:
-        word = fields.get(name)
-        found = _TIER_WORD.fullmatch(word) if isinstance(word, str) else None
-        if found is not None:
-            side = int(found[1]) * _TIER_SIDE if found[1] else int(found[2])
-            break
+    tier = _word(fields, TIER_FIELDS, _TIER_WORD)
+    side = None if tier is None else int(tier[1]) * _TIER_SIDE if tier[1] else int(tier[2])
     aspect = _stated_aspect(fields)
     if side is None and aspect is None:
         return None
@@ -147,11 +141,22 @@ def _multiple_of_16(length: float) -> int:
 
 def _stated_aspect(fields: Mapping[str, Any]) -> tuple[int, int] | None:
     """The aspect ratio the request states (``16:9``), or None."""
-    for name in ASPECT_FIELDS:
+    found = _word(fields, ASPECT_FIELDS, _ASPECT_WORD, lambda m: int(m[1]) >= 1 and int(m[2]) >= 1)
+    return None if found is None else (int(found[1]), int(found[2]))
+
+
+def _word(
+    fields: Mapping[str, Any],
+    names: tuple[str, ...],
+    pattern: re.Pattern[str],
+    holds: Callable[[re.Match[str]], bool] = lambda _: True,
+) -> re.Match[str] | None:
+    """The first of the ``names`` fields whose text is a whole ``pattern`` word that ``holds``."""
+    for name in names:
         word = fields.get(name)
-        found = _ASPECT_WORD.fullmatch(word) if isinstance(word, str) else None
-        if found is not None and int(found[1]) >= 1 and int(found[2]) >= 1:
-            return int(found[1]), int(found[2])
+        found = pattern.fullmatch(word) if isinstance(word, str) else None
+        if found is not None and holds(found):
+            return found
     return None
 
 
@@ -159,13 +164,8 @@ def _video_frame(fields: Mapping[str, Any]) -> Frame | None:
     """A video's frame from its resolution word (``720p``: the short side; ``4k``: 2160) and the aspect
     its request states (16:9 unless it says; the long side rounded to even, ``480p`` is 854x480). An
     image's ``4K`` is a size tier instead (``_tier_frame``)."""
-    side = None
-    for name in RESOLUTION_FIELDS:
-        word = fields.get(name)
-        found = _RESOLUTION_WORD.fullmatch(word) if isinstance(word, str) else None
-        if found is not None:
-            side = int(found[1]) if found[1] else int(found[2]) * 540
-            break
+    found = _word(fields, RESOLUTION_FIELDS, _RESOLUTION_WORD)
+    side = None if found is None else int(found[1]) if found[1] else int(found[2]) * 540
     if not side:
         return None
     across, down = _stated_aspect(fields) or _DEFAULT_ASPECT
