@@ -20,7 +20,7 @@ from gatewright.mock.alternatives import NONE, Alternatives
 from gatewright.mock.schemas import SchemaSet, string_form
 from gatewright.spec.expressions import RuntimeExpression
 from gatewright.spec.model import WIDENED_EXTENSION, Operation
-from gatewright.spec.schemas import properties
+from gatewright.spec.schemas import branches, properties
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,18 +183,14 @@ def request_fields(schemas: SchemaSet, op: Operation) -> frozenset[str]:
     return frozenset(properties(schemas.document, request_schema(schemas, op)))
 
 
-def _forms(op: Operation, name: str) -> tuple[str, ...]:
-    """The patterns of the widened ``anyOf`` branches of path parameter ``name``'s schema (``id_forms``)."""
+def _forms(schemas: SchemaSet, op: Operation, name: str) -> tuple[str, ...]:
+    """The patterns of the widened branches of path parameter ``name``'s schema (``id_forms``)."""
     for parameter in op.parameters:
         if parameter.get("in") == "path" and parameter.get("name") == name:
-            schema = parameter.get("schema")
-            branches = schema.get("anyOf") if isinstance(schema, dict) else None
             return tuple(
                 branch["pattern"]
-                for branch in branches or ()
-                if isinstance(branch, dict)
-                and branch.get(WIDENED_EXTENSION) is True
-                and isinstance(branch.get("pattern"), str)
+                for branch in branches(schemas.document, parameter.get("schema"))
+                if branch.get(WIDENED_EXTENSION) is True and isinstance(branch.get("pattern"), str)
             )
     return ()
 
@@ -263,9 +259,8 @@ def derive_roles(schemas: SchemaSet, operations: Sequence[Operation]) -> dict[st
             if found is None:
                 continue
             kind = _item_kind(schemas, op, by_id.get(reads.get(found[0], "")))
-            role = ResourceRole(
-                kind, found[0], found[1], tracked=found[0] in creatable, id_forms=_forms(op, found[1])
-            )
+            forms = _forms(schemas, op, found[1])
+            role = ResourceRole(kind, found[0], found[1], tracked=found[0] in creatable, id_forms=forms)
         roles[op.operation_id] = replace(
             role,
             list_op=lists.get(role.collection),
