@@ -58,9 +58,12 @@ def fit(
     Neither argument is changed; the result is a new top-level dict.
     """
     start = dict(base) if isinstance(base, dict) else {}
-    merged = dict(start)
-    for key, part in top.items():
-        merged[key] = merge(merged[key], part) if key in merged else part
+    if start:
+        merged = dict(start)
+        for key, part in top.items():
+            merged[key] = merge(merged[key], part) if key in merged else part
+    else:  # nothing required to lay it over (most compatible answers): ``top`` is the whole body
+        merged = dict(top)
     if is_valid(merged):
         return merged, True
     edits = Edits(start, is_valid)

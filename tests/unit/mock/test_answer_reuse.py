@@ -34,7 +34,7 @@ def _kept() -> tuple[AnswerCache, dict[str, object]]:
     }
     cache = AnswerCache()
     assert cache.put(_key("k"), body, answer)[1] is False  # seen once: sent, not kept
-    assert cache.get(_key("k"), lambda: "x", now=0) is None
+    assert cache.get(_key("k"), lambda: "x", now=lambda: 0) is None
     raw, kept = cache.put(_key("k"), body, answer)
     assert kept and json.loads(raw) == body
     return cache, body
@@ -43,9 +43,9 @@ def _kept() -> tuple[AnswerCache, dict[str, object]]:
 def test_a_hit_renames_ids_in_draw_order_and_restamps_time() -> None:
     cache, body = _kept()
     fresh = (f"{n:024x}" for n in itertools.count(1))
-    reused = cache.get(_key("k"), lambda: next(fresh), now=200)
+    reused = cache.get(_key("k"), lambda: next(fresh), now=lambda: 200)
     assert reused is not None
-    again = cache.get(_key("k"), lambda: next(fresh), now=300)
+    again = cache.get(_key("k"), lambda: next(fresh), now=lambda: 300)
     assert again is not None
     expected = {
         "id": f"resp_{2:024x}",  # the answer's id is drawn after its tool calls', as composing does
@@ -61,20 +61,20 @@ def test_a_hit_renames_ids_in_draw_order_and_restamps_time() -> None:
         "output": [{"id": f"fc_{3:024x}", "call_id": f"call_{3:024x}", "arguments": '{"x": 1}'}],
     }
     assert body["id"] == f"resp_{OLD_ID}" and body["created_at"] == 100  # the kept body is not changed
-    assert cache.get(_key("other"), lambda: "x", now=0) is None
+    assert cache.get(_key("other"), lambda: "x", now=lambda: 0) is None
 
 
 def test_reset_and_size_bound() -> None:
     cache, _ = _kept()
     cache.clear()
-    assert cache.get(_key("k"), lambda: "x", now=0) is None
+    assert cache.get(_key("k"), lambda: "x", now=lambda: 0) is None
     small = AnswerCache(entries=2)
     for key in "abcabc":
         small.put(_key(key), {"v": key}, None)
-    assert small.get(_key("a"), lambda: "x", now=0) is None
-    reused = small.get(_key("c"), lambda: "x", now=0)
+    assert small.get(_key("a"), lambda: "x", now=lambda: 0) is None
+    reused = small.get(_key("c"), lambda: "x", now=lambda: 0)
     assert reused is not None and json.loads(reused) == {"v": "c"}
     off = AnswerCache(entries=0)
     off.put(_key("a"), {"v": 1}, None)
     off.put(_key("a"), {"v": 1}, None)
-    assert off.get(_key("a"), lambda: "x", now=0) is None
+    assert off.get(_key("a"), lambda: "x", now=lambda: 0) is None

@@ -51,13 +51,24 @@ log = logging.getLogger("gatewright.mock.answers")
 Watcher = Callable[[MockCall, dict[str, Any]], None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What every answer at one response schema of an operation shares, worked out once (one lookup
+    a request, where the base, the validator and the required headers were three)."""
+
+    base: Any  # what the spec itself requires of the body (required fields only)
+    is_valid: Callable[[Any], bool]  # the output check of the schema (formats included)
+    headers: tuple[tuple[str, str], ...]  # values for the response headers the spec marks required
+
+
 @dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
 class _Found:
-    """What a request gets: the negotiated answer, its schema, the cache key (None: not kept) and
+    """What a request gets: the negotiated answer, its schema and plan, the cache key (None: not kept) and
     the body, composed this time (``body``), serialized (``raw``: a reuse, or a body now kept), or both."""
 
     decision: Decision
     pointer: str
+    plan: _Plan
     key: Key | None
     body: dict[str, Any] | None = None
     raw: bytes | None = None
@@ -97,6 +108,9 @@ class AnswerExtension:
         self.answered = 0
         self._warned: set[tuple[str, str]] = set()
         self._watchers: dict[tuple[str, str], Watcher] = {}  # (api, operationId) -> who is told
+
+    def _now(self) -> int:
+        return int(self.composer.clock())
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
         if operation.wire is None:
@@ -144,16 +158,15 @@ class AnswerExtension:
         found = self._answer(call)
         if found is None:
             return None
-        if (watcher := self._watcher(call)) is not None:
+        if self._watchers and (watcher := self._watcher(call)) is not None:
             watcher(call, found.value())
         decision, pointer, key = found.decision, found.pointer, found.key
         assert decision.media is not None
-        headers = response_headers(call.api, call.operation, decision.response)
         return JsonOutcome(
             decision.status,
             found.body,
             decision.media.media_type,
-            headers,
+            found.plan.headers,
             pointer,
             checked=True,
             raw=found.raw,
@@ -162,7 +175,7 @@ class AnswerExtension:
 
     def _again(self, key: Key) -> bytes | None:
         """The kept answer for ``key`` once more, with fresh ids and time (None once it is dropped)."""
-        raw = self.reused.get(key, self.ids.next, int(self.composer.clock()))
+        raw = self.reused.get(key, self.ids.next, self._now)
         if raw is not None:
             self.answered += 1
         return raw
@@ -192,28 +205,28 @@ class AnswerExtension:
             return None
         media = decision.media
         assert media is not None and media.schema_pointer is not None
-        request = call.body if isinstance(call.body, Mapping) else {}
+        body = call.body
+        request = body if type(body) is dict or isinstance(body, Mapping) else {}
         pointer = media.schema_pointer
         _within_choices(prompt_of(call))
+        plan = self._plan(call.api, op, decision, pointer)
         scripted = call.reply is not None and call.reply.scripts_answer
         key = None if scripted else self.reused.key(op.operation_id, pointer, wire, call.raw)
         if key is not None:
             raw = self._again(key)
             if raw is not None:
-                return _Found(decision, pointer, key, raw=raw)
+                return _Found(decision, pointer, plan, key, raw=raw)
         top, answer = self._wire_body(call, wire, request)
-        fitted, complete = fit(
-            self._base(call.api, op, pointer), top, call.api.schemas.validator(pointer, formats=True).is_valid
-        )
+        fitted, complete = fit(plan.base, top, plan.is_valid)
         if not complete:
             self._warn(call.api, op, pointer, top)
-        body = fitted if isinstance(fitted, dict) else top
+        composed = fitted if isinstance(fitted, dict) else top
         self.answered += 1
         raw = None
         if key is not None:
-            raw, kept = self.reused.put(key, body, answer)
+            raw, kept = self.reused.put(key, composed, answer)
             key = key if kept else None
-        return _Found(decision, pointer, key, body, raw)
+        return _Found(decision, pointer, plan, key, composed, raw)
 
     def _wire_body(
         self, call: MockCall, wire: str, request: Mapping[str, Any]
@@ -250,14 +263,20 @@ class AnswerExtension:
         tokens = max(1, sum(count_tokens(text) for text in texts))
         return embeddings_body(vectors, model, tokens)
 
-    def _base(self, api: MockApi, op: MockOperation, pointer: str) -> Any:
-        """What the spec itself requires of the body (required fields only), generated once."""
-        key = ("answer-base", pointer)
-        base = op.body_cache.get(key)
-        if base is None:
-            base = api.generator.generate(pointer, minimal=True)
-            op.body_cache[key] = base
-        return base
+    @staticmethod
+    def _plan(api: MockApi, op: MockOperation, decision: Decision, pointer: str) -> _Plan:
+        """What every answer at ``pointer`` shares (``_Plan``), worked out on its first answer."""
+        key = ("answer-plan", pointer)
+        plan = op.body_cache.get(key)
+        if plan is None:
+            plan = _Plan(
+                api.generator.generate(pointer, minimal=True),
+                api.schemas.validator(pointer, formats=True).is_valid,
+                response_headers(api, op, decision.response),
+            )
+            op.body_cache[key] = plan
+        assert isinstance(plan, _Plan)
+        return plan
 
     def _warn(self, api: MockApi, op: MockOperation, pointer: str, top: dict[str, Any]) -> None:
         """The spec forbids part of the compatible answer: say so once per operation."""

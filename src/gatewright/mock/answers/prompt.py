@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.extensions import UNKNOWN
 from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
@@ -332,7 +332,8 @@ def prompt_of(call: MockCall) -> Prompt | None:
     if call.prompt is UNKNOWN:
         wire = call.operation.wire
         call.prompt = prompt_as(call, wire) if wire is not None else None
-    return cast("Prompt | None", call.prompt)
+    prompt: Prompt | None = call.prompt  # typed, not ``cast``: a call on every answer
+    return prompt
 
 
 def prompt_as(call: MockCall, wire: str) -> Prompt | None:

@@ -85,8 +85,9 @@ class AnswerCache:
             return None
         return (operation, pointer, wire, raw)
 
-    def get(self, key: Key, next_id: Callable[[], str], now: int) -> bytes | None:
-        """The answer kept for ``key``, serialized, with new ids (drawn from ``next_id``) and ``now``."""
+    def get(self, key: Key, next_id: Callable[[], str], now: Callable[[], int]) -> bytes | None:
+        """The answer kept for ``key``, serialized, with new ids (drawn from ``next_id``) and the time
+        ``now`` tells (asked only of an answer kept: most requests are new)."""
         entry = self._entries.get(key)
         if entry is None:
             return None
@@ -94,8 +95,10 @@ class AnswerCache:
         raw = entry.raw
         for old in entry.ids:
             raw = raw.replace(old, next_id().encode())
-        for written, member in entry.times:
-            raw = raw.replace(written, b"%s%d" % (member, now))
+        if entry.times:
+            written_now = now()
+            for written, member in entry.times:
+                raw = raw.replace(written, b"%s%d" % (member, written_now))
         return raw
 
     def put(self, key: Key, body: dict[str, Any], answer: Answer | None) -> tuple[bytes, bool]:
