@@ -6,8 +6,11 @@ The first version of that read took every ``anyOf`` branch's pattern of an id pa
 user's own spec an id parameter declared as ``anyOf`` of patterns answered 200 (a read) and 204 (a
 delete) for ids nothing holds, and a pattern Python's ``re`` cannot compile (``\\p{L}``, valid ECMA) made
 the read a 500. Only branches normalize marks ``x-gatewright-widened`` are forms now, checked by the
-validator engine. A user's spec and a served mock over a real socket. (An untracked collection still reads
-an id no fixture holds as 200 in some cases, as it did before this read existed: not this test's subject.)
+validator engine. A user's spec and a served mock over a real socket.
+
+An untracked collection whose list holds nothing the mock can tell (no fixture its item route accepts)
+reads any id as a generated item, and a deleted id as gone: a delete of one id used to make every other
+id of the collection 404 from then on (deletes alone made the collection "known").
 """
 
 from __future__ import annotations
@@ -24,10 +27,15 @@ from gatewright.testing import serve_app
 THING = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
 
 
-def _spec(id_schema: dict[str, Any]) -> dict[str, Any]:
-    """An untracked ``things`` collection (a list and a read and delete by id, no create)."""
+def _spec(id_schema: dict[str, Any], listed_ids: tuple[str, ...] = ("thing_one",)) -> dict[str, Any]:
+    """An untracked ``things`` collection (a list and a read and delete by id, no create); its list's
+    example shows ``listed_ids`` (the fixtures, where the item route accepts them)."""
     item = {"application/json": {"schema": THING}}
-    listed = {"type": "object", "properties": {"data": {"type": "array", "items": THING}}}
+    listed = {
+        "type": "object",
+        "properties": {"data": {"type": "array", "items": THING}},
+        "example": {"data": [{"id": thing_id} for thing_id in listed_ids]},
+    }
     parameter = {"name": "thing_id", "in": "path", "required": True, "schema": id_schema}
     return {
         "openapi": "3.1.0",
@@ -66,11 +74,11 @@ def _spec(id_schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reads(
-    tmp_path: Path, id_schema: dict[str, Any], *ids: str
+    tmp_path: Path, id_schema: dict[str, Any], *ids: str, listed_ids: tuple[str, ...] = ("thing_one",)
 ) -> tuple[set[str], list[tuple[str, int, int]]]:
     """The ids the list holds, and (id, read status, delete status) for each id asked."""
     spec_path = tmp_path / "things.openapi.json"
-    spec_path.write_text(json.dumps(_spec(id_schema)), encoding="utf-8")
+    spec_path.write_text(json.dumps(_spec(id_schema, listed_ids)), encoding="utf-8")
     answered = []
     with serve_app(create_app(spec_path=spec_path, seed=3, access_log=False)) as url:
         listed = {thing["id"] for thing in requests.get(f"{url}/v1/things", timeout=10).json()["data"]}
@@ -91,11 +99,29 @@ TWO_PATTERNS = {
 
 def test_an_id_of_a_pattern_the_spec_wrote_is_unknown_when_nothing_holds_it(tmp_path: Path) -> None:
     """The first version of the widened read answered 200 and 204 for ``legacy-77``."""
-    # (the first read of an id no fixture holds answers 200 whatever its form, as before the widened read
-    # existed: a quirk this test steps around, read first, not its subject)
-    listed, answered = _reads(tmp_path, TWO_PATTERNS, "thing_first", "legacy-77", "legacy-12345")
-    assert not {"legacy-77", "legacy-12345"} & listed
-    assert [(read, deleted) for _, read, deleted in answered[1:]] == [(404, 404), (404, 404)]
+    listed, answered = _reads(tmp_path, TWO_PATTERNS, "legacy-77", "legacy-12345", "thing_first", "thing_one")
+    assert listed == {"thing_one"}
+    statuses = [(read, deleted) for _, read, deleted in answered]
+    assert statuses == [(404, 404), (404, 404), (404, 404), (200, 204)]
+
+
+def test_an_untracked_collection_that_holds_nothing_stays_readable_after_a_delete(tmp_path: Path) -> None:
+    """Nothing listed: any id reads as an item, a deleted one as gone, and a delete of ``thing_b`` leaves
+    ``thing_a`` and ``thing_c`` readable (they were 404 after it, ``thing_a`` 200 before it)."""
+    spec_path = tmp_path / "things.openapi.json"
+    spec_path.write_text(json.dumps(_spec(TWO_PATTERNS, listed_ids=())), encoding="utf-8")
+    with serve_app(create_app(spec_path=spec_path, seed=3, access_log=False)) as url:
+
+        def read(thing_id: str) -> int:
+            return requests.get(f"{url}/v1/things/{thing_id}", timeout=10).status_code
+
+        before = read("thing_a")
+        deleted = requests.delete(f"{url}/v1/things/thing_b", timeout=10).status_code
+        after = {thing_id: read(thing_id) for thing_id in ("thing_a", "thing_b", "thing_c")}
+        listed = requests.get(f"{url}/v1/things", timeout=10).json()
+    assert (before, deleted) == (200, 204)
+    assert after == {"thing_a": 200, "thing_b": 404, "thing_c": 200}
+    assert listed == {"data": []}
 
 
 def test_a_pattern_pythons_re_cannot_compile_makes_no_500(tmp_path: Path) -> None:

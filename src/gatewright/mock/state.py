@@ -142,6 +142,11 @@ class ResourceStore:
             self._fixtures.get(collection) or self._items.get(collection) or self._deleted.get(collection)
         )
 
+    def holds(self, collection: str) -> bool:
+        """The collection has fixtures or items written to it: what it holds can be told (an untracked
+        collection that only saw deletes cannot: its other ids are as unknown as before)."""
+        return bool(self._fixtures.get(collection) or self._items.get(collection))
+
     def pristine(self, collection: str) -> bool:
         """Nothing created, changed or deleted since reset: its list answer can be cached."""
         return not self._items.get(collection) and not self._deleted.get(collection)

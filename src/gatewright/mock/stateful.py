@@ -208,7 +208,9 @@ def _list(  # the answer's parts unbundled: a cached list costs no object
 ) -> Rendered | None:
     """The collection's items in the list's shape, one page of them as the query asks (``paging``);
     the same answer every time while only fixtures and no query."""
-    if not store.known(collection) and not open_bodies.is_open(value_for(api, op, decision)):
+    tracked = op.resource is None or op.resource.tracked  # (untracked: deletes alone tell nothing)
+    holding = store.known(collection) if tracked else store.holds(collection)
+    if not holding and not open_bodies.is_open(value_for(api, op, decision)):
         return None  # (an open list of nothing yet is the empty list, not ``{}``)
     pristine = not query and store.pristine(collection)  # fixtures only: the same answer every time
     key = ("list", pointer, decision.example.name if decision.example else None, decision.status)
@@ -333,7 +335,7 @@ def _untracked(
         and not decision.preference_applied
         and op.documents(404)
         and not role.unmodelled_writes
-        and _unknown(api, store, collection, resource_id)
+        and _unknown(api, store, collection, resource_id, tracked=False)
         and not role.of_a_form(resource_id)  # (a delete of one: nothing kept says it is not there)
     ):
         return _not_found(api, op, resource_id)
@@ -350,11 +352,15 @@ def _delete(
         store.delete(f"{api.name}:{role.collection}", resource_id)
 
 
-def _unknown(api: MockApi, store: ResourceStore, collection: str, resource_id: str) -> bool:
+def _unknown(
+    api: MockApi, store: ResourceStore, collection: str, resource_id: str, *, tracked: bool = True
+) -> bool:
     """Nothing by this id in a collection the store holds (fixtures, or what clients made), nor anywhere
-    else in the API."""
+    else in the API. An untracked collection that only saw deletes holds nothing the store can tell:
+    its ids other than those deleted stay readable (a delete of one id does not make every other 404)."""
+    known = store.known(collection) if tracked else store.holds(collection)
     return (
-        store.known(collection)  # (else what it holds is elsewhere: a task's item, answered by its hooks)
+        known  # (else what it holds is elsewhere: a task's item, answered by its hooks)
         and store.get(collection, resource_id) is None
         and store.find(f"{api.name}:", resource_id) is None
     )
