@@ -265,7 +265,8 @@ class AnswerExtension:
 
     @staticmethod
     def _plan(api: MockApi, op: MockOperation, decision: Decision, pointer: str) -> _Plan:
-        """What every answer at ``pointer`` shares (``_Plan``), worked out on its first answer."""
+        """What every answer at ``pointer`` shares (``_Plan``), worked out on its first answer (a media
+        schema's pointer names its response: two responses sharing a ``$ref`` have a plan each)."""
         key = ("answer-plan", pointer)
         plan = op.body_cache.get(key)
         if plan is None:
