@@ -22,6 +22,7 @@ from typing import Any
 import requests
 
 from gatewright.mock import create_app
+from gatewright.mock.keys import STORE
 from gatewright.testing import serve_app
 
 THING = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
@@ -141,3 +142,26 @@ def test_an_id_of_a_widened_branch_is_read_as_its_item(tmp_path: Path) -> None:
         crafted = requests.get(f"{url}/v1/things/{'a' * 5000}", timeout=10)
     assert read.status_code == 200 and read.json()["id"] == "ft:mine"
     assert crafted.status_code in (400, 404)  # neither listed nor of the form: never a 500
+
+
+def test_an_untracked_collection_emptied_by_a_delete_still_knows_its_other_ids_are_not_there(
+    tmp_path: Path,
+) -> None:
+    """An item the mock itself keeps (a task's published result, an upload) makes every other id unknown;
+    deleting it leaves them so (one id's delete made them readable again, in the first version of
+    ``holds``)."""
+    spec_path = tmp_path / "things.openapi.json"
+    spec_path.write_text(json.dumps(_spec(TWO_PATTERNS, listed_ids=())), encoding="utf-8")
+    app = create_app(spec_path=spec_path, seed=3, access_log=False)
+    with serve_app(app) as url:
+
+        def read(thing_id: str) -> int:
+            return requests.get(f"{url}/v1/things/{thing_id}", timeout=10).status_code
+
+        app[STORE].put("things:/v1/things", "thing_pub", {"id": "thing_pub"}, budgeted=False)  # as publish()
+        held = (read("thing_pub"), read("thing_a"))
+        deleted = requests.delete(f"{url}/v1/things/thing_pub", timeout=10).status_code
+        after = (read("thing_pub"), read("thing_a"))
+    assert held == (200, 404)
+    assert deleted == 204
+    assert after == (404, 404)

@@ -52,6 +52,7 @@ class ResourceStore:
         self.ledger: Ledger | None = None
         self._items: dict[str, dict[str, dict[str, Any]]] = {}
         self._deleted: dict[str, set[str]] = {}
+        self._held: set[str] = set()  # collections an item was ever put into (since reset): see ``holds``
         self._fixtures: dict[str, dict[str, dict[str, Any]]] = {}
         self._born: dict[tuple[str, str], int] = {}  # with replicas only: when each item was first put
         self._unordered: set[str] = set()  # collections another replica's items came into out of order
@@ -66,6 +67,7 @@ class ResourceStore:
         item the mock makes itself, kept whatever it costs)."""
         self.budget.charge((collection, resource_id), body, budgeted=budgeted)
         self._items.setdefault(collection, {})[resource_id] = body
+        self._held.add(collection)
         self._deleted.get(collection, set()).discard(resource_id)
         if self.ledger is not None:
             self._note_item(collection, resource_id, body)
@@ -113,7 +115,7 @@ class ResourceStore:
         self._deleted.setdefault(collection, set()).add(resource_id)
         if self.ledger is not None:
             self._born.pop((collection, resource_id), None)
-            self.ledger.note(self.shared_name, f"{collection}{KEY_SEP}{resource_id}", {"deleted": True})
+            self.ledger.note(self.shared_name, f"{collection}{KEY_SEP}{resource_id}", self._gone(collection))
         return existed
 
     def was_deleted(self, collection: str, resource_id: str) -> bool:
@@ -143,9 +145,10 @@ class ResourceStore:
         )
 
     def holds(self, collection: str) -> bool:
-        """The collection has fixtures or items written to it: what it holds can be told (an untracked
-        collection that only saw deletes cannot: its other ids are as unknown as before)."""
-        return bool(self._fixtures.get(collection) or self._items.get(collection))
+        """The collection has fixtures or has held an item since reset: what it holds can be told. An
+        untracked collection that only saw deletes cannot (its other ids are as unknown as before);
+        one emptied by deletes can (its other ids stay unknown)."""
+        return bool(self._fixtures.get(collection)) or collection in self._held
 
     def pristine(self, collection: str) -> bool:
         """Nothing created, changed or deleted since reset: its list answer can be cached."""
@@ -170,10 +173,15 @@ class ResourceStore:
         born = self._born.setdefault((collection, resource_id), time.time_ns())
         self.ledger.note(self.shared_name, f"{collection}{KEY_SEP}{resource_id}", {"item": body, "at": born})
 
+    def _gone(self, collection: str) -> dict[str, bool]:
+        """What replicas keep of a deleted id: that it is gone, and whether its collection held items
+        (``holds``), which a replica that never saw the item learns from this alone."""
+        return {"deleted": True, "held": collection in self._held}
+
     def shared_items(self) -> Iterator[tuple[str, Any]]:
         for collection, ids in self._deleted.items():
             for resource_id in ids:
-                yield f"{collection}{KEY_SEP}{resource_id}", {"deleted": True}
+                yield f"{collection}{KEY_SEP}{resource_id}", self._gone(collection)
         for collection, items in self._items.items():
             for resource_id, body in items.items():
                 born = self._born.get((collection, resource_id), 0)
@@ -188,6 +196,8 @@ class ResourceStore:
             self._born.pop((collection, resource_id), None)
             if value is not None:
                 self._deleted.setdefault(collection, set()).add(resource_id)
+                if value.get("held"):
+                    self._held.add(collection)
             return
         self._deleted.get(collection, set()).discard(resource_id)
         born = int(value.get("at", 0))
@@ -198,6 +208,7 @@ class ResourceStore:
         ):
             self._unordered.add(collection)  # a reload reads keys in no order: ``list`` sorts it once
         items[resource_id] = value["item"]
+        self._held.add(collection)
         self.budget.charge((collection, resource_id), value["item"], budgeted=False)  # (another's write)
         self._born[(collection, resource_id)] = born
 
@@ -205,6 +216,7 @@ class ResourceStore:
         self._items.clear()
         self.budget.clear()
         self._deleted.clear()
+        self._held.clear()
         self._born.clear()
         self._unordered.clear()
 
