@@ -208,9 +208,8 @@ def _list(  # the answer's parts unbundled: a cached list costs no object
 ) -> Rendered | None:
     """The collection's items in the list's shape, one page of them as the query asks (``paging``);
     the same answer every time while only fixtures and no query."""
-    tracked = op.resource is None or op.resource.tracked  # (untracked: deletes alone tell nothing)
-    holding = store.known(collection) if tracked else store.holds(collection)
-    if not holding and not open_bodies.is_open(value_for(api, op, decision)):
+    told = _told(store, collection, tracked=op.resource is None or op.resource.tracked)
+    if not told and not open_bodies.is_open(value_for(api, op, decision)):
         return None  # (an open list of nothing yet is the empty list, not ``{}``)
     pristine = not query and store.pristine(collection)  # fixtures only: the same answer every time
     key = ("list", pointer, decision.example.name if decision.example else None, decision.status)
@@ -355,15 +354,21 @@ def _delete(
 def _unknown(
     api: MockApi, store: ResourceStore, collection: str, resource_id: str, *, tracked: bool = True
 ) -> bool:
-    """Nothing by this id in a collection the store holds (fixtures, or what clients made), nor anywhere
-    else in the API. An untracked collection that only saw deletes holds nothing the store can tell:
-    its ids other than those deleted stay readable (a delete of one id does not make every other 404)."""
-    known = store.known(collection) if tracked else store.holds(collection)
+    """Nothing by this id in a collection the store can tell the items of (``_told``), nor anywhere else
+    in the API."""
     return (
-        known  # (else what it holds is elsewhere: a task's item, answered by its hooks)
+        _told(store, collection, tracked=tracked)  # (else elsewhere: a task's items, answered by its hooks)
         and store.get(collection, resource_id) is None
         and store.find(f"{api.name}:", resource_id) is None
     )
+
+
+def _told(store: ResourceStore, collection: str, *, tracked: bool) -> bool:
+    """Whether the store can tell what the collection holds, so an id it does not hold is not there: a
+    tracked collection's fixtures, items and deletes (``known``); an untracked one's fixtures and the
+    items it has held (``holds``), as deletes alone tell nothing of a collection the mock cannot
+    enumerate (a delete of one id does not make every other 404)."""
+    return store.known(collection) if tracked else store.holds(collection)
 
 
 def _not_found(api: MockApi, op: MockOperation, resource_id: str) -> Rendered:
