@@ -1,5 +1,6 @@
 """A resource's answers shaped from what the store keeps: an item laid over its operation's generated
-body (``merge``, ``with_id``), items put into a list answer's shape (``listed``, ``render_list``).
+body (``merge``, ``with_id``), items put into a list answer's shape (``listed``, ``render_list``),
+and what of a request body the store keeps to lay over them (``kept_fields``).
 
 The store (``mock.stateful``) decides which items an answer holds; this module only writes them into
 the body the spec describes, each write kept only where the body stays valid.
@@ -18,7 +19,7 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.paging import summary
 from gatewright.mock.render import Rendered, dumps, response_headers, value_for
 
-__all__ = ["listed", "merge", "render_list", "with_id"]
+__all__ = ["kept_fields", "listed", "merge", "render_list", "with_id"]
 
 Groups = tuple[tuple[str, ...], ...]  # alternative fields (``Alternatives.groups``)
 _LIST_KEYS = ("data", "items", "results", "objects", "records", "list")
@@ -155,3 +156,26 @@ def _summaries(items: list[Any], omit: frozenset[str], valid: Callable[[list[Any
         return items
     summaries = [summary(item, omit) for item in items]
     return summaries if valid(summaries) else items
+
+
+def kept_fields(body: Any, *, whole: bool) -> dict[str, Any]:
+    """What the store keeps of a request body: every JSON field where the resource is free-form
+    (``whole``: any value fits it, and the client reads back what it sent, voxvey's cached ``messages``
+    and ``tools`` among them; the store's byte budget bounds it), else the fields ``_kept`` names."""
+    if not isinstance(body, dict):
+        return {}
+    if whole:
+        return {k: v for k, v in body.items() if v is None or isinstance(v, _JSON_TYPES)}
+    return {k: v for k, v in body.items() if _kept(k, v)}
+
+
+_JSON_TYPES = (dict, list, str, int, float, bool)  # what a parsed JSON body holds (a form's files are not)
+
+
+def _kept(name: str, value: Any) -> bool:
+    """A sent field the store keeps: a scalar (a string up to 512 characters), or ``metadata``, OpenAI's
+    object of up to 16 of them; other values are the request's, not the resource's (an object of the
+    client's own need not fit the item's schema, and a list row that does not is dropped whole)."""
+    if isinstance(value, dict):
+        return name == "metadata" and len(value) <= 16 and all(_kept("", v) for v in value.values())
+    return isinstance(value, str | int | float | bool) and not (isinstance(value, str) and len(value) > 512)

@@ -22,7 +22,7 @@ from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.paging import ListPage
 from gatewright.mock.render import Rendered, dumps, response_headers, value_for
-from gatewright.mock.resource_bodies import listed, merge, with_id
+from gatewright.mock.resource_bodies import kept_fields, listed, merge, with_id
 from gatewright.mock.resources import ResourceRole
 from gatewright.mock.state import ResourceStore
 from gatewright.spec.media import is_json
@@ -128,7 +128,7 @@ def _create(
             return refused
     salt = f"create-{store.create_salt()}"
     value = value_for(answer.api, answer.op, answer.decision, salt=salt, made_now=True)
-    sent = _sent(body, whole=role.open_answer)
+    sent = kept_fields(body, whole=role.open_answer)
     if role.open_answer:
         value = open_bodies.created(
             value,
@@ -268,7 +268,7 @@ def _one(
     elif role.role == "update" and isinstance(body, dict):
         whole = open_bodies.is_open(value_for(api, op, answer.decision))  # a free-form resource's update
         try:
-            changed = store.update(collection, resource_id, _sent(body, whole=whole))
+            changed = store.update(collection, resource_id, kept_fields(body, whole=whole))
         except StoreBudgetExceeded as exc:
             return _too_large(answer, str(exc))
         stored_body = changed or stored_body
@@ -379,26 +379,3 @@ def _error(api: MockApi, op: MockOperation, status: int, message: str) -> Render
     """The operation's answer of ``status`` in the API's error envelope."""
     error = api.errors.for_operation(op, status, message)
     return Rendered(status, error.content_type, error.body)
-
-
-def _sent(body: Any, *, whole: bool) -> dict[str, Any]:
-    """What the store keeps of a request body: every JSON field where the resource is free-form
-    (``whole``: any value fits it, and the client reads back what it sent, voxvey's cached ``messages``
-    and ``tools`` among them; the store's byte budget bounds it), else the fields ``_kept`` names."""
-    if not isinstance(body, dict):
-        return {}
-    if whole:
-        return {k: v for k, v in body.items() if v is None or isinstance(v, _JSON_TYPES)}
-    return {k: v for k, v in body.items() if _kept(k, v)}
-
-
-_JSON_TYPES = (dict, list, str, int, float, bool)  # what a parsed JSON body holds (a form's files are not)
-
-
-def _kept(name: str, value: Any) -> bool:
-    """A sent field the store keeps: a scalar (a string up to 512 characters), or ``metadata``, OpenAI's
-    object of up to 16 of them; other values are the request's, not the resource's (an object of the
-    client's own need not fit the item's schema, and a list row that does not is dropped whole)."""
-    if isinstance(value, dict):
-        return name == "metadata" and len(value) <= 16 and all(_kept("", v) for v in value.values())
-    return isinstance(value, str | int | float | bool) and not (isinstance(value, str) and len(value) > 512)
