@@ -7,11 +7,19 @@ hash seed, is loaded by ``wrk`` for a short and a long run, and its instructions
 difference of the two totals over the difference of the requests served (start-up cancels out). Two runs
 of one server agree within about 1%, so a change of a few percent to a hot path shows.
 
-Instructions are not time: the mock's requests also miss the caches more than bare's (its CPU ratio is
-lower than its instruction ratio), so this is the figure to compare two versions of the mock by, and
-``bench_mock.py`` the one the targets are stated in. Under valgrind a server runs ~50x slower: every
-figure takes two to three minutes, and the request log (flushed every 50 ms of wall time) batches fewer
-lines per write than at full speed, so the logging mock's figure is an upper bound on the log's cost.
+Instructions are not time, so this is the figure to compare two versions of the mock by, and
+``bench_mock.py`` the one the targets are stated in. Their ratios differ (new-prompt chat: about 0.6 in
+instructions, 0.38-0.44 in CPU) for reasons measured once by hand, per request, in the same way: with
+valgrind's cache simulation (32 KiB I1, 48 KiB D1, the last level set to this machine's 2 MiB L2) bare
+misses I1 7.4k and D1 4.2k times and L2 never, the mock 12.5k, 7.6k and ~8 times, in proportion to its
+instructions (its working set fits L2 as bare's does); with its branch simulation bare mispredicts 6.1k
+branches, the mock 11.8k (1.9x, for 1.7x the instructions: interpreted code); and the mock's three
+system calls per request (read, write, asyncio's getpid) cost 15-22 us of system time to bare's 8-10.
+So the mock's CPU follows its instructions, each costing more than bare's: fewer instructions is the way.
+
+Under valgrind a server runs ~50x slower: every figure takes two to three minutes, and the request log
+(flushed every 50 ms of wall time) batches fewer lines per write than at full speed, so the logging
+mock's figure is an upper bound on the log's cost.
 
     python benchmarks/bench_instructions.py [--route POST*|GET] [--seconds 10,25] [--baseline SRC]
 """
