@@ -215,24 +215,31 @@ def test_a_fine_tune_jobs_owner_and_project_stay_as_first_made(mock: str, client
         ), answer["status"]
 
 
+DEFAULTS = {"n_epochs": 3, "learning_rate": 0.0001, "lora_rank": 8, "lora_alpha": 16}
+
+
 @pytest.mark.parametrize(
     ("sent", "reported"),
     [
-        (None, {"n_epochs": 3, "lora_rank": 8, "lora_alpha": 16}),
-        ({}, {"n_epochs": 3, "lora_rank": 8, "lora_alpha": 16}),
-        ({"batch_size": 4}, {"batch_size": 4, "n_epochs": 3, "lora_rank": 8, "lora_alpha": 16}),
+        (None, DEFAULTS),
+        ({}, DEFAULTS),
+        ({"batch_size": 4}, {"batch_size": 4, **DEFAULTS}),
         (
             {"n_epochs": 5, "learning_rate": 0.001, "lora_rank": 32},
             {"n_epochs": 5, "learning_rate": 0.001, "lora_rank": 32, "lora_alpha": 16},
         ),
+        ({"learning_rate": 0.0005}, {**DEFAULTS, "learning_rate": 0.0005}),
     ],
 )
 def test_a_fine_tune_job_reports_the_declared_default_of_each_hyperparameter_not_sent(
     mock: str, client: openai.OpenAI, sent: dict[str, Any] | None, reported: dict[str, Any]
 ) -> None:
     """``FineTuneHyperparameters`` declares ``n_epochs`` 3, ``lora_rank`` 8 and ``lora_alpha`` 16 as
-    defaults (``batch_size`` and ``learning_rate`` none): a job reports those for what it was not sent and
-    what it was sent as sent, where it reported generated values (or only what was sent)."""
+    defaults, and says of ``learning_rate`` in prose only "Adam learning rate. Default 1e-4." (a quoted
+    ``field_default`` statement in ``ipop.lifecycles.yaml`` makes it the schema's ``0.0001``;
+    ``batch_size`` has none): a job reports those for what it was not sent and what it was sent as sent.
+    It reported generated values (or only what was sent), then no learning rate where the gateway uses
+    1e-4."""
     training = upload_file(mock, TRAINING, purpose="fine-tune", filename="train.jsonl")
     extra = {"hyperparameters": sent} if sent is not None else None
     created = _fields(client.fine_tuning.jobs.create(model=BASE, training_file=training, extra_body=extra))

@@ -5,8 +5,9 @@ need (``Shape``, ``Required``) and the ``behaviours`` a spec states only in pros
 idempotency header, a ``sync`` flag, a no-op cancel of a finished job, ids served on generic routes, a
 counter that follows a stream, the fields a list's ``expand`` parameter adds to its items, what the
 prose says about auth (an API key header accepted beside the bearer token, a header an operation
-requires), what it says a field's values look like (``FieldPattern``), which field's values a
-parameter takes (``FieldValues``) and which answer field restates a request field (``EchoAs``).
+requires), what it says a field's values look like (``FieldPattern``) or default to
+(``FieldDefault``), which field's values a parameter takes (``FieldValues``) and which answer field
+restates a request field (``EchoAs``).
 Operations are named ``METHOD /path``.
 """
 
@@ -25,6 +26,7 @@ __all__ = [
     "Behaviour",
     "EchoAs",
     "Expansion",
+    "FieldDefault",
     "FieldPattern",
     "FieldValues",
     "Lifecycle",
@@ -91,6 +93,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "field_pattern": None,  # the pattern a component's field follows, or also accepts (no operations)
     "echo_as": None,  # {field, as}: the answer's field ``as`` restates the request's ``field``
     "field_values": None,  # a parameter of the operations takes the values a component's field holds
+    "field_default": None,  # the value a component's field takes when not sent (no operations)
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -141,6 +144,17 @@ class FieldPattern:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldDefault:
+    """What the prose says a field is when not sent, where its schema declares no ``default``: ipop's
+    fine-tune ``learning_rate``, "Adam learning rate. Default 1e-4.", beside siblings whose schema says
+    ``default: 3``. ``value`` becomes the ``default`` of ``field`` in the component ``schema``."""
+
+    schema: str  # a component schema name
+    field: str  # a property it declares
+    value: Any  # a JSON value the field's own schema accepts
+
+
+@dataclass(frozen=True, slots=True)
 class FieldValues:
     """A parameter whose values are those a component's field holds: ipop's upload ``purpose`` (any
     string in the query) "selects the storage purpose", which its file object states from a list."""
@@ -171,7 +185,8 @@ class Behaviour:
     operations: tuple[str, ...]
     # idempotency: the header; counter: (field, follows); also_served_by, set_on_success: tuples;
     # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; expand: an Expansion;
-    # field_pattern: a FieldPattern; field_values: a FieldValues; echo_as: an EchoAs;
+    # field_pattern: a FieldPattern; field_default: a FieldDefault; field_values: a FieldValues;
+    # echo_as: an EchoAs;
     # else the string
     value: Any
     why: str

@@ -29,6 +29,7 @@ from gatewright.normalize.lifecycle_model import (
     Behaviour,
     EchoAs,
     Expansion,
+    FieldDefault,
     FieldPattern,
     FieldValues,
     Lifecycle,
@@ -131,6 +132,8 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = EchoAs(stated["field"], stated["as"])
     elif kind == "field_values":
         value = FieldValues(stated["parameter"], stated["schema"], stated["field"])
+    elif kind == "field_default":
+        value = FieldDefault(stated["schema"], stated["field"], stated["value"])
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),
@@ -190,8 +193,8 @@ def _check_states(lifecycle: Lifecycle, where: str) -> None:
 
 def _check_roles(behaviours: tuple[Behaviour, ...], lifecycles: tuple[Lifecycle, ...]) -> None:
     """Each operation plays the role its statement needs in a declared lifecycle; a statement is made
-    once (per operation, per header or scheme for the auth kinds, per field for a pattern, per answer
-    field and operation for an echo)."""
+    once (per operation, per header or scheme for the auth kinds, per field for a pattern or a default,
+    per answer field and operation for an echo)."""
     roles = {
         "create": {create for lifecycle in lifecycles for create in lifecycle.creates},
         "cancel": {lifecycle.cancel for lifecycle in lifecycles if lifecycle.cancel},
@@ -226,6 +229,9 @@ def _subjects(behaviour: Behaviour, where: str) -> list[tuple[str, tuple[str, ..
             )
             for position, (operation, name) in enumerate(behaviour.value.parameters)
         ]
+    if isinstance(behaviour.value, FieldDefault):
+        named = f"{behaviour.value.schema}.{behaviour.value.field}"
+        return [(f"{where}/{kind}/field", (kind, named), f"{kind} of {named}")]
     if isinstance(behaviour.value, ApiKeyHeader):
         scheme = behaviour.value.scheme
         return [(f"{where}/{kind}/scheme", (kind, scheme), f"{kind} scheme {scheme}")]

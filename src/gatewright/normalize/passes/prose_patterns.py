@@ -1,4 +1,4 @@
-"""Carry what a spec says only in prose about a field's strings into the field's schema.
+"""Carry what a spec says only in prose about a field (its strings, its default) into the field's schema.
 
 A page may say what a free string looks like (ipop's batch window: "e.g. '24h', '30m', '600s'. Max 7d.")
 or that a field takes more than its schema lists (a fine-tune's ``ft:`` id is "invokable through
@@ -19,6 +19,12 @@ takes the field's schema (after the patterns, so as they widened it).
 
 A ``field_pattern`` statement's ``parameters`` are where the same values are named again (a fine-tune's
 id is a model, so ``GET /v1/models/{model_id}`` retrieves it): each one's schema takes the pattern alike.
+
+A ``field_default`` statement says what a field is when not sent, where the prose states a default its
+schema does not (ipop's fine-tune ``learning_rate``: "Adam learning rate. Default 1e-4."): the field takes
+it as its ``default`` (after the patterns, so the value is judged against the field as they left it), which
+the mock reports for a field a request left out. A field that has another default, or whose own schema
+refuses the value, is an error: the statement and the document disagree.
 """
 
 from __future__ import annotations
@@ -28,18 +34,27 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, FieldPattern, FieldValues
+from gatewright.normalize.lifecycle_model import (
+    ApiLifecycles,
+    Behaviour,
+    FieldDefault,
+    FieldPattern,
+    FieldValues,
+)
 from gatewright.normalize.passes.base import Context, Document, repair_pass
 from gatewright.normalize.passes.behaviours import check_quotes, quoted, refused
+from gatewright.normalize.passes.widening.kinds import same
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import iter_operations
 from gatewright.spec.model import WIDENED_EXTENSION
 from gatewright.spec.pointer import escape
+from gatewright.spec.validation import DocumentValidators, describe
 
 __all__ = ["prose_patterns"]
 
 KIND = "field_pattern"
 VALUES = "field_values"
+DEFAULT = "field_default"
 # Keywords that describe a field rather than constrain it: they stay on a widened field.
 _ANNOTATIONS = frozenset(
     {"title", "description", "examples", "example", "default", "deprecated", "readOnly", "writeOnly"}
@@ -48,9 +63,10 @@ _ANNOTATIONS = frozenset(
 
 @repair_pass("prose_patterns")
 def prose_patterns(document: Document, context: Context, log: RepairLog) -> None:
-    """Give fields the patterns the lifecycle file quotes the prose for (a value's form, a widened enum)."""
+    """Give fields the patterns and defaults the lifecycle file quotes the prose for (a value's form, a
+    widened enum, the value a field not sent takes)."""
     declared = context.lifecycles
-    statements = declared.statements(KIND, VALUES) if declared is not None else ()
+    statements = declared.statements(KIND, VALUES, DEFAULT) if declared is not None else ()
     if declared is None or not statements:
         return
     check_quotes(document, context.prose, declared, statements)
@@ -70,6 +86,8 @@ def prose_patterns(document: Document, context: Context, log: RepairLog) -> None
     for behaviour in declared.statements(VALUES):  # after the patterns: a field's values as widened
         for operation in behaviour.operations:
             _take_values(document, declared, behaviour, operation, log)
+    for behaviour in declared.statements(DEFAULT):  # after the patterns: judged against the field as left
+        _give_default(document, declared, behaviour, log)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,4 +210,26 @@ def _widen(declared: ApiLifecycles, behaviour: Behaviour, place: _Place, log: Re
         quoted(behaviour),
         before=before,
         after=dict(field),
+    )
+
+
+def _give_default(document: Document, declared: ApiLifecycles, behaviour: Behaviour, log: RepairLog) -> None:
+    """The field's ``default``: the stated value, which its own schema must accept (refs resolved in the
+    document); a field that defaults to another value already is refused, not overwritten."""
+    stated: FieldDefault = behaviour.value
+    place = _field(document, declared, behaviour, stated.schema, stated.field)
+    if "default" in place.node:
+        if same(place.node["default"], stated.value):
+            return
+        raise refused(declared, behaviour, f"{place.named} has the default {place.node['default']!r} already")
+    errors = DocumentValidators(document).errors(place.node, stated.value)
+    if errors:
+        message = f"{place.named} does not take {stated.value!r}: {describe(errors[0])}"
+        raise refused(declared, behaviour, message)
+    place.node["default"] = copy.deepcopy(stated.value)
+    log.add(
+        f"{place.where}/default",
+        f"gave `{place.label}` the default the prose states",
+        quoted(behaviour),
+        after=stated.value,
     )
