@@ -9,6 +9,7 @@ from typing import Any
 import anthropic
 import openai
 import pytest
+import requests
 
 from gatewright.mock.generate import Generator
 from gatewright.mock.schemas import SchemaSet
@@ -197,6 +198,25 @@ def test_missing_key_is_401_in_sdk(base_url: str, api: str) -> None:
     )
     with pytest.raises(openai.AuthenticationError):
         client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
+
+
+@pytest.mark.parametrize("api", apis_securing("POST", "/v1/chat/completions"))
+def test_a_401_names_the_credential_the_operation_takes(base_url: str, api: str) -> None:
+    """The openai SDK sends its key as a bearer token; where the operation takes another credential (ipop's
+    chat: an ``x-api-key`` header only), the 401 says which, instead of only "missing or invalid"."""
+    key_headers = _key_headers(api, "POST", "/v1/chat/completions")
+    anonymous = requests.post(f"{base_url}/{api}/v1/chat/completions", json={}, timeout=10)  # no credential
+    assert anonymous.status_code == 401, anonymous.text
+    message = anonymous.text
+    assert "missing or invalid credentials: send " in message, message
+    for name in key_headers or {"Authorization: Bearer": ""}:
+        assert name in message, message
+    if key_headers:  # the SDK's bearer token alone is refused, naming the header it lacks
+        client = openai.OpenAI(api_key="sk-test", base_url=f"{base_url}/{api}/v1", max_retries=0)
+        with client, pytest.raises(openai.AuthenticationError) as bearer_only:
+            client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
+        said = bearer_only.value.response.text  # ipop's envelope is not OpenAI's: the SDK's message omits it
+        assert all(name in said for name in key_headers), said
 
 
 @pytest.mark.filterwarnings("ignore:The Sora API is scheduled:DeprecationWarning")

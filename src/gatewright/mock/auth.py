@@ -29,6 +29,9 @@ class AuthPolicy:
     needs_query: bool = field(init=False)
     needs_cookies: bool = field(init=False)
     public: bool = field(init=False)
+    # The 401's message: what the operation takes, so a client sending another credential (the openai SDK's
+    # bearer token where an API asks for its own key header) learns what to send instead.
+    refusal: str = field(init=False)
 
     def __post_init__(self) -> None:
         locations = {check.location for alternative in self.alternatives for check in alternative}
@@ -36,6 +39,10 @@ class AuthPolicy:
         object.__setattr__(self, "needs_cookies", "cookie" in locations)
         object.__setattr__(
             self, "public", not self.alternatives or any(not alternative for alternative in self.alternatives)
+        )
+        wanted = " or ".join(" with ".join(map(_asked, alternative)) for alternative in self.alternatives)
+        object.__setattr__(
+            self, "refusal", "missing or invalid credentials" + (f": send {wanted}" if wanted else "")
         )
 
     def allows(
@@ -76,6 +83,15 @@ def _present(
     if check.location == "cookie":
         return _usable(cookies.get(check.name, ""))
     return False
+
+
+def _asked(slot: CredentialSlot) -> str:
+    """Where a credential goes, as a 401 names it."""
+    if slot.location == "bearer":
+        return "an Authorization: Bearer <key> header"
+    if slot.location == "basic":
+        return "an Authorization: Basic <credentials> header"
+    return f"the {slot.name} {slot.location if slot.location != 'query' else 'query parameter'}"
 
 
 def _basic_user(token: str) -> str:

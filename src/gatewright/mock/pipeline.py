@@ -200,7 +200,7 @@ class ApiHandler:
             request.query if auth.needs_query else _EMPTY,
             request.cookies if auth.needs_cookies else _EMPTY,
         ):
-            return self._error(op.responses, 401, "missing or invalid credentials", path)
+            return self._error(op.responses, 401, auth.refusal, path)
         try:
             raw = await self._read(request) if request.body_exists else b""
         except (web.HTTPRequestEntityTooLarge, web.RequestPayloadError, TimeoutError) as exc:
