@@ -510,3 +510,52 @@ def test_legacy_completions(base_url: str, api: str) -> None:
     assert all(c.finish_reason == "length" for c in result.choices)
     assert result.usage is not None
     assert result.usage.total_tokens == result.usage.prompt_tokens + result.usage.completion_tokens
+
+
+@pytest.mark.parametrize("api", MESSAGES)
+def test_messages_think_first_when_asked_within_the_budget(base_url: str, api: str) -> None:
+    """``thinking: {"type": "enabled", "budget_tokens": N}`` gets a signed ``thinking`` block before the
+    answer, at most ``N`` tokens, billed as output tokens; the same request thinks the same; none unasked."""
+    thinking = {"type": "enabled", "budget_tokens": 12}
+    message = _messages_call(base_url, api, max_tokens=2000, thinking=thinking)
+    first, *rest = message.content
+    assert first.type == "thinking" and first.thinking and first.signature, first
+    assert 0 < len(first.thinking.split()) <= 12, first.thinking
+    answered = sum(len(b.text.split()) for b in rest if b.type == "text")
+    assert message.usage.output_tokens == answered + len(first.thinking.split()), message.usage
+    again = _messages_call(base_url, api, max_tokens=2000, thinking=thinking)
+    assert (again.content[0].thinking, again.content[0].signature) == (first.thinking, first.signature)
+    plain = _messages_call(base_url, api, max_tokens=2000)
+    assert [b.type for b in plain.content if b.type == "thinking"] == []
+
+
+@pytest.mark.parametrize("api", MESSAGES)
+def test_messages_stream_thinking_and_take_it_back_with_a_tool_result(base_url: str, api: str) -> None:
+    """An agent with extended thinking: the stream's thinking deltas and signature make the block the
+    helper assembles; sent back with the tool's result (as Anthropic requires), the next turn answers."""
+    model, extra = _extra(api, "anthropic-messages", "messages", "max_tokens")
+    client = _anthropic(base_url, api)
+    asked: dict[str, Any] = {
+        "model": model,
+        "max_tokens": 2000,
+        "tools": ANTHROPIC_TOOLS,
+        "thinking": {"type": "enabled", "budget_tokens": 1024},
+        "extra_body": extra,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with client.messages.stream(messages=_user(), **asked) as stream:
+            kinds = [event.type for event in stream]
+            turn = stream.get_final_message()
+        assert "thinking" in kinds and "signature" in kinds, kinds  # the helper's thinking/signature events
+        assert [block.type for block in turn.content] == ["thinking", "tool_use"], turn.content
+        assert turn.content[0].signature and turn.stop_reason == "tool_use"
+        use = turn.content[1]
+        result = {"type": "tool_result", "tool_use_id": use.id, "content": "18 C, sunny"}
+        history = [
+            *_user(),
+            {"role": "assistant", "content": [block.model_dump(exclude_none=True) for block in turn.content]},
+            {"role": "user", "content": [result]},
+        ]
+        answer = client.messages.create(messages=history, **asked)
+    assert answer.stop_reason == "end_turn" and answer.content[-1].type == "text", answer.content

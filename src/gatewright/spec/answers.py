@@ -105,6 +105,7 @@ class Prompt:
     messages: int = 1
     prompts: tuple[str, ...] = ()  # a legacy completion's batch, each answered ``n`` times (empty: ``text``)
     logprobs: int | None = None  # the likeliest tokens to list per answer token (None: no logprobs asked)
+    thinking: int | None = None  # the tokens an Anthropic request lets the model think (None: no thinking)
 
     @property
     def batch(self) -> tuple[str, ...]:
@@ -159,6 +160,7 @@ class Choice:
     stop_sequence: str | None = None  # the one that ended the text (Finish.STOP_SEQUENCE)
     tokens: int = 0  # completion tokens this choice used
     logprobs: tuple[TokenLogprob, ...] | None = None  # one per token of ``text`` (None: not asked for)
+    thinking: str | None = None  # the reasoning shown before the answer, where asked (counted in ``tokens``)
 
 
 _TOKENS = attrgetter("tokens")

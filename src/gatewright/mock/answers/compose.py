@@ -114,10 +114,18 @@ class Composer:
         )
 
     def _scored(self, prompt: Prompt, choice: Choice) -> Choice:
-        """``choice`` with its text's logprobs where the request asks for them."""
-        if prompt.logprobs is None:
-            return choice
-        return replace(choice, logprobs=token_logprobs(choice.text or "", prompt.logprobs, str(self.seed)))
+        """``choice`` with what the request asks for beside it: its text's logprobs, the thinking before it
+        (within the request's budget, billed as output tokens, as Anthropic does)."""
+        if prompt.logprobs is not None:
+            choice = replace(
+                choice, logprobs=token_logprobs(choice.text or "", prompt.logprobs, str(self.seed))
+            )
+        if prompt.thinking is not None:
+            thought, _ = truncate_tokens(
+                answer_text(f"{self.seed}|thinking|{prompt.text}")[0], prompt.thinking
+            )
+            choice = replace(choice, thinking=thought, tokens=choice.tokens + count_tokens(thought))
+        return choice
 
     def _choice(self, prompt: Prompt, key: str) -> Choice:
         if prompt.wants_tool:

@@ -311,7 +311,19 @@ def read_messages(body: Mapping[str, Any]) -> Prompt:
         max_tokens=_count(body.get("max_tokens")),
         stop=_stops(body.get("stop_sequences")),
         messages=len(messages),
+        thinking=_thinking(body.get("thinking")),
     )
+
+
+def _thinking(value: Any) -> int | None:
+    """The thinking budget of an Anthropic request (``{"type": "enabled", "budget_tokens": N}``), None where
+    it asks for none."""
+    if not isinstance(value, Mapping) or value.get("type") != "enabled":
+        return None
+    return _positive(value.get("budget_tokens")) or _THINKING_BUDGET
+
+
+_THINKING_BUDGET = 1024  # Anthropic's least budget: a request enabling thinking without one gets this
 
 
 READERS: dict[str, Callable[[Mapping[str, Any]], Prompt]] = {

@@ -9,6 +9,8 @@ that did not ask gets the body it always got.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from itertools import accumulate
@@ -182,6 +184,10 @@ def messages_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
     ]
     if choice.text is not None:
         content.insert(0, {"type": "text", "text": choice.text})
+    if choice.thinking is not None:  # first, signed: a client sends it back with its tool results
+        content.insert(
+            0, {"type": "thinking", "thinking": choice.thinking, "signature": _signed(choice.thinking)}
+        )
     return {
         "id": f"msg_{answer.id}",
         "type": "message",
@@ -192,6 +198,13 @@ def messages_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
         "stop_sequence": choice.stop_sequence if choice.finish is Finish.STOP_SEQUENCE else None,
         "usage": {"input_tokens": answer.prompt_tokens, "output_tokens": answer.completion_tokens},
     }
+
+
+def _signed(thinking: str) -> str:
+    """An opaque signature of a thinking block, as Anthropic's (base64); the same text, the same one."""
+    return base64.b64encode(
+        hashlib.blake2b(thinking.encode("utf-8", "surrogatepass"), digest_size=48).digest()
+    ).decode()
 
 
 def embeddings_body(vectors: list[list[float] | str], model: str, prompt_tokens: int) -> dict[str, Any]:
