@@ -527,12 +527,18 @@ def test_messages_think_first_when_asked_within_the_budget(base_url: str, api: s
     assert (again.content[0].thinking, again.content[0].signature) == (first.thinking, first.signature)
     plain = _messages_call(base_url, api, max_tokens=2000)
     assert [b.type for b in plain.content if b.type == "thinking"] == []
+    # ``max_tokens`` bounds thinking and text together (Anthropic's budget is part of it)
+    short = _messages_call(base_url, api, max_tokens=5, thinking={"type": "enabled", "budget_tokens": 1024})
+    words = [len((b.thinking if b.type == "thinking" else b.text).split()) for b in short.content]
+    assert short.content[0].type == "thinking" and short.usage.output_tokens == sum(words) <= 5, short
+    assert short.stop_reason == "max_tokens"
 
 
 @pytest.mark.parametrize("api", MESSAGES)
 def test_messages_stream_thinking_and_take_it_back_with_a_tool_result(base_url: str, api: str) -> None:
     """An agent with extended thinking: the stream's thinking deltas and signature make the block the
-    helper assembles; sent back with the tool's result (as Anthropic requires), the next turn answers."""
+    helper assembles; sent back with the tool's result (as Anthropic requires), the turn goes on to its
+    answer, which thinks no more (thinking opens a turn: the one after a tool result continues it)."""
     model, extra = _extra(api, "anthropic-messages", "messages", "max_tokens")
     client = _anthropic(base_url, api)
     asked: dict[str, Any] = {
@@ -558,4 +564,6 @@ def test_messages_stream_thinking_and_take_it_back_with_a_tool_result(base_url: 
             {"role": "user", "content": [result]},
         ]
         answer = client.messages.create(messages=history, **asked)
-    assert answer.stop_reason == "end_turn" and answer.content[-1].type == "text", answer.content
+    # the turn goes on after the tool's result: its thinking came before the call, none again
+    assert answer.stop_reason == "end_turn", answer
+    assert [block.type for block in answer.content] == ["text"], answer.content

@@ -40,7 +40,9 @@ class AuthPolicy:
         object.__setattr__(
             self, "public", not self.alternatives or any(not alternative for alternative in self.alternatives)
         )
-        wanted = " or ".join(" with ".join(map(_asked, alternative)) for alternative in self.alternatives)
+        # Each phrase once (an OAuth scheme beside a bearer one asks for the same header).
+        phrases = dict.fromkeys(" with ".join(dict.fromkeys(map(_asked, each))) for each in self.alternatives)
+        wanted = " or ".join(phrase for phrase in phrases if phrase)
         object.__setattr__(
             self, "refusal", "missing or invalid credentials" + (f": send {wanted}" if wanted else "")
         )

@@ -106,3 +106,19 @@ def test_the_mock_checks_the_same_slots_and_keeps_its_invalid_convention() -> No
     assert policy.needs_query and policy.needs_cookies
     assert policy.allows(_headers(), {"api_key": "k"}, {"session": "s"})
     assert not policy.allows(_headers(), {"api_key": "k"}, {})
+
+
+def test_the_mocks_401_names_each_credential_an_operation_takes_once() -> None:
+    """The refusal says what to send: each alternative, its credentials joined, each phrase once (an OAuth
+    scheme beside a bearer one is the same header); never a value, only where each credential goes."""
+    bearer, key = CredentialSlot("http"), CredentialSlot("header", "x-api-key")
+    assert compile_policy(((bearer,), (CredentialSlot("bearer"),))).refusal == (
+        "missing or invalid credentials: send an Authorization: Bearer <key> header"
+    )
+    assert compile_policy(
+        ((key,), (CredentialSlot("query", "api_key"), CredentialSlot("cookie", "s")))
+    ).refusal == (
+        "missing or invalid credentials: send the x-api-key header"
+        " or the api_key query parameter with the s cookie"
+    )
+    assert compile_policy(((CredentialSlot("unknown"),),)).refusal == "missing or invalid credentials"

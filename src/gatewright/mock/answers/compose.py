@@ -114,17 +114,28 @@ class Composer:
         )
 
     def _scored(self, prompt: Prompt, choice: Choice) -> Choice:
-        """``choice`` with what the request asks for beside it: its text's logprobs, the thinking before it
-        (within the request's budget, billed as output tokens, as Anthropic does)."""
+        """``choice`` with what the request asks beside it: the thinking before it, its text's logprobs."""
+        if prompt.thinking is not None and not prompt.after_tool_result:
+            choice = self._thought(prompt, choice)
         if prompt.logprobs is not None:
             choice = replace(
                 choice, logprobs=token_logprobs(choice.text or "", prompt.logprobs, str(self.seed))
             )
-        if prompt.thinking is not None:
-            thought, _ = truncate_tokens(
-                answer_text(f"{self.seed}|thinking|{prompt.text}")[0], prompt.thinking
-            )
-            choice = replace(choice, thinking=thought, tokens=choice.tokens + count_tokens(thought))
+        return choice
+
+    def _thought(self, prompt: Prompt, choice: Choice) -> Choice:
+        """``choice`` after its thinking, as Anthropic's: within the budget, billed as output tokens, and
+        inside ``max_tokens`` with the text (which is cut to what the thinking leaves). A turn that goes on
+        after a tool's result thinks no more: its thinking came before the tool call."""
+        assert prompt.thinking is not None
+        room = prompt.thinking if prompt.max_tokens is None else min(prompt.thinking, prompt.max_tokens)
+        thought, _ = truncate_tokens(answer_text(f"{self.seed}|thinking|{prompt.text}")[0], room)
+        thinking = count_tokens(thought)
+        choice = replace(choice, thinking=thought, tokens=choice.tokens + thinking)
+        if prompt.max_tokens is not None and choice.text and choice.tokens > prompt.max_tokens:
+            text, _ = truncate_tokens(choice.text, prompt.max_tokens - thinking)
+            tokens = thinking + count_tokens(text)
+            choice = replace(choice, text=text, finish=Finish.LENGTH, stop_sequence=None, tokens=tokens)
         return choice
 
     def _choice(self, prompt: Prompt, key: str) -> Choice:

@@ -82,6 +82,15 @@ class _Found:
         return body
 
 
+def _unthought(answer: Answer) -> Answer:
+    """``answer`` without the thinking before its choices, nor the tokens it billed."""
+    choices = tuple(
+        replace(choice, thinking=None, tokens=choice.tokens - count_tokens(choice.thinking or ""))
+        for choice in answer.choices
+    )
+    return replace(answer, choices=choices)
+
+
 MAX_CHOICES = 4096  # choices one answer holds at most (``n`` times the prompts of a legacy batch)
 
 
@@ -218,6 +227,12 @@ class AnswerExtension:
                 return _Found(decision, pointer, plan, key, raw=raw)
         top, answer = self._wire_body(call, wire, request)
         fitted, complete = fit(plan.base, top, plan.is_valid)
+        if not complete and answer is not None and any(choice.thinking for choice in answer.choices):
+            # A spec whose answers hold no thinking blocks: the answer without its thinking, where the fit
+            # would drop the whole content the block is part of.
+            answer = _unthought(answer)
+            top = RENDERERS[wire](answer, request)
+            fitted, complete = fit(plan.base, top, plan.is_valid)
         if not complete:
             self._warn(call.api, op, pointer, top)
         composed = fitted if isinstance(fitted, dict) else top

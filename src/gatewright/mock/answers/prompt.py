@@ -320,7 +320,9 @@ def _thinking(value: Any) -> int | None:
     it asks for none."""
     if not isinstance(value, Mapping) or value.get("type") != "enabled":
         return None
-    return _positive(value.get("budget_tokens")) or _THINKING_BUDGET
+    if "budget_tokens" not in value:
+        return _THINKING_BUDGET
+    return _positive(value.get("budget_tokens"))  # a budget that is no count of tokens: no thinking
 
 
 _THINKING_BUDGET = 1024  # Anthropic's least budget: a request enabling thinking without one gets this

@@ -40,14 +40,13 @@ def message_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[
     yield emit("message_start", message=start)
     for index, block in enumerate(body.get("content") or []):
         kind = block.get("type")
+        yield emit("content_block_start", index=index, content_block=_opened(block))
+        if index == 0:  # Anthropic's keep-alive, after the first block opens (whatever it holds)
+            yield emit("ping")
         if kind == "text":
-            yield emit("content_block_start", index=index, content_block={"type": "text", "text": ""})
-            if index == 0:
-                yield emit("ping")
             for piece in split_text(block.get("text", "")):
                 yield emit("content_block_delta", index=index, delta={"type": "text_delta", "text": piece})
         elif kind == "tool_use":
-            yield emit("content_block_start", index=index, content_block={**block, "input": {}})
             arguments = json.dumps(block.get("input") or {}, separators=(",", ":"), ensure_ascii=False)
             for piece in split_json(arguments):
                 yield emit(
@@ -56,11 +55,6 @@ def message_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[
                     delta={"type": "input_json_delta", "partial_json": piece},
                 )
         elif kind == "thinking":
-            yield emit(
-                "content_block_start",
-                index=index,
-                content_block={"type": "thinking", "thinking": "", "signature": ""},
-            )
             for piece in split_text(block.get("thinking", "")):
                 yield emit(
                     "content_block_delta", index=index, delta={"type": "thinking_delta", "thinking": piece}
@@ -71,8 +65,6 @@ def message_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[
                     index=index,
                     delta={"type": "signature_delta", "signature": block["signature"]},
                 )
-        else:
-            yield emit("content_block_start", index=index, content_block=block)
         yield emit("content_block_stop", index=index)
     yield emit(
         "message_delta",
@@ -83,3 +75,15 @@ def message_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[
         usage={"output_tokens": output_tokens},
     )
     yield emit("message_stop")
+
+
+def _opened(block: Mapping[str, Any]) -> dict[str, Any]:
+    """A content block as ``content_block_start`` opens it: what its deltas fill in, empty."""
+    kind = block.get("type")
+    if kind == "text":
+        return {"type": "text", "text": ""}
+    if kind == "tool_use":
+        return {**block, "input": {}}
+    if kind == "thinking":
+        return {"type": "thinking", "thinking": "", "signature": ""}
+    return dict(block)
