@@ -124,3 +124,17 @@ def test_a_field_is_given_one_default_statement_and_it_names_no_operations() -> 
         context(STATEMENT.replace("    why:", "    operations: [POST /v1/jobs]\n    why:", 1))
     with pytest.raises(SpecError, match=r"/behaviours/0/field_default"):
         context(STATEMENT.replace(", value: 0.0001", ""))
+
+
+def test_a_number_equal_to_the_existing_default_is_that_default_and_a_ref_to_nowhere_is_an_error() -> None:
+    """``3`` and ``3.0`` are one JSON Schema value (a statement restating a default changes nothing); a field
+    whose schema cannot be resolved cannot be judged, and says so with the statement's line (it raised the
+    reference library's own error)."""
+    as_float = STATEMENT.replace("value: 0.0001", "value: 2.0")
+    out, repairs = apply(prose_patterns, document({**RATE, "default": 2}), context(as_float))
+    assert (rate(out)["default"], repairs) == (2, [])
+    nowhere = {"description": QUOTE, "allOf": [{"$ref": "#/components/schemas/Nowhere"}]}
+    with pytest.raises(BehaviourError) as refused:
+        prose_patterns.apply(document(nowhere), context())
+    assert "Hyperparameters.learning_rate cannot be judged" in refused.value.message
+    assert refused.value.line == 3

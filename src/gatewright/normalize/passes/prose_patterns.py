@@ -34,6 +34,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from referencing.exceptions import Unresolvable
+
 from gatewright.normalize.lifecycle_model import (
     ApiLifecycles,
     Behaviour,
@@ -43,7 +45,7 @@ from gatewright.normalize.lifecycle_model import (
 )
 from gatewright.normalize.passes.base import Context, Document, repair_pass
 from gatewright.normalize.passes.behaviours import check_quotes, quoted, refused
-from gatewright.normalize.passes.widening.kinds import same
+from gatewright.normalize.passes.widening.kinds import json_type, same
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import iter_operations
 from gatewright.spec.model import WIDENED_EXTENSION
@@ -219,10 +221,13 @@ def _give_default(document: Document, declared: ApiLifecycles, behaviour: Behavi
     stated: FieldDefault = behaviour.value
     place = _field(document, declared, behaviour, stated.schema, stated.field)
     if "default" in place.node:
-        if same(place.node["default"], stated.value):
+        if _equal(place.node["default"], stated.value):
             return
         raise refused(declared, behaviour, f"{place.named} has the default {place.node['default']!r} already")
-    errors = DocumentValidators(document).errors(place.node, stated.value)
+    try:
+        errors = DocumentValidators(document).errors(place.node, stated.value)
+    except Unresolvable as exc:  # a $ref in the field's schema that leads nowhere: the statement cannot hold
+        raise refused(declared, behaviour, f"{place.named} cannot be judged: {exc}") from None
     if errors:
         message = f"{place.named} does not take {stated.value!r}: {describe(errors[0])}"
         raise refused(declared, behaviour, message)
@@ -233,3 +238,11 @@ def _give_default(document: Document, declared: ApiLifecycles, behaviour: Behavi
         quoted(behaviour),
         after=stated.value,
     )
+
+
+def _equal(existing: Any, stated: Any) -> bool:
+    """The same JSON value, as JSON Schema counts numbers (``3`` is ``3.0``; ``1`` is not ``true``)."""
+    numbers = ("integer", "number")
+    if json_type(existing) in numbers and json_type(stated) in numbers:
+        return bool(existing == stated)
+    return same(existing, stated)
