@@ -45,7 +45,7 @@ from gatewright.normalize.lifecycle_model import (
 )
 from gatewright.normalize.passes.base import Context, Document, repair_pass
 from gatewright.normalize.passes.behaviours import check_quotes, quoted, refused
-from gatewright.normalize.passes.widening.kinds import json_type, same
+from gatewright.normalize.passes.widening.kinds import same
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import iter_operations
 from gatewright.spec.model import WIDENED_EXTENSION
@@ -221,7 +221,7 @@ def _give_default(document: Document, declared: ApiLifecycles, behaviour: Behavi
     stated: FieldDefault = behaviour.value
     place = _field(document, declared, behaviour, stated.schema, stated.field)
     if "default" in place.node:
-        if _equal(place.node["default"], stated.value):
+        if same(place.node["default"], stated.value):
             return
         raise refused(declared, behaviour, f"{place.named} has the default {place.node['default']!r} already")
     try:
@@ -238,11 +238,3 @@ def _give_default(document: Document, declared: ApiLifecycles, behaviour: Behavi
         quoted(behaviour),
         after=stated.value,
     )
-
-
-def _equal(existing: Any, stated: Any) -> bool:
-    """The same JSON value, as JSON Schema counts numbers (``3`` is ``3.0``; ``1`` is not ``true``)."""
-    numbers = ("integer", "number")
-    if json_type(existing) in numbers and json_type(stated) in numbers:
-        return bool(existing == stated)
-    return same(existing, stated)

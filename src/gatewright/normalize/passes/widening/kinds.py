@@ -62,8 +62,9 @@ def accepts_type(kinds: list[str], kind: str) -> bool:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equal as JSON values (``1`` is not ``True``)."""
-    return json_type(a) == json_type(b) and a == b
+    """Equal as JSON Schema compares values (``const``, ``enum``): ``3`` is ``3.0``, ``1`` is not ``True``."""
+    kinds = {json_type(a), json_type(b)}
+    return (len(kinds) == 1 or kinds == {"integer", "number"}) and a == b
 
 
 def union(official: Any) -> tuple[list[dict[str, Any]], str | None] | None:
