@@ -260,7 +260,7 @@ def test_delete_on_a_is_a_404_on_b() -> None:
     assert b.list_tasks(API, [OP]) == [] and len(b) == 0
 
 
-def test_time_moving_a_task_on_notes_nothing_and_each_client_change_notes_the_task() -> None:
+def test_time_notes_a_task_only_when_it_moves_it_to_another_phase_and_each_client_change_notes_it() -> None:
     clock = ManualClock()
     a, _, wire_a, _ = _replicas(clock)
     task = a.create(API, OP, SPEC)
@@ -268,16 +268,41 @@ def test_time_moving_a_task_on_notes_nothing_and_each_client_change_notes_the_ta
     a.with_context(API, task.id, note="more")
     assert len(wire_a.noted) == 3
     clock.advance(5)
-    a.tick()
+    a.tick()  # queued -> running: noted once, whichever read saw it first
     a.get(API, task.id)
     a.list_tasks(API, [OP])
-    assert len(wire_a.noted) == 3  # time-driven: every replica computes it alike
+    clock.advance(1)
+    a.get(API, task.id)  # progress alone: every replica computes it alike, nothing noted
+    assert [value["phase"] for _, _, value in wire_a.noted[3:]] == ["running"]
     a.poll(API, task.id)
     a.cancel(API, task.id)
     a.poll(API, task.id)  # a finished task's poll does not count
     a.delete(API, task.id)
-    kinds = [value if value is None else value["phase"] for _, _, value in wire_a.noted[3:]]
+    kinds = [value if value is None else value["phase"] for _, _, value in wire_a.noted[4:]]
     assert kinds == ["running", "cancelled", None]
+
+
+def test_a_phase_one_replica_showed_is_shown_by_another_whose_clock_runs_behind() -> None:
+    # Replicas on two machines: B's clock runs 2 s ahead of A's. A client that saw the task running,
+    # then done, on B must not see it queued, then running, on A (each phase time brought is noted).
+    clock_a = ManualClock()
+    clock_b = ManualClock(clock_a.now() + 2.0)
+    a, b = _engine(clock_a, "0"), _engine(clock_b, "1", seed=8)
+    _join((a, b))
+    task = _create(a)
+    for clock in (clock_a, clock_b):
+        clock.advance(0.5)  # A: 0.5 s in (queued), B: 2.5 s in (processing)
+    seen_on_b = b.get(API, task.id)  # a poll's lookup reads the task before the poll counts
+    assert seen_on_b is not None and seen_on_b.status == "processing"
+    assert (a.get(API, task.id) or task).status == "processing"
+    for clock in (clock_a, clock_b):
+        clock.advance(8.0)  # A: 8.5 s in, B: 10.5 s in (done)
+    assert [t.id for t in b.tick()] == [task.id]  # B's timer sees it end
+    finished = b.poll(API, task.id)
+    assert finished is not None and finished.status == "done"
+    on_a = a.poll(API, task.id)
+    assert on_a is not None and on_a.summary() == finished.summary()
+    assert _body(on_a) == _body(finished)
 
 
 def test_expired_tasks_are_forgotten_everywhere() -> None:

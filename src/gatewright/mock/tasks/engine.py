@@ -7,10 +7,13 @@ each other (no ``await`` inside), and calls from other threads are safe too.
 
 With replicas (``mock.shared``) the engine is a ``Shared`` store: each task is one key
 (``api\x1ftask id``) whose value is ``Task.to_shared()``, noted on every change a client makes
-(create, a poll that counts, cancel, delete, results and context set) and when an expired task
-is dropped; never when time moves a task on, since every replica computes that alike from the
-task's own timestamps and timing (``machine.advance``), so any replica answers a poll as the one
-that created the task would. Only the replica that created a task delivers its callback.
+(create, a poll that counts, cancel, delete, results and context set), when time moves a task to
+another phase, and when an expired task is dropped. Time's moves are computed from the task's own
+timestamps and timing (``machine.advance``), so any replica answers a poll as the one that created
+the task would; but replicas on two machines read two clocks, so the first to see a phase noted it:
+a client that saw a task finished on one replica never sees it running on another whose clock is
+behind. Progress within a phase is not noted (that would be a write on every read). Only the replica that
+created a task delivers its callback.
 
 Nothing here costs O(all tasks) per call: tasks are indexed per (API, operation) in
 creation order, so a list page visits only the tasks it shows (and the expired ones
@@ -277,6 +280,8 @@ class TaskEngine:
         advanced = machine.advance(task, now)
         if advanced is not task:
             self._store_locked(advanced, finished=advanced.terminal and not task.terminal)
+            if advanced.phase is not task.phase:  # for replicas whose clocks are behind this one's
+                self._note_locked(key, advanced)
             if self._expired(advanced, now):  # finished, unseen, longer ago than its retention
                 return None
         return advanced
