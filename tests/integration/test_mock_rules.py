@@ -266,6 +266,20 @@ def test_cut_stream_raises_in_the_openai_sdk_after_some_chunks(control: Control,
     assert [(e["rule"], e["fault"]) for e in control.journal()] == [("cut", "cut")]
 
 
+def test_a_scripted_text_is_sent_whole_when_the_request_thinks(
+    control: Control, claude: anthropic.Anthropic
+) -> None:
+    """Extended thinking takes its share of ``max_tokens`` and a composed text is cut to what it leaves;
+    a rule's scripted text is sent whole, as it is without thinking (``max_tokens`` never cuts it)."""
+    control.add({"when": {"operation": MESSAGES_OP}, "then": {"text": TEN_WORDS}})
+    for thinking in ({"type": "disabled"}, {"type": "enabled", "budget_tokens": 1024}):
+        message = claude.messages.create(model=CLAUDE, max_tokens=6, messages=_user(), thinking=thinking)
+        assert [block.text for block in message.content if block.type == "text"] == [TEN_WORDS], message
+        thought = [block.thinking for block in message.content if block.type == "thinking"]
+        assert len(thought) == (thinking["type"] == "enabled"), message
+        assert message.usage.output_tokens == 10 + sum(len(text.split()) for text in thought), message.usage
+
+
 def test_cut_stream_raises_in_the_anthropic_sdk(control: Control, claude: anthropic.Anthropic) -> None:
     control.add({"when": {"operation": MESSAGES_OP}, "then": {"text": TEN_WORDS, "cut_after": 4}})
     events: list[str] = []

@@ -109,30 +109,34 @@ class Composer:
             id=self.ids.next(),
             created=int(self.clock()),
             model=prompt.model or default_model,
-            choices=tuple(self._scored(prompt, choice()) for _ in range(len(prompt.batch) * prompt.n)),
+            choices=tuple(
+                self._scored(prompt, choice(), scripted=True) for _ in range(len(prompt.batch) * prompt.n)
+            ),
             prompt_tokens=self.prompt_tokens(prompt),
         )
 
-    def _scored(self, prompt: Prompt, choice: Choice) -> Choice:
-        """``choice`` with what the request asks beside it: the thinking before it, its text's logprobs."""
+    def _scored(self, prompt: Prompt, choice: Choice, *, scripted: bool = False) -> Choice:
+        """``choice`` with what the request asks beside it: the thinking before it, its text's logprobs.
+        A rule's ``scripted`` text is sent whole, thinking or not (``max_tokens`` never cuts it)."""
         if prompt.thinking is not None and not prompt.after_tool_result:
-            choice = self._thought(prompt, choice)
+            choice = self._thought(prompt, choice, cut=not scripted)
         if prompt.logprobs is not None:
             choice = replace(
                 choice, logprobs=token_logprobs(choice.text or "", prompt.logprobs, str(self.seed))
             )
         return choice
 
-    def _thought(self, prompt: Prompt, choice: Choice) -> Choice:
+    def _thought(self, prompt: Prompt, choice: Choice, *, cut: bool) -> Choice:
         """``choice`` after its thinking, as Anthropic's: within the budget, billed as output tokens, and
         inside ``max_tokens`` with the text (which is cut to what the thinking leaves). A turn that goes on
-        after a tool's result thinks no more: its thinking came before the tool call."""
+        after a tool's result thinks no more: its thinking came before the tool call. Not ``cut``: the
+        text stays whole (a rule's, which ``max_tokens`` never cuts)."""
         assert prompt.thinking is not None
         room = prompt.thinking if prompt.max_tokens is None else min(prompt.thinking, prompt.max_tokens)
         thought, _ = truncate_tokens(answer_text(f"{self.seed}|thinking|{prompt.text}")[0], room)
         thinking = count_tokens(thought)
         choice = replace(choice, thinking=thought, tokens=choice.tokens + thinking)
-        if prompt.max_tokens is not None and choice.text and choice.tokens > prompt.max_tokens:
+        if cut and prompt.max_tokens is not None and choice.text and choice.tokens > prompt.max_tokens:
             text, _ = truncate_tokens(choice.text, prompt.max_tokens - thinking)
             tokens = thinking + count_tokens(text)
             choice = replace(choice, text=text, finish=Finish.LENGTH, stop_sequence=None, tokens=tokens)
