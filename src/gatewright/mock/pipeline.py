@@ -42,7 +42,6 @@ from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.stateful import handle_resource
 from gatewright.mock.validation import Issue
-from gatewright.spec.media import is_json, media_type_of
 from gatewright.spec.routing import RouteMiss
 
 logger = logging.getLogger("gatewright.mock")
@@ -104,11 +103,12 @@ class ApiHandler:
         if why is not None:  # (an API route is no control route: only its Host is judged)
             return json_refusal(request, 421, why)
         started = time.perf_counter()
-        exchange = JournalEntry(time.time(), self.api.name, request.method, request.path, request.raw_headers)
+        method, path = request.method, request.path
+        exchange = JournalEntry(time.time(), self.api.name, method, path, request.raw_headers)
         try:
             response = await self.dispatch(request, exchange)
         except ConnectionError as exc:  # the client left mid-request or mid-stream: not a server error
-            logger.debug("client went away during %s %s: %r", request.method, request.path, exc)
+            logger.debug("client went away during %s %s: %r", method, path, exc)
             response = web.Response(status=CLIENT_CLOSED)
         if self._echoes and not response.prepared:  # "a client request id echoed in the response"
             self._echo(request, response, exchange.operation)
@@ -120,7 +120,7 @@ class ApiHandler:
         elif elapsed > _HANG_UP_MS and not response.prepared and self._client_left(request):
             status = CLIENT_CLOSED  # (a prepared answer, the 408 to a slow body, closed it itself)
         if self._access_log is not None:
-            self._access_log.record(request.method, request.path, status, elapsed)
+            self._access_log.record(method, path, status, elapsed)
         if self.control is not None:
             exchange.status, exchange.duration_ms = status, elapsed
             self.control.record(exchange)
@@ -225,7 +225,7 @@ class ApiHandler:
         if validated.issues:  # the journal keeps what was refused: the request a user wants to inspect
             exchange.json_body, exchange.refused = raw, True
             return self._refusal(op, validated.issues, path)
-        if isinstance(validated.body, dict | list) and is_json(media_type_of(headers.get("Content-Type"))):
+        if validated.json and isinstance(validated.body, dict | list):
             exchange.json_body = raw
         else:
             exchange.body = validated.body

@@ -69,6 +69,7 @@ class _Body:
 class ValidatedRequest:
     issues: tuple[Issue, ...]
     body: Any = None  # parsed JSON / form value, None when no body
+    json: bool = False  # ``body`` was read as JSON (the journal keeps such a body as the bytes sent)
 
 
 class RequestValidator:
@@ -199,9 +200,9 @@ class RequestValidator:
             if param.pointer is not None:
                 for error in self._schemas.errors(param.pointer, value, formats=True, limit=1):
                     issues.append(Issue(param.location, param.name, error.message))
-        parsed, body_issues = self._validate_body(headers.get("Content-Type"), body)
+        parsed, body_issues, as_json = self._validate_body(headers.get("Content-Type"), body)
         issues.extend(body_issues)
-        return ValidatedRequest(tuple(issues), parsed)
+        return ValidatedRequest(tuple(issues), parsed, as_json)
 
     def _read_param(
         self,
@@ -240,16 +241,24 @@ class RequestValidator:
             return _MISSING if raw is None else coerce(raw, param.kind)
         return _MISSING
 
-    def _validate_body(self, content_type: str | None, body: bytes) -> tuple[Any, list[Issue]]:
+    def _validate_body(self, content_type: str | None, body: bytes) -> tuple[Any, list[Issue], bool]:
+        """The body's value, its issues, and whether it was read as JSON."""
         if not self._bodies:
-            return None, []
+            return None, [], False
         judged = self._json_bodies.get(content_type) if body else None
-        if judged is not None:  # a JSON body under a Content-Type seen before: parse, one is_valid
-            value, malformed = _parsed_json(body)
-            if malformed:
-                return None, malformed
-            pointer, is_valid = judged
-            return self._judged(pointer, value, is_valid)
+        if judged is None:
+            return self._learned_body(content_type, body)
+        # a JSON body under a Content-Type seen before: parse, one is_valid
+        value, malformed = _parsed_json(body)
+        if malformed:
+            return None, malformed, False
+        pointer, is_valid = judged
+        value, issues = self._judged(pointer, value, is_valid)
+        return value, issues, True
+
+    def _learned_body(self, content_type: str | None, body: bytes) -> tuple[Any, list[Issue], bool]:
+        """``_validate_body`` for a body under a Content-Type not seen before (learned if JSON), a form,
+        binary, or none."""
         actual = media_type_of(content_type)
         if not body:
             declared_binary = actual and any(
@@ -259,22 +268,18 @@ class RequestValidator:
                 for b in self._bodies
             )
             if self.body_required and not declared_binary:  # zero bytes are a valid binary payload
-                return None, [Issue("body", "", "a request body is required")]
-            return None, []
+                return None, [Issue("body", "", "a request body is required")], False
+            return None, [], False
         declared = next((b for b in self._bodies if media_matches(b.media_type, actual)), None)
         if declared is None:
             if not actual and any(is_json(b.media_type) for b in self._bodies):
                 declared = next(b for b in self._bodies if is_json(b.media_type))
             else:
                 allowed = ", ".join(b.media_type for b in self._bodies)
-                return None, [
-                    Issue(
-                        "content-type",
-                        "",
-                        f"unsupported content type {actual or '(none)'!r}; expected {allowed}",
-                    )
-                ]
-        if is_json(declared.media_type) or (declared.media_type == "*/*" and is_json(actual)):
+                expected = f"unsupported content type {actual or '(none)'!r}; expected {allowed}"
+                return None, [Issue("content-type", "", expected)], False
+        as_json = is_json(declared.media_type) or (declared.media_type == "*/*" and is_json(actual))
+        if as_json:
             # Learned only for a declared JSON media type: under ``*/*`` a form-like retry may still apply.
             if (
                 is_json(declared.media_type)
@@ -285,18 +290,18 @@ class RequestValidator:
                 self._json_bodies[content_type] = (declared.pointer, validator.is_valid)
             value, malformed = _parsed_json(body)
             if malformed:
-                return None, malformed
+                return None, malformed, False
         elif declared.media_type == "multipart/form-data":
             value = self._form(parse_multipart(content_type or "", body), declared)
             if value is None:
-                return None, [Issue("body", "", "malformed multipart/form-data body")]
+                return None, [Issue("body", "", "malformed multipart/form-data body")], False
         elif declared.media_type == "application/x-www-form-urlencoded":
             pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
             value = self._form(pairs, declared)
         else:
-            return body, []
+            return body, [], False
         if declared.pointer is None:
-            return value, []
+            return value, [], as_json
         if (
             isinstance(value, dict)
             and not is_json(declared.media_type)
@@ -304,10 +309,11 @@ class RequestValidator:
         ):
             nulled = {k: None if v == "null" else v for k, v in value.items()}
             if self._schemas.is_valid(declared.pointer, nulled, formats=True):
-                return nulled, []
-        return self._judged(
+                return nulled, [], as_json
+        value, issues = self._judged(
             declared.pointer, value, self._schemas.validator(declared.pointer, formats=True).is_valid
         )
+        return value, issues, as_json
 
     def _judged(self, pointer: str, value: Any, is_valid: Callable[[Any], bool]) -> tuple[Any, list[Issue]]:
         """``value`` with no issues when its schema accepts it (one ``is_valid``: the common case, and

@@ -61,25 +61,14 @@ class _Plan:
     headers: tuple[tuple[str, str], ...]  # values for the response headers the spec marks required
 
 
-@dataclass(slots=True)  # per request: not frozen (ARCHITECTURE.md, mock)
-class _Found:
-    """What a request gets: the negotiated answer, its schema and plan, the cache key (None: not kept) and
-    the body, composed this time (``body``), serialized (``raw``: a reuse, or a body now kept), or both."""
-
-    decision: Decision
-    pointer: str
-    plan: _Plan
-    key: Key | None
-    body: dict[str, Any] | None = None
-    raw: bytes | None = None
-
-    def value(self) -> dict[str, Any]:
-        """The body as a value (a reuse is parsed from its bytes)."""
-        if self.body is not None:
-            return self.body
-        assert self.raw is not None
-        body: dict[str, Any] = json.loads(self.raw)
+def _value(outcome: JsonOutcome) -> dict[str, Any]:
+    """An answer's body as a value (a reuse is parsed from its bytes)."""
+    if outcome.value is not None:
+        body: dict[str, Any] = outcome.value
         return body
+    assert outcome.raw is not None
+    parsed: dict[str, Any] = json.loads(outcome.raw)
+    return parsed
 
 
 def _unthought(answer: Answer) -> Answer:
@@ -164,23 +153,10 @@ class AnswerExtension:
         return {"answered": self.answered}
 
     def outcome(self, call: MockCall) -> JsonOutcome | None:
-        found = self._answer(call)
-        if found is None:
-            return None
-        if self._watchers and (watcher := self._watcher(call)) is not None:
-            watcher(call, found.value())
-        decision, pointer, key = found.decision, found.pointer, found.key
-        assert decision.media is not None
-        return JsonOutcome(
-            decision.status,
-            found.body,
-            decision.media.media_type,
-            found.plan.headers,
-            pointer,
-            checked=True,
-            raw=found.raw,
-            again=None if key is None else partial(self._again, key),
-        )
+        answered = self._answer(call)
+        if answered is not None and self._watchers and (watcher := self._watcher(call)) is not None:
+            watcher(call, _value(answered))
+        return answered
 
     def _again(self, key: Key) -> bytes | None:
         """The kept answer for ``key`` once more, with fresh ids and time (None once it is dropped)."""
@@ -191,10 +167,10 @@ class AnswerExtension:
 
     def body_for(self, call: MockCall) -> dict[str, Any] | None:
         """The JSON answer this request gets (what a stream replays), or None where the hook steps aside."""
-        found = self._answer(call)
-        if found is None:
+        answered = self._answer(call)
+        if answered is None:
             return None
-        body = found.value()
+        body = _value(answered)
         if (watcher := self._watcher(call)) is not None:
             watcher(call, body)
         return body
@@ -204,7 +180,9 @@ class AnswerExtension:
             return None
         return self._watchers.get((call.api.name, call.operation.operation_id))
 
-    def _answer(self, call: MockCall) -> _Found | None:
+    def _answer(self, call: MockCall) -> JsonOutcome | None:
+        """The answer, checked: composed (``body``), serialized too when now kept (``raw``), or a kept one
+        again (``raw`` alone, with fresh ids and time); None where the hook steps aside."""
         op = call.operation
         wire = op.wire
         if wire is None:
@@ -217,15 +195,19 @@ class AnswerExtension:
         body = call.body
         request = body if type(body) is dict or isinstance(body, Mapping) else {}
         pointer = media.schema_pointer
-        _within_choices(prompt_of(call))
+        prompt = prompt_of(call)
+        _within_choices(prompt)
         plan = self._plan(call.api, op, decision, pointer)
         scripted = call.reply is not None and call.reply.scripts_answer
         key = None if scripted else self.reused.key(op.operation_id, pointer, wire, call.raw)
         if key is not None:
             raw = self._again(key)
             if raw is not None:
-                return _Found(decision, pointer, plan, key, raw=raw)
-        top, answer = self._wire_body(call, wire, request)
+                again = partial(self._again, key)
+                return JsonOutcome(
+                    decision.status, None, media.media_type, plan.headers, pointer, True, raw, again
+                )
+        top, answer = self._wire_body(call, wire, request, prompt)
         fitted, complete = fit(plan.base, top, plan.is_valid)
         if not complete and answer is not None and any(choice.thinking for choice in answer.choices):
             # A spec whose answers hold no thinking blocks: the answer without its thinking, where the fit
@@ -237,21 +219,20 @@ class AnswerExtension:
             self._warn(call.api, op, pointer, top)
         composed = fitted if isinstance(fitted, dict) else top
         self.answered += 1
-        raw = None
+        outcome = JsonOutcome(decision.status, composed, media.media_type, plan.headers, pointer, True)
         if key is not None:
-            raw, kept = self.reused.put(key, composed, answer)
-            key = key if kept else None
-        return _Found(decision, pointer, plan, key, composed, raw)
+            outcome.raw, kept = self.reused.put(key, composed, answer)
+            outcome.again = partial(self._again, key) if kept else None
+        return outcome
 
     def _wire_body(
-        self, call: MockCall, wire: str, request: Mapping[str, Any]
+        self, call: MockCall, wire: str, request: Mapping[str, Any], prompt: Prompt | None
     ) -> tuple[dict[str, Any], Answer | None]:
         """The wire body, and the answer it renders (None for embeddings, which have no ids)."""
         api, op, reply = call.api, call.operation, call.reply
         default_model = api.generator.model_ids[0] if api.generator.model_ids else "mock-model"
         if wire == "openai-embeddings":
             return self._embeddings(request, default_model), None
-        prompt = prompt_of(call)
         assert prompt is not None  # every wire but embeddings carries one
         if prompt.logprobs is not None and "logprobs" not in api.request_fields(op):
             prompt = replace(prompt, logprobs=None)
