@@ -280,6 +280,23 @@ def test_a_scripted_text_is_sent_whole_when_the_request_thinks(
         assert message.usage.output_tokens == 10 + sum(len(text.split()) for text in thought), message.usage
 
 
+def test_a_scripted_text_is_sent_whole_when_the_request_reasons(control: Control, oai: openai.OpenAI) -> None:
+    """Reasoning takes its share of ``max_completion_tokens`` (all of 6: ``low`` is 64 tokens), and a
+    composed text is cut to what it leaves; a rule's scripted text is sent whole, as it is without it."""
+    control.add({"when": {"operation": CHAT_OP}, "then": {"text": TEN_WORDS}})
+    for effort in (None, "low"):
+        extra = {} if effort is None else {"reasoning_effort": effort}
+        completion = oai.chat.completions.create(
+            model=MODEL, messages=_user(), max_completion_tokens=6, **extra
+        )
+        assert completion.choices[0].message.content == TEN_WORDS, completion
+        assert completion.usage is not None
+        details = completion.usage.completion_tokens_details
+        reasoning = 0 if details is None else details.reasoning_tokens
+        assert (details is None) == (effort is None) and reasoning == (0 if effort is None else 6), details
+        assert completion.usage.completion_tokens == 10 + reasoning, completion.usage
+
+
 def test_cut_stream_raises_in_the_anthropic_sdk(control: Control, claude: anthropic.Anthropic) -> None:
     control.add({"when": {"operation": MESSAGES_OP}, "then": {"text": TEN_WORDS, "cut_after": 4}})
     events: list[str] = []

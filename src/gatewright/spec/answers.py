@@ -106,6 +106,7 @@ class Prompt:
     prompts: tuple[str, ...] = ()  # a legacy completion's batch, each answered ``n`` times (empty: ``text``)
     logprobs: int | None = None  # the likeliest tokens to list per answer token (None: no logprobs asked)
     thinking: int | None = None  # the tokens an Anthropic request lets the model think (None: no thinking)
+    reasoning: int | None = None  # hidden tokens an OpenAI reasoning effort costs (None: none asked)
 
     @property
     def batch(self) -> tuple[str, ...]:
@@ -161,6 +162,7 @@ class Choice:
     tokens: int = 0  # completion tokens this choice used
     logprobs: tuple[TokenLogprob, ...] | None = None  # one per token of ``text`` (None: not asked for)
     thinking: str | None = None  # the reasoning shown before the answer, where asked (counted in ``tokens``)
+    reasoning: int | None = None  # the hidden reasoning tokens before it, where asked (counted in ``tokens``)
 
 
 _TOKENS = attrgetter("tokens")
@@ -181,3 +183,11 @@ class Answer:
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+    @property
+    def reasoning_tokens(self) -> int | None:
+        """The hidden reasoning tokens its choices billed (within ``completion_tokens``); None where the
+        request asked for no reasoning, so its usage states none (every choice was asked alike)."""
+        if not self.choices or self.choices[0].reasoning is None:
+            return None
+        return sum(choice.reasoning or 0 for choice in self.choices)

@@ -9,6 +9,8 @@
   own); ``max_tokens`` cuts text and finishes with ``length``; a stop sequence ends the
   text before it.
 - Logprobs, where asked for, score the tokens of each choice's text (``token_logprobs``).
+- Thinking (Anthropic) and reasoning (an OpenAI effort: the hidden tokens ``REASONING_TOKENS`` in
+  ``prompt.py`` lists) come before each choice's text, billed with it and inside ``max_tokens`` with it.
 - Ids are fresh per answer (reproducible under a seed); text and arguments depend only on
   the request, so the same request gets the same answer.
 """
@@ -116,10 +118,12 @@ class Composer:
         )
 
     def _scored(self, prompt: Prompt, choice: Choice, *, scripted: bool = False) -> Choice:
-        """``choice`` with what the request asks beside it: the thinking before it, its text's logprobs.
-        A rule's ``scripted`` text is sent whole, thinking or not (``max_tokens`` never cuts it)."""
+        """``choice`` with what the request asks beside it: the thinking or reasoning before it, its text's
+        logprobs. A rule's ``scripted`` text is sent whole, reasoned or not (``max_tokens`` never cuts it)."""
         if prompt.thinking is not None and not prompt.after_tool_result:
             choice = self._thought(prompt, choice, cut=not scripted)
+        if prompt.reasoning is not None:
+            choice = _reasoned(prompt, choice, cut=not scripted)
         if prompt.logprobs is not None:
             choice = replace(
                 choice, logprobs=token_logprobs(choice.text or "", prompt.logprobs, str(self.seed))
@@ -136,11 +140,7 @@ class Composer:
         thought, _ = truncate_tokens(answer_text(f"{self.seed}|thinking|{prompt.text}")[0], room)
         thinking = count_tokens(thought)
         choice = replace(choice, thinking=thought, tokens=choice.tokens + thinking)
-        if cut and prompt.max_tokens is not None and choice.text and choice.tokens > prompt.max_tokens:
-            text, _ = truncate_tokens(choice.text, prompt.max_tokens - thinking)
-            tokens = thinking + count_tokens(text)
-            choice = replace(choice, text=text, finish=Finish.LENGTH, stop_sequence=None, tokens=tokens)
-        return choice
+        return _within(prompt, choice, thinking) if cut else choice
 
     def _choice(self, prompt: Prompt, key: str) -> Choice:
         if prompt.wants_tool:
@@ -171,3 +171,25 @@ class Composer:
             if cut:
                 finish, stop = Finish.LENGTH, None
         return Choice(text, (), finish, stop, tokens=count_tokens(text))
+
+
+def _reasoned(prompt: Prompt, choice: Choice, *, cut: bool) -> Choice:
+    """``choice`` after its hidden reasoning, as OpenAI's reasoning models: the effort's tokens
+    (``Prompt.reasoning``), billed as completion tokens and shown as none, inside ``max_tokens`` with the
+    text (which is cut to what the reasoning leaves: nothing, finishing with ``length``, where it takes
+    all). Every turn reasons, after a tool's result too. Not ``cut``: the text stays whole (a rule's)."""
+    assert prompt.reasoning is not None
+    limit = prompt.max_tokens
+    reasoning = prompt.reasoning if limit is None else min(prompt.reasoning, limit)
+    choice = replace(choice, reasoning=reasoning, tokens=choice.tokens + reasoning)
+    return _within(prompt, choice, reasoning) if cut else choice
+
+
+def _within(prompt: Prompt, choice: Choice, spent: int) -> Choice:
+    """``choice`` inside ``max_tokens``: its text cut to what the ``spent`` tokens before it (thinking,
+    reasoning; counted in ``tokens``) leave, finishing with ``length``. Tool calls are never cut."""
+    if prompt.max_tokens is None or not choice.text or choice.tokens <= prompt.max_tokens:
+        return choice
+    text, _ = truncate_tokens(choice.text, prompt.max_tokens - spent)
+    tokens = spent + count_tokens(text)
+    return replace(choice, text=text, finish=Finish.LENGTH, stop_sequence=None, tokens=tokens)

@@ -33,7 +33,7 @@ from gatewright.mock.answers.embeddings import default_dimensions, embed, encode
 from gatewright.mock.answers.prompt import prompt_as, prompt_of
 from gatewright.mock.answers.reuse import AnswerCache, Key
 from gatewright.mock.answers.text import count_tokens
-from gatewright.mock.answers.wire import RENDERERS, embeddings_body
+from gatewright.mock.answers.wire import REASONING_ASKED, RENDERERS, embeddings_body
 from gatewright.mock.extensions import MockCall, OperationHook, Refused
 from gatewright.mock.fit import fit
 from gatewright.mock.negotiation import Decision
@@ -71,10 +71,20 @@ def _value(outcome: JsonOutcome) -> dict[str, Any]:
     return parsed
 
 
-def _unthought(answer: Answer) -> Answer:
-    """``answer`` without the thinking before its choices, nor the tokens it billed."""
+def _plainer(answer: Answer, wire: str) -> Answer | None:
+    """``answer`` without what a spec may lack room for beside the wire's basics: the thinking before its
+    choices (and the tokens it billed), and where the wire states them only when asked (``REASONING_ASKED``)
+    its hidden reasoning tokens (still billed: the usage stays true); None where it holds neither."""
+    unstate = wire in REASONING_ASKED
+    if not any(c.thinking is not None or (unstate and c.reasoning is not None) for c in answer.choices):
+        return None
     choices = tuple(
-        replace(choice, thinking=None, tokens=choice.tokens - count_tokens(choice.thinking or ""))
+        replace(
+            choice,
+            thinking=None,
+            reasoning=None if unstate else choice.reasoning,
+            tokens=choice.tokens - count_tokens(choice.thinking or ""),
+        )
         for choice in answer.choices
     )
     return replace(answer, choices=choices)
@@ -209,10 +219,10 @@ class AnswerExtension:
                 )
         top, answer = self._wire_body(call, wire, request, prompt)
         fitted, complete = fit(plan.base, top, plan.is_valid)
-        if not complete and answer is not None and any(choice.thinking for choice in answer.choices):
-            # A spec whose answers hold no thinking blocks: the answer without its thinking, where the fit
-            # would drop the whole content the block is part of.
-            answer = _unthought(answer)
+        if not complete and answer is not None and (plainer := _plainer(answer, wire)) is not None:
+            # A spec whose answers hold no thinking blocks, or whose usage no reasoning details: the answer
+            # without them, where the fit would drop the whole content or usage they are part of.
+            answer = plainer
             top = RENDERERS[wire](answer, request)
             fitted, complete = fit(plan.base, top, plan.is_valid)
         if not complete:

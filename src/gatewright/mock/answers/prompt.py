@@ -18,7 +18,7 @@ from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, Tool
 if TYPE_CHECKING:
     from gatewright.mock.extensions import Conversations, MockCall
 
-__all__ = ["READERS", "prompt_of", "read_prompt", "texts_of"]
+__all__ = ["READERS", "REASONING_TOKENS", "prompt_of", "read_prompt", "texts_of"]
 
 
 def _list(value: Any) -> list[Any]:
@@ -174,6 +174,7 @@ _CHAT_OPTIONS = frozenset(
         "max_tokens",
         "stop",
         "logprobs",
+        "reasoning_effort",
     }
 )
 
@@ -203,6 +204,8 @@ def _chat_options(prompt: Prompt, body: Mapping[str, Any]) -> None:
         prompt.stop = _stops(stop)
     if body.get("logprobs") is True:
         prompt.logprobs = _count(body.get("top_logprobs")) or 0
+    if (effort := body.get("reasoning_effort")) is not None:
+        prompt.reasoning = _reasoning(effort)
 
 
 def read_completion(body: Mapping[str, Any]) -> Prompt:
@@ -238,6 +241,7 @@ def read_responses(body: Mapping[str, Any]) -> Prompt:
     fmt = text_config.get("format") if isinstance(text_config, Mapping) else None
     output = _schema_format(fmt.get("type"), fmt.get("schema")) if isinstance(fmt, Mapping) else _TEXT
     instructions = body.get("instructions")
+    reasoning = body.get("reasoning")
     texts = [instructions] if isinstance(instructions, str) else []
     texts += [_text_of(i.get("content", i.get("output", i.get("arguments")))) for i in items]
     return Prompt(
@@ -250,6 +254,7 @@ def read_responses(body: Mapping[str, Any]) -> Prompt:
         output=output,
         max_tokens=_count(body.get("max_output_tokens")),
         messages=len(items),
+        reasoning=_reasoning(reasoning.get("effort")) if isinstance(reasoning, Mapping) else None,
     )
 
 
@@ -326,6 +331,17 @@ def _thinking(value: Any) -> int | None:
 
 
 _THINKING_BUDGET = 1024  # Anthropic's least budget: a request enabling thinking without one gets this
+
+# The hidden tokens an answer reasons for at each OpenAI effort (chat ``reasoning_effort``, Responses
+# ``reasoning.effort``): fixed, so a test can count what its cost tracking should bill. ``none`` and
+# ``minimal`` reason not at all; an effort not listed here asks for no reasoning (the request was validated
+# against the API's own enum, which may list others).
+REASONING_TOKENS = {"none": 0, "minimal": 0, "low": 64, "medium": 256, "high": 1024, "xhigh": 2048}
+
+
+def _reasoning(effort: Any) -> int | None:
+    """The reasoning tokens an OpenAI effort costs (``REASONING_TOKENS``), None where it names none."""
+    return REASONING_TOKENS.get(effort) if isinstance(effort, str) else None
 
 
 READERS: dict[str, Callable[[Mapping[str, Any]], Prompt]] = {

@@ -3,8 +3,10 @@
 Only what the SDKs read is written; the API's own required extras come from the
 spec-generated base the extension overlays these bodies on. Ids carry each family's
 prefix (``chatcmpl-``, ``cmpl-``, ``resp_``, ``msg_``, ``call_``, ``fc_``, ``toolu_``).
-A choice's ``logprobs`` is written only when the answer scored its tokens, so a request
-that did not ask gets the body it always got.
+A choice's ``logprobs`` is written only when the answer scored its tokens, and chat's
+``completion_tokens_details`` only when the request asked for reasoning, so a request that
+did not ask gets the body it always got (a Response states its ``reasoning_tokens`` always,
+as OpenAI's does and its SDK's type requires).
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from typing import Any
 
 from gatewright.spec.answers import ANTHROPIC_STOP, OPENAI_FINISH, Answer, Choice, Finish, TokenLogprob
 
-__all__ = ["RENDERERS", "embeddings_body"]
+__all__ = ["REASONING_ASKED", "RENDERERS", "embeddings_body"]
+
+# The wires whose usage states an answer's reasoning tokens only when the request asked for reasoning (chat's
+# ``completion_tokens_details``): a spec whose usage has no room for it gets the usage without it. A Response
+# states them always (``output_tokens_details``), as it did before any reasoning was asked.
+REASONING_ASKED = frozenset({"openai-chat"})
 
 
 def _arguments(value: Any) -> str:
@@ -72,17 +79,20 @@ def _chat_choice(index: int, choice: Choice) -> dict[str, Any]:
 
 def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
     completion = answer.completion_tokens
+    usage: dict[str, Any] = {
+        "prompt_tokens": answer.prompt_tokens,
+        "completion_tokens": completion,
+        "total_tokens": answer.prompt_tokens + completion,
+    }
+    if answer.choices[0].reasoning is not None:  # asked for reasoning: say how much of it was billed
+        usage["completion_tokens_details"] = {"reasoning_tokens": answer.reasoning_tokens}
     return {
         "id": f"chatcmpl-{answer.id}",
         "object": "chat.completion",
         "created": answer.created,
         "model": answer.model,
         "choices": [_chat_choice(index, choice) for index, choice in enumerate(answer.choices)],
-        "usage": {
-            "prompt_tokens": answer.prompt_tokens,
-            "completion_tokens": completion,
-            "total_tokens": answer.prompt_tokens + completion,
-        },
+        "usage": usage,
     }
 
 
@@ -170,7 +180,7 @@ def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]
             "input_tokens": answer.prompt_tokens,
             "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
             "output_tokens": answer.completion_tokens,
-            "output_tokens_details": {"reasoning_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": answer.reasoning_tokens or 0},
             "total_tokens": answer.total_tokens,
         },
     }
