@@ -243,7 +243,7 @@ def test_a_task_finishing_by_time_calls_back_from_its_creator_only_and_once() ->
     b.poll(API, task.id)  # nothing counts a finished task's poll: nothing noted, no second callback
     late = task_from_shared(a.shared_items()[0][1], _spec_words)
     a.shared_apply(f"{API}\x1f{task.id}", {**late.to_shared(), "phase": "running", "completed": None})
-    a.tick()  # a late note from before it ended takes it back a moment; it ends again, not called twice
+    a.tick()  # a late note from before it ended does not reopen it (``machine.merged``): not called twice
     assert a.take_callbacks() == []
     assert (a.get(API, task.id) or task).status == "done"
 
@@ -303,6 +303,27 @@ def test_a_phase_one_replica_showed_is_shown_by_another_whose_clock_runs_behind(
     on_a = a.poll(API, task.id)
     assert on_a is not None and on_a.summary() == finished.summary()
     assert _body(on_a) == _body(finished)
+
+
+def test_a_note_that_crossed_another_in_flight_loses_no_poll_and_does_not_reopen_a_finished_task() -> None:
+    # Through Redis, notes reach the other replica a moment later: A's note that time moved the task on
+    # (made before A had taken B's polls) can arrive after them. It must not take back the polls B
+    # counted, nor reopen a task B saw end.
+    clock = ManualClock()
+    a, b, _, _ = _replicas(clock)
+    by_polls = TaskTiming(duration=math.inf, queued=1.0, polls=3)
+    task = a.create(API, OP, SPEC, timing=by_polls)
+    key = f"{API}\x1f{task.id}"
+    stale = (a.get(API, task.id) or task).to_shared()  # A's view before B's polls: none counted
+    clock.advance(2.0)
+    b.poll(API, task.id)
+    b.poll(API, task.id)
+    b.shared_apply(key, {**stale, "phase": "running", "started": stale["created"] + 1.0})  # A's late note
+    third = b.poll(API, task.id)
+    assert third is not None and third.polls == 3 and third.status == "done"
+    b.shared_apply(key, {**stale, "phase": "running", "started": stale["created"] + 1.0, "polls": 2})
+    again = b.get(API, task.id)
+    assert again is not None and again.status == "done" and again.polls == 3
 
 
 def test_expired_tasks_are_forgotten_everywhere() -> None:

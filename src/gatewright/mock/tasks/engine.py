@@ -8,12 +8,11 @@ each other (no ``await`` inside), and calls from other threads are safe too.
 With replicas (``mock.shared``) the engine is a ``Shared`` store: each task is one key
 (``api\x1ftask id``) whose value is ``Task.to_shared()``, noted on every change a client makes
 (create, a poll that counts, cancel, delete, results and context set), when time moves a task to
-another phase, and when an expired task is dropped. Time's moves are computed from the task's own
-timestamps and timing (``machine.advance``), so any replica answers a poll as the one that created
-the task would; but replicas on two machines read two clocks, so the first to see a phase noted it:
-a client that saw a task finished on one replica never sees it running on another whose clock is
-behind. Progress within a phase is not noted (that would be a write on every read). Only the replica that
-created a task delivers its callback.
+another phase, and when an expired task is dropped. Each replica computes time's moves from the task's
+own timestamps (``machine.advance``), but replicas on two machines read two clocks: the first to see a
+phase notes it, so a client that saw a task end on one never sees it running on another whose clock is
+behind (progress within a phase is not noted: a write on every read). A note taken loses no poll and
+reopens no task (``machine.merged``). Only the replica that created a task delivers its callback.
 
 Nothing here costs O(all tasks) per call: tasks are indexed per (API, operation) in
 creation order, so a list page visits only the tasks it shows (and the expired ones
@@ -388,6 +387,8 @@ class TaskEngine:
                 before = None
             if before is None:
                 self._by_operation.add(api, task.operation_id, task_key)
+            else:
+                task = machine.merged(before, task)
             self._seq = max(self._seq, task.seq)  # creates here come after what was seen
             self._store_locked(task, finished=before is not None and task.terminal and not before.terminal)
 

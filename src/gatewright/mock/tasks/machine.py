@@ -19,6 +19,7 @@ __all__ = [
     "InvalidTransition",
     "advance",
     "cancel",
+    "merged",
     "next_change",
     "record_poll",
     "transition",
@@ -93,6 +94,24 @@ def advance(task: Task, now: float) -> Task:
             return transition(task, Phase.FAILED, at, error=FAILED_ERROR)
         return transition(task, Phase.CANCELLED, at, error=CANCELLED_ERROR)
     return replace(task, progress=max(task.progress, _running_progress(task, now)))
+
+
+def merged(held: Task, told: Task) -> Task:
+    """The task another replica noted (``told``), without losing what this one holds: a task only moves
+    on, so its polls only grow, and one that ended here stays as it ended. Notes cross in flight (a
+    replica notes what time did to a task before it has taken another's polls or end), and the later
+    note, which wins, may come from the replica that knew less."""
+    if held.terminal and not told.terminal:
+        told = replace(
+            told,
+            phase=held.phase,
+            started_at=held.started_at,
+            completed_at=held.completed_at,
+            progress=held.progress,
+            error=held.error,
+            cancel_requested=held.cancel_requested,
+        )
+    return told if told.polls >= held.polls else replace(told, polls=held.polls)
 
 
 def next_change(task: Task) -> float | None:
