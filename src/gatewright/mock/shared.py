@@ -3,10 +3,10 @@
 Every store that must be shared (resources, uploads, tasks, stored responses, idempotent answers, runtime
 rules and their counts, quota windows) keeps its state in memory exactly as with the default store, and
 names each change it makes: ``ledger.note(store, key, value)`` (``None``: the key is gone). Around every
-request a replica first catches up with the changes the others made (``sync``: one round trip) and, once
-it has answered, publishes its own (``flush``: one more), before the answer leaves. So a client that got
-an answer from one replica finds what it did on any other, and reads never wait on Redis beyond that one
-catch-up. In Redis, under ``PREFIX``:
+request a replica first catches up with the others' changes (``sync``: one round trip) and, once it has
+answered, publishes its own (``flush``: one more) before the answer leaves: a client that got an answer
+from one replica finds what it did on any other, and reads wait on Redis for that catch-up alone. In Redis,
+under ``PREFIX``:
 
 - ``PREFIX:state`` (hash): each key's latest value: what a replica reads when it starts or reloads;
   a gone key is kept as its version alone (a tombstone) for ``tombstone_seconds`` (10 minutes),
@@ -29,11 +29,9 @@ catch-up. In Redis, under ``PREFIX``:
   replicated, so a limit holds for requests that reach several replicas at the same instant. They are
   scoped to the epoch, so a reset starts them afresh; an old epoch's keys expire.
 
-Values (``shared_values``) are JSON, bytes, or ``Packed`` (JSON and bytes: an upload and what is known of
-it), never pickles: a Redis shared by two teams must not be able to run code in either's mock. Caches (LLM
-answers, repeats, negotiation) are not shared: each is a function of the request. A change made by two
-replicas at the same instant on one key keeps the later (a rule's match count, which only grows, keeps
-the larger).
+Values (``shared_values``) are JSON, bytes or ``Packed`` (an upload and what is known of it), never pickles:
+a Redis shared by two teams must not run code in either's mock. Caches are not shared (each is a function of
+the request). Of two changes to one key the later is kept (of a rule's match counts, the larger).
 """
 
 from __future__ import annotations
@@ -125,9 +123,12 @@ class Ledger:
         self._stores[store.shared_name] = store
         store.ledger = self
 
-    def note(self, store: str, key: str, value: Any) -> None:
+    def note(self, store: str, key: str, value: Any, *, derived: bool = False) -> None:
+        """``derived`` (worked out from the value held: time moved a task on): versioned just after that
+        value, so a change another replica made since is later, and kept, wherever the two meet."""
         full = f"{store}{KEY_SEP}{key}"
-        version = self._version()
+        held = self._versions.get(full) if derived else None
+        version = b"%020d%012d" % (int(held[:20]) + 1, int(self.replica)) if held else self._version()
         self._versions[full] = version
         self._pending[full] = (version, value)
         self._mark(full, version, gone=value is None)
@@ -284,9 +285,7 @@ class Ledger:
         epoch = _RESET + uuid.uuid4().hex.encode()
         floor = b"%020d" % max(time.time_ns(), self._clock + 1)
         pipe = self.redis.pipeline(transaction=True)
-        pipe.delete(
-            *(self._keys[name] for name in ("state", "ops", "seq", "gone", "journal", "journal:bytes"))
-        )
+        pipe.delete(*(self._keys[key] for key in ("state", "ops", "seq", "gone", "journal", "journal:bytes")))
         pipe.set(self._keys["epoch"], epoch)
         pipe.set(self._keys["floor"], floor)
         await pipe.execute()

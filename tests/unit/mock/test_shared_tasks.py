@@ -56,7 +56,7 @@ class _Wire:
         self.stores[store.shared_name] = store
         store.ledger = self
 
-    def note(self, store: str, key: str, value: Any) -> None:
+    def note(self, store: str, key: str, value: Any, *, derived: bool = False) -> None:
         self.noted.append((store, key, value))
         target = self.peer.stores.get(store) if self.peer is not None else None
         if target is not None:
@@ -502,3 +502,49 @@ async def test_through_redis_a_task_runs_on_two_replicas_and_a_response_is_read_
     assert kept_a.pop((API, "resp_1")) == Stored(body, b"[]", background=False)
     await a_to_b()
     assert b.poll(API, task.id) is None and kept_b.get((API, "resp_1")) is None
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("change", ["cancel", "delete", "context"])
+async def test_through_redis_a_change_made_on_a_outlives_what_b_worked_out_from_its_older_copy(
+    ledgers: Callable[[str, int], Ledger], change: str
+) -> None:
+    # B's timer moves its copy of the task on before B has caught up with a change A made and published
+    # (a replica catches up on its next request, or each second): B's note of what time did is derived from
+    # the older copy, so A's change is the later one, on both replicas and in Redis. (Found by a review:
+    # the note B's timer made was stamped with B's clock and undid the cancel, the delete or the context.)
+    clock = ManualClock()
+    a, b = _engine(clock, "0"), _engine(clock, "1", seed=8)
+    ledger_a, ledger_b = ledgers("a", 0), ledgers("b", 1)
+    for ledger, engine in ((ledger_a, a), (ledger_b, b)):
+        ledger.register(engine)
+        await ledger.sync()
+    task = _create(a)
+    await ledger_a.flush()
+    await ledger_b.sync()
+    clock.advance(TIMING.duration - 0.5)
+    assert (a.get(API, task.id) or task).status == "processing"
+    if change == "cancel":
+        cancelled = a.cancel(API, task.id)
+        assert cancelled is not None and cancelled.task.status == "cancelled"
+    elif change == "delete":
+        clock.advance(0.6)
+        assert (a.get(API, task.id) or task).status == "done"
+        a.delete(API, task.id)
+    else:
+        a.with_context(API, task.id, note="kept")
+    await ledger_a.flush()
+    clock.advance(1.0)
+    b.tick()  # B's copy: still processing, now done by time
+    await ledger_b.sync()
+    await ledger_b.flush()
+    await ledger_a.sync()
+    on_a, on_b = a.get(API, task.id), b.get(API, task.id)
+    if change == "cancel":
+        assert on_a is not None and on_b is not None
+        assert (on_a.status, on_b.status) == ("cancelled", "cancelled")
+    elif change == "delete":
+        assert (on_a, on_b) == (None, None)
+    else:
+        assert on_a is not None and on_b is not None
+        assert (on_a.context.get("note"), on_b.context.get("note")) == ("kept", "kept")

@@ -280,7 +280,7 @@ class TaskEngine:
         if advanced is not task:
             self._store_locked(advanced, finished=advanced.terminal and not task.terminal)
             if advanced.phase is not task.phase:  # for replicas whose clocks are behind this one's
-                self._note_locked(key, advanced)
+                self._note_locked(key, advanced, derived=True)  # a client's change made elsewhere wins
             if self._expired(advanced, now):  # finished, unseen, longer ago than its retention
                 return None
         return advanced
@@ -353,11 +353,10 @@ class TaskEngine:
 
     # --- shared with other replicas (``mock.shared``) -----------------------------------------
 
-    def _note_locked(self, key: _Key, task: Task | None) -> None:
+    def _note_locked(self, key: _Key, task: Task | None, *, derived: bool = False) -> None:
         if self.ledger is not None:
-            self.ledger.note(
-                self.shared_name, f"{key[0]}{KEY_SEP}{key[1]}", None if task is None else task.to_shared()
-            )
+            value = None if task is None else task.to_shared()
+            self.ledger.note(self.shared_name, f"{key[0]}{KEY_SEP}{key[1]}", value, derived=derived)
 
     def _states_for(self, api: str, operation_id: str) -> States:
         found = self.states_of(api, operation_id) if self.states_of is not None else None
