@@ -599,6 +599,22 @@ async def test_a_lone_surrogate_in_a_request_is_answered_not_a_500(
         assert json.loads(text)["model"] == "\ud800"
 
 
+@pytest.mark.asyncio
+async def test_a_journaled_lone_surrogate_leaves_the_journal_readable(aiohttp_client: MakeClient) -> None:
+    """A request answered with half a surrogate pair in its body is journaled; reading the journal wrote
+    the body out as UTF-8, which has no form for it, and failed for every request in the journal."""
+    client = await aiohttp_client(create_app(["empiriolabs"], seed=1, access_log=False))
+    headers = {**AUTH, "Content-Type": "application/json"}
+    body = b'{"model":"m","messages":[{"role":"user","content":"half \\ud800 a pair"}]}'
+    assert (await client.post("/v1/chat/completions", data=body, headers=headers)).status == 200
+    assert (await client.get("/v1/models", headers=AUTH)).status == 200
+    journal = await client.get("/__gatewright/requests")
+    assert journal.status == 200, await journal.text()
+    entries = json.loads(await journal.read())["requests"]
+    assert [entry["path"] for entry in entries] == ["/v1/chat/completions", "/v1/models"]
+    assert entries[0]["body"]["messages"][0]["content"] == "half \ud800 a pair"
+
+
 @pytest.mark.parametrize(
     "schema",
     [

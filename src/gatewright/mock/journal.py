@@ -68,7 +68,7 @@ class JournalEntry:
     def fit(self, entry_bytes: int) -> int:
         """Keep at most ``entry_bytes`` of the body (as JSON); the bytes the entry now holds."""
         if self.body is not None:  # a form or a binary body: its JSON view, uploads as their size
-            self.json_body = json.dumps(self.body, default=_shown, ensure_ascii=False).encode()
+            self.json_body = _utf8(json.dumps(self.body, default=_shown, ensure_ascii=False))
             self.body = None
         if self.json_body is not None and len(self.json_body) > entry_bytes:
             self.received = len(self.json_body)
@@ -171,7 +171,7 @@ def journal_chunks(entries: Sequence[JournalEntry], header: tuple[str, str] | No
     for entry in entries:
         if header is not None and not entry.sent(name, wanted):
             continue
-        piece = json.dumps(entry.view(), ensure_ascii=False).encode()
+        piece = _utf8(json.dumps(entry.view(), ensure_ascii=False))
         pending.append(piece if first else b", " + piece)
         size, first = size + len(piece), False
         if size >= _CHUNK:
@@ -184,3 +184,9 @@ def journal_chunks(entries: Sequence[JournalEntry], header: tuple[str, str] | No
 def _shown(value: object) -> str:
     """A value JSON has no form for, as the journal shows it (an upload: its size only)."""
     return f"<{len(value)} bytes>" if isinstance(value, bytes | bytearray) else str(value)
+
+
+def _utf8(text: str) -> bytes:
+    """JSON text as UTF-8, half a surrogate pair (JSON may escape one: ``json.loads`` reads it) written as
+    its JSON escape, where UTF-8 has no form for it (it can only stand inside a string)."""
+    return text.encode("utf-8", "backslashreplace")
