@@ -89,6 +89,29 @@ def test_chat_max_completion_tokens_bounds_reasoning_and_text(base_url: str, api
 
 
 @pytest.mark.parametrize("api", CHAT)
+def test_chat_a_tool_call_reasoning_leaves_no_room_for_is_not_made(base_url: str, api: str) -> None:
+    """A forced tool call after reasoning that took all of ``max_completion_tokens`` (``high``: 1024 of 10)
+    is not made: the answer ends with ``length`` and no call, as a text's does (arguments are never cut, so
+    the call would bill past the limit); with room left (``low``: 64 of 2000) the call is made."""
+    weather = {
+        "type": "function",
+        "function": {
+            "name": "weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+        },
+    }
+    forced = {"tools": [weather], "tool_choice": "required"}
+    with _openai(base_url, api, "openai-chat") as client:
+        starved = _ask(client, api, "high", max_completion_tokens=10, **forced)
+        roomy = _ask(client, api, "low", max_completion_tokens=2000, **forced)
+    assert starved.choices[0].finish_reason == "length", starved.choices[0]
+    assert not starved.choices[0].message.tool_calls, starved.choices[0]
+    assert starved.usage.completion_tokens == starved.usage.completion_tokens_details.reasoning_tokens == 10
+    assert roomy.choices[0].finish_reason == "tool_calls" and roomy.choices[0].message.tool_calls
+    assert roomy.usage.completion_tokens_details.reasoning_tokens == 64 < roomy.usage.completion_tokens
+
+
+@pytest.mark.parametrize("api", CHAT)
 def test_chat_stream_usage_bills_the_same_reasoning(base_url: str, api: str) -> None:
     with _openai(base_url, api, "openai-chat") as client:
         whole = _ask(client, api, "medium")

@@ -187,8 +187,13 @@ def _reasoned(prompt: Prompt, choice: Choice, *, cut: bool) -> Choice:
 
 def _within(prompt: Prompt, choice: Choice, spent: int) -> Choice:
     """``choice`` inside ``max_tokens``: its text cut to what the ``spent`` tokens before it (thinking,
-    reasoning; counted in ``tokens``) leave, finishing with ``length``. Tool calls are never cut."""
-    if prompt.max_tokens is None or not choice.text or choice.tokens <= prompt.max_tokens:
+    reasoning; counted in ``tokens``) leave, finishing with ``length``. Tool calls are never cut: where
+    what was spent leaves no room at all, none is made (the answer ends with ``length``, as a text's)."""
+    if prompt.max_tokens is None or choice.tokens <= prompt.max_tokens:
+        return choice
+    if choice.tool_calls and spent >= prompt.max_tokens:
+        return replace(choice, text="", tool_calls=(), finish=Finish.LENGTH, stop_sequence=None, tokens=spent)
+    if not choice.text:
         return choice
     text, _ = truncate_tokens(choice.text, prompt.max_tokens - spent)
     tokens = spent + count_tokens(text)
