@@ -127,8 +127,7 @@ class Ledger:
         """``derived`` (worked out from the value held: time moved a task on): versioned just after that
         value, so a change another replica made since is later, and kept, wherever the two meet."""
         full = f"{store}{KEY_SEP}{key}"
-        held = self._versions.get(full) if derived else None
-        version = b"%020d%012d" % (int(held[:20]) + 1, int(self.replica)) if held else self._version()
+        version = self._version(after=self._versions.get(full) if derived else None)
         self._versions[full] = version
         self._pending[full] = (version, value)
         self._mark(full, version, gone=value is None)
@@ -152,10 +151,12 @@ class Ledger:
     def note_journal(self, entry: bytes) -> None:
         self._journal.append(entry)
 
-    def _version(self) -> bytes:
-        """Newer than any this replica gave before (nanoseconds, then the replica breaks ties)."""
-        self._clock = max(time.time_ns(), self._clock + 1)
-        return b"%020d%012d" % (self._clock, int(self.replica))
+    def _version(self, *, after: bytes | None = None) -> bytes:
+        """Newer than any this replica gave before (nanoseconds, then the replica breaks ties); ``after`` a
+        version held: just after it instead (``note``'s ``derived``)."""
+        if not after:
+            self._clock = max(time.time_ns(), self._clock + 1)
+        return b"%020d%012d" % (int(after[:20]) + 1 if after else self._clock, int(self.replica))
 
     # the Redis side
     @property
