@@ -29,9 +29,9 @@ under ``PREFIX``:
   replicated, so a limit holds for requests that reach several replicas at the same instant. They are
   scoped to the epoch, so a reset starts them afresh; an old epoch's keys expire.
 
-Values (``shared_values``) are JSON, bytes or ``Packed`` (an upload and what is known of it), never pickles:
-a Redis shared by two teams must not run code in either's mock. Caches are not shared (each is a function of
-the request). Of two changes to one key the later is kept (of a rule's match counts, the larger).
+Values (``shared_values``) are JSON, bytes or ``Packed``, never pickles: a Redis shared by two teams must not
+run code in either's mock. Caches are not shared. Of two changes to a key the later is kept (of counts, the
+larger); each replica's clock passes every version it takes, so a change made after seeing another's is later.
 """
 
 from __future__ import annotations
@@ -152,8 +152,7 @@ class Ledger:
         self._journal.append(entry)
 
     def _version(self, *, after: bytes | None = None) -> bytes:
-        """Newer than any this replica gave before (nanoseconds, then the replica breaks ties); ``after`` a
-        version held: just after it instead (``note``'s ``derived``)."""
+        """Later than any given or taken here (``after`` one held: just after it, ``note``'s ``derived``)."""
         if not after:
             self._clock = max(time.time_ns(), self._clock + 1)
         return b"%020d%012d" % (int(after[:20]) + 1 if after else self._clock, int(self.replica))
@@ -327,6 +326,7 @@ class Ledger:
         if version <= self._versions.get(full, b"") or version[:20] < self._floor:  # (stale: before a reset)
             return
         self._versions[full] = version
+        self._clock = max(self._clock, int(version[:20]))  # a Lamport clock: what it writes next is later
         self._mark(full, version, gone=value == _GONE)
         name, _, item = full.partition(KEY_SEP)
         store = self._stores.get(name)
