@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,14 @@ from gatewright.mock.paging import Expand
 from gatewright.mock.resources import ResourceRole, derive_roles, request_fields, request_schema
 from gatewright.mock.schemas import SchemaSet
 from gatewright.mock.validation import RequestValidator
-from gatewright.spec.model import ECHO_EXTENSION, EXPAND_EXTENSION, IDEMPOTENCY_EXTENSION, Operation, Spec
+from gatewright.spec.model import (
+    ECHO_EXTENSION,
+    EXPAND_EXTENSION,
+    IDEMPOTENCY_EXTENSION,
+    REASONING_EXTENSION,
+    Operation,
+    Spec,
+)
 from gatewright.spec.pointer import escape
 from gatewright.spec.routing import Router, RouteSpec
 from gatewright.spec.schemas import schema_at
@@ -41,6 +49,8 @@ class MockOperation:
     wire: str | None = field(init=False)  # the wire family of its ``x-gatewright-compatible``
     query_names: tuple[str, ...] = field(init=False)  # the query parameters it declares
     expand: Expand | None = field(init=False)  # a list's ``x-gatewright-expand``: summaries unless asked
+    # A chat's ``x-gatewright-reasoning-content``: the models whose answers show their chain of thought.
+    thinking_models: tuple[re.Pattern[str], ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.operation_id = self.operation.operation_id
@@ -49,6 +59,9 @@ class MockOperation:
             str(p.get("name")) for p in self.operation.parameters if p.get("in") == "query"
         )
         self.expand = Expand.of(self.operation.definition.get(EXPAND_EXTENSION))
+        reasoning = self.operation.definition.get(REASONING_EXTENSION)
+        models = reasoning.get("models") if isinstance(reasoning, dict) else None
+        self.thinking_models = tuple(re.compile(model) for model in models) if models else ()
 
     def documents(self, status: int) -> bool:
         return any(r.key == str(status) for r in self.responses)

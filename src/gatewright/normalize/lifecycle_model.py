@@ -94,6 +94,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "echo_as": None,  # {field, as}: the answer's field ``as`` restates the request's ``field``
     "field_values": None,  # a parameter of the operations takes the values a component's field holds
     "field_default": None,  # the value a component's field takes when not sent (no operations)
+    "reasoning_content": None,  # [regex, ...]: the models whose chat answers show their chain of thought
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -186,7 +187,7 @@ class Behaviour:
     # idempotency: the header; counter: (field, follows); also_served_by, set_on_success: tuples;
     # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; expand: an Expansion;
     # field_pattern: a FieldPattern; field_default: a FieldDefault; field_values: a FieldValues;
-    # echo_as: an EchoAs;
+    # echo_as: an EchoAs; reasoning_content: a tuple of model patterns;
     # else the string
     value: Any
     why: str

@@ -111,7 +111,7 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = stated["header"]
     elif kind == "counter":
         value = (stated["field"], stated["follows"])
-    elif kind in ("also_served_by", "set_on_success"):
+    elif kind in ("also_served_by", "set_on_success", "reasoning_content"):
         value = tuple(stated)
     elif kind == "api_key_header":
         value = ApiKeyHeader(stated["scheme"], stated["header"], stated.get("description"))

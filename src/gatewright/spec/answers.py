@@ -19,6 +19,7 @@ from gatewright.spec.wires import STREAM_END
 __all__ = [
     "ANTHROPIC_STOP",
     "OPENAI_FINISH",
+    "REASONING_CONTENT",
     "STREAM_END",
     "Answer",
     "Choice",
@@ -31,6 +32,12 @@ __all__ = [
     "ToolChoice",
     "ToolMode",
 ]
+
+
+# The chat message field (and stream delta field) holding a thinking model's chain of thought, as the
+# OpenAI-compatible routers that show one spell it (DeepSeek, beatra, imarouter): where a spec's prose says
+# which models show it, normalize marks the chat ``x-gatewright-reasoning-content``.
+REASONING_CONTENT = "reasoning_content"
 
 
 class ToolMode(enum.Enum):

@@ -24,6 +24,8 @@ IDEMPOTENCY_EXTENSION = "x-gatewright-idempotency"
 STREAM_EXTENSION = "x-gatewright-stream"  # on a text/event-stream media object: {"format": ...}
 EXPAND_EXTENSION = "x-gatewright-expand"  # on a list: {"parameter", "fields", "all"}: summaries unless asked
 ECHO_EXTENSION = "x-gatewright-echo-as"  # on an operation: {answer field: the request field it restates}
+# On a chat operation: {"models": [regex, ...]}: answers of the models matched carry their chain of thought.
+REASONING_EXTENSION = "x-gatewright-reasoning-content"
 # On the anyOf branch a quoted `field_pattern` statement added (normalize.passes.prose_patterns): true.
 WIDENED_EXTENSION = "x-gatewright-widened"
 # The wire families an operation can be marked compatible with (``x-gatewright-compatible.wire``).

@@ -372,7 +372,13 @@ def prompt_as(call: MockCall, wire: str) -> Prompt | None:
     body = call.body
     if wire == "openai-responses" and call.conversations is not None and isinstance(body, Mapping):
         body = _continued(body, call.conversations, call.api.name)
-    return read_prompt(wire, body) if wire in READERS else None
+    if wire not in READERS:
+        return None
+    prompt = read_prompt(wire, body)
+    thinkers = call.operation.thinking_models  # the models a chat's spec says show their chain of thought
+    if thinkers and prompt.thinking is None and any(model.search(prompt.model) for model in thinkers):
+        prompt.thinking = _THINKING_BUDGET
+    return prompt
 
 
 def _continued(body: Mapping[str, Any], conversations: Conversations, api: str) -> Mapping[str, Any]:

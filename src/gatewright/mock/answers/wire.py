@@ -18,7 +18,15 @@ from collections.abc import Callable, Mapping
 from itertools import accumulate
 from typing import Any
 
-from gatewright.spec.answers import ANTHROPIC_STOP, OPENAI_FINISH, Answer, Choice, Finish, TokenLogprob
+from gatewright.spec.answers import (
+    ANTHROPIC_STOP,
+    OPENAI_FINISH,
+    REASONING_CONTENT,
+    Answer,
+    Choice,
+    Finish,
+    TokenLogprob,
+)
 
 __all__ = ["REASONING_ASKED", "RENDERERS", "embeddings_body"]
 
@@ -58,6 +66,8 @@ def _completion_logprobs(tokens: tuple[TokenLogprob, ...]) -> dict[str, Any]:
 
 def _chat_message(choice: Choice) -> dict[str, Any]:
     out: dict[str, Any] = {"role": "assistant", "content": choice.text}
+    if choice.thinking is not None:  # a thinking model's chain of thought (x-gatewright-reasoning-content)
+        out[REASONING_CONTENT] = choice.thinking
     if choice.tool_calls:
         out["tool_calls"] = [
             {

@@ -15,6 +15,7 @@ from typing import Any
 
 from gatewright.mock.sse.events import DONE, SSEEvent, json_event, split_json, split_text
 from gatewright.mock.streaming.registry import StreamContext
+from gatewright.spec.answers import REASONING_CONTENT
 
 __all__ = ["chat_completion_events", "completion_events", "responses_events"]
 
@@ -38,7 +39,8 @@ def _pieces(text: str, scored: list[tuple[Any, Any]]) -> list[tuple[str, Any]]:
 
 
 def chat_completion_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
-    """``chat.completion.chunk`` per piece: role, content deltas, finish_reason, [usage], ``[DONE]``."""
+    """``chat.completion.chunk`` per piece: role, reasoning_content deltas (a thinking model's), content
+    deltas, finish_reason, [usage], ``[DONE]``."""
     usage = _include_usage(context)
     head = {
         "id": body.get("id", "chatcmpl-mock"),
@@ -67,6 +69,10 @@ def chat_completion_events(body: Mapping[str, Any], context: StreamContext) -> I
         if message.get("refusal") is not None:
             start["refusal"] = None
         yield chunk([{"index": index, "delta": start, "logprobs": None, "finish_reason": None}])
+        reasoning = message.get(REASONING_CONTENT)  # a thinking model's chain of thought: before its text
+        for piece in split_text(reasoning) if isinstance(reasoning, str) else ():
+            delta = {REASONING_CONTENT: piece}
+            yield chunk([{"index": index, "delta": delta, "logprobs": None, "finish_reason": None}])
         if isinstance(content, str):
             entries = _member(choice.get("logprobs"), "content")
             scored = [

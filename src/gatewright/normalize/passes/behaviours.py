@@ -5,7 +5,8 @@ The statements are data in the lifecycle file (``behaviours``, read by ``normali
 adds to a create's ``x-gatewright-task`` (``task_keys``), the ``x-gatewright-idempotency`` of an
 operation (``declare_idempotency``), the ``x-gatewright-expand`` of a list (``declare_expansions``) and
 the ``x-gatewright-echo-as`` of an operation whose answer restates a request field under another name
-(``declare_echoes``);
+(``declare_echoes``) and the ``x-gatewright-reasoning-content`` of a chat whose thinking models show their
+chain of thought (``declare_reasoning``);
 the auth statements are ``prose_auth``'s, which uses the quote check
 and the header lookup below. Each statement's ``why`` must be the spec's own words: a quote the
 document (or a Markdown source's prose) does not contain is an error naming the file and line, so a
@@ -22,10 +23,18 @@ from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, EchoA
 from gatewright.normalize.passes.base import Document
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, success_bodies
+from gatewright.spec.answers import REASONING_CONTENT
 from gatewright.spec.errors import SpecError
-from gatewright.spec.model import ECHO_EXTENSION, EXPAND_EXTENSION, IDEMPOTENCY_EXTENSION, STREAM_EXTENSION
+from gatewright.spec.model import (
+    COMPATIBLE_EXTENSION,
+    ECHO_EXTENSION,
+    EXPAND_EXTENSION,
+    IDEMPOTENCY_EXTENSION,
+    REASONING_EXTENSION,
+    STREAM_EXTENSION,
+)
 from gatewright.spec.pointer import escape, follow
-from gatewright.spec.schemas import locate, properties
+from gatewright.spec.schemas import locate, properties, types
 
 __all__ = [
     "BehaviourError",
@@ -33,6 +42,7 @@ __all__ = [
     "declare_echoes",
     "declare_expansions",
     "declare_idempotency",
+    "declare_reasoning",
     "declares_header",
     "quoted",
     "refused",
@@ -218,6 +228,69 @@ def declare_echoes(document: Document, declared: ApiLifecycles, resolve: Resolve
                 before=before,
                 after=dict(stated),
             )
+
+
+def declare_reasoning(document: Document, declared: ApiLifecycles, resolve: Resolve, log: RepairLog) -> None:
+    """``x-gatewright-reasoning-content: {"models": [...]}`` on every chat a ``reasoning_content`` statement
+    names: the answers of the models its patterns match carry their chain of thought in the message's
+    ``reasoning_content``, which each 2xx JSON answer's ``choices[].message`` declares (as a string, or
+    declared here where the prose names the field and the schema does not)."""
+    for behaviour in declared.statements("reasoning_content"):
+        for pattern in behaviour.value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise refused(declared, behaviour, f"{pattern!r} is no regular expression: {exc}") from None
+        wanted = {"models": list(behaviour.value)}
+        for name in behaviour.operations:
+            operation = resolve(name)
+            mark = operation.definition.get(COMPATIBLE_EXTENSION)
+            if not isinstance(mark, dict) or mark.get("wire") != "openai-chat":
+                raise refused(
+                    declared, behaviour, f"{name} is no OpenAI-compatible chat (x-gatewright-compatible)"
+                )
+            for _, where, body in success_bodies(document, operation):
+                message = locate(document, body, where, "/choices/0/message")
+                if message is None:
+                    raise refused(
+                        declared, behaviour, f"a 2xx JSON answer of {name} declares no choices[].message"
+                    )
+                if not _reasoning_field(document, *message, log, quoted(behaviour)):
+                    raise refused(declared, behaviour, f"{name} declares {REASONING_CONTENT} as no string")
+            before = operation.definition.get(REASONING_EXTENSION)
+            if before == wanted:
+                continue
+            operation.definition[REASONING_EXTENSION] = dict(wanted)
+            log.add(
+                f"{operation.pointer}/{escape(REASONING_EXTENSION)}",
+                "declared the models whose answers show their chain of thought",
+                quoted(behaviour),
+                before=before,
+                after=wanted,
+            )
+
+
+def _reasoning_field(
+    document: Document, where: str, message: dict[str, Any], log: RepairLog, why: str
+) -> bool:
+    """Whether the answer's ``message`` (at ``where``) takes ``reasoning_content`` as a string: as declared,
+    or declared here where it is not."""
+    held = properties(document, message).get(REASONING_CONTENT)
+    if held is not None:
+        return "string" in types(document, held)
+    field = {
+        "type": ["string", "null"],
+        "description": "The chain of thought the model wrote before its answer.",
+    }
+    message.setdefault("properties", {})[REASONING_CONTENT] = field
+    log.add(
+        f"{where}/properties/{REASONING_CONTENT}",
+        f"declared the {REASONING_CONTENT} the prose says the answer carries",
+        why,
+        before=None,
+        after=dict(field),
+    )
+    return True
 
 
 def _request_schema(document: Document, operation: OperationRef) -> Any:

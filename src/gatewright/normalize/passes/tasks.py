@@ -19,6 +19,7 @@ from gatewright.normalize.passes.behaviours import (
     declare_echoes,
     declare_expansions,
     declare_idempotency,
+    declare_reasoning,
     quoted,
     task_keys,
 )
@@ -78,6 +79,7 @@ def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog
     declare_idempotency(document, declared, operations.get, log)
     declare_expansions(document, declared, operations.get, log)
     declare_echoes(document, declared, operations.get, log)
+    declare_reasoning(document, declared, operations.get, log)
 
 
 class _Resolver:
