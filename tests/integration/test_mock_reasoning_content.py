@@ -103,6 +103,35 @@ def test_the_chain_is_billed_beside_the_text(mock_url: str) -> None:
     assert all(answers[limit].usage.completion_tokens == limit for limit in range(1, total + 1))
 
 
+def test_a_thinking_model_asked_for_effort_keeps_the_limit(mock_url: str) -> None:
+    """An o-series model shows its chain and bills the effort's hidden reasoning too: both are spent before
+    the text, inside ``max_completion_tokens``. The code before billed the shown chain only where no limit
+    cut the answer: with one, it dropped the chain from the bill and the text was cut to what the hidden
+    reasoning alone left (a whole text with ``length``, 99 tokens billed of a limit of 132)."""
+    with openai_client(mock_url, "beatra") as client:
+        whole = _ask(client, "o3-mini", reasoning_effort="low")
+        total = whole.usage.completion_tokens
+        exact = _ask(client, "o3-mini", reasoning_effort="low", max_completion_tokens=total)
+        cut = {
+            limit: _ask(client, "o3-mini", reasoning_effort="low", max_completion_tokens=limit)
+            for limit in (total - 1, total - 20, 10)
+        }
+    reasoning, content = _reasoning(whole.choices[0].message), whole.choices[0].message.content
+    assert content and whole.usage.completion_tokens_details.reasoning_tokens == 64, whole.usage
+    assert exact.choices[0].finish_reason == "stop", exact.choices[0]
+    assert exact.choices[0].message.content == content
+    assert _reasoning(exact.choices[0].message) == reasoning
+    assert exact.usage.model_dump() == whole.usage.model_dump()
+    for limit, answer in cut.items():
+        text, chain = answer.choices[0].message.content, _reasoning(answer.choices[0].message)
+        assert answer.choices[0].finish_reason == "length", (limit, answer.choices[0])
+        assert answer.usage.completion_tokens == limit, (limit, answer.usage)
+        assert text is not None and content.startswith(text) and len(text) < len(content), (limit, text)
+        assert chain and reasoning.startswith(chain), (limit, chain)
+        assert answer.usage.completion_tokens_details.reasoning_tokens <= 64, (limit, answer.usage)
+    assert cut[10].choices[0].message.content == ""
+
+
 def test_a_model_that_does_not_think_aloud_has_no_reasoning_content(mock_url: str) -> None:
     """Not even ``null``: the field is absent from the JSON the mock sends."""
     with openai_client(mock_url, "beatra") as client:

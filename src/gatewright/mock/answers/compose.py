@@ -122,8 +122,8 @@ class Composer:
         logprobs. A rule's ``scripted`` text is sent whole, reasoned or not (``max_tokens`` never cuts it)."""
         if prompt.thinking is not None and not prompt.after_tool_result:
             choice = self._thought(prompt, choice, cut=not scripted)
-        if prompt.reasoning is not None:
-            choice = _reasoned(prompt, choice, cut=not scripted)
+        if prompt.reasoning is not None:  # after a thinking model's shown chain, which it spends beside
+            choice = _reasoned(prompt, choice, cut=not scripted, before=count_tokens(choice.thinking or ""))
         if prompt.logprobs is not None:
             choice = replace(
                 choice, logprobs=token_logprobs(choice.text or "", prompt.logprobs, str(self.seed))
@@ -173,16 +173,18 @@ class Composer:
         return Choice(text, (), finish, stop, tokens=count_tokens(text))
 
 
-def _reasoned(prompt: Prompt, choice: Choice, *, cut: bool) -> Choice:
+def _reasoned(prompt: Prompt, choice: Choice, *, cut: bool, before: int = 0) -> Choice:
     """``choice`` after its hidden reasoning, as OpenAI's reasoning models: the effort's tokens
     (``Prompt.reasoning``), billed as completion tokens and shown as none, inside ``max_tokens`` with the
     text (which is cut to what the reasoning leaves: nothing, finishing with ``length``, where it takes
-    all). Every turn reasons, after a tool's result too. Not ``cut``: the text stays whole (a rule's)."""
+    all). Every turn reasons, after a tool's result too. Not ``cut``: the text stays whole (a rule's).
+    ``before``: the tokens of a thinking model's shown chain (``reasoning_content``), spent first: the
+    reasoning gets what they leave of the limit, and the text what both leave."""
     assert prompt.reasoning is not None
     limit = prompt.max_tokens
-    reasoning = prompt.reasoning if limit is None else min(prompt.reasoning, limit)
+    reasoning = prompt.reasoning if limit is None else max(0, min(prompt.reasoning, limit - before))
     choice = replace(choice, reasoning=reasoning, tokens=choice.tokens + reasoning)
-    return _within(prompt, choice, reasoning) if cut else choice
+    return _within(prompt, choice, before + reasoning) if cut else choice
 
 
 def _within(prompt: Prompt, choice: Choice, spent: int) -> Choice:
