@@ -101,6 +101,8 @@ def test_the_chain_is_billed_beside_the_text(mock_url: str) -> None:
     assert words[-1] == content
     assert all(a and b.startswith(a) and len(a) < len(b) for a, b in itertools.pairwise(words))
     assert all(answers[limit].usage.completion_tokens == limit for limit in range(1, total + 1))
+    # The usage states the chain's tokens as reasoning tokens (as DeepSeek's does): the count measured here.
+    assert whole.usage.completion_tokens_details.reasoning_tokens == thought, whole.usage
 
 
 def test_a_thinking_model_asked_for_effort_keeps_the_limit(mock_url: str) -> None:
@@ -109,6 +111,7 @@ def test_a_thinking_model_asked_for_effort_keeps_the_limit(mock_url: str) -> Non
     cut the answer: with one, it dropped the chain from the bill and the text was cut to what the hidden
     reasoning alone left (a whole text with ``length``, 99 tokens billed of a limit of 132)."""
     with openai_client(mock_url, "beatra") as client:
+        chain_only = _ask(client, "o3-mini")
         whole = _ask(client, "o3-mini", reasoning_effort="low")
         total = whole.usage.completion_tokens
         exact = _ask(client, "o3-mini", reasoning_effort="low", max_completion_tokens=total)
@@ -117,7 +120,8 @@ def test_a_thinking_model_asked_for_effort_keeps_the_limit(mock_url: str) -> Non
             for limit in (total - 1, total - 20, 10)
         }
     reasoning, content = _reasoning(whole.choices[0].message), whole.choices[0].message.content
-    assert content and whole.usage.completion_tokens_details.reasoning_tokens == 64, whole.usage
+    shown = chain_only.usage.completion_tokens_details.reasoning_tokens  # the chain alone (same prompt)
+    assert content and shown > 0 and whole.usage.completion_tokens_details.reasoning_tokens == shown + 64
     assert exact.choices[0].finish_reason == "stop", exact.choices[0]
     assert exact.choices[0].message.content == content
     assert _reasoning(exact.choices[0].message) == reasoning
@@ -128,7 +132,7 @@ def test_a_thinking_model_asked_for_effort_keeps_the_limit(mock_url: str) -> Non
         assert answer.usage.completion_tokens == limit, (limit, answer.usage)
         assert text is not None and content.startswith(text) and len(text) < len(content), (limit, text)
         assert chain and reasoning.startswith(chain), (limit, chain)
-        assert answer.usage.completion_tokens_details.reasoning_tokens <= 64, (limit, answer.usage)
+        assert answer.usage.completion_tokens_details.reasoning_tokens <= shown + 64, (limit, answer.usage)
     assert cut[10].choices[0].message.content == ""
 
 

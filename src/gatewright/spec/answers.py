@@ -170,6 +170,7 @@ class Choice:
     logprobs: tuple[TokenLogprob, ...] | None = None  # one per token of ``text`` (None: not asked for)
     thinking: str | None = None  # the reasoning shown before the answer, where asked (counted in ``tokens``)
     reasoning: int | None = None  # the hidden reasoning tokens before it, where asked (counted in ``tokens``)
+    thinking_tokens: int = 0  # the tokens of ``thinking`` (counted in ``tokens``)
 
 
 _TOKENS = attrgetter("tokens")

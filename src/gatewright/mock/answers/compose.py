@@ -123,7 +123,7 @@ class Composer:
         if prompt.thinking is not None and not prompt.after_tool_result:
             choice = self._thought(prompt, choice, cut=not scripted)
         if prompt.reasoning is not None:  # after a thinking model's shown chain, which it spends beside
-            choice = _reasoned(prompt, choice, cut=not scripted, before=count_tokens(choice.thinking or ""))
+            choice = _reasoned(prompt, choice, cut=not scripted, before=choice.thinking_tokens)
         if prompt.logprobs is not None:
             choice = replace(
                 choice, logprobs=token_logprobs(choice.text or "", prompt.logprobs, str(self.seed))
@@ -139,7 +139,7 @@ class Composer:
         room = prompt.thinking if prompt.max_tokens is None else min(prompt.thinking, prompt.max_tokens)
         thought, _ = truncate_tokens(answer_text(f"{self.seed}|thinking|{prompt.text}")[0], room)
         thinking = count_tokens(thought)
-        choice = replace(choice, thinking=thought, tokens=choice.tokens + thinking)
+        choice = replace(choice, thinking=thought, thinking_tokens=thinking, tokens=choice.tokens + thinking)
         return _within(prompt, choice, thinking) if cut else choice
 
     def _choice(self, prompt: Prompt, key: str) -> Choice:

@@ -82,8 +82,9 @@ def _plainer(answer: Answer, wire: str) -> Answer | None:
         replace(
             choice,
             thinking=None,
+            thinking_tokens=0,
             reasoning=None if unstate else choice.reasoning,
-            tokens=choice.tokens - count_tokens(choice.thinking or ""),
+            tokens=choice.tokens - choice.thinking_tokens,
         )
         for choice in answer.choices
     )

@@ -4,9 +4,10 @@ Only what the SDKs read is written; the API's own required extras come from the
 spec-generated base the extension overlays these bodies on. Ids carry each family's
 prefix (``chatcmpl-``, ``cmpl-``, ``resp_``, ``msg_``, ``call_``, ``fc_``, ``toolu_``).
 A choice's ``logprobs`` is written only when the answer scored its tokens, and chat's
-``completion_tokens_details`` only when the request asked for reasoning, so a request that
-did not ask gets the body it always got (a Response states its ``reasoning_tokens`` always,
-as OpenAI's does and its SDK's type requires).
+``completion_tokens_details`` only when the request asked for reasoning or a thinking model showed
+its chain (counted as reasoning tokens, as DeepSeek's are), so a request that did neither gets the
+body it always got (a Response states its ``reasoning_tokens`` always, as OpenAI's does and its
+SDK's type requires).
 """
 
 from __future__ import annotations
@@ -94,8 +95,10 @@ def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
         "completion_tokens": completion,
         "total_tokens": answer.prompt_tokens + completion,
     }
-    if answer.choices[0].reasoning is not None:  # asked for reasoning: say how much of it was billed
-        usage["completion_tokens_details"] = {"reasoning_tokens": answer.reasoning_tokens}
+    first = answer.choices[0]
+    if first.reasoning is not None or first.thinking is not None:  # say how much reasoning was billed
+        shown = sum(choice.thinking_tokens for choice in answer.choices)  # a thinking model's chain
+        usage["completion_tokens_details"] = {"reasoning_tokens": (answer.reasoning_tokens or 0) + shown}
     return {
         "id": f"chatcmpl-{answer.id}",
         "object": "chat.completion",
