@@ -4,6 +4,7 @@ type, a required key left out) is refused with a pointer to that place and what 
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import fields
 from pathlib import Path
@@ -42,8 +43,11 @@ def place(pointer: str) -> dict[str, Any]:
 
 
 def described(pointer: str) -> bool:
-    """Whether the schema describes the value at ``pointer`` (not the inside of a declared JSON Schema)."""
-    return "schema" not in split(pointer)[:-1]
+    """Whether the schema describes the value at ``pointer``: not the inside of a declared JSON Schema, nor a
+    ``field_default``'s value, which may be any JSON value (so no edit of it is refused)."""
+    tokens = split(pointer)
+    free = any(pair == ("field_default", "value") for pair in itertools.pairwise(tokens))
+    return "schema" not in tokens[:-1] and not free
 
 
 def test_the_schema_and_the_model_name_the_same_keys() -> None:
