@@ -298,3 +298,36 @@ def test_any_max_tokens_bounds_chain_and_text(mock_url: str, limit: int, model: 
         assert bounded.choices[0].finish_reason == "length", bounded.choices[0]
         assert bounded.usage.completion_tokens == limit, bounded.usage
         assert (chain, text) != (full_chain, full_text)
+
+
+def test_an_agent_loop_sees_a_chain_on_every_turn_the_tool_result_turn_too(mock_url: str) -> None:
+    """A thinking model calls a tool, then answers the tool's result: both turns show their chain, as
+    DeepSeek's thinking mode does (an Anthropic turn that goes on after a tool's result thinks no more)."""
+    tools: Any = [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"city": {"type": "string"}},
+                    "required": ["city"],
+                },
+            },
+        }
+    ]
+    messages: list[Any] = [{"role": "user", "content": "What is the weather in Paris?"}]
+    with openai_client(mock_url, "beatra") as client:
+        first = client.chat.completions.create(model="deepseek-reasoner", messages=messages, tools=tools)
+        called = first.choices[0].message
+        assert first.choices[0].finish_reason == "tool_calls" and called.tool_calls, first
+        messages += [
+            {**called.model_dump(exclude_none=True)},
+            {"role": "tool", "tool_call_id": called.tool_calls[0].id, "content": '{"temperature": 21}'},
+        ]
+        second = client.chat.completions.create(model="deepseek-reasoner", messages=messages, tools=tools)
+    assert _reasoning(called)
+    answer = second.choices[0].message
+    assert second.choices[0].finish_reason == "stop" and answer.content and not answer.tool_calls, second
+    assert _reasoning(answer)
+    assert second.usage.completion_tokens_details.reasoning_tokens > 0, second.usage

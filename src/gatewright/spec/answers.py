@@ -113,6 +113,9 @@ class Prompt:
     prompts: tuple[str, ...] = ()  # a legacy completion's batch, each answered ``n`` times (empty: ``text``)
     logprobs: int | None = None  # the likeliest tokens to list per answer token (None: no logprobs asked)
     thinking: int | None = None  # the tokens an Anthropic request lets the model think (None: no thinking)
+    # A chain shown on every turn, after a tool's result too (a chat thinking model's, as DeepSeek's); an
+    # Anthropic turn that goes on after a tool's result thinks no more.
+    thinks_after_tools: bool = False
     reasoning: int | None = None  # hidden tokens an OpenAI reasoning effort costs (None: none asked)
 
     @property

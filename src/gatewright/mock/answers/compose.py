@@ -120,7 +120,7 @@ class Composer:
     def _scored(self, prompt: Prompt, choice: Choice, *, scripted: bool = False) -> Choice:
         """``choice`` with what the request asks beside it: the thinking or reasoning before it, its text's
         logprobs. A rule's ``scripted`` text is sent whole, reasoned or not (``max_tokens`` never cuts it)."""
-        if prompt.thinking is not None and not prompt.after_tool_result:
+        if prompt.thinking is not None and (prompt.thinks_after_tools or not prompt.after_tool_result):
             choice = self._thought(prompt, choice, cut=not scripted)
         if prompt.reasoning is not None:  # after a thinking model's shown chain, which it spends beside
             choice = _reasoned(prompt, choice, cut=not scripted, before=choice.thinking_tokens)
@@ -132,8 +132,9 @@ class Composer:
 
     def _thought(self, prompt: Prompt, choice: Choice, *, cut: bool) -> Choice:
         """``choice`` after its thinking, as Anthropic's: within the budget, billed as output tokens, and
-        inside ``max_tokens`` with the text (which is cut to what the thinking leaves). A turn that goes on
-        after a tool's result thinks no more: its thinking came before the tool call. Not ``cut``: the
+        inside ``max_tokens`` with the text (which is cut to what the thinking leaves). An Anthropic turn
+        that goes on after a tool's result thinks no more: its thinking came before the tool call (a chat
+        thinking model's chain comes on every turn: ``Prompt.thinks_after_tools``). Not ``cut``: the
         text stays whole (a rule's, which ``max_tokens`` never cuts)."""
         assert prompt.thinking is not None
         room = prompt.thinking if prompt.max_tokens is None else min(prompt.thinking, prompt.max_tokens)

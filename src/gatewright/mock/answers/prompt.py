@@ -377,7 +377,7 @@ def prompt_as(call: MockCall, wire: str) -> Prompt | None:
     prompt = read_prompt(wire, body)
     thinkers = call.operation.thinking_models  # the models a chat's spec says show their chain of thought
     if thinkers and prompt.thinking is None and any(model.search(prompt.model) for model in thinkers):
-        prompt.thinking = _THINKING_BUDGET
+        prompt.thinking, prompt.thinks_after_tools = _THINKING_BUDGET, True
     return prompt
 
 
