@@ -158,17 +158,8 @@ def declare_idempotency(
             operation = resolve(name)
             if not declares_header(document, operation, behaviour.value):
                 raise refused(declared, behaviour, f"{name} declares no {behaviour.value} header parameter")
-            if operation.definition.get(IDEMPOTENCY_EXTENSION) == wanted:
-                continue
-            before = operation.definition.get(IDEMPOTENCY_EXTENSION)
-            operation.definition[IDEMPOTENCY_EXTENSION] = dict(wanted)
-            log.add(
-                f"{operation.pointer}/{escape(IDEMPOTENCY_EXTENSION)}",
-                f"declared the {behaviour.value} idempotency header",
-                quoted(behaviour),
-                before=before,
-                after=wanted,
-            )
+            change = f"declared the {behaviour.value} idempotency header"
+            _extend(operation, IDEMPOTENCY_EXTENSION, wanted, log, change=change, why=quoted(behaviour))
 
 
 def declare_expansions(document: Document, declared: ApiLifecycles, resolve: Resolve, log: RepairLog) -> None:
@@ -187,17 +178,8 @@ def declare_expansions(document: Document, declared: ApiLifecycles, resolve: Res
                 raise refused(
                     declared, behaviour, f"{name} declares no {expansion.parameter} query parameter"
                 )
-            before = operation.definition.get(EXPAND_EXTENSION)
-            if before == wanted:
-                continue
-            operation.definition[EXPAND_EXTENSION] = dict(wanted)
-            log.add(
-                f"{operation.pointer}/{escape(EXPAND_EXTENSION)}",
-                f"declared what the {expansion.parameter} parameter adds to the listed items",
-                quoted(behaviour),
-                before=before,
-                after=wanted,
-            )
+            change = f"declared what the {expansion.parameter} parameter adds to the listed items"
+            _extend(operation, EXPAND_EXTENSION, wanted, log, change=change, why=quoted(behaviour))
 
 
 def declare_echoes(document: Document, declared: ApiLifecycles, resolve: Resolve, log: RepairLog) -> None:
@@ -257,17 +239,8 @@ def declare_reasoning(document: Document, declared: ApiLifecycles, resolve: Reso
                     )
                 if not _reasoning_field(document, *message, log, quoted(behaviour)):
                     raise refused(declared, behaviour, f"{name} declares {REASONING_CONTENT} as no string")
-            before = operation.definition.get(REASONING_EXTENSION)
-            if before == wanted:
-                continue
-            operation.definition[REASONING_EXTENSION] = dict(wanted)
-            log.add(
-                f"{operation.pointer}/{escape(REASONING_EXTENSION)}",
-                "declared the models whose answers show their chain of thought",
-                quoted(behaviour),
-                before=before,
-                after=wanted,
-            )
+            change = "declared the models whose answers show their chain of thought"
+            _extend(operation, REASONING_EXTENSION, wanted, log, change=change, why=quoted(behaviour))
 
 
 def _reasoning_field(
@@ -291,6 +264,17 @@ def _reasoning_field(
         after=dict(field),
     )
     return True
+
+
+def _extend(
+    operation: OperationRef, extension: str, wanted: dict[str, Any], log: RepairLog, *, change: str, why: str
+) -> None:
+    """``extension`` on ``operation`` set to ``wanted``, the repair logged, unless it holds that already."""
+    before = operation.definition.get(extension)
+    if before == wanted:
+        return
+    operation.definition[extension] = dict(wanted)
+    log.add(f"{operation.pointer}/{escape(extension)}", change, why, before=before, after=wanted)
 
 
 def _request_schema(document: Document, operation: OperationRef) -> Any:
