@@ -152,10 +152,10 @@ class Ledger:
         self._journal.append(entry)
 
     def _version(self, *, after: bytes | None = None) -> bytes:
-        """Later than any given or taken here (``after`` one held: just after it, ``note``'s ``derived``)."""
-        if not after:
-            self._clock = max(time.time_ns(), self._clock + 1)
-        return b"%020d%012d" % (int(after[:20]) + 1 if after else self._clock, int(self.replica))
+        """Later than any given or taken here (``after`` one held: just after it, and the clock passes it)."""
+        stamp = int(after[:20]) + 1 if after else max(time.time_ns(), self._clock + 1)
+        self._clock = max(self._clock, stamp)
+        return b"%020d%012d" % (stamp, int(self.replica))
 
     # the Redis side
     @property

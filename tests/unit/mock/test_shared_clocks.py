@@ -57,3 +57,30 @@ async def test_a_change_made_after_seeing_another_replicas_wins_on_a_replica_who
         assert keys_c.items == expected
     finally:
         await c.close()
+
+
+@pytest.mark.asyncio
+async def test_a_change_after_a_derived_note_on_a_replica_whose_clock_runs_behind_is_later_than_the_note(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A derived note (time moved a task on) is versioned just after the value it came from; on a replica
+    whose clock runs behind, that value's version is where its Lamport clock stands, so without the note
+    moving the clock the replica's next change to the key got the note's very version (same nanoseconds,
+    same replica): the others, holding the note, took the change as no newer and kept the note (a cancel
+    after time moved the task, lost everywhere but where it was made)."""
+    a, keys_a, b, keys_b, _ = pair
+    real = time.time_ns
+    monkeypatch.setattr(shared.time, "time_ns", lambda: real() + AHEAD_NS)
+    keys_a.put("task-1", {"status": "queued"})  # made on A, stamped by its clock, 5 s ahead of B's
+    monkeypatch.undo()
+    await a.flush()
+    await b.sync()
+    keys_b.items["task-1"] = {"status": "running"}  # time moved it on B: a derived note, published
+    b.note(keys_b.shared_name, "task-1", {"status": "running"}, derived=True)
+    await b.flush()
+    await a.sync()
+    assert keys_a.items == {"task-1": {"status": "running"}}
+    keys_b.put("task-1", {"status": "cancelled"})  # then a client cancels it on B
+    await b.flush()
+    await a.sync()
+    assert keys_a.items == keys_b.items == {"task-1": {"status": "cancelled"}}
