@@ -165,7 +165,7 @@ def test_the_stream_helper_sends_role_then_chain_then_text(mock_url: str) -> Non
         extra = delta.model_extra or {}
         if delta.role is not None:
             kinds.append("role")
-        elif "reasoning_content" in extra:
+        elif extra.get("reasoning_content"):
             assert delta.content is None, delta
             kinds.append("reasoning")
         elif delta.content:
@@ -174,7 +174,7 @@ def test_the_stream_helper_sends_role_then_chain_then_text(mock_url: str) -> Non
     assert kinds[0] == "role" and "role" not in kinds[1:], kinds
     assert set(kinds[1:first_content]) == {"reasoning"}, kinds
     assert set(kinds[first_content:]) == {"content"}, kinds
-    streamed = "".join((d.model_extra or {}).get("reasoning_content", "") for d in deltas)
+    streamed = "".join((d.model_extra or {}).get("reasoning_content") or "" for d in deltas)
     assert streamed == _reasoning(whole.choices[0].message)  # the same request, the same chain
     assert "".join(d.content or "" for d in deltas) == whole.choices[0].message.content
     usages = [chunk.usage for chunk in chunks if chunk.usage is not None]
@@ -185,6 +185,39 @@ def test_the_stream_helper_sends_role_then_chain_then_text(mock_url: str) -> Non
     assert _reasoning(final.choices[0].message) == streamed
     assert final.choices[0].message.content == whole.choices[0].message.content
     assert final.choices[0].finish_reason == "stop"
+
+
+def test_deepseeks_documented_stream_loop_reads_every_chunk(mock_url: str) -> None:
+    """DeepSeek's guide reads a thinking model's stream as ``if delta.reasoning_content: ... else: content +=
+    delta.content``; its deltas carry both fields, the one they lack null. Where the mock left the key out
+    (role, text and finish deltas) the SDK's delta had no such attribute: AttributeError at chunk one."""
+    with openai_client(mock_url, "beatra") as client:
+        whole = _ask(client, "deepseek-reasoner")
+        reasoning_content, content = "", ""
+        for chunk in client.chat.completions.create(
+            model="deepseek-reasoner", messages=QUESTION, stream=True
+        ):
+            if chunk.choices[0].delta.reasoning_content:
+                reasoning_content += chunk.choices[0].delta.reasoning_content
+            else:
+                content += chunk.choices[0].delta.content
+        with client.chat.completions.with_streaming_response.create(
+            model="deepseek-reasoner", messages=QUESTION, stream=True
+        ) as raw:
+            lines = list(raw.iter_lines())
+    deltas = [
+        json.loads(line[len("data: ") :])["choices"][0]["delta"]
+        for line in lines
+        if line.startswith("data: {")
+    ]
+    assert reasoning_content == _reasoning(whole.choices[0].message)
+    assert content == whole.choices[0].message.content
+    chain = [delta for delta in deltas if delta["reasoning_content"]]
+    text = [delta for delta in deltas if delta["content"]]
+    assert chain and all(delta["content"] is None for delta in chain), deltas
+    assert text and all(delta["reasoning_content"] is None for delta in text), deltas
+    assert deltas[0] == {"role": "assistant", "content": "", "reasoning_content": None}
+    assert deltas[-1] == {"content": "", "reasoning_content": None}  # the finish chunk's
 
 
 def test_a_stream_of_a_model_that_does_not_think_has_no_chain(mock_url: str) -> None:

@@ -40,7 +40,9 @@ def _pieces(text: str, scored: list[tuple[Any, Any]]) -> list[tuple[str, Any]]:
 
 def chat_completion_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[SSEEvent]:
     """``chat.completion.chunk`` per piece: role, reasoning_content deltas (a thinking model's), content
-    deltas, finish_reason, [usage], ``[DONE]``."""
+    deltas, finish_reason, [usage], ``[DONE]``. A thinking model's role, chain, text and finish deltas
+    carry both fields, the one they lack null, as DeepSeek's do: its documented loop reads
+    ``delta.reasoning_content`` on every chunk, and the SDK has no such attribute where the key is absent."""
     usage = _include_usage(context)
     head = {
         "id": body.get("id", "chatcmpl-mock"),
@@ -68,10 +70,11 @@ def chat_completion_events(body: Mapping[str, Any], context: StreamContext) -> I
         }
         if message.get("refusal") is not None:
             start["refusal"] = None
-        yield chunk([{"index": index, "delta": start, "logprobs": None, "finish_reason": None}])
         reasoning = message.get(REASONING_CONTENT)  # a thinking model's chain of thought: before its text
+        pair = {REASONING_CONTENT: None} if isinstance(reasoning, str) else {}
+        yield chunk([{"index": index, "delta": start | pair, "logprobs": None, "finish_reason": None}])
         for piece in split_text(reasoning) if isinstance(reasoning, str) else ():
-            delta = {REASONING_CONTENT: piece}
+            delta = {"content": None, REASONING_CONTENT: piece}
             yield chunk([{"index": index, "delta": delta, "logprobs": None, "finish_reason": None}])
         if isinstance(content, str):
             entries = _member(choice.get("logprobs"), "content")
@@ -80,7 +83,7 @@ def chat_completion_events(body: Mapping[str, Any], context: StreamContext) -> I
                 for entry in (entries if isinstance(entries, list) else [])
             ]
             for piece, logprobs in _pieces(content, scored):
-                delta = {"content": piece}
+                delta = {"content": piece} | pair
                 yield chunk([{"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": None}])
         for number, call in enumerate(message.get("tool_calls") or []):
             yield from (
@@ -97,7 +100,8 @@ def chat_completion_events(body: Mapping[str, Any], context: StreamContext) -> I
                 for delta in _tool_call_deltas(number, call)
             )
         finish = choice.get("finish_reason") or ("tool_calls" if message.get("tool_calls") else "stop")
-        yield chunk([{"index": index, "delta": {}, "logprobs": None, "finish_reason": finish}])
+        end = {"content": start["content"]} | pair if pair else {}
+        yield chunk([{"index": index, "delta": end, "logprobs": None, "finish_reason": finish}])
     if usage:
         yield chunk([], usage=body.get("usage"))
     yield DONE
