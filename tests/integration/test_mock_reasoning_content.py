@@ -364,3 +364,16 @@ def test_an_agent_loop_sees_a_chain_on_every_turn_the_tool_result_turn_too(mock_
     assert second.choices[0].finish_reason == "stop" and answer.content and not answer.tool_calls, second
     assert _reasoning(answer)
     assert second.usage.completion_tokens_details.reasoning_tokens > 0, second.usage
+
+
+def test_each_of_n_choices_thinks_its_own_chain_and_all_are_billed(mock_url: str) -> None:
+    """``n`` choices of a thinking model: each its own chain (as each its own text), every chain billed."""
+    with openai_client(mock_url, "beatra") as client:
+        one = _ask(client, "deepseek-reasoner")
+        three = _ask(client, "deepseek-reasoner", n=3)
+    chains = [_reasoning(choice.message) for choice in three.choices]
+    assert chains[0] == _reasoning(one.choices[0].message)  # the first choice is the one-choice answer's
+    assert len(set(chains)) > 1, chains
+    shown = three.usage.completion_tokens_details.reasoning_tokens
+    assert shown > one.usage.completion_tokens_details.reasoning_tokens, three.usage
+    assert three.usage.completion_tokens > shown, three.usage

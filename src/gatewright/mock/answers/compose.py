@@ -81,7 +81,7 @@ class Composer:
         else:
             key = f"{self.seed}|{wire}|{prompt.model}"
             choices = tuple(
-                self._scored(prompt, self._choice(prompt, f"{key}|{text}|{index}"))
+                self._scored(prompt, self._choice(prompt, f"{key}|{text}|{index}"), index=index)
                 for text in prompt.batch
                 for index in range(prompt.n)
             )
@@ -112,16 +112,17 @@ class Composer:
             created=int(self.clock()),
             model=prompt.model or default_model,
             choices=tuple(
-                self._scored(prompt, choice(), scripted=True) for _ in range(len(prompt.batch) * prompt.n)
+                self._scored(prompt, choice(), scripted=True, index=index % prompt.n)
+                for index in range(len(prompt.batch) * prompt.n)
             ),
             prompt_tokens=self.prompt_tokens(prompt),
         )
 
-    def _scored(self, prompt: Prompt, choice: Choice, *, scripted: bool = False) -> Choice:
+    def _scored(self, prompt: Prompt, choice: Choice, *, scripted: bool = False, index: int = 0) -> Choice:
         """``choice`` with what the request asks beside it: the thinking or reasoning before it, its text's
         logprobs. A rule's ``scripted`` text is sent whole, reasoned or not (``max_tokens`` never cuts it)."""
         if prompt.thinking is not None and (prompt.thinks_after_tools or not prompt.after_tool_result):
-            choice = self._thought(prompt, choice, cut=not scripted)
+            choice = self._thought(prompt, choice, cut=not scripted, index=index)
         if prompt.reasoning is not None:  # after a thinking model's shown chain, which it spends beside
             choice = _reasoned(prompt, choice, cut=not scripted, before=choice.thinking_tokens)
         if prompt.logprobs is not None:
@@ -130,7 +131,7 @@ class Composer:
             )
         return choice
 
-    def _thought(self, prompt: Prompt, choice: Choice, *, cut: bool) -> Choice:
+    def _thought(self, prompt: Prompt, choice: Choice, *, cut: bool, index: int = 0) -> Choice:
         """``choice`` after its thinking, as Anthropic's: within the budget, billed as output tokens, and
         inside ``max_tokens`` with the text (which is cut to what the thinking leaves). An Anthropic turn
         that goes on after a tool's result thinks no more: its thinking came before the tool call (a chat
@@ -138,7 +139,8 @@ class Composer:
         text stays whole (a rule's, which ``max_tokens`` never cuts)."""
         assert prompt.thinking is not None
         room = prompt.thinking if prompt.max_tokens is None else min(prompt.thinking, prompt.max_tokens)
-        thought, _ = truncate_tokens(answer_text(f"{self.seed}|thinking|{prompt.text}")[0], room)
+        salt = f"|{index}" if index else ""  # each of ``n`` choices thinks its own thought
+        thought, _ = truncate_tokens(answer_text(f"{self.seed}|thinking|{prompt.text}{salt}")[0], room)
         thinking = count_tokens(thought)
         choice = replace(choice, thinking=thought, thinking_tokens=thinking, tokens=choice.tokens + thinking)
         return _within(prompt, choice, thinking) if cut else choice
