@@ -296,6 +296,26 @@ def test_a_kling_task_is_served_on_the_generic_video_routes(mock: str, generic: 
     )
 
 
+def test_a_minimax_task_is_read_on_the_universal_video_query_in_its_words(mock: str) -> None:
+    """imarouter's GET /v1/videos/{task_id}: "Universal query endpoint for all video tasks (Seedance, MiniMax
+    Hailuo, etc.)": a MiniMax Hailuo task of POST /v1/video/generations is read there too, in the OpenAI
+    video words (``queued``, ``in_progress``, ``completed``; its own poll says ``""`` for submitted)."""
+    created = requests.post(
+        f"{mock}/imarouter/v1/video/generations",
+        json={"model": "MiniMax-Hailuo-2.3", "prompt": "a cat"},
+        headers=AUTH,
+        timeout=10,
+    )
+    assert created.status_code == 200, created.text
+    task_id = created.json()["id"]
+    universal = requests.get(f"{mock}/imarouter/v1/videos/{task_id}", headers=AUTH, timeout=10)
+    own = requests.get(f"{mock}/imarouter/v1/video/generations/{task_id}", headers=AUTH, timeout=10)
+    assert universal.status_code == own.status_code == 200, (universal.text, own.text)
+    assert universal.json()["id"] == own.json()["id"] == task_id
+    assert universal.json()["status"] in {"queued", "in_progress", "completed"}  # each poll moves it on here
+    assert own.json()["status"] in {"", "in_progress", "completed"}
+
+
 # --- a counter that follows its stream (ipop agent turns: "Read a resumable agent turn") --------------------
 
 
