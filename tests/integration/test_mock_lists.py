@@ -63,6 +63,18 @@ def test_a_page_size_and_a_declared_filter_are_honoured(url: str, client: openai
     assert tuning not in {f.id for f in client.files.list(purpose="batch")}
 
 
+def test_a_vector_store_list_sent_without_limit_is_a_page_of_twenty(url: str, client: openai.OpenAI) -> None:
+    """ipop: "Use the `limit` query param to cap the page size (default 20, max 100).": the list answered
+    every store at once. The SDK's auto-pagination still visits each store once."""
+    made = {client.vector_stores.create(name=f"kb-{n}").id for n in range(24)}
+    page = requests.get(f"{url}/v1/vector_stores", headers=AUTH, timeout=10).json()
+    assert (len(page["data"]), page["has_more"]) == (20, True)
+    every = requests.get(f"{url}/v1/vector_stores", params={"limit": 100}, headers=AUTH, timeout=10).json()
+    assert made <= {store["id"] for store in every["data"]} and every["has_more"] is False
+    listed = [store.id for store in itertools.islice(client.vector_stores.list(), 200)]
+    assert made <= set(listed) and len(listed) == len(set(listed)) == len(every["data"])
+
+
 def test_batches_auto_pagination_stops(url: str, client: openai.OpenAI) -> None:
     file_id = upload_file(url, LINE, filename="in.jsonl", purpose="batch")
     for _ in range(3):

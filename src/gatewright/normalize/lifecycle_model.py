@@ -95,6 +95,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "field_values": None,  # a parameter of the operations takes the values a component's field holds
     "field_default": None,  # the value a component's field takes when not sent (no operations)
     "reasoning_content": None,  # [regex, ...]: the models whose chat answers show their chain of thought
+    "parameter_default": None,  # {name, value}: the value a parameter of the operations takes when not sent
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -156,6 +157,15 @@ class FieldDefault:
 
 
 @dataclass(frozen=True, slots=True)
+class ParameterDefault:
+    """What the prose says a parameter is when not sent, where its schema declares no ``default``: ipop's
+    vector store list, "Use the `limit` query param to cap the page size (default 20, max 100)."."""
+
+    name: str  # a parameter each operation declares, its schema inline
+    value: Any  # a JSON value the parameter's own schema accepts
+
+
+@dataclass(frozen=True, slots=True)
 class FieldValues:
     """A parameter whose values are those a component's field holds: ipop's upload ``purpose`` (any
     string in the query) "selects the storage purpose", which its file object states from a list."""
@@ -187,7 +197,7 @@ class Behaviour:
     # idempotency: the header; counter: (field, follows); also_served_by, set_on_success: tuples;
     # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; expand: an Expansion;
     # field_pattern: a FieldPattern; field_default: a FieldDefault; field_values: a FieldValues;
-    # echo_as: an EchoAs; reasoning_content: a tuple of model patterns;
+    # echo_as: an EchoAs; reasoning_content: a tuple of model patterns; parameter_default: a ParameterDefault;
     # else the string
     value: Any
     why: str

@@ -33,6 +33,7 @@ from gatewright.normalize.lifecycle_model import (
     FieldPattern,
     FieldValues,
     Lifecycle,
+    ParameterDefault,
     Required,
     RequiredHeader,
     Shape,
@@ -134,6 +135,8 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = FieldValues(stated["parameter"], stated["schema"], stated["field"])
     elif kind == "field_default":
         value = FieldDefault(stated["schema"], stated["field"], stated["value"])
+    elif kind == "parameter_default":
+        value = ParameterDefault(stated["name"], stated["value"])
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),
@@ -243,6 +246,8 @@ def _subjects(behaviour: Behaviour, where: str) -> list[tuple[str, tuple[str, ..
         key, named = (behaviour.value.answer,), f"{kind} {behaviour.value.answer}"
     elif isinstance(behaviour.value, FieldValues):  # once per operation and parameter
         key, named = (behaviour.value.parameter,), f"{kind} {behaviour.value.parameter}"
+    elif isinstance(behaviour.value, ParameterDefault):  # once per operation and parameter
+        key, named = (behaviour.value.name,), f"{kind} {behaviour.value.name}"
     return [
         (f"{where}/operations/{position}", (kind, *key, operation), f"{named} of {operation}")
         for position, operation in enumerate(behaviour.operations)

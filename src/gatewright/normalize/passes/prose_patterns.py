@@ -24,7 +24,9 @@ A ``field_default`` statement says what a field is when not sent, where the pros
 schema does not (ipop's fine-tune ``learning_rate``: "Adam learning rate. Default 1e-4."): the field takes
 it as its ``default`` (after the patterns, so the value is judged against the field as they left it), which
 the mock reports for a field a request left out. A field that has another default, or whose own schema
-refuses the value, is an error: the statement and the document disagree.
+refuses the value, is an error: the statement and the document disagree. A ``parameter_default`` statement
+gives a parameter of the operations it names its default alike (ipop's vector store list: "Use the `limit`
+query param to cap the page size (default 20, max 100)."), which the mock's lists read when it is not sent.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from gatewright.normalize.lifecycle_model import (
     FieldDefault,
     FieldPattern,
     FieldValues,
+    ParameterDefault,
 )
 from gatewright.normalize.passes.base import Context, Document, repair_pass
 from gatewright.normalize.passes.behaviours import check_quotes, quoted, refused
@@ -57,6 +60,7 @@ __all__ = ["prose_patterns"]
 KIND = "field_pattern"
 VALUES = "field_values"
 DEFAULT = "field_default"
+PARAMETER_DEFAULT = "parameter_default"
 # Keywords that describe a field rather than constrain it: they stay on a widened field.
 _ANNOTATIONS = frozenset(
     {"title", "description", "examples", "example", "default", "deprecated", "readOnly", "writeOnly"}
@@ -68,7 +72,7 @@ def prose_patterns(document: Document, context: Context, log: RepairLog) -> None
     """Give fields the patterns and defaults the lifecycle file quotes the prose for (a value's form, a
     widened enum, the value a field not sent takes)."""
     declared = context.lifecycles
-    statements = declared.statements(KIND, VALUES, DEFAULT) if declared is not None else ()
+    statements = declared.statements(KIND, VALUES, DEFAULT, PARAMETER_DEFAULT) if declared is not None else ()
     if declared is None or not statements:
         return
     check_quotes(document, context.prose, declared, statements)
@@ -89,7 +93,14 @@ def prose_patterns(document: Document, context: Context, log: RepairLog) -> None
         for operation in behaviour.operations:
             _take_values(document, declared, behaviour, operation, log)
     for behaviour in declared.statements(DEFAULT):  # after the patterns: judged against the field as left
-        _give_default(document, declared, behaviour, log)
+        default: FieldDefault = behaviour.value
+        place = _field(document, declared, behaviour, default.schema, default.field)
+        _give_default(document, declared, behaviour, place, value=default.value, log=log)
+    for behaviour in declared.statements(PARAMETER_DEFAULT):
+        given: ParameterDefault = behaviour.value
+        for operation in behaviour.operations:
+            place = _parameter(document, declared, behaviour, operation, given.name)
+            _give_default(document, declared, behaviour, place, value=given.value, log=log)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,26 +226,31 @@ def _widen(declared: ApiLifecycles, behaviour: Behaviour, place: _Place, log: Re
     )
 
 
-def _give_default(document: Document, declared: ApiLifecycles, behaviour: Behaviour, log: RepairLog) -> None:
-    """The field's ``default``: the stated value, which its own schema must accept (refs resolved in the
-    document); a field that defaults to another value already is refused, not overwritten."""
-    stated: FieldDefault = behaviour.value
-    place = _field(document, declared, behaviour, stated.schema, stated.field)
+def _give_default(
+    document: Document,
+    declared: ApiLifecycles,
+    behaviour: Behaviour,
+    place: _Place,
+    *,
+    value: Any,
+    log: RepairLog,
+) -> None:
+    """The field's (or parameter's) ``default``: the stated value, which its own schema must accept (refs
+    resolved in the document); one that defaults to another value already is refused, not overwritten."""
     if "default" in place.node:
-        if same(place.node["default"], stated.value):
+        if same(place.node["default"], value):
             return
         raise refused(declared, behaviour, f"{place.named} has the default {place.node['default']!r} already")
     try:
-        errors = DocumentValidators(document).errors(place.node, stated.value)
+        errors = DocumentValidators(document).errors(place.node, value)
     except Unresolvable as exc:  # a $ref in the field's schema that leads nowhere: the statement cannot hold
         raise refused(declared, behaviour, f"{place.named} cannot be judged: {exc}") from None
     if errors:
-        message = f"{place.named} does not take {stated.value!r}: {describe(errors[0])}"
-        raise refused(declared, behaviour, message)
-    place.node["default"] = copy.deepcopy(stated.value)
+        raise refused(declared, behaviour, f"{place.named} does not take {value!r}: {describe(errors[0])}")
+    place.node["default"] = copy.deepcopy(value)
     log.add(
         f"{place.where}/default",
         f"gave `{place.label}` the default the prose states",
         quoted(behaviour),
-        after=stated.value,
+        after=value,
     )
