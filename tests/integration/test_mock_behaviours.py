@@ -316,6 +316,28 @@ def test_a_minimax_task_is_read_on_the_universal_video_query_in_its_words(mock: 
     assert own.json()["status"] in {"", "in_progress", "completed"}
 
 
+def test_a_beatra_cancel_of_a_running_task_is_accepted_and_of_a_finished_one_answers_its_end(
+    mock: str,
+) -> None:
+    """beatra's cancel documents 202 "Cancel requested; final state via callback / GET" and 200 "Already
+    terminal; returns final state (idempotent)": a running task's cancel answered 200 with its body."""
+    created = requests.post(
+        f"{mock}/beatra/v1/images/generations",
+        json={"model": "gpt-image-2", "prompt": "a cat"},
+        headers=AUTH,
+        timeout=10,
+    )
+    assert created.status_code in (200, 201, 202), created.text
+    task_id = created.json()["task_id"]
+    cancel = f"{mock}/beatra/v1/tasks/{task_id}/cancel"
+    accepted = requests.post(cancel, headers=AUTH, timeout=10)
+    assert (accepted.status_code, accepted.content) == (202, b""), accepted.text
+    polled = requests.get(f"{mock}/beatra/v1/tasks/{task_id}", headers=AUTH, timeout=10).json()
+    assert polled["status"] == "canceled", polled  # the final state, via GET
+    again = requests.post(cancel, headers=AUTH, timeout=10)
+    assert again.status_code == 200 and again.json()["status"] == "canceled", again.text
+
+
 # --- a counter that follows its stream (ipop agent turns: "Read a resumable agent turn") --------------------
 
 

@@ -146,6 +146,9 @@ def _check_stated(by_id: dict[str, OperationRef], task: dict[str, Any]) -> Itera
         yield f"sync_when {sync_when!r} is not a $request.body runtime expression"
     if task.get("finished_cancel", "noop") != "noop":
         yield f"finished_cancel {task['finished_cancel']!r} is not 'noop'"
+    running = task.get("running_cancel", 202)
+    if type(running) is not int or not 200 <= running < 300:
+        yield f"running_cancel {running!r} is no 2xx status"
     for served_by in task.get("also_served_by", []):
         if served_by not in by_id:
             yield f"also_served_by operation {served_by!r} does not exist"

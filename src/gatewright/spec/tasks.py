@@ -153,7 +153,7 @@ class Counter:
 class TaskSpec:
     """The declared lifecycle of an operation that starts asynchronous work (docs/extensions.md).
 
-    The last six keys are what the spec states in prose (the lifecycle file's ``behaviours``).
+    The last seven keys are what the spec states in prose (the lifecycle file's ``behaviours``).
     """
 
     poll: str
@@ -169,6 +169,7 @@ class TaskSpec:
     sync_when: str | None = None  # a request expression that makes the call answer the result, not a task
     id_prefix: str | None = None  # what the API's task ids start with
     finished_cancel: str | None = None  # "noop": cancelling a finished task changes nothing
+    running_cancel: int | None = None  # the status cancelling a task still running answers (its end via GET)
     also_served_by: tuple[str, ...] = ()  # other poll operations that serve these tasks too
     counters: tuple[Counter, ...] = ()
     set_on_success: tuple[str, ...] = ()  # poll body fields null until the task succeeds, then set
@@ -189,6 +190,7 @@ class TaskSpec:
             sync_when=value.get("sync_when"),
             id_prefix=value.get("id_prefix"),
             finished_cancel=value.get("finished_cancel"),
+            running_cancel=value.get("running_cancel"),
             also_served_by=tuple(value.get("also_served_by", ())),
             counters=tuple(Counter(c["field"], c["follows"]) for c in value.get("counters", ())),
             set_on_success=tuple(value.get("set_on_success", ())),

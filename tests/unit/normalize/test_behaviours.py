@@ -108,7 +108,7 @@ BROKEN = {
         "is not valid under any of the given schemas (expected a statement: exactly one kind (idempotency, "
         "sync_when, finished_cancel, also_served_by, id_prefix, counter, set_on_success, api_key_header, "
         "required_header, expand, field_pattern, echo_as, field_values, field_default, reasoning_content, "
-        "parameter_default)",
+        "parameter_default, running_cancel)",
     ),
     "two kinds": (
         "  - id_prefix: a\n    sync_when: $request.body#/sync\n    operations: [POST /v1/jobs]\n    why: x\n",
@@ -444,3 +444,26 @@ def test_the_bundled_statements_quote_their_sources(tmp_path: Path) -> None:
             assert isinstance(behaviour, Behaviour) and behaviour.line is not None
             quote = " ".join(behaviour.why.split())
             assert json.dumps(quote, ensure_ascii=False)[1:-1] in text or quote in prose, (path.name, quote)
+
+
+RUNNING_CANCEL = """\
+  - running_cancel: 202
+    operations: ["DELETE /v1/jobs/{job_id}"]
+    why: Cancel requested; the final state via GET.
+"""
+
+
+def test_a_running_cancel_becomes_the_status_a_running_tasks_cancel_answers(tmp_path: Path) -> None:
+    """beatra's cancel documents 202 "Cancel requested; final state via callback / GET" beside the 200 of a
+    task already terminal: the statement names the status, which the cancel must document."""
+    source = document()
+    cancel = source["paths"]["/v1/jobs/{job_id}"]["delete"]
+    cancel["responses"]["202"] = {"description": "Cancel requested; the final state via GET."}
+    applied, _ = run(LIFECYCLES + BEHAVIOURS + RUNNING_CANCEL, tmp_path, source)
+    jobs = TaskSpec.from_extension(applied["paths"]["/v1/jobs"]["post"][TASK_EXTENSION])
+    assert (jobs.running_cancel, jobs.finished_cancel) == (202, "noop")
+    assert check_task_declarations(applied) == []
+    del cancel["responses"]["202"]
+    source["info"]["description"] += " Cancel requested; the final state via GET."
+    error = _refused(LIFECYCLES + BEHAVIOURS + RUNNING_CANCEL, tmp_path, source)
+    assert "running_cancel: DELETE /v1/jobs/{job_id} documents no 202 response" in error.message

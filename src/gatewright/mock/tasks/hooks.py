@@ -19,6 +19,7 @@ from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
 from gatewright.mock.keyset import SharedKeySet
 from gatewright.mock.media import MediaKind
+from gatewright.mock.negotiation import negotiate
 from gatewright.mock.outcome import JsonOutcome, error_response, web_response
 from gatewright.mock.paging import summary
 from gatewright.mock.render import render, value_for
@@ -174,6 +175,14 @@ class TaskHooks:
                 return error_response(api, op, 404, f"no such task: {found.id} (expired)")
             lifecycle = self.index.of(result.task)
             assert lifecycle is not None
+            decision = call.decision
+            if result.changed and lifecycle.spec.running_cancel is not None:  # accepted: its end via GET
+                decision = negotiate(
+                    op.responses,
+                    call.preferences,
+                    call.request.headers.get("Accept"),
+                    default_status=lifecycle.spec.running_cancel,
+                )
             if result.already_finished and lifecycle.spec.finished_cancel != "noop":
                 # the final state, unless a DELETE removes the job or a 409 is documented ("noop": the
                 # spec says cancelling a finished task changes nothing, so it stays readable)
@@ -183,16 +192,15 @@ class TaskHooks:
                     return error_response(
                         api, op, 409, f"task {found.id} already finished: {result.task.status}"
                     )
-            answer = self.bodies.answer(
-                api, op, result.task, lifecycle.spec, call.decision, salt=f"cancel-{found.id}"
-            )
-            if answer is None and call.decision.media is None:  # a cancel without a body (DELETE: 204)
-                return web_response(render(api, op, call.decision, call.body), call.headers)
+            salt = f"cancel-{found.id}"
+            answer = self.bodies.answer(api, op, result.task, lifecycle.spec, decision, salt=salt)
+            if answer is None and decision.media is None:  # a cancel without a body (DELETE: 204, a 202)
+                return web_response(render(api, op, decision, call.body), call.headers)
             if answer is not None and _confirms_delete(call):
                 shown = self.bodies.list_item(result.task)  # the job as its poll shows it: its kind
                 kind = shown.get("object") if shown is not None else None
                 return json_response(api, op, call.decision, open_bodies.deleted(found.id, kind))
-            status = self.bodies.fitted(api, call.decision, lifecycle.spec).status
+            status = self.bodies.fitted(api, decision, lifecycle.spec).status
             if answer is None or lookup(answer.value, status) != result.task.status:
                 return None
             return answer

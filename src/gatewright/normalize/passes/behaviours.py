@@ -88,6 +88,7 @@ def task_keys(
         ("sync_when", create),
         ("id_prefix", create),
         ("finished_cancel", lifecycle.cancel),
+        ("running_cancel", lifecycle.cancel),
         ("also_served_by", lifecycle.poll),
         ("counter", lifecycle.poll),
         ("set_on_success", lifecycle.poll),
@@ -98,6 +99,10 @@ def task_keys(
         used.append(behaviour)
         if kind == "also_served_by":
             keys[kind] = [resolve(name).definition["operationId"] for name in behaviour.value]
+        elif kind == "running_cancel" and str(behaviour.value) not in resolve(str(operation)).definition.get(
+            "responses", {}
+        ):
+            raise refused(declared, behaviour, f"{operation} documents no {behaviour.value} response")
         elif kind == "counter":
             keys["counters"] = [_counter(document, declared, behaviour, resolve(lifecycle.poll), resolve)]
         elif kind == "set_on_success":
