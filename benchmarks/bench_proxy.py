@@ -30,7 +30,7 @@ import requests
 
 HOST = "127.0.0.1"
 KEY = "sk-bench-0123456789"
-CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}
+CHAT = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}
 KINDS: dict[str, Callable[[requests.Session, str], int]] = {
     "GET /v1/models": lambda s, url: len(s.get(f"{url}/v1/models").content),
     "POST /v1/chat/completions": lambda s, url: len(s.post(f"{url}/v1/chat/completions", json=CHAT).content),

@@ -49,10 +49,11 @@ def _assert_envelope(api: MockApi, method: str, path: str, status: int, body: An
 # --- deeply nested JSON ---------------------------------------------------------------------------
 
 CHAT = "/v1/chat/completions"
+MODEL = "openai/gpt-4o-mini"  # voxvey's chat takes a provider-prefixed model only; empiriolabs' any
 
 
 def _chat_with(content: str) -> bytes:
-    return ('{"model": "m", "messages": [{"role": "user", "content": ' + content + "}]}").encode()
+    return ('{"model": "' + MODEL + '", "messages": [{"role": "user", "content": ' + content + "}]}").encode()
 
 
 DEEP_BODIES = {
@@ -117,7 +118,7 @@ async def test_the_journal_redacts_credentials_at_any_depth_a_body_may_have(
     for _ in range(MAX_JSON_DEPTH - 10):
         parameters = {"properties": parameters}
     body = {
-        "model": "m",
+        "model": MODEL,
         "messages": [{"role": "user", "content": "hi"}],
         "tools": [{"type": "function", "function": {"name": "f", "parameters": parameters}}],
     }
@@ -138,7 +139,7 @@ async def test_a_body_that_is_not_its_content_encoding_is_400_in_the_envelope(
     client = await aiohttp_client(create_app(["voxvey"], seed=1, access_log=False))
     response = await client.post(
         CHAT,
-        data=b'{"model": "m", "messages": []}',
+        data=json.dumps({"model": MODEL, "messages": []}).encode(),
         headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": encoding},
     )
     assert response.status == 400, await response.text()
@@ -473,7 +474,7 @@ def test_a_client_sending_its_headers_byte_by_byte_is_disconnected(slow_mock: in
 
 @pytest.mark.slow  # waits out the mock process's read timeout
 def test_a_client_sending_its_body_slowly_gets_408_and_is_disconnected(slow_mock: int) -> None:
-    body = b'{"model": "m", "messages": [{"role": "user", "content": "hi"}]}'
+    body = json.dumps({"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}).encode()
     head = (
         b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-test\r\n"
         b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
@@ -506,7 +507,7 @@ def test_a_client_sending_its_body_slowly_gets_408_and_is_disconnected(slow_mock
 
 @pytest.mark.slow  # starts the slow_mock process
 def test_a_normal_request_on_the_slow_mock_still_answers(slow_mock: int) -> None:
-    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]}).encode()
+    body = json.dumps({"model": MODEL, "messages": [{"role": "user", "content": "hi"}]}).encode()
     head = (
         b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-test\r\n"
         b"Content-Type: application/json\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
@@ -536,7 +537,7 @@ def test_clients_that_hang_up_leave_no_traceback_in_the_log(tmp_path: Path) -> N
     process = _mock_process(port, "--rules", str(rules))
     try:
         _wait_listening(port, process)
-        stream = json.dumps({"model": "m", "stream": True, "messages": [{"role": "user", "content": "hi"}]})
+        stream = json.dumps({"model": MODEL, "stream": True, "messages": [{"role": "user", "content": "hi"}]})
         head = (
             "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-test\r\n"
             "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n"
@@ -554,7 +555,7 @@ def test_clients_that_hang_up_leave_no_traceback_in_the_log(tmp_path: Path) -> N
             assert sock.recv(4096).startswith(b"HTTP/1.0 400")
         for _ in range(3):  # mid-request: the body never completes
             sock = socket.create_connection(("127.0.0.1", port))
-            sock.sendall((head.format(1000) + '{"model": "m"').encode())
+            sock.sendall((head.format(1000) + '{"model": "' + MODEL + '"').encode())
             time.sleep(0.3)
             _reset(sock)
         time.sleep(3)  # the slow streams notice the resets
@@ -633,7 +634,7 @@ def test_a_tool_schema_asking_for_a_huge_value_gets_a_bounded_answer_at_once(sch
     """A request's schema is anyone's: a 300-byte tool whose parameter asked for 100,000,000 items
     once held the mock (every client) while it filled gigabytes."""
     body = {
-        "model": "m",
+        "model": MODEL,
         "messages": [{"role": "user", "content": "hi"}],
         "tools": [
             {

@@ -37,6 +37,7 @@ from gatewright.testing import running_mock, serve_app
 
 API = "empiriolabs"
 MODEL = "gpt-4o-mini"
+VOXVEY_MODEL = "openai/gpt-4o-mini"  # voxvey's chat takes a provider-prefixed model only
 CLAUDE = "claude-mock-test"  # not in the SDK's deprecated list (that warns, and warnings are errors)
 EMBEDDING = "text-embedding-3-small"
 WEATHER = {
@@ -197,8 +198,8 @@ def test_without_replay_the_same_calls_get_fresh_answers(
 # -- fixtures written by hand ----------------------------------------------------------------------------
 
 
-def _chat_request(text: str, **extra: Any) -> RecordedRequest:
-    body = {"model": MODEL, "messages": _user(text), **extra}
+def _chat_request(text: str, model: str = MODEL, **extra: Any) -> RecordedRequest:
+    body = {"model": model, "messages": _user(text), **extra}
     headers = {"content-type": "application/json", "authorization": "Bearer sk-live-secret"}
     return RecordedRequest("POST", "/v1/chat/completions", "", headers, Payload("json", body))
 
@@ -227,6 +228,7 @@ def _chat(
     *,
     completion_id: str = "chatcmpl-recorded",
     api: str = API,
+    model: str = MODEL,
     test_id: str | None = None,
     violations: tuple[str, ...] = (),
     headers: dict[str, str] | None = None,
@@ -236,7 +238,7 @@ def _chat(
         {"content-type": "application/json", **(headers or {})},
         Payload("json", _completion(completion_id, content)),
     )
-    return Recording(api, "createChatCompletion", _chat_request(text), response, test_id, violations)
+    return Recording(api, "createChatCompletion", _chat_request(text, model), response, test_id, violations)
 
 
 def _chunk(content: str | None, finish: str | None = None) -> str:
@@ -266,9 +268,9 @@ def _oai(url: str) -> openai.OpenAI:
     return openai.OpenAI(api_key="sk-test", base_url=f"{url}/v1", max_retries=0, timeout=10)
 
 
-def _ask(url: str, text: str, **extra: Any) -> Any:
+def _ask(url: str, text: str, model: str = MODEL, **extra: Any) -> Any:
     with _oai(url) as client:
-        return client.chat.completions.create(model=MODEL, messages=_user(text), **extra)
+        return client.chat.completions.create(model=model, messages=_user(text), **extra)
 
 
 Delta = tuple[str | None, str | None]
@@ -495,15 +497,15 @@ def test_a_rules_stream_fault_applies_to_a_replayed_stream(replay: str) -> None:
 
 
 def test_the_recordings_api_picks_the_api_when_several_are_served(tmp_path: Path) -> None:
-    write_recording(tmp_path, _chat("Hello", "Voxvey's answer.", api="voxvey"))
+    write_recording(tmp_path, _chat("Hello", "Voxvey's answer.", api="voxvey", model=VOXVEY_MODEL))
     write_recording(tmp_path, _chat("Hello", "EmpirioLabs' answer.", api=API))
     with serve_app(
         create_app(["voxvey", API], seed=7, access_log=False, replay=ReplaySettings(tmp_path, strict=True))
     ) as url:
-        assert _ask(f"{url}/voxvey", "Hello").choices[0].message.content == "Voxvey's answer."
+        assert _ask(f"{url}/voxvey", "Hello", VOXVEY_MODEL).choices[0].message.content == "Voxvey's answer."
         assert _ask(f"{url}/{API}", "Hello").choices[0].message.content == "EmpirioLabs' answer."
         with pytest.raises(openai.NotFoundError):
-            _ask(f"{url}/voxvey", "Hello", temperature=0.5)
+            _ask(f"{url}/voxvey", "Hello", VOXVEY_MODEL, temperature=0.5)
 
 
 # -- the command line ------------------------------------------------------------------------------------

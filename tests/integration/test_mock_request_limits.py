@@ -14,6 +14,9 @@ from gatewright.mock.answers.extension import MAX_CHOICES
 AUTH = {"Authorization": "Bearer sk-test", "x-api-key": "sk-test", "anthropic-version": "2023-06-01"}
 MOCK_OPTIONS = {"apis": ["empiriolabs", "voxvey", "imarouter"], "seed": 2}
 HI = [{"role": "user", "content": "hi"}]
+# A chat model each API takes (voxvey's carry a provider prefix, imarouter's are an enum), so a refusal is the
+# limit's, not the model's.
+CHAT_MODELS = {"empiriolabs": "gpt-4o-mini", "voxvey": "openai/gpt-4o-mini", "imarouter": "gpt-4.1-mini"}
 
 
 def _openai(mock: str, api: str) -> openai.OpenAI:
@@ -25,9 +28,11 @@ def _openai(mock: str, api: str) -> openai.OpenAI:
 def test_chat_outside_the_wire_s_bounds_is_refused(mock: str, api: str, limits: dict[str, int]) -> None:
     with (
         _openai(mock, api) as client,
-        pytest.raises((openai.BadRequestError, openai.UnprocessableEntityError)),
+        pytest.raises((openai.BadRequestError, openai.UnprocessableEntityError)) as refused,
     ):
-        client.chat.completions.create(model="gpt-4o-mini", messages=HI, extra_body=limits)  # type: ignore[arg-type]
+        client.chat.completions.create(model=CHAT_MODELS[api], messages=HI, extra_body=limits)  # type: ignore[arg-type]
+    said = refused.value.response.text  # imarouter's error is a bare string, which the SDK's message omits
+    assert "body/model" not in said and f"body/{next(iter(limits))}" in said, said
 
 
 @pytest.mark.parametrize("api", ["empiriolabs", "voxvey", "imarouter"])

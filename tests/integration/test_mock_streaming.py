@@ -191,7 +191,7 @@ async def test_client_disconnecting_mid_stream_leaves_the_server_healthy() -> No
 
 
 async def _disconnect_three_times_then_serve(client: Client) -> None:
-    body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    body = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "stream": True}
     for _ in range(3):
         response = await client.post("/v1/chat/completions", json=body, headers=AUTH)
         assert response.status == 200

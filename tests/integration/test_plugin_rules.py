@@ -36,7 +36,7 @@ seen = {{}}
 
 def chat(url, **headers):
     client = openai.OpenAI(base_url=f"{{url}}/v1", api_key="sk-test", max_retries=0)
-    reply = client.chat.completions.create(model="gpt-4o-mini", messages=HI, extra_headers=headers)
+    reply = client.chat.completions.create(model="openai/gpt-4o-mini", messages=HI, extra_headers=headers)
     return reply.choices[0].message.content
 
 

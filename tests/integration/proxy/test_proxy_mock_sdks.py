@@ -73,21 +73,25 @@ def pair() -> Iterator[Pair]:
 
 
 MESSAGES: Any = [{"role": "user", "content": "What is the weather in Paris?"}]
+CHAT_MODEL = "openai/gpt-4o"  # voxvey's chat and embeddings take provider-prefixed models only
+EMBEDDING_MODEL = "openai/text-embedding-3-small"
 
 
 def test_sdk_calls_answer_as_directly_and_nothing_is_found(pair: Pair) -> None:
-    chat = pair.both(lambda url: pair.openai(url).chat.completions.create(model="gpt-4o", messages=MESSAGES))
+    chat = pair.both(
+        lambda url: pair.openai(url).chat.completions.create(model=CHAT_MODEL, messages=MESSAGES)
+    )
     assert chat[0] == chat[1] and chat[1]["choices"][0]["message"]["content"]
 
     def stream(url: str) -> list[Any]:
-        chunks = pair.openai(url).chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True)
+        chunks = pair.openai(url).chat.completions.create(model=CHAT_MODEL, messages=MESSAGES, stream=True)
         return [chunk.model_dump() for chunk in chunks]
 
     streamed = pair.both(stream)
     assert streamed[0] == streamed[1] and len(streamed[1]) > 2
 
     embedded = pair.both(
-        lambda url: pair.openai(url).embeddings.create(model="text-embedding-3-small", input=["a", "b"])
+        lambda url: pair.openai(url).embeddings.create(model=EMBEDDING_MODEL, input=["a", "b"])
     )
     assert embedded[0] == embedded[1] and len(embedded[1]["data"]) == 2
 
