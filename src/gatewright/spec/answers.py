@@ -112,7 +112,7 @@ class Prompt:
     messages: int = 1
     prompts: tuple[str, ...] = ()  # a legacy completion's batch, each answered ``n`` times (empty: ``text``)
     logprobs: int | None = None  # the likeliest tokens to list per answer token (None: no logprobs asked)
-    thinking: int | None = None  # the tokens an Anthropic request lets the model think (None: no thinking)
+    thinking: int | None = None  # tokens the model may think: an Anthropic budget, a chat thinking model's
     # A chain shown on every turn, after a tool's result too (a chat thinking model's, as DeepSeek's); an
     # Anthropic turn that goes on after a tool's result thinks no more.
     thinks_after_tools: bool = False
