@@ -197,8 +197,10 @@ class Answer:
 
     @property
     def reasoning_tokens(self) -> int | None:
-        """The hidden reasoning tokens its choices billed (within ``completion_tokens``); None where the
-        request asked for no reasoning, so its usage states none (every choice was asked alike)."""
-        if not self.choices or self.choices[0].reasoning is None:
+        """The reasoning tokens its choices billed (within ``completion_tokens``): an effort's hidden ones
+        and a thinking model's shown chain; None where the request asked for neither, so its usage states
+        none (every choice was asked alike)."""
+        first = self.choices[0] if self.choices else None
+        if first is None or (first.reasoning is None and first.thinking is None):
             return None
-        return sum(choice.reasoning or 0 for choice in self.choices)
+        return sum((choice.reasoning or 0) + choice.thinking_tokens for choice in self.choices)

@@ -95,10 +95,8 @@ def chat_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
         "completion_tokens": completion,
         "total_tokens": answer.prompt_tokens + completion,
     }
-    first = answer.choices[0]
-    if first.reasoning is not None or first.thinking is not None:  # say how much reasoning was billed
-        shown = sum(choice.thinking_tokens for choice in answer.choices)  # a thinking model's chain
-        usage["completion_tokens_details"] = {"reasoning_tokens": (answer.reasoning_tokens or 0) + shown}
+    if (reasoning := answer.reasoning_tokens) is not None:  # asked for, or a chain shown: say how much
+        usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
     return {
         "id": f"chatcmpl-{answer.id}",
         "object": "chat.completion",
