@@ -99,10 +99,11 @@ def task_keys(
         used.append(behaviour)
         if kind == "also_served_by":
             keys[kind] = [resolve(name).definition["operationId"] for name in behaviour.value]
-        elif kind == "running_cancel" and str(behaviour.value) not in resolve(str(operation)).definition.get(
-            "responses", {}
-        ):
-            raise refused(declared, behaviour, f"{operation} documents no {behaviour.value} response")
+        elif kind == "running_cancel":  # a status the cancel documents
+            assert operation is not None  # (a statement was found about it)
+            if str(behaviour.value) not in resolve(operation).definition.get("responses", {}):
+                raise refused(declared, behaviour, f"{operation} documents no {behaviour.value} response")
+            keys[kind] = behaviour.value
         elif kind == "counter":
             keys["counters"] = [_counter(document, declared, behaviour, resolve(lifecycle.poll), resolve)]
         elif kind == "set_on_success":
