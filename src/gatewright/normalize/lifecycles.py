@@ -137,6 +137,8 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = FieldDefault(stated["schema"], stated["field"], stated["value"])
     elif kind == "parameter_default":
         value = ParameterDefault(stated["name"], stated["value"])
+    elif kind == "rerank":
+        value = stated["results"]
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),

@@ -26,6 +26,9 @@ EXPAND_EXTENSION = "x-gatewright-expand"  # on a list: {"parameter", "fields", "
 ECHO_EXTENSION = "x-gatewright-echo-as"  # on an operation: {answer field: the request field it restates}
 # On a chat operation: {"models": [regex, ...]}: answers of the models matched carry their chain of thought.
 REASONING_EXTENSION = "x-gatewright-reasoning-content"
+# On a rerank operation: {"results": pointer, "document": "object" | "string", "usage": pointer}: the answer
+# ranks the request's documents against its query (``mock.answers.rerank``).
+RERANK_EXTENSION = "x-gatewright-rerank"
 # On the anyOf branch a quoted `field_pattern` statement added (normalize.passes.prose_patterns): true.
 WIDENED_EXTENSION = "x-gatewright-widened"
 # The wire families an operation can be marked compatible with (``x-gatewright-compatible.wire``).

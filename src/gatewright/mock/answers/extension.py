@@ -8,6 +8,9 @@ body: the stream extension asks ``body_for`` and replays it as events. A watcher
 (``watch``) is told every answer one operation gives, JSON or streamed (stored
 responses keep them).
 
+An operation marked ``x-gatewright-rerank`` is answered with the request's documents ranked against its
+query (``rerank.py``), laid over the spec's body and checked the same way.
+
 An operation on a vendor's input-token count route (``Wire.count_route``: OpenAI's
 ``responses.input_tokens.count``) is answered with the count the create of its wire would bill for
 the same request (``counting.py``).
@@ -31,6 +34,7 @@ from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.counting import count_body
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
 from gatewright.mock.answers.prompt import prompt_as, prompt_of
+from gatewright.mock.answers.rerank import RerankShape, rerank_body
 from gatewright.mock.answers.reuse import AnswerCache, Key
 from gatewright.mock.answers.text import count_tokens
 from gatewright.mock.answers.wire import REASONING_ASKED, RENDERERS, embeddings_body
@@ -41,6 +45,7 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
 from gatewright.mock.render import response_headers
 from gatewright.spec.answers import Answer, Prompt
+from gatewright.spec.model import RERANK_EXTENSION
 from gatewright.spec.wires import wire_counted_at
 
 __all__ = ["AnswerExtension", "Watcher"]
@@ -122,6 +127,13 @@ class AnswerExtension:
         return int(self.composer.clock())
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
+        shape = RerankShape.of(operation.operation.definition.get(RERANK_EXTENSION))
+        if shape is not None:
+
+            async def ranked(call: MockCall) -> JsonOutcome | None:
+                return self.rerank(call, shape)
+
+            return ranked
         if operation.wire is None:
             counted = wire_counted_at(operation.operation.method.lower(), operation.operation.path)
             if counted is None:
@@ -150,6 +162,27 @@ class AnswerExtension:
         return JsonOutcome(
             decision.status, body, decision.media.media_type, headers, decision.media.schema_pointer
         )
+
+    def rerank(self, call: MockCall, shape: RerankShape) -> JsonOutcome | None:
+        """The request's documents ranked against its query (see ``rerank``), over the spec's body."""
+        decision = call.json_decision()
+        if decision is None or decision.media is None or (call.reply is not None and call.reply.sets_body):
+            return None  # a named example, another status or a rule's body is what was asked for
+        pointer = decision.media.schema_pointer
+        if pointer is None:
+            return None
+        request = call.body if isinstance(call.body, Mapping) else {}
+        models = call.api.generator.model_ids
+        model = request.get("model") if isinstance(request.get("model"), str) else None
+        chosen = model or (models[0] if models else "mock-model")
+        plan = self._plan(call.api, call.operation, decision, pointer)
+        top = rerank_body(shape, request, chosen, self.seed)
+        fitted, complete = fit(plan.base, top, plan.is_valid)
+        if not complete:
+            self._warn(call.api, call.operation, pointer, top)
+        self.answered += 1
+        body = fitted if isinstance(fitted, dict) else top
+        return JsonOutcome(decision.status, body, decision.media.media_type, plan.headers, pointer, True)
 
     def watch(self, api: str, operation_id: str, watcher: Watcher) -> None:
         """Tell ``watcher`` every answer the operation gives (stored responses keep them)."""
@@ -296,6 +329,6 @@ class AnswerExtension:
             "%s %s: the spec forbids part of the %s answer, sent without it: %s",
             api.name,
             op.operation_id,
-            op.wire,
+            op.wire or "rerank",
             "; ".join(f"{e.path or '/'}: {e.message}" for e in errors),
         )
