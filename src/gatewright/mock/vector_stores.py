@@ -14,7 +14,8 @@ before the task hooks:
   404; lists are the task lists, scoped to the store by its path parameter;
 - search (``POST {store}/search`` with a ``query``) scores the chunks (non-blank lines, at most
   ``CHUNK_WORDS`` words each) of the store's ingested files by the share of the query's distinct
-  words they contain (0..1), best first, and answers them in the search answer's list shape;
+  words they contain (0..1, ``mock.relevance``), best first, and answers them in the search
+  answer's list shape;
 - the store's own routes state what is attached to it (``file_count``, ``usage_bytes``, ``status``:
   ``mock.vector_store_items``);
 - a route under a store that answers the store itself (ipop's ``reindex``, found by its answer's
@@ -27,7 +28,6 @@ before the task hooks:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,7 @@ from gatewright.mock.fit import replace as replaced
 from gatewright.mock.negotiation import json_schema
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome, error_response, web_response
+from gatewright.mock.relevance import share
 from gatewright.mock.render import render
 from gatewright.mock.resource_bodies import render_list
 from gatewright.mock.scalars import digest_id
@@ -57,7 +58,7 @@ from gatewright.spec.tasks import Phase
 if TYPE_CHECKING:
     from gatewright.mock.shared_values import Shared
 
-__all__ = ["VectorStoreExtension", "chunks", "score"]
+__all__ = ["VectorStoreExtension", "chunks"]
 
 FILE_FIELD = "file_id"
 QUERY_FIELD = "query"
@@ -65,7 +66,6 @@ LIMIT_FIELD = "max_num_results"
 FACTS = "vector_store_file"  # the name an attachment's facts are registered under (``tasks.facts``)
 DEFAULT_RESULTS = 10  # OpenAI's and ipop's default page of hits
 CHUNK_WORDS = 100  # words in a chunk at most (a longer line is several chunks)
-_WORD = re.compile(r"\w+")
 
 Answered = web.StreamResponse | JsonOutcome | None
 
@@ -77,14 +77,6 @@ def chunks(text: str) -> list[str]:
         words = line.split()
         found.extend(" ".join(words[i : i + CHUNK_WORDS]) for i in range(0, len(words), CHUNK_WORDS))
     return found
-
-
-def score(query: str, chunk: str) -> float:
-    """The share of the query's distinct words (case-insensitive) that ``chunk`` contains: 0..1."""
-    wanted = set(_WORD.findall(query.lower()))
-    if not wanted:
-        return 0.0
-    return len(wanted & set(_WORD.findall(chunk.lower()))) / len(wanted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +325,7 @@ class VectorStoreExtension:
             if task is None or task.phase is not Phase.SUCCEEDED or blob is None:
                 continue
             for index, text in enumerate(chunks(blob.data.decode("utf-8", errors="replace"))):
-                value = score(query, text)
+                value = share(query, text)
                 if value > 0:
                     yield {
                         "file_id": file_id,

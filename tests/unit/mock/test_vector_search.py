@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gatewright.mock.vector_stores import CHUNK_WORDS, chunks, score
+from gatewright.mock.relevance import share as score
+from gatewright.mock.vector_stores import CHUNK_WORDS, chunks
 
 WORDS = st.lists(st.sampled_from(["fox", "dog", "mock", "batch", "Store", "river"]), max_size=12)
 

@@ -5,26 +5,24 @@ each document's index and a relevance score in [0, 1], highest first, ``top_n`` 
 sent), each with its ``document`` only when ``return_documents`` is true, in the form the results declare
 (a string, or ``{"text": ...}``). A score is what a RAG test can rely on without a model: the same
 request always ranks the same way (as embeddings are the same per input), and a document that shares a
-word with the query ranks above one that shares none. Words are runs of three or more letters or digits,
-case folded, a trailing ``s`` dropped (so ``models`` meets ``model`` and ``is``/``a`` meet nothing); the
-share of the query's words a document holds sets the score, and a hash of (seed, model, query,
-document) orders documents that hold the same share.
+word with the query ranks above one that shares none. The share of the query's words a document holds
+(``gatewright.mock.relevance``) sets the score, and a hash of (seed, model, query, document) orders
+documents that hold the same share.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from gatewright.mock.answers.text import count_tokens
+from gatewright.mock.relevance import share
 from gatewright.spec.pointer import split
 
 __all__ = ["RerankShape", "relevance", "rerank_body"]
 
-_WORD = re.compile(r"[^\W_]{3,}")
 _NONE_SHARED = 0.1  # scores of documents sharing no word lie below this; those sharing one, above it
 
 
@@ -55,17 +53,12 @@ class RerankShape:
         )
 
 
-def _words(text: str) -> set[str]:
-    return {word[:-1] if word.endswith("s") else word for word in _WORD.findall(text.casefold())}
-
-
 def relevance(query: str, document: str, model: str, seed: int | None = None) -> float:
     """The document's score for the query, in [0, 1]: above ``_NONE_SHARED`` exactly when it shares a
     word with the query, growing with the share of the query's words it holds."""
     digest = hashlib.sha256(f"{seed}|{model}|{query}|{document}".encode("utf-8", "surrogatepass")).digest()
     jitter = int.from_bytes(digest[:8], "big") / 2**64  # in [0, 1)
-    asked = _words(query)
-    shared = len(asked & _words(document)) / len(asked) if asked else 0.0
+    shared = share(query, document)
     if not shared:
         return round(_NONE_SHARED * jitter * 0.99, 6)
     return round(_NONE_SHARED + 0.85 * shared + 0.05 * jitter, 6)
