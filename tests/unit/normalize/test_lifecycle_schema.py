@@ -42,11 +42,15 @@ def place(pointer: str) -> dict[str, Any]:
     return dict(found)
 
 
+_FREE = {("field_default", "value"), ("parameter_default", "value")}
+
+
 def described(pointer: str) -> bool:
     """Whether the schema describes the value at ``pointer``: not the inside of a declared JSON Schema, nor a
-    ``field_default``'s value, which may be any JSON value (so no edit of it is refused)."""
+    ``field_default``'s or a ``parameter_default``'s value, which may be any JSON value (so no edit of it is
+    refused)."""
     tokens = split(pointer)
-    free = any(pair == ("field_default", "value") for pair in itertools.pairwise(tokens))
+    free = any(pair in _FREE for pair in itertools.pairwise(tokens))
     return "schema" not in tokens[:-1] and not free
 
 
