@@ -249,22 +249,6 @@ def test_a_deleted_input_file_is_refused_in_the_api_envelope(mock_url: str) -> N
     assert {"error", "code", "request_id", "retryable"} <= body.keys()
 
 
-def test_a_batch_over_an_input_file_that_is_not_there_fails(mock_url: str, client: openai.OpenAI) -> None:
-    """OpenAI reports input-file errors as a created batch that ends ``failed`` with the error (ipop
-    documents no refusal for it); it ended ``completed``, as if the file were empty."""
-    created = _create(mock_url, "file-never-uploaded")
-    assert created.status_code == 200, created.text
-    batch = _finished(client, created.json()["id"])
-    assert batch.status == "failed" and batch.input_file_id == "file-never-uploaded"
-    assert "file-never-uploaded" in str((batch.model_extra or {}).get("last_error"))
-    assert (batch.request_counts.total, batch.request_counts.completed, batch.request_counts.failed) == (
-        0,
-        0,
-        0,
-    )
-    assert batch.output_file_id is None and batch.error_file_id is None
-
-
 @pytest.mark.parametrize(
     ("window", "seconds"),
     [

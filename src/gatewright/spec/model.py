@@ -26,6 +26,10 @@ EXPAND_EXTENSION = "x-gatewright-expand"  # on a list: {"parameter", "fields", "
 ECHO_EXTENSION = "x-gatewright-echo-as"  # on an operation: {answer field: the request field it restates}
 # On a chat operation: {"models": [regex, ...]}: answers of the models matched carry their chain of thought.
 REASONING_EXTENSION = "x-gatewright-reasoning-content"
+# On an operation: {request field: the purpose the file it names must have been uploaded with}.
+FILE_PURPOSE_EXTENSION = "x-gatewright-file-purpose"
+# On a list: "asc" or "desc" (newest first): the order its items come in where the request asks none.
+LIST_ORDER_EXTENSION = "x-gatewright-list-order"
 # On the anyOf branch a quoted `field_pattern` statement added (normalize.passes.prose_patterns): true.
 WIDENED_EXTENSION = "x-gatewright-widened"
 # The wire families an operation can be marked compatible with (``x-gatewright-compatible.wire``).

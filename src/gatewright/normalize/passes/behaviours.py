@@ -44,8 +44,11 @@ __all__ = [
     "declare_idempotency",
     "declare_reasoning",
     "declares_header",
+    "declares_parameter",
     "quoted",
     "refused",
+    "request_schema",
+    "set_extension",
     "task_keys",
 ]
 
@@ -165,7 +168,7 @@ def declare_idempotency(
             if not declares_header(document, operation, behaviour.value):
                 raise refused(declared, behaviour, f"{name} declares no {behaviour.value} header parameter")
             change = f"declared the {behaviour.value} idempotency header"
-            _extend(operation, IDEMPOTENCY_EXTENSION, wanted, log, change=change, why=quoted(behaviour))
+            set_extension(operation, IDEMPOTENCY_EXTENSION, wanted, log, change=change, why=quoted(behaviour))
 
 
 def declare_expansions(document: Document, declared: ApiLifecycles, resolve: Resolve, log: RepairLog) -> None:
@@ -185,7 +188,7 @@ def declare_expansions(document: Document, declared: ApiLifecycles, resolve: Res
                     declared, behaviour, f"{name} declares no {expansion.parameter} query parameter"
                 )
             change = f"declared what the {expansion.parameter} parameter adds to the listed items"
-            _extend(operation, EXPAND_EXTENSION, wanted, log, change=change, why=quoted(behaviour))
+            set_extension(operation, EXPAND_EXTENSION, wanted, log, change=change, why=quoted(behaviour))
 
 
 def declare_echoes(document: Document, declared: ApiLifecycles, resolve: Resolve, log: RepairLog) -> None:
@@ -197,7 +200,7 @@ def declare_echoes(document: Document, declared: ApiLifecycles, resolve: Resolve
         echo: EchoAs = behaviour.value
         for name in behaviour.operations:
             operation = resolve(name)
-            if echo.field not in properties(document, _request_schema(document, operation)):
+            if echo.field not in properties(document, request_schema(document, operation)):
                 message = f"the JSON request body of {name} declares no {echo.field}"
                 raise refused(declared, behaviour, message)
             answers = [operation, *(resolve(lc.poll) for lc in declared.lifecycles if name in lc.creates)]
@@ -246,7 +249,7 @@ def declare_reasoning(document: Document, declared: ApiLifecycles, resolve: Reso
                 if not _reasoning_field(document, *message, log, quoted(behaviour)):
                     raise refused(declared, behaviour, f"{name} declares {REASONING_CONTENT} as no string")
             change = "declared the models whose answers show their chain of thought"
-            _extend(operation, REASONING_EXTENSION, wanted, log, change=change, why=quoted(behaviour))
+            set_extension(operation, REASONING_EXTENSION, wanted, log, change=change, why=quoted(behaviour))
 
 
 def _reasoning_field(
@@ -272,7 +275,7 @@ def _reasoning_field(
     return True
 
 
-def _extend(
+def set_extension(
     operation: OperationRef, extension: str, wanted: dict[str, Any], log: RepairLog, *, change: str, why: str
 ) -> None:
     """``extension`` on ``operation`` set to ``wanted``, the repair logged, unless it holds that already."""
@@ -283,7 +286,7 @@ def _extend(
     log.add(f"{operation.pointer}/{escape(extension)}", change, why, before=before, after=wanted)
 
 
-def _request_schema(document: Document, operation: OperationRef) -> Any:
+def request_schema(document: Document, operation: OperationRef) -> Any:
     """The operation's ``application/json`` request body schema (None: none), as the mock reads it."""
     body, _ = follow(document, operation.definition.get("requestBody", {}), operation.pointer)
     media = body.get("content", {}).get("application/json") if isinstance(body, dict) else None
