@@ -162,3 +162,40 @@ def test_the_vector_store_list_comes_newest_first(mock: str, client: openai.Open
     assert ([store.id for store in first.data], first.has_more) == (newest_first[:2], True)
     paged = [store.id for store in itertools.islice(client.vector_stores.list(limit=2), 200)]
     assert paged == listed and len(paged) == len(set(paged))
+
+
+@pytest.mark.parametrize("other", ["batch", "fine-tune"])
+def test_attaching_a_file_uploaded_for_another_purpose_to_a_vector_store_is_refused(
+    mock: str, client: openai.OpenAI, other: str
+) -> None:
+    """ipop's attach: "Attaches a file previously uploaded via POST /v1/files with `purpose=assistants`."
+    A batch's input was attached and ingested like any other file."""
+    store = client.vector_stores.create(name="notes").id
+    file_id = upload_file(mock, b"a line of notes\n", purpose=other, filename="notes.txt")
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.vector_stores.files.create(vector_store_id=store, file_id=file_id)
+    body = _envelope(raised.value, "file_id")
+    assert body["message"] == (
+        f"File with ID '{file_id}' was not uploaded with purpose 'assistants' (its purpose is '{other}')."
+    )
+    listed = client.vector_stores.files.list(vector_store_id=store).data
+    assert file_id not in [row.to_dict(warnings=False).get("file_id") for row in listed]  # nothing attached
+    held = requests.get(f"{mock}/v1/vector_stores/{store}", headers=AUTH, timeout=10).json()
+    assert (held["file_count"], held["usage_bytes"]) == (0, 0)
+
+
+def test_a_vector_store_takes_an_assistants_file_and_refuses_one_nobody_uploaded(
+    mock: str, client: openai.OpenAI
+) -> None:
+    """The attach documents 404 (the SDK's NotFoundError) for a file that is not there, as before; a file
+    uploaded with purpose=assistants is attached and ingested as before."""
+    store = client.vector_stores.create(name="notes").id
+    with pytest.raises(openai.NotFoundError) as raised:
+        client.vector_stores.files.create(vector_store_id=store, file_id="file-never-uploaded")
+    assert raised.value.response.json()["param"] == "file_id"
+    assert raised.value.response.json()["message"] == "File with ID 'file-never-uploaded' not found."
+    file_id = upload_file(mock, b"a line of notes\n", purpose="assistants", filename="notes.txt")
+    row = client.vector_stores.files.create_and_poll(
+        file_id=file_id, vector_store_id=store, poll_interval_ms=20
+    )
+    assert row.status == "completed" and row.to_dict(warnings=False)["file_id"] == file_id

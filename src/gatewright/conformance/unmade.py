@@ -48,16 +48,11 @@ def named_ids(case: Any) -> tuple[str, ...]:
 
 def not_there(status: int | None, operation: Operation, case: Any) -> str | None:
     """Why a create's answer skips its lifecycle (its documented 404 to a request naming ids nobody
-    made), or None: it does not."""
-    refused = refused_file(status, operation.definition, getattr(case, "body", None))
-    if refused is not None:
-        return refused
+    made, else ``refused_file``), or None: it does not."""
     documented = operation.definition.get("responses", {})
-    if status != NOT_FOUND or not ({str(NOT_FOUND), "4XX"} & set(documented)):
-        return None
     names = named_ids(case)
-    if not names:
-        return None
+    if status != NOT_FOUND or not ({str(NOT_FOUND), "4XX"} & set(documented)) or not names:
+        return refused_file(status, operation.definition, getattr(case, "body", None))
     return (
         f"the create answered its documented 404: what the request names ({', '.join(names)}) "
         "was not made, and verify makes nothing before a lifecycle"
