@@ -29,6 +29,7 @@ from gatewright.spec import load_spec
 from gatewright.testing import serve_app
 
 MODEL = "claude-sonnet-4.6"
+ASSISTANTS = "assistants"  # the purpose a file attached to a vector store was uploaded with (ipop's attach)
 # create_app's options for this module's mock_url (tests/integration/conftest.py)
 MOCK_OPTIONS = {"apis": ["ipop"], "seed": 7, "task_duration": 0.05}
 
@@ -249,22 +250,6 @@ def test_a_deleted_input_file_is_refused_in_the_api_envelope(mock_url: str) -> N
     assert {"error", "code", "request_id", "retryable"} <= body.keys()
 
 
-def test_a_batch_over_an_input_file_that_is_not_there_fails(mock_url: str, client: openai.OpenAI) -> None:
-    """OpenAI reports input-file errors as a created batch that ends ``failed`` with the error (ipop
-    documents no refusal for it); it ended ``completed``, as if the file were empty."""
-    created = _create(mock_url, "file-never-uploaded")
-    assert created.status_code == 200, created.text
-    batch = _finished(client, created.json()["id"])
-    assert batch.status == "failed" and batch.input_file_id == "file-never-uploaded"
-    assert "file-never-uploaded" in str((batch.model_extra or {}).get("last_error"))
-    assert (batch.request_counts.total, batch.request_counts.completed, batch.request_counts.failed) == (
-        0,
-        0,
-        0,
-    )
-    assert batch.output_file_id is None and batch.error_file_id is None
-
-
 @pytest.mark.parametrize(
     ("window", "seconds"),
     [
@@ -411,7 +396,7 @@ def _store(url: str) -> str:
 
 
 def test_an_attached_file_is_that_file_in_that_store(mock_url: str, client: openai.OpenAI) -> None:
-    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt", purpose=ASSISTANTS)
     first, second = _store(mock_url), _store(mock_url)
     row = client.vector_stores.files.create_and_poll(
         file_id=file_id, vector_store_id=first, poll_interval_ms=20
@@ -448,7 +433,7 @@ def test_a_store_counts_the_files_attached_to_it(mock_url: str, client: openai.O
 
     store_id = _store(mock_url)
     assert file_count(store_id) == 0
-    files = [upload_file(mock_url, NOTES, filename=f"notes{i}.txt") for i in range(3)]
+    files = [upload_file(mock_url, NOTES, filename=f"notes{i}.txt", purpose=ASSISTANTS) for i in range(3)]
     for file_id in files:
         client.vector_stores.files.create_and_poll(
             file_id=file_id, vector_store_id=store_id, poll_interval_ms=20
@@ -462,7 +447,7 @@ def test_a_store_counts_the_files_attached_to_it(mock_url: str, client: openai.O
 
 def test_deleting_a_file_removes_it_from_every_store(mock_url: str, client: openai.OpenAI) -> None:
     """OpenAI: "Delete a file and remove it from all vector stores"."""
-    file_id, kept = (upload_file(mock_url, NOTES, filename=f"n{i}.txt") for i in range(2))
+    file_id, kept = (upload_file(mock_url, NOTES, filename=f"n{i}.txt", purpose=ASSISTANTS) for i in range(2))
     stores = [_store(mock_url), _store(mock_url)]
     for store_id in stores:
         for attached in (file_id, kept):
@@ -481,7 +466,7 @@ def test_deleting_a_file_removes_it_from_every_store(mock_url: str, client: open
 
 def test_deleting_a_file_that_is_not_there_is_a_404(mock_url: str) -> None:
     """ipop documents 404 "File not found" for its body-less delete; it answered 204 for any id."""
-    file_id = upload_file(mock_url, NOTES, filename="gone.txt")
+    file_id = upload_file(mock_url, NOTES, filename="gone.txt", purpose=ASSISTANTS)
     _delete_file(mock_url, file_id)
     for missing in (file_id, "file_never_made"):
         again = requests.delete(f"{mock_url}/v1/files/{missing}", headers=AUTH, timeout=10)
@@ -499,7 +484,7 @@ def test_a_store_is_modified_by_a_post_on_it(mock_url: str, client: openai.OpenA
 
 
 def test_attaching_a_deleted_file_is_a_404(mock_url: str) -> None:
-    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt", purpose=ASSISTANTS)
     _delete_file(mock_url, file_id)
     answer = requests.post(
         f"{mock_url}/v1/vector_stores/{_store(mock_url)}/files",
@@ -512,7 +497,7 @@ def test_attaching_a_deleted_file_is_a_404(mock_url: str) -> None:
 
 @pytest.mark.parametrize("query", ["small fox", "pyproject packaging", "answer batches later"])
 def test_search_hits_come_from_the_attached_text(mock_url: str, client: openai.OpenAI, query: str) -> None:
-    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt", purpose=ASSISTANTS)
     store_id = _store(mock_url)
     client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
     hits = list(client.vector_stores.search(store_id, query=query))
@@ -538,7 +523,7 @@ def test_search_hits_come_from_the_attached_text(mock_url: str, client: openai.O
 
 
 def test_a_detached_file_is_no_longer_searched(mock_url: str, client: openai.OpenAI) -> None:
-    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt", purpose=ASSISTANTS)
     store_id = _store(mock_url)
     client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
     found = [hit.content[0].text for hit in client.vector_stores.search(store_id, query="fox")]
@@ -585,7 +570,7 @@ def test_attaching_what_is_not_there_is_a_404_that_keeps_nothing(mock_url: str) 
     store = requests.get(f"{mock_url}/v1/vector_stores/{store_id}", headers=AUTH, timeout=10).json()
     assert (store["file_count"], store["usage_bytes"]) == (0, 0)
 
-    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt", purpose=ASSISTANTS)
     missing_store = _attach(mock_url, "vs_never_made", file_id)
     assert missing_store.status_code == 404 and "vs_never_made" in missing_store.json()["message"]
     assert _files_of(mock_url, "vs_never_made").status_code == 404
@@ -595,7 +580,10 @@ def test_attaching_what_is_not_there_is_a_404_that_keeps_nothing(mock_url: str) 
 
 def test_a_deleted_store_and_what_was_under_it_are_gone(mock_url: str, client: openai.OpenAI) -> None:
     """ipop: deleting a store "drops attachment rows"; its file list answered 200 after."""
-    store_id, file_id = _store(mock_url), upload_file(mock_url, NOTES, filename="notes.txt")
+    store_id, file_id = (
+        _store(mock_url),
+        upload_file(mock_url, NOTES, filename="notes.txt", purpose=ASSISTANTS),
+    )
     client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
     assert client.vector_stores.delete(store_id).id == store_id
     assert _files_of(mock_url, store_id).status_code == 404
@@ -630,7 +618,7 @@ def test_every_route_under_a_store_that_is_not_there_is_its_documented_404(mock_
         if operation.path.startswith(f"{prefix}/") and "404" in operation.definition.get("responses", {})
     }
     assert documented == set(UNDER_A_STORE)
-    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt", purpose=ASSISTANTS)
     store_id = _store(mock_url)  # stores are made: an id none of them has is a store not there
     if store == "deleted":
         attach = f"{mock_url}/v1/vector_stores/{store_id}/files"
@@ -664,8 +652,8 @@ def test_a_store_states_its_files_bytes_and_ingestion(mock_url: str, client: ope
     for body in (created.json(), store()):
         assert (body["file_count"], body["usage_bytes"], body["status"]) == (0, 0, "completed")
     small, large = b"one line\n", NOTES * 3
-    first = upload_file(mock_url, small, filename="small.txt")
-    second = upload_file(mock_url, large, filename="large.txt")
+    first = upload_file(mock_url, small, filename="small.txt", purpose=ASSISTANTS)
+    second = upload_file(mock_url, large, filename="large.txt", purpose=ASSISTANTS)
     pending = requests.post(
         f"{mock_url}/v1/vector_stores/{store_id}/files",
         json={"file_id": first},
@@ -688,7 +676,7 @@ def test_reindex_answers_the_store_as_its_read_does(mock_url: str, client: opena
     """ipop's reindex "returns the post-reindex store object"; it answered a generated store (another
     id, name and ``file_count``) for a store the mock holds."""
     store_id = _store(mock_url)
-    file_id = upload_file(mock_url, NOTES, filename="notes.txt")
+    file_id = upload_file(mock_url, NOTES, filename="notes.txt", purpose=ASSISTANTS)
     client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
     url = f"{mock_url}/v1/vector_stores/{store_id}"
     reindexed = requests.post(f"{url}/reindex", headers=AUTH, timeout=10)

@@ -9,6 +9,7 @@ from typing import Any
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ipop_files import upload_file
 
 AUTH = {"Authorization": "Bearer sk-test"}
 # create_app's options for this module's mock_url (tests/integration/conftest.py)
@@ -41,12 +42,13 @@ def test_a_video_job_says_the_model_and_prompt_it_was_given(mock_url: str, promp
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     suffix=st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True),
-    training_file=st.from_regex(r"file-[a-z0-9]{6,12}", fullmatch=True),
+    training=st.binary(min_size=1, max_size=64),
     metadata=st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), TEXT, max_size=3),
 )
 def test_a_fine_tuning_job_restates_its_request_in_create_poll_and_list(
-    mock_url: str, suffix: str, training_file: str, metadata: dict[str, str]
+    mock_url: str, suffix: str, training: bytes, metadata: dict[str, str]
 ) -> None:
+    training_file = upload_file(f"{mock_url}/ipop", training, purpose="fine-tune")  # one it may name
     sent = {
         "model": "llama-3-8b",
         "training_file": training_file,
@@ -82,7 +84,7 @@ def test_a_finished_fine_tuning_job_names_its_model_from_base_and_suffix(mock_ur
     """In ipop's documented form, ``ft:<base>:u_<user>:<suffix>`` (its result's schema holds it to it)."""
     sent = {
         "model": "llama-3-8b",
-        "training_file": "file-abc123",
+        "training_file": upload_file(f"{mock_url}/ipop", b"{}\n", purpose="fine-tune"),
         "suffix": "support-bot",
         "backend": "mlx_lora",
     }

@@ -197,15 +197,17 @@ class Driver:
             self.params[name] = made
             self.setup.made.add(name)
 
-    async def upload(self) -> str:
-        """A new file uploaded through the API's upload route: what a create that names a file
-        (``file_id``, ``input_file_id``) names; attaching one file again is the same row."""
+    async def upload(self, purpose: str | None = None) -> str:
+        """A new file uploaded through the API's upload route (with ``purpose``, where the create states
+        the one its files need: ``x-gatewright-file-purpose``): what a create that names a file
+        (``file_id``, ``input_file_id``, ipop's ``training_file``) names; attaching one file again is the
+        same row."""
         upload = _upload_op(self.api)
         assert upload is not None, self.lifecycle
         self.setup.files += 1
         response = await self.client.post(
             self.url(_path(upload, self.params)),
-            params={"filename": f"notes-{self.setup.files}.txt"},
+            params={"filename": f"notes-{self.setup.files}.txt", **({"purpose": purpose} if purpose else {})},
             data=b"a line of notes\n",
             headers={**_headers(upload), "Content-Type": "application/octet-stream"},
         )
@@ -224,8 +226,10 @@ class Driver:
             body = {"model": body["model"], "input": "Hello"}
         if spec.async_when is not None and isinstance(body, dict):
             body = {**body, split(RuntimeExpression.parse(spec.async_when).pointer)[0]: True}
-        if isinstance(body, dict):  # each file the create names is one uploaded for it
-            body = {**body, **{name: await self.upload() for name in body if _names_a_file(name)}}
+        if isinstance(body, dict):  # each file the create names is one uploaded for it, for its purpose
+            purposes = dict(self.create_op.file_purposes)
+            named = [name for name in body if _names_a_file(name) or name in purposes]
+            body = {**body, **{name: await self.upload(purposes.get(name)) for name in named}}
         await self.make_parents()
         response = await self.client.post(
             self.url(_path(self.create_op, self.params)),

@@ -2,8 +2,10 @@
 
 ``positive_data_acceptance`` failed: the request was refused, but was what went out valid (path and
 query values, a JSON body with its formats), and was the refusal not the gateway saying it does not
-serve the model named? ``negative_data_rejection`` failed: the request was accepted, but did the
-mutation survive the wire, or did encoding make it valid data again (``wire.py``)?
+serve the model named, nor its documented refusal of a file the spec says must have been uploaded for a
+purpose (``unmade.refused_file``), which a generated id is not? ``negative_data_rejection`` failed: the
+request was accepted, but did the mutation survive the wire, or did encoding make it valid data again
+(``wire.py``)?
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from gatewright.conformance.cases import body_schema
 from gatewright.conformance.served import refused_model
+from gatewright.conformance.unmade import refused_file
 from gatewright.conformance.wire import BodyMutation, form_mutations_lost, multipart_fields, values_valid
 from gatewright.spec.validation import DocumentValidators
 
@@ -27,11 +30,15 @@ class Fairness:
 
     def fair_positive(self, case: Any, response: Any) -> bool:
         """Whether refusing ``case`` breaks the contract: what was sent is valid (see the two checks
-        below), and the refusal is not the gateway saying it does not serve the model named."""
+        below), and the refusal is not the gateway saying it does not serve the model named, nor refusing
+        a file the request names that the spec says must have been uploaded for a purpose."""
         if not (self.parameters_valid(case) and self.json_body_valid(case, response)):
             return False
+        status = int(response.status_code)
+        if refused_file(status, case.operation.definition.raw, case.body) is not None:
+            return False
         text = response.content.decode("utf-8", "replace") if response.content else ""
-        return refused_model(int(response.status_code), text) is None
+        return refused_model(status, text) is None
 
     def parameters_valid(self, case: Any) -> bool:
         """Whether the path and query values sent are valid: a stateful step can carry a value from an

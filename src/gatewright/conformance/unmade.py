@@ -6,6 +6,12 @@ or whose body names another resource (``file_id``, ``input_file_id``) names ids 
 that answers such a create with the 404 the operation documents is right, as any gateway would be, and
 the lifecycle cannot be driven; verify skips it, saying which ids. Only then: a 404 the operation
 does not document, or one to a create that names no ids (nothing to be missing), stays a finding.
+
+Where the spec states the purpose the files a request names must have been uploaded with
+(``x-gatewright-file-purpose``: ipop's batch input, "uploaded via POST /v1/files with purpose=batch"), a
+generated id names no such file, and the operation's documented refusal of it (400 or 404) is the gateway
+keeping the contract (``refused_file``): the lifecycle is skipped alike, and schemathesis's
+``positive_data_acceptance`` does not count it against the gateway (``fairness.py``).
 """
 
 from __future__ import annotations
@@ -14,10 +20,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from gatewright.spec import Operation
+from gatewright.spec.model import FILE_PURPOSE_EXTENSION
 
-__all__ = ["named_ids", "not_there"]
+__all__ = ["named_ids", "not_there", "refused_file"]
 
 NOT_FOUND = 404
+BAD_REQUEST = 400
 ID_SUFFIX = "_id"
 
 
@@ -40,14 +48,37 @@ def named_ids(case: Any) -> tuple[str, ...]:
 
 def not_there(status: int | None, operation: Operation, case: Any) -> str | None:
     """Why a create's answer skips its lifecycle (its documented 404 to a request naming ids nobody
-    made), or None: it does not."""
+    made, else ``refused_file``), or None: it does not."""
     documented = operation.definition.get("responses", {})
-    if status != NOT_FOUND or not ({str(NOT_FOUND), "4XX"} & set(documented)):
-        return None
     names = named_ids(case)
-    if not names:
-        return None
+    if status != NOT_FOUND or not ({str(NOT_FOUND), "4XX"} & set(documented)) or not names:
+        return refused_file(status, operation.definition, getattr(case, "body", None))
     return (
         f"the create answered its documented 404: what the request names ({', '.join(names)}) "
         "was not made, and verify makes nothing before a lifecycle"
+    )
+
+
+def refused_file(status: int | None, definition: Mapping[str, Any], body: Any) -> str | None:
+    """Why a documented 400 or 404 to a request that names files the operation states a purpose for
+    (``x-gatewright-file-purpose``) is no finding, or None: it is not such a refusal."""
+    stated = definition.get(FILE_PURPOSE_EXTENSION)
+    documented = definition.get("responses", {})
+    if (
+        status not in (BAD_REQUEST, NOT_FOUND)
+        or not ({str(status), "4XX"} & set(documented if isinstance(documented, Mapping) else ()))
+        or not isinstance(stated, Mapping)
+        or not isinstance(body, Mapping)
+    ):
+        return None
+    named = [
+        f"{field} (purpose {purpose})"
+        for field, purpose in stated.items()
+        if isinstance(body.get(field), str)
+    ]
+    if not named:
+        return None
+    return (
+        f"the create answered its documented {status}: the files it names ({', '.join(named)}) must be "
+        "ones uploaded for that purpose, and verify uploads nothing before a lifecycle"
     )

@@ -22,8 +22,10 @@ that far from its creation), and one row per input line (``rows``: its index, cu
 its output line or error once the batch completed; the batch's own ``failed`` or ``cancelled`` while
 it ends so; ``queued`` before). Files past the byte budget fail the batch with that error, nothing
 kept. An ``input_file_id`` the mock gave and deleted is refused in the API's envelope; one that is not
-there at all (``uploaded_files.named_upload``) fails the batch, as OpenAI's batches report input-file
-errors (created, then ``failed`` with the error; ipop documents no refusal for it), nothing kept.
+there at all (``uploaded_files.named_upload``) fails the batch (created, then ``failed`` with the
+error), nothing kept, unless the spec states the purpose its input file was uploaded with
+(``x-gatewright-file-purpose``: ipop's "purpose=batch"), where ``mock.file_purposes`` refused the
+create before it got here, as it refuses a file uploaded for another purpose.
 The task extension is a ``TaskStarter`` here (``mock.extensions``).
 """
 

@@ -16,6 +16,7 @@ from gatewright.mock.answers.extension import AnswerExtension
 from gatewright.mock.answers.stored import StoredResponses
 from gatewright.mock.batches import BatchExtension
 from gatewright.mock.extensions import Extension
+from gatewright.mock.file_purposes import FilePurposeExtension
 from gatewright.mock.files import FileSigner
 from gatewright.mock.media_answers import MediaExtension
 from gatewright.mock.streaming.extension import StreamExtension, count_events
@@ -45,7 +46,8 @@ def default_extensions(
     creates), tasks (``x-gatewright-task``), SSE streams (``x-gatewright-stream``), LLM answers
     (``x-gatewright-compatible``) and media answers (files, and bodies that link to them), in that order;
     batches (which read their input file) and vector-store attachments and search go just before tasks,
-    whose lifecycles they start with what they read.
+    whose lifecycles they start with what they read, and the refusal of a file a request may not name
+    (``x-gatewright-file-purpose``) before them all.
 
     They share one file signer; streams see the task engine (agent-turn events follow their turn,
     and a task's declared ``counters`` count its stream's events) and replay the LLM answer a
@@ -76,7 +78,8 @@ def default_extensions(
     uploads = UploadExtension(files, tasks)
     batches = BatchExtension(tasks, answers, uploads)
     stores = VectorStoreExtension(tasks)
-    return [stored, batches, stores, tasks, streams, answers, uploads, MediaExtension(files, tasks)]
+    purposes = FilePurposeExtension()
+    return [stored, purposes, batches, stores, tasks, streams, answers, uploads, MediaExtension(files, tasks)]
 
 
 def setup_extensions(app: web.Application, extensions: list[Extension]) -> None:

@@ -62,6 +62,7 @@ EXTENSION_MODULES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "answers": frozenset({"gatewright.mock.answers.extension", "gatewright.mock.answers.stored"}),
         "batches": frozenset({"gatewright.mock.batches"}),
+        "file_purposes": frozenset({"gatewright.mock.file_purposes"}),
         "media": frozenset({"gatewright.mock.media_answers"}),
         "replay": frozenset({"gatewright.mock.replay.extension"}),
         "streams": frozenset({"gatewright.mock.streaming.extension"}),

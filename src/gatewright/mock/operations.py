@@ -19,7 +19,9 @@ from gatewright.mock.validation import RequestValidator
 from gatewright.spec.model import (
     ECHO_EXTENSION,
     EXPAND_EXTENSION,
+    FILE_PURPOSE_EXTENSION,
     IDEMPOTENCY_EXTENSION,
+    LIST_ORDER_EXTENSION,
     REASONING_EXTENSION,
     Operation,
     Spec,
@@ -51,6 +53,9 @@ class MockOperation:
     expand: Expand | None = field(init=False)  # a list's ``x-gatewright-expand``: summaries unless asked
     # A chat's ``x-gatewright-reasoning-content``: the models whose answers show their chain of thought.
     thinking_models: tuple[re.Pattern[str], ...] = field(init=False)
+    # Its ``x-gatewright-file-purpose``: (request field, the purpose the file it names was uploaded with).
+    file_purposes: tuple[tuple[str, str], ...] = field(init=False)
+    list_order: str | None = field(init=False)  # a list's ``x-gatewright-list-order``: asc or desc
 
     def __post_init__(self) -> None:
         self.operation_id = self.operation.operation_id
@@ -62,6 +67,14 @@ class MockOperation:
         reasoning = self.operation.definition.get(REASONING_EXTENSION)
         models = reasoning.get("models") if isinstance(reasoning, dict) else None
         self.thinking_models = tuple(re.compile(model) for model in models) if models else ()
+        purposes = self.operation.definition.get(FILE_PURPOSE_EXTENSION)
+        self.file_purposes = tuple(
+            (name, purpose)
+            for name, purpose in (purposes.items() if isinstance(purposes, dict) else ())
+            if isinstance(purpose, str)
+        )
+        order = self.operation.definition.get(LIST_ORDER_EXTENSION)
+        self.list_order = order if isinstance(order, str) else None
 
     def documents(self, status: int) -> bool:
         return any(r.key == str(status) for r in self.responses)
@@ -104,6 +117,11 @@ class MockApi:
             return None
         schema, _ = self.schemas.deref(self.schemas.resolve(pointer), pointer)
         return schema.get("default") if isinstance(schema, dict) else None
+
+    def list_order(self, op: MockOperation) -> Any:
+        """The order ``op``'s list comes in where the request asks none: its ``order`` parameter's
+        default where it declares one, else the order its prose states (``x-gatewright-list-order``)."""
+        return self.query_default(op, "order") if "order" in op.query_names else op.list_order
 
     def body_default(self, op: MockOperation, name: str) -> Any:
         """The default the spec declares for ``op``'s top-level JSON request field ``name`` (None: none)."""

@@ -10,9 +10,10 @@ said nothing of ``has_more`` sent an auto-paginating client round the same page 
 A value a parameter names several times (``capability=a&capability=b``: beatra declares arrays)
 lets through the items whose field is any of them. A parameter ``<x>_after``/``<x>_before``
 (beatra's ``created_after``) bounds the item's ``<x>_at`` (or ``<x>``) time, strictly. Where the
-operation declares ``order`` (beatra's tasks: ``asc``/``desc``, default ``desc``: newest first), the
-items, kept oldest first, are turned round for ``desc``; a cursor then means "after this item" in
-that order.
+operation declares ``order`` (beatra's tasks: ``asc``/``desc``, default ``desc``: newest first), or the
+prose states the order of a list that declares none (``x-gatewright-list-order``: ipop's vector stores,
+"Returns the most recent vector stores"), the items, kept oldest first, are turned round for ``desc``;
+a cursor then means "after this item" in that order.
 
 A list whose items are summaries unless asked for more (``x-gatewright-expand``: beatra's tasks,
 "Returns TaskSummary by default. Use ``?expand=output,usage,...`` or ``?expand=all``") leaves out
@@ -114,7 +115,7 @@ class ListPage:
                 filters.append((name, values))
         after = query.get("after") or query.get("cursor") or None  # (ipop's KV pages by ``cursor``)
         omit = expand.left_out(query) if expand is not None else frozenset()
-        order = (query.get(ORDER) or default_order) if ORDER in declared else None
+        order = (query.get(ORDER) if ORDER in declared else None) or default_order
         limit = page_size(query, declared, default_limit)
         return cls(tuple(filters), after, limit, omit, tuple(bounds), order == DESCENDING)
 

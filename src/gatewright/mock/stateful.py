@@ -217,9 +217,7 @@ def _list(  # the answer's parts unbundled: a cached list costs no object
     if isinstance(cached, Rendered):
         return cached
     answer = _Answer.of(api, op, decision, media_type, pointer)
-    page = ListPage.of(
-        query, op.query_names, api.query_default(op, "limit"), op.expand, api.query_default(op, "order")
-    )
+    page = ListPage.of(query, op.query_names, api.query_default(op, "limit"), op.expand, api.list_order(op))
     items, more = page.select(store.list(collection))
     groups = op.resource.alternatives.groups if op.resource is not None else ()
     template = value_for(api, op, decision)

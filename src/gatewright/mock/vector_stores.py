@@ -8,7 +8,9 @@ before the task hooks:
   state the file, the store (the field named like the store's path parameter), the bytes and the
   chunk count (``facts``); attaching it again answers the same row (OpenAI and ipop: idempotent);
   a file that is not there (deleted, or never given: ``uploaded_files.named_upload``) or a store
-  that is not there is refused in the API's envelope (its documented 404), and nothing is kept;
+  that is not there is refused in the API's envelope (its documented 404), and nothing is kept; where
+  the spec states the purpose an attached file was uploaded with (``x-gatewright-file-purpose``: ipop's
+  ``purpose=assistants``), ``mock.file_purposes`` refused a file of another purpose before this hook;
 - retrieve and delete name a row by store and file: the row's task answers (tasks are keyed by id
   alone, so the route's file id is translated to the row's task id), a file not attached there is a
   404; lists are the task lists, scoped to the store by its path parameter;

@@ -7,7 +7,8 @@ counter that follows a stream, the fields a list's ``expand`` parameter adds to 
 prose says about auth (an API key header accepted beside the bearer token, a header an operation
 requires), what it says a field's values look like (``FieldPattern``) or default to
 (``FieldDefault``), which field's values a parameter takes (``FieldValues``) and which answer field
-restates a request field (``EchoAs``).
+restates a request field (``EchoAs``), what purpose a file a request names was uploaded with
+(``FilePurpose``) and the order a list comes in (``list_order``).
 Operations are named ``METHOD /path``.
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "FieldDefault",
     "FieldPattern",
     "FieldValues",
+    "FilePurpose",
     "Lifecycle",
     "Required",
     "RequiredHeader",
@@ -98,6 +100,8 @@ BEHAVIOURS: dict[str, str | None] = {
     "parameter_default": None,  # {name, value}: the value a parameter of the operations takes when not sent
     "running_cancel": "cancel",  # a 2xx status: what cancelling a running task answers (its end via GET)
     "rerank": None,  # {results: /pointer}: the answer ranks the request's documents against its query
+    "file_purpose": None,  # {field, purpose}: the file the request names there was uploaded for that purpose
+    "list_order": None,  # asc or desc: the order a list's items come in where the request asks none
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -188,6 +192,15 @@ class EchoAs:
 
 
 @dataclass(frozen=True, slots=True)
+class FilePurpose:
+    """What the prose says of a file a request names: it must be one uploaded with ``purpose`` (ipop's
+    batch create: "The input file must have been uploaded via POST /v1/files with purpose=batch.")."""
+
+    field: str  # a top-level property of the operation's JSON request body: the file's id
+    purpose: str  # the purpose its upload stated
+
+
+@dataclass(frozen=True, slots=True)
 class Behaviour:
     """One statement a spec makes in prose, as data: ``kind`` (a ``BEHAVIOURS`` key) with its ``value``
     for ``operations`` (``METHOD /path``); ``why`` is the spec's words, quoted verbatim (the pass
@@ -200,7 +213,8 @@ class Behaviour:
     # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; expand: an Expansion;
     # field_pattern: a FieldPattern; field_default: a FieldDefault; field_values: a FieldValues;
     # echo_as: an EchoAs; reasoning_content: a tuple of model patterns; parameter_default: a ParameterDefault;
-    # running_cancel: a status code; rerank: the results pointer;
+    # running_cancel: a status code; rerank: the results pointer; file_purpose: a FilePurpose;
+    # list_order: asc or desc;
     # else the string
     value: Any
     why: str

@@ -32,6 +32,7 @@ from gatewright.normalize.lifecycle_model import (
     FieldDefault,
     FieldPattern,
     FieldValues,
+    FilePurpose,
     Lifecycle,
     ParameterDefault,
     Required,
@@ -139,6 +140,8 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = ParameterDefault(stated["name"], stated["value"])
     elif kind == "rerank":
         value = stated["results"]
+    elif kind == "file_purpose":
+        value = FilePurpose(stated["field"], stated["purpose"])
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),
@@ -250,6 +253,8 @@ def _subjects(behaviour: Behaviour, where: str) -> list[tuple[str, tuple[str, ..
         key, named = (behaviour.value.parameter,), f"{kind} {behaviour.value.parameter}"
     elif isinstance(behaviour.value, ParameterDefault):  # once per operation and parameter
         key, named = (behaviour.value.name,), f"{kind} {behaviour.value.name}"
+    elif isinstance(behaviour.value, FilePurpose):  # once per operation and field
+        key, named = (behaviour.value.field,), f"{kind} of {behaviour.value.field}"
     return [
         (f"{where}/operations/{position}", (kind, *key, operation), f"{named} of {operation}")
         for position, operation in enumerate(behaviour.operations)

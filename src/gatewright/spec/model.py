@@ -29,6 +29,10 @@ REASONING_EXTENSION = "x-gatewright-reasoning-content"
 # On a rerank operation: {"results": pointer, "document": "object" | "string", "usage": pointer}: the answer
 # ranks the request's documents against its query (``mock.answers.rerank``).
 RERANK_EXTENSION = "x-gatewright-rerank"
+# On an operation: {request field: the purpose the file it names must have been uploaded with}.
+FILE_PURPOSE_EXTENSION = "x-gatewright-file-purpose"
+# On a list: "asc" or "desc" (newest first): the order its items come in where the request asks none.
+LIST_ORDER_EXTENSION = "x-gatewright-list-order"
 # On the anyOf branch a quoted `field_pattern` statement added (normalize.passes.prose_patterns): true.
 WIDENED_EXTENSION = "x-gatewright-widened"
 # The wire families an operation can be marked compatible with (``x-gatewright-compatible.wire``).

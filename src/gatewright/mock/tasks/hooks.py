@@ -244,7 +244,7 @@ class TaskHooks:
                 op.query_names,
                 spec.status,
                 api.query_default(op, "limit"),
-                default_order=api.query_default(op, "order"),
+                default_order=api.list_order(op),
                 expand=op.expand,
             )
             tasks, has_more = query.page(engine, api.name, creates, self.bodies.list_item)

@@ -45,6 +45,7 @@ __all__ = [
     "declare_idempotency",
     "declare_reasoning",
     "declares_header",
+    "declares_parameter",
     "extend_operation",
     "json_request_schema",
     "quoted",

@@ -24,6 +24,7 @@ from gatewright.normalize.passes.behaviours import (
     task_keys,
 )
 from gatewright.normalize.passes.rerank import declare_rerank
+from gatewright.normalize.passes.route_statements import declare_file_purposes, declare_list_orders
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, iter_operations, success_bodies
 from gatewright.spec.errors import SpecError
@@ -82,6 +83,8 @@ def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog
     declare_echoes(document, declared, operations.get, log)
     declare_reasoning(document, declared, operations.get, log)
     declare_rerank(document, declared, operations.get, log)
+    declare_file_purposes(document, declared, operations.get, log)
+    declare_list_orders(document, declared, operations.get, log)
 
 
 class _Resolver:
