@@ -102,6 +102,8 @@ BEHAVIOURS: dict[str, str | None] = {
     "rerank": None,  # {results: /pointer}: the answer ranks the request's documents against its query
     "file_purpose": None,  # {field, purpose}: the file the request names there was uploaded for that purpose
     "list_order": None,  # asc or desc: the order a list's items come in where the request asks none
+    "follow_up": "create",  # $request.body#/<pointer>: the id there names a task the request continues
+    "actions": None,  # {parameter, moves}: routes under a lifecycle's poll that move its task (stop, start)
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -182,6 +184,29 @@ class FieldValues:
 
 
 @dataclass(frozen=True, slots=True)
+class Move:
+    """What one action does to a task: allowed in the statuses ``from`` (empty: any), it shows ``via``
+    while it moves and ends in ``to``; without ``to`` it changes nothing (empiriolabs' ``refresh``)."""
+
+    from_: tuple[str, ...] = ()
+    via: str | None = None
+    to: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"from": list(self.from_)} if self.from_ else {}
+        return {**found, **({"via": self.via} if self.via else {}), **({"to": self.to} if self.to else {})}
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    """Routes that act on a task's item (empiriolabs' ``POST /v1/gpu/instances/{instance_id}/{action}``):
+    the path ``parameter`` names the action, ``moves`` what each does to the task."""
+
+    parameter: str
+    moves: tuple[tuple[str, Move], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class EchoAs:
     """What the prose says an answer field is: the request's top-level ``field`` restated under the
     answer's name ``answer`` (ipop's fine-tune ``model``, "Base model catalog id.", is its job's
@@ -214,7 +239,7 @@ class Behaviour:
     # field_pattern: a FieldPattern; field_default: a FieldDefault; field_values: a FieldValues;
     # echo_as: an EchoAs; reasoning_content: a tuple of model patterns; parameter_default: a ParameterDefault;
     # running_cancel: a status code; rerank: the results pointer; file_purpose: a FilePurpose;
-    # list_order: asc or desc;
+    # list_order: asc or desc; actions: an Actions;
     # else the string
     value: Any
     why: str

@@ -24,6 +24,7 @@ from typing import Any
 
 from gatewright.normalize.lifecycle_model import (
     BEHAVIOURS,
+    Actions,
     ApiKeyHeader,
     ApiLifecycles,
     Behaviour,
@@ -34,6 +35,7 @@ from gatewright.normalize.lifecycle_model import (
     FieldValues,
     FilePurpose,
     Lifecycle,
+    Move,
     ParameterDefault,
     Required,
     RequiredHeader,
@@ -142,6 +144,12 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = stated["results"]
     elif kind == "file_purpose":
         value = FilePurpose(stated["field"], stated["purpose"])
+    elif kind == "actions":
+        moves = tuple(
+            (name, Move(tuple(move.get("from", ())), move.get("via"), move.get("to")))
+            for name, move in stated["moves"].items()
+        )
+        value = Actions(stated["parameter"], moves)
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),
@@ -222,6 +230,11 @@ def _check_roles(behaviours: tuple[Behaviour, ...], lifecycles: tuple[Lifecycle,
                 raise _refused(where, f"{label} is stated twice (also /behaviours/{earlier})")
         if behaviour.kind == "also_served_by":
             _check_served_by(behaviour, f"/behaviours/{index}", roles["poll"])
+        if behaviour.kind == "actions":
+            for position, operation in enumerate(behaviour.operations):
+                _check_moves(
+                    behaviour.value, acted_on(operation, lifecycles), f"/behaviours/{index}", position
+                )
 
 
 def _subjects(behaviour: Behaviour, where: str) -> list[tuple[str, tuple[str, ...], str]]:
@@ -259,6 +272,42 @@ def _subjects(behaviour: Behaviour, where: str) -> list[tuple[str, tuple[str, ..
         (f"{where}/operations/{position}", (kind, *key, operation), f"{named} of {operation}")
         for position, operation in enumerate(behaviour.operations)
     ]
+
+
+def acted_on(operation: str, lifecycles: tuple[Lifecycle, ...]) -> Lifecycle | None:
+    """The lifecycle whose task an action route acts on: the one polled at the route's parent item
+    (``POST /v1/gpu/instances/{instance_id}/{action}`` under ``GET /v1/gpu/instances/{instance_id}``)."""
+    path = operation.partition(" ")[2]
+    return next((lc for lc in lifecycles if path.startswith(lc.poll.partition(" ")[2] + "/")), None)
+
+
+def _check_moves(actions: Actions, lifecycle: Lifecycle | None, where: str, position: int) -> None:
+    """An action route lies under a lifecycle's poll, and each move speaks its status words: ``via``
+    a word of a task in motion (initial or running), ``to`` one of a task at rest (terminal)."""
+    if lifecycle is None:
+        raise _refused(
+            f"{where}/operations/{position}", "actions names a route under the poll of no lifecycle"
+        )
+    states = lifecycle.states
+    for name, move in actions.moves:
+        words = {
+            "from": move.from_,
+            "via": (move.via,) if move.via else (),
+            "to": (move.to,) if move.to else (),
+        }
+        kinds = {
+            "from": STATE_KINDS,
+            "via": ("initial", "running"),
+            "to": ("succeeded", "failed", "cancelled"),
+        }
+        for key, values in words.items():
+            allowed = {word for kind in kinds[key] for word in states[kind]}
+            for value in values:
+                if value not in allowed:
+                    raise _refused(
+                        f"{where}/actions/moves/{name}/{key}",
+                        f"{value!r} is no {'/'.join(kinds[key])} status of lifecycle {lifecycle.name!r}",
+                    )
 
 
 def _check_served_by(behaviour: Behaviour, where: str, polls: set[str]) -> None:

@@ -85,8 +85,16 @@ def schema_at(document: Any, schema: Any, tokens: Sequence[str]) -> Schema | Non
         elif token.isdigit():
             items = next((b.get("items") for b in branches(document, node) if "items" in b), None)
             node = resolved(document, items)
-        else:
-            return None
+        else:  # a key the object does not name: a map's values (``additionalProperties``), if it has one
+            extra = next(
+                (
+                    b["additionalProperties"]
+                    for b in branches(document, node)
+                    if b.get("additionalProperties")
+                ),
+                None,
+            )
+            node = resolved(document, extra) if isinstance(extra, dict) else None
     return node
 
 

@@ -19,7 +19,9 @@ from gatewright.spec.expressions import MISSING, Exchange, RuntimeExpression
 __all__ = [
     "STATE_KINDS",
     "TRANSITIONS",
+    "Actions",
     "Counter",
+    "Move",
     "Phase",
     "States",
     "TaskSpec",
@@ -150,10 +152,40 @@ class Counter:
 
 
 @dataclass(frozen=True, slots=True)
+class Move:
+    """One action on a task (``x-gatewright-task.actions``): taken in the statuses ``allowed`` (empty:
+    any), it shows ``via`` while it moves and ends in ``to``; without ``to`` it changes nothing."""
+
+    allowed: tuple[str, ...] = ()
+    via: str | None = None
+    to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    """A route that acts on a task's item: its path ``parameter`` names the action, ``moves`` say what each
+    does (an action it does not list is left to the route as it is)."""
+
+    parameter: str
+    moves: tuple[tuple[str, Move], ...]
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Actions:
+        moves = tuple(
+            (name, Move(tuple(move.get("from", ())), move.get("via"), move.get("to")))
+            for name, move in value.get("moves", {}).items()
+        )
+        return cls(value["parameter"], moves)
+
+    def move(self, action: str) -> Move | None:
+        return next((move for name, move in self.moves if name == action), None)
+
+
+@dataclass(frozen=True, slots=True)
 class TaskSpec:
     """The declared lifecycle of an operation that starts asynchronous work (docs/extensions.md).
 
-    The last seven keys are what the spec states in prose (the lifecycle file's ``behaviours``).
+    The last nine keys are what the spec states in prose (the lifecycle file's ``behaviours``).
     """
 
     poll: str
@@ -173,6 +205,8 @@ class TaskSpec:
     also_served_by: tuple[str, ...] = ()  # other poll operations that serve these tasks too
     counters: tuple[Counter, ...] = ()
     set_on_success: tuple[str, ...] = ()  # poll body fields null until the task succeeds, then set
+    follow_up: str | None = None  # a request expression: the id of a task the create continues
+    actions: tuple[tuple[str, Actions], ...] = ()  # (operationId, what it does) of routes that move a task
 
     @classmethod
     def from_extension(cls, value: Mapping[str, Any]) -> TaskSpec:
@@ -194,7 +228,13 @@ class TaskSpec:
             also_served_by=tuple(value.get("also_served_by", ())),
             counters=tuple(Counter(c["field"], c["follows"]) for c in value.get("counters", ())),
             set_on_success=tuple(value.get("set_on_success", ())),
+            follow_up=value.get("follow_up"),
+            actions=tuple((op, Actions.from_json(acts)) for op, acts in value.get("actions", {}).items()),
         )
+
+    def acting(self, operation_id: str) -> Actions | None:
+        """What the action route ``operation_id`` does to these tasks (None: it is none of theirs)."""
+        return next((acts for op, acts in self.actions if op == operation_id), None)
 
     @property
     def id_pointer(self) -> str:

@@ -1,23 +1,21 @@
 """The task engine: the one place tasks are stored and moved on.
 
-Handlers call ``create``/``poll``/``get``/``cancel``/``list`` and render what they get
-back; they never change a task themselves. Every method is synchronous and holds a
-lock only for dictionary work, so on one asyncio loop calls are atomic with respect to
-each other (no ``await`` inside), and calls from other threads are safe too.
+Handlers call ``create``/``poll``/``get``/``cancel``/``list`` and render what they get back; they never
+change a task themselves. Every method is synchronous and holds a lock only for dictionary work, so on
+one asyncio loop calls are atomic with respect to each other (no ``await`` inside), and calls from other
+threads are safe too.
 
-With replicas (``mock.shared``) the engine is a ``Shared`` store: each task is one key
-(``api\x1ftask id``) whose value is ``Task.to_shared()``, noted on every change a client makes
-(create, a poll that counts, cancel, delete, results and context set), when time moves a task to
-another phase, and when an expired task is dropped. Each replica computes time's moves from the task's
-own timestamps (``machine.advance``), but replicas on two machines read two clocks: the first to see a
-phase notes it, so a client that saw a task end on one never sees it running on another whose clock is
-behind (progress within a phase is not noted: a write on every read). A note taken loses no poll and
-reopens no task (``machine.merged``). Only the replica that created a task delivers its callback.
+With replicas (``mock.shared``) the engine is a ``Shared`` store: each task is one key (``api\x1ftask
+id``) whose value is ``Task.to_shared()``, noted on every change a client makes, when time moves a task
+to another phase, and when an expired task is dropped. Each replica computes time's moves from the task's
+own timestamps (``machine.advance``); the first to see a phase notes it, so a client that saw a task end
+on one never sees it running on another whose clock is behind. A note taken loses no poll and reopens no
+task (``machine.merged``). Only the replica that created a task delivers its callback.
 
-Nothing here costs O(all tasks) per call: tasks are indexed per (API, operation) in
-creation order, so a list page visits only the tasks it shows (and the expired ones
-it drops on the way); ``tick`` visits only the tasks whose next move (a phase change
-by time, or expiry) has come due, kept in a heap of wake-up times (both: ``engine_indexes``).
+Nothing here costs O(all tasks) per call: tasks are indexed per (API, operation) in creation order, so a
+list page visits only the tasks it shows (and the expired ones it drops on the way); ``tick`` visits only
+the tasks whose next move (a phase change by time, or expiry) has come due, kept in a heap of wake-up
+times (both: ``engine_indexes``).
 """
 
 from __future__ import annotations
@@ -33,7 +31,7 @@ from gatewright.mock.tasks import machine
 from gatewright.mock.tasks.clock import Clock, SystemClock
 from gatewright.mock.tasks.engine_indexes import ByOperation, Wakeups
 from gatewright.mock.tasks.models import CancelResult, Outcome, Task, TaskTiming, task_from_shared
-from gatewright.spec.tasks import States, TaskSpec
+from gatewright.spec.tasks import Phase, States, TaskSpec
 
 if TYPE_CHECKING:
     from gatewright.mock.shared import Ledger
@@ -48,12 +46,11 @@ _Key = tuple[str, str]
 class TaskEngine:
     """Stores tasks per API and advances them lazily (on every read) and on ``tick()``.
 
-    ``retention`` is how long a finished task stays readable (then it is gone: 404);
-    ``seed`` makes generated ids reproducible. Tasks that finish while carrying a
-    callback URL are queued for delivery; ``take_callbacks()`` hands them over (see
-    ``gatewright.mock.tasks.callbacks``). ``replica`` names this process among replicas that
-    share tasks (only a task's creator queues its callback); ``states_of(api, operationId)``
-    gives the status words of a task another replica created (else those this engine saw).
+    ``retention`` is how long a finished task stays readable (then it is gone: 404); ``seed`` makes
+    generated ids reproducible. Tasks that finish while carrying a callback URL are queued for delivery;
+    ``take_callbacks()`` hands them over (``gatewright.mock.tasks.callbacks``). ``replica`` names this
+    process among replicas sharing tasks (only a task's creator queues its callback); ``states_of(api,
+    operationId)`` gives the status words of a task another replica created (else those this engine saw).
     """
 
     shared_name = "tasks"
@@ -77,15 +74,12 @@ class TaskEngine:
         self._seed = seed
         self._random = random.Random(seed)
         self._tasks: dict[_Key, Task] = {}
-        self._by_operation = ByOperation()  # (api, operationId) -> task keys, in order
-        self._wakeups = Wakeups()  # when ``tick`` must next look at each task
+        self._by_operation, self._wakeups = ByOperation(), Wakeups()  # keys per operation; ``tick``'s wakeups
         self._outbox: list[Task] = []
         self._called: set[_Key] = set()  # callbacks queued (a replica may see a task finish twice)
         self._states: dict[_Key, States] = {}  # (api, operationId) -> status words, from creates
         self._seq = 0
         self._lock = threading.Lock()
-
-    # --- writes -------------------------------------------------------------------------------
 
     def create(
         self,
@@ -142,8 +136,7 @@ class TaskEngine:
             return task
 
     def new_id(self, id_prefix: str = "task_") -> str:
-        """A task id from the engine's own sequence, for a caller that must name what the task makes
-        (a batch's files) before it creates the task."""
+        """An id from the engine's sequence, for what names the task before it exists (a batch's files)."""
         with self._lock:
             return self._new_id_locked(id_prefix)
 
@@ -169,6 +162,19 @@ class TaskEngine:
             self._note_locked((api, task_id), task)
             return CancelResult(task, changed=True)
 
+    def rerun(
+        self, api: str, task_id: str, phase: Phase, outcome: Outcome, words: tuple[tuple[str, str], ...] = ()
+    ) -> Task | None:
+        """A task set moving again (``machine.rerun``: a follow-up, a GPU stopped); None: there is none."""
+        now, key = self.clock.now(), (api, task_id)
+        with self._lock:
+            if (task := self._advance_locked(key, now)) is not None:
+                task = machine.rerun(task, now, phase, outcome, words)
+                self._called.discard(key)  # it calls back again when this run ends
+                self._store_locked(task, finished=False)
+                self._note_locked(key, task)
+            return task
+
     def delete(self, api: str, task_id: str) -> Task | None:
         """Forget a task (a DELETE that removes the job); returns it as it last was."""
         with self._lock:
@@ -177,11 +183,8 @@ class TaskEngine:
     def reset(self) -> None:
         """Forget every task and pending callback; ids restart from the seed."""
         with self._lock:
-            self._tasks.clear()
-            self._by_operation.clear()
-            self._wakeups.clear()
+            self._clear_locked()
             self._outbox.clear()
-            self._called.clear()
             self._seq = 0
             self._random = random.Random(self._seed)
 
@@ -331,23 +334,18 @@ class TaskEngine:
 
     def with_results(self, api: str, task_id: str, results: Iterable[str]) -> Task | None:
         """Set what a task will show once it succeeds (results that name the task itself)."""
-        with self._lock:
-            task = self._tasks.get((api, task_id))
-            if task is None:
-                return None
-            task = replace(task, results=tuple(results))
-            self._tasks[(api, task_id)] = task
-            self._note_locked((api, task_id), task)
-            return task
+        return self._changed(api, task_id, lambda task: replace(task, results=tuple(results)))
 
     def with_context(self, api: str, task_id: str, **context: Any) -> Task | None:
         """Attach more handler context to a task (e.g. a follow-up message); returns the new value."""
+        return self._changed(api, task_id, lambda task: replace(task, context={**task.context, **context}))
+
+    def _changed(self, api: str, task_id: str, change: Callable[[Task], Task]) -> Task | None:
         with self._lock:
             task = self._tasks.get((api, task_id))
             if task is None:
                 return None
-            task = replace(task, context={**task.context, **context})
-            self._tasks[(api, task_id)] = task
+            task = self._tasks[(api, task_id)] = change(task)
             self._note_locked((api, task_id), task)
             return task
 
@@ -393,7 +391,10 @@ class TaskEngine:
 
     def shared_clear(self) -> None:
         with self._lock:
-            self._tasks.clear()
-            self._by_operation.clear()
-            self._wakeups.clear()
-            self._called.clear()
+            self._clear_locked()
+
+    def _clear_locked(self) -> None:
+        self._tasks.clear()
+        self._by_operation.clear()
+        self._wakeups.clear()
+        self._called.clear()

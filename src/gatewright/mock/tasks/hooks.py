@@ -35,10 +35,10 @@ from gatewright.mock.tasks.models import Outcome, Task
 from gatewright.mock.tasks.publish import OUTPUTS, outputs_for, publish, result_kind, results_for
 from gatewright.mock.tasks.responses import TaskBodies, free_form_list, json_response
 from gatewright.mock.tasks.sync import finished_result
-from gatewright.mock.tasks.wants import holds_on, named_task_id, wants_task
+from gatewright.mock.tasks.wants import followed_task, holds_on, named_task_id, wants_task
 from gatewright.spec.media import is_json
 from gatewright.spec.pointer import lookup
-from gatewright.spec.tasks import Phase
+from gatewright.spec.tasks import Move, Phase
 
 __all__ = ["Started", "TaskHooks"]
 
@@ -66,6 +66,9 @@ class TaskHooks:
         async def create(call: MockCall) -> Answer:
             if call.decision.status >= 300:
                 return None
+            followed = followed_task(lifecycle.spec, call)
+            if followed is not None:
+                return self.follow_up(lifecycle, call, followed)
             if holds_on(lifecycle.spec, call):
                 return self.finished(lifecycle, call)
             if not wants_task(lifecycle.spec, call):
@@ -128,6 +131,62 @@ class TaskHooks:
         engine.with_context(api.name, task.id, **{MADE: made_fields(answer.value, status)})
         self.started.add((api.name, lifecycle.create.operation_id))
         return answer
+
+    def follow_up(self, lifecycle: Lifecycle, call: MockCall, task_id: str) -> Answer:
+        """A create that names a task to continue (``follow_up``): the task keeps its id and request, adds
+        the message to what it was sent, and runs again (a task still running goes on running); an id no
+        task of this lifecycle has is refused (404 where documented, else the documented 400)."""
+        api, op, engine = call.api, call.operation, self.engine
+        found = engine.get(api.name, task_id)
+        if found is None or found.operation_id != op.operation_id:
+            status = 404 if op.documents(404) else 400
+            param = lifecycle.spec.follow_up.rpartition("/")[2] if lifecycle.spec.follow_up else None
+            return error_response(api, op, status, f"no such task: {task_id}", param=param)
+        phase = Phase.INITIAL if found.terminal else found.phase
+        outcome = Outcome.from_prefer(call.preferences.extra.get("task"))
+        task = engine.rerun(api.name, task_id, phase, outcome)
+        sent = found.context.get("follow_ups")
+        messages = [*(sent if isinstance(sent, list) else []), echoable(call.body)]
+        task = engine.with_context(api.name, task_id, follow_ups=messages) if task is not None else None
+        if task is None:
+            return error_response(api, op, 404 if op.documents(404) else 400, f"no such task: {task_id}")
+        return self.bodies.answer(
+            api, op, task, lifecycle.spec, call.decision, salt=f"follow-{task.id}-{task.run}"
+        )
+
+    def action_hook(self, lifecycles: list[Lifecycle]) -> OperationHook:
+        """A route that acts on a task's item (``actions``: a GPU's stop, start, refresh): the move its
+        action names sets the task moving again; an action its status does not allow answers 409 where
+        documented, else the item as it is (a repeated stop); either way the item as its poll shows it."""
+        engine = self.engine
+
+        async def act(call: MockCall) -> Answer:
+            found = self._named(lifecycles, call, lifecycles[0].spec.poll_id)
+            if not isinstance(found, Task):
+                return found
+            api, op = call.api, call.operation
+            lifecycle = self.index.of(found)
+            actions = lifecycle.spec.acting(op.operation_id) if lifecycle is not None else None
+            if lifecycle is None or actions is None:
+                return None
+            move = actions.move(call.path_params.get(actions.parameter, ""))
+            if move is None:
+                return None
+            task: Task | None = found
+            allowed = not move.allowed or found.status in move.allowed
+            if not allowed and op.documents(409):
+                return error_response(
+                    api, op, 409, f"cannot {call.path_params[actions.parameter]} a {found.status} item"
+                )
+            if allowed and move.to is not None:
+                task = _moved(engine, found, move)
+            if task is None:
+                return error_response(api, op, 404, f"no such task: {found.id}")
+            return self.bodies.answer(
+                api, op, task, lifecycle.spec, call.decision, salt=f"act-{task.id}-{task.run}"
+            )
+
+        return act
 
     def finished(self, lifecycle: Lifecycle, call: MockCall) -> Answer:
         """The finished result a create asked to hold on for (``sync_when``); None: its schema has none."""
@@ -273,6 +332,17 @@ class TaskHooks:
         if call.store.find(f"{call.api.name}:", task_id) is not None:
             return None  # e.g. made by a synchronous response
         return error_response(call.api, call.operation, 404, f"no such task: {task_id}")
+
+
+def _moved(engine: TaskEngine, task: Task, move: Move) -> Task | None:
+    """``task`` set moving by ``move``: from the phase of its ``via`` word (else straight on) to the end
+    its ``to`` word names, showing those words."""
+    states = task.states
+    end = states.phase_of(move.to)
+    via = states.phase_of(move.via) if move.via is not None else None
+    outcome = {Phase.FAILED: Outcome.FAIL, Phase.CANCELLED: Outcome.CANCEL}.get(end, Outcome.SUCCEED)  # type: ignore[arg-type]
+    words = tuple((phase.value, word) for phase, word in ((via, move.via), (end, move.to)) if phase and word)
+    return engine.rerun(task.api, task.id, via or Phase.RUNNING, outcome, words)
 
 
 def _confirms_delete(call: MockCall) -> bool:

@@ -50,6 +50,7 @@ class LifecycleIndex:
     creates: dict[_Key, Lifecycle] = field(default_factory=dict)
     polls: dict[_Key, list[Lifecycle]] = field(default_factory=dict)
     cancels: dict[_Key, list[Lifecycle]] = field(default_factory=dict)
+    actions: dict[_Key, list[Lifecycle]] = field(default_factory=dict)  # routes that move their tasks
     lists: dict[_Key, tuple[str, ...]] = field(default_factory=dict)  # list op -> create ops
     _indexed: dict[str, MockApi] = field(default_factory=dict)
 
@@ -78,6 +79,9 @@ class LifecycleIndex:
             self.polls.setdefault((api.name, op.task.poll), []).append(lifecycle)
             if op.task.cancel and op.task.cancel in api.operations:
                 self.cancels.setdefault((api.name, op.task.cancel), []).append(lifecycle)
+            for acting, _ in op.task.actions:
+                if acting in api.operations:
+                    self.actions.setdefault((api.name, acting), []).append(lifecycle)
         for (name, _), lifecycle in list(self.creates.items()):
             if name != api.name:
                 continue

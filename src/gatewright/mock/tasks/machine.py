@@ -22,6 +22,7 @@ __all__ = [
     "merged",
     "next_change",
     "record_poll",
+    "rerun",
     "transition",
 ]
 
@@ -44,7 +45,7 @@ def transition(task: Task, to: Phase, at: float, *, error: TaskError | None = No
     """Move ``task`` to ``to`` at time ``at``, keeping timestamps and progress consistent."""
     if to not in TRANSITIONS[task.phase]:
         raise InvalidTransition(task, to)
-    at = max(at, task.created_at if task.started_at is None else task.started_at)
+    at = max(at, task.origin if task.started_at is None or task.run else task.started_at)
     started_at = at if to is Phase.RUNNING and task.started_at is None else task.started_at
     if not to.terminal:
         return replace(task, phase=to, started_at=started_at)
@@ -76,13 +77,13 @@ def advance(task: Task, now: float) -> Task:
     timing = task.timing
     by_polls = timing.polls is not None
     if task.phase is Phase.INITIAL:
-        queued_until = task.created_at + timing.queued
+        queued_until = task.origin + timing.queued
         if now >= queued_until or (by_polls and task.polls >= 1):
             task = transition(task, Phase.RUNNING, min(now, queued_until))
         else:
             return task
     # RUNNING from here on.
-    done_at = task.created_at + timing.duration
+    done_at = task.origin + timing.duration
     due = now >= done_at or (by_polls and timing.polls is not None and task.polls >= timing.polls)
     if task.outcome is Outcome.HANG:
         due = False
@@ -96,11 +97,38 @@ def advance(task: Task, now: float) -> Task:
     return replace(task, progress=max(task.progress, _running_progress(task, now)))
 
 
+def rerun(
+    task: Task, at: float, phase: Phase, outcome: Outcome, words: tuple[tuple[str, str], ...] = ()
+) -> Task:
+    """``task`` set moving again at ``at``: in ``phase`` (initial or running), timed from ``at`` as a new
+    task is from its creation, to end as ``outcome`` says, showing ``words`` for its phases. Its id,
+    request and context stay: a follow-up message continues a task, a started GPU is the same instance."""
+    if phase.terminal:
+        raise InvalidTransition(task, phase)
+    started = task.started_at if not task.terminal and task.started_at is not None else at
+    return replace(
+        task,
+        phase=phase,
+        outcome=outcome,
+        run=task.run + 1,
+        run_at=at,
+        words=words,
+        started_at=started if phase is Phase.RUNNING else None,
+        completed_at=None,
+        progress=0.0,
+        polls=0,
+        error=None,
+        cancel_requested=False,
+    )
+
+
 def merged(held: Task, told: Task) -> Task:
     """The task another replica noted (``told``), without losing what this one holds: a task only moves
     on, so its polls only grow, and one that ended here stays as it ended. Notes cross in flight (a
     replica notes what time did to a task before it has taken another's polls or end), and the later
     note, which wins, may come from the replica that knew less."""
+    if held.run != told.run:  # a task set moving again is newer than any note of its earlier run
+        return held if held.run > told.run else told
     if held.terminal and not told.terminal:
         told = replace(
             told,
@@ -119,18 +147,18 @@ def next_change(task: Task) -> float | None:
     if task.terminal:
         return None
     if task.phase is Phase.INITIAL:
-        at = task.created_at + task.timing.queued
+        at = task.origin + task.timing.queued
     elif task.outcome is Outcome.HANG:
         return None
     else:
-        at = task.created_at + task.timing.duration
+        at = task.origin + task.timing.duration
     return at if math.isfinite(at) else None
 
 
 def _running_progress(task: Task, now: float) -> float:
     timing = task.timing
     span = timing.duration - timing.queued
-    by_time = 0.0 if span <= 0 or span == float("inf") else (now - task.created_at - timing.queued) / span
+    by_time = 0.0 if span <= 0 or span == float("inf") else (now - task.origin - timing.queued) / span
     by_polls = 0.0 if timing.polls is None else task.polls / timing.polls
     fraction = max(by_time, by_polls)
     if task.outcome is Outcome.HANG:

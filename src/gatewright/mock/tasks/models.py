@@ -113,11 +113,19 @@ class Task:
     retention: float | None = None  # seconds readable after finishing; None: the engine's default
     context: Mapping[str, Any] = field(default_factory=dict, compare=False)  # JSON (replicas share it)
     replica: str = "0"  # the replica that created it: the one that delivers its callback
+    run: int = 0  # how many times it was set moving again (a follow-up, an action): its runs since created
+    run_at: float | None = None  # when its current run began (None: at creation)
+    words: tuple[tuple[str, str], ...] = ()  # (phase, status) this run shows in place of the first word
 
     @property
     def status(self) -> str:
-        """The API's word for the current phase."""
-        return self.states.status_for(self.phase)
+        """The API's word for the current phase (this run's own word for it, where an action gave one)."""
+        return dict(self.words).get(self.phase.value) or self.states.status_for(self.phase)
+
+    @property
+    def origin(self) -> float:
+        """When the current run began: what its phases are timed from."""
+        return self.created_at if self.run_at is None else self.run_at
 
     @property
     def terminal(self) -> bool:
@@ -165,6 +173,9 @@ class Task:
             "retention": _number(self.retention),
             "context": dict(self.context),
             "replica": self.replica,
+            "run": self.run,
+            "run_at": _number(self.run_at),
+            "words": [list(pair) for pair in self.words],
         }
 
 
@@ -193,6 +204,9 @@ def task_from_shared(data: Mapping[str, Any], states_of: Callable[[str, str], St
         retention=_maybe_float(data["retention"]),
         context=data["context"],
         replica=data["replica"],
+        run=data.get("run", 0),
+        run_at=_maybe_float(data.get("run_at")),
+        words=tuple((phase, word) for phase, word in data.get("words", ())),
     )
 
 

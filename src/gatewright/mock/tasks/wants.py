@@ -15,7 +15,7 @@ from gatewright.mock.extensions import MockCall
 from gatewright.spec.expressions import Exchange, evaluate
 from gatewright.spec.tasks import TaskSpec, task_id_in
 
-__all__ = ["holds_on", "named_task_id", "wants_task"]
+__all__ = ["followed_task", "holds_on", "named_task_id", "wants_task"]
 
 
 def _exchange(call: MockCall) -> Exchange:
@@ -27,6 +27,12 @@ def _exchange(call: MockCall) -> Exchange:
 def named_task_id(expression: str | None, call: MockCall) -> str | None:
     """The task id a poll/cancel request names (``poll_id``, else the last path parameter)."""
     return task_id_in(expression, call.operation.operation.template.names, _exchange(call))
+
+
+def followed_task(spec: TaskSpec, call: MockCall) -> str | None:
+    """The id of the task this create continues (``follow_up``), None when it starts one."""
+    found = evaluate(spec.follow_up, _exchange(call)) if spec.follow_up is not None else None
+    return found if isinstance(found, str) and found else None
 
 
 def holds_on(spec: TaskSpec, call: MockCall) -> bool:

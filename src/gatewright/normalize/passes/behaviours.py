@@ -19,7 +19,15 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from gatewright.normalize.lifecycle_model import ApiLifecycles, Behaviour, EchoAs, Expansion, Lifecycle
+from gatewright.normalize.lifecycle_model import (
+    Actions,
+    ApiLifecycles,
+    Behaviour,
+    EchoAs,
+    Expansion,
+    Lifecycle,
+)
+from gatewright.normalize.lifecycles import acted_on
 from gatewright.normalize.passes.base import Document
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, success_bodies
@@ -96,6 +104,7 @@ def task_keys(
         ("also_served_by", lifecycle.poll),
         ("counter", lifecycle.poll),
         ("set_on_success", lifecycle.poll),
+        ("follow_up", create),
     ):
         behaviour = declared.stated(kind, operation) if operation is not None else None
         if behaviour is None:
@@ -116,7 +125,33 @@ def task_keys(
             )
         else:
             keys[kind] = behaviour.value
+    actions = _actions(document, declared, lifecycle, resolve)
+    if actions:
+        keys["actions"] = {operation_id: value for operation_id, (value, _) in actions.items()}
+        used.extend(behaviour for _, behaviour in actions.values())
     return keys, used
+
+
+def _actions(
+    document: Document, declared: ApiLifecycles, lifecycle: Lifecycle, resolve: Resolve
+) -> dict[str, tuple[dict[str, Any], Behaviour]]:
+    """The action routes that move ``lifecycle``'s tasks (``actions`` statements about routes under its
+    poll), by operationId: the path parameter naming the action and what each action does."""
+    found: dict[str, tuple[dict[str, Any], Behaviour]] = {}
+    for behaviour in declared.statements("actions"):
+        actions: Actions = behaviour.value
+        for name in behaviour.operations:
+            if acted_on(name, declared.lifecycles) is not lifecycle:
+                continue
+            operation = resolve(name)
+            if not declares_parameter(document, operation, "path", actions.parameter):
+                raise refused(declared, behaviour, f"{name} declares no {actions.parameter} path parameter")
+            moves = {action: move.as_json() for action, move in actions.moves}
+            found[operation.definition["operationId"]] = (
+                {"parameter": actions.parameter, "moves": moves},
+                behaviour,
+            )
+    return found
 
 
 def _counter(

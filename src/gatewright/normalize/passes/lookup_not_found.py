@@ -3,7 +3,8 @@
 `implied_errors` covers paths that end in the item (`/things/{id}`). Two more kinds look
 an item up and answer 404 for an unknown id on every gateway: actions and sub-collections
 under an item (`/jobs/{id}/cancel`, `/projects/{project_id}/webhooks`), and a task's poll
-and cancel operations, wherever they carry the id (path, query or body). Without the 404
+and cancel operations (and a create that continues a task, ``follow_up``), wherever they carry the
+id (path, query or body). Without the 404
 a conformance tool flags that answer as undocumented. Runs after `tasks`, which names the
 poll and cancel operations.
 """
@@ -19,12 +20,15 @@ from gatewright.spec.model import TASK_EXTENSION
 
 
 def _task_lookups(document: Document) -> set[str]:
-    """operationIds of every declared task's poll and cancel."""
+    """operationIds of every declared task's poll and cancel, and of a create that continues the task its
+    body names (``follow_up``: an unknown id is not found there either)."""
     found: set[str] = set()
     for _path, _method, op, _pointer in operations(document):
         task = op.get(TASK_EXTENSION)
         if isinstance(task, dict):
             found.update(str(task[key]) for key in ("poll", "cancel") if task.get(key))
+            if task.get("follow_up") and isinstance(op.get("operationId"), str):
+                found.add(op["operationId"])
     return found
 
 
