@@ -98,6 +98,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "parameter_default": None,  # {name, value}: the value a parameter of the operations takes when not sent
     "running_cancel": "cancel",  # a 2xx status: what cancelling a running task answers (its end via GET)
     "rerank": None,  # {results: /pointer}: the answer ranks the request's documents against its query
+    "mcp": None,  # {tools: [...]}: the route is an MCP server over JSON-RPC 2.0 listing these tools
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -200,7 +201,7 @@ class Behaviour:
     # api_key_header: an ApiKeyHeader; required_header: a RequiredHeader; expand: an Expansion;
     # field_pattern: a FieldPattern; field_default: a FieldDefault; field_values: a FieldValues;
     # echo_as: an EchoAs; reasoning_content: a tuple of model patterns; parameter_default: a ParameterDefault;
-    # running_cancel: a status code; rerank: the results pointer;
+    # running_cancel: a status code; rerank: the results pointer; mcp: a tuple of tools (mappings);
     # else the string
     value: Any
     why: str

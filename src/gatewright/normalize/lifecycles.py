@@ -139,6 +139,8 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = ParameterDefault(stated["name"], stated["value"])
     elif kind == "rerank":
         value = stated["results"]
+    elif kind == "mcp":
+        value = tuple(stated.get("tools", ()))
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),

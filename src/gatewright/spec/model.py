@@ -29,6 +29,9 @@ REASONING_EXTENSION = "x-gatewright-reasoning-content"
 # On a rerank operation: {"results": pointer, "document": "object" | "string", "usage": pointer}: the answer
 # ranks the request's documents against its query (``mock.answers.rerank``).
 RERANK_EXTENSION = "x-gatewright-rerank"
+# On a JSON-RPC route: {"tools": [{"name", "description", "inputSchema"}, ...]}: the route is an MCP server
+# over the Streamable HTTP transport listing those tools (``mock.answers.mcp``).
+MCP_EXTENSION = "x-gatewright-mcp"
 # On the anyOf branch a quoted `field_pattern` statement added (normalize.passes.prose_patterns): true.
 WIDENED_EXTENSION = "x-gatewright-widened"
 # The wire families an operation can be marked compatible with (``x-gatewright-compatible.wire``).

@@ -23,6 +23,7 @@ from gatewright.normalize.passes.behaviours import (
     quoted,
     task_keys,
 )
+from gatewright.normalize.passes.mcp import declare_mcp
 from gatewright.normalize.passes.rerank import declare_rerank
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, iter_operations, success_bodies
@@ -82,6 +83,7 @@ def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog
     declare_echoes(document, declared, operations.get, log)
     declare_reasoning(document, declared, operations.get, log)
     declare_rerank(document, declared, operations.get, log)
+    declare_mcp(document, declared, operations.get, log)
 
 
 class _Resolver:
