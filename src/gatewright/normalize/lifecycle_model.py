@@ -104,6 +104,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "list_order": None,  # asc or desc: the order a list's items come in where the request asks none
     "follow_up": "create",  # $request.body#/<pointer>: the id there names a task the request continues
     "actions": None,  # {parameter, moves}: routes under a lifecycle's poll that move its task (stop, start)
+    "mcp": None,  # {tools: [...]}: the route is an MCP server over JSON-RPC 2.0 listing these tools
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -239,7 +240,7 @@ class Behaviour:
     # field_pattern: a FieldPattern; field_default: a FieldDefault; field_values: a FieldValues;
     # echo_as: an EchoAs; reasoning_content: a tuple of model patterns; parameter_default: a ParameterDefault;
     # running_cancel: a status code; rerank: the results pointer; file_purpose: a FilePurpose;
-    # list_order: asc or desc; actions: an Actions;
+    # list_order: asc or desc; actions: an Actions; mcp: a tuple of tools (mappings);
     # else the string
     value: Any
     why: str

@@ -150,6 +150,8 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
             for name, move in stated["moves"].items()
         )
         value = Actions(stated["parameter"], moves)
+    elif kind == "mcp":
+        value = tuple(stated.get("tools", ()))
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),

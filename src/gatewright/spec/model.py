@@ -33,6 +33,9 @@ RERANK_EXTENSION = "x-gatewright-rerank"
 FILE_PURPOSE_EXTENSION = "x-gatewright-file-purpose"
 # On a list: "asc" or "desc" (newest first): the order its items come in where the request asks none.
 LIST_ORDER_EXTENSION = "x-gatewright-list-order"
+# On a JSON-RPC route: {"tools": [{"name", "description", "inputSchema"}, ...]}: the route is an MCP server
+# over the Streamable HTTP transport listing those tools (``mock.answers.mcp``).
+MCP_EXTENSION = "x-gatewright-mcp"
 # On the anyOf branch a quoted `field_pattern` statement added (normalize.passes.prose_patterns): true.
 WIDENED_EXTENSION = "x-gatewright-widened"
 # The wire families an operation can be marked compatible with (``x-gatewright-compatible.wire``).

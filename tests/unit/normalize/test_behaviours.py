@@ -108,7 +108,7 @@ BROKEN = {
         "is not valid under any of the given schemas (expected a statement: exactly one kind (idempotency, "
         "sync_when, finished_cancel, also_served_by, id_prefix, counter, set_on_success, api_key_header, "
         "required_header, expand, field_pattern, echo_as, field_values, field_default, reasoning_content, "
-        "parameter_default, running_cancel, rerank, file_purpose, list_order, follow_up, actions)",
+        "parameter_default, running_cancel, rerank, file_purpose, list_order, follow_up, actions, mcp)",
     ),
     "two kinds": (
         "  - id_prefix: a\n    sync_when: $request.body#/sync\n    operations: [POST /v1/jobs]\n    why: x\n",

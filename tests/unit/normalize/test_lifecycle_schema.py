@@ -46,12 +46,12 @@ _FREE = {("field_default", "value"), ("parameter_default", "value")}
 
 
 def described(pointer: str) -> bool:
-    """Whether the schema describes the value at ``pointer``: not the inside of a declared JSON Schema, nor a
-    ``field_default``'s or a ``parameter_default``'s value, which may be any JSON value (so no edit of it is
-    refused)."""
+    """Whether the schema describes the value at ``pointer``: not the inside of a declared JSON Schema (a
+    shape's ``schema``, an MCP tool's ``inputSchema``), nor a ``field_default``'s or a ``parameter_default``'s
+    value, which may be any JSON value (so no edit of it is refused)."""
     tokens = split(pointer)
     free = any(pair in _FREE for pair in itertools.pairwise(tokens))
-    return "schema" not in tokens[:-1] and not free
+    return not {"schema", "inputSchema"} & set(tokens[:-1]) and not free
 
 
 def test_the_schema_and_the_model_name_the_same_keys() -> None:

@@ -11,6 +11,9 @@ responses keep them).
 An operation marked ``x-gatewright-rerank`` is answered with the request's documents ranked against its
 query (``rerank.py``), laid over the spec's body and checked the same way.
 
+An operation marked ``x-gatewright-mcp`` speaks MCP over JSON-RPC 2.0 (``mcp.py``): each request gets
+its JSON-RPC response, checked against the route's 2xx schema; a notification 202 and no body.
+
 An operation on a vendor's input-token count route (``Wire.count_route``: OpenAI's
 ``responses.input_tokens.count``) is answered with the count the create of its wire would bill for
 the same request (``counting.py``).
@@ -30,9 +33,12 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
+from aiohttp import web
+
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.counting import count_body
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
+from gatewright.mock.answers.mcp import McpServer, mcp_answer
 from gatewright.mock.answers.prompt import prompt_as, prompt_of
 from gatewright.mock.answers.rerank import RerankShape, rerank_body
 from gatewright.mock.answers.reuse import AnswerCache, Key
@@ -42,10 +48,10 @@ from gatewright.mock.extensions import MockCall, OperationHook, Refused
 from gatewright.mock.fit import fit
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome
-from gatewright.mock.render import response_headers
+from gatewright.mock.outcome import JsonOutcome, web_response
+from gatewright.mock.render import Rendered, response_headers
 from gatewright.spec.answers import Answer, Prompt
-from gatewright.spec.model import RERANK_EXTENSION
+from gatewright.spec.model import MCP_EXTENSION, RERANK_EXTENSION
 from gatewright.spec.wires import wire_counted_at
 
 __all__ = ["AnswerExtension", "Watcher"]
@@ -134,6 +140,13 @@ class AnswerExtension:
                 return self.rerank(call, shape)
 
             return ranked
+        server = McpServer.of(operation.operation.definition.get(MCP_EXTENSION))
+        if server is not None:
+
+            async def served(call: MockCall) -> JsonOutcome | web.StreamResponse | None:
+                return self.mcp(call, server)
+
+            return served
         if operation.wire is None:
             counted = wire_counted_at(operation.operation.method.lower(), operation.operation.path)
             if counted is None:
@@ -183,6 +196,20 @@ class AnswerExtension:
         self.answered += 1
         body = fitted if isinstance(fitted, dict) else top
         return JsonOutcome(decision.status, body, decision.media.media_type, plan.headers, pointer, True)
+
+    def mcp(self, call: MockCall, server: McpServer) -> JsonOutcome | web.StreamResponse | None:
+        """The JSON-RPC response to the request's message (see ``mcp``), or 202 and no body for a
+        notification; a named example, another status or a rule's body is answered elsewhere."""
+        decision = call.json_decision()
+        if decision is None or decision.media is None or (call.reply is not None and call.reply.sets_body):
+            return None
+        version = call.api.spec.document.get("info", {}).get("version", "0")
+        answer = mcp_answer(server, call.body, call.api.name, str(version))
+        if answer is None:
+            return web_response(Rendered(202, None, b""), call.headers)
+        self.answered += 1
+        media = decision.media
+        return JsonOutcome(decision.status, answer, media.media_type, (), media.schema_pointer)
 
     def watch(self, api: str, operation_id: str, watcher: Watcher) -> None:
         """Tell ``watcher`` every answer the operation gives (stored responses keep them)."""

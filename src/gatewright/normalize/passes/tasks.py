@@ -23,6 +23,7 @@ from gatewright.normalize.passes.behaviours import (
     quoted,
     task_keys,
 )
+from gatewright.normalize.passes.mcp import declare_mcp
 from gatewright.normalize.passes.rerank import declare_rerank
 from gatewright.normalize.passes.route_statements import declare_file_purposes, declare_list_orders
 from gatewright.normalize.repairs import RepairLog
@@ -85,6 +86,7 @@ def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog
     declare_rerank(document, declared, operations.get, log)
     declare_file_purposes(document, declared, operations.get, log)
     declare_list_orders(document, declared, operations.get, log)
+    declare_mcp(document, declared, operations.get, log)
 
 
 class _Resolver:
