@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from gatewright.normalize import lifecycle_model
 from gatewright.normalize.lifecycle_model import Behaviour, Expansion
 from gatewright.normalize.lifecycles import load_lifecycles, parse_lifecycles
 from gatewright.normalize.passes.base import clone
@@ -105,10 +106,8 @@ BROKEN = {
     "no kind": (
         "  - operations: [POST /v1/jobs]\n    why: x\n",
         "/behaviours/0",
-        "is not valid under any of the given schemas (expected a statement: exactly one kind (idempotency, "
-        "sync_when, finished_cancel, also_served_by, id_prefix, counter, set_on_success, api_key_header, "
-        "required_header, expand, field_pattern, echo_as, field_values, field_default, reasoning_content, "
-        "parameter_default, running_cancel, rerank, file_purpose, list_order, follow_up, actions, mcp)",
+        "is not valid under any of the given schemas (expected a statement: exactly one kind "
+        f"({', '.join(lifecycle_model.BEHAVIOURS)})",
     ),
     "two kinds": (
         "  - id_prefix: a\n    sync_when: $request.body#/sync\n    operations: [POST /v1/jobs]\n    why: x\n",

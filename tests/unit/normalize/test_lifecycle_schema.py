@@ -61,6 +61,7 @@ def test_the_schema_and_the_model_name_the_same_keys() -> None:
     statement = DEFS["behaviour"]
     assert [branch["required"] for branch in statement["oneOf"]] == [[kind] for kind in BEHAVIOURS]
     assert set(statement["properties"]) == {*BEHAVIOURS, "operations", "why", "note", "reason"}
+    assert f"exactly one kind ({', '.join(BEHAVIOURS)})" in statement["description"]  # what a refusal says
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
