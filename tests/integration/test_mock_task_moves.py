@@ -1,6 +1,6 @@
 """A task moved again after it was created, as empiriolabs' prose says, over a real socket: an agent
-follow-up continues the named task (``follow_up``), a GPU instance's stop and start change its status
-(``actions``). A ``ManualClock`` moves the tasks on, so no test waits."""
+follow-up continues the named task (``follow_up``), a GPU instance's or a hosted agent's stop and start
+change its status (``actions``). A ``ManualClock`` moves the tasks on, so no test waits."""
 
 from __future__ import annotations
 
@@ -139,3 +139,51 @@ async def test_gpu_action_on_an_unknown_instance_is_not_found(mock: tuple[Client
     client, _ = mock
     status, body = await _json(client, "POST", "/v1/gpu/instances/nobody/stop")
     assert status == 404 and "nobody" in body["error"]["message"]
+
+
+async def _running_agent(client: Client, clock: ManualClock) -> str:
+    status, made = await _json(client, "POST", "/v1/hosted-agents/instances", {"agent_type": "openclaw"})
+    assert status == 201 and made["instance"]["status"] in {"provisioning", "draft"}, made
+    clock.advance(DEFAULT_TASK_DURATION)
+    instance_id: str = made["instance"]["id"]
+    assert await _agent_status(client, instance_id) == "running"
+    return instance_id
+
+
+async def _agent_status(client: Client, instance_id: str) -> str:
+    status, body = await _json(client, "GET", f"/v1/hosted-agents/instances/{instance_id}")
+    assert status == 200, body
+    found: str = body["instance"]["status"]
+    return found
+
+
+async def test_hosted_agent_stop_start_restart_and_refresh(mock: tuple[Client, ManualClock]) -> None:
+    """ "Start, stop, restart, or refresh a hosted agent", as the GPU instances' actions do."""
+    client, clock = mock
+    instance_id = await _running_agent(client, clock)
+    for action, shown, then in (
+        ("stop", "stopping", "stopped"),
+        ("start", "provisioning", "running"),
+        ("restart", "provisioning", "running"),
+        ("refresh", "running", "running"),
+    ):
+        status, body = await _json(client, "POST", f"/v1/hosted-agents/instances/{instance_id}/{action}")
+        assert (status, body["instance"]["id"], body["instance"]["status"]) == (200, instance_id, shown), (
+            action
+        )
+        assert await _agent_status(client, instance_id) == shown
+        clock.advance(DEFAULT_TASK_DURATION)
+        assert await _agent_status(client, instance_id) == then, action
+
+
+async def test_hosted_agent_restart_of_a_stopped_agent_changes_nothing(
+    mock: tuple[Client, ManualClock],
+) -> None:
+    client, clock = mock
+    instance_id = await _running_agent(client, clock)
+    await _json(client, "POST", f"/v1/hosted-agents/instances/{instance_id}/stop")
+    clock.advance(DEFAULT_TASK_DURATION)
+    status, body = await _json(client, "POST", f"/v1/hosted-agents/instances/{instance_id}/restart")
+    assert (status, body["instance"]["status"]) == (200, "stopped")
+    clock.advance(DEFAULT_TASK_DURATION)
+    assert await _agent_status(client, instance_id) == "stopped"
