@@ -138,7 +138,7 @@ class SchemathesisAdapter:
 
     def make_case(self, operation_id: str, **values: Any) -> Any:
         """A case of ``operation_id`` with exactly these values (``CaseBuilder.make_case``: path
-        parameters, query, body, headers)."""
+        parameters, query, body, headers, the body's media type)."""
         return self.cases.make_case(operation_id, **values)
 
     def valid_case(self, operation_id: str) -> Any | None:

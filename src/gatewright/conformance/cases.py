@@ -43,8 +43,9 @@ class CaseBuilder:
         query: dict[str, Any] | None = None,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        media_type: str = "application/json",
     ) -> Any:
-        """A case of ``operation_id`` with exactly these values (a JSON body when one is given)."""
+        """A case of ``operation_id`` with exactly these values (a body, when given, of ``media_type``)."""
         operation = self.operation(operation_id)
         kwargs: dict[str, Any] = {
             "path_parameters": path_parameters or {},
@@ -53,7 +54,7 @@ class CaseBuilder:
         }
         if body is not None:
             kwargs["body"] = body
-            kwargs["media_type"] = "application/json"
+            kwargs["media_type"] = media_type
         return operation.Case(**kwargs)
 
     def valid_case(self, operation_id: str) -> Any | None:

@@ -23,6 +23,7 @@ from gatewright.conformance.checks import (
     TASK_TERMINATES,
 )
 from gatewright.conformance.expressions import MISSING, evaluate
+from gatewright.conformance.made_files import FileMaker, FilePlan
 from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.served import refused_model, unserved
 from gatewright.conformance.units import UnitContext
@@ -68,7 +69,8 @@ class LifecycleCheck:
         self.timing = timing
         self.poll_op = spec.operation(task.poll)
         self.cancel_op = spec.operation(task.cancel) if task.cancel else None
-        self._requests: list[Any] = []  # create requests drawn ahead by ``prepare``
+        self.files = FileMaker(spec, adapter, operation)  # the files a create names, uploaded first
+        self._requests: list[tuple[Any, FilePlan]] = []  # create requests drawn ahead by ``prepare``
 
     @property
     def _cancels(self) -> bool:
@@ -77,18 +79,25 @@ class LifecycleCheck:
     def prepare(self) -> None:
         """Draw the create requests (one per task the unit starts) now, on the calling thread: the
         runner then polls on a worker thread, and hypothesis is never driven from two threads."""
-        count = 2 if self._cancels else 1
-        self._requests = [self.adapter.valid_case(self.operation.operation_id) for _ in range(count)]
+        self._requests = [self._draw() for _ in range(2 if self._cancels else 1)]
+
+    def _draw(self) -> tuple[Any, FilePlan]:
+        """A create request and the files it names that verify makes first (``made_files.py``)."""
+        case = self.adapter.valid_case(self.operation.operation_id)
+        return case, self.files.plan(case) if case is not None else FilePlan()
 
     def __call__(self, ctx: UnitContext) -> None:
-        created = self._create(ctx)
-        if created is None:
-            return
-        poll = self._poll_until_terminal(ctx, created)
-        if poll is not None and poll.final is not None:
-            self._check_result(ctx, poll)
-        if self._cancels:
-            self._check_cancel(ctx)
+        try:
+            created = self._create(ctx)
+            if created is None:
+                return
+            poll = self._poll_until_terminal(ctx, created)
+            if poll is not None and poll.final is not None:
+                self._check_result(ctx, poll)
+            if self._cancels:
+                self._check_cancel(ctx)
+        finally:
+            self.files.clean(ctx, PHASE)  # what it uploaded goes, whatever came of the lifecycle
 
     # --- steps ----------------------------------------------------------------------------
 
@@ -116,10 +125,7 @@ class LifecycleCheck:
 
     def _create(self, ctx: UnitContext) -> CaseRun | None:
         ctx.ran(TASK_CREATED.id)
-        if self._requests:
-            case = self._requests.pop(0)
-        else:
-            case = self.adapter.valid_case(self.operation.operation_id)
+        case, plan = self._requests.pop(0) if self._requests else self._draw()
         if case is None:
             ctx.fail(
                 TASK_CREATED.id,
@@ -137,6 +143,10 @@ class LifecycleCheck:
         if hold and hold.startswith("$request.body#") and isinstance(case.body, dict):
             # not the switch that holds the request for the finished result instead (``sync: true``)
             case.body = _with_value(case.body, hold.removeprefix("$request.body#"), False, replace=True)
+        made = self.files.make(ctx, case, plan, PHASE)
+        if made.failed is not None:  # no file to name: no lifecycle to drive
+            ctx.result.skipped = made.failed
+            return None
         run = self.adapter.send(case, phase=PHASE, extra_headers=extra)
         ctx.record(run, operation=self.operation)
         answer = run.response.content.decode("utf-8", "replace") if run.response is not None else ""
@@ -144,7 +154,7 @@ class LifecycleCheck:
         if said is not None:
             ctx.result.skipped = unserved(said)
             return None
-        missing = not_there(run.status, self.operation, case)
+        missing = not_there(run.status, self.operation, case, made=made.fields, unmade=plan.unmade)
         if missing is not None:  # it names a store, a file nobody made: no lifecycle to drive
             ctx.result.skipped = missing
             return None

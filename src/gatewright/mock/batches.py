@@ -56,6 +56,7 @@ from gatewright.mock.tasks.results import ResultKind
 from gatewright.mock.tasks.wants import wants_task
 from gatewright.mock.uploaded_files import Upload, named_upload, upload_operation
 from gatewright.spec.media import is_json
+from gatewright.spec.paths import on_endpoint
 from gatewright.spec.routing import RouteMiss
 from gatewright.spec.tasks import Phase
 
@@ -382,14 +383,6 @@ def _answer(index: int, text: str, call: MockCall, answers: AnswerSource, endpoi
 
 
 _MISMATCH = "The URL provided for this request does not match the batch endpoint."  # OpenAI's words
-
-
-def on_endpoint(path: str, endpoint: str) -> bool:
-    """Whether ``path`` is the route a batch's ``endpoint`` names: the path itself (OpenAI's
-    ``/v1/chat/completions``), or its words past the version joined by ``_`` (ipop's ``chat_completions``)."""
-    route = path.strip("/")
-    tail = re.sub(r"^v\d+[a-z]*/", "", route)
-    return endpoint.strip().strip("/") in (route, tail, tail.replace("/", "_"))
 
 
 def _jsonl(items: list[dict[str, Any]]) -> bytes:

@@ -7,6 +7,9 @@ matches request paths and expands into them. A parameter marked ``x-gatewright-g
 mixes text and parameters (``{job_id}:cancel``) matches as a pattern of its own. A
 legacy ``#variant`` suffix (a fragment path before the ``fragment_paths`` repair) is
 not part of the routable path.
+
+``on_endpoint`` says which route a batch's ``endpoint`` names: the mock answers a batch's lines by it
+and verify writes the lines of the batch input it uploads (``conformance.made_files``) to it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-__all__ = ["PathTemplate", "Segment"]
+__all__ = ["PathTemplate", "Segment", "on_endpoint"]
 
 _PARAM = re.compile(r"\{([^{}]+)\}")
 
@@ -122,3 +125,11 @@ def _segment(text: str, greedy: frozenset[str]) -> Segment:
         return Segment(text)
     pieces.append(re.escape(text[last:]))
     return Segment(text, tuple(names), pattern=re.compile("".join(pieces) + r"\Z"))
+
+
+def on_endpoint(path: str, endpoint: str) -> bool:
+    """Whether ``path`` is the route a batch's ``endpoint`` names: the path itself (OpenAI's
+    ``/v1/chat/completions``), or its words past the version joined by ``_`` (ipop's ``chat_completions``)."""
+    route = path.strip("/")
+    tail = re.sub(r"^v\d+[a-z]*/", "", route)
+    return endpoint.strip().strip("/") in (route, tail, tail.replace("/", "_"))

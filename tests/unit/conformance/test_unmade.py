@@ -78,3 +78,20 @@ def test_other_refusals_of_a_create_with_file_purposes_stay_findings() -> None:
     assert refused_file(400, batches.definition, {"input_file_id": None}) is None
     assert refused_file(400, plain.definition, named) is None  # the spec states no purpose
     assert not_there(400, plain, _case(body=named)) is None
+
+
+def test_a_refusal_of_files_verify_uploaded_for_their_purpose_is_no_excuse() -> None:
+    """verify uploads the files a create names for their stated purpose (``made_files.py``): a gateway
+    refusing one of those refuses a file the contract says it takes, so no skip; a file verify could
+    not make still skips, saying why."""
+    attach = _create("/v1/stores/{store_id}/files", ("200", "400", "404"), {"file_id": "assistants"})
+    case = _case({"store_id": "vs_x"}, {"file_id": "file_made"})
+    made = frozenset({"file_id"})
+    assert named_ids(case, made) == ("store_id",)
+    said = not_there(404, attach, case, made=made)
+    assert said is not None and "(store_id)" in said and "file_id" not in said
+    assert not_there(400, attach, case, made=made) is None
+    assert refused_file(400, attach.definition, case.body, made=made) is None
+    why = "file_id: the API has no operation that uploads a file with a purpose"
+    unmade = not_there(400, attach, case, unmade=why)
+    assert unmade is not None and "file_id (purpose assistants)" in unmade and why in unmade
