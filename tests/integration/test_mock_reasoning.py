@@ -20,7 +20,8 @@ from test_mock_llm_answers import _extra, _openai, apis_marked
 from test_mock_llm_extras import _declares
 
 from gatewright.mock import create_app
-from gatewright.mock.answers.prompt import REASONING_TOKENS, read_chat, read_responses
+from gatewright.mock.answers.effort import REASONING_TOKENS
+from gatewright.mock.answers.prompt import read_chat, read_responses
 from gatewright.testing import serve_app
 
 CHAT = apis_marked("openai-chat")

@@ -135,6 +135,35 @@ async def _messages(sdk: anthropic.AsyncAnthropic, api: str) -> None:
     assert kinds[0] == "message_start" and kinds[-1] == "message_stop"
 
 
+@pytest.mark.parametrize("api", MESSAGES)
+async def test_anthropic_message_delta_restates_the_input_usage(client: Client, api: str) -> None:
+    """Anthropic's ``message_delta`` usage is cumulative, its input counts too (``MessageDeltaUsage``; a
+    recorded claude-haiku-4-5 stream: ``{"input_tokens":849,"cache_creation_input_tokens":0,
+    "cache_read_input_tokens":0,"output_tokens":47}``). langchain-anthropic reads a stream's usage from
+    ``message_delta`` alone: the mock's, output tokens only, gave every streamed answer 0 input tokens."""
+    extra = _valid_body(api, "/v1/messages")
+    model = str(extra.pop("model", "claude-mock-1"))
+    messages: Any = extra.pop("messages", [{"role": "user", "content": "Say hello"}])
+    for name in ("max_tokens", "stream"):
+        extra.pop(name, None)
+    sdk = anthropic.AsyncAnthropic(api_key="sk-test", base_url=_base(client, api), max_retries=0)
+    async with sdk:
+        with warnings.catch_warnings():  # the SDK warns about deprecated model names the spec lists
+            warnings.simplefilter("ignore", DeprecationWarning)
+            plain = await sdk.messages.create(model=model, max_tokens=64, messages=messages, extra_body=extra)
+            raw = await sdk.messages.create(
+                model=model, max_tokens=64, messages=messages, stream=True, extra_body=extra
+            )
+            events = [event async for event in raw]
+    start = next(event for event in events if event.type == "message_start")
+    delta = next(event for event in events if event.type == "message_delta")
+    assert plain.usage.input_tokens > 0
+    assert delta.usage.input_tokens == start.message.usage.input_tokens == plain.usage.input_tokens
+    assert delta.usage.cache_read_input_tokens == plain.usage.cache_read_input_tokens
+    assert delta.usage.cache_creation_input_tokens == plain.usage.cache_creation_input_tokens
+    assert delta.usage.output_tokens == plain.usage.output_tokens
+
+
 async def _events(response: Any) -> list[dict[str, str]]:
     """SSE events as dicts of their fields, read incrementally."""
     events: list[dict[str, str]] = []

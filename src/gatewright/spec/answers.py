@@ -117,6 +117,7 @@ class Prompt:
     # Anthropic turn that goes on after a tool's result thinks no more.
     thinks_after_tools: bool = False
     reasoning: int | None = None  # hidden tokens an OpenAI reasoning effort costs (None: none asked)
+    called: frozenset[str] = frozenset()  # the tools the conversation's earlier turns called, by name
 
     @property
     def batch(self) -> tuple[str, ...]:
@@ -139,11 +140,20 @@ class Prompt:
         return True
 
     def tool(self) -> Tool:
-        """The tool to call (``wants_tool``): the named one, else the first declared."""
+        """The tool to call (``wants_tool``): the named one, else the first declared that the conversation
+        has not called yet, else the last declared. A forced call (``required``/``any``) after a tool's
+        result moves on through the tools, as a model does once it has what a tool gave: an agent whose
+        way out is a tool (pydantic-ai's and instructor's output tool, declared after the function tools)
+        reaches it, where always calling the first tool would loop until the agent's request limit."""
         if self.tool_choice.name is not None:
             for tool in self.tools:
                 if tool.name == self.tool_choice.name:
                     return tool
+        if self.called:
+            for tool in self.tools:
+                if tool.name not in self.called:
+                    return tool
+            return self.tools[-1]
         return self.tools[0]
 
 

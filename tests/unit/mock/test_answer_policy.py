@@ -393,14 +393,16 @@ def _answer(wire: str, composer: Composer | None = None, **request: Any) -> Answ
 
 @pytest.mark.parametrize("wire", TOOL_WIRES)
 @pytest.mark.parametrize("after_tool", [False, True])
-def test_forced_tool_call_uses_the_first_tool(wire: str, after_tool: bool) -> None:
+def test_forced_tool_call_uses_the_first_tool_not_yet_called(wire: str, after_tool: bool) -> None:
+    """The first declared tool, and after ``get_weather``'s result the next one: a forced call moves on
+    (an agent whose way out is a tool reaches it, where calling the first tool again loops)."""
     forced = {"anthropic-messages": {"type": "any"}}.get(wire, "required")
     answer = _answer(wire, tools=True, tool_choice=forced, after_tool=after_tool)
     (choice,) = answer.choices
     assert choice.finish is Finish.TOOL_CALLS and choice.text is None
     (call,) = choice.tool_calls
-    assert call.name == "get_weather"
-    assert _valid(WEATHER, call.arguments), call.arguments
+    assert call.name == ("get_time" if after_tool else "get_weather")
+    assert _valid(TIME if after_tool else WEATHER, call.arguments), call.arguments
     assert choice.tokens >= 1
 
 

@@ -10,7 +10,7 @@
   text before it.
 - Logprobs, where asked for, score the tokens of each choice's text (``token_logprobs``).
 - Thinking (Anthropic) and reasoning (an OpenAI effort: the hidden tokens ``REASONING_TOKENS`` in
-  ``prompt.py`` lists) come before each choice's text, billed with it and inside ``max_tokens`` with it.
+  ``effort.py`` lists) come before each choice's text, billed with it and inside ``max_tokens`` with it.
 - Ids are fresh per answer (reproducible under a seed); text and arguments depend only on
   the request, so the same request gets the same answer.
 """

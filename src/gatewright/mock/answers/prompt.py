@@ -12,13 +12,14 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from gatewright.mock.answers.effort import THINKING_BUDGET, reasoning_tokens, thinking_budget
 from gatewright.mock.extensions import UNKNOWN
 from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
 
 if TYPE_CHECKING:
     from gatewright.mock.extensions import Conversations, MockCall
 
-__all__ = ["READERS", "REASONING_TOKENS", "prompt_of", "read_prompt", "texts_of"]
+__all__ = ["READERS", "prompt_of", "read_prompt", "texts_of"]
 
 
 def _list(value: Any) -> list[Any]:
@@ -63,6 +64,13 @@ def texts_of(value: Any) -> list[str]:
         item if isinstance(item, str) else " ".join(map(str, item)) if isinstance(item, list) else str(item)
         for item in value
     ]
+
+
+def _called(calls: Any, key: str | None = None) -> frozenset[str]:
+    """The names of the tool calls in ``calls``: each call's own ``name``, or under ``key`` (chat's
+    ``function``). ``Prompt.tool`` reads them to move on from the tools already called."""
+    holders = (call.get(key) if key and isinstance(call, Mapping) else call for call in _list(calls))
+    return frozenset(h["name"] for h in holders if isinstance(h, Mapping) and isinstance(h.get("name"), str))
 
 
 def _positive(value: Any) -> int | None:
@@ -147,6 +155,7 @@ def read_chat(body: Mapping[str, Any]) -> Prompt:
     texts: list[str] = []
     latest: Mapping[str, Any] = {}
     latest_user = ""
+    called: frozenset[str] = frozenset()
     for message in _list(body.get("messages")):
         if not isinstance(message, dict | Mapping):
             continue
@@ -156,8 +165,10 @@ def read_chat(body: Mapping[str, Any]) -> Prompt:
         latest = message
         if message.get("role") == "user":
             latest_user = text
+        elif message.get("tool_calls"):
+            called |= _called(message["tool_calls"], "function")
     prompt = Prompt(_model(body), "\n".join(texts), latest_user, latest.get("role") in ("tool", "function"))
-    prompt.messages = len(texts)
+    prompt.messages, prompt.called = len(texts), called
     if not _CHAT_OPTIONS.isdisjoint(body):  # most requests send none of them: one look at the keys
         _chat_options(prompt, body)
     return prompt
@@ -205,7 +216,7 @@ def _chat_options(prompt: Prompt, body: Mapping[str, Any]) -> None:
     if body.get("logprobs") is True:
         prompt.logprobs = _count(body.get("top_logprobs")) or 0
     if (effort := body.get("reasoning_effort")) is not None:
-        prompt.reasoning = _reasoning(effort)
+        prompt.reasoning = reasoning_tokens(effort)
 
 
 def read_completion(body: Mapping[str, Any]) -> Prompt:
@@ -254,7 +265,8 @@ def read_responses(body: Mapping[str, Any]) -> Prompt:
         output=output,
         max_tokens=_count(body.get("max_output_tokens")),
         messages=len(items),
-        reasoning=_reasoning(reasoning.get("effort")) if isinstance(reasoning, Mapping) else None,
+        reasoning=reasoning_tokens(reasoning.get("effort")) if isinstance(reasoning, Mapping) else None,
+        called=_called([i for i in items if i.get("type") == "function_call"]),
     )
 
 
@@ -316,32 +328,16 @@ def read_messages(body: Mapping[str, Any]) -> Prompt:
         max_tokens=_count(body.get("max_tokens")),
         stop=_stops(body.get("stop_sequences")),
         messages=len(messages),
-        thinking=_thinking(body.get("thinking")),
+        thinking=thinking_budget(body.get("thinking")),
+        called=_called(
+            [
+                b
+                for m in messages
+                for b in _list(m.get("content"))
+                if isinstance(b, Mapping) and b.get("type") == "tool_use"
+            ]
+        ),
     )
-
-
-def _thinking(value: Any) -> int | None:
-    """The thinking budget of an Anthropic request (``{"type": "enabled", "budget_tokens": N}``), None where
-    it asks for none."""
-    if not isinstance(value, Mapping) or value.get("type") != "enabled":
-        return None
-    if "budget_tokens" not in value:
-        return _THINKING_BUDGET
-    return _positive(value.get("budget_tokens"))  # a budget that is no count of tokens: no thinking
-
-
-_THINKING_BUDGET = 1024  # Anthropic's least budget: a request enabling thinking without one gets this
-
-# The hidden tokens an answer reasons for at each OpenAI effort (chat ``reasoning_effort``, Responses
-# ``reasoning.effort``): fixed, so a test can count what its cost tracking should bill. ``none`` and
-# ``minimal`` reason not at all; an effort not listed here asks for no reasoning (the request was validated
-# against the API's own enum, which may list others).
-REASONING_TOKENS = {"none": 0, "minimal": 0, "low": 64, "medium": 256, "high": 1024, "xhigh": 2048}
-
-
-def _reasoning(effort: Any) -> int | None:
-    """The reasoning tokens an OpenAI effort costs (``REASONING_TOKENS``), None where it names none."""
-    return REASONING_TOKENS.get(effort) if isinstance(effort, str) else None
 
 
 READERS: dict[str, Callable[[Mapping[str, Any]], Prompt]] = {
@@ -377,7 +373,7 @@ def prompt_as(call: MockCall, wire: str) -> Prompt | None:
     prompt = read_prompt(wire, body)
     thinkers = call.operation.thinking_models  # the models a chat's spec says show their chain of thought
     if thinkers and prompt.thinking is None and any(model.search(prompt.model) for model in thinkers):
-        prompt.thinking, prompt.thinks_after_tools = _THINKING_BUDGET, True
+        prompt.thinking, prompt.thinks_after_tools = THINKING_BUDGET, True
     return prompt
 
 

@@ -2,7 +2,9 @@
 
 Built from the non-streamed ``message`` body: text blocks become ``text_delta``s,
 tool_use blocks an ``input_json_delta`` of their input, thinking blocks
-``thinking_delta``s; the stop reason and output tokens arrive in ``message_delta``.
+``thinking_delta``s; the stop reason and the usage arrive in ``message_delta``, every count cumulative,
+as Anthropic's (``MessageDeltaUsage``): the input counts again beside the output tokens. Clients read the
+final usage there (langchain-anthropic takes it from ``message_delta`` alone).
 """
 
 from __future__ import annotations
@@ -72,9 +74,17 @@ def message_events(body: Mapping[str, Any], context: StreamContext) -> Iterator[
             "stop_reason": body.get("stop_reason") or "end_turn",
             "stop_sequence": body.get("stop_sequence"),
         },
-        usage={"output_tokens": output_tokens},
+        usage={
+            "input_tokens": start["usage"]["input_tokens"],
+            **{key: usage[key] for key in _DELTA_USAGE if key in usage},
+            "output_tokens": output_tokens,
+        },
     )
     yield emit("message_stop")
+
+
+# What ``message_delta`` restates of the message's usage beside its counts of tokens in and out.
+_DELTA_USAGE = ("cache_creation_input_tokens", "cache_read_input_tokens", "server_tool_use")
 
 
 def _opened(block: Mapping[str, Any]) -> dict[str, Any]:
