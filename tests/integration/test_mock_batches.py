@@ -522,6 +522,19 @@ def test_search_hits_come_from_the_attached_text(mock_url: str, client: openai.O
     )
 
 
+def test_a_search_for_a_short_name_finds_the_text_that_says_it(mock_url: str, client: openai.OpenAI) -> None:
+    """A query of a two-letter name (``AI``) found nothing: words were runs of three or more letters, so
+    the query held no word at all (nor did ``Go?``)."""
+    text = b"AI is changing how we work.\nCooking pasta needs salty water.\nGo is a language by Google.\n"
+    file_id = upload_file(mock_url, text, filename="short.txt", purpose=ASSISTANTS)
+    store_id = _store(mock_url)
+    client.vector_stores.files.create_and_poll(file_id=file_id, vector_store_id=store_id, poll_interval_ms=20)
+    found = [(hit.content[0].text, hit.score) for hit in client.vector_stores.search(store_id, query="AI")]
+    assert found == [("AI is changing how we work.", 1.0)]
+    found = [(hit.content[0].text, hit.score) for hit in client.vector_stores.search(store_id, query="Go?")]
+    assert found == [("Go is a language by Google.", 1.0)]
+
+
 def test_a_detached_file_is_no_longer_searched(mock_url: str, client: openai.OpenAI) -> None:
     file_id = upload_file(mock_url, NOTES, filename="notes.txt", purpose=ASSISTANTS)
     store_id = _store(mock_url)

@@ -76,6 +76,30 @@ async def test_a_follow_up_of_a_running_task_keeps_it_running(mock: tuple[Client
     assert (await _json(client, "GET", f"/v1/agents/{task_id}"))[1]["status"] == "completed"
 
 
+@pytest.mark.parametrize(("prefer", "end"), [("fail", "failed"), ("hang", "running")])
+async def test_a_follow_up_of_a_running_task_keeps_the_end_it_was_set_for(
+    mock: tuple[Client, ManualClock], prefer: str, end: str
+) -> None:
+    """A task created to fail (or to hang) and followed up while running ran to ``completed``: the
+    follow-up, sending no ``Prefer: task=``, set it to succeed. It keeps running, as the prose says, so it
+    ends as it was set to; a follow-up that says ``Prefer: task=`` itself sets this run's end."""
+    client, clock = mock
+    started = await client.post(
+        "/v1/agents/run", json={"model": "manus", "input": "Go"}, headers={**AUTH, "Prefer": f"task={prefer}"}
+    )
+    task_id = (await started.json())["task_id"]
+    clock.advance(DEFAULT_TASK_DURATION / 2)
+    assert (await _json(client, "GET", f"/v1/agents/{task_id}"))[1]["status"] == "running"
+    follow = {"model": "manus", "input": "And more.", "task_id": task_id}
+    assert (await _json(client, "POST", "/v1/agents/run", follow))[0] == 202
+    clock.advance(DEFAULT_TASK_DURATION * 3)
+    assert (await _json(client, "GET", f"/v1/agents/{task_id}"))[1]["status"] == end
+    steered = await client.post("/v1/agents/run", json=follow, headers={**AUTH, "Prefer": "task=succeed"})
+    assert steered.status == 202
+    clock.advance(DEFAULT_TASK_DURATION * 3)
+    assert (await _json(client, "GET", f"/v1/agents/{task_id}"))[1]["status"] == "completed"
+
+
 async def test_a_follow_up_of_an_unknown_task_is_refused(mock: tuple[Client, ManualClock]) -> None:
     client, _ = mock
     follow = {"model": "manus", "input": "Hello?", "task_id": "task_nobody"}

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["Edits", "fit", "overlay", "replace", "string_fields"]
+__all__ = ["Edits", "fit", "overlay", "replace", "string_fields", "write_at"]
 
 Valid = Callable[[Any], bool]
 _MISSING: Any = object()
@@ -105,12 +105,12 @@ class Edits:
 
     def force(self, tokens: Sequence[str], value: Any) -> None:
         """Write whether or not the body stays valid (creating the containers on the way)."""
-        _write(self.body, tokens, value)
+        write_at(self.body, tokens, value)
 
     def set(self, tokens: Sequence[str], value: Any) -> bool:
         """Write ``value`` at ``tokens``; undone (False) when it makes the body invalid."""
         old = self.get(tokens, _MISSING)
-        _write(self.body, tokens, value)
+        write_at(self.body, tokens, value)
         return self._keep(tokens, old)
 
     def set_all(self, writes: Sequence[tuple[Sequence[str], Any]]) -> None:
@@ -124,7 +124,7 @@ class Edits:
         undo: list[tuple[Sequence[str], Any]] = []
         for tokens, value in writes:
             undo.append((tokens, self.get(tokens, _MISSING)))
-            _write(self.body, tokens, value)
+            write_at(self.body, tokens, value)
         if self.is_valid(self.body):
             return
         for tokens, old in reversed(undo):
@@ -148,14 +148,16 @@ class Edits:
 
     def _restore(self, tokens: Sequence[str], old: Any) -> None:
         if old is not _MISSING:
-            _write(self.body, tokens, old)
+            write_at(self.body, tokens, old)
             return
         parent = self.get(tokens[:-1])
         if isinstance(parent, dict):
             parent.pop(tokens[-1], None)
 
 
-def _write(body: Any, tokens: Sequence[str], value: Any) -> None:
+def write_at(body: Any, tokens: Sequence[str], value: Any) -> None:
+    """``value`` at ``tokens`` in ``body``, in place, the objects (or arrays, for a digit token) on the way
+    made: the one pointer writer of the mock (``Edits``; a rerank's results at its declared pointer)."""
     node = body
     for index, token in enumerate(tokens):
         last = index == len(tokens) - 1

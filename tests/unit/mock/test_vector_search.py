@@ -29,3 +29,14 @@ def test_score_is_the_share_of_distinct_query_words_in_the_chunk(query: list[str
     expected = len(wanted & {word.lower() for word in chunk}) / len(wanted) if wanted else 0.0
     assert value == expected
     assert score(" ".join(query), " ".join(query)) == (1.0 if wanted else 0.0)
+
+
+def test_a_short_name_is_a_word_and_the_short_words_every_text_holds_are_not() -> None:
+    """A query for ``AI`` (``Go``, ``ML``) found nothing once words were runs of three or more letters:
+    the text that says ``AI`` holds all of it; ``is``, ``a``, ``of`` still meet nothing."""
+    assert score("AI", "AI is changing how we work.") == 1.0
+    assert score("What is AI?", "AI is changing how we work.") == 0.5  # what, ai: it holds ai
+    assert score("What is AI?", "Cooking pasta needs salty water.") == 0.0
+    assert score("Go 5G", "Go and 5G") == 1.0
+    assert score("is it a", "it is a table") == 0.0  # a query of no word ranks nothing
+    assert score("of the river", "a piece of cake") == 0.0

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatewright.mock.answers.text import count_tokens
+from gatewright.mock.fit import write_at
 from gatewright.mock.relevance import share
 from gatewright.spec.pointer import split
 
@@ -89,15 +90,7 @@ def rerank_body(
             result["document"] = {"text": text} if shape.document == "object" else text
         results.append(result)
     body: dict[str, Any] = {}
-    _put(body, shape.results, results)
+    write_at(body, shape.results, results)
     if shape.usage is not None:  # a cross-encoder reads the query beside each document
-        _put(body, shape.usage, sum(count_tokens(query) + count_tokens(text) for text in documents))
+        write_at(body, shape.usage, sum(count_tokens(query) + count_tokens(text) for text in documents))
     return body
-
-
-def _put(body: dict[str, Any], tokens: tuple[str, ...], value: Any) -> None:
-    """``value`` at ``tokens`` (object keys) in ``body``, the objects on the way made."""
-    node = body
-    for token in tokens[:-1]:
-        node = node.setdefault(token, {})
-    node[tokens[-1]] = value

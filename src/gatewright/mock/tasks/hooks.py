@@ -143,7 +143,8 @@ class TaskHooks:
             param = lifecycle.spec.follow_up.rpartition("/")[2] if lifecycle.spec.follow_up else None
             return error_response(api, op, status, f"no such task: {task_id}", param=param)
         phase = Phase.INITIAL if found.terminal else found.phase
-        outcome = Outcome.from_prefer(call.preferences.extra.get("task"))
+        asked = call.preferences.extra.get("task")  # a task in motion keeps its end unless this one says
+        outcome = Outcome.from_prefer(asked) if asked is not None or found.terminal else found.outcome
         task = engine.rerun(api.name, task_id, phase, outcome)
         sent = found.context.get("follow_ups")
         messages = [*(sent if isinstance(sent, list) else []), echoable(call.body)]
