@@ -133,8 +133,8 @@ class TaskHooks:
         return answer
 
     def follow_up(self, lifecycle: Lifecycle, call: MockCall, task_id: str) -> Answer:
-        """A create that names a task to continue (``follow_up``): the task keeps its id and request, adds
-        the message to what it was sent, and runs again (a task still running goes on running); an id no
+        """A create that names a task to continue (``follow_up``): the task keeps its id and request and
+        runs again (a task still running goes on running); an id no
         task of this lifecycle has is refused (404 where documented, else the documented 400)."""
         api, op, engine = call.api, call.operation, self.engine
         found = engine.get(api.name, task_id)
@@ -146,9 +146,6 @@ class TaskHooks:
         asked = call.preferences.extra.get("task")  # a task in motion keeps its end unless this one says
         outcome = Outcome.from_prefer(asked) if asked is not None or found.terminal else found.outcome
         task = engine.rerun(api.name, task_id, phase, outcome)
-        sent = found.context.get("follow_ups")
-        messages = [*(sent if isinstance(sent, list) else []), echoable(call.body)]
-        task = engine.with_context(api.name, task_id, follow_ups=messages) if task is not None else None
         if task is None:
             return error_response(api, op, 404 if op.documents(404) else 400, f"no such task: {task_id}")
         return self.bodies.answer(
