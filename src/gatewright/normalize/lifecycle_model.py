@@ -8,7 +8,8 @@ prose says about auth (an API key header accepted beside the bearer token, a hea
 requires), what it says a field's values look like (``FieldPattern``) or default to
 (``FieldDefault``), which field's values a parameter takes (``FieldValues``) and which answer field
 restates a request field (``EchoAs``), what purpose a file a request names was uploaded with
-(``FilePurpose``) and the order a list comes in (``list_order``).
+(``FilePurpose``), the order a list comes in (``list_order``) and the tasks a list shows when a parameter
+asks for another lifecycle's (``ListShows``).
 Operations are named ``METHOD /path``.
 """
 
@@ -32,6 +33,7 @@ __all__ = [
     "FieldValues",
     "FilePurpose",
     "Lifecycle",
+    "ListShows",
     "Required",
     "RequiredHeader",
     "Shape",
@@ -105,6 +107,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "follow_up": "create",  # $request.body#/<pointer>: the id there names a task the request continues
     "actions": None,  # {parameter, moves}: routes under a lifecycle's poll that move its task (stop, start)
     "mcp": None,  # {tools: [...]}: the route is an MCP server over JSON-RPC 2.0 listing these tools
+    "list_shows": None,  # {parameter, value, tasks}: with that value a list shows another lifecycle's tasks
 }
 AUTH_KINDS = ("api_key_header", "required_header")  # applied by the prose_auth pass
 
@@ -227,6 +230,18 @@ class FilePurpose:
 
 
 @dataclass(frozen=True, slots=True)
+class ListShows:
+    """A list that shows another lifecycle's tasks when a query parameter has a value: voxvey's video list
+    "Proxies video listing to OpenAI by default, ... or to provider-native tasks when `provider=byte` is
+    supplied." The parameter takes the value (its enum gains it), the list then shows the tasks polled at
+    ``tasks`` in place of its own."""
+
+    parameter: str  # a query parameter each list declares with an inline schema
+    value: str  # the word that selects the other tasks
+    tasks: str  # METHOD /path: the poll of the lifecycle(s) whose tasks the list then shows
+
+
+@dataclass(frozen=True, slots=True)
 class Behaviour:
     """One statement a spec makes in prose, as data: ``kind`` (a ``BEHAVIOURS`` key) with its ``value``
     for ``operations`` (``METHOD /path``); ``why`` is the spec's words, quoted verbatim (the pass
@@ -240,7 +255,7 @@ class Behaviour:
     # field_pattern: a FieldPattern; field_default: a FieldDefault; field_values: a FieldValues;
     # echo_as: an EchoAs; reasoning_content: a tuple of model patterns; parameter_default: a ParameterDefault;
     # running_cancel: a status code; rerank: the results pointer; file_purpose: a FilePurpose;
-    # list_order: asc or desc; actions: an Actions; mcp: a tuple of tools (mappings);
+    # list_order: asc or desc; actions: an Actions; mcp: a tuple of tools (mappings); list_shows: a ListShows;
     # else the string
     value: Any
     why: str

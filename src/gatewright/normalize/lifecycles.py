@@ -35,6 +35,7 @@ from gatewright.normalize.lifecycle_model import (
     FieldValues,
     FilePurpose,
     Lifecycle,
+    ListShows,
     Move,
     ParameterDefault,
     Required,
@@ -152,6 +153,8 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
         value = Actions(stated["parameter"], moves)
     elif kind == "mcp":
         value = tuple(stated.get("tools", ()))
+    elif kind == "list_shows":
+        value = ListShows(stated["parameter"], str(stated["value"]), stated["tasks"])
     return Behaviour(
         kind,
         tuple(entry.get("operations", ())),
@@ -232,6 +235,11 @@ def _check_roles(behaviours: tuple[Behaviour, ...], lifecycles: tuple[Lifecycle,
                 raise _refused(where, f"{label} is stated twice (also /behaviours/{earlier})")
         if behaviour.kind == "also_served_by":
             _check_served_by(behaviour, f"/behaviours/{index}", roles["poll"])
+        if behaviour.kind == "list_shows" and behaviour.value.tasks not in roles["poll"]:
+            raise _refused(
+                f"/behaviours/{index}/list_shows/tasks",
+                f"{behaviour.value.tasks} polls no lifecycle, so the tasks it would show are unknown",
+            )
         if behaviour.kind == "actions":
             for position, operation in enumerate(behaviour.operations):
                 _check_moves(
@@ -270,6 +278,9 @@ def _subjects(behaviour: Behaviour, where: str) -> list[tuple[str, tuple[str, ..
         key, named = (behaviour.value.name,), f"{kind} {behaviour.value.name}"
     elif isinstance(behaviour.value, FilePurpose):  # once per operation and field
         key, named = (behaviour.value.field,), f"{kind} of {behaviour.value.field}"
+    elif isinstance(behaviour.value, ListShows):  # once per operation, parameter and value
+        shows = behaviour.value
+        key, named = (shows.parameter, shows.value), f"{kind} {shows.parameter}={shows.value}"
     return [
         (f"{where}/operations/{position}", (kind, *key, operation), f"{named} of {operation}")
         for position, operation in enumerate(behaviour.operations)

@@ -33,6 +33,8 @@ RERANK_EXTENSION = "x-gatewright-rerank"
 FILE_PURPOSE_EXTENSION = "x-gatewright-file-purpose"
 # On a list: "asc" or "desc" (newest first): the order its items come in where the request asks none.
 LIST_ORDER_EXTENSION = "x-gatewright-list-order"
+# On a list: {query parameter: {value: the poll operationId whose tasks it shows when given that value}}.
+LIST_SHOWS_EXTENSION = "x-gatewright-list-shows"
 # On a JSON-RPC route: {"tools": [{"name", "description", "inputSchema"}, ...]}: the route is an MCP server
 # over the Streamable HTTP transport listing those tools (``mock.answers.mcp``).
 MCP_EXTENSION = "x-gatewright-mcp"

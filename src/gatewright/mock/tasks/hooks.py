@@ -29,7 +29,7 @@ from gatewright.mock.tasks.callbacks import find_callback_url
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.facts import CONTEXT_KEY, FactsRef
 from gatewright.mock.tasks.index import Lifecycle, LifecycleIndex
-from gatewright.mock.tasks.listing import ListQuery
+from gatewright.mock.tasks.listing import ListQuery, Shows
 from gatewright.mock.tasks.made import MADE, made_fields
 from gatewright.mock.tasks.models import Outcome, Task
 from gatewright.mock.tasks.publish import OUTPUTS, outputs_for, publish, result_kind, results_for
@@ -287,18 +287,24 @@ class TaskHooks:
 
         return update
 
-    def list_hook(self, creates: tuple[str, ...]) -> OperationHook:
+    def list_hook(self, shows: Shows) -> OperationHook:
+        """A list of tasks: its own, or those another lifecycle made where the request's query selects
+        them (``Shows``), each as its poll shows it, in the list's shape."""
         engine = self.engine
+        selecting = shows.parameters
 
         async def list_tasks(call: MockCall) -> Answer:
             api, op = call.api, call.operation
-            if call.decision.status >= 300 or not any((api.name, c) in self.started for c in creates):
+            creates = shows.chosen(call.request.query)
+            if call.decision.status >= 300 or not creates:
+                return None
+            if not any((api.name, c) in self.started for c in shows.every):
                 return None  # nothing created since reset: the documented examples
             spec = self.index.creates[(api.name, creates[0])].spec
             query = ListQuery.parse(
                 call.path_params,
                 call.request.query,
-                op.query_names,
+                tuple(name for name in op.query_names if name not in selecting),
                 spec.status,
                 api.query_default(op, "limit"),
                 default_order=api.list_order(op),

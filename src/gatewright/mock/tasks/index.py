@@ -3,7 +3,7 @@
 Each create operation with an ``x-gatewright-task`` whose poll exists is one ``Lifecycle``;
 the index also knows, per operation, the lifecycles it polls (its own first, then those whose
 tasks it also serves, ``also_served_by``) and cancels, and the creates whose tasks a list
-operation shows (``listing.list_operations``).
+operation shows (``listing.shown_lists``: its own, or others a query parameter selects).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.tasks.links import LinkPlan, plan_links
-from gatewright.mock.tasks.listing import list_operations
+from gatewright.mock.tasks.listing import Shows, shown_lists
 from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.results import ResultPlan, plan_result
 from gatewright.spec.tasks import States, TaskSpec
@@ -51,7 +51,7 @@ class LifecycleIndex:
     polls: dict[_Key, list[Lifecycle]] = field(default_factory=dict)
     cancels: dict[_Key, list[Lifecycle]] = field(default_factory=dict)
     actions: dict[_Key, list[Lifecycle]] = field(default_factory=dict)  # routes that move their tasks
-    lists: dict[_Key, tuple[str, ...]] = field(default_factory=dict)  # list op -> create ops
+    lists: dict[_Key, Shows] = field(default_factory=dict)  # list op -> the create ops whose tasks it shows
     _indexed: dict[str, MockApi] = field(default_factory=dict)
 
     def add(self, api: MockApi) -> None:
@@ -89,7 +89,7 @@ class LifecycleIndex:
                 if served_by in api.operations:
                     self.polls.setdefault((api.name, served_by), []).append(lifecycle)
         creates = [create for (name, create) in self.creates if name == api.name]
-        for list_id, shown in list_operations(api, creates).items():
+        for list_id, shown in shown_lists(api, creates).items():
             self.lists[(api.name, list_id)] = shown
 
     def of(self, task: Task) -> Lifecycle | None:

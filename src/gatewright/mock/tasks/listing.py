@@ -4,7 +4,9 @@ A lifecycle's list is found from the spec, not from a table: ``GET`` on its poll
 route's collection (``/v1/jobs`` for ``GET /v1/jobs/{job_id}``) or on its create
 path (``/v1/videos``). Lifecycles that share a poll operation are one kind of
 task (beatra's four creates all poll ``/v1/tasks/{task_id}``), so each of their
-lists shows all of them.
+lists shows all of them. A list may also show another lifecycle's tasks when a query parameter has a
+value (``x-gatewright-list-shows``, a ``list_shows`` statement: voxvey's video list with
+``provider=byte``): ``Shows`` says which, and which creates one request's tasks come from.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from gatewright.mock.operations import MockApi
 from gatewright.mock.paging import Expand, ListPage, cursor_page
 from gatewright.mock.tasks.engine import TaskEngine
 from gatewright.mock.tasks.models import Task
+from gatewright.spec.model import LIST_SHOWS_EXTENSION
 from gatewright.spec.pointer import split
 
-__all__ = ["ItemOf", "ListQuery", "list_operations"]
+__all__ = ["ItemOf", "ListQuery", "Shows", "list_operations", "shown_lists"]
 
 ItemOf = Callable[[Task], Mapping[str, Any] | None]  # a task as its list shows it
 
@@ -48,6 +51,55 @@ def list_operations(api: MockApi, creates: Iterable[str]) -> dict[str, tuple[str
         if op.operation_id in families:  # a poll route is never a list
             continue
         found[op.operation_id] = tuple(sorted(c for poll in polls for c in families[poll]))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Shows:
+    """What one list shows: its own tasks (``creates``), or, where the request gives one of its
+    ``parameters`` a value in ``when``, the tasks of the creates named there instead."""
+
+    creates: tuple[str, ...]
+    when: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (parameter, value, create operationIds)
+
+    @property
+    def parameters(self) -> frozenset[str]:
+        """The query parameters that choose the tasks: they filter nothing."""
+        return frozenset(parameter for parameter, _, _ in self.when)
+
+    @property
+    def every(self) -> tuple[str, ...]:
+        """Every create whose tasks this list may show, for any request."""
+        return tuple(dict.fromkeys([*self.creates, *(c for _, _, shown in self.when for c in shown)]))
+
+    def chosen(self, query: Mapping[str, str]) -> tuple[str, ...]:
+        """The creates whose tasks ``query`` asks for: the first value it gives that selects others,
+        else the list's own."""
+        return next((shown for name, value, shown in self.when if query.get(name) == value), self.creates)
+
+
+def shown_lists(api: MockApi, creates: Iterable[str]) -> dict[str, Shows]:
+    """list operationId -> what it shows: ``list_operations`` and each list's ``x-gatewright-list-shows``
+    (``{parameter: {value: poll operationId}}``: the tasks of the creates polled there)."""
+    polled: dict[str, list[str]] = {}
+    for create_id in creates:
+        spec = api.operations[create_id].task
+        if spec is not None:
+            polled.setdefault(spec.poll, []).append(create_id)
+    found = {list_id: Shows(shown) for list_id, shown in list_operations(api, creates).items()}
+    for op in api.operations.values():
+        stated = op.operation.definition.get(LIST_SHOWS_EXTENSION)
+        if op.operation.method != "GET" or not isinstance(stated, Mapping):
+            continue
+        when = tuple(
+            (parameter, value, tuple(sorted(polled[poll])))
+            for parameter, values in stated.items()
+            if isinstance(values, Mapping)
+            for value, poll in values.items()
+            if poll in polled
+        )
+        if when:
+            found[op.operation_id] = Shows(found.get(op.operation_id, Shows(())).creates, when)
     return found
 
 

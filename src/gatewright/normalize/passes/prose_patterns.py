@@ -27,6 +27,11 @@ the mock reports for a field a request left out. A field that has another defaul
 refuses the value, is an error: the statement and the document disagree. A ``parameter_default`` statement
 gives a parameter of the operations it names its default alike (ipop's vector store list: "Use the `limit`
 query param to cap the page size (default 20, max 100)."), which the mock's lists read when it is not sent.
+
+A ``list_shows`` statement says a list shows other tasks when a query parameter has a value (voxvey's video
+list, "... or to provider-native tasks when `provider=byte` is supplied.", whose ``provider`` enum lists
+``openai`` and ``xai`` only): the parameter's enum gains the value here, so the request is valid; the
+tasks pass declares what the list then shows (``passes.route_statements``).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from gatewright.normalize.lifecycle_model import (
     FieldDefault,
     FieldPattern,
     FieldValues,
+    ListShows,
     ParameterDefault,
 )
 from gatewright.normalize.passes.base import Context, Document, repair_pass
@@ -61,6 +67,7 @@ KIND = "field_pattern"
 VALUES = "field_values"
 DEFAULT = "field_default"
 PARAMETER_DEFAULT = "parameter_default"
+SHOWS = "list_shows"
 # Keywords that describe a field rather than constrain it: they stay on a widened field.
 _ANNOTATIONS = frozenset(
     {"title", "description", "examples", "example", "default", "deprecated", "readOnly", "writeOnly"}
@@ -72,7 +79,8 @@ def prose_patterns(document: Document, context: Context, log: RepairLog) -> None
     """Give fields the patterns and defaults the lifecycle file quotes the prose for (a value's form, a
     widened enum, the value a field not sent takes)."""
     declared = context.lifecycles
-    statements = declared.statements(KIND, VALUES, DEFAULT, PARAMETER_DEFAULT) if declared is not None else ()
+    kinds = (KIND, VALUES, DEFAULT, PARAMETER_DEFAULT, SHOWS)
+    statements = declared.statements(*kinds) if declared is not None else ()
     if declared is None or not statements:
         return
     check_quotes(document, context.prose, declared, statements)
@@ -101,6 +109,11 @@ def prose_patterns(document: Document, context: Context, log: RepairLog) -> None
         for operation in behaviour.operations:
             place = _parameter(document, declared, behaviour, operation, given.name)
             _give_default(document, declared, behaviour, place, value=given.value, log=log)
+    for behaviour in declared.statements(SHOWS):
+        shows: ListShows = behaviour.value
+        for operation in behaviour.operations:
+            place = _parameter(document, declared, behaviour, operation, shows.parameter)
+            _take_value(declared, behaviour, place, shows.value, log)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +186,32 @@ def _take_values(
         quoted(behaviour),
         before=before,
         after=dict(place.node),
+    )
+
+
+def _take_value(
+    declared: ApiLifecycles, behaviour: Behaviour, place: _Place, value: str, log: RepairLog
+) -> None:
+    """The parameter's ``enum`` gains ``value`` (a free string takes it already); one whose values are
+    limited otherwise (a pattern, a const, not a string) is refused: the statement and the document
+    disagree."""
+    node = place.node
+    enum = node.get("enum")
+    if isinstance(enum, list) and value in enum:
+        return
+    limited = set(node) - _ANNOTATIONS - {"type", "enum"} or node.get("type", "string") != "string"
+    if limited or (enum is not None and not isinstance(enum, list)):
+        message = f"{place.named} cannot take {value!r}: its values are limited otherwise"
+        raise refused(declared, behaviour, message)
+    if enum is None:
+        return
+    enum.append(value)
+    log.add(
+        f"{place.where}/enum",
+        f"accepted `{value}` in `{place.label}`, as the prose names it",
+        quoted(behaviour),
+        before=enum[:-1],
+        after=list(enum),
     )
 
 

@@ -1,6 +1,6 @@
-"""What the prose says a route does with what it is sent: the files a request names, the order a list keeps.
+"""What the prose says a route does with what it is sent: the files a request names, what a list shows.
 
-Two behaviour statements of the lifecycle file (docs/lifecycles.md#behaviours), applied by
+Three behaviour statements of the lifecycle file (docs/lifecycles.md#behaviours), applied by
 ``declare_task_lifecycles`` after the others, each quote checked first like every statement's:
 
 - ``file_purpose`` ``{field, purpose}``: the file a request names in ``field`` must be one uploaded with
@@ -11,11 +11,15 @@ Two behaviour statements of the lifecycle file (docs/lifecycles.md#behaviours), 
 - ``list_order`` ``asc``/``desc``: the order a list's items come in where the request cannot ask one (ipop's
   vector store list "Returns the most recent vector stores"): ``x-gatewright-list-order``. A list that
   declares an ``order`` parameter is refused: that parameter's own default says it.
+- ``list_shows`` ``{parameter, value, tasks}``: with that query value the list shows the tasks polled at
+  ``tasks`` in place of its own (voxvey's video list "to provider-native tasks when `provider=byte` is
+  supplied"): ``x-gatewright-list-shows: {parameter: {value: poll operationId}}``; the parameter's enum
+  gained the value in ``prose_patterns``.
 """
 
 from __future__ import annotations
 
-from gatewright.normalize.lifecycle_model import ApiLifecycles, FilePurpose
+from gatewright.normalize.lifecycle_model import ApiLifecycles, FilePurpose, ListShows
 from gatewright.normalize.passes.base import Document
 from gatewright.normalize.passes.behaviours import (
     Resolve,
@@ -26,11 +30,11 @@ from gatewright.normalize.passes.behaviours import (
     refused,
 )
 from gatewright.normalize.repairs import RepairLog
-from gatewright.spec.model import FILE_PURPOSE_EXTENSION, LIST_ORDER_EXTENSION
+from gatewright.spec.model import FILE_PURPOSE_EXTENSION, LIST_ORDER_EXTENSION, LIST_SHOWS_EXTENSION
 from gatewright.spec.pointer import escape
 from gatewright.spec.schemas import properties
 
-__all__ = ["declare_file_purposes", "declare_list_orders"]
+__all__ = ["declare_file_purposes", "declare_list_orders", "declare_list_shows"]
 
 
 def declare_file_purposes(
@@ -78,3 +82,25 @@ def declare_list_orders(
                 "newest first" if behaviour.value == "desc" else "oldest first"
             )
             log.add(path, change, quoted(behaviour), before=before, after=behaviour.value)
+
+
+def declare_list_shows(document: Document, declared: ApiLifecycles, resolve: Resolve, log: RepairLog) -> None:
+    """``x-gatewright-list-shows`` on every list a ``list_shows`` statement names: a GET declaring the query
+    parameter; statements about one list add to one mapping."""
+    for behaviour in declared.statements("list_shows"):
+        shows: ListShows = behaviour.value
+        poll = resolve(shows.tasks).definition.get("operationId")
+        for name in behaviour.operations:
+            operation = resolve(name)
+            if operation.method.upper() != "GET":
+                raise refused(declared, behaviour, f"{name} is no list: a list is a GET")
+            if not declares_parameter(document, operation, "query", shows.parameter):
+                raise refused(declared, behaviour, f"{name} declares no query parameter {shows.parameter}")
+            before = operation.definition.get(LIST_SHOWS_EXTENSION)
+            wanted = dict(before) if isinstance(before, dict) else {}
+            wanted[shows.parameter] = {**wanted.get(shows.parameter, {}), shows.value: poll}
+            asked = f"{shows.parameter}={shows.value}"
+            change = f"declared that with {asked} the list shows the tasks {shows.tasks} polls"
+            extend_operation(
+                operation, LIST_SHOWS_EXTENSION, wanted, log, change=change, why=quoted(behaviour)
+            )

@@ -25,7 +25,11 @@ from gatewright.normalize.passes.behaviours import (
 )
 from gatewright.normalize.passes.mcp import declare_mcp
 from gatewright.normalize.passes.rerank import declare_rerank
-from gatewright.normalize.passes.route_statements import declare_file_purposes, declare_list_orders
+from gatewright.normalize.passes.route_statements import (
+    declare_file_purposes,
+    declare_list_orders,
+    declare_list_shows,
+)
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, iter_operations, success_bodies
 from gatewright.spec.errors import SpecError
@@ -86,6 +90,7 @@ def apply_lifecycles(document: Document, declared: ApiLifecycles, log: RepairLog
     declare_rerank(document, declared, operations.get, log)
     declare_file_purposes(document, declared, operations.get, log)
     declare_list_orders(document, declared, operations.get, log)
+    declare_list_shows(document, declared, operations.get, log)
     declare_mcp(document, declared, operations.get, log)
 
 
