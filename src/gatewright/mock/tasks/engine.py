@@ -337,7 +337,7 @@ class TaskEngine:
         return self._changed(api, task_id, lambda task: replace(task, results=tuple(results)))
 
     def with_context(self, api: str, task_id: str, **context: Any) -> Task | None:
-        """Attach more handler context to a task (what its create made, its outputs); returns the new value."""
+        """Attach more handler context to a task (what its create made, its outputs); the new value."""
         return self._changed(api, task_id, lambda task: replace(task, context={**task.context, **context}))
 
     def _changed(self, api: str, task_id: str, change: Callable[[Task], Task]) -> Task | None:
