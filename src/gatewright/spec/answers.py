@@ -89,7 +89,8 @@ class ToolChoice:
 
 @dataclass(frozen=True, slots=True)
 class OutputFormat:
-    """``text``, ``json_object`` (any JSON object) or ``json_schema`` (valid against ``schema``)."""
+    """``text``, ``json_object`` (any JSON object; with a ``schema``, the one its prompt states, an instance
+    of it) or ``json_schema`` (valid against ``schema``)."""
 
     kind: str = "text"
     schema: Any = None

@@ -4,7 +4,8 @@
   allows one (``auto``) while the latest message is the user's; text after a tool
   result or with ``none``, so agent loops end. Arguments are valid against the tool's
   schema.
-- Structured output: JSON valid against the requested schema (``json_object``: an object).
+- Structured output: JSON valid against the requested schema (``json_object``: an object, an instance of
+  the schema the prompt states where it states one: ``prompted.py``).
 - ``n`` choices per prompt (a legacy completion's batch: ``N * n``, each prompt's text its
   own); ``max_tokens`` cuts text and finishes with ``length``; a stop sequence ends the
   text before it.
@@ -160,7 +161,7 @@ class Composer:
             text, tokens = answer_text(key)
             if not prompt.stop and prompt.max_tokens is None:
                 return Choice(text, (), Finish.STOP, None, tokens)
-        elif kind == "json_schema":
+        elif kind == "json_schema" or prompt.output.schema is not None:  # or JSON mode with a stated schema
             text = json.dumps(self.values.value(prompt.output.schema, salt=key), ensure_ascii=False)
         else:
             text = json.dumps({"answer": sentence(key)})

@@ -15,7 +15,7 @@ import struct
 from collections.abc import Mapping
 from typing import Any
 
-from gatewright.mock.answers.prompt import texts_of
+from gatewright.mock.answers.content import texts_of
 
 __all__ = ["default_dimensions", "embed", "encode", "inputs_of"]
 

@@ -8,62 +8,24 @@ one, so anything unexpected falls back to the default (no tools, text, one choic
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from gatewright.mock.answers.content import text_of, texts_of
 from gatewright.mock.answers.effort import THINKING_BUDGET, reasoning_tokens, thinking_budget
+from gatewright.mock.answers.prompted import names_json_schema, stated_schema
 from gatewright.mock.extensions import UNKNOWN
 from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
 
 if TYPE_CHECKING:
     from gatewright.mock.extensions import Conversations, MockCall
 
-__all__ = ["READERS", "prompt_of", "read_prompt", "texts_of"]
+__all__ = ["READERS", "prompt_of", "read_prompt"]
 
 
 def _list(value: Any) -> list[Any]:
     """``value`` if it is a list, else empty: a request field of the wrong type is no input."""
     return value if isinstance(value, list) else []
-
-
-def _text_of(content: Any) -> str:
-    """The text in a message's content: a string, or the text parts of a content list."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts: list[str] = []
-        for part in content:
-            if isinstance(part, str):
-                parts.append(part)
-            elif isinstance(part, Mapping):
-                for key in ("text", "content", "output", "input_text"):
-                    value = part.get(key)
-                    if isinstance(value, str):
-                        parts.append(value)
-                        break
-                    if key == "content" and isinstance(value, list):
-                        parts.append(_text_of(value))
-                        break
-        return " ".join(p for p in parts if p)
-    if content is None:
-        return ""
-    return json.dumps(content, ensure_ascii=False) if isinstance(content, Mapping | list) else str(content)
-
-
-def texts_of(value: Any) -> list[str]:
-    """The texts of a prompt or an embeddings input, in order: a string, strings, a token array
-    (one text), or token arrays; a token array reads as its token ids, one word each."""
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list) or not value:
-        return [""] if value is None else [str(value)]
-    if all(isinstance(item, int) and not isinstance(item, bool) for item in value):
-        return [" ".join(map(str, value))]
-    return [
-        item if isinstance(item, str) else " ".join(map(str, item)) if isinstance(item, list) else str(item)
-        for item in value
-    ]
 
 
 def _called(calls: Any, key: str | None = None) -> frozenset[str]:
@@ -103,8 +65,20 @@ def _schema_format(kind: Any, schema: Any) -> OutputFormat:
     if kind == "json_schema":
         return OutputFormat("json_schema", schema if isinstance(schema, Mapping | bool) else {})
     if kind == "json_object":
-        return OutputFormat("json_object")
+        return _JSON_MODE
     return _TEXT
+
+
+_JSON_MODE = OutputFormat("json_object")
+
+
+def _prompted(
+    messages: list[Any], instructions: Any = None, otherwise: OutputFormat = _JSON_MODE
+) -> OutputFormat:
+    """JSON with the schema the prompt states (``prompted.py``), an instance of it; ``otherwise`` where it
+    states none. Asked in JSON mode, and of a prompt that names instructor's ``json_schema``."""
+    schema = stated_schema(messages, text_of(instructions) if instructions else None)
+    return otherwise if schema is None else OutputFormat("json_object", schema)
 
 
 def _openai_choice(value: Any, *, flat: bool) -> ToolChoice:
@@ -160,7 +134,7 @@ def read_chat(body: Mapping[str, Any]) -> Prompt:
         if not isinstance(message, dict | Mapping):
             continue
         content = message.get("content")
-        text = content if isinstance(content, str) else _text_of(content)
+        text = content if isinstance(content, str) else text_of(content)
         texts.append(text)
         latest = message
         if message.get("role") == "user":
@@ -171,6 +145,8 @@ def read_chat(body: Mapping[str, Any]) -> Prompt:
     prompt.messages, prompt.called = len(texts), called
     if not _CHAT_OPTIONS.isdisjoint(body):  # most requests send none of them: one look at the keys
         _chat_options(prompt, body)
+    if names_json_schema(prompt.text) and prompt.output.kind == "text":
+        prompt.output = _prompted(_list(body.get("messages")), otherwise=_TEXT)
     return prompt
 
 
@@ -206,6 +182,8 @@ def _chat_options(prompt: Prompt, body: Mapping[str, Any]) -> None:
         inner = response_format.get("json_schema")
         schema = inner.get("schema") if isinstance(inner, Mapping) else None
         prompt.output = _schema_format(response_format.get("type"), schema)
+        if prompt.output is _JSON_MODE:
+            prompt.output = _prompted(_list(body.get("messages")))
     if (n := body.get("n")) is not None:
         prompt.n = _positive(n) or 1
     if "max_completion_tokens" in body or "max_tokens" in body:
@@ -254,11 +232,14 @@ def read_responses(body: Mapping[str, Any]) -> Prompt:
     instructions = body.get("instructions")
     reasoning = body.get("reasoning")
     texts = [instructions] if isinstance(instructions, str) else []
-    texts += [_text_of(i.get("content", i.get("output", i.get("arguments")))) for i in items]
+    texts += [text_of(i.get("content", i.get("output", i.get("arguments")))) for i in items]
+    text = "\n".join(texts)
+    if output is _JSON_MODE or (names_json_schema(text) and output.kind == "text"):
+        output = _prompted(items, instructions, output)
     return Prompt(
         model=_model(body),
-        text="\n".join(texts),
-        latest_user_text=_text_of(users[-1].get("content")) if users else "",
+        text=text,
+        latest_user_text=text_of(users[-1].get("content")) if users else "",
         after_tool_result=latest.get("type") == "function_call_output",
         tools=tools,
         tool_choice=_openai_choice(body.get("tool_choice"), flat=True),
@@ -315,12 +296,15 @@ def read_messages(body: Mapping[str, Any]) -> Prompt:
             output = _schema_format(fmt.get("type"), fmt.get("schema"))
             break
     system = body.get("system")
-    texts = [_text_of(system)] if system else []
-    texts += [_text_of(m.get("content")) for m in messages]
+    texts = [text_of(system)] if system else []
+    texts += [text_of(m.get("content")) for m in messages]
+    text = "\n".join(texts)
+    if names_json_schema(text) and output.kind == "text":  # no JSON mode here: instructor asks in the prompt
+        output = _prompted(messages, system, _TEXT)
     return Prompt(
         model=_model(body),
-        text="\n".join(texts),
-        latest_user_text=_text_of(users[-1].get("content")) if users else "",
+        text=text,
+        latest_user_text=text_of(users[-1].get("content")) if users else "",
         after_tool_result=after_tool,
         tools=tools,
         tool_choice=_anthropic_choice(body.get("tool_choice")),
