@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import anthropic
@@ -45,13 +46,27 @@ def _key_headers(api: str, method: str, path: str) -> dict[str, str]:
     return headers
 
 
+# The SDK clients a test made, closed when it ends: a client left to the collector leaves its pooled
+# connection to it, and the socket's ResourceWarning (an error here) fails whichever test is running then.
+_MADE: list[openai.OpenAI | anthropic.Anthropic] = []
+
+
+@pytest.fixture(autouse=True)
+def _closed_clients() -> Iterator[None]:
+    yield
+    while _MADE:
+        _MADE.pop().close()
+
+
 def _client(base_url: str, api: str, method: str = "GET", path: str = "/v1/models") -> openai.OpenAI:
-    return openai.OpenAI(
+    client = openai.OpenAI(
         api_key="sk-test",
         base_url=f"{base_url}/{api}/v1",
         max_retries=0,
         default_headers=_key_headers(api, method, path),
     )
+    _MADE.append(client)
+    return client
 
 
 def _valid_body(api: str, method: str, path: str, *, minimal: bool = True) -> dict[str, Any]:
@@ -170,8 +185,11 @@ def _anthropic_client(base_url: str, api: str) -> anthropic.Anthropic:
     }
     url = f"{base_url}/{api}"
     if "x-api-key" in header_names or not spec.security(op):
-        return anthropic.Anthropic(api_key="sk-ant-test", base_url=url, max_retries=0)
-    return anthropic.Anthropic(auth_token="sk-ant-test", base_url=url, max_retries=0)
+        client = anthropic.Anthropic(api_key="sk-ant-test", base_url=url, max_retries=0)
+    else:
+        client = anthropic.Anthropic(auth_token="sk-ant-test", base_url=url, max_retries=0)
+    _MADE.append(client)
+    return client
 
 
 @pytest.mark.parametrize("api", apis_with("POST", "/v1/messages"))
@@ -196,7 +214,7 @@ def test_missing_key_is_401_in_sdk(base_url: str, api: str) -> None:
     client = openai.OpenAI(
         api_key="invalid", base_url=f"{base_url}/{api}/v1", max_retries=0, default_headers=headers
     )
-    with pytest.raises(openai.AuthenticationError):
+    with client, pytest.raises(openai.AuthenticationError):
         client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
 
 
