@@ -315,8 +315,7 @@ def test_cancel_still_ends_a_batch_cancelled(mock_url: str, client: openai.OpenA
 def test_an_output_past_the_byte_budget_fails_the_batch() -> None:
     data = "\n".join(_line(f"line-{n}") for n in range(3)).encode()
     app = create_app(["ipop"], seed=7, access_log=False, task_duration=0.05, upload_budget=len(data) + 64)
-    with serve_app(app) as base:
-        client = openai.OpenAI(base_url=f"{base}/v1", api_key="sk-test")
+    with serve_app(app) as base, openai.OpenAI(base_url=f"{base}/v1", api_key="sk-test") as client:
         created = _create(base, upload_file(base, data))
         assert created.status_code == 200, created.text
         batch = _finished(client, created.json()["id"])

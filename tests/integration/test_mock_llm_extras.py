@@ -143,13 +143,15 @@ def test_completions_logprobs_where_the_spec_declares_them(tmp_path: Path) -> No
     path.write_text(json.dumps(document))
     model, extra = _extra(api, "openai-completions", "prompt")
     prefix = _path(api, "openai-completions").removesuffix("/completions")
-    with serve_app(create_app([api], spec_path=path, seed=7, access_log=False)) as url:
-        client = openai.OpenAI(
+    with (
+        serve_app(create_app([api], spec_path=path, seed=7, access_log=False)) as url,
+        openai.OpenAI(
             api_key="sk-test",
             base_url=f"{url}{prefix}",
             max_retries=0,
             default_headers=_key_headers(api, "openai-completions"),
-        )
+        ) as client,
+    ):
         whole = client.completions.create(model=model, prompt=PROMPTS[:2], n=2, logprobs=3, extra_body=extra)
         assert len(whole.choices) == 4
         for choice in whole.choices:

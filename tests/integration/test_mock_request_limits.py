@@ -37,8 +37,10 @@ def test_chat_outside_the_wire_s_bounds_is_refused(mock: str, api: str, limits: 
 
 @pytest.mark.parametrize("api", ["empiriolabs", "voxvey", "imarouter"])
 def test_anthropic_messages_with_no_message_is_refused(mock: str, api: str) -> None:
-    client = anthropic.Anthropic(base_url=f"{mock}/{api}", api_key="sk-test", max_retries=0)
-    with pytest.raises((anthropic.BadRequestError, anthropic.UnprocessableEntityError)):
+    with (
+        anthropic.Anthropic(base_url=f"{mock}/{api}", api_key="sk-test", max_retries=0) as client,
+        pytest.raises((anthropic.BadRequestError, anthropic.UnprocessableEntityError)),
+    ):
         client.messages.create(model="claude-sonnet-4-6", max_tokens=10, messages=[])
 
 
