@@ -16,7 +16,7 @@ statement cannot drift from the text it stands for.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from gatewright.normalize.lifecycle_model import (
@@ -55,9 +55,9 @@ __all__ = [
     "declares_header",
     "declares_parameter",
     "extend_operation",
-    "json_request_schema",
     "quoted",
     "refused",
+    "request_declaring",
     "task_keys",
 ]
 
@@ -238,9 +238,7 @@ def declare_echoes(document: Document, declared: ApiLifecycles, resolve: Resolve
         echo: EchoAs = behaviour.value
         for name in behaviour.operations:
             operation = resolve(name)
-            if echo.field not in properties(document, json_request_schema(document, operation)):
-                message = f"the JSON request body of {name} declares no {echo.field}"
-                raise refused(declared, behaviour, message)
+            request_declaring(document, declared, behaviour, operation, name, fields=(echo.field,))
             answers = [operation, *(resolve(lc.poll) for lc in declared.lifecycles if name in lc.creates)]
             if not any(_answers_field(document, answer, echo.answer) for answer in answers):
                 raise refused(declared, behaviour, f"no 2xx JSON answer of {name} declares {echo.answer}")
@@ -326,11 +324,24 @@ def extend_operation(
     log.add(f"{operation.pointer}/{escape(extension)}", change, why, before=before, after=wanted)
 
 
-def json_request_schema(document: Document, operation: OperationRef) -> Any:
-    """The operation's ``application/json`` request body schema (None: none), as the mock reads it."""
+def request_declaring(
+    document: Document,
+    declared: ApiLifecycles,
+    behaviour: Behaviour,
+    operation: OperationRef,
+    name: str,
+    *,
+    fields: Iterable[str],
+) -> Any:
+    """The operation's ``application/json`` request body schema (None: none), as the mock reads it; the
+    statement refused where it lacks one of ``fields`` at its top."""
     body, _ = follow(document, operation.definition.get("requestBody", {}), operation.pointer)
     media = body.get("content", {}).get("application/json") if isinstance(body, dict) else None
-    return media.get("schema") if isinstance(media, dict) else None
+    schema = media.get("schema") if isinstance(media, dict) else None
+    declares = properties(document, schema)
+    if (missing := next((field for field in fields if field not in declares), None)) is not None:
+        raise refused(declared, behaviour, f"the JSON request body of {name} declares no {missing}")
+    return schema
 
 
 def _answers_field(document: Document, operation: OperationRef, field: str) -> bool:

@@ -21,15 +21,15 @@ from gatewright.normalize.passes.base import Document
 from gatewright.normalize.passes.behaviours import (
     Resolve,
     extend_operation,
-    json_request_schema,
     quoted,
     refused,
+    request_declaring,
 )
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, success_bodies
 from gatewright.spec.model import MCP_EXTENSION
 from gatewright.spec.pointer import follow
-from gatewright.spec.schemas import properties, types
+from gatewright.spec.schemas import types
 
 __all__ = ["ACCEPTED", "REQUEST_FIELDS", "declare_mcp"]
 
@@ -46,12 +46,7 @@ def declare_mcp(document: Document, declared: ApiLifecycles, resolve: Resolve, l
     for behaviour in declared.statements("mcp"):
         for name in behaviour.operations:
             operation = resolve(name)
-            request = json_request_schema(document, operation)
-            missing = [field for field in REQUEST_FIELDS if field not in properties(document, request)]
-            if missing:
-                raise refused(
-                    declared, behaviour, f"the JSON request body of {name} declares no {missing[0]}"
-                )
+            request = request_declaring(document, declared, behaviour, operation, name, fields=REQUEST_FIELDS)
             bodies = success_bodies(document, operation)
             if not bodies or not {"object", "any"} & _kinds(document, bodies[0][2]):
                 raise refused(declared, behaviour, f"{name} answers no 2xx JSON object")

@@ -19,9 +19,9 @@ from gatewright.normalize.passes.base import Document
 from gatewright.normalize.passes.behaviours import (
     Resolve,
     extend_operation,
-    json_request_schema,
     quoted,
     refused,
+    request_declaring,
 )
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, success_bodies
@@ -45,12 +45,7 @@ def declare_rerank(document: Document, declared: ApiLifecycles, resolve: Resolve
     for behaviour in declared.statements("rerank"):
         for name in behaviour.operations:
             operation = resolve(name)
-            request = properties(document, json_request_schema(document, operation))
-            missing = [field for field in REQUEST_FIELDS if field not in request]
-            if missing:
-                raise refused(
-                    declared, behaviour, f"the JSON request body of {name} declares no {missing[0]}"
-                )
+            request_declaring(document, declared, behaviour, operation, name, fields=REQUEST_FIELDS)
             wanted = _answer_shape(document, declared, behaviour, operation, name)
             change = "declared that the answer ranks the request's documents against its query"
             extend_operation(operation, RERANK_EXTENSION, wanted, log, change=change, why=quoted(behaviour))

@@ -25,14 +25,13 @@ from gatewright.normalize.passes.behaviours import (
     Resolve,
     declares_parameter,
     extend_operation,
-    json_request_schema,
     quoted,
     refused,
+    request_declaring,
 )
 from gatewright.normalize.repairs import RepairLog
 from gatewright.spec.model import FILE_PURPOSE_EXTENSION, LIST_ORDER_EXTENSION, LIST_SHOWS_EXTENSION
 from gatewright.spec.pointer import escape
-from gatewright.spec.schemas import properties
 
 __all__ = ["declare_file_purposes", "declare_list_orders", "declare_list_shows"]
 
@@ -46,10 +45,7 @@ def declare_file_purposes(
         stated: FilePurpose = behaviour.value
         for name in behaviour.operations:
             operation = resolve(name)
-            if stated.field not in properties(document, json_request_schema(document, operation)):
-                raise refused(
-                    declared, behaviour, f"the JSON request body of {name} declares no {stated.field}"
-                )
+            request_declaring(document, declared, behaviour, operation, name, fields=(stated.field,))
             before = operation.definition.get(FILE_PURPOSE_EXTENSION)
             wanted = {**(before if isinstance(before, dict) else {}), stated.field: stated.purpose}
             change = (
