@@ -86,6 +86,7 @@ class FileMaker:
         stated = operation.definition.get(FILE_PURPOSE_EXTENSION)
         self.stated = {str(k): str(v) for k, v in stated.items()} if isinstance(stated, Mapping) else {}
         self.made: list[tuple[str, str]] = []  # (file id, the upload's path): what ``clean`` deletes
+        self.upload = upload_operation(spec) if self.stated else None  # (looked for once per create)
 
     def plan(self, case: Any) -> FilePlan:
         """The files ``case`` needs: one for each stated field its body names a file in (drawn now, on
@@ -97,7 +98,7 @@ class FileMaker:
         for name, purpose in self.stated.items():
             if not isinstance(body.get(name), str):
                 continue
-            if upload_operation(self.spec, purpose) is None:
+            if self.upload is None:
                 unmade.append(f"{name}: the API has no operation that uploads a file with a purpose")
                 continue
             content = file_content(self.spec, self.adapter, self.operation, purpose, body)
@@ -111,7 +112,7 @@ class FileMaker:
         """Upload ``plan``'s files and put their ids in ``case``'s body; stops at the first that fails."""
         made = Made()
         for need in plan.needs:
-            upload = upload_operation(self.spec, need.purpose)
+            upload = self.upload
             assert upload is not None  # ``plan`` found it
             run = self.adapter.send(self._upload_case(upload, need), phase=phase)
             ctx.record(run, operation=upload)
@@ -149,7 +150,7 @@ class FileMaker:
         return self.adapter.make_case(upload.operation_id, query=query, body=need.content, media_type=raw)
 
 
-def upload_operation(spec: Spec, purpose: str) -> Operation | None:
+def upload_operation(spec: Spec) -> Operation | None:
     """The operation that uploads a file with a ``purpose``: a POST whose body is the file (a media type
     neither JSON nor a form) with a ``purpose`` query parameter, or a multipart form with ``file`` and
     ``purpose`` fields. One whose path ends in ``/files`` comes first (OpenAI's ``POST /v1/files``)."""

@@ -87,9 +87,9 @@ def test_the_upload_is_a_multipart_form_with_file_and_purpose_or_a_raw_body_with
     multipart = _api(_post("upload", MULTIPART))
     raw = _api(_post("upload", RAW, parameters=[PURPOSE_QUERY]))
     no_purpose = _api(_post("upload", RAW))
-    assert upload_operation(multipart, "batch") == multipart.operation("upload")
-    assert upload_operation(raw, "batch") == raw.operation("upload")
-    assert upload_operation(no_purpose, "batch") is None  # a file, but nothing says its purpose
+    assert upload_operation(multipart) == multipart.operation("upload")
+    assert upload_operation(raw) == raw.operation("upload")
+    assert upload_operation(no_purpose) is None  # a file, but nothing says its purpose
     assert delete_operation(multipart, "/v1/uploads") == multipart.operation("deleteUpload")
     assert delete_operation(multipart, "/v1/audio") is None
 
@@ -99,7 +99,7 @@ def test_a_route_ending_in_files_is_preferred() -> None:
     spec = _spec(
         {**spec.document["paths"], "/v1/files": {"post": _post("files", RAW, parameters=[PURPOSE_QUERY])}}
     )
-    assert upload_operation(spec, "batch") == spec.operation("files")
+    assert upload_operation(spec) == spec.operation("files")
 
 
 def test_a_multipart_upload_sends_the_file_and_its_purpose_as_form_fields() -> None:
