@@ -5,7 +5,8 @@ instructor's ``Mode.JSON``, pydantic-ai's ``PromptedOutput`` and langchain's for
 they validate the answer against it and ask again when it fails. The mock answers an instance of that
 schema (``mock/answers/prompted.py``); without one in the prompt, the JSON object it always answered.
 instructor's modes without JSON mode (``MD_JSON``; Anthropic's JSON) name ``json_schema`` in the prompt,
-and get the same; a plain prompt quoting a schema still gets prose. The prompts below are the libraries'
+and get the same (other libraries' words: ``test_mock_prompted_json``); a plain prompt quoting a schema still
+gets prose. The prompts below are the libraries'
 own wordings.
 """
 

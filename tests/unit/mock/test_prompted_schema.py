@@ -7,7 +7,7 @@ import json
 import pytest
 
 from gatewright.mock.answers.prompt import read_prompt
-from gatewright.mock.answers.prompted import schema_in, stated_schema
+from gatewright.mock.answers.prompted import asks_for_schema, schema_in, stated_schema
 
 ITEM = {"type": "object", "properties": {"sku": {"type": "string"}}, "required": ["sku"]}
 RECURSIVE = {  # pydantic's schema of a recursive model: a root $ref into its $defs
@@ -34,6 +34,12 @@ RECURSIVE = {  # pydantic's schema of a recursive model: a root $ref into its $d
         # the last schema in the prose wins over an example before it; a fenced one over both
         (f'e.g. {{"properties": {{"foo": {{}}}}}} then {json.dumps(ITEM)}', ITEM),
         (f'```json\n{json.dumps(ITEM)}\n```\nnot {{"properties": {{"foo": {{}}}}}}', ITEM),
+        # a ``` quoted inside a sentence opens no fence: the example after it is prose, the fenced one wins
+        (
+            f'Use no ``` fences. E.g. {{"properties": {{"foo": {{}}}}}}\n'
+            f"Schema:\n```json\n{json.dumps(ITEM)}\n```",
+            ITEM,
+        ),
     ],
 )
 def test_the_stated_schema_is_found(text: str, expected: dict[str, object]) -> None:
@@ -69,12 +75,38 @@ def test_the_latest_instructing_message_wins_and_assistant_turns_are_not_read() 
     assert stated_schema([], instructions=json.dumps(ITEM)) == ITEM
 
 
-def test_only_json_mode_or_instructor_marker_reads_the_prompt_for_a_schema() -> None:
+_SCHEMA_URL = {"$schema": "https://json-schema.org/draft/2020-12/schema", **ITEM}
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        (
+            f"Always respond with a JSON object that's compatible with this schema:\n\n{json.dumps(ITEM)}",
+            True,
+        ),
+        (f"Here's a JSON schema to follow:\n{json.dumps(ITEM)}", True),
+        (f"conforms to the json Schema below.\n```\n{json.dumps(ITEM)}\n```", True),
+        (f"match the following json_schema: {json.dumps(ITEM)}", True),
+        (f"<JSON_SCHEMA>{json.dumps(ITEM)}</JSON_SCHEMA>", True),
+        ("Return a JSON schema for a user", False),  # no JSON in the text: nothing to answer an instance of
+        (f"What does this describe? {json.dumps(ITEM)}", False),
+        (f"What does this schema describe? {json.dumps(ITEM)}", False),  # no JSON named
+        (f"Summarise: {json.dumps(_SCHEMA_URL)}", False),  # the words are only inside the JSON
+        (f"Describe: {json.dumps({**ITEM, 'title': 'JsonSchemaDemo'})}", False),
+        (f"Explain this schema:\n```json\n{json.dumps(ITEM)}\n```", False),  # a fence's tag is no word
+    ],
+)
+def test_a_prompt_asks_for_a_schema_where_its_prose_names_json_and_a_schema(text: str, asks: bool) -> None:
+    assert asks_for_schema(text) is asks
+
+
+def test_only_json_mode_or_words_asking_for_a_schema_read_the_prompt_for_one() -> None:
     messages = [{"role": "system", "content": json.dumps(ITEM)}, {"role": "user", "content": "hi"}]
     assert read_prompt("openai-chat", {"messages": messages}).output.kind == "text"
     json_mode = read_prompt("openai-chat", {"messages": messages, "response_format": {"type": "json_object"}})
     assert (json_mode.output.kind, json_mode.output.schema) == ("json_object", ITEM)
-    for words in ("not the JSON_SCHEMA", "match the following json_schema:"):
+    for words in ("not the JSON_SCHEMA", "match the following json_schema:", "Conform to the JSON schema"):
         marked = [*messages, {"role": "user", "content": words}]
         assert read_prompt("openai-chat", {"messages": marked}).output.schema == ITEM
     responses = read_prompt("openai-responses", {"input": "hi", "instructions": json.dumps(ITEM)})
@@ -83,3 +115,6 @@ def test_only_json_mode_or_instructor_marker_reads_the_prompt_for_a_schema() -> 
         "anthropic-messages", {"system": f"<JSON_SCHEMA>{json.dumps(ITEM)}</JSON_SCHEMA>"}
     )
     assert anthropic.output.schema == ITEM
+    asked = f"Respond with JSON compatible with this schema: {json.dumps(ITEM)}"
+    assert read_prompt("openai-responses", {"input": "hi", "instructions": asked}).output.schema == ITEM
+    assert read_prompt("anthropic-messages", {"system": asked}).output.schema == ITEM

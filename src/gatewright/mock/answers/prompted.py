@@ -1,52 +1,73 @@
-"""The JSON Schema a JSON-mode prompt states in its text: the shape the answer must have.
+"""The JSON Schema a prompt states in its text: the shape the answer must have.
 
-Libraries that ask for JSON mode (``response_format: {"type": "json_object"}``) without a schema in the
-request write the schema into the prompt instead, and validate the answer against it: instructor's
-``Mode.JSON`` ("...provide the parsed objects in json that match the following json_schema:\\n\\n{schema}
-\\n\\nMake sure to return an instance of the JSON, not the schema itself", in the system message),
+Libraries that want JSON of a shape write the shape as a JSON Schema into the prompt, with or without
+JSON mode (``response_format: {"type": "json_object"}``), and validate the answer against it: instructor
+("...provide the parsed objects in json that match the following json_schema:\\n\\n{schema}..."),
 pydantic-ai's ``PromptedOutput`` ("Always respond with a JSON object that's compatible with this
-schema:\\n\\n{schema}"), langchain's format instructions (an example schema in the prose, then the real one
-inside a ``` fence). An answer that is any other object fails their validation and they ask again until
-they give up, so the mock answers an instance of the stated schema, as it answers a ``json_schema``
-response format (``Composer``, ``SchemaValues``).
+schema:\\n\\n{schema}"), langchain's ``PydanticOutputParser`` ("The output should be formatted as a JSON
+instance that conforms to the JSON schema below", an example schema in the prose, then the real one inside
+a ``` fence), llama-index's ("Here's a JSON schema to follow:\\n{schema}"). An answer that is any other
+object, or prose, fails their validation and they ask again until they give up, so the mock answers an
+instance of the stated schema, as it answers a ``json_schema`` response format (``Composer``,
+``SchemaValues``).
 
-Which object is the schema: in one text, the last object schema inside a ``` fence, else the last one in
-the prose (an example schema comes before the real one); an object schema is a JSON object that
+When a prompt is read for a schema: always in JSON mode; without it, where the prompt asks for JSON of a
+schema in words (``asks_for_schema``): its prose, the text outside the JSON values it quotes and the
+fences' language tags, names both JSON and a schema, in any case ("JSON schema", "json_schema", "a JSON
+object that's compatible with this schema"). A prompt that quotes a schema or some JSON without those
+words in its prose is answered in prose, as is one whose only such words are inside the JSON it quotes
+(a ``$schema`` URL, a title).
+
+Which object is the schema: in one text, the last object schema inside a ``` fenced block, else the
+last one in the prose (an example schema comes before the real one); an object schema is a JSON object that
 describes objects (``type: object``, or ``properties`` with no other ``type``; a root ``$ref`` into its own
-``$defs``/``definitions`` to one, as pydantic writes a recursive model). Texts are scanned only in JSON
-mode or where the prompt names instructor's ``json_schema`` (``names_json_schema``), and a text of up to
-``_CACHED_CHARS`` once (cached by its value: a library sends the same system message every call; a longer
-one is scanned each time, so the cache holds at most 256 such texts).
+``$defs``/``definitions`` to one, as pydantic writes a recursive model). A text of up to
+``_CACHED_CHARS`` is scanned once (cached by its value: a library sends the same system message every
+call; a longer one is scanned each time, so the cache holds at most 256 such texts).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
 from gatewright.mock.answers.content import text_of
 
-__all__ = ["names_json_schema", "schema_in", "stated_schema"]
+__all__ = ["asks_for_schema", "schema_in", "stated_schema"]
 
 _DECODER = json.JSONDecoder()
-_FENCE = re.compile(r"```[\w-]*[ \t]*\n?(.*?)```", re.DOTALL)
+# A fenced block: its fences each begin a line (as Markdown's do), so the ``` a sentence quotes inline
+# ("no ``` or ```json" in langchain's JsonOutputParser instructions) opens none.
+_FENCE = re.compile(r"^[ ]{0,3}```[\w-]*[ \t]*\n(.*?)^[ ]{0,3}```", re.DOTALL | re.MULTILINE)
+_FENCE_TAG = re.compile(r"```[\w-]*")  # an opening fence and its language tag: markup, not the prose's words
 _CACHE_SIZE = 256
 _CACHED_CHARS = 65_536
 _ATTEMPTS = 256  # braces that open no JSON value, tried per text before the rest is taken for prose
 _INSTRUCTING = ("system", "developer", "user")  # the roles whose text may state the answer's schema
 
 
-def names_json_schema(text: str) -> bool:
-    """Whether a prompt without JSON mode is read for a schema: where it names instructor's
-    ``json_schema``. Each of instructor's JSON modes says "...provide the parsed objects in json that match
-    the following json_schema:", those without a JSON mode of the API too (``MD_JSON``, which adds "Return
-    the correct JSON response within a ```json codeblock. not the JSON_SCHEMA"; Anthropic's, whose older
-    releases put the schema between ``<JSON_SCHEMA>`` tags). Two substring searches on the plain chat's hot
-    path (issue 22); a prompt that names it and quotes an object schema asks for an instance of it."""
-    return "json_schema" in text or "JSON_SCHEMA" in text
+def asks_for_schema(text: str) -> bool:
+    """Whether a prompt without JSON mode asks for JSON of a schema it states: its prose names both JSON
+    and a schema, in any case (see the module's docstring). On the plain chat's hot path (issue 22): a
+    prompt without a ``{`` passes at once, one without both words after one lowering (a tenth of the cost of
+    case-blind regex searches); only a prompt that has all three is split into its JSON and its prose, so a
+    ``$schema`` URL or a title inside the JSON it quotes asks for nothing."""
+    if "{" not in text or not _names_json_and_schema(text):
+        return False
+    prose, done = [], 0
+    for start, end, _ in _values(text):
+        prose.append(text[done:start])
+        done = end
+    prose.append(text[done:])
+    return _names_json_and_schema(_FENCE_TAG.sub(" ", "".join(prose)))
+
+
+def _names_json_and_schema(text: str) -> bool:
+    lowered = text.lower()
+    return "json" in lowered and "schema" in lowered
 
 
 def stated_schema(messages: list[Any], instructions: str | None = None) -> dict[str, Any] | None:
@@ -82,10 +103,20 @@ def _scanned(text: str) -> dict[str, Any] | None:
 
 
 def _last_schema(text: str) -> dict[str, Any] | None:
-    """The last object schema among the JSON objects written in ``text``. Each ``{`` that does not open
-    a JSON value (prose, a template's placeholder) is passed over, up to ``_ATTEMPTS`` of them; an object
-    that parses is skipped whole, so a schema's own subschemas are never taken for it."""
-    found, failed = None, 0
+    """The last object schema among the JSON objects written in ``text``."""
+    found = None
+    for _, _, value in _values(text):
+        if _is_object_schema(value):
+            found = value
+    return found
+
+
+def _values(text: str) -> Iterator[tuple[int, int, Any]]:
+    """The JSON objects written in ``text``: (start, end, value) of each, in order. Each ``{`` that does
+    not open a JSON value (prose, a template's placeholder) is passed over, up to ``_ATTEMPTS`` of them
+    (then the rest is taken for prose); an object that parses is skipped whole, so a schema's own
+    subschemas are never taken for it."""
+    failed = 0
     at = text.find("{")
     while at >= 0:
         try:
@@ -93,13 +124,11 @@ def _last_schema(text: str) -> dict[str, Any] | None:
         except (ValueError, RecursionError):  # not JSON here, or nested past the decoder's depth
             failed += 1
             if failed > _ATTEMPTS:  # a text made of broken JSON: each try may read to its end
-                return found
+                return
             at = text.find("{", at + 1)
             continue
-        if _is_object_schema(value):
-            found = value
+        yield at, end, value
         at = text.find("{", end)
-    return found
 
 
 def _is_object_schema(value: Any) -> bool:
