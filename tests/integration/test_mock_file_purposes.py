@@ -199,3 +199,19 @@ def test_a_vector_store_takes_an_assistants_file_and_refuses_one_nobody_uploaded
         file_id=file_id, vector_store_id=store, poll_interval_ms=20
     )
     assert row.status == "completed" and row.to_dict(warnings=False)["file_id"] == file_id
+
+
+@pytest.mark.parametrize(("purpose", "store"), [("batch", "never made"), ("assistants", "deleted")])
+def test_attaching_to_a_vector_store_that_is_not_there_is_its_404_whatever_the_file(
+    mock: str, client: openai.OpenAI, purpose: str, store: str
+) -> None:
+    """A missing store is the attach's documented 404 (the SDK's NotFoundError), even for a file of
+    another purpose: the purpose check ran first and answered its 400 about the file."""
+    store_id = "vs_never_made"
+    if store == "deleted":
+        store_id = client.vector_stores.create(name="gone").id
+        client.vector_stores.delete(store_id)
+    file_id = upload_file(mock, b"a line of notes\n", purpose=purpose, filename="notes.txt")
+    with pytest.raises(openai.NotFoundError) as raised:
+        client.vector_stores.files.create(vector_store_id=store_id, file_id=file_id)
+    assert raised.value.response.json()["message"] == f"No vector store '{store_id}'."

@@ -154,13 +154,15 @@ class SchemathesisAdapter:
         phase: str,
         checks: tuple[str, ...] = RESPONSE_CHECKS,
         extra_headers: dict[str, str] | None = None,
+        past_budget: bool = False,
     ) -> CaseRun:
-        """Send ``case`` (positive bodies fixed, credentials added) and check its answer."""
+        """Send ``case`` (positive bodies fixed, credentials added) and check its answer; ``past_budget``
+        sends it even when the run's budget is spent (``RateLimiter.wait``)."""
         self.cases.make_positive(case)
         headers, query = self.sender.headers_for(case, extra_headers)
         evidence = self.evidence
         try:
-            response = self.sender.send(case, headers, query)
+            response = self.sender.send(case, headers, query, past_budget=past_budget)
         except GateClosed:  # nothing went out: the run decides what that means
             raise
         except Exception as exc:  # transport errors are findings, not crashes

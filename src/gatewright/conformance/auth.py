@@ -7,6 +7,7 @@ Basic, other ``http`` schemes, cookies and unknown schemes cannot be filled from
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -34,9 +35,12 @@ def credentials_for(spec: Spec, operation: Operation, key: str | None) -> Creden
 
 def public_credentials(spec: Spec, key: str | None) -> Credentials:
     """How to present ``key`` to an operation the spec marks public: as the API's secured operations
-    take it (the document's ``security``, else the first declared scheme one key fills), the way
-    clients such as the openai SDK send their key on every call. A gateway that wants a key where
-    the spec says none is found by probing the operation without it (``PUBLIC_ACCESS``), not by
+    take it (the document's ``security``, else the first requirement its secured operations state,
+    the most common first, else the first declared scheme one key fills), the way clients such as the
+    openai SDK send their key on every call. Not merely the first declared scheme: ipop declares its
+    admin token first, and its key went out as ``x-admin-token`` to the public models list, which a
+    gateway wanting the key there answered 401 (no served models known). A gateway that wants a key
+    where the spec says none is found by probing the operation without it (``PUBLIC_ACCESS``), not by
     leaving every request to it without one."""
     if not key:
         return Credentials()
@@ -47,7 +51,13 @@ def public_credentials(spec: Spec, key: str | None) -> Credentials:
         for requirement in (declared if isinstance(declared, list) else ())
         if isinstance(requirement, dict)
     )
-    return _fill((*documented, *((slot,) for slot in known.values())), key)
+    usual = Counter(
+        alternatives[0]
+        for operation in spec.operations
+        if (alternatives := requirements(spec, operation)) and all(alternatives)
+    )
+    secured = tuple(requirement for requirement, _ in usual.most_common())
+    return _fill((*documented, *secured, *((slot,) for slot in known.values())), key)
 
 
 def _fill(alternatives: Iterable[tuple[CredentialSlot, ...]], key: str) -> Credentials:

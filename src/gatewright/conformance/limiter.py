@@ -79,11 +79,13 @@ class RateLimiter:
         if self._closed.wait(seconds):
             raise RunStopped("the run is stopping")
 
-    def wait(self) -> None:
+    def wait(self, *, past_budget: bool = False) -> None:
+        """Let one request go (counted), at the rate limit; ``past_budget``: even when the budget is
+        spent (the deletes of what verify made: ``made_cleanup``), never once the run is stopping."""
         if self._closed.is_set():
             raise RunStopped("the run is stopping")
         with self._lock:
-            if self.spent:
+            if self.spent and not past_budget:
                 raise BudgetSpent(f"the {self.describe()} is spent")
             self.sent += 1
         if not self._interval:

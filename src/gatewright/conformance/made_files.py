@@ -7,8 +7,9 @@ refuses the create: the lifecycle could not be driven. So verify makes what the 
 client would: a small file of that purpose goes up through the API's own upload operation (the POST
 that takes a file, as its body or a multipart ``file`` part, and a ``purpose``, as a query parameter or
 a form field), its answer's ``id`` goes into the create's field, and once the lifecycle is over the
-file is deleted where the spec has a ``DELETE`` under the upload path, whatever the outcome. Uploads
-and deletes leave by the run's one sender (``adapter.send``) and are recorded like every other call.
+file is deleted through the ``DELETE`` under the upload path, whatever the outcome (``made_cleanup``:
+past a spent budget; a file it cannot delete is named in the report). Uploads and deletes leave by the
+run's one sender (``adapter.send``) and are recorded like every other call.
 
 What goes into a file is the purpose's: a batch input is JSONL of request lines (``custom_id``,
 ``method``, ``url``, ``body``: OpenAI's batch format) to the route the create's ``endpoint`` names (its
@@ -19,7 +20,8 @@ file is JSONL of chat examples (ten: OpenAI's minimum); any other purpose a line
 Where verify cannot make a file (the API has no upload operation for the purpose, the batch's route is
 not in the spec), the create goes out as generated and its documented refusal still skips the lifecycle
 (``unmade.refused_file``, saying why); where the upload itself fails, the lifecycle is skipped with
-what the upload answered, and the create is not sent.
+what the upload answered (its status and the gateway's message: a purpose it does not take says so),
+and the create is not sent.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatewright.conformance.adapter import SchemathesisAdapter
+from gatewright.conformance.bodies import error_message
+from gatewright.conformance.made_cleanup import Cleanup
 from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec
@@ -37,7 +41,7 @@ from gatewright.spec.media import is_json
 from gatewright.spec.model import FILE_PURPOSE_EXTENSION
 from gatewright.spec.paths import on_endpoint
 
-__all__ = ["FileMaker", "FilePlan", "Made", "file_content", "upload_operation"]
+__all__ = ["FileMaker", "FilePlan", "Made", "answered_id", "file_content", "refusal", "upload_operation"]
 
 PURPOSE = "purpose"
 FILE_PART = "file"
@@ -79,13 +83,15 @@ class Made:
 class FileMaker:
     """Makes the files ``operation``'s creates name (see the module docstring), and deletes them."""
 
-    def __init__(self, spec: Spec, adapter: SchemathesisAdapter, operation: Operation) -> None:
+    def __init__(
+        self, spec: Spec, adapter: SchemathesisAdapter, operation: Operation, cleanup: Cleanup
+    ) -> None:
         self.spec = spec
         self.adapter = adapter
         self.operation = operation
         stated = operation.definition.get(FILE_PURPOSE_EXTENSION)
         self.stated = {str(k): str(v) for k, v in stated.items()} if isinstance(stated, Mapping) else {}
-        self.made: list[tuple[str, str]] = []  # (file id, the upload's path): what ``clean`` deletes
+        self.cleanup = cleanup  # what deletes each file made once the lifecycle is over
         self.upload = upload_operation(spec) if self.stated else None  # (looked for once per create)
 
     def plan(self, case: Any) -> FilePlan:
@@ -116,28 +122,15 @@ class FileMaker:
             assert upload is not None  # ``plan`` found it
             run = self.adapter.send(self._upload_case(upload, need), phase=phase)
             ctx.record(run, operation=upload)
-            file_id = _answered_id(run)
+            file_id = answered_id(run)
+            what = f"the {need.purpose} file {need.field} names"
             if file_id is None:
-                refused = run.status is None or not 200 <= run.status < 300
-                said = run.error or (f"it answered {run.status}" if refused else "its answer carries no id")
-                what = f"the {need.purpose} file {need.field} names"
-                made.failed = f"uploading {what} ({upload.label}) failed: {said}"
+                made.failed = f"uploading {what} ({upload.label}) failed: {run.error or refusal(run)}"
                 return made
-            self.made.append((file_id, upload.path))
+            self.cleanup.add(what, file_id, upload.path)
             case.body = {**case.body, need.field: file_id}
             made.fields |= {need.field}
         return made
-
-    def clean(self, ctx: UnitContext, phase: str) -> None:
-        """Delete every file made, where the spec has a delete for it (recorded like any call)."""
-        while self.made:
-            file_id, path = self.made.pop()
-            delete = delete_operation(self.spec, path)
-            if delete is None:
-                continue
-            name = next(str(p["name"]) for p in delete.parameters if p.get("in") == "path")
-            case = self.adapter.make_case(delete.operation_id, path_parameters={name: file_id})
-            ctx.record(self.adapter.send(case, phase=phase), operation=delete)
 
     def _upload_case(self, upload: Operation, need: FileNeed) -> Any:
         content = _content(self.spec, upload)
@@ -165,15 +158,6 @@ def upload_operation(spec: Spec) -> Operation | None:
             found.append(operation)
     found.sort(key=lambda op: not op.path.rstrip("/").endswith("/files"))
     return found[0] if found else None
-
-
-def delete_operation(spec: Spec, upload_path: str) -> Operation | None:
-    """The DELETE of one uploaded file: ``{upload path}/{id}``, or None where the spec has none."""
-    for operation in spec.operations:
-        head, _, last = operation.path.rpartition("/")
-        if operation.method == "DELETE" and head == upload_path.rstrip("/") and last.startswith("{"):
-            return operation
-    return None
 
 
 def file_content(
@@ -226,7 +210,8 @@ def _property(spec: Spec, operation: Operation, name: str) -> dict[str, Any]:
     return dict(found) if isinstance(found, Mapping) else {}
 
 
-def _answered_id(run: CaseRun) -> str | None:
+def answered_id(run: CaseRun) -> str | None:
+    """The ``id`` a 2xx answer gives what it made, or None."""
     if run.status is None or not 200 <= run.status < 300:
         return None
     try:
@@ -235,6 +220,16 @@ def _answered_id(run: CaseRun) -> str | None:
         return None
     file_id = answer.get("id") if isinstance(answer, Mapping) else None
     return file_id if isinstance(file_id, str) and file_id else None
+
+
+def refusal(run: CaseRun) -> str:
+    """What a create that made nothing answered (an upload, a store): its status and the gateway's own
+    message (why it refused: a purpose it does not take, a file too large), or that it named no id."""
+    if run.status is not None and 200 <= run.status < 300:
+        return "its answer carries no id"
+    body = run.response.content.decode("utf-8", "replace") if run.response is not None else ""
+    said = error_message(body) if body.strip() else ""
+    return f"it answered {run.status}: {said}" if said else f"it answered {run.status}"
 
 
 def _jsonl(items: list[dict[str, Any]]) -> bytes:

@@ -78,18 +78,26 @@ class Sender:
         headers, query = self.auth(operation_id)
         return {**self.extra_headers, **headers, **(extra or {})}, query
 
-    def call(self, case: Any, **kwargs: Any) -> Any:
-        """``case.call(**kwargs)`` through the gate, over this thread's session; the tokens charged.
-        Raises ``GateClosed`` before sending, and whatever the transport raises after."""
-        self.limiter.wait()
+    def call(self, case: Any, *, past_budget: bool = False, **kwargs: Any) -> Any:
+        """``case.call(**kwargs)`` through the gate (``past_budget``: ``RateLimiter.wait``), over this
+        thread's session; the tokens charged. Raises ``GateClosed`` before sending, and whatever the
+        transport raises after."""
+        self.limiter.wait(past_budget=past_budget)
         response = self.sessions.call(case, **kwargs)
         self.charge(response)
         return response
 
-    def send(self, case: Any, headers: dict[str, str], query: dict[str, str] | None) -> Any:
+    def send(
+        self, case: Any, headers: dict[str, str], query: dict[str, str] | None, *, past_budget: bool = False
+    ) -> Any:
         """``case`` to the base URL with these headers and query, within the run's timeout (``call``)."""
         return self.call(
-            case, base_url=self.base_url, headers=headers, params=query or None, timeout=self.timeout
+            case,
+            past_budget=past_budget,
+            base_url=self.base_url,
+            headers=headers,
+            params=query or None,
+            timeout=self.timeout,
         )
 
     def prepare(self, case: Any, extra_headers: dict[str, str] | None = None) -> Outgoing:

@@ -23,7 +23,7 @@ from gatewright.conformance.checks import (
     TASK_TERMINATES,
 )
 from gatewright.conformance.expressions import MISSING, evaluate
-from gatewright.conformance.made_files import FileMaker, FilePlan
+from gatewright.conformance.made import Maker, Plan
 from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.served import refused_model, unserved
 from gatewright.conformance.units import UnitContext
@@ -69,8 +69,8 @@ class LifecycleCheck:
         self.timing = timing
         self.poll_op = spec.operation(task.poll)
         self.cancel_op = spec.operation(task.cancel) if task.cancel else None
-        self.files = FileMaker(spec, adapter, operation)  # the files a create names, uploaded first
-        self._requests: list[tuple[Any, FilePlan]] = []  # create requests drawn ahead by ``prepare``
+        self.files = Maker(spec, adapter, operation)  # the store and files a create names, made first
+        self._requests: list[tuple[Any, Plan]] = []  # create requests drawn ahead by ``prepare``
 
     @property
     def _cancels(self) -> bool:
@@ -81,10 +81,10 @@ class LifecycleCheck:
         runner then polls on a worker thread, and hypothesis is never driven from two threads."""
         self._requests = [self._draw() for _ in range(2 if self._cancels else 1)]
 
-    def _draw(self) -> tuple[Any, FilePlan]:
-        """A create request and the files it names that verify makes first (``made_files.py``)."""
+    def _draw(self) -> tuple[Any, Plan]:
+        """A create request and what it names that verify makes first (``made.py``)."""
         case = self.adapter.valid_case(self.operation.operation_id)
-        return case, self.files.plan(case) if case is not None else FilePlan()
+        return case, self.files.plan(case) if case is not None else Plan()
 
     def __call__(self, ctx: UnitContext) -> None:
         try:
@@ -97,7 +97,7 @@ class LifecycleCheck:
             if self._cancels:
                 self._check_cancel(ctx)
         finally:
-            self.files.clean(ctx, PHASE)  # what it uploaded goes, whatever came of the lifecycle
+            self.files.clean(ctx, PHASE)  # what it made goes, whatever came of the lifecycle
 
     # --- steps ----------------------------------------------------------------------------
 
@@ -144,7 +144,7 @@ class LifecycleCheck:
             # not the switch that holds the request for the finished result instead (``sync: true``)
             case.body = _with_value(case.body, hold.removeprefix("$request.body#"), False, replace=True)
         made = self.files.make(ctx, case, plan, PHASE)
-        if made.failed is not None:  # no file to name: no lifecycle to drive
+        if made.failed is not None:  # no store or file to name: no lifecycle to drive
             ctx.result.skipped = made.failed
             return None
         run = self.adapter.send(case, phase=PHASE, extra_headers=extra)

@@ -1,9 +1,10 @@
 """A create refused for what it names: the ids a generated request carries that nobody made.
 
 verify's lifecycle phase starts each task from a generated (or documented example) request, and
-makes nothing first but the files the spec states a purpose for (``made_files.py``): a create whose
-path names a parent (``/v1/vector_stores/{vector_store_id}/files``) or whose body names another
-resource (``file_id``, ``input_file_id``) names ids no one made. A gateway
+makes nothing first but the files the spec states a purpose for (``made_files.py``) and the top-level
+parents its path names that it can delete again (``made_parents.py``): a create whose path names another
+parent (ipop's ``/v1/projects/{project_id}/jobs/{job_id}/runs``) or whose body names another resource
+(``file_id``, ``input_file_id``) names ids no one made. A gateway
 that answers such a create with the 404 the operation documents is right, as any gateway would be, and
 the lifecycle cannot be driven; verify skips it, saying which ids. Only then: a 404 the operation
 does not document, or one to a create that names no ids (nothing to be missing), stays a finding.
@@ -34,8 +35,9 @@ ID_SUFFIX = "_id"
 
 def named_ids(case: Any, made: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The ids a create request names that verify did not make: its path parameters, and the top-level
-    body fields named ``…_id`` that carry a string (less the ``made`` ones: files verify uploaded)."""
-    path = tuple(str(name) for name in (getattr(case, "path_parameters", None) or {}))
+    body fields named ``…_id`` that carry a string (less the ``made`` ones: the parents verify created,
+    the files it uploaded)."""
+    path = tuple(str(name) for name in (getattr(case, "path_parameters", None) or {}) if name not in made)
     body = getattr(case, "body", None)
     fields = (
         tuple(
@@ -66,7 +68,8 @@ def not_there(
         return refused_file(status, operation.definition, body, made=made, unmade=unmade)
     return (
         f"the create answered its documented 404: what the request names ({', '.join(names)}) "
-        "was not made, and verify makes nothing before a lifecycle but the files it states a purpose for"
+        "was not made, and verify makes nothing before a lifecycle but the files it states a purpose for "
+        "and the top-level parents it can create and delete again"
     )
 
 

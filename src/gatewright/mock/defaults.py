@@ -47,7 +47,8 @@ def default_extensions(
     (``x-gatewright-compatible``) and media answers (files, and bodies that link to them), in that order;
     batches (which read their input file) and vector-store attachments and search go just before tasks,
     whose lifecycles they start with what they read, and the refusal of a file a request may not name
-    (``x-gatewright-file-purpose``) before them all.
+    (``x-gatewright-file-purpose``) before them all but vector stores (an attach to a store that is not
+    there is the store's 404, whatever the file; the attach checks the purpose itself).
 
     They share one file signer; streams see the task engine (agent-turn events follow their turn,
     and a task's declared ``counters`` count its stream's events) and replay the LLM answer a
@@ -79,7 +80,7 @@ def default_extensions(
     batches = BatchExtension(tasks, answers, uploads)
     stores = VectorStoreExtension(tasks)
     purposes = FilePurposeExtension()
-    return [stored, purposes, batches, stores, tasks, streams, answers, uploads, MediaExtension(files, tasks)]
+    return [stored, stores, purposes, batches, tasks, streams, answers, uploads, MediaExtension(files, tasks)]
 
 
 def setup_extensions(app: web.Application, extensions: list[Extension]) -> None:

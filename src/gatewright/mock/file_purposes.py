@@ -11,24 +11,23 @@ started a batch over nothing (then ``failed``) or a fine-tune over any id. A fie
 out (or null) is its schema's to judge.
 
 It runs ahead of the extensions that read the file (batches) or start the job (tasks), and keeps
-nothing. A file's purpose is what its upload's item states (``purpose``), as the files routes show it.
+nothing, but after vector stores: an attach to a store that is not there is the store's 404 whatever the
+file (``mock.vector_stores`` checks the purpose itself once the store is found). The check is
+``uploaded_files.purpose_refusal``; a file's purpose is what its upload's item states (``purpose``), as
+the files routes show it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import error_response
-from gatewright.mock.uploaded_files import named_upload, refused_upload
+from gatewright.mock.uploaded_files import purpose_refusal
 
-__all__ = ["FilePurposeExtension", "purpose_refusal"]
-
-PURPOSE_FIELD = "purpose"  # the file item's field that states what it was uploaded for
+__all__ = ["FilePurposeExtension"]
 
 
 class FilePurposeExtension:
@@ -58,23 +57,3 @@ class FilePurposeExtension:
 
     def snapshot(self) -> dict[str, Any]:
         return {}
-
-
-def purpose_refusal(call: MockCall, field: str, purpose: str) -> web.Response | None:
-    """The refusal of the file the request names in ``field`` unless the mock holds it, uploaded with
-    ``purpose``; None where it does, or where the request names none there."""
-    file_id = call.body.get(field) if isinstance(call.body, Mapping) else None
-    if not isinstance(file_id, str):
-        return None
-    held = named_upload(call, field)
-    if isinstance(held, web.Response):  # given, then deleted
-        return held
-    if held is None:
-        return refused_upload(call, field, f"File with ID '{file_id}' not found.")
-    found = call.store.find(f"{call.api.name}:", file_id)
-    stated = found[1].get(PURPOSE_FIELD) if found is not None else None
-    if stated == purpose:
-        return None
-    message = f"File with ID '{file_id}' was not uploaded with purpose '{purpose}'"
-    message += f" (its purpose is '{stated}')." if isinstance(stated, str) else "."
-    return error_response(call.api, call.operation, 400, message, param=field)

@@ -4,7 +4,8 @@ The upload extension keeps what clients upload (``mock.uploads``); batches keep 
 the same way and, with vector stores, read the uploaded file a request names. What they have in common
 lives here, outside every extension (ARCHITECTURE.md, mock): the parts of an upload (``Upload``), a file
 once kept (``Kept``), the file a request names (``named_upload``) and its refusal (``refused_upload``),
-which operation of an API takes uploads (``takes_file``, ``json_success``, ``upload_operation``), an
+whether it was uploaded for the purpose the request states (``purpose_refusal``), which operation of
+an API takes uploads (``takes_file``, ``json_success``, ``upload_operation``), an
 upload read from its request (``read_upload``) and stated as OpenAI's file object (``file_object``).
 """
 
@@ -24,12 +25,15 @@ from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import error_response
 from gatewright.spec.media import is_json, media_type_of
 
+PURPOSE_FIELD = "purpose"  # the file item's field that states what it was uploaded for
+
 __all__ = [
     "Kept",
     "Upload",
     "file_object",
     "json_success",
     "named_upload",
+    "purpose_refusal",
     "read_upload",
     "refused_upload",
     "takes_file",
@@ -152,3 +156,23 @@ def file_object(upload: Upload, now: int) -> dict[str, Any]:
         "status": "processed",
         **upload.fields,
     }
+
+
+def purpose_refusal(call: MockCall, field: str, purpose: str) -> web.Response | None:
+    """The refusal of the file the request names in ``field`` unless the mock holds it, uploaded with
+    ``purpose``; None where it does, or where the request names none there."""
+    file_id = call.body.get(field) if isinstance(call.body, Mapping) else None
+    if not isinstance(file_id, str):
+        return None
+    held = named_upload(call, field)
+    if isinstance(held, web.Response):  # given, then deleted
+        return held
+    if held is None:
+        return refused_upload(call, field, f"File with ID '{file_id}' not found.")
+    found = call.store.find(f"{call.api.name}:", file_id)
+    stated = found[1].get(PURPOSE_FIELD) if found is not None else None
+    if stated == purpose:
+        return None
+    message = f"File with ID '{file_id}' was not uploaded with purpose '{purpose}'"
+    message += f" (its purpose is '{stated}')." if isinstance(stated, str) else "."
+    return error_response(call.api, call.operation, 400, message, param=field)

@@ -10,7 +10,8 @@ before the task hooks:
   a file that is not there (deleted, or never given: ``uploaded_files.named_upload``) or a store
   that is not there is refused in the API's envelope (its documented 404), and nothing is kept; where
   the spec states the purpose an attached file was uploaded with (``x-gatewright-file-purpose``: ipop's
-  ``purpose=assistants``), ``mock.file_purposes`` refused a file of another purpose before this hook;
+  ``purpose=assistants``), a file of another purpose is refused (``uploaded_files.purpose_refusal``, as
+  ``mock.file_purposes`` refuses it elsewhere) once the store is found: a missing store is its 404 first;
 - retrieve and delete name a row by store and file: the row's task answers (tasks are keyed by id
   alone, so the route's file id is translated to the row's task id), a file not attached there is a
   404; lists are the task lists, scoped to the store by its path parameter;
@@ -53,7 +54,7 @@ from gatewright.mock.tasks.models import Task
 from gatewright.mock.tasks.responses import json_response
 from gatewright.mock.tasks.wants import wants_task
 from gatewright.mock.upload_targets import item_owner
-from gatewright.mock.uploaded_files import named_upload, refused_upload
+from gatewright.mock.uploaded_files import named_upload, purpose_refusal, refused_upload
 from gatewright.mock.vector_store_items import StoreItems
 from gatewright.spec.tasks import Phase
 
@@ -178,6 +179,10 @@ class VectorStoreExtension:
             store_id = call.path_params.get(routes.store_param, "")
             if routes.items.gone(call, store_id):
                 return _no_store(call, store_id)
+            for field, purpose in op.file_purposes:  # the store is there: now whether the file may be named
+                refusal = purpose_refusal(call, field, purpose)
+                if refusal is not None:
+                    return refusal
             blob = named_upload(call, FILE_FIELD)
             file_id = str(call.body.get(FILE_FIELD)) if isinstance(call.body, Mapping) else ""
             if blob is None:

@@ -6,7 +6,9 @@ refuses ``input: ""`` as OpenAI does; every answer carries two dozen ``x-litellm
 them ``x-litellm-key-spend`` (not a credential); its chat streams end the body a moment
 (``LINGER``) after ``data: [DONE]``, as real gateways do. Planted deviations: two different 500s on
 chat completions (a system message, three messages), embeddings that take any bearer token, and a
-models list the spec marks public (``security: []``) that wants the key all the same.
+models list the spec marks public (``security: []``) that wants the key all the same. It also serves
+ipop's files and batches routes (``realfiles.py``), taking ipop's ``x-api-key`` as it takes the bearer;
+``served`` names the models it serves in place of its own two.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ import hashlib
 import json
 import struct
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import jsonschema
 from aiohttp import web
+from realfiles import RealFiles, ipop_error
 
 from gatewright.testing import serve_app
 
@@ -243,14 +246,18 @@ class RealGateway:
     """The gateway; ``app`` builds its aiohttp application. ``linger``: how long a chat stream's body
     stays open after ``data: [DONE]``."""
 
-    def __init__(self, linger: float = LINGER) -> None:
+    def __init__(self, linger: float = LINGER, served: Mapping[str, str] = SERVED) -> None:
         self.linger = linger
+        self.served = dict(served)  # model id -> "chat" or "embedding"
+        chat = frozenset(model for model, kind in served.items() if kind == "chat")
+        self.files = RealFiles(chat)  # ipop's files and batches routes (``realfiles``)
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self.headers, self.auth])
         app.router.add_get("/v1/models", self.models)
         app.router.add_post("/v1/chat/completions", self.chat)
         app.router.add_post("/v1/embeddings", self.embeddings)
+        self.files.add_routes(app)
         return app
 
     @web.middleware
@@ -267,6 +274,12 @@ class RealGateway:
     @web.middleware
     async def auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         given = request.headers.get("Authorization", "")
+        if request.headers.get("x-api-key") == KEY:  # ipop's header (its ``ApiKey`` scheme) as the bearer
+            given = f"Bearer {KEY}"
+        if self.files.owns(request.path):  # ipop's routes answer in its envelope
+            if given != f"Bearer {KEY}":
+                return ipop_error(401, "Invalid or missing API key.", "unauthorized")
+            return await handler(request)
         # planted: embeddings take any bearer token at all; the models list, public by the spec, wants the key
         lenient = request.path == "/v1/embeddings" and given.startswith("Bearer ") and len(given) > 7
         if given != f"Bearer {KEY}" and not lenient:
@@ -284,7 +297,7 @@ class RealGateway:
             message = exc.message if isinstance(exc, jsonschema.ValidationError) else "invalid JSON"
             raise _refused(message) from None
         model = body["model"]
-        if SERVED.get(model) != kind:
+        if self.served.get(model) != kind:
             raise _refused(
                 f"Invalid model name passed in model={model}. Call `/v1/models` to view available models "
                 "for your key.",
@@ -292,7 +305,7 @@ class RealGateway:
         return dict(body)
 
     async def models(self, request: web.Request) -> web.StreamResponse:
-        data = [{"id": model, "object": "model", "created": 0, "owned_by": "gw"} for model in SERVED]
+        data = [{"id": model, "object": "model", "created": 0, "owned_by": "gw"} for model in self.served]
         return web.json_response({"object": "list", "data": data})
 
     async def chat(self, request: web.Request) -> web.StreamResponse:

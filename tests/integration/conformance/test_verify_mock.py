@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gatewright.cli import main
-from gatewright.testing import running_mock
+from gatewright.testing import add_rules, running_mock
 
 pytestmark = pytest.mark.slow  # a whole verify run per API against the mock
 
@@ -51,10 +51,13 @@ def test_verify_passes_against_the_mock(api: str, tmp_path: Path, capsys: pytest
     assert KEY not in out
 
 
-def test_a_create_that_names_what_is_not_there_skips_its_lifecycle(tmp_path: Path) -> None:
-    """A generated attach names a vector store and a file nobody made: ipop's documented 404 (as a
-    real gateway answers it) skips the lifecycle, where verify called it a task that did not start."""
+def test_an_attach_answering_404_over_a_store_and_file_verify_made_is_a_finding(tmp_path: Path) -> None:
+    """A generated attach named a vector store and a file nobody made, and ipop's documented 404 skipped
+    the lifecycle. verify now makes both first (``made_parents``, ``made_files``), so nothing the attach
+    names is missing: a 404 then is the gateway's, a finding, not a reason to skip."""
     with running_mock(["ipop"], seed=1) as url:
+        rule = {"when": {"operation": "postVectorStoresByVectorStoreIdFiles"}, "then": {"status": 404}}
+        add_rules(url, {"rules": [rule]})
         code = main(
             [
                 "verify", "--api", "ipop", "--base-url", url, "--api-key", KEY, "--max-examples", "1",
@@ -64,5 +67,5 @@ def test_a_create_that_names_what_is_not_there_skips_its_lifecycle(tmp_path: Pat
         )  # fmt: skip
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     (unit,) = [u for u in report["units"] if u["kind"] == "lifecycle"]
-    assert code == 0 and unit["findings"] == []
-    assert unit["outcome"] == "skipped" and "404" in unit["skipped"]
+    assert code == 1 and unit["outcome"] == "failed" and unit["skipped"] is None
+    assert [(f["check"], f["status"]) for f in unit["findings"]] == [("task_created", 404)]

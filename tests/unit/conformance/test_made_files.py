@@ -8,9 +8,11 @@ from typing import Any
 
 from gatewright.conformance.adapter import SchemathesisAdapter
 from gatewright.conformance.limiter import RateLimiter
-from gatewright.conformance.made_files import FileMaker, delete_operation, file_content, upload_operation
+from gatewright.conformance.made_cleanup import Cleanup, delete_operation
+from gatewright.conformance.made_files import FileMaker, file_content, upload_operation
+from gatewright.conformance.made_parents import parents_of
 from gatewright.conformance.redact import Redactor
-from gatewright.spec import Spec
+from gatewright.spec import Spec, load_spec
 from gatewright.spec.model import FILE_PURPOSE_EXTENSION
 
 OK = {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}
@@ -104,7 +106,8 @@ def test_a_route_ending_in_files_is_preferred() -> None:
 
 def test_a_multipart_upload_sends_the_file_and_its_purpose_as_form_fields() -> None:
     spec = _api(_post("upload", MULTIPART))
-    maker = FileMaker(spec, _adapter(spec), spec.operation("createJob"))
+    adapter = _adapter(spec)
+    maker = FileMaker(spec, adapter, spec.operation("createJob"), Cleanup(spec, adapter))
     case = maker.adapter.make_case("createJob", body={"input_file_id": "file_x"})
     (need,) = maker.plan(case).needs
     upload = maker._upload_case(spec.operation("upload"), need)
@@ -141,7 +144,23 @@ def test_a_fine_tune_file_is_ten_chat_examples() -> None:
 
 def test_verify_says_why_it_could_not_make_a_file() -> None:
     spec = _api(_post("upload", RAW))  # no purpose to give
-    maker = FileMaker(spec, _adapter(spec), spec.operation("createJob"))
+    adapter = _adapter(spec)
+    maker = FileMaker(spec, adapter, spec.operation("createJob"), Cleanup(spec, adapter))
     plan = maker.plan(maker.adapter.make_case("createJob", body={"input_file_id": "file_x"}))
     assert plan.needs == ()
     assert plan.unmade == "input_file_id: the API has no operation that uploads a file with a purpose"
+
+
+def test_the_parents_verify_makes_are_the_top_level_ones_it_can_delete_again() -> None:
+    """ipop's attach names a store ``POST /v1/vector_stores`` makes and ``DELETE`` deletes; its project
+    job runs name a job under a project no operation makes; its batch create names no parent."""
+    spec = load_spec("ipop")
+    (store,) = parents_of(spec, spec.operation("postVectorStoresByVectorStoreIdFiles"))
+    assert (store.param, store.create.operation_id, store.collection) == (
+        "vector_store_id",
+        "postVectorStores",
+        "/v1/vector_stores",
+    )
+    assert store.what == "the vector store {vector_store_id} names"
+    assert parents_of(spec, spec.operation("postProjectsByProjectIdJobsByJobIdRuns")) == ()
+    assert parents_of(spec, spec.operation("postBatches")) == ()

@@ -47,6 +47,17 @@ def test_without_document_security_the_first_scheme_one_key_fills_is_used() -> N
     assert not public_credentials(_spec(None, {}), "k").filled  # no scheme at all: nothing to send
 
 
+def test_without_document_security_the_key_goes_as_the_secured_operations_take_it() -> None:
+    """ipop declares its admin token first; its key went out as ``x-admin-token`` to the public models
+    list, where its operations all take ``x-api-key`` (or the bearer)."""
+    admin = {"type": "apiKey", "in": "header", "name": "x-admin-token"}
+    spec = _spec(None, {"admin": admin, "key": HEADER, "bearer": BEARER})
+    spec.document["paths"]["/v1/chat"]["post"]["security"] = [{"key": []}, {"bearer": []}]
+    spec.document["paths"]["/v1/admin"] = {"post": {"operationId": "admin", "security": [{"admin": []}]}}
+    spec.document["paths"]["/v1/embed"] = {"post": {"operationId": "embed", "security": [{"key": []}]}}
+    assert public_credentials(Spec(spec.document, "t"), "k").headers == {"x-api-key": "k"}
+
+
 def _lines(*lines: str, then: BaseException | None = None) -> Iterator[str]:
     yield from lines
     if then is not None:
