@@ -162,7 +162,10 @@ def test_anthropic_system_asking_for_a_schema_gets_an_instance(base_url: str, ap
     UserDetail.model_validate(json.loads(text))
 
 
-PROSE = {  # each quotes an object schema or some JSON but asks for no JSON of it in its prose
+PROSE = {  # each quotes an object schema or some JSON, and its prose uses none of the words that ask for it
+    "agent tool prompt": "Parameters: a JSON object containing the tool's input parameters, following the"
+    f" tool's input schema.\nInput Schema:\n{json.dumps(CLOSED)}\nWhat is the weather in Oslo?",
+    "explain a JSON schema": f"Can you explain what this JSON schema validates? {json.dumps(CLOSED)}",
     "title names json_schema": "What does this describe? "
     + json.dumps({**CLOSED, "title": "json_schema_demo"}),
     "$schema URL": "Summarise: "

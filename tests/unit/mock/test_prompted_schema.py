@@ -91,13 +91,26 @@ _SCHEMA_URL = {"$schema": "https://json-schema.org/draft/2020-12/schema", **ITEM
         (f"<JSON_SCHEMA>{json.dumps(ITEM)}</JSON_SCHEMA>", True),
         ("Return a JSON schema for a user", False),  # no JSON in the text: nothing to answer an instance of
         (f"What does this describe? {json.dumps(ITEM)}", False),
-        (f"What does this schema describe? {json.dumps(ITEM)}", False),  # no JSON named
+        (f"What does this schema describe? {json.dumps(ITEM)}", False),
+        # agent prompts that talk of JSON and schemas and quote a tool's: they want prose or tool calls
+        (
+            "Parameters: A JSON object containing the tool's input parameters, following the tool's input"
+            f" schema.\nInput Schema:\n{json.dumps(ITEM)}",
+            False,
+        ),
+        (
+            "Use the following pydantic model json schema for each tool call you will make:"
+            f" {json.dumps(ITEM)}",
+            False,
+        ),
+        (f"Validate arguments against the tool's JSON schema, e.g. {json.dumps(ITEM)}", False),
+        (f"Can you explain what this JSON schema validates? {json.dumps(ITEM)}", False),  # no JSON named
         (f"Summarise: {json.dumps(_SCHEMA_URL)}", False),  # the words are only inside the JSON
         (f"Describe: {json.dumps({**ITEM, 'title': 'JsonSchemaDemo'})}", False),
         (f"Explain this schema:\n```json\n{json.dumps(ITEM)}\n```", False),  # a fence's tag is no word
     ],
 )
-def test_a_prompt_asks_for_a_schema_where_its_prose_names_json_and_a_schema(text: str, asks: bool) -> None:
+def test_a_prompt_asks_for_a_schema_where_its_prose_uses_the_libraries_words(text: str, asks: bool) -> None:
     assert asks_for_schema(text) is asks
 
 
@@ -107,8 +120,10 @@ def test_only_json_mode_or_words_asking_for_a_schema_read_the_prompt_for_one() -
     json_mode = read_prompt("openai-chat", {"messages": messages, "response_format": {"type": "json_object"}})
     assert (json_mode.output.kind, json_mode.output.schema) == ("json_object", ITEM)
     for words in ("not the JSON_SCHEMA", "match the following json_schema:", "Conform to the JSON schema"):
-        marked = [*messages, {"role": "user", "content": words}]
+        marked = [{"role": "system", "content": f"{words} {json.dumps(ITEM)}"}, messages[1]]
         assert read_prompt("openai-chat", {"messages": marked}).output.schema == ITEM
+        elsewhere = [*messages, {"role": "user", "content": words}]  # the words, and another's schema
+        assert read_prompt("openai-chat", {"messages": elsewhere}).output.kind == "text"
     responses = read_prompt("openai-responses", {"input": "hi", "instructions": json.dumps(ITEM)})
     assert responses.output.kind == "text"
     anthropic = read_prompt(

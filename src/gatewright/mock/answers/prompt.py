@@ -76,8 +76,9 @@ def _prompted(
     messages: list[Any], instructions: Any = None, otherwise: OutputFormat = _JSON_MODE
 ) -> OutputFormat:
     """JSON with the schema the prompt states (``prompted.py``), an instance of it; ``otherwise`` where it
-    states none. Asked in JSON mode, and of a prompt whose words ask for JSON of a schema."""
-    schema = stated_schema(messages, text_of(instructions) if instructions else None)
+    states none. Asked in JSON mode, and (``otherwise`` is text) of a message whose words ask for one."""
+    text = text_of(instructions) if instructions else None
+    schema = stated_schema(messages, text, asked_in_words=otherwise is not _JSON_MODE)
     return otherwise if schema is None else OutputFormat("json_object", schema)
 
 
@@ -145,7 +146,7 @@ def read_chat(body: Mapping[str, Any]) -> Prompt:
     prompt.messages, prompt.called = len(texts), called
     if not _CHAT_OPTIONS.isdisjoint(body):  # most requests send none of them: one look at the keys
         _chat_options(prompt, body)
-    if asks_for_schema(prompt.text) and prompt.output.kind == "text":
+    if prompt.output.kind == "text" and asks_for_schema(prompt.text):
         prompt.output = _prompted(_list(body.get("messages")), otherwise=_TEXT)
     return prompt
 
@@ -234,7 +235,7 @@ def read_responses(body: Mapping[str, Any]) -> Prompt:
     texts = [instructions] if isinstance(instructions, str) else []
     texts += [text_of(i.get("content", i.get("output", i.get("arguments")))) for i in items]
     text = "\n".join(texts)
-    if output is _JSON_MODE or (asks_for_schema(text) and output.kind == "text"):
+    if output is _JSON_MODE or (output.kind == "text" and asks_for_schema(text)):
         output = _prompted(items, instructions, output)
     return Prompt(
         model=_model(body),
@@ -299,7 +300,7 @@ def read_messages(body: Mapping[str, Any]) -> Prompt:
     texts = [text_of(system)] if system else []
     texts += [text_of(m.get("content")) for m in messages]
     text = "\n".join(texts)
-    if asks_for_schema(text) and output.kind == "text":  # no JSON mode here: the prompt asks in words
+    if output.kind == "text" and asks_for_schema(text):  # no JSON mode here: the prompt asks in words
         output = _prompted(messages, system, _TEXT)
     return Prompt(
         model=_model(body),

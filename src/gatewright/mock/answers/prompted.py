@@ -11,12 +11,15 @@ object, or prose, fails their validation and they ask again until they give up, 
 instance of the stated schema, as it answers a ``json_schema`` response format (``Composer``,
 ``SchemaValues``).
 
-When a prompt is read for a schema: always in JSON mode; without it, where the prompt asks for JSON of a
-schema in words (``asks_for_schema``): its prose, the text outside the JSON values it quotes and the
-fences' language tags, names both JSON and a schema, in any case ("JSON schema", "json_schema", "a JSON
-object that's compatible with this schema"). A prompt that quotes a schema or some JSON without those
-words in its prose is answered in prose, as is one whose only such words are inside the JSON it quotes
-(a ``$schema`` URL, a title).
+When a prompt is read for a schema: always in JSON mode; without it, only a message (or Responses
+``instructions``) whose own prose asks for JSON of a schema in one of the words these libraries use
+(``asks_for_schema``, ``_ASKING``): instructor's ``json_schema``, langchain's "conforms to the JSON schema",
+pydantic-ai's "compatible with this schema", llama-index's "JSON schema to follow", and "the following JSON
+schema". Prose is the text outside the JSON values it quotes and the fences' language tags, so a ``$schema``
+URL or a title inside the quoted JSON asks for nothing. The words are few on purpose: agent prompts talk of
+JSON and schemas all the time ("a JSON object following the tool's input schema", "the pydantic model json
+schema for each tool call") and quote tool schemas, and they want prose or tool calls, not an instance of
+the last schema quoted; a prompt worded otherwise asks with JSON mode or a ``json_schema`` format.
 
 Which object is the schema: in one text, the last object schema inside a ``` fenced block, else the
 last one in the prose (an example schema comes before the real one); an object schema is a JSON object that
@@ -47,38 +50,54 @@ _CACHE_SIZE = 256
 _CACHED_CHARS = 65_536
 _ATTEMPTS = 256  # braces that open no JSON value, tried per text before the rest is taken for prose
 _INSTRUCTING = ("system", "developer", "user")  # the roles whose text may state the answer's schema
+# Words that ask for JSON of a stated schema without JSON mode (lower case; see the module's docstring).
+_ASKING = (
+    "json_schema",  # instructor, each of its JSON modes ("...match the following json_schema:")
+    "to the json schema",  # langchain output parsers ("...a JSON instance that conforms to the JSON schema")
+    "compatible with this schema",  # pydantic-ai PromptedOutput ("a JSON object that's compatible with")
+    "json schema to follow",  # llama-index's output parsers ("Here's a JSON schema to follow:")
+    "following json schema",  # "...match the following JSON schema"
+)
 
 
 def asks_for_schema(text: str) -> bool:
-    """Whether a prompt without JSON mode asks for JSON of a schema it states: its prose names both JSON
-    and a schema, in any case (see the module's docstring). On the plain chat's hot path (issue 22): a
-    prompt without a ``{`` passes at once, one without both words after one lowering (a tenth of the cost of
-    case-blind regex searches); only a prompt that has all three is split into its JSON and its prose, so a
-    ``$schema`` URL or a title inside the JSON it quotes asks for nothing."""
-    if "{" not in text or not _names_json_and_schema(text):
+    """Whether a text without JSON mode asks for JSON of a schema it states: its prose holds one of
+    ``_ASKING``, in any case (see the module's docstring). On the plain chat's hot path (issue 22): a text
+    without a ``{`` passes at once, one without the words after one lowering; only a text that has both is
+    split into its JSON and its prose, so words inside the JSON it quotes ask for nothing."""
+    if "{" not in text or not _asking(text):
         return False
     prose, done = [], 0
     for start, end, _ in _values(text):
         prose.append(text[done:start])
         done = end
     prose.append(text[done:])
-    return _names_json_and_schema(_FENCE_TAG.sub(" ", "".join(prose)))
+    return _asking(_FENCE_TAG.sub(" ", "".join(prose)))
 
 
-def _names_json_and_schema(text: str) -> bool:
+def _asking(text: str) -> bool:
     lowered = text.lower()
-    return "json" in lowered and "schema" in lowered
+    return any(words in lowered for words in _ASKING)
 
 
-def stated_schema(messages: list[Any], instructions: str | None = None) -> dict[str, Any] | None:
+def stated_schema(
+    messages: list[Any], instructions: str | None = None, *, asked_in_words: bool = False
+) -> dict[str, Any] | None:
     """The object schema the latest system, developer or user message that states one states, else a
-    Responses request's ``instructions`` (which come before its input), or None."""
+    Responses request's ``instructions`` (which come before its input), or None. ``asked_in_words`` (no
+    JSON mode): only a text that itself asks for it (``asks_for_schema``), so the words of one message never
+    make a schema another one quotes (a tool's, a document's) the answer's."""
     for message in reversed(messages):
         if not isinstance(message, Mapping) or message.get("role") not in _INSTRUCTING:
             continue
-        if (schema := schema_in(text_of(message.get("content")))) is not None:
+        text = text_of(message.get("content"))
+        if asked_in_words and not asks_for_schema(text):
+            continue
+        if (schema := schema_in(text)) is not None:
             return schema
-    return schema_in(instructions) if instructions else None
+    if not instructions or (asked_in_words and not asks_for_schema(instructions)):
+        return None
+    return schema_in(instructions)
 
 
 def schema_in(text: str) -> dict[str, Any] | None:
