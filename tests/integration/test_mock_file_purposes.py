@@ -201,7 +201,8 @@ def test_a_vector_store_takes_an_assistants_file_and_refuses_one_nobody_uploaded
     assert row.status == "completed" and row.to_dict(warnings=False)["file_id"] == file_id
 
 
-@pytest.mark.parametrize(("purpose", "store"), [("batch", "never made"), ("assistants", "deleted")])
+@pytest.mark.parametrize("store", ["never made", "deleted"])
+@pytest.mark.parametrize("purpose", ["batch", "assistants"])
 def test_attaching_to_a_vector_store_that_is_not_there_is_its_404_whatever_the_file(
     mock: str, client: openai.OpenAI, purpose: str, store: str
 ) -> None:

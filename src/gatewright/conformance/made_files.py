@@ -74,14 +74,16 @@ class FilePlan:
 
 @dataclass(slots=True)
 class Made:
-    """What making a plan's files came to: the fields now naming uploaded files, or why it failed."""
+    """What making a plan's parents and files came to: the fields now naming what was made (uploaded
+    files' body fields, made parents' path parameters), or why it failed."""
 
     fields: frozenset[str] = frozenset()
     failed: str | None = None
 
 
 class FileMaker:
-    """Makes the files ``operation``'s creates name (see the module docstring), and deletes them."""
+    """Makes the files ``operation``'s creates name (see the module docstring), and hands each to
+    ``cleanup``, which deletes them once the lifecycle is over."""
 
     def __init__(
         self, spec: Spec, adapter: SchemathesisAdapter, operation: Operation, cleanup: Cleanup

@@ -9,8 +9,11 @@ lifecycle is over the parent is deleted (``made_cleanup``) with the files made f
 
 Only a parent verify can delete again is made: one whose collection has a ``DELETE {collection}/{id}``,
 and which is top-level (its collection's path names no parent of its own: ipop's project jobs, under a
-project no operation creates, stay as generated). Where its create fails, the lifecycle is skipped with
-what the create answered, and the attach is not sent.
+project no operation creates, stay as generated). Nor one whose create is itself a lifecycle
+(``x-gatewright-task``: empiriolabs's GPU instances, deployed and billed while they run): that is a
+resource a run must not start on a paid gateway to reach another route, and it could not be used until
+its lifecycle ends anyway. Where its create fails, the lifecycle is skipped with what the create
+answered, and the attach is not sent.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from gatewright.conformance.made_cleanup import Cleanup, delete_operation
 from gatewright.conformance.made_files import Made, answered_id, refusal
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec
+from gatewright.spec.model import TASK_EXTENSION
 
 __all__ = ["Parent", "ParentMaker", "parents_of"]
 
@@ -53,7 +57,9 @@ def parents_of(spec: Spec, operation: Operation) -> tuple[Parent, ...]:
         create = next(
             (op for op in spec.operations if op.method == "POST" and op.path.rstrip("/") == collection), None
         )
-        if create is not None and delete_operation(spec, collection) is not None:
+        if create is None or TASK_EXTENSION in create.definition:  # none, or a deployment to wait for
+            continue
+        if delete_operation(spec, collection) is not None:
             found.append(Parent(segment[1:-1], create, collection))
     return tuple(found)
 

@@ -164,3 +164,16 @@ def test_the_parents_verify_makes_are_the_top_level_ones_it_can_delete_again() -
     assert store.what == "the vector store {vector_store_id} names"
     assert parents_of(spec, spec.operation("postProjectsByProjectIdJobsByJobIdRuns")) == ()
     assert parents_of(spec, spec.operation("postBatches")) == ()
+
+
+def test_a_parent_whose_create_is_itself_a_lifecycle_is_not_made() -> None:
+    """empiriolabs's GPU instance actions name an instance ``POST /v1/gpu/instances`` deploys (a task,
+    billed while it runs) and ``DELETE`` tears down: verify does not deploy one to reach an action."""
+    spec = load_spec("empiriolabs")
+    under_instance = [
+        op for op in spec.operations if op.path.startswith("/v1/gpu/instances/{") and op.method == "POST"
+    ]
+    assert under_instance, "empiriolabs has POST routes under a GPU instance"
+    assert delete_operation(spec, "/v1/gpu/instances") is not None  # deletable: only the task rule holds it
+    for op in under_instance:
+        assert parents_of(spec, op) == (), op.operation_id
