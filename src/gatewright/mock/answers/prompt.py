@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.answers.content import text_of, texts_of
 from gatewright.mock.answers.effort import THINKING_BUDGET, reasoning_tokens, thinking_budget
-from gatewright.mock.answers.prompted import asks_for_schema, stated_schema
+from gatewright.mock.answers.prompted import may_ask_for_schema, stated_schema
 from gatewright.mock.extensions import UNKNOWN
 from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
 
@@ -146,7 +146,7 @@ def read_chat(body: Mapping[str, Any]) -> Prompt:
     prompt.messages, prompt.called = len(texts), called
     if not _CHAT_OPTIONS.isdisjoint(body):  # most requests send none of them: one look at the keys
         _chat_options(prompt, body)
-    if prompt.output.kind == "text" and asks_for_schema(prompt.text):
+    if prompt.output.kind == "text" and may_ask_for_schema(prompt.text):
         prompt.output = _prompted(_list(body.get("messages")), otherwise=_TEXT)
     return prompt
 
@@ -235,7 +235,7 @@ def read_responses(body: Mapping[str, Any]) -> Prompt:
     texts = [instructions] if isinstance(instructions, str) else []
     texts += [text_of(i.get("content", i.get("output", i.get("arguments")))) for i in items]
     text = "\n".join(texts)
-    if output is _JSON_MODE or (output.kind == "text" and asks_for_schema(text)):
+    if output is _JSON_MODE or (output.kind == "text" and may_ask_for_schema(text)):
         output = _prompted(items, instructions, output)
     return Prompt(
         model=_model(body),
@@ -300,7 +300,7 @@ def read_messages(body: Mapping[str, Any]) -> Prompt:
     texts = [text_of(system)] if system else []
     texts += [text_of(m.get("content")) for m in messages]
     text = "\n".join(texts)
-    if output.kind == "text" and asks_for_schema(text):  # no JSON mode here: the prompt asks in words
+    if output.kind == "text" and may_ask_for_schema(text):  # no JSON mode here: the prompt asks in words
         output = _prompted(messages, system, _TEXT)
     return Prompt(
         model=_model(body),

@@ -39,7 +39,7 @@ from typing import Any
 
 from gatewright.mock.answers.content import text_of
 
-__all__ = ["asks_for_schema", "schema_in", "stated_schema"]
+__all__ = ["asks_for_schema", "may_ask_for_schema", "schema_in", "stated_schema"]
 
 _DECODER = json.JSONDecoder()
 # A fenced block: its fences each begin a line (as Markdown's do), so the ``` a sentence quotes inline
@@ -60,12 +60,18 @@ _ASKING = (
 )
 
 
+def may_ask_for_schema(text: str) -> bool:
+    """The first look at a whole prompt without JSON mode, on the plain chat's hot path (issue 22): a text
+    without a ``{`` passes at once, one without ``_ASKING``'s words after one lowering. Only where it may
+    ask is each message read (``stated_schema(asked_in_words=True)``: each by ``asks_for_schema``)."""
+    return "{" in text and _asking(text)
+
+
 def asks_for_schema(text: str) -> bool:
-    """Whether a text without JSON mode asks for JSON of a schema it states: its prose holds one of
-    ``_ASKING``, in any case (see the module's docstring). On the plain chat's hot path (issue 22): a text
-    without a ``{`` passes at once, one without the words after one lowering; only a text that has both is
-    split into its JSON and its prose, so words inside the JSON it quotes ask for nothing."""
-    if "{" not in text or not _asking(text):
+    """Whether one text asks for JSON of a schema it states: its prose holds one of ``_ASKING``, in any
+    case (see the module's docstring). Only a text that may ask (``may_ask_for_schema``) is split into its
+    JSON and its prose, so words inside the JSON it quotes ask for nothing."""
+    if not may_ask_for_schema(text):
         return False
     prose, done = [], 0
     for start, end, _ in _values(text):
