@@ -37,8 +37,10 @@ class MockControlError(RuntimeError):
 @contextmanager
 def serve_app(app: web.Application, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve ``app`` until the block ends; yields its base URL (``http://127.0.0.1:<port>``)."""
+    from gatewright.mock.front import MockRunner  # noqa: PLC0415 - keep `import gatewright.testing` light
+
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+    runner = MockRunner(app, access_log=None, shutdown_timeout=0.1)  # as ``gatewright mock`` serves
     ready = threading.Event()
     bound: list[int] = []
     failure: list[BaseException] = []

@@ -18,7 +18,7 @@ from gatewright.mock.control_store import ControlStore
 from gatewright.mock.defaults import default_extensions, setup_extensions
 from gatewright.mock.extensions import Conversations, Extension, OperationHook
 from gatewright.mock.fixtures import setup_fixtures
-from gatewright.mock.keys import APIS, CONTROL, EXTENSIONS, GUARD, LEDGER, RULES, STORE
+from gatewright.mock.keys import API_HANDLERS, APIS, CONTROL, EXTENSIONS, GUARD, LEDGER, RULES, STORE
 from gatewright.mock.operations import MockApi, compile_api
 from gatewright.mock.pipeline import ApiHandler, PipelineSettings
 from gatewright.mock.replay import ReplayExtension, load_replay
@@ -59,6 +59,7 @@ def load_apis(
 
 def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: PipelineSettings) -> None:
     app[APIS] = apis
+    app[API_HANDLERS] = []
     store = app[STORE]
     rules, control = app[RULES], app[CONTROL]
     # the extension that keeps Responses answers, if installed: a continued response's prompt reads them
@@ -88,6 +89,7 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
             guard=app[GUARD],
             conversations=conversations,
         )
+        app[API_HANDLERS].append(handler)  # served through the front door (``mock.front``), or this route
         app.router.add_route("*", f"{api.prefix}/{{tail:[\\s\\S]*}}", handler.handle)  # any byte, even %0A
         app.on_shutdown.append(handler.flush_log)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from gatewright.mock.app import create_app
+from gatewright.mock.front import MockRunner
 from gatewright.mock.keys import APIS
 from gatewright.mock.workers import run_workers
 from gatewright.mock_options import MockOptions, options_of
@@ -70,19 +72,25 @@ def run(
     if on_startup is not None:
         app.on_startup.append(on_startup)
     names = ", ".join(f"{name} at {api.prefix or '/'}" for name, api in app[APIS].items())
+    with asyncio.Runner(loop_factory=event_loop) as runner, suppress(web.GracefulExit, KeyboardInterrupt):
+        listening = partial(ready, names)
+        runner.run(_serve(app, options.host, options.port, reuse_port=reuse_port, ready=listening))
 
-    def listening(_: object) -> None:  # run_app calls it once the socket is bound
-        ready(names)
 
-    web.run_app(
-        app,
-        host=options.host,
-        port=options.port,
-        access_log=None,
-        print=listening,
-        reuse_port=reuse_port or None,
-        loop=event_loop(),
-    )
+async def _serve(
+    app: web.Application, host: str, port: int, *, reuse_port: bool, ready: Callable[[], None]
+) -> None:
+    """Serve ``app`` through its front door (``mock.front``) until SIGINT or SIGTERM (aiohttp's
+    ``GracefulExit``), then shut it down (its shutdown hooks flush the request log)."""
+    # aiohttp's ``run_app`` keep-alive (75 s) unless the app sets its own (``--read-timeout``)
+    runner = MockRunner(app, access_log=None, handle_signals=True, keepalive_timeout=75.0)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
+        ready()
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
 
 
 def event_loop() -> asyncio.AbstractEventLoop:
