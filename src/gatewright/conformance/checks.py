@@ -176,6 +176,23 @@ TASK_CANCEL = check(
     title="Task cancel",
     explanation="a cancelled fresh task ends cancelled (a documented 400/409/422 refusal aside)",
 )
+BATCH_COUNTS = check(
+    "task_batch_counts",
+    phase="lifecycle",
+    judges="task",
+    title="Batch request counts",
+    explanation="a finished batch's request_counts add up: completed + failed never past total, equal to it "
+    "(and total the lines sent) once the batch succeeded",
+)
+BATCH_OUTPUT = check(
+    "task_batch_output",
+    phase="lifecycle",
+    judges="task",
+    title="Batch output",
+    explanation="a succeeded batch's output and error files are JSONL holding one line per completed and "
+    "failed request; each output line names a custom_id sent, once, and its response body is valid "
+    "against the response schema of the route its request called",
+)
 
 # --- event streams (text/event-stream) -----------------------------------------------------
 

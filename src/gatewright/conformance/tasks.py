@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatewright.conformance.adapter import SchemathesisAdapter
+from gatewright.conformance.batch_output import BatchJudge, SentLine, sent_lines
 from gatewright.conformance.checks import (
     TASK_CANCEL,
     TASK_CREATED,
@@ -70,6 +71,8 @@ class LifecycleCheck:
         self.poll_op = spec.operation(task.poll)
         self.cancel_op = spec.operation(task.cancel) if task.cancel else None
         self.files = Maker(spec, adapter, operation)  # the store and files a create names, made first
+        self.batch = BatchJudge.of(spec, adapter, self.poll_op)  # a batch's counts and files, read once over
+        self._sent: dict[str, SentLine] | None = None  # the lines of the batch input the create named
         self._requests: list[tuple[Any, Plan]] = []  # create requests drawn ahead by ``prepare``
 
     @property
@@ -94,6 +97,8 @@ class LifecycleCheck:
             poll = self._poll_until_terminal(ctx, created)
             if poll is not None and poll.final is not None:
                 self._check_result(ctx, poll)
+                if self.batch is not None and poll.last is not None:  # what its lines did
+                    self.batch.judge(ctx, poll.last, poll.final, self.task.states, self._sent)
             if self._cancels:
                 self._check_cancel(ctx)
         finally:
@@ -144,6 +149,7 @@ class LifecycleCheck:
             # not the switch that holds the request for the finished result instead (``sync: true``)
             case.body = _with_value(case.body, hold.removeprefix("$request.body#"), False, replace=True)
         made = self.files.make(ctx, case, plan, PHASE)
+        self._sent = sent_lines(plan.files)
         if made.failed is not None:  # no store or file to name: no lifecycle to drive
             ctx.result.skipped = made.failed
             return None
@@ -311,15 +317,13 @@ class LifecycleCheck:
         ctx.ran(TASK_RESULT.id)
         value = lookup(poll.last.json(), self.task.result, MISSING)
         if value is MISSING or value is None:
-            ctx.fail(
+            self._fail(
+                ctx,
+                poll.last,
                 TASK_RESULT.id,
                 "Succeeded task carries no result",
                 f"status {poll.final!r} but nothing at {self.task.result}",
-                phase=PHASE,
                 operation=self.poll_op,
-                status=poll.last.status,
-                exchange=poll.last.exchange,
-                curl=poll.last.curl,
             )
 
     def _check_cancel(self, ctx: UnitContext) -> None:

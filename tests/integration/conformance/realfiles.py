@@ -8,8 +8,11 @@ times, output and error files), refuses in ipop's flat error envelope (``error``
 ``request_id``, ``retryable``) with the status the spec documents: an upload of a purpose it does not
 serve (``SUPPORTED``: it runs batches, it does not fine-tune) or of a batch file that is not JSONL
 request lines is a 400; a batch naming a file it never issued, or one of another purpose, a 400 (the
-create documents no 404); retrieving or deleting a file it never issued (or deleted), a 404. A batch
-line whose model the gateway does not serve counts as failed, as a real one fails it.
+create documents no 404); retrieving, reading or deleting a file it never issued (or deleted), a 404. A
+batch line whose model the gateway does not serve counts as failed, as a real one fails it: its line in
+the batch's error file (OpenAI's shape) carries the 404 it would have answered, in ipop's envelope; a
+line it serves gets a chat completion in the output file. ``bad_output``: those completions break ipop's
+schema (``created`` a string), as a gateway that hands its upstream's answer through unchecked would.
 """
 
 from __future__ import annotations
@@ -49,15 +52,17 @@ class RealFiles:
     """The files (upload, retrieve, delete) and batches (create, retrieve, cancel) routes; ``served``:
     the chat models a batch line may name."""
 
-    def __init__(self, served: frozenset[str], delay: float = DELAY) -> None:
+    def __init__(self, served: frozenset[str], delay: float = DELAY, *, bad_output: bool = False) -> None:
         self.served = served
         self.delay = delay
+        self.bad_output = bad_output
         self.files: dict[str, dict[str, Any]] = {}
         self.contents: dict[str, str] = {}  # kept past a delete: a batch reads its input when it runs
         self.batches: dict[str, dict[str, Any]] = {}
         self.started: dict[str, float] = {}
         self.cancelled: dict[str, float] = {}
         self.deleted: list[str] = []  # file ids, in the order they were deleted
+        self.read: list[str] = []  # file ids whose content was read, in order
 
     @staticmethod
     def owns(path: str) -> bool:
@@ -66,6 +71,7 @@ class RealFiles:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/files", self.upload)
         app.router.add_get("/v1/files/{file_id}", self.retrieve)
+        app.router.add_get("/v1/files/{file_id}/content", self.content)
         app.router.add_delete("/v1/files/{file_id}", self.delete)
         app.router.add_post("/v1/batches", self.create_batch)
         app.router.add_get("/v1/batches/{batch_id}", self.get_batch)
@@ -116,6 +122,14 @@ class RealFiles:
         if item is None:
             return ipop_error(404, f"No such file: '{request.match_info['file_id']}'.")
         return web.json_response(item)
+
+    async def content(self, request: web.Request) -> web.Response:
+        await asyncio.sleep(self.delay)
+        file_id = request.match_info["file_id"]
+        if file_id not in self.files:
+            return ipop_error(404, f"No such file: '{file_id}'.")
+        self.read.append(file_id)
+        return web.Response(body=self.contents[file_id].encode(), content_type="application/octet-stream")
 
     async def delete(self, request: web.Request) -> web.Response:
         await asyncio.sleep(self.delay)
@@ -196,15 +210,51 @@ class RealFiles:
             return
         data = self._content(batch["input_file_id"])
         lines = [json.loads(line) for line in data.splitlines() if line.strip()]
-        ok = sum(1 for line in lines if line["body"].get("model") in self.served)
-        output = self._file("batch_output", b"", None)
+        answered = [self._answer(line) for line in lines]
+        done = [line for line in answered if line["error"] is None and line["response"]["status_code"] == 200]
+        failed = [line for line in answered if line not in done]
+        output = self._file("batch_output", _jsonl(done), None)
+        errors = self._file("batch_output", _jsonl(failed), None) if failed else None
         batch.update(
             status="completed",
             started_at=batch["started_at"] or _now(),
             completed_at=_now(),
             output_file_id=output["id"],
-            request_counts={"total": len(lines), "completed": ok, "failed": len(lines) - ok},
+            error_file_id=errors["id"] if errors else None,
+            request_counts={"total": len(lines), "completed": len(done), "failed": len(failed)},
         )
+
+    def _answer(self, line: dict[str, Any]) -> dict[str, Any]:
+        """One batch line's record (OpenAI's output and error line shape): a chat completion for a model it
+        serves, else the 404 it would answer the request with."""
+        model = line["body"].get("model")
+        request_id = f"req_{uuid.uuid4().hex[:12]}"
+        if model not in self.served:
+            message = f"The model '{model}' does not exist or is not served by this gateway."
+            body: dict[str, Any] = {"error": message, "code": "model_not_found", "request_id": request_id}
+            response = {"status_code": 404, "request_id": request_id, "body": {**body, "retryable": False}}
+        else:
+            completion = {
+                "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+                "object": "chat.completion",
+                "created": "yesterday" if self.bad_output else int(time.time()),
+                "model": model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "hello"},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+            }
+            response = {"status_code": 200, "request_id": request_id, "body": completion}
+        return {
+            "id": f"batch_req_{uuid.uuid4().hex[:24]}",
+            "custom_id": line["custom_id"],
+            "response": response,
+            "error": None,
+        }
 
     def _rows(self, batch: dict[str, Any]) -> list[dict[str, Any]]:
         """The batch's lines as its detail lists them (``BatchJobRow``), ``null`` where nothing is set yet."""
@@ -231,3 +281,7 @@ class RealFiles:
 
     def _content(self, file_id: str) -> str:
         return self.contents.get(file_id, "")
+
+
+def _jsonl(records: list[dict[str, Any]]) -> bytes:
+    return b"".join(json.dumps(record).encode() + b"\n" for record in records)

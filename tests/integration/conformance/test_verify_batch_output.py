@@ -1,0 +1,89 @@
+"""verify judges a finished batch by what its lines did: its counts, its output and its error file.
+
+verify passed a batch that reached ``completed`` whatever its lines came to: against a gateway that failed
+every line (each named a model it does not serve, ``request_counts.failed == total``) the lifecycle was
+"passed" though nothing of the batch's success path ran. It now reads ``request_counts`` and, for a batch
+that succeeded, the output and error files through ``GET /v1/files/{file_id}/content``: every line failed,
+the unit is skipped with the gateway's message from the first error line; an output line whose body breaks
+the schema of the route it called is a finding. Against ipop's realistic upstream (``realfiles.py``) over a
+real socket.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from realgateway import KEY, RealGateway
+
+from gatewright.cli import main
+from gatewright.testing import serve_app
+
+pytestmark = pytest.mark.slow  # a verify run per test against an upstream that answers slowly (``DELAY``)
+
+SERVED = "deepseek-v4-flash"  # a model of ipop's catalog the upstream serves
+RETIRED = "grok-4.3"  # one of the catalog it does not serve
+
+
+def _verify(gateway: RealGateway, report_dir: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    with serve_app(gateway.app()) as url:
+        code = main(
+            [
+                "verify", "--api", "ipop", "--base-url", url, "--api-key", KEY, "--max-examples", "1",
+                "--seed", "1", "--phases", "lifecycle", "--include", "postBatches",
+                "--report-dir", str(report_dir), *extra,
+            ]
+        )  # fmt: skip
+    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+    return code, next(u for u in report["units"] if u["unit_id"] == "lifecycle:postBatches")
+
+
+def _completed(gateway: RealGateway) -> dict[str, Any]:
+    [batch] = [b for b in gateway.files.batches.values() if b["status"] == "completed"]
+    return batch
+
+
+def test_a_batch_whose_every_line_failed_is_skipped_with_the_upstreams_message(tmp_path: Path) -> None:
+    gateway = RealGateway(served={SERVED: "chat"})
+    code, unit = _verify(gateway, tmp_path, "--model", RETIRED)  # every line names a model it does not serve
+    batch = _completed(gateway)
+    assert batch["request_counts"] == {"total": 2, "completed": 0, "failed": 2}
+    assert code == 0 and unit["outcome"] == "skipped" and unit["findings"] == []
+    assert unit["skipped"] == (
+        "every line of the batch failed (2 of 2), so nothing of its success path ran: the gateway "
+        f"does not serve the model sent (The model '{RETIRED}' does not exist or is not served by this "
+        "gateway.); name the models it serves with --model"
+    )
+    # both files were read, by the content route, through the run's sender (counted as calls of the unit)
+    assert gateway.files.read == [batch["output_file_id"], batch["error_file_id"]]
+    assert unit["checks"]["task_batch_counts"] == 1 and unit["checks"]["task_batch_output"] == 1
+
+
+def test_a_good_batch_passes_with_its_output_lines_judged(tmp_path: Path) -> None:
+    gateway = RealGateway(served={SERVED: "chat"})
+    code, unit = _verify(gateway, tmp_path)
+    batch = _completed(gateway)
+    assert batch["request_counts"] == {"total": 2, "completed": 2, "failed": 0}
+    assert batch["error_file_id"] is None
+    assert code == 0 and unit["outcome"] == "passed" and unit["findings"] == [] and unit["skipped"] is None
+    assert gateway.files.read == [batch["output_file_id"]]
+    assert unit["checks"]["task_batch_counts"] == 1 and unit["checks"]["task_batch_output"] == 1
+
+
+def test_an_output_line_whose_body_breaks_its_routes_schema_fails_the_batch(tmp_path: Path) -> None:
+    gateway = RealGateway(served={SERVED: "chat"})
+    gateway.files.bad_output = True  # each completion's ``created`` is a string
+    code, unit = _verify(gateway, tmp_path)
+    assert code == 1 and unit["outcome"] == "failed"
+    # one finding for the two lines (findings group by signature), shown with the first line and its count
+    [finding] = unit["findings"]
+    assert finding["check"] == "task_batch_output" and finding["count"] == 2
+    assert finding["title"] == "Batch output line violates its route's schema"
+    assert finding["message"].startswith("output line 1 (gatewright-1), POST /v1/chat/completions: ")
+    assert '"yesterday" is not of type "integer"' in finding["message"]
+    # the finding shows the download of the output file it was read from, sent by the run's one sender
+    batch = _completed(gateway)
+    assert finding["exchange"]["url"].endswith(f"/v1/files/{batch['output_file_id']}/content")
+    assert "x-api-key: [REDACTED]" in finding["curl"] and KEY not in json.dumps(unit)
