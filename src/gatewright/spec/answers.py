@@ -118,6 +118,9 @@ class Prompt:
     # Anthropic turn that goes on after a tool's result thinks no more.
     thinks_after_tools: bool = False
     reasoning: int | None = None  # hidden tokens an OpenAI reasoning effort costs (None: none asked)
+    # A Responses answer's reasoning item: None shows none (no effort asked, or ``none``), False one with an
+    # empty summary, True one whose summary says what it reasoned (``reasoning.summary`` asked).
+    summary: bool | None = None
     called: frozenset[str] = frozenset()  # the tools the conversation's earlier turns called, by name
 
     @property
@@ -185,6 +188,9 @@ class Choice:
     thinking: str | None = None  # the reasoning shown before the answer, where asked (counted in ``tokens``)
     reasoning: int | None = None  # the hidden reasoning tokens before it, where asked (counted in ``tokens``)
     thinking_tokens: int = 0  # the tokens of ``thinking`` (counted in ``tokens``)
+    # A Responses reasoning item's summary parts, where the answer shows the item (None: no item). Within
+    # the ``reasoning`` tokens, never billed beside them.
+    summary: tuple[str, ...] | None = None
 
 
 _TOKENS = attrgetter("tokens")

@@ -11,7 +11,8 @@
   text before it.
 - Logprobs, where asked for, score the tokens of each choice's text (``token_logprobs``).
 - Thinking (Anthropic) and reasoning (an OpenAI effort: the hidden tokens ``REASONING_TOKENS`` in
-  ``effort.py`` lists) come before each choice's text, billed with it and inside ``max_tokens`` with it.
+  ``effort.py`` lists) come before each choice's text, billed with it and inside ``max_tokens`` with it;
+  a Responses answer shows its reasoning as an item, with a summary where asked (``Choice.summary``).
 - Ids are fresh per answer (reproducible under a seed); text and arguments depend only on
   the request, so the same request gets the same answer.
 """
@@ -126,6 +127,10 @@ class Composer:
             choice = self._thought(prompt, choice, cut=not scripted, index=index)
         if prompt.reasoning is not None:  # after a thinking model's shown chain, which it spends beside
             choice = _reasoned(prompt, choice, cut=not scripted, before=choice.thinking_tokens)
+            if prompt.summary is not None:  # a Responses reasoning item, summarised where asked
+                salt = f"|{index}" if index else ""
+                seed = f"{self.seed}|summary|{prompt.text}{salt}"
+                choice = replace(choice, summary=(answer_text(seed)[0],) if prompt.summary else ())
         if prompt.logprobs is not None:
             choice = replace(
                 choice, logprobs=token_logprobs(choice.text or "", prompt.logprobs, str(self.seed))

@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["REASONING_TOKENS", "THINKING_BUDGET", "reasoning_tokens", "thinking_budget"]
+__all__ = [
+    "REASONING_TOKENS",
+    "SUMMARIES",
+    "THINKING_BUDGET",
+    "reasoning_summary",
+    "reasoning_tokens",
+    "thinking_budget",
+]
 
 THINKING_BUDGET = 1024  # Anthropic's least budget: a request enabling thinking without one gets this
 
@@ -31,3 +38,20 @@ def thinking_budget(value: Any) -> int | None:
 def reasoning_tokens(effort: Any) -> int | None:
     """The reasoning tokens an OpenAI effort costs (``REASONING_TOKENS``), None where it names none."""
     return REASONING_TOKENS.get(effort) if isinstance(effort, str) else None
+
+
+# The ``reasoning.summary`` values that ask a Responses answer to summarise its reasoning (OpenAI's; ``auto``
+# gives the most detailed summary the model has).
+SUMMARIES = frozenset({"auto", "concise", "detailed"})
+
+
+def reasoning_summary(reasoning: Any) -> bool | None:
+    """Whether a Responses answer shows a reasoning item (``Prompt.summary``), and with a summary: OpenAI's
+    reasoning models put one before their output wherever they reason, at any effort it lists but ``none``
+    (which turns reasoning off); True where ``reasoning.summary`` asks for its summary."""
+    if not isinstance(reasoning, Mapping):
+        return None
+    effort = reasoning.get("effort")
+    if reasoning_tokens(effort) is None or effort == "none":
+        return None
+    return reasoning.get("summary") in SUMMARIES

@@ -84,22 +84,33 @@ def _value(outcome: JsonOutcome) -> dict[str, Any]:
 
 def _plainer(answer: Answer, wire: str) -> Answer | None:
     """``answer`` without what a spec may lack room for beside the wire's basics: the thinking before its
-    choices (and the tokens it billed), and where the wire states them only when asked (``REASONING_ASKED``)
-    its hidden reasoning tokens (still billed: the usage stays true); None where it holds neither."""
+    choices (and the tokens it billed), a Responses reasoning item (ipop's output items are only messages
+    and function calls: its reasoning stays billed, and a text it left empty is an empty message again),
+    and where the wire states them only when asked (``REASONING_ASKED``) its hidden reasoning tokens
+    (still billed: the usage stays true); None where it holds none of them."""
     unstate = wire in REASONING_ASKED
-    if not any(c.thinking is not None or (unstate and c.reasoning is not None) for c in answer.choices):
+    if not any(
+        c.thinking is not None or c.summary is not None or (unstate and c.reasoning is not None)
+        for c in answer.choices
+    ):
         return None
     choices = tuple(
         replace(
             choice,
             thinking=None,
             thinking_tokens=0,
+            summary=None,
             reasoning=None if unstate else choice.reasoning,
             tokens=choice.tokens - choice.thinking_tokens,
         )
         for choice in answer.choices
     )
     return replace(answer, choices=choices)
+
+
+def _kept(fitted: Any, top: dict[str, Any]) -> int:
+    """How many of ``top``'s parts a fit kept as they were (the spec's refusals drop the others)."""
+    return sum(1 for key, part in top.items() if isinstance(fitted, dict) and fitted.get(key) == part)
 
 
 MAX_CHOICES = 4096  # choices one answer holds at most (``n`` times the prompts of a legacy batch)
@@ -281,11 +292,12 @@ class AnswerExtension:
         top, answer = self._wire_body(call, wire, request, prompt)
         fitted, complete = fit(plan.base, top, plan.is_valid)
         if not complete and answer is not None and (plainer := _plainer(answer, wire)) is not None:
-            # A spec whose answers hold no thinking blocks, or whose usage no reasoning details: the answer
-            # without them, where the fit would drop the whole content or usage they are part of.
-            answer = plainer
-            top = RENDERERS[wire](answer, request)
-            fitted, complete = fit(plan.base, top, plan.is_valid)
+            # A spec whose answers hold no thinking blocks or reasoning items, or whose usage no reasoning
+            # details: the answer without them, where the fit would drop the whole part they are in.
+            plain_top = RENDERERS[wire](plainer, request)
+            plain, complete = fit(plan.base, plain_top, plan.is_valid)
+            if complete or _kept(plain, plain_top) > _kept(fitted, top):  # else they cost it nothing
+                answer, top, fitted = plainer, plain_top, plain
         if not complete:
             self._warn(call.api, op, pointer, top)
         composed = fitted if isinstance(fitted, dict) else top

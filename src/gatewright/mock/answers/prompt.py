@@ -12,7 +12,12 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.answers.content import text_of, texts_of
-from gatewright.mock.answers.effort import THINKING_BUDGET, reasoning_tokens, thinking_budget
+from gatewright.mock.answers.effort import (
+    THINKING_BUDGET,
+    reasoning_summary,
+    reasoning_tokens,
+    thinking_budget,
+)
 from gatewright.mock.answers.prompted import may_ask_for_schema, stated_schema
 from gatewright.mock.extensions import UNKNOWN
 from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
@@ -248,6 +253,7 @@ def read_responses(body: Mapping[str, Any]) -> Prompt:
         max_tokens=_count(body.get("max_output_tokens")),
         messages=len(items),
         reasoning=reasoning_tokens(reasoning.get("effort")) if isinstance(reasoning, Mapping) else None,
+        summary=reasoning_summary(reasoning),
         called=_called([i for i in items if i.get("type") == "function_call"]),
     )
 

@@ -12,7 +12,7 @@ from gatewright.spec.tasks import Phase
 
 __all__ = ["as_of", "input_items", "output_text"]
 
-_ITEM_IDS = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_"}
+_ITEM_IDS = {"message": "msg_", "function_call": "fc_", "function_call_output": "fco_", "reasoning": "rs_"}
 
 
 def input_items(request: Mapping[str, Any], response_id: str) -> list[dict[str, Any]]:

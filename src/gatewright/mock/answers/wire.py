@@ -146,9 +146,27 @@ _RESPONSE_ECHOES = (
 )
 
 
+def _reasoning_item(answer: Answer, summary: tuple[str, ...], request: Mapping[str, Any]) -> dict[str, Any]:
+    """A Responses reasoning item, as OpenAI's reasoning models put before their output: its summary
+    parts, and where ``include`` asks for it the reasoning's ``encrypted_content`` (opaque; the same
+    request, the same content)."""
+    item: dict[str, Any] = {
+        "type": "reasoning",
+        "id": f"rs_{answer.id}",
+        "summary": [{"type": "summary_text", "text": text} for text in summary],
+    }
+    include = request.get("include")
+    if isinstance(include, list) and "reasoning.encrypted_content" in include:
+        item["encrypted_content"] = _signed(f"{answer.model}|{'|'.join(summary)}|{request.get('input')}")
+    return item
+
+
 def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
     choice = answer.choices[0]
-    output: list[dict[str, Any]] = [
+    summary = choice.summary  # a reasoning item first, as OpenAI's reasoning models answer
+    shown = summary is not None
+    output: list[dict[str, Any]] = [] if summary is None else [_reasoning_item(answer, summary, request)]
+    output += [
         {
             "type": "function_call",
             "id": f"fc_{call.id}",
@@ -160,7 +178,8 @@ def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]
         for call in choice.tool_calls
     ]
     incomplete = choice.finish is Finish.LENGTH
-    if choice.text is not None:
+    # Reasoning that took the whole ``max_output_tokens`` leaves OpenAI's output the reasoning item alone.
+    if choice.text is not None and not (shown and incomplete and not choice.text and not choice.tool_calls):
         output.append(
             {
                 "type": "message",

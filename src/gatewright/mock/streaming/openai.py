@@ -198,6 +198,8 @@ def _response_steps(final: dict[str, Any]) -> Iterator[_Step]:
     for output_index, item in enumerate(final["output"]):
         if item.get("type") == "function_call":
             yield from _function_call_steps(output_index, item)
+        elif item.get("type") == "reasoning":
+            yield from _reasoning_steps(output_index, item)
         elif item.get("type", "message") != "message":
             yield (
                 "response.output_item.added",
@@ -226,6 +228,23 @@ def _function_call_steps(output_index: int, item: Mapping[str, Any]) -> Iterator
         "arguments": arguments,
     }
     yield "response.function_call_arguments.done", done
+    yield "response.output_item.done", {"output_index": output_index, "item": item}
+
+
+def _reasoning_steps(output_index: int, item: Mapping[str, Any]) -> Iterator[_Step]:
+    """A reasoning item, as OpenAI streams it: added with no summary, each summary part's events (added
+    empty, its text in deltas, the text done, the part done), done whole."""
+    item_id = item.get("id", f"rs_{output_index}")
+    yield "response.output_item.added", {"output_index": output_index, "item": {**item, "summary": []}}
+    for summary_index, part in enumerate(item.get("summary") or []):
+        text = str(part.get("text", "")) if isinstance(part, Mapping) else ""
+        where = {"item_id": item_id, "output_index": output_index, "summary_index": summary_index}
+        empty = {"type": "summary_text", "text": ""}
+        yield "response.reasoning_summary_part.added", {**where, "part": empty}
+        for piece in split_text(text):
+            yield "response.reasoning_summary_text.delta", {**where, "delta": piece}
+        yield "response.reasoning_summary_text.done", {**where, "text": text}
+        yield "response.reasoning_summary_part.done", {**where, "part": {**empty, "text": text}}
     yield "response.output_item.done", {"output_index": output_index, "item": item}
 
 
