@@ -41,7 +41,7 @@ from gatewright.mock.rules.apply import NOTHING, program
 from gatewright.mock.rules.book import RuleBook
 from gatewright.mock.state import ResourceStore
 from gatewright.mock.stateful import handle_resource
-from gatewright.mock.validation import Issue
+from gatewright.mock.validation import UNCHECKED, Issue
 from gatewright.spec.routing import RouteMiss
 
 logger = logging.getLogger("gatewright.mock")
@@ -213,12 +213,16 @@ class ApiHandler:
                 return known
         validator = op.validator
         try:
-            validated = validator.validate(
-                match.params,
-                request.query if validator.reads_query else _NO_QUERY,
-                headers,
-                request.cookies if validator.reads_cookies else _EMPTY,
-                raw,
+            validated = (
+                UNCHECKED
+                if validator.trivial
+                else validator.validate(
+                    match.params,
+                    request.query if validator.reads_query else _NO_QUERY,
+                    headers,
+                    request.cookies if validator.reads_cookies else _EMPTY,
+                    raw,
+                )
             )
         except RecursionError:  # a structure the depth bound in ``json_depth.loads`` did not see
             return self._error(op.responses, op.invalid_status, "request nested too deeply", path)
@@ -303,17 +307,15 @@ class ApiHandler:
             return await request.read()
 
     def _negotiate(self, op: MockOperation, prefer: str | None, accept: str | None) -> _Negotiated:
-        """Negotiation is pure, so its answer per (operation, Prefer, Accept) is computed once: the
-        decision, and the 2xx JSON answer behind it (``negotiation.json_answer``) that extensions read."""
-        key = (op.operation_id, prefer, accept)
-        cached = self._decisions.get(key)
-        if cached is None:
-            preferences = parse_prefer(prefer)
-            decision = negotiate(op.responses, preferences, accept)
-            cached = (preferences, decision, json_answer(op.responses, preferences, decision))
-            if len(self._decisions) < 4096:
-                self._decisions[key] = cached
-        return cached
+        """Negotiation is pure, so its answer per (operation, Prefer, Accept) is computed once (kept in
+        ``_decisions``, which ``respond`` reads first): the decision, and the 2xx JSON answer behind it
+        (``negotiation.json_answer``) that extensions read."""
+        preferences = parse_prefer(prefer)
+        decision = negotiate(op.responses, preferences, accept)
+        negotiated = (preferences, decision, json_answer(op.responses, preferences, decision))
+        if len(self._decisions) < 4096:
+            self._decisions[(op.operation_id, prefer, accept)] = negotiated
+        return negotiated
 
     async def respond(
         self,
@@ -330,7 +332,9 @@ class ApiHandler:
         that answers wins), then the resource store or the spec's own answer. One ``MockCall`` carries
         what is learned of the request from stage to stage (the JSON answer, the prompt: each once)."""
         headers = request.headers
-        preferences, decision, json = self._negotiate(op, headers.get("Prefer"), headers.get("Accept"))
+        prefer, accept = headers.get("Prefer"), headers.get("Accept")
+        negotiated = self._decisions.get((op.operation_id, prefer, accept))  # (one call fewer when known)
+        preferences, decision, json = negotiated or self._negotiate(op, prefer, accept)
         extra: tuple[tuple[str, str], ...] = (
             (("Preference-Applied", headers["Prefer"]),) if decision.preference_applied else ()
         )

@@ -115,6 +115,7 @@ class RequestValidator:
                 pointer = f"{body_pointer}/content/{escape(media_type)}/schema"
             self._bodies.append(_Body(media_type.lower(), pointer, self._form_kinds(pointer)))
         # What of a request it reads, known once (the pipeline asks on every request).
+        self.trivial = not self._params and not self._bodies  # nothing to check: the pipeline skips the call
         self.reads_query = any(param.location == "query" for param in self._params)
         self.reads_cookies = any(param.location == "cookie" for param in self._params)
         self.header_names = tuple(param.name for param in self._params if param.location == "header")
@@ -135,11 +136,6 @@ class RequestValidator:
     @property
     def accepts_body(self) -> bool:
         return bool(self._bodies)
-
-    @property
-    def trivial(self) -> bool:
-        """Nothing to check: no parameters and no body."""
-        return not self._params and not self._bodies
 
     def _param_pointer(
         self, operation_pointer: str, definition: Mapping[str, Any], param: Mapping[str, Any]
@@ -188,8 +184,8 @@ class RequestValidator:
         cookies: Mapping[str, str],
         body: bytes,
     ) -> ValidatedRequest:
-        if not self._params and not self._bodies:
-            return _NOTHING
+        if self.trivial:
+            return UNCHECKED
         issues: list[Issue] = []
         for param in self._params:
             value = self._read_param(param, path_params, query, headers, cookies)
@@ -363,4 +359,4 @@ def _parsed_json(body: bytes) -> tuple[Any, list[Issue]]:
 
 _MISSING: Any = object()
 _CONTENT_TYPES = 64  # distinct Content-Type values learned per operation (more are judged the long way)
-_NOTHING = ValidatedRequest(())
+UNCHECKED = ValidatedRequest(())  # what a request to an operation with nothing to check is
