@@ -16,6 +16,8 @@ from aiohttp import web
 from aiohttp.web_urldispatcher import UrlDispatcher
 
 from gatewright.mock import create_app
+from gatewright.mock.extensions import Extension, MockCall, OperationHook
+from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.testing import serve_app
 
 AUTH = "Authorization: Bearer sk-test\n"
@@ -105,6 +107,9 @@ ROOT = [
     "GET /__gatewright/health HTTP/1.1\n",
     f"GET /__gatewright/nowhere HTTP/1.1\n{AUTH}",  # under the control prefix: the router decides
     f"GET http://localhost:{{port}}/v1/models HTTP/1.1\n{AUTH}",
+    "GET /%5F_gatewright/health HTTP/1.1\n",  # the router decodes first: the control API's
+    "GET /__gatewright/%68ealth HTTP/1.1\n",
+    f"GET /v1/%6Dodels HTTP/1.1\n{AUTH}",
 ]
 
 
@@ -113,6 +118,40 @@ def test_the_front_door_answers_every_target_as_the_router_does(apis: list[str],
     with _served(apis, router_only=False) as front, _served(apis, router_only=True) as router:
         for head in heads:
             assert _comparable(*_exchange(front, head)) == _comparable(*_exchange(router, head)), head
+
+
+TAG = web.AppKey("front_door_test_tag", str)
+
+
+class _ReadsTheApp(Extension):
+    """An extension whose hook answers with what the request's app holds (``call.request.app``)."""
+
+    name = "reads-the-app"
+
+    def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
+        if operation.operation_id != "listModels":
+            return None
+
+        async def answer(call: MockCall) -> web.StreamResponse:
+            return web.json_response(
+                {"tag": call.request.app[TAG], "tail": "tail" in call.request.match_info}
+            )
+
+        return answer
+
+
+def test_an_extension_reads_the_requests_app_through_the_door_as_through_the_router() -> None:
+    answers = []
+    for router_only in (False, True):
+        app = create_app(["empiriolabs"], seed=1, access_log=False, extensions=[_ReadsTheApp()])
+        app[TAG] = "mine"
+        if router_only:
+            app.middlewares.append(web.middleware(_through))
+        with serve_app(app) as url:
+            statuses, body = _exchange(url, f"GET /v1/models HTTP/1.1\n{AUTH}")
+        answers.append((statuses, json.loads(body)))
+    assert answers[0] == ([200], {"tag": "mine", "tail": False})  # the door's match info holds no tail
+    assert answers[1] == ([200], {"tag": "mine", "tail": True})
 
 
 def test_a_request_that_expects_100_continue_gets_it_then_its_answer() -> None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -523,6 +525,35 @@ def test_a_normal_request_on_the_slow_mock_still_answers(slow_mock: int) -> None
 def _reset(sock: socket.socket) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST, not FIN
     sock.close()
+
+
+@pytest.mark.slow  # a mock process, its answers delayed
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_answer_in_flight_when_the_mock_is_stopped_still_arrives(signum: signal.Signals) -> None:
+    """``docker stop`` (SIGTERM) or Ctrl-C while an answer is on its way: the mock stops listening, the
+    answer still goes out, its log line is written, and the mock exits 0 (nothing is cut off)."""
+    port = _free_port()
+    process = _mock_process(port, "--latency", "1500")
+    answers: list[int] = []
+    try:
+        _wait_listening(port, process)
+        asking = threading.Thread(
+            target=lambda: answers.append(
+                requests.get(f"http://127.0.0.1:{port}/v1/models", headers=AUTH, timeout=30).status_code
+            )
+        )
+        asking.start()
+        time.sleep(0.5)
+        process.send_signal(signum)
+        asking.join(30)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert answers == [200]
+    assert process.returncode == 0, err
+    assert "GET /v1/models 200" in err and "Traceback" not in err, err
 
 
 @pytest.mark.slow  # a mock process, many clients hanging up

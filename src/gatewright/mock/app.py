@@ -91,7 +91,7 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
         )
         app[API_HANDLERS].append(handler)  # served through the front door (``mock.front``), or this route
         app.router.add_route("*", f"{api.prefix}/{{tail:[\\s\\S]*}}", handler.handle)  # any byte, even %0A
-        app.on_shutdown.append(handler.flush_log)
+        app.on_cleanup.append(handler.flush_log)  # after the requests in flight have ended
 
 
 def create_app(

@@ -11,8 +11,11 @@ the same way either way. Everything else goes through the application as before:
 - a request with ``Expect`` (aiohttp's ``100 Continue`` is sent by its router's match);
 - every request of an application with middlewares (replicas sync with Redis in one).
 
-An API request that comes through the front door has no ``match_info`` (nothing of an API route
-reads it: the pipeline parses its path itself); ``request.app`` is for control routes.
+An API request that comes through the front door carries its API route's match info, as the
+router would give it (``request.app`` and the app's ``on_response_prepare`` signal work the same),
+except that it holds no ``tail`` (the pipeline parses the path itself). A path with a ``%`` escape
+takes the router too: it decodes a path before it matches (``/%5F_gatewright/...`` is the control
+API's), where the door compares the path as sent.
 ``MockRunner`` is the ``AppRunner`` that installs the door; ``gatewright mock`` and
 ``gatewright.testing`` serve with it, and an app served any other way (aiohttp's test client)
 still answers every request, through its router.
@@ -24,6 +27,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import hdrs, web
 from aiohttp.web_server import Server
+from aiohttp.web_urldispatcher import UrlMappingMatchInfo
 
 from gatewright.mock.keys import API_HANDLERS
 
@@ -38,9 +42,10 @@ class FrontDoor:
     def __init__(self, app: web.Application, fallback: Handler) -> None:
         self._fallback = fallback
         served = app[API_HANDLERS]
+        routes = {route.handler: route for route in app.router.routes()}
         # Longest prefix first: an API at the root (prefix "") takes what no other API's prefix does.
         self._apis = tuple(
-            (f"{handler.api.prefix}/", handler.handle)
+            (f"{handler.api.prefix}/", handler.handle, _match_info(app, routes[handler.handle]))
             for handler in sorted(served, key=lambda handler: -len(handler.api.prefix))
         )
         own = {handler.handle for handler in served}
@@ -57,11 +62,20 @@ class FrontDoor:
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         path = request.raw_path
-        if not path.startswith(self._claimed) and hdrs.EXPECT not in request.headers:
-            for prefix, handle in self._apis:
+        if not path.startswith(self._claimed) and "%" not in path and hdrs.EXPECT not in request.headers:
+            for prefix, handle, match_info in self._apis:
                 if path.startswith(prefix):
+                    request._match_info = match_info  # what aiohttp's ``Application._handle`` sets
                     return await handle(request)
         return await self._fallback(request)
+
+
+def _match_info(app: web.Application, route: web.AbstractRoute) -> UrlMappingMatchInfo:
+    """One API route's match info, shared by its requests (frozen: nothing changes it)."""
+    match_info = UrlMappingMatchInfo({}, route)
+    match_info.add_app(app)
+    match_info.freeze()
+    return match_info
 
 
 class MockRunner(web.AppRunner):

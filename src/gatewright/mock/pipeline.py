@@ -148,7 +148,8 @@ class ApiHandler:
     handle.guarded = True  # type: ignore[attr-defined]  # it checks ``Host``/``Origin`` itself (loopback.is_guarded)
 
     async def flush_log(self, _app: web.Application) -> None:
-        """On shutdown: the request lines still waiting for their batch go out."""
+        """At cleanup, once the requests still in flight at shutdown have ended: the request lines still
+        waiting for their batch go out."""
         if self._access_log is not None:
             self._access_log.flush()
 

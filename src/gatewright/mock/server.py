@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from functools import partial
@@ -72,7 +73,7 @@ def run(
     if on_startup is not None:
         app.on_startup.append(on_startup)
     names = ", ".join(f"{name} at {api.prefix or '/'}" for name, api in app[APIS].items())
-    with asyncio.Runner(loop_factory=event_loop) as runner, suppress(web.GracefulExit, KeyboardInterrupt):
+    with asyncio.Runner(loop_factory=event_loop) as runner, suppress(KeyboardInterrupt):
         listening = partial(ready, names)
         runner.run(_serve(app, options.host, options.port, reuse_port=reuse_port, ready=listening))
 
@@ -80,15 +81,22 @@ def run(
 async def _serve(
     app: web.Application, host: str, port: int, *, reuse_port: bool, ready: Callable[[], None]
 ) -> None:
-    """Serve ``app`` through its front door (``mock.front``) until SIGINT or SIGTERM (aiohttp's
-    ``GracefulExit``), then shut it down (its shutdown hooks flush the request log)."""
+    """Serve ``app`` through its front door (``mock.front``) until SIGINT or SIGTERM, then shut it
+    down as aiohttp's ``run_app`` does: stop listening, let the requests in flight finish (up to 60
+    s: a slow answer or a stream still gets its end), then the cleanup hooks (the request log's last
+    lines go out). The signals only end the wait, so nothing is cancelled before that shutdown."""
     # aiohttp's ``run_app`` keep-alive (75 s) unless the app sets its own (``--read-timeout``)
-    runner = MockRunner(app, access_log=None, handle_signals=True, keepalive_timeout=75.0)
+    runner = MockRunner(app, access_log=None, keepalive_timeout=75.0)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with suppress(NotImplementedError):  # Windows: Ctrl-C is a KeyboardInterrupt, cancelling this
+                loop.add_signal_handler(signum, stop.set)
         ready()
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()
 
