@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from gatewright.mock.answers.content import text_of, texts_of
 from gatewright.mock.answers.effort import (
     THINKING_BUDGET,
+    reason_by_default,
     reasoning_summary,
     reasoning_tokens,
     thinking_budget,
@@ -365,6 +366,7 @@ def prompt_as(call: MockCall, wire: str) -> Prompt | None:
     thinkers = call.operation.thinking_models  # the models a chat's spec says show their chain of thought
     if thinkers and prompt.thinking is None and any(model.search(prompt.model) for model in thinkers):
         prompt.thinking, prompt.thinks_after_tools = THINKING_BUDGET, True
+    reason_by_default(prompt, wire, body)  # a reasoning model asked for no effort: at its default
     return prompt
 
 
