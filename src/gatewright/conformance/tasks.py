@@ -96,9 +96,15 @@ class LifecycleCheck:
                 return
             poll = self._poll_until_terminal(ctx, created)
             if poll is not None and poll.final is not None:
-                self._check_result(ctx, poll)
-                if self.batch is not None and poll.last is not None:  # what its lines did
-                    self.batch.judge(ctx, poll.last, poll.final, self.task.states, self._sent)
+                # a batch is judged first, by what its lines did: when every line failed there is no
+                # result to look for (OpenAI's ``output_file_id`` is null then)
+                failed = (
+                    self.batch is not None
+                    and poll.last is not None
+                    and self.batch.judge(ctx, poll.last, poll.final, self.task.states, self._sent)
+                )
+                if not failed:
+                    self._check_result(ctx, poll)
             if self._cancels:
                 self._check_cancel(ctx)
         finally:
