@@ -196,6 +196,58 @@ def test_none_and_minimal_reason_not_at_all(base_url: str, api: str, effort: str
     assert usage.completion_tokens == _words(asked.choices[0].message.content), usage
 
 
+def _max_body(api: str, wire: str) -> dict[str, Any]:
+    """A request for ``max`` effort on ``wire``, to a reasoning model the API's schema takes."""
+    if wire == "openai-chat":
+        return _chat_body(api, REASONER[api], reasoning_effort="max")
+    _, extra = _extra(api, wire, "input")
+    model = RESPONSES_REASONER.get(api, "gpt-5.2")  # imarouter's: it reasons when asked
+    return {**extra, "model": model, "input": QUESTION, "reasoning": {"effort": "max"}}
+
+
+_MAX = [
+    (api, wire)
+    for api in CHAT
+    for wire in ("openai-chat", "openai-responses")
+    if (wire == "openai-chat" or api in RESPONSES) and _takes(api, wire, _max_body(api, wire))
+]
+
+
+def test_the_specs_take_max_where_expected() -> None:
+    """openai-python 3.63 lists ``max`` as an effort: beatra's and ipop's chat enums stop short of it
+    (``high``, ``xhigh``); every other request schema leaves the effort free-form."""
+    assert REASONING_TOKENS["max"] >= REASONING_TOKENS["high"]
+    assert _MAX == [
+        ("empiriolabs", "openai-chat"),
+        ("empiriolabs", "openai-responses"),
+        ("imarouter", "openai-chat"),
+        ("imarouter", "openai-responses"),
+        ("ipop", "openai-responses"),
+        ("voxvey", "openai-chat"),
+        ("voxvey", "openai-responses"),
+    ]
+
+
+@pytest.mark.parametrize(("api", "wire"), _MAX)
+def test_max_effort_reasons_at_least_as_much_as_high(base_url: str, api: str, wire: str) -> None:
+    """``max`` bills its own hidden tokens, past ``high``'s (it reasoned not at all: not in the table)."""
+    with _openai(base_url, api, wire) as client:
+        if wire == "openai-chat":
+            answer = _chat(client, api, REASONER[api], reasoning_effort="max")
+            spent, text = answer.usage.completion_tokens_details, answer.choices[0].message.content
+            billed = answer.usage.completion_tokens
+        else:
+            model = RESPONSES_REASONER.get(api, "gpt-5.2")
+            answer = _respond(client, api, model, reasoning={"effort": "max"})
+            spent, text, billed = (
+                answer.usage.output_tokens_details,
+                answer.output_text,
+                answer.usage.output_tokens,
+            )
+    assert spent.reasoning_tokens == REASONING_TOKENS["max"] > REASONING_TOKENS["high"], answer.usage
+    assert billed == REASONING_TOKENS["max"] + _words(text), answer.usage
+
+
 def _respond(client: openai.OpenAI, api: str, model: str, **options: Any) -> Any:
     _, extra = _extra(api, "openai-responses", "input")
     return client.responses.create(model=model, input=QUESTION, extra_body=extra, **options)

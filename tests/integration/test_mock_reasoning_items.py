@@ -2,10 +2,13 @@
 official ``openai`` SDK and its helpers (``create``, ``parse``, ``stream``).
 
 A request with ``reasoning.effort`` gets a ``reasoning`` item (``rs_…``) before its message or function
-calls: its summary where ``reasoning.summary`` asks for one (else ``[]``), its ``encrypted_content`` where
-``include`` asks for it; reasoning that takes all of ``max_output_tokens`` leaves the reasoning item alone
-(``incomplete``, no empty message). The stream carries the item at output index 0 with its summary
-events. A reasoning item sent back as input is taken; a kept response keeps its reasoning item.
+calls: its summary where ``reasoning.summary`` asks for one (else ``[]``), its ``encrypted_content`` (which
+``POST /v1/responses`` populates by default, openai-python 3.63 says: a ``store: false`` client sends it
+back) and its ``status`` (``completed``); reasoning that takes all of ``max_output_tokens`` leaves the
+reasoning item alone (``incomplete``, the item and the response, no empty message). The stream carries the
+item at output index 0 with its summary events, added ``in_progress`` without its encrypted content, done
+whole. A reasoning item sent back as input (with ``store: false``, its encrypted content too) is taken; a
+kept response keeps its reasoning item.
 
 Where a spec's output items cannot hold a reasoning item (ipop lists only messages and function calls),
 the reasoning stays billed and the answer is what it was before.
@@ -86,7 +89,9 @@ def test_a_reasoning_item_comes_before_the_message(base_url: str, api: str) -> N
     assert [item.type for item in bare.output] == ["reasoning", "message"], bare.output
     reasoning = bare.output[0]
     assert reasoning.id.startswith("rs_") and reasoning.summary == [], reasoning
-    assert reasoning.encrypted_content is None, reasoning  # not asked for in ``include``
+    # populated by default (it was only with ``include: ["reasoning.encrypted_content"]``), and a status
+    assert isinstance(reasoning.encrypted_content, str) and len(reasoning.encrypted_content) > 16, reasoning
+    assert reasoning.status == "completed", reasoning
     for response in (bare, *again):  # one id per answer: its reasoning item's is the response's own
         assert response.output[0].id.removeprefix("rs_") == response.id.removeprefix("resp_"), response
     assert len({response.output[0].id for response in (bare, *again)}) == 3
@@ -100,6 +105,7 @@ def test_a_reasoning_item_comes_before_the_message(base_url: str, api: str) -> N
     assert first.type == "reasoning" and message.type == "message", summarised.output
     assert [part.type for part in first.summary] == ["summary_text"] and first.summary[0].text, first
     assert isinstance(first.encrypted_content, str) and len(first.encrypted_content) > 16, first
+    assert first.encrypted_content != reasoning.encrypted_content and first.status == "completed", first
     assert first.id != reasoning.id and first.id.startswith("rs_")
     assert summarised.output_text == plain.output_text
     assert summarised.usage.output_tokens == REASONING_TOKENS["high"] + len(plain.output_text.split())
@@ -128,9 +134,11 @@ def test_reasoning_that_takes_every_token_leaves_only_its_item(base_url: str, ap
     final = events[-1].response  # type: ignore[union-attr]
     assert cut.status == "incomplete" and cut.incomplete_details.reason == "max_output_tokens", cut
     assert [item.type for item in cut.output] == ["reasoning"], cut.output  # no empty message
+    assert cut.output[0].status == "incomplete", cut.output  # it was cut too
     assert cut.output_text == "" and cut.usage.output_tokens_details.reasoning_tokens == 100, cut.usage
     assert kinds[-1] == "response.incomplete" and "response.output_text.delta" not in kinds, kinds
     assert final.status == "incomplete" and [item.type for item in final.output] == ["reasoning"]
+    assert final.output[0].status == "incomplete", final.output
 
 
 @pytest.mark.parametrize("api", SHOWN)
@@ -161,6 +169,11 @@ def test_the_stream_carries_the_reasoning_item_first(base_url: str, api: str) ->
     added = [e for e in events if e.type == "response.output_item.added"]
     assert [(e.output_index, e.item.type) for e in added] == [(0, "reasoning"), (1, "message")]
     assert added[0].item.summary == []  # the summary follows in its own events
+    # in progress, its encrypted content not yet there (a client takes the item ``output_item.done`` gives)
+    assert added[0].item.status == "in_progress" and added[0].item.encrypted_content is None, added[0]
+    [done_item] = [e.item for e in events if e.type == "response.output_item.done" and e.output_index == 0]
+    assert done_item.model_dump() == whole.output[0].model_dump() | {"id": done_item.id}, done_item
+    assert done_item.status == "completed" and done_item.encrypted_content, done_item
     texts = [e.delta for e in events if e.type == "response.reasoning_summary_text.delta"]
     done = next(e for e in events if e.type == "response.reasoning_summary_text.done")
     assert "".join(texts) == done.text == whole.output[0].summary[0].text
@@ -195,10 +208,12 @@ def test_parse_reads_the_message_after_the_reasoning_item(base_url: str, api: st
 
 @pytest.mark.parametrize("api", SHOWN)
 def test_a_reasoning_item_sent_back_is_taken(base_url: str, api: str) -> None:
+    """A stateless client (``store: false``) sends the item back whole, its encrypted content and status
+    with it, as openai-python says it must."""
     client, model, extra = _client(base_url, api)
     with client:
         first = client.responses.create(
-            model=model, input=QUESTION, reasoning={"effort": "low"}, extra_body=extra
+            model=model, input=QUESTION, reasoning={"effort": "low"}, store=False, extra_body=extra
         )
         again: Any = [
             {"role": "user", "content": QUESTION},
@@ -209,6 +224,7 @@ def test_a_reasoning_item_sent_back_is_taken(base_url: str, api: str) -> None:
             model=model, input=again, reasoning={"effort": "low"}, extra_body=extra
         )
     assert first.output[0].type == "reasoning" and again[1]["type"] == "reasoning"
+    assert again[1]["encrypted_content"] and again[1]["status"] == "completed", again[1]
     assert second.status == "completed" and [item.type for item in second.output] == ["reasoning", "message"]
     assert second.output[0].id != first.output[0].id
 

@@ -9,10 +9,13 @@ the lines verify sent. For a batch that succeeded it reads the output file (``ou
 error file (``error_file_id``) through the spec's file-content route (``GET <upload path>/{id}/content``),
 by the run's one sender like every other call: each output line must name a ``custom_id`` verify sent,
 once, and its ``response.body`` must be what the operation the sent line's ``url`` names answers
-(schemathesis's ``response_schema_conformance``, as every answer verify judges); the files hold one line
-per completed and per failed request. Error lines are the gateway's word on its lines, counted, not
-judged. A batch whose every line failed exercised nothing of its success path: the unit is skipped with
-the gateway's own message from the first error line (``served.unserved`` where it refuses the model).
+(schemathesis's ``response_schema_conformance``, as every answer verify judges); the two files together
+hold one line per completed and per failed request (the line format lets a non-2xx answer sit in the output
+file too: such a line counts as failed). Error lines are the gateway's word on its lines, counted, not
+judged. A batch whose every line failed exercised nothing of its success path: where the gateway refused
+what verify sent (its model: ``served.unserved``, or another 4xx) the unit is skipped with the gateway's own
+message from the first failed line; where lines failed with a 5xx, the gateway failed them, a finding. JSONL
+lines end at ``\n`` only: JSON allows U+2028, U+2029 and U+0085 raw inside a string.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from schemathesis.core.transport import Response
 from gatewright.conformance.adapter import SchemathesisAdapter
 from gatewright.conformance.bodies import error_message
 from gatewright.conformance.checks import BATCH_COUNTS, BATCH_OUTPUT
+from gatewright.conformance.limiter import BudgetSpent
 from gatewright.conformance.made_files import FilePlan, refusal, upload_operation
 from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.served import refused_model, unserved
@@ -36,11 +40,23 @@ from gatewright.spec import Operation, Spec
 from gatewright.spec.schemas import properties
 from gatewright.spec.tasks import States
 
-__all__ = ["BatchJudge", "Counts", "SentLine", "counts_problem", "failed_reason", "jsonl", "sent_lines"]
+__all__ = [
+    "BatchJudge",
+    "Counts",
+    "SentLine",
+    "counts_problem",
+    "failed_reason",
+    "jsonl",
+    "line_failed",
+    "line_status",
+    "sent_lines",
+    "server_failure",
+]
 
 COUNTS, OUTPUT_FILE, ERROR_FILE = "request_counts", "output_file_id", "error_file_id"  # OpenAI's names
 SCHEMA_CHECK = ("response_schema_conformance",)
 PHASE = "lifecycle"
+_File = tuple[CaseRun | None, list[Any]]  # a batch file's download (None: no file to read) and its lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +89,10 @@ def sent_lines(plan: FilePlan) -> dict[str, SentLine] | None:
 def jsonl(data: bytes) -> list[Any] | str:
     """The lines of a JSONL file, or what is wrong with it."""
     lines = []
-    for number, text in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+    # split on b"\n" alone: ``str.splitlines`` also splits on U+2028, U+2029 and U+0085, which JSON allows
+    # raw inside a string, and would cut a good line in two
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        text = raw.removesuffix(b"\r").decode("utf-8", "replace")
         if text.strip():
             try:
                 lines.append(json.loads(text))
@@ -109,19 +128,55 @@ def counts_problem(counts: Counts, status: str, *, succeeded: bool, sent: int | 
     return None
 
 
-def failed_reason(failed: int, errors: list[Any]) -> str:
-    """Why a batch whose every line failed is skipped: the gateway's own message from the first error line."""
-    head = f"every line of the batch failed ({failed} of {failed}), so nothing of its success path ran"
-    if not errors:
-        return f"{head}; the gateway gave no error file"
-    first: Mapping[str, Any] = errors[0] if isinstance(errors[0], Mapping) else {}
+def line_status(line: Any) -> int | None:
+    """The status a batch file line's request got (OpenAI's ``response.status_code``), else None."""
+    response = line.get("response") if isinstance(line, Mapping) else None
+    status = response.get("status_code") if isinstance(response, Mapping) else None
+    return status if isinstance(status, int) and not isinstance(status, bool) else None
+
+
+def line_failed(line: Any) -> bool:
+    """Whether a batch file line records a failed request: a line-level ``error``, or an answer that is
+    not 2xx. The line format lets a gateway write a non-2xx answer in the output file, not only the error
+    file."""
+    if isinstance(line, Mapping) and line.get("error"):
+        return True
+    status = line_status(line)
+    return status is not None and not 200 <= status < 300
+
+
+def _said(line: Any) -> tuple[int | None, str]:
+    """A failed line's status and the gateway's word on it: the answer it got (OpenAI: ``response.body``),
+    else the line's own ``error``."""
+    first: Mapping[str, Any] = line if isinstance(line, Mapping) else {}
     given = first.get("response")
     response: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
-    # the answer the line got (OpenAI: ``response.body``), else the line's own ``error``
     text = json.dumps(response["body"] if "body" in response and not first.get("error") else first)
-    status = response.get("status_code")
-    said = refused_model(status if isinstance(status, int) else 400, text)
+    return line_status(first), text
+
+
+def failed_reason(failed: int, lines: list[Any]) -> str:
+    """Why a batch whose every line failed is skipped: the gateway's message from the first failed line."""
+    head = f"every line of the batch failed ({failed} of {failed}), so nothing of its success path ran"
+    if not lines:
+        return f"{head}; the gateway gave no error file"
+    status, text = _said(lines[0])
+    said = refused_model(status if status is not None else 400, text)
     return f"{head}: {unserved(said)}" if said is not None else f"{head}: {error_message(text)}"
+
+
+def server_failure(total: int, lines: list[Any]) -> str | None:
+    """What a batch whose every line failed says of the gateway where lines failed with a 5xx: the gateway
+    failing, not a refusal of what verify sent (a skip is for those), so a finding; None where none did."""
+    server = [line for line in lines if (line_status(line) or 0) >= 500]
+    if not server:
+        return None
+    status, text = _said(server[0])
+    custom_id = server[0].get("custom_id") if isinstance(server[0], Mapping) else None
+    return (
+        f"every line of the batch failed ({total} of {total}), {len(server)} with a server error; "
+        f"line {json.dumps(custom_id)} got {status}: {error_message(text)}"
+    )
 
 
 class BatchJudge:
@@ -143,8 +198,10 @@ class BatchJudge:
 
     def judge(
         self, ctx: UnitContext, last: CaseRun, status: str, states: States, sent: dict[str, SentLine] | None
-    ) -> None:
-        """Judge the batch ``last`` (its final poll) shows, ended in ``status`` (one of ``states``)."""
+    ) -> bool:
+        """Judge the batch ``last`` (its final poll) shows, ended in ``status`` (one of ``states``); True when
+        every line failed (the unit skipped, or failed where the gateway failed them), so nothing of its
+        success path is there to judge: not the task's ``result`` either (OpenAI's is null then)."""
         ctx.ran(BATCH_COUNTS.id)
         succeeded = status in states["succeeded"]
         body = last.json()
@@ -155,22 +212,46 @@ class BatchJudge:
         if problem is not None:
             _fail(ctx, BATCH_COUNTS.id, "Batch request counts are inconsistent", problem, last)
         if not succeeded or not isinstance(counts, Counts):
-            return
-        ctx.ran(BATCH_OUTPUT.id)
-        output, errors = self._read(ctx, body.get(OUTPUT_FILE)), self._read(ctx, body.get(ERROR_FILE))
+            return False
+        output, errors = self._files(ctx, body)
         if output is None or errors is None:
-            return
-        if counts.total and counts.completed == 0 and counts.failed == counts.total and not output[1]:
-            ctx.result.skipped = failed_reason(counts.failed, errors[1])
-            return
-        shown = f"{len(output[1])} output and {len(errors[1])} error lines"
-        if (len(output[1]), len(errors[1])) != (counts.completed, counts.failed) and self.content is not None:
+            return False
+        failed = [*errors[1], *(line for line in output[1] if line_failed(line))]
+        done = [line for line in output[1] if not line_failed(line)]
+        if counts.total and not done and (counts.failed == counts.total or len(failed) >= counts.total):
+            self._all_failed(ctx, counts.total, failed, errors[0] or output[0] or last)
+            return True
+        in_files, told = len(output[1]) + len(errors[1]), counts.completed + counts.failed
+        if in_files != told and self.content is not None:
+            shown = f"{len(output[1])} output and {len(errors[1])} error lines"
             message = f"{shown} for {counts.completed} completed and {counts.failed} failed requests"
             _fail(ctx, BATCH_OUTPUT.id, "Batch files do not match its counts", message, output[0] or last)
         if sent is not None and output[0] is not None:
             self._lines(ctx, output[0], output[1], sent)
+        return False
 
-    def _read(self, ctx: UnitContext, file_id: Any) -> tuple[CaseRun | None, list[Any]] | None:
+    def _files(self, ctx: UnitContext, body: Any) -> tuple[_File | None, _File | None]:
+        """The output and the error file (either None when it could not be read: a finding says why). A
+        budget spent while they are read leaves ``task_batch_output`` unchecked, and the unit says so."""
+        try:
+            output, errors = self._read(ctx, body.get(OUTPUT_FILE)), self._read(ctx, body.get(ERROR_FILE))
+        except BudgetSpent:
+            ctx.result.notes.append(f"{BATCH_OUTPUT.id} not checked: the budget ran out reading its files")
+            raise
+        ctx.ran(BATCH_OUTPUT.id)
+        return output, errors
+
+    @staticmethod
+    def _all_failed(ctx: UnitContext, total: int, failed: list[Any], run: CaseRun) -> None:
+        """A batch whose every line failed: a finding where lines failed with a 5xx (the gateway failing),
+        else the unit skipped with the gateway's word (it refused what verify sent, e.g. its model)."""
+        server = server_failure(total, failed)
+        if server is None:
+            ctx.result.skipped = failed_reason(total, failed)
+        else:
+            _fail(ctx, BATCH_OUTPUT.id, "Every batch line failed with a server error", server, run)
+
+    def _read(self, ctx: UnitContext, file_id: Any) -> _File | None:
         """The download of file ``file_id`` and its lines (none without an id or a content route);
         None when it cannot be read (a finding says why)."""
         if not isinstance(file_id, str) or not file_id or self.content is None:

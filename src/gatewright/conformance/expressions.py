@@ -12,7 +12,7 @@ from gatewright.conformance.runs import CaseRun
 from gatewright.spec import expressions
 from gatewright.spec.expressions import MISSING, Exchange
 
-__all__ = ["MISSING", "evaluate", "exchange_of"]
+__all__ = ["MISSING", "evaluate", "evaluate_template", "exchange_of"]
 
 
 def exchange_of(run: CaseRun) -> Exchange:
@@ -38,3 +38,14 @@ def evaluate(expression: Any, run: CaseRun) -> Any:
     if not isinstance(expression, str) or not expression.startswith(("$", "{$")):
         return expression
     return expressions.evaluate(expression, exchange_of(run))
+
+
+def evaluate_template(template: Any, run: CaseRun) -> Any:
+    """A template (a link's ``requestBody``) with every runtime expression in it replaced by its value in
+    ``run``; what names nothing there is left out."""
+    if isinstance(template, dict):
+        found = {key: evaluate_template(value, run) for key, value in template.items()}
+        return {key: value for key, value in found.items() if value is not MISSING}
+    if isinstance(template, list):
+        return [item for item in (evaluate_template(v, run) for v in template) if item is not MISSING]
+    return evaluate(template, run)

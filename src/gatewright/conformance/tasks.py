@@ -23,7 +23,7 @@ from gatewright.conformance.checks import (
     TASK_STATUS_FORWARD,
     TASK_TERMINATES,
 )
-from gatewright.conformance.expressions import MISSING, evaluate
+from gatewright.conformance.expressions import MISSING, evaluate, evaluate_template
 from gatewright.conformance.made import Maker, Plan
 from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.served import refused_model, unserved
@@ -96,9 +96,15 @@ class LifecycleCheck:
                 return
             poll = self._poll_until_terminal(ctx, created)
             if poll is not None and poll.final is not None:
-                self._check_result(ctx, poll)
-                if self.batch is not None and poll.last is not None:  # what its lines did
-                    self.batch.judge(ctx, poll.last, poll.final, self.task.states, self._sent)
+                # a batch is judged first, by what its lines did: when every line failed there is no
+                # result to look for (OpenAI's ``output_file_id`` is null then)
+                failed = (
+                    self.batch is not None
+                    and poll.last is not None
+                    and self.batch.judge(ctx, poll.last, poll.final, self.task.states, self._sent)
+                )
+                if not failed:
+                    self._check_result(ctx, poll)
             if self._cancels:
                 self._check_cancel(ctx)
         finally:
@@ -200,7 +206,7 @@ class LifecycleCheck:
                 continue
             location, _, bare = name.rpartition(".")
             (query if location == "query" else path)[bare] = value
-        body = _evaluated(link["requestBody"], created) if "requestBody" in link else None
+        body = evaluate_template(link["requestBody"], created) if "requestBody" in link else None
         task_id = evaluate(self.task.id, created)
         poll_id = self.task.poll_id if operation.operation_id == self.task.poll else None
         names = [p["name"] for p in operation.parameters if p.get("in") == "path"]
@@ -363,16 +369,6 @@ class LifecycleCheck:
                 exchange=poll.last.exchange if poll.last else None,
                 curl=poll.last.curl if poll.last else "",
             )
-
-
-def _evaluated(template: Any, run: CaseRun) -> Any:
-    """A link's ``requestBody`` with every runtime expression in it replaced by its value."""
-    if isinstance(template, dict):
-        found = {key: _evaluated(value, run) for key, value in template.items()}
-        return {key: value for key, value in found.items() if value is not MISSING}
-    if isinstance(template, list):
-        return [item for item in (_evaluated(value, run) for value in template) if item is not MISSING]
-    return evaluate(template, run)
 
 
 def _with_value(body: Any, pointer: str, value: Any, *, replace: bool = False) -> Any:

@@ -11,8 +11,12 @@ request lines is a 400; a batch naming a file it never issued, or one of another
 create documents no 404); retrieving, reading or deleting a file it never issued (or deleted), a 404. A
 batch line whose model the gateway does not serve counts as failed, as a real one fails it: its line in
 the batch's error file (OpenAI's shape) carries the 404 it would have answered, in ipop's envelope; a
-line it serves gets a chat completion in the output file. ``bad_output``: those completions break ipop's
-schema (``created`` a string), as a gateway that hands its upstream's answer through unchecked would.
+line it serves gets a chat completion in the output file. As OpenAI's, a batch none of whose lines
+completed has no output file (``output_file_id`` null), and one none of whose lines failed no error file.
+``bad_output``: those completions break ipop's schema (``created`` a string), as a gateway that hands its
+upstream's answer through unchecked would; ``upstream_down``: every line it serves fails with a 503, as
+when its upstream is unavailable; ``errors_in_output``: failed lines go to the output file with the others
+(no error file), as some OpenAI-compatible gateways write them.
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ class RealFiles:
         self.served = served
         self.delay = delay
         self.bad_output = bad_output
+        self.upstream_down = False
+        self.errors_in_output = False
         self.files: dict[str, dict[str, Any]] = {}
         self.contents: dict[str, str] = {}  # kept past a delete: a batch reads its input when it runs
         self.batches: dict[str, dict[str, Any]] = {}
@@ -213,26 +219,31 @@ class RealFiles:
         answered = [self._answer(line) for line in lines]
         done = [line for line in answered if line["error"] is None and line["response"]["status_code"] == 200]
         failed = [line for line in answered if line not in done]
-        output = self._file("batch_output", _jsonl(done), None)
-        errors = self._file("batch_output", _jsonl(failed), None) if failed else None
+        written, apart = (answered, []) if self.errors_in_output else (done, failed)
+        output = self._file("batch_output", _jsonl(written), None) if written else None  # OpenAI: null
+        errors = self._file("batch_output", _jsonl(apart), None) if apart else None
         batch.update(
             status="completed",
             started_at=batch["started_at"] or _now(),
             completed_at=_now(),
-            output_file_id=output["id"],
+            output_file_id=output["id"] if output else None,
             error_file_id=errors["id"] if errors else None,
             request_counts={"total": len(lines), "completed": len(done), "failed": len(failed)},
         )
 
     def _answer(self, line: dict[str, Any]) -> dict[str, Any]:
         """One batch line's record (OpenAI's output and error line shape): a chat completion for a model it
-        serves, else the 404 it would answer the request with."""
+        serves, else the 404 it would answer the request with (a 503 while its upstream is down)."""
         model = line["body"].get("model")
         request_id = f"req_{uuid.uuid4().hex[:12]}"
         if model not in self.served:
             message = f"The model '{model}' does not exist or is not served by this gateway."
             body: dict[str, Any] = {"error": message, "code": "model_not_found", "request_id": request_id}
             response = {"status_code": 404, "request_id": request_id, "body": {**body, "retryable": False}}
+        elif self.upstream_down:
+            message = f"The upstream provider of '{model}' is unavailable; retry later."
+            body = {"error": message, "code": "upstream_unavailable", "request_id": request_id}
+            response = {"status_code": 503, "request_id": request_id, "body": {**body, "retryable": True}}
         else:
             completion = {
                 "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
@@ -267,7 +278,11 @@ class RealFiles:
                 "batch_id": batch["id"],
                 "row_index": index,
                 "custom_id": line["custom_id"],
-                "status": ("completed" if line["body"].get("model") in self.served else "failed")
+                "status": (
+                    "completed"
+                    if line["body"].get("model") in self.served and not self.upstream_down
+                    else "failed"
+                )
                 if done
                 else "pending",
                 "created_at": batch["created_at"],

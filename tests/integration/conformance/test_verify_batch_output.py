@@ -45,20 +45,62 @@ def _completed(gateway: RealGateway) -> dict[str, Any]:
     return batch
 
 
+REFUSED = (
+    "every line of the batch failed (2 of 2), so nothing of its success path ran: the gateway "
+    f"does not serve the model sent (The model '{RETIRED}' does not exist or is not served by this "
+    "gateway.); name the models it serves with --model"
+)
+
+
 def test_a_batch_whose_every_line_failed_is_skipped_with_the_upstreams_message(tmp_path: Path) -> None:
+    """As OpenAI's, the batch completed with no output file (``output_file_id`` null): no result is looked
+    for at ipop's ``result: /output_file_id`` (it was a ``task_result`` finding, the unit failed)."""
     gateway = RealGateway(served={SERVED: "chat"})
     code, unit = _verify(gateway, tmp_path, "--model", RETIRED)  # every line names a model it does not serve
     batch = _completed(gateway)
     assert batch["request_counts"] == {"total": 2, "completed": 0, "failed": 2}
+    assert batch["output_file_id"] is None and isinstance(batch["error_file_id"], str)
     assert code == 0 and unit["outcome"] == "skipped" and unit["findings"] == []
-    assert unit["skipped"] == (
-        "every line of the batch failed (2 of 2), so nothing of its success path ran: the gateway "
-        f"does not serve the model sent (The model '{RETIRED}' does not exist or is not served by this "
-        "gateway.); name the models it serves with --model"
-    )
-    # both files were read, by the content route, through the run's sender (counted as calls of the unit)
-    assert gateway.files.read == [batch["output_file_id"], batch["error_file_id"]]
+    assert unit["skipped"] == REFUSED
+    # the error file was read, by the content route, through the run's sender (counted as calls of the unit)
+    assert gateway.files.read == [batch["error_file_id"]]
     assert unit["checks"]["task_batch_counts"] == 1 and unit["checks"]["task_batch_output"] == 1
+    assert "task_result" not in unit["checks"]
+
+
+def test_failed_lines_in_the_output_file_count_as_failed(tmp_path: Path) -> None:
+    """A gateway that writes its failed lines (non-2xx ``status_code``) to the output file, no error file:
+    the line format allows it, so every line failed and the unit is skipped (it was "0 output and 2 error
+    lines" expected, a finding)."""
+    gateway = RealGateway(served={SERVED: "chat"})
+    gateway.files.errors_in_output = True
+    code, unit = _verify(gateway, tmp_path, "--model", RETIRED)
+    batch = _completed(gateway)
+    assert batch["request_counts"] == {"total": 2, "completed": 0, "failed": 2}
+    assert isinstance(batch["output_file_id"], str) and batch["error_file_id"] is None
+    assert gateway.files.read == [batch["output_file_id"]]
+    assert code == 0 and unit["outcome"] == "skipped" and unit["findings"] == []
+    assert unit["skipped"] == REFUSED
+
+
+def test_a_batch_whose_every_line_failed_with_a_5xx_fails_with_the_gateways_message(tmp_path: Path) -> None:
+    """Lines the gateway failed (503: its upstream down) are no refusal of what verify sent: a finding, exit 1
+    (it was skipped, exit 0), shown with the error file's download."""
+    gateway = RealGateway(served={SERVED: "chat"})
+    gateway.files.upstream_down = True
+    code, unit = _verify(gateway, tmp_path)
+    batch = _completed(gateway)
+    assert batch["request_counts"] == {"total": 2, "completed": 0, "failed": 2}
+    assert code == 1 and unit["outcome"] == "failed" and unit["skipped"] is None
+    [finding] = unit["findings"]
+    assert finding["check"] == "task_batch_output"
+    assert finding["title"] == "Every batch line failed with a server error"
+    assert finding["message"] == (
+        'every line of the batch failed (2 of 2), 2 with a server error; line "gatewright-1" got 503: '
+        f"The upstream provider of '{SERVED}' is unavailable; retry later."
+    )
+    assert finding["exchange"]["url"].endswith(f"/v1/files/{batch['error_file_id']}/content")
+    assert "task_result" not in unit["checks"]
 
 
 def test_a_good_batch_passes_with_its_output_lines_judged(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 import pytest
+import requests
+from schemathesis.core.transport import Response
 
 from gatewright.conformance.adapter import SchemathesisAdapter
 from gatewright.conformance.batch_output import (
@@ -17,12 +19,17 @@ from gatewright.conformance.batch_output import (
     counts_problem,
     failed_reason,
     jsonl,
+    line_failed,
     read_counts,
     sent_lines,
+    server_failure,
 )
-from gatewright.conformance.limiter import RateLimiter
+from gatewright.conformance.limiter import BudgetSpent, RateLimiter
 from gatewright.conformance.made_files import FileNeed, FilePlan
+from gatewright.conformance.models import UnitResult
 from gatewright.conformance.redact import Redactor
+from gatewright.conformance.runs import CaseRun
+from gatewright.conformance.units import UnitContext
 from gatewright.spec import load_spec
 
 LINE = {"custom_id": "gatewright-1", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "m"}}
@@ -44,6 +51,16 @@ def test_jsonl_reads_lines_and_names_the_first_that_is_not_json() -> None:
     assert jsonl(b'{"a": 1}\n\n[2]\n') == [{"a": 1}, [2]]
     assert jsonl(b"") == []
     assert jsonl(b'{"a": 1}\nnot json\n') == "line 2 is not JSON: 'not json'"
+    assert jsonl(b'{"a": 1}\r\n\r\n[2]') == [{"a": 1}, [2]]  # CRLF line ends, a blank line between
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_a_line_separator_json_allows_raw_in_a_string_does_not_end_a_line(separator: str) -> None:
+    """JSON lets U+2028, U+2029 and U+0085 stand unescaped in a string (``json.dumps(ensure_ascii=False)``
+    writes them so); ``str.splitlines`` ended the line there, and a good file was "not JSON"."""
+    line = {"custom_id": "gatewright-1", "response": {"body": {"text": f"one{separator}two"}}}
+    data = (json.dumps(line, ensure_ascii=False) + "\n" + json.dumps({"custom_id": "x"}) + "\n").encode()
+    assert jsonl(data) == [line, {"custom_id": "x"}]
 
 
 @pytest.mark.parametrize(
@@ -147,3 +164,101 @@ def test_an_output_lines_body_is_judged_against_its_routes_response_schema(ipop_
     [failure] = ipop_judge._body_failures(request, 200, {**completion, "created": "yesterday"})
     assert failure.check == "response_schema_conformance"
     assert failure.message.startswith('"yesterday" is not of type "integer"')
+
+
+def test_a_batch_line_failed_where_it_has_an_error_or_a_non_2xx_answer() -> None:
+    assert line_failed({"response": {"status_code": 200, "body": {}}, "error": None}) is False
+    assert line_failed({"response": {"status_code": 404, "body": {}}, "error": None}) is True
+    assert line_failed({"response": None, "error": {"code": "q", "message": "Quota exceeded."}}) is True
+    assert line_failed({"custom_id": "gatewright-1"}) is False  # no answer at all: ``_lines`` says so
+
+
+def test_lines_failed_with_a_5xx_are_the_gateway_failing_not_a_skip() -> None:
+    refused = {"custom_id": "gatewright-1", "response": {"status_code": 404, "body": {"error": "No model."}}}
+    down = {"custom_id": "gatewright-2", "response": {"status_code": 502, "body": {"error": "Bad gateway."}}}
+    assert server_failure(2, [refused, {**refused, "custom_id": "gatewright-2"}]) is None
+    assert server_failure(2, [refused, down]) == (
+        "every line of the batch failed (2 of 2), 1 with a server error; "
+        'line "gatewright-2" got 502: Bad gateway.'
+    )
+
+
+# -- the judge over files a fake sender serves ----------------------------------------------------------
+
+POLL = "getBatchesByBatchId"
+STATES: Any = {"succeeded": ["completed"], "failed": ["failed"]}
+OK = {"status_code": 200, "body": {"id": "chatcmpl-1"}}
+
+
+def _run(body: Any, status: int = 200) -> CaseRun:
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    sent = requests.Request("GET", "http://127.0.0.1:9/x").prepare()
+    answer = Response(status, {"content-type": ["application/json"]}, content, sent, 0.0, True)
+    return CaseRun(None, answer, "lifecycle")
+
+
+def _judged(
+    judge: BatchJudge,
+    monkeypatch: pytest.MonkeyPatch,
+    poll: dict[str, Any],
+    files: dict[str, list[Any]],
+    result: UnitResult | None = None,
+) -> tuple[bool, UnitResult]:
+    """Judge the batch ``poll`` shows into ``result``, each file id's content route answering ``files``'
+    lines (a file named ``budget`` raises ``BudgetSpent``, as the gate does once the budget is spent)."""
+
+    def send(case: Any, **_: Any) -> CaseRun:
+        file_id = case.path_parameters["file_id"]
+        if file_id == "budget":
+            raise BudgetSpent("the --budget of 3 requests is spent")
+        return _run(b"".join(json.dumps(line).encode() + b"\n" for line in files[file_id]))
+
+    monkeypatch.setattr(judge.adapter, "send", send)
+    result = result or UnitResult("lifecycle:postBatches", "lifecycle", "postBatches", "POST /v1/batches")
+    ctx = UnitContext(judge.spec, judge.spec.operation("postBatches"), result, lambda _: None)
+    return judge.judge(ctx, _run(poll), "completed", STATES, None), result
+
+
+def _line(custom_id: str, response: Any) -> dict[str, Any]:
+    return {"custom_id": custom_id, "response": response, "error": None}
+
+
+def test_the_files_lines_together_match_the_counts_wherever_a_failed_line_is(
+    ipop_judge: BatchJudge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gateway that writes a 404 line in the output file (no error file) counts it failed: one output file
+    of two lines for completed 1 + failed 1 is right (it was "2 output and 0 error lines", a finding)."""
+    refused = {"status_code": 404, "body": {"error": "No such model."}}
+    poll = {
+        "status": "completed",
+        "request_counts": {"total": 2, "completed": 1, "failed": 1},
+        "output_file_id": "out",
+        "error_file_id": None,
+    }
+    files = {"out": [_line("gatewright-1", OK), _line("gatewright-2", refused)]}
+    failed, result = _judged(ipop_judge, monkeypatch, poll, files)
+    assert failed is False and result.findings == [] and result.skipped is None
+    assert result.checks["task_batch_counts"] == 1 and result.checks["task_batch_output"] == 1
+    # one line too few in the files, wherever they are: a finding
+    three = {**poll, "request_counts": {"total": 3, "completed": 1, "failed": 2}}
+    _, short = _judged(ipop_judge, monkeypatch, three, files)
+    [finding] = short.findings
+    assert finding.title == "Batch files do not match its counts"
+    assert finding.message == "2 output and 0 error lines for 1 completed and 2 failed requests"
+
+
+def test_a_budget_spent_reading_the_files_leaves_the_output_check_not_run(
+    ipop_judge: BatchJudge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It counted ``task_batch_output`` as run (once) though no file was read."""
+    poll = {
+        "status": "completed",
+        "request_counts": {"total": 2, "completed": 2, "failed": 0},
+        "output_file_id": "budget",
+        "error_file_id": None,
+    }
+    judged = UnitResult("lifecycle:postBatches", "lifecycle", "postBatches", "POST /v1/batches")
+    with pytest.raises(BudgetSpent):  # the runner notes the budget spent during the unit
+        _judged(ipop_judge, monkeypatch, poll, {}, judged)
+    assert "task_batch_output" not in judged.checks and judged.checks["task_batch_counts"] == 1
+    assert judged.notes == ["task_batch_output not checked: the budget ran out reading its files"]

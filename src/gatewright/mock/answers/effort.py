@@ -26,9 +26,19 @@ __all__ = [
 THINKING_BUDGET = 1024  # Anthropic's least budget: a request enabling thinking without one gets this
 
 # The hidden tokens an answer reasons for at each OpenAI effort (chat ``reasoning_effort``, Responses
-# ``reasoning.effort``). ``none`` and ``minimal`` reason not at all; an effort not listed here asks for no
-# reasoning (the request was validated against the API's own enum, which may list others).
-REASONING_TOKENS = {"none": 0, "minimal": 0, "low": 64, "medium": 256, "high": 1024, "xhigh": 2048}
+# ``reasoning.effort``; openai-python 3.63's ``ReasoningEffort`` lists ``none`` to ``max``). ``none`` and
+# ``minimal`` reason not at all; an effort not listed here asks for no reasoning. A request reaches here
+# validated against the API's own schema, so an effort reasons only where that schema takes it (``max``:
+# wherever the effort is free-form; beatra's and ipop's chat enums stop at ``high`` and ``xhigh``).
+REASONING_TOKENS = {
+    "none": 0,
+    "minimal": 0,
+    "low": 64,
+    "medium": 256,
+    "high": 1024,
+    "xhigh": 2048,
+    "max": 4096,
+}
 
 
 def thinking_budget(value: Any) -> int | None:

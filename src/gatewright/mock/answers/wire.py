@@ -146,26 +146,30 @@ _RESPONSE_ECHOES = (
 )
 
 
-def _reasoning_item(answer: Answer, summary: tuple[str, ...], request: Mapping[str, Any]) -> dict[str, Any]:
+def _reasoning_item(
+    answer: Answer, summary: tuple[str, ...], request: Mapping[str, Any], *, cut: bool
+) -> dict[str, Any]:
     """A Responses reasoning item, as OpenAI's reasoning models put before their output: its summary
-    parts, and where ``include`` asks for it the reasoning's ``encrypted_content`` (opaque; the same
-    request, the same content)."""
-    item: dict[str, Any] = {
+    parts; its ``encrypted_content`` (opaque; the same request, the same content), which ``POST
+    /v1/responses`` populates by default (openai-python 3.63's ``ResponseReasoningItem``: a client that keeps
+    no state, ``store: false``, sends it back with the item); its ``status``, populated when items are
+    returned via the API (``incomplete`` where ``max_output_tokens`` ``cut`` the reasoning)."""
+    return {
         "type": "reasoning",
         "id": f"rs_{answer.id}",
         "summary": [{"type": "summary_text", "text": text} for text in summary],
+        "encrypted_content": _signed(f"{answer.model}|{'|'.join(summary)}|{request.get('input')}"),
+        "status": "incomplete" if cut else "completed",
     }
-    include = request.get("include")
-    if isinstance(include, list) and "reasoning.encrypted_content" in include:
-        item["encrypted_content"] = _signed(f"{answer.model}|{'|'.join(summary)}|{request.get('input')}")
-    return item
 
 
 def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]:
     choice = answer.choices[0]
     summary = choice.summary  # a reasoning item first, as OpenAI's reasoning models answer
-    shown = summary is not None
-    output: list[dict[str, Any]] = [] if summary is None else [_reasoning_item(answer, summary, request)]
+    incomplete = choice.finish is Finish.LENGTH
+    # Reasoning that took the whole ``max_output_tokens`` leaves OpenAI's output the reasoning item alone.
+    alone = summary is not None and incomplete and not choice.text and not choice.tool_calls
+    output = [] if summary is None else [_reasoning_item(answer, summary, request, cut=alone)]
     output += [
         {
             "type": "function_call",
@@ -177,9 +181,7 @@ def responses_body(answer: Answer, request: Mapping[str, Any]) -> dict[str, Any]
         }
         for call in choice.tool_calls
     ]
-    incomplete = choice.finish is Finish.LENGTH
-    # Reasoning that took the whole ``max_output_tokens`` leaves OpenAI's output the reasoning item alone.
-    if choice.text is not None and not (shown and incomplete and not choice.text and not choice.tool_calls):
+    if choice.text is not None and not alone:
         output.append(
             {
                 "type": "message",

@@ -235,7 +235,11 @@ def _reasoning_steps(output_index: int, item: Mapping[str, Any]) -> Iterator[_St
     """A reasoning item, as OpenAI streams it: added with no summary, each summary part's events (added
     empty, its text in deltas, the text done, the part done), done whole."""
     item_id = item.get("id", f"rs_{output_index}")
-    yield "response.output_item.added", {"output_index": output_index, "item": {**item, "summary": []}}
+    # added in progress, with no summary and no encrypted content yet (OpenAI's may be partial there: a
+    # client takes the item of ``response.output_item.done``)
+    added = {key: value for key, value in item.items() if key != "encrypted_content"}
+    added.update(summary=[], **({"status": "in_progress"} if "status" in item else {}))
+    yield "response.output_item.added", {"output_index": output_index, "item": added}
     for summary_index, part in enumerate(item.get("summary") or []):
         text = str(part.get("text", "")) if isinstance(part, Mapping) else ""
         where = {"item_id": item_id, "output_index": output_index, "summary_index": summary_index}
