@@ -210,7 +210,7 @@ class BatchJudge:
         if isinstance(counts, Counts):
             problem = counts_problem(counts, status, succeeded=succeeded, sent=len(sent) if sent else None)
         if problem is not None:
-            _fail(ctx, BATCH_COUNTS.id, "Batch request counts are inconsistent", problem, last)
+            ctx.fail_on(last, BATCH_COUNTS.id, "Batch request counts are inconsistent", problem, phase=PHASE)
         if not succeeded or not isinstance(counts, Counts):
             return False
         output, errors = self._files(ctx, body)
@@ -225,7 +225,13 @@ class BatchJudge:
         if in_files != told and self.content is not None:
             shown = f"{len(output[1])} output and {len(errors[1])} error lines"
             message = f"{shown} for {counts.completed} completed and {counts.failed} failed requests"
-            _fail(ctx, BATCH_OUTPUT.id, "Batch files do not match its counts", message, output[0] or last)
+            ctx.fail_on(
+                output[0] or last,
+                BATCH_OUTPUT.id,
+                "Batch files do not match its counts",
+                message,
+                phase=PHASE,
+            )
         if sent is not None and output[0] is not None:
             self._lines(ctx, output[0], output[1], sent)
         return False
@@ -249,7 +255,9 @@ class BatchJudge:
         if server is None:
             ctx.result.skipped = failed_reason(total, failed)
         else:
-            _fail(ctx, BATCH_OUTPUT.id, "Every batch line failed with a server error", server, run)
+            ctx.fail_on(
+                run, BATCH_OUTPUT.id, "Every batch line failed with a server error", server, phase=PHASE
+            )
 
     def _read(self, ctx: UnitContext, file_id: Any) -> _File | None:
         """The download of file ``file_id`` and its lines (none without an id or a content route);
@@ -262,14 +270,21 @@ class BatchJudge:
         ctx.record(run, operation=self.content)
         if run.response is None or run.status is None or not 200 <= run.status < 300:
             message = f"reading {file_id} ({self.content.label}) failed: {run.error or refusal(run)}"
-            _fail(
-                ctx, BATCH_OUTPUT.id, "A batch file could not be read", message, run, operation=self.content
+            ctx.fail_on(
+                run,
+                BATCH_OUTPUT.id,
+                "A batch file could not be read",
+                message,
+                phase=PHASE,
+                operation=self.content,
             )
             return None
         lines = jsonl(run.response.content)
         if isinstance(lines, str):
             what = f"{file_id}: {lines}"
-            _fail(ctx, BATCH_OUTPUT.id, "A batch file is not JSONL", what, run, operation=self.content)
+            ctx.fail_on(
+                run, BATCH_OUTPUT.id, "A batch file is not JSONL", what, phase=PHASE, operation=self.content
+            )
             return None
         return run, lines
 
@@ -283,18 +298,30 @@ class BatchJudge:
             if request is None or custom_id in seen:
                 why = "names it again" if custom_id in seen else "names no custom_id verify sent"
                 message = f"output line {number} {why}: {json.dumps(custom_id)}; sent: {sorted(sent)}"
-                _fail(ctx, BATCH_OUTPUT.id, "Batch output line is not one of the requests sent", message, run)
+                ctx.fail_on(
+                    run,
+                    BATCH_OUTPUT.id,
+                    "Batch output line is not one of the requests sent",
+                    message,
+                    phase=PHASE,
+                )
                 continue
             seen.add(request.custom_id)
             code = response.get("status_code") if isinstance(response, Mapping) else None
             if not isinstance(code, int) or not isinstance(response, Mapping) or "body" not in response:
                 message = f"output line {number} ({custom_id}) has no response with a status_code and a body"
-                _fail(ctx, BATCH_OUTPUT.id, "Batch output line has no response", message, run)
+                ctx.fail_on(run, BATCH_OUTPUT.id, "Batch output line has no response", message, phase=PHASE)
                 continue
             for failure in self._body_failures(request, code, response["body"]):
                 where = f"output line {number} ({custom_id}), {request.method} {request.url}"
                 message = f"{where}: {failure.message}"
-                _fail(ctx, BATCH_OUTPUT.id, "Batch output line violates its route's schema", message, run)
+                ctx.fail_on(
+                    run,
+                    BATCH_OUTPUT.id,
+                    "Batch output line violates its route's schema",
+                    message,
+                    phase=PHASE,
+                )
 
     def _body_failures(self, request: SentLine, status: int, body: Any) -> list[Any]:
         """``response_schema_conformance`` on ``body`` as the answer of the route ``request`` called."""
@@ -331,24 +358,3 @@ def content_operation(spec: Spec) -> Operation | None:
         ):
             return operation
     return None
-
-
-def _fail(
-    ctx: UnitContext,
-    check: str,
-    title: str,
-    message: str,
-    run: CaseRun,
-    *,
-    operation: Operation | None = None,
-) -> None:
-    ctx.fail(
-        check,
-        title,
-        message,
-        phase=PHASE,
-        operation=operation,
-        status=run.status,
-        exchange=run.exchange,
-        curl=run.curl,
-    )

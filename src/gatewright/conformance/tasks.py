@@ -112,28 +112,6 @@ class LifecycleCheck:
 
     # --- steps ----------------------------------------------------------------------------
 
-    @staticmethod
-    def _fail(
-        ctx: UnitContext,
-        run: CaseRun,
-        check: str,
-        title: str,
-        message: str,
-        *,
-        operation: Operation | None = None,
-    ) -> None:
-        """A lifecycle finding about one exchange: what was sent and what came back go with it."""
-        ctx.fail(
-            check,
-            title,
-            message,
-            phase=PHASE,
-            operation=operation,
-            status=run.status,
-            exchange=run.exchange,
-            curl=run.curl,
-        )
-
     def _create(self, ctx: UnitContext) -> CaseRun | None:
         ctx.ran(TASK_CREATED.id)
         case, plan = self._requests.pop(0) if self._requests else self._draw()
@@ -171,21 +149,21 @@ class LifecycleCheck:
             ctx.result.skipped = missing
             return None
         if run.status is None or not 200 <= run.status < 300:
-            self._fail(
-                ctx,
+            ctx.fail_on(
                 run,
                 TASK_CREATED.id,
                 "A valid request did not start a task",
                 f"expected a 2xx answer to a documented request, got {run.status or run.error}",
+                phase=PHASE,
             )
             return None
         if evaluate(self.task.id, run) is MISSING:
-            self._fail(
-                ctx,
+            ctx.fail_on(
                 run,
                 TASK_CREATED.id,
                 "The create response carries no task id",
                 f"{self.task.id} is absent from the response",
+                phase=PHASE,
             )
             return None
         return run
@@ -255,24 +233,24 @@ class LifecycleCheck:
                 seen.gone = True
                 return seen
             if run.status is None or not 200 <= run.status < 300:
-                self._fail(
-                    ctx,
+                ctx.fail_on(
                     run,
                     TASK_TERMINATES.id,
                     "Polling the task failed",
                     f"poll answered {run.status or run.error}; states so far: {_states(seen.states)}",
                     operation=self.poll_op,
+                    phase=PHASE,
                 )
                 return None
             status = lookup(run.json(), self.task.status, MISSING)
             if status is MISSING:
-                self._fail(
-                    ctx,
+                ctx.fail_on(
                     run,
                     TASK_STATUS_DECLARED.id,
                     "Poll response has no status",
                     f"nothing at {self.task.status} in the poll response",
                     operation=self.poll_op,
+                    phase=PHASE,
                 )
                 return None
             shown = str(status)
@@ -281,24 +259,24 @@ class LifecycleCheck:
             phase = self.task.states.phase_of(status)
             if phase is None:
                 declared = sorted({s for values in self.task.states.values() for s in values})
-                self._fail(
-                    ctx,
+                ctx.fail_on(
                     run,
                     TASK_STATUS_DECLARED.id,
                     "Task status is not a declared value",
                     f"status {status!r} is not one of {declared}",
                     operation=self.poll_op,
+                    phase=PHASE,
                 )
                 return None
             if not moves_forward(phase, shown, best, seen.final):
-                self._fail(
-                    ctx,
+                ctx.fail_on(
                     run,
                     TASK_STATUS_FORWARD.id,
                     "Task status went backwards",
                     f"states seen: {_states(seen.states)}; "
                     f"{shown!r} ({phase.value}) came after a later state",
                     operation=self.poll_op,
+                    phase=PHASE,
                 )
                 return None
             best = max(best, phase.rank)
@@ -306,13 +284,13 @@ class LifecycleCheck:
                 seen.final = shown
                 return seen
             if time.monotonic() >= deadline:
-                self._fail(
-                    ctx,
+                ctx.fail_on(
                     run,
                     TASK_TERMINATES.id,
                     "Task never finished",
                     f"no terminal state within {self.timing.timeout:g}s; states seen: {_states(seen.states)}",
                     operation=self.poll_op,
+                    phase=PHASE,
                 )
                 return None
             self.adapter.limiter.pause(self.timing.poll_interval)
@@ -323,13 +301,13 @@ class LifecycleCheck:
         ctx.ran(TASK_RESULT.id)
         value = lookup(poll.last.json(), self.task.result, MISSING)
         if value is MISSING or value is None:
-            self._fail(
-                ctx,
+            ctx.fail_on(
                 poll.last,
                 TASK_RESULT.id,
                 "Succeeded task carries no result",
                 f"status {poll.final!r} but nothing at {self.task.result}",
                 operation=self.poll_op,
+                phase=PHASE,
             )
 
     def _check_cancel(self, ctx: UnitContext) -> None:

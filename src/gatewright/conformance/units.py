@@ -65,6 +65,28 @@ class UnitContext:
         if self.result.add(finding):
             self._on_finding(finding)
 
+    def fail_on(
+        self,
+        run: CaseRun,
+        check: str,
+        title: str,
+        message: str,
+        *,
+        phase: str,
+        operation: Operation | None = None,
+    ) -> None:
+        """A finding about one exchange: what was sent and what came back go with it."""
+        self.fail(
+            check,
+            title,
+            message,
+            phase=phase,
+            operation=operation,
+            status=run.status,
+            exchange=run.exchange,
+            curl=run.curl,
+        )
+
     def record(self, run: CaseRun, *, operation: Operation | None = None) -> None:
         """Fold one sent case into the unit: checks ran, failures found, transport errors."""
         self.result.calls += 1

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import requests
+from offline_adapter import offline_adapter
 from schemathesis.core.transport import Response
 
-from gatewright.conformance.adapter import SchemathesisAdapter
 from gatewright.conformance.batch_output import (
     BatchJudge,
     Counts,
@@ -24,10 +24,9 @@ from gatewright.conformance.batch_output import (
     sent_lines,
     server_failure,
 )
-from gatewright.conformance.limiter import BudgetSpent, RateLimiter
+from gatewright.conformance.limiter import BudgetSpent
 from gatewright.conformance.made_files import FileNeed, FilePlan
 from gatewright.conformance.models import UnitResult
-from gatewright.conformance.redact import Redactor
 from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import load_spec
@@ -127,15 +126,7 @@ def test_a_batch_whose_lines_all_failed_is_skipped_with_the_first_error_lines_me
 @pytest.fixture(scope="module")
 def ipop_judge() -> BatchJudge:
     spec = load_spec("ipop")
-    adapter = SchemathesisAdapter(
-        spec.document,
-        base_url="http://127.0.0.1:9",
-        redactor=Redactor(None),
-        auth=lambda _: ({}, {}),
-        timeout=1.0,
-        limiter=RateLimiter(None),
-        seed=1,
-    )
+    adapter = offline_adapter(spec.document)
     judge = BatchJudge.of(spec, adapter, spec.operation("getBatchesByBatchId"))
     assert judge is not None
     return judge

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatewright.conformance.adapter import SchemathesisAdapter
-from gatewright.conformance.limiter import RateLimiter
-from gatewright.conformance.redact import Redactor
+from offline_adapter import offline_adapter
+
 from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.tasks import LifecycleCheck, TaskTiming
 from gatewright.spec import Spec, TaskSpec
@@ -65,15 +64,7 @@ TASK = {
 
 def _check(task: dict[str, Any], link: dict[str, Any]) -> LifecycleCheck:
     spec = _spec(task, link)
-    adapter = SchemathesisAdapter(
-        spec.document,
-        base_url="http://127.0.0.1:9",
-        redactor=Redactor(None),
-        auth=lambda _: ({}, {}),
-        timeout=1.0,
-        limiter=RateLimiter(None),
-        seed=1,
-    )
+    adapter = offline_adapter(spec.document)
     create = spec.operation("createAsset")
     return LifecycleCheck(spec, adapter, create, TaskSpec.from_extension(task), TaskTiming(0.01, 0.1))
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gatewright.conformance.adapter import SchemathesisAdapter
-from gatewright.conformance.limiter import RateLimiter
+from offline_adapter import offline_adapter
+
 from gatewright.conformance.made_cleanup import Cleanup, delete_operation
 from gatewright.conformance.made_files import FileMaker, file_content, upload_operation
 from gatewright.conformance.made_parents import parents_of
-from gatewright.conformance.redact import Redactor
 from gatewright.spec import Spec, load_spec
 from gatewright.spec.model import FILE_PURPOSE_EXTENSION
 
@@ -73,18 +72,6 @@ def _api(upload: dict[str, Any]) -> Spec:
     )
 
 
-def _adapter(spec: Spec) -> SchemathesisAdapter:
-    return SchemathesisAdapter(
-        spec.document,
-        base_url="http://127.0.0.1:9",
-        redactor=Redactor(None),
-        auth=lambda _: ({}, {}),
-        timeout=1.0,
-        limiter=RateLimiter(None),
-        seed=1,
-    )
-
-
 def test_the_upload_is_a_multipart_form_with_file_and_purpose_or_a_raw_body_with_a_purpose_query() -> None:
     multipart = _api(_post("upload", MULTIPART))
     raw = _api(_post("upload", RAW, parameters=[PURPOSE_QUERY]))
@@ -106,7 +93,7 @@ def test_a_route_ending_in_files_is_preferred() -> None:
 
 def test_a_multipart_upload_sends_the_file_and_its_purpose_as_form_fields() -> None:
     spec = _api(_post("upload", MULTIPART))
-    adapter = _adapter(spec)
+    adapter = offline_adapter(spec.document)
     maker = FileMaker(spec, adapter, spec.operation("createJob"), Cleanup(spec, adapter))
     case = maker.adapter.make_case("createJob", body={"input_file_id": "file_x"})
     (need,) = maker.plan(case).needs
@@ -121,7 +108,7 @@ def test_a_multipart_upload_sends_the_file_and_its_purpose_as_form_fields() -> N
 def test_a_batch_input_is_jsonl_of_valid_requests_to_the_route_its_endpoint_names() -> None:
     spec = _api(_post("upload", MULTIPART))
     create = spec.operation("createJob")
-    lines = file_content(spec, _adapter(spec), create, "batch", {"input_file_id": "x"})
+    lines = file_content(spec, offline_adapter(spec.document), create, "batch", {"input_file_id": "x"})
     assert isinstance(lines, bytes)
     parsed = [json.loads(line) for line in lines.splitlines()]
     assert [(p["custom_id"], p["method"], p["url"]) for p in parsed] == [
@@ -129,13 +116,13 @@ def test_a_batch_input_is_jsonl_of_valid_requests_to_the_route_its_endpoint_name
         ("gatewright-2", "POST", "/v1/chat/completions"),
     ]
     assert all(p["body"]["model"] == "m-1" and isinstance(p["body"]["messages"], list) for p in parsed)
-    missing = file_content(spec, _adapter(spec), create, "batch", {"endpoint": "embeddings"})
+    missing = file_content(spec, offline_adapter(spec.document), create, "batch", {"endpoint": "embeddings"})
     assert missing == "the batch's endpoint 'embeddings' is no POST route of the spec"
 
 
 def test_a_fine_tune_file_is_ten_chat_examples() -> None:
     spec = _api(_post("upload", MULTIPART))
-    content = file_content(spec, _adapter(spec), spec.operation("createJob"), "fine-tune", {})
+    content = file_content(spec, offline_adapter(spec.document), spec.operation("createJob"), "fine-tune", {})
     assert isinstance(content, bytes)
     examples = [json.loads(line) for line in content.splitlines()]
     assert len(examples) == 10
@@ -144,7 +131,7 @@ def test_a_fine_tune_file_is_ten_chat_examples() -> None:
 
 def test_verify_says_why_it_could_not_make_a_file() -> None:
     spec = _api(_post("upload", RAW))  # no purpose to give
-    adapter = _adapter(spec)
+    adapter = offline_adapter(spec.document)
     maker = FileMaker(spec, adapter, spec.operation("createJob"), Cleanup(spec, adapter))
     plan = maker.plan(maker.adapter.make_case("createJob", body={"input_file_id": "file_x"}))
     assert plan.needs == ()
