@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ _DEFAULT_EFFORTS: tuple[tuple[re.Pattern[str], str | None], ...] = (
 )
 
 
+@lru_cache(maxsize=1024)  # asked on every chat and Responses request: seven regexes cost 2 µs a time
 def default_effort(model: str) -> str | None:
     """The effort ``model`` reasons at where an OpenAI-style request (chat, Responses) names none, None for
     a model that does not reason: the one home for which models reason unasked (``_DEFAULT_EFFORTS``).

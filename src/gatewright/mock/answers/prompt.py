@@ -8,7 +8,9 @@ one, so anything unexpected falls back to the default (no tools, text, one choic
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.answers.content import text_of, texts_of
@@ -364,10 +366,15 @@ def prompt_as(call: MockCall, wire: str) -> Prompt | None:
         return None
     prompt = read_prompt(wire, body)
     thinkers = call.operation.thinking_models  # the models a chat's spec says show their chain of thought
-    if thinkers and prompt.thinking is None and any(model.search(prompt.model) for model in thinkers):
+    if thinkers and prompt.thinking is None and _shows_thinking(thinkers, prompt.model):
         prompt.thinking, prompt.thinks_after_tools = THINKING_BUDGET, True
     reason_by_default(prompt, wire, body)  # a reasoning model asked for no effort: at its default
     return prompt
+
+
+@lru_cache(maxsize=1024)  # asked on every chat request of an API that names such models: a regex each
+def _shows_thinking(thinkers: tuple[re.Pattern[str], ...], model: str) -> bool:
+    return any(pattern.search(model) for pattern in thinkers)
 
 
 def _continued(body: Mapping[str, Any], conversations: Conversations, api: str) -> Mapping[str, Any]:
