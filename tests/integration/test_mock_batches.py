@@ -148,7 +148,12 @@ def test_bad_lines_go_to_the_error_file_with_their_custom_ids(mock_url: str, cli
     assert batch.error_file_id is not None
     errors = _jsonl(client, batch.error_file_id)
     assert [row["custom_id"] for row in errors] == [None, "nowhere", "bad-body"]
-    assert [row["error"]["line"] for row in errors] == [2, 3, 4]
+    assert [row["error"]["line"] for row in errors[:2]] == [2, 3]
+    # a body its route refuses is that route's answer, as OpenAI's error file holds it
+    assert errors[2]["error"] is None and errors[2]["response"]["status_code"] == 400
+    refusal = errors[2]["response"]["body"]  # ipop's envelope, naming both faults of the body
+    assert refusal["code"] == "bad_request" and 'body: "model" is a required property' in refusal["message"]
+    assert 'body/messages: "not a list" is not of type "array"' in refusal["message"]
 
 
 def test_a_batch_without_bad_lines_has_no_error_file(mock_url: str, client: openai.OpenAI) -> None:
@@ -367,8 +372,11 @@ def test_counts_and_files_partition_the_input(
     )
     counts = batch.request_counts
     assert (counts.total, counts.completed, counts.failed) == (len(ids), len(good), len(failed))
-    assert batch.output_file_id is not None
-    assert [row["custom_id"] for row in _jsonl(client, batch.output_file_id)] == good
+    if good:
+        assert batch.output_file_id is not None
+        assert [row["custom_id"] for row in _jsonl(client, batch.output_file_id)] == good
+    else:  # OpenAI names no output file where no line completed
+        assert batch.output_file_id is None
     if failed:
         assert batch.error_file_id is not None
         assert [row["custom_id"] for row in _jsonl(client, batch.error_file_id)] == failed

@@ -120,11 +120,18 @@ def test_a_header_the_spec_says_is_echoed_comes_back_on_success_and_error(
 @pytest.mark.parametrize(
     ("path", "field", "value"),
     [
-        ("/empiriolabs/v1/agents/{}/messages", "task_id", "task_77"),
+        ("/empiriolabs/v1/agents/{}/messages", "task_id", None),  # a task's: an id no task has is 404
         ("/ipop/v1/inference/{}/attestation", "request_id", "3b241101-e2bb-4255-8caf-4136c566a962"),
     ],
 )
-def test_an_answer_restates_the_id_its_path_names(mock: str, path: str, field: str, value: str) -> None:
+def test_an_answer_restates_the_id_its_path_names(
+    mock: str, path: str, field: str, value: str | None
+) -> None:
+    if value is None:
+        run = {"model": "manus", "input": "Summarize the news.", "stream": False}
+        started = requests.post(f"{mock}/empiriolabs/v1/agents/run", json=run, headers=AUTH, timeout=10)
+        assert started.status_code == 202, started.text
+        value = started.json()["task_id"]
     answer = requests.get(f"{mock}{path.format(value)}", headers=AUTH, timeout=10)
     assert answer.status_code == 200, answer.text
     assert answer.json()[field] == value

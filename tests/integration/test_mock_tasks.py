@@ -208,7 +208,7 @@ class Driver:
         response = await self.client.post(
             self.url(_path(upload, self.params)),
             params={"filename": f"notes-{self.setup.files}.txt", **({"purpose": purpose} if purpose else {})},
-            data=b"a line of notes\n",
+            data=_BATCH_INPUT if purpose == "batch" else b"a line of notes\n",
             headers={**_headers(upload), "Content-Type": "application/octet-stream"},
         )
         text = await response.text()
@@ -296,6 +296,14 @@ def _kinds(spec: TaskSpec, statuses: list[str]) -> list[str]:
 def _assert_forward(spec: TaskSpec, statuses: list[str]) -> None:
     ranks = [min(ORDER.index(k), 2) for k in _kinds(spec, statuses)]
     assert ranks == sorted(ranks), statuses
+
+
+# A batch's input (ipop's ``purpose=batch``): one request line that completes, so the batch names an output
+# file (a batch none of whose lines completed has none, as OpenAI's).
+_BATCH_INPUT = (
+    b'{"custom_id": "line-1", "method": "POST", "url": "/v1/chat/completions", "body": '
+    b'{"model": "claude-sonnet-4.6", "messages": [{"role": "user", "content": "Hi"}]}}\n'
+)
 
 
 def _urls(value: Any) -> list[str]:

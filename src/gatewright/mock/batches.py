@@ -2,14 +2,13 @@
 
 A batch create is a task create (``x-gatewright-task``) whose request names an uploaded file
 (``input_file_id``) and whose result is a file id the API's upload route keeps files under
-(``output_file_id`` of ``/v1/files``). Its hook reads the uploaded JSONL: each line
-``{"custom_id", "method", "url", "body"}`` is routed by the API's own router, validated by the
-operation's own validator and answered by the LLM answer pipeline (an ``AnswerSource``: the answer
-extension's ``body_for``; other operations by the plain renderer), so a line's body is what the same
-request sent directly gets. The answers go into an output file in OpenAI's batch output shape, one
-line per answered request, custom ids kept; lines that cannot be answered (not JSON, no
-``custom_id``, a url the API does not route or that is not the batch's ``endpoint``: the create's,
-else the default its schema declares; a body its schema refuses) go into an error file. An input file
+(``output_file_id`` of ``/v1/files``). Its hook reads the uploaded JSONL and answers each line as the
+same request sent directly is answered (``mock.batch_lines``: the API's own router, validator, answer
+pipeline and error envelope). The answers go into files in OpenAI's batch output shape, custom ids kept:
+the 2xx answers into the output file, the rest into the error file (a line its route refuses, e.g. for
+its model or its body, as ``response`` with that status and the API's error body; a line no route
+answers as a line-level ``error``). As OpenAI's, a batch whose lines all failed still completes, with no
+output file (``output_file_id`` null), and one whose lines all completed has no error file. An input file
 that names one ``custom_id`` twice fails the batch (``duplicate_custom_id``, nothing answered), as
 OpenAI's validation does: its output could not be told apart. Both files are kept as uploads are (a
 ``FileKeeper``, the upload extension's ``keep``: the blob store, under its one byte budget, and the
@@ -34,33 +33,26 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from aiohttp import web
-from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
+from gatewright.mock.batch_lines import duplicate_id, run_lines
 from gatewright.mock.blobs import BudgetExceeded
-from gatewright.mock.extensions import AnswerSource, FileKeeper, MockCall, OperationHook, Refused, TaskStarter
-from gatewright.mock.negotiation import negotiate
+from gatewright.mock.extensions import AnswerSource, FileKeeper, MockCall, OperationHook, TaskStarter
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.outcome import JsonOutcome
-from gatewright.mock.preferences import NO_PREFERENCES
-from gatewright.mock.render import dumps, render
-from gatewright.mock.scalars import digest_id, iso_time
+from gatewright.mock.render import dumps
+from gatewright.mock.scalars import iso_time
 from gatewright.mock.tasks.facts import FactsRef
 from gatewright.mock.tasks.index import Lifecycle
 from gatewright.mock.tasks.models import Outcome, Task
 from gatewright.mock.tasks.results import ResultKind
 from gatewright.mock.tasks.wants import wants_task
 from gatewright.mock.uploaded_files import Upload, named_upload, upload_operation
-from gatewright.spec.media import is_json
-from gatewright.spec.paths import on_endpoint
-from gatewright.spec.routing import RouteMiss
 from gatewright.spec.tasks import Phase
 
-__all__ = ["BatchExtension", "BatchRun", "duplicate_id", "on_endpoint", "run_lines"]
+__all__ = ["BatchExtension", "window_seconds"]
 
 INPUT_FIELD = "input_file_id"
 FACTS = "batch"  # the name a batch's facts are registered under (``tasks.facts``)
@@ -72,34 +64,6 @@ _WINDOW = re.compile(r"(\d+)([smhd])")  # ipop: "e.g. '24h', '30m', '600s'. Max 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
 
 Answered = web.StreamResponse | JsonOutcome | None
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One input line as answered: ``response`` (status, body) or ``error`` (code, message)."""
-
-    index: int  # 0-based among the non-blank lines
-    custom_id: str | None
-    response: tuple[int, Any] | None = None
-    error: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BatchRun:
-    """A batch's lines answered, and the output and error files they make (JSONL bytes)."""
-
-    lines: tuple[Line, ...]
-    output: bytes
-    errors: bytes
-    records: tuple[dict[str, Any], ...] = ()  # each line's output or error record, in line order
-
-    @property
-    def completed(self) -> int:
-        return sum(line.response is not None for line in self.lines)
-
-    @property
-    def failed(self) -> int:
-        return sum(line.error is not None for line in self.lines)
 
 
 class BatchExtension:
@@ -165,26 +129,26 @@ class BatchExtension:
         )
         base = f"{call.request.scheme}://{call.request.host}"
         collection = f"{api.name}:{files.resource.collection}" if files.resource is not None else ""
-        kept: list[str] = []
+        kept: dict[str, str] = {}
         try:
-            for suffix, content, purpose in (
-                ("output", run.output, "batch_output"),
-                ("error", run.errors, "batch_error"),
+            for suffix, content, count, purpose in (
+                ("output", run.output, run.completed, "batch_output"),
+                ("error", run.errors, run.failed, "batch_error"),
             ):
-                if (suffix == "error" and not run.failed) or problem is not None:
+                # OpenAI names no output file where no line completed, no error file where none failed
+                if not count or problem is not None:
                     continue
                 upload = Upload(content, f"{batch_id}_{suffix}.jsonl", JSONL, {"purpose": purpose})
                 file = self.uploads.keep(api, files, store, upload, base=base)
                 if file is not None:
-                    kept.append(file.id)
+                    kept[suffix] = file.id
         except BudgetExceeded as exc:
             problem = f"The batch's output does not fit in the mock's file storage: {exc}"
-            for file_id in kept:  # nothing half-kept
+            for file_id in kept.values():  # nothing half-kept
                 store.blobs.delete(file_id)
                 store.delete(collection, file_id)
-            kept = []
-        output_id = kept[0] if kept else None
-        error_id = kept[1] if len(kept) > 1 else None
+            kept = {}
+        output_id, error_id = kept.get("output"), kept.get("error")
         self.batches += 1
         return self.tasks.hooks.start(
             lifecycle,
@@ -249,7 +213,7 @@ def _rows(records: Any, task: Task) -> list[dict[str, Any]]:
     rows = []
     for index, text in enumerate(records if isinstance(records, list) else []):
         record = json.loads(text)
-        error = record.get("error")
+        error = record.get("error") or _refused(record.get("response"))
         status = ("failed" if error else "completed") if done else ended or "queued"
         rows.append(
             {
@@ -265,125 +229,17 @@ def _rows(records: Any, task: Task) -> list[dict[str, Any]]:
     return rows
 
 
+def _refused(response: Any) -> Any:
+    """What a line's answer that is not 2xx says (its body, the API's error envelope), else None."""
+    if not isinstance(response, Mapping) or 200 <= response.get("status_code", 200) < 300:
+        return None
+    body = response.get("body")
+    return body if isinstance(body, Mapping) else {"status_code": response.get("status_code")}
+
+
 def window_seconds(window: Any) -> int | None:
     """A completion window (``"24h"``, ``"30m"``, ``"600s"``, ``"7d"``) in seconds; None: none of these."""
     found = _WINDOW.fullmatch(window.strip()) if isinstance(window, str) else None
     if found is None or int(found[1]) <= 0:
         return None
     return int(found[1]) * _UNIT_SECONDS[found[2]]
-
-
-def _texts(data: bytes) -> list[str]:
-    """The non-blank lines of an input file."""
-    return [text for text in data.decode("utf-8", errors="replace").splitlines() if text.strip()]
-
-
-def duplicate_id(data: bytes) -> str | None:
-    """Why an input file that names a ``custom_id`` twice fails its batch (OpenAI's
-    ``duplicate_custom_id``, with the line), or None when every id is its own."""
-    seen: set[str] = set()
-    for index, text in enumerate(_texts(data)):
-        try:
-            request = json.loads(text)
-        except ValueError:
-            continue  # the line's own error, once the file is run
-        custom_id = request.get("custom_id") if isinstance(request, dict) else None
-        if isinstance(custom_id, str) and custom_id:
-            if custom_id in seen:
-                return (
-                    f"duplicate_custom_id: line {index + 1}: the custom_id {custom_id!r} is a duplicate of "
-                    "another request's; the custom_id parameter must be unique for each request in a batch."
-                )
-            seen.add(custom_id)
-    return None
-
-
-def run_lines(
-    data: bytes, call: MockCall, answers: AnswerSource, *, salt: str, endpoint: str | None = None
-) -> BatchRun:
-    """Answer each non-blank line of ``data`` as the request it describes, sent to ``call``'s API;
-    with an ``endpoint``, a line whose url is another route is that line's error."""
-    texts = _texts(data)
-    lines = tuple(_answer(index, text, call, answers, endpoint) for index, text in enumerate(texts))
-    output, errors, records = [], [], []
-    for line in lines:
-        line_id = digest_id(f"{salt}/{line.index}")
-        if line.response is not None:
-            status, body = line.response
-            response = {
-                "status_code": status,
-                "request_id": digest_id(f"{salt}/{line.index}/request"),
-                "body": body,
-            }
-            record = {
-                "id": f"batch_req_{line_id}",
-                "custom_id": line.custom_id,
-                "response": response,
-                "error": None,
-            }
-            output.append(record)
-            records.append(record)
-        elif line.error is not None:
-            code, message = line.error
-            error = {"code": code, "message": message, "line": line.index + 1}
-            record = {
-                "id": f"batch_req_{line_id}",
-                "custom_id": line.custom_id,
-                "response": None,
-                "error": error,
-            }
-            errors.append(record)
-            records.append(record)
-    return BatchRun(lines, _jsonl(output), _jsonl(errors), tuple(records))
-
-
-def _answer(index: int, text: str, call: MockCall, answers: AnswerSource, endpoint: str | None) -> Line:
-    try:
-        request = json.loads(text)
-    except ValueError as exc:
-        return Line(index, None, error=("invalid_json", f"line {index + 1} is not JSON: {exc}"))
-    if not isinstance(request, dict):
-        return Line(index, None, error=("invalid_json", f"line {index + 1} is not a JSON object"))
-    custom_id = request.get("custom_id")
-    if not isinstance(custom_id, str) or not custom_id:
-        return Line(index, None, error=("missing_custom_id", "each request needs a non-empty custom_id"))
-    method, url = str(request.get("method") or "POST").upper(), request.get("url")
-    api = call.api
-    parts = urlsplit(url) if isinstance(url, str) else None
-    match = api.router.match(method, parts.path) if parts is not None else RouteMiss(404)
-    if isinstance(match, RouteMiss) or parts is None:
-        return Line(index, custom_id, error=("invalid_url", f"{method} {url!r} is no route of this API"))
-    if endpoint is not None and not on_endpoint(parts.path, endpoint):
-        return Line(index, custom_id, error=("invalid_url", _MISMATCH))
-    op = api.operations[match.operation_id]
-    body = request.get("body")
-    raw = dumps(body) if body is not None else b""
-    headers = CIMultiDict(call.request.headers)
-    headers["Content-Type"] = "application/json"
-    validated = op.validator.validate(
-        match.params, MultiDictProxy(MultiDict(parse_qsl(parts.query))), CIMultiDictProxy(headers), {}, raw
-    )
-    if validated.issues:
-        message = "; ".join(issue.describe() for issue in validated.issues)
-        return Line(index, custom_id, error=("invalid_request", message))
-    decision = negotiate(op.responses, NO_PREFERENCES, "application/json")
-    line_call = MockCall(
-        call.request, api, op, match.params, validated.body, NO_PREFERENCES, decision, call.store, raw=raw
-    )
-    try:
-        answered = answers.body_for(line_call) if op.wire is not None else None
-    except Refused as refused:  # what the same request sent directly is refused for
-        return Line(index, custom_id, error=("invalid_request", refused.message))
-    if answered is not None:
-        return Line(index, custom_id, response=(decision.status, answered))
-    rendered = render(api, op, decision, validated.body)
-    if rendered.content_type is None or not is_json(rendered.content_type):
-        return Line(index, custom_id, error=("unsupported", f"{method} {parts.path} does not answer JSON"))
-    return Line(index, custom_id, response=(rendered.status, json.loads(rendered.body)))
-
-
-_MISMATCH = "The URL provided for this request does not match the batch endpoint."  # OpenAI's words
-
-
-def _jsonl(items: list[dict[str, Any]]) -> bytes:
-    return b"".join(dumps(item) + b"\n" for item in items)

@@ -61,7 +61,7 @@ __all__ = [
 EXTENSION_MODULES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         "answers": frozenset({"gatewright.mock.answers.extension", "gatewright.mock.answers.stored"}),
-        "batches": frozenset({"gatewright.mock.batches"}),
+        "batches": frozenset({"gatewright.mock.batches", "gatewright.mock.batch_lines"}),
         "file_purposes": frozenset({"gatewright.mock.file_purposes"}),
         "media": frozenset({"gatewright.mock.media_answers"}),
         "replay": frozenset({"gatewright.mock.replay.extension"}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from gatewright.mock.negotiation import Example, MediaSpec, ResponseSpec
 from gatewright.mock.paging import Expand
 from gatewright.mock.resources import ResourceRole, derive_roles, request_fields, request_schema
 from gatewright.mock.schemas import SchemaSet
-from gatewright.mock.validation import RequestValidator
+from gatewright.mock.validation import Issue, RequestValidator
 from gatewright.spec.model import (
     ECHO_EXTENSION,
     EXPAND_EXTENSION,
@@ -78,6 +79,15 @@ class MockOperation:
 
     def documents(self, status: int) -> bool:
         return any(r.key == str(status) for r in self.responses)
+
+    def refusal(self, issues: Sequence[Issue]) -> tuple[int, str, str | None]:
+        """The status, message and param of its refusal of a request with ``issues``: every issue
+        named, the first one's status and parameter. One home for the pipeline's refusal of a request
+        and a batch's refusal of a line, so a line gets what the same request sent directly gets."""
+        first = issues[0]
+        message = "; ".join(issue.describe() for issue in issues)
+        param = first.where.lstrip("/") if first.location != "body" else (first.where.lstrip("/") or None)
+        return self.refusal_status(first.location, first.where), message, param
 
     def refusal_status(self, location: str, where: str) -> int:
         """The status of a request refused for a value at ``where`` (a body pointer or parameter name).

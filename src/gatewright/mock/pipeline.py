@@ -282,12 +282,8 @@ class ApiHandler:
 
     def _refusal(self, op: MockOperation, issues: Sequence[Issue], path: str) -> web.Response:
         """The operation's refusal of an invalid request, naming every issue (the first one's status)."""
-        first = issues[0]
-        message = "; ".join(issue.describe() for issue in issues)
-        param = first.where.lstrip("/") if first.location != "body" else (first.where.lstrip("/") or None)
-        return self._error(
-            op.responses, op.refusal_status(first.location, first.where), message, path, param=param
-        )
+        status, message, param = op.refusal(issues)
+        return self._error(op.responses, status, message, path, param=param)
 
     async def _read(self, request: web.Request) -> bytes:
         """The whole body; ``TimeoutError`` when it takes longer than ``read_timeout`` to arrive.

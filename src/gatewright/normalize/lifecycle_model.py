@@ -37,6 +37,7 @@ __all__ = [
     "Required",
     "RequiredHeader",
     "Shape",
+    "Transcript",
 ]
 
 
@@ -106,6 +107,7 @@ BEHAVIOURS: dict[str, str | None] = {
     "list_order": None,  # asc or desc: the order a list's items come in where the request asks none
     "follow_up": "create",  # $request.body#/<pointer>: the id there names a task the request continues
     "actions": None,  # {parameter, moves}: routes under a lifecycle's poll that move its task (stop, start)
+    "transcript": None,  # {messages, prompt, answer}: a route under a lifecycle's poll reads its conversation
     "mcp": None,  # {tools: [...]}: the route is an MCP server over JSON-RPC 2.0 listing these tools
     "list_shows": None,  # {parameter, value, tasks}: with that value a list shows another lifecycle's tasks
 }
@@ -208,6 +210,21 @@ class Actions:
 
     parameter: str
     moves: tuple[tuple[str, Move], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """A route under a lifecycle's poll that lists its task's conversation (empiriolabs' ``GET
+    /v1/agents/{task_id}/messages``: "list every step the agent has emitted so far"): the list goes at
+    ``messages`` of its answer, the user's words are at ``prompt`` of each create (or follow-up) request,
+    the agent's answer at ``answer`` of the poll's body once the task succeeded."""
+
+    messages: str
+    prompt: str
+    answer: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"messages": self.messages, "prompt": self.prompt, "answer": self.answer}
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from gatewright.normalize.lifecycle_model import (
     Required,
     RequiredHeader,
     Shape,
+    Transcript,
 )
 from gatewright.spec.document_schemas import problem
 from gatewright.spec.errors import SpecError
@@ -151,6 +152,8 @@ def _behaviour(entry: Mapping[str, Any], line: int | None) -> Behaviour:
             for name, move in stated["moves"].items()
         )
         value = Actions(stated["parameter"], moves)
+    elif kind == "transcript":
+        value = Transcript(stated["messages"], stated["prompt"], stated["answer"])
     elif kind == "mcp":
         value = tuple(stated.get("tools", ()))
     elif kind == "list_shows":
@@ -240,6 +243,13 @@ def _check_roles(behaviours: tuple[Behaviour, ...], lifecycles: tuple[Lifecycle,
                 f"/behaviours/{index}/list_shows/tasks",
                 f"{behaviour.value.tasks} polls no lifecycle, so the tasks it would show are unknown",
             )
+        if behaviour.kind == "transcript":
+            for position, operation in enumerate(behaviour.operations):
+                if acted_on(operation, lifecycles) is None:
+                    raise _refused(
+                        f"/behaviours/{index}/operations/{position}",
+                        "transcript names a route under the poll of no lifecycle",
+                    )
         if behaviour.kind == "actions":
             for position, operation in enumerate(behaviour.operations):
                 _check_moves(

@@ -162,9 +162,10 @@ def _check_stated(by_id: dict[str, OperationRef], task: dict[str, Any]) -> Itera
     follow_up = task.get("follow_up")
     if follow_up is not None and not str(follow_up).startswith("$request.body#/"):
         yield f"follow_up {follow_up!r} is not a $request.body runtime expression"
-    for acting in task.get("actions", {}):
-        if acting not in by_id:
-            yield f"actions operation {acting!r} does not exist"
+    for key in ("actions", "transcripts"):
+        for acting in task.get(key, {}):
+            if acting not in by_id:
+                yield f"{key} operation {acting!r} does not exist"
 
 
 def _check_states(states: dict[str, Any]) -> Iterator[str]:

@@ -25,6 +25,7 @@ __all__ = [
     "Phase",
     "States",
     "TaskSpec",
+    "Transcript",
     "moves_forward",
     "task_id_in",
     "task_id_slot",
@@ -182,10 +183,25 @@ class Actions:
 
 
 @dataclass(frozen=True, slots=True)
+class Transcript:
+    """A route that lists a task's conversation (``x-gatewright-task.transcripts``): the list goes at
+    ``messages`` of its answer (a JSON pointer); the user's words are at ``prompt`` of the create's (and
+    each follow-up's) request body, the agent's answer at ``answer`` of the poll's body."""
+
+    messages: str
+    prompt: str
+    answer: str
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Transcript:
+        return cls(value["messages"], value["prompt"], value["answer"])
+
+
+@dataclass(frozen=True, slots=True)
 class TaskSpec:
     """The declared lifecycle of an operation that starts asynchronous work (docs/extensions.md).
 
-    The last nine keys are what the spec states in prose (the lifecycle file's ``behaviours``).
+    The last ten keys are what the spec states in prose (the lifecycle file's ``behaviours``).
     """
 
     poll: str
@@ -207,6 +223,7 @@ class TaskSpec:
     set_on_success: tuple[str, ...] = ()  # poll body fields null until the task succeeds, then set
     follow_up: str | None = None  # a request expression: the id of a task the create continues
     actions: tuple[tuple[str, Actions], ...] = ()  # (operationId, what it does) of routes that move a task
+    transcripts: tuple[tuple[str, Transcript], ...] = ()  # (operationId, how) of routes telling its talk
 
     @classmethod
     def from_extension(cls, value: Mapping[str, Any]) -> TaskSpec:
@@ -230,7 +247,14 @@ class TaskSpec:
             set_on_success=tuple(value.get("set_on_success", ())),
             follow_up=value.get("follow_up"),
             actions=tuple((op, Actions.from_json(acts)) for op, acts in value.get("actions", {}).items()),
+            transcripts=tuple(
+                (op, Transcript.from_json(told)) for op, told in value.get("transcripts", {}).items()
+            ),
         )
+
+    def telling(self, operation_id: str) -> Transcript | None:
+        """How the route ``operation_id`` lists these tasks' conversation (None: it is none of theirs)."""
+        return next((told for op, told in self.transcripts if op == operation_id), None)
 
     def acting(self, operation_id: str) -> Actions | None:
         """What the action route ``operation_id`` does to these tasks (None: it is none of theirs)."""

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from gatewright.mock.batches import duplicate_id, on_endpoint
+from gatewright.mock.batch_lines import duplicate_id
+from gatewright.spec.paths import on_endpoint
 
 
 @pytest.mark.parametrize(

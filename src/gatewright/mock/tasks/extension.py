@@ -89,6 +89,8 @@ class TaskExtension:
             hooks.append(self.hooks.cancel_hook(self.index.cancels[key]))
         if key in self.index.actions:
             hooks.append(self.hooks.action_hook(self.index.actions[key]))
+        if key in self.index.transcripts:
+            hooks.append(self.hooks.transcript_hook(self.index.transcripts[key]))
         polled = self._polled_at(api, operation) if operation.operation.method in ("PATCH", "PUT") else None
         if polled is not None:  # an update of the task's item (ipop's PATCH of a media asset)
             hooks.append(self.hooks.update_hook(polled))

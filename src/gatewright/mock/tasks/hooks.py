@@ -1,4 +1,4 @@
-"""The operation hooks of task lifecycles: create, poll, cancel and list.
+"""The operation hooks of task lifecycles: create, poll, cancel, list, actions and transcripts.
 
 Each hook only reads the request and calls the engine (which owns every task); what it
 answers is a ``TaskBodies`` rendering. A hook returns None to let the pipeline render
@@ -35,6 +35,7 @@ from gatewright.mock.tasks.models import Outcome, Task
 from gatewright.mock.tasks.publish import OUTPUTS, outputs_for, publish, result_kind, results_for
 from gatewright.mock.tasks.responses import TaskBodies, free_form_list, json_response
 from gatewright.mock.tasks.sync import finished_result
+from gatewright.mock.tasks.transcripts import said, write_transcript
 from gatewright.mock.tasks.wants import followed_task, holds_on, named_task_id, wants_task
 from gatewright.spec.media import is_json
 from gatewright.spec.pointer import lookup
@@ -110,6 +111,7 @@ class TaskHooks:
                 SENT: _declared_sent(call),  # (``tasks.asked``)
                 "path_params": dict(call.path_params),
                 "host": f"{call.request.scheme}://{call.request.host}",
+                **said(lifecycle.spec, call),  # the user's words, for a route listing its conversation
                 **({CONTEXT_KEY: facts.as_context()} if facts is not None else {}),
             },
             retention=lifecycle.retention,
@@ -146,6 +148,8 @@ class TaskHooks:
         asked = call.preferences.extra.get("task")  # a task in motion keeps its end unless this one says
         outcome = Outcome.from_prefer(asked) if asked is not None or found.terminal else found.outcome
         task = engine.rerun(api.name, task_id, phase, outcome)
+        if task is not None and lifecycle.spec.transcripts:  # the follow-up's words join the conversation
+            task = engine.with_context(api.name, task_id, **said(lifecycle.spec, call, task.context)) or task
         if task is None:
             return error_response(api, op, 404 if op.documents(404) else 400, f"no such task: {task_id}")
         return self.bodies.answer(
@@ -195,6 +199,27 @@ class TaskHooks:
         inline = result_kind(lifecycle, call) or MediaKind.PNG  # a ``b64_json`` image, unless told
         body = finished_result(call.api, call.decision, pointer, results, request, inline=inline, salt=salt)
         return None if body is None else json_response(call.api, call.operation, call.decision, body)
+
+    def transcript_hook(self, lifecycles: list[Lifecycle]) -> OperationHook:
+        """A route that lists a task's conversation (``transcripts``): its body with the conversation
+        written in (``tasks.transcripts``); read as the task stands, not counted as a poll."""
+
+        async def transcript(call: MockCall) -> Answer:
+            found = self._named(lifecycles, call, lifecycles[0].spec.poll_id)
+            if not isinstance(found, Task):
+                return found
+            api, op = call.api, call.operation
+            lifecycle = self.index.of(found)
+            told = lifecycle.spec.telling(op.operation_id) if lifecycle is not None else None
+            if lifecycle is None or told is None:
+                return None
+            salt = f"told-{found.id}"
+            answer = self.bodies.answer(api, op, found, lifecycle.spec, call.decision, salt=salt)
+            if answer is None:
+                return None
+            return write_transcript(api, answer, found, told, self.bodies.poll_body(found))
+
+        return transcript
 
     def poll_hook(self, lifecycles: list[Lifecycle]) -> OperationHook:
         engine = self.engine

@@ -51,6 +51,7 @@ class LifecycleIndex:
     polls: dict[_Key, list[Lifecycle]] = field(default_factory=dict)
     cancels: dict[_Key, list[Lifecycle]] = field(default_factory=dict)
     actions: dict[_Key, list[Lifecycle]] = field(default_factory=dict)  # routes that move their tasks
+    transcripts: dict[_Key, list[Lifecycle]] = field(default_factory=dict)  # routes listing a conversation
     lists: dict[_Key, Shows] = field(default_factory=dict)  # list op -> the create ops whose tasks it shows
     _indexed: dict[str, MockApi] = field(default_factory=dict)
 
@@ -79,9 +80,10 @@ class LifecycleIndex:
             self.polls.setdefault((api.name, op.task.poll), []).append(lifecycle)
             if op.task.cancel and op.task.cancel in api.operations:
                 self.cancels.setdefault((api.name, op.task.cancel), []).append(lifecycle)
-            for acting, _ in op.task.actions:
-                if acting in api.operations:
-                    self.actions.setdefault((api.name, acting), []).append(lifecycle)
+            for routes, named in ((self.actions, op.task.actions), (self.transcripts, op.task.transcripts)):
+                for acting, _ in named:
+                    if acting in api.operations:
+                        routes.setdefault((api.name, acting), []).append(lifecycle)
         for (name, _), lifecycle in list(self.creates.items()):
             if name != api.name:
                 continue

@@ -5,8 +5,8 @@ The statements are data in the lifecycle file (``behaviours``, read by ``normali
 adds to a create's ``x-gatewright-task`` (``task_keys``), the ``x-gatewright-idempotency`` of an
 operation (``declare_idempotency``), the ``x-gatewright-expand`` of a list (``declare_expansions``) and
 the ``x-gatewright-echo-as`` of an operation whose answer restates a request field under another name
-(``declare_echoes``) and the ``x-gatewright-reasoning-content`` of a chat whose thinking models show their
-chain of thought (``declare_reasoning``);
+(``declare_echoes``) (the ``x-gatewright-reasoning-content`` of a chat whose thinking models show their
+chain of thought is ``reasoning_statements``'s ``declare_reasoning``);
 the auth statements are ``prose_auth``'s, which uses the quote check
 and the header lookup below. Each statement's ``why`` must be the spec's own words: a quote the
 document (or a Markdown source's prose) does not contain is an error naming the file and line, so a
@@ -26,23 +26,21 @@ from gatewright.normalize.lifecycle_model import (
     EchoAs,
     Expansion,
     Lifecycle,
+    Transcript,
 )
 from gatewright.normalize.lifecycles import acted_on
 from gatewright.normalize.passes.base import Document
 from gatewright.normalize.repairs import RepairLog
 from gatewright.normalize.task_checks import OperationRef, success_bodies
-from gatewright.spec.answers import REASONING_CONTENT
 from gatewright.spec.errors import SpecError
 from gatewright.spec.model import (
-    COMPATIBLE_EXTENSION,
     ECHO_EXTENSION,
     EXPAND_EXTENSION,
     IDEMPOTENCY_EXTENSION,
-    REASONING_EXTENSION,
     STREAM_EXTENSION,
 )
 from gatewright.spec.pointer import escape, follow
-from gatewright.spec.schemas import locate, properties, types
+from gatewright.spec.schemas import locate, properties
 
 __all__ = [
     "BehaviourError",
@@ -51,7 +49,6 @@ __all__ = [
     "declare_echoes",
     "declare_expansions",
     "declare_idempotency",
-    "declare_reasoning",
     "declares_header",
     "declares_parameter",
     "extend_operation",
@@ -125,11 +122,40 @@ def task_keys(
             )
         else:
             keys[kind] = behaviour.value
-    actions = _actions(document, declared, lifecycle, resolve)
-    if actions:
-        keys["actions"] = {operation_id: value for operation_id, (value, _) in actions.items()}
-        used.extend(behaviour for _, behaviour in actions.values())
+    for key, found in (
+        ("actions", _actions(document, declared, lifecycle, resolve)),
+        ("transcripts", _transcripts(document, declared, lifecycle, create, resolve)),
+    ):
+        if found:
+            keys[key] = {operation_id: value for operation_id, (value, _) in found.items()}
+            used.extend(behaviour for _, behaviour in found.values())
     return keys, used
+
+
+def _under_poll(
+    declared: ApiLifecycles, kind: str, lifecycle: Lifecycle, resolve: Resolve
+) -> Iterator[tuple[Behaviour, str, OperationRef]]:
+    """The ``kind`` statements about routes under ``lifecycle``'s poll: each with the route's name and
+    operation."""
+    for behaviour in declared.statements(kind):
+        for name in behaviour.operations:
+            if acted_on(name, declared.lifecycles) is lifecycle:
+                yield behaviour, name, resolve(name)
+
+
+def _transcripts(
+    document: Document, declared: ApiLifecycles, lifecycle: Lifecycle, create: str, resolve: Resolve
+) -> dict[str, tuple[dict[str, Any], Behaviour]]:
+    """The routes that list ``lifecycle``'s task's conversation (``transcript`` statements), by
+    operationId; refused where the poll's body lacks the answer or the create's request the prompt."""
+    found: dict[str, tuple[dict[str, Any], Behaviour]] = {}
+    for behaviour, _, operation in _under_poll(declared, "transcript", lifecycle, resolve):
+        transcript: Transcript = behaviour.value
+        _in_poll_body(document, declared, behaviour, resolve(lifecycle.poll), (transcript.answer,))
+        prompt = transcript.prompt.removeprefix("/")
+        request_declaring(document, declared, behaviour, resolve(create), create, fields=(prompt,))
+        found[operation.definition["operationId"]] = (transcript.as_json(), behaviour)
+    return found
 
 
 def _actions(
@@ -138,19 +164,13 @@ def _actions(
     """The action routes that move ``lifecycle``'s tasks (``actions`` statements about routes under its
     poll), by operationId: the path parameter naming the action and what each action does."""
     found: dict[str, tuple[dict[str, Any], Behaviour]] = {}
-    for behaviour in declared.statements("actions"):
+    for behaviour, name, operation in _under_poll(declared, "actions", lifecycle, resolve):
         actions: Actions = behaviour.value
-        for name in behaviour.operations:
-            if acted_on(name, declared.lifecycles) is not lifecycle:
-                continue
-            operation = resolve(name)
-            if not declares_parameter(document, operation, "path", actions.parameter):
-                raise refused(declared, behaviour, f"{name} declares no {actions.parameter} path parameter")
-            moves = {action: move.as_json() for action, move in actions.moves}
-            found[operation.definition["operationId"]] = (
-                {"parameter": actions.parameter, "moves": moves},
-                behaviour,
-            )
+        if not declares_parameter(document, operation, "path", actions.parameter):
+            raise refused(declared, behaviour, f"{name} declares no {actions.parameter} path parameter")
+        moves = {action: move.as_json() for action, move in actions.moves}
+        value = {"parameter": actions.parameter, "moves": moves}
+        found[operation.definition["operationId"]] = (value, behaviour)
     return found
 
 
@@ -255,62 +275,6 @@ def declare_echoes(document: Document, declared: ApiLifecycles, resolve: Resolve
                 before=before,
                 after=dict(stated),
             )
-
-
-def declare_reasoning(document: Document, declared: ApiLifecycles, resolve: Resolve, log: RepairLog) -> None:
-    """``x-gatewright-reasoning-content: {"models": [...]}`` on every chat a ``reasoning_content`` statement
-    names: the answers of the models its patterns match carry their chain of thought in the message's
-    ``reasoning_content``, which each 2xx JSON answer's ``choices[].message`` declares (as a string, or
-    declared here where the prose names the field and the schema does not)."""
-    for behaviour in declared.statements("reasoning_content"):
-        for pattern in behaviour.value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise refused(declared, behaviour, f"{pattern!r} is no regular expression: {exc}") from None
-        wanted = {"models": list(behaviour.value)}
-        for name in behaviour.operations:
-            operation = resolve(name)
-            mark = operation.definition.get(COMPATIBLE_EXTENSION)
-            if not isinstance(mark, dict) or mark.get("wire") != "openai-chat":
-                raise refused(
-                    declared, behaviour, f"{name} is no OpenAI-compatible chat (x-gatewright-compatible)"
-                )
-            for _, where, body in success_bodies(document, operation):
-                message = locate(document, body, where, "/choices/0/message")
-                if message is None:
-                    raise refused(
-                        declared, behaviour, f"a 2xx JSON answer of {name} declares no choices[].message"
-                    )
-                if not _reasoning_field(document, *message, log, quoted(behaviour)):
-                    raise refused(declared, behaviour, f"{name} declares {REASONING_CONTENT} as no string")
-            change = "declared the models whose answers show their chain of thought"
-            extend_operation(
-                operation, REASONING_EXTENSION, wanted, log, change=change, why=quoted(behaviour)
-            )
-
-
-def _reasoning_field(
-    document: Document, where: str, message: dict[str, Any], log: RepairLog, why: str
-) -> bool:
-    """Whether the answer's ``message`` (at ``where``) takes ``reasoning_content`` as a string: as declared,
-    or declared here where it is not."""
-    held = properties(document, message).get(REASONING_CONTENT)
-    if held is not None:
-        return "string" in types(document, held)
-    field = {
-        "type": ["string", "null"],
-        "description": "The chain of thought the model wrote before its answer.",
-    }
-    message.setdefault("properties", {})[REASONING_CONTENT] = field
-    log.add(
-        f"{where}/properties/{REASONING_CONTENT}",
-        f"declared the {REASONING_CONTENT} the prose says the answer carries",
-        why,
-        before=None,
-        after=dict(field),
-    )
-    return True
 
 
 def extend_operation(

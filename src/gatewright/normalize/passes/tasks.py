@@ -19,11 +19,11 @@ from gatewright.normalize.passes.behaviours import (
     declare_echoes,
     declare_expansions,
     declare_idempotency,
-    declare_reasoning,
     quoted,
     task_keys,
 )
 from gatewright.normalize.passes.mcp import declare_mcp
+from gatewright.normalize.passes.reasoning_statements import declare_reasoning
 from gatewright.normalize.passes.rerank import declare_rerank
 from gatewright.normalize.passes.route_statements import (
     declare_file_purposes,
