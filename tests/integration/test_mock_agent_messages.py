@@ -16,6 +16,7 @@ from typing import Any
 import requests
 
 from gatewright.mock.schemas import SchemaSet
+from gatewright.mock.tasks.transcripts import KEPT_WORDS
 from gatewright.spec import load_spec
 
 MOCK_OPTIONS = {"apis": ["empiriolabs"], "seed": 7, "task_duration": 0.05}
@@ -80,6 +81,21 @@ def test_a_finished_task_lists_the_agents_answer_as_its_get_shows_it(mock: str) 
     ]
     again = _finished(mock, task_id)
     assert _messages(mock, task_id)[2:] == [{"role": "assistant", "content": again["output"]}]
+
+
+def test_follow_ups_past_the_kept_words_drop_the_oldest_not_the_first_prompt(mock: str) -> None:
+    """A task keeps ``KEPT_WORDS`` characters of its conversation: a client sending follow-ups without end
+    cannot grow it without bound (review: 200 follow-ups of 1 MiB held 210 MB)."""
+    task_id = _run(mock, {"model": "manus", "input": PROMPT, "stream": False}, Prefer="task=hang")["task_id"]
+    follow_ups = [f"{n} " + "more " * (KEPT_WORDS // 20) for n in range(12)]  # each a fifth of the words kept
+    for words in follow_ups:
+        _run(
+            mock, {"model": "manus", "task_id": task_id, "input": words, "stream": False}, Prefer="task=hang"
+        )
+    listed = [turn["content"] for turn in _messages(mock, task_id)]
+    assert listed[0] == PROMPT and listed[-1] == follow_ups[-1]
+    assert listed[1:] == follow_ups[-(len(listed) - 1) :]  # the latest, in order
+    assert sum(map(len, listed)) <= KEPT_WORDS + len(follow_ups[-1])
 
 
 def test_an_id_no_task_has_is_not_found(mock: str) -> None:

@@ -154,3 +154,21 @@ def test_a_batch_all_of_whose_lines_completed_has_no_error_file(mock_url: str, c
     assert (batch.request_counts.completed, batch.request_counts.failed) == (2, 0)
     assert batch.error_file_id is None and batch.output_file_id is not None
     assert [row["custom_id"] for row in _jsonl(client, batch.output_file_id)] == ["a", "b"]
+
+
+def test_a_line_nested_past_the_depth_bound_is_a_line_error_not_the_batchs_500(
+    mock_url: str, client: openai.OpenAI
+) -> None:
+    """The batch reads its lines as the mock reads a body, bounded in depth (review: a line 5,000 levels
+    deep raised RecursionError, and the batch create answered 500): such a line is one it cannot read,
+    and the lines after it still run."""
+    deep = '{"model": "%s", "messages": %s%s}' % (MODEL, "[" * 5000, "]" * 5000)  # noqa: UP031
+    line = json.dumps({"custom_id": "deep", "method": "POST", "url": CHAT, "body": "BODY"})
+    batch = _run(mock_url, client, [line.replace('"BODY"', deep), _line("fine", _chat())])
+    assert batch.status == "completed"
+    assert (batch.request_counts.completed, batch.request_counts.failed) == (1, 1)
+    [refused] = _jsonl(client, batch.error_file_id)
+    assert refused["response"] is None and refused["error"]["code"] == "invalid_json"
+    assert "nested deeper than" in refused["error"]["message"] and refused["error"]["line"] == 1
+    [done] = _jsonl(client, batch.output_file_id)
+    assert done["custom_id"] == "fine" and done["response"]["status_code"] == 200

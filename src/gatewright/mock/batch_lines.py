@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from gatewright.mock.extensions import AnswerSource, MockCall, Refused
+from gatewright.mock.json_depth import loads
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
 from gatewright.mock.preferences import NO_PREFERENCES
@@ -77,7 +78,7 @@ def duplicate_id(data: bytes) -> str | None:
     seen: set[str] = set()
     for index, text in enumerate(_texts(data)):
         try:
-            request = json.loads(text)
+            request = loads(text)  # bounded in depth, as a request's body is
         except ValueError:
             continue  # the line's own error, once the file is run
         custom_id = request.get("custom_id") if isinstance(request, dict) else None
@@ -134,7 +135,7 @@ def run_lines(
 
 def _answer(index: int, text: str, call: MockCall, answers: AnswerSource, endpoint: str | None) -> Line:
     try:
-        request = json.loads(text)
+        request = loads(text)  # bounded in depth, as a request's body is
     except ValueError as exc:
         return Line(index, None, error=("invalid_json", f"line {index + 1} is not JSON: {exc}"))
     if not isinstance(request, dict):

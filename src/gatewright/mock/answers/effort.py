@@ -92,16 +92,25 @@ _DEFAULT_EFFORTS: tuple[tuple[re.Pattern[str], str | None], ...] = (
 )
 
 
-@lru_cache(maxsize=1024)  # asked on every chat and Responses request: seven regexes cost 2 µs a time
 def default_effort(model: str) -> str | None:
     """The effort ``model`` reasons at where an OpenAI-style request (chat, Responses) names none, None for
     a model that does not reason: the one home for which models reason unasked (``_DEFAULT_EFFORTS``).
     ``none`` is an effort too: the model could reason, but does not unless asked."""
     name = model.rsplit("/", 1)[-1].lower()
+    return _known_effort(name) if len(name) <= CACHED_NAME else _effort_of(name)
+
+
+def _effort_of(name: str) -> str | None:
     for pattern, effort in _DEFAULT_EFFORTS:
         if pattern.search(name):
             return effort
     return None
+
+
+# Asked on every chat and Responses request (seven regexes: 2 µs), so kept per model name; a name longer
+# than any model's is looked at each time, so a client's made-up names cannot grow the cache past bytes.
+CACHED_NAME = 256
+_known_effort = lru_cache(maxsize=1024)(_effort_of)
 
 
 # The wires whose requests name an OpenAI reasoning effort; an Anthropic model thinks only where asked.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.answers.content import text_of, texts_of
 from gatewright.mock.answers.effort import (
+    CACHED_NAME,
     THINKING_BUDGET,
     reason_by_default,
     reasoning_summary,
@@ -366,15 +367,23 @@ def prompt_as(call: MockCall, wire: str) -> Prompt | None:
         return None
     prompt = read_prompt(wire, body)
     thinkers = call.operation.thinking_models  # the models a chat's spec says show their chain of thought
-    if thinkers and prompt.thinking is None and _shows_thinking(thinkers, prompt.model):
+    if thinkers and prompt.thinking is None and _thinks(thinkers, prompt.model):
         prompt.thinking, prompt.thinks_after_tools = THINKING_BUDGET, True
     reason_by_default(prompt, wire, body)  # a reasoning model asked for no effort: at its default
     return prompt
 
 
-@lru_cache(maxsize=1024)  # asked on every chat request of an API that names such models: a regex each
+def _thinks(thinkers: tuple[re.Pattern[str], ...], model: str) -> bool:
+    """Whether ``model`` is one the spec says shows its chain of thought (kept per model name, as
+    ``effort.default_effort`` keeps its answers: a regex each on every chat request otherwise)."""
+    return _known_thinker(thinkers, model) if len(model) <= CACHED_NAME else _shows_thinking(thinkers, model)
+
+
 def _shows_thinking(thinkers: tuple[re.Pattern[str], ...], model: str) -> bool:
     return any(pattern.search(model) for pattern in thinkers)
+
+
+_known_thinker = lru_cache(maxsize=1024)(_shows_thinking)
 
 
 def _continued(body: Mapping[str, Any], conversations: Conversations, api: str) -> Mapping[str, Any]:

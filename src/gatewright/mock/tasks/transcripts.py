@@ -22,21 +22,27 @@ from gatewright.mock.tasks.models import Task
 from gatewright.spec.pointer import lookup, split
 from gatewright.spec.tasks import Phase, TaskSpec, Transcript
 
-__all__ = ["SAID", "said", "write_transcript"]
+__all__ = ["KEPT_WORDS", "SAID", "said", "write_transcript"]
 
 SAID = "said"  # the task context's key: the user's words, each request's, in order
+# Characters of the words a task keeps: past them the oldest follow-ups are dropped (the first prompt and
+# the latest words stay), so a client's follow-ups cannot grow a task without bound.
+KEPT_WORDS = 256 * 1024
 
 
 def said(spec: TaskSpec, call: MockCall, earlier: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The context update that adds ``call``'s words to the task's conversation (``earlier``: the task's
-    context so far); empty where no route lists it or the request sent no words."""
+    context so far; within ``KEPT_WORDS``); empty where no route lists it or the request sent no words."""
     if not spec.transcripts:
         return {}
     words = lookup(call.body, spec.transcripts[0][1].prompt)
     if not isinstance(words, str):
         return {}
     before = (earlier or {}).get(SAID)
-    return {SAID: [*(before if isinstance(before, list) else []), words]}
+    kept = [*(before if isinstance(before, list) else []), words]
+    while len(kept) > 2 and sum(map(len, kept)) > KEPT_WORDS:  # the oldest follow-up goes first
+        del kept[1]
+    return {SAID: kept}
 
 
 def messages(task: Task, transcript: Transcript, poll_body: Any) -> list[dict[str, str]]:
