@@ -16,7 +16,7 @@ from gatewright.mock.access_log import quiet_client_errors
 from gatewright.mock.control import reset_state, setup_control
 from gatewright.mock.control_store import ControlStore
 from gatewright.mock.defaults import default_extensions, setup_extensions
-from gatewright.mock.extensions import Conversations, Extension, OperationHook
+from gatewright.mock.extensions import AllConversations, ConversationKeeper, Extension, OperationHook
 from gatewright.mock.fixtures import setup_fixtures
 from gatewright.mock.keys import API_HANDLERS, APIS, CONTROL, EXTENSIONS, GUARD, LEDGER, RULES, STORE
 from gatewright.mock.operations import MockApi, compile_api
@@ -62,8 +62,10 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
     app[API_HANDLERS] = []
     store = app[STORE]
     rules, control = app[RULES], app[CONTROL]
-    # the extension that keeps Responses answers, if installed: a continued response's prompt reads them
-    conversations = next((e for e in app[EXTENSIONS] if isinstance(e, Conversations)), None)
+    # the extensions that keep conversations (Responses answers, Anthropic threads), if installed: a
+    # continued request's prompt reads them
+    keepers = [e for e in app[EXTENSIONS] if isinstance(e, ConversationKeeper)]
+    conversations = AllConversations(keepers) if keepers else None
     for api in apis.values():
         setup_fixtures(api, store)
         hooks: dict[str, list[OperationHook]] = {}

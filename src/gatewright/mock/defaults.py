@@ -14,6 +14,7 @@ from aiohttp import web
 
 from gatewright.mock.answers.extension import AnswerExtension
 from gatewright.mock.answers.stored import StoredResponses
+from gatewright.mock.answers.threads import MessageThreads
 from gatewright.mock.batches import BatchExtension
 from gatewright.mock.extensions import Extension
 from gatewright.mock.file_purposes import FilePurposeExtension
@@ -76,11 +77,13 @@ def default_extensions(
     answers = AnswerExtension(seed=seed)
     streams = StreamExtension(files=files, tasks=tasks.engine, answers=answers)
     stored = StoredResponses(answers, tasks=tasks.engine)
+    threads = MessageThreads(answers)
     uploads = UploadExtension(files, tasks)
     batches = BatchExtension(tasks, answers, uploads)
     stores = VectorStoreExtension(tasks)
     purposes = FilePurposeExtension()
-    return [stored, stores, purposes, batches, tasks, streams, answers, uploads, MediaExtension(files, tasks)]
+    media = MediaExtension(files, tasks)
+    return [stored, threads, stores, purposes, batches, tasks, streams, answers, uploads, media]
 
 
 def setup_extensions(app: web.Application, extensions: list[Extension]) -> None:

@@ -17,7 +17,7 @@ extension. ``tests/unit/mock/test_extension_layering.py`` holds the code to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -44,6 +44,7 @@ __all__ = [
     "ASSEMBLY_MODULES",
     "EXTENSION_MODULES",
     "AnswerSource",
+    "ConversationKeeper",
     "Conversations",
     "Extension",
     "FileKeeper",
@@ -54,13 +55,20 @@ __all__ = [
     "TaskStarter",
 ]
 
-# The modules of each extension, by its ``name`` (the stored responses are the answers' too: they keep
-# what the answers give). No extension's modules import another's; every module of the mock not listed
-# here is a service (shared vocabulary, stores, engines, wire formats) and imports none of them. A
-# package's ``__init__`` is a facade: a name imported through it counts as its source module's.
+# The modules of each extension, by its ``name`` (the stored responses and the message threads are the
+# answers' too: they keep what the answers give). No extension's modules import another's; every module
+# of the mock not listed here is a service (shared vocabulary, stores, engines, wire formats) and imports
+# none of them. A package's ``__init__`` is a facade: a name imported through it counts as its source
+# module's.
 EXTENSION_MODULES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
-        "answers": frozenset({"gatewright.mock.answers.extension", "gatewright.mock.answers.stored"}),
+        "answers": frozenset(
+            {
+                "gatewright.mock.answers.extension",
+                "gatewright.mock.answers.stored",
+                "gatewright.mock.answers.threads",
+            }
+        ),
         "batches": frozenset({"gatewright.mock.batches", "gatewright.mock.batch_lines"}),
         "file_purposes": frozenset({"gatewright.mock.file_purposes"}),
         "media": frozenset({"gatewright.mock.media_answers"}),
@@ -148,10 +156,35 @@ class AnswerSource(Protocol):
 
 @runtime_checkable
 class Conversations(Protocol):
-    """What came before a request that continues a kept response (``answers.StoredResponses``): its
-    ``previous_response_id``'s input and output items, and theirs before them, oldest first."""
+    """What came before a request that continues a kept conversation, as the model reads it: a
+    Responses ``previous_response_id``'s items before its input (``answers.StoredResponses``), an
+    Anthropic thread's messages before its own (``answers.MessageThreads``). Each keeper continues
+    the requests of its own wire and hands any other back as it is."""
 
-    def earlier(self, api: str, response_id: str) -> list[Any]: ...
+    def continued(self, wire: str, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]: ...
+
+
+@runtime_checkable
+class ConversationKeeper(Conversations, Protocol):
+    """An extension that keeps the conversations of one ``wire`` (what ``AllConversations`` gathers)."""
+
+    wire: str
+
+
+class AllConversations:
+    """Every installed keeper of conversations, as one (``MockCall.conversations``): a request is shown
+    only to the keepers of its wire (every chat request asks, and no keeper continues a chat)."""
+
+    def __init__(self, keepers: Sequence[ConversationKeeper]) -> None:
+        self.keepers = tuple(keepers)
+        self._by_wire: dict[str, tuple[ConversationKeeper, ...]] = {}
+        for keeper in self.keepers:
+            self._by_wire[keeper.wire] = (*self._by_wire.get(keeper.wire, ()), keeper)
+
+    def continued(self, wire: str, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        for keeper in self._by_wire.get(wire, ()):
+            body = keeper.continued(wire, api, body)
+        return body
 
 
 class FileKeeper(Protocol):

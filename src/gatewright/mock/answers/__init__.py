@@ -3,7 +3,8 @@
 ``prompt`` reads a request into a ``Prompt``; ``compose`` decides the ``Answer``; ``wire``
 renders it in each family's shape; ``extension`` serves it (and hands streams the same body);
 ``stored`` keeps Responses answers for their retrieve, delete, cancel and input-items routes
-(``response_store`` holds them, ``response_bodies`` derives their input items and ``output_text``).
+(``response_store`` holds them, ``response_bodies`` derives their input items and ``output_text``);
+``threads`` keeps the conversation of an Anthropic message thread for the turns that continue it.
 """
 
 from __future__ import annotations

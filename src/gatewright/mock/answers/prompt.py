@@ -27,7 +27,7 @@ from gatewright.mock.extensions import UNKNOWN
 from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, ToolMode
 
 if TYPE_CHECKING:
-    from gatewright.mock.extensions import Conversations, MockCall
+    from gatewright.mock.extensions import MockCall
 
 __all__ = ["READERS", "prompt_of", "read_prompt"]
 
@@ -359,10 +359,11 @@ def prompt_of(call: MockCall) -> Prompt | None:
 
 def prompt_as(call: MockCall, wire: str) -> Prompt | None:
     """``call``'s request read as a request of ``wire`` (a count of its input tokens is one, on a route
-    of its own), with what its ``previous_response_id`` saw before; None where ``wire`` carries none."""
+    of its own), with what the conversation it continues saw before (a ``previous_response_id``, an
+    Anthropic thread); None where ``wire`` carries none."""
     body = call.body
-    if wire == "openai-responses" and call.conversations is not None and isinstance(body, Mapping):
-        body = _continued(body, call.conversations, call.api.name)
+    if call.conversations is not None and isinstance(body, Mapping):
+        body = call.conversations.continued(wire, call.api.name, body)
     if wire not in READERS:
         return None
     prompt = read_prompt(wire, body)
@@ -384,15 +385,3 @@ def _shows_thinking(thinkers: tuple[re.Pattern[str], ...], model: str) -> bool:
 
 
 _known_thinker = lru_cache(maxsize=1024)(_shows_thinking)
-
-
-def _continued(body: Mapping[str, Any], conversations: Conversations, api: str) -> Mapping[str, Any]:
-    """A Responses request with what its ``previous_response_id`` saw before its own input: the
-    conversation the model reads (a rule's ``contains`` finds the question asked turns ago)."""
-    previous = body.get("previous_response_id")
-    earlier = conversations.earlier(api, previous) if isinstance(previous, str) else []
-    if not earlier:
-        return body
-    sent = body.get("input")
-    own = [{"role": "user", "content": sent}] if isinstance(sent, str) else _list(sent)
-    return {**body, "input": [*earlier, *own]}

@@ -73,6 +73,7 @@ class StoredResponses:
     """Binds the Responses create and its retrieve, delete, cancel and input-items routes."""
 
     name = "stored_responses"
+    wire = WIRE  # the requests it continues (``Conversations``)
     repeatable = False
 
     def __init__(
@@ -128,7 +129,7 @@ class StoredResponses:
 
     def earlier(self, api: str, response_id: str) -> list[Any]:
         """The items a response continuing ``response_id`` follows: each kept response's input and
-        output items, back along its ``previous_response_id``s, oldest first (``Conversations``)."""
+        output items, back along its ``previous_response_id``s, oldest first."""
         turns: list[list[Any]] = []
         seen: set[str] = set()
         current: Any = response_id
@@ -142,6 +143,18 @@ class StoredResponses:
             turns.append([*json.loads(stored.items), *(output if isinstance(output, list) else ())])
             current = body.get("previous_response_id") if isinstance(body, dict) else None
         return [item for turn in reversed(turns) for item in turn]
+
+    def continued(self, wire: str, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A Responses request with what its ``previous_response_id`` saw before its own input: the
+        conversation the model reads (a rule's ``contains`` finds the question asked turns ago;
+        ``Conversations``)."""
+        previous = body.get("previous_response_id")
+        earlier = self.earlier(api, previous) if wire == WIRE and isinstance(previous, str) else []
+        if not earlier:
+            return body
+        sent = body.get("input")
+        own = [{"role": "user", "content": sent}] if isinstance(sent, str) else sent
+        return {**body, "input": [*earlier, *(own if isinstance(own, list) else [])]}
 
     # --- hooks -----------------------------------------------------------------------------------
 

@@ -1,0 +1,108 @@
+"""Anthropic message threads: the conversation a ``thread`` holds, read back when a request continues it.
+
+The anthropic SDK's ``beta.messages.tool_runner`` (and its ``thread()`` helper) runs on server-held
+state by default: the first turn sends ``thread: {"type": "create"}`` with the whole request, and each
+later turn ``thread: {"type": "continue", "previous_message_id": <the last answer's id>}`` with only
+its new messages (the tool results, a new question) and without the thread's ``system`` and
+``tools``, which the server keeps (``message-threads`` beta; ``CREATE_ONLY_FIELDS`` in the SDK). The
+model reads the whole conversation, so the mock does too: each threaded answer is kept under its
+``msg_`` id as the conversation so far (earlier messages, the request's, the answer's content) with
+the thread's ``system`` and ``tools``, and a continue is read as that conversation with its own
+messages after it. Without this the continued turn was a conversation of one tool result and no
+tools: a rule on the question (``contains``, ``tools: true``) missed the turn after the call.
+
+A ``previous_message_id`` this mock does not keep is read as sent (as an unknown
+``previous_response_id`` is). Kept conversations are bounded by a count and a byte budget (the oldest
+go first), shared by replicas and forgotten on ``reset``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from gatewright.mock.answers.response_store import ResponseStore, Stored
+from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.outcome import JsonOutcome
+
+if TYPE_CHECKING:
+    from gatewright.mock.answers.extension import AnswerExtension
+    from gatewright.mock.shared_values import Shared
+
+__all__ = ["MessageThreads"]
+
+WIRE = "anthropic-messages"
+HELD = ("system", "tools")  # what a continue leaves out: the thread's, as it was created
+
+
+class ThreadStore(ResponseStore):
+    """Kept thread conversations per (API, message id), shared by replicas under its own name."""
+
+    shared_name = "messages.threads"
+
+
+class MessageThreads:
+    """Keeps each threaded Messages answer's conversation; continues a request that names one."""
+
+    name = "message_threads"
+    wire = WIRE  # the requests it continues (``Conversations``)
+    # a create sent again byte for byte is a new thread under a new id: it must be kept too
+    repeatable = False
+
+    def __init__(self, answers: AnswerExtension, store: ThreadStore | None = None) -> None:
+        self.answers = answers
+        self.kept = store if store is not None else ThreadStore()
+
+    def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
+        if operation.wire != WIRE:
+            return None
+        self.answers.watch(api.name, operation.operation_id, self._remember)
+
+        async def steps_aside(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
+            del call
+            return None  # bound only to keep the operation out of repeats
+
+        return steps_aside
+
+    def reset(self) -> None:
+        self.kept.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"threads": len(self.kept), "bytes": self.kept.used}
+
+    def shared_stores(self) -> list[Shared]:
+        return [self.kept]
+
+    def continued(self, wire: str, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``body`` as the model reads it: a continue's thread before its own messages, with the
+        thread's ``system`` and ``tools`` where it leaves them out (``Conversations``)."""
+        thread = body.get("thread")
+        if wire != WIRE or not isinstance(thread, Mapping) or thread.get("type") != "continue":
+            return body
+        previous = thread.get("previous_message_id")
+        stored = self.kept.get((api, previous)) if isinstance(previous, str) else None
+        if stored is None:
+            return body
+        held: dict[str, Any] = json.loads(stored.body)
+        own = body.get("messages")
+        merged = {name: held[name] for name in HELD if name in held and name not in body}
+        return {**body, **merged, "messages": [*held["messages"], *(own if isinstance(own, list) else [])]}
+
+    def _remember(self, call: MockCall, answer: dict[str, Any]) -> None:
+        """Told each answer (JSON or streamed): keep a threaded one's conversation under its id."""
+        request = call.body
+        if not isinstance(request, Mapping) or not isinstance(request.get("thread"), Mapping):
+            return
+        message_id = answer.get("id")
+        if not isinstance(message_id, str):
+            return
+        read = self.continued(WIRE, call.api.name, request)
+        sent = read.get("messages")
+        reply = {"role": "assistant", "content": answer.get("content") or []}
+        conversation = {name: read[name] for name in HELD if name in read}
+        conversation["messages"] = [*(sent if isinstance(sent, list) else []), reply]
+        self.kept.put((call.api.name, message_id), Stored(json.dumps(conversation).encode(), b"", False))
