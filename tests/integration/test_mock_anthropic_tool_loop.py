@@ -9,6 +9,8 @@ mock keeps it too (``mock/answers/threads.py``), so a rule on the question still
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -214,3 +216,30 @@ def test_a_thread_continued_with_a_question_keeps_its_tools_and_history(gateway:
     assert again.stop_reason == "tool_use"
     assert [block.type for block in again.content] == ["tool_use"]
     assert again.usage.input_tokens > answered.usage.input_tokens > alone.usage.input_tokens
+
+
+@pytest.mark.parametrize("api", MESSAGES)
+def test_a_thread_holds_one_entry_however_many_turns(gateway: str, api: str) -> None:
+    """A reply is continued once, so a thread of many turns holds one kept conversation, not one per
+    turn (review: 200 turns of 2 KB held 46 MB, past the store's budget at 235 turns)."""
+    model, extra = _extra(api, "anthropic-messages", "messages", "max_tokens")
+    with _anthropic(gateway, api) as client:
+        answer = client.messages.create(
+            model=model,
+            max_tokens=64,
+            system="You report the weather.",
+            messages=[{"role": "user", "content": "Hello"}],
+            extra_body={**extra, "thread": {"type": "create"}},
+        )
+        tokens = [answer.usage.input_tokens]
+        for turn in range(6):
+            answer = client.messages.create(
+                model=model,
+                max_tokens=64,
+                messages=[{"role": "user", "content": f"And turn {turn}?"}],
+                extra_body={**extra, "thread": {"type": "continue", "previous_message_id": answer.id}},
+            )
+            tokens.append(answer.usage.input_tokens)
+    assert tokens == sorted(set(tokens))  # each turn still reads the whole conversation before it
+    with urllib.request.urlopen(f"{gateway}/__gatewright/state", timeout=10) as state:
+        assert json.loads(state.read())["message_threads"]["threads"] == 1

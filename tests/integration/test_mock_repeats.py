@@ -191,3 +191,27 @@ def test_repeats_change_nothing_a_client_sees(sequence: list[int]) -> None:
     with_repeats = asyncio.run(_replies(sequence, repeats=True))
     without = asyncio.run(_replies(sequence, repeats=False))
     assert with_repeats == without
+
+
+@pytest.mark.asyncio
+async def test_plain_messages_requests_are_repeated_and_threaded_ones_never(
+    aiohttp_client: MakeClient,
+) -> None:
+    """Keeping Anthropic threads (``answers.threads``) takes only the requests that carry a ``thread`` out of
+    the repeats: each of those is a new thread under a new id, kept (review: every Messages request lost
+    the repeats)."""
+    app = create_app(["imarouter"], seed=3, access_log=False)
+    validations = _counting_validations(app, "imarouter", "postMessages")
+    client = await aiohttp_client(app)
+    plain = {"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]}
+    for _ in range(4):
+        assert (await client.post("/v1/messages", json=plain, headers=AUTH)).status == 200
+    assert validations[0] == 2  # kept on its second sighting, as chat is
+    threaded = {**plain, "thread": {"type": "create"}}
+    ids = []
+    for _ in range(3):
+        answer = await client.post("/v1/messages", json=threaded, headers=AUTH)
+        ids.append((await answer.json())["id"])
+    assert validations[0] == 5 and len(set(ids)) == 3
+    state = await (await client.get("/__gatewright/state")).json()
+    assert state["message_threads"]["threads"] == 3

@@ -138,7 +138,8 @@ class AnswerExtension:
         self.reused = AnswerCache()
         self.answered = 0
         self._warned: set[tuple[str, str]] = set()
-        self._watchers: dict[tuple[str, str], Watcher] = {}  # (api, operationId) -> who is told
+        # (api, operationId) -> who is told, and which requests' answers it wants (None: every one)
+        self._watchers: dict[tuple[str, str], tuple[Watcher, Callable[[MockCall], bool] | None]] = {}
 
     def _now(self) -> int:
         return int(self.composer.clock())
@@ -222,9 +223,18 @@ class AnswerExtension:
         media = decision.media
         return JsonOutcome(decision.status, answer, media.media_type, (), media.schema_pointer)
 
-    def watch(self, api: str, operation_id: str, watcher: Watcher) -> None:
-        """Tell ``watcher`` every answer the operation gives (stored responses keep them)."""
-        self._watchers[(api, operation_id)] = watcher
+    def watch(
+        self,
+        api: str,
+        operation_id: str,
+        watcher: Watcher,
+        *,
+        wants: Callable[[MockCall], bool] | None = None,
+    ) -> None:
+        """Tell ``watcher`` every answer the operation gives (stored responses keep them), or those to the
+        requests ``wants`` picks (a cheap look at the request: the others' answers are not parsed, and stay
+        repeatable by ``mock.repeats``)."""
+        self._watchers[(api, operation_id)] = (watcher, wants)
 
     def reset(self) -> None:
         self.ids.reset()
@@ -238,6 +248,7 @@ class AnswerExtension:
         answered = self._answer(call)
         if answered is not None and self._watchers and (watcher := self._watcher(call)) is not None:
             watcher(call, _value(answered))
+            answered.again = None  # kept as state (a stored response, a thread): never given again as is
         return answered
 
     def _again(self, key: Key) -> bytes | None:
@@ -260,7 +271,11 @@ class AnswerExtension:
     def _watcher(self, call: MockCall) -> Watcher | None:
         if not self._watchers:  # most APIs: nobody keeps their answers
             return None
-        return self._watchers.get((call.api.name, call.operation.operation_id))
+        held = self._watchers.get((call.api.name, call.operation.operation_id))
+        if held is None:
+            return None
+        watcher, wants = held
+        return watcher if wants is None or wants(call) else None
 
     def _answer(self, call: MockCall) -> JsonOutcome | None:
         """The answer, checked: composed (``body``), serialized too when now kept (``raw``), or a kept one

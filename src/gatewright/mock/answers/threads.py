@@ -12,8 +12,10 @@ messages after it. Without this the continued turn was a conversation of one too
 tools: a rule on the question (``contains``, ``tools: true``) missed the turn after the call.
 
 A ``previous_message_id`` this mock does not keep is read as sent (as an unknown
-``previous_response_id`` is). Kept conversations are bounded by a count and a byte budget (the oldest
-go first), shared by replicas and forgotten on ``reset``.
+``previous_response_id`` is). A reply is continued once, as the API allows, so a continue's entry
+replaces its parent's: a thread holds one entry, its conversation so far. Kept conversations are
+bounded by a count and a byte budget (the oldest go first), shared by replicas and forgotten on
+``reset``.
 """
 
 from __future__ import annotations
@@ -22,12 +24,9 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
 from gatewright.mock.answers.response_store import ResponseStore, Stored
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome
 
 if TYPE_CHECKING:
     from gatewright.mock.answers.extension import AnswerExtension
@@ -50,8 +49,10 @@ class MessageThreads:
 
     name = "message_threads"
     wire = WIRE  # the requests it continues (``Conversations``)
-    # a create sent again byte for byte is a new thread under a new id: it must be kept too
-    repeatable = False
+    # It binds no hook: it watches the threaded requests' answers alone, which are never repeated as they
+    # are (a create sent again byte for byte is a new thread under a new id, kept too), so every other
+    # Messages request stays repeatable (``mock.repeats``).
+    repeatable = True
 
     def __init__(self, answers: AnswerExtension, store: ThreadStore | None = None) -> None:
         self.answers = answers
@@ -60,13 +61,8 @@ class MessageThreads:
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
         if operation.wire != WIRE:
             return None
-        self.answers.watch(api.name, operation.operation_id, self._remember)
-
-        async def steps_aside(call: MockCall) -> web.StreamResponse | JsonOutcome | None:
-            del call
-            return None  # bound only to keep the operation out of repeats
-
-        return steps_aside
+        self.answers.watch(api.name, operation.operation_id, self._remember, wants=_threaded)
+        return None
 
     def reset(self) -> None:
         self.kept.clear()
@@ -106,3 +102,13 @@ class MessageThreads:
         conversation = {name: read[name] for name in HELD if name in read}
         conversation["messages"] = [*(sent if isinstance(sent, list) else []), reply]
         self.kept.put((call.api.name, message_id), Stored(json.dumps(conversation).encode(), b"", False))
+        thread = request["thread"]
+        previous = thread.get("previous_message_id") if thread.get("type") == "continue" else None
+        if isinstance(previous, str):  # a reply is continued once (the API refuses a second continue):
+            self.kept.pop((call.api.name, previous))  # a thread holds one entry, not one per turn
+
+
+def _threaded(call: MockCall) -> bool:
+    """Whether ``call``'s request belongs to a thread (the answers worth keeping)."""
+    body = call.body
+    return isinstance(body, Mapping) and isinstance(body.get("thread"), Mapping)
