@@ -29,12 +29,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_mock import bare_app
+
 ROUTES = ("GET /v1/models", "POST* /v1/chat/completions")
 API = "empiriolabs"
 CALLS, RUNS = 1500, 5
 _BUFFER = bytearray(8 << 20)
 _ONES = bytes([1]) * (len(_BUFFER) // 64)
-_MODELS = b'{"object":"list","data":[{"id":"m","object":"model","created":0,"owned_by":"x"}]}'
 
 
 class _Protocol:  # what a StreamReader asks of its protocol (flow control), for a body fed whole
@@ -46,18 +47,7 @@ class _Protocol:  # what a StreamReader asks of its protocol (flow control), for
 
 
 def _bare_app() -> Any:
-    from aiohttp import web
-
-    async def models(request: web.Request) -> web.Response:
-        return web.Response(body=_MODELS, content_type="application/json")
-
-    async def chat(request: web.Request) -> web.Response:
-        await request.read()
-        return web.Response(body=_MODELS, content_type="application/json")
-
-    app = web.Application()
-    app.router.add_get(f"/{API}/v1/models", models)
-    app.router.add_post(f"/{API}/v1/chat/completions", chat)
+    app = bare_app(f"/{API}")  # bench_mock.py's, the same routes and answers
     app.freeze()
     return app, app._handle
 

@@ -38,6 +38,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 HOST = "127.0.0.1"
 CHAT_BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}
@@ -77,6 +78,13 @@ end
 def serve_bare(port: int, prefix: str) -> None:
     from aiohttp import web
 
+    web.run_app(bare_app(prefix), host=HOST, port=port, access_log=None, print=None)
+
+
+def bare_app(prefix: str) -> Any:
+    """The bare aiohttp app: the benchmark's routes under ``prefix``, each a fixed answer."""
+    from aiohttp import web
+
     async def models(request: web.Request) -> web.Response:
         return web.Response(body=FIXED_MODELS, content_type="application/json")
 
@@ -87,7 +95,7 @@ def serve_bare(port: int, prefix: str) -> None:
     app = web.Application()
     app.router.add_get(f"{prefix}/v1/models", models)
     app.router.add_post(f"{prefix}/v1/chat/completions", chat)
-    web.run_app(app, host=HOST, port=port, access_log=None, print=None)
+    return app
 
 
 def free_port() -> int:
