@@ -103,33 +103,21 @@ def run_lines(
     errors: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
     for line in lines:
-        line_id = digest_id(f"{salt}/{line.index}")
+        response: dict[str, Any] | None = None
+        error: dict[str, Any] | None = None
         if line.response is not None:
             status, body = line.response
-            response = {
-                "status_code": status,
-                "request_id": digest_id(f"{salt}/{line.index}/request"),
-                "body": body,
-            }
-            record = {
-                "id": f"batch_req_{line_id}",
-                "custom_id": line.custom_id,
-                "response": response,
-                "error": None,
-            }
-            (errors if line.failed else output).append(record)
-            records.append(record)
+            request_id = digest_id(f"{salt}/{line.index}/request")
+            response = {"status_code": status, "request_id": request_id, "body": body}
         elif line.error is not None:
             code, message = line.error
             error = {"code": code, "message": message, "line": line.index + 1}
-            record = {
-                "id": f"batch_req_{line_id}",
-                "custom_id": line.custom_id,
-                "response": None,
-                "error": error,
-            }
-            errors.append(record)
-            records.append(record)
+        else:
+            continue
+        line_id = f"batch_req_{digest_id(f'{salt}/{line.index}')}"
+        record = {"id": line_id, "custom_id": line.custom_id, "response": response, "error": error}
+        (errors if line.failed else output).append(record)  # a line-level error is failed too
+        records.append(record)
     return BatchRun(lines, _jsonl(output), _jsonl(errors), tuple(records))
 
 

@@ -158,17 +158,19 @@ class AnswerSource(Protocol):
 class Conversations(Protocol):
     """What came before a request that continues a kept conversation, as the model reads it: a
     Responses ``previous_response_id``'s items before its input (``answers.StoredResponses``), an
-    Anthropic thread's messages before its own (``answers.MessageThreads``). Each keeper continues
-    the requests of its own wire and hands any other back as it is."""
+    Anthropic thread's messages before its own (``answers.MessageThreads``)."""
 
     def continued(self, wire: str, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]: ...
 
 
 @runtime_checkable
-class ConversationKeeper(Conversations, Protocol):
-    """An extension that keeps the conversations of one ``wire`` (what ``AllConversations`` gathers)."""
+class ConversationKeeper(Protocol):
+    """An extension that keeps the conversations of one ``wire`` (what ``AllConversations`` gathers): it
+    is shown only that wire's requests."""
 
     wire: str
+
+    def continued(self, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]: ...
 
 
 class AllConversations:
@@ -183,7 +185,7 @@ class AllConversations:
 
     def continued(self, wire: str, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
         for keeper in self._by_wire.get(wire, ()):
-            body = keeper.continued(wire, api, body)
+            body = keeper.continued(api, body)
         return body
 
 

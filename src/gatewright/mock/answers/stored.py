@@ -73,7 +73,7 @@ class StoredResponses:
     """Binds the Responses create and its retrieve, delete, cancel and input-items routes."""
 
     name = "stored_responses"
-    wire = WIRE  # the requests it continues (``Conversations``)
+    wire = WIRE  # the requests it continues (``ConversationKeeper``)
     repeatable = False
 
     def __init__(
@@ -144,12 +144,12 @@ class StoredResponses:
             current = body.get("previous_response_id") if isinstance(body, dict) else None
         return [item for turn in reversed(turns) for item in turn]
 
-    def continued(self, wire: str, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+    def continued(self, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
         """A Responses request with what its ``previous_response_id`` saw before its own input: the
         conversation the model reads (a rule's ``contains`` finds the question asked turns ago;
-        ``Conversations``)."""
+        ``ConversationKeeper``)."""
         previous = body.get("previous_response_id")
-        earlier = self.earlier(api, previous) if wire == WIRE and isinstance(previous, str) else []
+        earlier = self.earlier(api, previous) if isinstance(previous, str) else []
         if not earlier:
             return body
         sent = body.get("input")

@@ -48,7 +48,7 @@ class MessageThreads:
     """Keeps each threaded Messages answer's conversation; continues a request that names one."""
 
     name = "message_threads"
-    wire = WIRE  # the requests it continues (``Conversations``)
+    wire = WIRE  # the requests it continues (``ConversationKeeper``)
     # It binds no hook: it watches the threaded requests' answers alone, which are never repeated as they
     # are (a create sent again byte for byte is a new thread under a new id, kept too), so every other
     # Messages request stays repeatable (``mock.repeats``).
@@ -73,11 +73,11 @@ class MessageThreads:
     def shared_stores(self) -> list[Shared]:
         return [self.kept]
 
-    def continued(self, wire: str, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
+    def continued(self, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
         """``body`` as the model reads it: a continue's thread before its own messages, with the
-        thread's ``system`` and ``tools`` where it leaves them out (``Conversations``)."""
+        thread's ``system`` and ``tools`` where it leaves them out (``ConversationKeeper``)."""
         thread = body.get("thread")
-        if wire != WIRE or not isinstance(thread, Mapping) or thread.get("type") != "continue":
+        if not isinstance(thread, Mapping) or thread.get("type") != "continue":
             return body
         previous = thread.get("previous_message_id")
         stored = self.kept.get((api, previous)) if isinstance(previous, str) else None
@@ -89,14 +89,14 @@ class MessageThreads:
         return {**body, **merged, "messages": [*held["messages"], *(own if isinstance(own, list) else [])]}
 
     def _remember(self, call: MockCall, answer: dict[str, Any]) -> None:
-        """Told each answer (JSON or streamed): keep a threaded one's conversation under its id."""
+        """Told each threaded request's answer (JSON or streamed; ``_threaded`` picks them): keep its
+        conversation under its id."""
         request = call.body
-        if not isinstance(request, Mapping) or not isinstance(request.get("thread"), Mapping):
-            return
+        assert isinstance(request, Mapping)  # ``_threaded``
         message_id = answer.get("id")
         if not isinstance(message_id, str):
             return
-        read = self.continued(WIRE, call.api.name, request)
+        read = self.continued(call.api.name, request)
         sent = read.get("messages")
         reply = {"role": "assistant", "content": answer.get("content") or []}
         conversation = {name: read[name] for name in HELD if name in read}
