@@ -34,7 +34,7 @@ from gatewright.conformance.checks import BATCH_COUNTS, BATCH_OUTPUT
 from gatewright.conformance.limiter import BudgetSpent
 from gatewright.conformance.made_files import FilePlan, refusal, upload_operation
 from gatewright.conformance.runs import CaseRun
-from gatewright.conformance.served import refused_model, unserved
+from gatewright.conformance.served import refused_model, success_json_schema, unserved
 from gatewright.conformance.units import UnitContext
 from gatewright.spec import Operation, Spec
 from gatewright.spec.schemas import properties
@@ -190,8 +190,7 @@ class BatchJudge:
     @classmethod
     def of(cls, spec: Spec, adapter: SchemathesisAdapter, poll: Operation) -> BatchJudge | None:
         """A judge where ``poll`` answers a batch (its success schema declares ``request_counts``)."""
-        answer = spec.deref(poll.definition.get("responses", {}).get("200") or {})
-        schema = (answer.get("content") or {}).get("application/json", {}).get("schema")
+        schema = success_json_schema(spec, poll)
         if schema is None or COUNTS not in properties(spec.document, schema):
             return None
         return cls(spec, adapter, content_operation(spec))

@@ -27,6 +27,7 @@ __all__ = [
     "model_ids",
     "models_list_operation",
     "refused_model",
+    "success_json_schema",
     "unserved",
 ]
 
@@ -62,6 +63,12 @@ def _kind(words: str) -> str | None:
     return next((kind for kind, marks in _KINDS.items() if any(mark in lowered for mark in marks)), None)
 
 
+def success_json_schema(spec: Spec, operation: Operation) -> Any:
+    """The schema of ``operation``'s ``200`` JSON answer, or None where it declares none."""
+    answer = spec.deref(operation.definition.get("responses", {}).get("200") or {})
+    return (answer.get("content") or {}).get("application/json", {}).get("schema")
+
+
 def models_list_operation(spec: Spec) -> Operation | None:
     """The API's list of its models: a GET of ``…/models`` without required parameters whose success
     answer is a ``data`` list; the shortest such path (``/v1/models`` before ``/v1/catalog/models``)."""
@@ -71,8 +78,7 @@ def models_list_operation(spec: Spec) -> Operation | None:
             continue
         if any(spec.deref(p).get("required") for p in operation.parameters):
             continue
-        answer = spec.deref(operation.definition.get("responses", {}).get("200") or {})
-        schema = (answer.get("content") or {}).get("application/json", {}).get("schema")
+        schema = success_json_schema(spec, operation)
         data = properties(spec.document, schema).get("data") if schema is not None else None
         if data is not None and "array" in types(spec.document, data):
             found.append(operation)

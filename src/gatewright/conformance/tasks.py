@@ -321,15 +321,13 @@ class LifecycleCheck:
         if cancel.status is None or not 200 <= cancel.status < 300:
             if cancel.status in (400, 409, 422):
                 return  # documented refusal, e.g. the task already finished
-            ctx.fail(
+            ctx.fail_on(
+                cancel,
                 TASK_CANCEL.id,
                 "Cancelling a fresh task failed",
                 f"cancel answered {cancel.status or cancel.error}",
                 phase=PHASE,
                 operation=self.cancel_op,
-                status=cancel.status,
-                exchange=cancel.exchange,
-                curl=cancel.curl,
             )
             return
         poll = self._poll_until_terminal(ctx, created, after_cancel=True)
