@@ -162,6 +162,16 @@ class MockOptions:
             )
         ),
     )
+    conversation_bytes: int = field(
+        default=64 * MIB,
+        metadata=spelled(
+            _budget(
+                "conversation-bytes",
+                "bytes of kept conversations, for stored Responses answers and for Anthropic message threads "
+                "each; the oldest go first",
+            )
+        ),
+    )
     journal_bytes: int = field(
         default=64 * MIB,
         metadata=spelled(

@@ -215,3 +215,20 @@ async def test_plain_messages_requests_are_repeated_and_threaded_ones_never(
     assert validations[0] == 5 and len(set(ids)) == 3
     state = await (await client.get("/__gatewright/state")).json()
     assert state["message_threads"]["threads"] == 3
+
+
+@pytest.mark.asyncio
+async def test_kept_threads_stay_within_conversation_bytes(aiohttp_client: MakeClient) -> None:
+    """``--conversation-bytes`` bounds the threads kept: the oldest go first."""
+    app = create_app(["imarouter"], seed=3, access_log=False, conversation_bytes=4000)
+    client = await aiohttp_client(app)
+    threaded = {
+        "model": "claude-sonnet-4-6",
+        "max_tokens": 64,
+        "messages": [{"role": "user", "content": "Hi " * 200}],
+        "thread": {"type": "create"},
+    }
+    for _ in range(10):
+        assert (await client.post("/v1/messages", json=threaded, headers=AUTH)).status == 200
+    kept = (await (await client.get("/__gatewright/state")).json())["message_threads"]
+    assert 0 < kept["threads"] < 10 and 0 < kept["bytes"] <= 4000

@@ -13,8 +13,9 @@ from typing import Any
 from aiohttp import web
 
 from gatewright.mock.answers.extension import AnswerExtension
+from gatewright.mock.answers.response_store import ResponseStore
 from gatewright.mock.answers.stored import StoredResponses
-from gatewright.mock.answers.threads import MessageThreads
+from gatewright.mock.answers.threads import MessageThreads, ThreadStore
 from gatewright.mock.batches import BatchExtension
 from gatewright.mock.extensions import Extension
 from gatewright.mock.file_purposes import FilePurposeExtension
@@ -58,7 +59,8 @@ def default_extensions(
     (a ``ManualClock`` moves tasks on without waiting). ``replica`` names this process among replicas
     that share state (``mock.shared``): only the replica that created a task delivers its callback;
     ``link_secret`` (theirs in common) signs result links, so any of them serves a link another gave.
-    Of ``options`` (or its fields as keywords) they read ``seed``, ``task_*`` and ``allow_callback_hosts``.
+    Of ``options`` (or its fields as keywords) they read ``seed``, ``task_*``, ``allow_callback_hosts`` and
+    ``conversation_bytes``.
     """
     chosen = options_of(options, overrides)
     seed, duration = chosen.seed, chosen.task_duration
@@ -76,8 +78,9 @@ def default_extensions(
     )
     answers = AnswerExtension(seed=seed)
     streams = StreamExtension(files=files, tasks=tasks.engine, answers=answers)
-    stored = StoredResponses(answers, tasks=tasks.engine)
-    threads = MessageThreads(answers)
+    conversations = chosen.conversation_bytes
+    stored = StoredResponses(answers, tasks=tasks.engine, store=ResponseStore(budget=conversations))
+    threads = MessageThreads(answers, ThreadStore(budget=conversations))
     uploads = UploadExtension(files, tasks)
     batches = BatchExtension(tasks, answers, uploads)
     stores = VectorStoreExtension(tasks)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from gatewright.mock.answers.extension import AnswerExtension
     from gatewright.mock.shared_values import Shared
 
-__all__ = ["MessageThreads"]
+__all__ = ["MessageThreads", "ThreadStore"]
 
 WIRE = "anthropic-messages"
 HELD = ("system", "tools")  # what a continue leaves out: the thread's, as it was created
