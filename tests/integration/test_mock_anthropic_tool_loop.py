@@ -14,13 +14,15 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
+import anthropic
 import pytest
 from anthropic import beta_tool
-from anthropic.types import Message
+from anthropic.types import Message, ThreadAlreadyContinuedErrorDetails, ThreadNotFoundErrorDetails
 from test_mock_llm_answers import MESSAGES, _anthropic, _extra
 
+from gatewright.mock import create_app
 from gatewright.spec import load_spec
-from gatewright.testing import add_rules, mock_requests, remove_rules, reset_mock
+from gatewright.testing import add_rules, mock_requests, remove_rules, reset_mock, serve_app
 
 QUESTION = "What is the weather in Paris?"
 WEATHER_TOOL = {
@@ -243,3 +245,85 @@ def test_a_thread_holds_one_entry_however_many_turns(gateway: str, api: str) -> 
     assert tokens == sorted(set(tokens))  # each turn still reads the whole conversation before it
     with urllib.request.urlopen(f"{gateway}/__gatewright/state", timeout=10) as state:
         assert json.loads(state.read())["message_threads"]["threads"] == 1
+
+
+def _say(client: anthropic.Anthropic, api: str, text: str, thread: dict[str, str]) -> Message:
+    model, extra = _extra(api, "anthropic-messages", "messages", "max_tokens")
+    return client.messages.create(
+        model=model,
+        max_tokens=64,
+        system="You report the weather.",
+        messages=[{"role": "user", "content": text}],
+        extra_body={**extra, "thread": thread},
+    )
+
+
+def _continue(message_id: str) -> dict[str, str]:
+    return {"type": "continue", "previous_message_id": message_id}
+
+
+def _not_found(api: str, refused: anthropic.APIStatusError) -> None:
+    """The API's ``thread_not_found``: 404 where the operation documents one (the SDK's
+    ``ThreadNotFoundError``), else the 400 it documents; the detail readable either way."""
+    responses = next(op for op in load_spec(api).operations if op.compatible_wire == "anthropic-messages")
+    documented = "404" in responses.definition["responses"]
+    assert isinstance(refused, anthropic.NotFoundError if documented else anthropic.BadRequestError)
+    assert refused.status_code == (404 if documented else 400)
+    assert refused.error_code == "thread_not_found"
+    assert isinstance(refused.details, ThreadNotFoundErrorDetails)
+    assert isinstance(refused.body, dict)
+    assert refused.body["error"]["details"] == {"error_code": "thread_not_found"}
+    assert refused.body["error"]["type"] == ("not_found_error" if documented else "invalid_request_error")
+
+
+@pytest.mark.parametrize("api", MESSAGES)
+def test_a_continue_from_a_made_up_id_is_thread_not_found(gateway: str, api: str) -> None:
+    """As the API answers it, not read as a conversation of the continue's messages alone (review: the
+    mock answered it as a plain request, without the thread's tools)."""
+    with _anthropic(gateway, api) as client, pytest.raises(anthropic.APIStatusError) as refused:
+        _say(client, api, "And in Rome?", _continue("msg_0123456789abcdefghijklmn"))
+    _not_found(api, refused.value)
+
+
+@pytest.mark.parametrize("api", MESSAGES)
+def test_a_thread_is_not_found_after_a_reset_and_a_new_one_continues(gateway: str, api: str) -> None:
+    with _anthropic(gateway, api) as client:
+        first = _say(client, api, "Hello", {"type": "create"})
+        reset_mock(gateway)
+        with pytest.raises(anthropic.APIStatusError) as refused:
+            _say(client, api, "And in Rome?", _continue(first.id))
+        _not_found(api, refused.value)
+        created = _say(client, api, "Hello", {"type": "create"})
+        continued = _say(client, api, "And in Rome?", _continue(created.id))
+    assert continued.id != created.id
+    assert continued.usage.input_tokens > created.usage.input_tokens  # it read the thread before it
+
+
+@pytest.mark.parametrize("api", MESSAGES)
+def test_a_reply_continued_twice_is_thread_already_continued(gateway: str, api: str) -> None:
+    """Each reply is continued once: the second continue from it is the SDK's 400
+    ``ThreadAlreadyContinuedError``; the thread's latest reply still continues."""
+    with _anthropic(gateway, api) as client:
+        first = _say(client, api, "Hello", {"type": "create"})
+        second = _say(client, api, "And in Rome?", _continue(first.id))
+        with pytest.raises(anthropic.BadRequestError) as refused:
+            _say(client, api, "And in Oslo?", _continue(first.id))
+        third = _say(client, api, "And in Oslo?", _continue(second.id))
+    assert refused.value.status_code == 400
+    assert refused.value.error_code == "thread_already_continued"
+    assert isinstance(refused.value.details, ThreadAlreadyContinuedErrorDetails)
+    assert isinstance(refused.value.body, dict)
+    assert refused.value.body["error"]["details"] == {"error_code": "thread_already_continued"}
+    assert third.usage.input_tokens > second.usage.input_tokens
+
+
+def test_a_thread_dropped_by_the_byte_budget_is_not_found() -> None:
+    """A thread the store's budget (``--conversation-bytes``) dropped is gone, as the API's expired ones."""
+    app = create_app(["imarouter", "empiriolabs"], seed=3, access_log=False, conversation_bytes=4000)
+    with serve_app(app) as url, _anthropic(url, "imarouter") as client:
+        oldest = _say(client, "imarouter", "Hi " * 200, {"type": "create"})
+        newest = [_say(client, "imarouter", "Hi " * 200, {"type": "create"}) for _ in range(9)][-1]
+        with pytest.raises(anthropic.BadRequestError) as refused:
+            _say(client, "imarouter", "And in Rome?", _continue(oldest.id))
+        assert _say(client, "imarouter", "And in Rome?", _continue(newest.id)).stop_reason == "end_turn"
+    _not_found("imarouter", refused.value)

@@ -267,3 +267,29 @@ def test_replicas_of_one_seeded_run_give_their_errors_ids_of_their_own(redis_url
     with two(redis_url) as (a, b):
         ids = [on.get("/ipop/v1/files/file-never-made").json()["request_id"] for on in (a, b)]
     assert ids[0] != ids[1], ids
+
+
+def test_a_thread_continues_on_either_replica_and_each_reply_once(redis_url: str) -> None:
+    """The kept threads and the replies already continued are shared: a thread made on A continues on B,
+    its first reply continued again on A is ``thread_already_continued``, and after a reset on B a
+    continue on A is ``thread_not_found`` (voxvey documents a 404)."""
+    path = "/voxvey/v1/messages"
+    ask = {"model": "claude-sonnet-4-6", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]}
+
+    def send(on: Replica, thread: dict[str, str]) -> requests.Response:
+        return on.post(path, json={**ask, "thread": thread})
+
+    with two(redis_url) as (a, b):
+        first = send(a, {"type": "create"})
+        assert first.status_code == 200, first.text
+        again = {"type": "continue", "previous_message_id": first.json()["id"]}
+        second = send(b, again)
+        assert second.status_code == 200, second.text
+        assert second.json()["usage"]["input_tokens"] > first.json()["usage"]["input_tokens"]
+        twice = send(a, again)
+        assert twice.status_code == 400
+        assert twice.json()["error"]["details"] == {"error_code": "thread_already_continued"}
+        assert b.post("/__gatewright/reset").ok
+        gone = send(a, {"type": "continue", "previous_message_id": second.json()["id"]})
+        assert gone.status_code == 404
+        assert gone.json()["error"]["details"] == {"error_code": "thread_not_found"}

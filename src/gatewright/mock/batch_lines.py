@@ -168,7 +168,7 @@ def _answer(index: int, text: str, call: MockCall, answers: AnswerSource, endpoi
 def _refusal(index: int, custom_id: str, api: MockApi, op: MockOperation, refused: Refused) -> Line:
     """A line its route refuses: the answer the same request sent directly gets (OpenAI's error file
     holds it as the line's ``response``: its status code and the API's error body)."""
-    rendered = api.errors.for_operation(op, refused.status, refused.message, param=refused.param)
+    rendered = api.errors.refusal(op, refused)
     body = json.loads(rendered.body) if rendered.body else None
     return Line(index, custom_id, response=(refused.status, body))
 

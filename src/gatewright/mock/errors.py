@@ -6,14 +6,15 @@ documented 4xx response, the API's most common error schema, and finally the
 OpenAI envelope ``{"error": {"message", "type", "code"}}`` (Anthropic's
 ``{"type": "error", "error": {...}}`` on ``/messages``). The body is generated
 from that schema and its message fields filled; it is kept only if it still
-validates.
+validates. A refusal's ``details`` (Anthropic's machine-readable cause, ``{"error_code": ...}``, which
+the anthropic SDK reads from ``error.details``) go beside the message, where the schema allows them.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from gatewright.mock.negotiation import ResponseSpec, choose_media, find_respons
 from gatewright.mock.schemas import SchemaSet
 
 if TYPE_CHECKING:
+    from gatewright.mock.extensions import Refused
     from gatewright.mock.operations import MockOperation
 
 _KINDS = {
@@ -116,10 +118,24 @@ class ErrorRenderer:
             self._api = f"{self._api}@{replica}"
 
     def for_operation(
-        self, op: MockOperation, status: int, message: str, *, param: str | None = None
+        self,
+        op: MockOperation,
+        status: int,
+        message: str,
+        *,
+        param: str | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> ErrorBody:
         """``status`` with ``message`` in the error envelope ``op`` documents for it (``render``)."""
-        return self.render(op.responses, status, message, path=op.operation.path, param=param)
+        return self.render(
+            op.responses, status, message, path=op.operation.path, param=param, details=details
+        )
+
+    def refusal(self, op: MockOperation, refused: Refused) -> ErrorBody:
+        """A hook's ``Refused`` in ``op``'s envelope: what a direct call and a batch line both get."""
+        return self.for_operation(
+            op, refused.status, refused.message, param=refused.param, details=refused.details
+        )
 
     def schema_for(self, responses: Sequence[ResponseSpec], status: int) -> str | None:
         response = find_response(responses, status)
@@ -143,16 +159,14 @@ class ErrorRenderer:
         *,
         path: str = "",
         param: str | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> ErrorBody:
         pointer = self.schema_for(responses, status)
         kind = kind_for(status)
         if pointer is None and find_response(responses, status) is not None:
             return ErrorBody(status, None, b"")
         if pointer is None:
-            if path.endswith("/messages"):
-                body: Any = {"type": "error", "error": {"type": kind, "message": message}}
-            else:
-                body = {"error": {"message": message, "type": kind, "code": str(status)}}
+            body = _with_details(_envelope(path, status, kind, message), details)  # (it has an ``error``)
             return ErrorBody(status, "application/json", json.dumps(body).encode())
         self._rendered += 1  # every error its own request id, the same ones again after a reset
         salt = f"error-{self._api}-{self._rendered}-{status}-{message}"
@@ -167,6 +181,16 @@ class ErrorRenderer:
             if self._schemas.is_valid(pointer, filled, formats=True):
                 generated = filled
                 break
+        if details:  # beside the message; in an envelope of our own where the schema's has no room for them
+            bodies = (
+                _with_details(body, details) for body in (generated, _envelope(path, status, kind, message))
+            )
+            valid = (
+                body
+                for body in bodies
+                if body is not None and self._schemas.is_valid(pointer, body, formats=True)
+            )
+            generated = next(valid, generated)
         return ErrorBody(status, "application/json", json.dumps(generated).encode())
 
     def _code_options(self, pointer: str) -> list[Any]:
@@ -180,6 +204,23 @@ class ErrorRenderer:
                 return list(code["enum"])
             node, _ = self._schemas.deref(properties.get("error"), None)
         return []
+
+
+def _envelope(path: str, status: int, kind: str, message: str) -> dict[str, Any]:
+    """The error envelope of our own (no schema to fill): Anthropic's on ``/messages``, else OpenAI's."""
+    if path.endswith("/messages"):
+        return {"type": "error", "error": {"type": kind, "message": message}}
+    return {"error": {"message": message, "type": kind, "code": str(status)}}
+
+
+def _with_details(body: Any, details: Mapping[str, Any] | None) -> Any:
+    """``body`` with ``details`` in its ``error`` object, beside the message (Anthropic's ``error.details``,
+    as the anthropic SDK reads it); ``body`` itself without details, None where it has no ``error``
+    object to hold them."""
+    if not details:
+        return body
+    error = body.get("error") if isinstance(body, dict) else None
+    return {**body, "error": {**error, "details": dict(details)}} if isinstance(error, dict) else None
 
 
 def _pick_code(current: Any, status: int, kind: str, code: Any) -> Any:

@@ -119,12 +119,16 @@ class MockCall:
 
 
 class Refused(Exception):
-    """A hook's refusal of a request it will not answer (more choices than the mock composes): the
-    pipeline answers it in the API's own error envelope, a batch fails the line that asked."""
+    """A hook's refusal of a request it will not answer (more choices than the mock composes, a thread
+    it does not hold): the pipeline answers it in the API's own error envelope, a batch fails the line
+    that asked. ``details``: the machine-readable cause where the API gives one (Anthropic's
+    ``error.details``, ``{"error_code": "thread_not_found"}``)."""
 
-    def __init__(self, status: int, message: str, param: str | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, param: str | None = None, details: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
-        self.status, self.message, self.param = status, message, param
+        self.status, self.message, self.param, self.details = status, message, param, details
 
 
 class OperationHook(Protocol):

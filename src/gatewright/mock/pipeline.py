@@ -366,9 +366,7 @@ class ApiHandler:
                 try:
                     answered = await hook(call)
                 except Refused as refused:  # in the API's envelope, as any refusal
-                    return self._error(
-                        op.responses, refused.status, refused.message, op.operation.path, param=refused.param
-                    )
+                    return web_response(self.api.errors.refusal(op, refused))
                 if isinstance(answered, JsonOutcome):
                     if repeat and programmed is NOTHING:
                         self._repeats.keep(op, request, raw, answered, extra)

@@ -11,11 +11,18 @@ the thread's ``system`` and ``tools``, and a continue is read as that conversati
 messages after it. Without this the continued turn was a conversation of one tool result and no
 tools: a rule on the question (``contains``, ``tools: true``) missed the turn after the call.
 
-A ``previous_message_id`` this mock does not keep is read as sent (as an unknown
-``previous_response_id`` is). A reply is continued once, as the API allows, so a continue's entry
-replaces its parent's: a thread holds one entry, its conversation so far. Kept conversations are
-bounded by a count and a byte budget (the oldest go first), shared by replicas and forgotten on
-``reset``.
+A reply is continued once, as the API allows, so a continue's entry replaces its parent's: a thread
+holds one entry, its conversation so far. Kept conversations are bounded by a count and a byte budget
+(the oldest go first), shared by replicas and forgotten on ``reset``.
+
+A continue the mock cannot read is refused as the API refuses it (the anthropic SDK's error details,
+``error.details.error_code``, which its thread helper replays the whole conversation on): a reply
+already continued with ``thread_already_continued`` (400); any other id it does not keep (never
+given, dropped by the budget, given before a ``reset``) with ``thread_not_found``, 404 where the
+operation documents one and else the status it refuses a bad request with. Read as sent, the
+continue was answered as a conversation of its new messages alone, with none of the thread's tools.
+The replies continued are remembered (shared and reset as the conversations are) to tell the two
+apart.
 """
 
 from __future__ import annotations
@@ -25,14 +32,15 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from gatewright.mock.answers.response_store import ResponseStore, Stored
-from gatewright.mock.extensions import MockCall, OperationHook
+from gatewright.mock.extensions import MockCall, OperationHook, Refused
+from gatewright.mock.keyset import SharedKeySet
 from gatewright.mock.operations import MockApi, MockOperation
 
 if TYPE_CHECKING:
     from gatewright.mock.answers.extension import AnswerExtension
     from gatewright.mock.shared_values import Shared
 
-__all__ = ["MessageThreads", "ThreadStore"]
+__all__ = ["ContinuedReplies", "MessageThreads", "ThreadStore"]
 
 WIRE = "anthropic-messages"
 HELD = ("system", "tools")  # what a continue leaves out: the thread's, as it was created
@@ -44,34 +52,67 @@ class ThreadStore(ResponseStore):
     shared_name = "messages.threads"
 
 
+class ContinuedReplies(SharedKeySet):
+    """The (API, message id)s a continue has answered from (a second continue is
+    ``thread_already_continued``), at most ``limit``. Shared by replicas under its own name."""
+
+    shared_name = "messages.threads.continued"
+
+    def __init__(self, limit: int = 1_000_000) -> None:
+        super().__init__(limit)
+
+
 class MessageThreads:
     """Keeps each threaded Messages answer's conversation; continues a request that names one."""
 
     name = "message_threads"
     wire = WIRE  # the requests it continues (``ConversationKeeper``)
-    # It binds no hook: it watches the threaded requests' answers alone, which are never repeated as they
-    # are (a create sent again byte for byte is a new thread under a new id, kept too), so every other
-    # Messages request stays repeatable (``mock.repeats``).
+    # Its hook decides by what it keeps, but only for threaded requests, whose answers are never repeated
+    # as they are (a create sent again byte for byte is a new thread under a new id, kept too; a refusal
+    # is never kept), so every other Messages request stays repeatable (``mock.repeats``).
     repeatable = True
 
     def __init__(self, answers: AnswerExtension, store: ThreadStore | None = None) -> None:
         self.answers = answers
         self.kept = store if store is not None else ThreadStore()
+        self.continued_replies = ContinuedReplies()
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
         if operation.wire != WIRE:
             return None
         self.answers.watch(api.name, operation.operation_id, self._remember, wants=_threaded)
-        return None
+
+        async def hook(call: MockCall) -> None:
+            self._refuse_unknown(call)
+
+        return hook
 
     def reset(self) -> None:
         self.kept.clear()
+        self.continued_replies.clear()
 
     def snapshot(self) -> dict[str, Any]:
         return {"threads": len(self.kept), "bytes": self.kept.used}
 
     def shared_stores(self) -> list[Shared]:
-        return [self.kept]
+        return [self.kept, self.continued_replies]
+
+    def _refuse_unknown(self, call: MockCall) -> None:
+        """``Refused`` for a continue from a reply this mock does not keep (see the module docstring)."""
+        body = call.body
+        thread = body.get("thread") if isinstance(body, Mapping) else None
+        if not isinstance(thread, Mapping) or thread.get("type") != "continue":
+            return
+        previous = thread.get("previous_message_id")
+        if not isinstance(previous, str) or self.kept.get(key := (call.api.name, previous)) is not None:
+            return
+        if key in self.continued_replies:
+            message = f"Message '{previous}' was already continued; continue from the thread's latest reply."
+            status, code = _status(call.operation, 400), "thread_already_continued"
+        else:
+            message = f"No thread was found for previous_message_id '{previous}'."
+            status, code = _status(call.operation, 404), "thread_not_found"
+        raise Refused(status, message, "thread.previous_message_id", {"error_code": code})
 
     def continued(self, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
         """``body`` as the model reads it: a continue's thread before its own messages, with the
@@ -106,6 +147,12 @@ class MessageThreads:
         previous = thread.get("previous_message_id") if thread.get("type") == "continue" else None
         if isinstance(previous, str):  # a reply is continued once (the API refuses a second continue):
             self.kept.pop((call.api.name, previous))  # a thread holds one entry, not one per turn
+            self.continued_replies.add((call.api.name, previous))
+
+
+def _status(operation: MockOperation, status: int) -> int:
+    """``status`` where ``operation`` documents it, else the status it refuses a bad request with."""
+    return status if operation.documents(status) else operation.invalid_status
 
 
 def _threaded(call: MockCall) -> bool:
