@@ -293,3 +293,38 @@ def test_a_thread_continues_on_either_replica_and_each_reply_once(redis_url: str
         gone = send(a, {"type": "continue", "previous_message_id": second.json()["id"]})
         assert gone.status_code == 404
         assert gone.json()["error"]["details"] == {"error_code": "thread_not_found"}
+
+
+def _agent_to_end(on: Replica, task_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 20
+    while True:
+        polled = on.get(f"/empiriolabs/v1/agents/{task_id}")
+        assert polled.status_code == 200, polled.text
+        body: dict[str, Any] = polled.json()
+        if body["status"] in ("completed", "failed", "stopped"):
+            return body
+        assert time.monotonic() < deadline, f"still {body['status']}"
+        time.sleep(0.05)
+
+
+def test_an_agent_tasks_runs_and_answers_told_on_one_replica_are_listed_by_the_other(redis_url: str) -> None:
+    """An agent task keeps its conversation (each run's words and answer) in its context, which replicas
+    share: a follow-up sent to B continues the run A answered, and either lists both answers in order."""
+    asked = ["Research humanoid-robot startups.", "Also give each one's valuation."]
+    with two(redis_url, "--task-duration", "0.2") as (a, b):
+        started = a.post("/empiriolabs/v1/agents/run", json={"model": "manus", "input": asked[0]})
+        assert started.status_code == 202, started.text
+        task_id = started.json()["task_id"]
+        first = _agent_to_end(b, task_id)["output"]
+        follow = {"model": "manus", "task_id": task_id, "input": asked[1]}
+        assert b.post("/empiriolabs/v1/agents/run", json=follow).status_code == 202
+        second = _agent_to_end(a, task_id)["output"]
+        assert first != second and "mock-output" not in (first, second)
+        for one in (a, b):
+            listed = one.get(f"/empiriolabs/v1/agents/{task_id}/messages").json()["result"]["messages"]
+            assert listed == [
+                {"role": "user", "content": asked[0]},
+                {"role": "assistant", "content": first},
+                {"role": "user", "content": asked[1]},
+                {"role": "assistant", "content": second},
+            ]

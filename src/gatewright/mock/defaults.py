@@ -66,6 +66,7 @@ def default_extensions(
     seed, duration = chosen.seed, chosen.task_duration
     files = FileSigner(link_secret) if link_secret is not None else FileSigner()
     timing = TaskTiming(duration=duration, queued=min(DEFAULT_QUEUED, duration), polls=chosen.task_polls)
+    answers = AnswerExtension(seed=seed)
     tasks = TaskExtension(
         timing=timing,
         retention=chosen.task_retention,
@@ -75,8 +76,8 @@ def default_extensions(
         clock=task_clock,
         count_events=count_events,
         replica=replica,
+        composer=answers.composer,  # an agent task's answer is composed as a chat answer is
     )
-    answers = AnswerExtension(seed=seed)
     streams = StreamExtension(files=files, tasks=tasks.engine, answers=answers)
     conversations = chosen.conversation_bytes
     stored = StoredResponses(answers, tasks=tasks.engine, store=ResponseStore(budget=conversations))

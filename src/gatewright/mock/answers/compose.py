@@ -90,6 +90,12 @@ class Composer:
         model = prompt.model or default_model
         return Answer(self.ids.next(), int(self.clock()), model, choices, self.prompt_tokens(prompt))
 
+    def reply(self, prompt: Prompt, *, wire: str = "") -> str:
+        """The text ``answer`` gives ``prompt``'s one choice (keyed alike: the same prompt and seed, the same
+        text), for an answer shown outside an LLM wire (an agent task's ``output``). It mints no id, so
+        the ids of the LLM answers that follow stay those a seed gives."""
+        return self._text_choice(prompt, f"{self.seed}|{wire}|{prompt.model}|{prompt.text}|0").text or ""
+
     def scripted(
         self,
         prompt: Prompt,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from gatewright.mock.answers.compose import Composer
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner, setup_files
 from gatewright.mock.operations import MockApi, MockOperation
@@ -58,6 +59,7 @@ class TaskExtension:
         tick_interval: float = 0.05,
         count_events: CountEvents | None = None,
         replica: str = "0",
+        composer: Composer | None = None,
     ) -> None:
         self.index = LifecycleIndex(retention_override=retention)  # --task-retention wins over declarations
         self.engine = TaskEngine(
@@ -70,7 +72,9 @@ class TaskExtension:
         )
         self.files = files if files is not None else FileSigner()
         self.bodies = TaskBodies(self.index, count_events)  # counters follow their streams
-        self.hooks = TaskHooks(self.engine, self.index, self.bodies, self.files)
+        # an agent task's answer is the LLM answers' own (``tasks.transcripts``): their composer, or one alike
+        composer = composer if composer is not None else Composer(seed=seed)
+        self.hooks = TaskHooks(self.engine, self.index, self.bodies, self.files, composer=composer)
         self.dispatcher = CallbackDispatcher(self._callback_payload, callbacks)
         self.tick_interval = tick_interval
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from aiohttp import web
 
 from gatewright.mock import open_bodies
+from gatewright.mock.answers.compose import Composer
 from gatewright.mock.echo import echoable
 from gatewright.mock.extensions import MockCall, OperationHook
 from gatewright.mock.files import FileSigner
@@ -61,6 +62,7 @@ class TaskHooks:
     index: LifecycleIndex
     bodies: TaskBodies
     files: FileSigner
+    composer: Composer  # the LLM answers': an agent task's runs answer with it (``tasks.transcripts``)
     started: Started = field(default_factory=Started)  # (api, create operationId)s
 
     def create_hook(self, lifecycle: Lifecycle) -> OperationHook:
@@ -111,7 +113,7 @@ class TaskHooks:
                 SENT: _declared_sent(call),  # (``tasks.asked``)
                 "path_params": dict(call.path_params),
                 "host": f"{call.request.scheme}://{call.request.host}",
-                **said(lifecycle.spec, call),  # the user's words, for a route listing its conversation
+                **said(lifecycle.spec, call, self.composer),  # the user's words and their answer
                 **({CONTEXT_KEY: facts.as_context()} if facts is not None else {}),
             },
             retention=lifecycle.retention,
@@ -148,8 +150,8 @@ class TaskHooks:
         asked = call.preferences.extra.get("task")  # a task in motion keeps its end unless this one says
         outcome = Outcome.from_prefer(asked) if asked is not None or found.terminal else found.outcome
         task = engine.rerun(api.name, task_id, phase, outcome)
-        if task is not None and lifecycle.spec.transcripts:  # the follow-up's words join the conversation
-            task = engine.with_context(api.name, task_id, **said(lifecycle.spec, call, task.context)) or task
+        if task is not None and (told := said(lifecycle.spec, call, self.composer, found)):  # its words join
+            task = engine.with_context(api.name, task_id, **told) or task  # the talk, after the run before
         if task is None:
             return error_response(api, op, 404 if op.documents(404) else 400, f"no such task: {task_id}")
         return self.bodies.answer(
@@ -217,7 +219,7 @@ class TaskHooks:
             answer = self.bodies.answer(api, op, found, lifecycle.spec, call.decision, salt=salt)
             if answer is None:
                 return None
-            return write_transcript(api, answer, found, told, self.bodies.poll_body(found))
+            return write_transcript(api, answer, found, told)
 
         return transcript
 

@@ -79,6 +79,7 @@ def render_task(
     result_body: Any = None,
     facts: Mapping[str, Any] | None = None,
     outputs: Sequence[tuple[str, Any]] = (),
+    answers: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """A copy of ``base`` that tells the truth about ``task`` (see the module docstring).
 
@@ -93,7 +94,9 @@ def render_task(
     a free-form result takes its shape, with one item per result. ``result_body`` is the whole result
     where the create describes it (what the synchronous answer would have been), written as it is.
     ``outputs`` are the ``set_on_success`` fields (pointer, the value chosen at create): null or absent
-    until the task succeeds, then that value.
+    until the task succeeds, then that value. ``answers`` are where a finished agent tells what it answered
+    (pointer, its latest run's answer: ``tasks.transcripts``), written where the body has the field; they
+    are only given once the task succeeded.
     """
     body: dict[str, Any] = copy.deepcopy(dict(base))
     writer = _Body(body, schema, document or {}, validate)
@@ -118,6 +121,9 @@ def render_task(
         )
     for pointer, value in outputs:
         _write_output(writer, split(pointer), task, value)
+    for pointer, text in answers:
+        if writer.has(tokens := split(pointer)):
+            writer.set(tokens, text)
     if facts:
         _write_facts(writer, status_tokens[:-1], facts)
     return body

@@ -35,6 +35,7 @@ from gatewright.mock.tasks.publish import OUTPUTS
 from gatewright.mock.tasks.render import relocate, render_task
 from gatewright.mock.tasks.results import ResultKind, ResultPlan
 from gatewright.mock.tasks.sync import branches, filled
+from gatewright.mock.tasks.transcripts import answer_of
 from gatewright.spec.media import is_json
 from gatewright.spec.pointer import join, lookup, split
 from gatewright.spec.tasks import Phase, TaskSpec
@@ -103,6 +104,7 @@ class TaskBodies:
         schema = api.schemas.resolve(pointer)
         declared, spec = spec, self.fitted(api, decision, spec)
         outputs = _outputs(task, declared, spec)
+        answers = _answers(task, declared)
         id_pointer = spec.id_pointer
         bases = [example.value for example in media_spec.examples if isinstance(example.value, Mapping)]
         if decision.example is not None and isinstance(decision.example.value, Mapping):
@@ -143,6 +145,7 @@ class TaskBodies:
                 result_body=whole,
                 facts=facts,
                 outputs=outputs,
+                answers=answers,
             )
             if lifecycle is not None and lifecycle.links:
                 _write_links(lifecycle, task, body, pointer, validate)
@@ -160,7 +163,7 @@ class TaskBodies:
                     kept = valid(body)
                 if kept:  # echo keeps it valid: each restated field is kept only if it stays so
                     owned = [split(p) for p in (variant.status, variant.result, id_pointer) if p]
-                    owned += [split(field) for field, _ in outputs]
+                    owned += [split(field) for field, _ in (*outputs, *answers)]
                     return _as_asked(api, task, body, valid, owned), True
                 first = first if first is not None else body
         return first, False
@@ -289,6 +292,13 @@ def _outputs(task: Task, declared: TaskSpec, fitted: TaskSpec) -> list[tuple[str
         (field, chosen.get(original))
         for original, field in zip(declared.set_on_success, fitted.set_on_success, strict=True)
     ]
+
+
+def _answers(task: Task, declared: TaskSpec) -> list[tuple[str, str]]:
+    """Where a succeeded agent task's answer goes (each transcript's ``answer`` pointer of the poll's
+    body), with the answer its latest run gave (``transcripts.answer_of``); none before it succeeded."""
+    answer = answer_of(task) if declared.transcripts else None
+    return [] if answer is None else sorted({(told.answer, answer) for _, told in declared.transcripts})
 
 
 def _result_sample(bases: list[Mapping[str, Any]], result: str | None) -> Any:
