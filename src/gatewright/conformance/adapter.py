@@ -39,6 +39,7 @@ from gatewright.conformance.sender import Auth, Sender
 from gatewright.conformance.served import ServedModels
 from gatewright.conformance.st_internals import checks_by_name
 from gatewright.conformance.stateful import run_stateful
+from gatewright.spec import Operation
 from gatewright.spec.errors import SpecError
 from gatewright.spec.validation import DocumentValidators
 
@@ -140,6 +141,12 @@ class SchemathesisAdapter:
         """A case of ``operation_id`` with exactly these values (``CaseBuilder.make_case``: path
         parameters, query, body, headers, the body's media type)."""
         return self.cases.make_case(operation_id, **values)
+
+    def case_for_id(self, operation: Operation, item_id: str) -> Any:
+        """A request about one item ``operation`` reaches by id (a file's content, a made thing's delete):
+        ``item_id`` in the path parameter named last in its path, the item's own (``/v1/files/{file_id}``)."""
+        name = operation.path.rpartition("{")[2].partition("}")[0]
+        return self.make_case(operation.operation_id, path_parameters={name: item_id})
 
     def valid_case(self, operation_id: str) -> Any | None:
         """A request the spec calls valid: the first documented example, else a generated one."""

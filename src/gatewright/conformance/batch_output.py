@@ -12,10 +12,13 @@ once, and its ``response.body`` must be what the operation the sent line's ``url
 (schemathesis's ``response_schema_conformance``, as every answer verify judges); the two files together
 hold one line per completed and per failed request (the line format lets a non-2xx answer sit in the output
 file too: such a line counts as failed). Error lines are the gateway's word on its lines, counted, not
-judged. A batch whose every line failed exercised nothing of its success path: where the gateway refused
-what verify sent (its model: ``served.unserved``, or another 4xx) the unit is skipped with the gateway's own
-message from the first failed line; where lines failed with a 5xx, the gateway failed them, a finding. JSONL
-lines end at ``\n`` only: JSON allows U+2028, U+2029 and U+0085 raw inside a string.
+judged, but for their status: a line that failed with a 5xx is the gateway failing it, a finding naming
+the line, whatever became of the others; a 4xx is the gateway refusing what verify sent, no finding. A batch
+whose every line failed exercised nothing of its success path: where the gateway refused what verify sent
+(its model: ``served.unserved``, or another 4xx) the unit is skipped with the gateway's own message from the
+first failed line. The files the gateway made for the batch (its output and error file) are handed to the
+unit's cleanup (``made_cleanup``), deleted with the input file verify uploaded. JSONL lines end at ``\n``
+only: JSON allows U+2028, U+2029 and U+0085 raw inside a string.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from gatewright.conformance.adapter import SchemathesisAdapter
 from gatewright.conformance.bodies import error_message
 from gatewright.conformance.checks import BATCH_COUNTS, BATCH_OUTPUT
 from gatewright.conformance.limiter import BudgetSpent
-from gatewright.conformance.made_files import FilePlan, refusal, upload_operation
+from gatewright.conformance.made_cleanup import Cleanup
+from gatewright.conformance.made_files import FilePlan, content_operation, refusal, upload_operation
 from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.served import refused_model, success_json_schema, unserved
 from gatewright.conformance.units import UnitContext
@@ -50,12 +54,14 @@ __all__ = [
     "line_failed",
     "line_status",
     "sent_lines",
+    "server_error",
     "server_failure",
 ]
 
 COUNTS, OUTPUT_FILE, ERROR_FILE = "request_counts", "output_file_id", "error_file_id"  # OpenAI's names
 SCHEMA_CHECK = ("response_schema_conformance",)
 PHASE = "lifecycle"
+SHOWN = 5  # the lines a finding names by custom_id (verify's batches are small: more is said as a count)
 _File = tuple[CaseRun | None, list[Any]]  # a batch file's download (None: no file to read) and its lines
 
 
@@ -165,18 +171,32 @@ def failed_reason(failed: int, lines: list[Any]) -> str:
     return f"{head}: {unserved(said)}" if said is not None else f"{head}: {error_message(text)}"
 
 
-def server_failure(total: int, lines: list[Any]) -> str | None:
-    """What a batch whose every line failed says of the gateway where lines failed with a 5xx: the gateway
-    failing, not a refusal of what verify sent (a skip is for those), so a finding; None where none did."""
-    server = [line for line in lines if (line_status(line) or 0) >= 500]
+def server_failure(total: int, lines: list[Any], *, every: bool) -> str | None:
+    """What the failed ``lines`` of a batch of ``total`` say of the gateway where some failed with a 5xx:
+    the gateway failing them, not a refusal of what verify sent (that is no finding), so a finding naming
+    each such line and its status, with the gateway's word on the first; None where none did. ``every``:
+    no line of the batch completed."""
+    server = [line for line in lines if server_error(line)]
     if not server:
         return None
-    status, text = _said(server[0])
-    custom_id = server[0].get("custom_id") if isinstance(server[0], Mapping) else None
-    return (
-        f"every line of the batch failed ({total} of {total}), {len(server)} with a server error; "
-        f"line {json.dumps(custom_id)} got {status}: {error_message(text)}"
-    )
+    if every:
+        head = f"every line of the batch failed ({total} of {total}), {len(server)} with a server error"
+    else:
+        head = f"{len(server)} of the batch's {total} lines failed with a server error"
+    named = [f"line {json.dumps(_custom_id(line))} got {line_status(line)}" for line in server]
+    _, text = _said(server[0])
+    shown = ", ".join([f"{named[0]} ({error_message(text)})", *named[1:SHOWN]])
+    more = f", and {len(named) - SHOWN} more" if len(named) > SHOWN else ""
+    return f"{head}: {shown}{more}"
+
+
+def server_error(line: Any) -> bool:
+    """Whether a batch file line records a 5xx answer: the gateway failing the request, not refusing it."""
+    return (line_status(line) or 0) >= 500
+
+
+def _custom_id(line: Any) -> Any:
+    return line.get("custom_id") if isinstance(line, Mapping) else None
 
 
 class BatchJudge:
@@ -194,6 +214,19 @@ class BatchJudge:
         if schema is None or COUNTS not in properties(spec.document, schema):
             return None
         return cls(spec, adapter, content_operation(spec))
+
+    def hand_over(self, last: CaseRun, cleanup: Cleanup) -> None:
+        """The files the gateway made for the batch ``last`` shows (its output and error file) go to
+        ``cleanup``, deleted once the unit is over with the input file verify uploaded: verify's batch made
+        them, in the user's account, and nothing else will delete them."""
+        body = last.json()
+        upload = upload_operation(self.spec)
+        if not isinstance(body, Mapping) or upload is None:
+            return
+        for field, what in ((OUTPUT_FILE, "the output file"), (ERROR_FILE, "the error file")):
+            file_id = body.get(field)
+            if isinstance(file_id, str) and file_id:
+                cleanup.add(f"{what} of verify's batch ({field})", file_id, upload.path)
 
     def judge(
         self, ctx: UnitContext, last: CaseRun, status: str, states: States, sent: dict[str, SentLine] | None
@@ -217,8 +250,10 @@ class BatchJudge:
             return False
         failed = [*errors[1], *(line for line in output[1] if line_failed(line))]
         done = [line for line in output[1] if not line_failed(line)]
-        if counts.total and not done and (counts.failed == counts.total or len(failed) >= counts.total):
-            self._all_failed(ctx, counts.total, failed, errors[0] or output[0] or last)
+        every = (
+            counts.total > 0 and not done and (counts.failed == counts.total or len(failed) >= counts.total)
+        )
+        if self._failed_lines(ctx, counts.total, failed, (errors, output), last, every=every):
             return True
         in_files, told = len(output[1]) + len(errors[1]), counts.completed + counts.failed
         if in_files != told and self.content is not None:
@@ -247,25 +282,34 @@ class BatchJudge:
         return output, errors
 
     @staticmethod
-    def _all_failed(ctx: UnitContext, total: int, failed: list[Any], run: CaseRun) -> None:
-        """A batch whose every line failed: a finding where lines failed with a 5xx (the gateway failing),
-        else the unit skipped with the gateway's word (it refused what verify sent, e.g. its model)."""
-        server = server_failure(total, failed)
-        if server is None:
+    def _failed_lines(
+        ctx: UnitContext,
+        total: int,
+        failed: list[Any],
+        files: tuple[_File, _File],
+        last: CaseRun,
+        *,
+        every: bool,
+    ) -> bool:
+        """A finding where lines failed with a 5xx (the gateway failing them), shown with the file holding the
+        first (``files``: the error file, then the output file); a batch whose ``every`` line failed, none
+        with a 5xx, skips the unit with the gateway's word (it refused what verify sent, e.g. its model).
+        True when ``every`` line failed: nothing of the success path is left to judge."""
+        server = server_failure(total, failed, every=every)
+        if server is not None:
+            run = next((run for run, lines in files if any(map(server_error, lines))), None)
+            title = "Every batch line failed" if every else "Batch lines failed"
+            ctx.fail_on(run or last, BATCH_OUTPUT.id, f"{title} with a server error", server, phase=PHASE)
+        elif every:
             ctx.result.skipped = failed_reason(total, failed)
-        else:
-            ctx.fail_on(
-                run, BATCH_OUTPUT.id, "Every batch line failed with a server error", server, phase=PHASE
-            )
+        return every
 
     def _read(self, ctx: UnitContext, file_id: Any) -> _File | None:
         """The download of file ``file_id`` and its lines (none without an id or a content route);
         None when it cannot be read (a finding says why)."""
         if not isinstance(file_id, str) or not file_id or self.content is None:
             return None, []
-        name = next(p["name"] for p in self.content.parameters if p.get("in") == "path")
-        case = self.adapter.make_case(self.content.operation_id, path_parameters={name: file_id})
-        run = self.adapter.send(case, phase=PHASE)
+        run = self.adapter.send(self.adapter.case_for_id(self.content, file_id), phase=PHASE)
         ctx.record(run, operation=self.content)
         if run.response is None or run.status is None or not 200 <= run.status < 300:
             message = f"reading {file_id} ({self.content.label}) failed: {run.error or refusal(run)}"
@@ -338,22 +382,3 @@ class BatchJudge:
             verify=True,
         )
         return self.adapter.validate(case, answer, SCHEMA_CHECK, {})
-
-
-def content_operation(spec: Spec) -> Operation | None:
-    """The route that serves an uploaded file's bytes: ``GET <upload path>/{id}/content`` (OpenAI's
-    ``GET /v1/files/{file_id}/content``), or None."""
-    upload = upload_operation(spec)
-    if upload is None:
-        return None
-    base = upload.path.rstrip("/") + "/{"
-    for operation in spec.operations:
-        path = operation.path
-        if (
-            operation.method == "GET"
-            and path.startswith(base)
-            and path.endswith("}/content")
-            and path.count("{") == 1
-        ):
-            return operation
-    return None

@@ -191,7 +191,7 @@ BATCH_OUTPUT = check(
     title="Batch output",
     explanation="a succeeded batch's output and error files are JSONL holding one line per completed and "
     "failed request; each output line names a custom_id sent, once, and its response body is valid "
-    "against the response schema of the route its request called",
+    "against the response schema of the route its request called; no line failed with a 5xx",
 )
 
 # --- event streams (text/event-stream) -----------------------------------------------------

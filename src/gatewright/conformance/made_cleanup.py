@@ -1,7 +1,8 @@
 """What verify made for a lifecycle is deleted afterwards, whatever the run's budget; what stays is named.
 
 verify makes things on the gateway before a lifecycle (``made_files``: the files a create names;
-``made_parents``: the store a create's path names), in the user's account. Once the lifecycle is over,
+``made_parents``: the store a create's path names), in the user's account, and the gateway makes things
+for what verify started (a batch's output and error file: ``batch_output``). Once the lifecycle is over,
 whatever its outcome, each is deleted through the spec's ``DELETE`` of it, newest first (a file
 attached to a store goes before the store). These deletes go out even when ``--budget`` is spent: the
 budget bounds what verify spends testing a paid gateway, and a run that stopped testing should not leave
@@ -59,8 +60,7 @@ class Cleanup:
         delete = delete_operation(self.spec, made.collection)
         if delete is None:
             return f"the spec has no DELETE {made.collection.rstrip('/')}/{{id}}"
-        name = next(str(p["name"]) for p in delete.parameters if p.get("in") == "path")
-        case = self.adapter.make_case(delete.operation_id, path_parameters={name: made.made_id})
+        case = self.adapter.case_for_id(delete, made.made_id)
         try:
             run = self.adapter.send(case, phase=phase, past_budget=True)
         except GateClosed as exc:  # the run is stopping: nothing more goes out

@@ -41,7 +41,16 @@ from gatewright.spec.media import is_json
 from gatewright.spec.model import FILE_PURPOSE_EXTENSION
 from gatewright.spec.paths import on_endpoint
 
-__all__ = ["FileMaker", "FilePlan", "Made", "answered_id", "file_content", "refusal", "upload_operation"]
+__all__ = [
+    "FileMaker",
+    "FilePlan",
+    "Made",
+    "answered_id",
+    "content_operation",
+    "file_content",
+    "refusal",
+    "upload_operation",
+]
 
 PURPOSE = "purpose"
 FILE_PART = "file"
@@ -160,6 +169,25 @@ def upload_operation(spec: Spec) -> Operation | None:
             found.append(operation)
     found.sort(key=lambda op: not op.path.rstrip("/").endswith("/files"))
     return found[0] if found else None
+
+
+def content_operation(spec: Spec) -> Operation | None:
+    """The route that serves an uploaded file's bytes: ``GET <upload path>/{id}/content`` (OpenAI's
+    ``GET /v1/files/{file_id}/content``), or None."""
+    upload = upload_operation(spec)
+    if upload is None:
+        return None
+    base = upload.path.rstrip("/") + "/{"
+    for operation in spec.operations:
+        path = operation.path
+        if (
+            operation.method == "GET"
+            and path.startswith(base)
+            and path.endswith("}/content")
+            and path.count("{") == 1
+        ):
+            return operation
+    return None
 
 
 def file_content(

@@ -211,7 +211,8 @@ class LifecycleCheck:
         self, ctx: UnitContext, created: CaseRun, *, after_cancel: bool = False
     ) -> _Poll | None:
         """Poll the task ``created`` started; the report notes the states it went through, whatever
-        the outcome (a finding, a timeout, the end of the run)."""
+        the outcome (a finding, a timeout, the end of the run), and the files a batch's last answer names
+        are deleted with what verify made (``BatchJudge.hand_over``)."""
         for check in (TASK_STATUS_DECLARED, TASK_STATUS_FORWARD, TASK_TERMINATES):
             ctx.ran(check.id)
         seen = _Poll(states=[])
@@ -220,6 +221,8 @@ class LifecycleCheck:
         finally:
             which = "cancelled task states" if after_cancel else "task states"
             ctx.result.notes.append(f"{which}: {_states(seen.states)}")
+            if self.batch is not None and seen.last is not None:  # what the batch made goes with the unit
+                self.batch.hand_over(seen.last, self.files.cleanup)
 
     def _poll(self, ctx: UnitContext, created: CaseRun, seen: _Poll, *, after_cancel: bool) -> _Poll | None:
         deadline = time.monotonic() + self.timing.timeout

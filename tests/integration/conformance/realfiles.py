@@ -15,8 +15,10 @@ line it serves gets a chat completion in the output file. As OpenAI's, a batch n
 completed has no output file (``output_file_id`` null), and one none of whose lines failed no error file.
 ``bad_output``: those completions break ipop's schema (``created`` a string), as a gateway that hands its
 upstream's answer through unchecked would; ``upstream_down``: every line it serves fails with a 503, as
-when its upstream is unavailable; ``errors_in_output``: failed lines go to the output file with the others
-(no error file), as some OpenAI-compatible gateways write them.
+when its upstream is unavailable, ``down_for``: only the lines of these ``custom_id``s do (its upstream
+failing now and then); ``errors_in_output``: failed lines go to the output file with the others
+(no error file), as some OpenAI-compatible gateways write them; ``keeps_outputs``: it refuses (400) to delete
+the files it wrote for a batch, as a gateway that owns them would.
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ class RealFiles:
         self.delay = delay
         self.bad_output = bad_output
         self.upstream_down = False
+        self.down_for: frozenset[str] = frozenset()  # custom_ids whose line fails with a 503
         self.errors_in_output = False
+        self.keeps_outputs = False
         self.files: dict[str, dict[str, Any]] = {}
         self.contents: dict[str, str] = {}  # kept past a delete: a batch reads its input when it runs
         self.batches: dict[str, dict[str, Any]] = {}
@@ -140,6 +144,8 @@ class RealFiles:
     async def delete(self, request: web.Request) -> web.Response:
         await asyncio.sleep(self.delay)
         file_id = request.match_info["file_id"]
+        if self.keeps_outputs and self.files.get(file_id, {}).get("purpose") == "batch_output":
+            return ipop_error(400, f"File '{file_id}' belongs to a batch: it cannot be deleted.")
         if self.files.pop(file_id, None) is None:
             return ipop_error(404, f"No such file: '{file_id}'.")
         self.deleted.append(file_id)
@@ -240,7 +246,7 @@ class RealFiles:
             message = f"The model '{model}' does not exist or is not served by this gateway."
             body: dict[str, Any] = {"error": message, "code": "model_not_found", "request_id": request_id}
             response = {"status_code": 404, "request_id": request_id, "body": {**body, "retryable": False}}
-        elif self.upstream_down:
+        elif self.upstream_down or line["custom_id"] in self.down_for:
             message = f"The upstream provider of '{model}' is unavailable; retry later."
             body = {"error": message, "code": "upstream_unavailable", "request_id": request_id}
             response = {"status_code": 503, "request_id": request_id, "body": {**body, "retryable": True}}
@@ -280,7 +286,8 @@ class RealFiles:
                 "custom_id": line["custom_id"],
                 "status": (
                     "completed"
-                    if line["body"].get("model") in self.served and not self.upstream_down
+                    if line["body"].get("model") in self.served
+                    and not (self.upstream_down or line["custom_id"] in self.down_for)
                     else "failed"
                 )
                 if done

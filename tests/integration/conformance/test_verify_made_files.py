@@ -73,12 +73,13 @@ def test_a_batch_and_a_fine_tune_are_driven_over_files_uploaded_for_their_purpos
     # the batch input was JSONL the mock answered line by line: two requests, both answered
     done = [b for b in batches if b["status"] == "completed"]
     assert done and all(b["request_counts"] == {"total": 2, "completed": 2, "failed": 0} for b in done)
-    # every file verify uploaded was deleted, the batch's own output files kept
+    # every file verify uploaded was deleted, and so were the output files the mock wrote for its batches
     deleted = {
         path.rpartition("/")[2] for method, path, status, _ in calls if method == "DELETE" and status == 204
     }
-    assert set(sent) <= deleted
-    assert not set(sent) & {item["id"] for item in files_left}
+    outputs = {b["output_file_id"] for b in done}
+    assert None not in outputs and set(sent) | outputs <= deleted
+    assert not (set(sent) | outputs) & {item["id"] for item in files_left}
 
 
 def test_an_upload_that_fails_skips_the_lifecycle_saying_so_and_sends_no_create(tmp_path: Path) -> None:
@@ -125,9 +126,9 @@ def test_against_a_realistic_upstream_a_batch_runs_over_its_uploaded_file_which_
     # went to the public models list as ipop's operations take it, x-api-key, and the model was known)
     done = [batch for batch in files.batches.values() if batch["status"] == "completed"]
     assert [batch["request_counts"] for batch in done] == [{"total": 2, "completed": 2, "failed": 0}]
-    # both input files deleted; what is left is the gateway's own output file
-    assert sorted(files.deleted) == sorted(inputs)
-    assert [item["purpose"] for item in files.files.values()] == ["batch_output"]
+    # both input files deleted, and the output file the gateway wrote for the batch: nothing is left
+    assert sorted(files.deleted) == sorted([*inputs, done[0]["output_file_id"]])
+    assert files.files == {}
 
 
 def test_an_upload_the_realistic_upstream_refuses_skips_the_lifecycle_with_its_reason(

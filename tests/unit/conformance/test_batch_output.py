@@ -15,7 +15,6 @@ from gatewright.conformance.batch_output import (
     BatchJudge,
     Counts,
     SentLine,
-    content_operation,
     counts_problem,
     failed_reason,
     jsonl,
@@ -25,7 +24,7 @@ from gatewright.conformance.batch_output import (
     server_failure,
 )
 from gatewright.conformance.limiter import BudgetSpent
-from gatewright.conformance.made_files import FileNeed, FilePlan
+from gatewright.conformance.made_files import FileNeed, FilePlan, content_operation
 from gatewright.conformance.models import UnitResult
 from gatewright.conformance.runs import CaseRun
 from gatewright.conformance.units import UnitContext
@@ -167,10 +166,30 @@ def test_a_batch_line_failed_where_it_has_an_error_or_a_non_2xx_answer() -> None
 def test_lines_failed_with_a_5xx_are_the_gateway_failing_not_a_skip() -> None:
     refused = {"custom_id": "gatewright-1", "response": {"status_code": 404, "body": {"error": "No model."}}}
     down = {"custom_id": "gatewright-2", "response": {"status_code": 502, "body": {"error": "Bad gateway."}}}
-    assert server_failure(2, [refused, {**refused, "custom_id": "gatewright-2"}]) is None
-    assert server_failure(2, [refused, down]) == (
-        "every line of the batch failed (2 of 2), 1 with a server error; "
-        'line "gatewright-2" got 502: Bad gateway.'
+    assert server_failure(2, [refused, {**refused, "custom_id": "gatewright-2"}], every=True) is None
+    assert server_failure(2, [refused, down], every=True) == (
+        'every line of the batch failed (2 of 2), 1 with a server error: line "gatewright-2" got 502 '
+        "(Bad gateway.)"
+    )
+    # some lines completed: the 5xx among the failed lines is a finding all the same, the 4xx is not
+    assert server_failure(3, [refused, down], every=False) == (
+        '1 of the batch\'s 3 lines failed with a server error: line "gatewright-2" got 502 (Bad gateway.)'
+    )
+
+
+def test_a_server_failure_names_each_line_so_failed_up_to_five() -> None:
+    """The gateway's word is the first line's; the others by custom_id and status, past five a count."""
+    down = [
+        {
+            "custom_id": f"gatewright-{n}",
+            "response": {"status_code": 500 + n, "body": {"error": f"Down {n}."}},
+        }
+        for n in range(1, 8)
+    ]
+    assert server_failure(9, down, every=False) == (
+        "7 of the batch's 9 lines failed with a server error: "
+        'line "gatewright-1" got 501 (Down 1.), line "gatewright-2" got 502, line "gatewright-3" got 503, '
+        'line "gatewright-4" got 504, line "gatewright-5" got 505, and 2 more'
     )
 
 
@@ -236,6 +255,36 @@ def test_the_files_lines_together_match_the_counts_wherever_a_failed_line_is(
     [finding] = short.findings
     assert finding.title == "Batch files do not match its counts"
     assert finding.message == "2 output and 0 error lines for 1 completed and 2 failed requests"
+
+
+def test_a_5xx_line_among_completed_ones_is_a_finding_naming_it_a_4xx_line_none(
+    ipop_judge: BatchJudge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a batch whose every line failed was looked at for 5xx: one completed line let a 502 pass."""
+    refused = {"status_code": 404, "body": {"error": "No such model."}}
+    down = {"status_code": 502, "body": {"error": "Upstream unavailable."}}
+    poll = {
+        "status": "completed",
+        "request_counts": {"total": 3, "completed": 1, "failed": 2},
+        "output_file_id": "out",
+        "error_file_id": "err",
+    }
+    files = {
+        "out": [_line("gatewright-1", OK)],
+        "err": [_line("gatewright-2", refused), _line("gatewright-3", down)],
+    }
+    failed, result = _judged(ipop_judge, monkeypatch, poll, files)
+    assert failed is False and result.skipped is None  # the success path ran: the result is still looked at
+    [finding] = result.findings
+    assert finding.check == "task_batch_output" and finding.title == "Batch lines failed with a server error"
+    assert finding.message == (
+        "1 of the batch's 3 lines failed with a server error: "
+        'line "gatewright-3" got 502 (Upstream unavailable.)'
+    )
+    # the 4xx alone (the gateway refusing what verify sent) is no finding
+    files["err"] = [_line("gatewright-2", refused), _line("gatewright-3", refused)]
+    _, refusals = _judged(ipop_judge, monkeypatch, poll, files)
+    assert refusals.findings == [] and refusals.skipped is None
 
 
 def test_a_budget_spent_reading_the_files_leaves_the_output_check_not_run(
