@@ -168,7 +168,8 @@ class MockOptions:
             _budget(
                 "conversation-bytes",
                 "bytes of kept conversations, for stored Responses answers and for Anthropic message threads "
-                "each; the oldest go first",
+                "each (a sixteenth of it more for the ids of thread replies already continued); the oldest "
+                "go first",
             )
         ),
     )

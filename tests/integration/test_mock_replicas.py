@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -293,6 +294,30 @@ def test_a_thread_continues_on_either_replica_and_each_reply_once(redis_url: str
         gone = send(a, {"type": "continue", "previous_message_id": second.json()["id"]})
         assert gone.status_code == 404
         assert gone.json()["error"]["details"] == {"error_code": "thread_not_found"}
+
+
+def test_a_reply_continued_on_both_replicas_at_once_is_continued_once(redis_url: str) -> None:
+    """Each replica checked the reply was not continued, then published that it was: two continues of one
+    reply reaching both at the same instant were both answered. Now one is ``thread_already_continued``."""
+    ask = {"model": "claude-sonnet-4-6", "max_tokens": 16, "messages": [{"role": "user", "content": "Hi"}]}
+    with two(redis_url) as (a, b), ThreadPoolExecutor(2) as pool:
+        for _ in range(6):
+            first = a.post("/voxvey/v1/messages", json={**ask, "thread": {"type": "create"}})
+            assert first.status_code == 200, first.text
+            again = {**ask, "thread": {"type": "continue", "previous_message_id": first.json()["id"]}}
+            gate = threading.Barrier(2)
+
+            def send(
+                on: Replica, body: dict[str, Any] = again, gate: threading.Barrier = gate
+            ) -> requests.Response:
+                gate.wait(5)
+                return on.post("/voxvey/v1/messages", json=body)
+
+            answers = sorted(pool.map(send, (a, b)), key=lambda answer: answer.status_code)
+            assert [answer.status_code for answer in answers] == [200, 400], [
+                answer.text for answer in answers
+            ]
+            assert answers[1].json()["error"]["details"] == {"error_code": "thread_already_continued"}
 
 
 def _agent_to_end(on: Replica, task_id: str) -> dict[str, Any]:

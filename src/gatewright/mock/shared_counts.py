@@ -4,8 +4,10 @@ A replicated value keeps the later of two writes made at the same instant, so a 
 the ``--rpm`` quota counted that way lets requests that reach several replicas at once each take the
 last slot. These are decided in Redis instead, one atomic Lua script per request, kept beside this
 module: ``lua/claim.lua`` counts a rule's matches (or a recorded sequence's plays) within a limit,
-``lua/window.lua`` spends a quota in a sliding window on Redis's own clock. Their keys are scoped to
-the namespace's epoch, so a reset starts them afresh and an old epoch's keys expire on their own.
+``lua/window.lua`` spends a quota in a sliding window on Redis's own clock, and ``first`` (Redis's
+``SET NX``) lets one replica alone do what may be done once (continue an Anthropic thread's reply).
+Their keys are scoped to the namespace's epoch, so a reset starts them afresh and an old epoch's keys
+expire on their own.
 """
 
 from __future__ import annotations
@@ -61,6 +63,18 @@ class SharedCounts:
             "window", scoped, [member, limit, max(1, int(seconds * 1000))]
         )
         return bool(allowed), int(remaining), max(0.0, int(wait) / 1000)
+
+    async def first(self, key: str, seconds: int) -> bool:
+        """Whether this is the first ``first`` of ``key`` (of several replicas asking at the same
+        instant, one is; Redis's ``SET NX``, one atomic step). The mark expires after ``seconds``: it
+        need only last until the replica that made it has published what it did (the replicated state
+        then tells the others), so its keys never pile up in Redis."""
+        try:
+            scoped = f"{self._scoped('first')}{KEY_SEP}{key}"
+            marked = await self._ledger.redis.set(scoped, 1, nx=True, ex=seconds)
+        except redis.RedisError as exc:
+            raise self._ledger.unavailable(exc) from None
+        return bool(marked)
 
     async def _decide(self, script: str, key: str, args: list[Any]) -> Any:
         """Run a deciding script (``claim``, ``window``) on ``key``: ``StoreUnavailable`` if Redis is away."""

@@ -60,6 +60,8 @@ log = logging.getLogger("gatewright.mock.answers")
 
 # Told each answer one operation gives, as sent (a JSON body, or the body a stream replays).
 Watcher = Callable[[MockCall, dict[str, Any]], None]
+Vet = Callable[[MockCall], object]  # raises ``Refused`` for a request the watcher cannot have answered
+_Watched = tuple[Watcher, Callable[[MockCall], bool] | None, Vet | None]  # the watcher, ``wants``, ``vet``
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +140,8 @@ class AnswerExtension:
         self.reused = AnswerCache()
         self.answered = 0
         self._warned: set[tuple[str, str]] = set()
-        # (api, operationId) -> who is told, and which requests' answers it wants (None: every one)
-        self._watchers: dict[tuple[str, str], tuple[Watcher, Callable[[MockCall], bool] | None]] = {}
+        # (api, operationId) -> who is told, which requests' answers it wants (None: all), what vets them
+        self._watchers: dict[tuple[str, str], _Watched] = {}
 
     def _now(self) -> int:
         return int(self.composer.clock())
@@ -230,11 +232,14 @@ class AnswerExtension:
         watcher: Watcher,
         *,
         wants: Callable[[MockCall], bool] | None = None,
+        vet: Vet | None = None,
     ) -> None:
         """Tell ``watcher`` every answer the operation gives (stored responses keep them), or those to the
         requests ``wants`` picks (a cheap look at the request: the others' answers are not parsed, and stay
-        repeatable by ``mock.repeats``)."""
-        self._watchers[(api, operation_id)] = (watcher, wants)
+        repeatable by ``mock.repeats``). ``vet`` sees those requests before an answer is composed, and raises
+        ``Refused`` for one the watcher's state cannot answer (a thread it does not keep): asked for directly,
+        streamed or as a batch line, it is refused the same way, and the watcher never told of it."""
+        self._watchers[(api, operation_id)] = (watcher, wants, vet)
 
     def reset(self) -> None:
         self.ids.reset()
@@ -274,8 +279,14 @@ class AnswerExtension:
         held = self._watchers.get((call.api.name, call.operation.operation_id))
         if held is None:
             return None
-        watcher, wants = held
+        watcher, wants, _ = held
         return watcher if wants is None or wants(call) else None
+
+    def _vet(self, call: MockCall) -> None:
+        """``Refused`` where the watcher of ``call``'s answers refuses it (see ``watch``)."""
+        held = self._watchers.get((call.api.name, call.operation.operation_id)) if self._watchers else None
+        if held is not None and held[2] is not None and (held[1] is None or held[1](call)):
+            held[2](call)
 
     def _answer(self, call: MockCall) -> JsonOutcome | None:
         """The answer, checked: composed (``body``), serialized too when now kept (``raw``), or a kept one
@@ -287,6 +298,7 @@ class AnswerExtension:
         decision = call.json_decision()
         if decision is None:
             return None
+        self._vet(call)
         media = decision.media
         assert media is not None and media.schema_pointer is not None
         body = call.body

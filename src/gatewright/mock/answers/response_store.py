@@ -51,7 +51,7 @@ class ResponseStore:
     def __init__(self, entries: int = _ENTRIES, budget: int = _BUDGET) -> None:
         self._kept: OrderedDict[Key, Stored] = OrderedDict()  # oldest first (found in constant time)
         self._entries = entries
-        self._budget = budget
+        self.budget = budget
         self.used = 0  # bytes held
         self.ledger: Ledger | None = None
 
@@ -69,10 +69,10 @@ class ResponseStore:
         return dropped
 
     def _put(self, key: Key, stored: Stored) -> list[tuple[Key, Stored]]:
-        if stored.size > self._budget or self._entries <= 0:
+        if stored.size > self.budget or self._entries <= 0:
             return [(key, stored)]
         dropped: list[tuple[Key, Stored]] = []
-        while self._kept and (len(self._kept) >= self._entries or self.used + stored.size > self._budget):
+        while self._kept and (len(self._kept) >= self._entries or self.used + stored.size > self.budget):
             oldest = next(iter(self._kept))
             dropped.append((oldest, self._kept[oldest]))
             self._pop(oldest)

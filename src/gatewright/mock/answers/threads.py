@@ -22,7 +22,15 @@ given, dropped by the budget, given before a ``reset``) with ``thread_not_found`
 operation documents one and else the status it refuses a bad request with. Read as sent, the
 continue was answered as a conversation of its new messages alone, with none of the thread's tools.
 The replies continued are remembered (shared and reset as the conversations are) to tell the two
-apart.
+apart. The check is one, ``_refuse_unknown``: the operation's hook runs it on a direct request (before
+the other hooks: a stream, a spec example), and the answers run it before composing any answer to a
+threaded request (``AnswerExtension.watch``'s ``vet``), so a batch line continuing such an id fails as
+that line, with the body the direct request gets, and is never kept or remembered as continued.
+
+Replicas: a continue is marked in Redis before it is answered (``SharedCounts.first``, one atomic
+step), so of two continues of one reply reaching two replicas at the same instant the second is
+``thread_already_continued`` too. A batch line is answered without awaiting Redis, so one racing a
+direct continue of the same reply on another replica is not caught that way (each is answered).
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from gatewright.mock.answers.response_store import ResponseStore, Stored
 from gatewright.mock.extensions import MockCall, OperationHook, Refused
 from gatewright.mock.keyset import SharedKeySet
 from gatewright.mock.operations import MockApi, MockOperation
+from gatewright.mock.shared_values import KEY_SEP
 
 if TYPE_CHECKING:
     from gatewright.mock.answers.extension import AnswerExtension
@@ -54,12 +63,19 @@ class ThreadStore(ResponseStore):
 
 class ContinuedReplies(SharedKeySet):
     """The (API, message id)s a continue has answered from (a second continue is
-    ``thread_already_continued``), at most ``limit``. Shared by replicas under its own name."""
+    ``thread_already_continued``). Shared by replicas under its own name.
+
+    Only a reply the mock gave and still kept enters (``_remember`` moves it here from the kept
+    conversations), never an id a request made up, so its entries are the mock's own short ids and
+    at most one per conversation it kept. It is bounded in bytes by a sixteenth of the conversations'
+    budget (``--conversation-bytes``: about 100,000 replies at the default 64 MiB), so that one option
+    bounds what threads hold in each replica and in Redis. A reply continued past the bound is not
+    remembered: continued again, it is ``thread_not_found``, still refused."""
 
     shared_name = "messages.threads.continued"
 
-    def __init__(self, limit: int = 1_000_000) -> None:
-        super().__init__(limit)
+    def __init__(self, budget: int) -> None:
+        super().__init__(budget=budget)
 
 
 class MessageThreads:
@@ -75,15 +91,22 @@ class MessageThreads:
     def __init__(self, answers: AnswerExtension, store: ThreadStore | None = None) -> None:
         self.answers = answers
         self.kept = store if store is not None else ThreadStore()
-        self.continued_replies = ContinuedReplies()
+        self.continued_replies = ContinuedReplies(self.kept.budget // 16)
 
     def bind(self, api: MockApi, operation: MockOperation) -> OperationHook | None:
         if operation.wire != WIRE:
             return None
-        self.answers.watch(api.name, operation.operation_id, self._remember, wants=_threaded)
+        self.answers.watch(
+            api.name, operation.operation_id, self._remember, wants=_threaded, vet=self._refuse_unknown
+        )
 
         async def hook(call: MockCall) -> None:
-            self._refuse_unknown(call)
+            key = self._refuse_unknown(call)
+            ledger = self.continued_replies.ledger
+            if key is None or ledger is None or call.json_decision() is None:  # (None: no answer composed)
+                return
+            if not await ledger.counts.first(_mark(key), _MARKED):  # another replica is continuing it
+                raise _refusal(call.operation, key[1], continued=True)
 
         return hook
 
@@ -92,27 +115,30 @@ class MessageThreads:
         self.continued_replies.clear()
 
     def snapshot(self) -> dict[str, Any]:
-        return {"threads": len(self.kept), "bytes": self.kept.used}
+        replies = self.continued_replies
+        return {
+            "threads": len(self.kept),
+            "bytes": self.kept.used,
+            "continued": len(replies),
+            "continued_bytes": replies.used,
+        }
 
     def shared_stores(self) -> list[Shared]:
         return [self.kept, self.continued_replies]
 
-    def _refuse_unknown(self, call: MockCall) -> None:
-        """``Refused`` for a continue from a reply this mock does not keep (see the module docstring)."""
+    def _refuse_unknown(self, call: MockCall) -> tuple[str, str] | None:
+        """``Refused`` for a continue from a reply this mock does not keep (see the module docstring);
+        the kept reply's key for one it continues."""
         body = call.body
         thread = body.get("thread") if isinstance(body, Mapping) else None
         if not isinstance(thread, Mapping) or thread.get("type") != "continue":
-            return
+            return None
         previous = thread.get("previous_message_id")
-        if not isinstance(previous, str) or self.kept.get(key := (call.api.name, previous)) is not None:
-            return
-        if key in self.continued_replies:
-            message = f"Message '{previous}' was already continued; continue from the thread's latest reply."
-            status, code = _status(call.operation, 400), "thread_already_continued"
-        else:
-            message = f"No thread was found for previous_message_id '{previous}'."
-            status, code = _status(call.operation, 404), "thread_not_found"
-        raise Refused(status, message, "thread.previous_message_id", {"error_code": code})
+        if not isinstance(previous, str):
+            return None
+        if self.kept.get(key := (call.api.name, previous)) is not None:
+            return key
+        raise _refusal(call.operation, previous, continued=key in self.continued_replies)
 
     def continued(self, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
         """``body`` as the model reads it: a continue's thread before its own messages, with the
@@ -145,9 +171,29 @@ class MessageThreads:
         self.kept.put((call.api.name, message_id), Stored(json.dumps(conversation).encode(), b"", False))
         thread = request["thread"]
         previous = thread.get("previous_message_id") if thread.get("type") == "continue" else None
-        if isinstance(previous, str):  # a reply is continued once (the API refuses a second continue):
-            self.kept.pop((call.api.name, previous))  # a thread holds one entry, not one per turn
-            self.continued_replies.add((call.api.name, previous))
+        # A reply is continued once (the API refuses a second continue), so a thread holds one entry, not
+        # one per turn; only a reply kept is remembered as continued (never a made-up id: see the class).
+        if isinstance(previous, str) and self.kept.pop(key := (call.api.name, previous)) is not None:
+            self.continued_replies.add(key)
+
+
+_MARKED = 600  # seconds a continue's mark lasts in Redis: far longer than answering and publishing it
+
+
+def _mark(key: tuple[str, str]) -> str:
+    """The name a continue of the reply ``key`` is marked under in Redis (``SharedCounts.first``)."""
+    return f"thread-continued{KEY_SEP}{key[0]}{KEY_SEP}{key[1]}"
+
+
+def _refusal(operation: MockOperation, previous: str, *, continued: bool) -> Refused:
+    """The API's refusal of a continue from ``previous``: ``continued`` already, or not found."""
+    if continued:
+        message = f"Message '{previous}' was already continued; continue from the thread's latest reply."
+        status, code = _status(operation, 400), "thread_already_continued"
+    else:
+        message = f"No thread was found for previous_message_id '{previous}'."
+        status, code = _status(operation, 404), "thread_not_found"
+    return Refused(status, message, "thread.previous_message_id", {"error_code": code})
 
 
 def _status(operation: MockOperation, status: int) -> int:
