@@ -16,7 +16,13 @@ from gatewright.mock.access_log import quiet_client_errors
 from gatewright.mock.control import reset_state, setup_control
 from gatewright.mock.control_store import ControlStore
 from gatewright.mock.defaults import default_extensions, setup_extensions
-from gatewright.mock.extensions import AllConversations, ConversationKeeper, Extension, OperationHook
+from gatewright.mock.extensions import (
+    AllConversations,
+    ConversationKeeper,
+    DirectLane,
+    Extension,
+    OperationHook,
+)
 from gatewright.mock.fixtures import setup_fixtures
 from gatewright.mock.keys import API_HANDLERS, APIS, CONTROL, EXTENSIONS, GUARD, LEDGER, RULES, STORE
 from gatewright.mock.operations import MockApi, compile_api
@@ -69,6 +75,7 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
     for api in apis.values():
         setup_fixtures(api, store)
         hooks: dict[str, list[OperationHook]] = {}
+        lanes: dict[str, DirectLane] = {}
         repeatable: set[str] = set()
         for operation in api.operations.values():
             bound = [
@@ -78,6 +85,9 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
             ]
             if bound:
                 hooks[operation.operation_id] = [hook for _, hook in bound]
+                lane = DirectLane.of(api, operation, [extension for extension, _ in bound], conversations)
+                if lane is not None:
+                    lanes[operation.operation_id] = lane
             if bound and all(getattr(extension, "repeatable", False) for extension, _ in bound):
                 repeatable.add(operation.operation_id)
         handler = ApiHandler(
@@ -90,6 +100,7 @@ def setup_apis(app: web.Application, apis: dict[str, MockApi], settings: Pipelin
             repeatable=frozenset(repeatable),
             guard=app[GUARD],
             conversations=conversations,
+            lanes=lanes,
         )
         app[API_HANDLERS].append(handler)  # served through the front door (``mock.front``), or this route
         app.router.add_route("*", f"{api.prefix}/{{tail:[\\s\\S]*}}", handler.handle)  # any byte, even %0A

@@ -31,6 +31,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import web
+
 from gatewright.mock.fit import Edits
 from gatewright.spec.schemas import properties, resolved, types
 
@@ -39,6 +41,7 @@ __all__ = [
     "RequestFields",
     "echo",
     "echo_header",
+    "echo_headers",
     "echoable",
     "request_fields_of",
     "restates",
@@ -241,6 +244,20 @@ def echo_header(body: bytes, header: str, value: str) -> bytes | None:
             holder[field] = value
             changed = True
     return json.dumps(parsed).encode() if changed else None
+
+
+def echo_headers(request: web.Request, response: web.StreamResponse, names: Sequence[str]) -> None:
+    """The headers an operation says its answer echoes (``names``), and the body field each names (an
+    error's ``request_id``), onto ``response`` before it is sent."""
+    for name in names:
+        value = request.headers.get(name)
+        if value is None:
+            continue
+        response.headers[name] = value
+        if type(response) is web.Response and isinstance(response.body, bytes):
+            body = echo_header(response.body, name, value)
+            if body is not None:
+                response.body = body
 
 
 def with_path(params: Mapping[str, str], body: object) -> object:

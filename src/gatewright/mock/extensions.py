@@ -17,7 +17,7 @@ extension. ``tests/unit/mock/test_extension_layering.py`` holds the code to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -46,11 +46,14 @@ __all__ = [
     "AnswerSource",
     "ConversationKeeper",
     "Conversations",
+    "DirectAnswer",
+    "DirectLane",
     "Extension",
     "FileKeeper",
     "MockCall",
     "OperationHook",
     "Refused",
+    "StepsAside",
     "TaskHookMaker",
     "TaskStarter",
 ]
@@ -136,6 +139,10 @@ class OperationHook(Protocol):
 
 
 class Extension(Protocol):
+    """What the pipeline asks of an extension. Two more methods are optional (looked up by name), for the
+    direct lane (``DirectLane``): ``direct(api, operation) -> DirectAnswer | None`` and
+    ``steps_aside(api, operation) -> StepsAside | None``."""
+
     name: str
     # Its hooks answer or step aside by the request alone (no task state, no sequence), so a
     # byte-identical request meets the same decision and may be answered again (``mock.repeats``).
@@ -146,6 +153,71 @@ class Extension(Protocol):
     def reset(self) -> None: ...
 
     def snapshot(self) -> dict[str, Any]: ...
+
+
+# --- the direct lane: a plain request answered without a ``MockCall`` or the hooks ---
+
+# Whether an extension's hook on an operation steps aside for a request (its parsed body, its headers).
+StepsAside = Callable[[Any, "Mapping[str, str]"], bool]
+
+
+class DirectAnswer(Protocol):
+    """An operation's JSON answer to a plain request (its parsed body, its bytes, the 2xx JSON answer
+    negotiated), checked against its schema, or None to leave it to the hooks. May raise ``Refused``."""
+
+    def __call__(self, body: Any, raw: bytes, decision: Decision) -> web.Response | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DirectLane:
+    """The answer to a request that asks nothing of the hooks' stage, made without it.
+
+    Most requests to an LLM route are plain: no rule installed, no ``Prefer``, the JSON answer, no
+    stream, no conversation continued. For those, the operation's hooks would only have the stream hook
+    step aside and the answer hook compose; the lane has the answering extension (``answer``) compose
+    directly, once every other hook on the operation has said it steps aside (``asides``), with no
+    ``MockCall`` and no hook calls (a new-prompt chat request costs about a fifth less: ``benchmarks/``).
+    The pipeline takes it only when no rules are active and the request sends no ``Prefer``; ``answer``
+    returns None for what it leaves to the hooks."""
+
+    answer: DirectAnswer
+    asides: tuple[StepsAside, ...] = ()
+
+    def __call__(
+        self, body: Any, raw: bytes, headers: Mapping[str, str], decision: Decision
+    ) -> web.Response | None:
+        for aside in self.asides:
+            if not aside(body, headers):
+                return None
+        return self.answer(body, raw, decision)
+
+    @staticmethod
+    def of(
+        api: MockApi,
+        operation: MockOperation,
+        bound: Sequence[Extension],
+        conversations: Conversations | None,
+    ) -> DirectLane | None:
+        """The lane of ``operation``, whose hooks ``bound`` made (in order); None where one of them cannot
+        say when it steps aside, none answers directly, or the operation's wire continues conversations
+        (a continued request's prompt reads them: ``answers.prompt.prompt_as``)."""
+        wire = operation.wire
+        if wire is None or (isinstance(conversations, AllConversations) and conversations.keeps(wire)):
+            return None
+        answer: DirectAnswer | None = None
+        asides: list[StepsAside] = []
+        for extension in bound:
+            direct = getattr(extension, "direct", None)
+            offered = direct(api, operation) if direct is not None and answer is None else None
+            if offered is not None:
+                answer = offered
+                continue
+            steps_aside = getattr(extension, "steps_aside", None)
+            aside = steps_aside(api, operation) if steps_aside is not None else None
+            if aside is None:
+                return None
+            asides.append(aside)
+        return DirectLane(answer, tuple(asides)) if answer is not None else None
 
 
 # --- what one extension needs of another while it runs (``mock.defaults`` passes the concrete one) ---
@@ -186,6 +258,10 @@ class AllConversations:
         self._by_wire: dict[str, tuple[ConversationKeeper, ...]] = {}
         for keeper in self.keepers:
             self._by_wire[keeper.wire] = (*self._by_wire.get(keeper.wire, ()), keeper)
+
+    def keeps(self, wire: str) -> bool:
+        """Whether a keeper continues conversations of ``wire``."""
+        return wire in self._by_wire
 
     def continued(self, wire: str, api: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
         for keeper in self._by_wire.get(wire, ()):

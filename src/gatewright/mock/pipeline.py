@@ -28,8 +28,8 @@ from multidict import MultiDict, MultiDictProxy, MultiMapping
 from gatewright.loopback import HostGuard, json_refusal
 from gatewright.mock.access_log import AccessLog
 from gatewright.mock.control_store import ControlStore
-from gatewright.mock.echo import echo_header, with_path
-from gatewright.mock.extensions import Conversations, MockCall, OperationHook, Refused
+from gatewright.mock.echo import echo_headers, with_path
+from gatewright.mock.extensions import Conversations, DirectLane, MockCall, OperationHook, Refused
 from gatewright.mock.journal import JournalEntry
 from gatewright.mock.negotiation import Decision, ResponseSpec, json_answer, negotiate
 from gatewright.mock.operations import MockApi, MockOperation
@@ -80,6 +80,7 @@ class ApiHandler:
         repeatable: frozenset[str] = frozenset(),
         guard: HostGuard | None = None,
         conversations: Conversations | None = None,
+        lanes: Mapping[str, DirectLane] | None = None,
     ) -> None:
         self.api = api
         self.conversations = conversations
@@ -92,6 +93,7 @@ class ApiHandler:
         self._access_log = AccessLog() if settings.access_log else None
         self._decisions: dict[tuple[str, str | None, str | None], _Negotiated] = {}
         self._repeatable = repeatable  # operations whose hooks all decide by the request alone
+        self._lanes = lanes or {}  # operations answering plain requests without the hooks (``DirectLane``)
         self.guard = guard if guard is not None else HostGuard()  # loopback names only
         self._repeats = Repeats()
         self._echoes = {
@@ -111,13 +113,13 @@ class ApiHandler:
             logger.debug("client went away during %s %s: %r", method, path, exc)
             response = web.Response(status=CLIENT_CLOSED)
         if self._echoes and not response.prepared:  # "a client request id echoed in the response"
-            self._echo(request, response, exchange.operation)
+            echo_headers(request, response, self._echoes.get(exchange.operation or "", ()))
         elapsed = (time.perf_counter() - started) * 1000
         status = response.status
         if type(response) is not web.Response:  # a stream: its writer saw whether the client left
             if response in CLIENT_LEFT:
                 status = CLIENT_CLOSED
-        elif elapsed > _HANG_UP_MS and not response.prepared and self._client_left(request):
+        elif elapsed > _HANG_UP_MS and not response.prepared and _gone(request.transport):
             status = CLIENT_CLOSED  # (a prepared answer, the 408 to a slow body, closed it itself)
         if self._access_log is not None:
             self._access_log.record(method, path, status, elapsed)
@@ -125,25 +127,6 @@ class ApiHandler:
             exchange.status, exchange.duration_ms = status, elapsed
             self.control.record(exchange)
         return response
-
-    def _echo(self, request: web.Request, response: web.StreamResponse, operation: str | None) -> None:
-        """The headers the operation says its answer echoes, and the body field each names (an error's
-        ``request_id``)."""
-        for name in self._echoes.get(operation or "", ()):
-            value = request.headers.get(name)
-            if value is None:
-                continue
-            response.headers[name] = value
-            if type(response) is web.Response and isinstance(response.body, bytes):
-                body = echo_header(response.body, name, value)
-                if body is not None:
-                    response.body = body
-
-    @staticmethod
-    def _client_left(request: web.Request) -> bool:
-        """Whether the client hung up before its answer could leave (a rule delayed it past its patience)."""
-        transport = request.transport
-        return transport is None or transport.is_closing()
 
     handle.guarded = True  # type: ignore[attr-defined]  # it checks ``Host``/``Origin`` itself (loopback.is_guarded)
 
@@ -325,7 +308,8 @@ class ApiHandler:
         raw: bytes,
         repeat: bool = False,
     ) -> web.StreamResponse:
-        """Decide and answer: negotiation, then rules and faults, then the operation's hooks (the first
+        """Decide and answer: negotiation, then the operation's direct lane for a plain request (none of
+        what follows would act on it: ``DirectLane``), else rules and faults, then its hooks (the first
         that answers wins), then the resource store or the spec's own answer. One ``MockCall`` carries
         what is learned of the request from stage to stage (the JSON answer, the prompt: each once)."""
         headers = request.headers
@@ -335,8 +319,15 @@ class ApiHandler:
         extra: tuple[tuple[str, str], ...] = (
             (("Preference-Applied", headers["Prefer"]),) if decision.preference_applied else ()
         )
-        hooks = self.hooks.get(op.operation_id)
         rules = self.rules if self.rules is not None and self.rules.active else None
+        if rules is None and prefer is None and json is decision and op.operation_id in self._lanes:
+            try:
+                direct = self._lanes[op.operation_id](body, raw, headers, decision)
+            except Refused as refused:  # in the API's envelope, as any refusal
+                return web_response(self.api.errors.refusal(op, refused))
+            if direct is not None:
+                return direct
+        hooks = self.hooks.get(op.operation_id)
         if hooks or rules is not None:  # the stages that read the request: one value carries it
             call = MockCall(
                 request,
@@ -387,6 +378,11 @@ class ApiHandler:
             if rendered is not None:
                 return web_response(rendered, extra)
         return web_response(render(self.api, op, decision, with_path(params, body)), extra)
+
+
+def _gone(transport: asyncio.BaseTransport | None) -> bool:
+    """Whether the client hung up before its answer could leave (a rule delayed it past its patience)."""
+    return transport is None or transport.is_closing()
 
 
 def _reason(exc: BaseException) -> str:

@@ -29,30 +29,33 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.counting import count_body
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
+from gatewright.mock.answers.fitting import Fitter, plan_of
 from gatewright.mock.answers.mcp import McpServer, mcp_answer
-from gatewright.mock.answers.prompt import prompt_as, prompt_of
+from gatewright.mock.answers.prompt import READERS, prompt_as, prompt_of, read_for
 from gatewright.mock.answers.rerank import RerankShape, rerank_body
 from gatewright.mock.answers.reuse import AnswerCache, Key
 from gatewright.mock.answers.text import count_tokens
-from gatewright.mock.answers.wire import REASONING_ASKED, RENDERERS, embeddings_body
-from gatewright.mock.extensions import MockCall, OperationHook, Refused
-from gatewright.mock.fit import fit
+from gatewright.mock.answers.wire import RENDERERS, embeddings_body
+from gatewright.mock.extensions import DirectAnswer, MockCall, OperationHook, Refused
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome, web_response
-from gatewright.mock.render import Rendered, response_headers
+from gatewright.mock.outcome import JsonOutcome, send, web_response
+from gatewright.mock.render import Rendered, dumps, response_headers
 from gatewright.spec.answers import Answer, Prompt
 from gatewright.spec.model import MCP_EXTENSION, RERANK_EXTENSION
 from gatewright.spec.wires import wire_counted_at
+
+if TYPE_CHECKING:
+    from gatewright.mock.rules.models import Reply
 
 __all__ = ["AnswerExtension", "Watcher"]
 
@@ -64,16 +67,6 @@ Vet = Callable[[MockCall], object]  # raises ``Refused`` for a request the watch
 _Watched = tuple[Watcher, Callable[[MockCall], bool] | None, Vet | None]  # the watcher, ``wants``, ``vet``
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """What every answer at one response schema of an operation shares, worked out once (one lookup
-    a request, where the base, the validator and the required headers were three)."""
-
-    base: Any  # what the spec itself requires of the body (required fields only)
-    is_valid: Callable[[Any], bool]  # the output check of the schema (formats included)
-    headers: tuple[tuple[str, str], ...]  # values for the response headers the spec marks required
-
-
 def _value(outcome: JsonOutcome) -> dict[str, Any]:
     """An answer's body as a value (a reuse is parsed from its bytes)."""
     if outcome.value is not None:
@@ -82,37 +75,6 @@ def _value(outcome: JsonOutcome) -> dict[str, Any]:
     assert outcome.raw is not None
     parsed: dict[str, Any] = json.loads(outcome.raw)
     return parsed
-
-
-def _plainer(answer: Answer, wire: str) -> Answer | None:
-    """``answer`` without what a spec may lack room for beside the wire's basics: the thinking before its
-    choices (and the tokens it billed), a Responses reasoning item (ipop's output items are only messages
-    and function calls: its reasoning stays billed, and a text it left empty is an empty message again),
-    and where the wire states them only when asked (``REASONING_ASKED``) its hidden reasoning tokens
-    (still billed: the usage stays true); None where it holds none of them."""
-    unstate = wire in REASONING_ASKED
-    if not any(
-        c.thinking is not None or c.summary is not None or (unstate and c.reasoning is not None)
-        for c in answer.choices
-    ):
-        return None
-    choices = tuple(
-        replace(
-            choice,
-            thinking=None,
-            thinking_tokens=0,
-            summary=None,
-            reasoning=None if unstate else choice.reasoning,
-            tokens=choice.tokens - choice.thinking_tokens,
-        )
-        for choice in answer.choices
-    )
-    return replace(answer, choices=choices)
-
-
-def _kept(fitted: Any, top: dict[str, Any]) -> int:
-    """How many of ``top``'s parts a fit kept as they were (the spec's refusals drop the others)."""
-    return sum(1 for key, part in top.items() if isinstance(fitted, dict) and fitted.get(key) == part)
 
 
 MAX_CHOICES = 4096  # choices one answer holds at most (``n`` times the prompts of a legacy batch)
@@ -139,7 +101,7 @@ class AnswerExtension:
         self.composer = Composer(seed=seed, clock=clock, ids=self.ids)
         self.reused = AnswerCache()
         self.answered = 0
-        self._warned: set[tuple[str, str]] = set()
+        self.fitter = Fitter()
         # (api, operationId) -> who is told, which requests' answers it wants (None: all), what vets them
         self._watchers: dict[tuple[str, str], _Watched] = {}
 
@@ -202,13 +164,10 @@ class AnswerExtension:
         models = call.api.generator.model_ids
         model = request.get("model") if isinstance(request.get("model"), str) else None
         chosen = model or (models[0] if models else "mock-model")
-        plan = self._plan(call.api, call.operation, decision, pointer)
+        plan = plan_of(call.api, call.operation, decision, pointer)
         top = rerank_body(shape, request, chosen, self.seed)
-        fitted, complete = fit(plan.base, top, plan.is_valid)
-        if not complete:
-            self._warn(call.api, call.operation, pointer, top)
+        body, _ = self.fitter.fitted(call.api, call.operation, plan, pointer, top)
         self.answered += 1
-        body = fitted if isinstance(fitted, dict) else top
         return JsonOutcome(decision.status, body, decision.media.media_type, plan.headers, pointer, True)
 
     def mcp(self, call: MockCall, server: McpServer) -> JsonOutcome | web.StreamResponse | None:
@@ -263,6 +222,42 @@ class AnswerExtension:
             self.answered += 1
         return raw
 
+    def direct(self, api: MockApi, operation: MockOperation) -> DirectAnswer | None:
+        """The direct lane's answer (``extensions.DirectLane``) on an operation whose wire carries a prompt:
+        a text answer, composed each time (as cheap as finding a kept one again) and sent as composed when
+        its schema takes it as it is. A tool call or a structured output, composed from a schema, and an
+        answer a watcher keeps are left to the hooks (``outcome``), where a repeat is reused. None on other
+        operations (embeddings too: they carry no prompt)."""
+        wire = operation.wire
+        definition = operation.operation.definition
+        if wire not in READERS or RERANK_EXTENSION in definition or MCP_EXTENSION in definition:
+            return None
+        watched = (api.name, operation.operation_id)
+
+        def answer(body: Any, raw: bytes, decision: Decision) -> web.Response | None:
+            if watched in self._watchers:
+                return None
+            request = body if type(body) is dict or isinstance(body, Mapping) else {}
+            prompt = read_for(operation, wire, request)
+            if prompt.wants_tool or prompt.output.kind != "text":
+                return None
+            _within_choices(prompt)
+            media = decision.media
+            assert media is not None and media.schema_pointer is not None
+            pointer = media.schema_pointer
+            plan = plan_of(api, operation, decision, pointer)
+            top, answered = self._wire_body(api, operation, None, request, prompt)
+            self.answered += 1
+            if not plan.base and plan.is_valid(top):  # the spec requires nothing more: sent as composed
+                return web.Response(status=decision.status, body=dumps(top), headers=plan.sent)
+            fitted, _ = self.fitter.fitted(
+                api, operation, plan, pointer, top, answer=answered, request=request
+            )
+            laid = JsonOutcome(decision.status, fitted, media.media_type, plan.headers, pointer, True)
+            return send(api, laid)
+
+        return answer
+
     def body_for(self, call: MockCall) -> dict[str, Any] | None:
         """The JSON answer this request gets (what a stream replays), or None where the hook steps aside."""
         answered = self._answer(call)
@@ -289,45 +284,50 @@ class AnswerExtension:
             held[2](call)
 
     def _answer(self, call: MockCall) -> JsonOutcome | None:
-        """The answer, checked: composed (``body``), serialized too when now kept (``raw``), or a kept one
-        again (``raw`` alone, with fresh ids and time); None where the hook steps aside."""
+        """The answer (``_composed``); None where the hook steps aside."""
         op = call.operation
-        wire = op.wire
-        if wire is None:
+        if op.wire is None:
             return None
         decision = call.json_decision()
         if decision is None:
             return None
         self._vet(call)
-        media = decision.media
-        assert media is not None and media.schema_pointer is not None
         body = call.body
         request = body if type(body) is dict or isinstance(body, Mapping) else {}
-        pointer = media.schema_pointer
         prompt = prompt_of(call)
+        return self._composed(call.api, op, decision, request, prompt, raw=call.raw, reply=call.reply)
+
+    def _composed(
+        self,
+        api: MockApi,
+        op: MockOperation,
+        decision: Decision,
+        request: Mapping[str, Any],
+        prompt: Prompt | None,
+        *,
+        raw: bytes,
+        reply: Reply | None = None,
+    ) -> JsonOutcome:
+        """The answer to ``request`` (sent as ``raw``, read as ``prompt``) at ``decision``, checked: composed
+        (``body``), serialized too when now kept (``raw``), or a kept one again (``raw`` alone, with fresh
+        ids and time); a rule's ``reply`` may script it (never kept)."""
+        wire = op.wire
+        media = decision.media
+        assert wire is not None and media is not None and media.schema_pointer is not None
+        pointer = media.schema_pointer
         _within_choices(prompt)
-        plan = self._plan(call.api, op, decision, pointer)
-        scripted = call.reply is not None and call.reply.scripts_answer
-        key = None if scripted else self.reused.key(op.operation_id, pointer, wire, call.raw)
+        plan = plan_of(api, op, decision, pointer)
+        scripted = reply is not None and reply.scripts_answer
+        key = None if scripted else self.reused.key(op.operation_id, pointer, wire, raw)
         if key is not None:
-            raw = self._again(key)
-            if raw is not None:
+            known = self._again(key)
+            if known is not None:
                 again = partial(self._again, key)
                 return JsonOutcome(
-                    decision.status, None, media.media_type, plan.headers, pointer, True, raw, again
+                    decision.status, None, media.media_type, plan.headers, pointer, True, known, again
                 )
-        top, answer = self._wire_body(call, wire, request, prompt)
-        fitted, complete = fit(plan.base, top, plan.is_valid)
-        if not complete and answer is not None and (plainer := _plainer(answer, wire)) is not None:
-            # A spec whose answers hold no thinking blocks or reasoning items, or whose usage no reasoning
-            # details: the answer without them, where the fit would drop the whole part they are in.
-            plain_top = RENDERERS[wire](plainer, request)
-            plain, complete = fit(plan.base, plain_top, plan.is_valid)
-            if complete or _kept(plain, plain_top) > _kept(fitted, top):  # else they cost it nothing
-                answer, top, fitted = plainer, plain_top, plain
-        if not complete:
-            self._warn(call.api, op, pointer, top)
-        composed = fitted if isinstance(fitted, dict) else top
+        top, answer = self._wire_body(api, op, reply, request, prompt)
+        composed, answer = self.fitter.fitted(api, op, plan, pointer, top, answer=answer, request=request)
         self.answered += 1
         outcome = JsonOutcome(decision.status, composed, media.media_type, plan.headers, pointer, True)
         if key is not None:
@@ -336,10 +336,17 @@ class AnswerExtension:
         return outcome
 
     def _wire_body(
-        self, call: MockCall, wire: str, request: Mapping[str, Any], prompt: Prompt | None
+        self,
+        api: MockApi,
+        op: MockOperation,
+        reply: Reply | None,
+        request: Mapping[str, Any],
+        prompt: Prompt | None,
     ) -> tuple[dict[str, Any], Answer | None]:
-        """The wire body, and the answer it renders (None for embeddings, which have no ids)."""
-        api, op, reply = call.api, call.operation, call.reply
+        """The wire body of ``op``'s wire, and the answer it renders (None for embeddings, which have no
+        ids); ``reply``: a rule's, which may script the answer."""
+        wire = op.wire
+        assert wire is not None
         default_model = api.generator.model_ids[0] if api.generator.model_ids else "mock-model"
         if wire == "openai-embeddings":
             return self._embeddings(request, default_model), None
@@ -368,33 +375,3 @@ class AnswerExtension:
         vectors = [encode(embed(text, model, dimensions, self.seed), str(encoding)) for text in texts]
         tokens = max(1, sum(count_tokens(text) for text in texts))
         return embeddings_body(vectors, model, tokens)
-
-    @staticmethod
-    def _plan(api: MockApi, op: MockOperation, decision: Decision, pointer: str) -> _Plan:
-        """What every answer at ``pointer`` shares (``_Plan``), worked out on its first answer (a media
-        schema's pointer names its response: two responses sharing a ``$ref`` have a plan each)."""
-        key = ("answer-plan", pointer)
-        plan = op.body_cache.get(key)
-        if plan is None:
-            plan = _Plan(
-                api.generator.generate(pointer, minimal=True),
-                api.schemas.validator(pointer, formats=True).is_valid,
-                response_headers(api, op, decision.response),
-            )
-            op.body_cache[key] = plan
-        assert isinstance(plan, _Plan)
-        return plan
-
-    def _warn(self, api: MockApi, op: MockOperation, pointer: str, top: dict[str, Any]) -> None:
-        """The spec forbids part of the compatible answer: say so once per operation."""
-        if (api.name, op.operation_id) in self._warned:
-            return
-        self._warned.add((api.name, op.operation_id))
-        errors = api.schemas.errors(pointer, top, formats=True, limit=3)
-        log.warning(
-            "%s %s: the spec forbids part of the %s answer, sent without it: %s",
-            api.name,
-            op.operation_id,
-            op.wire or "rerank",
-            "; ".join(f"{e.path or '/'}: {e.message}" for e in errors),
-        )

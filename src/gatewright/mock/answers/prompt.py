@@ -28,8 +28,9 @@ from gatewright.spec.answers import OutputFormat, Prompt, Tool, ToolChoice, Tool
 
 if TYPE_CHECKING:
     from gatewright.mock.extensions import MockCall
+    from gatewright.mock.operations import MockOperation
 
-__all__ = ["READERS", "prompt_of", "read_prompt"]
+__all__ = ["READERS", "prompt_of", "read_for", "read_prompt"]
 
 
 def _list(value: Any) -> list[Any]:
@@ -364,10 +365,14 @@ def prompt_as(call: MockCall, wire: str) -> Prompt | None:
     body = call.body
     if call.conversations is not None and isinstance(body, Mapping):
         body = call.conversations.continued(wire, call.api.name, body)
-    if wire not in READERS:
-        return None
+    return read_for(call.operation, wire, body) if wire in READERS else None
+
+
+def read_for(op: MockOperation, wire: str, body: Any) -> Prompt:
+    """``body`` read as a request of ``wire`` (one of ``READERS``) to ``op``, with what its model does
+    unasked: a thinking model's shown chain, a reasoning model's default effort."""
     prompt = read_prompt(wire, body)
-    thinkers = call.operation.thinking_models  # the models a chat's spec says show their chain of thought
+    thinkers = op.thinking_models  # the models a chat's spec says show their chain of thought
     if thinkers and prompt.thinking is None and _thinks(thinkers, prompt.model):
         prompt.thinking, prompt.thinks_after_tools = THINKING_BUDGET, True
     reason_by_default(prompt, wire, body)  # a reasoning model asked for no effort: at its default

@@ -28,7 +28,7 @@ from typing import Any
 from aiohttp import web
 
 from gatewright.mock import media
-from gatewright.mock.extensions import AnswerSource, MockCall, OperationHook
+from gatewright.mock.extensions import AnswerSource, MockCall, OperationHook, StepsAside
 from gatewright.mock.files import FileSigner
 from gatewright.mock.negotiation import negotiate
 from gatewright.mock.operations import MockApi, MockOperation
@@ -74,14 +74,17 @@ def _declared(api: MockApi, op: MockOperation) -> _Streamed | None:
     return None
 
 
-def _wants_stream(call: MockCall, streamed: _Streamed) -> bool:
-    if streamed.sse_only:
-        return True
-    body = call.body
+def _asks_stream(body: Any, headers: Mapping[str, str]) -> bool:
+    """Whether a request asks for the stream where its operation answers JSON too: ``"stream": true``,
+    or an ``Accept`` of event streams and not JSON."""
     if (type(body) is dict or isinstance(body, Mapping)) and body.get("stream") is True:
         return True
-    accept = call.request.headers.get("Accept", "")
+    accept = headers.get("Accept", "")
     return SSE in accept and "application/json" not in accept
+
+
+def _not_streamed(body: Any, headers: Mapping[str, str]) -> bool:
+    return not _asks_stream(body, headers)
 
 
 class StreamExtension:
@@ -116,7 +119,7 @@ class StreamExtension:
         async def stream(call: MockCall) -> web.StreamResponse | None:
             if call.preferences.code is not None and not 200 <= call.preferences.code < 300:
                 return None
-            if not _wants_stream(call, streamed):
+            if not streamed.sse_only and not _asks_stream(call.body, call.request.headers):
                 return None
             request_body = call.body if isinstance(call.body, Mapping) else {}
             self.streams_started += 1
@@ -136,6 +139,15 @@ class StreamExtension:
             )
 
         return stream
+
+    def steps_aside(self, api: MockApi, operation: MockOperation) -> StepsAside | None:
+        """Whether the hook on ``operation`` steps aside for a request (its body, its headers) that sends no
+        ``Prefer`` (the direct lane's test, ``extensions.DirectLane``): one that asks for no stream; None
+        where the operation answers only with one."""
+        streamed = _declared(api, operation)
+        if streamed is None or streamed.sse_only:
+            return None
+        return _not_streamed
 
     def reset(self) -> None:
         self.streams_started = 0
