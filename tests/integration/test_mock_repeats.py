@@ -24,13 +24,7 @@ from gatewright.mock.keys import APIS
 
 MakeClient = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 AUTH = {"Authorization": "Bearer sk-test"}
-# JSON mode: composed from a schema, so kept and reused (a plain text answer takes the direct lane,
-# ``extensions.DirectLane``, and is composed anew each time: about as cheap as a repeat)
-CHAT = {
-    "model": "gpt-4o-mini",
-    "messages": [{"role": "user", "content": "Weather in Paris?"}],
-    "response_format": {"type": "json_object"},
-}
+CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Weather in Paris?"}]}
 
 
 def _counting_validations(app: web.Application, api: str, operation: str) -> list[int]:

@@ -163,9 +163,10 @@ StepsAside = Callable[[Any, "Mapping[str, str]"], bool]
 
 class DirectAnswer(Protocol):
     """An operation's JSON answer to a plain request (its parsed body, its bytes, the 2xx JSON answer
-    negotiated), checked against its schema, or None to leave it to the hooks. May raise ``Refused``."""
+    negotiated), checked against its schema: sent as it is, or as a ``JsonOutcome`` where a repeat may be
+    given it again (``mock.repeats``); None to leave it to the hooks. May raise ``Refused``."""
 
-    def __call__(self, body: Any, raw: bytes, decision: Decision) -> web.Response | None: ...
+    def __call__(self, body: Any, raw: bytes, decision: Decision) -> web.Response | JsonOutcome | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +186,7 @@ class DirectLane:
 
     def __call__(
         self, body: Any, raw: bytes, headers: Mapping[str, str], decision: Decision
-    ) -> web.Response | None:
+    ) -> web.Response | JsonOutcome | None:
         for aside in self.asides:
             if not aside(body, headers):
                 return None

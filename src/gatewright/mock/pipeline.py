@@ -325,6 +325,10 @@ class ApiHandler:
                 direct = self._lanes[op.operation_id](body, raw, headers, decision)
             except Refused as refused:  # in the API's envelope, as any refusal
                 return web_response(self.api.errors.refusal(op, refused))
+            if isinstance(direct, JsonOutcome):  # a repeat of it may be given it again
+                if repeat:
+                    self._repeats.keep(op, request, raw, direct, extra)
+                return send(self.api, direct, extra)
             if direct is not None:
                 return direct
         hooks = self.hooks.get(op.operation_id)

@@ -38,7 +38,7 @@ from aiohttp import web
 from gatewright.mock.answers.compose import Composer, IdSource
 from gatewright.mock.answers.counting import count_body
 from gatewright.mock.answers.embeddings import default_dimensions, embed, encode, inputs_of
-from gatewright.mock.answers.fitting import Fitter, plan_of
+from gatewright.mock.answers.fitting import Fitter, Plan, plan_of
 from gatewright.mock.answers.mcp import McpServer, mcp_answer
 from gatewright.mock.answers.prompt import READERS, prompt_as, prompt_of, read_for
 from gatewright.mock.answers.rerank import RerankShape, rerank_body
@@ -48,7 +48,7 @@ from gatewright.mock.answers.wire import RENDERERS, embeddings_body
 from gatewright.mock.extensions import DirectAnswer, MockCall, OperationHook, Refused
 from gatewright.mock.negotiation import Decision
 from gatewright.mock.operations import MockApi, MockOperation
-from gatewright.mock.outcome import JsonOutcome, send, web_response
+from gatewright.mock.outcome import JsonOutcome, web_response
 from gatewright.mock.render import Rendered, dumps, response_headers
 from gatewright.spec.answers import Answer, Prompt
 from gatewright.spec.model import MCP_EXTENSION, RERANK_EXTENSION
@@ -223,38 +223,47 @@ class AnswerExtension:
         return raw
 
     def direct(self, api: MockApi, operation: MockOperation) -> DirectAnswer | None:
-        """The direct lane's answer (``extensions.DirectLane``) on an operation whose wire carries a prompt:
-        a text answer, composed each time (as cheap as finding a kept one again) and sent as composed when
-        its schema takes it as it is. A tool call or a structured output, composed from a schema, and an
-        answer a watcher keeps are left to the hooks (``outcome``), where a repeat is reused. None on other
-        operations (embeddings too: they carry no prompt)."""
+        """The direct lane's answer (``extensions.DirectLane``) on an operation whose wire carries a prompt,
+        as ``_composed`` gives it, sent as composed where the spec requires nothing more and its schema
+        takes it as it is (most answers: no ``JsonOutcome`` to carry); an answer a watcher keeps is left to
+        the hooks (``outcome``), which tell the watcher. None on other operations (embeddings: no prompt)."""
         wire = operation.wire
         definition = operation.operation.definition
         if wire not in READERS or RERANK_EXTENSION in definition or MCP_EXTENSION in definition:
             return None
         watched = (api.name, operation.operation_id)
 
-        def answer(body: Any, raw: bytes, decision: Decision) -> web.Response | None:
+        def answer(body: Any, raw: bytes, decision: Decision) -> web.Response | JsonOutcome | None:
             if watched in self._watchers:
                 return None
             request = body if type(body) is dict or isinstance(body, Mapping) else {}
             prompt = read_for(operation, wire, request)
-            if prompt.wants_tool or prompt.output.kind != "text":
-                return None
-            _within_choices(prompt)
             media = decision.media
             assert media is not None and media.schema_pointer is not None
+            plan = plan_of(api, operation, decision, media.schema_pointer)
+            if plan.base:  # laid over what the spec requires
+                return self._composed(api, operation, decision, request, prompt, raw=raw)
+            _within_choices(prompt)
             pointer = media.schema_pointer
-            plan = plan_of(api, operation, decision, pointer)
+            key = self.reused.key(operation.operation_id, pointer, wire, raw)
+            known = self._known(key, decision, plan) if key is not None else None
+            if known is not None:
+                return known
             top, answered = self._wire_body(api, operation, None, request, prompt)
+            if not plan.is_valid(top):  # the spec refuses part of it: laid as the hooks lay it
+                fitter = self.fitter
+                top, answered = fitter.fitted(
+                    api, operation, plan, pointer, top, answer=answered, request=request
+                )
             self.answered += 1
-            if not plan.base and plan.is_valid(top):  # the spec requires nothing more: sent as composed
-                return web.Response(status=decision.status, body=dumps(top), headers=plan.sent)
-            fitted, _ = self.fitter.fitted(
-                api, operation, plan, pointer, top, answer=answered, request=request
-            )
-            laid = JsonOutcome(decision.status, fitted, media.media_type, plan.headers, pointer, True)
-            return send(api, laid)
+            sent, kept = self.reused.put(key, top, answered) if key is not None else (dumps(top), False)
+            if kept:  # its second sighting: given again from now on (``mock.repeats`` too)
+                assert key is not None
+                again = partial(self._again, key)
+                return JsonOutcome(
+                    decision.status, top, media.media_type, plan.headers, pointer, True, sent, again
+                )
+            return web.Response(status=decision.status, body=sent, headers=plan.sent)
 
         return answer
 
@@ -297,6 +306,18 @@ class AnswerExtension:
         prompt = prompt_of(call)
         return self._composed(call.api, op, decision, request, prompt, raw=call.raw, reply=call.reply)
 
+    def _known(self, key: Key, decision: Decision, plan: Plan) -> JsonOutcome | None:
+        """The answer kept for ``key`` once more, with fresh ids and time; None where none is kept."""
+        known = self._again(key)
+        if known is None:
+            return None
+        media = decision.media
+        assert media is not None
+        again = partial(self._again, key)
+        return JsonOutcome(
+            decision.status, None, media.media_type, plan.headers, media.schema_pointer, True, known, again
+        )
+
     def _composed(
         self,
         api: MockApi,
@@ -319,13 +340,9 @@ class AnswerExtension:
         plan = plan_of(api, op, decision, pointer)
         scripted = reply is not None and reply.scripts_answer
         key = None if scripted else self.reused.key(op.operation_id, pointer, wire, raw)
-        if key is not None:
-            known = self._again(key)
-            if known is not None:
-                again = partial(self._again, key)
-                return JsonOutcome(
-                    decision.status, None, media.media_type, plan.headers, pointer, True, known, again
-                )
+        known = self._known(key, decision, plan) if key is not None else None
+        if known is not None:
+            return known
         top, answer = self._wire_body(api, op, reply, request, prompt)
         composed, answer = self.fitter.fitted(api, op, plan, pointer, top, answer=answer, request=request)
         self.answered += 1
