@@ -232,3 +232,23 @@ async def test_kept_threads_stay_within_conversation_bytes(aiohttp_client: MakeC
         assert (await client.post("/v1/messages", json=threaded, headers=AUTH)).status == 200
     kept = (await (await client.get("/__gatewright/state")).json())["message_threads"]
     assert 0 < kept["threads"] < 10 and 0 < kept["bytes"] <= 4000
+
+
+@pytest.mark.asyncio
+async def test_a_retry_under_an_idempotency_key_gets_its_first_answer_not_a_repeat(
+    aiohttp_client: MakeClient,
+) -> None:
+    """beatra's chat declares ``Idempotency-Key``: a body seen before without the key is a repeat, but the
+    retry of a keyed request is the key's first answer, byte for byte (``mock.idempotency``)."""
+    client = await aiohttp_client(create_app(["beatra"], seed=3, access_log=False))
+
+    async def sent(**headers: str) -> bytes:
+        response = await client.post("/v1/chat/completions", json=CHAT, headers={**AUTH, **headers})
+        assert response.status == 200
+        return await response.read()
+
+    await sent()
+    await sent()  # the body is now kept: a third would be a repeat
+    first = await sent(**{"Idempotency-Key": "A"})
+    assert await sent(**{"Idempotency-Key": "A"}) == first
+    assert await sent() != first

@@ -189,7 +189,11 @@ class ApiHandler:
             raw = await self._read(request) if request.body_exists else b""
         except (web.HTTPRequestEntityTooLarge, web.RequestPayloadError, TimeoutError) as exc:
             return await self._unreadable(request, op, path, exc)
-        repeat = op.operation_id in self._repeatable and (self.rules is None or not self.rules.active)
+        repeat = (  # a retry under an idempotency key gets its first answer (the store's), not a new one
+            op.operation_id in self._repeatable
+            and (self.rules is None or not self.rules.active)
+            and (op.idempotency is None or op.idempotency not in headers)
+        )
         if repeat:
             known = self._repeats.answer(op, request, raw)
             if known is not None:  # answered before: validation and every stage would decide the same
