@@ -177,7 +177,7 @@ class DirectLane:
     stream, no conversation continued. For those, the operation's hooks would only have the stream hook
     step aside and the answer hook compose; the lane has the answering extension (``answer``) compose
     directly, once every other hook on the operation has said it steps aside (``asides``), with no
-    ``MockCall`` and no hook calls (a new-prompt chat request costs about a fifth less: ``benchmarks/``).
+    ``MockCall`` and no hook calls (a new-prompt chat request costs about a tenth less: ``benchmarks/``).
     The pipeline takes it only when no rules are active and the request sends no ``Prefer``; ``answer``
     returns None for what it leaves to the hooks."""
 

@@ -164,7 +164,7 @@ class AnswerExtension:
         models = call.api.generator.model_ids
         model = request.get("model") if isinstance(request.get("model"), str) else None
         chosen = model or (models[0] if models else "mock-model")
-        plan = plan_of(call.api, call.operation, decision, pointer)
+        plan = plan_of(call.api, call.operation, decision)
         top = rerank_body(shape, request, chosen, self.seed)
         body, _ = self.fitter.fitted(call.api, call.operation, plan, pointer, top)
         self.answered += 1
@@ -224,9 +224,9 @@ class AnswerExtension:
 
     def direct(self, api: MockApi, operation: MockOperation) -> DirectAnswer | None:
         """The direct lane's answer (``extensions.DirectLane``) on an operation whose wire carries a prompt,
-        as ``_composed`` gives it, sent as composed where the spec requires nothing more and its schema
-        takes it as it is (most answers: no ``JsonOutcome`` to carry); an answer a watcher keeps is left to
-        the hooks (``outcome``), which tell the watcher. None on other operations (embeddings: no prompt)."""
+        as ``_composed`` gives it, sent at once (no ``JsonOutcome`` to carry to ``send``) unless it is kept
+        for repeats; an answer a watcher keeps is left to the hooks (``outcome``), which tell the watcher.
+        None on other operations (embeddings: no prompt)."""
         wire = operation.wire
         definition = operation.operation.definition
         if wire not in READERS or RERANK_EXTENSION in definition or MCP_EXTENSION in definition:
@@ -238,32 +238,12 @@ class AnswerExtension:
                 return None
             request = body if type(body) is dict or isinstance(body, Mapping) else {}
             prompt = read_for(operation, wire, request)
-            media = decision.media
-            assert media is not None and media.schema_pointer is not None
-            plan = plan_of(api, operation, decision, media.schema_pointer)
-            if plan.base:  # laid over what the spec requires
-                return self._composed(api, operation, decision, request, prompt, raw=raw)
-            _within_choices(prompt)
-            pointer = media.schema_pointer
-            key = self.reused.key(operation.operation_id, pointer, wire, raw)
-            known = self._known(key, decision, plan) if key is not None else None
-            if known is not None:
-                return known
-            top, answered = self._wire_body(api, operation, None, request, prompt)
-            if not plan.is_valid(top):  # the spec refuses part of it: laid as the hooks lay it
-                fitter = self.fitter
-                top, answered = fitter.fitted(
-                    api, operation, plan, pointer, top, answer=answered, request=request
-                )
-            self.answered += 1
-            sent, kept = self.reused.put(key, top, answered) if key is not None else (dumps(top), False)
-            if kept:  # its second sighting: given again from now on (``mock.repeats`` too)
-                assert key is not None
-                again = partial(self._again, key)
-                return JsonOutcome(
-                    decision.status, top, media.media_type, plan.headers, pointer, True, sent, again
-                )
-            return web.Response(status=decision.status, body=sent, headers=plan.sent)
+            plan = plan_of(api, operation, decision)
+            outcome = self._composed(api, operation, decision, request, prompt, plan=plan, raw=raw)
+            if outcome.again is not None:  # kept: ``mock.repeats`` may give it again
+                return outcome
+            sent = outcome.raw if outcome.raw is not None else dumps(outcome.value)
+            return web.Response(status=outcome.status, body=sent, headers=plan.sent)
 
         return answer
 
@@ -304,7 +284,10 @@ class AnswerExtension:
         body = call.body
         request = body if type(body) is dict or isinstance(body, Mapping) else {}
         prompt = prompt_of(call)
-        return self._composed(call.api, op, decision, request, prompt, raw=call.raw, reply=call.reply)
+        plan = plan_of(call.api, op, decision)
+        return self._composed(
+            call.api, op, decision, request, prompt, plan=plan, raw=call.raw, reply=call.reply
+        )
 
     def _known(self, key: Key, decision: Decision, plan: Plan) -> JsonOutcome | None:
         """The answer kept for ``key`` once more, with fresh ids and time; None where none is kept."""
@@ -326,18 +309,18 @@ class AnswerExtension:
         request: Mapping[str, Any],
         prompt: Prompt | None,
         *,
+        plan: Plan,
         raw: bytes,
         reply: Reply | None = None,
     ) -> JsonOutcome:
-        """The answer to ``request`` (sent as ``raw``, read as ``prompt``) at ``decision``, checked: composed
-        (``body``), serialized too when now kept (``raw``), or a kept one again (``raw`` alone, with fresh
-        ids and time); a rule's ``reply`` may script it (never kept)."""
+        """The answer to ``request`` (sent as ``raw``, read as ``prompt``) at ``decision`` (whose ``plan``
+        it follows), checked: composed (``body``), serialized too when now kept (``raw``), or a kept one
+        again (``raw`` alone, with fresh ids and time); a rule's ``reply`` may script it (never kept)."""
         wire = op.wire
         media = decision.media
         assert wire is not None and media is not None and media.schema_pointer is not None
         pointer = media.schema_pointer
         _within_choices(prompt)
-        plan = plan_of(api, op, decision, pointer)
         scripted = reply is not None and reply.scripts_answer
         key = None if scripted else self.reused.key(op.operation_id, pointer, wire, raw)
         known = self._known(key, decision, plan) if key is not None else None

@@ -41,19 +41,20 @@ class Plan:
     sent: CIMultiDict[str]  # those with the body's media type: what an answer is sent with (never changed)
 
 
-def plan_of(api: MockApi, op: MockOperation, decision: Decision, pointer: str) -> Plan:
-    """What every answer at ``pointer`` shares (``Plan``), worked out on its first answer (a media
-    schema's pointer names its response: two responses sharing a ``$ref`` have a plan each)."""
-    key = ("answer-plan", pointer)
+def plan_of(api: MockApi, op: MockOperation, decision: Decision) -> Plan:
+    """What every answer at ``decision``'s media schema shares (``Plan``), worked out on its first answer
+    (a media schema's pointer names its response: two responses sharing a ``$ref`` have a plan each)."""
+    media = decision.media
+    assert media is not None and media.schema_pointer is not None
+    key = ("answer-plan", media.schema_pointer)
     plan = op.body_cache.get(key)
     if plan is None:
         headers = response_headers(api, op, decision.response)
-        media_type = decision.media.media_type if decision.media is not None else None
         plan = Plan(
-            api.generator.generate(pointer, minimal=True),
-            api.schemas.validator(pointer, formats=True).is_valid,
+            api.generator.generate(media.schema_pointer, minimal=True),
+            api.schemas.validator(media.schema_pointer, formats=True).is_valid,
             headers,
-            merged(headers, media_type=media_type),
+            merged(headers, media_type=media.media_type),
         )
         op.body_cache[key] = plan
     assert isinstance(plan, Plan)
